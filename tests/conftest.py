@@ -1,0 +1,111 @@
+"""Shared fixtures: a hand-made tiny district whose numbers are worked out in the tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from congdoan.dataset import COLUMNS, Dataset, report_columns  # noqa: E402
+
+NaT = pd.NaT
+
+
+def frame(name: str, rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """A table of the dataset with its required columns (missing cells NaN)."""
+    cols = report_columns() if name == "reports" else COLUMNS[name]
+    out = pd.DataFrame(list(rows))
+    for col in cols:
+        if col not in out.columns:
+            out[col] = pd.NA
+    out = out[list(cols)]
+    for col in ("valid_from", "valid_to", "founded", "dissolved", "opened", "closed", "submitted_on"):
+        if col in out.columns:
+            out[col] = pd.to_datetime(out[col])
+    return out
+
+
+def tiny_dataset(
+    units: list[dict[str, Any]] | None = None,
+    reports: list[dict[str, Any]] | None = None,
+    links: list[dict[str, Any]] | None = None,
+    enterprises: list[dict[str, Any]] | None = None,
+    upper_records: list[dict[str, Any]] | None = None,
+) -> Dataset:
+    """A district 'TINY' with the federation until 30/6/2025 and commune union XA after.
+
+    Default units: A (HCSN, commune C1), B (NNN, C1), C (NNN, C2); all founded 2015.
+    """
+    units = units if units is not None else [
+        {"unit_id": "A", "name": "Trường Mầm non A", "sector": "HCSN", "commune_id": "C1",
+         "founded": "2015-01-01"},
+        {"unit_id": "B", "name": "Công ty TNHH B", "sector": "NNN", "commune_id": "C1",
+         "founded": "2015-01-01", "enterprise_id": "E-B"},
+        {"unit_id": "C", "name": "Công ty CP C", "sector": "NNN", "commune_id": "C2",
+         "founded": "2015-01-01", "enterprise_id": "E-C"},
+    ]
+    if links is None:
+        links = []
+        for u in units:
+            links.append({"unit_id": u["unit_id"], "parent_id": "FED",
+                          "valid_from": u["founded"], "valid_to": "2025-06-30"})
+            links.append({"unit_id": u["unit_id"], "parent_id": "XA",
+                          "valid_from": "2025-07-01", "valid_to": None})
+    return Dataset(
+        meta={"district_id": "TINY", "district_name": "Huyện Tí Hon"},
+        communes=frame("communes", [{"commune_id": "C1", "name": "Xã Một"},
+                                    {"commune_id": "C2", "name": "Xã Hai"}]),
+        upper_unions=frame("upper_unions", [
+            {"upper_id": "FED", "name": "LĐLĐ huyện Tí Hon", "kind": "district_federation",
+             "direct": 1, "valid_from": "2000-01-01", "valid_to": "2025-06-30"},
+            {"upper_id": "XA", "name": "Công đoàn xã Tí Hon", "kind": "commune_union",
+             "direct": 1, "valid_from": "2025-07-01", "valid_to": None},
+        ]),
+        areas=frame("areas", [
+            {"commune_id": c, "upper_id": "FED", "valid_from": "2000-01-01",
+             "valid_to": "2025-06-30"} for c in ("C1", "C2")
+        ] + [
+            {"commune_id": c, "upper_id": "XA", "valid_from": "2025-07-01", "valid_to": None}
+            for c in ("C1", "C2")
+        ]),
+        units=frame("units", units),
+        links=frame("links", links),
+        enterprises=frame("enterprises", enterprises or []),
+        reports=frame("reports", reports or []),
+        upper_records=frame("upper_records", upper_records or []),
+        activities=frame("activities", []),
+    )
+
+
+def pick(table: pd.DataFrame, **where: Any) -> pd.Series:
+    """The single row of ``table`` matching ``where``."""
+    mask = pd.Series(True, index=table.index)
+    for key, value in where.items():
+        mask &= table[key] == value
+    rows = table[mask]
+    assert len(rows) == 1, f"expected one row for {where}, found {len(rows)}"
+    return rows.iloc[0]
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo district written once for the session."""
+    from congdoan.demo import write_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    write_demo(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo(demo_dir: Path) -> Dataset:
+    """The demo district read back from CSV."""
+    from congdoan.dataset import read_dataset
+
+    return read_dataset(demo_dir)

@@ -1,0 +1,50 @@
+"""Periods and union cut-offs (31/5 and 30/11)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from congdoan.exceptions import PeriodError
+from congdoan.periods import (
+    analysis_periods,
+    due_date,
+    latest_complete_period,
+    parse_period,
+    period_of_date,
+    sub_periods_between,
+)
+
+
+def test_cut_offs_and_spans() -> None:
+    h1 = parse_period("2023-H1")
+    assert (h1.start, h1.cut_off) == (dt.date(2022, 12, 1), dt.date(2023, 5, 31))
+    h2 = parse_period("2023-H2")
+    assert (h2.start, h2.cut_off) == (dt.date(2023, 6, 1), dt.date(2023, 11, 30))
+    year = parse_period("2023")
+    assert (year.start, year.cut_off) == (dt.date(2022, 12, 1), dt.date(2023, 11, 30))
+    assert year.sub_periods == ("2023-H1", "2023-H2")
+    assert h1.label() == "6 tháng đầu năm 2023" and year.label("en") == "Year 2023"
+    assert due_date(h1) == dt.date(2023, 6, 10)
+
+
+@pytest.mark.parametrize("bad", ["2023-H3", "23", "2023H1", "", "năm 2023"])
+def test_malformed_period_is_refused(bad: str) -> None:
+    with pytest.raises(PeriodError):
+        parse_period(bad)
+
+
+def test_period_of_date() -> None:
+    assert period_of_date(dt.date(2022, 12, 1)) == "2023-H1"
+    assert period_of_date(dt.date(2023, 5, 31)) == "2023-H1"
+    assert period_of_date(dt.date(2023, 6, 1)) == "2023-H2"
+    assert period_of_date(dt.date(2023, 11, 30)) == "2023-H2"
+
+
+def test_available_and_latest_periods() -> None:
+    subs = sub_periods_between(2025, "2026-H1")
+    assert subs == ["2025-H1", "2025-H2", "2026-H1"]
+    assert analysis_periods(subs) == ["2025-H1", "2025-H2", "2025", "2026-H1"]
+    assert latest_complete_period(subs, today=dt.date(2026, 11, 25)) == "2026-H1"
+    assert latest_complete_period(subs, today=dt.date(2026, 5, 1)) == "2025"

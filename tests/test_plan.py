@@ -1,0 +1,115 @@
+"""The plan register is complete, consistent and validated on load."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from congdoan.exceptions import ConfigError
+from congdoan.paths import PARAMS_DIR
+from congdoan.plan import PLAN_CLAUSES, load_elements, load_register
+
+
+def test_every_clause_of_the_plan_is_served() -> None:
+    register = load_register()
+    served = {c for ind in register.indicators for c in ind.all_clauses}
+    for clause in PLAN_CLAUSES:
+        assert clause in served, f"clause {clause} has no indicator"
+    raw = yaml.safe_load((PARAMS_DIR / "plan.yaml").read_text(encoding="utf-8"))
+    assert all("clause" in entry for entry in raw["indicators"])
+
+
+def test_every_line_of_the_reading_is_an_entry() -> None:
+    register = load_register()
+    per_clause: dict[str, int] = {}
+    for ind in register.indicators:
+        per_clause[ind.clause] = per_clause.get(ind.clause, 0) + 1
+    # lines of section II.1 in PLAN_READING.md: 1.1 has five, 1.2 two, 1.4 three, 1.5 two,
+    # 1.7 three, 1.8 three; 1.3 and 1.6 one each
+    assert per_clause["1.1"] == 5
+    assert per_clause["1.2"] == 2
+    assert per_clause["1.3"] == 1
+    assert per_clause["1.4"] == 3
+    assert per_clause["1.5"] == 2
+    assert per_clause["1.6"] == 1
+    assert per_clause["1.7"] == 3
+    assert per_clause["1.8"] == 3
+    annual = [i for i in register.indicators if i.kind == "annual"]
+    assert len(annual) == 21  # 20 lines of II.1 + the yearly new non-state CĐCS of 2.1
+
+
+def test_ranges_and_milestones_are_kept() -> None:
+    register = load_register()
+    growth = register.get("member_growth").target
+    assert growth is not None and (growth.min, growth.max) == (600, 700)
+    new = register.get("new_cdcs").target
+    assert new is not None and (new.min, new.max) == (13, 15)
+    cba = register.get("cba_coverage")
+    assert cba.milestones is not None
+    assert {y: m.value for y, m in cba.milestones.items()} == {
+        2023: 0.75, 2025: 0.80, 2030: 0.85, 2045: 1.0}
+    assert cba.milestones[2030].strict       # "trên 85 %"
+    assert cba.milestone_for(2026) == (2030, cba.milestones[2030])
+    assert cba.milestone_for(2050) == (2045, cba.milestones[2045])
+
+
+def test_qualitative_lines_are_marked_as_interpretations() -> None:
+    register = load_register()
+    for ind_id in ("total_members", "member_share_unionised", "nonunion_workers_reached"):
+        assert register.get(ind_id).interpretation
+
+
+def test_elements_declare_aggregation() -> None:
+    elements = load_elements().by_name()
+    assert elements["members"].aggregation == "stock"
+    assert elements["workers"].aggregation == "stock"
+    assert elements["members_admitted"].aggregation == "flow"
+    assert elements["dialogue_held"].aggregation == "any"
+
+
+def _copy_params(tmp_path: Path) -> Path:
+    target = tmp_path / "params"
+    shutil.copytree(PARAMS_DIR, target)
+    return target
+
+
+def test_a_typo_in_the_register_is_an_error_naming_the_field(tmp_path: Path) -> None:
+    params = _copy_params(tmp_path)
+    path = params / "plan.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "population: NNN", "population: NNNN", 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_register(params)
+    assert "plan.yaml" in str(err.value) and "population" in str(err.value)
+
+
+def test_an_unknown_numerator_is_an_error(tmp_path: Path) -> None:
+    params = _copy_params(tmp_path)
+    path = params / "plan.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "numerator: dialogue_held", "numerator: dialog_held", 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_register(params)
+    assert "dialog_held" in str(err.value)
+
+
+def test_a_missing_clause_is_an_error(tmp_path: Path) -> None:
+    params = _copy_params(tmp_path)
+    path = params / "plan.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw["indicators"] = [i for i in raw["indicators"] if i["clause"] != "1.6"]
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_register(params)
+    assert "1.6" in str(err.value)
+
+
+def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
+    params = _copy_params(tmp_path)
+    (params / "plan.yaml").write_text("indicators:\n  - id: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_register(params)
+    assert "dòng" in str(err.value)
