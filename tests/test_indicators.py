@@ -6,8 +6,8 @@ import math
 
 import pandas as pd
 import pytest
-from conftest import pick, tiny_dataset
 
+from conftest import pick, tiny_dataset
 from congdoan.exceptions import PeriodError
 from congdoan.indicators import OUTPUT_COLUMNS, compute_indicators, unit_frame
 from congdoan.periods import parse_period

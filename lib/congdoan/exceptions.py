@@ -44,6 +44,7 @@ class CongdoanError(Exception):
         location: where the problem is.
         value: the offending value, when there is one.
         expected: what was expected instead.
+
     """
 
     def __init__(

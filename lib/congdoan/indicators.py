@@ -1,5 +1,6 @@
-"""The indicator engine: for every (unit or group, period, indicator) the numerator, denominator,
-value, target and status.
+"""The indicator engine: numerator, denominator, value, target and status per unit and indicator.
+
+For every (unit or group, period, indicator) of the plan register.
 
 Pure functions: a :class:`~congdoan.dataset.Dataset` and a period in, one long DataFrame out
 (:data:`OUTPUT_COLUMNS`). Rates are always recomputed from summed numerators and denominators at
@@ -242,6 +243,7 @@ def aggregate(rows: pd.DataFrame, keys: pd.Series, level: str,
 
     Returns:
         unit_id, unit_name, level, numerator, denominator, units_expected, units_reported.
+
     """
     data = pd.DataFrame({"key": keys, "num": rows["num"], "den": rows["den"]}).dropna(
         subset=["key"])
@@ -397,6 +399,7 @@ def compute_indicators(
 
     Returns:
         One row per (unit or group, indicator) with :data:`OUTPUT_COLUMNS`.
+
     """
     per = parse_period(period) if isinstance(period, str) else period
     check_period(dataset, per)

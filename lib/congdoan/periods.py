@@ -63,6 +63,7 @@ class Period:
         half: 1 or 2 for a half, ``None`` for the whole year.
         start: first day covered.
         cut_off: last day covered (the statistics cut-off).
+
     """
 
     year: int

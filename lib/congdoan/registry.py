@@ -49,6 +49,7 @@ def parents_at(links: pd.DataFrame, unit_days: pd.DataFrame) -> pd.Series:
 
     Returns:
         parent_id indexed by unit_id; a unit with no link in force is an error.
+
     """
     merged = unit_days[["unit_id", "day"]].merge(links, on="unit_id", how="left")
     ok = (merged["valid_from"] <= merged["day"]) & (

@@ -24,6 +24,7 @@ def open_dataset(source: str | Path | None = None, *, build_demo: bool = True) -
     Args:
         source: a folder of CSV, a database URL, or None for the demo district.
         build_demo: when ``source`` is None and ``data/demo`` is missing, build it first.
+
     """
     if source is None:
         if build_demo and not (DEMO_DIR / "reports.csv").exists():
@@ -56,7 +57,7 @@ def _demo_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def register_cli(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register_cli(sub: argparse._SubParsersAction) -> None:
     """Add ``congdoan demo``."""
     demo = sub.add_parser("demo", help="tạo huyện mẫu Gia Lâm / build the demo district")
     demo.add_argument("--out", default=str(DEMO_DIR), help="thư mục ghi (mặc định data/demo)")

@@ -1,0 +1,41 @@
+"""environment.yml (conda) and pyproject.toml (pip) list the same dependencies."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+
+from congdoan.paths import PROJECT_ROOT
+
+# conda-forge splits or renames a few PyPI packages
+CONDA_NAMES = {"psycopg[binary]": "psycopg", "dask[distributed]": "dask"}
+
+
+def _name(spec: str) -> str:
+    return re.split(r"[<>=!~ ]", spec, maxsplit=1)[0].strip().lower()
+
+
+def test_environment_yml_lists_every_runtime_dependency() -> None:
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    env = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text(encoding="utf-8"))
+    conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)}
+    for spec in project["project"]["dependencies"]:
+        name = _name(spec)
+        assert CONDA_NAMES.get(name, name) in conda, f"{name} missing from environment.yml"
+    if "dask[distributed]" in {_name(s) for s in project["project"]["dependencies"]}:
+        assert "distributed" in conda
+    pip_part = [d for d in env["dependencies"] if isinstance(d, dict)]
+    assert pip_part and "-e .[dev]" in pip_part[0]["pip"], "dev extras come from pyproject"
+
+
+def test_versions_agree() -> None:
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    env = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text(encoding="utf-8"))
+    conda = {_name(d): d for d in env["dependencies"] if isinstance(d, str)}
+    for spec in project["project"]["dependencies"]:
+        name = _name(spec)
+        bound = spec[len(name):].strip()
+        conda_spec = conda[CONDA_NAMES.get(name, name)]
+        assert bound in conda_spec, f"{name}: pyproject says {bound!r}, conda {conda_spec!r}"
