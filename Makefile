@@ -31,6 +31,7 @@ indicators: demo ## Compute the indicator table for the latest complete period
 	@echo "Bảng chỉ tiêu / indicator table: output/indicators.csv"
 
 briefings: demo ## Build the demo data and render the briefings (HTML + PDF)
+	$(CONGDOAN) ingest $(DEMO)/inbox --db sqlite:///$(DEMO)/congdoan.sqlite --registry $(DEMO) --show 1
 	$(CONGDOAN) briefings --period $(PERIOD) --out $(OUT)
 
 test: $(STAMP) ## Run the whole test suite (lint, types, tests)

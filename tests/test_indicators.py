@@ -269,3 +269,17 @@ def test_named_groups_are_aggregated() -> None:
     assert row["unit_id"] == "Cụm Ninh Hiệp"
     assert row["value"] == pytest.approx(45 / 90)
     assert isinstance(out, pd.DataFrame)
+
+
+def test_new_upper_union_gets_a_baseline_from_its_current_units() -> None:
+    # A, B, C were under FED in 2021 and are under XA (founded 1/7/2025) in 2025
+    reports = []
+    for year, signed in (("2021", 1), ("2025", 2)):
+        for half in ("H1", "H2"):
+            for i, unit in enumerate(("B", "C")):
+                reports.append(_report(unit, f"{year}-{half}", cba_signed=int(i < signed)))
+    out = compute_indicators(tiny_dataset(reports=reports), "2025", levels=["upper_union"],
+                             indicator_ids=["cba_coverage"])
+    row = pick(out, unit_id="XA")
+    assert row["baseline_value"] == pytest.approx(0.5)   # 1 of B, C in 2021
+    assert row["value"] == 1.0 and row["status"] == "achieved"

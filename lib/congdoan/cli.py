@@ -14,7 +14,9 @@ from pathlib import Path
 
 from congdoan.exceptions import CongdoanError
 
-COMMAND_MODULES: tuple[str, ...] = ("congdoan.sources", "congdoan.indicators_cli")
+COMMAND_MODULES: tuple[str, ...] = ("congdoan.sources", "congdoan.indicators_cli",
+                                     "congdoan.forms", "congdoan.ingest", "congdoan.completeness",
+                                     "congdoan.briefings")
 """Modules that register sub-commands (``register_cli(subparsers) -> None``)."""
 
 

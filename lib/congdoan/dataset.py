@@ -85,6 +85,9 @@ class Dataset:
     upper_records: pd.DataFrame
     activities: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Derived results (e.g. baseline values) memoised for this dataset; do not mutate tables
+    after computing from them, or clear this."""
 
     @property
     def district_id(self) -> str:

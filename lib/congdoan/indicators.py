@@ -20,31 +20,16 @@ Steps:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from congdoan.dataset import Dataset
 from congdoan.exceptions import PeriodError
-from congdoan.periods import Period, load_settings, parse_period
-from congdoan.plan import (
-    POPULATION_SECTORS,
-    RATINGS_GOOD,
-    DataElements,
-    Indicator,
-    PlanRegister,
-    load_elements,
-    load_register,
-)
-from congdoan.registry import (
-    SECTOR_NAMES,
-    area_upper_at,
-    enterprises_at,
-    parents_at,
-    units_in_period,
-    upper_unions_at,
-)
+from congdoan.periods import Period, analysis_periods, load_settings, parse_period
+from congdoan.plan import RATINGS_GOOD, DataElements, Indicator, PlanRegister, load_elements, load_register
+from congdoan.populations import population_rows
+from congdoan.registry import SECTOR_NAMES, area_upper_at, units_in_period
 
 LEVELS = ("cdcs", "sector", "commune", "upper_union", "district", "group")
 """Levels of the output; ``group`` rows come from named groups."""
@@ -101,26 +86,28 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
     ].drop_duplicates(["unit_id", "period"], keep="last")
     rows = expected.merge(reports.assign(present=1), on=["unit_id", "period"], how="left")
     rows = rows.sort_values(["unit_id", "order"], kind="stable")
-    grouped = rows.groupby("unit_id", sort=False)
-    out = pd.DataFrame(index=pd.Index(grouped.size().index, name="unit_id"))
-    out["n_expected"] = grouped.size()
-    out["n_present"] = grouped["present"].count()
-    complete = out["n_present"] == out["n_expected"]
-    last_sub = rows[rows["order"] == len(subs) - 1].set_index("unit_id")
+    by_agg: dict[str, list[str]] = {}
     for element in elements.elements:
-        col = element.name
-        if element.aggregation == "stock":
-            out[col] = last_sub[col].reindex(out.index)
-        elif element.aggregation == "last":
-            out[col] = grouped[col].last()
-        else:
-            values = pd.to_numeric(rows[col], errors="coerce")
-            by_unit = values.groupby(rows["unit_id"], sort=False)
-            if element.aggregation == "flow":
-                out[col] = by_unit.sum(min_count=1).where(complete)
-            else:  # any
-                held = by_unit.max()
-                out[col] = held.where(complete | (held == 1))
+        by_agg.setdefault(element.aggregation, []).append(element.name)
+    grouped = rows.groupby("unit_id", sort=False)
+    out = pd.DataFrame({"n_expected": grouped.size(), "n_present": grouped["present"].count()})
+    complete = out["n_present"] == out["n_expected"]
+    parts = [out]
+    if by_agg.get("stock"):
+        last_sub = rows[rows["order"] == len(subs) - 1].set_index("unit_id")
+        parts.append(last_sub[by_agg["stock"]].reindex(out.index))
+    if by_agg.get("last"):
+        parts.append(grouped[by_agg["last"]].last())
+    if by_agg.get("flow"):
+        flows = rows[by_agg["flow"]].apply(pd.to_numeric, errors="coerce")
+        summed = flows.groupby(rows["unit_id"], sort=False).sum(min_count=1)
+        parts.append(summed.where(complete, axis=0))
+    if by_agg.get("any"):
+        events = rows[by_agg["any"]].apply(pd.to_numeric, errors="coerce")
+        held = events.groupby(rows["unit_id"], sort=False).max()
+        parts.append(held.where(held.eq(1) | complete.to_numpy()[:, None]))
+    out = pd.concat(parts, axis=1)
+    out.index.name = "unit_id"
     frame = base.merge(out.reset_index(), on="unit_id", how="left")
     frame["reported"] = frame["n_present"].fillna(0) == frame["n_expected"].fillna(1)
     return _derive(frame, period)
@@ -146,235 +133,196 @@ def _derive(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
     return frame
 
 
-# ----------------------------------------------------------------------------- 2. unit values
-@dataclass(frozen=True)
-class _Population:
-    """Rows of one indicator's population with numerator and denominator columns."""
+# ----------------------------------------------------------------------------- 2. aggregation
+def _sum(ind: np.ndarray, keys: pd.Series, num: np.ndarray, den: np.ndarray) -> pd.DataFrame:
+    """Numerator and denominator summed per (indicator code, key); NaN when no unit has data.
 
-    rows: pd.DataFrame  # unit_id, unit_name, sector, commune_id, parent_id, num, den
-
-
-def _report_population(frame: pd.DataFrame, ind: Indicator) -> _Population:
-    sectors = POPULATION_SECTORS[ind.population]
-    rows = frame[frame["sector"].isin(sectors)]
-    num = pd.to_numeric(rows[ind.numerator], errors="coerce")
-    den = pd.Series(1.0, index=rows.index) if ind.denominator is None else pd.to_numeric(
-        rows[ind.denominator], errors="coerce")
-    valid = num.notna() & den.notna()
-    keep = rows[["unit_id", "unit_name", "sector", "commune_id", "parent_id"]].copy()
-    keep["num"] = num.where(valid)
-    keep["den"] = den.where(valid)
-    return _Population(keep)
-
-
-def _upper_population(dataset: Dataset, period: Period, ind: Indicator) -> _Population:
-    """Population of upper unions (district federation, upper unions directly above CĐCS)."""
-    uppers = upper_unions_at(dataset.upper_unions, period.cut_off)
-    if ind.population == "district_federation":
-        uppers = uppers[uppers["kind"] == "district_federation"]
-    else:
-        uppers = uppers[pd.to_numeric(uppers["direct"]) == 1]
-    records = dataset.upper_records[dataset.upper_records["year"].astype(int) == period.year]
-    rows = uppers[["upper_id", "name"]].merge(records, on="upper_id", how="left")
-    rows["rated_good"] = rows["rating"].astype("string").isin(RATINGS_GOOD).astype("float64").where(
-        rows["rating"].notna())
-    rows["audited"] = pd.to_numeric(rows["audited"], errors="coerce")
-    rows["units"] = 1.0
-    num = pd.to_numeric(rows[ind.numerator], errors="coerce")
-    den = pd.to_numeric(rows[ind.denominator], errors="coerce") if ind.denominator else 1.0
-    valid = num.notna()
-    keep = pd.DataFrame({
-        "unit_id": rows["upper_id"], "unit_name": rows["name"], "sector": pd.NA,
-        "commune_id": pd.NA, "parent_id": rows["upper_id"],
-        "num": num.where(valid), "den": pd.Series(den, index=rows.index).where(valid),
+    Uses integer codes and ``np.bincount``: one pass whatever the number of indicators.
+    """
+    codes, uniques = pd.factorize(keys, sort=True)
+    ok = codes >= 0
+    n_keys = max(len(uniques), 1)
+    combo = ind[ok].astype("int64") * n_keys + codes[ok]
+    num, den = num[ok], den[ok]
+    size = np.bincount(combo)
+    present = np.flatnonzero(size)
+    has_num, has_den = ~np.isnan(num), ~np.isnan(den)
+    n_num = np.bincount(combo, weights=has_num, minlength=len(size))[present]
+    n_den = np.bincount(combo, weights=has_den, minlength=len(size))[present]
+    s_num = np.bincount(combo, weights=np.where(has_num, num, 0.0), minlength=len(size))[present]
+    s_den = np.bincount(combo, weights=np.where(has_den, den, 0.0), minlength=len(size))[present]
+    return pd.DataFrame({
+        "ind": present // n_keys,
+        "unit_id": np.asarray(uniques, dtype=object)[present % n_keys] if len(uniques) else [],
+        "numerator": np.where(n_num > 0, s_num, np.nan),
+        "denominator": np.where(n_den > 0, s_den, np.nan),
+        "units_expected": size[present].astype("float64"),
+        "units_reported": n_num,
     })
-    return _Population(keep)
 
 
-def _enterprise_population(dataset: Dataset, period: Period, ind: Indicator) -> _Population:
-    """Population from the enterprise registry (clause 2.2 and 2.3)."""
-    ents = enterprises_at(dataset.enterprises, dataset.units, period.cut_off)
-    uppers = area_upper_at(dataset.areas, period.cut_off)
-    ents = ents.assign(parent_id=ents["commune_id"].map(uppers),
-                       sector=ents["ownership"], workers=pd.to_numeric(ents["workers"]))
-    if ind.population == "enterprises_25":
-        rows = ents[ents["workers"] >= 25]
-        keep = rows[["enterprise_id", "name", "sector", "commune_id", "parent_id"]].rename(
-            columns={"enterprise_id": "unit_id", "name": "unit_name"})
-        keep["num"] = rows["unionised"].astype("float64")
-        keep["den"] = 1.0
-        return _Population(keep)
-    # nonunion_enterprises: workers reached (upper union records) over workers without a union
-    rows = ents[ents["unionised"] == 0]
-    workers = rows.groupby("parent_id")["workers"].sum()
-    records = dataset.upper_records[dataset.upper_records["year"].astype(int) == period.year]
-    reached = pd.to_numeric(records.set_index("upper_id")["nonunion_workers_reached"],
-                            errors="coerce")
-    current = upper_unions_at(dataset.upper_unions, period.cut_off).set_index("upper_id")
-    ids = workers.index.intersection(current.index)
-    num = reached.reindex(ids)
-    keep = pd.DataFrame({
-        "unit_id": ids, "unit_name": current.loc[ids, "name"].to_numpy(), "sector": pd.NA,
-        "commune_id": pd.NA, "parent_id": ids,
-        "num": num.to_numpy(), "den": workers.reindex(ids).where(num.notna()).to_numpy(),
-    })
-    return _Population(keep)
-
-
-def population(dataset: Dataset, period: Period, frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
-    """Rows of ``ind``'s population with ``num`` and ``den`` (NaN where no data)."""
-    if ind.population in POPULATION_SECTORS:
-        return _report_population(frame, ind).rows
-    if ind.population in ("district_federation", "upper_direct"):
-        return _upper_population(dataset, period, ind).rows
-    return _enterprise_population(dataset, period, ind).rows
-
-
-# ----------------------------------------------------------------------------- 3. aggregation
 def aggregate(rows: pd.DataFrame, keys: pd.Series, level: str,
               names: Mapping[str, str]) -> pd.DataFrame:
-    """Sum numerators and denominators of ``rows`` per group key.
+    """Sum numerators and denominators of ``rows`` per indicator and group key.
 
     Args:
-        rows: population rows with ``num`` and ``den`` (NaN = no data).
-        keys: group key of each row (same index as ``rows``); NaN keys are dropped.
+        rows: population rows (``ind`` optional) with ``num`` and ``den`` (NaN = no data).
+        keys: group key of each row (same index as ``rows``); rows with a missing key are dropped.
         level: the level name written to the output.
         names: display name of each group key.
 
     Returns:
-        unit_id, unit_name, level, numerator, denominator, units_expected, units_reported.
+        ind, unit_id, unit_name, level, numerator, denominator, units_expected, units_reported.
 
     """
-    data = pd.DataFrame({"key": keys, "num": rows["num"], "den": rows["den"]}).dropna(
-        subset=["key"])
-    grouped = data.groupby("key", sort=True)
-    out = pd.DataFrame({
-        "numerator": grouped["num"].sum(min_count=1),
-        "denominator": grouped["den"].sum(min_count=1),
-        "units_expected": grouped.size().astype("float64"),
-        "units_reported": grouped["num"].count().astype("float64"),
-    })
-    out.index.name = "unit_id"
-    out = out.reset_index()
-    if out.empty and level == "district":  # always one district row, even with no population
-        out = pd.DataFrame({"unit_id": list(names), "numerator": np.nan, "denominator": np.nan,
-                            "units_expected": 0.0, "units_reported": 0.0})
+    ind = rows["ind"].to_numpy() if "ind" in rows else np.zeros(len(rows), dtype="int64")
+    out = _sum(ind, keys, rows["num"].to_numpy(dtype="float64"),
+               rows["den"].to_numpy(dtype="float64"))
     out["unit_name"] = [names.get(key, key) for key in out["unit_id"]]
     out["level"] = level
     return out
 
 
-def _levels_for(dataset: Dataset, rows: pd.DataFrame, levels: Sequence[str],
-                groups: Mapping[str, Sequence[str]] | None, unit_rows: bool) -> list[pd.DataFrame]:
-    """Output parts for each requested level; ``unit_rows`` when rows are CĐCS (not registry)."""
+def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int],
+                      levels: Sequence[str],
+                      groups: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
+    """Every requested level of ``rows`` (a population frame) in one frame."""
     upper_names = dict(zip(dataset.upper_unions["upper_id"], dataset.upper_unions["name"],
                            strict=True))
     commune_names = dict(zip(dataset.communes["commune_id"], dataset.communes["name"], strict=True))
+    sector_names = {k: v["vi"] for k, v in SECTOR_NAMES.items()}
     parts: list[pd.DataFrame] = []
-    if unit_rows and "cdcs" in levels:
-        cdcs = rows.rename(columns={"num": "numerator", "den": "denominator"})
-        cdcs = cdcs.assign(level="cdcs", units_expected=1.0,
-                           units_reported=cdcs["numerator"].notna().astype("float64"))
-        parts.append(cdcs)
-    if "sector" in levels and rows["sector"].notna().any():
-        parts.append(aggregate(rows, rows["sector"], "sector",
-                               {k: v["vi"] for k, v in SECTOR_NAMES.items()}))
-    if "commune" in levels and rows["commune_id"].notna().any():
-        parts.append(aggregate(rows, rows["commune_id"], "commune", commune_names))
-    if "upper_union" in levels:
-        parts.append(aggregate(rows, rows["parent_id"], "upper_union", upper_names))
+    if "cdcs" in levels:
+        cdcs = rows[rows["unit_row"]].rename(columns={"num": "numerator", "den": "denominator"})
+        parts.append(cdcs.assign(level="cdcs", units_expected=1.0,
+                                 units_reported=cdcs["numerator"].notna().astype("float64")))
+    for level, column, names in (("sector", "sector", sector_names),
+                                 ("commune", "commune_id", commune_names),
+                                 ("upper_union", "parent_id", upper_names)):
+        if level in levels:
+            parts.append(aggregate(rows, rows[column], level, names))
     if "district" in levels:
-        key = pd.Series(dataset.district_id, index=rows.index)
-        parts.append(aggregate(rows, key, "district", {dataset.district_id: dataset.district_name}))
-    if groups and "group" in levels and unit_rows:
+        district = aggregate(rows, pd.Series(dataset.district_id, index=rows.index), "district",
+                             {dataset.district_id: dataset.district_name})
+        # one district row per indicator, even when its population is empty
+        empty = pd.DataFrame({"ind": [c for c in codes if c not in set(district["ind"])]})
+        empty = empty.assign(unit_id=dataset.district_id, unit_name=dataset.district_name,
+                             level="district", numerator=np.nan, denominator=np.nan,
+                             units_expected=0.0, units_reported=0.0)
+        parts.extend([district, empty])
+    if groups and "group" in levels:
+        unit_rows = rows[rows["unit_row"]]
         for name, members in groups.items():
-            subset = rows[rows["unit_id"].isin(members)]
+            subset = unit_rows[unit_rows["unit_id"].isin(list(members))]
             parts.append(aggregate(subset, pd.Series(name, index=subset.index), "group", {}))
-    return parts
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=["ind", "unit_id", "unit_name", "level", "numerator",
+                                     "denominator", "units_expected", "units_reported"])
+    return pd.concat(parts, ignore_index=True)
 
 
-# ----------------------------------------------------------------------------- 4. judgement
-def _annual_status(ind: Indicator, period: Period, out: pd.DataFrame) -> pd.DataFrame:
-    assert ind.target is not None
-    scale = period.year_fraction if ind.prorate else 1.0
-    out["target"] = ind.target.min * scale
-    out["target_max"] = ind.target.max * scale if ind.target.max is not None else np.nan
-    value = out["value"]
-    met = value > out["target"] + _EPS if ind.target.strict else value >= out["target"] - _EPS
-    status = np.where(met, "met", "not_met")
-    status = np.where(value.isna(), "no_data", status)
-    status = np.where(out["denominator"].eq(0) & out["units_reported"].gt(0), "not_applicable", status)
-    out["status"] = status
-    return out
+# ----------------------------------------------------------------------------- 3. judgement
+def _indicator_table(indicators: Sequence[Indicator], period: Period) -> pd.DataFrame:
+    """Per indicator code: how its rows are judged in ``period``."""
+    records = []
+    for ind in indicators:
+        scale = period.year_fraction if ind.prorate else 1.0
+        chosen = ind.milestone_for(period.year)
+        records.append({
+            "indicator_id": ind.id, "clause": ind.clause, "kind": ind.kind, "measure": ind.measure,
+            "judged_rank": JUDGED_RANK[ind.level],
+            "skip": ind.year_only and not period.is_year,
+            "t_min": ind.target.min * scale if ind.target else np.nan,
+            "t_max": ind.target.max * scale if ind.target and ind.target.max is not None
+            else np.nan,
+            "strict": ind.target.strict if ind.target else bool(chosen and chosen[1].strict),
+            "ms_year": float(chosen[0]) if chosen else np.nan,
+            "ms_value": chosen[1].value if chosen else np.nan,
+        })
+    return pd.DataFrame.from_records(records)
 
 
-def _pace(ind: Indicator, period: Period, out: pd.DataFrame, baseline: pd.Series) -> pd.DataFrame:
-    chosen = ind.milestone_for(period.year)
-    assert chosen is not None
-    year, milestone = chosen
-    settings = load_settings()
-    base_year = settings.baseline_year
-    t = period.year - (0.5 if period.half == 1 else 0.0)
-    out["target"] = milestone.value
-    out["target_max"] = np.nan
-    out["milestone_year"] = float(year)
-    base = out["unit_id"].map(baseline).astype("float64")
-    out["baseline_value"] = base
-    value = out["value"]
-    required = (milestone.value - base) / (year - base_year)
-    elapsed = t - base_year
-    actual = (value - base) / elapsed if elapsed > 0 else pd.Series(np.nan, index=out.index)
-    out["required_pace"] = required
-    out["actual_pace"] = actual
+def _judge_rows(part: pd.DataFrame, table: pd.DataFrame, period: Period,
+                baseline: pd.DataFrame | None) -> pd.DataFrame:
+    """Value, target, status and pace of summed rows ``part`` (with ``ind`` codes into ``table``).
+
+    ``baseline`` has ind, level, unit_id, baseline_value (values at the baseline period).
+    """
+    out = part.reset_index(drop=True)
+    spec = table.iloc[out["ind"].to_numpy()].reset_index(drop=True)
+    num = out["numerator"].astype("float64")
+    den = out["denominator"].astype("float64")
+    is_count = spec["measure"].eq("count").to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(required > _EPS, actual / required, np.nan)
-    out["pace_ratio"] = ratio
-    out["projection_2025"] = value + actual * (2025 - t)
-    out["projection_2030"] = value + actual * (2030 - t)
-    achieved = value > milestone.value + _EPS if milestone.strict else value >= milestone.value - _EPS
-    status = np.select(
-        [value.isna(), achieved, elapsed <= 0, base.isna(), required <= _EPS, ratio >= 0.95,
-         ratio >= 0.60, ratio >= 0],
+        ratio = np.where(den.to_numpy() > 0, num.to_numpy() / den.to_numpy(), np.nan)
+    value = pd.Series(np.where(is_count, num, ratio), index=out.index)
+    out["denominator"] = np.where(is_count, np.nan, den)
+    out["value"] = value
+    milestone = spec["kind"].eq("milestone").to_numpy()
+    strict = spec["strict"].to_numpy(dtype=bool)
+    target = np.where(milestone, spec["ms_value"], spec["t_min"]).astype("float64")
+    out["target"] = target
+    out["target_max"] = np.where(milestone, np.nan, spec["t_max"])
+    met = np.where(strict, value > target + _EPS, value >= target - _EPS)
+    reported = out["units_reported"].to_numpy() > 0
+    annual = np.select(
+        [value.isna().to_numpy() & ~(den.eq(0).to_numpy() & reported), den.eq(0) & reported, met],
+        ["no_data", "not_applicable", "met"], default="not_met")
+    # milestones: Open SDG progress from the baseline
+    settings = load_settings()
+    t = period.year - (0.5 if period.half == 1 else 0.0)
+    elapsed = t - settings.baseline_year
+    base = pd.Series(np.nan, index=out.index)
+    if baseline is not None and len(baseline):
+        keyed = baseline.set_index(["ind", "level", "unit_id"])["baseline_value"]
+        keys = pd.MultiIndex.from_arrays([out["ind"], out["level"], out["unit_id"].astype(str)])
+        base = pd.Series(keyed.reindex(keys).to_numpy(), index=out.index)
+    required = (spec["ms_value"] - base) / (spec["ms_year"] - settings.baseline_year)
+    actual = (value - base) / elapsed if elapsed > 0 else pd.Series(np.nan, index=out.index)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pace = np.where(required > _EPS, actual / required, np.nan)
+    progress = np.select(
+        [value.isna(), met, elapsed <= 0, base.isna(), required <= _EPS, pace >= 0.95,
+         pace >= 0.60, pace >= 0],
         ["no_data", "achieved", "not_applicable", "no_data", "moving_away", "on_track",
-         "acceleration_needed", "limited_progress"],
-        default="moving_away",
-    )
-    out["status"] = status
-    return out
-
-
-def _finish(ind: Indicator, period: Period, part: pd.DataFrame,
-            baseline: pd.Series | None) -> pd.DataFrame:
-    out = part.copy()
-    den = out["denominator"]
-    if ind.measure == "count":
-        out["denominator"] = np.nan
-        out["value"] = out["numerator"]
-    else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out["value"] = (out["numerator"] / den).where(den > 0)
-    for col in ("milestone_year", "baseline_value", "required_pace", "actual_pace", "pace_ratio",
-                "projection_2025", "projection_2030"):
-        out[col] = np.nan
-    if ind.year_only and not period.is_year:
-        out["target"], out["target_max"], out["status"] = np.nan, np.nan, "not_applicable"
-    elif ind.kind == "annual":
-        out = _annual_status(ind, period, out)
-    else:
-        out = _pace(ind, period, out, baseline if baseline is not None else pd.Series(dtype=float))
-    out.loc[out["units_expected"] == 0, ["target", "target_max"]] = np.nan
-    out.loc[out["units_expected"] == 0, "status"] = "not_applicable"
-    judged = JUDGED_RANK[ind.level]
-    below = out["level"].map(LEVEL_RANK) < judged
-    below |= (judged == 3) & out["level"].isin(("upper_union", "sector", "commune", "group"))
-    out.loc[below, ["target", "target_max"]] = np.nan
-    out.loc[below, "status"] = "not_applicable"
-    out["indicator_id"] = ind.id
-    out["clause"] = ind.clause
-    out["kind"] = ind.kind
-    out["measure"] = ind.measure
+         "acceleration_needed", "limited_progress"], default="moving_away")
+    out["status"] = np.where(milestone, progress, annual)
+    for col, values in (("milestone_year", spec["ms_year"]), ("baseline_value", base),
+                        ("required_pace", required), ("actual_pace", actual),
+                        ("pace_ratio", pd.Series(pace, index=out.index)),
+                        ("projection_2025", value + actual * (2025 - t)),
+                        ("projection_2030", value + actual * (2030 - t))):
+        out[col] = np.where(milestone, values, np.nan)
+    # not judged here: yearly-only lines in a half year, empty populations, levels below the
+    # level at which the plan sets the target
+    rank = out["level"].map(LEVEL_RANK).to_numpy()
+    judged = spec["judged_rank"].to_numpy()
+    below = (rank < judged) | ((judged == 3) & (rank < 3))
+    unjudged = spec["skip"].to_numpy(dtype=bool) | (out["units_expected"].to_numpy() == 0) | below
+    out.loc[unjudged, ["target", "target_max"]] = np.nan
+    out.loc[unjudged, "status"] = "not_applicable"
+    for col in ("indicator_id", "clause", "kind", "measure"):
+        out[col] = spec[col].to_numpy()
     out["period"] = period.id
     return out
+
+
+def judge(ind: Indicator, period: Period, part: pd.DataFrame,
+          baseline: pd.Series | None = None) -> pd.DataFrame:
+    """Value, target, status and pace (milestones) of summed rows of one indicator.
+
+    ``part`` holds unit_id, level, numerator, denominator, units_expected and units_reported
+    (as :func:`aggregate` returns); ``baseline`` maps unit_id to the value at the baseline period.
+    Used by :mod:`congdoan.views` to judge ad-hoc groups exactly as the engine does.
+    """
+    part = part.assign(ind=0)
+    base = None
+    if baseline is not None:
+        base = part[["ind", "level", "unit_id"]].assign(
+            unit_id=part["unit_id"].astype(str),
+            baseline_value=part["unit_id"].astype(str).map(baseline).astype("float64"))
+    return _judge_rows(part, _indicator_table([ind], period), period, base)
 
 
 # ----------------------------------------------------------------------------- public API
@@ -408,44 +356,53 @@ def compute_indicators(
     if unknown:
         raise PeriodError("Cấp tổng hợp không hợp lệ.", "Unknown level.", value=unknown,
                           expected=", ".join(LEVELS))
-    indicators = [register.get(i) for i in indicator_ids] if indicator_ids else list(register.indicators)
+    indicators = [register.get(i) for i in indicator_ids] if indicator_ids \
+        else list(register.indicators)
+    coded = list(enumerate(indicators))
     frame = unit_frame(dataset, per)
-    base_frame: pd.DataFrame | None = None
-    base_period = parse_period(str(load_settings().baseline_year))
-    parts: list[pd.DataFrame] = []
-    for ind in indicators:
-        rows = population(dataset, per, frame, ind)
-        baseline: pd.Series | None = None
-        if ind.kind == "milestone":
-            if base_frame is None:
-                base_frame = unit_frame(dataset, base_period) if _has_period(dataset, base_period) \
-                    else frame.iloc[0:0]
-            baseline = _baseline_values(dataset, base_period, base_frame, ind, levels, groups)
-        for part in _levels_for(dataset, rows, levels, groups, ind.population in POPULATION_SECTORS):
-            parts.append(_finish(ind, per, part, baseline))
-    if not parts:
-        return pd.DataFrame(columns=list(OUTPUT_COLUMNS))
-    result = pd.concat(parts, ignore_index=True)
+    rows = population_rows(dataset, per, frame, coded)
+    summed = _aggregate_levels(dataset, rows, [c for c, _ in coded], levels, groups)
+    milestones = [(c, i) for c, i in coded if i.kind == "milestone"]
+    baseline = _baseline(dataset, per, rows, milestones, levels, groups) if milestones else None
+    result = _judge_rows(summed, _indicator_table(indicators, per), per, baseline)
     for col in OUTPUT_COLUMNS:
         if col not in result.columns:
             result[col] = pd.NA
-    return result[list(OUTPUT_COLUMNS)]
+    order = result.sort_values(["ind"], kind="stable").index
+    return result.loc[order, list(OUTPUT_COLUMNS)].reset_index(drop=True)
 
 
-def _baseline_values(dataset: Dataset, base_period: Period, base_frame: pd.DataFrame,
-                     ind: Indicator, levels: Sequence[str],
-                     groups: Mapping[str, Sequence[str]] | None) -> pd.Series:
-    """Value of ``ind`` at the baseline period for every unit and group id."""
-    if base_frame.empty:
-        return pd.Series(dtype="float64")
-    rows = population(dataset, base_period, base_frame, ind)
-    values: list[pd.Series] = []
-    for part in _levels_for(dataset, rows, levels, groups, ind.population in POPULATION_SECTORS):
-        num, den = part["numerator"], part["denominator"]
-        value = num if ind.measure == "count" else (num / den).where(den > 0)
-        values.append(pd.Series(value.to_numpy(), index=part["unit_id"].astype(str)))
-    joined = pd.concat(values)
-    return joined[~joined.index.duplicated(keep="last")]
+def _baseline(dataset: Dataset, period: Period, current: pd.DataFrame,
+              coded: Sequence[tuple[int, Indicator]], levels: Sequence[str],
+              groups: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
+    """Values of milestone indicators at the baseline period, per (ind, level, unit_id).
+
+    Upper unions are compared on constant composition: an upper union's baseline sums the
+    baseline rows of the CĐCS (and enterprises) that are under it *now*, so a commune union
+    founded in 2025 still has a 2021 baseline. The baseline rows are computed once per dataset.
+    """
+    base_period = parse_period(str(load_settings().baseline_year))
+    if not _has_period(dataset, base_period):
+        return pd.DataFrame(columns=["ind", "level", "unit_id", "baseline_value"])
+    key = ("baseline_rows", tuple((c, i.id) for c, i in coded))
+    if key not in dataset.cache:
+        dataset.cache[key] = population_rows(dataset, base_period,
+                                             unit_frame(dataset, base_period), coded)
+    rows: pd.DataFrame = dataset.cache[key].copy()
+    # re-home baseline rows under today's parents (CĐCS by link, enterprises by area)
+    parent_now = current[current["unit_row"]].drop_duplicates("unit_id").set_index("unit_id")
+    unit_parent = rows["unit_id"].map(parent_now["parent_id"])
+    area_now = area_upper_at(dataset.areas, period.cut_off)
+    enterprise = ~rows["unit_row"] & rows["commune_id"].notna()
+    rows["parent_id"] = unit_parent.where(rows["unit_row"], rows["parent_id"])
+    rows.loc[enterprise, "parent_id"] = rows.loc[enterprise, "commune_id"].map(area_now)
+    summed = _aggregate_levels(dataset, rows, [c for c, _ in coded], levels, groups)
+    measure = {c: i.measure for c, i in coded}
+    num, den = summed["numerator"].astype("float64"), summed["denominator"].astype("float64")
+    is_count = summed["ind"].map(measure).eq("count")
+    value = num.where(is_count, (num / den).where(den > 0))
+    return pd.DataFrame({"ind": summed["ind"], "level": summed["level"],
+                         "unit_id": summed["unit_id"].astype(str), "baseline_value": value})
 
 
 def _has_period(dataset: Dataset, period: Period) -> bool:
@@ -454,12 +411,11 @@ def _has_period(dataset: Dataset, period: Period) -> bool:
 
 def check_period(dataset: Dataset, period: Period) -> None:
     """Raise a PeriodError naming the available periods when ``period`` has no data."""
-    if not _has_period(dataset, period) or (
-        period.is_year and not set(period.sub_periods) <= set(dataset.reports["period"].unique())
+    present = set(dataset.reports["period"].dropna().unique())
+    if not present & set(period.sub_periods) or (
+        period.is_year and not set(period.sub_periods) <= present
     ):
-        from congdoan.periods import analysis_periods
-
-        available = analysis_periods(sorted(dataset.reports["period"].dropna().unique()))
+        available = analysis_periods(sorted(present))
         raise PeriodError(
             "Kỳ báo cáo nằm ngoài dữ liệu.", "Period outside the data.",
             value=period.id, expected="một trong: " + ", ".join(available),
@@ -474,6 +430,6 @@ def indicator_history(dataset: Dataset, periods: Sequence[str], **kwargs: object
 
 __all__ = [
     "LEVELS", "OUTPUT_COLUMNS", "STATUSES_ANNUAL", "STATUSES_MILESTONE", "aggregate",
-    "check_period", "compute_indicators", "indicator_history", "parents_at", "population",
+    "check_period", "compute_indicators", "indicator_history", "judge", "population_rows",
     "unit_frame",
 ]

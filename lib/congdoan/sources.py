@@ -54,6 +54,11 @@ def _demo_command(args: argparse.Namespace) -> int:
     dataset = write_demo(out, scale=args.scale, seed=args.seed)
     print(f"Đã tạo dữ liệu mẫu / demo written: {out} "
           f"({len(dataset.units)} CĐCS, {len(dataset.reports)} báo cáo)")
+    if args.scale == 1:  # the intake inbox: the same reports as Excel forms (issue 4)
+        from congdoan.ingest import write_demo_inbox
+
+        files = write_demo_inbox(dataset, out / "inbox")
+        print(f"Hộp thư báo cáo / inbox: {out / 'inbox'} ({len(files)} tệp Excel)")
     return 0
 
 

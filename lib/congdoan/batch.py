@@ -1,0 +1,549 @@
+"""The batch engine: every briefing of a period, on warm workers, incrementally.
+
+``congdoan briefings`` plans one job per CĐCS and upper union (:mod:`congdoan.briefings`), drops
+the jobs whose outputs are up to date (:mod:`congdoan.manifest`), and runs the rest here:
+
+- ``workers`` long-lived worker processes (``spawn``; default one per core). Each holds a
+  :class:`~congdoan.warm.WarmKernel` that has imported pandas, seaborn and congdoan and loaded
+  the period's briefing context (:func:`congdoan.briefing.load_context`) once, and one reused
+  :class:`~congdoan.render.Renderer` (HTML exporter and WeasyPrint).
+- Each briefing: the kernel's user state is reset, the notebook is run by papermill in that
+  kernel (so the executed notebook is a faithful record of its parameters and outputs), then
+  rendered; every file is written to a temporary name and renamed.
+- A notebook that raises is reported failed and the kernel kept; a kernel that dies or passes
+  the per-briefing ``timeout`` is killed, the briefing reported failed, and a fresh kernel
+  started. A worker process that dies is replaced.
+- Ctrl-C or SIGTERM stops the workers, removes temporary files and saves the manifest, so the
+  next run finishes what is missing; an output exists complete or not at all.
+
+:mod:`congdoan.dask_runner` runs the same :class:`BriefingWorker` on a Dask cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import multiprocessing as mp
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from congdoan.briefing import load_dataset, resolve
+from congdoan.briefings import (
+    FORMATS,
+    BriefingJob,
+    JobResult,
+    check_parameters,
+    plan_jobs,
+    render_job,
+    write_index,
+)
+from congdoan.dataset import Dataset
+from congdoan.exceptions import Location, ParameterError, RenderError
+from congdoan.fmt import check_lang
+from congdoan.manifest import (
+    Manifest,
+    code_fingerprint,
+    data_fingerprints,
+    file_fingerprint,
+    job_key,
+    parameters_fingerprint,
+)
+from congdoan.paths import OUTPUT_DIR
+from congdoan.render import Renderer, write_atomic
+from congdoan.warm import DEFAULT_WARMUP, WarmKernel
+
+log = logging.getLogger(__name__)
+
+TEMP_PATTERNS = (".*.tmp", ".running-*")
+"""Temporary files: :func:`congdoan.render.write_atomic`'s ``.<name>.<random>.tmp`` and
+:func:`congdoan.briefings.execute_job`'s ``.running-<slug>.ipynb``."""
+
+
+def default_workers() -> int:
+    """One worker per core available to this process."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# ----------------------------------------------------------------------------- one worker
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What every worker needs to know, the same for all of them.
+
+    Attributes:
+        out_dir: where outputs are written (``<out_dir>/<period>/<slug>.<format>``).
+        formats: output formats (``html``, ``pdf``); the executed notebook is always kept.
+        timeout: seconds allowed per briefing (reset and execution; rendering excluded).
+        warmup: code run once in each new kernel.
+        cwd: working directory of the kernels (relative data paths are read from there).
+
+    """
+
+    out_dir: Path
+    formats: tuple[str, ...] = ("html", "pdf")
+    timeout: float = 600.0
+    warmup: str = DEFAULT_WARMUP
+    cwd: Path | None = None
+
+
+def warmup_code(jobs: Iterable[BriefingJob]) -> str:
+    """Warm-up for briefing jobs: imports, and the context of each (period, data) they use."""
+    pairs = sorted({(str(j.parameters.get("period", j.period)), j.parameters.get("data"))
+                    for j in jobs}, key=repr)
+    lines = [DEFAULT_WARMUP, "from congdoan import briefing, charts, display"]
+    lines += [f"briefing.load_context({period!r}, {data!r})" for period, data in pairs]
+    return "\n".join(lines) + "\n"
+
+
+def audit_path(job: BriefingJob, out_dir: Path) -> Path:
+    """Where the executed notebook of ``job`` is kept (as :func:`briefings.execute_job` does)."""
+    return Path(out_dir) / job.period / f"{job.slug}.ipynb"
+
+
+class BriefingWorker:
+    """A warm kernel and a reused renderer that turn jobs into files, one at a time."""
+
+    def __init__(self, spec: WorkerSpec) -> None:
+        self.spec = spec
+        self.kernel = WarmKernel(spec.warmup, cwd=spec.cwd)
+        self._renderer: Renderer | None = None
+
+    def start(self) -> None:
+        """Start and warm the kernel; build the renderer."""
+        self.spec.out_dir.mkdir(parents=True, exist_ok=True)
+        self.kernel.start()
+        _ = self.renderer  # exporter templates loaded before the first briefing
+
+    def close(self) -> None:
+        """Stop the kernel."""
+        self.kernel.kill()
+        self.kernel.shutdown()
+
+    @property
+    def renderer(self) -> Renderer:
+        """The worker's renderer, made on first use and then reused."""
+        if self._renderer is None:
+            self._renderer = Renderer()
+        return self._renderer
+
+    def run(self, job: BriefingJob) -> JobResult:
+        """Execute and render ``job``; a failure of the briefing is returned, never raised.
+
+        The executed notebook is written (atomically) also when a cell failed, as the record
+        of what went wrong.
+        """
+        began = time.perf_counter()
+        outcome = self.kernel.execute(Path(job.notebook), job.parameters,
+                                      timeout=self.spec.timeout)
+        outputs: dict[str, Path] = {}
+        if outcome.nb is not None:
+            outputs["ipynb"] = write_atomic(audit_path(job, self.spec.out_dir),
+                                            nbformat.writes(outcome.nb))
+        if outcome.error is not None or outcome.nb is None:
+            return JobResult(job, False, outcome.error or "no notebook", outputs,
+                             time.perf_counter() - began)
+        try:
+            outputs.update(render_job(outcome.nb, job, self.spec.out_dir, self.spec.formats,
+                                      self.renderer))
+        except Exception as exc:  # noqa: BLE001 - a rendering failure fails this briefing only
+            return JobResult(job, False, f"render: {type(exc).__name__}: {exc}", outputs,
+                             time.perf_counter() - began)
+        return JobResult(job, True, "", outputs, time.perf_counter() - began)
+
+
+# ----------------------------------------------------------------------------- worker process
+def _watch_parent(parent: int, worker: BriefingWorker) -> None:
+    """Exit (killing the kernel) when the batch process is gone, e.g. after ``kill -9``."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            worker.kernel.kill()
+            os._exit(1)
+
+
+def _worker_main(spec: WorkerSpec, tasks: Any, results: Any, parent: int) -> None:
+    """Body of a worker process: start a warm worker, then run jobs until a ``None`` arrives."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch process decides when to stop
+    worker = BriefingWorker(spec)
+
+    def on_term(signum: int, frame: Any) -> None:
+        worker.kernel.kill()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_term)
+    threading.Thread(target=_watch_parent, args=(parent, worker), daemon=True).start()
+    try:
+        worker.start()
+    except Exception as exc:  # noqa: BLE001 - reported to the batch process
+        results.put(("dead", os.getpid(), f"{type(exc).__name__}: {exc}"))
+        worker.close()
+        return
+    results.put(("ready", os.getpid(), None))
+    while True:
+        item = tasks.get()
+        if item is None:
+            break
+        index, job = item
+        results.put(("start", os.getpid(), index))
+        results.put(("done", os.getpid(), (index, worker.run(job))))
+    worker.close()
+
+
+@dataclass
+class _Slot:
+    process: Any
+    current: int | None = None
+    ready: bool = False
+
+
+@dataclass
+class PoolStats:
+    """Figures about a local run."""
+
+    workers: int = 0
+    worker_starts: int = 0
+    peak_rss_mb: float = 0.0
+    replaced_workers: int = 0
+
+
+def _tree_rss_mb() -> float:
+    """Resident memory of this process and all its descendants (kernels included), in MB."""
+    try:
+        import psutil
+    except ModuleNotFoundError:  # pragma: no cover
+        return 0.0
+    me = psutil.Process()
+    total = 0
+    for proc in [me, *me.children(recursive=True)]:
+        try:
+            total += proc.memory_info().rss
+        except psutil.Error:
+            continue
+    return total / 2**20
+
+
+def run_local(jobs: Sequence[BriefingJob], spec: WorkerSpec, *, workers: int | None = None,
+              on_result: Callable[[BriefingJob, JobResult], None] | None = None,
+              stats: PoolStats | None = None) -> list[JobResult]:
+    """Run ``jobs`` on ``workers`` warm worker processes; results in the order of ``jobs``.
+
+    ``on_result(job, result)`` is called in this process as each briefing finishes (the
+    manifest is updated there). A worker process that dies has its current briefing reported
+    failed and is replaced while jobs remain.
+    """
+    results: list[JobResult | None] = [None] * len(jobs)
+    if not jobs:
+        return []
+    count = max(1, min(workers or default_workers(), len(jobs)))
+    stats = stats if stats is not None else PoolStats()
+    stats.workers = count
+    ctx = mp.get_context("spawn")
+    task_q: Any = ctx.Queue()
+    result_q: Any = ctx.Queue()
+    for index, job in enumerate(jobs):
+        task_q.put((index, job))
+    slots: dict[int, _Slot] = {}
+
+    def spawn() -> None:
+        proc = ctx.Process(target=_worker_main, args=(spec, task_q, result_q, os.getpid()),
+                           daemon=True, name="congdoan-worker")
+        proc.start()
+        assert proc.pid is not None
+        slots[proc.pid] = _Slot(proc)
+        stats.worker_starts += 1
+
+    def finish(index: int, result: JobResult) -> None:
+        if results[index] is None:
+            results[index] = result
+            if on_result is not None:
+                on_result(jobs[index], result)
+
+    for _ in range(count):
+        spawn()
+    for _ in range(count):
+        task_q.put(None)
+    done = 0
+    last_sample = 0.0
+    try:
+        while done < len(jobs):
+            try:
+                kind, pid, payload = result_q.get(timeout=0.5)
+            except queue.Empty:
+                kind, pid, payload = "tick", 0, None
+            if kind == "start":
+                slots[pid].current = payload
+            elif kind == "done":
+                index, result = payload
+                slots[pid].current = None
+                finish(index, result)
+                done += 1
+            elif kind == "ready":
+                slots[pid].ready = True
+            elif kind == "dead":
+                raise RenderError("Không khởi động được kernel của worker.",
+                                  "A worker could not start its kernel.", value=payload)
+            now = time.monotonic()
+            if now - last_sample > 1.0:
+                last_sample = now
+                stats.peak_rss_mb = max(stats.peak_rss_mb, _tree_rss_mb())
+            for pid_, slot in list(slots.items()):
+                if slot.process.is_alive() or slot.process.exitcode == 0:
+                    continue
+                del slots[pid_]
+                if not slot.ready:
+                    raise RenderError(
+                        "Worker dừng trước khi sẵn sàng (lỗi khởi động).",
+                        "A worker exited before it was ready (start-up failure).",
+                        value=slot.process.exitcode)
+                if slot.current is not None:  # the job it was running is lost: report it
+                    finish(slot.current, JobResult(
+                        jobs[slot.current], False,
+                        f"Worker chết (mã {slot.process.exitcode}) / worker died"))
+                    done += 1
+                if done < len(jobs):
+                    stats.replaced_workers += 1
+                    spawn()
+                    task_q.put(None)
+            if not slots and done < len(jobs):
+                raise RenderError("Mọi worker đã dừng.", "All workers stopped.")
+    finally:
+        for slot in slots.values():
+            if slot.process.is_alive():
+                slot.process.terminate()  # SIGTERM: the worker kills its kernel and exits
+        for slot in slots.values():
+            slot.process.join(timeout=10)
+            if slot.process.is_alive():
+                slot.process.kill()
+                slot.process.join()
+        task_q.cancel_join_thread()
+        result_q.cancel_join_thread()
+    return [r for r in results if r is not None]
+
+
+# ----------------------------------------------------------------------------- files
+def remove_temporaries(out_dir: Path) -> list[Path]:
+    """Delete temporary files an interrupted run left in ``out_dir``; return them."""
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        return []
+    found = [p for pattern in TEMP_PATTERNS for p in out_dir.rglob(pattern) if p.is_file()]
+    for path in found:
+        path.unlink(missing_ok=True)
+    return found
+
+
+def install_sigterm() -> Callable[[], None]:
+    """Turn SIGTERM into KeyboardInterrupt (so clean-up runs); returns a function to undo it."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
+
+
+def progress(done: int, total: int, result: JobResult) -> None:
+    """Print one line per finished briefing to standard error."""
+    mark = "ok " if result.ok else "LỖI"
+    tail = "" if result.ok else f" — {result.error}"
+    print(f"[{done}/{total}] {mark} {result.job.slug} ({result.seconds:.1f} s){tail}",
+          file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------------------- the batch
+@dataclass
+class BatchRun:
+    """Outcome of :func:`build_briefings`.
+
+    Attributes:
+        results: every planned briefing (skipped ones as ok with their existing files).
+        rendered: slugs executed in this run.
+        skipped: slugs already up to date.
+        out_dir: the output folder; ``index`` its index page.
+        seconds: wall time of the whole run.
+        stats: pool figures (local runs).
+
+    """
+
+    results: list[JobResult]
+    rendered: list[str]
+    skipped: list[str]
+    out_dir: Path
+    index: Path | None = None
+    seconds: float = 0.0
+    stats: PoolStats = field(default_factory=PoolStats)
+
+    @property
+    def failed(self) -> list[JobResult]:
+        """Results of the briefings that failed."""
+        return [r for r in self.results if not r.ok]
+
+
+def plan_keys(jobs: Sequence[BriefingJob], dataset: Dataset, period: str,
+              formats: Sequence[str]) -> dict[str, dict[str, str]]:
+    """The manifest parts (notebook, code, parameters, data) of each job, by slug."""
+    code = code_fingerprint()
+    data = data_fingerprints(dataset, period)
+    notebooks = {nb: file_fingerprint(nb) for nb in {Path(j.notebook) for j in jobs}}
+    return {
+        job.slug: {
+            "notebook": notebooks[Path(job.notebook)], "code": code,
+            "parameters": parameters_fingerprint(job.parameters, formats=sorted(formats),
+                                                 title=job.title),
+            "data": data.get(job.unit_id, "-"),
+        } for job in jobs
+    }
+
+
+def build_briefings(period: str, *, unions: Sequence[str] | None = None,
+                    uppers: Sequence[str] | None = None, formats: Sequence[str] = FORMATS,
+                    out: Path = OUTPUT_DIR / "briefings", data: str | None = None,
+                    lang: str = "vi", workers: int | None = None, force: bool = False,
+                    timeout: float = 600.0, scheduler: str | None = None,
+                    progress_lines: bool = True) -> BatchRun:
+    """Produce the briefings of ``period`` that are missing or out of date.
+
+    Args:
+        period: ``YYYY``, ``YYYY-H1``, ``YYYY-H2`` or ``latest``.
+        unions: only these CĐCS (with ``uppers`` None: no upper-union briefing).
+        uppers: only these upper unions or the district id (default with ``unions`` None:
+            every CĐCS, every upper union and the district).
+        formats: ``html`` and/or ``pdf``.
+        out: output folder (``<out>/<period>/<slug>.*``, ``index.html``, ``.manifest.json``).
+        data: data folder or URL (None = demo district).
+        lang: language of the briefings.
+        workers: local worker processes (default: cores).
+        force: render every briefing, up to date or not.
+        timeout: seconds allowed per briefing before its kernel is killed.
+        scheduler: ``tcp://HOST:PORT`` of a Dask scheduler to run on instead of local workers.
+        progress_lines: print one line per finished briefing.
+
+    Raises:
+        ParameterError: a bad format, language, period or unit, before anything runs.
+
+    """
+    began = time.perf_counter()
+    check_lang(lang)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise ParameterError("Định dạng không hỗ trợ.", "Unsupported format.", location=None,
+                             value=bad, expected=", ".join(FORMATS))
+    if timeout <= 0:
+        raise ParameterError("Thời gian chờ phải dương.", "Timeout must be positive.",
+                             location=Location(field="--timeout"), value=timeout,
+                             expected="số giây > 0")
+    out = Path(out)
+    dataset = load_dataset(data)
+    resolved = resolve(period, dataset)
+    jobs = plan_jobs(dataset, resolved, unions, uppers, lang, data)
+    remove_temporaries(out)
+    manifest = Manifest.load(out)
+    parts = plan_keys(jobs, dataset, resolved, formats)
+    keys = {slug: job_key(p) for slug, p in parts.items()}
+    todo = [j for j in jobs if force or not manifest.is_current(j.slug, keys[j.slug])]
+    for job in todo:
+        check_parameters(job, dataset)
+    todo.sort(key=lambda j: j.kind != "upper")  # the long upper-union briefings first
+    done: dict[str, JobResult] = {}
+    for job in jobs:
+        if job not in todo:
+            entry = manifest.entries[job.slug]
+            done[job.slug] = JobResult(job, True, outputs={
+                Path(name).suffix.lstrip("."): out / name for name in entry.outputs})
+
+    def on_result(job: BriefingJob, result: JobResult) -> None:
+        done[job.slug] = result
+        if result.ok:
+            manifest.record(job.slug, keys[job.slug], result.outputs.values(), parts[job.slug])
+        else:
+            manifest.forget(job.slug)
+        manifest.save()
+        if progress_lines:
+            progress(len(done) - (len(jobs) - len(todo)), len(todo), result)
+
+    spec = WorkerSpec(out_dir=out.resolve(), formats=tuple(formats), timeout=timeout,
+                      warmup=warmup_code(todo), cwd=Path.cwd())
+    stats = PoolStats()
+    restore = install_sigterm()
+    try:
+        if not todo:
+            pass
+        elif scheduler:
+            from congdoan.dask_runner import run_dask
+
+            run_dask(todo, spec, scheduler, on_result=on_result)
+        else:
+            run_local(todo, spec, workers=workers, on_result=on_result, stats=stats)
+    finally:
+        restore()
+        manifest.save()
+        remove_temporaries(out)
+    results = [done[j.slug] for j in jobs if j.slug in done]
+    run = BatchRun(results=results, rendered=[j.slug for j in todo],
+                   skipped=[j.slug for j in jobs if j not in todo], out_dir=out, stats=stats)
+    run.index = write_index(results, out)
+    run.seconds = time.perf_counter() - began
+    return run
+
+
+# ----------------------------------------------------------------------------- CLI
+def add_batch_arguments(cmd: argparse.ArgumentParser) -> None:
+    """Add the engine's options to ``congdoan briefings``."""
+    cmd.add_argument("--workers", type=int, default=None, metavar="N",
+                     help="số tiến trình làm việc (mặc định: số lõi CPU; 0 = chạy tuần tự "
+                          "một kernel trong tiến trình này)")
+    cmd.add_argument("--force", action="store_true",
+                     help="tạo lại mọi báo cáo, kể cả báo cáo chưa thay đổi")
+    cmd.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
+                     help="thời gian tối đa cho một báo cáo (mặc định 600 giây)")
+    cmd.add_argument("--scheduler", default=None, metavar="URL",
+                     help="chạy trên cụm Dask có sẵn, ví dụ tcp://HOST:8786")
+
+
+def batch_command(args: argparse.Namespace) -> int:
+    """``congdoan briefings``: the warm, incremental batch (``--workers 0``: the simple runner)."""
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    if args.workers == 0 and not args.scheduler:
+        from congdoan.briefings import _command
+
+        return _command(args)
+    run = build_briefings(
+        args.period, unions=args.union, uppers=args.upper, formats=formats, out=Path(args.out),
+        data=args.data, lang=args.briefing_lang, workers=args.workers, force=args.force,
+        timeout=args.timeout, scheduler=args.scheduler,
+    )
+    for r in run.failed:
+        print(f"Lỗi / failed: {r.job.kind} {r.job.unit_id}: {r.error}", file=sys.stderr)
+    made = len(run.rendered)
+    per = f" ({run.seconds / made:.2f} s/bc)" if made else ""
+    memory = f"; bộ nhớ đỉnh / peak memory {run.stats.peak_rss_mb:.0f} MB" \
+        if run.stats.peak_rss_mb else ""
+    print(f"Báo cáo / briefings: {made - len(run.failed)} tạo mới / rendered, "
+          f"{len(run.skipped)} không đổi / up to date, {len(run.failed)} lỗi / failed; "
+          f"{run.seconds:.1f} s{per}{memory}; {run.index}")
+    return 1 if run.failed else 0
+
+
+__all__ = [
+    "BatchRun", "BriefingWorker", "PoolStats", "WorkerSpec", "add_batch_arguments",
+    "audit_path", "batch_command", "build_briefings", "default_workers", "install_sigterm",
+    "plan_keys", "remove_temporaries", "run_local", "warmup_code",
+]

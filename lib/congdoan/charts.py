@@ -1,0 +1,323 @@
+"""Charts of the briefings; the one module that owns the theme, the status palette and fonts.
+
+The status palette is the Okabe–Ito colour-blind-safe set, and every status also has a marker
+shape and a text symbol, so a status never depends on colour alone. Plot functions take data
+(and an optional ``ax``), never read files, and return the :class:`~matplotlib.figure.Figure`.
+Figures are built without pyplot, so a kernel never shows them twice; :func:`png` turns one into
+an embeddable image.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from congdoan import fmt
+
+FONT_FAMILY = ["DejaVu Sans", "Noto Sans", "sans-serif"]
+"""Fonts that cover Vietnamese (DejaVu Sans ships with matplotlib)."""
+
+INK = "#222222"
+GRID = "#d9d9d9"
+
+
+@dataclass(frozen=True)
+class StatusStyle:
+    """How a status is drawn: colour (Okabe–Ito), marker shape and text symbol."""
+
+    colour: str
+    marker: str
+    symbol: str
+
+
+STATUS_STYLES: dict[str, StatusStyle] = {
+    "met": StatusStyle("#009E73", "o", "✔"),
+    "achieved": StatusStyle("#009E73", "o", "✔"),
+    "on_track": StatusStyle("#0072B2", "^", "▲"),
+    "acceleration_needed": StatusStyle("#E69F00", "D", "◆"),
+    "limited_progress": StatusStyle("#D55E00", "v", "▼"),
+    "not_met": StatusStyle("#D55E00", "X", "✘"),
+    "moving_away": StatusStyle("#CC79A7", "X", "✘"),
+    "no_data": StatusStyle("#7f7f7f", "s", "?"),
+    "not_applicable": StatusStyle("#bbbbbb", "_", "–"),
+    "on_time": StatusStyle("#009E73", "o", "✔"),
+    "late": StatusStyle("#E69F00", "D", "◆"),
+    "missing": StatusStyle("#D55E00", "X", "✘"),
+}
+"""Colour, marker and symbol of every status."""
+
+SERIES_STYLES: dict[str, tuple[str, str]] = {
+    "unit": ("#0072B2", "o"),
+    "sector": ("#E69F00", "s"),
+    "upper_union": ("#009E73", "D"),
+    "district": ("#555555", "^"),
+}
+"""Colour and marker of the comparison series (this union, its sector, its upper union …)."""
+
+
+def status_style(status: Any) -> StatusStyle:
+    """Style of ``status`` (unknown → the no-data style)."""
+    return STATUS_STYLES.get(str(status), STATUS_STYLES["no_data"])
+
+
+def apply_theme() -> None:
+    """Set the seaborn/matplotlib theme used by every chart (idempotent)."""
+    sns.set_theme(context="paper", style="whitegrid", font=FONT_FAMILY[0], rc={
+        "font.family": "sans-serif",
+        "font.sans-serif": FONT_FAMILY,
+        "axes.edgecolor": GRID,
+        "axes.labelcolor": INK,
+        "axes.titlesize": 9,
+        "axes.titleweight": "bold",
+        "axes.labelsize": 8,
+        "xtick.labelsize": 7.5,
+        "ytick.labelsize": 7.5,
+        "legend.fontsize": 7.5,
+        "grid.color": GRID,
+        "figure.dpi": 100,
+        "savefig.dpi": 150,
+    })
+
+
+def _new_axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
+    apply_theme()
+    if ax is not None:
+        figure = ax.get_figure()
+        assert isinstance(figure, Figure)
+        return figure, ax
+    figure = Figure(figsize=size, layout="constrained")
+    return figure, figure.add_subplot()
+
+
+def _share_axis(ax: Axes, axis: str, lang: str) -> None:
+    formatter = FuncFormatter(lambda x, _pos: fmt.percent(x, lang, decimals=0))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
+
+
+def png(figure: Figure, dpi: int = 150) -> bytes:
+    """The figure as PNG bytes."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def image(figure: Figure, dpi: int = 150) -> Any:
+    """An IPython image of the figure (embedded as PNG in notebooks and their HTML)."""
+    from IPython.display import Image
+
+    return Image(data=png(figure, dpi), format="png")
+
+
+def trend(history: pd.DataFrame, *, lang: str = "vi", columns: int = 3,
+          ax: Axes | None = None, title: str | None = None) -> Figure:
+    """Small multiples, one per indicator: the value over periods, the target dashed.
+
+    Args:
+        history: rows with ``label`` (indicator name), ``period``, ``value``, ``target``,
+            ``status`` and ``measure``, periods in display order.
+        lang: language of axis labels.
+        columns: panels per row.
+        ax: ignored unless ``history`` holds a single indicator (then drawn on ``ax``).
+        title: figure title.
+
+    """
+    labels = list(dict.fromkeys(history["label"]))
+    if not labels:
+        return empty_figure(fmt.status_label("no_data", lang))
+    if len(labels) == 1 and ax is not None:
+        figure, axes_list = _new_axes(ax, (3, 2))[0], [ax]
+    else:
+        apply_theme()
+        rows = int(np.ceil(len(labels) / columns))
+        figure = Figure(figsize=(7.2, 1.9 * rows + 0.3), layout="constrained")
+        grid = figure.subplots(rows, columns, squeeze=False)
+        axes_list = list(grid.ravel())
+        for extra in axes_list[len(labels):]:
+            extra.set_visible(False)
+    for axis, label in zip(axes_list, labels, strict=False):
+        part = history[history["label"] == label]
+        periods = list(part["period"])
+        x = np.arange(len(periods))
+        axis.plot(x, part["value"].astype(float), color=SERIES_STYLES["unit"][0], lw=1.5,
+                  zorder=2)
+        for xi, (val, status) in enumerate(zip(part["value"], part["status"], strict=True)):
+            if not fmt.is_missing(val):
+                style = status_style(status)
+                axis.scatter([xi], [float(val)], marker=style.marker, color=style.colour,
+                             s=28, zorder=3, edgecolor="white", linewidth=0.5)
+        if part["target"].notna().any():
+            axis.step(x, part["target"].astype(float), where="mid", color=INK, lw=0.9,
+                      ls="--", zorder=1)
+        axis.set_xticks(x, periods, rotation=0 if len(periods) <= 4 else 45,
+                        ha="center" if len(periods) <= 4 else "right")
+        axis.set_title(_wrap(label, 34), loc="left", fontsize=7.5)
+        if part["measure"].iloc[0] == "share":
+            _share_axis(axis, "y", lang)
+            top = max(1.0, float(np.nanmax(part[["value", "target"]].astype(float).to_numpy(),
+                                           initial=0)))
+            axis.set_ylim(0, top * 1.05)
+        axis.margins(x=0.08)
+    if title:
+        figure.suptitle(title, x=0.01, ha="left", fontsize=9, fontweight="bold")
+    return figure
+
+
+def comparison(table: pd.DataFrame, *, lang: str = "vi", ax: Axes | None = None,
+               title: str | None = None) -> Figure:
+    """Dot plot of shares: this union against aggregates (sector, upper union, district).
+
+    Args:
+        table: one row per indicator with ``label``, ``target`` and one column per series
+            among :data:`SERIES_STYLES` (shares; NaN = not shown), plus ``series_names``
+            in ``table.attrs`` mapping series → legend text.
+        lang: language of labels.
+        ax: axes to draw on (default a new figure).
+        title: chart title.
+
+    """
+    names: dict[str, str] = table.attrs.get("series_names", {})
+    series = [s for s in SERIES_STYLES if s in table.columns]
+    figure, axis = _new_axes(ax, (7.2, 0.34 * max(len(table), 2) + 0.9))
+    if table.empty:
+        return empty_figure(fmt.status_label("no_data", lang))
+    y = np.arange(len(table))[::-1]
+    for i, name in enumerate(series):
+        colour, marker = SERIES_STYLES[name]
+        offset = (i - (len(series) - 1) / 2) * 0.12
+        axis.scatter(table[name].astype(float), y + offset, color=colour, marker=marker,
+                     s=30 if name == "unit" else 22, label=names.get(name, name), zorder=3,
+                     edgecolor="white", linewidth=0.4)
+    targets = table["target"].astype(float)
+    axis.scatter(targets, y, marker="|", color=INK, s=160, label=_TARGET_WORD[lang], zorder=2)
+    axis.set_yticks(y, [_wrap(str(v), 44) for v in table["label"]])
+    _share_axis(axis, "x", lang)
+    axis.set_xlim(-0.02, 1.04)
+    handles, texts = axis.get_legend_handles_labels()
+    figure.legend(handles, texts, loc="outside lower center", ncol=min(3, len(series) + 1),
+                  frameon=False, handletextpad=0.3, columnspacing=1.2)
+    if title:
+        axis.set_title(title, loc="left")
+    return figure
+
+
+def status_distribution(counts: pd.DataFrame, *, lang: str = "vi", ax: Axes | None = None,
+                        title: str | None = None) -> Figure:
+    """Stacked bars: per indicator, how many CĐCS are in each status (counts written in bars).
+
+    Args:
+        counts: index = indicator label, columns = statuses, values = numbers of CĐCS.
+        lang: language of labels.
+        ax: axes to draw on (default a new figure).
+        title: chart title.
+
+    """
+    figure, axis = _new_axes(ax, (7.2, 0.3 * max(len(counts), 2) + 0.9))
+    if counts.empty:
+        return empty_figure(fmt.status_label("no_data", lang))
+    y = np.arange(len(counts))[::-1]
+    left = np.zeros(len(counts))
+    hatches = {"not_met": "////", "no_data": "....", "moving_away": "xxxx",
+               "limited_progress": "\\\\\\\\"}
+    for status in counts.columns:
+        widths = counts[status].to_numpy(dtype=float)
+        style = status_style(status)
+        bars = axis.barh(y, widths, left=left, color=style.colour, edgecolor="white",
+                         hatch=hatches.get(str(status)), linewidth=0.5,
+                         label=f"{style.symbol} {fmt.status_label(status, lang)}")
+        for bar, width in zip(bars, widths, strict=True):
+            if width >= 1 and bar.get_width() >= counts.to_numpy().sum(axis=1).max() * 0.04:
+                axis.text(bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2,
+                          fmt.number(width, lang), ha="center", va="center", fontsize=6.5,
+                          color="white" if status != "not_applicable" else INK,
+                          fontweight="bold")
+        left += widths
+    axis.set_yticks(y, [_wrap(str(v), 44) for v in counts.index])
+    axis.set_xlabel(fmt.UNIT_WORDS["CĐCS"][lang])
+    handles, texts = axis.get_legend_handles_labels()
+    figure.legend(handles, texts, loc="outside lower center", ncol=min(4, len(counts.columns)),
+                  frameon=False)
+    if title:
+        axis.set_title(title, loc="left")
+    return figure
+
+
+def trajectory(points: pd.DataFrame, *, lang: str = "vi", columns: int = 3,
+               title: str | None = None) -> Figure:
+    """Milestone trajectories: actual values by year, milestones, projection to 2030.
+
+    Args:
+        points: rows with ``label``, ``measure``, ``year``, ``value`` (actual, may be NaN),
+            ``milestone`` (target at that year, NaN elsewhere) and ``projection`` (NaN where
+            not projected).
+        lang: language of labels.
+        columns: panels per row.
+        title: figure title.
+
+    """
+    labels = list(dict.fromkeys(points["label"]))
+    if not labels:
+        return empty_figure(fmt.status_label("no_data", lang))
+    apply_theme()
+    rows = int(np.ceil(len(labels) / columns))
+    figure = Figure(figsize=(7.2, 1.9 * rows + 0.5), layout="constrained")
+    grid = figure.subplots(rows, columns, squeeze=False)
+    for axis in list(grid.ravel())[len(labels):]:
+        axis.set_visible(False)
+    for axis, label in zip(grid.ravel(), labels, strict=False):
+        part = points[points["label"] == label].sort_values("year")
+        actual = part.dropna(subset=["value"])
+        axis.plot(actual["year"], actual["value"], color=SERIES_STYLES["unit"][0], marker="o",
+                  ms=3.5, lw=1.5, label=_WORDS["actual"][lang])
+        projected = part.dropna(subset=["projection"])
+        if not projected.empty:
+            axis.plot(projected["year"], projected["projection"], color=SERIES_STYLES["unit"][0],
+                      ls=":", lw=1.3, label=_WORDS["projection"][lang])
+        goals = part.dropna(subset=["milestone"])
+        axis.scatter(goals["year"], goals["milestone"], marker="*", s=70, color="#E69F00",
+                     edgecolor=INK, linewidth=0.4, zorder=4, label=_WORDS["milestone"][lang])
+        axis.set_title(_wrap(label, 34), loc="left", fontsize=7.5)
+        axis.set_xticks(sorted({int(y) for y in part["year"]} | {2025, 2030}))
+        axis.tick_params(axis="x", rotation=45)
+        if part["measure"].iloc[0] == "share":
+            _share_axis(axis, "y", lang)
+            axis.set_ylim(0, 1.05)
+    handles, texts = grid.ravel()[0].get_legend_handles_labels()
+    figure.legend(handles, texts, loc="outside lower center", ncol=3, frameon=False)
+    if title:
+        figure.suptitle(title, x=0.01, ha="left", fontsize=9, fontweight="bold")
+    return figure
+
+
+def empty_figure(message: str) -> Figure:
+    """A small figure that says there is nothing to draw."""
+    apply_theme()
+    figure = Figure(figsize=(7.2, 0.6))
+    figure.text(0.5, 0.5, message, ha="center", va="center", color=INK)
+    return figure
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+_TARGET_WORD = {"vi": "Chỉ tiêu", "en": "Target"}
+_WORDS = {
+    "actual": {"vi": "Thực hiện", "en": "Actual"},
+    "projection": {"vi": "Dự báo theo tốc độ hiện tại", "en": "Projection at current pace"},
+    "milestone": {"vi": "Mốc kế hoạch", "en": "Plan milestone"},
+}
+
+__all__ = [
+    "STATUS_STYLES", "SERIES_STYLES", "StatusStyle", "apply_theme", "comparison", "empty_figure",
+    "image", "png", "status_distribution", "status_style", "trajectory", "trend",
+]

@@ -1,0 +1,110 @@
+"""Completeness and timeliness of reporting: expected vs received vs on time.
+
+A CĐCS is expected to report for a half-year sub-period when it is active at the sub-period's
+cut-off; it counts under the upper union it belongs to at that cut-off. A report is on time when
+``submitted_on`` ≤ :func:`congdoan.periods.due_date` (cut-off + ``due_days_after_cut_off`` of
+``params/periods.yaml``). A year period sums its two halves (unit-reports).
+
+Pure: a :class:`~congdoan.dataset.Dataset` and a period in, a DataFrame out.
+``congdoan completeness --period P`` prints it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from congdoan.dataset import Dataset
+from congdoan.periods import due_date, parse_period
+from congdoan.registry import units_in_period
+
+COMPLETENESS_COLUMNS = (
+    "level", "upper_id", "upper_name", "period", "due_date", "expected", "received", "on_time",
+    "late", "missing", "received_share", "on_time_share", "due_passed",
+)
+"""Columns of :func:`completeness` (shares are fractions of ``expected``)."""
+
+
+def expected_reports(dataset: Dataset, period_id: str) -> pd.DataFrame:
+    """One row per expected (CĐCS, sub-period): parent then, received and on-time flags."""
+    period = parse_period(period_id)
+    parts: list[pd.DataFrame] = []
+    for sub_id in period.sub_periods:
+        sub = parse_period(sub_id)
+        units = units_in_period(dataset.units, dataset.links, sub.cut_off)
+        due = pd.Timestamp(due_date(sub))
+        got = dataset.reports.loc[dataset.reports["period"] == sub_id, ["unit_id", "submitted_on"]]
+        got = got.drop_duplicates("unit_id", keep="last")
+        rows = units[["unit_id", "parent_id"]].merge(got, on="unit_id", how="left")
+        rows["period"] = sub_id
+        rows["due_date"] = due
+        rows["received"] = rows["submitted_on"].notna()
+        rows["on_time"] = rows["received"] & (pd.to_datetime(rows["submitted_on"]) <= due)
+        parts.append(rows)
+    return pd.concat(parts, ignore_index=True)
+
+
+def completeness(dataset: Dataset, period_id: str, today: dt.date | None = None) -> pd.DataFrame:
+    """Expected, received and on-time reports per upper union and for the whole district."""
+    today = today or dt.date.today()
+    period = parse_period(period_id)
+    rows = expected_reports(dataset, period_id)
+    names = dataset.upper_unions.set_index("upper_id")["name"]
+    due = due_date(parse_period(period.sub_periods[-1]))
+
+    def summarise(frame: pd.DataFrame) -> dict[str, float]:
+        expected = len(frame)
+        received = int(frame["received"].sum())
+        on_time = int(frame["on_time"].sum())
+        return {"expected": expected, "received": received, "on_time": on_time,
+                "late": received - on_time, "missing": expected - received,
+                "received_share": received / expected if expected else float("nan"),
+                "on_time_share": on_time / expected if expected else float("nan")}
+
+    out = [{"level": "upper_union", "upper_id": upper, "upper_name": names.get(upper, upper),
+            **summarise(part)} for upper, part in rows.groupby("parent_id", sort=True)]
+    out.append({"level": "district", "upper_id": dataset.district_id,
+                "upper_name": dataset.district_name, **summarise(rows)})
+    table = pd.DataFrame(out)
+    table["period"] = period.id
+    table["due_date"] = pd.Timestamp(due)
+    table["due_passed"] = due < today
+    return table[list(COMPLETENESS_COLUMNS)]
+
+
+def _completeness_command(args: argparse.Namespace) -> int:
+    from congdoan.sources import open_dataset
+
+    table = completeness(open_dataset(args.data), args.period)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(args.out, index=False, encoding="utf-8", lineterminator="\n")
+        print(f"{len(table)} dòng / rows → {args.out}", file=sys.stderr)
+        return 0
+    shown = table.assign(
+        received_share=(table["received_share"] * 100).round(1),
+        on_time_share=(table["on_time_share"] * 100).round(1),
+        due_date=table["due_date"].dt.strftime("%d/%m/%Y"),
+    ).drop(columns=["level", "due_passed"])
+    print(shown.rename(columns={
+        "upper_id": "mã", "upper_name": "công đoàn cấp trên", "period": "kỳ", "due_date": "hạn",
+        "expected": "phải nộp", "received": "đã nhận", "on_time": "đúng hạn", "late": "muộn",
+        "missing": "chưa nộp", "received_share": "% đã nhận", "on_time_share": "% đúng hạn",
+    }).to_string(index=False))
+    return 0
+
+
+def register_cli(sub: argparse._SubParsersAction) -> None:
+    """Add ``congdoan completeness``."""
+    from congdoan.cli import add_data_argument
+
+    cmd = sub.add_parser("completeness",
+                         help="tình hình nộp báo cáo / completeness and timeliness of reports")
+    cmd.add_argument("--period", required=True, help="kỳ: 2023, 2023-H1 hoặc 2023-H2")
+    cmd.add_argument("--out", type=Path, default=None, help="tệp CSV (mặc định: in ra màn hình)")
+    add_data_argument(cmd)
+    cmd.set_defaults(func=_completeness_command)

@@ -1,0 +1,521 @@
+"""Interactive exploration in JupyterLab: ipywidgets controls linked to charts and tables.
+
+:class:`Explorer` builds the controls (upper union, period and trend range, sector, commune,
+CĐCS, indicator), a drill-down list and export buttons. Every change rebuilds the view from the
+indicator history computed once (:func:`congdoan.views.cached_history`) with the pure functions
+of :mod:`congdoan.views`, redraws one figure (:func:`view_figure`: the indicator against its
+target over time, the distribution across CĐCS, breakdowns by sector and by commune) and the
+table (clause, numerator, denominator, value, target, status).
+
+Tests and benchmarks drive it without a browser: set a control's ``value`` and read
+:attr:`Explorer.view`, :attr:`Explorer.chart` (PNG bytes) or :attr:`Explorer.table`.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from congdoan import charts, fmt
+from congdoan.dataset import Dataset
+from congdoan.exceptions import Location, ParameterError
+from congdoan.paths import OUTPUT_DIR
+from congdoan.periods import latest_complete_period, parse_period
+from congdoan.plan import SECTORS, Indicator, PlanRegister, load_register
+from congdoan.views import (
+    LEVEL_LABELS,
+    VIEW_LABELS_VI,
+    HistoryIndex,
+    Selection,
+    breakdown,
+    cached_history,
+    current_view,
+    drill_into,
+    drill_up,
+    drilldown,
+    export_view,
+    filter_view,
+    name_lookup,
+    scope_name,
+    scope_trend,
+)
+
+ALL = ""
+"""Value of the 'all' choice of a dropdown."""
+
+__all__ = [
+    "ALL", "Explorer", "breakdown_plot", "distribution_plot", "drilldown", "filter_view",
+    "trend_plot", "view_figure",
+]
+
+
+# ----------------------------------------------------------------------------- plots
+# Drawn with plain Axes calls under the seaborn theme of :mod:`congdoan.charts` (seaborn's own
+# plotting functions cost ~50–100 ms each, too slow for a 200 ms update); fixed margins instead
+# of constrained layout for the same reason.
+def _axis(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is not None:
+        figure = ax.get_figure()
+        assert isinstance(figure, Figure)
+        return figure, ax
+    charts.apply_theme()
+    figure = Figure(figsize=size, layout="constrained")
+    return figure, figure.add_subplot()
+
+
+def _percent_axis(ax: Axes, ind: Indicator, axis: str) -> None:
+    if ind.measure == "share":
+        formatter = FuncFormatter(lambda x, _pos: fmt.percent(x, decimals=0))
+        (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
+
+
+def _no_data(ax: Axes, title: str) -> None:
+    ax.set_title(title, loc="left", y=1.01)
+    ax.text(0.5, 0.5, fmt.status_label("no_data"), ha="center", va="center",
+            transform=ax.transAxes, color=charts.INK)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def trend_plot(trend: pd.DataFrame, ind: Indicator, *, ax: Axes | None = None,
+               title: str = "Diễn biến so với chỉ tiêu") -> Figure:
+    """The selection's value by period (marker = status) against its target (dashed)."""
+    figure, ax = _axis(ax, (5.5, 3))
+    values = pd.to_numeric(trend["value"], errors="coerce").to_numpy(dtype=float)
+    if trend.empty or np.isnan(values).all():
+        _no_data(ax, title)
+        return figure
+    x = np.arange(len(trend))
+    ax.plot(x, values, color=charts.SERIES_STYLES["unit"][0], lw=1.6, label="Thực hiện",
+            zorder=2)
+    for status in pd.unique(trend["status"]):
+        style = charts.status_style(status)
+        mask = (trend["status"] == status).to_numpy() & ~np.isnan(values)
+        ax.scatter(x[mask], values[mask], marker=style.marker, color=style.colour, s=46,
+                   zorder=3, edgecolor="white" if style.marker not in "_|x+" else None,
+                   linewidth=0.6,
+                   label=f"{style.symbol} {fmt.status_label(status)}")
+    targets = pd.to_numeric(trend["target"], errors="coerce").to_numpy(dtype=float)
+    if not np.isnan(targets).all():
+        ax.step(x, targets, where="mid", color=charts.INK, lw=1, ls="--", label="Chỉ tiêu")
+    ax.set_xticks(x, list(trend["period"]))
+    _percent_axis(ax, ind, "y")
+    top = float(np.nanmax(np.r_[values, targets, 0]))
+    ax.set_ylim(0, (max(1.0, top) if ind.measure == "share" else max(top, 1.0)) * 1.08)
+    ax.legend(loc="lower left", frameon=False, fontsize=6.5, ncol=3)
+    ax.set_title(title, loc="left", y=1.01)
+    return figure
+
+
+def distribution_plot(cdcs: pd.DataFrame, ind: Indicator, target: float | None, *,
+                      ax: Axes | None = None, title: str = "Phân bố giữa các CĐCS",
+                      highlight: str | None = None) -> Figure:
+    """Histogram of the CĐCS' values (those with data), the target and the chosen CĐCS."""
+    figure, ax = _axis(ax, (5.5, 3))
+    values = pd.to_numeric(cdcs["value"], errors="coerce").dropna().to_numpy(dtype=float)
+    if len(values) == 0:
+        _no_data(ax, title)
+        return figure
+    top = max(1.0, float(values.max())) if ind.measure == "share" else float(values.max())
+    edges = np.linspace(0, top, 11) if ind.measure == "share" or top > 20 else np.arange(
+        -0.5, top + 1.5)
+    ax.hist(values, bins=[float(e) for e in edges], color=charts.SERIES_STYLES["unit"][0], edgecolor="white")
+    if target is not None and not np.isnan(target):
+        ax.axvline(target, color=charts.INK, ls="--", lw=1, label="Chỉ tiêu")
+    chosen = cdcs.loc[cdcs["unit_id"] == highlight, "value"] if highlight else cdcs["value"][:0]
+    if len(chosen) and pd.notna(chosen.iloc[0]):
+        ax.axvline(float(chosen.iloc[0]), color=charts.STATUS_STYLES["acceleration_needed"].colour,
+                   lw=2.5, label=_short(str(cdcs.loc[chosen.index[0], "unit_name"])))
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper left", frameon=False, fontsize=6.5)
+    _percent_axis(ax, ind, "x")
+    ax.set_ylabel("Số CĐCS")
+    ax.set_title(f"{title} ({fmt.number(len(values))} CĐCS có số liệu)", loc="left", y=1.01)
+    return figure
+
+
+def breakdown_plot(rows: pd.DataFrame, ind: Indicator, *, highlight: str | None = None,
+                   ax: Axes | None = None, title: str = "", limit: int = 20) -> Figure:
+    """Horizontal bars, one per group (lowest ``limit`` values), coloured by status.
+
+    The chosen group (``highlight``) is outlined; the target is a dashed line.
+    """
+    figure, ax = _axis(ax, (5.5, 3))
+    data = rows.assign(value=pd.to_numeric(rows["value"], errors="coerce")).dropna(
+        subset=["value"])
+    if data.empty:
+        _no_data(ax, title)
+        return figure
+    data = data.sort_values("value", ascending=False).tail(limit)
+    y = np.arange(len(data))
+    chosen = data["unit_id"].astype(str).eq(highlight or "\0").to_numpy()
+    ax.barh(y, data["value"].to_numpy(dtype=float),
+            color=[charts.status_style(s).colour for s in data["status"]],
+            edgecolor=np.where(chosen, charts.INK, "white"), linewidth=np.where(chosen, 2, 0.5))
+    ax.set_yticks(y, [_short(str(n)) for n in data["unit_name"]],
+                  fontsize=6.5 if len(data) > 10 else 7.5)
+    targets = pd.to_numeric(data["target"], errors="coerce").dropna()
+    if not targets.empty:
+        ax.axvline(float(targets.iloc[0]), color=charts.INK, ls="--", lw=1)
+    _percent_axis(ax, ind, "x")
+    ax.set_title(title + (f" ({limit} thấp nhất)" if len(rows) > limit else ""), loc="left", y=1.01)
+    return figure
+
+
+def _short(name: str, width: int = 30) -> str:
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+def new_view_figure() -> Figure:
+    """The explorer's empty 2×2 figure (fixed margins: cheap to redraw)."""
+    charts.apply_theme()
+    figure = Figure(figsize=(11, 7.2))
+    figure.subplots(2, 2, gridspec_kw={"left": 0.19, "right": 0.985, "top": 0.9,
+                                       "bottom": 0.06, "wspace": 0.42, "hspace": 0.32})
+    return figure
+
+
+def view_figure(trend: pd.DataFrame, cdcs: pd.DataFrame, by_sector: pd.DataFrame,
+                by_commune: pd.DataFrame, ind: Indicator, selection: Selection, title: str,
+                figure: Figure | None = None) -> Figure:
+    """The four panels of the explorer: trend, distribution, by sector, by commune.
+
+    ``figure`` (from :func:`new_view_figure`) is cleared and reused when given.
+    """
+    figure = figure or new_view_figure()
+    axes = figure.axes
+    for ax in axes:
+        ax.clear()
+    row = trend[trend["period"] == selection.period]
+    target = float(row["target"].iloc[0]) if not row.empty and pd.notna(
+        row["target"].iloc[0]) else None
+    trend_plot(trend, ind, ax=axes[0])
+    distribution_plot(cdcs, ind, target, ax=axes[1], highlight=selection.unit)
+    breakdown_plot(by_sector, ind, highlight=selection.sector, ax=axes[2],
+                   title="Theo khu vực")
+    breakdown_plot(by_commune, ind, highlight=selection.commune, ax=axes[3],
+                   title="Theo xã, thị trấn")
+    for text in list(figure.texts):
+        text.remove()
+    figure.text(0.01, 0.975, title, ha="left", va="top", fontsize=10, fontweight="bold",
+                color=charts.INK)
+    return figure
+
+
+def figure_png(figure: Figure, dpi: int = 72) -> bytes:
+    """PNG bytes of ``figure`` (fast zlib level: the image changes on every update)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+    return buffer.getvalue()
+
+
+# ----------------------------------------------------------------------------- tables
+def view_html(view: pd.DataFrame, ind: Indicator) -> str:
+    """The view as an escaped HTML table with Vietnamese headers and numbers."""
+    head = "".join(f"<th>{html.escape(VIEW_LABELS_VI[c])}</th>" for c in (
+        "level", "unit_name", "clause", "numerator", "denominator", "value", "target", "status",
+        "units_reported"))
+    body = []
+    for _, r in view.iterrows():
+        style = charts.status_style(r["status"])
+        reported = f"{fmt.number(r['units_reported'])}/{fmt.number(r['units_expected'])}"
+        cells = [
+            LEVEL_LABELS.get(str(r["level"]), str(r["level"])), str(r["unit_name"]),
+            str(r["clause"]), fmt.number(r["numerator"], decimals=0),
+            fmt.number(r["denominator"], decimals=0), fmt.value(ind.measure, r["value"]),
+            fmt.value(ind.measure, r["target"]),
+            f"{style.symbol} {fmt.status_label(r['status'])}", reported,
+        ]
+        tds = "".join(f"<td>{html.escape(c)}</td>" for c in cells[:7])
+        tds += (f'<td style="color:{style.colour};font-weight:bold">{html.escape(cells[7])}</td>'
+                f"<td>{html.escape(cells[8])}</td>")
+        body.append(f"<tr>{tds}</tr>")
+    return ('<table class="congdoan-view" style="border-collapse:collapse;font-size:12px">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+# ----------------------------------------------------------------------------- widgets
+class Explorer:
+    """Controls, chart and table for one dataset; every control change updates the view.
+
+    Args:
+        dataset: the data (``congdoan.sources.open_dataset``).
+        period: initial analysis period, or ``'latest'`` (latest complete period).
+        indicator: initial indicator id (default the first of the register).
+        upper_union, sector, commune, unit: initial scope (None = all); an id that does not
+            exist in the period is a ParameterError.
+        history: a precomputed history (default :func:`congdoan.views.cached_history`).
+        register: the plan register (default ``params/plan.yaml``).
+        out_dir: where exports are written (default ``output/explore``).
+        dpi: resolution of the chart.
+
+    """
+
+    def __init__(self, dataset: Dataset, *, period: str = "latest", indicator: str | None = None,
+                 upper_union: str | None = None, sector: str | None = None,
+                 commune: str | None = None, unit: str | None = None,
+                 history: pd.DataFrame | None = None, register: PlanRegister | None = None,
+                 out_dir: Path | str | None = None, dpi: int = 72) -> None:
+        self.dataset = dataset
+        self.register = register or load_register()
+        self.index = HistoryIndex(cached_history(dataset) if history is None else history,
+                                  self.register)
+        self.names = name_lookup(dataset)
+        self.out_dir = Path(out_dir) if out_dir is not None else OUTPUT_DIR / "explore"
+        self.dpi = dpi
+        periods = self.index.periods
+        subs = sorted(dataset.reports["period"].dropna().unique())
+        start = latest_complete_period(subs) if period == "latest" else str(period)
+        if start not in periods:
+            raise ParameterError("Kỳ báo cáo nằm ngoài dữ liệu.", "Period outside the data.",
+                                 value=period, expected="một trong: " + ", ".join(periods))
+        ids = [i.id for i in self.register.indicators if i.id in self.index.by_indicator]
+        first = indicator or ids[0]
+        self.index.rows(first)  # refuses an unknown id
+        years = sorted({int(p[:4]) for p in periods})
+        self.view = pd.DataFrame()
+        self.last_update_ms = 0.0
+        self.timings: dict[str, float] = {}
+        self._busy = False
+        self._figure = new_view_figure()
+
+        layout = widgets.Layout(width="330px")
+        style = {"description_width": "110px"}
+        self.indicator = widgets.Dropdown(
+            description="Chỉ tiêu", value=first, layout=widgets.Layout(width="680px"), style=style,
+            options=[(f"{i.clause} · {i.name_vi}", i.id) for i in self.register.indicators
+                     if i.id in ids])
+        self.period = widgets.Dropdown(
+            description="Kỳ", value=start, layout=layout, style=style,
+            options=[(f"{parse_period(p).label()} ({p})", p) for p in periods])
+        self.years = widgets.IntRangeSlider(
+            description="Diễn biến từ–đến", value=(years[0], years[-1]), min=years[0],
+            max=years[-1], layout=layout, style=style)
+        self.upper = widgets.Dropdown(description="Công đoàn cấp trên", layout=layout,
+                                      style=style, options=[("Toàn địa bàn", ALL)], value=ALL)
+        self.sector = widgets.Dropdown(
+            description="Khu vực", layout=layout, style=style, value=ALL,
+            options=[("Tất cả", ALL)] + [(self.names[s], s) for s in SECTORS])
+        self.commune = widgets.Dropdown(description="Xã, thị trấn", layout=layout, style=style,
+                                        options=[("Tất cả", ALL)], value=ALL)
+        self.unit = widgets.Dropdown(description="CĐCS", layout=layout, style=style,
+                                     options=[("Tất cả", ALL)], value=ALL)
+        self.drill = widgets.Select(description="Xem chi tiết", rows=8, style=style,
+                                    layout=widgets.Layout(width="680px"), options=[])
+        self.up = widgets.Button(description="⬆ Lên một cấp", icon="")
+        self.export_csv = widgets.Button(description="Xuất CSV")
+        self.export_xlsx = widgets.Button(description="Xuất Excel")
+        self.header = widgets.HTML()
+        self.chart = widgets.Image(format="png", layout=widgets.Layout(width="100%"))
+        self.table = widgets.HTML()
+        self.message = widgets.HTML()
+
+        for control in (self.indicator, self.period, self.years, self.upper, self.sector,
+                        self.commune, self.unit):
+            control.observe(self._on_change, names="value")
+        self.drill.observe(self._on_drill, names="value")
+        self.up.on_click(lambda _b: self.set_selection(drill_up(self.selection)))
+        self.export_csv.on_click(lambda _b: self._export(".csv"))
+        self.export_xlsx.on_click(lambda _b: self._export(".xlsx"))
+        self.widget = widgets.VBox([
+            self.indicator,
+            widgets.HBox([self.period, self.years]),
+            widgets.HBox([self.upper, self.sector]),
+            widgets.HBox([self.commune, self.unit]),
+            self.header, self.chart, self.table,
+            widgets.HBox([self.drill, widgets.VBox([self.up, self.export_csv, self.export_xlsx])]),
+            self.message,
+        ])
+        self.update()
+        if any((upper_union, sector, commune, unit)):
+            wanted = replace(self.selection, upper_union=upper_union, sector=sector,
+                             commune=commune, unit=unit)
+            self.set_selection(wanted)
+            if self.selection != wanted:
+                raise ParameterError(
+                    "Phạm vi không có trong kỳ báo cáo đã chọn.",
+                    "Scope not found in the chosen period.", value=scope_name(wanted, {}),
+                    location=Location(field="upper_union/sector/commune/unit"),
+                    expected="mã công đoàn cấp trên, khu vực, xã, CĐCS có trong kỳ")
+
+    # -- selection ---------------------------------------------------------------------------
+    @property
+    def selection(self) -> Selection:
+        """The selection the controls show now."""
+        return Selection(
+            indicator_id=str(self.indicator.value), period=str(self.period.value),
+            upper_union=self.upper.value or None, sector=self.sector.value or None,
+            commune=self.commune.value or None, unit=self.unit.value or None,
+            first_year=int(self.years.value[0]), last_year=int(self.years.value[1]),
+        )
+
+    def set_selection(self, selection: Selection) -> None:
+        """Show ``selection`` (controls set without intermediate updates), then update.
+
+        A scope value not offered in the period (e.g. an upper union that did not exist yet)
+        falls back to 'all'.
+        """
+        self._busy = True
+        try:
+            self.indicator.value = selection.indicator_id
+            self.period.value = selection.period
+            if selection.first_year is not None and selection.last_year is not None:
+                self.years.value = (selection.first_year, selection.last_year)
+            self._refresh_options(selection)
+            _choose(self.upper, selection.upper_union)
+            _choose(self.sector, selection.sector)
+            self._refresh_options(self.selection)
+            _choose(self.commune, selection.commune)
+            self._refresh_options(self.selection)
+            _choose(self.unit, selection.unit)
+        finally:
+            self._busy = False
+        self.update()
+
+    def _on_change(self, _change: Mapping[str, Any]) -> None:
+        if not self._busy:
+            self.update()
+
+    def _on_drill(self, change: Mapping[str, Any]) -> None:
+        if self._busy or not change["new"]:
+            return
+        level, key = str(change["new"]).split("|", 1)
+        self.set_selection(drill_into(self.selection, level, key))
+
+    def _refresh_options(self, selection: Selection) -> None:
+        """Choices of upper union, commune and CĐCS that exist in the period and scope."""
+        rows = self.index.rows(selection.indicator_id)
+        rows = rows[rows["period"] == selection.period]
+        cdcs = rows[rows["level"] == "cdcs"]
+        uppers = sorted(set(cdcs["parent_id"].dropna().astype(str))
+                        | set(rows.loc[rows["level"] == "upper_union", "unit_id"].astype(str)))
+        _set_options(self.upper, [("Toàn địa bàn", ALL)] + [(self.names.get(u, u), u)
+                                                              for u in uppers])
+        scoped = filter_view(rows, replace(selection, commune=None, unit=None))
+        communes = sorted(set(scoped["commune_id"].dropna().astype(str)))
+        _set_options(self.commune, [("Tất cả", ALL)] + [(self.names.get(c, c), c)
+                                                         for c in communes])
+        units = filter_view(rows, replace(selection, unit=None)).sort_values("unit_name")
+        _set_options(self.unit, [("Tất cả", ALL)] + [(f"{n} ({u})", u) for u, n in zip(
+            units["unit_id"].astype(str), units["unit_name"].astype(str), strict=True)])
+
+    # -- update ------------------------------------------------------------------------------
+    def update(self) -> None:
+        """Recompute the view, the figure and the table from the controls."""
+        start = time.perf_counter()
+        self._busy = True
+        try:
+            self._refresh_options(self.selection)
+        finally:
+            self._busy = False
+        selection = self.selection
+        ind = self.register.get(selection.indicator_id)
+        rows = self.index.rows(selection.indicator_id)
+        trend = scope_trend(rows, selection, self.register, self.names)
+        cdcs = filter_view(rows, replace(selection, unit=None))
+        by_sector = breakdown(rows, selection, "sector", self.register, self.names)
+        by_commune = breakdown(rows, selection, "commune", self.register, self.names)
+        children = {"upper_union": by_sector, "sector": by_commune}.get(selection.depth)
+        self.view = current_view(rows, selection, self.register, self.names, children=children)
+        views_done = time.perf_counter()
+        title = f"{ind.clause} · {ind.name_vi} — {scope_name(selection, self.names)}"
+        view_figure(trend, cdcs, by_sector, by_commune, ind, selection, title, self._figure)
+        self.chart.value = figure_png(self._figure, dpi=self.dpi)
+        plot_done = time.perf_counter()
+        self.header.value = self._header_html(ind, selection)
+        self.table.value = view_html(self.view, ind)
+        self._fill_drill(selection)
+        end = time.perf_counter()
+        self.timings = {"views_ms": (views_done - start) * 1000,
+                        "figure_ms": (plot_done - views_done) * 1000,
+                        "total_ms": (end - start) * 1000}
+        self.last_update_ms = self.timings["total_ms"]
+
+    def _header_html(self, ind: Indicator, selection: Selection) -> str:
+        own = self.view.iloc[0] if len(self.view) else None
+        period = parse_period(selection.period)
+        lines = [
+            f"<h3 style='margin:4px 0'>{html.escape(ind.clause)} · {html.escape(ind.name_vi)}</h3>",
+            f"<div><i>Kế hoạch: “{html.escape(ind.wording_vi)}”</i></div>",
+            f"<div><b>{html.escape(scope_name(selection, self.names))}</b> — "
+            f"{html.escape(period.label())} (số liệu đến {fmt.date(period.cut_off)})</div>",
+        ]
+        if own is not None:
+            style = charts.status_style(own["status"])
+            lines.append(
+                f"<div>Tử số {fmt.number(own['numerator'])} / mẫu số "
+                f"{fmt.number(own['denominator'])} = <b>{fmt.value(ind.measure, own['value'])}"
+                f"</b>; chỉ tiêu {fmt.value(ind.measure, own['target'])}; "
+                f"<span style='color:{style.colour}'>{style.symbol} "
+                f"{html.escape(fmt.status_label(own['status']))}</span></div>")
+        return "".join(lines)
+
+    def _fill_drill(self, selection: Selection) -> None:
+        self._busy = True
+        try:
+            rows = self.view.iloc[1:] if selection.depth != "cdcs" else self.view.iloc[0:0]
+            level = _drill_level(selection)
+            ind = self.register.get(selection.indicator_id)
+            options = [(f"{r.unit_name} — {fmt.value(ind.measure, r.value)} "
+                        f"{charts.status_style(r.status).symbol}", f"{level}|{r.unit_id}")
+                       for r in rows.itertuples()]
+            self.drill.options = options
+            self.drill.value = None
+        finally:
+            self._busy = False
+
+    # -- export ------------------------------------------------------------------------------
+    def export(self, suffix: str = ".csv") -> Path:
+        """Write the current view to ``out_dir`` as CSV or Excel; returns the file."""
+        selection = self.selection
+        ind = self.register.get(selection.indicator_id)
+        stem = "_".join(p for p in (ind.id, selection.period, selection.upper_union,
+                                    selection.sector, selection.commune, selection.unit) if p)
+        path = self.out_dir / (re.sub(r"[^A-Za-z0-9_-]", "-", stem) + suffix)
+        about = {"Chỉ tiêu": f"{ind.clause} · {ind.name_vi}", "Kế hoạch": ind.wording_vi,
+                 "Kỳ": parse_period(selection.period).label(),
+                 "Phạm vi": scope_name(selection, self.names)}
+        return export_view(self.view, path, about=about)
+
+    def _export(self, suffix: str) -> None:
+        path = self.export(suffix)
+        self.message.value = f"Đã xuất / exported: <code>{html.escape(str(path))}</code>"
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def _drill_level(selection: Selection) -> str:
+    depth = selection.depth
+    order = ("district", "upper_union", "sector", "commune", "cdcs")
+    return order[min(order.index(depth) + 1, len(order) - 1)]
+
+
+def _choose(dropdown: widgets.Dropdown, value: str | None) -> None:
+    """Select ``value`` when offered, else 'all'."""
+    offered = {v for _label, v in dropdown.options}
+    dropdown.value = value if value in offered else ALL
+
+
+def _set_options(dropdown: widgets.Dropdown, options: list[tuple[str, str]]) -> None:
+    """Replace a dropdown's choices, keeping its value when still offered (else 'all')."""
+    if list(dropdown.options) == options:
+        return
+    keep = dropdown.value if dropdown.value in {v for _l, v in options} else ALL
+    dropdown.options = options
+    dropdown.value = keep

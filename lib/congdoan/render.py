@@ -1,0 +1,121 @@
+"""Rendering executed briefing notebooks to self-contained HTML and A4 PDF.
+
+A :class:`Renderer` builds its nbconvert exporter and WeasyPrint font set-up once and is reused
+for every briefing of a batch. The HTML has no code, no prompts, images embedded as data URIs
+and no network reference at all (no CDN script, font or style sheet): it opens offline. The PDF
+is made by WeasyPrint from the same HTML with an A4 print style sheet, page numbers
+("Trang N/M") and fonts that cover Vietnamese (Noto Sans / DejaVu Sans, embedded as subsets).
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import os
+import tempfile
+from importlib.resources import files
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+from congdoan.exceptions import Location, RenderError
+
+TEMPLATES = files("congdoan") / "templates"
+PAGE_WORDS = {"vi": "Trang", "en": "Page"}
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+class Renderer:
+    """Converts executed notebooks to HTML and PDF; create once, reuse for many notebooks."""
+
+    def __init__(self) -> None:
+        self.css = (TEMPLATES / "briefing.css").read_text(encoding="utf-8")
+        self.exporter = HTMLExporter(
+            template_name="basic", exclude_input=True, exclude_input_prompt=True,
+            exclude_output_prompt=True, exclude_markdown=True, exclude_raw=True,
+            exclude_unknown=True,
+        )
+        self._font_config: object | None = None
+        self._page_css: dict[tuple[str, str], object] = {}
+
+    # ------------------------------------------------------------------ HTML
+    def body(self, nb: nbformat.NotebookNode) -> str:
+        """The notebook's outputs as an HTML fragment (no code, no stderr, no prompts)."""
+        clean = copy.deepcopy(nb)
+        for cell in clean.cells:
+            if cell.get("cell_type") == "code":
+                cell["outputs"] = [o for o in cell.get("outputs", [])
+                                   if not (o.get("output_type") == "stream"
+                                           and o.get("name") == "stderr")]
+        fragment, _ = self.exporter.from_notebook_node(clean)
+        return fragment
+
+    def html(self, nb: nbformat.NotebookNode, title: str = "", lang: str = "vi") -> str:
+        """A complete, self-contained HTML document of the notebook's outputs."""
+        return (
+            f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(title)}</title>\n<style>\n{self.css}\n</style>\n</head>\n"
+            f"<body>\n{self.body(nb)}\n</body>\n</html>\n"
+        )
+
+    # ------------------------------------------------------------------ PDF
+    def _weasy(self, title: str, lang: str) -> tuple[object, object]:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        if self._font_config is None:
+            self._font_config = FontConfiguration()
+        key = (lang, title)
+        if key not in self._page_css:
+            if len(self._page_css) > 64:
+                self._page_css.clear()
+            page = (
+                "@page { size: A4; margin: 14mm 12mm 16mm 12mm;"
+                f" @bottom-left {{ content: {_css_string(title)}; font-size: 7.5pt; color: #777; }}"
+                f' @bottom-right {{ content: "{PAGE_WORDS.get(lang, "Trang")} " counter(page) "/"'
+                ' counter(pages); font-size: 7.5pt; color: #777; } }'
+                " body { max-width: none; padding: 0; }"
+            )
+            self._page_css[key] = CSS(string=page, font_config=self._font_config)
+        return self._page_css[key], self._font_config
+
+    def pdf(self, nb: nbformat.NotebookNode, title: str = "", lang: str = "vi") -> bytes:
+        """An A4 PDF of the notebook's outputs, with page numbers and embedded fonts."""
+        from weasyprint import HTML
+
+        page_css, font_config = self._weasy(title, lang)
+        try:
+            document = HTML(string=self.html(nb, title, lang), base_url=None)
+            data: bytes = document.write_pdf(stylesheets=[page_css], font_config=font_config)
+        except Exception as exc:  # WeasyPrint raises many kinds; name the document
+            raise RenderError(f"Không tạo được PDF: {exc}", f"PDF rendering failed: {exc}",
+                              location=Location(file=title or None)) from exc
+        return data
+
+
+def write_atomic(path: Path, data: bytes | str) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and os.replace.
+
+    A reader never sees a half-written file; text is written as UTF-8.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,283 @@
+"""A warm Jupyter kernel: started once, reused for many papermill runs.
+
+Starting a kernel and importing pandas, seaborn and congdoan costs seconds; running a briefing
+notebook in a kernel that already holds them costs a fraction of that. :class:`WarmKernel`
+keeps one kernel alive, runs set-up code once (:meth:`WarmKernel.start`), and before each
+notebook clears user state (``%reset -f``, open matplotlib figures, the execution counter) so
+that every run starts from the same clean namespace while imported modules and process caches
+(e.g. :func:`congdoan.briefing.load_context`) survive.
+
+Each notebook is still executed by papermill (``execute_notebook(..., km=...)``): the executed
+notebook carries its injected parameters and every output, as a cold run would. The engine
+:class:`WarmEngine` (registered with papermill as ``congdoan-warm``) is papermill's nbclient
+engine with two changes for a kernel it does not own: it reuses the kernel's long-lived client
+(``kc=``) instead of opening a new one per notebook (each new client waits ~0.2 s for the
+kernel to be ready), and otherwise closes the client it opened after the run (papermill leaves
+it open, which leaks sockets and a heartbeat thread per notebook).
+
+A run that exceeds its timeout has its kernel killed (the whole process group); a kernel that
+died or was killed is replaced by a fresh, warmed one before the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from jupyter_client.asynchronous.client import AsyncKernelClient
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.exceptions import PapermillExecutionError
+from papermill.execute import execute_notebook
+from papermill.utils import merge_kwargs, remove_args
+
+from congdoan.exceptions import RenderError
+
+ENGINE_NAME = "congdoan-warm"
+"""Name of :class:`WarmEngine` in papermill's engine registry."""
+
+RESET_CODE = """\
+import matplotlib.pyplot as _congdoan_plt
+_congdoan_plt.close("all")
+del _congdoan_plt
+get_ipython().run_line_magic("reset", "-f")
+get_ipython().execution_count = 1
+"""
+"""Code run before each notebook: close figures, drop user variables, restart numbering."""
+
+DEFAULT_WARMUP = """\
+import matplotlib
+import matplotlib.pyplot
+import pandas
+import seaborn
+import congdoan
+"""
+"""Imports every briefing needs; :func:`briefing_warmup` adds the period's context."""
+
+_local = threading.local()
+log = logging.getLogger(__name__)
+
+
+class WarmEngine(NBClientEngine):
+    """papermill's nbclient engine that closes its kernel client when it does not own the kernel."""
+
+    @classmethod
+    def execute_managed_notebook(
+        cls,
+        nb_man: Any,
+        kernel_name: str,
+        log_output: bool = False,
+        stdout_file: Any = None,
+        stderr_file: Any = None,
+        start_timeout: int = 60,
+        execution_timeout: int | None = None,
+        **kwargs: Any,
+    ) -> nbformat.NotebookNode:
+        """Execute ``nb_man.nb`` (see :meth:`papermill.engines.NBClientEngine.execute_managed_notebook`)."""
+        kwargs = remove_args(["input_path"], **kwargs)
+        safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+        final_kwargs = merge_kwargs(
+            safe_kwargs,
+            timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log=logging.getLogger("papermill"),
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
+        kc = final_kwargs.pop("kc", None)
+        client = PapermillNotebookClient(nb_man, **final_kwargs)
+        if kc is not None:
+            client.kc = kc
+        _local.last_nb = nb_man.nb  # kept so that a failed run can still be saved for reading
+        try:
+            nb: nbformat.NotebookNode = client.execute()
+            return nb
+        finally:
+            if kc is None and not client.owns_km and client.kc is not None:
+                client.kc.stop_channels()
+
+
+papermill_engines.register(ENGINE_NAME, WarmEngine)
+
+
+@dataclass
+class RunOutcome:
+    """What one notebook run gave.
+
+    Attributes:
+        nb: the executed notebook (also when a cell raised; None when nothing ran).
+        error: None on success, else a one-line description (Vietnamese / English).
+        seconds: wall time of the run, reset included.
+        restarted: True when the kernel was killed or died and has been replaced.
+
+    """
+
+    nb: nbformat.NotebookNode | None
+    error: str | None
+    seconds: float
+    restarted: bool = False
+
+
+class WarmKernel:
+    """One long-lived kernel for many papermill runs.
+
+    Args:
+        warmup: code run once after each kernel start (imports, caches).
+        kernel_name: Jupyter kernel spec to start.
+        cwd: working directory of the kernel.
+        startup_timeout: seconds allowed for the kernel to start and run ``warmup``.
+
+    """
+
+    def __init__(self, warmup: str = DEFAULT_WARMUP, *, kernel_name: str = "python3",
+                 cwd: Path | None = None, startup_timeout: float = 120.0) -> None:
+        self.warmup = warmup
+        self.kernel_name = kernel_name
+        self.cwd = cwd
+        self.startup_timeout = startup_timeout
+        self.km: AsyncKernelManager | None = None
+        self.kc: AsyncKernelClient | None = None
+        self.starts = 0
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        """Start the kernel and run the warm-up code."""
+        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        env = dict(os.environ)
+        env.pop("MPLBACKEND", None)  # the kernel's own inline backend, as in a cold run
+        run_sync(km.start_kernel)(
+            cwd=str(self.cwd) if self.cwd else None, env=env,
+            # no history database: it would refuse the execution counter being reset to 1
+            extra_arguments=["--HistoryManager.enabled=False"],
+        )
+        kc = km.client()
+        kc.allow_stdin = False
+        kc.start_channels()
+        self.km, self.kc = km, kc
+        self.starts += 1
+        run_sync(kc.wait_for_ready)(timeout=self.startup_timeout)
+        self.run_code(self.warmup, timeout=self.startup_timeout)
+
+    def shutdown(self) -> None:
+        """Stop the kernel (immediately)."""
+        if self.kc is not None:
+            self.kc.stop_channels()
+            self.kc = None
+        if self.km is not None:
+            try:
+                run_sync(self.km.shutdown_kernel)(now=True)
+            except Exception as exc:  # noqa: BLE001 - a dead kernel may refuse a clean stop
+                log.debug("kernel shutdown: %s", exc)
+            self.km = None
+
+    def restart(self) -> None:
+        """Replace the kernel with a fresh, warmed one."""
+        self.kill()
+        self.shutdown()
+        self.start()
+
+    @property
+    def pid(self) -> int | None:
+        """Process id of the kernel (None when not started)."""
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        return getattr(process, "pid", None)
+
+    def kill(self) -> None:
+        """Kill the kernel's whole process group at once (it runs in its own session)."""
+        pid = self.pid
+        if pid is None:
+            return
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def is_alive(self) -> bool:
+        """True when the kernel process is running."""
+        return self.km is not None and bool(run_sync(self.km.is_alive)())
+
+    # ------------------------------------------------------------------ running code
+    def run_code(self, code: str, timeout: float = 60.0) -> None:
+        """Run ``code`` in the kernel outside any notebook; raise RenderError if it fails."""
+        if self.kc is None:
+            raise RenderError("Kernel chưa được khởi động.", "Kernel not started.")
+        reply = run_sync(self.kc.execute_interactive)(
+            code, timeout=timeout, store_history=False, allow_stdin=False,
+            output_hook=lambda msg: None,
+        )
+        content = reply["content"]
+        if content.get("status") != "ok":
+            raise RenderError(
+                f"Mã khởi động kernel lỗi: {content.get('ename')}: {content.get('evalue')}",
+                f"Kernel set-up code failed: {content.get('ename')}: {content.get('evalue')}",
+                value=code.splitlines()[0] if code else "",
+            )
+
+    def reset(self) -> None:
+        """Clear user state: figures, user variables, execution counter."""
+        self.run_code(RESET_CODE)
+
+    def execute(self, notebook: Path | nbformat.NotebookNode, parameters: Mapping[str, Any],
+                *, timeout: float = 600.0) -> RunOutcome:
+        """Run ``notebook`` with ``parameters`` in this kernel through papermill.
+
+        The kernel is reset first; the run is bounded by ``timeout`` seconds (reset included),
+        after which the kernel is killed. A killed or dead kernel is replaced before returning.
+        """
+        began = time.perf_counter()
+        if self.km is None or not self.is_alive():
+            self.shutdown()
+            self.start()
+        fired = threading.Event()
+
+        def on_timeout() -> None:
+            fired.set()
+            self.kill()
+
+        watchdog = threading.Timer(timeout, on_timeout)
+        watchdog.daemon = True
+        watchdog.start()
+        nb: nbformat.NotebookNode | None = None
+        error: str | None = None
+        _local.last_nb = None
+        try:
+            self.reset()
+            nb = execute_notebook(
+                notebook, None, parameters=dict(parameters), engine_name=ENGINE_NAME,
+                km=self.km, kc=self.kc, kernel_name=self.kernel_name, progress_bar=False,
+                request_save_on_cell_execute=False,
+            )
+        except PapermillExecutionError as exc:
+            nb = _local.last_nb
+            error = f"Ô {exc.cell_index} lỗi / cell {exc.cell_index} raised: {exc.ename}: {exc.evalue}"
+        except Exception as exc:  # noqa: BLE001 - any kernel failure is this briefing's failure
+            nb = _local.last_nb
+            error = f"{type(exc).__name__}: {exc}"
+        finally:
+            watchdog.cancel()
+        restarted = False
+        if fired.is_set():
+            error = (f"Quá thời gian {timeout:g} giây, kernel đã bị dừng / "
+                     f"timed out after {timeout:g} s, kernel killed")
+        if fired.is_set() or not self.is_alive():
+            if error is None:
+                error = "Kernel đã chết / kernel died"
+            self.restart()
+            restarted = True
+        return RunOutcome(nb=nb, error=error, seconds=time.perf_counter() - began,
+                          restarted=restarted)
+
+
+__all__ = ["DEFAULT_WARMUP", "ENGINE_NAME", "RESET_CODE", "RunOutcome", "WarmEngine", "WarmKernel"]

@@ -1,0 +1,181 @@
+"""Batch of briefings on the demo district: executed notebooks, HTML, PDF, index, failures."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+from pypdf import PdfReader
+
+from congdoan import briefings, fmt
+from congdoan.dataset import read_dataset, write_dataset
+from congdoan.exceptions import ParameterError
+from congdoan.indicators import compute_indicators
+from congdoan.indicators_cli import resolve_period
+
+URL_ATTR = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(https?:|//)""", re.IGNORECASE)
+XSS = "<script>alert(1)</script>"
+
+
+def _period(demo) -> str:  # type: ignore[no-untyped-def]
+    return resolve_period("latest", sorted(demo.reports["period"].dropna().unique()))
+
+
+def _pdf_text(path: Path) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
+
+
+def test_slug_is_safe() -> None:
+    assert briefings.slugify("union", "CDCS-0001") == "union-CDCS-0001"
+    for bad in ("../../etc/passwd", "a/b", "a\\b", "..", "x y"):
+        slug = briefings.slugify("union", bad)
+        assert re.fullmatch(r"[A-Za-z0-9_-]+", slug) and ".." not in slug
+    assert briefings.slugify("union", "a/b") != briefings.slugify("union", "a_b")
+
+
+def test_parameters_are_checked_before_execution(demo, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    period = _period(demo)
+    job = briefings.make_job("union", "CDCS-0001", period, data=str(demo_dir))
+    briefings.check_parameters(job, demo)  # a good job passes
+    typo = briefings.BriefingJob(**{**job.__dict__, "parameters": {**job.parameters,
+                                                                    "unoin_id": "X"}})
+    with pytest.raises(ParameterError, match="unoin_id"):
+        briefings.check_parameters(typo, demo)
+    with pytest.raises(ParameterError, match="NO-SUCH"):
+        briefings.check_parameters(briefings.make_job("union", "NO-SUCH", period), demo)
+    with pytest.raises(ParameterError, match="1999"):
+        briefings.check_parameters(briefings.make_job("upper", "GIALAM", "1999"), demo)
+    with pytest.raises(ParameterError, match="NOPE"):
+        briefings.check_parameters(briefings.make_job("upper", "NOPE", period), demo)
+
+
+def test_cli_refuses_unknown_union_before_running(demo_dir: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from congdoan.cli import main
+
+    code = main(["briefings", "--period", "latest", "--union", "BAD-ID", "--data",
+                 str(demo_dir), "--out", str(tmp_path)])
+    assert code == 2
+    assert "BAD-ID" in capsys.readouterr().err
+    assert not (tmp_path / "index.html").exists()
+
+
+def test_plan_jobs_default_covers_every_active_union_and_upper(demo) -> None:  # type: ignore[no-untyped-def]
+    from congdoan.periods import parse_period
+    from congdoan.registry import units_in_period
+
+    period = _period(demo)
+    jobs = briefings.plan_jobs(demo, period)
+    active = units_in_period(demo.units, demo.links, parse_period(period).cut_off)
+    assert sum(j.kind == "union" for j in jobs) == len(active)
+    uppers = [j.unit_id for j in jobs if j.kind == "upper"]
+    assert uppers[0] == demo.district_id and len(uppers) > 1
+    assert len({j.slug for j in jobs}) == len(jobs)
+
+
+@pytest.fixture(scope="module")
+def batch(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> briefings.BatchResult:
+    out = tmp_path_factory.mktemp("briefings")
+    return briefings.run_briefings("latest", unions=["CDCS-0001"], uppers=["GIALAM"],
+                                   out=out, data=str(demo_dir), progress=False)
+
+
+@pytest.mark.slow
+def test_batch_writes_audit_html_pdf_and_index(batch: briefings.BatchResult) -> None:
+    assert not batch.failed, batch.summary()
+    for result in batch.results:
+        assert set(result.outputs) == {"html", "pdf"}
+        audit = result.outputs["html"].with_suffix(".ipynb")
+        nb = nbformat.read(str(audit), as_version=4)
+        assert nb.metadata["papermill"]["parameters"]["period"] == result.job.period
+        page = result.outputs["html"].read_text(encoding="utf-8")
+        assert "load_context" not in page and "<pre" not in page   # no code cells
+        assert not URL_ATTR.search(page)                          # opens offline
+        assert "data:image/png;base64," in page
+    index = (batch.out_dir / "index.html").read_text(encoding="utf-8")
+    assert index.count('class="ok"') == 2 and "union-CDCS-0001.pdf" in index
+
+
+@pytest.mark.slow
+def test_union_pdf_shows_the_indicator_values_in_vietnamese(batch: briefings.BatchResult,
+                                                            demo) -> None:  # type: ignore[no-untyped-def]
+    result = next(r for r in batch.results if r.job.kind == "union")
+    text = _pdf_text(result.outputs["pdf"])
+    assert unicodedata.is_normalized("NFC", text)
+    flat = re.sub(r"\s+", " ", text)
+    assert "Cơ quan Huyện ủy Gia Lâm" in flat and "Kết quả thực hiện chỉ tiêu" in flat
+    assert re.search(r"Trang 1/\d", flat)
+    table = compute_indicators(demo, result.job.period)
+    table = table[table["level"] == "cdcs"]
+    rows = table[(table["unit_id"] == "CDCS-0001") & table["value"].notna()]
+    assert len(rows) >= 8
+    for _, row in rows.iterrows():
+        expected = fmt.value(str(row["measure"]), row["value"], "vi")
+        assert expected in flat, (row["indicator_id"], expected)
+
+
+@pytest.mark.slow
+def test_union_briefing_names_no_other_union(batch: briefings.BatchResult, demo) -> None:  # type: ignore[no-untyped-def]
+    result = next(r for r in batch.results if r.job.kind == "union")
+    own = str(demo.units.set_index("unit_id").loc["CDCS-0001", "name"])
+    texts = [result.outputs["html"].read_text(encoding="utf-8"),
+             re.sub(r"\s+", " ", _pdf_text(result.outputs["pdf"]))]
+    context = " ".join([own, *demo.upper_unions["name"], *demo.communes["name"],
+                        demo.district_name])
+    others = demo.units[demo.units["unit_id"] != "CDCS-0001"]
+    checked = 0
+    for name in others["name"].astype(str):
+        if name in context:  # a name inside our own, our upper union's or commune's name
+            continue
+        checked += 1
+        for text in texts:
+            assert name not in text, name
+    assert checked > 300
+    for other_id in others["unit_id"]:
+        assert f">{other_id}<" not in texts[0]
+
+
+@pytest.mark.slow
+def test_upper_briefing_lists_units_and_reporting(batch: briefings.BatchResult) -> None:
+    result = next(r for r in batch.results if r.job.kind == "upper")
+    flat = re.sub(r"\s+", " ", _pdf_text(result.outputs["pdf"]))
+    assert "Huyện Gia Lâm" in flat and "Tình hình nộp báo cáo" in flat
+    assert "Dự báo 2030" in flat and "CĐCS có nhiều chỉ tiêu cần cải thiện" in flat
+
+
+@pytest.mark.slow
+def test_xss_name_is_escaped_and_one_failure_does_not_stop_the_batch(
+        demo_dir: Path, tmp_path: Path) -> None:
+    dataset = read_dataset(demo_dir)
+    dataset.units.loc[dataset.units["unit_id"] == "CDCS-0002", "name"] = XSS
+    data = tmp_path / "data"
+    write_dataset(dataset, data)
+    failing = tmp_path / "failing.ipynb"
+    nb = new_notebook(cells=[
+        new_code_cell('union_id: str = "x"  # id\nperiod: str = "latest"  # period\n'
+                      'lang: str = "vi"  # lang\ndata: str = ""  # data',
+                      metadata={"tags": ["parameters"]}),
+        new_code_cell("raise RuntimeError('hỏng có chủ ý')"),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                "language": "python"}})
+    nbformat.write(nb, str(failing))
+    jobs = briefings.plan_jobs(dataset, "2025", ["CDCS-0002"], None, "vi", str(data))
+    jobs.append(briefings.make_job("union", "CDCS-0003", "2025", data=str(data),
+                                   notebook=failing))
+    out = tmp_path / "out"
+    batch = briefings.run_jobs(jobs, dataset, out, formats=("html",), progress=False)
+    ok, failed = batch.results
+    assert ok.ok and not failed.ok and "hỏng có chủ ý" in failed.error
+    page = ok.outputs["html"].read_text(encoding="utf-8")
+    assert XSS not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    audit = nbformat.read(str(out / "2025" / "union-CDCS-0003.ipynb"), as_version=4)
+    assert audit.cells[-1].outputs[0]["ename"] == "RuntimeError"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'class="failed"' in index and "hỏng có chủ ý" in index
+    assert XSS not in index
+    assert "1 lỗi" in batch.summary()

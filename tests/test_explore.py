@@ -1,0 +1,340 @@
+"""Explore: pure views on a hand-made district, then the widgets driven by setting their values.
+
+The tiny district (tests/conftest.py): A (HCSN, commune C1), B (NNN, C1), C (NNN, C2), all under
+the federation FED until 30/6/2025 and the commune union XA after.
+Reports (both halves of 2021 and 2023, each half the same):
+    A: workers 20, people_informed 8      → year: 16 of 20
+    B: workers 60, people_informed 5      → year: 10 of 60; collective agreement from 2023
+    C: workers 40, people_informed 20     → year: 40 of 40; no collective agreement
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from conftest import tiny_dataset
+from PIL import Image
+
+from congdoan.dataset import Dataset
+from congdoan.exceptions import CongdoanError, ParameterError
+from congdoan.explore import ALL, Explorer
+from congdoan.indicators import compute_indicators
+from congdoan.plan import load_register
+from congdoan.views import (
+    HistoryIndex,
+    Selection,
+    breakdown,
+    build_history,
+    current_view,
+    drill_into,
+    drill_up,
+    drilldown,
+    export_view,
+    filter_view,
+    name_lookup,
+    safe_cells,
+    scope_trend,
+)
+
+
+def _reports() -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for year in (2021, 2023):
+        for half in ("H1", "H2"):
+            period = f"{year}-{half}"
+            day = f"{year}-06-05" if half == "H1" else f"{year}-12-05"
+            rows += [
+                {"unit_id": "A", "period": period, "submitted_on": day, "workers": 20,
+                 "people_informed": 8},
+                {"unit_id": "B", "period": period, "submitted_on": day, "workers": 60,
+                 "people_informed": 5, "cba_signed": 1 if year == 2023 else 0},
+                {"unit_id": "C", "period": period, "submitted_on": day, "workers": 40,
+                 "people_informed": 20, "cba_signed": 0},
+            ]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Dataset:
+    return tiny_dataset(reports=_reports())
+
+
+@pytest.fixture(scope="module")
+def index(tiny: Dataset) -> HistoryIndex:
+    return HistoryIndex(build_history(tiny), load_register())
+
+
+@pytest.fixture(scope="module")
+def names(tiny: Dataset) -> dict[str, str]:
+    return name_lookup(tiny)
+
+
+def _one(frame: pd.DataFrame, **where: object) -> pd.Series:
+    mask = pd.Series(True, index=frame.index)
+    for key, value in where.items():
+        mask &= frame[key] == value
+    assert mask.sum() == 1, (where, frame)
+    return frame[mask].iloc[0]
+
+
+INFORMED = Selection("people_informed", "2023")
+
+
+def test_history_holds_every_analysis_period(index: HistoryIndex) -> None:
+    assert index.periods == ["2021-H1", "2021-H2", "2021", "2023-H1", "2023-H2", "2023"]
+    rows = index.rows("people_informed")
+    assert set(rows["level"]) == {"cdcs", "sector", "commune", "upper_union", "district"}
+    with pytest.raises(ParameterError, match="peple_informed"):
+        index.rows("peple_informed")
+
+
+def test_filter_view_keeps_the_cdcs_in_scope(index: HistoryIndex) -> None:
+    rows = index.rows("people_informed")
+    assert sorted(filter_view(rows, INFORMED)["unit_id"]) == ["A", "B", "C"]
+    nnn_c1 = filter_view(rows, replace(INFORMED, sector="NNN", commune="C1"))
+    assert list(nnn_c1["unit_id"]) == ["B"]
+    assert nnn_c1.iloc[0]["numerator"] == 10 and nnn_c1.iloc[0]["denominator"] == 60
+    # the ignore argument drops one filter (to compare a sector with the others)
+    assert sorted(filter_view(rows, replace(INFORMED, sector="NNN"), ignore=("sector",))[
+        "unit_id"]) == ["A", "B", "C"]
+
+
+def test_trend_of_one_engine_row_reads_the_engine(index: HistoryIndex,
+                                                  names: dict[str, str]) -> None:
+    trend = scope_trend(index.rows("people_informed"), INFORMED, load_register(), names)
+    assert list(trend["period"]) == ["2021", "2023"]        # years, since 2023 is a year
+    district = _one(trend, period="2023")
+    assert (district["level"], district["unit_id"]) == ("district", "TINY")
+    assert district["numerator"] == 66 and district["denominator"] == 120  # 16 + 10 + 40
+    assert district["value"] == pytest.approx(0.55) and district["status"] == "not_met"
+    halves = scope_trend(index.rows("people_informed"), replace(INFORMED, period="2023-H1",
+                         first_year=2023), load_register(), names)
+    assert list(halves["period"]) == ["2023-H1", "2023-H2"]
+    # half-year target of a pro-rated share: 75 % / 2
+    assert _one(halves, period="2023-H1")["target"] == pytest.approx(0.375)
+    assert _one(halves, period="2023-H1")["value"] == pytest.approx(33 / 120)
+
+
+def test_combined_scope_is_summed_from_its_cdcs_and_judged(index: HistoryIndex,
+                                                            names: dict[str, str]) -> None:
+    sel = replace(INFORMED, upper_union="FED", sector="NNN")
+    row = _one(scope_trend(index.rows("people_informed"), sel, load_register(), names),
+               period="2023")
+    # B 10 of 60 and C 40 of 40 → 50 of 100
+    assert (row["numerator"], row["denominator"], row["value"]) == (50, 100, 0.5)
+    assert row["target"] == 0.75 and row["status"] == "not_met"
+    assert row["units_expected"] == 2 and row["units_reported"] == 2
+    assert row["unit_name"] == "LĐLĐ huyện Tí Hon · Doanh nghiệp ngoài nhà nước"
+    # the same numbers as the engine's own sector row (all NNN units are under FED in 2023)
+    engine = compute_indicators(tiny_dataset(reports=_reports()), "2023",
+                                indicator_ids=["people_informed"])
+    sector = _one(engine, level="sector", unit_id="NNN")
+    assert (sector["numerator"], sector["denominator"]) == (50, 100)
+
+
+def test_milestone_pace_of_a_combined_scope(index: HistoryIndex, names: dict[str, str]) -> None:
+    # cba_coverage (enterprises: B and C). 2021: 0 of 2 signed; 2023: B signed → 1 of 2.
+    # Milestone 75 % at 2023 from the 2021 baseline 0: required 0.375 a year;
+    # actual (0.5 − 0) / 2 years = 0.25 a year → ratio 2/3 → acceleration needed.
+    sel = Selection("cba_coverage", "2023", upper_union="FED", sector="NNN")
+    row = _one(scope_trend(index.rows("cba_coverage"), sel, load_register(), names),
+               period="2023")
+    assert row["value"] == 0.5 and row["baseline_value"] == 0
+    assert row["required_pace"] == pytest.approx(0.375)
+    assert row["actual_pace"] == pytest.approx(0.25)
+    assert row["pace_ratio"] == pytest.approx(2 / 3)
+    assert row["status"] == "acceleration_needed"
+    # by commune: C1 holds B (1 of 1: achieved), C2 holds C (0 of 1, baseline 0: ratio 0)
+    by_commune = breakdown(index.rows("cba_coverage"), sel, "commune", load_register(), names)
+    assert _one(by_commune, unit_id="C1")["status"] == "achieved"
+    assert _one(by_commune, unit_id="C2")["status"] == "limited_progress"
+
+
+def test_breakdown_ignores_its_own_filter(index: HistoryIndex, names: dict[str, str]) -> None:
+    rows = index.rows("people_informed")
+    sel = replace(INFORMED, upper_union="FED", sector="NNN")
+    by_sector = breakdown(rows, sel, "sector", load_register(), names)
+    assert list(by_sector["unit_id"]) == ["HCSN", "NNN"]
+    assert _one(by_sector, unit_id="HCSN")["value"] == pytest.approx(16 / 20)
+    assert _one(by_sector, unit_id="HCSN")["status"] == "met"
+    by_commune = breakdown(rows, sel, "commune", load_register(), names)
+    assert _one(by_commune, unit_id="C1")["value"] == pytest.approx(10 / 60)  # B only
+    assert _one(by_commune, unit_id="C2")["value"] == pytest.approx(1.0)      # C
+    with pytest.raises(ParameterError, match="province"):
+        breakdown(rows, sel, "province", load_register(), names)
+
+
+def test_drilldown_goes_upper_union_sector_commune_cdcs(index: HistoryIndex,
+                                                        names: dict[str, str]) -> None:
+    rows, register = index.rows("people_informed"), load_register()
+    sel = INFORMED
+    assert list(drilldown(rows, sel, register, names)["unit_id"]) == ["FED"]
+    sel = drill_into(sel, "upper_union", "FED")
+    assert list(drilldown(rows, sel, register, names)["unit_id"]) == ["HCSN", "NNN"]
+    sel = drill_into(sel, "sector", "NNN")
+    communes = drilldown(rows, sel, register, names)
+    assert list(communes["unit_id"]) == ["C1", "C2"]
+    sel = drill_into(sel, "commune", "C1")
+    units = drilldown(rows, sel, register, names)
+    assert list(units["unit_id"]) == ["B"] and units.iloc[0]["level"] == "cdcs"
+    sel = drill_into(sel, "cdcs", "B")
+    assert list(drilldown(rows, sel, register, names)["unit_id"]) == ["B"]
+    assert drill_up(sel) == replace(sel, unit=None)
+    assert drill_up(drill_up(drill_up(drill_up(sel)))) == INFORMED
+    # after 1/7/2025 the commune union XA would be the upper union: not in 2023
+    assert "XA" not in set(filter_view(rows, INFORMED)["parent_id"])
+
+
+def test_current_view_shows_clause_numerator_and_denominator(index: HistoryIndex,
+                                                              names: dict[str, str]) -> None:
+    view = current_view(index.rows("people_informed"), replace(INFORMED, upper_union="FED"),
+                        load_register(), names)
+    assert list(view["unit_id"]) == ["FED", "HCSN", "NNN"]
+    assert set(view["clause"]) == {"1.3"}
+    assert list(view["numerator"]) == [66, 16, 50]
+    assert list(view["denominator"]) == [120, 20, 100]
+    assert list(view["status"]) == ["not_met", "met", "not_met"]
+
+
+def test_safe_cells_prefix_formula_like_text_only() -> None:
+    frame = pd.DataFrame({"unit_name": ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)",
+                                        "Công ty A", None],
+                          "value": [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0]})
+    safe = safe_cells(frame)
+    assert list(safe["unit_name"][:5]) == ["'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)",
+                                           "Công ty A"]
+    assert pd.isna(safe["unit_name"][5])
+    assert safe["value"][0] == -1.5  # a negative number stays a number
+
+
+def test_export_writes_safe_csv_and_excel(tmp_path: Path) -> None:
+    view = pd.DataFrame({"level": ["cdcs"], "unit_id": ["X"], "unit_name": ["=1+2"],
+                         "value": [-0.5]})
+    csv = export_view(view, tmp_path / "v.csv")
+    assert csv.read_text(encoding="utf-8-sig").splitlines()[1] == "cdcs,X,'=1+2,-0.5"
+    xlsx = export_view(view, tmp_path / "v.xlsx", about={"Chỉ tiêu": "=evil()"})
+    book = openpyxl.load_workbook(xlsx)
+    sheet = book["Bang"]
+    assert [c.value for c in sheet[1]] == ["Cấp", "Mã", "Tên", "Giá trị"]
+    assert sheet["C2"].value == "'=1+2" and sheet["C2"].data_type == "s"
+    assert sheet["D2"].value == -0.5
+    assert book["Lua chon"]["B2"].value == "'=evil()"
+    with pytest.raises(CongdoanError, match=r"\.pdf"):
+        export_view(view, tmp_path / "v.pdf")
+
+
+# ----------------------------------------------------------------------------- widgets
+@pytest.fixture()
+def explorer(tiny: Dataset, index: HistoryIndex, tmp_path: Path) -> Explorer:
+    return Explorer(tiny, period="2023", indicator="people_informed", history=index.history,
+                    out_dir=tmp_path)
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    return Image.open(io.BytesIO(data)).size
+
+
+def test_explorer_starts_on_the_district(explorer: Explorer) -> None:
+    assert explorer.selection == Selection("people_informed", "2023", first_year=2021,
+                                           last_year=2023)
+    assert explorer.view.iloc[0]["level"] == "district"
+    assert explorer.view.iloc[0]["value"] == pytest.approx(0.55)
+    assert [v for _l, v in explorer.upper.options] == [ALL, "FED"]
+    assert "Huyện Tí Hon" in explorer.header.value and "55%" in explorer.header.value
+    assert "1.3" in explorer.table.value and "Chưa đạt" in explorer.table.value
+    assert explorer.chart.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert _png_size(explorer.chart.value) == (792, 518)   # 11 × 7.2 in at 72 dpi
+
+
+def test_setting_controls_updates_view_table_and_chart(explorer: Explorer) -> None:
+    before_chart, before_table = explorer.chart.value, explorer.table.value
+    explorer.upper.value = "FED"
+    explorer.sector.value = "NNN"
+    assert explorer.selection.sector == "NNN"
+    own = explorer.view.iloc[0]
+    assert (own["numerator"], own["denominator"], own["value"]) == (50, 100, 0.5)
+    # drill rows are the communes of FED's NNN units
+    assert list(explorer.view["unit_id"][1:]) == ["C1", "C2"]
+    assert [v for _l, v in explorer.commune.options] == [ALL, "C1", "C2"]
+    # CĐCS are listed by name: "Công ty CP C" before "Công ty TNHH B"
+    assert [v for _l, v in explorer.unit.options] == [ALL, "C", "B"]
+    assert explorer.chart.value != before_chart
+    assert explorer.table.value != before_table
+    assert "50%" in explorer.header.value
+    assert explorer.last_update_ms > 0
+
+
+def test_drill_list_and_up_button(explorer: Explorer) -> None:
+    explorer.drill.value = "upper_union|FED"
+    assert explorer.selection.upper_union == "FED"
+    explorer.drill.value = "sector|NNN"
+    explorer.drill.value = "commune|C1"
+    assert explorer.selection.commune == "C1"
+    assert [v for _l, v in explorer.drill.options] == ["cdcs|B"]
+    explorer.drill.value = "cdcs|B"
+    assert explorer.selection.unit == "B"
+    assert list(explorer.view["unit_id"]) == ["B"]
+    assert explorer.view.iloc[0]["value"] == pytest.approx(10 / 60)
+    explorer.up.click()
+    assert explorer.selection.unit is None and explorer.selection.commune == "C1"
+
+
+def test_changing_indicator_and_period_changes_the_data(explorer: Explorer) -> None:
+    explorer.indicator.value = "cba_coverage"
+    assert explorer.view.iloc[0]["value"] == pytest.approx(0.5)   # B of B, C
+    explorer.period.value = "2021"
+    assert explorer.view.iloc[0]["value"] == 0
+    explorer.years.value = (2023, 2023)
+    assert explorer.selection.first_year == 2023
+
+
+def test_export_buttons_write_the_current_view(explorer: Explorer, tmp_path: Path) -> None:
+    explorer.upper.value = "FED"
+    explorer.export_csv.click()
+    explorer.export_xlsx.click()
+    csv = tmp_path / "people_informed_2023_FED.csv"
+    assert csv.exists() and (tmp_path / "people_informed_2023_FED.xlsx").exists()
+    exported = pd.read_csv(csv, encoding="utf-8-sig")
+    assert list(exported["numerator"]) == [66, 16, 50]
+    assert "people_informed_2023_FED.csv" not in explorer.message.value  # last: the xlsx
+    assert "people_informed_2023_FED.xlsx" in explorer.message.value
+
+
+def test_unknown_period_is_refused(tiny: Dataset, index: HistoryIndex) -> None:
+    with pytest.raises(ParameterError, match="2030"):
+        Explorer(tiny, period="2030", history=index.history)
+
+
+# ----------------------------------------------------------------------------- demo
+@pytest.fixture(scope="module")
+def demo_explorer(demo: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Explorer:
+    return Explorer(demo, period="2024", indicator="dialogue_nnn",
+                    out_dir=tmp_path_factory.mktemp("explore"))
+
+
+@pytest.mark.slow
+def test_demo_views_agree_with_the_engine(demo: Dataset, demo_explorer: Explorer) -> None:
+    ex = demo_explorer
+    engine = compute_indicators(demo, "2024", indicator_ids=["dialogue_nnn"])
+    district = _one(engine, level="district")
+    assert ex.view.iloc[0]["numerator"] == district["numerator"]
+    uppers = [v for _l, v in ex.upper.options if v]
+    assert uppers == ["LDLD-GIALAM"]      # before 1/7/2025: the district federation only
+    ex.upper.value = "LDLD-GIALAM"
+    ex.sector.value = "NNN"
+    nnn = _one(engine, level="sector", unit_id="NNN")
+    own = ex.view.iloc[0]
+    assert (own["numerator"], own["denominator"]) == (nnn["numerator"], nnn["denominator"])
+    communes = ex.view.iloc[1:]
+    engine_communes = engine[engine["level"] == "commune"].set_index("unit_id")
+    for _, row in communes.iterrows():   # NNN is the only sector of this indicator
+        assert row["numerator"] == engine_communes.loc[row["unit_id"], "numerator"]
+    assert communes["numerator"].sum() == own["numerator"]
+    ex.period.value = "2025"               # after 1/7/2025: commune unions
+    assert len([v for _l, v in ex.upper.options if v]) > 1
+    assert ex.selection.upper_union is None  # LDLD-GIALAM no longer exists: back to all

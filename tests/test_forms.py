@@ -1,0 +1,131 @@
+"""Excel forms: layout, locking, labels and data validation, read back with openpyxl."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import tiny_dataset
+from congdoan.cli import main
+from congdoan.dataset import write_dataset
+from congdoan.forms import BULK_SHEET, FORM_CELLS, FORM_SHEET, GUIDE_SHEET, clauses_served
+from congdoan.plan import load_elements
+from congdoan.validation import load_intake_settings
+
+VERSION = load_intake_settings().form_version
+UNITS = [
+    {"unit_id": "A", "name": "=Trường Mầm non A", "sector": "HCSN", "commune_id": "C1",
+     "founded": "2015-01-01"},
+    {"unit_id": "B", "name": "Công ty TNHH B", "sector": "NNN", "commune_id": "C1",
+     "founded": "2023-03-01"},
+]
+
+
+@pytest.fixture
+def forms(tmp_path: Path) -> Path:
+    write_dataset(tiny_dataset(units=UNITS), tmp_path / "data")
+    for period in ("2023-H1", "2023-H2"):
+        assert main(["template", "--period", period, "--data", str(tmp_path / "data"),
+                     "--out", str(tmp_path / "forms")]) == 0
+    return tmp_path / "forms"
+
+
+def validations_of(ws: openpyxl.worksheet.worksheet.Worksheet, ref: str) -> list[str]:
+    return [f"{dv.type}:{dv.formula1}:{dv.formula2}" for dv in ws.data_validations.dataValidation
+            if ref in dv.sqref]
+
+
+def test_one_workbook_per_unit_and_a_bulk_sheet(forms: Path) -> None:
+    assert sorted(p.name for p in (forms / "2023-H2").iterdir()) == [
+        "A_2023-H2.xlsx", "B_2023-H2.xlsx", "TongHop_2023-H2.xlsx"]
+    # B (founded 1/3/2023) is active at the 2023-H1 cut-off (31/5/2023), so it has a form
+    assert (forms / "2023-H1" / "B_2023-H1.xlsx").exists()
+
+
+def test_identity_is_prefilled_and_locked(forms: Path) -> None:
+    ws = openpyxl.load_workbook(forms / "2023-H1" / "A_2023-H1.xlsx")[FORM_SHEET]
+    values = {key: ws[ref].value for key, ref in FORM_CELLS.items()}
+    assert values["form_version"] == VERSION
+    assert values["unit_id"] == "A" and values["period"] == "2023-H1"
+    assert values["unit_name"] == "'=Trường Mầm non A"  # exported safely, never a formula
+    assert ws[FORM_CELLS["unit_name"]].data_type == "s"
+    assert values["cut_off"] == "31/05/2023" and values["due"] == "10/06/2023"
+    assert values["upper_union"] == "LĐLĐ huyện Tí Hon"
+    assert ws.protection.sheet is True
+    assert ws[FORM_CELLS["unit_id"]].protection.locked is True
+    assert ws[FORM_CELLS["submitted_on"]].protection.locked is False
+    assert ws["F16"].protection.locked is False
+
+
+def test_every_field_labelled_with_unit_and_clause(forms: Path) -> None:
+    ws = openpyxl.load_workbook(forms / "2023-H1" / "A_2023-H1.xlsx")[FORM_SHEET]
+    elements = load_elements().elements
+    for i, element in enumerate(elements, start=16):
+        assert ws.cell(row=i, column=2).value == element.name
+        assert ws.cell(row=i, column=3).value == element.label_vi
+        assert ws.cell(row=i, column=4).value == element.unit
+        assert str(ws.cell(row=i, column=5).value).startswith(element.clause)
+    assert ws["C15"].value == "Chỉ tiêu" and ws["F15"].value == "Giá trị"
+    assert clauses_served(load_elements().by_name()["members"]).split(", ")[0] == "1.5"
+    assert "1.2" in clauses_served(load_elements().by_name()["members"])  # upskilled / members
+
+
+def test_data_validation_dropdowns_and_whole_numbers(forms: Path) -> None:
+    ws = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2.xlsx")[FORM_SHEET]
+    assert validations_of(ws, "F16") == ["whole:0:200000"]  # workers
+    assert validations_of(ws, "F21") == ['list:"Có,Không":None']  # dialogue_held
+    (rating,) = validations_of(ws, "F32")
+    assert "Hoàn thành xuất sắc nhiệm vụ,Hoàn thành tốt nhiệm vụ" in rating
+    (grade,) = [v for e, v in zip(load_elements().elements, range(16, 60), strict=False)
+                if e.name == "cba_grade"]
+    assert validations_of(ws, f"F{grade}") == ['list:"A,B,C,D":None']
+    assert validations_of(ws, "F41")[0].startswith("whole:0:10000000000000")  # money
+
+
+def test_rating_closed_in_h1_and_for_young_unions(forms: Path) -> None:
+    h1 = openpyxl.load_workbook(forms / "2023-H1" / "A_2023-H1.xlsx")[FORM_SHEET]
+    assert h1["F32"].protection.locked is True and "cuối năm" in h1["G32"].value
+    young = openpyxl.load_workbook(forms / "2023-H2" / "B_2023-H2.xlsx")[FORM_SHEET]
+    assert young["F32"].protection.locked is True and "12 tháng" in young["G32"].value
+    old = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2.xlsx")[FORM_SHEET]
+    assert old["F32"].protection.locked is False
+
+
+def test_instructions_sheet(forms: Path) -> None:
+    wb = openpyxl.load_workbook(forms / "2023-H1" / "A_2023-H1.xlsx")
+    assert wb.sheetnames == [FORM_SHEET, GUIDE_SHEET]
+    text = " ".join(str(c.value) for c in wb[GUIDE_SHEET]["A"])
+    assert "ô màu vàng" in text and "12 tháng" in text and "công thức" in text
+
+
+def test_bulk_layout(forms: Path) -> None:
+    ws = openpyxl.load_workbook(forms / "2023-H1" / "TongHop_2023-H1.xlsx")[BULK_SHEET]
+    assert ws["B2"].value == VERSION and ws["B3"].value == "2023-H1"
+    keys = [c.value for c in ws[6]]
+    assert keys[:4] == ["unit_id", "unit_name", "submitted_on", "workers"]
+    assert len(keys) == 3 + len(load_elements().elements)
+    assert "(người; KH 1.3" in ws["D5"].value
+    assert [ws["A7"].value, ws["A8"].value] == ["A", "B"]
+    assert ws["A7"].protection.locked is True and ws["D7"].protection.locked is False
+    assert ws.protection.sheet is True
+    assert validations_of(ws, "D7") == ["whole:0:200000"]
+
+
+def test_forms_are_byte_identical_on_rerun(forms: Path, tmp_path: Path) -> None:
+    first = (forms / "2023-H1" / "A_2023-H1.xlsx").read_bytes()
+    assert main(["template", "--period", "2023-H1", "--data", str(tmp_path / "data"),
+                 "--out", str(tmp_path / "again"), "--union", "A", "--no-bulk"]) == 0
+    assert sorted(p.name for p in (tmp_path / "again" / "2023-H1").iterdir()) == ["A_2023-H1.xlsx"]
+    assert (tmp_path / "again" / "2023-H1" / "A_2023-H1.xlsx").read_bytes() == first
+
+
+def test_unknown_union_or_year_period_is_an_error(forms: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    data = str(tmp_path / "data")
+    assert main(["template", "--period", "2023-H1", "--union", "ZZ", "--data", data,
+                 "--out", str(tmp_path / "x")]) == 2
+    assert "'ZZ'" in capsys.readouterr().err
+    assert main(["template", "--period", "2023", "--data", data, "--out", str(tmp_path / "x")]) == 2
+    assert "YYYY-H1" in capsys.readouterr().err

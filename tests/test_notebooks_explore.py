@@ -1,0 +1,95 @@
+"""Execute explore.ipynb and data_quality.ipynb with papermill on the demo district.
+
+The explorer's widget state must be saved in the executed notebook (nbclient's
+``store_widget_state``), so an HTML export shows the last view.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+from nbconvert import HTMLExporter
+
+from congdoan.paths import NOTEBOOKS_DIR
+
+pytestmark = pytest.mark.slow
+
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _run(name: str, out: Path, **parameters: object) -> nbformat.NotebookNode:
+    pm.execute_notebook(str(NOTEBOOKS_DIR / name), str(out), parameters=parameters,
+                        cwd=str(out.parent), progress_bar=False, kernel_name="python3")
+    return nbformat.read(out, as_version=4)
+
+
+def _models(nb: nbformat.NotebookNode) -> dict[str, dict[str, object]]:
+    state: dict[str, dict[str, object]] = nb.metadata["widgets"][WIDGET_STATE]["state"]
+    return state
+
+
+def test_committed_notebooks_are_thin_and_without_outputs() -> None:
+    for name in ("explore.ipynb", "data_quality.ipynb"):
+        nb = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert all(not c.outputs and c.execution_count is None for c in code), name
+        assert not any(line.lstrip().startswith(("def ", "class "))
+                       for c in code for line in c.source.splitlines()), name
+        params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+        assert len(params) == 1 and 'period: str = "latest"' in params[0].source
+        assert "data: str | None = None" in params[0].source
+        assert "widgets" not in nb.metadata
+
+
+def test_explore_saves_the_last_view_in_the_widget_state(demo_dir: Path, tmp_path: Path) -> None:
+    nb = _run("explore.ipynb", tmp_path / "explore.ipynb", data=str(demo_dir), period="2024",
+              indicator="dialogue_nnn", upper_union="LDLD-GIALAM", sector="NNN")
+    models = _models(nb)
+    dropdowns = {m["state"]["description"]: m["state"] for m in models.values()  # type: ignore[index]
+                 if m["model_name"] == "DropdownModel"}
+    # the controls show the parameters: period 2024, the federation, the non-state sector
+    period = dropdowns["Kỳ"]
+    assert period["_options_labels"][period["index"]].endswith("(2024)")
+    upper = dropdowns["Công đoàn cấp trên"]
+    assert upper["_options_labels"][upper["index"]] == "Liên đoàn Lao động huyện Gia Lâm"
+    sector = dropdowns["Khu vực"]
+    assert sector["_options_labels"][sector["index"]] == "Doanh nghiệp ngoài nhà nước"
+    # the chart is in the state as PNG bytes, the table and header as HTML
+    images = [m for m in models.values() if m["model_name"] == "ImageModel"]
+    assert len(images) == 1
+    buffers = images[0]["buffers"]
+    png = base64.b64decode(buffers[0]["data"])  # type: ignore[index]
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+    html_texts = [m["state"]["value"] for m in models.values()  # type: ignore[index]
+                  if m["model_name"] == "HTMLModel"]
+    assert any("1.1 · DN ngoài nhà nước tổ chức đối thoại" in t for t in html_texts)
+    assert any("Tử số" in t and "Mẫu số" in t for t in html_texts)
+    # the widget cell's output points at a model saved in the state
+    views = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+             if WIDGET_VIEW in o.get("data", {})]
+    assert len(views) == 1 and views[0]["data"][WIDGET_VIEW]["model_id"] in models
+    # the HTML export embeds that state (rendered by the widgets' HTML manager)
+    body, _ = HTMLExporter().from_notebook_node(nb)
+    assert WIDGET_STATE in body and views[0]["data"][WIDGET_VIEW]["model_id"] in body
+    embedded = body.split(f'<script type="{WIDGET_STATE}">', 1)[1].split("</script>", 1)[0]
+    assert json.loads(embedded)["state"].keys() == models.keys()
+
+
+def test_data_quality_runs_on_the_demo(demo_dir: Path, tmp_path: Path) -> None:
+    nb = _run("data_quality.ipynb", tmp_path / "data_quality.ipynb", data=str(demo_dir),
+              period="2024")
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) == 2                  # two heatmaps
+    tables = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
+    assert any("received_share" in t for t in tables)
+    assert any("missing_periods" in t for t in tables)
+    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "Thư mục lưu tệp / store:" in text

@@ -1,0 +1,126 @@
+"""Validation rules, pure: hand-built raw reports in, problems out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from congdoan.plan import load_elements
+from congdoan.validation import (
+    Cell,
+    Context,
+    ParsedFile,
+    Problem,
+    RawReport,
+    _Collector,
+    convert,
+    load_intake_settings,
+    modified_z,
+    safe_text,
+    validate_reports,
+)
+
+SETTINGS = load_intake_settings()
+ELEMENTS = load_elements().by_name()
+UNITS = pd.DataFrame({
+    "unit_id": ["A"], "name": ["Trường Mầm non A"],
+    "founded": pd.to_datetime(["2015-01-01"]), "dissolved": pd.to_datetime([None]),
+})
+
+
+def report(period: str = "2023-H1", **values: Any) -> RawReport:
+    base: dict[str, Any] = {e.name: {"int": 5, "vnd": 10**9, "bool": 1}.get(e.kind)
+                            for e in ELEMENTS.values()}
+    base.update(workers=40, members=30, women_members=12)
+    base.update(values)
+    cells = {name: Cell(v, sheet="S", ref=f"F{i}") for i, (name, v) in enumerate(base.items(), 16)}
+    return RawReport(unit_id=Cell("A", sheet="S", ref="C5"), period=Cell(period, ref="C9"),
+                     values=cells)
+
+
+def check(*reports: RawReport, history: pd.DataFrame | None = None,
+          version: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    parsed = ParsedFile(name="f.xlsx", layout="form", reports=list(reports),
+                        form_version=Cell(version or SETTINGS.form_version, ref="C4"))
+    ctx = Context(units=UNITS, today=dt.date(2024, 1, 15), settings=SETTINGS, history=history)
+    return validate_reports(parsed, ctx)
+
+
+def test_modified_z_hand_worked() -> None:
+    # median 11, absolute deviations 1,1,0,2,2 → MAD 1; z(20) = 0.6745 × 9 / 1
+    assert modified_z(20, pd.Series([10, 12, 11, 13, 9]).to_numpy(float)) == pytest.approx(6.0705)
+    assert modified_z(20, pd.Series([7, 7, 7, 7]).to_numpy(float)) is None
+
+
+def history(workers: list[int]) -> pd.DataFrame:
+    periods = ["2021-H1", "2021-H2", "2022-H1", "2022-H2", "2023-H1"][: len(workers)]
+    return pd.DataFrame({"unit_id": "A", "period": periods, "workers": workers,
+                         "members": [30] * len(workers)})
+
+
+def test_outlier_is_a_warning_not_an_error() -> None:
+    rows, problems = check(report("2023-H2", workers=80), history=history([40, 42, 41, 43, 39]))
+    assert len(rows) == 1 and rows.loc[0, "workers"] == 80
+    (warning,) = problems
+    assert warning.severity == "warning" and warning.field == "workers" and warning.cell == "F16"
+    assert "trung vị 41" in warning.message_vi and "z cải biên 26.3" in warning.message_vi
+
+
+def test_small_moves_and_short_histories_are_not_outliers() -> None:
+    assert check(report("2023-H2", workers=44), history=history([40, 42, 41, 43, 39]))[1] == []
+    assert check(report("2023-H2", workers=400), history=history([40, 42, 41]))[1] == []
+
+
+def test_clean_report_converts_every_kind() -> None:
+    rows, problems = check(report("2023-H2", dialogue_held="Không", rating="hoàn thành tốt nhiệm vụ",
+                                  cba_signed="Có", cba_grade="b", workers="1 234"))
+    assert [p.severity for p in problems] == ["warning"]  # number typed as text
+    row = rows.iloc[0]
+    assert (row["dialogue_held"], row["rating"], row["cba_signed"], row["cba_grade"]) == (
+        0, "tot", 1, "B")
+    assert row["workers"] == 1234 and row["submitted_on"] == dt.date(2024, 1, 15)
+
+
+@pytest.mark.parametrize("values, field, fragment", [
+    ({"women_members": 31}, "women_members", "(31) không được lớn hơn 'Số đoàn viên công đoàn' (30)"),
+    ({"members": 41, "women_members": 1}, "members", "(41) không được lớn hơn"),
+    ({"members_upskilled": 31}, "members_upskilled", "(31)"),
+    ({"members_hardship_visited": 6}, "members_hardship_visited", "(6)"),
+    ({"legal_cases_represented": 6}, "legal_cases_represented", "(6)"),
+    ({"cba_signed": 0, "cba_grade": "A"}, "cba_grade", "cba_signed"),
+])
+def test_each_cross_field_rule(values: dict[str, Any], field: str, fragment: str) -> None:
+    _, problems = check(report(**values))
+    (problem,) = problems
+    assert problem.severity == "error" and problem.field == field
+    assert fragment in problem.message_vi
+
+
+def test_form_version_and_duplicates() -> None:
+    _, problems = check(report(), report(), version="1.0")
+    assert [(p.field, p.cell) for p in problems] == [("form_version", "C4"), ("unit_id", "C5")]
+    assert problems[0].value == "1.0" and problems[0].expected == SETTINGS.form_version
+
+
+def test_render_vi_and_en() -> None:
+    problem = Problem(file="a.xlsx", sheet="BaoCao", cell="F17", field="members", value="x",
+                      expected="số nguyên", message_vi="Phải là số.", message_en="Must be a number.")
+    assert problem.render("vi") == ("[LỖI] tệp 'a.xlsx', trang 'BaoCao', ô F17, trường 'members': "
+                                    "Phải là số; giá trị 'x'; cần số nguyên")
+    assert problem.render("en").startswith("[ERROR] file 'a.xlsx', sheet 'BaoCao', cell F17")
+
+
+def test_safe_text_for_spreadsheets() -> None:
+    assert [safe_text(v) for v in ("=1+2", "+84", "-5", "@SUM(A1)", "Hà Nội", 5)] == [
+        "'=1+2", "'+84", "'-5", "'@SUM(A1)", "Hà Nội", 5]
+
+
+def test_text_cells_from_csv_are_read_without_warning() -> None:
+    out = _Collector("f.csv")
+    assert convert(ELEMENTS["workers"], Cell("40", row=2, from_text_file=True), out, SETTINGS) == 40
+    assert out.problems == []
+    assert convert(ELEMENTS["workers"], Cell(True, row=2), out, SETTINGS) is None
+    assert out.problems[0].row == 2 and "phải là số" in out.problems[0].message_vi
