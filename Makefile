@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 CONGDOAN := $(VENV)/bin/congdoan
 STAMP := $(VENV)/.installed-stamp
 DEMO := data/demo
+DEMO_DB := sqlite:///$(CURDIR)/$(DEMO)/congdoan.sqlite
 PERIOD ?= latest
 OUT ?= output/briefings
 
@@ -31,8 +32,8 @@ indicators: demo ## Compute the indicator table for the latest complete period
 	@echo "Bảng chỉ tiêu / indicator table: output/indicators.csv"
 
 briefings: demo ## Build the demo data and render the briefings (HTML + PDF)
-	$(CONGDOAN) ingest $(DEMO)/inbox --db sqlite:///$(DEMO)/congdoan.sqlite --registry $(DEMO) --show 1
-	$(CONGDOAN) briefings --period $(PERIOD) --out $(OUT)
+	$(CONGDOAN) ingest $(DEMO)/inbox --db $(DEMO_DB) --registry $(DEMO) --show 1
+	$(CONGDOAN) briefings --period $(PERIOD) --out $(OUT) --data $(DEMO_DB)
 
 test: $(STAMP) ## Run the whole test suite (lint, types, tests)
 	$(VENV)/bin/ruff check lib tests benchmarks
@@ -47,7 +48,7 @@ bench: $(STAMP) ## Run the benchmarks (print figures)
 	$(PY) benchmarks/bench_indicators.py
 
 lab: $(STAMP) ## Start JupyterLab on the notebooks folder
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 clean: ## Remove generated data and outputs (keeps .venv)
 	rm -rf $(DEMO) output

@@ -132,7 +132,7 @@ def test_intake_tables_are_empty_without_a_store(tmp_path: Path) -> None:
 def test_intake_quarantine_and_failures_are_read(tmp_path: Path) -> None:
     from congdoan import ingest
 
-    # a rejected file: text in a number column, for a unit the registry does not know
+    # a rejected file: a CSV that lacks most report columns and has text in a number cell
     demo = tiny_dataset(units=UNITS[:3])
     from congdoan.dataset import write_dataset
 
@@ -150,5 +150,7 @@ def test_intake_quarantine_and_failures_are_read(tmp_path: Path) -> None:
     quarantined = quarantined_files(tmp_path / "store")
     assert len(quarantined) == 1
     failures = validation_failures(tmp_path / "store")
-    assert (failures["status"] == "rejected").all()
-    assert failures["value"].astype(str).str.contains("hai mươi").any()
+    assert len(failures) >= 1 and (failures["status"] == "rejected").all()
+    assert (failures["severity"] == "error").any()
+    assert failures["message_vi"].notna().all()
+    assert failures["report"].iloc[0].endswith("bad.csv.loi.csv")

@@ -141,7 +141,7 @@ def read_dataset(folder: Path) -> Dataset:
     meta_path = folder / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
     tables = {name: _read_table(folder, name) for name in TABLES}
-    return Dataset(meta=meta, **tables)
+    return Dataset(meta=meta, **tables)  # type: ignore[arg-type]
 
 
 def write_dataset(dataset: Dataset, folder: Path) -> None:

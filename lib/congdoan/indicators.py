@@ -388,11 +388,17 @@ def _baseline(dataset: Dataset, period: Period, current: pd.DataFrame,
     if key not in dataset.cache:
         dataset.cache[key] = population_rows(dataset, base_period,
                                              unit_frame(dataset, base_period), coded)
-    rows: pd.DataFrame = dataset.cache[key].copy()
     # re-home baseline rows under today's parents (CĐCS by link, enterprises by area)
     parent_now = current[current["unit_row"]].drop_duplicates("unit_id").set_index("unit_id")
-    unit_parent = rows["unit_id"].map(parent_now["parent_id"])
     area_now = area_upper_at(dataset.areas, period.cut_off)
+    composition = (key, int(pd.util.hash_pandas_object(parent_now["parent_id"]).sum()),
+                   int(pd.util.hash_pandas_object(area_now).sum()), tuple(levels),
+                   tuple((k, tuple(v)) for k, v in (groups or {}).items()))
+    if composition in dataset.cache:
+        cached: pd.DataFrame = dataset.cache[composition]
+        return cached
+    rows: pd.DataFrame = dataset.cache[key].copy()
+    unit_parent = rows["unit_id"].map(parent_now["parent_id"])
     enterprise = ~rows["unit_row"] & rows["commune_id"].notna()
     rows["parent_id"] = unit_parent.where(rows["unit_row"], rows["parent_id"])
     rows.loc[enterprise, "parent_id"] = rows.loc[enterprise, "commune_id"].map(area_now)
@@ -401,8 +407,10 @@ def _baseline(dataset: Dataset, period: Period, current: pd.DataFrame,
     num, den = summed["numerator"].astype("float64"), summed["denominator"].astype("float64")
     is_count = summed["ind"].map(measure).eq("count")
     value = num.where(is_count, (num / den).where(den > 0))
-    return pd.DataFrame({"ind": summed["ind"], "level": summed["level"],
-                         "unit_id": summed["unit_id"].astype(str), "baseline_value": value})
+    result = pd.DataFrame({"ind": summed["ind"], "level": summed["level"],
+                           "unit_id": summed["unit_id"].astype(str), "baseline_value": value})
+    dataset.cache[composition] = result
+    return result
 
 
 def _has_period(dataset: Dataset, period: Period) -> bool:

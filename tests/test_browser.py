@@ -1,0 +1,238 @@
+"""Real browser: JupyterLab headless + Debian Chromium driven by Playwright.
+
+* ``make lab`` starts JupyterLab from the project's environment on the notebooks folder.
+* explore.ipynb runs in JupyterLab; changing a control changes the chart and the table.
+* A rendered briefing HTML (when the briefings modules exist) opens from file:// with no console
+  error, no network request and Vietnamese text.
+
+Skipped only when /usr/bin/chromium is missing outside CI (``CI=true`` makes it a failure).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from congdoan.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+JUPYTER = Path(sys.executable).parent / "jupyter"
+
+if not CHROMIUM.exists() and os.environ.get("CI") != "true":
+    pytest.skip("Debian Chromium (/usr/bin/chromium) is not installed", allow_module_level=True)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait_status(port: int, token: str, process: subprocess.Popen[bytes],
+                 timeout: float = 90) -> bytes:
+    """GET /api/status with the token until it answers (bounded)."""
+    url = f"http://127.0.0.1:{port}/api/status"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"JupyterLab exited with {process.returncode}")
+        request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as answer:
+                body: bytes = answer.read()
+                return body
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"JupyterLab did not answer on port {port} within {timeout} s")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop the process group started for a server, escalating after a bounded wait."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def _env(tmp: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
+                "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "MPLBACKEND": "Agg",
+                "CONGDOAN_OUTPUT": str(tmp / "output")})
+    return env
+
+
+def test_make_lab_starts_jupyterlab_on_the_notebooks(tmp_path: Path) -> None:
+    port, token = _free_port(), secrets.token_hex(16)
+    args = f"--no-browser --port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token}"
+    process = subprocess.Popen(
+        ["make", "-o", ".venv/.installed-stamp", "lab", f"LAB_ARGS={args}"], cwd=PROJECT_ROOT,
+        env=_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    try:
+        status = _wait_status(port, token, process)
+        assert b"started" in status
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/contents",
+                                         headers={"Authorization": f"token {token}"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            listing = answer.read().decode()
+        assert "explore.ipynb" in listing and "data_quality.ipynb" in listing
+        # the token is required
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents", timeout=10)
+    finally:
+        _stop(process)
+    assert process.returncode is not None
+
+
+@pytest.fixture()
+def lab(tmp_path: Path, demo_dir: Path) -> Iterator[tuple[str, Path]]:
+    """JupyterLab on a copy of explore.ipynb; the demo reached through CONGDOAN_DATA."""
+    root = tmp_path / "lab"
+    root.mkdir()
+    shutil.copy(NOTEBOOKS_DIR / "explore.ipynb", root / "explore.ipynb")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "demo").symlink_to(demo_dir)          # the params pointer: data/demo → the demo
+    env = _env(tmp_path) | {"CONGDOAN_DATA": str(data)}
+    port, token = _free_port(), secrets.token_hex(16)
+    process = subprocess.Popen(
+        [str(JUPYTER), "lab", "--no-browser", f"--port={port}", "--ServerApp.port_retries=0",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+         *(["--allow-root"] if os.geteuid() == 0 else [])],
+        env=env, stdout=(tmp_path / "lab.log").open("wb"), stderr=subprocess.STDOUT,
+        start_new_session=True)
+    try:
+        _wait_status(port, token, process)
+        yield f"http://127.0.0.1:{port}/lab/tree/explore.ipynb?token={token}", tmp_path
+    finally:
+        _stop(process)
+
+
+@pytest.fixture()
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                      timeout=60_000)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _image_digest(page: Any) -> str:
+    """SHA-256 of the chart's bytes, read from its blob/data URL inside the page."""
+    data = page.evaluate(
+        """async () => {
+            const img = document.querySelector('.widget-image');
+            const buffer = await (await fetch(img.src)).arrayBuffer();
+            return Array.from(new Uint8Array(buffer));
+        }""")
+    return hashlib.sha256(bytes(data)).hexdigest()
+
+
+def _table_text(page: Any) -> str:
+    text: str = page.locator("table.congdoan-view").inner_text()
+    return text
+
+
+def test_explore_notebook_in_jupyterlab(lab: tuple[str, Path], browser: Any) -> None:
+    url, tmp = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1300})
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    page.locator(".jp-Notebook").first.wait_for()
+    page.locator(".jp-mod-idle, .jp-Toolbar-kernelStatus").first.wait_for(timeout=90_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    page.locator(".widget-image").wait_for(timeout=240_000)
+    page.locator("table.congdoan-view").wait_for()
+    before_image, before_table = _image_digest(page), _table_text(page)
+    assert "Toàn" in before_table or "Huyện Gia Lâm" in before_table
+    page.locator(".widget-image").scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp / "explore_before.png"), full_page=False)
+
+    sector = page.locator(".widget-dropdown", has_text="Khu vực").locator("select")
+    sector.select_option(label="Doanh nghiệp ngoài nhà nước")
+    page.wait_for_function(
+        "(old) => { const t = document.querySelector('table.congdoan-view');"
+        " return t && t.innerText !== old; }", arg=before_table, timeout=60_000)
+    after_table = _table_text(page)
+    assert "Doanh nghiệp ngoài nhà nước" in page.locator(".widget-html").first.inner_text() \
+        or "Doanh nghiệp ngoài nhà nước" in after_table
+    deadline = time.monotonic() + 30
+    after_image = _image_digest(page)
+    while after_image == before_image and time.monotonic() < deadline:
+        time.sleep(0.5)
+        after_image = _image_digest(page)
+    assert after_image != before_image
+    assert after_table != before_table
+    shot = tmp / "explore.png"
+    page.screenshot(path=str(shot), full_page=False)
+    assert shot.stat().st_size > 20_000
+    page.close()
+
+
+def _briefing_html(demo_dir: Path, out: Path) -> Path:
+    """Render one CĐCS briefing as HTML with the briefings colleague's command."""
+    env = dict(os.environ) | {"MPLBACKEND": "Agg"}
+    from congdoan.dataset import read_dataset
+
+    unit = str(read_dataset(demo_dir).units["unit_id"].iloc[0])
+    subprocess.run(
+        [str(Path(sys.executable).parent / "congdoan"), "briefings", "--period", "2024",
+         "--union", unit, "--format", "html", "--out", str(out), "--data", str(demo_dir)],
+        check=True, env=env, timeout=600, capture_output=True)
+    pages = [p for p in out.rglob("*.html") if p.name != "index.html"]
+    assert pages, f"no briefing HTML under {out}"
+    return pages[0]
+
+
+def test_rendered_briefing_is_self_contained(browser: Any, demo_dir: Path,
+                                             tmp_path: Path) -> None:
+    try:
+        import congdoan.briefings  # noqa: F401
+        import congdoan.render  # noqa: F401
+    except ModuleNotFoundError as exc:
+        pytest.skip(f"the briefings issue is not in this build ({exc.name} missing)")
+    html = _briefing_html(demo_dir, tmp_path / "briefings")
+    page = browser.new_page()
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(html.as_uri(), wait_until="load")
+    page.wait_for_timeout(500)
+    text = page.locator("body").inner_text()
+    page.screenshot(path=str(tmp_path / "briefing.png"), full_page=True)
+    page.close()
+    assert errors == []
+    outside = [u for u in requests if not u.startswith(("file://", "data:", "blob:"))]
+    assert outside == []
+    assert "Chỉ tiêu" in text or "chỉ tiêu" in text
+    assert "Công đoàn" in text or "CĐCS" in text
