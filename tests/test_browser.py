@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from congdoan.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from congdoan.plan import load_register
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -145,12 +146,15 @@ def browser() -> Iterator[Any]:
 
 
 def _image_digest(page: Any) -> str:
-    """SHA-256 of the chart's bytes, read from its blob/data URL inside the page."""
+    """SHA-256 of the four charts' bytes, read from their blob/data URLs inside the page."""
     data = page.evaluate(
         """async () => {
-            const img = document.querySelector('.widget-image');
-            const buffer = await (await fetch(img.src)).arrayBuffer();
-            return Array.from(new Uint8Array(buffer));
+            const out = [];
+            for (const img of document.querySelectorAll('.widget-image')) {
+                const buffer = await (await fetch(img.src)).arrayBuffer();
+                out.push(...new Uint8Array(buffer));
+            }
+            return out;
         }""")
     return hashlib.sha256(bytes(data)).hexdigest()
 
@@ -165,32 +169,44 @@ def test_explore_notebook_in_jupyterlab(lab: tuple[str, Path], browser: Any) -> 
     page = browser.new_page(viewport={"width": 1400, "height": 1300})
     page.set_default_timeout(60_000)
     page.goto(url)
-    page.locator(".jp-Notebook").first.wait_for()
-    page.locator(".jp-mod-idle, .jp-Toolbar-kernelStatus").first.wait_for(timeout=90_000)
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-    page.locator(".widget-image").wait_for(timeout=240_000)
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=120_000)
+    try:
+        page.locator(".jp-StatusBar-TextItem", has_text="Idle").first.wait_for(timeout=120_000)
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-item:not(.lm-mod-disabled)",
+                     has_text="Run All Cells").first.click()
+        page.locator(".widget-image").first.wait_for(timeout=240_000)
+    except Exception:
+        page.screenshot(path=str(tmp / "explore_failed.png"))
+        raise
     page.locator("table.congdoan-view").wait_for()
+    no_news = page.get_by_role("button", name="No", exact=True)
+    if no_news.count():
+        no_news.first.click()
     before_image, before_table = _image_digest(page), _table_text(page)
-    assert "Toàn" in before_table or "Huyện Gia Lâm" in before_table
-    page.locator(".widget-image").scroll_into_view_if_needed()
+    assert "Huyện Gia Lâm" in before_table and "1.1" in before_table
     page.screenshot(path=str(tmp / "explore_before.png"), full_page=False)
 
-    sector = page.locator(".widget-dropdown", has_text="Khu vực").locator("select")
-    sector.select_option(label="Doanh nghiệp ngoài nhà nước")
-    page.wait_for_function(
-        "(old) => { const t = document.querySelector('table.congdoan-view');"
-        " return t && t.innerText !== old; }", arg=before_table, timeout=60_000)
-    after_table = _table_text(page)
-    assert "Doanh nghiệp ngoài nhà nước" in page.locator(".widget-html").first.inner_text() \
-        or "Doanh nghiệp ngoài nhà nước" in after_table
-    deadline = time.monotonic() + 30
-    after_image = _image_digest(page)
-    while after_image == before_image and time.monotonic() < deadline:
-        time.sleep(0.5)
+    # change the indicator, then the sector: each time the table and the chart change
+    informed = load_register().get("people_informed")
+    for label, choice in (("Chỉ tiêu", f"{informed.clause} · {informed.name_vi}"),
+                          ("Khu vực", "Doanh nghiệp ngoài nhà nước")):
+        page.get_by_label(label, exact=True).select_option(label=choice)
+        page.wait_for_function(
+            "(old) => { const t = document.querySelector('table.congdoan-view');"
+            " return t && t.innerText !== old; }", arg=before_table, timeout=60_000)
+        after_table = _table_text(page)
+        deadline = time.monotonic() + 30
         after_image = _image_digest(page)
-    assert after_image != before_image
-    assert after_table != before_table
+        while after_image == before_image and time.monotonic() < deadline:
+            time.sleep(0.5)
+            after_image = _image_digest(page)
+        assert after_image != before_image, label
+        assert after_table != before_table, label
+        before_image, before_table = after_image, after_table
+    assert "1.3" in before_table                      # people_informed serves clause 1.3
+    assert "Doanh nghiệp ngoài nhà nước" in page.locator(".widget-html").first.inner_text()
+    page.locator(".widget-image").first.scroll_into_view_if_needed()
     shot = tmp / "explore.png"
     page.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 20_000

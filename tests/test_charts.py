@@ -33,8 +33,10 @@ def test_trend_draws_values_targets_and_status_markers() -> None:
     axis = figure.axes[0]
     line = axis.get_lines()[0]
     assert list(line.get_ydata()[:2]) == [0.5, 0.8]
-    colours = [to_hex(c.get_facecolor()[0]) for c in axis.collections]
+    markers = [m for m in axis.get_lines() if m.get_linestyle() == "None"]  # one per status
+    colours = [to_hex(m.get_color()) for m in markers if len(m.get_xdata())]
     assert colours == ["#d55e00", "#009e73"]  # the NaN value draws no marker
+    assert [list(m.get_ydata()) for m in markers if len(m.get_xdata())] == [[0.5], [0.8]]
     assert axis.get_yticklabels()[-1].get_text().endswith("%")
     assert charts.png(figure)[:4] == b"\x89PNG"
 

@@ -10,16 +10,14 @@ Reports (both halves of 2021 and 2023, each half the same):
 
 from __future__ import annotations
 
-import io
 from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import tiny_dataset
-from PIL import Image
 
+from conftest import tiny_dataset
 from congdoan.dataset import Dataset
 from congdoan.exceptions import CongdoanError, ParameterError
 from congdoan.explore import ALL, Explorer
@@ -229,14 +227,14 @@ def test_export_writes_safe_csv_and_excel(tmp_path: Path) -> None:
 
 
 # ----------------------------------------------------------------------------- widgets
+def _svg(explorer: Explorer, name: str) -> str:
+    return bytes(explorer.charts[name].value).decode()
+
+
 @pytest.fixture()
 def explorer(tiny: Dataset, index: HistoryIndex, tmp_path: Path) -> Explorer:
     return Explorer(tiny, period="2023", indicator="people_informed", history=index.history,
                     out_dir=tmp_path)
-
-
-def _png_size(data: bytes) -> tuple[int, int]:
-    return Image.open(io.BytesIO(data)).size
 
 
 def test_explorer_starts_on_the_district(explorer: Explorer) -> None:
@@ -247,12 +245,24 @@ def test_explorer_starts_on_the_district(explorer: Explorer) -> None:
     assert [v for _l, v in explorer.upper.options] == [ALL, "FED"]
     assert "Huyện Tí Hon" in explorer.header.value and "55%" in explorer.header.value
     assert "1.3" in explorer.table.value and "Chưa đạt" in explorer.table.value
-    assert explorer.chart.value[:8] == b"\x89PNG\r\n\x1a\n"
-    assert _png_size(explorer.chart.value) == (792, 518)   # 11 × 7.2 in at 72 dpi
+    for image in explorer.charts.values():
+        assert image.format == "svg+xml"
+        svg = bytes(image.value).decode()
+        assert '<svg' in svg and 'width="396pt" height="252pt"' in svg   # 5.5 × 3.5 in
+    assert explorer.timings["panels_drawn"] == 4
+    # text stays text in the SVG: titles and the groups of each breakdown can be read
+    assert "Diễn biến so với chỉ tiêu" in _svg(explorer, "trend")
+    sector_svg = _svg(explorer, "sector")
+    assert "Khu vực hành chính sự nghiệp" in sector_svg
+    assert "Doanh nghiệp ngoài nhà nước" in sector_svg
+    commune_svg = _svg(explorer, "commune")
+    assert "Xã Một" in commune_svg and "Xã Hai" in commune_svg
+    assert "3 CĐCS có số liệu" in _svg(explorer, "distribution")
 
 
 def test_setting_controls_updates_view_table_and_chart(explorer: Explorer) -> None:
-    before_chart, before_table = explorer.chart.value, explorer.table.value
+    before = {name: image.value for name, image in explorer.charts.items()}
+    before_table = explorer.table.value
     explorer.upper.value = "FED"
     explorer.sector.value = "NNN"
     assert explorer.selection.sector == "NNN"
@@ -263,7 +273,10 @@ def test_setting_controls_updates_view_table_and_chart(explorer: Explorer) -> No
     assert [v for _l, v in explorer.commune.options] == [ALL, "C1", "C2"]
     # CĐCS are listed by name: "Công ty CP C" before "Công ty TNHH B"
     assert [v for _l, v in explorer.unit.options] == [ALL, "C", "B"]
-    assert explorer.chart.value != before_chart
+    # every panel shows something else: trend and distribution of the new scope, the sector
+    # breakdown (NNN outlined), the communes of NNN only
+    assert all(explorer.charts[name].value != before[name] for name in before)
+    assert "2 CĐCS có số liệu" in _svg(explorer, "distribution")  # B and C
     assert explorer.table.value != before_table
     assert "50%" in explorer.header.value
     assert explorer.last_update_ms > 0
@@ -289,8 +302,13 @@ def test_changing_indicator_and_period_changes_the_data(explorer: Explorer) -> N
     assert explorer.view.iloc[0]["value"] == pytest.approx(0.5)   # B of B, C
     explorer.period.value = "2021"
     assert explorer.view.iloc[0]["value"] == 0
+    distribution = explorer.charts["distribution"].value
     explorer.years.value = (2023, 2023)
     assert explorer.selection.first_year == 2023
+    assert explorer.timings["panels_drawn"] == 1          # only the trend changed
+    assert explorer.charts["distribution"].value == distribution
+    explorer.years.value = (2021, 2023)                   # back: the cached picture
+    assert explorer.timings["panels_drawn"] == 0
 
 
 def test_export_buttons_write_the_current_view(explorer: Explorer, tmp_path: Path) -> None:
@@ -303,6 +321,16 @@ def test_export_buttons_write_the_current_view(explorer: Explorer, tmp_path: Pat
     assert list(exported["numerator"]) == [66, 16, 50]
     assert "people_informed_2023_FED.csv" not in explorer.message.value  # last: the xlsx
     assert "people_informed_2023_FED.xlsx" in explorer.message.value
+
+
+def test_sector_choices_follow_the_indicator_population(explorer: Explorer) -> None:
+    assert [v for _l, v in explorer.sector.options] == [ALL, "HCSN", "NNN"]  # A, B, C
+    explorer.sector.value = "NNN"
+    explorer.indicator.value = "cba_coverage"          # enterprises: NNN only here
+    assert [v for _l, v in explorer.sector.options] == [ALL, "NNN"]
+    assert explorer.selection.sector == "NNN"
+    explorer.indicator.value = "officials_conference_hcsn"
+    assert explorer.selection.sector is None            # NNN not in the population: all
 
 
 def test_unknown_period_is_refused(tiny: Dataset, index: HistoryIndex) -> None:

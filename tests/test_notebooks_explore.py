@@ -29,6 +29,18 @@ def _run(name: str, out: Path, **parameters: object) -> nbformat.NotebookNode:
     return nbformat.read(out, as_version=4)
 
 
+def demo_units(demo_dir: Path) -> str:
+    """Number of the federation's NNN CĐCS with a dialogue figure for 2024 (engine's count)."""
+    from congdoan.dataset import read_dataset
+    from congdoan.fmt import number
+    from congdoan.indicators import compute_indicators
+
+    table = compute_indicators(read_dataset(demo_dir), "2024", indicator_ids=["dialogue_nnn"],
+                               levels=["cdcs"])
+    rows = table[(table["parent_id"] == "LDLD-GIALAM") & table["value"].notna()]
+    return number(len(rows))
+
+
 def _models(nb: nbformat.NotebookNode) -> dict[str, dict[str, object]]:
     state: dict[str, dict[str, object]] = nb.metadata["widgets"][WIDGET_STATE]["state"]
     return state
@@ -62,10 +74,16 @@ def test_explore_saves_the_last_view_in_the_widget_state(demo_dir: Path, tmp_pat
     assert sector["_options_labels"][sector["index"]] == "Doanh nghiệp ngoài nhà nước"
     # the chart is in the state as PNG bytes, the table and header as HTML
     images = [m for m in models.values() if m["model_name"] == "ImageModel"]
-    assert len(images) == 1
-    buffers = images[0]["buffers"]
-    png = base64.b64decode(buffers[0]["data"])  # type: ignore[index]
-    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+    assert len(images) == 4                      # trend, distribution, by sector, by commune
+    charts = [base64.b64decode(image["buffers"][0]["data"]).decode()  # type: ignore[index]
+              for image in images]
+    assert all("<svg" in svg for svg in charts)
+    # the last view is in the pictures: the sectors with the non-state one among them, and the
+    # federation's non-state CĐCS (what the distribution counts)
+    assert any("Theo khu vực" in svg and "Doanh nghiệp ngoài nhà nước" in svg for svg in charts)
+    assert any("Theo xã, thị trấn" in svg for svg in charts)
+    nnn = demo_units(demo_dir)
+    assert any(f"({nnn} CĐCS có số liệu)" in svg for svg in charts)
     html_texts = [m["state"]["value"] for m in models.values()  # type: ignore[index]
                   if m["model_name"] == "HTMLModel"]
     assert any("1.1 · DN ngoài nhà nước tổ chức đối thoại" in t for t in html_texts)

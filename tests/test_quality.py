@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import tiny_dataset
 
+from conftest import tiny_dataset
 from congdoan.exceptions import DataError
 from congdoan.quality import (
     completeness_by_commune,

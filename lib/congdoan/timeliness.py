@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
+from congdoan.completeness import expected_reports
 from congdoan.dataset import Dataset
-from congdoan.periods import Period, due_date, parse_period
-from congdoan.registry import active_units
+from congdoan.periods import Period
 
 STATUS_COLUMNS = ("unit_id", "sub_period", "due", "submitted_on", "status")
 
@@ -21,35 +22,23 @@ STATUS_COLUMNS = ("unit_id", "sub_period", "due", "submitted_on", "status")
 def reporting_status(dataset: Dataset, period: Period, unit_ids: Sequence[str]) -> pd.DataFrame:
     """One row per (CĐCS, sub-period) the CĐCS had to report for.
 
-    A CĐCS must report for each sub-period of ``period`` at whose cut-off it was active.
+    A CĐCS must report for each sub-period of ``period`` at whose cut-off it was active (the
+    rule of :func:`congdoan.completeness.expected_reports`, which this reads).
 
     Returns:
         unit_id, sub_period, due (date), submitted_on (Timestamp or NaT), status
         ('on_time' | 'late' | 'missing').
 
     """
-    units = dataset.units[dataset.units["unit_id"].isin(list(unit_ids))]
-    reports = dataset.reports[["unit_id", "period", "submitted_on"]]
-    parts: list[pd.DataFrame] = []
-    for sub_id in period.sub_periods:
-        sub = parse_period(sub_id)
-        expected = active_units(units, sub.cut_off)[["unit_id"]].copy()
-        expected["sub_period"] = sub_id
-        expected["due"] = pd.Timestamp(due_date(sub))
-        parts.append(expected)
-    if not parts:
+    rows = expected_reports(dataset, period.id)
+    rows = rows[rows["unit_id"].isin(list(unit_ids))].rename(
+        columns={"period": "sub_period", "due_date": "due"})
+    rows["submitted_on"] = pd.to_datetime(rows["submitted_on"])
+    rows["status"] = np.select([rows["on_time"], rows["received"]], ["on_time", "late"],
+                               default="missing")
+    if rows.empty:
         return pd.DataFrame(columns=list(STATUS_COLUMNS))
-    frame = pd.concat(parts, ignore_index=True)
-    merged = frame.merge(reports.rename(columns={"period": "sub_period"}),
-                         on=["unit_id", "sub_period"], how="left")
-    merged = merged.drop_duplicates(["unit_id", "sub_period"], keep="first")
-    submitted = pd.to_datetime(merged["submitted_on"])
-    merged["submitted_on"] = submitted
-    merged["status"] = "missing"
-    received = submitted.notna()
-    merged.loc[received & (submitted <= merged["due"]), "status"] = "on_time"
-    merged.loc[received & (submitted > merged["due"]), "status"] = "late"
-    return merged[list(STATUS_COLUMNS)].sort_values(["sub_period", "unit_id"]).reset_index(drop=True)
+    return rows[list(STATUS_COLUMNS)].sort_values(["sub_period", "unit_id"]).reset_index(drop=True)
 
 
 def reporting_summary(status: pd.DataFrame) -> pd.DataFrame:

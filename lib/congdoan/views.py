@@ -40,7 +40,7 @@ DRILL_ORDER = ("upper_union", "sector", "commune", "cdcs")
 
 LEVEL_LABELS = {
     "district": "Toàn địa bàn", "upper_union": "Công đoàn cấp trên", "sector": "Khu vực",
-    "commune": "Xã, thị trấn", "cdcs": "CĐCS", "group": "Nhóm",
+    "commune": "Xã, thị trấn", "cdcs": "CĐCS", "group": "Phạm vi đã chọn",
 }
 """Vietnamese names of the levels."""
 

@@ -1,0 +1,222 @@
+"""Benchmark of the briefing batch (issue 5, item 1). Prints figures; asserts nothing.
+
+On the same CĐCS of the demo district (default: the first 20 active in the period):
+
+(a) naive route, per union: ``papermill`` CLI, ``jupyter nbconvert --to html --no-input`` CLI,
+    ``weasyprint`` CLI on that HTML (each a new process, a new kernel, fresh imports);
+(b) ``congdoan briefings`` (the warm batch engine), as a subprocess, ``--force``;
+(c) the floor: the same charts, HTML and PDF in one warm process, without notebooks (the
+    notebook cells' calls made directly, outputs rendered by the same Renderer).
+
+Then the no-change re-run of (b), and with ``--full`` the whole demo district from a cold start
+and its no-change re-run. Peak memory is the largest resident set of the process tree (batch,
+workers and kernels) sampled every 0.2 s.
+
+    .venv/bin/python benchmarks/bench_briefings.py [--unions 20] [--naive 5] [--full]
+
+``--naive N`` runs route (a) on the first N of the unions only (it is ~20x slower; its figure is
+per briefing anyway); the default keeps the whole run within a few minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+BIN = Path(sys.executable).parent
+PERIOD = "2025"
+
+
+class PeakMemory:
+    """Sample the resident memory of a process tree until stopped."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self._stop = pid, 0.0, threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                root = psutil.Process(self.pid)
+                procs = [root, *root.children(recursive=True)]
+                total = 0
+                for proc in procs:
+                    try:
+                        total += proc.memory_info().rss
+                    except psutil.Error:
+                        pass
+                self.peak = max(self.peak, total / 2**20)
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self.thread.join()
+        return self.peak
+
+
+def timed(cmd: list[str], **kwargs: object) -> tuple[float, float, str]:
+    """Run ``cmd``; return wall seconds, peak tree memory (MB) and its output."""
+    began = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            **kwargs)  # type: ignore[call-overload]
+    meter = PeakMemory(proc.pid)
+    out, _ = proc.communicate()
+    peak = meter.stop()
+    if proc.returncode != 0:
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{out[-3000:]}")
+    return time.perf_counter() - began, peak, out
+
+
+def naive(units: list[str], data: Path, out: Path) -> tuple[float, float]:
+    from congdoan.briefings import NOTEBOOKS
+
+    out.mkdir(parents=True, exist_ok=True)
+    total, peak = 0.0, 0.0
+    for unit in units:
+        nb = out / f"{unit}.ipynb"
+        steps = [
+            [str(BIN / "papermill"), str(NOTEBOOKS["union"]), str(nb), "-p", "union_id", unit,
+             "-p", "period", PERIOD, "-p", "lang", "vi", "-p", "data", str(data),
+             "--no-progress-bar"],
+            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(nb)],
+            [str(BIN / "weasyprint"), str(out / f"{unit}.html"), str(out / f"{unit}.pdf")],
+        ]
+        for cmd in steps:
+            seconds, mem, _ = timed(cmd)
+            total += seconds
+            peak = max(peak, mem)
+    return total, peak
+
+
+def floor(units: list[str], data: Path, out: Path) -> float:
+    """The same outputs as the union notebook, made by direct calls in this process."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from congdoan import briefing, charts
+    from congdoan import display as view
+    from congdoan.render import Renderer, write_atomic
+
+    renderer = Renderer()
+    ctx = briefing.load_context(PERIOD, str(data))  # warm: loaded before the clock starts
+    out.mkdir(parents=True, exist_ok=True)
+
+    import base64
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    formatter = InteractiveShell.instance().display_formatter  # the kernel's own formatter
+
+    def outputs(*objects: object) -> nbformat.NotebookNode:
+        cell = new_code_cell("")
+        for obj in objects:
+            data, metadata = formatter.format(obj)
+            data = {k: base64.b64encode(v).decode() if isinstance(v, bytes) else v
+                    for k, v in data.items()}
+            cell.outputs.append(new_output("display_data", data=data, metadata=metadata))
+        return cell
+
+    began = time.perf_counter()
+    lang = "vi"
+    for unit in units:
+        who = briefing.union_identity(ctx, unit, lang)
+        card = briefing.union_scorecard(ctx, unit, lang)
+        history = briefing.history_rows(ctx, unit, "cdcs", briefing.trend_indicators(card), lang)
+        compared = briefing.comparison_table(ctx, unit, lang)
+        nb = new_notebook(cells=[
+            outputs(view.title_block(who, lang)),
+            outputs(view.heading("scorecard", lang), view.scorecard(card, lang)),
+            outputs(view.heading("trend", lang), charts.image(charts.trend(history, lang=lang))),
+            outputs(view.heading("comparison", lang),
+                    charts.image(charts.comparison(compared, lang=lang))),
+            outputs(view.heading("pace", lang), view.pace(briefing.milestone_pace(card), lang)),
+            outputs(view.heading("missing", lang),
+                    view.bullets(briefing.missing_data(ctx, unit, card, lang), lang)),
+            outputs(view.heading("conclusions", lang),
+                    view.narrative(briefing.narrative(card, lang)), view.footer(lang)),
+        ])
+        write_atomic(out / f"{unit}.html", renderer.html(nb, who.name, lang))
+        write_atomic(out / f"{unit}.pdf", renderer.pdf(nb, who.name, lang))
+    return time.perf_counter() - began
+
+
+def engine(units: list[str] | None, data: Path, out: Path, workers: int,
+           force: bool) -> tuple[float, float, str]:
+    cmd = [str(BIN / "congdoan"), "briefings", "--period", PERIOD, "--data", str(data),
+           "--out", str(out), "--workers", str(workers)]
+    for unit in units or []:
+        cmd += ["--union", unit]
+    if force:
+        cmd.append("--force")
+    return timed(cmd)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--unions", type=int, default=20)
+    parser.add_argument("--naive", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--full", action="store_true", help="also the whole demo district")
+    args = parser.parse_args()
+
+    from congdoan.demo import write_demo
+    from congdoan.periods import parse_period
+    from congdoan.registry import units_in_period
+
+    work = Path(tempfile.mkdtemp(prefix="bench-briefings-"))
+    data = work / "demo"
+    dataset = write_demo(data)
+    active = units_in_period(dataset.units, dataset.links, parse_period(PERIOD).cut_off)
+    units = sorted(active["unit_id"].astype(str))[: args.unions]
+    n_naive = min(args.naive, len(units))
+    print(f"# {len(units)} CĐCS of the demo district, period {PERIOD}, HTML + PDF; "
+          f"{args.workers} workers; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+          f"work dir {work}", flush=True)
+
+    a_total, a_peak = naive(units[:n_naive], data, work / "naive")
+    a = a_total / n_naive
+    print(f"(a) naive CLIs         {a:7.2f} s/briefing  (over {n_naive}; peak {a_peak:.0f} MB)",
+          flush=True)
+
+    b_total, b_peak, b_out = engine(units, data, work / "engine", args.workers, force=True)
+    b = b_total / len(units)
+    print(f"(b) congdoan briefings {b:7.2f} s/briefing  ({b_total:.1f} s for {len(units)}, "
+          f"start-up included; peak {b_peak:.0f} MB)", flush=True)
+    steady = [float(x.split("(")[-1].split(" s)")[0]) for x in b_out.splitlines()
+              if x.startswith("[") and " ok " in x]
+    if steady:
+        print(f"    in-worker time per briefing, mean {sum(steady) / len(steady):.2f} s "
+              f"(execution + rendering, {args.workers} in parallel)")
+
+    c_total = floor(units, data, work / "floor")
+    c = c_total / len(units)
+    print(f"(c) floor, one process {c:7.2f} s/briefing  ({c_total:.1f} s)", flush=True)
+    print(f"ratio a/b = {a / b:5.1f}x   (goal >= 25x)")
+    print(f"ratio b/c = {b / c:5.2f}    (goal <= 1.5; one process vs {args.workers} workers)")
+
+    r_total, _, _ = engine(units, data, work / "engine", args.workers, force=False)
+    print(f"no-change re-run       {r_total:7.2f} s for {len(units)} "
+          f"({b_total / r_total:.0f}x faster than the full run)", flush=True)
+
+    if args.full:
+        f_total, f_peak, f_out = engine(None, data, work / "full", args.workers, force=True)
+        count = f_out.count(" ok ") + f_out.count(" LỖI ")
+        print(f"full demo, cold        {f_total:7.1f} s for {count} briefings "
+              f"({f_total / max(count, 1):.2f} s each; peak {f_peak:.0f} MB)", flush=True)
+        n_total, _, _ = engine(None, data, work / "full", args.workers, force=False)
+        print(f"full demo, no change   {n_total:7.2f} s ({f_total / n_total:.0f}x faster)")
+
+
+if __name__ == "__main__":
+    main()

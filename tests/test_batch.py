@@ -1,0 +1,191 @@
+"""The warm batch engine: warm == cold, no state leaks, failure isolation, interruption."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from congdoan.batch import WorkerSpec, audit_path, run_local, warmup_code
+from congdoan.briefings import BriefingJob, make_job
+from congdoan.warm import WarmKernel
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def fixture_job(name: str, slug_id: str, **parameters: object) -> BriefingJob:
+    return BriefingJob(kind="union", unit_id=slug_id, period="2025", title=slug_id,
+                       notebook=FIXTURES / f"{name}.ipynb", parameters=dict(parameters))
+
+
+def stream_text(nb: nbformat.NotebookNode) -> str:
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                   for o in c.outputs if o.get("output_type") == "stream")
+
+
+def normalised(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop what legitimately differs between two runs: timings, papermill's bookkeeping and
+    the random id papermill gives the injected-parameters cell."""
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.pop("id", None)
+    return nb
+
+
+@pytest.fixture()
+def kernel() -> WarmKernel:
+    k = WarmKernel()
+    k.start()
+    yield k
+    k.kill()
+    k.shutdown()
+
+
+@pytest.mark.slow
+def test_no_state_leaks_between_runs(kernel: WarmKernel) -> None:
+    first = kernel.execute(FIXTURES / "nb_state.ipynb", {"unit_id": "A"})
+    second = kernel.execute(FIXTURES / "nb_state.ipynb", {"unit_id": "B"})
+    assert first.error is None and second.error is None
+    # the variable the first run defined is absent in the second
+    assert "leaked: False" in stream_text(second.nb)
+    assert "unit: B" in stream_text(second.nb) and "unit: A" not in stream_text(second.nb)
+    # the same kernel process served both runs (it is warm, not restarted) ...
+    pids = [re.search(r"kernel pid: (\d+)", stream_text(r.nb)).group(1)  # type: ignore[union-attr]
+            for r in (first, second)]
+    assert pids[0] == pids[1] == str(kernel.pid)
+    # ... and numbering restarts at 1, as in a fresh kernel
+    counts = [c.execution_count for c in second.nb.cells if c.cell_type == "code"]
+    assert counts == list(range(1, len(counts) + 1))
+    # papermill's record: the injected parameters are in the executed notebook
+    injected = [c for c in second.nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and 'unit_id = "B"' in injected[0].source
+
+
+@pytest.mark.slow
+def test_raise_and_hang_are_isolated(kernel: WarmKernel) -> None:
+    raised = kernel.execute(FIXTURES / "nb_raise.ipynb", {"unit_id": "X"})
+    assert raised.error is not None and "ValueError" in raised.error and not raised.restarted
+    assert raised.nb is not None  # the failed run is still a notebook with its traceback
+    assert any(o.get("ename") == "ValueError" for c in raised.nb.cells
+               if c.cell_type == "code" for o in c.outputs)
+    old_pid = kernel.pid
+    hung = kernel.execute(FIXTURES / "nb_sleep.ipynb", {"seconds": 120}, timeout=3)
+    assert hung.error is not None and "timed out after 3 s" in hung.error
+    assert hung.restarted and kernel.pid != old_pid and hung.seconds < 60
+    with pytest.raises(ProcessLookupError):
+        os.kill(old_pid, 0)  # the hung kernel is gone
+    after = kernel.execute(FIXTURES / "nb_state.ipynb", {"unit_id": "C"})
+    assert after.error is None and "unit: C" in stream_text(after.nb)
+
+
+@pytest.mark.slow
+def test_pool_reports_failures_and_finishes_the_rest(tmp_path: Path) -> None:
+    jobs = [fixture_job("nb_state", "A", unit_id="A"),
+            fixture_job("nb_raise", "R", unit_id="R"),
+            fixture_job("nb_sleep", "H", seconds=120),
+            fixture_job("nb_state", "B", unit_id="B")]
+    spec = WorkerSpec(out_dir=tmp_path, formats=("html",), timeout=4)
+    seen: list[str] = []
+    results = run_local(jobs, spec, workers=1, on_result=lambda job, r: seen.append(job.unit_id))
+    by_id = {r.job.unit_id: r for r in results}
+    assert sorted(seen) == ["A", "B", "H", "R"]
+    assert by_id["A"].ok and by_id["B"].ok
+    assert not by_id["R"].ok and "ValueError" in by_id["R"].error
+    assert not by_id["H"].ok and "timed out" in by_id["H"].error
+    html_b = (tmp_path / "2025" / "union-B.html").read_text(encoding="utf-8")
+    assert "unit: B" in html_b and "leaked: False" in html_b
+    assert not (tmp_path / "2025" / "union-R.html").exists()
+    # the failed notebook is kept as the record of what went wrong
+    failed = nbformat.read(audit_path(jobs[1], tmp_path), as_version=4)
+    assert "hỏng / broken: R" in str(failed.cells)
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+@pytest.mark.slow
+def test_warm_briefing_equals_cold_briefing(demo_dir: Path, tmp_path: Path) -> None:
+    data = str(demo_dir)
+    target = make_job("union", "CDCS-0002", "2025", data=data)
+    other = make_job("union", "CDCS-0001", "2025", data=data)
+    cold = papermill.execute_notebook(str(target.notebook), None, parameters=target.parameters,
+                                      kernel_name="python3", progress_bar=False)
+    kernel = WarmKernel(warmup_code([target]))
+    kernel.start()
+    try:
+        kernel.execute(other.notebook, other.parameters)  # the kernel has served someone else
+        warm = kernel.execute(target.notebook, target.parameters)
+    finally:
+        kernel.kill()
+        kernel.shutdown()
+    assert warm.error is None and warm.nb is not None
+    a, b = normalised(cold), normalised(warm.nb)
+    assert len(a.cells) == len(b.cells)
+    for cold_cell, warm_cell in zip(a.cells, b.cells, strict=True):
+        assert warm_cell.get("execution_count") == cold_cell.get("execution_count")
+        assert warm_cell.get("outputs") == cold_cell.get("outputs"), cold_cell.source[:80]
+        assert warm_cell == cold_cell, (warm_cell, cold_cell)
+    assert a.metadata == b.metadata
+    assert a == b
+    assert "CDCS-0002" in str(b.cells) or "CĐCS" in str(b.cells)
+
+
+def _complete(path: Path) -> bool:
+    if path.suffix == ".html":
+        return path.read_text(encoding="utf-8").rstrip().endswith("</html>")
+    if path.suffix == ".pdf":
+        from pypdf import PdfReader
+
+        return len(PdfReader(path).pages) >= 1
+    return bool(nbformat.read(path, as_version=4).cells)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_interrupted_batch_leaves_no_partial_file_and_resumes(
+        demo_dir: Path, tmp_path: Path, how: signal.Signals) -> None:
+    out = tmp_path / "out"
+    units = [f"CDCS-{i:04d}" for i in range(1, 7)]
+    cmd = [sys.executable, "-m", "congdoan.cli", "briefings", "--period", "2025",
+           "--data", str(demo_dir), "--out", str(out), "--workers", "2"]
+    for unit in units:
+        cmd += ["--union", unit]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if list((out / "2025").glob("*.pdf")):
+            break
+        time.sleep(0.2)
+    assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+    os.kill(proc.pid, how)
+    proc.wait(timeout=60)
+    time.sleep(2.5)  # orphaned workers notice their parent is gone within a second
+    finals = [p for p in (out / "2025").iterdir() if not p.name.startswith(".")]
+    assert finals and all(_complete(p) for p in finals)
+    if how == signal.SIGTERM:  # a clean stop also removes its temporaries
+        assert not [p for p in out.rglob(".*") if p.name != ".manifest.json"]
+    done_before = {p.stem for p in (out / "2025").glob("*.pdf")}
+    assert len(done_before) < len(units)
+    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert not [p for p in out.rglob(".*") if p.name != ".manifest.json"]
+    for unit in units:
+        for ext in ("ipynb", "html", "pdf"):
+            assert _complete(out / "2025" / f"union-{unit}.{ext}")
+    match = re.search(r"(\d+) tạo mới / rendered, (\d+) không đổi", rerun.stdout)
+    assert match, rerun.stdout
+    rendered, kept = int(match[1]), int(match[2])
+    assert rendered + kept == len(units) and kept >= len(done_before) - 2
