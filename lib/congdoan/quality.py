@@ -25,11 +25,11 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from congdoan.completeness import expected_reports
 from congdoan.dataset import Dataset
 from congdoan.exceptions import DataError, Location
-from congdoan.periods import due_date, parse_period
+from congdoan.periods import parse_period
 from congdoan.plan import load_elements
-from congdoan.registry import units_in_period
 
 STATUS_COLUMNS = ("unit_id", "unit_name", "sector", "commune_id", "parent_id", "period",
                   "due_date", "submitted_on", "days_late", "status")
@@ -65,17 +65,10 @@ def report_status(dataset: Dataset, periods: Sequence[str] | None = None) -> pd.
             present in the reports.
 
     """
-    parts: list[pd.DataFrame] = []
-    reports = dataset.reports[["unit_id", "period", "submitted_on"]].drop_duplicates(
-        ["unit_id", "period"], keep="last")
-    for sub_id in _sub_periods(dataset, periods):
-        sub = parse_period(sub_id)
-        units = units_in_period(dataset.units, dataset.links, sub.cut_off)
-        rows = units[["unit_id", "name", "sector", "commune_id", "parent_id"]].rename(
-            columns={"name": "unit_name"}).assign(period=sub_id,
-                                                   due_date=pd.Timestamp(due_date(sub)))
-        parts.append(rows.merge(reports[reports["period"] == sub_id], how="left",
-                                on=["unit_id", "period"]))
+    attributes = dataset.units[["unit_id", "name", "sector", "commune_id"]].rename(
+        columns={"name": "unit_name"})
+    parts = [expected_reports(dataset, sub_id).merge(attributes, on="unit_id", how="left")
+             for sub_id in _sub_periods(dataset, periods)]
     if not parts:
         return pd.DataFrame(columns=list(STATUS_COLUMNS))
     out = pd.concat(parts, ignore_index=True)
