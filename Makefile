@@ -47,6 +47,7 @@ lint: $(STAMP) ## ruff and mypy only
 bench: $(STAMP) ## Run the benchmarks (print figures)
 	$(PY) benchmarks/bench_indicators.py
 	$(PY) benchmarks/bench_briefings.py
+	$(PY) benchmarks/bench_explore.py
 
 lab: $(STAMP) ## Start JupyterLab on the notebooks folder
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
