@@ -179,3 +179,18 @@ def test_xss_name_is_escaped_and_one_failure_does_not_stop_the_batch(
     assert 'class="failed"' in index and "hỏng có chủ ý" in index
     assert XSS not in index
     assert "1 lỗi" in batch.summary()
+
+
+def test_index_links_work_with_a_relative_output_folder(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # `make briefings` passes a relative --out while outputs are recorded as absolute paths
+    monkeypatch.chdir(tmp_path)
+    job = briefings.make_job("union", "CDCS-0001", "2025", title="Trường <b>A</b>")
+    page = (tmp_path / "out" / "2025" / f"{job.slug}.html")
+    page.parent.mkdir(parents=True)
+    page.write_text("x", encoding="utf-8")
+    result = briefings.JobResult(job=job, ok=True, outputs={"html": page.resolve()})
+    index = briefings.write_index([result], Path("out"))
+    text = index.read_text(encoding="utf-8")
+    assert f'href="2025/{job.slug}.html"' in text
+    assert "Trường &lt;b&gt;A&lt;/b&gt;" in text

@@ -2,6 +2,8 @@
 
 * ``make lab`` starts JupyterLab from the project's environment on the notebooks folder.
 * explore.ipynb runs in JupyterLab; changing a control changes the chart and the table.
+* explore.ipynb executed with papermill and exported with ``congdoan.widget_html`` opens from
+  file:// with every other request refused, and draws its saved controls, charts and table.
 * A rendered briefing HTML (when the briefings modules exist) opens from file:// with no console
   error, no network request and Vietnamese text.
 
@@ -211,6 +213,62 @@ def test_explore_notebook_in_jupyterlab(lab: tuple[str, Path], browser: Any) -> 
     page.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 20_000
     page.close()
+
+
+def test_exported_explore_html_draws_the_last_view_offline(browser: Any, demo_dir: Path,
+                                                          tmp_path: Path) -> None:
+    import papermill as pm
+
+    from congdoan.widget_html import export_html, external_references
+
+    executed = tmp_path / "explore.ipynb"
+    pm.execute_notebook(
+        str(NOTEBOOKS_DIR / "explore.ipynb"), str(executed), cwd=str(tmp_path),
+        progress_bar=False, kernel_name="python3",
+        parameters={"data": str(demo_dir), "period": "2024", "indicator": "people_informed",
+                    "upper_union": "LDLD-GIALAM", "sector": "NNN"})
+    html = export_html(executed, tmp_path / "explore.html")
+    assert external_references(html.read_text(encoding="utf-8")) == []
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1300})
+    errors: list[str] = []
+    refused: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    def offline(route: Any) -> None:
+        # blob: URLs are the chart images the page makes from its own saved bytes
+        if route.request.url.startswith(("file:", "data:", "blob:")):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", offline)
+    page.goto(html.as_uri(), wait_until="load")
+    page.locator("table.congdoan-view").first.wait_for(timeout=30_000)
+    page.wait_for_function(
+        "() => { const i = [...document.querySelectorAll('.widget-image')];"
+        " return i.length === 4 && i.every(x => x.complete && x.naturalWidth > 0); }",
+        timeout=30_000)
+    chosen = page.evaluate(
+        "() => Object.fromEntries([...document.querySelectorAll('.widget-dropdown')].map(d =>"
+        " { const s = d.querySelector('select'); return [d.querySelector('label').innerText,"
+        " s.options[s.selectedIndex]?.text.replace(/\\u00a0/g, ' ')]; }))")
+    informed = load_register().get("people_informed")
+    assert chosen["Chỉ tiêu"] == f"{informed.clause} · {informed.name_vi}"
+    assert chosen["Kỳ"].endswith("(2024)")
+    assert chosen["Công đoàn cấp trên"] == "Liên đoàn Lao động huyện Gia Lâm"
+    assert chosen["Khu vực"] == "Doanh nghiệp ngoài nhà nước"
+    table = _table_text(page)
+    assert "Liên đoàn Lao động huyện Gia Lâm · Doanh nghiệp ngoài nhà nước" in table
+    assert informed.clause in table
+    shot = tmp_path / "explore_offline.png"
+    page.screenshot(path=str(shot), full_page=True)
+    page.close()
+    assert errors == []
+    assert refused == []
+    assert shot.stat().st_size > 50_000
 
 
 def _briefing_html(demo_dir: Path, out: Path) -> Path:

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from conftest import tiny_dataset
 
+from conftest import tiny_dataset
 from congdoan.exceptions import DataError
 from congdoan.registry import (
     active_units,

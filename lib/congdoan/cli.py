@@ -16,7 +16,7 @@ from congdoan.exceptions import CongdoanError
 
 COMMAND_MODULES: tuple[str, ...] = ("congdoan.sources", "congdoan.indicators_cli",
                                      "congdoan.forms", "congdoan.ingest", "congdoan.completeness",
-                                     "congdoan.briefings")
+                                     "congdoan.briefings", "congdoan.widget_html")
 """Modules that register sub-commands (``register_cli(subparsers) -> None``)."""
 
 

@@ -1,0 +1,96 @@
+"""Widget HTML export on a hand-made notebook: one slider and its saved state, no kernel.
+
+The real explorer, executed and opened offline in Chromium, is in tests/test_browser.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from importlib.resources import files
+from pathlib import Path
+
+import ipywidgets as widgets
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from congdoan.cli import main
+from congdoan.exceptions import RenderError
+from congdoan.widget_html import (
+    HTML_MANAGER_SHA256,
+    WIDGET_STATE,
+    export_html,
+    external_references,
+    has_widget_state,
+    notebook_html,
+    widget_manager_js,
+)
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _notebook(with_state: bool = True) -> nbformat.NotebookNode:
+    slider = widgets.IntSlider(value=7, description="Số CĐCS")
+    view = {"version_major": 2, "version_minor": 0, "model_id": slider.model_id}
+    output = new_output("display_data", data={"text/plain": "IntSlider(value=7)",
+                                              WIDGET_VIEW: view})
+    nb = new_notebook(cells=[new_code_cell("slider", outputs=[output], execution_count=1)])
+    if with_state:
+        nb.metadata["widgets"] = {WIDGET_STATE: widgets.Widget.get_manager_state(
+            widgets=[slider])}
+    slider.close()
+    return nb
+
+
+def test_the_vendored_manager_is_the_published_file_with_its_licence() -> None:
+    assets = files("congdoan") / "assets"
+    raw = (assets / "html-manager-embed.js").read_bytes()
+    assert hashlib.sha256(raw).hexdigest() == HTML_MANAGER_SHA256
+    licence = (assets / "html-manager-LICENSE.txt").read_text(encoding="utf-8")
+    assert "Project Jupyter Contributors" in licence and "jQuery" in licence
+    script = widget_manager_js()
+    assert "</script" not in script and "sourceMappingURL=embed.js.map" not in script
+    assert 'script[type="application/vnd.jupyter.widget-state+json"]' in script
+
+
+def test_page_inlines_the_manager_and_refers_to_nothing_outside() -> None:
+    nb = _notebook()
+    page = notebook_html(nb, title="thử")
+    assert external_references(page) == []
+    assert not re.search(r"<script[^>]*\bsrc=(?![\"']?data:)", page)   # only the data: stub
+    assert "require.js" not in page and "text/x-mathjax-config" not in page
+    assert widget_manager_js() in page
+    model_id = nb.cells[0].outputs[0]["data"][WIDGET_VIEW]["model_id"]
+    assert f'<script type="{WIDGET_STATE}">' in page and model_id in page
+    assert "<title>thử</title>" in page
+    assert ">slider<" not in page                       # code hidden unless asked
+    assert "slider" in notebook_html(nb, show_code=True).split("<main>", 1)[1]
+
+
+def test_external_references_finds_cdn_links() -> None:
+    page = ('<script src="https://cdn.example/x.js"></script><link href=//fonts.example/f>'
+            '<img src="data:image/png;base64,AA"><a href="#top">')
+    assert external_references(page) == ['src="https://cdn.example/x.js',
+                                         "href=//fonts.example/f"]
+
+
+def test_a_notebook_without_widget_state_is_an_error(tmp_path: Path) -> None:
+    nb = _notebook(with_state=False)
+    assert not has_widget_state(nb)
+    with pytest.raises(RenderError, match="trạng thái widget"):
+        notebook_html(nb)
+    with pytest.raises(RenderError, match="Không đọc được"):
+        export_html(tmp_path / "missing.ipynb", tmp_path / "out.html")
+
+
+def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "explore.ipynb"
+    nbformat.write(_notebook(), source)
+    out = tmp_path / "html" / "explore.html"
+    assert main(["explore-html", str(source), str(out)]) == 0
+    assert "Đã ghi" in capsys.readouterr().out
+    assert external_references(out.read_text(encoding="utf-8")) == []
+    nbformat.write(_notebook(with_state=False), source)
+    assert main(["explore-html", str(source), str(out)]) == 2
+    assert "trạng thái widget" in capsys.readouterr().err
