@@ -19,7 +19,7 @@ Steps:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -66,7 +66,8 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
     expected sub-period has a report.
     """
     elements = elements or load_elements()
-    units = units_in_period(dataset.units, dataset.links, period.cut_off)
+    units = _cached(dataset, ("units_in_period", period.cut_off),
+                    lambda: units_in_period(dataset.units, dataset.links, period.cut_off))
     base = units[["unit_id", "name", "sector", "commune_id", "parent_id", "founded"]].rename(
         columns={"name": "unit_name"}
     )
@@ -81,9 +82,8 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
         ignore_index=True,
     )
     names = [e.name for e in elements.elements]
-    reports = dataset.reports.loc[
-        dataset.reports["period"].isin(period.sub_periods), ["unit_id", "period", *names]
-    ].drop_duplicates(["unit_id", "period"], keep="last")
+    prepared = _cached(dataset, ("reports", tuple(names)), lambda: _prepare_reports(dataset, elements))
+    reports = prepared[prepared["period"].isin(period.sub_periods)]
     rows = expected.merge(reports.assign(present=1), on=["unit_id", "period"], how="left")
     rows = rows.sort_values(["unit_id", "order"], kind="stable")
     by_agg: dict[str, list[str]] = {}
@@ -99,18 +99,35 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
     if by_agg.get("last"):
         parts.append(grouped[by_agg["last"]].last())
     if by_agg.get("flow"):
-        flows = rows[by_agg["flow"]].apply(pd.to_numeric, errors="coerce")
-        summed = flows.groupby(rows["unit_id"], sort=False).sum(min_count=1)
+        summed = rows[by_agg["flow"]].groupby(rows["unit_id"], sort=False).sum(min_count=1)
         parts.append(summed.where(complete, axis=0))
     if by_agg.get("any"):
-        events = rows[by_agg["any"]].apply(pd.to_numeric, errors="coerce")
-        held = events.groupby(rows["unit_id"], sort=False).max()
+        held = rows[by_agg["any"]].groupby(rows["unit_id"], sort=False).max()
         parts.append(held.where(held.eq(1) | complete.to_numpy()[:, None]))
     out = pd.concat(parts, axis=1)
     out.index.name = "unit_id"
     frame = base.merge(out.reset_index(), on="unit_id", how="left")
     frame["reported"] = frame["n_present"].fillna(0) == frame["n_expected"].fillna(1)
     return _derive(frame, period)
+
+
+def _cached(dataset: Dataset, key: tuple[object, ...], make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``make()`` memoised in ``dataset.cache`` under ``key``."""
+    if key not in dataset.cache:
+        dataset.cache[key] = make()
+    frame: pd.DataFrame = dataset.cache[key]
+    return frame
+
+
+def _prepare_reports(dataset: Dataset, elements: DataElements) -> pd.DataFrame:
+    """Reports with one row per (unit, sub-period) and numeric elements as numbers, once."""
+    names = [e.name for e in elements.elements]
+    reports = dataset.reports[["unit_id", "period", *names]].drop_duplicates(
+        ["unit_id", "period"], keep="last").copy()
+    for element in elements.elements:
+        if element.kind != "category":
+            reports[element.name] = pd.to_numeric(reports[element.name], errors="coerce")
+    return reports
 
 
 def _derive(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -385,32 +402,37 @@ def _baseline(dataset: Dataset, period: Period, current: pd.DataFrame,
     if not _has_period(dataset, base_period):
         return pd.DataFrame(columns=["ind", "level", "unit_id", "baseline_value"])
     key = ("baseline_rows", tuple((c, i.id) for c, i in coded))
-    if key not in dataset.cache:
-        dataset.cache[key] = population_rows(dataset, base_period,
-                                             unit_frame(dataset, base_period), coded)
-    # re-home baseline rows under today's parents (CĐCS by link, enterprises by area)
-    parent_now = current[current["unit_row"]].drop_duplicates("unit_id").set_index("unit_id")
-    area_now = area_upper_at(dataset.areas, period.cut_off)
-    composition = (key, int(pd.util.hash_pandas_object(parent_now["parent_id"]).sum()),
-                   int(pd.util.hash_pandas_object(area_now).sum()), tuple(levels),
-                   tuple((k, tuple(v)) for k, v in (groups or {}).items()))
-    if composition in dataset.cache:
-        cached: pd.DataFrame = dataset.cache[composition]
-        return cached
-    rows: pd.DataFrame = dataset.cache[key].copy()
-    unit_parent = rows["unit_id"].map(parent_now["parent_id"])
-    enterprise = ~rows["unit_row"] & rows["commune_id"].notna()
-    rows["parent_id"] = unit_parent.where(rows["unit_row"], rows["parent_id"])
-    rows.loc[enterprise, "parent_id"] = rows.loc[enterprise, "commune_id"].map(area_now)
-    summed = _aggregate_levels(dataset, rows, [c for c, _ in coded], levels, groups)
+    base_rows = _cached(dataset, key, lambda: population_rows(
+        dataset, base_period, unit_frame(dataset, base_period), coded))
+    codes = [c for c, _ in coded]
     measure = {c: i.measure for c, i in coded}
+    # every level but the upper unions keeps its baseline composition: computed once
+    fixed = [lv for lv in levels if lv != "upper_union"]
+    parts = [_cached(dataset, (key, tuple(fixed), tuple((k, tuple(v)) for k, v in
+                                                      (groups or {}).items())),
+                     lambda: _values(_aggregate_levels(dataset, base_rows, codes, fixed, groups),
+                                     measure))]
+    if "upper_union" in levels:
+        # re-home baseline rows under today's parents (CĐCS by link, enterprises by area)
+        parent_now = current[current["unit_row"]].drop_duplicates("unit_id").set_index("unit_id")
+        rows = base_rows.copy()
+        area_now = area_upper_at(dataset.areas, period.cut_off)
+        enterprise = ~rows["unit_row"] & rows["commune_id"].notna()
+        rows["parent_id"] = rows["unit_id"].map(parent_now["parent_id"]).where(
+            rows["unit_row"], rows["parent_id"])
+        rows.loc[enterprise, "parent_id"] = rows.loc[enterprise, "commune_id"].map(area_now)
+        parts.append(_values(_aggregate_levels(dataset, rows, codes, ["upper_union"], None),
+                             measure))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _values(summed: pd.DataFrame, measure: Mapping[int, str]) -> pd.DataFrame:
+    """ind, level, unit_id and the value (count, or numerator ÷ denominator) of summed rows."""
     num, den = summed["numerator"].astype("float64"), summed["denominator"].astype("float64")
     is_count = summed["ind"].map(measure).eq("count")
     value = num.where(is_count, (num / den).where(den > 0))
-    result = pd.DataFrame({"ind": summed["ind"], "level": summed["level"],
-                           "unit_id": summed["unit_id"].astype(str), "baseline_value": value})
-    dataset.cache[composition] = result
-    return result
+    return pd.DataFrame({"ind": summed["ind"], "level": summed["level"],
+                         "unit_id": summed["unit_id"].astype(str), "baseline_value": value})
 
 
 def _has_period(dataset: Dataset, period: Period) -> bool:
