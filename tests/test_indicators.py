@@ -283,3 +283,13 @@ def test_new_upper_union_gets_a_baseline_from_its_current_units() -> None:
     row = pick(out, unit_id="XA")
     assert row["baseline_value"] == pytest.approx(0.5)   # 1 of B, C in 2021
     assert row["value"] == 1.0 and row["status"] == "achieved"
+
+
+def test_replacing_a_table_is_never_served_from_the_cache() -> None:
+    reports = [_report("A", h, members=10) for h in ("2023-H1", "2023-H2")]
+    ds = tiny_dataset(reports=reports)
+    first = compute_indicators(ds, "2023", levels=["district"], indicator_ids=["total_members"])
+    assert pick(first, level="district")["value"] == 10
+    ds.reports = ds.reports.assign(members=ds.reports["members"] * 2)
+    second = compute_indicators(ds, "2023", levels=["district"], indicator_ids=["total_members"])
+    assert pick(second, level="district")["value"] == 20

@@ -25,6 +25,7 @@ Dates are ISO (YYYY-MM-DD); ``valid_to`` and ``dissolved`` are the last day in f
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,18 @@ class Dataset:
     def district_name(self) -> str:
         """Vietnamese name of the whole area."""
         return str(self.meta.get("district_name", "Toàn địa bàn"))
+
+    def memo(self, key: tuple[object, ...], make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """``make()`` memoised in :attr:`cache` under ``key``.
+
+        The key includes the identity of the tables, so replacing a table (``ds.reports = …``)
+        is never served a stale result; change tables by replacing them, not in place.
+        """
+        full = (*key, *(id(self.table(name)) for name in TABLES))
+        if full not in self.cache:
+            self.cache[full] = make()
+        frame: pd.DataFrame = self.cache[full]
+        return frame
 
     def table(self, name: str) -> pd.DataFrame:
         """Return table ``name``."""

@@ -19,7 +19,7 @@ Steps:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -66,7 +66,7 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
     expected sub-period has a report.
     """
     elements = elements or load_elements()
-    units = _cached(dataset, ("units_in_period", period.cut_off),
+    units = dataset.memo(("units_in_period", period.cut_off),
                     lambda: units_in_period(dataset.units, dataset.links, period.cut_off))
     base = units[["unit_id", "name", "sector", "commune_id", "parent_id", "founded"]].rename(
         columns={"name": "unit_name"}
@@ -82,7 +82,7 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
         ignore_index=True,
     )
     names = [e.name for e in elements.elements]
-    prepared = _cached(dataset, ("reports", tuple(names)), lambda: _prepare_reports(dataset, elements))
+    prepared = dataset.memo(("reports", tuple(names)), lambda: _prepare_reports(dataset, elements))
     reports = prepared[prepared["period"].isin(period.sub_periods)]
     rows = expected.merge(reports.assign(present=1), on=["unit_id", "period"], how="left")
     rows = rows.sort_values(["unit_id", "order"], kind="stable")
@@ -109,14 +109,6 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
     frame = base.merge(out.reset_index(), on="unit_id", how="left")
     frame["reported"] = frame["n_present"].fillna(0) == frame["n_expected"].fillna(1)
     return _derive(frame, period)
-
-
-def _cached(dataset: Dataset, key: tuple[object, ...], make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    """``make()`` memoised in ``dataset.cache`` under ``key``."""
-    if key not in dataset.cache:
-        dataset.cache[key] = make()
-    frame: pd.DataFrame = dataset.cache[key]
-    return frame
 
 
 def _prepare_reports(dataset: Dataset, elements: DataElements) -> pd.DataFrame:
@@ -402,13 +394,13 @@ def _baseline(dataset: Dataset, period: Period, current: pd.DataFrame,
     if not _has_period(dataset, base_period):
         return pd.DataFrame(columns=["ind", "level", "unit_id", "baseline_value"])
     key = ("baseline_rows", tuple((c, i.id) for c, i in coded))
-    base_rows = _cached(dataset, key, lambda: population_rows(
+    base_rows = dataset.memo(key, lambda: population_rows(
         dataset, base_period, unit_frame(dataset, base_period), coded))
     codes = [c for c, _ in coded]
     measure = {c: i.measure for c, i in coded}
     # every level but the upper unions keeps its baseline composition: computed once
     fixed = [lv for lv in levels if lv != "upper_union"]
-    parts = [_cached(dataset, (key, tuple(fixed), tuple((k, tuple(v)) for k, v in
+    parts = [dataset.memo((key, tuple(fixed), tuple((k, tuple(v)) for k, v in
                                                       (groups or {}).items())),
                      lambda: _values(_aggregate_levels(dataset, base_rows, codes, fixed, groups),
                                      measure))]

@@ -47,15 +47,13 @@ def _upper_rows(dataset: Dataset, period: Period, ind: Indicator) -> pd.DataFram
 
 def _enterprises(dataset: Dataset, period: Period) -> pd.DataFrame:
     """Enterprises open at the cut-off with their upper union (by area) and unionised flag."""
-    key = ("enterprises", period.cut_off)
-    if key not in dataset.cache:
+    def make() -> pd.DataFrame:
         ents = enterprises_at(dataset.enterprises, dataset.units, period.cut_off)
         uppers = area_upper_at(dataset.areas, period.cut_off)
-        dataset.cache[key] = ents.assign(parent_id=ents["commune_id"].map(uppers),
-                                         sector=ents["ownership"],
-                                         workers=pd.to_numeric(ents["workers"]))
-    frame: pd.DataFrame = dataset.cache[key]
-    return frame
+        return ents.assign(parent_id=ents["commune_id"].map(uppers), sector=ents["ownership"],
+                           workers=pd.to_numeric(ents["workers"]))
+
+    return dataset.memo(("enterprises", period.cut_off), make)
 
 
 def _enterprise_rows(dataset: Dataset, period: Period, ind: Indicator) -> pd.DataFrame:
