@@ -11,7 +11,7 @@ PERIOD ?= latest
 OUT ?= output/briefings
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo indicators briefings test lint bench lab clean
+.PHONY: help venv demo indicators briefings explore-html test lint bench lab clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -34,6 +34,11 @@ indicators: demo ## Compute the indicator table for the latest complete period
 briefings: demo ## Build the demo data and render the briefings (HTML + PDF)
 	$(CONGDOAN) ingest $(DEMO)/inbox --db $(DEMO_DB) --registry $(DEMO) --show 1
 	$(CONGDOAN) briefings --period $(PERIOD) --out $(OUT) --data $(DEMO_DB)
+
+explore-html: demo ## Execute explore.ipynb on the demo and export output/explore.html (offline)
+	@mkdir -p output
+	$(VENV)/bin/papermill --no-progress-bar notebooks/explore.ipynb output/explore.ipynb -p period $(PERIOD)
+	$(CONGDOAN) explore-html output/explore.ipynb output/explore.html
 
 test: $(STAMP) ## Run the whole test suite (lint, types, tests)
 	$(VENV)/bin/ruff check lib tests benchmarks

@@ -106,10 +106,12 @@ class Dataset:
         The key includes the identity of the tables, so replacing a table (``ds.reports = …``)
         is never served a stale result; change tables by replacing them, not in place.
         """
-        full = (*key, *(id(self.table(name)) for name in TABLES))
+        tables = tuple(self.table(name) for name in TABLES)
+        full = (*key, *(id(t) for t in tables))
         if full not in self.cache:
-            self.cache[full] = make()
-        frame: pd.DataFrame = self.cache[full]
+            # the tables are kept with the result so that their ids cannot be reused meanwhile
+            self.cache[full] = (tables, make())
+        frame: pd.DataFrame = self.cache[full][1]
         return frame
 
     def table(self, name: str) -> pd.DataFrame:
