@@ -10,7 +10,7 @@ without any CDN reference and inlines the widget manager (vendored in
 The widgets are drawn as saved; changing a control in the page does not recompute anything (no
 kernel).
 
-The vendored manager is ``@jupyter-widgets/html-manager`` |version| (its ``dist/embed.js``, the
+The vendored manager is ``@jupyter-widgets/html-manager`` 1.0.9 (its ``dist/embed.js``, the
 1.0.x line that matches ipywidgets 8), unchanged; its licence and bundled notices are in
 ``html-manager-LICENSE.txt`` next to it. To refresh it::
 
