@@ -75,3 +75,28 @@ def test_write_atomic_replaces_whole_file(tmp_path: Path) -> None:
     assert [p.name for p in target.parent.iterdir()] == ["a.html"]  # no temp file left
     write_atomic(target, b"\x00\x01")
     assert target.read_bytes() == b"\x00\x01"
+
+
+def test_png_rows_are_copied_only_from_opaque_8_bit_pngs() -> None:
+    import zlib
+
+    import numpy as np
+    from PIL import Image
+
+    from congdoan.render import png_rows
+
+    chart = charts.png(charts.empty_figure("Biểu đồ"), dpi=50)
+    assert Image.open(io.BytesIO(chart)).mode == "RGB"  # charts are opaque: no alpha channel
+    rows = png_rows(chart)
+    assert rows is not None
+    width, height = Image.open(io.BytesIO(chart)).size
+    assert len(zlib.decompress(rows)) == height * (1 + 3 * width)  # filter byte + RGB per row
+    buffer = io.BytesIO()
+    Image.fromarray(np.zeros((4, 4, 4), dtype=np.uint8)).save(buffer, format="png")
+    assert png_rows(buffer.getvalue()) is None  # RGBA: WeasyPrint's own way (alpha mask)
+    assert png_rows(b"not a png") is None
+    # the PDF made from copied rows holds the image at its full size
+    reader = PdfReader(io.BytesIO(Renderer().pdf(_notebook())))
+    images = reader.pages[0].images
+    assert len(images) == 1 and images[0].image.size == Image.open(io.BytesIO(
+        __import__("base64").b64decode(_notebook().cells[1].outputs[1].data["image/png"]))).size

@@ -6,7 +6,7 @@ the jobs whose outputs are up to date (:mod:`congdoan.manifest`), and runs the r
 - ``workers`` long-lived worker processes (``spawn``; default one per core). Each holds a
   :class:`~congdoan.warm.WarmKernel` that has imported pandas, seaborn and congdoan and loaded
   the period's briefing context (:func:`congdoan.briefing.load_context`) once, and one reused
-  :class:`~congdoan.render.Renderer` (HTML exporter and WeasyPrint).
+  :class:`~congdoan.render.Renderer` (HTML writer and WeasyPrint).
 - Each briefing: the kernel's user state is reset, the notebook is run by papermill in that
   kernel (so the executed notebook is a faithful record of its parameters and outputs), then
   rendered; every file is written to a temporary name and renamed.
@@ -124,7 +124,7 @@ class BriefingWorker:
         """Start and warm the kernel; build the renderer."""
         self.spec.out_dir.mkdir(parents=True, exist_ok=True)
         self.kernel.start()
-        _ = self.renderer  # exporter templates loaded before the first briefing
+        _ = self.renderer  # built once, before the first briefing
 
     def close(self) -> None:
         """Stop the kernel."""

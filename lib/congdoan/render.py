@@ -5,14 +5,15 @@ batch. The HTML holds the notebook's outputs only (no code, no markdown, no prom
 each output in its richest form (HTML, SVG inline, PNG/JPEG as a data URI, else escaped text),
 and no network reference at all (no CDN script, font or style sheet): it opens offline. It is
 written directly rather than through nbconvert's exporter (whose template, notebook validation
-and HTML re-parsing cost ~0.15 s per notebook for the same fragment). The PDF
-is made by WeasyPrint from the same HTML with an A4 print style sheet, page numbers
-("Trang N/M") and fonts that cover Vietnamese (Noto Sans / DejaVu Sans, embedded as subsets).
+and HTML re-parsing cost 0.03–0.15 s per notebook for the same fragment). The PDF is made by
+WeasyPrint from the same HTML with an A4 print style sheet, page numbers ("Trang N/M") and
+fonts that cover Vietnamese (Noto Sans / DejaVu Sans, embedded as subsets).
 """
 
 from __future__ import annotations
 
 import html
+import io
 import os
 import re
 import tempfile
@@ -67,6 +68,98 @@ def output_html(output: nbformat.NotebookNode) -> str:
     return ""
 
 
+def png_rows(data: bytes) -> bytes | None:
+    """The compressed rows (joined IDAT chunks) of an 8-bit, non-interlaced RGB or grey PNG.
+
+    These are exactly the ``/FlateDecode`` + PNG-predictor stream a PDF image needs, so they can
+    be copied into the PDF as they are. None for any other PNG (palette, alpha, 16-bit,
+    interlaced) or for data that is not a well-formed PNG.
+    """
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        return None
+    depth, colour, interlace = data[24], data[25], data[28]
+    if depth != 8 or colour not in (0, 2) or interlace != 0:
+        return None
+    rows, at = [], 8
+    while at + 8 <= len(data):
+        length = int.from_bytes(data[at:at + 4], "big")
+        kind = data[at + 4:at + 8]
+        if kind == b"IDAT":
+            rows.append(data[at + 8:at + 8 + length])
+        elif kind in (b"tRNS", b"PLTE"):
+            return None
+        elif kind == b"IEND":
+            return b"".join(rows) or None
+        at += 12 + length
+    return None
+
+
+def _copy_png_rows() -> None:
+    """Let WeasyPrint copy an opaque 8-bit PNG's compressed rows into the PDF.
+
+    WeasyPrint (<= 70) decodes every PNG and compresses it again to take the rows from a PNG
+    it wrote itself: ~40 ms per chart image. For the PNGs :func:`congdoan.charts.png` writes
+    (8-bit RGB, not interlaced) the original rows are the same stream; any other image, or a
+    WeasyPrint without this internal method, goes the usual way.
+    """
+    from weasyprint.images import RasterImage
+
+    original = getattr(RasterImage, "_get_png_data", None)
+    if original is None or getattr(original, "copies_rows", False):
+        return
+
+    def get_png_data(pillow_image: object) -> bytes:
+        source = getattr(pillow_image, "fp", None)
+        if getattr(pillow_image, "format", None) == "PNG" and isinstance(source, io.BytesIO):
+            rows = png_rows(source.getvalue())
+            if rows is not None:
+                return rows
+        data: bytes = original(pillow_image)
+        return data
+
+    get_png_data.copies_rows = True  # type: ignore[attr-defined]
+    RasterImage._get_png_data = staticmethod(get_png_data)
+
+
+DATA_URI = re.compile(r'src="data:(image/[a-z+.-]+);base64,([A-Za-z0-9+/=\s]+)"')
+IMAGE_SCHEME = "congdoan-image"
+
+
+def _images_by_reference(page: str) -> tuple[str, list[tuple[str, str]]]:
+    """``page`` with each base64 image replaced by a short ``congdoan-image:N`` reference.
+
+    WeasyPrint's HTML parser reads a data URI character by character (~30 ms for a briefing's
+    two charts); the images are handed over through :func:`_image_fetcher` instead.
+    """
+    images: list[tuple[str, str]] = []
+
+    def refer(match: re.Match[str]) -> str:
+        images.append((match[1], match[2]))
+        return f'src="{IMAGE_SCHEME}:{len(images) - 1}"'
+
+    return DATA_URI.sub(refer, page), images
+
+
+def _image_fetcher(images: list[tuple[str, str]]) -> object:
+    """A WeasyPrint URL fetcher that serves ``images`` and the data: scheme, nothing else.
+
+    The PDF is made without any network or file access, whatever the notebook's HTML holds.
+    """
+    import base64
+
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class ImageFetcher(URLFetcher):
+        def fetch(self, url: str, headers: object = None) -> object:
+            if url.startswith(f"{IMAGE_SCHEME}:"):
+                mime, data = images[int(url.split(":", 1)[1])]
+                return URLFetcherResponse(url, body=base64.b64decode(data),
+                                          headers={"Content-Type": mime})
+            return super().fetch(url, headers)
+
+    return ImageFetcher(allowed_protocols=["data", IMAGE_SCHEME])
+
+
 def _css_string(text: str) -> str:
     """``text`` as a CSS string literal."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
@@ -112,6 +205,7 @@ class Renderer:
 
         if self._font_config is None:
             self._font_config = FontConfiguration()
+            _copy_png_rows()
         key = (lang, title)
         if key not in self._page_css:
             if len(self._page_css) > 64:
@@ -132,7 +226,8 @@ class Renderer:
 
         page_css, font_config = self._weasy(title, lang)
         try:
-            document = HTML(string=self.html(nb, title, lang), base_url=None)
+            page, images = _images_by_reference(self.html(nb, title, lang))
+            document = HTML(string=page, base_url=None, url_fetcher=_image_fetcher(images))
             data: bytes = document.write_pdf(stylesheets=[page_css], font_config=font_config)
         except Exception as exc:  # WeasyPrint raises many kinds; name the document
             raise RenderError(f"Không tạo được PDF: {exc}", f"PDF rendering failed: {exc}",
