@@ -56,7 +56,7 @@ WORDS: dict[str, dict[str, str]] = {
     "total": {"vi": "Cả kỳ", "en": "Whole period"},
     "name": {"vi": "Tên CĐCS", "en": "Union"},
     "below": {"vi": "Số chỉ tiêu cần cải thiện", "en": "Targets needing action"},
-        "none": {"vi": "Không có.", "en": "None."},
+    "none": {"vi": "Không có.", "en": "None."},
 }
 """Captions and column headings in both languages."""
 
