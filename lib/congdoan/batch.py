@@ -3,10 +3,11 @@
 ``congdoan briefings`` plans one job per CĐCS and upper union (:mod:`congdoan.briefings`), drops
 the jobs whose outputs are up to date (:mod:`congdoan.manifest`), and runs the rest here:
 
-- ``workers`` long-lived worker processes (``spawn``; default one per core). Each holds a
-  :class:`~congdoan.warm.WarmKernel` that has imported pandas, seaborn and congdoan and loaded
-  the period's briefing context (:func:`congdoan.briefing.load_context`) once, and one reused
-  :class:`~congdoan.render.Renderer` (HTML writer and WeasyPrint).
+- ``workers`` long-lived worker processes (default one per core; forked from the command line,
+  else spawned). Each holds a :class:`~congdoan.warm.WarmKernel` that has imported pandas,
+  seaborn and congdoan and loaded the period's briefing context
+  (:func:`congdoan.briefing.load_context`) once, and one reused
+  :class:`~congdoan.render.Renderer` (HTML writer and WeasyPrint), warmed while the kernel starts.
 - Each briefing: the kernel's user state is reset, the notebook is run by papermill in that
   kernel (so the executed notebook is a faithful record of its parameters and outputs), then
   rendered; every file is written to a temporary name and renamed.
@@ -33,9 +34,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import nbformat
+from typing import TYPE_CHECKING, Any
 
 from congdoan.briefing import load_dataset, resolve
 from congdoan.briefings import (
@@ -47,6 +46,7 @@ from congdoan.briefings import (
     render_job,
     write_index,
 )
+from congdoan.cli import skip_iri_grammar
 from congdoan.dataset import Dataset
 from congdoan.exceptions import Location, ParameterError, RenderError
 from congdoan.fmt import check_lang
@@ -60,7 +60,9 @@ from congdoan.manifest import (
 )
 from congdoan.paths import OUTPUT_DIR
 from congdoan.render import Renderer, write_atomic
-from congdoan.warm import DEFAULT_WARMUP, WarmKernel
+
+if TYPE_CHECKING:  # imported by the workers that use them (papermill, nbformat, jupyter_client)
+    from congdoan.warm import WarmKernel
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +88,7 @@ class WorkerSpec:
         out_dir: where outputs are written (``<out_dir>/<period>/<slug>.<format>``).
         formats: output formats (``html``, ``pdf``); the executed notebook is always kept.
         timeout: seconds allowed per briefing (reset and execution; rendering excluded).
-        warmup: code run once in each new kernel.
+        warmup: code run once in each new kernel (None: :data:`congdoan.warm.DEFAULT_WARMUP`).
         cwd: working directory of the kernels (relative data paths are read from there).
 
     """
@@ -94,16 +96,23 @@ class WorkerSpec:
     out_dir: Path
     formats: tuple[str, ...] = ("html", "pdf")
     timeout: float = 600.0
-    warmup: str = DEFAULT_WARMUP
+    warmup: str | None = None
     cwd: Path | None = None
 
 
 def warmup_code(jobs: Iterable[BriefingJob]) -> str:
-    """Warm-up for briefing jobs: imports, and the context of each (period, data) they use."""
+    """Warm-up for briefing jobs: imports, contexts and one small chart.
+
+    The context of each (period, data) the jobs use is loaded; the chart makes matplotlib load
+    its fonts before the first briefing.
+    """
+    from congdoan.warm import DEFAULT_WARMUP
+
     pairs = sorted({(str(j.parameters.get("period", j.period)), j.parameters.get("data"))
                     for j in jobs}, key=repr)
     lines = [DEFAULT_WARMUP, "from congdoan import briefing, charts, display"]
     lines += [f"briefing.load_context({period!r}, {data!r})" for period, data in pairs]
+    lines.append("charts.png(charts.empty_figure('Đã sẵn sàng / ready ≥ ✔'))")
     return "\n".join(lines) + "\n"
 
 
@@ -116,15 +125,35 @@ class BriefingWorker:
     """A warm kernel and a reused renderer that turn jobs into files, one at a time."""
 
     def __init__(self, spec: WorkerSpec) -> None:
+        from congdoan.warm import DEFAULT_WARMUP, WarmKernel
+
         self.spec = spec
-        self.kernel = WarmKernel(spec.warmup, cwd=spec.cwd)
+        self.kernel: WarmKernel = WarmKernel(spec.warmup or DEFAULT_WARMUP, cwd=spec.cwd)
         self._renderer: Renderer | None = None
 
     def start(self) -> None:
-        """Start and warm the kernel; build the renderer."""
+        """Start and warm the kernel; meanwhile build and warm the renderer.
+
+        The kernel spends its start mostly in its own process (imports, the period's context),
+        so this process warms WeasyPrint (imports, fonts, a first small PDF) at the same time.
+        """
         self.spec.out_dir.mkdir(parents=True, exist_ok=True)
-        self.kernel.start()
-        _ = self.renderer  # built once, before the first briefing
+        failure: list[BaseException] = []
+
+        def warm_renderer() -> None:
+            try:
+                self.renderer.warm()
+            except BaseException as exc:  # noqa: BLE001 - raised below, in this thread
+                failure.append(exc)
+
+        thread = threading.Thread(target=warm_renderer, name="congdoan-renderer", daemon=True)
+        thread.start()
+        try:
+            self.kernel.start()
+        finally:
+            thread.join()
+        if failure:
+            raise failure[0]
 
     def close(self) -> None:
         """Stop the kernel."""
@@ -144,6 +173,8 @@ class BriefingWorker:
         The executed notebook is written (atomically) also when a cell failed, as the record
         of what went wrong.
         """
+        import nbformat
+
         began = time.perf_counter()
         outcome = self.kernel.execute(Path(job.notebook), job.parameters,
                                       timeout=self.spec.timeout)
@@ -167,7 +198,7 @@ class BriefingWorker:
 def _watch_parent(parent: int, worker: BriefingWorker) -> None:
     """Exit (killing the kernel) when the batch process is gone, e.g. after ``kill -9``."""
     while True:
-        time.sleep(1.0)
+        time.sleep(0.2)
         if os.getppid() != parent:
             worker.kernel.kill()
             os._exit(1)
@@ -176,6 +207,7 @@ def _watch_parent(parent: int, worker: BriefingWorker) -> None:
 def _worker_main(spec: WorkerSpec, tasks: Any, results: Any, parent: int) -> None:
     """Body of a worker process: start a warm worker, then run jobs until a ``None`` arrives."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch process decides when to stop
+    skip_iri_grammar()
     worker = BriefingWorker(spec)
 
     def on_term(signum: int, frame: Any) -> None:
@@ -193,7 +225,7 @@ def _worker_main(spec: WorkerSpec, tasks: Any, results: Any, parent: int) -> Non
     results.put(("ready", os.getpid(), None))
     while True:
         item = tasks.get()
-        if item is None:
+        if item is None or os.getppid() != parent:  # no new briefing once the batch is gone
             break
         index, job = item
         results.put(("start", os.getpid(), index))
@@ -234,14 +266,30 @@ def _tree_rss_mb() -> float:
     return total / 2**20
 
 
+def _start_method() -> str:
+    """How worker processes are started: ``fork`` from a single-threaded process on Linux.
+
+    A forked worker inherits the modules this process imported (pandas, congdoan: ~0.7 s of
+    CPU each) instead of importing them again. Forking a process that runs other threads
+    (a test runner, a notebook, Dask) can copy a lock that another thread holds, so there,
+    and on other systems, workers are spawned fresh.
+    """
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
 def run_local(jobs: Sequence[BriefingJob], spec: WorkerSpec, *, workers: int | None = None,
               on_result: Callable[[BriefingJob, JobResult], None] | None = None,
-              stats: PoolStats | None = None) -> list[JobResult]:
+              stats: PoolStats | None = None,
+              prepare: Callable[[], None] | None = None) -> list[JobResult]:
     """Run ``jobs`` on ``workers`` warm worker processes; results in the order of ``jobs``.
 
     ``on_result(job, result)`` is called in this process as each briefing finishes (the
     manifest is updated there). A worker process that dies has its current briefing reported
-    failed and is replaced while jobs remain.
+    failed and is replaced while jobs remain. ``prepare()`` runs in this process after the
+    workers were started (they warm up meanwhile) and before any job is handed to them; if it
+    raises, the workers are stopped and nothing is run.
     """
     results: list[JobResult | None] = [None] * len(jobs)
     if not jobs:
@@ -249,11 +297,9 @@ def run_local(jobs: Sequence[BriefingJob], spec: WorkerSpec, *, workers: int | N
     count = max(1, min(workers or default_workers(), len(jobs)))
     stats = stats if stats is not None else PoolStats()
     stats.workers = count
-    ctx = mp.get_context("spawn")
+    ctx: Any = mp.get_context(_start_method())
     task_q: Any = ctx.Queue()
     result_q: Any = ctx.Queue()
-    for index, job in enumerate(jobs):
-        task_q.put((index, job))
     slots: dict[int, _Slot] = {}
 
     def spawn() -> None:
@@ -270,13 +316,17 @@ def run_local(jobs: Sequence[BriefingJob], spec: WorkerSpec, *, workers: int | N
             if on_result is not None:
                 on_result(jobs[index], result)
 
-    for _ in range(count):
-        spawn()
-    for _ in range(count):
-        task_q.put(None)
     done = 0
     last_sample = 0.0
     try:
+        for _ in range(count):
+            spawn()
+        if prepare is not None:
+            prepare()
+        for index, job in enumerate(jobs):
+            task_q.put((index, job))
+        for _ in range(count):
+            task_q.put(None)
         while done < len(jobs):
             try:
                 kind, pid, payload = result_q.get(timeout=0.5)
@@ -459,8 +509,11 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
     parts = plan_keys(jobs, dataset, resolved, formats)
     keys = {slug: job_key(p) for slug, p in parts.items()}
     todo = [j for j in jobs if force or not manifest.is_current(j.slug, keys[j.slug])]
-    for job in todo:
-        check_parameters(job, dataset)
+
+    def check_all() -> None:
+        for job in todo:
+            check_parameters(job, dataset)
+
     todo.sort(key=lambda j: j.kind != "upper")  # the long upper-union briefings first
     done: dict[str, JobResult] = {}
     for job in jobs:
@@ -480,7 +533,7 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
             progress(len(done) - (len(jobs) - len(todo)), len(todo), result)
 
     spec = WorkerSpec(out_dir=out.resolve(), formats=tuple(formats), timeout=timeout,
-                      warmup=warmup_code(todo), cwd=Path.cwd())
+                      warmup=warmup_code(todo) if todo else None, cwd=Path.cwd())
     stats = PoolStats()
     restore = install_sigterm()
     try:
@@ -489,9 +542,11 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
         elif scheduler:
             from congdoan.dask_runner import run_dask
 
+            check_all()
             run_dask(todo, spec, scheduler, on_result=on_result)
-        else:
-            run_local(todo, spec, workers=workers, on_result=on_result, stats=stats)
+        else:  # the workers warm up while the parameters are checked
+            run_local(todo, spec, workers=workers, on_result=on_result, stats=stats,
+                      prepare=check_all)
     finally:
         restore()
         manifest.save()

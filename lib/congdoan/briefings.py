@@ -18,10 +18,9 @@ import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
-
-import nbformat
+from typing import TYPE_CHECKING, Any, Literal
 
 from congdoan.briefing import load_dataset, resolve, union_identity, upper_identity
 from congdoan.cli import add_data_argument
@@ -32,6 +31,9 @@ from congdoan.paths import NOTEBOOKS_DIR, OUTPUT_DIR
 from congdoan.periods import parse_period
 from congdoan.registry import units_in_period, upper_unions_at
 from congdoan.render import Renderer, write_atomic
+
+if TYPE_CHECKING:  # imported where used: a run with nothing to render never needs them
+    import nbformat
 
 Kind = Literal["union", "upper"]
 NOTEBOOKS: dict[str, Path] = {
@@ -107,10 +109,19 @@ def plan_jobs(dataset: Dataset, period: str, unions: Sequence[str] | None = None
 
 
 def notebook_parameters(notebook: Path) -> dict[str, Any]:
-    """Parameters declared in a notebook's ``parameters`` cell (papermill's reading)."""
+    """Parameters declared in a notebook's ``parameters`` cell (papermill's reading).
+
+    Read once per version of the file (a batch checks every job against the same notebook).
+    """
+    path = Path(notebook)
+    return dict(_notebook_parameters(str(path), path.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=16)
+def _notebook_parameters(path: str, mtime_ns: int) -> dict[str, Any]:
     import papermill
 
-    found: dict[str, Any] = papermill.inspect_notebook(str(notebook))
+    found: dict[str, Any] = papermill.inspect_notebook(path)
     return found
 
 
@@ -154,6 +165,7 @@ def execute_job(job: BriefingJob, out_dir: Path, *, km: Any = None,
         The executed notebook and the error (None on success).
 
     """
+    import nbformat
     import papermill
 
     target = Path(out_dir) / job.period / f"{job.slug}.ipynb"

@@ -14,14 +14,38 @@ from pathlib import Path
 
 from congdoan.exceptions import CongdoanError
 
-COMMAND_MODULES: tuple[str, ...] = ("congdoan.sources", "congdoan.indicators_cli",
-                                     "congdoan.forms", "congdoan.ingest", "congdoan.completeness",
-                                     "congdoan.briefings", "congdoan.widget_html")
-"""Modules that register sub-commands (``register_cli(subparsers) -> None``)."""
+COMMANDS: dict[str, str] = {
+    "demo": "congdoan.sources",
+    "indicators": "congdoan.indicators_cli",
+    "template": "congdoan.forms",
+    "ingest": "congdoan.ingest",
+    "completeness": "congdoan.completeness",
+    "briefings": "congdoan.briefings",
+    "explore-html": "congdoan.widget_html",
+}
+"""Each sub-command and the module that registers it (``register_cli(subparsers) -> None``).
+
+Only the module of the command being run is imported: a command's start-up pays for its own
+imports, not for every other command's (nbformat, nbconvert, openpyxl, …)."""
+
+COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
+"""Modules that register sub-commands, each once."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser with every registered sub-command."""
+def skip_iri_grammar() -> None:
+    """Keep jsonschema from building its RFC 3987 IRI parser in this process (~1.3 s).
+
+    nbformat imports jsonschema, whose format checkers import ``rfc3987_syntax`` when it is
+    installed (it comes with jupyter-events), and that module compiles a Lark grammar at
+    import. Notebook validation never checks the ``iri`` formats, so for the processes congdoan
+    starts itself (the command line and its batch workers; never a user's kernel) the module is
+    marked absent before anything imports it. A process that already imported it keeps it.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser: with ``command``, only that sub-command; else all of them."""
     parser = argparse.ArgumentParser(
         prog="congdoan",
         description="Giám sát thực hiện Nghị quyết 02-NQ/TW — monitoring workbook for unions.",
@@ -29,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=("vi", "en"), default="vi",
                         help="ngôn ngữ thông báo lỗi / language of messages (default vi)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    modules = [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES
+    for name in modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:  # a job module not installed in this build
@@ -42,8 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    skip_iri_grammar()
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(next((w for w in words if w in COMMANDS), None))
+    args = parser.parse_args(words)
     try:
         code: int = args.func(args)
     except CongdoanError as exc:

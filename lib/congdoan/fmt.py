@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -90,15 +91,26 @@ def number(value: Any, lang: str = "vi", decimals: int = 0, *, optional: bool = 
     x = float(value)
     if decimals <= 0:
         x = round(x)
-    return format_decimal(x, format=_pattern(decimals, optional), locale=check_lang(lang))
+    return _decimal(x, _pattern(decimals, optional), check_lang(lang))
 
 
 def percent(value: Any, lang: str = "vi", decimals: int = 1) -> str:
     """A share (0.725) as a percentage: ``72,5%`` (vi), ``72.5%`` (en); ``100%`` without decimals."""
     if is_missing(value):
         return MISSING
-    return format_percent(float(value), format=_pattern(decimals, True) + "%",
-                          locale=check_lang(lang))
+    return _percent(float(value), _pattern(decimals, True) + "%", check_lang(lang))
+
+
+# babel parses the pattern and looks up the locale on every call (~0.1 ms); chart axes format
+# the same few tick values hundreds of times per briefing, so the results are kept.
+@lru_cache(maxsize=4096)
+def _decimal(x: float, pattern: str, lang: str) -> str:
+    return format_decimal(x, format=pattern, locale=lang)
+
+
+@lru_cache(maxsize=4096)
+def _percent(x: float, pattern: str, lang: str) -> str:
+    return format_percent(x, format=pattern, locale=lang)
 
 
 def count(value: Any, unit: str, lang: str = "vi") -> str:

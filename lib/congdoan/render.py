@@ -19,10 +19,12 @@ import re
 import tempfile
 from importlib.resources import files
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from congdoan.exceptions import Location, RenderError
+
+if TYPE_CHECKING:  # only for annotations: importing nbformat costs ~0.3 s
+    import nbformat
 
 TEMPLATES = files("congdoan") / "templates"
 PAGE_WORDS = {"vi": "Trang", "en": "Page"}
@@ -191,11 +193,15 @@ class Renderer:
 
     def html(self, nb: nbformat.NotebookNode, title: str = "", lang: str = "vi") -> str:
         """A complete, self-contained HTML document of the notebook's outputs."""
+        return self.document(self.body(nb), title, lang)
+
+    def document(self, body: str, title: str = "", lang: str = "vi") -> str:
+        """A complete HTML document around the fragment ``body``, with the briefing style."""
         return (
             f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{html.escape(title)}</title>\n<style>\n{self.css}\n</style>\n</head>\n"
-            f"<body>\n{self.body(nb)}\n</body>\n</html>\n"
+            f"<body>\n{body}\n</body>\n</html>\n"
         )
 
     # ------------------------------------------------------------------ PDF
@@ -222,17 +228,42 @@ class Renderer:
 
     def pdf(self, nb: nbformat.NotebookNode, title: str = "", lang: str = "vi") -> bytes:
         """An A4 PDF of the notebook's outputs, with page numbers and embedded fonts."""
+        return self.pdf_of(self.html(nb, title, lang), title, lang)
+
+    def warm(self) -> None:
+        """Make one small PDF (Vietnamese text, a table, a PNG) and throw it away.
+
+        A process's first PDF also pays for importing WeasyPrint, loading fonts and the
+        first layouts (~0.5 s); a batch worker does it while its kernel starts.
+        """
+        import base64
+
+        pixel = base64.b64encode(_WARM_PNG).decode()
+        body = ('<div class="cd-cell"><h2>Đoàn viên công đoàn</h2><table><tr><th>Chỉ tiêu</th>'
+                '<td>≥ 70,5% ✔</td></tr></table>'
+                f'<img src="data:image/png;base64,{pixel}" alt=""></div>')
+        self.pdf_of(self.document(body, "warm-up"), "warm-up")
+
+    def pdf_of(self, document: str, title: str = "", lang: str = "vi") -> bytes:
+        """An A4 PDF of the HTML ``document`` (page numbers, embedded fonts, no network)."""
         from weasyprint import HTML
 
         page_css, font_config = self._weasy(title, lang)
         try:
-            page, images = _images_by_reference(self.html(nb, title, lang))
-            document = HTML(string=page, base_url=None, url_fetcher=_image_fetcher(images))
-            data: bytes = document.write_pdf(stylesheets=[page_css], font_config=font_config)
+            page, images = _images_by_reference(document)
+            parsed = HTML(string=page, base_url=None, url_fetcher=_image_fetcher(images))
+            data: bytes = parsed.write_pdf(stylesheets=[page_css], font_config=font_config)
         except Exception as exc:  # WeasyPrint raises many kinds; name the document
             raise RenderError(f"Không tạo được PDF: {exc}", f"PDF rendering failed: {exc}",
                               location=Location(file=title or None)) from exc
         return data
+
+
+_WARM_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a73"
+    "0000001649444154789c63fcffff3f030303130303030303030024060301fc35de9b"
+    "0000000049454e44ae426082")
+"""A 2x2 RGB PNG (what :func:`congdoan.charts.png` writes, in small) for :meth:`Renderer.warm`."""
 
 
 def write_atomic(path: Path, data: bytes | str) -> Path:

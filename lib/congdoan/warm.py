@@ -55,6 +55,12 @@ get_ipython().execution_count = 1
 """
 """Code run before each notebook: close figures, drop user variables, restart numbering."""
 
+FREEZE_CODE = "__import__('gc').freeze()"
+"""Run after the warm-up: what it loaded (modules, the period's context) is moved out of the
+garbage collector's sight. ``%reset -f`` runs a full collection each time, which otherwise walks
+every object of pandas, matplotlib and the context (~0.15 s per briefing); frozen objects are
+never collected, and they live as long as the kernel anyway."""
+
 DEFAULT_WARMUP = """\
 import matplotlib
 import matplotlib.pyplot
@@ -169,6 +175,7 @@ class WarmKernel:
         self.starts += 1
         run_sync(kc.wait_for_ready)(timeout=self.startup_timeout)
         self.run_code(self.warmup, timeout=self.startup_timeout)
+        self.run_code(FREEZE_CODE)
 
     def shutdown(self) -> None:
         """Stop the kernel (immediately)."""
@@ -280,4 +287,5 @@ class WarmKernel:
                           restarted=restarted)
 
 
-__all__ = ["DEFAULT_WARMUP", "ENGINE_NAME", "RESET_CODE", "RunOutcome", "WarmEngine", "WarmKernel"]
+__all__ = ["DEFAULT_WARMUP", "ENGINE_NAME", "FREEZE_CODE", "RESET_CODE", "RunOutcome", "WarmEngine",
+           "WarmKernel"]
