@@ -189,3 +189,34 @@ def test_interrupted_batch_leaves_no_partial_file_and_resumes(
     assert match, rerun.stdout
     rendered, kept = int(match[1]), int(match[2])
     assert rendered + kept == len(units) and kept >= len(done_before) - 2
+
+
+@pytest.mark.slow
+def test_warm_up_heap_is_frozen_and_survives_resets(kernel: WarmKernel) -> None:
+    from congdoan.exceptions import RenderError
+
+    frozen = "assert __import__('gc').get_freeze_count() > 10000, 'warm-up not frozen'"
+    kernel.run_code(frozen)  # pandas, seaborn, congdoan: out of the collector's sight
+    kernel.reset()
+    kernel.run_code(frozen)
+    with pytest.raises(RenderError):
+        kernel.run_code("assert __import__('gc').get_freeze_count() == 0")
+
+
+def test_workers_are_forked_only_from_a_single_threaded_process() -> None:
+    import threading
+
+    from congdoan.batch import _start_method
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert _start_method() == "spawn"
+    finally:
+        stop.set()
+        other.join()
+    code = "from congdoan.batch import _start_method; print(_start_method())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == ("fork" if sys.platform == "linux" else "spawn")

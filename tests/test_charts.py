@@ -58,3 +58,43 @@ def test_status_distribution_writes_counts_in_bars() -> None:
     figure = charts.status_distribution(counts, lang="vi")
     texts = {t.get_text() for t in figure.axes[0].texts}
     assert {"30", "10", "5", "25"} <= texts
+
+
+def _comparison_table(labels: list[str]) -> pd.DataFrame:
+    table = pd.DataFrame({"label": labels, "target": [0.7] * len(labels),
+                          "unit": [0.5] * len(labels), "district": [0.8] * len(labels)})
+    table.attrs["series_names"] = {"unit": "CĐCS này", "district": "Toàn huyện"}
+    return table
+
+
+def test_comparison_margins_are_measured_per_layout_and_reused() -> None:
+    charts._MARGINS.clear()
+    short = _comparison_table(["Đối thoại", "Hội nghị"])
+    long = _comparison_table(["Tỷ lệ đoàn viên được học tập, quán triệt nghị quyết", "Hội nghị"])
+    first = charts.comparison(short)
+    assert len(charts._MARGINS) == 1
+    wide = charts.comparison(long)
+    assert len(charts._MARGINS) == 2  # other labels: measured again
+    # the longer label needs a wider left margin
+    assert wide.axes[0].get_position().x0 > first.axes[0].get_position().x0
+    again = charts.comparison(short)
+    assert len(charts._MARGINS) == 2  # same layout: the measure is reused ...
+    assert charts.png(again) == charts.png(first)  # ... and gives the same picture
+    charts._MARGINS.clear()
+    assert charts.png(charts.comparison(short)) == charts.png(first)  # as when measured anew
+
+
+def test_trend_titles_sit_on_the_axes_top_as_matplotlib_would_place_them() -> None:
+    history = pd.DataFrame({
+        "label": ["Tổng số đoàn viên"] * 3 + ["Đối thoại"] * 3,
+        "period": ["2023", "2024", "2025"] * 2, "measure": ["count"] * 3 + ["share"] * 3,
+        "value": [16000, 17000, 18400, 0.5, 0.6, 0.7], "target": [18000] * 3 + [0.7] * 3,
+        "status": ["not_met"] * 6,
+    })
+    fixed = charts.png(charts.trend(history))
+    automatic = charts.trend(history)
+    for axis in automatic.axes:  # titles placed by matplotlib's own (slower) search
+        if axis.get_visible():
+            axis.set_title(axis.get_title(loc="left"), loc="left", fontsize=7.5)
+            axis._autotitlepos = True
+    assert charts.png(automatic) == fixed

@@ -58,3 +58,40 @@ def test_console_script_runs_demo_then_indicators(tmp_path: Path) -> None:
     table = pd.read_csv(io.StringIO(done.stdout))
     assert set(table["period"].astype(str)) == {"2026-H1"}
     assert len(table) == len(set(table["indicator_id"]))  # one district row per indicator
+
+
+def test_a_command_imports_only_its_own_module() -> None:
+    code = ("import sys; from congdoan.cli import build_parser; "
+            "build_parser('indicators').parse_args(['indicators', '--period', '2025']); "
+            "print(sorted(m for m in ('nbformat', 'papermill', 'nbconvert', 'openpyxl', "
+            "'congdoan.briefings', 'congdoan.indicators_cli') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "['congdoan.indicators_cli']"
+    # without a known command every command is offered (e.g. for --help)
+    from congdoan.cli import COMMANDS, build_parser
+
+    parser = build_parser()
+    offered = next(a for a in parser._actions if a.dest == "command").choices
+    assert set(offered) == set(COMMANDS)
+
+
+def test_command_line_processes_skip_the_iri_grammar() -> None:
+    code = ("import sys; from congdoan.cli import skip_iri_grammar; skip_iri_grammar(); "
+            "import nbformat; print('rfc3987_syntax' in sys.modules and "
+            "sys.modules['rfc3987_syntax'] is None)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "True"
+    # notebooks are still validated as before
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    check = ("import sys, nbformat; from congdoan.cli import skip_iri_grammar; "
+             "skip_iri_grammar(); nb = nbformat.reads(sys.stdin.read(), as_version=4); "
+             "nbformat.validate(nb); nb.cells[0]['outputs'] = 'bad'; "
+             "print(nbformat.validator.isvalid(nb))")
+    text = nbformat.writes(new_notebook(cells=[new_code_cell("1 + 1")]))
+    out = subprocess.run([sys.executable, "-c", check], input=text, capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -293,3 +293,38 @@ def test_replacing_a_table_is_never_served_from_the_cache() -> None:
     ds.reports = ds.reports.assign(members=ds.reports["members"] * 2)
     second = compute_indicators(ds, "2023", levels=["district"], indicator_ids=["total_members"])
     assert pick(second, level="district")["value"] == 20
+
+
+def test_judge_periods_equals_judging_each_period_apart() -> None:
+    from congdoan.indicators import judge, judge_periods
+    from congdoan.plan import load_register
+
+    register = load_register()
+    members, dialogue = register.get("total_members"), register.get("dialogue_nnn")
+    # 16,000 members in 2021; 17,200 in 2022: pace (17200−16000)/1 ÷ (18000−16000)/2 = 1.2;
+    # 18,100 in 2023 reaches the milestone
+    part = pd.DataFrame({
+        "unit_id": ["X", "X", "X"], "level": ["district"] * 3,
+        "period": ["2022", "2023", "2024-H1"], "numerator": [17200, 18100, 18300],
+        "denominator": [0, 0, 0], "units_expected": [3, 3, 3], "units_reported": [3, 3, 3],
+    })
+    baseline = pd.Series({"X": 16000.0})
+    together = judge_periods(members, part, baseline)
+    assert list(together["period"]) == ["2022", "2023", "2024-H1"]
+    assert list(together["status"][:2]) == ["on_track", "achieved"]
+    assert together["pace_ratio"].iloc[0] == pytest.approx(1.2)
+    assert together["actual_pace"].iloc[0] == pytest.approx(1200)
+    # 2024-H1 lies at 2023.5 on the milestone scale: 2,300 members in 2.5 years
+    assert together["actual_pace"].iloc[2] == pytest.approx(2300 / 2.5)
+    for i, period in enumerate(part["period"]):
+        alone = judge(members, parse_period(period), part.iloc[[i]].reset_index(drop=True),
+                      baseline)
+        for col in ("value", "target", "status", "baseline_value", "required_pace",
+                    "actual_pace", "pace_ratio", "projection_2025", "projection_2030"):
+            assert together[col].iloc[i] == alone[col].iloc[0] or (
+                pd.isna(together[col].iloc[i]) and pd.isna(alone[col].iloc[0])), (period, col)
+    # an annual share: the half year judges the same yes/no events against the same target
+    shares = part.assign(numerator=[7, 6, 3], denominator=[10, 10, 10])
+    judged = judge_periods(dialogue, shares)
+    assert list(judged["value"]) == [0.7, 0.6, 0.3]
+    assert list(judged["status"]) == ["met", "not_met", "not_met"]

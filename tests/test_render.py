@@ -100,3 +100,11 @@ def test_png_rows_are_copied_only_from_opaque_8_bit_pngs() -> None:
     images = reader.pages[0].images
     assert len(images) == 1 and images[0].image.size == Image.open(io.BytesIO(
         __import__("base64").b64decode(_notebook().cells[1].outputs[1].data["image/png"]))).size
+
+
+def test_warm_renders_a_small_pdf_and_pdf_of_takes_any_document() -> None:
+    renderer = Renderer()
+    renderer.warm()
+    data = renderer.pdf_of(renderer.document("<p>Công đoàn cơ sở ≥ 70%</p>", "Thử"), "Thử")
+    text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert data[:5] == b"%PDF-" and "Công đoàn cơ sở" in unicodedata.normalize("NFC", text)

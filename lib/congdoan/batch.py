@@ -310,11 +310,14 @@ def run_local(jobs: Sequence[BriefingJob], spec: WorkerSpec, *, workers: int | N
         slots[proc.pid] = _Slot(proc)
         stats.worker_starts += 1
 
-    def finish(index: int, result: JobResult) -> None:
-        if results[index] is None:
-            results[index] = result
-            if on_result is not None:
-                on_result(jobs[index], result)
+    def finish(index: int, result: JobResult) -> int:
+        """Record a result once (a late message of a dead worker is ignored); 1 if recorded."""
+        if results[index] is not None:
+            return 0
+        results[index] = result
+        if on_result is not None:
+            on_result(jobs[index], result)
+        return 1
 
     done = 0
     last_sample = 0.0
@@ -332,15 +335,16 @@ def run_local(jobs: Sequence[BriefingJob], spec: WorkerSpec, *, workers: int | N
                 kind, pid, payload = result_q.get(timeout=0.5)
             except queue.Empty:
                 kind, pid, payload = "tick", 0, None
-            if kind == "start":
-                slots[pid].current = payload
+            slot_of = slots.get(pid)  # None: a late message of a worker already replaced
+            if kind == "start" and slot_of is not None:
+                slot_of.current = payload
             elif kind == "done":
                 index, result = payload
-                slots[pid].current = None
-                finish(index, result)
-                done += 1
-            elif kind == "ready":
-                slots[pid].ready = True
+                if slot_of is not None:
+                    slot_of.current = None
+                done += finish(index, result)
+            elif kind == "ready" and slot_of is not None:
+                slot_of.ready = True
             elif kind == "dead":
                 raise RenderError("Không khởi động được kernel của worker.",
                                   "A worker could not start its kernel.", value=payload)
@@ -358,10 +362,9 @@ def run_local(jobs: Sequence[BriefingJob], spec: WorkerSpec, *, workers: int | N
                         "A worker exited before it was ready (start-up failure).",
                         value=slot.process.exitcode)
                 if slot.current is not None:  # the job it was running is lost: report it
-                    finish(slot.current, JobResult(
+                    done += finish(slot.current, JobResult(
                         jobs[slot.current], False,
                         f"Worker chết (mã {slot.process.exitcode}) / worker died"))
-                    done += 1
                 if done < len(jobs):
                     stats.replaced_workers += 1
                     spawn()

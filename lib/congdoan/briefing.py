@@ -31,7 +31,7 @@ from congdoan.periods import (
     parse_period,
 )
 from congdoan.plan import Indicator, load_register
-from congdoan.registry import SECTOR_NAMES, units_in_period, upper_unions_at
+from congdoan.registry import SECTOR_NAMES, period_units, upper_unions_at
 from congdoan.sources import open_dataset
 from congdoan.timeliness import reporting_status, reporting_summary
 
@@ -164,7 +164,7 @@ def _name_maps(dataset: Dataset) -> tuple[dict[str, str], dict[str, str]]:
 
 def union_identity(ctx: BriefingContext, union_id: str, lang: str = "vi") -> Identity:
     """Identity of a CĐCS active in the period; an unknown id is a ParameterError."""
-    units = units_in_period(ctx.dataset.units, ctx.dataset.links, ctx.period.cut_off)
+    units = period_units(ctx.dataset, ctx.period.cut_off)
     row = units[units["unit_id"] == union_id]
     if row.empty:
         raise ParameterError(
@@ -187,7 +187,7 @@ def union_identity(ctx: BriefingContext, union_id: str, lang: str = "vi") -> Ide
 def upper_identity(ctx: BriefingContext, upper_id: str, lang: str = "vi") -> Identity:
     """Identity of an upper union existing at the cut-off, or of the whole district."""
     dataset = ctx.dataset
-    units = units_in_period(dataset.units, dataset.links, ctx.period.cut_off)
+    units = period_units(dataset, ctx.period.cut_off)
     if upper_id == dataset.district_id:
         return Identity(unit_id=upper_id, name=dataset.district_name, level="district",
                         period_label=ctx.period.label(lang), cut_off=ctx.period.cut_off,

@@ -29,7 +29,7 @@ from congdoan.exceptions import CongdoanError, Location, ParameterError
 from congdoan.fmt import check_lang
 from congdoan.paths import NOTEBOOKS_DIR, OUTPUT_DIR
 from congdoan.periods import parse_period
-from congdoan.registry import units_in_period, upper_unions_at
+from congdoan.registry import period_units, upper_unions_at
 from congdoan.render import Renderer, write_atomic
 
 if TYPE_CHECKING:  # imported where used: a run with nothing to render never needs them
@@ -98,7 +98,7 @@ def plan_jobs(dataset: Dataset, period: str, unions: Sequence[str] | None = None
                            strict=True))
     upper_names[dataset.district_id] = dataset.district_name
     if unions is None and uppers is None:
-        unions = list(units_in_period(dataset.units, dataset.links, per.cut_off)["unit_id"])
+        unions = list(period_units(dataset, per.cut_off)["unit_id"])
         uppers = [dataset.district_id,
                   *upper_unions_at(dataset.upper_unions, per.cut_off)["upper_id"]]
     jobs = [make_job("union", str(u), per.id, lang=lang, data=data,

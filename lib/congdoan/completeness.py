@@ -20,7 +20,7 @@ import pandas as pd
 
 from congdoan.dataset import Dataset
 from congdoan.periods import due_date, parse_period
-from congdoan.registry import units_in_period
+from congdoan.registry import period_units
 
 COMPLETENESS_COLUMNS = (
     "level", "upper_id", "upper_name", "period", "due_date", "expected", "received", "on_time",
@@ -30,12 +30,21 @@ COMPLETENESS_COLUMNS = (
 
 
 def expected_reports(dataset: Dataset, period_id: str) -> pd.DataFrame:
-    """One row per expected (CĐCS, sub-period): parent then, received and on-time flags."""
+    """One row per expected (CĐCS, sub-period): parent then, received and on-time flags.
+
+    Computed once per dataset and period (every briefing of a batch reads it); the frame is
+    shared: filter it, never change it in place.
+    """
+    return dataset.memo(("expected_reports", period_id),
+                        lambda: _expected_reports(dataset, period_id))
+
+
+def _expected_reports(dataset: Dataset, period_id: str) -> pd.DataFrame:
     period = parse_period(period_id)
     parts: list[pd.DataFrame] = []
     for sub_id in period.sub_periods:
         sub = parse_period(sub_id)
-        units = units_in_period(dataset.units, dataset.links, sub.cut_off)
+        units = period_units(dataset, sub.cut_off)
         due = pd.Timestamp(due_date(sub))
         got = dataset.reports.loc[dataset.reports["period"] == sub_id, ["unit_id", "submitted_on"]]
         got = got.drop_duplicates("unit_id", keep="last")

@@ -41,7 +41,7 @@ from congdoan.dataset import Dataset
 from congdoan.exceptions import DataError, Location
 from congdoan.paths import PARAMS_DIR
 from congdoan.periods import parse_period
-from congdoan.registry import area_upper_at, units_in_period
+from congdoan.registry import area_upper_at, period_units
 
 MANIFEST_NAME = ".manifest.json"
 """File name of the manifest inside the output folder."""
@@ -125,7 +125,7 @@ def upper_fingerprints(dataset: Dataset, period: str,
     """
     per = parse_period(period)
     units = units if units is not None else unit_fingerprints(dataset, period)
-    members = units_in_period(dataset.units, dataset.links, per.cut_off)
+    members = period_units(dataset, per.cut_off)
     member_fp = members["unit_id"].astype(str).map(units)
     records = dataset.upper_records[pd.to_numeric(dataset.upper_records["year"]) <= per.year]
     own = {

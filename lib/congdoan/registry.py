@@ -10,10 +10,14 @@ district federation in 2025-H1 (cut-off 31/5/2025) and under the commune union i
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from congdoan.exceptions import DataError
+
+if TYPE_CHECKING:
+    from congdoan.dataset import Dataset
 
 SECTOR_NAMES: dict[str, dict[str, str]] = {
     "HCSN": {"vi": "Khu vực hành chính sự nghiệp", "en": "Public administration and services"},
@@ -77,6 +81,15 @@ def units_in_period(units: pd.DataFrame, links: pd.DataFrame,
     active["day"] = _ts(cut_off)
     active["parent_id"] = parents_at(links, active[["unit_id", "day"]]).to_numpy()
     return active.drop(columns="day")
+
+
+def period_units(dataset: Dataset, cut_off: dt.date) -> pd.DataFrame:
+    """:func:`units_in_period` of ``dataset``, computed once per cut-off (:meth:`Dataset.memo`).
+
+    The frame is shared by every caller: read it, filter it, never change it in place.
+    """
+    return dataset.memo(("units_in_period", cut_off),
+                        lambda: units_in_period(dataset.units, dataset.links, cut_off))
 
 
 def upper_unions_at(upper_unions: pd.DataFrame, day: dt.date | pd.Timestamp) -> pd.DataFrame:

@@ -27,7 +27,7 @@ import pandas as pd
 
 from congdoan.dataset import Dataset
 from congdoan.exceptions import DataError, Location, ParameterError
-from congdoan.indicators import compute_indicators, judge
+from congdoan.indicators import compute_indicators, judge_periods
 from congdoan.periods import analysis_periods, load_settings, parse_period
 from congdoan.plan import POPULATION_SECTORS, Indicator, PlanRegister, load_register
 from congdoan.registry import SECTOR_NAMES
@@ -249,9 +249,10 @@ def _judged(ind: Indicator, rows: pd.DataFrame, cdcs: pd.DataFrame, selection: S
                        ["period"])
         base_keys = base[key_cols[0]].astype(str) if key_cols else pd.Series([scope_id] * len(base))
         baseline = pd.Series(_values(ind, base).to_numpy(), index=base_keys.to_numpy())
-    parts = [judge(ind, parse_period(str(p)), part.reset_index(drop=True), baseline)
-             for p, part in summed.groupby("period", sort=False)]
-    out = pd.concat(parts, ignore_index=True)
+    # periods in order of first appearance, as a group-by would give them
+    first = {p: i for i, p in enumerate(dict.fromkeys(summed["period"].astype(str)))}
+    order = np.argsort(summed["period"].astype(str).map(first).to_numpy(), kind="stable")
+    out = judge_periods(ind, summed.iloc[order].reset_index(drop=True), baseline)
     out["unit_name"] = ([names.get(k, k) for k in out["unit_id"]] if key_cols
                         else scope_name(selection, names))
     return out
