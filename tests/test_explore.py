@@ -366,3 +366,23 @@ def test_demo_views_agree_with_the_engine(demo: Dataset, demo_explorer: Explorer
     ex.period.value = "2025"               # after 1/7/2025: commune unions
     assert len([v for _l, v in ex.upper.options if v]) > 1
     assert ex.selection.upper_union is None  # LDLD-GIALAM no longer exists: back to all
+
+
+def test_explorer_freezes_its_heap_after_releasing_earlier_garbage(
+        tiny: Dataset, index: HistoryIndex, tmp_path: Path) -> None:
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    garbage = Node()
+    garbage.loop = garbage  # type: ignore[attr-defined]  # only a full collection frees it
+    gone = weakref.ref(garbage)
+    gc.freeze()  # as an explorer made earlier in the session would have left it
+    del garbage
+    ex = Explorer(tiny, period="2023", history=index.history, out_dir=tmp_path)
+    assert gone() is None  # released, not kept frozen
+    assert gc.get_freeze_count() > 0  # the explorer's data is out of the full passes
+    ex.indicator.value = "people_informed"  # and it still updates
+    assert ex.view["indicator_id"].eq("people_informed").all()
