@@ -137,7 +137,7 @@ def floor(units: list[str], data: Path, out: Path) -> float:
         nb = new_notebook(cells=[
             outputs(view.title_block(who, lang)),
             outputs(view.heading("scorecard", lang), view.scorecard(card, lang)),
-            outputs(view.heading("trend", lang), charts.image(charts.trend(history, lang=lang))),
+            outputs(view.heading("trend", lang), charts.trend_image(history, lang=lang)),
             outputs(view.heading("comparison", lang),
                     charts.image(charts.comparison(compared, lang=lang))),
             outputs(view.heading("pace", lang), view.pace(briefing.milestone_pace(card), lang)),

@@ -98,3 +98,24 @@ def test_trend_titles_sit_on_the_axes_top_as_matplotlib_would_place_them() -> No
             axis.set_title(axis.get_title(loc="left"), loc="left", fontsize=7.5)
             axis._autotitlepos = True
     assert charts.png(automatic) == fixed
+
+
+def test_trend_image_on_a_kept_grid_draws_what_a_fresh_trend_draws() -> None:
+    def history(labels: list[str], periods: list[str], measure: str, scale: float) -> pd.DataFrame:
+        rows = [{"label": label, "period": p, "measure": measure,
+                 "value": scale * (0.4 + 0.1 * i + 0.05 * j), "target": scale * 0.7,
+                 "status": "met" if i % 2 else "not_met"}
+                for j, label in enumerate(labels) for i, p in enumerate(periods)]
+        return pd.DataFrame(rows)
+
+    years = ["2021", "2022", "2023", "2024", "2025"]
+    halves = ["2023-H1", "2023-H2", "2024-H1", "2024-H2", "2025-H1", "2025-H2", "2026-H1"]
+    cases = [
+        history(["A", "B", "C", "D", "E", "F"], years, "share", 1.0),
+        history(["Đoàn viên", "B"], halves, "count", 18000),  # fewer panels, counts, 45° labels
+        history(["A", "B", "C", "D", "E", "F"], years, "count", 600),  # shares become counts
+        history(["A", "B", "C", "D"], years[:3], "share", 1.0),
+    ]
+    for case in cases:  # each drawn on the grid the previous one left
+        kept = charts.trend_image(case).data
+        assert kept == charts.png(charts.trend(case))

@@ -157,16 +157,73 @@ def trend(history: pd.DataFrame, *, lang: str = "vi", columns: int = 3,
         figure, axes_list = _new_axes(ax, (3, 2))[0], [ax]
     else:
         apply_theme()
-        rows = int(np.ceil(len(labels) / columns))
-        height = 1.9 * rows + 0.3
-        # a fixed grid: the constrained-layout solver costs ~0.5 s on 6–9 panels
-        figure = Figure(figsize=(7.2, height))
-        grid = figure.subplots(rows, columns, squeeze=False, gridspec_kw={
-            "left": 0.07, "right": 0.98, "top": 1 - 0.42 / height, "bottom": 0.3 / height,
-            "wspace": 0.32, "hspace": 0.75 / 1.45})
-        axes_list = list(grid.ravel())
-        for extra in axes_list[len(labels):]:
-            extra.set_visible(False)
+        figure = _trend_grid(int(np.ceil(len(labels) / columns)), columns)
+        axes_list = figure.axes
+    _draw_trend(history, labels, axes_list, lang)
+    if title:
+        figure.suptitle(title, x=0.01, ha="left", fontsize=9, fontweight="bold")
+    return figure
+
+
+_TREND_GRIDS: dict[tuple[int, int], Figure] = {}
+"""Empty trend grids kept by (rows, columns) for :func:`trend_image`."""
+
+
+def trend_image(history: pd.DataFrame, *, lang: str = "vi", columns: int = 3) -> Any:
+    """``image(trend(history))``, drawn on a grid kept from the previous call.
+
+    The picture is the same as :func:`trend` draws; creating the panels and their ticks is
+    about half of a fresh trend chart's cost, and a batch draws one per briefing. The grid
+    never leaves this function (only the PNG does), so no caller holds a figure that a later
+    call redraws.
+    """
+    from IPython.display import Image
+
+    labels = list(dict.fromkeys(history["label"]))
+    if not labels:
+        return image(empty_figure(fmt.status_label("no_data", lang)))
+    apply_theme()
+    rows = int(np.ceil(len(labels) / columns))
+    figure = _TREND_GRIDS.get((rows, columns))
+    if figure is None:
+        figure = _TREND_GRIDS[(rows, columns)] = _trend_grid(rows, columns)
+    for axis in figure.axes:
+        _clear_panel(axis)
+    _draw_trend(history, labels, figure.axes, lang)
+    return Image(data=png(figure), format="png")
+
+
+def _trend_grid(rows: int, columns: int) -> Figure:
+    """An empty grid of trend panels with fixed margins."""
+    height = 1.9 * rows + 0.3
+    # a fixed grid: the constrained-layout solver costs ~0.5 s on 6–9 panels
+    figure = Figure(figsize=(7.2, height))
+    figure.subplots(rows, columns, squeeze=False, gridspec_kw={
+        "left": 0.07, "right": 0.98, "top": 1 - 0.42 / height, "bottom": 0.3 / height,
+        "wspace": 0.32, "hspace": 0.75 / 1.45})
+    return figure
+
+
+def _clear_panel(axis: Axes) -> None:
+    """Return a drawn trend panel to the state :func:`_trend_grid` made it in."""
+    from matplotlib.ticker import AutoLocator, ScalarFormatter
+
+    for artist in [*axis.lines, *axis.collections, *axis.patches, *axis.texts]:
+        artist.remove()
+    axis.relim()
+    axis.ignore_existing_data_limits = True
+    axis.set_autoscale_on(True)
+    axis.yaxis.set_major_locator(AutoLocator())
+    axis.yaxis.set_major_formatter(ScalarFormatter())
+    axis.set_title("", loc="left")
+    axis.set_visible(True)
+
+
+def _draw_trend(history: pd.DataFrame, labels: list[str], axes_list: list[Axes],
+                lang: str) -> None:
+    """One panel per label on ``axes_list``; panels left over are hidden."""
+    for extra in axes_list[len(labels):]:
+        extra.set_visible(False)
     for axis, label in zip(axes_list, labels, strict=False):
         part = history[history["label"] == label]
         periods = list(part["period"])
@@ -197,9 +254,6 @@ def trend(history: pd.DataFrame, *, lang: str = "vi", columns: int = 3,
         else:
             axis.yaxis.get_major_formatter().set_useOffset(False)  # type: ignore[attr-defined]
         axis.margins(x=0.08)
-    if title:
-        figure.suptitle(title, x=0.01, ha="left", fontsize=9, fontweight="bold")
-    return figure
 
 
 def comparison(table: pd.DataFrame, *, lang: str = "vi", ax: Axes | None = None,
@@ -414,5 +468,5 @@ _WORDS = {
 
 __all__ = [
     "STATUS_STYLES", "SERIES_STYLES", "StatusStyle", "apply_theme", "comparison", "empty_figure",
-    "image", "png", "status_distribution", "status_style", "trajectory", "trend",
+    "image", "png", "status_distribution", "status_style", "trajectory", "trend", "trend_image",
 ]
