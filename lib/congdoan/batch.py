@@ -135,14 +135,18 @@ class BriefingWorker:
         """Start and warm the kernel; meanwhile build and warm the renderer.
 
         The kernel spends its start mostly in its own process (imports, the period's context),
-        so this process warms WeasyPrint (imports, fonts, a first small PDF) at the same time.
+        so this process warms WeasyPrint (imports, fonts, a first small PDF) and imports
+        papermill at the same time.
         """
         self.spec.out_dir.mkdir(parents=True, exist_ok=True)
         failure: list[BaseException] = []
 
         def warm_renderer() -> None:
+            from congdoan.warm import warm_engine
+
             try:
                 self.renderer.warm()
+                warm_engine()  # papermill and nbformat, imported while the kernel boots
             except BaseException as exc:  # noqa: BLE001 - raised below, in this thread
                 failure.append(exc)
 

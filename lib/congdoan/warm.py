@@ -9,7 +9,7 @@ that every run starts from the same clean namespace while imported modules and p
 
 Each notebook is still executed by papermill (``execute_notebook(..., km=...)``): the executed
 notebook carries its injected parameters and every output, as a cold run would. The engine
-:class:`WarmEngine` (registered with papermill as ``congdoan-warm``) is papermill's nbclient
+:func:`warm_engine` (registered with papermill as ``congdoan-warm``) is papermill's nbclient
 engine with two changes for a kernel it does not own: it reuses the kernel's long-lived client
 (``kc=``) instead of opening a new one per notebook (each new client waits ~0.2 s for the
 kernel to be ready), and otherwise closes the client it opened after the run (papermill leaves
@@ -28,20 +28,18 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
 from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
-from papermill.exceptions import PapermillExecutionError
-from papermill.execute import execute_notebook
-from papermill.utils import merge_kwargs, remove_args
 
 from congdoan.exceptions import RenderError
+
+if TYPE_CHECKING:
+    import nbformat
 
 ENGINE_NAME = "congdoan-warm"
 """Name of :class:`WarmEngine` in papermill's engine registry."""
@@ -74,48 +72,59 @@ _local = threading.local()
 log = logging.getLogger(__name__)
 
 
-class WarmEngine(NBClientEngine):
-    """papermill's nbclient engine that closes its kernel client when it does not own the kernel."""
+@lru_cache(maxsize=1)
+def warm_engine() -> type:
+    """Papermill's nbclient engine for a kernel it does not own, registered as :data:`ENGINE_NAME`.
 
-    @classmethod
-    def execute_managed_notebook(
-        cls,
-        nb_man: Any,
-        kernel_name: str,
-        log_output: bool = False,
-        stdout_file: Any = None,
-        stderr_file: Any = None,
-        start_timeout: int = 60,
-        execution_timeout: int | None = None,
-        **kwargs: Any,
-    ) -> nbformat.NotebookNode:
-        """Execute ``nb_man.nb`` (see :meth:`papermill.engines.NBClientEngine.execute_managed_notebook`)."""
-        kwargs = remove_args(["input_path"], **kwargs)
-        safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
-        final_kwargs = merge_kwargs(
-            safe_kwargs,
-            timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
-            startup_timeout=start_timeout,
-            kernel_name=kernel_name,
-            log=logging.getLogger("papermill"),
-            log_output=log_output,
-            stdout_file=stdout_file,
-            stderr_file=stderr_file,
-        )
-        kc = final_kwargs.pop("kc", None)
-        client = PapermillNotebookClient(nb_man, **final_kwargs)
-        if kc is not None:
-            client.kc = kc
-        _local.last_nb = nb_man.nb  # kept so that a failed run can still be saved for reading
-        try:
-            nb: nbformat.NotebookNode = client.execute()
-            return nb
-        finally:
-            if kc is None and not client.owns_km and client.kc is not None:
-                client.kc.stop_channels()
+    Built on first use: papermill (and nbformat) are imported only when a notebook is run, so
+    that a worker launches its kernel first and imports them while the kernel boots.
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
 
+    class WarmEngine(NBClientEngine):
+        """nbclient engine that closes its kernel client when it does not own the kernel."""
 
-papermill_engines.register(ENGINE_NAME, WarmEngine)
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man: Any,
+            kernel_name: str,
+            log_output: bool = False,
+            stdout_file: Any = None,
+            stderr_file: Any = None,
+            start_timeout: int = 60,
+            execution_timeout: int | None = None,
+            **kwargs: Any,
+        ) -> nbformat.NotebookNode:
+            """Execute ``nb_man.nb`` (as ``NBClientEngine.execute_managed_notebook`` does)."""
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final_kwargs = merge_kwargs(
+                safe_kwargs,
+                timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logging.getLogger("papermill"),
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            kc = final_kwargs.pop("kc", None)
+            client = PapermillNotebookClient(nb_man, **final_kwargs)
+            if kc is not None:
+                client.kc = kc
+            _local.last_nb = nb_man.nb  # kept so that a failed run can still be saved for reading
+            try:
+                nb: nbformat.NotebookNode = client.execute()
+                return nb
+            finally:
+                if kc is None and not client.owns_km and client.kc is not None:
+                    client.kc.stop_channels()
+
+    papermill_engines.register(ENGINE_NAME, WarmEngine)
+    return WarmEngine
 
 
 @dataclass
@@ -243,6 +252,10 @@ class WarmKernel:
         The kernel is reset first; the run is bounded by ``timeout`` seconds (reset included),
         after which the kernel is killed. A killed or dead kernel is replaced before returning.
         """
+        from papermill.exceptions import PapermillExecutionError
+        from papermill.execute import execute_notebook
+
+        warm_engine()
         began = time.perf_counter()
         if self.km is None or not self.is_alive():
             self.shutdown()
@@ -287,5 +300,5 @@ class WarmKernel:
                           restarted=restarted)
 
 
-__all__ = ["DEFAULT_WARMUP", "ENGINE_NAME", "FREEZE_CODE", "RESET_CODE", "RunOutcome", "WarmEngine",
-           "WarmKernel"]
+__all__ = ["DEFAULT_WARMUP", "ENGINE_NAME", "FREEZE_CODE", "RESET_CODE", "RunOutcome", "WarmKernel",
+           "warm_engine"]
