@@ -213,7 +213,8 @@ def main() -> None:
         f_total, f_peak, f_out = engine(None, data, work / "full", args.workers, force=True)
         count = f_out.count(" ok ") + f_out.count(" LỖI ")
         print(f"full demo, cold        {f_total:7.1f} s for {count} briefings "
-              f"({f_total / max(count, 1):.2f} s each; peak {f_peak:.0f} MB)", flush=True)
+              f"({f_total / max(count, 1):.2f} s each; peak {f_peak:.0f} MB; "
+              f"a / this = {a / (f_total / max(count, 1)):.1f}x)", flush=True)
         n_total, _, _ = engine(None, data, work / "full", args.workers, force=False)
         print(f"full demo, no change   {n_total:7.2f} s ({f_total / n_total:.0f}x faster)")
 
