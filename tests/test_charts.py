@@ -119,3 +119,25 @@ def test_trend_image_on_a_kept_grid_draws_what_a_fresh_trend_draws() -> None:
     for case in cases:  # each drawn on the grid the previous one left
         kept = charts.trend_image(case).data
         assert kept == charts.png(charts.trend(case))
+
+
+def test_trajectory_panel_titles_stay_inside_the_figure() -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    labels = ["Doanh nghiệp có công đoàn ký kết TƯLĐTT", "TƯLĐTT xếp loại B trở lên",
+              "Vụ việc tư vấn, tranh tụng có đại diện công đoàn",
+              "CĐCS khu vực nhà nước có Ban nữ công quần chúng"]
+    rows = [{"label": label, "measure": "share", "year": year, "value": value,
+             "milestone": 0.8 if year == 2025 else np.nan,
+             "projection": 0.9 if year == 2030 else np.nan}
+            for label in labels for year, value in ((2021, 0.4), (2023, 0.6), (2025, 0.7),
+                                                     (2030, np.nan))]
+    figure = charts.trajectory(pd.DataFrame(rows))
+    figure.set_dpi(charts.PNG_DPI)  # as drawn for the briefing
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    for axis in figure.axes:
+        if axis.get_visible() and axis.get_title(loc="left"):
+            box = axis._left_title.get_window_extent(renderer)
+            assert box.x1 <= figure.bbox.x1, axis.get_title(loc="left")

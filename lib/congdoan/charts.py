@@ -433,7 +433,7 @@ def trajectory(points: pd.DataFrame, *, lang: str = "vi", columns: int = 3,
         goals = part.dropna(subset=["milestone"])
         axis.scatter(goals["year"], goals["milestone"], marker="*", s=70, color="#E69F00",
                      edgecolor=INK, linewidth=0.4, zorder=4, label=_WORDS["milestone"][lang])
-        axis.set_title(_wrap(label, 34), loc="left", fontsize=7.5)
+        axis.set_title(_wrap(label, 28), loc="left", fontsize=7.5)
         axis.set_xticks(sorted({int(y) for y in part["year"]} | {2025, 2030}))
         axis.tick_params(axis="x", rotation=45)
         if part["measure"].iloc[0] == "share":

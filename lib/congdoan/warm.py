@@ -66,7 +66,7 @@ import pandas
 import seaborn
 import congdoan
 """
-"""Imports every briefing needs; :func:`briefing_warmup` adds the period's context."""
+"""Imports every briefing needs; :func:`congdoan.batch.warmup_code` adds the period's context."""
 
 _local = threading.local()
 log = logging.getLogger(__name__)
