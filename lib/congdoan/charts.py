@@ -318,9 +318,9 @@ def _fit_margins(figure: Figure, axis: Axes, legend: Any) -> None:
     upper union share, so they are kept (:data:`_MARGINS`) and measured once per layout.
     """
     width, height = figure.get_size_inches()
+    # the legend's column count follows from its number of entries, part of the key
     key = (float(width), float(height), tuple(t.get_text() for t in axis.get_yticklabels()),
-           axis.get_title(loc="left"), tuple(t.get_text() for t in legend.get_texts()),
-           legend._ncols)
+           axis.get_title(loc="left"), tuple(t.get_text() for t in legend.get_texts()))
     if key not in _MARGINS:
         if len(_MARGINS) > 1024:
             _MARGINS.clear()

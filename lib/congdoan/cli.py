@@ -1,7 +1,7 @@
 """Command line: ``congdoan <command>``; a thin wrapper over library functions.
 
 Each job module adds its own sub-command through a ``register_cli(subparsers)`` function listed
-in :data:`COMMAND_MODULES`, so this file does not grow with every feature.
+in :data:`COMMANDS`, so this file does not grow with every feature.
 """
 
 from __future__ import annotations
@@ -28,10 +28,6 @@ COMMANDS: dict[str, str] = {
 Only the module of the command being run is imported: a command's start-up pays for its own
 imports, not for every other command's (nbformat, nbconvert, openpyxl, …)."""
 
-COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
-"""Modules that register sub-commands, each once."""
-
-
 def skip_iri_grammar() -> None:
     """Keep jsonschema from building its RFC 3987 IRI parser in this process (~1.3 s).
 
@@ -53,7 +49,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=("vi", "en"), default="vi",
                         help="ngôn ngữ thông báo lỗi / language of messages (default vi)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    modules = [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES
+    modules = [COMMANDS[command]] if command in COMMANDS else dict.fromkeys(COMMANDS.values())
     for name in modules:
         try:
             module = importlib.import_module(name)
