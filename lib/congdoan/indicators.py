@@ -334,15 +334,11 @@ def judge(ind: Indicator, period: Period, part: pd.DataFrame,
 
     ``part`` holds unit_id, level, numerator, denominator, units_expected and units_reported
     (as :func:`aggregate` returns); ``baseline`` maps unit_id to the value at the baseline period.
-    Used by :mod:`congdoan.views` to judge ad-hoc groups exactly as the engine does.
+    See :func:`judge_periods` for rows of several periods.
     """
     part = part.assign(ind=0)
-    base = None
-    if baseline is not None:
-        base = part[["ind", "level", "unit_id"]].assign(
-            unit_id=part["unit_id"].astype(str),
-            baseline_value=part["unit_id"].astype(str).map(baseline).astype("float64"))
-    return _judge_rows(part, _indicator_table([ind], period), period, base)
+    return _judge_rows(part, _indicator_table([ind], period), period,
+                       _baseline_rows(part, baseline))
 
 
 def judge_periods(ind: Indicator, part: pd.DataFrame,
@@ -357,12 +353,16 @@ def judge_periods(ind: Indicator, part: pd.DataFrame,
     table = pd.concat([_indicator_table([ind], parse_period(p)) for p in periods],
                       ignore_index=True)
     part = part.assign(ind=ids.map({p: i for i, p in enumerate(periods)}).to_numpy())
-    base = None
-    if baseline is not None:
-        base = part[["ind", "level", "unit_id"]].assign(
-            unit_id=part["unit_id"].astype(str),
-            baseline_value=part["unit_id"].astype(str).map(baseline).astype("float64"))
-    return _judge_rows(part, table, None, base)
+    return _judge_rows(part, table, None, _baseline_rows(part, baseline))
+
+
+def _baseline_rows(part: pd.DataFrame, baseline: pd.Series | None) -> pd.DataFrame | None:
+    """``baseline`` (unit_id → value) as the ind, level, unit_id, baseline_value rows of ``part``."""
+    if baseline is None:
+        return None
+    unit_ids = part["unit_id"].astype(str)
+    return part[["ind", "level", "unit_id"]].assign(
+        unit_id=unit_ids, baseline_value=unit_ids.map(baseline).astype("float64"))
 
 
 # ----------------------------------------------------------------------------- public API

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     import nbformat
 
 ENGINE_NAME = "congdoan-warm"
-"""Name of :class:`WarmEngine` in papermill's engine registry."""
+"""Name of the engine :func:`warm_engine` registers in papermill's engine registry."""
 
 RESET_CODE = """\
 import matplotlib.pyplot as _congdoan_plt
