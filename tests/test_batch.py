@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -17,6 +18,7 @@ import pytest
 
 from congdoan.batch import WorkerSpec, audit_path, run_local, warmup_code
 from congdoan.briefings import BriefingJob, make_job
+from congdoan.forkserver import KernelForkServer, briefing_warmup
 from congdoan.warm import WarmKernel
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -46,10 +48,23 @@ def normalised(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-@pytest.fixture()
-def kernel() -> WarmKernel:
-    k = WarmKernel()
+@pytest.fixture(scope="module")
+def fork_server() -> Iterator[KernelForkServer]:
+    with KernelForkServer(briefing_warmup([])) as server:
+        yield server
+
+
+@pytest.fixture(params=["launched", "forked"])
+def kernel(request: pytest.FixtureRequest) -> Iterator[WarmKernel]:
+    """A warm kernel launched as a new process, and one forked from a fork server."""
+    address = None
+    if request.param == "forked":
+        address = request.getfixturevalue("fork_server").address
+    k = WarmKernel(fork_server=address)
     k.start()
+    if address is not None:  # it really came from the server
+        server = request.getfixturevalue("fork_server")
+        k.run_code(f"assert __import__('os').getppid() == {server.process.pid}")
     yield k
     k.kill()
     k.shutdown()
@@ -116,13 +131,16 @@ def test_pool_reports_failures_and_finishes_the_rest(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_warm_briefing_equals_cold_briefing(demo_dir: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("forked", [False, True], ids=["launched", "forked"])
+def test_warm_briefing_equals_cold_briefing(demo_dir: Path, tmp_path: Path,
+                                            forked: bool) -> None:
     data = str(demo_dir)
     target = make_job("union", "CDCS-0002", "2025", data=data)
     other = make_job("union", "CDCS-0001", "2025", data=data)
     cold = papermill.execute_notebook(str(target.notebook), None, parameters=target.parameters,
                                       kernel_name="python3", progress_bar=False)
-    kernel = WarmKernel(warmup_code([target]))
+    server = KernelForkServer(warmup_code([target])).start() if forked else None
+    kernel = WarmKernel(warmup_code([target]), fork_server=server.address if server else None)
     kernel.start()
     try:
         kernel.execute(other.notebook, other.parameters)  # the kernel has served someone else
@@ -130,6 +148,9 @@ def test_warm_briefing_equals_cold_briefing(demo_dir: Path, tmp_path: Path) -> N
     finally:
         kernel.kill()
         kernel.shutdown()
+        if server is not None:
+            assert server.process is not None and server.process.poll() is None
+            server.close()
     assert warm.error is None and warm.nb is not None
     a, b = normalised(cold), normalised(warm.nb)
     assert len(a.cells) == len(b.cells)

@@ -108,3 +108,25 @@ def test_warm_renders_a_small_pdf_and_pdf_of_takes_any_document() -> None:
     data = renderer.pdf_of(renderer.document("<p>Công đoàn cơ sở ≥ 70%</p>", "Thử"), "Thử")
     text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
     assert data[:5] == b"%PDF-" and "Công đoàn cơ sở" in unicodedata.normalize("NFC", text)
+
+
+def test_weasyprint_is_imported_without_searching_for_libraries() -> None:
+    """WeasyPrint's library names that do not load are not searched for with gcc and ld."""
+    import subprocess
+    import sys
+
+    code = (
+        "import ctypes.util, sys\n"
+        "calls = []\n"
+        "real = ctypes.util.find_library\n"
+        "ctypes.util.find_library = lambda name: calls.append(name) or real(name)\n"
+        "from congdoan.render import Renderer\n"
+        "Renderer().warm()\n"
+        "assert 'weasyprint' in sys.modules and ctypes.util.find_library is not real\n"
+        "print(len(calls))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    expected = 0 if sys.platform.startswith("linux") else None
+    if expected is not None:
+        assert int(out) == expected

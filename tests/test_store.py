@@ -226,3 +226,15 @@ def test_demo_round_trip_gives_the_same_indicators(db_url: str, demo_dir: Path) 
     expected = compute_indicators(demo, "2025")
     got = compute_indicators(back, "2025")
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_dispose_engines_closes_pooled_connections(tmp_path: Path) -> None:
+    """Before a fork no pooled database connection is left open (congdoan.forkserver)."""
+    engine = store.get_engine(f"sqlite:///{tmp_path / 'pool.sqlite'}")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("select 1")
+    assert engine.pool.checkedin() == 1  # kept open in the pool after use
+    store.dispose_engines()
+    assert engine.pool.checkedin() == 0
+    with engine.connect() as conn:  # and the engine still works
+        assert conn.exec_driver_sql("select 2").scalar() == 2

@@ -32,7 +32,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +50,7 @@ from congdoan.cli import skip_iri_grammar
 from congdoan.dataset import Dataset
 from congdoan.exceptions import Location, ParameterError, RenderError
 from congdoan.fmt import check_lang
+from congdoan.forkserver import KernelForkServer, briefing_warmup, take_early
 from congdoan.manifest import (
     Manifest,
     code_fingerprint,
@@ -88,8 +89,11 @@ class WorkerSpec:
         out_dir: where outputs are written (``<out_dir>/<period>/<slug>.<format>``).
         formats: output formats (``html``, ``pdf``); the executed notebook is always kept.
         timeout: seconds allowed per briefing (reset and execution; rendering excluded).
-        warmup: code run once in each new kernel (None: :data:`congdoan.warm.DEFAULT_WARMUP`).
+        warmup: code run once in each new kernel (None: the imports of
+            :func:`congdoan.forkserver.briefing_warmup`).
         cwd: working directory of the kernels (relative data paths are read from there).
+        fork_server: address of the batch's :class:`~congdoan.forkserver.KernelForkServer`
+            (local runs), or None: each kernel is a new process.
 
     """
 
@@ -98,22 +102,14 @@ class WorkerSpec:
     timeout: float = 600.0
     warmup: str | None = None
     cwd: Path | None = None
+    fork_server: str | None = None
 
 
 def warmup_code(jobs: Iterable[BriefingJob]) -> str:
-    """Warm-up for briefing jobs: imports, contexts and one small chart.
-
-    The context of each (period, data) the jobs use is loaded; the chart makes matplotlib load
-    its fonts before the first briefing.
-    """
-    from congdoan.warm import DEFAULT_WARMUP
-
+    """Warm-up for briefing jobs: imports, the context of each (period, data) they use, a chart."""
     pairs = sorted({(str(j.parameters.get("period", j.period)), j.parameters.get("data"))
                     for j in jobs}, key=repr)
-    lines = [DEFAULT_WARMUP, "from congdoan import briefing, charts, display"]
-    lines += [f"briefing.load_context({period!r}, {data!r})" for period, data in pairs]
-    lines.append("charts.png(charts.empty_figure('Đã sẵn sàng / ready ≥ ✔'))")
-    return "\n".join(lines) + "\n"
+    return briefing_warmup(pairs)
 
 
 def audit_path(job: BriefingJob, out_dir: Path) -> Path:
@@ -125,10 +121,11 @@ class BriefingWorker:
     """A warm kernel and a reused renderer that turn jobs into files, one at a time."""
 
     def __init__(self, spec: WorkerSpec) -> None:
-        from congdoan.warm import DEFAULT_WARMUP, WarmKernel
+        from congdoan.warm import WarmKernel
 
         self.spec = spec
-        self.kernel: WarmKernel = WarmKernel(spec.warmup or DEFAULT_WARMUP, cwd=spec.cwd)
+        self.kernel: WarmKernel = WarmKernel(spec.warmup or briefing_warmup([]), cwd=spec.cwd,
+                                              fork_server=spec.fork_server)
         self._renderer: Renderer | None = None
 
     def start(self) -> None:
@@ -283,6 +280,19 @@ def _start_method() -> str:
     return "spawn"
 
 
+def _warm_parent() -> None:
+    """Import papermill and make a first small PDF here, once, before workers are forked.
+
+    Every forked worker inherits the imports and WeasyPrint's loaded libraries and fonts
+    instead of paying for them itself (~0.5 s of CPU per worker). Neither starts a thread, so
+    the workers are still forked from a single-threaded process.
+    """
+    from congdoan.warm import warm_engine
+
+    Renderer().warm()
+    warm_engine()
+
+
 def run_local(jobs: Sequence[BriefingJob], spec: WorkerSpec, *, workers: int | None = None,
               on_result: Callable[[BriefingJob, JobResult], None] | None = None,
               stats: PoolStats | None = None,
@@ -301,6 +311,8 @@ def run_local(jobs: Sequence[BriefingJob], spec: WorkerSpec, *, workers: int | N
     count = max(1, min(workers or default_workers(), len(jobs)))
     stats = stats if stats is not None else PoolStats()
     stats.workers = count
+    if _start_method() == "fork":
+        _warm_parent()
     ctx: Any = mp.get_context(_start_method())
     task_q: Any = ctx.Queue()
     result_q: Any = ctx.Queue()
@@ -508,6 +520,24 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
                              location=Location(field="--timeout"), value=timeout,
                              expected="số giây > 0")
     out = Path(out)
+    # Local runs take their kernels from one fork server: it imports what kernels need while
+    # this process reads the data and plans, and is stopped at once if nothing is to be done.
+    server = take_early()  # started by the command line before its imports
+    if server is None and not scheduler and KernelForkServer.available():
+        server = KernelForkServer().start()
+    try:
+        return _build(period, unions, uppers, formats, out, data, lang, workers, force, timeout,
+                      scheduler, progress_lines, server, began)
+    finally:
+        if server is not None:
+            server.close()
+
+
+def _build(period: str, unions: Sequence[str] | None, uppers: Sequence[str] | None,
+           formats: Sequence[str], out: Path, data: str | None, lang: str,
+           workers: int | None, force: bool, timeout: float, scheduler: str | None,
+           progress_lines: bool, server: KernelForkServer | None, began: float) -> BatchRun:
+    """:func:`build_briefings` after its argument checks, with the fork server ``server``."""
     dataset = load_dataset(data)
     resolved = resolve(period, dataset)
     jobs = plan_jobs(dataset, resolved, unions, uppers, lang, data)
@@ -541,6 +571,11 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
 
     spec = WorkerSpec(out_dir=out.resolve(), formats=tuple(formats), timeout=timeout,
                       warmup=warmup_code(todo) if todo else None, cwd=Path.cwd())
+    if server is not None and spec.warmup:
+        server.run(spec.warmup)  # the period's context, loaded once for every kernel
+        spec = replace(spec, fork_server=server.address)
+    elif server is not None:
+        server.close()
     stats = PoolStats()
     restore = install_sigterm()
     try:

@@ -28,6 +28,12 @@ COMMANDS: dict[str, str] = {
 Only the module of the command being run is imported: a command's start-up pays for its own
 imports, not for every other command's (nbformat, nbconvert, openpyxl, …)."""
 
+EARLY_START: dict[str, str] = {"briefings": "congdoan.forkserver:start_early"}
+"""Commands with a function (``module:function``) called with the raw arguments before the
+command's module is imported, to start work that runs alongside those imports (the batch's
+kernel fork server)."""
+
+
 def skip_iri_grammar() -> None:
     """Keep jsonschema from building its RFC 3987 IRI parser in this process (~1.3 s).
 
@@ -65,7 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     skip_iri_grammar()
     words = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(next((w for w in words if w in COMMANDS), None))
+    command = next((w for w in words if w in COMMANDS), None)
+    if command in EARLY_START:
+        module, function = EARLY_START[command].split(":")
+        getattr(importlib.import_module(module), function)(words)
+    parser = build_parser(command)
     args = parser.parse_args(words)
     try:
         code: int = args.func(args)

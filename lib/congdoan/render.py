@@ -16,6 +16,7 @@ import html
 import io
 import os
 import re
+import sys
 import tempfile
 from importlib.resources import files
 from pathlib import Path
@@ -94,6 +95,33 @@ def png_rows(data: bytes) -> bytes | None:
             return b"".join(rows) or None
         at += 12 + length
     return None
+
+
+def _import_weasyprint() -> None:
+    """Import WeasyPrint without ctypes' library search (~0.3 s of gcc and ld runs).
+
+    WeasyPrint opens each C library it uses (GLib, Pango, HarfBuzz, fontconfig) by trying a
+    list of names in turn. cffi hands every name that does not load to
+    ``ctypes.util.find_library``, which on Linux runs ``gcc`` and ``ld`` to search: about twenty
+    runs per process. On Linux the list's ``libX.so.N`` names load directly, so the search is
+    skipped while WeasyPrint is imported; should that import fail, it is retried with the
+    search.
+    """
+    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
+        return
+    import ctypes.util
+
+    original = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint  # noqa: F401
+    except OSError:  # a library only the search finds: import again, searching
+        for name in [m for m in sys.modules if m.split(".")[0] == "weasyprint"]:
+            del sys.modules[name]
+        ctypes.util.find_library = original
+        import weasyprint  # noqa: F401, F811
+    finally:
+        ctypes.util.find_library = original
 
 
 def _copy_png_rows() -> None:
@@ -206,6 +234,7 @@ class Renderer:
 
     # ------------------------------------------------------------------ PDF
     def _weasy(self, title: str, lang: str) -> tuple[object, object]:
+        _import_weasyprint()
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
@@ -246,6 +275,7 @@ class Renderer:
 
     def pdf_of(self, document: str, title: str = "", lang: str = "vi") -> bytes:
         """An A4 PDF of the HTML ``document`` (page numbers, embedded fonts, no network)."""
+        _import_weasyprint()
         from weasyprint import HTML
 
         page_css, font_config = self._weasy(title, lang)

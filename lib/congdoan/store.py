@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import weakref
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -254,6 +255,19 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def dispose_engines() -> None:
+    """Close the pooled connections of every engine :func:`get_engine` made in this process.
+
+    Called before forking (:mod:`congdoan.forkserver`): a database connection must never be
+    shared by two processes. The engines stay usable; they reconnect when next used.
+    """
+    for engine in list(_ENGINES):
+        engine.dispose()
+
+
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
 @lru_cache(maxsize=16)
 def get_engine(url: str | None = None) -> Engine:
     """An engine for ``url`` (default :func:`default_url`) with the schema created."""
@@ -266,6 +280,7 @@ def get_engine(url: str | None = None) -> Engine:
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _on_sqlite_connect)
         METADATA.create_all(engine)
+        _ENGINES.add(engine)
     except (sa.exc.SQLAlchemyError, ModuleNotFoundError) as exc:
         raise StorageError(
             f"Không mở được cơ sở dữ liệu: {exc}", f"Cannot open the database: {exc}",

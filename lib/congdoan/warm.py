@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import signal
 import threading
 import time
@@ -34,9 +35,12 @@ from typing import TYPE_CHECKING, Any
 
 from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from jupyter_core.utils import run_sync
+from traitlets import Unicode
 
 from congdoan.exceptions import RenderError
+from congdoan.forkserver import DEFAULT_WARMUP
 
 if TYPE_CHECKING:
     import nbformat
@@ -58,15 +62,6 @@ FREEZE_CODE = "__import__('gc').freeze()"
 garbage collector's sight. ``%reset -f`` runs a full collection each time, which otherwise walks
 every object of pandas, matplotlib and the context (~0.15 s per briefing); frozen objects are
 never collected, and they live as long as the kernel anyway."""
-
-DEFAULT_WARMUP = """\
-import matplotlib
-import matplotlib.pyplot
-import pandas
-import seaborn
-import congdoan
-"""
-"""Imports every briefing needs; :func:`congdoan.batch.warmup_code` adds the period's context."""
 
 _local = threading.local()
 log = logging.getLogger(__name__)
@@ -127,6 +122,46 @@ def warm_engine() -> type:
     return WarmEngine
 
 
+class ForkProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, launching through the manager's fork server.
+
+    Any failure of the server (gone, refused, timed out) falls back to the usual launch.
+    """
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        """Launch ``cmd`` as a fork of the server, or as a new process if that fails."""
+        address = getattr(self.parent, "fork_server", None)
+        if address:
+            cwd = kwargs.get("cwd")
+            try:
+                from congdoan.forkserver import ForkedKernelProcess, fork_kernel
+
+                pid = fork_kernel(address, list(cmd), kwargs.get("env"),
+                                  str(cwd) if cwd else None)
+                # Popen's interface, as far as jupyter_client uses it
+                self.process = ForkedKernelProcess(pid)  # type: ignore[assignment]
+            except (OSError, RuntimeError, ValueError) as exc:
+                log.warning("fork server unavailable (%s); starting the kernel afresh", exc)
+            else:
+                self.pid = self.pgid = pid  # the kernel leads its own session
+                self.cwd = cwd or Path.cwd()
+                return self.connection_info
+        return await super().launch_kernel(cmd, **kwargs)
+
+
+class ForkKernelManager(AsyncKernelManager):
+    """An async kernel manager whose kernels come from the fork server at ``fork_server``."""
+
+    fork_server = Unicode(None, allow_none=True, help="address of a KernelForkServer")
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or secrets.token_hex(16)
+            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id,
+                                               kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
+
+
 @dataclass
 class RunOutcome:
     """What one notebook run gave.
@@ -153,12 +188,17 @@ class WarmKernel:
         kernel_name: Jupyter kernel spec to start.
         cwd: working directory of the kernel.
         startup_timeout: seconds allowed for the kernel to start and run ``warmup``.
+        fork_server: address of a :class:`~congdoan.forkserver.KernelForkServer` to take the
+            kernel from (already imported and warmed); None, or a server that is gone, starts
+            a new kernel process.
 
     """
 
     def __init__(self, warmup: str = DEFAULT_WARMUP, *, kernel_name: str = "python3",
-                 cwd: Path | None = None, startup_timeout: float = 120.0) -> None:
+                 cwd: Path | None = None, startup_timeout: float = 120.0,
+                 fork_server: str | None = None) -> None:
         self.warmup = warmup
+        self.fork_server = fork_server
         self.kernel_name = kernel_name
         self.cwd = cwd
         self.startup_timeout = startup_timeout
@@ -169,7 +209,11 @@ class WarmKernel:
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
         """Start the kernel and run the warm-up code."""
-        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        km: AsyncKernelManager
+        if self.fork_server:
+            km = ForkKernelManager(kernel_name=self.kernel_name, fork_server=self.fork_server)
+        else:
+            km = AsyncKernelManager(kernel_name=self.kernel_name)
         env = dict(os.environ)
         env.pop("MPLBACKEND", None)  # the kernel's own inline backend, as in a cold run
         run_sync(km.start_kernel)(
@@ -300,5 +344,6 @@ class WarmKernel:
                           restarted=restarted)
 
 
-__all__ = ["DEFAULT_WARMUP", "ENGINE_NAME", "FREEZE_CODE", "RESET_CODE", "RunOutcome", "WarmKernel",
+__all__ = ["DEFAULT_WARMUP", "ENGINE_NAME", "FREEZE_CODE", "RESET_CODE", "ForkKernelManager",
+           "ForkProvisioner", "RunOutcome", "WarmKernel",
            "warm_engine"]

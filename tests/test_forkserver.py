@@ -1,0 +1,132 @@
+"""The kernel fork server: kernels forked warm, fallbacks, lifetimes, early start."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from congdoan import forkserver
+from congdoan.forkserver import KernelForkServer, briefing_warmup, fork_kernel
+from congdoan.warm import WarmKernel
+
+pytestmark = pytest.mark.skipif(not KernelForkServer.available(), reason="Linux only")
+
+
+def gone_within(pid: int, seconds: float) -> bool:
+    """True once process ``pid`` no longer exists (checked until ``seconds`` pass)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[KernelForkServer]:
+    with KernelForkServer(briefing_warmup([])) as started:
+        yield started
+
+
+@pytest.mark.slow
+def test_forked_kernel_has_the_warm_up_imported_before_running_it(
+        server: KernelForkServer) -> None:
+    kernel = WarmKernel("x = 1", fork_server=server.address)  # warm-up imports nothing
+    kernel.start()
+    try:
+        assert server.process is not None
+        kernel.run_code(f"import os, sys; assert os.getppid() == {server.process.pid}")
+        # seaborn came with the server (the kernel's own warm-up never imported it)
+        kernel.run_code("assert 'seaborn' in sys.modules and 'congdoan.charts' in sys.modules")
+        # it is an ordinary kernel otherwise: its own session, the inline backend, cwd on path
+        kernel.run_code(f"assert os.getsid(0) == os.getpid() == {kernel.pid}")
+        kernel.run_code("import matplotlib; assert 'inline' in matplotlib.get_backend()")
+        kernel.run_code("assert '' in sys.path or os.getcwd() in sys.path")
+    finally:
+        kernel.kill()
+        kernel.shutdown()
+
+
+@pytest.mark.slow
+def test_a_kernel_starts_afresh_when_the_server_is_gone() -> None:
+    gone = KernelForkServer()  # never started: nobody listens at its address
+    kernel = WarmKernel("x = 1", fork_server=gone.address)
+    kernel.start()
+    try:
+        kernel.run_code(f"import os; assert os.getppid() == {os.getpid()}")  # launched by us
+    finally:
+        kernel.kill()
+        kernel.shutdown()
+
+
+def test_server_forks_only_ipykernel_commands(server: KernelForkServer) -> None:
+    with pytest.raises(RuntimeError, match="not an ipykernel command"):
+        fork_kernel(server.address, ["/bin/sh", "-c", "touch /tmp/nope"], None, None)
+    with pytest.raises(RuntimeError, match="not an ipykernel command"):  # another interpreter
+        fork_kernel(server.address, ["/usr/bin/env", "-m", "ipykernel_launcher"], None, None)
+
+
+@pytest.mark.slow
+def test_server_and_its_kernels_stop_with_the_process_that_started_them(
+        tmp_path: Path) -> None:
+    script = tmp_path / "owner.py"
+    script.write_text(
+        "import sys, time\n"
+        "from congdoan.forkserver import KernelForkServer\n"
+        "from congdoan.warm import WarmKernel\n"
+        "server = KernelForkServer().start()\n"
+        "kernel = WarmKernel('x = 1', fork_server=server.address)\n"
+        "kernel.start()\n"
+        "print(server.process.pid, kernel.pid, flush=True)\n"
+        "time.sleep(600)\n", encoding="utf-8")
+    owner = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert owner.stdout is not None
+        server_pid, kernel_pid = (int(x) for x in owner.stdout.readline().split())
+        os.kill(kernel_pid, 0)  # both alive while their owner runs
+        os.kill(server_pid, 0)
+    finally:
+        owner.kill()  # SIGKILL: no clean-up code runs in the owner
+        owner.wait()
+    assert gone_within(server_pid, 5), "the fork server outlived its owner"
+    assert gone_within(kernel_pid, 5), "the kernel outlived the worker that asked for it"
+
+
+def test_early_start_only_when_a_local_batch_will_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[str] = []
+
+    def fake_start(self: KernelForkServer) -> KernelForkServer:
+        started.append(self.warmup or "")
+        return self
+
+    monkeypatch.setattr(KernelForkServer, "start", fake_start)
+    for words in (["briefings", "--period", "2025", "--help"],
+                  ["briefings", "--period", "2025", "--scheduler", "tcp://h:8786"],
+                  ["briefings", "--period", "2025", "--workers", "0"],
+                  ["briefings", "--union", "CDCS-0001"]):  # no period: the command will fail
+        forkserver.start_early(words)
+        assert forkserver.take_early() is None, words
+    forkserver.start_early(["briefings", "--period", "2025", "--data", "/d", "--workers", "2"])
+    early = forkserver.take_early()
+    assert early is not None and forkserver.take_early() is None  # handed over once
+    assert "briefing.load_context('2025', '/d')" in started[-1]
+    forkserver.start_early(["briefings", "--period", "latest"])  # demo data: not read early
+    assert forkserver.take_early() is not None and "load_context" not in started[-1]
+    monkeypatch.setenv("CONGDOAN_FORK_SERVER", "0")
+    forkserver.start_early(["briefings", "--period", "2025"])
+    assert forkserver.take_early() is None
+
+
+def test_batch_runs_without_fork_server_when_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONGDOAN_FORK_SERVER", "no")
+    assert not KernelForkServer.available()
+    monkeypatch.delenv("CONGDOAN_FORK_SERVER")
+    assert KernelForkServer.available()
