@@ -141,3 +141,31 @@ def test_trajectory_panel_titles_stay_inside_the_figure() -> None:
         if axis.get_visible() and axis.get_title(loc="left"):
             box = axis._left_title.get_window_extent(renderer)
             assert box.x1 <= figure.bbox.x1, axis.get_title(loc="left")
+
+
+def test_png_holds_the_canvas_pixels_rgb_when_opaque_rgba_when_not() -> None:
+    import io
+
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    def pixels(figure: Figure) -> np.ndarray:
+        canvas = FigureCanvasAgg(figure)
+        figure.set_dpi(charts.PNG_DPI)
+        canvas.draw()
+        return np.asarray(canvas.buffer_rgba()).copy()
+
+    opaque = Figure(figsize=(2, 1))
+    opaque.add_subplot().plot([0, 1], [1, 0], color="#c0392b")
+    picture = Image.open(io.BytesIO(charts.png(opaque)))
+    assert picture.mode == "RGB"
+    assert np.array_equal(np.asarray(picture), pixels(opaque)[..., :3])
+
+    clear = Figure(figsize=(2, 1))
+    clear.patch.set_alpha(0.0)
+    clear.add_subplot().plot([0, 1], [0, 1])
+    picture = Image.open(io.BytesIO(charts.png(clear)))
+    assert picture.mode == "RGBA"
+    assert np.array_equal(np.asarray(picture), pixels(clear))

@@ -124,7 +124,9 @@ def png(figure: Figure, dpi: int = PNG_DPI) -> bytes:
         rgba = np.asarray(canvas.buffer_rgba())
     finally:
         figure.set_dpi(screen_dpi)
-    picture = Image.fromarray(rgba[..., :3] if rgba[..., 3].min() == 255 else rgba)
+    picture = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1)
+    if rgba[..., 3].min() == 255:
+        picture = picture.convert("RGB")  # in C; a numpy slice would be copied first (~3 ms)
     buffer = io.BytesIO()
     # zlib level 3: for these charts both faster (~30 %) and smaller than Pillow's default 6
     picture.save(buffer, format="png", dpi=(dpi, dpi), compress_level=3)

@@ -52,10 +52,13 @@ RESET_CODE = """\
 import matplotlib.pyplot as _congdoan_plt
 _congdoan_plt.close("all")
 del _congdoan_plt
-get_ipython().run_line_magic("reset", "-f")
+get_ipython().reset(new_session=False)
 get_ipython().execution_count = 1
 """
-"""Code run before each notebook: close figures, drop user variables, restart numbering."""
+"""Code run before each notebook: close figures, drop user variables, restart numbering.
+
+``reset(new_session=False)`` is what ``%reset -f`` does, without the magic's second full
+garbage collection (the reset's own output-cache flush already ran one)."""
 
 FREEZE_CODE = "__import__('gc').freeze()"
 """Run after the warm-up: what it loaded (modules, the period's context) is moved out of the
@@ -162,6 +165,40 @@ class ForkKernelManager(AsyncKernelManager):
         return await super()._async_pre_start_kernel(**kw)
 
 
+async def _until_ready(kc: AsyncKernelClient, timeout: float) -> None:
+    """Wait until the kernel answers ``kernel_info`` and its iopub messages reach us.
+
+    What ``kc.wait_for_ready`` checks, but it then drains iopub until 0.2 s pass in silence;
+    this ends at the idle status of the answered request instead (0.2 s less per kernel
+    start). An idle status that never arrives means iopub was not connected yet: ask again.
+    """
+    from queue import Empty
+
+    deadline = time.monotonic() + timeout
+    while True:
+        kc.kernel_info()
+        try:
+            reply = await kc.shell_channel.get_msg(timeout=1)
+        except Empty:
+            reply = None
+        if reply is not None and reply.get("msg_type") == "kernel_info_reply":
+            asked = reply["parent_header"].get("msg_id")
+            try:
+                while True:
+                    msg = await kc.iopub_channel.get_msg(timeout=0.25)
+                    if (msg["parent_header"].get("msg_id") == asked
+                            and msg["msg_type"] == "status"
+                            and msg["content"].get("execution_state") == "idle"):
+                        kc._handle_kernel_info_reply(reply)
+                        return
+            except Empty:
+                pass
+        if not await kc._async_is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+
 @dataclass
 class RunOutcome:
     """What one notebook run gave.
@@ -226,7 +263,7 @@ class WarmKernel:
         kc.start_channels()
         self.km, self.kc = km, kc
         self.starts += 1
-        run_sync(kc.wait_for_ready)(timeout=self.startup_timeout)
+        run_sync(_until_ready)(kc, self.startup_timeout)
         self.run_code(self.warmup, timeout=self.startup_timeout)
         self.run_code(FREEZE_CODE)
 
