@@ -12,6 +12,10 @@ from congdoan.exceptions import ConfigError, Location
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML has it (its wheels do): the same documents, ~10x faster
+than the pure-Python one (the plan register took ~0.15 s to parse in every kernel)."""
+
 
 def read_yaml(path: Path) -> Any:
     """Return the parsed content of ``path``; a missing or malformed file is a ConfigError."""
@@ -23,7 +27,7 @@ def read_yaml(path: Path) -> Any:
             location=Location(file=str(path)),
         ) from exc
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
