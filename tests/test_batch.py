@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,7 +116,10 @@ def test_pool_reports_failures_and_finishes_the_rest(tmp_path: Path) -> None:
             fixture_job("nb_state", "B", unit_id="B")]
     spec = WorkerSpec(out_dir=tmp_path, formats=("html",), timeout=4)
     seen: list[str] = []
+    sockets_before = set(Path(tempfile.gettempdir()).glob("congdoan-kernel-*"))
     results = run_local(jobs, spec, workers=1, on_result=lambda job, r: seen.append(job.unit_id))
+    # the killed (hung) kernel's and the stopped worker's socket folders are removed
+    assert set(Path(tempfile.gettempdir()).glob("congdoan-kernel-*")) <= sockets_before
     by_id = {r.job.unit_id: r for r in results}
     assert sorted(seen) == ["A", "B", "H", "R"]
     assert by_id["A"].ok and by_id["B"].ok

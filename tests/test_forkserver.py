@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -85,12 +86,13 @@ def test_server_and_its_kernels_stop_with_the_process_that_started_them(
         "server = KernelForkServer().start()\n"
         "kernel = WarmKernel('x = 1', fork_server=server.address)\n"
         "kernel.start()\n"
-        "print(server.process.pid, kernel.pid, flush=True)\n"
+        "print(server.process.pid, kernel.pid, kernel._sockets, flush=True)\n"
         "time.sleep(600)\n", encoding="utf-8")
     owner = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     try:
         assert owner.stdout is not None
-        server_pid, kernel_pid = (int(x) for x in owner.stdout.readline().split())
+        server_text, kernel_text, sockets = owner.stdout.readline().split()
+        server_pid, kernel_pid = int(server_text), int(kernel_text)
         os.kill(kernel_pid, 0)  # both alive while their owner runs
         os.kill(server_pid, 0)
     finally:
@@ -98,6 +100,7 @@ def test_server_and_its_kernels_stop_with_the_process_that_started_them(
         owner.wait()
     assert gone_within(server_pid, 5), "the fork server outlived its owner"
     assert gone_within(kernel_pid, 5), "the kernel outlived the worker that asked for it"
+    shutil.rmtree(sockets, ignore_errors=True)  # SIGKILL left no chance to remove them
 
 
 def test_early_start_only_when_a_local_batch_will_run(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,7 +24,9 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Mapping
@@ -241,16 +243,24 @@ class WarmKernel:
         self.startup_timeout = startup_timeout
         self.km: AsyncKernelManager | None = None
         self.kc: AsyncKernelClient | None = None
+        self._sockets: str | None = None
         self.starts = 0
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
         """Start the kernel and run the warm-up code."""
         km: AsyncKernelManager
+        # Unix sockets in a private folder rather than TCP on localhost: no other user can
+        # reach them, messages cost less, and ipykernel no longer warns about plain TCP.
+        transport: dict[str, str] = {}
+        if os.name == "posix":
+            self._sockets = tempfile.mkdtemp(prefix="congdoan-kernel-")
+            transport = {"transport": "ipc", "ip": os.path.join(self._sockets, "k")}
         if self.fork_server:
-            km = ForkKernelManager(kernel_name=self.kernel_name, fork_server=self.fork_server)
+            km = ForkKernelManager(kernel_name=self.kernel_name, fork_server=self.fork_server,
+                                   **transport)
         else:
-            km = AsyncKernelManager(kernel_name=self.kernel_name)
+            km = AsyncKernelManager(kernel_name=self.kernel_name, **transport)
         env = dict(os.environ)
         env.pop("MPLBACKEND", None)  # the kernel's own inline backend, as in a cold run
         run_sync(km.start_kernel)(
@@ -278,6 +288,9 @@ class WarmKernel:
             except Exception as exc:  # noqa: BLE001 - a dead kernel may refuse a clean stop
                 log.debug("kernel shutdown: %s", exc)
             self.km = None
+        if self._sockets is not None:  # a killed kernel leaves its socket files behind
+            shutil.rmtree(self._sockets, ignore_errors=True)
+            self._sockets = None
 
     def restart(self) -> None:
         """Replace the kernel with a fresh, warmed one."""
@@ -292,14 +305,19 @@ class WarmKernel:
         return getattr(process, "pid", None)
 
     def kill(self) -> None:
-        """Kill the kernel's whole process group at once (it runs in its own session)."""
+        """Kill the kernel's whole process group at once (it runs in its own session).
+
+        Its socket files go too: a killed kernel cannot remove them, and this is often the last
+        thing a stopping worker does.
+        """
         pid = self.pid
-        if pid is None:
-            return
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        if pid is not None:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        if self._sockets is not None:
+            shutil.rmtree(self._sockets, ignore_errors=True)
 
     def is_alive(self) -> bool:
         """True when the kernel process is running."""
