@@ -204,6 +204,10 @@ def main() -> None:
     print(f"(c) floor, one process {c:7.2f} s/briefing  ({c_total:.1f} s)", flush=True)
     print(f"ratio a/b = {a / b:5.1f}x   (goal >= 25x)")
     print(f"ratio b/c = {b / c:5.2f}    (goal <= 1.5; one process vs {args.workers} workers)")
+    # what a/b would be if the engine split the floor's work over its workers with no start-up,
+    # no kernel messaging and no papermill at all: an upper bound on this machine, this run
+    print(f"ceiling a/(c/{args.workers}) = {a / (c / args.workers):5.1f}x  "
+          f"(b at the floor split {args.workers} ways: {c / args.workers:.2f} s/briefing)")
 
     r_total, _, _ = engine(units, data, work / "engine", args.workers, force=False)
     print(f"no-change re-run       {r_total:7.2f} s for {len(units)} "

@@ -95,3 +95,19 @@ def test_command_line_processes_skip_the_iri_grammar() -> None:
     out = subprocess.run([sys.executable, "-c", check], input=text, capture_output=True,
                          text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_briefings_command_ends_fast_with_its_exit_code_and_flushed_output(
+        demo_dir: Path, tmp_path: Path) -> None:
+    """``congdoan briefings`` leaves with os._exit (no interpreter clean-up): the exit code
+    and everything printed must still come out."""
+    base = [sys.executable, "-m", "congdoan.cli", "briefings", "--period", "2025",
+            "--data", str(demo_dir), "--out", str(tmp_path / "out"), "--format", "html"]
+    bad = subprocess.run([*base, "--union", "KHONG-CO"], capture_output=True, text=True,
+                         timeout=300, check=False)
+    assert bad.returncode == 2 and "KHONG-CO" in bad.stderr
+    good = subprocess.run([*base, "--union", "CDCS-0001"], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert good.returncode == 0, good.stderr[-2000:]
+    assert "1 tạo mới / rendered" in good.stdout and good.stdout.endswith("\n")
+    assert (tmp_path / "out" / "2025" / "union-CDCS-0001.html").is_file()
