@@ -51,6 +51,9 @@ def test_forked_kernel_has_the_warm_up_imported_before_running_it(
         kernel.run_code(f"assert os.getsid(0) == os.getpid() == {kernel.pid}")
         kernel.run_code("import matplotlib; assert 'inline' in matplotlib.get_backend()")
         kernel.run_code("assert '' in sys.path or os.getcwd() in sys.path")
+        # the signal dispositions of a new Python process, not the server's
+        kernel.run_code("import signal as s; assert s.getsignal(s.SIGPIPE) == s.SIG_IGN "
+                        "and s.getsignal(s.SIGCHLD) == s.SIG_DFL")
     finally:
         kernel.kill()
         kernel.shutdown()

@@ -313,14 +313,16 @@ def _become_kernel(request: dict[str, Any], arguments: list[str], requester: int
         for sock in sockets:
             sock.close()
         os.setsid()  # its own session and process group, as jupyter_client launches kernels
-        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGPIPE):
+        # the signal dispositions of a new Python process (SIGPIPE stays ignored, as Python
+        # sets it at start-up in the server too)
+        for signum in (signal.SIGCHLD, signal.SIGTERM):
             signal.signal(signum, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.close(null)
         env = dict(request.get("env") or os.environ)
-        env["JPY_PARENT_PID"] = str(os.getppid())  # ipykernel's poller: exit with the server
+        env["JPY_PARENT_PID"] = str(os.getppid())  # what a launched kernel's environment says
         os.environ.clear()
         os.environ.update(env)
         if request.get("cwd"):
