@@ -23,6 +23,7 @@ the jobs whose outputs are up to date (:mod:`congdoan.manifest`), and runs the r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import multiprocessing as mp
 import os
@@ -133,7 +134,8 @@ class BriefingWorker:
 
         The kernel spends its start mostly in its own process (imports, the period's context),
         so this process warms WeasyPrint (imports, fonts, a first small PDF) and imports
-        papermill at the same time.
+        papermill at the same time; a worker forked from a batch process that warmed them
+        (:func:`_warm_parent`) finds both done.
         """
         self.spec.out_dir.mkdir(parents=True, exist_ok=True)
         failure: list[BaseException] = []
@@ -163,9 +165,12 @@ class BriefingWorker:
 
     @property
     def renderer(self) -> Renderer:
-        """The worker's renderer, made on first use and then reused."""
+        """The worker's renderer, then reused.
+
+        The one the batch process warmed before forking this worker, else one made now.
+        """
         if self._renderer is None:
-            self._renderer = Renderer()
+            self._renderer = _warm_renderer or Renderer()
         return self._renderer
 
     def run(self, job: BriefingJob) -> JobResult:
@@ -280,16 +285,23 @@ def _start_method() -> str:
     return "spawn"
 
 
-def _warm_parent() -> None:
-    """Import papermill and make a first small PDF here, once, before workers are forked.
+_warm_renderer: Renderer | None = None
+"""The renderer :func:`_warm_parent` warmed; forked workers inherit it, already warm."""
 
-    Every forked worker inherits the imports and WeasyPrint's loaded libraries and fonts
-    instead of paying for them itself (~0.5 s of CPU per worker). Neither starts a thread, so
-    the workers are still forked from a single-threaded process.
+
+def _warm_parent() -> None:
+    """Import papermill and warm a renderer here, once, before workers are forked.
+
+    Every forked worker inherits the imports and the warmed renderer (WeasyPrint's libraries,
+    fonts, first layouts) instead of paying for them itself (~0.5 s of CPU per worker).
+    Neither starts a thread, so the workers are still forked from a single-threaded process.
     """
+    global _warm_renderer
     from congdoan.warm import warm_engine
 
-    Renderer().warm()
+    if _warm_renderer is None:
+        _warm_renderer = Renderer()
+    _warm_renderer.warm()
     warm_engine()
 
 
@@ -313,7 +325,7 @@ def run_local(jobs: Sequence[BriefingJob], spec: WorkerSpec, *, workers: int | N
     stats.workers = count
     if _start_method() == "fork":
         _warm_parent()
-    ctx: Any = mp.get_context(_start_method())
+    ctx: Any = mp.get_context(_start_method())  # asked again: still no thread after warming
     task_q: Any = ctx.Queue()
     result_q: Any = ctx.Queue()
     slots: dict[int, _Slot] = {}
@@ -525,80 +537,68 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
     server = take_early()  # started by the command line before its imports
     if server is None and not scheduler and KernelForkServer.available():
         server = KernelForkServer().start()
-    try:
-        return _build(period, unions, uppers, formats, out, data, lang, workers, force, timeout,
-                      scheduler, progress_lines, server, began)
-    finally:
-        if server is not None:
-            server.close()
-
-
-def _build(period: str, unions: Sequence[str] | None, uppers: Sequence[str] | None,
-           formats: Sequence[str], out: Path, data: str | None, lang: str,
-           workers: int | None, force: bool, timeout: float, scheduler: str | None,
-           progress_lines: bool, server: KernelForkServer | None, began: float) -> BatchRun:
-    """:func:`build_briefings` after its argument checks, with the fork server ``server``."""
-    dataset = load_dataset(data)
-    resolved = resolve(period, dataset)
-    jobs = plan_jobs(dataset, resolved, unions, uppers, lang, data)
-    remove_temporaries(out)
-    manifest = Manifest.load(out)
-    parts = plan_keys(jobs, dataset, resolved, formats)
-    keys = {slug: job_key(p) for slug, p in parts.items()}
-    todo = [j for j in jobs if force or not manifest.is_current(j.slug, keys[j.slug])]
-
-    def check_all() -> None:
-        for job in todo:
-            check_parameters(job, dataset)
-
-    todo.sort(key=lambda j: j.kind != "upper")  # the long upper-union briefings first
-    done: dict[str, JobResult] = {}
-    for job in jobs:
-        if job not in todo:
-            entry = manifest.entries[job.slug]
-            done[job.slug] = JobResult(job, True, outputs={
-                Path(name).suffix.lstrip("."): out / name for name in entry.outputs})
-
-    def on_result(job: BriefingJob, result: JobResult) -> None:
-        done[job.slug] = result
-        if result.ok:
-            manifest.record(job.slug, keys[job.slug], result.outputs.values(), parts[job.slug])
-        else:
-            manifest.forget(job.slug)
-        manifest.save()
-        if progress_lines:
-            progress(len(done) - (len(jobs) - len(todo)), len(todo), result)
-
-    spec = WorkerSpec(out_dir=out.resolve(), formats=tuple(formats), timeout=timeout,
-                      warmup=warmup_code(todo) if todo else None, cwd=Path.cwd())
-    if server is not None and spec.warmup:
-        server.run(spec.warmup)  # the period's context, loaded once for every kernel
-        spec = replace(spec, fork_server=server.address)
-    elif server is not None:
-        server.close()
-    stats = PoolStats()
-    restore = install_sigterm()
-    try:
-        if not todo:
-            pass
-        elif scheduler:
-            from congdoan.dask_runner import run_dask
-
-            check_all()
-            run_dask(todo, spec, scheduler, on_result=on_result)
-        else:  # the workers warm up while the parameters are checked
-            run_local(todo, spec, workers=workers, on_result=on_result, stats=stats,
-                      prepare=check_all)
-    finally:
-        restore()
-        manifest.save()
+    with server if server is not None else contextlib.nullcontext():  # stopped on any exit
+        dataset = load_dataset(data)
+        resolved = resolve(period, dataset)
+        jobs = plan_jobs(dataset, resolved, unions, uppers, lang, data)
         remove_temporaries(out)
-    results = [done[j.slug] for j in jobs if j.slug in done]
-    run = BatchRun(results=results, rendered=[j.slug for j in todo],
-                   skipped=[j.slug for j in jobs if j not in todo], out_dir=out, stats=stats)
-    run.index = write_index(results, out)
-    run.seconds = time.perf_counter() - began
-    return run
+        manifest = Manifest.load(out)
+        parts = plan_keys(jobs, dataset, resolved, formats)
+        keys = {slug: job_key(p) for slug, p in parts.items()}
+        todo = [j for j in jobs if force or not manifest.is_current(j.slug, keys[j.slug])]
+
+        def check_all() -> None:
+            for job in todo:
+                check_parameters(job, dataset)
+
+        todo.sort(key=lambda j: j.kind != "upper")  # the long upper-union briefings first
+        done: dict[str, JobResult] = {}
+        for job in jobs:
+            if job not in todo:
+                entry = manifest.entries[job.slug]
+                done[job.slug] = JobResult(job, True, outputs={
+                    Path(name).suffix.lstrip("."): out / name for name in entry.outputs})
+
+        def on_result(job: BriefingJob, result: JobResult) -> None:
+            done[job.slug] = result
+            if result.ok:
+                manifest.record(job.slug, keys[job.slug], result.outputs.values(), parts[job.slug])
+            else:
+                manifest.forget(job.slug)
+            manifest.save()
+            if progress_lines:
+                progress(len(done) - (len(jobs) - len(todo)), len(todo), result)
+
+        spec = WorkerSpec(out_dir=out.resolve(), formats=tuple(formats), timeout=timeout,
+                          warmup=warmup_code(todo) if todo else None, cwd=Path.cwd())
+        if server is not None and spec.warmup:
+            server.run(spec.warmup)  # the period's context, loaded once for every kernel
+            spec = replace(spec, fork_server=server.address)
+        elif server is not None:
+            server.close()
+        stats = PoolStats()
+        restore = install_sigterm()
+        try:
+            if not todo:
+                pass
+            elif scheduler:
+                from congdoan.dask_runner import run_dask
+
+                check_all()
+                run_dask(todo, spec, scheduler, on_result=on_result)
+            else:  # the workers warm up while the parameters are checked
+                run_local(todo, spec, workers=workers, on_result=on_result, stats=stats,
+                          prepare=check_all)
+        finally:
+            restore()
+            manifest.save()
+            remove_temporaries(out)
+        results = [done[j.slug] for j in jobs if j.slug in done]
+        run = BatchRun(results=results, rendered=[j.slug for j in todo],
+                       skipped=[j.slug for j in jobs if j not in todo], out_dir=out, stats=stats)
+        run.index = write_index(results, out)
+        run.seconds = time.perf_counter() - began
+        return run
 
 
 # ----------------------------------------------------------------------------- CLI

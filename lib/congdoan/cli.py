@@ -46,6 +46,11 @@ def skip_iri_grammar() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
+def _command(words: Sequence[str]) -> str | None:
+    """The sub-command named in the arguments ``words``, if any."""
+    return next((w for w in words if w in COMMANDS), None)
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The argument parser: with ``command``, only that sub-command; else all of them."""
     parser = argparse.ArgumentParser(
@@ -71,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     skip_iri_grammar()
     words = list(sys.argv[1:] if argv is None else argv)
-    command = next((w for w in words if w in COMMANDS), None)
+    command = _command(words)
     if command in EARLY_START:
         module, function = EARLY_START[command].split(":")
         getattr(importlib.import_module(module), function)(words)
@@ -103,7 +108,7 @@ def run() -> None:
     """
     words = sys.argv[1:]
     code = main(words)
-    if next((w for w in words if w in COMMANDS), None) in FAST_EXIT:
+    if _command(words) in FAST_EXIT:
         import logging
         import os
 

@@ -202,6 +202,7 @@ class Renderer:
         self.css = (TEMPLATES / "briefing.css").read_text(encoding="utf-8")
         self._font_config: object | None = None
         self._page_css: dict[tuple[str, str], object] = {}
+        self.warmed = False
 
     # ------------------------------------------------------------------ HTML
     def body(self, nb: nbformat.NotebookNode) -> str:
@@ -263,8 +264,11 @@ class Renderer:
         """Make one small PDF (Vietnamese text, a table, a PNG) and throw it away.
 
         A process's first PDF also pays for importing WeasyPrint, loading fonts and the
-        first layouts (~0.5 s); a batch worker does it while its kernel starts.
+        first layouts (~0.5 s); a batch worker does it while its kernel starts. Done once per
+        renderer.
         """
+        if self.warmed:
+            return
         import base64
 
         pixel = base64.b64encode(_WARM_PNG).decode()
@@ -272,13 +276,13 @@ class Renderer:
                 '<td>≥ 70,5% ✔</td></tr></table>'
                 f'<img src="data:image/png;base64,{pixel}" alt=""></div>')
         self.pdf_of(self.document(body, "warm-up"), "warm-up")
+        self.warmed = True
 
     def pdf_of(self, document: str, title: str = "", lang: str = "vi") -> bytes:
         """An A4 PDF of the HTML ``document`` (page numbers, embedded fonts, no network)."""
-        _import_weasyprint()
+        page_css, font_config = self._weasy(title, lang)  # imports WeasyPrint
         from weasyprint import HTML
 
-        page_css, font_config = self._weasy(title, lang)
         try:
             page, images = _images_by_reference(document)
             parsed = HTML(string=page, base_url=None, url_fetcher=_image_fetcher(images))

@@ -288,9 +288,7 @@ class WarmKernel:
             except Exception as exc:  # noqa: BLE001 - a dead kernel may refuse a clean stop
                 log.debug("kernel shutdown: %s", exc)
             self.km = None
-        if self._sockets is not None:  # a killed kernel leaves its socket files behind
-            shutil.rmtree(self._sockets, ignore_errors=True)
-            self._sockets = None
+        self._remove_sockets()
 
     def restart(self) -> None:
         """Replace the kernel with a fresh, warmed one."""
@@ -316,8 +314,13 @@ class WarmKernel:
                 os.killpg(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+        self._remove_sockets()
+
+    def _remove_sockets(self) -> None:
+        """Remove the kernel's socket folder (a killed kernel cannot remove its files)."""
         if self._sockets is not None:
             shutil.rmtree(self._sockets, ignore_errors=True)
+            self._sockets = None
 
     def is_alive(self) -> bool:
         """True when the kernel process is running."""
