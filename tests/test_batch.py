@@ -245,3 +245,24 @@ def test_workers_are_forked_only_from_a_single_threaded_process() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == ("fork" if sys.platform == "linux" else "spawn")
+
+
+def test_parent_warm_up_leaves_workers_nothing_to_import() -> None:
+    """What workers inherit from the batch process: papermill, the kernel spec lookup
+    (ipykernel.kernelspec, IPython), a warmed renderer; and still no thread to fork with."""
+    code = (
+        "import sys, threading\n"
+        "from congdoan.batch import _warm_parent\n"
+        "import congdoan.batch as b\n"
+        "_warm_parent()\n"
+        "from jupyter_client.manager import AsyncKernelManager\n"
+        "before = set(sys.modules)\n"
+        "AsyncKernelManager(kernel_name='python3').kernel_spec\n"
+        "import congdoan.warm as w\n"
+        "w.warm_engine()\n"
+        "print(sorted(set(sys.modules) - before), b._warm_renderer.warmed,"
+        " threading.active_count(), 'ipykernel.kernelspec' in before)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[] True 1 True"

@@ -72,6 +72,22 @@ _local = threading.local()
 log = logging.getLogger(__name__)
 
 
+DEFAULT_KERNEL = "python3"
+"""Jupyter kernel spec of the warm kernels (the ipykernel of this environment)."""
+
+
+def warm_kernel_spec(kernel_name: str = DEFAULT_KERNEL) -> None:
+    """Look up the kernel spec ``kernel_name`` once in this process.
+
+    jupyter_client finds the native kernel through ``ipykernel.kernelspec``, which imports
+    IPython and pygments (~0.1 s); done in the batch process before its workers are forked,
+    no worker imports them again while its kernel starts.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    KernelSpecManager().get_kernel_spec(kernel_name)
+
+
 @lru_cache(maxsize=1)
 def warm_engine() -> type:
     """Papermill's nbclient engine for a kernel it does not own, registered as :data:`ENGINE_NAME`.
@@ -233,7 +249,7 @@ class WarmKernel:
 
     """
 
-    def __init__(self, warmup: str = DEFAULT_WARMUP, *, kernel_name: str = "python3",
+    def __init__(self, warmup: str = DEFAULT_WARMUP, *, kernel_name: str = DEFAULT_KERNEL,
                  cwd: Path | None = None, startup_timeout: float = 120.0,
                  fork_server: str | None = None) -> None:
         self.warmup = warmup
