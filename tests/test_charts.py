@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from congdoan import charts
 
@@ -169,3 +170,41 @@ def test_png_holds_the_canvas_pixels_rgb_when_opaque_rgba_when_not() -> None:
     picture = Image.open(io.BytesIO(charts.png(clear)))
     assert picture.mode == "RGBA"
     assert np.array_equal(np.asarray(picture), pixels(clear))
+
+
+def test_half_year_period_labels_do_not_collide() -> None:
+    """A half-year briefing's trend ends on '2026-H1': its label must not run into '2025',
+    leave the figure or reach the titles of the row below."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    periods = ["2021", "2022", "2023", "2024", "2025", "2026-H1"]
+    rows = [{"label": f"Chỉ tiêu số {j} có tên khá dài để xuống hai dòng", "period": p,
+             "measure": "share", "value": 0.5, "target": 0.7, "status": "not_met"}
+            for j in range(6) for p in periods]
+    for lang, last in (("vi", "2026\n6T đầu"), ("en", "2026\nH1")):
+        figure = charts.trend(pd.DataFrame(rows), lang=lang)
+        figure.set_dpi(charts.PNG_DPI)  # as drawn for the briefing
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        titles = [axis._left_title.get_window_extent(renderer) for axis in figure.axes]
+
+        def line_spans(text: Text) -> list[tuple[float, float]]:
+            """x extent of each line of a centred tick label, top line first."""
+            box = text.get_window_extent(renderer)  # noqa: B023 - used within this loop pass
+            middle = (box.x0 + box.x1) / 2
+            widths = [renderer.get_text_width_height_descent(  # noqa: B023
+                line, text.get_fontproperties(), ismath=False)[0]
+                for line in text.get_text().split("\n")]
+            return [(middle - w / 2, middle + w / 2) for w in widths]
+
+        for axis in figure.axes:
+            labels = axis.get_xticklabels()
+            texts = [t.get_text() for t in labels]
+            assert texts[-1] == last and texts[-2] == "2025"
+            for left, right in zip(labels, labels[1:], strict=False):
+                for a, b in zip(line_spans(left), line_spans(right), strict=False):
+                    assert a[1] < b[0], (lang, left.get_text(), right.get_text())  # same line
+            for box in (t.get_window_extent(renderer) for t in labels):
+                assert box.y0 >= 0 and box.x1 <= figure.bbox.x1
+                assert not any(box.overlaps(title) for title in titles)

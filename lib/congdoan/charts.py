@@ -198,11 +198,12 @@ def trend_image(history: pd.DataFrame, *, lang: str = "vi", columns: int = 3) ->
 
 def _trend_grid(rows: int, columns: int) -> Figure:
     """An empty grid of trend panels with fixed margins."""
-    height = 1.9 * rows + 0.3
-    # a fixed grid: the constrained-layout solver costs ~0.5 s on 6–9 panels
+    height = 1.9 * rows + 0.42
+    # a fixed grid: the constrained-layout solver costs ~0.5 s on 6–9 panels; the bottom
+    # margin holds a two-line period label (see _period_tick)
     figure = Figure(figsize=(7.2, height))
     figure.subplots(rows, columns, squeeze=False, gridspec_kw={
-        "left": 0.07, "right": 0.98, "top": 1 - 0.42 / height, "bottom": 0.3 / height,
+        "left": 0.07, "right": 0.98, "top": 1 - 0.42 / height, "bottom": 0.42 / height,
         "wspace": 0.32, "hspace": 0.75 / 1.45})
     return figure
 
@@ -220,6 +221,23 @@ def _clear_panel(axis: Axes) -> None:
     axis.yaxis.set_major_formatter(ScalarFormatter())
     axis.set_title("", loc="left")
     axis.set_visible(True)
+
+
+HALF_TICKS: dict[str, tuple[str, str]] = {"vi": ("6T đầu", "6T cuối"), "en": ("H1", "H2")}
+"""Second line of a half-year's period label on a trend axis (first half, second half)."""
+
+
+def _period_tick(period_id: str, lang: str, *, one_line: bool = False) -> str:
+    """Label of a period on a trend axis: the year; a half-year adds which half below it.
+
+    ``'2026-H1'`` in full is as wide as two year labels and ran into its neighbour ("2025");
+    as ``'2026'`` over ``'6T đầu'`` it takes one year's width. ``one_line`` (slanted labels)
+    puts both parts on one line.
+    """
+    year, _, half = str(period_id).partition("-H")
+    if not half:
+        return year
+    return f"{year}{' ' if one_line else chr(10)}{HALF_TICKS[lang][int(half) - 1]}"
 
 
 def _draw_trend(history: pd.DataFrame, labels: list[str], axes_list: list[Axes],
@@ -244,8 +262,9 @@ def _draw_trend(history: pd.DataFrame, labels: list[str], axes_list: list[Axes],
         if part["target"].notna().any():
             axis.step(x, part["target"].astype(float), where="mid", color=INK, lw=0.9,
                       ls="--", zorder=1)
-        axis.set_xticks(x, periods, rotation=0 if len(periods) <= 6 else 45,
-                        ha="center" if len(periods) <= 6 else "right")
+        slanted = len(periods) > 6
+        axis.set_xticks(x, [_period_tick(p, lang, one_line=slanted) for p in periods],
+                        rotation=45 if slanted else 0, ha="right" if slanted else "center")
         # y given: matplotlib then skips measuring every tick label to place the title
         # (~30 ms a panel); the place is the same, as no tick label or offset is above the axes
         axis.set_title(_wrap(label, 30), loc="left", fontsize=7.5, y=1.0)
