@@ -81,6 +81,28 @@ def timed(cmd: list[str], **kwargs: object) -> tuple[float, float, str]:
     return time.perf_counter() - began, peak, out
 
 
+_SPIN = "import time; t = time.process_time(); sum(range(30_000_000)); print(time.process_time() - t)"
+
+
+def parallel_capacity(workers: int) -> float:
+    """How many cores' worth of work ``workers`` CPU-bound processes get done at once.
+
+    A fixed pure-Python loop is timed alone, then in ``workers`` processes started together
+    (CPU seconds each, so start-up and waiting do not count). On dedicated cores the answer is
+    ``workers``; on a shared virtual machine whose vCPUs share physical cores with each other or
+    with other guests it is less, and it is what (b) can get from its parallel workers while (a)
+    runs one process at a time.
+    """
+    def spin(count: int) -> list[float]:
+        procs = [subprocess.Popen([sys.executable, "-c", _SPIN], stdout=subprocess.PIPE, text=True)
+                 for _ in range(count)]
+        return [float(p.communicate()[0]) for p in procs]
+
+    alone = min(spin(1) + spin(1))
+    together = spin(workers)
+    return workers * alone / (sum(together) / len(together))
+
+
 def naive(units: list[str], data: Path, out: Path) -> tuple[float, float]:
     from congdoan.briefings import NOTEBOOKS
 
@@ -188,6 +210,8 @@ def main() -> None:
     print(f"# {len(units)} CĐCS of the demo district, period {PERIOD}, HTML + PDF; "
           f"{args.workers} workers; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
           f"work dir {work}", flush=True)
+    print(f"    parallel capacity: {parallel_capacity(args.workers):.2f} of {args.workers} cores "
+          "(CPU-bound processes run at once; drifts with the host's load)", flush=True)
 
     # (a) and (b) are measured in alternation: round r runs the naive route on every
     # ``repeat``-th of its unions, then one cold ``congdoan briefings --force`` of all of them
@@ -231,6 +255,8 @@ def main() -> None:
     print(f"ceiling a/(c/{args.workers}) = {a / (c / args.workers):5.1f}x  "
           f"(b at the floor split {args.workers} ways: {c / args.workers:.2f} s/briefing)")
 
+    print(f"    parallel capacity now: {parallel_capacity(args.workers):.2f} of {args.workers} cores",
+          flush=True)
     r_total, _, _ = engine(units, data, work / "engine-0", args.workers, force=False)
     print(f"no-change re-run       {r_total:7.2f} s for {len(units)} "
           f"({b_total / r_total:.0f}x faster than the full run)", flush=True)

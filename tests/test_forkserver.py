@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ import pytest
 
 from congdoan import forkserver
 from congdoan.forkserver import KernelForkServer, briefing_warmup, fork_kernel
-from congdoan.warm import WarmKernel
+from congdoan.warm import SOCKET_PREFIX, WarmKernel, remove_stale_socket_dirs
 
 pytestmark = pytest.mark.skipif(not KernelForkServer.available(), reason="Linux only")
 
@@ -103,7 +102,9 @@ def test_server_and_its_kernels_stop_with_the_process_that_started_them(
         owner.wait()
     assert gone_within(server_pid, 5), "the fork server outlived its owner"
     assert gone_within(kernel_pid, 5), "the kernel outlived the worker that asked for it"
-    shutil.rmtree(sockets, ignore_errors=True)  # SIGKILL left no chance to remove them
+    assert Path(sockets).is_dir()  # SIGKILL left no chance to remove them …
+    assert Path(sockets) in remove_stale_socket_dirs()  # … the next batch does
+    assert not Path(sockets).exists()
 
 
 def test_early_start_only_when_a_local_batch_will_run(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -136,3 +137,30 @@ def test_batch_runs_without_fork_server_when_turned_off(monkeypatch: pytest.Monk
     assert not KernelForkServer.available()
     monkeypatch.delenv("CONGDOAN_FORK_SERVER")
     assert KernelForkServer.available()
+
+
+def test_only_socket_folders_of_gone_owners_are_removed(tmp_path: Path) -> None:
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    stale = tmp_path / f"{SOCKET_PREFIX}{gone.pid}-abc"
+    mine = tmp_path / f"{SOCKET_PREFIX}{os.getpid()}-def"  # a running batch's kernel
+    old_style = tmp_path / f"{SOCKET_PREFIX}xyz"  # no owner in the name: left alone
+    other = tmp_path / "something-else-1"
+    for folder in (stale, mine, old_style, other):
+        folder.mkdir()
+        (folder / "k-1").write_text("", encoding="utf-8")
+    assert remove_stale_socket_dirs(str(tmp_path)) == [stale]
+    assert not stale.exists() and mine.is_dir() and old_style.is_dir() and other.is_dir()
+    assert remove_stale_socket_dirs(str(tmp_path)) == []
+
+
+def test_kernel_socket_folder_names_its_owner() -> None:
+    kernel = WarmKernel("x = 1")
+    kernel.start()
+    try:
+        assert kernel._sockets is not None
+        assert Path(kernel._sockets).name.startswith(f"{SOCKET_PREFIX}{os.getpid()}-")
+        assert Path(kernel._sockets) not in remove_stale_socket_dirs()
+        assert Path(kernel._sockets).is_dir()  # its owner (this process) runs: kept
+    finally:
+        kernel.shutdown()

@@ -72,6 +72,10 @@ _local = threading.local()
 log = logging.getLogger(__name__)
 
 
+SOCKET_PREFIX = "congdoan-kernel-"
+"""Name of a warm kernel's private socket folder in the temporary directory, followed by the
+pid of the process that owns the kernel (see :func:`remove_stale_socket_dirs`)."""
+
 DEFAULT_KERNEL = "python3"
 """Jupyter kernel spec of the warm kernels (the ipykernel of this environment)."""
 
@@ -86,6 +90,29 @@ def warm_kernel_spec(kernel_name: str = DEFAULT_KERNEL) -> None:
     from jupyter_client.kernelspec import KernelSpecManager
 
     KernelSpecManager().get_kernel_spec(kernel_name)
+
+
+def remove_stale_socket_dirs(root: str | None = None) -> list[Path]:
+    """Remove socket folders of warm kernels whose owning process is gone; return them.
+
+    A worker that is killed (``kill -9``) cannot remove its kernel's socket folder, and the
+    kernel, which exits with it, does not either. The folder name carries the owner's pid: a
+    folder of this user whose owner no longer runs is left over. Folders of running processes
+    (another batch of the same user) and of other users are not touched.
+    """
+    removed = []
+    for folder in Path(root or tempfile.gettempdir()).glob(f"{SOCKET_PREFIX}*-*"):
+        owner = folder.name[len(SOCKET_PREFIX):].split("-", 1)[0]
+        try:
+            if not owner.isdigit() or folder.lstat().st_uid != os.getuid():
+                continue
+            os.kill(int(owner), 0)
+        except ProcessLookupError:  # the owner is gone
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        except OSError:  # running under another user, or the folder just went
+            continue
+    return removed
 
 
 @lru_cache(maxsize=1)
@@ -270,7 +297,7 @@ class WarmKernel:
         # reach them, messages cost less, and ipykernel no longer warns about plain TCP.
         transport: dict[str, str] = {}
         if os.name == "posix":
-            self._sockets = tempfile.mkdtemp(prefix="congdoan-kernel-")
+            self._sockets = tempfile.mkdtemp(prefix=f"{SOCKET_PREFIX}{os.getpid()}-")
             transport = {"transport": "ipc", "ip": os.path.join(self._sockets, "k")}
         if self.fork_server:
             km = ForkKernelManager(kernel_name=self.kernel_name, fork_server=self.fork_server,
