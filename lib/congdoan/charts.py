@@ -237,7 +237,8 @@ def _period_tick(period_id: str, lang: str, *, one_line: bool = False) -> str:
     year, _, half = str(period_id).partition("-H")
     if not half:
         return year
-    return f"{year}{' ' if one_line else chr(10)}{HALF_TICKS[lang][int(half) - 1]}"
+    between = " " if one_line else "\n"
+    return year + between + HALF_TICKS[lang][int(half) - 1]
 
 
 def _draw_trend(history: pd.DataFrame, labels: list[str], axes_list: list[Axes],
