@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,12 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 from congdoan.dataset import COLUMNS, Dataset, report_columns  # noqa: E402
 
 NaT = pd.NaT
+
+
+def fresh_python(code: str, stdin: str | None = None) -> str:
+    """Standard output of ``code`` run in a new interpreter (nothing imported yet), stripped."""
+    return subprocess.run([sys.executable, "-c", code], input=stdin, capture_output=True,
+                          text=True, check=True).stdout.strip()
 
 
 def frame(name: str, rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import nbformat
 import papermill
 import pytest
 
+from conftest import fresh_python
 from congdoan.batch import WorkerSpec, audit_path, run_local, warmup_code
 from congdoan.briefings import BriefingJob, make_job
 from congdoan.forkserver import KernelForkServer, briefing_warmup
@@ -242,9 +243,7 @@ def test_workers_are_forked_only_from_a_single_threaded_process() -> None:
         stop.set()
         other.join()
     code = "from congdoan.batch import _start_method; print(_start_method())"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    assert out.strip() == ("fork" if sys.platform == "linux" else "spawn")
+    assert fresh_python(code) == ("fork" if sys.platform == "linux" else "spawn")
 
 
 def test_parent_warm_up_leaves_workers_nothing_to_import() -> None:
@@ -263,6 +262,4 @@ def test_parent_warm_up_leaves_workers_nothing_to_import() -> None:
         "print(sorted(set(sys.modules) - before), b._warm_renderer.warmed,"
         " threading.active_count(), 'ipykernel.kernelspec' in before)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    assert out.strip() == "[] True 1 True"
+    assert fresh_python(code) == "[] True 1 True"

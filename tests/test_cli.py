@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import fresh_python
 from congdoan.cli import main
 
 CONTRACT = ["unit_id", "unit_name", "level", "period", "indicator_id", "clause", "numerator",
@@ -65,9 +66,7 @@ def test_a_command_imports_only_its_own_module() -> None:
             "build_parser('indicators').parse_args(['indicators', '--period', '2025']); "
             "print(sorted(m for m in ('nbformat', 'papermill', 'nbconvert', 'openpyxl', "
             "'congdoan.briefings', 'congdoan.indicators_cli') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    assert out.strip() == "['congdoan.indicators_cli']"
+    assert fresh_python(code) == "['congdoan.indicators_cli']"
     # without a known command every command is offered (e.g. for --help)
     from congdoan.cli import COMMANDS, build_parser
 
@@ -80,9 +79,7 @@ def test_command_line_processes_skip_the_iri_grammar() -> None:
     code = ("import sys; from congdoan.cli import skip_iri_grammar; skip_iri_grammar(); "
             "import nbformat; print('rfc3987_syntax' in sys.modules and "
             "sys.modules['rfc3987_syntax'] is None)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    assert out.strip() == "True"
+    assert fresh_python(code) == "True"
     # notebooks are still validated as before
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
@@ -92,9 +89,7 @@ def test_command_line_processes_skip_the_iri_grammar() -> None:
              "nbformat.validate(nb); nb.cells[0]['outputs'] = 'bad'; "
              "print(nbformat.validator.isvalid(nb))")
     text = nbformat.writes(new_notebook(cells=[new_code_cell("1 + 1")]))
-    out = subprocess.run([sys.executable, "-c", check], input=text, capture_output=True,
-                         text=True, check=True).stdout
-    assert out.strip() == "False"
+    assert fresh_python(check, stdin=text) == "False"
 
 
 def test_briefings_command_ends_fast_with_its_exit_code_and_flushed_output(

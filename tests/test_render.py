@@ -11,6 +11,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
+from conftest import fresh_python
 from congdoan import charts
 from congdoan.render import Renderer, write_atomic
 
@@ -112,7 +113,6 @@ def test_warm_renders_a_small_pdf_and_pdf_of_takes_any_document() -> None:
 
 def test_weasyprint_is_imported_without_searching_for_libraries() -> None:
     """WeasyPrint's library names that do not load are not searched for with gcc and ld."""
-    import subprocess
     import sys
 
     code = (
@@ -125,8 +125,7 @@ def test_weasyprint_is_imported_without_searching_for_libraries() -> None:
         "assert 'weasyprint' in sys.modules and ctypes.util.find_library is not real\n"
         "print(len(calls))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    out = fresh_python(code)
     expected = 0 if sys.platform.startswith("linux") else None
     if expected is not None:
         assert int(out) == expected

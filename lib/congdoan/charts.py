@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from congdoan import fmt
+from congdoan.periods import parse_period
 
 FONT_FAMILY = ["DejaVu Sans", "Noto Sans", "sans-serif"]
 """Fonts that cover Vietnamese (DejaVu Sans ships with matplotlib)."""
@@ -234,11 +235,11 @@ def _period_tick(period_id: str, lang: str, *, one_line: bool = False) -> str:
     as ``'2026'`` over ``'6T đầu'`` it takes one year's width. ``one_line`` (slanted labels)
     puts both parts on one line.
     """
-    year, _, half = str(period_id).partition("-H")
-    if not half:
-        return year
+    period = parse_period(period_id)
+    if period.half is None:
+        return str(period.year)
     between = " " if one_line else "\n"
-    return year + between + HALF_TICKS[lang][int(half) - 1]
+    return f"{period.year}{between}{HALF_TICKS[lang][period.half - 1]}"
 
 
 def _draw_trend(history: pd.DataFrame, labels: list[str], axes_list: list[Axes],
