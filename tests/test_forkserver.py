@@ -103,7 +103,7 @@ def test_server_and_its_kernels_stop_with_the_process_that_started_them(
     assert gone_within(server_pid, 5), "the fork server outlived its owner"
     assert gone_within(kernel_pid, 5), "the kernel outlived the worker that asked for it"
     assert Path(sockets).is_dir()  # SIGKILL left no chance to remove them …
-    assert Path(sockets) in remove_stale_socket_dirs()  # … the next batch does
+    assert Path(sockets) in remove_stale_socket_dirs()  # … the next kernel start does
     assert not Path(sockets).exists()
 
 
@@ -155,9 +155,16 @@ def test_only_socket_folders_of_gone_owners_are_removed(tmp_path: Path) -> None:
 
 
 def test_kernel_socket_folder_names_its_owner() -> None:
+    import tempfile
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    stale = Path(tempfile.gettempdir()) / f"{SOCKET_PREFIX}{gone.pid}-left"
+    stale.mkdir()
     kernel = WarmKernel("x = 1")
     kernel.start()
     try:
+        assert not stale.exists()  # a kernel start removes what a killed worker left
         assert kernel._sockets is not None
         assert Path(kernel._sockets).name.startswith(f"{SOCKET_PREFIX}{os.getpid()}-")
         assert Path(kernel._sockets) not in remove_stale_socket_dirs()

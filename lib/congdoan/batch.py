@@ -326,9 +326,6 @@ def run_local(jobs: Sequence[BriefingJob], spec: WorkerSpec, *, workers: int | N
     stats.workers = count
     if _start_method() == "fork":
         _warm_parent()
-    from congdoan.warm import remove_stale_socket_dirs
-
-    remove_stale_socket_dirs()  # left by the kernels of an earlier batch that was killed
     ctx: Any = mp.get_context(_start_method())  # asked again: still no thread after warming
     task_q: Any = ctx.Queue()
     result_q: Any = ctx.Queue()

@@ -297,6 +297,7 @@ class WarmKernel:
         # reach them, messages cost less, and ipykernel no longer warns about plain TCP.
         transport: dict[str, str] = {}
         if os.name == "posix":
+            remove_stale_socket_dirs()  # left by kernels of a worker that was killed
             self._sockets = tempfile.mkdtemp(prefix=f"{SOCKET_PREFIX}{os.getpid()}-")
             transport = {"transport": "ipc", "ip": os.path.join(self._sockets, "k")}
         if self.fork_server:
