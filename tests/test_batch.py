@@ -229,6 +229,29 @@ def test_warm_up_heap_is_frozen_and_survives_resets(kernel: WarmKernel) -> None:
         kernel.run_code("assert __import__('gc').get_freeze_count() == 0")
 
 
+@pytest.mark.slow
+def test_reset_freezes_survivors_and_reclaims_them_every_so_often(kernel: WarmKernel) -> None:
+    """A reset's collection walks only what the last notebook made; what a reset froze and
+    later became garbage is reclaimed at the UNFREEZE_EVERY-th reset, not leaked for good."""
+    from congdoan.warm import UNFREEZE_EVERY
+
+    kernel.run_code(  # a cycle kept by a cache outside the user's namespace (as a kept grid)
+        "import builtins, weakref\n"
+        "class Node: pass\n"
+        "node = Node(); node.me = node\n"
+        "builtins._probe_keep, builtins._probe = node, weakref.ref(node)\n"
+        "builtins._probe_many = [[i] for i in range(20000)]\n")
+    kernel.reset()  # survivors of the reset's collection are frozen ...
+    kernel.run_code("import gc; assert len(gc.get_objects()) < 5000, len(gc.get_objects())")
+    kernel.run_code("import builtins; del builtins._probe_keep, builtins._probe_many")
+    kernel.reset()  # ... so the cycle, now garbage, stays until an unfreeze
+    kernel.run_code("import builtins; assert builtins._probe() is not None")
+    kernel.runs = UNFREEZE_EVERY - 1
+    kernel.reset()  # this one unfreezes first: the cycle is collected
+    kernel.run_code("import builtins; assert builtins._probe() is None, 'frozen garbage kept'")
+    kernel.run_code("assert __import__('gc').get_freeze_count() > 10000")  # frozen again
+
+
 def test_workers_are_forked_only_from_a_single_threaded_process() -> None:
     import threading
 

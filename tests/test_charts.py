@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from congdoan import charts
+from congdoan.render import png_rows
 
 OKABE_ITO = {"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7"}
 
@@ -122,6 +123,24 @@ def test_trend_image_on_a_kept_grid_draws_what_a_fresh_trend_draws() -> None:
         assert kept == charts.png(charts.trend(case))
 
 
+def test_png_keeps_the_canvas_so_a_redraw_measures_no_text_again() -> None:
+    from matplotlib import text as mtext
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    table = pd.DataFrame({"label": ["Chỉ tiêu một", "Chỉ tiêu hai"], "target": [0.7, 0.8],
+                          "unit": [0.5, 0.9], "district": [0.6, 0.7]})
+    figure = charts.comparison(table)  # its margins were measured on an Agg canvas
+    canvas = figure.canvas
+    misses = mtext._get_text_metrics_with_cache_impl.cache_info().misses
+    first = charts.png(figure)
+    assert figure.canvas is canvas  # the measuring canvas, and its renderer, drew it
+    assert mtext._get_text_metrics_with_cache_impl.cache_info().misses == misses  # no re-measure
+    renderer = canvas.renderer
+    assert charts.png(figure) == first and canvas.renderer is renderer
+    FigureCanvasBase(figure)  # as a figure that never met Agg: a new canvas, the same picture
+    assert charts.png(figure) == first
+
+
 def test_trajectory_panel_titles_stay_inside_the_figure() -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -160,16 +179,21 @@ def test_png_holds_the_canvas_pixels_rgb_when_opaque_rgba_when_not() -> None:
 
     opaque = Figure(figsize=(2, 1))
     opaque.add_subplot().plot([0, 1], [1, 0], color="#c0392b")
-    picture = Image.open(io.BytesIO(charts.png(opaque)))
+    data = charts.png(opaque)
+    picture = Image.open(io.BytesIO(data))
     assert picture.mode == "RGB"
     assert np.array_equal(np.asarray(picture), pixels(opaque)[..., :3])
+    assert [round(d) for d in picture.info["dpi"]] == [charts.PNG_DPI] * 2
+    assert png_rows(data) is not None  # the PDF takes its rows as they are
 
     clear = Figure(figsize=(2, 1))
     clear.patch.set_alpha(0.0)
     clear.add_subplot().plot([0, 1], [0, 1])
-    picture = Image.open(io.BytesIO(charts.png(clear)))
+    data = charts.png(clear)
+    picture = Image.open(io.BytesIO(data))
     assert picture.mode == "RGBA"
     assert np.array_equal(np.asarray(picture), pixels(clear))
+    assert png_rows(data) is None  # an alpha channel goes WeasyPrint's own way
 
 
 def test_half_year_period_labels_do_not_collide() -> None:

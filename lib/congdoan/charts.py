@@ -9,7 +9,8 @@ an embeddable image.
 
 from __future__ import annotations
 
-import io
+import struct
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,30 +109,64 @@ def _share_axis(ax: Axes, axis: str, lang: str) -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
 
 
+def _agg_canvas(figure: Figure) -> Any:
+    """The figure's Agg canvas, made once and then kept with the figure.
+
+    Its renderer is kept too (while the size and resolution stay), and with it matplotlib's
+    cache of text sizes, which is keyed by renderer: a kept trend grid, or a comparison chart
+    whose margins were measured, is drawn without measuring its texts again. A new canvas per
+    drawing would also leave one dead cache entry per text behind (up to 4096), which every
+    full garbage collection of the kernel then walks.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = figure.canvas
+    return canvas if isinstance(canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
+
+
 def png(figure: Figure, dpi: int = PNG_DPI) -> bytes:
     """The figure as PNG bytes (RGB when the figure is opaque, as every chart here is).
 
     An opaque chart is stored without an alpha channel: the same pixels, a smaller file, and
     WeasyPrint need not split off and re-compress an alpha mask for each image of a PDF.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from PIL import Image
-
-    canvas = FigureCanvasAgg(figure)
+    canvas = _agg_canvas(figure)
     screen_dpi = figure.dpi
     figure.set_dpi(dpi)
     try:
         canvas.draw()
         rgba = np.asarray(canvas.buffer_rgba())
+        pixels = rgba[..., :3] if rgba[..., 3].min() == 255 else rgba
+        return encode_png(pixels, dpi)
     finally:
         figure.set_dpi(screen_dpi)
-    picture = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1)
-    if rgba[..., 3].min() == 255:
-        picture = picture.convert("RGB")  # in C; a numpy slice would be copied first (~3 ms)
-    buffer = io.BytesIO()
-    # zlib level 3: for these charts both faster (~30 %) and smaller than Pillow's default 6
-    picture.save(buffer, format="png", dpi=(dpi, dpi), compress_level=3)
-    return buffer.getvalue()
+
+
+def encode_png(pixels: np.ndarray, dpi: int = PNG_DPI, level: int = 3) -> bytes:
+    """An 8-bit RGB (height × width × 3) or RGBA (× 4) array as a PNG file.
+
+    Every row is stored unfiltered and zlib-compressed at ``level``. Pillow's encoder tries
+    each PNG filter on each row: for these flat-coloured charts that costs about twice the time
+    (10–15 ms a chart) for a file about 10 % smaller.
+    """
+    height, width, channels = pixels.shape
+    rows = np.empty((height, 1 + width * channels), dtype=np.uint8)
+    rows[:, 0] = 0  # filter type "None"
+    rows[:, 1:].reshape(height, width, channels)[...] = pixels
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack("!I", len(data)) + kind + data
+                + struct.pack("!I", zlib.crc32(kind + data)))
+
+    per_metre = round(dpi / 0.0254)
+    colour = {3: 2, 4: 6}[channels]  # truecolour, truecolour with alpha
+    return b"".join([
+        b"\x89PNG\r\n\x1a\n",
+        chunk(b"IHDR", struct.pack("!IIBBBBB", width, height, 8, colour, 0, 0, 0)),
+        chunk(b"pHYs", struct.pack("!IIB", per_metre, per_metre, 1)),
+        chunk(b"IDAT", zlib.compress(rows.tobytes(), level)),
+        chunk(b"IEND", b""),
+    ])
 
 
 def image(figure: Figure, dpi: int = PNG_DPI) -> Any:
@@ -361,13 +396,11 @@ def _measure_margins(figure: Figure, axis: Axes, legend: Any) -> tuple[float, fl
 
     Returns (left, bottom, top, below).
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
     # measured at the PNG resolution: hinted text is relatively narrower at lower resolutions
     screen_dpi, dpi = figure.dpi, PNG_DPI
     figure.set_dpi(dpi)
     try:
-        renderer = FigureCanvasAgg(figure).get_renderer()
+        renderer = _agg_canvas(figure).get_renderer()
         box = axis.bbox  # what the tick labels and title stick out of, in pixels
         ticks_y = axis.yaxis.get_tightbbox(renderer)
         ticks_x = axis.xaxis.get_tightbbox(renderer)
