@@ -284,5 +284,24 @@ def test_parent_warm_up_leaves_workers_nothing_to_import() -> None:
         "w.warm_engine()\n"
         "print(sorted(set(sys.modules) - before), b._warm_renderer.warmed,"
         " threading.active_count(), 'ipykernel.kernelspec' in before)\n"
+        "import gc\n"  # and all of it frozen: the workers' full collections skip it
+        "print(gc.get_freeze_count() > 100_000, len(gc.get_objects()) < 5_000)\n"
     )
-    assert fresh_python(code) == "[] True 1 True"
+    assert fresh_python(code) == "[] True 1 True\nTrue True"
+
+
+def test_a_started_worker_freezes_what_it_holds(tmp_path: Path) -> None:
+    """A spawned (or Dask) worker warms itself, then freezes its heap as the batch process
+    does before forking; its per-briefing full collections then walk only new objects."""
+    code = (
+        "import gc, sys\n"
+        "from pathlib import Path\n"
+        "from congdoan.batch import BriefingWorker, WorkerSpec\n"
+        f"worker = BriefingWorker(WorkerSpec(out_dir=Path({str(tmp_path)!r})))\n"
+        "worker.kernel.start = lambda: None  # the kernel is not what this is about\n"
+        "before = gc.get_freeze_count()\n"
+        "worker.start()\n"
+        "print(before, gc.get_freeze_count() > 100_000, len(gc.get_objects()) < 5_000,"
+        " 'weasyprint' in sys.modules)\n"
+    )
+    assert fresh_python(code) == "0 True True True"
