@@ -114,18 +114,3 @@ def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
         load_register(params)
     assert "dòng" in str(err.value)
 
-
-def test_malformed_yaml_is_a_config_error_with_its_line(tmp_path: Path) -> None:
-    from congdoan.exceptions import ConfigError
-    from congdoan.yamlio import read_yaml
-
-    good = tmp_path / "good.yaml"
-    good.write_text("a: 1\nb: [x, 'y']\nc: {d: 2.5}\ntext: Đoàn viên ≥ 70%\n", encoding="utf-8")
-    assert read_yaml(good) == {"a": 1, "b": ["x", "y"], "c": {"d": 2.5},
-                               "text": "Đoàn viên ≥ 70%"}
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("a: 1\nb: [1, 2\nc: 3\n", encoding="utf-8")
-    with pytest.raises(ConfigError) as caught:
-        read_yaml(bad)
-    assert caught.value.location is not None and caught.value.location.file == str(bad)
-    assert caught.value.location.row in (3, 4)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import logging
 import multiprocessing as mp
 import os
@@ -53,6 +52,7 @@ from congdoan.dataset import Dataset
 from congdoan.exceptions import Location, ParameterError, RenderError
 from congdoan.fmt import check_lang
 from congdoan.forkserver import KernelForkServer, briefing_warmup, take_early
+from congdoan.heap import freeze_heap
 from congdoan.manifest import (
     Manifest,
     code_fingerprint,
@@ -137,7 +137,9 @@ class BriefingWorker:
         so this process warms WeasyPrint (imports, fonts, a first small PDF) and imports
         papermill at the same time; a worker forked from a batch process that warmed them
         (:func:`_warm_parent`) finds both done. What the worker then holds is frozen
-        (:func:`freeze_heap`).
+        (:func:`~congdoan.heap.freeze_heap`): ~250,000 objects that its full collections, due
+        every few PDFs, walked each time (~55 ms per briefing, measured; ~7 ms frozen). In a
+        Dask worker this freezes that process's other objects of the moment too.
         """
         self.spec.out_dir.mkdir(parents=True, exist_ok=True)
         failure: list[BaseException] = []
@@ -201,22 +203,6 @@ class BriefingWorker:
             return JobResult(job, False, f"render: {type(exc).__name__}: {exc}", outputs,
                              time.perf_counter() - began)
         return JobResult(job, True, "", outputs, time.perf_counter() - began)
-
-
-def freeze_heap() -> None:
-    """Collect garbage, then move every surviving object out of the garbage collector's sight.
-
-    A worker holds ~250,000 objects after its warm-up (pandas, WeasyPrint, Jupyter's client,
-    the renderer's caches) that live as long as it does. Each PDF makes enough objects to set
-    off a full collection every few briefings, and each walked all of them: ~55 ms per
-    briefing, a fifth of the PDF's cost, measured; ~7 ms once frozen. Frozen before forking,
-    the objects' memory pages also stay shared with the batch process (a collection writes to
-    every object it walks). Objects frozen here that later become garbage are not reclaimed:
-    what a warmed process drops is little and made once. In a Dask worker (whose process
-    hosts a :class:`BriefingWorker`) this freezes the Dask worker's objects of that moment too.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 # ----------------------------------------------------------------------------- worker process
@@ -313,7 +299,8 @@ def _warm_parent() -> None:
 
     Every forked worker inherits the imports and the warmed renderer (WeasyPrint's libraries,
     fonts, first layouts) instead of paying for them itself (~0.6 s of CPU per worker), and
-    inherits them frozen (:func:`freeze_heap`, once here rather than in each worker).
+    inherits them frozen (:func:`~congdoan.heap.freeze_heap`, once here rather than in each
+    worker; their pages then also stay shared with this process).
     None of it starts a thread, so the workers are still forked from a single-threaded process.
     """
     global _warm_renderer
@@ -663,7 +650,6 @@ def batch_command(args: argparse.Namespace) -> int:
 
 __all__ = [
     "BatchRun", "BriefingWorker", "PoolStats", "WorkerSpec", "add_batch_arguments",
-    "audit_path", "batch_command", "build_briefings", "default_workers", "freeze_heap",
-    "install_sigterm",
+    "audit_path", "batch_command", "build_briefings", "default_workers", "install_sigterm",
     "plan_keys", "remove_temporaries", "run_local", "warmup_code",
 ]

@@ -14,7 +14,6 @@ Tests and benchmarks drive it without a browser: set a control's ``value`` and r
 
 from __future__ import annotations
 
-import gc
 import html
 import re
 import time
@@ -40,6 +39,7 @@ from congdoan.explore_charts import (
     new_panel_figure,
     trend_plot,
 )
+from congdoan.heap import freeze_heap
 from congdoan.paths import OUTPUT_DIR
 from congdoan.periods import latest_complete_period, parse_period
 from congdoan.plan import SECTORS, Indicator, PlanRegister, load_register
@@ -220,7 +220,10 @@ class Explorer:
                     "Scope not found in the chosen period.", value=scope_name(wanted, {}),
                     location=Location(field="upper_union/sector/commune/unit"),
                     expected="mã công đoàn cấp trên, khu vực, xã, CĐCS có trong kỳ")
-        _freeze_heap()
+        # the explorer's data and the libraries stay for the session; a full collection falls
+        # due every few control changes (~60 ms in a kernel holding the demo); an explorer
+        # made again releases the previous one's frozen objects first
+        freeze_heap(release=True)
 
     # -- selection ---------------------------------------------------------------------------
     @property
@@ -409,21 +412,6 @@ class Explorer:
         from IPython.display import display
 
         display(self.widget)
-
-
-def _freeze_heap() -> None:
-    """Collect garbage once, then keep what is alive now out of the collector's full passes.
-
-    The explorer's data (the indicator history, its per-indicator split) and the imported
-    libraries stay for the whole session. A full collection walks every live object (~60 ms in
-    a kernel holding the demo), and one falls due every few control changes, right in the
-    middle of an update; after :func:`gc.freeze` it walks only what was made since. Objects
-    frozen earlier are released first, so an explorer made again (a re-run cell) does not keep
-    the previous one frozen.
-    """
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
 
 
 def _drill_level(selection: Selection) -> str:

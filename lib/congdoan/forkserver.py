@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import atexit
-import gc
 import json
 import logging
 import os
@@ -46,6 +45,8 @@ import traceback
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+
+from congdoan.heap import freeze_heap
 
 log = logging.getLogger(__name__)
 
@@ -365,8 +366,7 @@ def _settle() -> None:
     store = sys.modules.get("congdoan.store")
     if store is not None:
         store.dispose_engines()
-    gc.collect()
-    gc.freeze()
+    freeze_heap()
 
 
 def _handle(conn: socket.socket, listener: socket.socket, namespace: dict[str, Any]) -> None:

@@ -50,21 +50,6 @@ if TYPE_CHECKING:
 ENGINE_NAME = "congdoan-warm"
 """Name of the engine :func:`warm_engine` registers in papermill's engine registry."""
 
-RESET_CODE = """\
-import matplotlib.pyplot as _congdoan_plt
-_congdoan_plt.close("all")
-del _congdoan_plt
-get_ipython().reset(new_session=False)
-get_ipython().execution_count = 1
-__import__("gc").freeze()
-"""
-"""Code run before each notebook: close figures, drop user variables, restart numbering.
-
-``reset(new_session=False)`` is what ``%reset -f`` does, without the magic's second full
-garbage collection (the reset's own output-cache flush already ran one). What survives that
-collection is then frozen (see :data:`FREEZE_CODE`), so the next reset's collection walks only
-what the next notebook made."""
-
 FREEZE_CODE = "__import__('gc').freeze()"
 """Run after the warm-up: what it loaded (modules, the period's context) is moved out of the
 garbage collector's sight. ``%reset -f`` runs a full collection each time, which otherwise walks
@@ -77,9 +62,26 @@ that, those grow by a few hundred objects per briefing and each reset's collecti
 is only reclaimed when the kernel unfreezes; :meth:`WarmKernel.reset` does so every
 :data:`UNFREEZE_EVERY` runs (measured: ~16 KB per briefing would otherwise stay)."""
 
+RESET_CODE = """\
+import matplotlib.pyplot as _congdoan_plt
+_congdoan_plt.close("all")
+del _congdoan_plt
+get_ipython().reset(new_session=False)
+get_ipython().execution_count = 1
+""" + FREEZE_CODE + "\n"
+"""Code run before each notebook: close figures, drop user variables, restart numbering.
+
+``reset(new_session=False)`` is what ``%reset -f`` does, without the magic's second full
+garbage collection (the reset's own output-cache flush already ran one). What survives that
+collection is then frozen (see :data:`FREEZE_CODE`), so the next reset's collection walks only
+what the next notebook made."""
+
 UNFREEZE_EVERY = 100
 """Every this many notebook runs, a reset first unfreezes everything, so that its collection
 reclaims what became garbage while frozen (one collection of all objects, ~0.1 s)."""
+
+UNFREEZE_CODE = "__import__('gc').unfreeze()\n"
+"""What a reset runs first every :data:`UNFREEZE_EVERY` runs."""
 
 _local = threading.local()
 log = logging.getLogger(__name__)
@@ -405,7 +407,7 @@ class WarmKernel:
     def reset(self) -> None:
         """Clear user state: figures, user variables, execution counter."""
         self.runs += 1
-        unfreeze = "__import__('gc').unfreeze()\n" if self.runs % UNFREEZE_EVERY == 0 else ""
+        unfreeze = UNFREEZE_CODE if self.runs % UNFREEZE_EVERY == 0 else ""
         self.run_code(unfreeze + RESET_CODE)
 
     def execute(self, notebook: Path | nbformat.NotebookNode, parameters: Mapping[str, Any],
@@ -463,5 +465,6 @@ class WarmKernel:
                           restarted=restarted)
 
 
-__all__ = ["DEFAULT_WARMUP", "ENGINE_NAME", "FREEZE_CODE", "RESET_CODE", "UNFREEZE_EVERY",
-           "ForkKernelManager", "ForkProvisioner", "RunOutcome", "WarmKernel", "warm_engine"]
+__all__ = ["DEFAULT_WARMUP", "ENGINE_NAME", "FREEZE_CODE", "RESET_CODE", "UNFREEZE_CODE",
+           "UNFREEZE_EVERY", "ForkKernelManager", "ForkProvisioner", "RunOutcome", "WarmKernel",
+           "warm_engine"]

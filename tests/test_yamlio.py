@@ -1,0 +1,23 @@
+"""read_yaml: the same documents with libyaml's loader; a malformed file is a located error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from congdoan.exceptions import ConfigError
+from congdoan.yamlio import read_yaml
+
+
+def test_read_yaml_parses_with_the_fast_loader_and_locates_a_malformed_line(tmp_path: Path) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text("a: 1\nb: [x, 'y']\nc: {d: 2.5}\ntext: Đoàn viên ≥ 70%\n", encoding="utf-8")
+    assert read_yaml(good) == {"a": 1, "b": ["x", "y"], "c": {"d": 2.5},
+                               "text": "Đoàn viên ≥ 70%"}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: 1\nb: [1, 2\nc: 3\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        read_yaml(bad)
+    assert caught.value.location is not None and caught.value.location.file == str(bad)
+    assert caught.value.location.row in (3, 4)
