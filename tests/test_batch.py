@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import signal
@@ -21,6 +22,7 @@ from conftest import fresh_python
 from congdoan.batch import WorkerSpec, audit_path, run_local, warmup_code
 from congdoan.briefings import BriefingJob, make_job
 from congdoan.forkserver import KernelForkServer, briefing_warmup
+from congdoan.paths import NOTEBOOKS_DIR
 from congdoan.warm import WarmKernel
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -218,6 +220,37 @@ def test_interrupted_batch_leaves_no_partial_file_and_resumes(
 
 
 @pytest.mark.slow
+def test_command_line_starts_up_without_collections_and_renders_with_them(
+        demo_dir: Path, tmp_path: Path) -> None:
+    """``congdoan briefings`` imports, plans and warms with the collector paused (not one
+    pass until the workers fork), then its workers, their kernels and itself collect again."""
+    out = tmp_path / "out"
+    code = (
+        "import gc, json, sys\n"
+        "import congdoan.batch as b\n"
+        "from congdoan.cli import main\n"
+        "seen = {}\n"
+        "passes = lambda: sum(s['collections'] for s in gc.get_stats())\n"
+        "warm, run = b._warm_parent, b.BriefingWorker.run\n"
+        "def spy_warm(notebooks=()):\n"
+        "    seen['paused'], seen['passes'] = not gc.isenabled(), passes() - seen['passes']\n"
+        "    warm(notebooks)\n"
+        "def spy_run(self, job):\n"  # in the forked worker
+        "    self.kernel.run_code('assert __import__(\"gc\").isenabled()')\n"
+        "    assert gc.isenabled()\n"
+        "    return run(self, job)\n"
+        "b._warm_parent, b.BriefingWorker.run = spy_warm, spy_run\n"
+        "seen['passes'] = passes()\n"
+        f"code = main(['briefings', '--period', '2025', '--union', 'CDCS-0001', '--format',"
+        f" 'html', '--data', {str(demo_dir)!r}, '--out', {str(out)!r}])\n"
+        "print(json.dumps([code, seen, gc.isenabled()]))\n"
+    )
+    assert json.loads(fresh_python(code).splitlines()[-1]) == [
+        0, {"paused": True, "passes": 0}, True]
+    assert (out / "2025" / "union-CDCS-0001.html").exists()
+
+
+@pytest.mark.slow
 def test_warm_up_heap_is_frozen_and_survives_resets(kernel: WarmKernel) -> None:
     from congdoan.exceptions import RenderError
 
@@ -271,12 +304,14 @@ def test_workers_are_forked_only_from_a_single_threaded_process() -> None:
 
 def test_parent_warm_up_leaves_workers_nothing_to_import() -> None:
     """What workers inherit from the batch process: papermill, the kernel spec lookup
-    (ipykernel.kernelspec, IPython), a warmed renderer; and still no thread to fork with."""
+    (ipykernel.kernelspec, IPython), a warmed renderer, nbformat's compiled validator for the
+    notebook; and still no thread to fork with."""
+    notebook = NOTEBOOKS_DIR / "briefing_union.ipynb"
     code = (
         "import sys, threading\n"
         "from congdoan.batch import _warm_parent\n"
         "import congdoan.batch as b\n"
-        "_warm_parent()\n"
+        f"_warm_parent([{str(notebook)!r}])\n"
         "from jupyter_client.manager import AsyncKernelManager\n"
         "before = set(sys.modules)\n"
         "AsyncKernelManager(kernel_name='python3').kernel_spec\n"
@@ -286,8 +321,13 @@ def test_parent_warm_up_leaves_workers_nothing_to_import() -> None:
         " threading.active_count(), 'ipykernel.kernelspec' in before)\n"
         "import gc\n"  # and all of it frozen: the workers' full collections skip it
         "print(gc.get_freeze_count() > 100_000, len(gc.get_objects()) < 5_000)\n"
+        "from nbformat.validator import validators\n"  # a first briefing's read compiles none
+        "from papermill.iorw import load_notebook_node\n"
+        "known = len(validators)\n"
+        f"load_notebook_node({str(notebook)!r})\n"
+        "print(known, len(validators))\n"
     )
-    assert fresh_python(code) == "[] True 1 True\nTrue True"
+    assert fresh_python(code) == "[] True 1 True\nTrue True\n1 1"
 
 
 def test_a_started_worker_freezes_what_it_holds(tmp_path: Path) -> None:

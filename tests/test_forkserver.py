@@ -38,7 +38,7 @@ def server() -> Iterator[KernelForkServer]:
 
 @pytest.mark.slow
 def test_forked_kernel_has_the_warm_up_imported_before_running_it(
-        server: KernelForkServer) -> None:
+        server: KernelForkServer, tmp_path: Path) -> None:
     kernel = WarmKernel("x = 1", fork_server=server.address)  # warm-up imports nothing
     kernel.start()
     try:
@@ -53,9 +53,17 @@ def test_forked_kernel_has_the_warm_up_imported_before_running_it(
         # the signal dispositions of a new Python process, not the server's
         kernel.run_code("import signal as s; assert s.getsignal(s.SIGPIPE) == s.SIG_IGN "
                         "and s.getsignal(s.SIGCHLD) == s.SIG_DFL")
+        # and its garbage collector on, while the server, which only imports, keeps it paused
+        kernel.run_code("import gc; assert gc.isenabled()")
     finally:
         kernel.kill()
         kernel.shutdown()
+    said = tmp_path / "server-gc.txt"
+    server.run(f"open({str(said)!r}, 'w').write(str(__import__('gc').isenabled()))")
+    deadline = time.monotonic() + 30
+    while not (said.exists() and said.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert said.read_text() == "False"
 
 
 @pytest.mark.slow

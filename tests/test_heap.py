@@ -1,11 +1,12 @@
-"""freeze_heap: what is alive is kept out of full collections; release lets frozen garbage go."""
+"""freeze_heap: what is alive is kept out of full collections; release lets frozen garbage go;
+a paused start-up is frozen without a collection."""
 
 from __future__ import annotations
 
 import gc
 import weakref
 
-from congdoan.heap import freeze_heap
+from congdoan.heap import freeze_heap, pause_collection, resume_collection
 
 
 class Node:
@@ -27,3 +28,27 @@ def test_freeze_keeps_earlier_frozen_objects_unless_released() -> None:
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_a_paused_start_up_is_frozen_without_a_collection() -> None:
+    """While paused, freeze_heap freezes garbage too (no full pass) and leaves it paused."""
+    was = gc.isenabled()
+    try:
+        pause_collection()
+        node = Node()
+        node.me = node  # type: ignore[attr-defined]
+        gone = weakref.ref(node)
+        del node
+        passes = sum(s["collections"] for s in gc.get_stats())
+        freeze_heap()
+        assert gone() is not None  # frozen with the rest, not collected
+        assert sum(s["collections"] for s in gc.get_stats()) == passes
+        assert not gc.isenabled()
+        resume_collection()
+        assert gc.isenabled()
+        freeze_heap(release=True)  # a collector that is on collects first, as before
+        assert gone() is None
+    finally:
+        gc.unfreeze()
+        if was:
+            gc.enable()

@@ -52,7 +52,7 @@ from congdoan.dataset import Dataset
 from congdoan.exceptions import Location, ParameterError, RenderError
 from congdoan.fmt import check_lang
 from congdoan.forkserver import KernelForkServer, briefing_warmup, take_early
-from congdoan.heap import freeze_heap
+from congdoan.heap import freeze_heap, resume_collection
 from congdoan.manifest import (
     Manifest,
     code_fingerprint,
@@ -294,16 +294,20 @@ _warm_renderer: Renderer | None = None
 """The renderer :func:`_warm_parent` warmed; forked workers inherit it, already warm."""
 
 
-def _warm_parent() -> None:
+def _warm_parent(notebooks: Iterable[Path] = ()) -> None:
     """Import papermill, look up the kernel spec and warm a renderer here, before workers fork.
 
     Every forked worker inherits the imports and the warmed renderer (WeasyPrint's libraries,
     fonts, first layouts) instead of paying for them itself (~0.6 s of CPU per worker), and
     inherits them frozen (:func:`~congdoan.heap.freeze_heap`, once here rather than in each
-    worker; their pages then also stay shared with this process).
+    worker; their pages then also stay shared with this process). Each of ``notebooks`` is
+    read once too: nbformat compiles its schema validator at the first read (~40 ms, which
+    each worker's first briefing paid, measured).
     None of it starts a thread, so the workers are still forked from a single-threaded process.
     """
     global _warm_renderer
+    import nbformat
+
     from congdoan.warm import warm_engine, warm_kernel_spec
 
     if _warm_renderer is None:
@@ -311,6 +315,8 @@ def _warm_parent() -> None:
     _warm_renderer.warm()
     warm_engine()
     warm_kernel_spec()
+    for notebook in notebooks:
+        nbformat.read(notebook, as_version=4)
     freeze_heap()
 
 
@@ -333,7 +339,8 @@ def run_local(jobs: Sequence[BriefingJob], spec: WorkerSpec, *, workers: int | N
     stats = stats if stats is not None else PoolStats()
     stats.workers = count
     if _start_method() == "fork":
-        _warm_parent()
+        _warm_parent({Path(job.notebook) for job in jobs})
+    resume_collection()  # the command line paused it for its start-up (congdoan.heap)
     ctx: Any = mp.get_context(_start_method())  # asked again: still no thread after warming
     task_q: Any = ctx.Queue()
     result_q: Any = ctx.Queue()
@@ -594,6 +601,7 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
                 from congdoan.dask_runner import run_dask
 
                 check_all()
+                resume_collection()  # the command line paused it for its start-up
                 run_dask(todo, spec, scheduler, on_result=on_result)
             else:  # the workers warm up while the parameters are checked
                 run_local(todo, spec, workers=workers, on_result=on_result, stats=stats,
@@ -630,6 +638,7 @@ def batch_command(args: argparse.Namespace) -> int:
     if args.workers == 0 and not args.scheduler:
         from congdoan.briefings import _command
 
+        resume_collection()  # the command line paused it for its start-up (congdoan.heap)
         return _command(args)
     run = build_briefings(
         args.period, unions=args.union, uppers=args.upper, formats=formats, out=Path(args.out),

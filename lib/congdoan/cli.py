@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from congdoan.exceptions import CongdoanError
+from congdoan.heap import pause_collection, resume_collection
 
 COMMANDS: dict[str, str] = {
     "demo": "congdoan.sources",
@@ -32,6 +33,12 @@ EARLY_START: dict[str, str] = {"briefings": "congdoan.forkserver:start_early"}
 """Commands with a function (``module:function``) called with the raw arguments before the
 command's module is imported, to start work that runs alongside those imports (the batch's
 kernel fork server)."""
+
+PAUSED_START = frozenset({"briefings"})
+"""Commands that start with the garbage collector paused (:func:`congdoan.heap.pause_collection`):
+the batch imports and plans, freezes that (:func:`congdoan.heap.freeze_heap`) and switches the
+collector back on before its briefings run (:func:`congdoan.batch.run_local` and the other
+routes); :func:`main` switches it back on in any case when the command ends."""
 
 
 def skip_iri_grammar() -> None:
@@ -77,6 +84,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     skip_iri_grammar()
     words = list(sys.argv[1:] if argv is None else argv)
     command = _command(words)
+    if command in PAUSED_START:
+        pause_collection()
+        try:
+            return _main(words, command)
+        finally:
+            resume_collection()
+    return _main(words, command)
+
+
+def _main(words: list[str], command: str | None) -> int:
     if command in EARLY_START:
         module, function = EARLY_START[command].split(":")
         getattr(importlib.import_module(module), function)(words)

@@ -5,11 +5,34 @@ fork server, a batch worker) pays for every full collection by walking all it lo
 milliseconds each, due every few updates or PDFs. :func:`freeze_heap` moves what is alive now
 out of those passes (:func:`gc.freeze`); a collection then walks only what was made since.
 Frozen objects that later become garbage are not reclaimed until the heap is unfrozen.
+
+While such a process starts (imports, the period's context, the first layouts) the collector
+finds almost nothing to free, yet its passes walk an ever larger heap: measured side by side,
+~0.4 s of CPU in the batch's command line and ~0.25 s in its fork server, before any briefing
+can start.
+:func:`pause_collection` switches it off for the start-up; :func:`freeze_heap` then freezes
+what the start-up made without a collection, and :func:`resume_collection` switches the
+collector back on for the work. Memory is still freed by reference counting meanwhile; only
+cyclic garbage waits (measured: ~8,500 objects, 1.4 MB, after the command line's start-up;
+none made by planning the whole district).
 """
 
 from __future__ import annotations
 
 import gc
+
+
+def pause_collection() -> None:
+    """Switch the cyclic garbage collector off for a start-up (see the module docstring).
+
+    Whoever pauses makes sure :func:`resume_collection` follows before long-running work.
+    """
+    gc.disable()
+
+
+def resume_collection() -> None:
+    """Switch the cyclic garbage collector back on (harmless when it is on)."""
+    gc.enable()
 
 
 def freeze_heap(*, release: bool = False) -> None:
@@ -19,11 +42,16 @@ def freeze_heap(*, release: bool = False) -> None:
     too (an explorer made again in the same session). Without it, objects frozen earlier stay
     frozen and are not walked: a process forked from a frozen one keeps them so, and their
     memory pages stay shared with its parent (a collection writes to every object it walks).
+
+    While the collector is paused (:func:`pause_collection`) nothing is collected: the
+    start-up's few thousand garbage objects are frozen with the rest, which costs less than
+    one collection of the whole heap (0.1–0.2 s); the collector stays paused.
     """
     if release:
         gc.unfreeze()
-    gc.collect()
+    if gc.isenabled():
+        gc.collect()
     gc.freeze()
 
 
-__all__ = ["freeze_heap"]
+__all__ = ["freeze_heap", "pause_collection", "resume_collection"]
