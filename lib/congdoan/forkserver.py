@@ -401,8 +401,8 @@ def serve(listener: socket.socket, parent: int) -> None:
     """Preload, then answer requests until process ``parent`` exits."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch decides when to stop
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped automatically
-    # Only imports and warm-up code run here, and their survivors are frozen: collections
-    # would walk them for little (~0.25 s of CPU before the first kernel, measured). Kernels resume it.
+    # Only imports and warm-up code run here, and what they leave is frozen: collections would
+    # walk it for little (~0.25 s of CPU before the first kernel, measured). Kernels resume it.
     pause_collection()
     namespace: dict[str, Any] = {"__name__": "__congdoan_fork_server__"}
     exec(PRELOAD, namespace)  # noqa: S102 - fixed imports

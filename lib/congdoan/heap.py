@@ -9,9 +9,8 @@ Frozen objects that later become garbage are not reclaimed until the heap is unf
 While such a process starts (imports, the period's context, the first layouts) the collector
 finds almost nothing to free, yet its passes walk an ever larger heap: measured side by side,
 ~0.4 s of CPU in the batch's command line and ~0.25 s in its fork server, before any briefing
-can start.
-:func:`pause_collection` switches it off for the start-up; :func:`freeze_heap` then freezes
-what the start-up made without a collection, and :func:`resume_collection` switches the
+can start. :func:`pause_collection` switches it off for the start-up; :func:`freeze_heap` then
+freezes what the start-up made without a collection, and :func:`resume_collection` switches the
 collector back on for the work. Memory is still freed by reference counting meanwhile; only
 cyclic garbage waits (measured: ~8,500 objects, 1.4 MB, after the command line's start-up;
 none made by planning the whole district).
