@@ -251,6 +251,27 @@ def test_command_line_starts_up_without_collections_and_renders_with_them(
 
 
 @pytest.mark.slow
+def test_sequential_runner_renders_with_the_collector_on(demo_dir: Path, tmp_path: Path) -> None:
+    """``--workers 0`` renders in the command line's own process: the start-up pause ends first."""
+    out = tmp_path / "out"
+    code = (
+        "import gc, json\n"
+        "import congdoan.briefings as bs\n"
+        "from congdoan.cli import main\n"
+        "seen = []\n"
+        "execute = bs.execute_job\n"
+        "def spy(*args, **kwargs):\n"
+        "    seen.append(gc.isenabled())\n"
+        "    return execute(*args, **kwargs)\n"
+        "bs.execute_job = spy\n"
+        f"code = main(['briefings', '--period', '2025', '--union', 'CDCS-0001', '--format',"
+        f" 'html', '--workers', '0', '--data', {str(demo_dir)!r}, '--out', {str(out)!r}])\n"
+        "print(json.dumps([code, seen]))\n"
+    )
+    assert json.loads(fresh_python(code).splitlines()[-1]) == [0, [True]]
+
+
+@pytest.mark.slow
 def test_warm_up_heap_is_frozen_and_survives_resets(kernel: WarmKernel) -> None:
     from congdoan.exceptions import RenderError
 
