@@ -219,6 +219,13 @@ def test_interrupted_batch_leaves_no_partial_file_and_resumes(
     assert rendered + kept == len(units) and kept >= len(done_before) - 2
 
 
+def _one_briefing_by_main(demo_dir: Path, out: Path, *options: str) -> str:
+    """A line of code: ``code = main([...])`` rendering CĐCS-0001's 2025 briefing as HTML."""
+    words = ["briefings", "--period", "2025", "--union", "CDCS-0001", "--format", "html",
+             *options, "--data", str(demo_dir), "--out", str(out)]
+    return f"code = main({words!r})\n"
+
+
 @pytest.mark.slow
 def test_command_line_starts_up_without_collections_and_renders_with_them(
         demo_dir: Path, tmp_path: Path) -> None:
@@ -226,7 +233,7 @@ def test_command_line_starts_up_without_collections_and_renders_with_them(
     pass until the workers fork), then its workers, their kernels and itself collect again."""
     out = tmp_path / "out"
     code = (
-        "import gc, json, sys\n"
+        "import gc, json\n"
         "import congdoan.batch as b\n"
         "from congdoan.cli import main\n"
         "seen = {}\n"
@@ -241,9 +248,8 @@ def test_command_line_starts_up_without_collections_and_renders_with_them(
         "    return run(self, job)\n"
         "b._warm_parent, b.BriefingWorker.run = spy_warm, spy_run\n"
         "seen['passes'] = passes()\n"
-        f"code = main(['briefings', '--period', '2025', '--union', 'CDCS-0001', '--format',"
-        f" 'html', '--data', {str(demo_dir)!r}, '--out', {str(out)!r}])\n"
-        "print(json.dumps([code, seen, gc.isenabled()]))\n"
+        + _one_briefing_by_main(demo_dir, out)
+        + "print(json.dumps([code, seen, gc.isenabled()]))\n"
     )
     assert json.loads(fresh_python(code).splitlines()[-1]) == [
         0, {"paused": True, "passes": 0}, True]
@@ -264,9 +270,8 @@ def test_sequential_runner_renders_with_the_collector_on(demo_dir: Path, tmp_pat
         "    seen.append(gc.isenabled())\n"
         "    return execute(*args, **kwargs)\n"
         "bs.execute_job = spy\n"
-        f"code = main(['briefings', '--period', '2025', '--union', 'CDCS-0001', '--format',"
-        f" 'html', '--workers', '0', '--data', {str(demo_dir)!r}, '--out', {str(out)!r}])\n"
-        "print(json.dumps([code, seen]))\n"
+        + _one_briefing_by_main(demo_dir, out, "--workers", "0")
+        + "print(json.dumps([code, seen]))\n"
     )
     assert json.loads(fresh_python(code).splitlines()[-1]) == [0, [True]]
 
