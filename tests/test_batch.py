@@ -111,6 +111,57 @@ def test_raise_and_hang_are_isolated(kernel: WarmKernel) -> None:
     assert after.error is None and "unit: C" in stream_text(after.nb)
 
 
+FLUSH_ROUND_TRIPS = """\
+import sys
+calls = []
+thread = sys.stdout.pub_thread
+thread.schedule = lambda f: (calls.append(f), type(thread).schedule(thread, f))[1]
+try:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    empty = len(calls)
+    sys.stdout.write('x')
+    sys.stdout.flush()
+    written = len(calls) - empty
+finally:
+    del thread.schedule
+assert empty == 0 and written >= 2, (empty, written)
+"""
+"""Kernel code: how many callbacks flushing hands to the I/O thread, with nothing and with
+something written (ipykernel: two per flush, plus one to schedule a flush on a write)."""
+
+
+@pytest.mark.slow
+def test_empty_flushes_skip_the_io_thread_and_outputs_keep_their_order(kernel: WarmKernel) -> None:
+    kernel.run_code("assert get_ipython().kernel._execute_sleep == 0")  # KERNEL_ARGUMENTS
+    kernel.run_code(FLUSH_ROUND_TRIPS)  # flushing nothing costs no round trip; something does
+    run = kernel.execute(FIXTURES / "nb_streams.ipynb", {"unit_id": "B"})
+    assert run.error is None and run.nb is not None
+    outputs = [[(o.output_type, o.get("name"), o.get("text") or o.get("data", {}).get("text/html")
+                 or o.get("data", {}).get("text/plain")) for o in cell.outputs]
+               for cell in run.nb.cells if cell.cell_type == "code" and "parameters" not in
+               cell.metadata.get("tags", []) and "injected-parameters" not in
+               cell.metadata.get("tags", [])]
+    # each print stays before the display that follows it, stderr included
+    assert outputs == [
+        [("stream", "stdout", "before B\n"), ("display_data", None, "<b>between</b>"),
+         ("stream", "stdout", "after B\n"), ("stream", "stderr", "warned B\n"),
+         ("display_data", None, "<i>last</i>")],
+        [],
+        [("stream", "stdout", "end B"), ("execute_result", None, "42")],
+    ]
+
+
+def test_skip_empty_flushes_changes_nothing_outside_a_kernel() -> None:
+    from ipykernel.iostream import OutStream
+
+    from congdoan.kernelio import skip_empty_flushes
+
+    before = OutStream.flush
+    assert skip_empty_flushes() is False  # pytest's own streams: not ipykernel's
+    assert OutStream.flush is before
+
+
 @pytest.mark.slow
 def test_pool_reports_failures_and_finishes_the_rest(tmp_path: Path) -> None:
     jobs = [fixture_job("nb_state", "A", unit_id="A"),

@@ -123,6 +123,20 @@ def test_trend_image_on_a_kept_grid_draws_what_a_fresh_trend_draws() -> None:
         assert kept == charts.png(charts.trend(case))
 
 
+def test_trend_panels_do_not_place_their_empty_axis_labels_and_look_the_same() -> None:
+    rows = [{"label": label, "period": p, "measure": "share", "value": 0.3 + 0.1 * i,
+             "target": 0.7, "status": "met" if i % 2 else "not_met"}
+            for label in ["Đoàn viên", "B", "C", "D"] for i, p in enumerate(["2023", "2024", "2025"])]
+    history = pd.DataFrame(rows)
+    fixed = charts.trend(history)
+    # placing axis labels (matplotlib's default) measures every tick label at each drawing
+    assert not any(a._autolabelpos for panel in fixed.axes for a in (panel.xaxis, panel.yaxis))
+    placed = charts.trend(history)
+    for panel in placed.axes:
+        panel.xaxis._autolabelpos = panel.yaxis._autolabelpos = True
+    assert charts.png(fixed) == charts.png(placed)
+
+
 def test_png_keeps_the_canvas_so_a_redraw_measures_no_text_again() -> None:
     from matplotlib import text as mtext
     from matplotlib.backend_bases import FigureCanvasBase
