@@ -3,7 +3,7 @@
 ipykernel flushes the kernel's ``sys.stdout`` and ``sys.stderr`` four times per cell (twice
 after handling each shell message, twice before each execute reply) and once more before each
 display. Every flush hands two callbacks to the kernel's I/O thread and waits for it, even when
-nothing was written: about 1 ms of thread switching each, ~40 flushes per briefing. A batch
+nothing was written: about 1 ms of thread switching each, 40–50 flushes per briefing. A batch
 notebook prints little, so :func:`skip_empty_flushes` makes a flush with nothing written since
 the last one return at once; one with something written flushes as before, so stream output
 keeps its place before the displays and the reply that follow it.

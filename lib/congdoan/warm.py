@@ -80,14 +80,14 @@ KERNEL_SETUP_CODE = "__import__('congdoan.kernelio').kernelio.skip_empty_flushes
 """Run once in each warm kernel: flushing empty output streams costs no thread round trip
 (:func:`congdoan.kernelio.skip_empty_flushes`)."""
 
-KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False", "--IPythonKernel._execute_sleep=0"]
+KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False", "--IPythonKernel._execute_sleep=0")
 """Command-line options of every warm kernel.
 
 - No history database: it would refuse the execution counter being reset to 1.
-- No 0.5 ms sleep before each execute reply (about 1 ms with the wake-up, ten per briefing):
-  ipykernel sleeps there in case a client reads the reply before the outputs that precede
-  it; papermill (nbclient) collects a cell's outputs until the kernel reports idle, which
-  comes after them all on the same channel."""
+- No 0.5 ms sleep before each execute reply (about 1 ms with the wake-up; ten or more per
+  briefing): ipykernel sleeps there in case a client reads the reply before the outputs that
+  precede it; papermill (nbclient) collects a cell's outputs until the kernel reports idle,
+  which comes after them all on the same channel."""
 
 UNFREEZE_EVERY = 100
 """Every this many notebook runs, a reset first unfreezes everything, so that its collection
@@ -477,6 +477,6 @@ class WarmKernel:
                           restarted=restarted)
 
 
-__all__ = ["DEFAULT_WARMUP", "ENGINE_NAME", "FREEZE_CODE", "RESET_CODE", "UNFREEZE_CODE",
-           "UNFREEZE_EVERY", "ForkKernelManager", "ForkProvisioner", "RunOutcome", "WarmKernel",
-           "warm_engine"]
+__all__ = ["DEFAULT_WARMUP", "ENGINE_NAME", "FREEZE_CODE", "KERNEL_ARGUMENTS", "KERNEL_SETUP_CODE",
+           "RESET_CODE", "UNFREEZE_CODE", "UNFREEZE_EVERY", "ForkKernelManager", "ForkProvisioner",
+           "RunOutcome", "WarmKernel", "warm_engine"]
