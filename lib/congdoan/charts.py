@@ -155,8 +155,9 @@ def encode_png(pixels: np.ndarray, dpi: int = PNG_DPI, level: int = 3) -> bytes:
     rows[:, 1:].reshape(height, width, channels)[...] = pixels
 
     def chunk(kind: bytes, data: bytes) -> bytes:
+        # the CRC runs on kind, then data: no joined copy of the image data for it
         return (struct.pack("!I", len(data)) + kind + data
-                + struct.pack("!I", zlib.crc32(kind + data)))
+                + struct.pack("!I", zlib.crc32(data, zlib.crc32(kind))))
 
     per_metre = round(dpi / 0.0254)
     colour = {3: 2, 4: 6}[channels]  # truecolour, truecolour with alpha
@@ -164,7 +165,7 @@ def encode_png(pixels: np.ndarray, dpi: int = PNG_DPI, level: int = 3) -> bytes:
         b"\x89PNG\r\n\x1a\n",
         chunk(b"IHDR", struct.pack("!IIBBBBB", width, height, 8, colour, 0, 0, 0)),
         chunk(b"pHYs", struct.pack("!IIB", per_metre, per_metre, 1)),
-        chunk(b"IDAT", zlib.compress(rows.tobytes(), level)),
+        chunk(b"IDAT", zlib.compress(rows.data, level)),  # the array's buffer, not a bytes copy
         chunk(b"IEND", b""),
     ])
 

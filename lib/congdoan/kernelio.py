@@ -9,7 +9,7 @@ the last one return at once; one with something written flushes as before, so st
 keeps its place before the displays and the reply that follow it.
 
 Run in warm batch kernels only (:meth:`congdoan.warm.WarmKernel.start`), never in an analyst's
-kernel. Imports nothing at module level, so that a kernel imports it for nothing.
+kernel. Imports only ``sys`` and ``typing`` at module level: a kernel loads it for next to nothing.
 """
 
 from __future__ import annotations
