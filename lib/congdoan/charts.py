@@ -334,18 +334,61 @@ def comparison(table: pd.DataFrame, *, lang: str = "vi", ax: Axes | None = None,
         title: chart title.
 
     """
-    names: dict[str, str] = table.attrs.get("series_names", {})
-    series = [s for s in SERIES_STYLES if s in table.columns]
     if table.empty:
         return empty_figure(fmt.status_label("no_data", lang))
-    own_figure = ax is None
-    if own_figure:
-        apply_theme()
-        # a fixed layout sized from the labels (see _fit_margins), not constrained layout
-        figure = Figure(figsize=(7.2, 0.34 * max(len(table), 2) + 0.9))
-        axis = figure.add_subplot()
+    if ax is None:
+        figure = _comparison_figure(len(table))
+        axis = figure.axes[0]
     else:
         figure, axis = _new_axes(ax, (7.2, 2.0))
+    _draw_comparison(table, figure, axis, lang, title, fit=ax is None)
+    return figure
+
+
+_COMPARISON_FIGURES: dict[int, Figure] = {}
+"""Comparison figures kept by number of rows for :func:`comparison_image`."""
+
+
+def comparison_image(table: pd.DataFrame, *, lang: str = "vi") -> Any:
+    """``image(comparison(table))``, drawn on a figure kept from a previous call.
+
+    The picture is the same as :func:`comparison` draws. A kept figure keeps its axes and
+    ticks (about a third of a fresh chart's cost) and its Agg renderer, and with it
+    matplotlib's cache of text sizes: the indicator labels, legend and percentages that most
+    CĐCS share are not measured again. As with :func:`trend_image`, the figure never leaves
+    this function.
+    """
+    from IPython.display import Image
+
+    if table.empty:
+        return image(empty_figure(fmt.status_label("no_data", lang)))
+    figure = _COMPARISON_FIGURES.get(len(table))
+    if figure is None:
+        if len(_COMPARISON_FIGURES) > 16:
+            _COMPARISON_FIGURES.clear()
+        figure = _COMPARISON_FIGURES[len(table)] = _comparison_figure(len(table))
+    axis = figure.axes[0]
+    for artist in [*axis.collections, *figure.legends]:
+        artist.remove()
+    axis.ignore_existing_data_limits = True
+    axis.set_autoscale_on(True)
+    _draw_comparison(table, figure, axis, lang, None, fit=True)
+    return Image(data=png(figure), format="png")
+
+
+def _comparison_figure(rows: int) -> Figure:
+    """An empty comparison figure for ``rows`` indicators (a fixed layout, see _fit_margins)."""
+    apply_theme()
+    figure = Figure(figsize=(7.2, 0.34 * max(rows, 2) + 0.9))
+    figure.add_subplot()
+    return figure
+
+
+def _draw_comparison(table: pd.DataFrame, figure: Figure, axis: Axes, lang: str,
+                     title: str | None, *, fit: bool) -> None:
+    """The comparison dot plot on ``axis``; ``fit``: a figure of its own, margins fitted."""
+    names: dict[str, str] = table.attrs.get("series_names", {})
+    series = [s for s in SERIES_STYLES if s in table.columns]
     y = np.arange(len(table))[::-1]
     for i, name in enumerate(series):
         colour, marker = SERIES_STYLES[name]
@@ -359,14 +402,13 @@ def comparison(table: pd.DataFrame, *, lang: str = "vi", ax: Axes | None = None,
     _share_axis(axis, "x", lang)
     axis.set_xlim(-0.02, 1.04)
     handles, texts = axis.get_legend_handles_labels()
-    legend = figure.legend(handles, texts, loc="outside lower center" if not own_figure
-                           else "lower center", ncol=min(3, len(series) + 1), frameon=False,
-                           handletextpad=0.3, columnspacing=1.2)
+    legend = figure.legend(handles, texts, loc="lower center" if fit
+                           else "outside lower center", ncol=min(3, len(series) + 1),
+                           frameon=False, handletextpad=0.3, columnspacing=1.2)
     if title:
         axis.set_title(title, loc="left", y=1.0)
-    if own_figure:
+    if fit:
         _fit_margins(figure, axis, legend)
-    return figure
 
 
 _MARGINS: dict[tuple[Any, ...], tuple[float, float, float, float]] = {}
@@ -530,6 +572,7 @@ _WORDS = {
 }
 
 __all__ = [
-    "STATUS_STYLES", "SERIES_STYLES", "StatusStyle", "apply_theme", "comparison", "empty_figure",
+    "STATUS_STYLES", "SERIES_STYLES", "StatusStyle", "apply_theme", "comparison",
+    "comparison_image", "empty_figure",
     "image", "png", "status_distribution", "status_style", "trajectory", "trend", "trend_image",
 ]
