@@ -346,7 +346,8 @@ def comparison(table: pd.DataFrame, *, lang: str = "vi", ax: Axes | None = None,
 
 
 _COMPARISON_FIGURES: dict[int, Figure] = {}
-"""Comparison figures kept by number of rows for :func:`comparison_image`."""
+"""Comparison figures kept by number of rows for :func:`comparison_image` (at most 8: each
+keeps its renderer's pixel buffer, ≈ 3–4 MB; the demo district's CĐCS need 4 sizes)."""
 
 
 def comparison_image(table: pd.DataFrame, *, lang: str = "vi") -> Any:
@@ -364,7 +365,7 @@ def comparison_image(table: pd.DataFrame, *, lang: str = "vi") -> Any:
         return image(empty_figure(fmt.status_label("no_data", lang)))
     figure = _COMPARISON_FIGURES.get(len(table))
     if figure is None:
-        if len(_COMPARISON_FIGURES) > 16:
+        if len(_COMPARISON_FIGURES) >= 8:
             _COMPARISON_FIGURES.clear()
         figure = _COMPARISON_FIGURES[len(table)] = _comparison_figure(len(table))
     axis = figure.axes[0]
