@@ -347,7 +347,7 @@ def comparison(table: pd.DataFrame, *, lang: str = "vi", ax: Axes | None = None,
 
 _COMPARISON_FIGURES: dict[int, Figure] = {}
 """Comparison figures kept by number of rows for :func:`comparison_image` (at most 8: each
-keeps its renderer's pixel buffer, ≈ 3–4 MB; the demo district's CĐCS need 4 sizes)."""
+keeps its renderer's pixel buffer, ≈ 2 MB; the demo district's CĐCS need 4 sizes)."""
 
 
 def comparison_image(table: pd.DataFrame, *, lang: str = "vi") -> Any:
