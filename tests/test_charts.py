@@ -142,6 +142,7 @@ def test_comparison_image_on_a_kept_figure_draws_what_a_fresh_comparison_draws()
         (table(labels, {"unit": "CĐCS này", "upper_union": "Công đoàn cấp trên"}, 0.1), "vi"),
         (table(labels, three, 0.3), "vi"),  # back to the first: the same picture as then
     ]
+    charts._COMPARISON_FIGURES.clear()
     pictures = []
     for case, lang in cases:  # each drawn on the figure the previous one of its size left
         kept = charts.comparison_image(case, lang=lang).data
