@@ -217,8 +217,6 @@ def trend_image(history: pd.DataFrame, *, lang: str = "vi", columns: int = 3) ->
     never leaves this function (only the PNG does), so no caller holds a figure that a later
     call redraws.
     """
-    from IPython.display import Image
-
     labels = list(dict.fromkeys(history["label"]))
     if not labels:
         return image(empty_figure(fmt.status_label("no_data", lang)))
@@ -230,7 +228,7 @@ def trend_image(history: pd.DataFrame, *, lang: str = "vi", columns: int = 3) ->
     for axis in figure.axes:
         _clear_panel(axis)
     _draw_trend(history, labels, figure.axes, lang)
-    return Image(data=png(figure), format="png")
+    return image(figure)
 
 
 def _trend_grid(rows: int, columns: int) -> Figure:
@@ -251,7 +249,7 @@ def _trend_grid(rows: int, columns: int) -> Figure:
 
 
 def _clear_panel(axis: Axes) -> None:
-    """Return a drawn trend panel to the state :func:`_trend_grid` made it in."""
+    """Return a drawn axes (a kept trend panel or comparison chart) to its state when made."""
     from matplotlib.ticker import AutoLocator, ScalarFormatter
 
     for artist in [*axis.lines, *axis.collections, *axis.patches, *axis.texts]:
@@ -359,22 +357,19 @@ def comparison_image(table: pd.DataFrame, *, lang: str = "vi") -> Any:
     CĐCS share are not measured again. As with :func:`trend_image`, the figure never leaves
     this function.
     """
-    from IPython.display import Image
-
     if table.empty:
         return image(empty_figure(fmt.status_label("no_data", lang)))
+    apply_theme()  # as for a fresh chart: the legend made below reads the theme's sizes
     figure = _COMPARISON_FIGURES.get(len(table))
     if figure is None:
         if len(_COMPARISON_FIGURES) >= 8:
             _COMPARISON_FIGURES.clear()
         figure = _COMPARISON_FIGURES[len(table)] = _comparison_figure(len(table))
-    axis = figure.axes[0]
-    for artist in [*axis.collections, *figure.legends]:
-        artist.remove()
-    axis.ignore_existing_data_limits = True
-    axis.set_autoscale_on(True)
-    _draw_comparison(table, figure, axis, lang, None, fit=True)
-    return Image(data=png(figure), format="png")
+    for legend in figure.legends:
+        legend.remove()
+    _clear_panel(figure.axes[0])
+    _draw_comparison(table, figure, figure.axes[0], lang, None, fit=True)
+    return image(figure)
 
 
 def _comparison_figure(rows: int) -> Figure:
