@@ -308,6 +308,32 @@ def test_command_line_starts_up_without_collections_and_renders_with_them(
 
 
 @pytest.mark.slow
+def test_fork_server_is_started_only_when_there_is_something_to_render(
+        demo_dir: Path, tmp_path: Path) -> None:
+    """A run with nothing to render starts no fork server; one whose outputs look current by
+    their file times but lack a briefing still renders it, with a server started late."""
+    out = tmp_path / "out"
+    code = (
+        "import json\n"
+        "from congdoan.cli import main\n"
+        "from congdoan.forkserver import KernelForkServer\n"
+        "starts = []\n"
+        "start = KernelForkServer.start\n"
+        "KernelForkServer.start = lambda self: (starts.append(1), start(self))[1]\n"
+        "counts = []\n"
+        "for union in ['CDCS-0001', 'CDCS-0001', 'CDCS-0002']:\n"
+        "    starts.clear()\n"
+        f"    main(['briefings', '--period', '2025', '--union', union, '--format', 'html',"
+        f" '--data', {str(demo_dir)!r}, '--out', {str(out)!r}])\n"
+        "    counts.append(len(starts))\n"
+        "print(json.dumps(counts))\n"
+    )
+    assert json.loads(fresh_python(code).splitlines()[-1]) == [1, 0, 1]
+    assert {p.name for p in (out / "2025").glob("*.html")} == {
+        "union-CDCS-0001.html", "union-CDCS-0002.html"}
+
+
+@pytest.mark.slow
 def test_sequential_runner_renders_with_the_collector_on(demo_dir: Path, tmp_path: Path) -> None:
     """``--workers 0`` renders in the command line's own process: the start-up pause ends first."""
     out = tmp_path / "out"

@@ -52,6 +52,7 @@ from congdoan.dataset import Dataset
 from congdoan.exceptions import Location, ParameterError, RenderError
 from congdoan.fmt import check_lang
 from congdoan.forkserver import KernelForkServer, briefing_warmup, take_early
+from congdoan.freshness import looks_current
 from congdoan.heap import freeze_heap, resume_collection
 from congdoan.manifest import (
     Manifest,
@@ -61,7 +62,7 @@ from congdoan.manifest import (
     job_key,
     parameters_fingerprint,
 )
-from congdoan.paths import OUTPUT_DIR
+from congdoan.paths import BRIEFINGS_DIR
 from congdoan.render import Renderer, write_atomic
 
 if TYPE_CHECKING:  # imported by the workers that use them (papermill, nbformat, jupyter_client)
@@ -512,7 +513,7 @@ def plan_keys(jobs: Sequence[BriefingJob], dataset: Dataset, period: str,
 
 def build_briefings(period: str, *, unions: Sequence[str] | None = None,
                     uppers: Sequence[str] | None = None, formats: Sequence[str] = FORMATS,
-                    out: Path = OUTPUT_DIR / "briefings", data: str | None = None,
+                    out: Path = BRIEFINGS_DIR, data: str | None = None,
                     lang: str = "vi", workers: int | None = None, force: bool = False,
                     timeout: float = 600.0, scheduler: str | None = None,
                     progress_lines: bool = True) -> BatchRun:
@@ -550,10 +551,14 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
     out = Path(out)
     # Local runs take their kernels from one fork server: it imports what kernels need while
     # this process reads the data and plans, and is stopped at once if nothing is to be done.
-    server = take_early()  # started by the command line before its imports
-    if server is None and not scheduler and KernelForkServer.available():
-        server = KernelForkServer().start()
-    with server if server is not None else contextlib.nullcontext():  # stopped on any exit
+    # When the outputs look current it is started only once the plan shows work (freshness).
+    local = not scheduler and KernelForkServer.available()
+    with contextlib.ExitStack() as stack:  # the server is stopped on any exit
+        server = take_early()  # started by the command line before its imports
+        if server is None and local and (force or not looks_current(out, period, data)):
+            server = KernelForkServer().start()
+        if server is not None:
+            stack.enter_context(server)
         dataset = load_dataset(data)
         resolved = resolve(period, dataset)
         jobs = plan_jobs(dataset, resolved, unions, uppers, lang, data)
@@ -587,6 +592,8 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
 
         spec = WorkerSpec(out_dir=out.resolve(), formats=tuple(formats), timeout=timeout,
                           warmup=warmup_code(todo) if todo else None, cwd=Path.cwd())
+        if server is None and local and todo:  # the outputs looked current, but are not
+            server = stack.enter_context(KernelForkServer())
         if server is not None and spec.warmup:
             server.run(spec.warmup)  # the period's context, loaded once for every kernel
             spec = replace(spec, fork_server=server.address)

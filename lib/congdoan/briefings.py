@@ -27,7 +27,7 @@ from congdoan.cli import add_data_argument
 from congdoan.dataset import Dataset
 from congdoan.exceptions import CongdoanError, Location, ParameterError
 from congdoan.fmt import check_lang
-from congdoan.paths import NOTEBOOKS_DIR, OUTPUT_DIR
+from congdoan.paths import BRIEFINGS_DIR, NOTEBOOKS_DIR
 from congdoan.periods import parse_period
 from congdoan.registry import period_units, upper_unions_at
 from congdoan.render import Renderer, write_atomic
@@ -349,7 +349,7 @@ def run_jobs(jobs: Sequence[BriefingJob], dataset: Dataset, out: Path,
 
 def run_briefings(period: str, *, unions: Sequence[str] | None = None,
                   uppers: Sequence[str] | None = None, formats: Sequence[str] = FORMATS,
-                  out: Path = OUTPUT_DIR / "briefings", data: str | None = None,
+                  out: Path = BRIEFINGS_DIR, data: str | None = None,
                   lang: str = "vi", progress: bool = True) -> BatchResult:
     """Produce the briefings of ``period`` ('latest' allowed) into ``out``."""
     check_lang(lang)
@@ -384,7 +384,7 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     cmd.add_argument("--upper", action="append", default=None, metavar="ID",
                      help="chỉ công đoàn cấp trên này, hoặc mã huyện (lặp lại được)")
     cmd.add_argument("--format", default="html,pdf", help="html,pdf (mặc định cả hai)")
-    cmd.add_argument("--out", default=str(OUTPUT_DIR / "briefings"), help="thư mục kết quả")
+    cmd.add_argument("--out", default=str(BRIEFINGS_DIR), help="thư mục kết quả")
     cmd.add_argument("--lang", dest="briefing_lang", choices=("vi", "en"), default="vi",
                      help="ngôn ngữ báo cáo")
     add_data_argument(cmd)

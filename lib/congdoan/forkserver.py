@@ -197,15 +197,21 @@ def start_early(words: Sequence[str]) -> None:
 
     Called by the command line before it imports the command's own modules (pandas, the
     data): the server then imports and loads the period's context on the other core
-    meanwhile. Nothing is started for ``--help``, ``--scheduler``, ``--workers 0`` or where
-    :meth:`KernelForkServer.available` says no; :func:`take_early` hands the server over.
+    meanwhile. Nothing is started for ``--help``, ``--scheduler``, ``--workers 0``, where
+    :meth:`KernelForkServer.available` says no, or when the outputs look up to date
+    (:func:`congdoan.freshness.looks_current`); :func:`take_early` hands the server over.
     The demo data (no ``--data``) is loaded only once the command has made sure it exists.
     """
     global _early
+    from congdoan.freshness import looks_current
+    from congdoan.paths import BRIEFINGS_DIR
+
     parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
     for option in ("--period", "--data", "--scheduler", "--workers"):
         parser.add_argument(option)
-    parser.add_argument("-h", "--help", action="store_true")
+    parser.add_argument("--out", default=str(BRIEFINGS_DIR))
+    for flag in ("-h", "--help", "--force"):
+        parser.add_argument(flag, action="store_true")
     try:
         known, _ = parser.parse_known_args(list(words))
     except (argparse.ArgumentError, SystemExit):
@@ -213,6 +219,8 @@ def start_early(words: Sequence[str]) -> None:
     if known.help or known.scheduler or known.workers == "0" or not known.period \
             or _early is not None or not KernelForkServer.available():
         return
+    if not known.force and looks_current(known.out, known.period, known.data):
+        return  # probably nothing to render: the batch starts a server if the plan shows work
     pairs = [(known.period, known.data)] if known.data else []
     _early = KernelForkServer(briefing_warmup(pairs)).start()
 

@@ -39,15 +39,12 @@ import pandas as pd
 
 from congdoan.dataset import Dataset
 from congdoan.exceptions import DataError, Location
+from congdoan.freshness import LIB_DIR, MANIFEST_NAME
 from congdoan.paths import PARAMS_DIR
 from congdoan.periods import parse_period
 from congdoan.registry import area_upper_at, period_units
 
-MANIFEST_NAME = ".manifest.json"
-"""File name of the manifest inside the output folder."""
-
 VERSION = 1
-LIB_DIR = Path(__file__).resolve().parent
 
 
 def _digest(*parts: str | bytes) -> str:

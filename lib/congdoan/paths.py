@@ -17,3 +17,7 @@ DATA_DIR = Path(os.environ.get("CONGDOAN_DATA", PROJECT_ROOT / "data"))
 DEMO_DIR = DATA_DIR / "demo"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 OUTPUT_DIR = Path(os.environ.get("CONGDOAN_OUTPUT", PROJECT_ROOT / "output"))
+"""Generated files (briefings, exports); never committed."""
+
+BRIEFINGS_DIR = OUTPUT_DIR / "briefings"
+"""Default output folder of ``congdoan briefings``."""
