@@ -556,9 +556,9 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
     with contextlib.ExitStack() as stack:  # the server is stopped on any exit
         server = take_early()  # started by the command line before its imports
         if server is None and local and (force or not looks_current(out, period, data)):
-            server = KernelForkServer().start()
+            server = KernelForkServer()
         if server is not None:
-            stack.enter_context(server)
+            stack.enter_context(server)  # started here unless the command line did
         dataset = load_dataset(data)
         resolved = resolve(period, dataset)
         jobs = plan_jobs(dataset, resolved, unions, uppers, lang, data)
