@@ -199,6 +199,50 @@ def test_png_keeps_the_canvas_so_a_redraw_measures_no_text_again() -> None:
     assert charts.png(figure) == first
 
 
+def test_png_draws_texts_from_kept_bitmaps_with_matplotlibs_own_pixels() -> None:
+    """Texts are rasterised once and copied afterwards, pixel for pixel as matplotlib draws:
+    turned, multi-line, bold, large and small, not antialiased, in colour, Vietnamese and
+    symbols; math text is left to matplotlib."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    def figure() -> Figure:
+        charts.apply_theme()
+        fig = Figure(figsize=(4, 3))
+        ax = fig.add_subplot()
+        ax.plot([0, 1, 2], [0.2, 0.5, 0.4])
+        ax.set_xticks([0, 1, 2], ["Đoàn viên", "Công đoàn\ncơ sở", "≥ 70,5% ✔"], rotation=33)
+        ax.set_ylabel("Tỷ lệ (%)", color="#D55E00")
+        ax.set_title("Nghị quyết 02-NQ/TW", fontweight="bold", fontsize=11)
+        ax.text(0.1, 0.3, "Thỏa ước ▲", rotation=90, antialiased=False)
+        ax.text(1.2, 0.25, r"$x^2 + 1$", fontsize=6)  # math text: matplotlib draws it
+        ax.text(1.5, 0.45, "5 $ / CĐCS", fontsize=6)
+        return fig
+
+    def plain_pixels() -> bytes:
+        fig = figure()
+        fig.set_dpi(charts.PNG_DPI)
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        return charts.encode_png(np.asarray(canvas.buffer_rgba())[..., :3], charts.PNG_DPI)
+
+    charts._TEXT_BITMAPS.clear()
+    expected = plain_pixels()
+    kept = figure()
+    assert charts.png(kept) == expected
+    entries = len(charts._TEXT_BITMAPS)
+    assert entries >= 8  # tick labels, the labels, the title and the texts, kept
+    assert charts.png(kept) == expected  # the same figure again, every text from the cache
+    key = next(key for key in charts._TEXT_BITMAPS if key[0] == "Đoàn viên")
+    bitmap, *place = charts._TEXT_BITMAPS[key]
+    charts._TEXT_BITMAPS[key] = (np.zeros_like(bitmap), *place)  # a blanked bitmap shows …
+    assert charts.png(kept) != expected  # … that the drawing copies what was kept
+    charts._TEXT_BITMAPS[key] = (bitmap, *place)
+    assert charts.png(figure()) == expected  # a new figure, the same texts
+    assert len(charts._TEXT_BITMAPS) == entries
+    assert plain_pixels() == expected  # a plain Agg canvas is left as matplotlib made it
+
+
 def test_trajectory_panel_titles_stay_inside_the_figure() -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import struct
 import zlib
 from dataclasses import dataclass
+from math import cos, radians, sin
+from types import MethodType
 from typing import Any
 
 import numpy as np
@@ -124,16 +126,77 @@ def _agg_canvas(figure: Figure) -> Any:
     return canvas if isinstance(canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
 
 
+_TEXT_BITMAPS: dict[tuple[Any, ...], tuple[np.ndarray, float, float, float]] = {}
+"""Glyph bitmaps of drawn texts (see :func:`_draw_text_kept`): bitmap, descent, x and y offset."""
+
+TEXT_BITMAPS_MAX = 4096
+"""At most this many kept text bitmaps (a few KB each); the cache is emptied when full."""
+
+
+def _draw_text_kept(renderer: Any, gc: Any, x: float, y: float, s: str, prop: Any,
+                    angle: float, ismath: Any = False, mtext: Any = None) -> None:
+    """``RendererAgg.draw_text`` (matplotlib 3.10), keeping each text's glyph bitmap.
+
+    Agg lays out and rasterises a text at the origin (FreeType: ``set_text`` and
+    ``draw_glyphs_to_bitmap``, ~0.2 ms a text) and then copies the bitmap to its place, turned
+    and coloured there. The bitmap depends only on the text, the font files, the size, the
+    resolution and the rendering flags, so it is kept by those and copied again the next time:
+    the tick labels, panel titles, indicator names and legend that most briefings share are not
+    rasterised again. Pixels are the same as matplotlib's own (tested). Math text is left to
+    matplotlib.
+    """
+    from matplotlib import rcParams
+    from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
+    from matplotlib.font_manager import fontManager
+
+    if ismath:
+        RendererAgg.draw_text(renderer, gc, x, y, s, prop, angle, ismath, mtext)
+        return
+    flags, antialiased = get_hinting_flag(), gc.get_antialiased()
+    files = fontManager._find_fonts_by_props(prop)  # type: ignore[attr-defined]
+    key = (s, tuple(files), prop.get_size_in_points(), renderer.dpi, antialiased, flags,
+           rcParams["text.hinting_factor"], rcParams["text.kerning_factor"])
+    kept = _TEXT_BITMAPS.get(key)
+    if kept is None:
+        font = renderer._prepare_font(prop)
+        font.set_text(s, 0, flags=flags)
+        font.draw_glyphs_to_bitmap(antialiased=antialiased)
+        x_offset, y_offset = font.get_bitmap_offset()
+        if len(_TEXT_BITMAPS) >= TEXT_BITMAPS_MAX:
+            _TEXT_BITMAPS.clear()
+        kept = _TEXT_BITMAPS[key] = (np.array(font.get_image()), font.get_descent() / 64.0,
+                                     x_offset / 64.0, y_offset / 64.0)
+    bitmap, descent, x_offset, y_offset = kept
+    # as matplotlib does: the descent turned with the text, then rounded to whole pixels
+    x = round(x + x_offset + descent * sin(radians(angle)))
+    y = round(y + y_offset + descent * cos(radians(angle)))
+    renderer._renderer.draw_text_image(bitmap, x, y + 1, angle, gc)
+
+
+def _keep_text_bitmaps(renderer: Any) -> None:
+    """Have this Agg ``renderer`` draw texts with :func:`_draw_text_kept` (once per renderer).
+
+    Only below matplotlib 3.11 (as pinned), whose ``draw_text`` this follows; 3.11 lays out
+    text anew (libraqm, font features, language).
+    """
+    import matplotlib
+
+    if "draw_text" not in vars(renderer) and matplotlib.__version_info__[:2] < (3, 11):
+        renderer.draw_text = MethodType(_draw_text_kept, renderer)
+
+
 def png(figure: Figure, dpi: int = PNG_DPI) -> bytes:
     """The figure as PNG bytes (RGB when the figure is opaque, as every chart here is).
 
     An opaque chart is stored without an alpha channel: the same pixels, a smaller file, and
-    WeasyPrint need not split off and re-compress an alpha mask for each image of a PDF.
+    WeasyPrint need not split off and re-compress an alpha mask for each image of a PDF. Texts
+    are drawn from kept glyph bitmaps (:func:`_draw_text_kept`).
     """
     canvas = _agg_canvas(figure)
     screen_dpi = figure.dpi
     figure.set_dpi(dpi)
     try:
+        _keep_text_bitmaps(canvas.get_renderer())  # the renderer canvas.draw() uses
         canvas.draw()
         rgba = np.asarray(canvas.buffer_rgba())
         pixels = rgba[..., :3] if rgba[..., 3].min() == 255 else rgba
