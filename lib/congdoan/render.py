@@ -151,6 +151,44 @@ def _copy_png_rows() -> None:
     RasterImage._get_png_data = staticmethod(get_png_data)
 
 
+_LEAN_HTML: list[type] = []
+"""WeasyPrint's ``HTML`` class for briefings, made once by :func:`_lean_html`."""
+
+UNUSED_PSEUDO_RULES = re.compile(r"\n::(?:footnote|note)-[a-z]+ \{[^}]*\}")
+"""WeasyPrint's user-agent rules for footnotes and notes, which briefings never have."""
+
+
+def _lean_html() -> type:
+    """WeasyPrint's ``HTML``, with a user-agent style sheet that styles no unused pseudo-element.
+
+    WeasyPrint's own style sheet gives a style to ``::marker``, ``::footnote-call``,
+    ``::footnote-marker``, ``::note-call``, ``::note-marker`` and ``::note-callback`` of every
+    element, so it computes six pseudo-element styles per element (1,548 of the 1,681 styles of
+    a union briefing) that only list items, footnotes and notes can use. Here the marker rule
+    applies to ``li`` only and the footnote and note rules are left out: a briefing's HTML has
+    no footnote, no note, and lists only as ``ul``/``ol`` of ``li``. The PDFs are the same,
+    byte for byte (tested); ~12 % less time per PDF. A WeasyPrint whose style sheet reads
+    otherwise keeps its own.
+    """
+    if _LEAN_HTML:
+        return _LEAN_HTML[0]
+    from weasyprint import CSS, HTML
+    from weasyprint.html import UA, UA_COUNTER_STYLE
+
+    lean: type = HTML
+    text, notes = UNUSED_PSEUDO_RULES.subn("", UA.replace("\n::marker {", "\nli::marker {"))
+    if notes == 5 and "\nli::marker {" in text and "\n::" not in text:
+        sheet = CSS(string=text, counter_style=UA_COUNTER_STYLE)
+
+        class LeanHTML(HTML):
+            def _ua_stylesheets(self, forms: bool = False) -> list[object]:
+                return super()._ua_stylesheets(forms) if forms else [sheet]
+
+        lean = LeanHTML
+    _LEAN_HTML.append(lean)
+    return lean
+
+
 DATA_URI = re.compile(r'src="data:(image/[a-z+.-]+);base64,([A-Za-z0-9+/=\s]+)"')
 IMAGE_SCHEME = "congdoan-image"
 
@@ -281,11 +319,9 @@ class Renderer:
     def pdf_of(self, document: str, title: str = "", lang: str = "vi") -> bytes:
         """An A4 PDF of the HTML ``document`` (page numbers, embedded fonts, no network)."""
         page_css, font_config = self._weasy(title, lang)  # imports WeasyPrint
-        from weasyprint import HTML
-
         try:
             page, images = _images_by_reference(document)
-            parsed = HTML(string=page, base_url=None, url_fetcher=_image_fetcher(images))
+            parsed = _lean_html()(string=page, base_url=None, url_fetcher=_image_fetcher(images))
             data: bytes = parsed.write_pdf(stylesheets=[page_css], font_config=font_config)
         except Exception as exc:  # WeasyPrint raises many kinds; name the document
             raise RenderError(f"Không tạo được PDF: {exc}", f"PDF rendering failed: {exc}",
