@@ -53,6 +53,19 @@ def test_union_scorecard_and_narrative(ctx: briefing.BriefingContext) -> None:
     assert lines[1].startswith("Cần ưu tiên: Công đoàn đề xuất, tham gia xây dựng chính sách;")
 
 
+def test_rows_of_a_unit_are_the_filtered_table_in_order(ctx: briefing.BriefingContext) -> None:
+    table = ctx.table
+    keys = set(zip(table["level"].astype(str), table["unit_id"].astype(str), strict=True))
+    assert ("cdcs", "A") in keys and ("district", ctx.dataset.district_id) in keys
+    for level, unit in [*keys, ("cdcs", "no-such-union"), ("sector", "A")]:
+        expected = table[(table["level"] == level) & (table["unit_id"].astype(str) == unit)]
+        got = ctx.rows(level, unit)
+        assert got.equals(expected) and list(got.index) == list(expected.index), (level, unit)
+        assert ctx.rows(level, unit, history=True).equals(expected)  # history is table here
+    assert ctx.rows("cdcs", "no-such-union").empty
+    assert list(ctx.rows("cdcs", "no-such-union").columns) == list(table.columns)
+
+
 def test_unknown_union_is_a_parameter_error(ctx: briefing.BriefingContext) -> None:
     with pytest.raises(ParameterError, match="NOPE"):
         briefing.union_identity(ctx, "NOPE")

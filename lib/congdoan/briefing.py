@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -70,6 +70,38 @@ class BriefingContext:
     history: pd.DataFrame
     trend_periods: tuple[str, ...]
     available: tuple[str, ...]
+
+    def rows(self, level: str, unit_id: str, *, history: bool = False) -> pd.DataFrame:
+        """The rows of one unit at ``level`` in :attr:`table` (or :attr:`history`), in order.
+
+        The same as filtering the table on ``level`` and ``unit_id`` (as text), but looked up
+        in a grouping made on first use (a briefing makes about six such lookups).
+        """
+        table = self.history if history else self.table
+        found = (self._history_positions if history else self._table_positions).get(
+            (level, str(unit_id)))
+        return table.iloc[found if found is not None else np.empty(0, dtype=np.intp)]
+
+    @cached_property
+    def _table_positions(self) -> dict[tuple[str, str], np.ndarray]:
+        return _positions(self.table)
+
+    @cached_property
+    def _history_positions(self) -> dict[tuple[str, str], np.ndarray]:
+        return _positions(self.history)
+
+
+def _positions(table: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
+    """Row positions (ascending) of each (level, unit id as text) of an indicator table."""
+    if table.empty:
+        return {}
+    groups = table.groupby([table["level"].astype(str), table["unit_id"].astype(str)],
+                           sort=False)
+    found: dict[tuple[str, str], np.ndarray] = {}
+    for key, positions in groups.indices.items():
+        pair: tuple[object, object] = key  # type: ignore[assignment]  # grouped by two columns
+        found[str(pair[0]), str(pair[1])] = np.asarray(positions)
+    return found
 
 
 @lru_cache(maxsize=4)
@@ -213,10 +245,6 @@ SCORE_COLUMNS = ("indicator_id", "clause", "label", "kind", "measure", "numerato
                  "units_reported")
 
 
-def _rows(table: pd.DataFrame, unit_id: str, level: str) -> pd.DataFrame:
-    return table[(table["level"] == level) & (table["unit_id"].astype(str) == unit_id)]
-
-
 def _note(ind: Indicator, level: str, period: Period, lang: str) -> str:
     if ind.level != level and (level == "cdcs" or ind.level == "district"):
         return ("Đánh giá ở cấp " + ("huyện" if ind.level == "district" else "công đoàn cấp trên")
@@ -231,7 +259,7 @@ def scorecard(ctx: BriefingContext, unit_id: str, level: str, lang: str = "vi") 
 
     Rows follow the register's order; ``note`` says why a row has no target here.
     """
-    rows = _rows(ctx.table, unit_id, level).copy()
+    rows = ctx.rows(level, unit_id).copy()
     order = {ind.id: i for i, ind in enumerate(load_register().indicators)}
     rows["label"] = [label(i, lang) for i in rows["indicator_id"]]
     rows["strict"] = [strict(i, ctx.period) for i in rows["indicator_id"]]
@@ -261,8 +289,7 @@ def summary_counts(card: pd.DataFrame) -> dict[str, int]:
 def history_rows(ctx: BriefingContext, unit_id: str, level: str,
                  indicator_ids: list[str] | None = None, lang: str = "vi") -> pd.DataFrame:
     """Value, target and status of one unit over :attr:`BriefingContext.trend_periods`."""
-    rows = ctx.history[(ctx.history["level"] == level)
-                       & (ctx.history["unit_id"].astype(str) == unit_id)]
+    rows = ctx.rows(level, unit_id, history=True)
     if indicator_ids is not None:
         rows = rows[rows["indicator_id"].isin(indicator_ids)]
     rows = rows.assign(label=[label(i, lang) for i in rows["indicator_id"]])
@@ -289,13 +316,12 @@ def comparison_table(ctx: BriefingContext, union_id: str, lang: str = "vi") -> p
     who = union_identity(ctx, union_id, lang)
     card = scorecard(ctx, union_id, "cdcs", lang)
     card = card[(card["measure"] == "share") & card["status"].isin(JUDGED + ("no_data",))]
-    table = ctx.table
     out = pd.DataFrame({"indicator_id": card["indicator_id"], "label": card["label"],
                         "target": card["target"], "unit": card["value"]})
     keys = {"sector": who.sector, "upper_union": who.upper_id,
             "district": ctx.dataset.district_id}
     for level, key in keys.items():
-        agg = table[(table["level"] == level) & (table["unit_id"].astype(str) == str(key))]
+        agg = ctx.rows(level, str(key))
         agg = agg[agg["units_reported"] >= MIN_UNITS_COMPARED]
         out[level] = out["indicator_id"].map(agg.set_index("indicator_id")["value"])
     names = {
