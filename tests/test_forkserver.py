@@ -55,6 +55,9 @@ def test_forked_kernel_has_the_warm_up_imported_before_running_it(
                         "and s.getsignal(s.SIGCHLD) == s.SIG_DFL")
         # and its garbage collector on, while the server, which only imports, keeps it paused
         kernel.run_code("import gc; assert gc.isenabled()")
+        # no debugger: debugpy is not imported, and ipykernel says it has none
+        kernel.run_code("import ipykernel.debugger as d; assert not d._is_debugpy_available "
+                        "and sys.modules.get('debugpy') is None")
     finally:
         kernel.kill()
         kernel.shutdown()

@@ -346,6 +346,9 @@ def _become_kernel(request: dict[str, Any], arguments: list[str], requester: int
         if request.get("cwd"):
             os.chdir(request["cwd"])
         _watch_process(requester)  # and with the worker that asked for it
+        # a batch kernel is never debugged: without debugpy ipykernel reports no debugger, as
+        # where debugpy is not installed, and the kernel skips importing it (~50 ms)
+        sys.modules.setdefault("debugpy", None)  # type: ignore[arg-type]
         import ipykernel_launcher  # noqa: F401 - what the command would have run
 
         # ipykernel reads JPY_PARENT_PID when it is imported (here: in the server), so the
