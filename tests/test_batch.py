@@ -448,3 +448,74 @@ def test_a_started_worker_freezes_what_it_holds(tmp_path: Path) -> None:
         " 'weasyprint' in sys.modules)\n"
     )
     assert fresh_python(code) == "0 True True True"
+
+
+def test_readiness_asks_again_at_once_when_iopub_connects_after_the_status() -> None:
+    """The idle status of the first ``kernel_info`` went out before the client's iopub was
+    connected (lost); the kernel's ``iopub_welcome`` says it is connected now, so the client
+    asks again at once instead of waiting out a timeout for a status that will not come."""
+    import asyncio
+    from queue import Empty
+
+    from congdoan.warm import _until_ready
+
+    class Channel:
+        def __init__(self) -> None:
+            self.messages: list[dict[str, object]] = []
+            self.timeouts = 0
+
+        async def get_msg(self, timeout: float) -> dict[str, object]:
+            if not self.messages:
+                self.timeouts += 1
+                raise Empty
+            return self.messages.pop(0)
+
+    def message(kind: str, parent: str, **content: object) -> dict[str, object]:
+        return {"msg_type": kind, "parent_header": {"msg_id": parent} if parent else {},
+                "content": content}
+
+    class Client:
+        def __init__(self) -> None:
+            self.shell_channel, self.iopub_channel = Channel(), Channel()
+            self.asked: list[str] = []
+            self.handled: list[dict[str, object]] = []
+
+        def kernel_info(self) -> str:
+            msg_id = f"info-{len(self.asked)}"
+            self.asked.append(msg_id)
+            self.shell_channel.messages.append(message("kernel_info_reply", msg_id))
+            if len(self.asked) == 1:  # its statuses are lost; the welcome comes after them
+                self.iopub_channel.messages.append(message("iopub_welcome", "", subscription=""))
+            else:
+                self.iopub_channel.messages += [
+                    message("status", msg_id, execution_state="busy"),
+                    message("status", msg_id, execution_state="idle")]
+            return msg_id
+
+        def _handle_kernel_info_reply(self, reply: dict[str, object]) -> None:
+            self.handled.append(reply)
+
+        async def _async_is_alive(self) -> bool:
+            return True
+
+    client = Client()
+    asyncio.run(_until_ready(client, timeout=30))  # type: ignore[arg-type]
+    assert client.asked == ["info-0", "info-1"]
+    assert client.iopub_channel.timeouts == 0  # no wait for the lost status
+    assert [r["parent_header"] for r in client.handled] == [{"msg_id": "info-1"}]
+
+
+def test_kernel_channels_try_to_connect_every_10_ms(fork_server: KernelForkServer) -> None:
+    """The client connects before a new kernel has bound its sockets; zmq's default is to try
+    again every 100 ms, which delayed each kernel start by 100-200 ms."""
+    import zmq
+
+    kernel = WarmKernel("x = 1", fork_server=fork_server.address)
+    kernel.start()
+    try:
+        assert kernel.kc is not None
+        for channel in (kernel.kc.shell_channel, kernel.kc.iopub_channel):
+            assert channel.socket.getsockopt(zmq.RECONNECT_IVL) == 10
+    finally:
+        kernel.kill()
+        kernel.shutdown()
