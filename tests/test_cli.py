@@ -75,6 +75,20 @@ def test_a_command_imports_only_its_own_module() -> None:
     assert set(offered) == set(COMMANDS)
 
 
+def test_package_version_is_read_only_when_asked() -> None:
+    """The command line reaches the fork server's start without importing importlib.metadata;
+    ``congdoan.__version__`` is still the installed version."""
+    code = ("import sys, congdoan.cli; before = 'importlib.metadata' in sys.modules; "
+            "import congdoan; from importlib.metadata import version; "
+            "print(before, congdoan.__version__ == version('congdoan'), "
+            "'__version__' in vars(congdoan))")
+    assert fresh_python(code) == "False True True"
+    import congdoan
+
+    with pytest.raises(AttributeError):
+        _ = congdoan.no_such_name  # type: ignore[attr-defined]
+
+
 def test_command_line_processes_skip_the_iri_grammar() -> None:
     code = ("import sys; from congdoan.cli import skip_iri_grammar; skip_iri_grammar(); "
             "import nbformat; print('rfc3987_syntax' in sys.modules and "
