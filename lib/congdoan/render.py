@@ -18,6 +18,7 @@ import os
 import re
 import sys
 import tempfile
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -151,13 +152,11 @@ def _copy_png_rows() -> None:
     RasterImage._get_png_data = staticmethod(get_png_data)
 
 
-_LEAN_HTML: list[type] = []
-"""WeasyPrint's ``HTML`` class for briefings, made once by :func:`_lean_html`."""
-
 UNUSED_PSEUDO_RULES = re.compile(r"\n::(?:footnote|note)-[a-z]+ \{[^}]*\}")
 """WeasyPrint's user-agent rules for footnotes and notes, which briefings never have."""
 
 
+@lru_cache(maxsize=1)
 def _lean_html() -> type:
     """WeasyPrint's ``HTML``, with a user-agent style sheet that styles no unused pseudo-element.
 
@@ -170,8 +169,6 @@ def _lean_html() -> type:
     byte for byte (tested); ~12 % less time per PDF. A WeasyPrint whose style sheet reads
     otherwise keeps its own.
     """
-    if _LEAN_HTML:
-        return _LEAN_HTML[0]
     from weasyprint import CSS, HTML
     from weasyprint.html import UA, UA_COUNTER_STYLE
 
@@ -185,7 +182,6 @@ def _lean_html() -> type:
                 return super()._ua_stylesheets(forms) if forms else [sheet]
 
         lean = LeanHTML
-    _LEAN_HTML.append(lean)
     return lean
 
 
