@@ -1,12 +1,13 @@
 """freeze_heap: what is alive is kept out of full collections; release lets frozen garbage go;
-a paused start-up is frozen without a collection."""
+a paused start-up is frozen without a collection; collected_after: one young collection after a
+burst, none during it."""
 
 from __future__ import annotations
 
 import gc
 import weakref
 
-from congdoan.heap import freeze_heap, pause_collection, resume_collection
+from congdoan.heap import collected_after, freeze_heap, pause_collection, resume_collection
 
 
 class Node:
@@ -52,3 +53,32 @@ def test_a_paused_start_up_is_frozen_without_a_collection() -> None:
         gc.unfreeze()
         if was:
             gc.enable()
+
+
+def test_a_burst_is_collected_once_after_it_and_not_during_it() -> None:
+    collections: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        with collected_after():
+            assert not gc.isenabled()
+            cycles = [Node() for _ in range(5000)]  # far past the young generation's threshold
+            for node in cycles:
+                node.me = node  # type: ignore[attr-defined]
+            gone = weakref.ref(cycles[0])
+            del cycles, node
+            assert collections == [] and gone() is not None
+        assert gc.isenabled() and collections == [0] and gone() is None
+
+        collections.clear()
+        pause_collection()  # a start-up's pause is left as it is, and nothing is collected
+        with collected_after():
+            assert not gc.isenabled()
+        assert not gc.isenabled() and collections == []
+    finally:
+        gc.callbacks.remove(seen)
+        resume_collection()

@@ -172,3 +172,23 @@ def test_pdf_with_the_lean_user_agent_style_sheet_is_weasyprints_own_byte_for_by
     assert lean == own
     assert lean_counts["element"] == counts["element"]
     assert lean_counts["pseudo"] * 10 < counts["pseudo"], (lean_counts, counts)
+
+
+def test_a_pdf_is_made_with_one_young_collection_after_it() -> None:
+    """WeasyPrint's many short-lived cycles are collected once, after the PDF."""
+    import gc
+
+    renderer = Renderer()
+    renderer.warm()
+    collections: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        renderer.pdf(_notebook(), title="Thử")
+    finally:
+        gc.callbacks.remove(seen)
+    assert collections == [0] and gc.isenabled()

@@ -19,6 +19,8 @@ none made by planning the whole district).
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def pause_collection() -> None:
@@ -53,4 +55,25 @@ def freeze_heap(*, release: bool = False) -> None:
     gc.freeze()
 
 
-__all__ = ["freeze_heap", "pause_collection", "resume_collection"]
+@contextmanager
+def collected_after() -> Iterator[None]:
+    """Run a block with the collector paused, then collect what it made once (youngest only).
+
+    For short bursts that make many short-lived objects in cycles: a PDF makes ~13,000 objects
+    the collector tracks, ~8,000 of them cyclic garbage, and with the collector on they set off
+    ~18 young collections during the PDF (~7 ms); one collection after it takes ~3 ms. Where
+    the collector is already paused (a start-up, see :func:`pause_collection`) it stays so and
+    nothing is collected.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(0)
+
+
+__all__ = ["collected_after", "freeze_heap", "pause_collection", "resume_collection"]

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from congdoan.exceptions import Location, RenderError
+from congdoan.heap import collected_after
 
 if TYPE_CHECKING:  # only for annotations: importing nbformat costs ~0.3 s
     import nbformat
@@ -317,8 +318,10 @@ class Renderer:
         page_css, font_config = self._weasy(title, lang)  # imports WeasyPrint
         try:
             page, images = _images_by_reference(document)
-            parsed = _lean_html()(string=page, base_url=None, url_fetcher=_image_fetcher(images))
-            data: bytes = parsed.write_pdf(stylesheets=[page_css], font_config=font_config)
+            with collected_after():  # WeasyPrint's boxes: many short-lived cycles
+                parsed = _lean_html()(string=page, base_url=None,
+                                      url_fetcher=_image_fetcher(images))
+                data: bytes = parsed.write_pdf(stylesheets=[page_css], font_config=font_config)
         except Exception as exc:  # WeasyPrint raises many kinds; name the document
             raise RenderError(f"Không tạo được PDF: {exc}", f"PDF rendering failed: {exc}",
                               location=Location(file=title or None)) from exc
