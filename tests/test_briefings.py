@@ -194,3 +194,12 @@ def test_index_links_work_with_a_relative_output_folder(tmp_path: Path,
     text = index.read_text(encoding="utf-8")
     assert f'href="2025/{job.slug}.html"' in text
     assert "Trường &lt;b&gt;A&lt;/b&gt;" in text
+    # the same link for outputs recorded relative, or absolute through a linked folder
+    (tmp_path / "linked").symlink_to(tmp_path / "out")
+    for outputs, out in (({"html": Path("out/2025") / page.name}, Path("out")),
+                         ({"html": page.resolve()}, tmp_path / "linked"),
+                         ({"html": tmp_path / "linked" / "2025" / page.name}, Path("out")),
+                         ({"html": Path("out/2025/../2025") / page.name}, Path("out"))):
+        result = briefings.JobResult(job=job, ok=True, outputs=outputs)
+        text = briefings.write_index([result], out).read_text(encoding="utf-8")
+        assert f'href="2025/{job.slug}.html"' in text, outputs
