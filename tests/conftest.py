@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,22 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 from congdoan.dataset import COLUMNS, Dataset, report_columns  # noqa: E402
 
 NaT = pd.NaT
+
+
+@contextmanager
+def collections_seen() -> Iterator[list[int]]:
+    """The generation of every garbage collection that starts inside the block, in order."""
+    seen: list[int] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.callbacks.append(note)
+    try:
+        yield seen
+    finally:
+        gc.callbacks.remove(note)
 
 
 def fresh_python(code: str, stdin: str | None = None) -> str:

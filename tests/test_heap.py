@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import weakref
 
+from conftest import collections_seen
 from congdoan.heap import collected_after, freeze_heap, pause_collection, resume_collection
 
 
@@ -56,29 +57,22 @@ def test_a_paused_start_up_is_frozen_without_a_collection() -> None:
 
 
 def test_a_burst_is_collected_once_after_it_and_not_during_it() -> None:
-    collections: list[int] = []
-
-    def seen(phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            collections.append(info["generation"])
-
-    gc.callbacks.append(seen)
     try:
-        with collected_after():
-            assert not gc.isenabled()
-            cycles = [Node() for _ in range(5000)]  # far past the young generation's threshold
-            for node in cycles:
-                node.me = node  # type: ignore[attr-defined]
-            gone = weakref.ref(cycles[0])
-            del cycles, node
-            assert collections == [] and gone() is not None
-        assert gc.isenabled() and collections == [0] and gone() is None
+        with collections_seen() as collections:
+            with collected_after():
+                assert not gc.isenabled()
+                cycles = [Node() for _ in range(5000)]  # far past the young threshold
+                for node in cycles:
+                    node.me = node  # type: ignore[attr-defined]
+                gone = weakref.ref(cycles[0])
+                del cycles, node
+                assert collections == [] and gone() is not None
+            assert gc.isenabled() and collections == [0] and gone() is None
 
-        collections.clear()
-        pause_collection()  # a start-up's pause is left as it is, and nothing is collected
-        with collected_after():
-            assert not gc.isenabled()
-        assert not gc.isenabled() and collections == []
+            collections.clear()
+            pause_collection()  # a start-up's pause is left as it is, and nothing is collected
+            with collected_after():
+                assert not gc.isenabled()
+            assert not gc.isenabled() and collections == []
     finally:
-        gc.callbacks.remove(seen)
         resume_collection()

@@ -11,7 +11,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
-from conftest import fresh_python
+from conftest import collections_seen, fresh_python
 from congdoan import charts
 from congdoan.render import Renderer, write_atomic
 
@@ -180,15 +180,6 @@ def test_a_pdf_is_made_with_one_young_collection_after_it() -> None:
 
     renderer = Renderer()
     renderer.warm()
-    collections: list[int] = []
-
-    def seen(phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            collections.append(info["generation"])
-
-    gc.callbacks.append(seen)
-    try:
+    with collections_seen() as collections:
         renderer.pdf(_notebook(), title="Thử")
-    finally:
-        gc.callbacks.remove(seen)
     assert collections == [0] and gc.isenabled()

@@ -68,11 +68,11 @@ def collected_after() -> Iterator[None]:
     if not gc.isenabled():
         yield
         return
-    gc.disable()
+    pause_collection()
     try:
         yield
     finally:
-        gc.enable()
+        resume_collection()
         gc.collect(0)
 
 
