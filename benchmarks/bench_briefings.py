@@ -109,7 +109,7 @@ def parallel_capacity(workers: int) -> float:
 
 
 def naive(units: list[str], data: Path, out: Path) -> tuple[float, float]:
-    from congdoan.briefings import NOTEBOOKS
+    from congdoan.engine.jobs import NOTEBOOKS
 
     out.mkdir(parents=True, exist_ok=True)
     total, peak = 0.0, 0.0
@@ -134,9 +134,10 @@ def floor(units: list[str], data: Path, out: Path) -> float:
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-    from congdoan import briefing, charts
-    from congdoan import display as view
-    from congdoan.render import Renderer, write_atomic
+    from congdoan.briefing import charts
+    from congdoan.briefing import content as briefing
+    from congdoan.briefing import display as view
+    from congdoan.engine.render import Renderer, write_atomic
 
     renderer = Renderer()
     ctx = briefing.load_context(PERIOD, str(data))  # warm: loaded before the clock starts
@@ -201,9 +202,9 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="also the whole demo district")
     args = parser.parse_args()
 
-    from congdoan.demo import write_demo
-    from congdoan.periods import parse_period
-    from congdoan.registry import units_in_period
+    from congdoan.core.periods import parse_period
+    from congdoan.core.registry import units_in_period
+    from congdoan.demo.synthetic import write_demo
 
     work = Path(tempfile.mkdtemp(prefix="bench-briefings-"))
     data = work / "demo"

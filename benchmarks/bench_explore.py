@@ -16,10 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from congdoan.dataset import read_dataset
-from congdoan.demo import write_demo
-from congdoan.explore import ALL, Explorer
-from congdoan.views import build_history
+from congdoan.core.dataset import read_dataset
+from congdoan.demo.synthetic import write_demo
+from congdoan.explore.explorer import ALL, Explorer
+from congdoan.explore.views import build_history
 
 
 def _changes(ex: Explorer) -> list[tuple[str, object, object]]:

@@ -18,10 +18,10 @@ from pathlib import Path
 CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
-from congdoan.demo import write_demo
-from congdoan.dataset import read_dataset
-from congdoan.indicators import compute_indicators
-from congdoan.periods import analysis_periods
+from congdoan.demo.synthetic import write_demo
+from congdoan.core.dataset import read_dataset
+from congdoan.core.indicators import compute_indicators
+from congdoan.core.periods import analysis_periods
 
 out = Path(sys.argv[1]); scale = int(sys.argv[2])
 t0 = time.perf_counter(); write_demo(out, scale=scale); t_demo = time.perf_counter() - t0

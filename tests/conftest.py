@@ -16,7 +16,7 @@ import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from congdoan.dataset import COLUMNS, Dataset, report_columns  # noqa: E402
+from congdoan.core.dataset import COLUMNS, Dataset, report_columns  # noqa: E402
 
 NaT = pd.NaT
 
@@ -122,7 +122,7 @@ def pick(table: pd.DataFrame, **where: Any) -> pd.Series:
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo district written once for the session."""
-    from congdoan.demo import write_demo
+    from congdoan.demo.synthetic import write_demo
 
     out = tmp_path_factory.mktemp("demo")
     write_demo(out)
@@ -132,6 +132,6 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def demo(demo_dir: Path) -> Dataset:
     """The demo district read back from CSV."""
-    from congdoan.dataset import read_dataset
+    from congdoan.core.dataset import read_dataset
 
     return read_dataset(demo_dir)

@@ -19,11 +19,11 @@ import papermill
 import pytest
 
 from conftest import fresh_python
-from congdoan.batch import WorkerSpec, audit_path, run_local, warmup_code
-from congdoan.briefings import BriefingJob, make_job
-from congdoan.forkserver import KernelForkServer, briefing_warmup
-from congdoan.paths import NOTEBOOKS_DIR
-from congdoan.warm import WarmKernel
+from congdoan.core.paths import NOTEBOOKS_DIR
+from congdoan.engine.batch import WorkerSpec, audit_path, run_local, warmup_code
+from congdoan.engine.forkserver import KernelForkServer, briefing_warmup
+from congdoan.engine.jobs import BriefingJob, make_job
+from congdoan.engine.warm import WarmKernel
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -155,7 +155,7 @@ def test_empty_flushes_skip_the_io_thread_and_outputs_keep_their_order(kernel: W
 def test_skip_empty_flushes_changes_nothing_outside_a_kernel() -> None:
     from ipykernel.iostream import OutStream
 
-    from congdoan.kernelio import skip_empty_flushes
+    from congdoan.engine.kernelio import skip_empty_flushes
 
     before = OutStream.flush
     assert skip_empty_flushes() is False  # pytest's own streams: not ipykernel's
@@ -285,7 +285,7 @@ def test_command_line_starts_up_without_collections_and_renders_with_them(
     out = tmp_path / "out"
     code = (
         "import gc, json\n"
-        "import congdoan.batch as b\n"
+        "import congdoan.engine.batch as b\n"
         "from congdoan.cli import main\n"
         "seen = {}\n"
         "passes = lambda: sum(s['collections'] for s in gc.get_stats())\n"
@@ -316,7 +316,7 @@ def test_fork_server_is_started_only_when_there_is_something_to_render(
     code = (
         "import json\n"
         "from congdoan.cli import main\n"
-        "from congdoan.forkserver import KernelForkServer\n"
+        "from congdoan.engine.forkserver import KernelForkServer\n"
         "starts = []\n"
         "start = KernelForkServer.start\n"
         "KernelForkServer.start = lambda self: (starts.append(1), start(self))[1]\n"
@@ -339,7 +339,7 @@ def test_sequential_runner_renders_with_the_collector_on(demo_dir: Path, tmp_pat
     out = tmp_path / "out"
     code = (
         "import gc, json\n"
-        "import congdoan.briefings as bs\n"
+        "import congdoan.engine.jobs as bs\n"
         "from congdoan.cli import main\n"
         "seen = []\n"
         "execute = bs.execute_job\n"
@@ -369,7 +369,7 @@ def test_warm_up_heap_is_frozen_and_survives_resets(kernel: WarmKernel) -> None:
 def test_reset_freezes_survivors_and_reclaims_them_every_so_often(kernel: WarmKernel) -> None:
     """A reset's collection walks only what the last notebook made; what a reset froze and
     later became garbage is reclaimed at the UNFREEZE_EVERY-th reset, not leaked for good."""
-    from congdoan.warm import UNFREEZE_EVERY
+    from congdoan.engine.warm import UNFREEZE_EVERY
 
     kernel.run_code(  # a cycle kept by a cache outside the user's namespace (as a kept grid)
         "import builtins, weakref\n"
@@ -391,7 +391,7 @@ def test_reset_freezes_survivors_and_reclaims_them_every_so_often(kernel: WarmKe
 def test_workers_are_forked_only_from_a_single_threaded_process() -> None:
     import threading
 
-    from congdoan.batch import _start_method
+    from congdoan.engine.batch import _start_method
 
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
@@ -401,7 +401,7 @@ def test_workers_are_forked_only_from_a_single_threaded_process() -> None:
     finally:
         stop.set()
         other.join()
-    code = "from congdoan.batch import _start_method; print(_start_method())"
+    code = "from congdoan.engine.batch import _start_method; print(_start_method())"
     assert fresh_python(code) == ("fork" if sys.platform == "linux" else "spawn")
 
 
@@ -412,13 +412,13 @@ def test_parent_warm_up_leaves_workers_nothing_to_import() -> None:
     notebook = NOTEBOOKS_DIR / "briefing_union.ipynb"
     code = (
         "import sys, threading\n"
-        "from congdoan.batch import _warm_parent\n"
-        "import congdoan.batch as b\n"
+        "from congdoan.engine.batch import _warm_parent\n"
+        "import congdoan.engine.batch as b\n"
         f"_warm_parent([{str(notebook)!r}])\n"
         "from jupyter_client.manager import AsyncKernelManager\n"
         "before = set(sys.modules)\n"
         "AsyncKernelManager(kernel_name='python3').kernel_spec\n"
-        "import congdoan.warm as w\n"
+        "import congdoan.engine.warm as w\n"
         "w.warm_engine()\n"
         "print(sorted(set(sys.modules) - before), b._warm_renderer.warmed,"
         " threading.active_count(), 'ipykernel.kernelspec' in before)\n"
@@ -439,7 +439,7 @@ def test_a_started_worker_freezes_what_it_holds(tmp_path: Path) -> None:
     code = (
         "import gc, sys\n"
         "from pathlib import Path\n"
-        "from congdoan.batch import BriefingWorker, WorkerSpec\n"
+        "from congdoan.engine.batch import BriefingWorker, WorkerSpec\n"
         f"worker = BriefingWorker(WorkerSpec(out_dir=Path({str(tmp_path)!r})))\n"
         "worker.kernel.start = lambda: None  # the kernel is not what this is about\n"
         "before = gc.get_freeze_count()\n"
@@ -457,7 +457,7 @@ def test_readiness_asks_again_at_once_when_iopub_connects_after_the_status() -> 
     import asyncio
     from queue import Empty
 
-    from congdoan.warm import _until_ready
+    from congdoan.engine.warm import _until_ready
 
     class Channel:
         def __init__(self) -> None:

@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 
 from conftest import tiny_dataset
-from congdoan import briefing
-from congdoan.dataset import Dataset
+from congdoan.briefing import content as briefing
+from congdoan.core.dataset import Dataset
+from congdoan.core.indicators import compute_indicators
+from congdoan.core.periods import parse_period
+from congdoan.core.timeliness import reporting_status, reporting_summary
 from congdoan.exceptions import ParameterError
-from congdoan.indicators import compute_indicators
-from congdoan.periods import parse_period
-from congdoan.timeliness import reporting_status, reporting_summary
 
 
 def _context(ds: Dataset, period: str) -> briefing.BriefingContext:

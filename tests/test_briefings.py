@@ -12,11 +12,12 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from pypdf import PdfReader
 
-from congdoan import briefings, fmt
-from congdoan.dataset import read_dataset, write_dataset
+from congdoan.briefing import fmt
+from congdoan.cli.indicators import resolve_period
+from congdoan.core.dataset import read_dataset, write_dataset
+from congdoan.core.indicators import compute_indicators
+from congdoan.engine import jobs as briefings
 from congdoan.exceptions import ParameterError
-from congdoan.indicators import compute_indicators
-from congdoan.indicators_cli import resolve_period
 
 URL_ATTR = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(https?:|//)""", re.IGNORECASE)
 XSS = "<script>alert(1)</script>"
@@ -66,8 +67,8 @@ def test_cli_refuses_unknown_union_before_running(demo_dir: Path, tmp_path: Path
 
 
 def test_plan_jobs_default_covers_every_active_union_and_upper(demo) -> None:  # type: ignore[no-untyped-def]
-    from congdoan.periods import parse_period
-    from congdoan.registry import units_in_period
+    from congdoan.core.periods import parse_period
+    from congdoan.core.registry import units_in_period
 
     period = _period(demo)
     jobs = briefings.plan_jobs(demo, period)

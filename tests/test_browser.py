@@ -2,7 +2,7 @@
 
 * ``make lab`` starts JupyterLab from the project's environment on the notebooks folder.
 * explore.ipynb runs in JupyterLab; changing a control changes the chart and the table.
-* explore.ipynb executed with papermill and exported with ``congdoan.widget_html`` opens from
+* explore.ipynb executed with papermill and exported with ``congdoan.explore.widget_html`` opens from
   file:// with every other request refused, and draws its saved controls, charts and table.
 * A rendered briefing HTML (when the briefings modules exist) opens from file:// with no console
   error, no network request and Vietnamese text.
@@ -28,8 +28,8 @@ from typing import Any
 
 import pytest
 
-from congdoan.paths import NOTEBOOKS_DIR, PROJECT_ROOT
-from congdoan.plan import load_register
+from congdoan.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from congdoan.core.plan import load_register
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -219,7 +219,7 @@ def test_exported_explore_html_draws_the_last_view_offline(browser: Any, demo_di
                                                           tmp_path: Path) -> None:
     import papermill as pm
 
-    from congdoan.widget_html import export_html, external_references
+    from congdoan.explore.widget_html import export_html, external_references
 
     executed = tmp_path / "explore.ipynb"
     pm.execute_notebook(
@@ -274,7 +274,7 @@ def test_exported_explore_html_draws_the_last_view_offline(browser: Any, demo_di
 def _briefing_html(demo_dir: Path, out: Path) -> Path:
     """Render one CĐCS briefing as HTML with the briefings colleague's command."""
     env = dict(os.environ) | {"MPLBACKEND": "Agg"}
-    from congdoan.dataset import read_dataset
+    from congdoan.core.dataset import read_dataset
 
     unit = str(read_dataset(demo_dir).units["unit_id"].iloc[0])
     subprocess.run(
@@ -289,8 +289,8 @@ def _briefing_html(demo_dir: Path, out: Path) -> Path:
 def test_rendered_briefing_is_self_contained(browser: Any, demo_dir: Path,
                                              tmp_path: Path) -> None:
     try:
-        import congdoan.briefings  # noqa: F401
-        import congdoan.render  # noqa: F401
+        import congdoan.engine.jobs  # noqa: F401
+        import congdoan.engine.render  # noqa: F401
     except ModuleNotFoundError as exc:
         pytest.skip(f"the briefings issue is not in this build ({exc.name} missing)")
     html = _briefing_html(demo_dir, tmp_path / "briefings")

@@ -65,8 +65,8 @@ def test_a_command_imports_only_its_own_module() -> None:
     code = ("import sys; from congdoan.cli import build_parser; "
             "build_parser('indicators').parse_args(['indicators', '--period', '2025']); "
             "print(sorted(m for m in ('nbformat', 'papermill', 'nbconvert', 'openpyxl', "
-            "'congdoan.briefings', 'congdoan.indicators_cli') if m in sys.modules))")
-    assert fresh_python(code) == "['congdoan.indicators_cli']"
+            "'congdoan.engine.jobs', 'congdoan.cli.indicators') if m in sys.modules))")
+    assert fresh_python(code) == "['congdoan.cli.indicators']"
     # without a known command every command is offered (e.g. for --help)
     from congdoan.cli import COMMANDS, build_parser
 

@@ -9,8 +9,8 @@ import pytest
 
 from conftest import pick, tiny_dataset
 from congdoan.cli import main
-from congdoan.completeness import completeness
-from congdoan.dataset import Dataset, write_dataset
+from congdoan.core.completeness import completeness
+from congdoan.core.dataset import Dataset, write_dataset
 
 UNITS = [
     {"unit_id": u, "name": f"CĐCS {u}", "sector": "HCSN", "commune_id": "C1",

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from congdoan.batch import WorkerSpec, build_briefings
-from congdoan.briefings import BriefingJob
-from congdoan.dask_runner import run_dask
+from congdoan.engine.batch import WorkerSpec, build_briefings
+from congdoan.engine.dask_runner import run_dask
+from congdoan.engine.jobs import BriefingJob
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -69,7 +69,7 @@ def kernel_gone(pid: int, within: float = 30.0) -> bool:
 @pytest.mark.slow
 def test_briefings_on_a_scheduler(scheduler: str, demo_dir: Path, tmp_path: Path,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    from congdoan import batch
+    from congdoan.engine import batch
 
     monkeypatch.setattr(batch, "code_fingerprint", lambda: "fixed-code")  # shared tree edits
     run = build_briefings("2025", unions=["CDCS-0003"], formats=("html",), out=tmp_path,

@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from congdoan.dataset import COLUMNS, TABLES, Dataset, read_dataset, report_columns
-from congdoan.demo import PLANTED_RULES, build_demo, write_demo
+from congdoan.core.dataset import COLUMNS, TABLES, Dataset, read_dataset, report_columns
+from congdoan.core.periods import due_date, parse_period
+from congdoan.core.plan import load_elements
+from congdoan.core.rates import finance_budget
+from congdoan.demo.synthetic import PLANTED_RULES, build_demo, write_demo
 from congdoan.exceptions import ParameterError
-from congdoan.periods import due_date, parse_period
-from congdoan.plan import load_elements
-from congdoan.rates import finance_budget
 
 REFORM = pd.Timestamp("2025-07-01")
 

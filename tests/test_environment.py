@@ -7,7 +7,7 @@ import tomllib
 
 import yaml
 
-from congdoan.paths import PROJECT_ROOT
+from congdoan.core.paths import PROJECT_ROOT
 
 # conda-forge splits or renames a few PyPI packages
 CONDA_NAMES = {"psycopg[binary]": "psycopg", "dask[distributed]": "dask"}

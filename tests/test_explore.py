@@ -18,12 +18,12 @@ import pandas as pd
 import pytest
 
 from conftest import tiny_dataset
-from congdoan.dataset import Dataset
+from congdoan.core.dataset import Dataset
+from congdoan.core.indicators import compute_indicators
+from congdoan.core.plan import load_register
 from congdoan.exceptions import CongdoanError, ParameterError
-from congdoan.explore import ALL, Explorer
-from congdoan.indicators import compute_indicators
-from congdoan.plan import load_register
-from congdoan.views import (
+from congdoan.explore.explorer import ALL, Explorer
+from congdoan.explore.views import (
     HistoryIndex,
     Selection,
     breakdown,

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from congdoan import fmt
+from congdoan.briefing import fmt
 from congdoan.exceptions import ParameterError
 
 

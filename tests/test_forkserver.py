@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from congdoan import forkserver
-from congdoan.forkserver import KernelForkServer, briefing_warmup, fork_kernel
-from congdoan.warm import SOCKET_PREFIX, WarmKernel, remove_stale_socket_dirs
+from congdoan.cli import build_parser
+from congdoan.cli.briefings import early_start
+from congdoan.engine import forkserver
+from congdoan.engine.forkserver import KernelForkServer, briefing_warmup, fork_kernel
+from congdoan.engine.warm import SOCKET_PREFIX, WarmKernel, remove_stale_socket_dirs
 
 pytestmark = pytest.mark.skipif(not KernelForkServer.available(), reason="Linux only")
 
@@ -45,7 +47,7 @@ def test_forked_kernel_has_the_warm_up_imported_before_running_it(
         assert server.process is not None
         kernel.run_code(f"import os, sys; assert os.getppid() == {server.process.pid}")
         # seaborn came with the server (the kernel's own warm-up never imported it)
-        kernel.run_code("assert 'seaborn' in sys.modules and 'congdoan.charts' in sys.modules")
+        kernel.run_code("assert 'seaborn' in sys.modules and 'congdoan.briefing.charts' in sys.modules")
         # it is an ordinary kernel otherwise: its own session, the inline backend, cwd on path
         kernel.run_code(f"assert os.getsid(0) == os.getpid() == {kernel.pid}")
         kernel.run_code("import matplotlib; assert 'inline' in matplotlib.get_backend()")
@@ -94,8 +96,8 @@ def test_server_and_its_kernels_stop_with_the_process_that_started_them(
     script = tmp_path / "owner.py"
     script.write_text(
         "import sys, time\n"
-        "from congdoan.forkserver import KernelForkServer\n"
-        "from congdoan.warm import WarmKernel\n"
+        "from congdoan.engine.forkserver import KernelForkServer\n"
+        "from congdoan.engine.warm import WarmKernel\n"
         "server = KernelForkServer().start()\n"
         "kernel = WarmKernel('x = 1', fork_server=server.address)\n"
         "kernel.start()\n"
@@ -126,21 +128,22 @@ def test_early_start_only_when_a_local_batch_will_run(monkeypatch: pytest.Monkey
         return self
 
     monkeypatch.setattr(KernelForkServer, "start", fake_start)
-    for words in (["briefings", "--period", "2025", "--help"],
-                  ["briefings", "--period", "2025", "--scheduler", "tcp://h:8786"],
-                  ["briefings", "--period", "2025", "--workers", "0"],
-                  ["briefings", "--union", "CDCS-0001"]):  # no period: the command will fail
-        forkserver.start_early(words)
-        assert forkserver.take_early() is None, words
-    forkserver.start_early(["briefings", "--period", "2025", "--data", "/d", "--workers", "2"])
-    early = forkserver.take_early()
+
+    def start(*words: str) -> KernelForkServer | None:
+        args = build_parser("briefings").parse_args(["briefings", *words])
+        early_start(args)
+        return forkserver.take_early()
+
+    for words in (["--period", "2025", "--scheduler", "tcp://h:8786"],
+                  ["--period", "2025", "--workers", "0"]):
+        assert start(*words) is None, words
+    early = start("--period", "2025", "--data", "/d", "--workers", "2")
     assert early is not None and forkserver.take_early() is None  # handed over once
-    assert "briefing.load_context('2025', '/d')" in started[-1]
-    forkserver.start_early(["briefings", "--period", "latest"])  # demo data: not read early
-    assert forkserver.take_early() is not None and "load_context" not in started[-1]
+    assert "content.load_context('2025', '/d')" in started[-1]
+    assert start("--period", "latest") is not None  # no --data: not read early
+    assert "load_context" not in started[-1]
     monkeypatch.setenv("CONGDOAN_FORK_SERVER", "0")
-    forkserver.start_early(["briefings", "--period", "2025"])
-    assert forkserver.take_early() is None
+    assert start("--period", "2025") is None
 
 
 def test_batch_runs_without_fork_server_when_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,10 +9,10 @@ import pytest
 
 from conftest import tiny_dataset
 from congdoan.cli import main
-from congdoan.dataset import write_dataset
-from congdoan.forms import BULK_SHEET, FORM_CELLS, FORM_SHEET, GUIDE_SHEET, clauses_served
-from congdoan.plan import load_elements
-from congdoan.validation import load_intake_settings
+from congdoan.core.dataset import write_dataset
+from congdoan.core.plan import load_elements
+from congdoan.intake.forms import BULK_SHEET, FORM_CELLS, FORM_SHEET, GUIDE_SHEET, clauses_served
+from congdoan.intake.validation import load_intake_settings
 
 VERSION = load_intake_settings().form_version
 UNITS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from congdoan.freshness import MANIFEST_NAME, looks_current
+from congdoan.engine.freshness import MANIFEST_NAME, looks_current
 
 
 def _age(path: Path, seconds_ago: float) -> None:

@@ -8,7 +8,7 @@ import gc
 import weakref
 
 from conftest import collections_seen
-from congdoan.heap import collected_after, freeze_heap, pause_collection, resume_collection
+from congdoan.engine.heap import collected_after, freeze_heap, pause_collection, resume_collection
 
 
 class Node:

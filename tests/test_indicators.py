@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from conftest import pick, tiny_dataset
+from congdoan.core.indicators import OUTPUT_COLUMNS, compute_indicators, unit_frame
+from congdoan.core.periods import parse_period
 from congdoan.exceptions import PeriodError
-from congdoan.indicators import OUTPUT_COLUMNS, compute_indicators, unit_frame
-from congdoan.periods import parse_period
 
 
 def _report(unit: str, period: str, **values: float) -> dict[str, object]:
@@ -296,8 +296,8 @@ def test_replacing_a_table_is_never_served_from_the_cache() -> None:
 
 
 def test_judge_periods_equals_judging_each_period_apart() -> None:
-    from congdoan.indicators import judge, judge_periods
-    from congdoan.plan import load_register
+    from congdoan.core.indicators import judge, judge_periods
+    from congdoan.core.plan import load_register
 
     register = load_register()
     members, dialogue = register.get("total_members"), register.get("dialogue_nnn")

@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 
 from conftest import tiny_dataset
-from congdoan import store
 from congdoan.cli import main
-from congdoan.forms import FORM_CELLS, FORM_SHEET, bulk_form, save_workbook, unit_form
-from congdoan.ingest import IngestResult, ingest, rejected_submissions
-from congdoan.periods import parse_period
-from congdoan.plan import load_elements
+from congdoan.core import store
+from congdoan.core.periods import parse_period
+from congdoan.core.plan import load_elements
+from congdoan.intake.forms import FORM_CELLS, FORM_SHEET, bulk_form, save_workbook, unit_form
+from congdoan.intake.ingest import IngestResult, ingest, rejected_submissions
 
 TODAY = dt.date(2024, 1, 15)
 
@@ -470,7 +470,7 @@ def test_every_file_is_kept_by_hash(intake: Intake) -> None:
 
 def test_cli_ingest_in_english_with_registry(tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    from congdoan.dataset import write_dataset
+    from congdoan.core.dataset import write_dataset
 
     registry = tmp_path / "registry"
     write_dataset(tiny_dataset(units=UNITS), registry)
@@ -493,8 +493,8 @@ def test_cli_ingest_in_english_with_registry(tmp_path: Path,
 @pytest.mark.slow
 def test_demo_inbox_is_mostly_accepted(tmp_path: Path, demo_dir: Path) -> None:
     """The demo inbox: clean bulk files accepted, every planted or bad file quarantined."""
-    from congdoan.dataset import read_dataset
-    from congdoan.ingest import write_demo_inbox
+    from congdoan.core.dataset import read_dataset
+    from congdoan.intake.ingest import write_demo_inbox
 
     demo = read_dataset(demo_dir)
     files = write_demo_inbox(demo, tmp_path / "inbox")

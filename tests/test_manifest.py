@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from conftest import tiny_dataset
-from congdoan import batch, briefing
-from congdoan.dataset import read_dataset, write_dataset
-from congdoan.exceptions import DataError
-from congdoan.manifest import (
+from congdoan.briefing import content as briefing
+from congdoan.core.dataset import read_dataset, write_dataset
+from congdoan.core.periods import parse_period
+from congdoan.core.registry import units_in_period
+from congdoan.engine import batch
+from congdoan.engine.manifest import (
     MANIFEST_NAME,
     Manifest,
     code_fingerprint,
@@ -20,8 +22,7 @@ from congdoan.manifest import (
     job_key,
     parameters_fingerprint,
 )
-from congdoan.periods import parse_period
-from congdoan.registry import units_in_period
+from congdoan.exceptions import DataError
 
 
 def reports() -> list[dict[str, object]]:

@@ -15,7 +15,7 @@ import papermill as pm
 import pytest
 from nbconvert import HTMLExporter
 
-from congdoan.paths import NOTEBOOKS_DIR
+from congdoan.core.paths import NOTEBOOKS_DIR
 
 pytestmark = pytest.mark.slow
 
@@ -31,9 +31,9 @@ def _run(name: str, out: Path, **parameters: object) -> nbformat.NotebookNode:
 
 def demo_units(demo_dir: Path) -> str:
     """Number of the federation's NNN CĐCS with a dialogue figure for 2024 (engine's count)."""
-    from congdoan.dataset import read_dataset
-    from congdoan.fmt import number
-    from congdoan.indicators import compute_indicators
+    from congdoan.briefing.fmt import number
+    from congdoan.core.dataset import read_dataset
+    from congdoan.core.indicators import compute_indicators
 
     table = compute_indicators(read_dataset(demo_dir), "2024", indicator_ids=["dialogue_nnn"],
                                levels=["cdcs"])

@@ -6,8 +6,7 @@ import datetime as dt
 
 import pytest
 
-from congdoan.exceptions import PeriodError
-from congdoan.periods import (
+from congdoan.core.periods import (
     analysis_periods,
     due_date,
     latest_complete_period,
@@ -15,6 +14,7 @@ from congdoan.periods import (
     period_of_date,
     sub_periods_between,
 )
+from congdoan.exceptions import PeriodError
 
 
 def test_cut_offs_and_spans() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from congdoan.core.paths import PARAMS_DIR
+from congdoan.core.plan import PLAN_CLAUSES, load_elements, load_register
 from congdoan.exceptions import ConfigError
-from congdoan.paths import PARAMS_DIR
-from congdoan.plan import PLAN_CLAUSES, load_elements, load_register
 
 
 def test_every_clause_of_the_plan_is_served() -> None:

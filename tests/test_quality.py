@@ -13,7 +13,7 @@ import pytest
 
 from conftest import tiny_dataset
 from congdoan.exceptions import DataError
-from congdoan.quality import (
+from congdoan.explore.quality import (
     completeness_by_commune,
     completeness_heatmap,
     find_store_dir,
@@ -128,18 +128,18 @@ def test_intake_tables_are_empty_without_a_store(tmp_path: Path) -> None:
     assert find_store_dir(str(tmp_path)) is None     # no store/ folder there
 
 
-@pytest.mark.skipif(not intake_available(), reason="intake modules (congdoan.ingest) absent")
+@pytest.mark.skipif(not intake_available(), reason="intake modules (congdoan.intake.ingest) absent")
 def test_intake_quarantine_and_failures_are_read(tmp_path: Path) -> None:
-    from congdoan import ingest
+    from congdoan.intake import ingest
 
     # a rejected file: a CSV that lacks most report columns and has text in a number cell
     demo = tiny_dataset(units=UNITS[:3])
-    from congdoan.dataset import write_dataset
+    from congdoan.core.dataset import write_dataset
 
     folder = tmp_path / "data"
     write_dataset(demo, folder)
     url = f"sqlite:///{tmp_path / 'cd.sqlite'}"
-    from congdoan import store
+    from congdoan.core import store
 
     store.seed_registry(demo, url)
     bad = tmp_path / "bad.csv"

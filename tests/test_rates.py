@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from congdoan.rates import finance_budget, load_rates
+from congdoan.core.rates import finance_budget, load_rates
 
 
 def test_rate_on_a_day() -> None:

@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from conftest import tiny_dataset
-from congdoan.exceptions import DataError
-from congdoan.registry import (
+from congdoan.core.registry import (
     active_units,
     area_upper_at,
     enterprises_at,
@@ -17,6 +16,7 @@ from congdoan.registry import (
     units_in_period,
     upper_unions_at,
 )
+from congdoan.exceptions import DataError
 
 
 def test_parent_follows_the_link_in_force_at_the_cut_off() -> None:

@@ -12,8 +12,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from pypdf import PdfReader
 
 from conftest import collections_seen, fresh_python
-from congdoan import charts
-from congdoan.render import Renderer, write_atomic
+from congdoan.briefing import charts
+from congdoan.engine.render import Renderer, write_atomic
 
 URL_ATTR = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(https?:|//)""", re.IGNORECASE)
 
@@ -84,7 +84,7 @@ def test_png_rows_are_copied_only_from_opaque_8_bit_pngs() -> None:
     import numpy as np
     from PIL import Image
 
-    from congdoan.render import png_rows
+    from congdoan.engine.render import png_rows
 
     chart = charts.png(charts.empty_figure("Biểu đồ"), dpi=50)
     assert Image.open(io.BytesIO(chart)).mode == "RGB"  # charts are opaque: no alpha channel
@@ -120,7 +120,7 @@ def test_weasyprint_is_imported_without_searching_for_libraries() -> None:
         "calls = []\n"
         "real = ctypes.util.find_library\n"
         "ctypes.util.find_library = lambda name: calls.append(name) or real(name)\n"
-        "from congdoan.render import Renderer\n"
+        "from congdoan.engine.render import Renderer\n"
         "Renderer().warm()\n"
         "assert 'weasyprint' in sys.modules and ctypes.util.find_library is not real\n"
         "print(len(calls))\n"
@@ -138,8 +138,8 @@ def test_pdf_with_the_lean_user_agent_style_sheet_is_weasyprints_own_byte_for_by
     import weasyprint
     import weasyprint.css
 
-    from congdoan.display import bullets
-    from congdoan.render import _image_fetcher, _images_by_reference, _lean_html
+    from congdoan.briefing.display import bullets
+    from congdoan.engine.render import _image_fetcher, _images_by_reference, _lean_html
 
     renderer = Renderer()
     png = __import__("base64").b64encode(charts.png(charts.empty_figure("Biểu đồ"), dpi=50))

@@ -17,10 +17,10 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import tiny_dataset
-from congdoan import store
-from congdoan.dataset import Dataset, read_dataset
-from congdoan.indicators import compute_indicators
-from congdoan.sources import open_dataset
+from congdoan.core import store
+from congdoan.core.dataset import Dataset, read_dataset
+from congdoan.core.indicators import compute_indicators
+from congdoan.core.sources import open_dataset
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -104,7 +104,7 @@ def test_round_trip_gives_the_same_dataset(db_url: str) -> None:
     tiny = tiny_with_reports()
     store.seed_registry(tiny, db_url)
     store.accept_submission(submission(), tiny.reports, db_url)
-    back = open_dataset(db_url)  # through congdoan.sources.URL_OPENERS
+    back = open_dataset(db_url)  # through congdoan.core.sources.URL_OPENERS
     assert back.meta == tiny.meta
     for name in ("units", "links", "upper_unions", "areas", "communes"):
         def ordered(frame: pd.DataFrame) -> pd.DataFrame:
@@ -229,7 +229,7 @@ def test_demo_round_trip_gives_the_same_indicators(db_url: str, demo_dir: Path) 
 
 
 def test_dispose_engines_closes_pooled_connections(tmp_path: Path) -> None:
-    """Before a fork no pooled database connection is left open (congdoan.forkserver)."""
+    """Before a fork no pooled database connection is left open (congdoan.engine.forkserver)."""
     engine = store.get_engine(f"sqlite:///{tmp_path / 'pool.sqlite'}")
     with engine.connect() as conn:
         conn.exec_driver_sql("select 1")

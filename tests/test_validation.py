@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from congdoan.plan import load_elements
-from congdoan.validation import (
+from congdoan.core.plan import load_elements
+from congdoan.intake.validation import (
     Cell,
     Context,
     ParsedFile,

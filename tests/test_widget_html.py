@@ -17,7 +17,7 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from congdoan.cli import main
 from congdoan.exceptions import RenderError
-from congdoan.widget_html import (
+from congdoan.explore.widget_html import (
     HTML_MANAGER_SHA256,
     WIDGET_STATE,
     export_html,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from congdoan.core.yamlio import read_yaml
 from congdoan.exceptions import ConfigError
-from congdoan.yamlio import read_yaml
 
 
 def test_read_yaml_parses_with_the_fast_loader_and_locates_a_malformed_line(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Every patch of another library's internals, declared in one place."""

@@ -1,0 +1,549 @@
+"""What a briefing shows, computed from the indicator table (pure functions, no display).
+
+A briefing notebook calls :func:`load_context` once (cached per process, so a warm kernel loads
+the dataset and computes the period's indicator table and the trend history only once) and then
+the functions below, which take the context and return DataFrames or short texts.
+
+Per-CĐCS functions never return another named CĐCS's figures: comparisons use the sector, upper
+union and district aggregates only, and an aggregate over fewer than :data:`MIN_UNITS_COMPARED`
+reporting CĐCS is suppressed (with two units, the aggregate minus one's own would reveal the
+other). Upper-union functions may list CĐCS: that briefing is for the upper union's own staff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+import numpy as np
+import pandas as pd
+
+from congdoan.briefing import fmt
+from congdoan.core.dataset import Dataset
+from congdoan.core.indicators import compute_indicators
+from congdoan.core.periods import (
+    Period,
+    analysis_periods,
+    latest_complete_period,
+    load_settings,
+    parse_period,
+)
+from congdoan.core.plan import Indicator, load_register
+from congdoan.core.registry import SECTOR_NAMES, period_units, upper_unions_at
+from congdoan.core.sources import open_dataset
+from congdoan.core.timeliness import reporting_status, reporting_summary
+from congdoan.exceptions import ParameterError
+
+MIN_UNITS_COMPARED = 3
+"""Fewest reporting CĐCS an aggregate needs to be shown in a per-CĐCS briefing."""
+
+JUDGED = ("met", "not_met", "achieved", "on_track", "acceleration_needed", "limited_progress",
+          "moving_away")
+"""Statuses that judge a value against a target."""
+
+BAD = ("not_met", "limited_progress", "moving_away")
+"""Statuses that call for action."""
+
+TREND_PANELS = 6
+"""Most indicators drawn in a union's trend chart."""
+
+
+# ----------------------------------------------------------------------------- context
+@dataclass(frozen=True)
+class BriefingContext:
+    """Everything a briefing reads, computed once per (period, data source) and process.
+
+    Attributes:
+        dataset: the registry and reports.
+        period: the analysis period.
+        table: the full indicator table of the period (all levels).
+        history: indicator tables of :attr:`trend_periods` stacked (for trends).
+        trend_periods: the complete years up to the period, then the period itself.
+        available: every analysis period in the data.
+
+    """
+
+    dataset: Dataset
+    period: Period
+    table: pd.DataFrame
+    history: pd.DataFrame
+    trend_periods: tuple[str, ...]
+    available: tuple[str, ...]
+
+    def rows(self, level: str, unit_id: str, *, history: bool = False) -> pd.DataFrame:
+        """The rows of one unit at ``level`` in :attr:`table` (or :attr:`history`), in order.
+
+        The same as filtering the table on ``level`` and ``unit_id`` (as text), but looked up
+        in a grouping made on first use (a briefing makes about six such lookups).
+        """
+        table = self.history if history else self.table
+        found = (self._history_positions if history else self._table_positions).get(
+            (level, str(unit_id)))
+        return table.iloc[found if found is not None else np.empty(0, dtype=np.intp)]
+
+    @cached_property
+    def _table_positions(self) -> dict[tuple[str, str], np.ndarray]:
+        return _positions(self.table)
+
+    @cached_property
+    def _history_positions(self) -> dict[tuple[str, str], np.ndarray]:
+        return _positions(self.history)
+
+
+def _positions(table: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
+    """Row positions (ascending) of each (level, unit id as text) of an indicator table."""
+    if table.empty:
+        return {}
+    groups = table.groupby([table["level"].astype(str), table["unit_id"].astype(str)],
+                           sort=False)
+    found: dict[tuple[str, str], np.ndarray] = {}
+    for key, positions in groups.indices.items():
+        pair: tuple[object, object] = key  # type: ignore[assignment]  # grouped by two columns
+        found[str(pair[0]), str(pair[1])] = np.asarray(positions)
+    return found
+
+
+@lru_cache(maxsize=4)
+def load_dataset(data: str | None = None) -> Dataset:
+    """The dataset of ``data`` (folder or URL; None = demo), read once per process."""
+    return open_dataset(data)
+
+
+def resolve(period: str, dataset: Dataset) -> str:
+    """``'latest'`` → the latest complete period; any other id checked against the data."""
+    subs = sorted(dataset.reports["period"].dropna().unique())
+    available = analysis_periods(subs)
+    chosen = latest_complete_period(subs) if period == "latest" else parse_period(period).id
+    if chosen not in available:
+        raise ParameterError(
+            "Kỳ báo cáo nằm ngoài dữ liệu.", "Period outside the data.",
+            location=None, value=period, expected="một trong: " + ", ".join(available),
+        )
+    return chosen
+
+
+def trend_periods(period: str, available: list[str]) -> list[str]:
+    """Complete years before (or up to) ``period``, then ``period``: like with like for trends."""
+    per = parse_period(period)
+    years = [p for p in available if len(p) == 4 and int(p) < per.year]
+    return years + [per.id]
+
+
+def load_context(period: str = "latest", data: str | None = None) -> BriefingContext:
+    """The briefing context of ``period`` ('latest' allowed) for ``data`` (None = demo)."""
+    dataset = load_dataset(data)
+    return _context(resolve(period, dataset), data)
+
+
+@lru_cache(maxsize=4)
+def _context(period: str, data: str | None) -> BriefingContext:
+    dataset = load_dataset(data)
+    available = analysis_periods(sorted(dataset.reports["period"].dropna().unique()))
+    periods = trend_periods(period, available)
+    tables = {p: compute_indicators(dataset, p) for p in periods}
+    return BriefingContext(
+        dataset=dataset, period=parse_period(period), table=tables[period],
+        history=pd.concat(tables.values(), ignore_index=True),
+        trend_periods=tuple(periods), available=tuple(available),
+    )
+
+
+def indicator(indicator_id: str) -> Indicator:
+    """The plan register's indicator ``indicator_id``."""
+    return load_register().get(indicator_id)
+
+
+def label(indicator_id: str, lang: str = "vi") -> str:
+    """Short name of an indicator in ``lang``."""
+    ind = indicator(indicator_id)
+    return ind.name_vi if lang == "vi" else ind.name_en
+
+
+def strict(indicator_id: str, period: Period) -> bool:
+    """True when the indicator's target (or current milestone) must be strictly exceeded."""
+    ind = indicator(indicator_id)
+    if ind.target is not None:
+        return ind.target.strict
+    chosen = ind.milestone_for(period.year)
+    return bool(chosen and chosen[1].strict)
+
+
+# ----------------------------------------------------------------------------- identity
+@dataclass(frozen=True)
+class Identity:
+    """Who the briefing is about, at the period's cut-off."""
+
+    unit_id: str
+    name: str
+    level: str
+    period_label: str
+    cut_off: dt.date
+    sector: str | None = None
+    sector_name: str | None = None
+    commune_id: str | None = None
+    commune_name: str | None = None
+    upper_id: str | None = None
+    upper_name: str | None = None
+    units: int = 0
+
+
+def _name_maps(dataset: Dataset) -> tuple[dict[str, str], dict[str, str]]:
+    communes = dict(zip(dataset.communes["commune_id"], dataset.communes["name"], strict=True))
+    uppers = dict(zip(dataset.upper_unions["upper_id"], dataset.upper_unions["name"], strict=True))
+    return communes, uppers
+
+
+def union_identity(ctx: BriefingContext, union_id: str, lang: str = "vi") -> Identity:
+    """Identity of a CĐCS active in the period; an unknown id is a ParameterError."""
+    units = period_units(ctx.dataset, ctx.period.cut_off)
+    row = units[units["unit_id"] == union_id]
+    if row.empty:
+        raise ParameterError(
+            "Không có CĐCS này trong kỳ báo cáo.", "No such CĐCS active in the period.",
+            location=None, value=union_id,
+            expected=f"mã CĐCS hoạt động tại ngày {fmt.date(ctx.period.cut_off)} (units.csv)",
+        )
+    unit = row.iloc[0]
+    communes, uppers = _name_maps(ctx.dataset)
+    sector = str(unit["sector"])
+    return Identity(
+        unit_id=union_id, name=str(unit["name"]), level="cdcs",
+        period_label=ctx.period.label(lang), cut_off=ctx.period.cut_off,
+        sector=sector, sector_name=SECTOR_NAMES.get(sector, {}).get(lang, sector),
+        commune_id=str(unit["commune_id"]), commune_name=communes.get(str(unit["commune_id"])),
+        upper_id=str(unit["parent_id"]), upper_name=uppers.get(str(unit["parent_id"])), units=1,
+    )
+
+
+def upper_identity(ctx: BriefingContext, upper_id: str, lang: str = "vi") -> Identity:
+    """Identity of an upper union existing at the cut-off, or of the whole district."""
+    dataset = ctx.dataset
+    units = period_units(dataset, ctx.period.cut_off)
+    if upper_id == dataset.district_id:
+        return Identity(unit_id=upper_id, name=dataset.district_name, level="district",
+                        period_label=ctx.period.label(lang), cut_off=ctx.period.cut_off,
+                        units=len(units))
+    uppers = upper_unions_at(dataset.upper_unions, ctx.period.cut_off)
+    row = uppers[uppers["upper_id"] == upper_id]
+    if row.empty:
+        raise ParameterError(
+            "Không có công đoàn cấp trên này tại ngày chốt số liệu.",
+            "No such upper union at the cut-off.", location=None, value=upper_id,
+            expected="một trong: " + ", ".join([*uppers["upper_id"], dataset.district_id]),
+        )
+    return Identity(unit_id=upper_id, name=str(row.iloc[0]["name"]), level="upper_union",
+                    period_label=ctx.period.label(lang), cut_off=ctx.period.cut_off,
+                    units=int((units["parent_id"] == upper_id).sum()))
+
+
+# ----------------------------------------------------------------------------- scorecards
+SCORE_COLUMNS = ("indicator_id", "clause", "label", "kind", "measure", "numerator",
+                 "denominator", "value", "target", "target_max", "strict", "status", "note",
+                 "milestone_year", "baseline_value", "required_pace", "actual_pace",
+                 "pace_ratio", "projection_2025", "projection_2030", "units_expected",
+                 "units_reported")
+
+
+def _note(ind: Indicator, level: str, period: Period, lang: str) -> str:
+    if ind.level != level and (level == "cdcs" or ind.level == "district"):
+        return ("Đánh giá ở cấp " + ("huyện" if ind.level == "district" else "công đoàn cấp trên")
+                if lang == "vi" else f"Judged at {ind.level.replace('_', ' ')} level")
+    if ind.year_only and not period.is_year:
+        return "Chỉ đánh giá cả năm" if lang == "vi" else "Judged on the full year only"
+    return ""
+
+
+def scorecard(ctx: BriefingContext, unit_id: str, level: str, lang: str = "vi") -> pd.DataFrame:
+    """Every indicator row of one unit (``level`` cdcs, upper_union or district) with labels.
+
+    Rows follow the register's order; ``note`` says why a row has no target here.
+    """
+    rows = ctx.rows(level, unit_id).copy()
+    order = {ind.id: i for i, ind in enumerate(load_register().indicators)}
+    rows["label"] = [label(i, lang) for i in rows["indicator_id"]]
+    rows["strict"] = [strict(i, ctx.period) for i in rows["indicator_id"]]
+    rows["note"] = [_note(indicator(i), level, ctx.period, lang) for i in rows["indicator_id"]]
+    rows = rows.sort_values("indicator_id", key=lambda s: s.map(order))
+    return rows[list(SCORE_COLUMNS)].reset_index(drop=True)
+
+
+def union_scorecard(ctx: BriefingContext, union_id: str, lang: str = "vi") -> pd.DataFrame:
+    """Scorecard of a CĐCS: every indicator whose population includes it."""
+    union_identity(ctx, union_id, lang)
+    return scorecard(ctx, union_id, "cdcs", lang)
+
+
+def summary_counts(card: pd.DataFrame) -> dict[str, int]:
+    """How many indicators are judged, met (or achieved/on track), need action, lack data."""
+    status = card["status"].astype(str)
+    return {
+        "judged": int(status.isin(JUDGED).sum()),
+        "good": int(status.isin(("met", "achieved", "on_track")).sum()),
+        "bad": int(status.isin(BAD + ("acceleration_needed",)).sum()),
+        "no_data": int((status == "no_data").sum()),
+    }
+
+
+# ----------------------------------------------------------------------------- trend
+def history_rows(ctx: BriefingContext, unit_id: str, level: str,
+                 indicator_ids: list[str] | None = None, lang: str = "vi") -> pd.DataFrame:
+    """Value, target and status of one unit over :attr:`BriefingContext.trend_periods`."""
+    rows = ctx.rows(level, unit_id, history=True)
+    if indicator_ids is not None:
+        rows = rows[rows["indicator_id"].isin(indicator_ids)]
+    rows = rows.assign(label=[label(i, lang) for i in rows["indicator_id"]])
+    position = {p: i for i, p in enumerate(ctx.trend_periods)}
+    rows = rows.sort_values(["indicator_id", "period"], key=lambda s: s.map(position)
+                            if s.name == "period" else s)
+    return rows[["indicator_id", "label", "period", "measure", "value", "target", "status"]]
+
+
+def trend_indicators(card: pd.DataFrame, limit: int = TREND_PANELS) -> list[str]:
+    """Indicators to draw: judged ones with a value, those needing action first."""
+    judged = card[card["status"].isin(JUDGED) & card["value"].notna()]
+    ranked = judged.assign(rank=(~judged["status"].isin(BAD)).astype(int))
+    ranked = ranked.sort_values("rank", kind="stable")
+    return list(ranked["indicator_id"].head(limit))
+
+
+# ----------------------------------------------------------------------------- comparison
+def comparison_table(ctx: BriefingContext, union_id: str, lang: str = "vi") -> pd.DataFrame:
+    """Shares of a CĐCS next to its sector, upper union and district aggregates (never a CĐCS).
+
+    An aggregate with fewer than :data:`MIN_UNITS_COMPARED` reporting CĐCS is left empty.
+    """
+    who = union_identity(ctx, union_id, lang)
+    card = scorecard(ctx, union_id, "cdcs", lang)
+    card = card[(card["measure"] == "share") & card["status"].isin(JUDGED + ("no_data",))]
+    out = pd.DataFrame({"indicator_id": card["indicator_id"], "label": card["label"],
+                        "target": card["target"], "unit": card["value"]})
+    keys = {"sector": who.sector, "upper_union": who.upper_id,
+            "district": ctx.dataset.district_id}
+    for level, key in keys.items():
+        agg = ctx.rows(level, str(key))
+        agg = agg[agg["units_reported"] >= MIN_UNITS_COMPARED]
+        out[level] = out["indicator_id"].map(agg.set_index("indicator_id")["value"])
+    names = {
+        "unit": "CĐCS này" if lang == "vi" else "This union",
+        "sector": who.sector_name or "", "upper_union": who.upper_name or "",
+        "district": ctx.dataset.district_name,
+    }
+    out = out.reset_index(drop=True)
+    out.attrs["series_names"] = names
+    return out
+
+
+# ----------------------------------------------------------------------------- milestones
+def milestone_pace(card: pd.DataFrame) -> pd.DataFrame:
+    """Milestone rows with a judgement: baseline, value, milestone, paces and projections."""
+    rows = card[(card["kind"] == "milestone") & (card["status"] != "not_applicable")]
+    return rows.reset_index(drop=True)
+
+
+def trajectory_points(ctx: BriefingContext, unit_id: str, level: str,
+                      lang: str = "vi") -> pd.DataFrame:
+    """Points for :func:`congdoan.briefing.charts.trajectory`: actual by year, milestones, projection."""
+    card = milestone_pace(scorecard(ctx, unit_id, level, lang))
+    hist = history_rows(ctx, unit_id, level, list(card["indicator_id"]), lang)
+    points: list[dict[str, object]] = []
+    for _, row in card.iterrows():
+        ind = indicator(str(row["indicator_id"]))
+        base = {"label": row["label"], "measure": row["measure"]}
+        base_year = load_settings().baseline_year
+        if not fmt.is_missing(row["baseline_value"]):
+            points.append({**base, "year": float(base_year), "value": row["baseline_value"]})
+        part = hist[hist["indicator_id"] == row["indicator_id"]]
+        for _, h in part.iterrows():
+            per = parse_period(str(h["period"]))
+            t = per.year - (0.5 if per.half == 1 else 0.0)
+            if t > base_year or fmt.is_missing(row["baseline_value"]):
+                points.append({**base, "year": t, "value": h["value"]})
+        now = ctx.period.year - (0.5 if ctx.period.half == 1 else 0.0)
+        if not fmt.is_missing(row["projection_2030"]):
+            points.append({**base, "year": now, "projection": row["value"]})
+            if now < 2025:
+                points.append({**base, "year": 2025.0, "projection": row["projection_2025"]})
+            points.append({**base, "year": 2030.0, "projection": row["projection_2030"]})
+        for year, goal in (ind.milestones or {}).items():
+            if year <= 2030:
+                points.append({**base, "year": float(year), "milestone": goal.value})
+    frame = pd.DataFrame(points, columns=["label", "measure", "year", "value", "milestone",
+                                          "projection"])
+    for col in ("year", "value", "milestone", "projection"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce")
+    return frame
+
+
+# ----------------------------------------------------------------------------- missing data
+def missing_data(ctx: BriefingContext, union_id: str, card: pd.DataFrame,
+                 lang: str = "vi") -> list[str]:
+    """Sentences naming the reports not received or late and the indicators without data."""
+    status = reporting_status(ctx.dataset, ctx.period, [union_id])
+    lines: list[str] = []
+    for _, row in status.iterrows():
+        sub = parse_period(str(row["sub_period"])).label(lang)
+        if row["status"] == "missing":
+            lines.append(f"Chưa nhận báo cáo {sub.lower()} (hạn {fmt.date(row['due'], lang)})."
+                         if lang == "vi" else
+                         f"No report received for the {sub.lower()} (due "
+                         f"{fmt.date(row['due'], lang)}).")
+        elif row["status"] == "late":
+            lines.append(f"Báo cáo {sub.lower()} nộp muộn: {fmt.date(row['submitted_on'], lang)}"
+                         f" (hạn {fmt.date(row['due'], lang)})." if lang == "vi" else
+                         f"Report for the {sub.lower()} was late: "
+                         f"{fmt.date(row['submitted_on'], lang)} (due {fmt.date(row['due'], lang)}).")
+    lacking = card.loc[card["status"] == "no_data", "label"].tolist()
+    if lacking:
+        lines.append(("Chưa có số liệu để đánh giá: " if lang == "vi" else "No data to judge: ")
+                     + "; ".join(lacking) + ".")
+    return lines
+
+
+# ----------------------------------------------------------------------------- narrative
+def _gap(row: pd.Series) -> float:
+    value, target = row["value"], row["target"]
+    if fmt.is_missing(value) or fmt.is_missing(target) or float(target) == 0:
+        return 0.0
+    return float((float(target) - float(value)) / abs(float(target)))
+
+
+def narrative(card: pd.DataFrame, lang: str = "vi", priorities: int = 3) -> list[str]:
+    """The briefing's conclusions: what is not met, what to prioritise, what lacks data.
+
+    Priorities are the not-met indicators furthest from their target (relative gap), then
+    milestones moving away or progressing too slowly.
+    """
+    vi = lang == "vi"
+    not_met = card[card["status"] == "not_met"]
+    items = [f"{r['label']} ({fmt.value(str(r['measure']), r['value'], lang)}; "
+             f"{'chỉ tiêu' if vi else 'target'} "
+             f"{fmt.target(str(r['measure']), r['target'], r['target_max'], bool(r['strict']), lang)})"
+             for _, r in not_met.iterrows()]
+    head = "Chỉ tiêu chưa đạt: " if vi else "Targets not met: "
+    lines = [head + ("; ".join(items) if items else ("không có" if vi else "none")) + "."]
+    ranked = not_met.assign(gap=not_met.apply(_gap, axis=1)).sort_values("gap", ascending=False)
+    slow = card[card["status"].isin(("moving_away", "limited_progress", "acceleration_needed"))]
+    slow = slow.assign(gap=slow["status"].map(
+        {"moving_away": 3.0, "limited_progress": 2.0, "acceleration_needed": 1.0}))
+    chosen = list(ranked["label"].head(priorities))
+    chosen += [x for x in slow.sort_values("gap", ascending=False)["label"] if x not in chosen]
+    chosen = chosen[:priorities]
+    if chosen:
+        lines.append(("Cần ưu tiên: " if vi else "Priorities: ") + "; ".join(chosen) + ".")
+    else:
+        lines.append("Cần ưu tiên: duy trì kết quả đã đạt." if vi else
+                     "Priorities: keep the results achieved.")
+    counts = summary_counts(card)
+    lines.append(f"Đạt hoặc đúng tiến độ {counts['good']}/{counts['judged']} chỉ tiêu được đánh giá."
+                  if vi else f"Met or on track: {counts['good']} of {counts['judged']} judged "
+                  "targets.")
+    return lines
+
+
+# ----------------------------------------------------------------------------- upper briefing
+def member_rows(ctx: BriefingContext, upper_id: str) -> pd.DataFrame:
+    """CĐCS rows of the indicator table under ``upper_id`` (all CĐCS for the district id)."""
+    rows = ctx.table[ctx.table["level"] == "cdcs"]
+    if upper_id != ctx.dataset.district_id:
+        rows = rows[rows["parent_id"].astype(str) == upper_id]
+    return rows
+
+
+def breakdown(ctx: BriefingContext, upper_id: str, by: str, lang: str = "vi") -> pd.DataFrame:
+    """Indicators judged at CĐCS level, recomputed per sector or commune within the upper union.
+
+    Rates are recomputed from summed numerators and denominators (never averaged).
+
+    Returns:
+        indicator_id, label, measure, group, group_name, numerator, denominator, value,
+        target, status ('met'/'not_met'/'no_data'), units_reported.
+
+    """
+    if by not in ("sector", "commune_id"):
+        raise ParameterError("Cách phân tổ không hợp lệ.", "Unknown breakdown.", location=None,
+                             value=by, expected="'sector' hoặc 'commune_id'")
+    rows = member_rows(ctx, upper_id)
+    judged = rows[rows["target"].notna() & rows["measure"].isin(("share", "per_unit"))]
+    grouped = judged.groupby(["indicator_id", by], sort=False)
+    out = grouped.agg(numerator=("numerator", lambda s: s.sum(min_count=1)),
+                      denominator=("denominator", lambda s: s.sum(min_count=1)),
+                      units_reported=("numerator", "count"), target=("target", "first"),
+                      measure=("measure", "first")).reset_index()
+    out = out.rename(columns={by: "group"})
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["value"] = (out["numerator"] / out["denominator"]).where(out["denominator"] > 0)
+    strict_flags = out["indicator_id"].map(lambda i: strict(str(i), ctx.period))
+    met = np.where(strict_flags, out["value"] > out["target"] + 1e-9,
+                   out["value"] >= out["target"] - 1e-9)
+    out["status"] = np.where(out["value"].isna(), "no_data", np.where(met, "met", "not_met"))
+    communes, _ = _name_maps(ctx.dataset)
+    names = ({k: v[lang] for k, v in SECTOR_NAMES.items()} if by == "sector" else communes)
+    out["group_name"] = out["group"].astype(str).map(lambda g: names.get(g, g))
+    out["label"] = [label(str(i), lang) for i in out["indicator_id"]]
+    order = {ind.id: i for i, ind in enumerate(load_register().indicators)}
+    out = out.sort_values(["indicator_id", "group_name"],
+                          key=lambda s: s.map(order) if s.name == "indicator_id" else s)
+    return out.reset_index(drop=True)
+
+
+STATUS_ORDER = ("met", "achieved", "on_track", "acceleration_needed", "limited_progress",
+                "not_met", "moving_away", "no_data")
+
+
+def status_counts(ctx: BriefingContext, upper_id: str, lang: str = "vi") -> pd.DataFrame:
+    """Per indicator judged at CĐCS level, how many CĐCS are in each status (index = label)."""
+    rows = member_rows(ctx, upper_id)
+    rows = rows[rows["status"].isin(STATUS_ORDER)]
+    counts = pd.crosstab(rows["indicator_id"], rows["status"])
+    order = {ind.id: i for i, ind in enumerate(load_register().indicators)}
+    counts = counts.loc[sorted(counts.index, key=lambda i: order.get(str(i), 999))]
+    counts = counts[[s for s in STATUS_ORDER if s in counts.columns]]
+    counts.index = [label(str(i), lang) for i in counts.index]
+    counts.columns.name = None
+    return counts
+
+
+def units_below_target(ctx: BriefingContext, upper_id: str, lang: str = "vi",
+                       limit: int = 15) -> pd.DataFrame:
+    """CĐCS with the most indicators needing action (for the upper union's own staff).
+
+    Returns:
+        unit_id, unit_name, sector, commune, below (number of indicators not met or off pace),
+        judged, indicators (their labels, joined), sorted by ``below`` then name.
+
+    """
+    rows = member_rows(ctx, upper_id)
+    rows = rows[rows["status"].isin(JUDGED)]
+    bad = rows[rows["status"].isin(BAD)]
+    communes, _ = _name_maps(ctx.dataset)
+    out = rows.groupby("unit_id").agg(unit_name=("unit_name", "first"), sector=("sector", "first"),
+                                      commune_id=("commune_id", "first"),
+                                      judged=("status", "size"))
+    out["below"] = bad.groupby("unit_id").size().reindex(out.index).fillna(0).astype(int)
+    out["indicators"] = bad.groupby("unit_id")["indicator_id"].agg(
+        lambda s: "; ".join(label(str(i), lang) for i in s)).reindex(out.index)
+    out["commune"] = out["commune_id"].astype(str).map(lambda c: communes.get(c, c))
+    out = out[out["below"] > 0].reset_index().sort_values(["below", "unit_name"],
+                                                           ascending=[False, True])
+    return out[["unit_id", "unit_name", "sector", "commune", "below", "judged",
+                "indicators"]].head(limit).reset_index(drop=True)
+
+
+def reporting(ctx: BriefingContext, upper_id: str) -> pd.DataFrame:
+    """Completeness and timeliness of the reports of the CĐCS under ``upper_id`` in the period."""
+    ids = list(member_rows(ctx, upper_id)["unit_id"].astype(str).unique())
+    return reporting_summary(reporting_status(ctx.dataset, ctx.period, ids))
+
+
+def upper_narrative(card: pd.DataFrame, reports: pd.DataFrame, lang: str = "vi") -> list[str]:
+    """The upper briefing's conclusions: the union narrative plus reporting completeness."""
+    lines = narrative(card, lang)
+    if not reports.empty:
+        total = reports.iloc[-1]
+        lines.append(
+            f"Báo cáo: đã nhận {fmt.percent(total['completeness'], lang)}, đúng hạn "
+            f"{fmt.percent(total['timeliness'], lang)} số báo cáo phải nộp." if lang == "vi" else
+            f"Reports: {fmt.percent(total['completeness'], lang)} received, "
+            f"{fmt.percent(total['timeliness'], lang)} on time.")
+    return lines

@@ -1,0 +1,262 @@
+"""HTML fragments shown by the briefing notebooks; every text from data is escaped here.
+
+Each function takes what :mod:`congdoan.briefing.content` computed and returns an
+:class:`IPython.display.HTML` object. Names, ids and free text are passed through
+:func:`html.escape`, so a union called ``<script>…`` is shown as text, never run.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+from IPython.display import HTML
+
+from congdoan.briefing import fmt
+from congdoan.briefing.charts import status_style
+from congdoan.briefing.content import Identity
+from congdoan.core.periods import parse_period
+
+WORDS: dict[str, dict[str, str]] = {
+    "union_title": {"vi": "BÁO CÁO TÓM TẮT CÔNG ĐOÀN CƠ SỞ", "en": "GRASSROOTS UNION BRIEFING"},
+    "upper_title": {"vi": "BÁO CÁO TÓM TẮT CÔNG ĐOÀN CẤP TRÊN",
+                    "en": "UPPER UNION BRIEFING"},
+    "district_title": {"vi": "BÁO CÁO TÓM TẮT TOÀN ĐỊA BÀN", "en": "DISTRICT BRIEFING"},
+    "plan": {"vi": "Thực hiện Kế hoạch 41b/KH-LĐLĐ (Nghị quyết 02-NQ/TW)",
+             "en": "Implementation of plan 41b/KH-LĐLĐ (Resolution 02-NQ/TW)"},
+    "sector": {"vi": "Khu vực", "en": "Sector"},
+    "commune": {"vi": "Xã, thị trấn", "en": "Commune"},
+    "upper": {"vi": "Công đoàn cấp trên", "en": "Upper union"},
+    "period": {"vi": "Kỳ báo cáo", "en": "Period"},
+    "cut_off": {"vi": "Số liệu tính đến", "en": "Data as of"},
+    "units": {"vi": "Số CĐCS", "en": "Grassroots unions"},
+    "code": {"vi": "Mã", "en": "Code"},
+    "clause": {"vi": "Điều", "en": "Clause"},
+    "indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
+    "value": {"vi": "Thực hiện", "en": "Value"},
+    "target": {"vi": "Chỉ tiêu", "en": "Target"},
+    "status": {"vi": "Đánh giá", "en": "Status"},
+    "note": {"vi": "Ghi chú", "en": "Note"},
+    "baseline": {"vi": "Gốc 2021", "en": "Baseline 2021"},
+    "milestone": {"vi": "Mốc", "en": "Milestone"},
+    "required_pace": {"vi": "Tốc độ cần/năm", "en": "Required pace/yr"},
+    "actual_pace": {"vi": "Tốc độ thực/năm", "en": "Actual pace/yr"},
+    "projection_2025": {"vi": "Dự báo 2025", "en": "Projection 2025"},
+    "projection_2030": {"vi": "Dự báo 2030", "en": "Projection 2030"},
+    "sub_period": {"vi": "Kỳ", "en": "Period"},
+    "expected": {"vi": "Phải nộp", "en": "Expected"},
+    "received": {"vi": "Đã nhận", "en": "Received"},
+    "on_time": {"vi": "Đúng hạn", "en": "On time"},
+    "late": {"vi": "Muộn", "en": "Late"},
+    "missing": {"vi": "Chưa nộp", "en": "Missing"},
+    "completeness": {"vi": "Đầy đủ", "en": "Completeness"},
+    "timeliness": {"vi": "Đúng hạn (%)", "en": "Timeliness"},
+    "total": {"vi": "Cả kỳ", "en": "Whole period"},
+    "name": {"vi": "Tên CĐCS", "en": "Union"},
+    "below": {"vi": "Số chỉ tiêu cần cải thiện", "en": "Targets needing action"},
+    "none": {"vi": "Không có.", "en": "None."},
+}
+"""Captions and column headings in both languages."""
+
+SECTIONS: dict[str, dict[str, str]] = {
+    "scorecard": {"vi": "1. Kết quả thực hiện chỉ tiêu", "en": "1. Scorecard"},
+    "trend": {"vi": "2. Diễn biến qua các kỳ", "en": "2. Trend over the periods"},
+    "comparison": {"vi": "3. So sánh với khu vực và công đoàn cấp trên (số tổng hợp)",
+                   "en": "3. Comparison with sector and upper union (aggregates)"},
+    "pace": {"vi": "4. Tiến độ các mốc 2025–2030", "en": "4. Milestone pace 2025–2030"},
+    "missing": {"vi": "5. Số liệu còn thiếu", "en": "5. Missing data"},
+    "conclusions": {"vi": "6. Nhận xét và việc cần làm", "en": "6. Conclusions and next steps"},
+    "upper_scorecard": {"vi": "1. Chỉ tiêu năm và mốc kế hoạch", "en": "1. Annual targets and milestones"},
+    "trajectory": {"vi": "2. Quỹ đạo các mốc và dự báo 2025, 2030",
+                   "en": "2. Milestone trajectory and projections to 2025, 2030"},
+    "by_sector": {"vi": "3. Theo khu vực", "en": "3. By sector"},
+    "by_commune": {"vi": "4. Theo xã, thị trấn", "en": "4. By commune"},
+    "distribution": {"vi": "5. Phân bố CĐCS theo mức đạt chỉ tiêu",
+                     "en": "5. Grassroots unions by status"},
+    "below": {"vi": "6. CĐCS có nhiều chỉ tiêu cần cải thiện",
+              "en": "6. Unions with the most targets needing action"},
+    "reporting": {"vi": "7. Tình hình nộp báo cáo", "en": "7. Reporting completeness and timeliness"},
+    "upper_conclusions": {"vi": "8. Nhận xét", "en": "8. Conclusions"},
+}
+"""Section headings of both briefings."""
+
+
+def word(key: str, lang: str) -> str:
+    """Caption ``key`` in ``lang``."""
+    return WORDS[key][fmt.check_lang(lang)]
+
+
+def esc(value: Any) -> str:
+    """Escaped text of any value (missing → em dash)."""
+    return html.escape(fmt.MISSING if fmt.is_missing(value) else str(value), quote=True)
+
+
+def heading(section: str, lang: str = "vi") -> HTML:
+    """A section heading."""
+    return HTML(f'<h2 class="cd-h2">{esc(SECTIONS[section][fmt.check_lang(lang)])}</h2>')
+
+
+def status_badge(status: Any, lang: str = "vi") -> str:
+    """A colour-blind-safe traffic light: symbol, colour and word."""
+    style = status_style(status)
+    return (f'<span class="cd-status" style="color:{style.colour}">'
+            f'<span class="cd-sym" aria-hidden="true">{esc(style.symbol)}</span> '
+            f'{esc(fmt.status_label(status, lang))}</span>')
+
+
+def title_block(who: Identity, lang: str = "vi") -> HTML:
+    """The title block: kind of briefing, name, sector, commune, upper union, period, cut-off."""
+    kind = {"cdcs": "union_title", "upper_union": "upper_title"}.get(who.level, "district_title")
+    facts: list[tuple[str, str]] = [(word("code", lang), who.unit_id)]
+    if who.level == "cdcs":
+        facts += [(word("sector", lang), who.sector_name or ""),
+                  (word("commune", lang), who.commune_name or ""),
+                  (word("upper", lang), who.upper_name or "")]
+    else:
+        facts.append((word("units", lang), fmt.number(who.units, lang)))
+    facts += [(word("period", lang), who.period_label),
+              (word("cut_off", lang), fmt.date(who.cut_off, lang))]
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts)
+    return HTML(
+        f'<div class="cd-title"><div class="cd-kicker">{esc(word(kind, lang))}</div>'
+        f'<h1 class="cd-h1">{esc(who.name)}</h1>'
+        f'<div class="cd-sub">{esc(word("plan", lang))}</div>'
+        f'<table class="cd-facts">{rows}</table></div>'
+    )
+
+
+def _table(head: Sequence[str], body: Iterable[Sequence[Any]], css: str = "",
+           raw_columns: Sequence[int] = ()) -> HTML:
+    """A table; cells are escaped except the columns in ``raw_columns`` (already HTML)."""
+    th = "".join(f"<th>{esc(h)}</th>" for h in head)
+    rows = []
+    for cells in body:
+        tds = "".join(f"<td>{c if i in raw_columns else esc(c)}</td>"
+                      for i, c in enumerate(cells))
+        rows.append(f"<tr>{tds}</tr>")
+    return HTML(f'<table class="cd-table {css}"><thead><tr>{th}</tr></thead>'
+                f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def scorecard(card: pd.DataFrame, lang: str = "vi") -> HTML:
+    """The scorecard: clause, indicator, value, target and the status traffic light."""
+    head = [word(k, lang) for k in ("clause", "indicator", "value", "target", "status", "note")]
+    body = []
+    for _, r in card.iterrows():
+        measure = str(r["measure"])
+        target = fmt.target(measure, r["target"], r["target_max"], bool(r["strict"]), lang)
+        if r["kind"] == "milestone" and not fmt.is_missing(r["milestone_year"]):
+            target += f" ({word('milestone', lang).lower()} {int(r['milestone_year'])})"
+        body.append([r["clause"], r["label"], fmt.value(measure, r["value"], lang), target,
+                     status_badge(r["status"], lang), r["note"] or ""])
+    return _table(head, body, "cd-score", raw_columns=(4,))
+
+
+def pace(rows: pd.DataFrame, lang: str = "vi") -> HTML:
+    """Milestone pace: baseline, value, milestone, required and actual pace, projections."""
+    if rows.empty:
+        return bullets([], lang)
+    keys = ("indicator", "baseline", "value", "milestone", "required_pace", "actual_pace",
+            "projection_2025", "projection_2030", "status")
+    body = []
+    for _, r in rows.iterrows():
+        m = str(r["measure"])
+        body.append([
+            r["label"], fmt.value(m, r["baseline_value"], lang), fmt.value(m, r["value"], lang),
+            f"{fmt.value(m, r['target'], lang)} ({int(r['milestone_year'])})",
+            fmt.signed(r["required_pace"], m, lang), fmt.signed(r["actual_pace"], m, lang),
+            fmt.value(m, r["projection_2025"], lang), fmt.value(m, r["projection_2030"], lang),
+            status_badge(r["status"], lang),
+        ])
+    return _table([word(k, lang) for k in keys], body, "cd-pace", raw_columns=(8,))
+
+
+def bullets(lines: Iterable[str], lang: str = "vi", css: str = "") -> HTML:
+    """An escaped bullet list ('None.' when empty)."""
+    items = "".join(f"<li>{esc(line)}</li>" for line in lines) or f"<li>{esc(word('none', lang))}</li>"
+    return HTML(f'<ul class="cd-list {css}">{items}</ul>')
+
+
+def narrative(lines: Sequence[str]) -> HTML:
+    """The conclusions box; the text before the first colon of each line is bold."""
+    items = []
+    for line in lines:
+        head, sep, rest = line.partition(": ")
+        items.append(f"<li><strong>{esc(head)}{esc(sep)}</strong>{esc(rest)}</li>" if sep
+                     else f"<li>{esc(line)}</li>")
+    return HTML(f'<div class="cd-box"><ul class="cd-list">{"".join(items)}</ul></div>')
+
+
+def breakdown(table: pd.DataFrame, lang: str = "vi") -> HTML:
+    """Indicators × groups (sector or commune): value with its status symbol; target column."""
+    if table.empty:
+        return bullets([], lang)
+    groups = list(dict.fromkeys(table.sort_values("group_name")["group_name"]))
+    head = [word("indicator", lang), word("target", lang), *groups]
+    body = []
+    for _ind, part in table.groupby("indicator_id", sort=False):
+        first = part.iloc[0]
+        m = str(first["measure"])
+        cells = {str(r["group_name"]): (f'{esc(fmt.value(m, r["value"], lang))} '
+                                        f'<span style="color:{status_style(r["status"]).colour}">'
+                                        f'{esc(status_style(r["status"]).symbol)}</span>')
+                 for _, r in part.iterrows()}
+        body.append([first["label"], esc(fmt.target(m, first["target"], None, False, lang)),
+                     *[cells.get(g, esc(fmt.MISSING)) for g in groups]])
+    return _table(head, body, "cd-breakdown", raw_columns=tuple(range(1, len(head))))
+
+
+def breakdown_summary(table: pd.DataFrame, lang: str = "vi") -> HTML:
+    """One row per group (e.g. commune): indicators met out of judged, and those not met."""
+    if table.empty:
+        return bullets([], lang)
+    head = [word("commune", lang), word("status", lang), fmt.status_label("not_met", lang)]
+    body = []
+    for name, part in table.sort_values("group_name").groupby("group_name", sort=False):
+        judged = part[part["status"] != "no_data"]
+        met = int((judged["status"] == "met").sum())
+        missed = int((judged["status"] == "not_met").sum())
+        body.append([str(name), f"{met}/{len(judged)} {fmt.status_label('met', lang).lower()}",
+                     fmt.number(missed, lang)])
+    return _table(head, body, "cd-summary")
+
+
+def units_below(table: pd.DataFrame, lang: str = "vi") -> HTML:
+    """The CĐCS with the most indicators needing action (upper briefing only)."""
+    if table.empty:
+        return bullets([], lang)
+    head = [word("code", lang), word("name", lang), word("sector", lang), word("commune", lang),
+            word("below", lang)]
+    body = [[r["unit_id"], r["unit_name"], r["sector"], r["commune"],
+             f"{r['below']}/{r['judged']}"] for _, r in table.iterrows()]
+    return _table(head, body, "cd-below")
+
+
+def reporting(summary: pd.DataFrame, lang: str = "vi") -> HTML:
+    """Reports expected, received, on time, late, missing, per sub-period and in total."""
+    keys = ("sub_period", "expected", "received", "on_time", "late", "missing", "completeness",
+            "timeliness")
+    body = []
+    for _, r in summary.iterrows():
+        sub = str(r["sub_period"])
+        name = word("total", lang) if sub == "total" else parse_period(sub).label(lang)
+        body.append([name, *[fmt.number(r[k], lang) for k in keys[1:6]],
+                     fmt.percent(r["completeness"], lang), fmt.percent(r["timeliness"], lang)])
+    return _table([word(k, lang) for k in keys], body, "cd-reporting")
+
+
+def footer(lang: str = "vi", upper: bool = False) -> HTML:
+    """Closing note on sources and on who may read the briefing."""
+    vi = lang == "vi"
+    text = ("Nguồn: báo cáo định kỳ của CĐCS và sổ đăng ký; chỉ tiêu theo Kế hoạch 41b/KH-LĐLĐ. "
+            if vi else
+            "Source: periodic CĐCS reports and the registry; targets from plan 41b/KH-LĐLĐ. ")
+    if upper:
+        text += ("Tài liệu nội bộ của công đoàn cấp trên: có nêu tên CĐCS." if vi else
+                 "Internal document of the upper union: names grassroots unions.")
+    else:
+        text += ("Số so sánh là số tổng hợp, không nêu số liệu của CĐCS khác." if vi else
+                 "Comparisons use aggregates only, never another union's figures.")
+    return HTML(f'<p class="cd-foot">{esc(text)}</p>')

@@ -1,0 +1,127 @@
+"""Command line: ``congdoan <command>``; a thin wrapper over library functions.
+
+Each job module adds its own sub-command through a ``register_cli(subparsers)`` function listed
+in :data:`COMMANDS`, so this file does not grow with every feature.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from congdoan._compat.imports import skip_iri_grammar
+from congdoan.engine.heap import pause_collection, resume_collection
+from congdoan.exceptions import CongdoanError
+
+COMMANDS: dict[str, str] = {
+    "demo": "congdoan.cli.demo",
+    "indicators": "congdoan.cli.indicators",
+    "template": "congdoan.cli.forms",
+    "ingest": "congdoan.cli.ingest",
+    "completeness": "congdoan.cli.completeness",
+    "briefings": "congdoan.cli.briefings",
+    "explore-html": "congdoan.cli.explore_html",
+}
+"""Each sub-command and the module that registers it (``register_cli(subparsers) -> None``).
+
+Only the module of the command being run is imported: a command's start-up pays for its own
+imports, not for every other command's (nbformat, nbconvert, openpyxl, …)."""
+
+EARLY_START = frozenset({"briefings"})
+"""Commands whose module has an ``early_start(args)`` called with the parsed arguments before
+the command runs, to start work that goes on alongside the command's own imports (the batch's
+kernel fork server)."""
+
+PAUSED_START = frozenset({"briefings"})
+"""Commands that start with the garbage collector paused (:func:`congdoan.engine.heap.pause_collection`):
+the batch imports and plans, freezes that (:func:`congdoan.engine.heap.freeze_heap`) and switches the
+collector back on before its briefings run (:func:`congdoan.engine.batch.run_local` and the other
+routes); :func:`main` switches it back on in any case when the command ends."""
+
+
+def _command(words: Sequence[str]) -> str | None:
+    """The sub-command named in the arguments ``words``, if any."""
+    return next((w for w in words if w in COMMANDS), None)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser: with ``command``, only that sub-command; else all of them."""
+    parser = argparse.ArgumentParser(
+        prog="congdoan",
+        description="Giám sát thực hiện Nghị quyết 02-NQ/TW — monitoring workbook for unions.",
+    )
+    parser.add_argument("--lang", choices=("vi", "en"), default="vi",
+                        help="ngôn ngữ thông báo lỗi / language of messages (default vi)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    modules = [COMMANDS[command]] if command in COMMANDS else dict.fromkeys(COMMANDS.values())
+    for name in modules:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:  # a job module not installed in this build
+            if exc.name != name:
+                raise
+            continue
+        module.register_cli(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    skip_iri_grammar()
+    words = list(sys.argv[1:] if argv is None else argv)
+    command = _command(words)
+    if command in PAUSED_START:
+        pause_collection()
+        try:
+            return _main(words, command)
+        finally:
+            resume_collection()
+    return _main(words, command)
+
+
+def _main(words: list[str], command: str | None) -> int:
+    parser = build_parser(command)
+    args = parser.parse_args(words)
+    if command in EARLY_START:
+        importlib.import_module(COMMANDS[command]).early_start(args)
+    try:
+        code: int = args.func(args)
+    except CongdoanError as exc:
+        print(f"Lỗi / Error: {exc.render(args.lang)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Đã dừng / interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+FAST_EXIT = frozenset({"briefings"})
+"""Commands whose process ends without the interpreter's clean-up (:func:`run`)."""
+
+
+def run() -> None:
+    """Entry point of the ``congdoan`` script: :func:`main`, then exit.
+
+    After ``congdoan briefings`` (whose workers, kernels and fork server are already stopped
+    and whose files are all written and renamed) the process ends at once with ``os._exit``:
+    Python's own clean-up of pandas, matplotlib, WeasyPrint and papermill modules takes
+    ~0.5 s and does nothing the batch needs. Standard streams and logging are flushed first.
+    Other commands exit normally.
+    """
+    words = sys.argv[1:]
+    code = main(words)
+    if _command(words) in FAST_EXIT:
+        import logging
+        import os
+
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    raise SystemExit(code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

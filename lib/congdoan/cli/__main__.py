@@ -1,0 +1,5 @@
+"""``python -m congdoan.cli``: the command line."""
+
+from congdoan.cli import run
+
+run()

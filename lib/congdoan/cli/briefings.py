@@ -1,0 +1,93 @@
+"""``congdoan briefings``: the batch of briefings (all argument parsing of it)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from congdoan.cli.common import add_data_argument
+from congdoan.core.paths import BRIEFINGS_DIR
+
+# The engine's modules (pandas, nbformat, WeasyPrint …) are imported inside the functions: the
+# command line parses the arguments and starts the kernels' fork server (:func:`early_start`)
+# before it pays for them.
+
+
+def _command(args: argparse.Namespace) -> int:
+    from congdoan.engine.jobs import run_briefings
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    batch = run_briefings(args.period, unions=args.union, uppers=args.upper, formats=formats,
+                          out=Path(args.out), data=args.data, lang=args.briefing_lang)
+    print(batch.summary(args.lang))
+    done = len(batch.results) or 1
+    print(f"Thời gian / time: {batch.seconds:.1f} s ({batch.seconds / done:.2f} s/bc); "
+          f"kết quả / outputs: {Path(args.out).resolve()}  (mở index.html)")
+    return 1 if batch.failed else 0
+
+
+def register_cli(sub: argparse._SubParsersAction) -> None:
+    """Add ``congdoan briefings``."""
+    cmd = sub.add_parser("briefings", help="báo cáo tóm tắt HTML/PDF / render briefings")
+    cmd.add_argument("--period", required=True,
+                     help="kỳ: 2025, 2025-H1, 2025-H2 hoặc 'latest' (kỳ gần nhất đã kết thúc)")
+    cmd.add_argument("--union", action="append", default=None, metavar="ID",
+                     help="chỉ CĐCS này (lặp lại được)")
+    cmd.add_argument("--upper", action="append", default=None, metavar="ID",
+                     help="chỉ công đoàn cấp trên này, hoặc mã huyện (lặp lại được)")
+    cmd.add_argument("--format", default="html,pdf", help="html,pdf (mặc định cả hai)")
+    cmd.add_argument("--out", default=str(BRIEFINGS_DIR), help="thư mục kết quả")
+    cmd.add_argument("--lang", dest="briefing_lang", choices=("vi", "en"), default="vi",
+                     help="ngôn ngữ báo cáo")
+    add_data_argument(cmd)
+    add_batch_arguments(cmd)
+    cmd.set_defaults(func=batch_command)
+
+
+def add_batch_arguments(cmd: argparse.ArgumentParser) -> None:
+    """Add the engine's options to ``congdoan briefings``."""
+    cmd.add_argument("--workers", type=int, default=None, metavar="N",
+                     help="số tiến trình làm việc (mặc định: số lõi CPU; 0 = chạy tuần tự "
+                          "một kernel trong tiến trình này)")
+    cmd.add_argument("--force", action="store_true",
+                     help="tạo lại mọi báo cáo, kể cả báo cáo chưa thay đổi")
+    cmd.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
+                     help="thời gian tối đa cho một báo cáo (mặc định 600 giây)")
+    cmd.add_argument("--scheduler", default=None, metavar="URL",
+                     help="chạy trên cụm Dask có sẵn, ví dụ tcp://HOST:8786")
+
+
+def batch_command(args: argparse.Namespace) -> int:
+    """``congdoan briefings``: the warm, incremental batch (``--workers 0``: the simple runner)."""
+    from congdoan.engine.batch import build_briefings
+    from congdoan.engine.heap import resume_collection
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    if args.workers == 0 and not args.scheduler:
+        resume_collection()  # the command line paused it for its start-up (congdoan.engine.heap)
+        return _command(args)
+    run = build_briefings(
+        args.period, unions=args.union, uppers=args.upper, formats=formats, out=Path(args.out),
+        data=args.data, lang=args.briefing_lang, workers=args.workers, force=args.force,
+        timeout=args.timeout, scheduler=args.scheduler,
+    )
+    for r in run.failed:
+        print(f"Lỗi / failed: {r.job.kind} {r.job.unit_id}: {r.error}", file=sys.stderr)
+    made = len(run.rendered)
+    per = f" ({run.seconds / made:.2f} s/bc)" if made else ""
+    memory = f"; bộ nhớ đỉnh / peak memory {run.stats.peak_rss_mb:.0f} MB" \
+        if run.stats.peak_rss_mb else ""
+    print(f"Báo cáo / briefings: {made - len(run.failed)} tạo mới / rendered, "
+          f"{len(run.skipped)} không đổi / up to date, {len(run.failed)} lỗi / failed; "
+          f"{run.seconds:.1f} s{per}{memory}; {run.index}")
+    return 1 if run.failed else 0
+
+
+def early_start(args: argparse.Namespace) -> None:
+    """Start the kernels' fork server before the engine is imported, when it may be needed."""
+    if args.scheduler or args.workers == 0:
+        return
+    from congdoan.engine.forkserver import start_early
+
+    start_early(args.period, args.data, args.out, force=args.force)

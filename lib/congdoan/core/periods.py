@@ -1,0 +1,179 @@
+"""Union reporting periods: six-month report to 31/5, year report to 30/11.
+
+Reports are stored per half-year *sub-period* (``2023-H1``, ``2023-H2``). Analysis periods are
+``2023-H1`` (six months), ``2023-H2`` (second half alone) and ``2023`` (the whole reporting year,
+H1 + H2). The cut-off days and the start of the reporting year are read from
+``params/periods.yaml``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pydantic
+
+from congdoan.core.paths import PARAMS_DIR
+from congdoan.core.yamlio import load_model
+from congdoan.exceptions import PeriodError
+
+_PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?:-H(?P<half>[12]))?$")
+
+
+class MonthDay(pydantic.BaseModel):
+    """A day of the year (month, day)."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+    month: int = pydantic.Field(ge=1, le=12)
+    day: int = pydantic.Field(ge=1, le=31)
+
+    def in_year(self, year: int) -> dt.date:
+        """Return this day in ``year``."""
+        return dt.date(year, self.month, self.day)
+
+
+class PeriodSettings(pydantic.BaseModel):
+    """Validated content of ``params/periods.yaml``."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+    year_start: MonthDay
+    half_year_cut_off: MonthDay
+    year_cut_off: MonthDay
+    due_days_after_cut_off: int = pydantic.Field(ge=0, le=120)
+    baseline_year: int = pydantic.Field(ge=2000, le=2100)
+    first_year: int = pydantic.Field(ge=2000, le=2100)
+
+
+@lru_cache(maxsize=4)
+def load_settings(params_dir: Path = PARAMS_DIR) -> PeriodSettings:
+    """Load and validate ``periods.yaml`` from ``params_dir``."""
+    return load_model(params_dir / "periods.yaml", PeriodSettings)
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """An analysis or reporting period.
+
+    Attributes:
+        id: ``YYYY`` (reporting year), ``YYYY-H1`` or ``YYYY-H2`` (halves).
+        year: the reporting year.
+        half: 1 or 2 for a half, ``None`` for the whole year.
+        start: first day covered.
+        cut_off: last day covered (the statistics cut-off).
+
+    """
+
+    year: int
+    half: int | None
+    id: str
+    start: dt.date
+    cut_off: dt.date
+
+    @property
+    def sub_periods(self) -> tuple[str, ...]:
+        """The half-year sub-periods whose reports make up this period."""
+        if self.half is None:
+            return (f"{self.year}-H1", f"{self.year}-H2")
+        return (self.id,)
+
+    @property
+    def is_year(self) -> bool:
+        """True for a whole reporting year."""
+        return self.half is None
+
+    @property
+    def year_fraction(self) -> float:
+        """Share of a reporting year this period covers (for pro-rating annual counts)."""
+        return 1.0 if self.half is None else 0.5
+
+    def label(self, lang: str = "vi") -> str:
+        """Human label, e.g. '6 tháng đầu năm 2023' / 'Năm 2023'."""
+        if lang == "vi":
+            if self.half is None:
+                return f"Năm {self.year}"
+            return f"6 tháng {'đầu' if self.half == 1 else 'cuối'} năm {self.year}"
+        if self.half is None:
+            return f"Year {self.year}"
+        return f"{'First' if self.half == 1 else 'Second'} half of {self.year}"
+
+
+def parse_period(period_id: str, settings: PeriodSettings | None = None) -> Period:
+    """Parse ``'2023'``, ``'2023-H1'`` or ``'2023-H2'`` into a :class:`Period`."""
+    settings = settings or load_settings()
+    match = _PERIOD_RE.match(str(period_id).strip())
+    if not match:
+        raise PeriodError(
+            "Mã kỳ báo cáo không đúng dạng.",
+            "Malformed period id.",
+            value=period_id,
+            expected="'YYYY' (năm), 'YYYY-H1' (6 tháng đầu) hoặc 'YYYY-H2'",
+        )
+    year = int(match["year"])
+    half = int(match["half"]) if match["half"] else None
+    year_start = settings.year_start.in_year(year - 1)
+    mid_cut = settings.half_year_cut_off.in_year(year)
+    year_cut = settings.year_cut_off.in_year(year)
+    if half == 1:
+        start, cut_off = year_start, mid_cut
+    elif half == 2:
+        start, cut_off = mid_cut + dt.timedelta(days=1), year_cut
+    else:
+        start, cut_off = year_start, year_cut
+    return Period(year=year, half=half, id=f"{year}" + (f"-H{half}" if half else ""),
+                  start=start, cut_off=cut_off)
+
+
+def due_date(period: Period, settings: PeriodSettings | None = None) -> dt.date:
+    """Day by which a report for ``period`` must be received to count as on time."""
+    settings = settings or load_settings()
+    return period.cut_off + dt.timedelta(days=settings.due_days_after_cut_off)
+
+
+def sub_periods_between(first_year: int, last: str) -> list[str]:
+    """All half-year sub-periods from ``first_year``-H1 to ``last`` (a half or a year) inclusive."""
+    end = parse_period(last)
+    end_key = (end.year, end.half or 2)
+    out: list[str] = []
+    for year in range(first_year, end.year + 1):
+        for half in (1, 2):
+            if (year, half) <= end_key:
+                out.append(f"{year}-H{half}")
+    return out
+
+
+def analysis_periods(sub_periods: list[str]) -> list[str]:
+    """Analysis periods available from stored sub-periods: each half, and each complete year."""
+    present = set(sub_periods)
+    out: list[str] = []
+    years = sorted({int(s[:4]) for s in present})
+    for year in years:
+        for half in (1, 2):
+            if f"{year}-H{half}" in present:
+                out.append(f"{year}-H{half}")
+        if {f"{year}-H1", f"{year}-H2"} <= present:
+            out.append(str(year))
+    return out
+
+
+def latest_complete_period(sub_periods: list[str], today: dt.date | None = None) -> str:
+    """The most recent analysis period whose cut-off has passed and that has data.
+
+    A whole year is preferred to its second half when both are available.
+    """
+    today = today or dt.date.today()
+    candidates = [p for p in analysis_periods(sub_periods) if parse_period(p).cut_off < today]
+    if not candidates:
+        raise PeriodError("Chưa có kỳ báo cáo nào đã kết thúc.", "No completed period in the data.")
+    best = max(candidates, key=lambda p: (parse_period(p).cut_off, parse_period(p).half is None))
+    return best
+
+
+def period_of_date(day: dt.date, settings: PeriodSettings | None = None) -> str:
+    """The half-year sub-period that contains ``day``."""
+    settings = settings or load_settings()
+    year = day.year + (1 if day >= settings.year_start.in_year(day.year) else 0)
+    half = 1 if day <= settings.half_year_cut_off.in_year(year) else 2
+    return f"{year}-H{half}"

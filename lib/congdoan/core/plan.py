@@ -1,0 +1,234 @@
+"""The plan register (``params/plan.yaml``) and data elements (``params/data_elements.yaml``).
+
+Both are validated on load: an unknown key, a misspelled population, a numerator that is not a
+data element or a missing clause is a :class:`~congdoan.exceptions.ConfigError` naming the file
+and field.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import pydantic
+
+from congdoan.core.paths import PARAMS_DIR
+from congdoan.core.yamlio import load_model
+from congdoan.exceptions import ConfigError, Location
+
+Aggregation = Literal["stock", "flow", "any", "last"]
+ElementKind = Literal["int", "bool", "vnd", "category"]
+Population = Literal[
+    "all", "HCSN", "DNNN", "NNN", "state", "enterprise",
+    "district_federation", "upper_direct", "enterprises_25", "nonunion_enterprises",
+]
+Level = Literal["cdcs", "upper_union", "district"]
+Measure = Literal["share", "count", "per_unit"]
+
+PLAN_CLAUSES = ("1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8", "2.1", "2.2", "2.3", "2.4")
+"""Every clause of section II of the plan; each must be served by at least one indicator."""
+
+SECTORS = ("HCSN", "DNNN", "NNN")
+"""Sectors of a CĐCS: public administration/service units, state-owned and non-state enterprises."""
+
+POPULATION_SECTORS: dict[str, tuple[str, ...]] = {
+    "all": SECTORS,
+    "HCSN": ("HCSN",),
+    "DNNN": ("DNNN",),
+    "NNN": ("NNN",),
+    "state": ("HCSN", "DNNN"),
+    "enterprise": ("DNNN", "NNN"),
+}
+"""Which CĐCS sectors each report-based population takes."""
+
+RATINGS_GOOD = ("xuat_sac", "tot")
+"""Ratings that count as 'hoàn thành tốt nhiệm vụ trở lên'."""
+
+DERIVED_ELEMENTS = (
+    "units", "net_members", "new_unit", "rated_good", "rating_eligible", "cba_b_or_better",
+)
+"""Elements computed by the engine from reports and the registry, not reported directly."""
+
+REGISTRY_ELEMENTS = ("unionised", "workers", "audited", "nonunion_workers_reached", "rated_good")
+"""Elements available for registry-based populations (enterprises, upper unions)."""
+
+
+class _Strict(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+
+class DataElement(_Strict):
+    """One field of the periodic CĐCS report."""
+
+    name: str
+    kind: ElementKind
+    aggregation: Aggregation
+    unit: str
+    clause: str
+    label_vi: str
+    label_en: str
+    values: tuple[str, ...] | None = None
+    year_only: bool = False
+
+
+class UpperElement(_Strict):
+    """One field of an upper union's own yearly record."""
+
+    name: str
+    kind: ElementKind
+    clause: str
+    label_vi: str
+    label_en: str
+    values: tuple[str, ...] | None = None
+
+
+class Activity(_Strict):
+    """A programme of section III tracked as activity figures, without a target."""
+
+    name: str
+    clause: str
+    label_vi: str
+    label_en: str
+
+
+class DataElements(_Strict):
+    """Validated content of ``data_elements.yaml``."""
+
+    elements: tuple[DataElement, ...]
+    upper_elements: tuple[UpperElement, ...]
+    activities: tuple[Activity, ...]
+
+    def by_name(self) -> dict[str, DataElement]:
+        """Map element name → element."""
+        return {e.name: e for e in self.elements}
+
+
+class Target(_Strict):
+    """An annual target: met when the value is ≥ ``min`` (> with ``strict``); ``max`` ends a range."""
+
+    min: float
+    max: float | None = None
+    strict: bool = False
+
+
+class Milestone(_Strict):
+    """A milestone value at a year, with the clause that sets it."""
+
+    value: float
+    clause: str
+    strict: bool = False
+
+
+class Indicator(_Strict):
+    """One target line of the plan."""
+
+    id: str = pydantic.Field(pattern=r"^[a-z][a-z0-9_]*$")
+    clause: str
+    clauses: tuple[str, ...] | None = None
+    kind: Literal["annual", "milestone"]
+    wording_vi: str
+    name_vi: str
+    name_en: str
+    numerator: str
+    denominator: str | None
+    measure: Measure
+    population: Population
+    level: Level
+    direction: Literal["increase"] = "increase"
+    target: Target | None = None
+    milestones: dict[int, Milestone] | None = None
+    prorate: bool = False
+    year_only: bool = False
+    interpretation: str | None = None
+
+    @pydantic.model_validator(mode="after")
+    def _targets_match_kind(self) -> Indicator:
+        if self.kind == "annual" and (self.target is None or self.milestones):
+            raise ValueError("an annual indicator needs `target` and no `milestones`")
+        if self.kind == "milestone" and (not self.milestones or self.target is not None):
+            raise ValueError("a milestone indicator needs `milestones` and no `target`")
+        if self.measure == "count" and self.denominator is not None:
+            raise ValueError("a count has no denominator")
+        if self.measure != "count" and self.denominator is None:
+            raise ValueError(f"measure {self.measure!r} needs a denominator")
+        return self
+
+    @property
+    def all_clauses(self) -> tuple[str, ...]:
+        """Every clause this line serves."""
+        return self.clauses or (self.clause,)
+
+    def milestone_for(self, year: int) -> tuple[int, Milestone] | None:
+        """The first milestone at or after ``year`` (else the last one), or None if annual."""
+        if not self.milestones:
+            return None
+        years = sorted(self.milestones)
+        ahead = [y for y in years if y >= year]
+        chosen = ahead[0] if ahead else years[-1]
+        return chosen, self.milestones[chosen]
+
+
+class PlanRegister(_Strict):
+    """Validated content of ``plan.yaml``."""
+
+    indicators: tuple[Indicator, ...]
+
+    def get(self, indicator_id: str) -> Indicator:
+        """Return the indicator with ``indicator_id`` or raise a ConfigError."""
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise ConfigError(
+            "Không có chỉ tiêu này trong sổ chỉ tiêu.", "No such indicator in the plan register.",
+            value=indicator_id, expected=", ".join(i.id for i in self.indicators),
+        )
+
+
+def check_register(register: PlanRegister, elements: DataElements, path: Path) -> None:
+    """Cross-check the register against the data elements and the plan's clauses."""
+    names = set(elements.by_name()) | set(DERIVED_ELEMENTS) | set(REGISTRY_ELEMENTS)
+    seen: set[str] = set()
+    for i, ind in enumerate(register.indicators):
+        where = Location(file=str(path), field=f"indicators.{i}")
+        if ind.id in seen:
+            raise ConfigError("Mã chỉ tiêu bị trùng.", "Duplicate indicator id.",
+                              location=where, value=ind.id)
+        seen.add(ind.id)
+        for field in ("numerator", "denominator"):
+            value = getattr(ind, field)
+            if value is not None and value not in names:
+                raise ConfigError(
+                    f"'{field}' không phải là chỉ số dữ liệu đã khai báo.",
+                    f"'{field}' is not a declared data element.",
+                    location=Location(file=str(path), field=f"indicators.{i}.{field}"),
+                    value=value, expected="một tên trong data_elements.yaml",
+                )
+        if ind.clauses and ind.clause not in ("–".join((ind.clauses[0], ind.clauses[-1])),):
+            raise ConfigError(
+                "'clause' phải ghi khoảng của 'clauses' (vd. '2.1–2.4').",
+                "'clause' must span 'clauses' (e.g. '2.1–2.4').",
+                location=where, value=ind.clause,
+            )
+    served = {c for ind in register.indicators for c in ind.all_clauses}
+    missing = [c for c in PLAN_CLAUSES if c not in served]
+    if missing:
+        raise ConfigError(
+            "Sổ chỉ tiêu thiếu điều khoản của kế hoạch.", "The register misses plan clauses.",
+            location=Location(file=str(path)), value=missing,
+        )
+
+
+@lru_cache(maxsize=4)
+def load_elements(params_dir: Path = PARAMS_DIR) -> DataElements:
+    """Load and validate ``data_elements.yaml``."""
+    return load_model(params_dir / "data_elements.yaml", DataElements)
+
+
+@lru_cache(maxsize=4)
+def load_register(params_dir: Path = PARAMS_DIR) -> PlanRegister:
+    """Load, validate and cross-check ``plan.yaml``."""
+    path = params_dir / "plan.yaml"
+    register = load_model(path, PlanRegister)
+    check_register(register, load_elements(params_dir), path)
+    return register

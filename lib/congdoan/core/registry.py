@@ -1,0 +1,118 @@
+"""Registry and dated hierarchy: which CĐCS and upper unions exist, and who is whose parent, when.
+
+All functions are pure: DataFrames and dates in, DataFrames out. A CĐCS is *active* at a day
+when it was founded on or before that day and not dissolved before it. Its parent for a period is
+the link in force at the period's cut-off (or at its dissolution, if that came first): so a CĐCS
+that moved from the district federation to a commune union on 1/7/2025 counts under the
+district federation in 2025-H1 (cut-off 31/5/2025) and under the commune union in 2025 (30/11).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from congdoan.exceptions import DataError
+
+if TYPE_CHECKING:
+    from congdoan.core.dataset import Dataset
+
+SECTOR_NAMES: dict[str, dict[str, str]] = {
+    "HCSN": {"vi": "Khu vực hành chính sự nghiệp", "en": "Public administration and services"},
+    "DNNN": {"vi": "Doanh nghiệp nhà nước", "en": "State-owned enterprises"},
+    "NNN": {"vi": "Doanh nghiệp ngoài nhà nước", "en": "Non-state enterprises"},
+}
+"""Display names of the sectors."""
+
+
+def _ts(day: dt.date | pd.Timestamp) -> pd.Timestamp:
+    return pd.Timestamp(day)
+
+
+def valid_on(frame: pd.DataFrame, day: dt.date | pd.Timestamp,
+             start: str = "valid_from", end: str = "valid_to") -> pd.Series:
+    """Boolean mask of rows in force on ``day`` (``end`` empty = still in force)."""
+    when = _ts(day)
+    mask: pd.Series = (frame[start] <= when) & (frame[end].isna() | (frame[end] >= when))
+    return mask
+
+
+def active_units(units: pd.DataFrame, day: dt.date | pd.Timestamp) -> pd.DataFrame:
+    """CĐCS active on ``day`` (founded on or before it, not dissolved before it)."""
+    return units[valid_on(units, day, "founded", "dissolved")]
+
+
+def parents_at(links: pd.DataFrame, unit_days: pd.DataFrame) -> pd.Series:
+    """Parent of each unit on its own day.
+
+    Args:
+        links: dated parent links (unit_id, parent_id, valid_from, valid_to).
+        unit_days: unit_id and ``day`` (the day at which to read the link).
+
+    Returns:
+        parent_id indexed by unit_id; a unit with no link in force is an error.
+
+    """
+    merged = unit_days[["unit_id", "day"]].merge(links, on="unit_id", how="left")
+    ok = (merged["valid_from"] <= merged["day"]) & (
+        merged["valid_to"].isna() | (merged["valid_to"] >= merged["day"])
+    )
+    found = merged[ok].drop_duplicates("unit_id", keep="last").set_index("unit_id")["parent_id"]
+    missing = unit_days.loc[~unit_days["unit_id"].isin(found.index), "unit_id"]
+    if len(missing):
+        raise DataError(
+            "CĐCS không có công đoàn cấp trên tại ngày chốt số liệu.",
+            "CĐCS without a parent link at the cut-off.",
+            value=list(missing.head(5)),
+            expected="một dòng links.csv có hiệu lực tại ngày chốt",
+        )
+    return found.reindex(unit_days["unit_id"])
+
+
+def units_in_period(units: pd.DataFrame, links: pd.DataFrame,
+                    cut_off: dt.date | pd.Timestamp) -> pd.DataFrame:
+    """CĐCS expected to report for a period ending at ``cut_off``, with their parent then.
+
+    Returns the active units with an added ``parent_id`` (the link in force at the cut-off).
+    """
+    active = active_units(units, cut_off).copy()
+    active["day"] = _ts(cut_off)
+    active["parent_id"] = parents_at(links, active[["unit_id", "day"]]).to_numpy()
+    return active.drop(columns="day")
+
+
+def period_units(dataset: Dataset, cut_off: dt.date) -> pd.DataFrame:
+    """:func:`units_in_period` of ``dataset``, computed once per cut-off (:meth:`Dataset.memo`).
+
+    The frame is shared by every caller: read it, filter it, never change it in place.
+    """
+    return dataset.memo(("units_in_period", cut_off),
+                        lambda: units_in_period(dataset.units, dataset.links, cut_off))
+
+
+def upper_unions_at(upper_unions: pd.DataFrame, day: dt.date | pd.Timestamp) -> pd.DataFrame:
+    """Upper unions in existence on ``day``."""
+    return upper_unions[valid_on(upper_unions, day)]
+
+
+def area_upper_at(areas: pd.DataFrame, day: dt.date | pd.Timestamp) -> pd.Series:
+    """Upper union covering each commune on ``day`` (commune_id → upper_id)."""
+    current = areas[valid_on(areas, day)]
+    return current.drop_duplicates("commune_id", keep="last").set_index("commune_id")["upper_id"]
+
+
+def enterprises_at(enterprises: pd.DataFrame, units: pd.DataFrame,
+                   day: dt.date | pd.Timestamp) -> pd.DataFrame:
+    """Enterprises open on ``day``, with ``unionised`` = 1 when their CĐCS is active that day."""
+    open_ = enterprises[valid_on(enterprises, day, "opened", "closed")].copy()
+    active_ids = set(active_units(units, day)["unit_id"])
+    open_["unionised"] = open_["unit_id"].isin(active_ids).astype("float64")
+    return open_
+
+
+def unit_subtree(links: pd.DataFrame, upper_id: str, day: dt.date | pd.Timestamp) -> list[str]:
+    """CĐCS directly under ``upper_id`` on ``day``."""
+    current = links[valid_on(links, day)]
+    return sorted(current.loc[current["parent_id"] == upper_id, "unit_id"].astype(str))

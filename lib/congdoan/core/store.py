@@ -1,0 +1,485 @@
+"""Storage of the dataset and of every submitted report, through SQLAlchemy.
+
+A SQLite file by default (created on first use, WAL journal so notebooks can read while an
+ingest writes, foreign keys on) or PostgreSQL by URL: the environment variable
+``CONGDOAN_DB_URL`` wins over ``url`` in ``params/storage.yaml``.
+
+Tables: the registry tables of :mod:`congdoan.core.dataset` (``communes``, ``upper_unions``,
+``areas``, ``units``, ``links``, ``enterprises``, ``upper_records``, ``activities``, ``meta``),
+``submissions`` (one row per accepted input file, by content hash) and ``report_versions`` (one
+row per accepted (CĐCS, sub-period) report; the newest is flagged ``is_current`` and earlier
+versions stay queryable). :func:`load_dataset` rebuilds the :class:`~congdoan.core.dataset.Dataset`
+the engine reads, taking the current version of each report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import weakref
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pydantic
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from congdoan.core.dataset import COLUMNS, DATE_COLUMNS, ID_COLUMNS, TABLES, Dataset, report_columns
+from congdoan.core.paths import DATA_DIR, PARAMS_DIR
+from congdoan.core.plan import SECTORS, load_elements
+from congdoan.core.yamlio import load_model
+from congdoan.exceptions import CongdoanError, Location
+
+
+class StorageError(CongdoanError):
+    """The database cannot be opened, or it lacks what an operation needs."""
+
+
+class StorageSettings(pydantic.BaseModel):
+    """Validated content of ``params/storage.yaml``."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+    url: str | None = None
+    store_dir: str | None = None
+
+
+def load_storage_settings(params_dir: Path = PARAMS_DIR) -> StorageSettings:
+    """Read ``storage.yaml`` (defaults when the file is absent)."""
+    path = params_dir / "storage.yaml"
+    return load_model(path, StorageSettings) if path.exists() else StorageSettings()
+
+
+DEFAULT_DB = DATA_DIR / "congdoan.sqlite"
+
+
+def default_url(params_dir: Path = PARAMS_DIR) -> str:
+    """``CONGDOAN_DB_URL``, else ``url`` of ``storage.yaml``, else the SQLite file in ``data/``."""
+    return (os.environ.get("CONGDOAN_DB_URL") or load_storage_settings(params_dir).url
+            or f"sqlite:///{DEFAULT_DB}")
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases or in-memory SQLite)."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def default_store_dir(url: str, params_dir: Path = PARAMS_DIR) -> Path:
+    """Where input files are kept: ``store_dir`` setting, else next to the SQLite file."""
+    configured = load_storage_settings(params_dir).store_dir
+    if configured:
+        return Path(configured)
+    db_file = sqlite_path(url)
+    return db_file.parent / "store" if db_file is not None else DATA_DIR / "store"
+
+
+# ----------------------------------------------------------------------------- schema
+def _in(column: str, values: tuple[str, ...] | list[str]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IS NULL OR {column} IN ({quoted})"
+
+
+def _period_col(name: str = "period") -> sa.Column[str]:
+    return sa.Column(name, sa.String(7), sa.CheckConstraint(
+        f"{name} LIKE '____-H1' OR {name} LIKE '____-H2'", name=f"ck_{name}_half"), nullable=False)
+
+
+def _dated(prefix: str, start: str = "valid_from", end: str = "valid_to") -> sa.CheckConstraint:
+    return sa.CheckConstraint(f"{end} IS NULL OR {end} >= {start}", name=f"ck_{prefix}_dates")
+
+
+def _element_columns(constraints: list[sa.CheckConstraint]) -> list[sa.Column[Any]]:
+    """One column per data element with its type and range checks."""
+    columns: list[sa.Column[Any]] = []
+    for element in load_elements().elements:
+        name = element.name
+        if element.kind == "category":
+            columns.append(sa.Column(name, sa.String(40)))
+            constraints.append(sa.CheckConstraint(_in(name, list(element.values or ())),
+                                                  name=f"ck_rv_{name}"))
+        elif element.kind == "bool":
+            columns.append(sa.Column(name, sa.SmallInteger))
+            constraints.append(sa.CheckConstraint(f"{name} IN (0, 1)", name=f"ck_rv_{name}"))
+        else:
+            columns.append(sa.Column(name, sa.BigInteger))
+            constraints.append(sa.CheckConstraint(f"{name} >= 0", name=f"ck_rv_{name}"))
+    return columns
+
+
+CROSS_FIELD_CHECKS = (
+    ("women_members", "members"),
+    ("members", "workers"),
+    ("members_upskilled", "members"),
+    ("members_hardship_visited", "members_in_hardship"),
+    ("legal_cases_represented", "legal_cases_need"),
+)
+"""Pairs (a, b) with a ≤ b in every report; checked by validation and again by the database."""
+
+
+def build_metadata() -> sa.MetaData:
+    """The schema: registry tables, submissions and report versions."""
+    md = sa.MetaData()
+    ref = sa.ForeignKey
+    sa.Table("meta", md, sa.Column("key", sa.String(80), primary_key=True),
+             sa.Column("value", sa.Text, nullable=False))
+    sa.Table("communes", md, sa.Column("commune_id", sa.String(40), primary_key=True),
+             sa.Column("name", sa.Text, nullable=False))
+    sa.Table(
+        "upper_unions", md,
+        sa.Column("upper_id", sa.String(40), primary_key=True),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("kind", sa.String(40), nullable=False),
+        sa.Column("direct", sa.SmallInteger, nullable=False),
+        sa.Column("valid_from", sa.Date, nullable=False), sa.Column("valid_to", sa.Date),
+        sa.CheckConstraint(_in("kind", ["district_federation", "commune_union", "industry_union"]),
+                           name="ck_upper_kind"),
+        sa.CheckConstraint("direct IN (0, 1)", name="ck_upper_direct"), _dated("upper"),
+    )
+    sa.Table(
+        "areas", md,
+        sa.Column("commune_id", sa.String(40), ref("communes.commune_id"), primary_key=True),
+        sa.Column("upper_id", sa.String(40), ref("upper_unions.upper_id"), primary_key=True),
+        sa.Column("valid_from", sa.Date, primary_key=True), sa.Column("valid_to", sa.Date),
+        _dated("areas"),
+    )
+    sa.Table(
+        "units", md,
+        sa.Column("unit_id", sa.String(40), primary_key=True),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("sector", sa.String(8), nullable=False),
+        sa.Column("commune_id", sa.String(40), ref("communes.commune_id"), nullable=False),
+        sa.Column("founded", sa.Date, nullable=False), sa.Column("dissolved", sa.Date),
+        sa.Column("enterprise_id", sa.String(40)),
+        sa.CheckConstraint(_in("sector", list(SECTORS)), name="ck_units_sector"),
+        _dated("units", "founded", "dissolved"),
+    )
+    sa.Table(
+        "links", md,
+        sa.Column("unit_id", sa.String(40), ref("units.unit_id"), primary_key=True),
+        sa.Column("parent_id", sa.String(40), ref("upper_unions.upper_id"), nullable=False),
+        sa.Column("valid_from", sa.Date, primary_key=True), sa.Column("valid_to", sa.Date),
+        _dated("links"),
+    )
+    sa.Table(
+        "enterprises", md,
+        sa.Column("enterprise_id", sa.String(40), primary_key=True),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("commune_id", sa.String(40), ref("communes.commune_id"), nullable=False),
+        sa.Column("ownership", sa.String(8), nullable=False),
+        sa.Column("workers", sa.Integer), sa.Column("opened", sa.Date), sa.Column("closed", sa.Date),
+        sa.Column("unit_id", sa.String(40), ref("units.unit_id")),
+        sa.CheckConstraint(_in("ownership", ["DNNN", "NNN"]), name="ck_ent_ownership"),
+        sa.CheckConstraint("workers >= 0", name="ck_ent_workers"),
+        _dated("ent", "opened", "closed"),
+    )
+    ratings = list(next(e for e in load_elements().upper_elements if e.name == "rating").values or ())
+    sa.Table(
+        "upper_records", md,
+        sa.Column("upper_id", sa.String(40), ref("upper_unions.upper_id"), primary_key=True),
+        sa.Column("year", sa.Integer, primary_key=True),
+        sa.Column("rating", sa.String(40)), sa.Column("audited", sa.SmallInteger),
+        sa.Column("nonunion_workers_reached", sa.Integer),
+        sa.CheckConstraint(_in("rating", ratings), name="ck_ur_rating"),
+        sa.CheckConstraint("audited IN (0, 1)", name="ck_ur_audited"),
+        sa.CheckConstraint("nonunion_workers_reached >= 0", name="ck_ur_reached"),
+    )
+    sa.Table(
+        "activities", md,
+        sa.Column("unit_id", sa.String(40), ref("units.unit_id")),
+        _period_col(), sa.Column("programme", sa.String(40)),
+        sa.Column("events", sa.Integer), sa.Column("participants", sa.Integer),
+        sa.Column("support_vnd", sa.BigInteger),
+        sa.PrimaryKeyConstraint("unit_id", "period", "programme"),
+        sa.CheckConstraint("events >= 0 AND participants >= 0 AND support_vnd >= 0",
+                           name="ck_act_counts"),
+    )
+    sa.Table(
+        "submissions", md,
+        sa.Column("submission_id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("sha256", sa.String(64), nullable=False, unique=True),
+        sa.Column("original_name", sa.Text, nullable=False),
+        sa.Column("stored_path", sa.Text, nullable=False),
+        sa.Column("received_at", sa.DateTime, nullable=False),
+        sa.Column("submitted_by", sa.Text),
+        sa.Column("source", sa.Text),
+        sa.Column("layout", sa.String(10), nullable=False),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("error_report_path", sa.Text),
+        sa.Column("n_reports", sa.Integer, nullable=False),
+        sa.CheckConstraint("status IN ('accepted', 'rejected')", name="ck_sub_status"),
+        sa.CheckConstraint("layout IN ('form', 'bulk', 'csv')", name="ck_sub_layout"),
+        sa.CheckConstraint("length(sha256) = 64", name="ck_sub_sha"),
+    )
+    checks: list[sa.CheckConstraint] = [
+        sa.CheckConstraint(f"{a} IS NULL OR {b} IS NULL OR {a} <= {b}", name=f"ck_rv_{a}_le_{b}")
+        for a, b in CROSS_FIELD_CHECKS
+    ]
+    checks.append(sa.CheckConstraint("cba_grade IS NULL OR cba_signed = 1", name="ck_rv_cba_graded"))
+    elements = _element_columns(checks)
+    sa.Table(
+        "report_versions", md,
+        sa.Column("version_id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("unit_id", sa.String(40), ref("units.unit_id"), nullable=False),
+        _period_col(),
+        sa.Column("version", sa.Integer, sa.CheckConstraint("version >= 1", name="ck_rv_version"),
+                  nullable=False),
+        sa.Column("is_current", sa.Boolean, nullable=False),
+        sa.Column("submission_id", sa.Integer, ref("submissions.submission_id"), nullable=False),
+        sa.Column("submitted_on", sa.Date, nullable=False),
+        *elements,
+        sa.UniqueConstraint("unit_id", "period", "version", name="uq_rv_version"),
+        *checks,
+    )
+    rv = md.tables["report_versions"]
+    sa.Index("uq_rv_current", rv.c.unit_id, rv.c.period, unique=True,
+             sqlite_where=rv.c.is_current, postgresql_where=rv.c.is_current)
+    return md
+
+
+METADATA = build_metadata()
+REGISTRY_TABLES = ("communes", "upper_unions", "areas", "units", "links", "enterprises",
+                   "upper_records", "activities")
+"""Dataset tables loaded by :func:`seed_registry`, in foreign-key order."""
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def dispose_engines() -> None:
+    """Close the pooled connections of every engine :func:`get_engine` made in this process.
+
+    Called before forking (:mod:`congdoan.engine.forkserver`): a database connection must never be
+    shared by two processes. The engines stay usable; they reconnect when next used.
+    """
+    for engine in list(_ENGINES):
+        engine.dispose()
+
+
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+@lru_cache(maxsize=16)
+def get_engine(url: str | None = None) -> Engine:
+    """An engine for ``url`` (default :func:`default_url`) with the schema created."""
+    url = url or default_url()
+    db_file = sqlite_path(url)
+    if db_file is not None:
+        db_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = sa.create_engine(url)
+        if engine.dialect.name == "sqlite":
+            sa.event.listen(engine, "connect", _on_sqlite_connect)
+        METADATA.create_all(engine)
+        _ENGINES.add(engine)
+    except (sa.exc.SQLAlchemyError, ModuleNotFoundError) as exc:
+        raise StorageError(
+            f"Không mở được cơ sở dữ liệu: {exc}", f"Cannot open the database: {exc}",
+            location=Location(file=sa.make_url(url).render_as_string(hide_password=True)),
+        ) from exc
+    return engine
+
+
+def checkpoint(engine: Engine) -> None:
+    """Fold the SQLite WAL into the main file (no-op elsewhere)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+# ----------------------------------------------------------------------------- writing
+def _python(value: Any, column: sa.Column[Any]) -> Any:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(column.type, sa.Date):
+        return pd.Timestamp(value).date()
+    if isinstance(column.type, sa.DateTime):
+        return pd.Timestamp(value).to_pydatetime()
+    if isinstance(column.type, sa.Boolean):
+        return bool(value)
+    if isinstance(column.type, sa.Integer):  # SmallInteger and BigInteger too
+        return int(value)
+    return str(value)
+
+
+def records(frame: pd.DataFrame, table: sa.Table) -> list[dict[str, Any]]:
+    """Rows of ``frame`` as plain Python values for the columns of ``table`` it has."""
+    columns = [c for c in table.columns if c.name in frame.columns]
+    return [
+        {c.name: _python(v, c) for c, v in zip(columns, row, strict=True)}
+        for row in frame[[c.name for c in columns]].itertuples(index=False, name=None)
+    ]
+
+
+def _upsert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    stmt = insert(table)
+    keys = [c.name for c in table.primary_key.columns]
+    others = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
+    stmt = stmt.on_conflict_do_update(index_elements=keys, set_=others) if others else \
+        stmt.on_conflict_do_nothing(index_elements=keys)
+    conn.execute(stmt, rows)
+
+
+def seed_registry(dataset: Dataset, url: str | None = None) -> None:
+    """Insert or update the registry tables (and meta) from ``dataset``, in one transaction.
+
+    Reports are not copied: they enter the database only through ingestion.
+    """
+    engine = get_engine(url)
+    with engine.begin() as conn:
+        for key, value in dataset.meta.items():
+            _upsert(conn, METADATA.tables["meta"],
+                    [{"key": key, "value": json.dumps(value, ensure_ascii=False)}])
+        for name in REGISTRY_TABLES:
+            table = METADATA.tables[name]
+            _upsert(conn, table, records(dataset.table(name), table))
+
+
+def has_registry(url: str | None = None) -> bool:
+    """True when the database holds at least one CĐCS."""
+    with get_engine(url).connect() as conn:
+        return bool(conn.execute(sa.select(sa.func.count()).select_from(
+            METADATA.tables["units"])).scalar_one())
+
+
+def find_submission(sha256: str, url: str | None = None) -> dict[str, Any] | None:
+    """The submission with this content hash, or None."""
+    table = METADATA.tables["submissions"]
+    with get_engine(url).connect() as conn:
+        row = conn.execute(sa.select(table).where(table.c.sha256 == sha256)).mappings().first()
+    return dict(row) if row else None
+
+
+def accept_submission(submission: dict[str, Any], reports: pd.DataFrame,
+                      url: str | None = None) -> int:
+    """Record an accepted file and its reports in ONE transaction; returns the submission id.
+
+    Each report becomes a new version of its (unit, sub-period): the previous current version
+    (if any) stays stored with ``is_current`` false.
+    """
+    subs = METADATA.tables["submissions"]
+    versions = METADATA.tables["report_versions"]
+    engine = get_engine(url)
+    with engine.begin() as conn:
+        key = conn.execute(sa.insert(subs).values(
+            **submission, status="accepted", n_reports=len(reports))).inserted_primary_key
+        assert key is not None
+        sub_id = int(key[0])
+        if reports.empty:
+            return sub_id
+        pairs = set(zip(reports["unit_id"], reports["period"], strict=True))
+        units = sorted({u for u, _ in pairs})
+        latest: dict[tuple[str, str], int] = {}
+        for chunk in range(0, len(units), 500):
+            query = sa.select(versions.c.unit_id, versions.c.period,
+                              sa.func.max(versions.c.version)).where(
+                versions.c.unit_id.in_(units[chunk:chunk + 500])).group_by(
+                versions.c.unit_id, versions.c.period)
+            for unit_id, period, version in conn.execute(query):
+                if (unit_id, period) in pairs:
+                    latest[(unit_id, period)] = int(version)
+        for unit_id, period in latest:
+            conn.execute(sa.update(versions).where(
+                versions.c.unit_id == unit_id, versions.c.period == period,
+                versions.c.is_current.is_(True)).values(is_current=False))
+        frame = reports.assign(
+            submission_id=sub_id, is_current=True,
+            version=[latest.get((u, p), 0) + 1 for u, p in zip(reports["unit_id"],
+                                                                 reports["period"], strict=True)])
+        conn.execute(sa.insert(versions), records(frame, versions))
+    return sub_id
+
+
+# ----------------------------------------------------------------------------- reading
+def report_history(unit_id: str, period: str, url: str | None = None) -> pd.DataFrame:
+    """Every stored version of one (CĐCS, sub-period) report with who sent it, when and which file."""
+    versions = METADATA.tables["report_versions"]
+    subs = METADATA.tables["submissions"]
+    query = (
+        sa.select(versions, subs.c.sha256, subs.c.original_name, subs.c.stored_path,
+                  subs.c.received_at, subs.c.submitted_by, subs.c.source)
+        .join(subs, versions.c.submission_id == subs.c.submission_id)
+        .where(versions.c.unit_id == unit_id, versions.c.period == period)
+        .order_by(versions.c.version)
+    )
+    with get_engine(url).connect() as conn:
+        return pd.DataFrame(conn.execute(query).mappings().all())
+
+
+def read_table(name: str, url: str | None = None) -> pd.DataFrame:
+    """A whole table as stored (for inspection and tests)."""
+    table = METADATA.tables[name]
+    with get_engine(url).connect() as conn:
+        rows = conn.execute(sa.select(table)).mappings().all()
+    return pd.DataFrame(rows, columns=[c.name for c in table.columns])
+
+
+def _normalise(frame: pd.DataFrame, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Give a table read from the database the dtypes :func:`congdoan.core.dataset.read_dataset` gives."""
+    out = frame.reindex(columns=list(columns)).copy()
+    for col in out.columns:
+        if col in DATE_COLUMNS[name]:
+            out[col] = pd.to_datetime(out[col]).astype("datetime64[us]")
+        elif col in ID_COLUMNS:
+            out[col] = out[col].astype("string")
+        else:
+            values = pd.to_numeric(out[col], errors="coerce").astype("float64")
+            integral = values.notna().all() and bool((values == values.round()).all())
+            out[col] = values.astype("int64") if integral and len(values) else values
+    return out.reset_index(drop=True)
+
+
+def current_reports(url: str | None = None) -> pd.DataFrame:
+    """The current version of every (CĐCS, sub-period) report, in the ``reports.csv`` layout."""
+    versions = METADATA.tables["report_versions"]
+    query = sa.select(versions).where(versions.c.is_current.is_(True)).order_by(
+        versions.c.period, versions.c.unit_id)
+    with get_engine(url).connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).mappings().all(),
+                             columns=[c.name for c in versions.columns])
+    return _normalise(frame, "reports", report_columns())
+
+
+def load_dataset(url: str | None = None) -> Dataset:
+    """The :class:`Dataset` held in the database (current report versions)."""
+    engine = get_engine(url)
+    if not has_registry(url):
+        raise StorageError(
+            "Cơ sở dữ liệu chưa có danh mục CĐCS. Chạy 'congdoan ingest --registry THƯ_MỤC' trước.",
+            "The database has no registry yet. Run 'congdoan ingest --registry DIR' first.",
+            location=Location(file=engine.url.render_as_string(hide_password=True)),
+        )
+    tables: dict[str, pd.DataFrame] = {}
+    with engine.connect() as conn:
+        meta = {key: json.loads(value) for key, value in
+                conn.execute(sa.select(METADATA.tables["meta"]))}
+        for name in TABLES:
+            if name == "reports":
+                continue
+            table = METADATA.tables[name]
+            keys = [c for c in table.primary_key.columns]
+            rows = conn.execute(sa.select(table).order_by(*keys)).mappings().all()
+            tables[name] = _normalise(pd.DataFrame(rows, columns=[c.name for c in table.columns]),
+                                      name, COLUMNS[name])
+    tables["reports"] = current_reports(url)
+    return Dataset(meta=meta, **tables)  # type: ignore[arg-type]
+
+
+def now() -> dt.datetime:
+    """The current time, naive, in local time (what an officer reads on the report)."""
+    return dt.datetime.now().replace(microsecond=0)

@@ -1,0 +1,56 @@
+"""A cheap guess, from file times alone, that a batch's briefings are all up to date.
+
+Which briefings are current is decided by :mod:`congdoan.engine.manifest` from fingerprints of the data,
+the code and the parameters, once the data is read and planned (≈ 0.4 s into the command).
+The command line starts the kernels' fork server before that, so that it imports and loads the
+period's context on the other core meanwhile; on a run with nothing to render that server is
+wasted work, and it slows the command by ≈ 0.1 s (0.57–0.75 s with it, 0.51–0.59 s without, for
+the demo district). :func:`looks_current` guesses the answer first, from a handful of file
+times, so that the server is started only once the plan shows work.
+
+It is only a hint for when to start the server: the plan still decides what is rendered. A
+wrong "current" (files copied with older times, a union never rendered, other formats) costs
+that run the early start, never a briefing. Imports nothing but the standard library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from congdoan.core.paths import DEMO_DIR, NOTEBOOKS_DIR, PARAMS_DIR
+
+MANIFEST_NAME = ".manifest.json"
+"""File name of the manifest inside a batch's output folder (:mod:`congdoan.engine.manifest`)."""
+
+LIB_DIR = Path(__file__).resolve().parents[1]
+
+
+def _newest(paths: Iterable[Path]) -> float:
+    """The latest modification time among ``paths`` (files only; 0 when there is none)."""
+    return max((p.stat().st_mtime for p in paths if p.is_file()), default=0.0)
+
+
+def looks_current(out: Path | str, period: str, data: str | None, *,
+                  sources: Iterable[Path] | None = None) -> bool:
+    """True when ``out``'s manifest is newer than every input and has ``period``'s briefings.
+
+    The inputs are the data folder's files (``data``; None = the demo district) and
+    ``sources``: by default the library code, ``params/*.yaml`` and the notebooks, which the
+    manifest's keys cover too. False for ``period`` ``'latest'`` (which period that is, only
+    the data says) and for a database URL (no file times to compare).
+    """
+    manifest = Path(out) / MANIFEST_NAME
+    folder = DEMO_DIR if data is None else Path(data)
+    if period == "latest" or "://" in str(data) or not manifest.is_file() or not folder.is_dir():
+        return False
+    if sources is None:
+        sources = [*LIB_DIR.rglob("*.py"), *PARAMS_DIR.glob("*.yaml"),
+                   *NOTEBOOKS_DIR.glob("*.ipynb")]
+    written = manifest.stat().st_mtime
+    if _newest([*folder.rglob("*"), *sources]) >= written:
+        return False
+    return f'"{period}/' in manifest.read_text(encoding="utf-8")
+
+
+__all__ = ["MANIFEST_NAME", "looks_current"]

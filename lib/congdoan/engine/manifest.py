@@ -1,0 +1,239 @@
+"""Incremental batches: which briefings are already up to date.
+
+A manifest (``.manifest.json`` in the output folder) records, per briefing (its slug), a key
+made of four fingerprints and the files it produced:
+
+- ``notebook``: the notebook file's bytes;
+- ``code``: every ``lib/congdoan/**/*.py`` and ``params/*.yaml`` (a change anywhere in the library
+  or the plan re-renders everything: a change to a chart or a target is a change to every page);
+- ``parameters``: the parameters injected into the notebook, the formats and the language;
+- ``data``: the unit's slice of the data. For a CĐCS: its rows of ``units``, ``links``,
+  ``enterprises`` (its own firm), and its ``reports`` and ``activities`` up to the period's last
+  sub-period. For an upper union: its own rows (``upper_unions``, ``areas``, ``upper_records`` up
+  to the period's year, the enterprises of its communes) and the slices of every CĐCS whose
+  parent it is at the period's cut-off. For the district: all of the above.
+
+A briefing is up to date when its key is unchanged and its files exist; a re-run with nothing
+changed renders nothing, and a change to one CĐCS's report re-renders that CĐCS and the upper
+unions (and the district) that include it. Aggregates shown for comparison (sector, district)
+are deliberately not part of a CĐCS's key: a change elsewhere does not re-render every CĐCS; use
+``--force`` after a bulk correction.
+
+Slices are fingerprinted with vectorised row hashes (:func:`pandas.util.hash_pandas_object`)
+combined per unit, so the whole check costs milliseconds per thousand units.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from congdoan.core.dataset import Dataset
+from congdoan.core.paths import PARAMS_DIR
+from congdoan.core.periods import parse_period
+from congdoan.core.registry import area_upper_at, period_units
+from congdoan.engine.freshness import LIB_DIR, MANIFEST_NAME
+from congdoan.exceptions import DataError, Location
+
+VERSION = 1
+
+
+def _digest(*parts: str | bytes) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else part.encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def file_fingerprint(path: Path) -> str:
+    """Fingerprint of one file's bytes."""
+    return _digest(Path(path).read_bytes())
+
+
+def code_fingerprint(lib_dir: Path = LIB_DIR, params_dir: Path = PARAMS_DIR) -> str:
+    """Fingerprint of the library code (``**/*.py``) and the configuration (``*.yaml``)."""
+    files = sorted(lib_dir.rglob("*.py")) + sorted(Path(params_dir).glob("*.yaml"))
+    parts: list[str | bytes] = []
+    for path in files:
+        if "__pycache__" in path.parts:
+            continue
+        parts += [path.name if path.suffix == ".yaml" else str(path.relative_to(lib_dir)),
+                  path.read_bytes()]
+    return _digest(*parts)
+
+
+def parameters_fingerprint(parameters: Mapping[str, Any], **extra: Any) -> str:
+    """Fingerprint of notebook parameters (plus e.g. formats), independent of key order."""
+    text = json.dumps({"parameters": dict(parameters), **extra}, sort_keys=True,
+                      ensure_ascii=False, default=str)
+    return _digest(text)
+
+
+# ----------------------------------------------------------------------------- data slices
+def _row_hashes(frame: pd.DataFrame, key: str) -> pd.Series:
+    """Order-insensitive combined hash of the rows of ``frame`` per value of ``key``."""
+    if frame.empty:
+        return pd.Series(dtype="uint64")
+    rows = pd.util.hash_pandas_object(frame.reset_index(drop=True), index=False)
+    keys = frame[key].astype("string").fillna("").to_numpy()
+    grouped = pd.Series(rows.to_numpy(dtype=np.uint64), index=keys).groupby(level=0)
+    total = grouped.sum().to_numpy(dtype=np.uint64)  # wraps modulo 2**64
+    count = grouped.size().to_numpy(dtype=np.uint64)
+    return pd.Series(total * np.uint64(1_000_003) + count, index=grouped.size().index)
+
+
+def _upto(frame: pd.DataFrame, last_sub: str) -> pd.DataFrame:
+    return frame[frame["period"].astype("string") <= last_sub]
+
+
+def unit_fingerprints(dataset: Dataset, period: str) -> dict[str, str]:
+    """Fingerprint of each CĐCS's slice of the data for ``period`` (every CĐCS in the registry)."""
+    per = parse_period(period)
+    last_sub = per.sub_periods[-1]
+    tables = {
+        "units": _row_hashes(dataset.units, "unit_id"),
+        "links": _row_hashes(dataset.links, "unit_id"),
+        "reports": _row_hashes(_upto(dataset.reports, last_sub), "unit_id"),
+        "activities": _row_hashes(_upto(dataset.activities, last_sub), "unit_id"),
+        "enterprises": _row_hashes(dataset.enterprises[dataset.enterprises["unit_id"].notna()],
+                                   "unit_id"),
+    }
+    frame = pd.DataFrame(tables).reindex(dataset.units["unit_id"].astype(str).unique())
+    text = frame.astype("string").fillna("-").agg("|".join, axis=1)
+    return {str(uid): _digest(str(uid), line) for uid, line in text.items()}
+
+
+def upper_fingerprints(dataset: Dataset, period: str,
+                       units: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Fingerprint of each upper union's (and the district's) slice for ``period``.
+
+    An upper union includes the CĐCS whose parent it is at the period's cut-off; the district
+    (id :attr:`Dataset.district_id`) includes every CĐCS active then.
+    """
+    per = parse_period(period)
+    units = units if units is not None else unit_fingerprints(dataset, period)
+    members = period_units(dataset, per.cut_off)
+    member_fp = members["unit_id"].astype(str).map(units)
+    records = dataset.upper_records[pd.to_numeric(dataset.upper_records["year"]) <= per.year]
+    own = {
+        "upper_unions": _row_hashes(dataset.upper_unions, "upper_id"),
+        "areas": _row_hashes(dataset.areas, "upper_id"),
+        "records": _row_hashes(records, "upper_id"),
+    }
+    communes = area_upper_at(dataset.areas, per.cut_off)
+    firms = dataset.enterprises.assign(
+        upper_id=dataset.enterprises["commune_id"].astype(str).map(communes))
+    own["enterprises"] = _row_hashes(firms[firms["upper_id"].notna()], "upper_id")
+    out: dict[str, str] = {}
+    for upper_id in dataset.upper_unions["upper_id"].astype(str).unique():
+        mine = sorted(member_fp[members["parent_id"].astype(str).to_numpy() == upper_id])
+        own_part = "|".join(str(table.get(upper_id, "-")) for table in own.values())
+        out[upper_id] = _digest(upper_id, own_part, *mine)
+    everything = [str(t.sum()) for t in own.values()]
+    out[dataset.district_id] = _digest(
+        dataset.district_id, json.dumps(dataset.meta, sort_keys=True, default=str),
+        *everything, *sorted(member_fp.dropna()))
+    return out
+
+
+def data_fingerprints(dataset: Dataset, period: str) -> dict[str, str]:
+    """Fingerprints of every CĐCS, upper union and the district for ``period``, by id."""
+    units = unit_fingerprints(dataset, period)
+    return {**units, **upper_fingerprints(dataset, period, units)}
+
+
+# ----------------------------------------------------------------------------- the manifest
+@dataclass
+class Entry:
+    """What the manifest knows of one briefing."""
+
+    key: str
+    outputs: list[str]
+    parts: dict[str, str] = field(default_factory=dict)
+    rendered_at: str = ""
+
+
+def job_key(parts: Mapping[str, str]) -> str:
+    """The key of a briefing from its part fingerprints (notebook, code, parameters, data)."""
+    return _digest(*(f"{name}={parts[name]}" for name in sorted(parts)))
+
+
+class Manifest:
+    """The manifest of one output folder."""
+
+    def __init__(self, out_dir: Path, entries: dict[str, Entry] | None = None) -> None:
+        self.out_dir = Path(out_dir)
+        self.entries: dict[str, Entry] = entries or {}
+
+    @property
+    def path(self) -> Path:
+        """Where the manifest is stored."""
+        return self.out_dir / MANIFEST_NAME
+
+    @classmethod
+    def load(cls, out_dir: Path) -> Manifest:
+        """Read the manifest of ``out_dir`` (empty when there is none)."""
+        path = Path(out_dir) / MANIFEST_NAME
+        if not path.exists():
+            return cls(out_dir)
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            if raw.get("version") != VERSION:
+                return cls(out_dir)
+            entries = {slug: Entry(**entry) for slug, entry in raw["entries"].items()}
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DataError(
+                "Tệp manifest hỏng; xoá nó hoặc chạy lại với --force.",
+                "Corrupt manifest; delete it or re-run with --force.",
+                location=Location(file=str(path)), value=str(exc),
+            ) from exc
+        return cls(out_dir, entries)
+
+    def is_current(self, slug: str, key: str) -> bool:
+        """True when ``slug`` was rendered with ``key`` and all its files still exist."""
+        entry = self.entries.get(slug)
+        return (entry is not None and entry.key == key and bool(entry.outputs)
+                and all((self.out_dir / name).exists() for name in entry.outputs))
+
+    def record(self, slug: str, key: str, outputs: Iterable[Path | str],
+               parts: Mapping[str, str] | None = None) -> None:
+        """Remember that ``slug`` was rendered with ``key`` into ``outputs``."""
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        self.entries[slug] = Entry(key=key, outputs=[self._relative(p) for p in outputs],
+                                   parts=dict(parts or {}), rendered_at=now)
+
+    def _relative(self, path: Path | str) -> str:
+        try:
+            return str(Path(path).resolve().relative_to(self.out_dir.resolve()))
+        except ValueError:
+            return str(path)
+
+    def forget(self, slug: str) -> None:
+        """Drop ``slug`` (e.g. after it failed)."""
+        self.entries.pop(slug, None)
+
+    def save(self) -> None:
+        """Write the manifest atomically (temporary name, then rename)."""
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        data = {"version": VERSION,
+                "entries": {slug: asdict(e) for slug, e in sorted(self.entries.items())}}
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+__all__ = [
+    "MANIFEST_NAME", "Entry", "Manifest", "code_fingerprint", "data_fingerprints",
+    "file_fingerprint", "job_key", "parameters_fingerprint", "unit_fingerprints",
+    "upper_fingerprints",
+]

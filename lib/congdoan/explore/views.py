@@ -1,0 +1,502 @@
+"""Views for exploring: pure functions over the indicator history (no widgets, no files).
+
+The indicator table of every analysis period is computed once (:func:`build_history`, cached per
+dataset by :func:`cached_history`); a change of selection then only filters and sums that table:
+
+* :func:`filter_view` — the CĐCS rows of one indicator and period inside a :class:`Selection`;
+* :func:`scope_trend` — the selection's value against its target over the periods;
+* :func:`breakdown` / :func:`drilldown` — the selection split by upper union, sector, commune or
+  CĐCS (drill-down order: upper union → sector → commune → CĐCS);
+* :func:`current_view` / :func:`export_view` — the table on screen, exported to CSV or Excel
+  with formula-like text made safe (:func:`safe_cells`).
+
+Ad-hoc groups (e.g. one sector inside one upper union) are summed from their CĐCS' numerators and
+denominators and judged by :func:`congdoan.core.indicators.judge`, so they follow the engine's rules.
+The widgets of :mod:`congdoan.explore.explorer` call these functions.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from congdoan.core.dataset import Dataset
+from congdoan.core.indicators import compute_indicators, judge_periods
+from congdoan.core.periods import analysis_periods, load_settings, parse_period
+from congdoan.core.plan import POPULATION_SECTORS, Indicator, PlanRegister, load_register
+from congdoan.core.registry import SECTOR_NAMES
+from congdoan.exceptions import DataError, Location, ParameterError
+
+HISTORY_LEVELS = ("cdcs", "sector", "commune", "upper_union", "district")
+"""Levels kept in the history (named groups are not needed for exploring)."""
+
+DRILL_ORDER = ("upper_union", "sector", "commune", "cdcs")
+"""Drill-down order: from an upper union to its sectors, their communes and their CĐCS."""
+
+LEVEL_LABELS = {
+    "district": "Toàn địa bàn", "upper_union": "Công đoàn cấp trên", "sector": "Khu vực",
+    "commune": "Xã, thị trấn", "cdcs": "CĐCS", "group": "Phạm vi đã chọn",
+}
+"""Vietnamese names of the levels."""
+
+VIEW_COLUMNS = (
+    "level", "unit_id", "unit_name", "period", "indicator_id", "clause", "numerator",
+    "denominator", "value", "target", "status", "units_expected", "units_reported",
+)
+"""Columns of the exported view (a subset of the engine's output, same names)."""
+
+VIEW_LABELS_VI = {
+    "level": "Cấp", "unit_id": "Mã", "unit_name": "Tên", "period": "Kỳ",
+    "indicator_id": "Mã chỉ tiêu", "clause": "Điều khoản", "numerator": "Tử số",
+    "denominator": "Mẫu số", "value": "Giá trị", "target": "Mục tiêu", "status": "Đánh giá",
+    "units_expected": "Số CĐCS phải báo cáo", "units_reported": "Số CĐCS đã báo cáo",
+}
+"""Vietnamese column headers of the Excel export."""
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""Text starting with one of these is read as a formula by spreadsheets; exported with ``'``."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the analyst has chosen: one indicator, one period, a scope and a trend range.
+
+    Attributes:
+        indicator_id: plan register id.
+        period: analysis period id (``2024``, ``2024-H1``, ``2024-H2``).
+        upper_union: upper union id, or None for the whole district.
+        sector: HCSN, DNNN or NNN, or None for all.
+        commune: commune id, or None for all.
+        unit: CĐCS id, or None for all.
+        first_year: first year shown in the trend (None = from the start of the data).
+        last_year: last year shown in the trend (None = to the end of the data).
+
+    """
+
+    indicator_id: str
+    period: str
+    upper_union: str | None = None
+    sector: str | None = None
+    commune: str | None = None
+    unit: str | None = None
+    first_year: int | None = None
+    last_year: int | None = None
+
+    @property
+    def depth(self) -> str:
+        """The deepest chosen level: district, upper_union, sector, commune or cdcs."""
+        for level, value in (("cdcs", self.unit), ("commune", self.commune),
+                             ("sector", self.sector), ("upper_union", self.upper_union)):
+            if value is not None:
+                return level
+        return "district"
+
+    @property
+    def filters(self) -> dict[str, str]:
+        """Column of the CĐCS rows → chosen value, for every chosen scope field."""
+        pairs = {"parent_id": self.upper_union, "sector": self.sector,
+                 "commune_id": self.commune, "unit_id": self.unit}
+        return {col: value for col, value in pairs.items() if value is not None}
+
+
+# ----------------------------------------------------------------------------- history
+def build_history(dataset: Dataset, periods: Sequence[str] | None = None,
+                  register: PlanRegister | None = None) -> pd.DataFrame:
+    """The engine's output (:data:`HISTORY_LEVELS`) for every analysis period, stacked."""
+    if periods is None:
+        periods = analysis_periods(sorted(dataset.reports["period"].dropna().unique()))
+    if not periods:
+        raise DataError("Dữ liệu chưa có báo cáo nào.", "The data holds no report.",
+                        location=Location(file="reports.csv"))
+    frames = [compute_indicators(dataset, p, levels=HISTORY_LEVELS, register=register)
+              for p in periods]
+    return pd.concat(frames, ignore_index=True)
+
+
+def sort_periods(periods: Sequence[str]) -> list[str]:
+    """Periods by cut-off date; a year comes after its second half."""
+    return sorted(periods, key=lambda p: (parse_period(p).cut_off, len(p) == 4))
+
+
+_HISTORY_CACHE: dict[int, pd.DataFrame] = {}
+
+
+def cached_history(dataset: Dataset) -> pd.DataFrame:
+    """:func:`build_history` computed once per dataset object (dropped with the dataset)."""
+    key = id(dataset)
+    if key not in _HISTORY_CACHE:
+        _HISTORY_CACHE[key] = build_history(dataset)
+        weakref.finalize(dataset, _HISTORY_CACHE.pop, key, None)
+    return _HISTORY_CACHE[key]
+
+
+@dataclass
+class HistoryIndex:
+    """The history split once by indicator, so a view touches only its indicator's rows."""
+
+    history: pd.DataFrame
+    register: PlanRegister = field(default_factory=load_register)
+    by_indicator: dict[str, pd.DataFrame] = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Split the history by indicator."""
+        self.by_indicator = {str(k): v for k, v in self.history.groupby("indicator_id", sort=False)}
+
+    def rows(self, indicator_id: str) -> pd.DataFrame:
+        """History rows of one indicator (a ParameterError for an unknown id)."""
+        if indicator_id not in self.by_indicator:
+            raise ParameterError("Không có chỉ tiêu này.", "Unknown indicator.",
+                                 location=Location(field="indicator"), value=indicator_id,
+                                 expected=", ".join(self.by_indicator))
+        return self.by_indicator[indicator_id]
+
+    @property
+    def periods(self) -> list[str]:
+        """Analysis periods of the history, by cut-off."""
+        return sort_periods(list(self.history["period"].unique()))
+
+
+# ----------------------------------------------------------------------------- pure views
+def is_report_based(ind: Indicator) -> bool:
+    """True when the indicator is summed from CĐCS reports (so any scope can be recomputed)."""
+    return ind.population in POPULATION_SECTORS
+
+
+def filter_view(rows: pd.DataFrame, selection: Selection, *, period: str | None = None,
+                ignore: Sequence[str] = ()) -> pd.DataFrame:
+    """CĐCS rows of ``rows`` (one indicator's history) inside the selection, for one period.
+
+    Args:
+        rows: history rows of the selected indicator (or the whole history).
+        selection: the scope; ``indicator_id`` is applied when ``rows`` hold several.
+        period: the period (default ``selection.period``); ``"*"`` keeps every period.
+        ignore: filter columns to leave out (e.g. ``("sector",)`` to compare sectors).
+
+    """
+    mask = rows["level"].eq("cdcs")
+    if rows["indicator_id"].nunique() > 1:
+        mask &= rows["indicator_id"].eq(selection.indicator_id)
+    period = period or selection.period
+    if period != "*":
+        mask &= rows["period"].eq(period)
+    for col, value in selection.filters.items():
+        if col not in ignore:
+            mask &= rows[col].eq(value)
+    return rows[mask]
+
+
+def _sum_by(cdcs: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """Numerator and denominator summed per key, as :func:`congdoan.core.indicators.aggregate` does."""
+    grouped = cdcs.groupby(list(keys), sort=True)
+    out = pd.DataFrame({
+        "numerator": grouped["numerator"].sum(min_count=1),
+        "denominator": grouped["denominator"].sum(min_count=1),
+        "units_expected": grouped.size().astype("float64"),
+        "units_reported": grouped["numerator"].count().astype("float64"),
+    })
+    return out.reset_index()
+
+
+def _values(ind: Indicator, summed: pd.DataFrame) -> pd.Series:
+    num, den = summed["numerator"], summed["denominator"]
+    if ind.measure == "count":
+        return num
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (num / den).where(den > 0)
+
+
+def _scope_level(selection: Selection) -> str:
+    """Engine level of the selection's own row (``group`` for a combination of filters)."""
+    depth = selection.depth
+    if depth in ("cdcs", "district"):
+        return depth
+    chosen = set(selection.filters)
+    if chosen == {"parent_id"}:
+        return "upper_union"
+    if chosen == {"sector"}:
+        return "sector"
+    if chosen == {"commune_id"}:
+        return "commune"
+    return "group"
+
+
+def _judged(ind: Indicator, rows: pd.DataFrame, cdcs: pd.DataFrame, selection: Selection,
+            keys: Sequence[str], level: str, names: Mapping[str, str]) -> pd.DataFrame:
+    """Sum ``cdcs`` per period and ``keys`` and judge every group with the engine's rules.
+
+    ``rows`` is the indicator's whole history: milestone groups take their baseline from the
+    baseline period's CĐCS inside the same scope.
+    """
+    key_cols = list(keys)
+    summed = _sum_by(cdcs, ["period", *key_cols])
+    if summed.empty:
+        return pd.DataFrame(columns=["unit_id", "unit_name", "level", "period", *key_cols,
+                                     "numerator", "denominator", "value", "target", "status",
+                                     "units_expected", "units_reported"])
+    scope_id = _scope_id(selection)
+    summed["unit_id"] = summed[key_cols[0]].astype(str) if key_cols else scope_id
+    summed["level"] = level
+    baseline: pd.Series | None = None
+    if ind.kind == "milestone":
+        base_id = str(load_settings().baseline_year)
+        ignore = tuple(BY_COLUMN[k] for k in BY_COLUMN if BY_COLUMN[k] in key_cols)
+        base = _sum_by(filter_view(rows, selection, period=base_id, ignore=ignore), key_cols or
+                       ["period"])
+        base_keys = base[key_cols[0]].astype(str) if key_cols else pd.Series([scope_id] * len(base))
+        baseline = pd.Series(_values(ind, base).to_numpy(), index=base_keys.to_numpy())
+    # periods in order of first appearance, as a group-by would give them
+    first = {p: i for i, p in enumerate(dict.fromkeys(summed["period"].astype(str)))}
+    order = np.argsort(summed["period"].astype(str).map(first).to_numpy(), kind="stable")
+    out = judge_periods(ind, summed.iloc[order].reset_index(drop=True), baseline)
+    out["unit_name"] = ([names.get(k, k) for k in out["unit_id"]] if key_cols
+                        else scope_name(selection, names))
+    return out
+
+
+def _scope_id(selection: Selection) -> str:
+    parts = [selection.upper_union, selection.sector, selection.commune, selection.unit]
+    chosen = [p for p in parts if p is not None]
+    return "/".join(chosen) if chosen else "district"
+
+
+def scope_name(selection: Selection, names: Mapping[str, str]) -> str:
+    """Human name of the selection, e.g. 'LĐLĐ huyện Gia Lâm · Doanh nghiệp nhà nước'."""
+    parts = [selection.upper_union, selection.sector, selection.commune, selection.unit]
+    chosen = [names.get(p, p) for p in parts if p is not None]
+    return " · ".join(chosen) if chosen else names.get("district", LEVEL_LABELS["district"])
+
+
+def _engine_rows(rows: pd.DataFrame, level: str, unit_id: str | None) -> pd.DataFrame:
+    mask = rows["level"].eq(level)
+    if unit_id is not None:
+        mask &= rows["unit_id"].eq(unit_id)
+    return rows[mask]
+
+
+def _trend_periods(rows: pd.DataFrame, selection: Selection) -> pd.DataFrame:
+    """Rows of the periods of the selected period's kind within the trend's year range."""
+    kind = "year" if len(selection.period) == 4 else "half"
+    years = rows["period"].str[:4].astype(int)
+    is_year = rows["period"].str.len() == 4
+    mask = is_year if kind == "year" else ~is_year
+    if selection.first_year is not None:
+        mask &= years >= selection.first_year
+    if selection.last_year is not None:
+        mask &= years <= selection.last_year
+    return rows[mask]
+
+
+def scope_trend(rows: pd.DataFrame, selection: Selection, register: PlanRegister,
+                names: Mapping[str, str]) -> pd.DataFrame:
+    """Value, target and status of the selection for each period of the trend.
+
+    The trend shows the periods of the selected period's kind (years, or halves) within
+    ``first_year``–``last_year``. A selection that is one engine row (the district, one upper
+    union, sector, commune or CĐCS) reads the engine's rows; a combination (e.g. a sector inside
+    an upper union) is summed from its CĐCS and judged by the engine's rules. Registry-based
+    indicators (upper unions, enterprises) are shown at the most specific level the engine has.
+    """
+    return _scope_rows(rows, _trend_periods(rows, selection), selection, register, names)
+
+
+def _scope_rows(all_rows: pd.DataFrame, rows: pd.DataFrame, selection: Selection,
+                register: PlanRegister, names: Mapping[str, str]) -> pd.DataFrame:
+    """The selection's row in each period of ``rows`` (``all_rows``: the whole history)."""
+    ind = register.get(selection.indicator_id)
+    level = _scope_level(selection)
+    if not is_report_based(ind):
+        level = _registry_level(selection)
+        value = {"district": None, "upper_union": selection.upper_union,
+                 "sector": selection.sector, "commune": selection.commune}[level]
+        out = _engine_rows(rows, level, value)
+    elif level != "group":
+        value = {"district": None, "upper_union": selection.upper_union,
+                 "sector": selection.sector, "commune": selection.commune,
+                 "cdcs": selection.unit}[level]
+        out = _engine_rows(rows, level, value)
+    else:
+        out = _judged(ind, all_rows, filter_view(rows, selection, period="*"), selection, [],
+                      level, names)
+    return _ordered(out)
+
+
+def _registry_level(selection: Selection) -> str:
+    for level, value in (("commune", selection.commune), ("sector", selection.sector),
+                         ("upper_union", selection.upper_union)):
+        if value is not None:
+            return level
+    return "district"
+
+
+def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    order = frame["period"].map(lambda p: (parse_period(p).cut_off, len(p) == 4))
+    return frame.assign(_o=order).sort_values(["_o", "unit_id"]).drop(columns="_o").reset_index(
+        drop=True)
+
+
+BY_COLUMN = {"upper_union": "parent_id", "sector": "sector", "commune": "commune_id",
+             "cdcs": "unit_id"}
+"""Column of the CĐCS rows that holds each drill level's key."""
+
+
+def breakdown(rows: pd.DataFrame, selection: Selection, by: str, register: PlanRegister,
+              names: Mapping[str, str]) -> pd.DataFrame:
+    """The selected period split by ``by`` (upper_union, sector, commune or cdcs).
+
+    The filter on ``by`` itself and the chosen CĐCS are ignored (so one sector is shown among
+    the others); the other filters apply. Every group is judged as the engine judges it.
+    Registry-based indicators give the engine's rows at level ``by`` (when it has that level).
+    """
+    if by not in BY_COLUMN:
+        raise ParameterError("Cấp chi tiết không hợp lệ.", "Unknown breakdown level.",
+                             location=Location(field="by"), value=by,
+                             expected=", ".join(BY_COLUMN))
+    ind = register.get(selection.indicator_id)
+    period_rows = rows[rows["period"] == selection.period]
+    if not is_report_based(ind):
+        return _engine_rows(period_rows, by, None).reset_index(drop=True)
+    col = BY_COLUMN[by]
+    only = replace(selection, unit=None)
+    cdcs = filter_view(period_rows, only, ignore=(col,))
+    if by == "cdcs":
+        return cdcs.sort_values("unit_name").reset_index(drop=True)
+    if not set(only.filters) - {col}:  # the engine has these rows already
+        return _engine_rows(period_rows, by, None).sort_values("unit_id").reset_index(drop=True)
+    out = _judged(ind, rows, cdcs, only, [col], "group", names)
+    return out.sort_values("unit_id").reset_index(drop=True)
+
+
+def drilldown(rows: pd.DataFrame, selection: Selection, register: PlanRegister,
+              names: Mapping[str, str]) -> pd.DataFrame:
+    """The next level below the selection: district → upper unions → sectors → communes → CĐCS.
+
+    Below a chosen CĐCS there is nothing: its own row is returned.
+    """
+    depth = selection.depth
+    if depth == "cdcs":
+        return filter_view(rows, selection).reset_index(drop=True)
+    next_level = DRILL_ORDER[0] if depth == "district" else DRILL_ORDER[
+        DRILL_ORDER.index(depth) + 1]
+    return breakdown(rows, selection, next_level, register, names)
+
+
+def drill_into(selection: Selection, level: str, key: str) -> Selection:
+    """The selection after clicking ``key`` in a drill-down table of ``level``."""
+    if level == "upper_union":
+        return replace(selection, upper_union=key)
+    if level == "sector":
+        return replace(selection, sector=key)
+    if level == "commune":
+        return replace(selection, commune=key)
+    if level == "cdcs":
+        return replace(selection, unit=key)
+    raise ParameterError("Cấp chi tiết không hợp lệ.", "Unknown drill level.",
+                         location=Location(field="level"), value=level,
+                         expected=", ".join(DRILL_ORDER))
+
+
+def drill_up(selection: Selection) -> Selection:
+    """The selection one level up (the deepest chosen field cleared)."""
+    if selection.unit is not None:
+        return replace(selection, unit=None)
+    if selection.commune is not None:
+        return replace(selection, commune=None)
+    if selection.sector is not None:
+        return replace(selection, sector=None)
+    return replace(selection, upper_union=None)
+
+
+def scope_row(rows: pd.DataFrame, selection: Selection, register: PlanRegister,
+              names: Mapping[str, str]) -> pd.Series | None:
+    """The selection's own row for the selected period (None when it has no data)."""
+    own = _scope_rows(rows, rows[rows["period"] == selection.period], selection, register, names)
+    return None if own.empty else own.iloc[0]
+
+
+def current_view(rows: pd.DataFrame, selection: Selection, register: PlanRegister,
+                 names: Mapping[str, str], *, children: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The table on screen: the selection's own row first, then its drill-down rows.
+
+    ``children`` is the :func:`drilldown` of the selection when the caller has it already.
+    """
+    own = scope_row(rows, selection, register, names)
+    parts = [] if own is None else [own.to_frame().T]
+    if selection.depth != "cdcs":
+        parts.append(drilldown(rows, selection, register, names) if children is None
+                     else children)
+    if not parts:
+        return pd.DataFrame(columns=list(VIEW_COLUMNS))
+    view = pd.concat(parts, ignore_index=True)
+    ind = register.get(selection.indicator_id)
+    view["indicator_id"] = ind.id
+    view["clause"] = ind.clause
+    view["period"] = selection.period
+    for col in VIEW_COLUMNS:
+        if col not in view:
+            view[col] = pd.NA
+    out = view[list(VIEW_COLUMNS)].copy()
+    for col in ("numerator", "denominator", "value", "target", "units_expected", "units_reported"):
+        out[col] = pd.to_numeric(out[col], errors="coerce")
+    return out
+
+
+# ----------------------------------------------------------------------------- export
+def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula, prefixed with ``'``.
+
+    Numbers are left alone (a negative number is a number, not a formula); only text starting
+    with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is changed.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        series = out[col]
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            text = series.astype("string")
+            risky = text.str.startswith(FORMULA_PREFIXES).fillna(False).astype(bool)
+            if risky.any():
+                out[col] = series.astype(object).where(~risky, "'" + text.astype(object))
+    return out
+
+
+def export_view(view: pd.DataFrame, path: Path | str, *,
+                about: Mapping[str, str] | None = None) -> Path:
+    """Write the view to ``path`` (``.csv`` UTF-8 with BOM for Excel, or ``.xlsx``).
+
+    The Excel file has a sheet 'Bang' with Vietnamese headers and a sheet 'Lua chon' listing
+    ``about`` (indicator, clause, period, scope). Formula-like text is made safe in both.
+    """
+    path = Path(path)
+    safe = safe_cells(view)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".csv":
+        safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    elif path.suffix.lower() == ".xlsx":
+        about_frame = safe_cells(pd.DataFrame(
+            {"Mục": list((about or {}).keys()), "Giá trị": list((about or {}).values())}))
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            safe.rename(columns=VIEW_LABELS_VI).to_excel(writer, sheet_name="Bang", index=False)
+            about_frame.to_excel(writer, sheet_name="Lua chon", index=False)
+    else:
+        raise ParameterError("Định dạng xuất không hỗ trợ.", "Unsupported export format.",
+                             location=Location(file=str(path)), value=path.suffix,
+                             expected=".csv hoặc .xlsx")
+    return path
+
+
+# ----------------------------------------------------------------------------- names
+def name_lookup(dataset: Dataset) -> dict[str, str]:
+    """Display name of every id: district, upper unions, communes, sectors and CĐCS."""
+    names: dict[str, str] = {"district": dataset.district_name,
+                             dataset.district_id: dataset.district_name}
+    names.update({k: v["vi"] for k, v in SECTOR_NAMES.items()})
+    for frame, key in ((dataset.upper_unions, "upper_id"), (dataset.communes, "commune_id"),
+                       (dataset.units, "unit_id")):
+        names.update(dict(zip(frame[key].astype(str), frame["name"].astype(str), strict=True)))
+    return names
