@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from congdoan.core.paths import PARAMS_DIR
+from congdoan.core.paths import DEFAULT_PARAMS_DIR as PARAMS_DIR
 from congdoan.core.plan import PLAN_CLAUSES, load_elements, load_register
 from congdoan.exceptions import ConfigError
 

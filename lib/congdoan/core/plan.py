@@ -13,7 +13,7 @@ from typing import Literal
 
 import pydantic
 
-from congdoan.core.paths import PARAMS_DIR
+from congdoan.core import paths
 from congdoan.core.yamlio import load_model
 from congdoan.exceptions import ConfigError, Location
 
@@ -219,15 +219,23 @@ def check_register(register: PlanRegister, elements: DataElements, path: Path) -
         )
 
 
-@lru_cache(maxsize=4)
-def load_elements(params_dir: Path = PARAMS_DIR) -> DataElements:
-    """Load and validate ``data_elements.yaml``."""
+def load_elements(params_dir: Path | None = None) -> DataElements:
+    """Load and validate ``data_elements.yaml`` (default: the parameters folder in force)."""
+    return _load_elements(Path(params_dir) if params_dir is not None else paths.params_dir())
+
+
+@lru_cache(maxsize=8)
+def _load_elements(params_dir: Path) -> DataElements:
     return load_model(params_dir / "data_elements.yaml", DataElements)
 
 
-@lru_cache(maxsize=4)
-def load_register(params_dir: Path = PARAMS_DIR) -> PlanRegister:
-    """Load, validate and cross-check ``plan.yaml``."""
+def load_register(params_dir: Path | None = None) -> PlanRegister:
+    """Load, validate and cross-check ``plan.yaml`` (default: the parameters folder in force)."""
+    return _load_register(Path(params_dir) if params_dir is not None else paths.params_dir())
+
+
+@lru_cache(maxsize=8)
+def _load_register(params_dir: Path) -> PlanRegister:
     path = params_dir / "plan.yaml"
     register = load_model(path, PlanRegister)
     check_register(register, load_elements(params_dir), path)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import pydantic
 
-from congdoan.core.paths import PARAMS_DIR
+from congdoan.core import paths
 from congdoan.core.periods import load_settings, parse_period
 from congdoan.core.plan import DataElement, load_elements
 from congdoan.core.yamlio import load_model
@@ -84,9 +84,13 @@ class IntakeSettings(pydantic.BaseModel):
     outlier_min_change: float = pydantic.Field(ge=0)
 
 
-@lru_cache(maxsize=4)
-def load_intake_settings(params_dir: Path = PARAMS_DIR) -> IntakeSettings:
-    """Load and validate ``intake.yaml``."""
+def load_intake_settings(params_dir: Path | None = None) -> IntakeSettings:
+    """Load and validate ``intake.yaml`` (default: the parameters folder in force)."""
+    return _load_intake_settings(Path(params_dir) if params_dir is not None else paths.params_dir())
+
+
+@lru_cache(maxsize=8)
+def _load_intake_settings(params_dir: Path) -> IntakeSettings:
     return load_model(params_dir / "intake.yaml", IntakeSettings)
 
 
