@@ -218,7 +218,7 @@ BAD_CASES: list[tuple[str, Callable[[Path], Path], list[str]]] = [
     ("zip_without_workbook", _zip_not_workbook, ["notes.xlsx", "bị hỏng"]),
     ("wrong_sheet", form("sheet.xlsx", edit=_rename_sheet), ["sheet.xlsx", "Sheet1", "BaoCao"]),
     ("wrong_form_version", form("version.xlsx", edit=_old_version),
-     ["version.xlsx", "ô C4", "form_version", "'2019.1'", "2025.1"]),
+     ["version.xlsx", "ô C4", "form_version", "'2019.1'", "2025.1+"]),
     ("formula_instead_of_value", form("formula.xlsx", edit=_formula),
      ["formula.xlsx", "trang 'BaoCao'", "ô F16", "'workers'", "'=10+30'", "công thức"]),
     ("text_in_number", form("text.xlsx", members="bốn mươi"),

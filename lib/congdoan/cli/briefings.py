@@ -30,11 +30,11 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     """Add ``congdoan briefings``."""
     cmd = sub.add_parser("briefings", help="báo cáo tóm tắt HTML/PDF / render briefings")
     cmd.add_argument("--period", required=True,
-                     help="kỳ: 2025, 2025-H1, 2025-H2 hoặc 'latest' (kỳ gần nhất đã kết thúc)")
+                     help="kỳ: YYYY, YYYY-H1, YYYY-H2 hoặc 'latest' (kỳ gần nhất đã kết thúc)")
     cmd.add_argument("--union", action="append", default=None, metavar="ID",
                      help="chỉ CĐCS này (lặp lại được)")
     cmd.add_argument("--upper", action="append", default=None, metavar="ID",
-                     help="chỉ công đoàn cấp trên này, hoặc mã huyện (lặp lại được)")
+                     help="chỉ công đoàn cấp trên này, hoặc mã tổ chức (báo cáo toàn tổ chức); lặp lại được")
     cmd.add_argument("--format", default="html,pdf", help="html,pdf (mặc định cả hai)")
     cmd.add_argument("--out", default=None,
                      help="thư mục kết quả (mặc định output/briefings của không gian làm việc)")

@@ -195,6 +195,7 @@ def build_metadata() -> sa.MetaData:
         sa.Column("status", sa.String(10), nullable=False),
         sa.Column("error_report_path", sa.Text),
         sa.Column("n_reports", sa.Integer, nullable=False),
+        sa.Column("form_version", sa.Text),  # layout + plan register version it was made under
         sa.CheckConstraint("status IN ('accepted', 'rejected')", name="ck_sub_status"),
         sa.CheckConstraint("layout IN ('form', 'bulk', 'csv')", name="ck_sub_layout"),
         sa.CheckConstraint("length(sha256) = 64", name="ck_sub_sha"),
