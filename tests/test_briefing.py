@@ -48,7 +48,8 @@ def test_union_scorecard_and_narrative(ctx: briefing.BriefingContext) -> None:
     assert card.loc["policy_proposal", "status"] == "not_met"
     lines = briefing.narrative(card.reset_index(), "vi")
     assert lines[0].startswith("Chỉ tiêu chưa đạt: ")
-    assert "Đoàn viên, CNVCLĐ được học tập, quán triệt (8,3%; chỉ tiêu ≥ 37,5%)" in lines[0]
+    assert ("Đoàn viên, CNVCLĐ được học tập, quán triệt (8,3%; chỉ tiêu ≥ 37,5%; "
+            "thiếu 29,2 điểm %)") in lines[0]
     # the furthest from target comes first: policy 0 of 65 % (gap 100 %) before informed (78 %)
     assert lines[1].startswith("Cần ưu tiên: Công đoàn đề xuất, tham gia xây dựng chính sách;")
 

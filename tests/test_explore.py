@@ -138,7 +138,8 @@ def test_combined_scope_is_summed_from_its_cdcs_and_judged(index: HistoryIndex,
 def test_milestone_pace_of_a_combined_scope(index: HistoryIndex, names: dict[str, str]) -> None:
     # cba_coverage (enterprises: B and C). 2021: 0 of 2 signed; 2023: B signed → 1 of 2.
     # Milestone 75 % at 2023 from the 2021 baseline 0: required 0.375 a year;
-    # actual (0.5 − 0) / 2 years = 0.25 a year → ratio 2/3 → acceleration needed.
+    # actual (0.5 − 0) / 2 years = 0.25 a year → ratio 2/3; but 2023 is the milestone's year:
+    # it is judged reached or not (not reached, 25 points short), never by pace.
     sel = Selection("cba_coverage", "2023", upper_union="FED", sector="NNN")
     row = _one(scope_trend(index.rows("cba_coverage"), sel, load_register(), names),
                period="2023")
@@ -146,11 +147,11 @@ def test_milestone_pace_of_a_combined_scope(index: HistoryIndex, names: dict[str
     assert row["required_pace"] == pytest.approx(0.375)
     assert row["actual_pace"] == pytest.approx(0.25)
     assert row["pace_ratio"] == pytest.approx(2 / 3)
-    assert row["status"] == "acceleration_needed"
-    # by commune: C1 holds B (1 of 1: achieved), C2 holds C (0 of 1, baseline 0: ratio 0)
+    assert row["status"] == "not_achieved" and row["gap"] == pytest.approx(0.25)
+    # by commune: C1 holds B (1 of 1: achieved), C2 holds C (0 of 1: not achieved)
     by_commune = breakdown(index.rows("cba_coverage"), sel, "commune", load_register(), names)
     assert _one(by_commune, unit_id="C1")["status"] == "achieved"
-    assert _one(by_commune, unit_id="C2")["status"] == "limited_progress"
+    assert _one(by_commune, unit_id="C2")["status"] == "not_achieved"
 
 
 def test_breakdown_ignores_its_own_filter(index: HistoryIndex, names: dict[str, str]) -> None:

@@ -53,6 +53,8 @@ STATUS_STYLES: dict[str, StatusStyle] = {
     "limited_progress": StatusStyle("#D55E00", "v", "▼"),
     "not_met": StatusStyle("#D55E00", "X", "✘"),
     "moving_away": StatusStyle("#CC79A7", "X", "✘"),
+    "not_achieved": StatusStyle("#D55E00", "X", "✘"),
+    "insufficient_history": StatusStyle("#7f7f7f", "s", "…"),
     "no_data": StatusStyle("#7f7f7f", "s", "?"),
     "not_applicable": StatusStyle("#bbbbbb", "_", "–"),
     "on_time": StatusStyle("#009E73", "o", "✔"),

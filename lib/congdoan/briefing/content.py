@@ -29,7 +29,7 @@ from congdoan.core.periods import (
     load_settings,
     parse_period,
 )
-from congdoan.core.plan import Indicator, load_register
+from congdoan.core.plan import Indicator, load_elements, load_register
 from congdoan.core.registry import SECTOR_NAMES, period_units, upper_unions_at
 from congdoan.core.sources import open_dataset
 from congdoan.core.timeliness import reporting_status, reporting_summary
@@ -38,11 +38,11 @@ from congdoan.exceptions import ParameterError
 MIN_UNITS_COMPARED = 3
 """Fewest reporting CĐCS an aggregate needs to be shown in a per-CĐCS briefing."""
 
-JUDGED = ("met", "not_met", "achieved", "on_track", "acceleration_needed", "limited_progress",
-          "moving_away")
+JUDGED = ("met", "not_met", "achieved", "not_achieved", "on_track", "acceleration_needed",
+          "limited_progress", "moving_away")
 """Statuses that judge a value against a target."""
 
-BAD = ("not_met", "limited_progress", "moving_away")
+BAD = ("not_met", "not_achieved", "limited_progress", "moving_away")
 """Statuses that call for action."""
 
 TREND_PANELS = 6
@@ -242,7 +242,18 @@ SCORE_COLUMNS = ("indicator_id", "clause", "label", "kind", "measure", "numerato
                  "denominator", "value", "target", "target_max", "strict", "status", "note",
                  "milestone_year", "baseline_value", "required_pace", "actual_pace",
                  "pace_ratio", "projection_2025", "projection_2030", "units_expected",
-                 "units_reported")
+                 "units_reported", "due", "gap", "tolerance", "baseline_year", "pace_method",
+                 "coverage", "provisional", "unit_word")
+
+UNIT_WORDS = {"member_change": "đoàn viên", "unit_change": "CĐCS", "new_unit": "CĐCS",
+              "units": "CĐCS"}
+"""Unit word of the derived numerators of counts (reported ones take their element's unit)."""
+
+
+def unit_word(ind: Indicator) -> str:
+    """What an indicator counts (``đoàn viên``, ``CĐCS`` …), for gaps and parts."""
+    element = load_elements().by_name().get(ind.numerator)
+    return element.unit if element is not None else UNIT_WORDS.get(ind.numerator, "")
 
 
 def _note(ind: Indicator, level: str, period: Period, lang: str) -> str:
@@ -254,6 +265,23 @@ def _note(ind: Indicator, level: str, period: Period, lang: str) -> str:
     return ""
 
 
+def _judged_note(row: pd.Series, lang: str) -> str:
+    """What the status alone does not say: the gap, a reached tolerance, provisional coverage."""
+    vi = lang == "vi"
+    parts = [str(row["note"])] if row["note"] else []
+    measure = str(row["measure"])
+    if row["status"] in ("not_met", "not_achieved", "achieved", "met"):
+        short = fmt.gap(measure, row["gap"], str(row["unit_word"]), lang)
+        if short and row["status"] in ("achieved", "met"):
+            short += " (trong dung sai)" if vi else " (within tolerance)"
+        parts.append(short)
+    if bool(row["provisional"]):
+        parts.append(f"{fmt.PROVISIONAL[lang]}: " + (
+            f"đã nhận {fmt.percent(row['coverage'], lang)} báo cáo" if vi else
+            f"{fmt.percent(row['coverage'], lang)} of reports received"))
+    return "; ".join(p for p in parts if p)
+
+
 def scorecard(ctx: BriefingContext, unit_id: str, level: str, lang: str = "vi") -> pd.DataFrame:
     """Every indicator row of one unit (``level`` cdcs, upper_union or district) with labels.
 
@@ -263,7 +291,10 @@ def scorecard(ctx: BriefingContext, unit_id: str, level: str, lang: str = "vi") 
     order = {ind.id: i for i, ind in enumerate(load_register().indicators)}
     rows["label"] = [label(i, lang) for i in rows["indicator_id"]]
     rows["strict"] = [strict(i, ctx.period) for i in rows["indicator_id"]]
+    rows["unit_word"] = [unit_word(indicator(i)) for i in rows["indicator_id"]]
+    rows["provisional"] = rows["provisional"].astype(object).eq(True)
     rows["note"] = [_note(indicator(i), level, ctx.period, lang) for i in rows["indicator_id"]]
+    rows["note"] = [_judged_note(r, lang) for _, r in rows.iterrows()] if len(rows) else []
     rows = rows.sort_values("indicator_id", key=lambda s: s.map(order))
     return rows[list(SCORE_COLUMNS)].reset_index(drop=True)
 
@@ -401,6 +432,18 @@ def missing_data(ctx: BriefingContext, union_id: str, card: pd.DataFrame,
 
 
 # ----------------------------------------------------------------------------- narrative
+def target_text(row: pd.Series, lang: str = "vi") -> str:
+    """A row's target as the plan reads: ``chỉ tiêu ≥ 75%``, ``mốc 2023: khoảng 18.000``."""
+    vi = lang == "vi"
+    measure = str(row["measure"])
+    about = not fmt.is_missing(row.get("tolerance")) and float(row["tolerance"]) > 0
+    goal = (f"{'khoảng' if vi else 'about'} {fmt.value(measure, row['target'], lang)}" if about
+            else fmt.target(measure, row["target"], row["target_max"], bool(row["strict"]), lang))
+    if row["kind"] == "milestone" and not fmt.is_missing(row["milestone_year"]):
+        return f"{'mốc' if vi else 'milestone'} {int(row['milestone_year'])}: {goal}"
+    return f"{'chỉ tiêu' if vi else 'target'} {goal}"
+
+
 def _gap(row: pd.Series) -> float:
     value, target = row["value"], row["target"]
     if fmt.is_missing(value) or fmt.is_missing(target) or float(target) == 0:
@@ -415,10 +458,11 @@ def narrative(card: pd.DataFrame, lang: str = "vi", priorities: int = 3) -> list
     milestones moving away or progressing too slowly.
     """
     vi = lang == "vi"
-    not_met = card[card["status"] == "not_met"]
-    items = [f"{r['label']} ({fmt.value(str(r['measure']), r['value'], lang)}; "
-             f"{'chỉ tiêu' if vi else 'target'} "
-             f"{fmt.target(str(r['measure']), r['target'], r['target_max'], bool(r['strict']), lang)})"
+    not_met = card[card["status"].isin(("not_met", "not_achieved"))]
+    items = [f"{r['label']} ({fmt.value(str(r['measure']), r['value'], lang, r['target'])}; "
+             f"{target_text(r, lang)}"
+             + (f"; {fmt.gap(str(r['measure']), r['gap'], str(r.get('unit_word', '')), lang)}"
+                if fmt.gap(str(r['measure']), r['gap'], '', lang) else "") + ")"
              for _, r in not_met.iterrows()]
     head = "Chỉ tiêu chưa đạt: " if vi else "Targets not met: "
     lines = [head + ("; ".join(items) if items else ("không có" if vi else "none")) + "."]
@@ -488,7 +532,7 @@ def breakdown(ctx: BriefingContext, upper_id: str, by: str, lang: str = "vi") ->
 
 
 STATUS_ORDER = ("met", "achieved", "on_track", "acceleration_needed", "limited_progress",
-                "not_met", "moving_away", "no_data")
+                "not_met", "not_achieved", "moving_away", "insufficient_history", "no_data")
 
 
 def status_counts(ctx: BriefingContext, upper_id: str, lang: str = "vi") -> pd.DataFrame:

@@ -25,6 +25,14 @@ import numpy as np
 import pandas as pd
 
 from congdoan.core.dataset import Dataset
+from congdoan.core.judgement import (
+    STATUSES_ANNUAL,
+    STATUSES_MILESTONE,
+    indicator_table,
+    judge,
+    judge_periods,
+    judge_rows,
+)
 from congdoan.core.periods import Period, analysis_periods, load_settings, parse_period
 from congdoan.core.plan import (
     RATINGS_GOOD,
@@ -35,20 +43,11 @@ from congdoan.core.plan import (
     load_register,
 )
 from congdoan.core.populations import population_rows
-from congdoan.core.registry import SECTOR_NAMES, area_upper_at, period_units
+from congdoan.core.registry import SECTOR_NAMES, period_units
 from congdoan.exceptions import PeriodError
 
 LEVELS = ("cdcs", "sector", "commune", "upper_union", "district", "group")
 """Levels of the output; ``group`` rows come from named groups."""
-
-LEVEL_RANK = {"cdcs": 0, "sector": 1, "commune": 1, "group": 1, "upper_union": 2, "district": 3}
-"""How high a level is; a target judged at level L applies to rows of rank ≥ rank(L)."""
-
-JUDGED_RANK = {"cdcs": 0, "upper_union": 2, "district": 3}
-
-STATUSES_ANNUAL = ("met", "not_met", "no_data", "not_applicable")
-STATUSES_MILESTONE = ("achieved", "on_track", "acceleration_needed", "limited_progress",
-                      "moving_away", "no_data", "not_applicable")
 
 OUTPUT_COLUMNS = (
     "unit_id", "unit_name", "level", "period", "indicator_id", "clause", "kind", "measure",
@@ -56,10 +55,17 @@ OUTPUT_COLUMNS = (
     "units_expected", "units_reported", "milestone_year", "baseline_value", "required_pace",
     "actual_pace", "pace_ratio", "projection_2025", "projection_2030", "parent_id", "sector",
     "commune_id",
+    # added by the rules of docs/method.md
+    "due", "gap", "tolerance", "baseline_year", "pace_method", "coverage", "provisional",
 )
-"""Columns of the engine's output table (what briefings and widgets read)."""
+"""Columns of the engine's output table (what briefings and widgets read).
 
-_EPS = 1e-9
+``due``: a milestone whose year has come (judged reached or not, never by pace); ``gap``: what
+is missing to the target (0 when reached); ``tolerance``: relative tolerance of an "about"
+target; ``baseline_year``: the year of the row's baseline (the plan's, or the first full year of
+a body founded later); ``pace_method``: linear or compound; ``coverage``: reports received ÷
+expected; ``provisional``: coverage below the register's threshold (tạm tính).
+"""
 
 
 # ----------------------------------------------------------------------------- 1. unit frame
@@ -136,6 +142,8 @@ def _derive(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
     frame["new_unit"] = (
         (founded >= pd.Timestamp(period.start)) & (founded <= pd.Timestamp(period.cut_off))
     ).astype("float64")
+    frame["member_change"] = frame["net_members"]  # replaced by the change parts (next commit)
+    frame["unit_change"] = frame["new_unit"]  # replaced by the change parts (next commit)
     eligible_day = pd.Timestamp(period.cut_off) - pd.DateOffset(months=12)
     frame["rating_eligible"] = (founded <= eligible_day).astype("float64")
     rating = frame["rating"].astype("string")
@@ -237,141 +245,6 @@ def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int]
     return pd.concat(parts, ignore_index=True)
 
 
-# ----------------------------------------------------------------------------- 3. judgement
-def _indicator_table(indicators: Sequence[Indicator], period: Period) -> pd.DataFrame:
-    """Per indicator code: how its rows are judged in ``period``."""
-    records = []
-    for ind in indicators:
-        scale = period.year_fraction if ind.prorate else 1.0
-        chosen = ind.milestone_for(period.year)
-        records.append({
-            "indicator_id": ind.id, "clause": ind.clause, "kind": ind.kind, "measure": ind.measure,
-            "judged_rank": JUDGED_RANK[ind.level],
-            "skip": ind.year_only and not period.is_year,
-            "t_min": ind.target.min * scale if ind.target else np.nan,
-            "t_max": ind.target.max * scale if ind.target and ind.target.max is not None
-            else np.nan,
-            "strict": ind.target.strict if ind.target else bool(chosen and chosen[1].strict),
-            "ms_year": float(chosen[0]) if chosen else np.nan,
-            "ms_value": chosen[1].value if chosen else np.nan,
-        })
-    return pd.DataFrame.from_records(records)
-
-
-def _judge_rows(part: pd.DataFrame, table: pd.DataFrame, period: Period | None,
-                baseline: pd.DataFrame | None) -> pd.DataFrame:
-    """Value, target, status and pace of summed rows ``part`` (with ``ind`` codes into ``table``).
-
-    ``baseline`` has ind, level, unit_id, baseline_value (values at the baseline period).
-    ``period`` None: each row is judged at the period of its ``period`` column (``table`` then
-    has one code per indicator and period).
-    """
-    out = part.reset_index(drop=True)
-    spec = table.iloc[out["ind"].to_numpy()].reset_index(drop=True)
-    num = out["numerator"].astype("float64")
-    den = out["denominator"].astype("float64")
-    is_count = spec["measure"].eq("count").to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(den.to_numpy() > 0, num.to_numpy() / den.to_numpy(), np.nan)
-    value = pd.Series(np.where(is_count, num, ratio), index=out.index)
-    out["denominator"] = np.where(is_count, np.nan, den)
-    out["value"] = value
-    milestone = spec["kind"].eq("milestone").to_numpy()
-    strict = spec["strict"].to_numpy(dtype=bool)
-    target = np.where(milestone, spec["ms_value"], spec["t_min"]).astype("float64")
-    out["target"] = target
-    out["target_max"] = np.where(milestone, np.nan, spec["t_max"])
-    met = np.where(strict, value > target + _EPS, value >= target - _EPS)
-    reported = out["units_reported"].to_numpy() > 0
-    annual = np.select(
-        [value.isna().to_numpy() & ~(den.eq(0).to_numpy() & reported), den.eq(0) & reported, met],
-        ["no_data", "not_applicable", "met"], default="not_met")
-    # milestones: Open SDG progress from the baseline
-    settings = load_settings()
-    if period is None:
-        times = {p: _time(parse_period(p)) for p in out["period"].astype(str).unique()}
-        t: float | np.ndarray = out["period"].astype(str).map(times).to_numpy(dtype=float)
-    else:
-        t = _time(period)
-    elapsed = t - settings.baseline_year
-    base = pd.Series(np.nan, index=out.index)
-    if baseline is not None and len(baseline):
-        keyed = baseline.set_index(["ind", "level", "unit_id"])["baseline_value"]
-        keys = pd.MultiIndex.from_arrays([out["ind"], out["level"], out["unit_id"].astype(str)])
-        base = pd.Series(keyed.reindex(keys).to_numpy(), index=out.index)
-    required = (spec["ms_value"] - base) / (spec["ms_year"] - settings.baseline_year)
-    actual: pd.Series = (value - base) / np.where(elapsed > 0, elapsed, np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pace = np.where(required > _EPS, actual / required, np.nan)
-    progress = np.select(
-        [value.isna(), met, elapsed <= 0, base.isna(), required <= _EPS, pace >= 0.95,
-         pace >= 0.60, pace >= 0],
-        ["no_data", "achieved", "not_applicable", "no_data", "moving_away", "on_track",
-         "acceleration_needed", "limited_progress"], default="moving_away")
-    out["status"] = np.where(milestone, progress, annual)
-    for col, values in (("milestone_year", spec["ms_year"]), ("baseline_value", base),
-                        ("required_pace", required), ("actual_pace", actual),
-                        ("pace_ratio", pd.Series(pace, index=out.index)),
-                        ("projection_2025", value + actual * (2025 - t)),
-                        ("projection_2030", value + actual * (2030 - t))):
-        out[col] = np.where(milestone, values, np.nan)
-    # not judged here: yearly-only lines in a half year, empty populations, levels below the
-    # level at which the plan sets the target
-    rank = out["level"].map(LEVEL_RANK).to_numpy()
-    judged = spec["judged_rank"].to_numpy()
-    below = (rank < judged) | ((judged == 3) & (rank < 3))
-    unjudged = spec["skip"].to_numpy(dtype=bool) | (out["units_expected"].to_numpy() == 0) | below
-    out.loc[unjudged, ["target", "target_max"]] = np.nan
-    out.loc[unjudged, "status"] = "not_applicable"
-    for col in ("indicator_id", "clause", "kind", "measure"):
-        out[col] = spec[col].to_numpy()
-    if period is not None:
-        out["period"] = period.id
-    return out
-
-
-def _time(period: Period) -> float:
-    """The period's place on the year scale of the milestones (2025-H1 → 2024.5)."""
-    return period.year - (0.5 if period.half == 1 else 0.0)
-
-
-def judge(ind: Indicator, period: Period, part: pd.DataFrame,
-          baseline: pd.Series | None = None) -> pd.DataFrame:
-    """Value, target, status and pace (milestones) of summed rows of one indicator.
-
-    ``part`` holds unit_id, level, numerator, denominator, units_expected and units_reported
-    (as :func:`aggregate` returns); ``baseline`` maps unit_id to the value at the baseline period.
-    See :func:`judge_periods` for rows of several periods.
-    """
-    part = part.assign(ind=0)
-    return _judge_rows(part, _indicator_table([ind], period), period,
-                       _baseline_rows(part, baseline))
-
-
-def judge_periods(ind: Indicator, part: pd.DataFrame,
-                  baseline: pd.Series | None = None) -> pd.DataFrame:
-    """:func:`judge` for rows of several periods at once (``part`` has a ``period`` column).
-
-    The same result as judging each period's rows apart, in one pass (an explorer trend
-    judges up to 16 periods after every control change).
-    """
-    ids = part["period"].astype(str)
-    periods = list(dict.fromkeys(ids))
-    table = pd.concat([_indicator_table([ind], parse_period(p)) for p in periods],
-                      ignore_index=True)
-    part = part.assign(ind=ids.map({p: i for i, p in enumerate(periods)}).to_numpy())
-    return _judge_rows(part, table, None, _baseline_rows(part, baseline))
-
-
-def _baseline_rows(part: pd.DataFrame, baseline: pd.Series | None) -> pd.DataFrame | None:
-    """``baseline`` (unit_id → value) as the ind, level, unit_id, baseline_value rows of ``part``."""
-    if baseline is None:
-        return None
-    unit_ids = part["unit_id"].astype(str)
-    return part[["ind", "level", "unit_id"]].assign(
-        unit_id=unit_ids, baseline_value=unit_ids.map(baseline).astype("float64"))
-
-
 # ----------------------------------------------------------------------------- public API
 def compute_indicators(
     dataset: Dataset,
@@ -410,8 +283,9 @@ def compute_indicators(
     rows = population_rows(dataset, per, frame, coded)
     summed = _aggregate_levels(dataset, rows, [c for c, _ in coded], levels, groups)
     milestones = [(c, i) for c, i in coded if i.kind == "milestone"]
-    baseline = _baseline(dataset, per, rows, milestones, levels, groups) if milestones else None
-    result = _judge_rows(summed, _indicator_table(indicators, per), per, baseline)
+    baseline = _baselines(dataset, per, milestones, levels, groups) if milestones else None
+    method = register.method
+    result = judge_rows(summed, indicator_table(indicators, per, method), per, baseline, method)
     for col in OUTPUT_COLUMNS:
         if col not in result.columns:
             result[col] = pd.NA
@@ -419,54 +293,68 @@ def compute_indicators(
     return result.loc[order, list(OUTPUT_COLUMNS)].reset_index(drop=True)
 
 
-def _baseline(dataset: Dataset, period: Period, current: pd.DataFrame,
-              coded: Sequence[tuple[int, Indicator]], levels: Sequence[str],
-              groups: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
-    """Values of milestone indicators at the baseline period, per (ind, level, unit_id).
+BASELINE_COLUMNS = ("ind", "level", "unit_id", "baseline_value", "baseline_year")
 
-    Upper unions are compared on constant composition: an upper union's baseline sums the
-    baseline rows of the CĐCS (and enterprises) that are under it *now*, so a commune union
-    founded in 2025 still has a 2021 baseline. The baseline rows are computed once per dataset.
+
+def _baselines(dataset: Dataset, period: Period, coded: Sequence[tuple[int, Indicator]],
+               levels: Sequence[str],
+               groups: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
+    """The baseline of every body for the milestone indicators ``coded``: one rule at every level.
+
+    A body's baseline is its value in the plan's baseline year over the units it had then (its
+    composition at the baseline date: an upper union's CĐCS by their parent link then, its
+    enterprises by its area then). A body with no value then — a CĐCS or an upper union founded
+    later, or a group without units then — takes its first *full* reporting year (in existence
+    from the year's first day) with a value, up to ``period``'s year. So the same body has the
+    same baseline in every period. Values per year are computed once per dataset.
     """
-    base_period = parse_period(str(load_settings().baseline_year))
-    if not _has_period(dataset, base_period):
-        return pd.DataFrame(columns=["ind", "level", "unit_id", "baseline_value"])
-    key = ("baseline_rows", tuple((c, i.id) for c, i in coded))
-    base_rows = dataset.memo(key, lambda: population_rows(
-        dataset, base_period, unit_frame(dataset, base_period), coded))
-    codes = [c for c, _ in coded]
-    measure = {c: i.measure for c, i in coded}
-    # every level but the upper unions keeps its baseline composition: computed once
-    fixed = [lv for lv in levels if lv != "upper_union"]
-    parts = [dataset.memo((key, tuple(fixed), tuple((k, tuple(v)) for k, v in
-                                                      (groups or {}).items())),
-                     lambda: _values(_aggregate_levels(dataset, base_rows, codes, fixed, groups),
-                                     measure))]
-    if "upper_union" in levels:
-        # re-home baseline rows under today's parents (CĐCS by link, enterprises by area)
-        parent_now = current[current["unit_row"]].drop_duplicates("unit_id").set_index("unit_id")
-        rows = base_rows.copy()
-        area_now = area_upper_at(dataset.areas, period.cut_off)
-        enterprise = ~rows["unit_row"] & rows["commune_id"].notna()
-        rows["parent_id"] = rows["unit_id"].map(parent_now["parent_id"]).where(
-            rows["unit_row"], rows["parent_id"])
-        rows.loc[enterprise, "parent_id"] = rows.loc[enterprise, "commune_id"].map(area_now)
-        parts.append(_values(_aggregate_levels(dataset, rows, codes, ["upper_union"], None),
-                             measure))
-    return pd.concat(parts, ignore_index=True)
+    first = load_settings().baseline_year
+    present = set(dataset.reports["period"].dropna().unique())
+    years = [y for y in range(first, period.year + 1)
+             if {f"{y}-H1", f"{y}-H2"} <= present]
+    frames = [_year_values(dataset, year, coded, levels, groups) for year in years]
+    if not frames:
+        return pd.DataFrame(columns=list(BASELINE_COLUMNS))
+    stacked = pd.concat(frames, ignore_index=True)
+    stacked = stacked[stacked["baseline_value"].notna()
+                      & (stacked["full_year"] | (stacked["baseline_year"] == first))]
+    chosen = stacked.drop_duplicates(["ind", "level", "unit_id"], keep="first")
+    return chosen[list(BASELINE_COLUMNS)].reset_index(drop=True)
 
 
-def _values(summed: pd.DataFrame, measure: Mapping[int, str]) -> pd.DataFrame:
-    """ind, level, unit_id and the value (count, or numerator ÷ denominator) of summed rows."""
-    num, den = summed["numerator"].astype("float64"), summed["denominator"].astype("float64")
-    is_count = summed["ind"].map(measure).eq("count")
-    value = num.where(is_count, (num / den).where(den > 0))
-    return pd.DataFrame({"ind": summed["ind"], "level": summed["level"],
-                         "unit_id": summed["unit_id"].astype(str), "baseline_value": value})
+def _year_values(dataset: Dataset, year: int, coded: Sequence[tuple[int, Indicator]],
+                 levels: Sequence[str],
+                 groups: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
+    """Values of ``coded`` in reporting ``year`` at ``levels``, memoised per dataset.
 
+    ``full_year`` says whether the body existed from the year's first day (CĐCS founded, upper
+    union formed, by then).
+    """
+    key = ("year_values", year, tuple((c, i.id) for c, i in coded), tuple(levels),
+           tuple((k, tuple(v)) for k, v in (groups or {}).items()))
 
-def _has_period(dataset: Dataset, period: Period) -> bool:
-    return bool(dataset.reports["period"].isin(period.sub_periods).any())
+    def make() -> pd.DataFrame:
+        per = parse_period(str(year))
+        rows = population_rows(dataset, per, unit_frame(dataset, per), coded)
+        summed = _aggregate_levels(dataset, rows, [c for c, _ in coded], levels, groups)
+        num = summed["numerator"].astype("float64")
+        den = summed["denominator"].astype("float64")
+        is_count = summed["ind"].map({c: i.measure for c, i in coded}).eq("count")
+        start = pd.Timestamp(per.start)
+        founded = dict(zip(dataset.units["unit_id"], dataset.units["founded"], strict=True))
+        formed = dict(zip(dataset.upper_unions["upper_id"], dataset.upper_unions["valid_from"],
+                          strict=True))
+        unit_ids = summed["unit_id"].astype(str)
+        level = summed["level"]
+        since = pd.to_datetime(unit_ids.map(founded).where(level.eq("cdcs"))).fillna(
+            pd.to_datetime(unit_ids.map(formed).where(level.eq("upper_union"))))
+        return pd.DataFrame({
+            "ind": summed["ind"], "level": summed["level"], "unit_id": unit_ids,
+            "baseline_value": num.where(is_count, (num / den).where(den > 0)),
+            "baseline_year": float(year), "full_year": since.isna() | (since <= start),
+        })
+
+    return dataset.memo(key, make)
 
 
 def check_period(dataset: Dataset, period: Period) -> None:
