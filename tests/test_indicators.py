@@ -86,7 +86,8 @@ def test_annual_statuses_met_not_met_no_data_not_applicable() -> None:
 
 def test_half_year_prorates_counts_and_skips_year_only() -> None:
     reports = [_report(u, "2023-H1", party_introduced=1, members_admitted=0, members_left=0,
-                       rating=None) for u in ("A", "B", "C")]
+                       members=10, rating=None) for u in ("A", "B", "C")]
+    reports += [_report(u, "2022-H2", members=10) for u in ("A", "B", "C")]  # opening stocks
     out = compute_indicators(tiny_dataset(reports=reports), "2023-H1",
                              indicator_ids=["party_introductions", "member_growth",
                                             "rated_good_state"])
@@ -100,10 +101,12 @@ def test_half_year_prorates_counts_and_skips_year_only() -> None:
 
 
 def test_count_targets_are_judged_only_for_the_district() -> None:
-    reports = [_report(u, h, members_admitted=400, members_left=50)
-               for u in ("A", "B") for h in ("2023-H1", "2023-H2")]
-    reports += [_report("C", h, members_admitted=0, members_left=0)
-                for h in ("2023-H1", "2023-H2")]
+    # A and B: 100 members on 30/11/2022, 450 on 31/5/2023, 800 on 30/11/2023; C stays at 50
+    reports = [_report(u, h, members_admitted=400, members_left=50, members=m)
+               for u in ("A", "B") for h, m in (("2023-H1", 450), ("2023-H2", 800))]
+    reports += [_report(u, "2022-H2", members=100) for u in ("A", "B")]
+    reports += [_report("C", h, members_admitted=0, members_left=0, members=50)
+                for h in ("2022-H2", "2023-H1", "2023-H2")]
     out = compute_indicators(tiny_dataset(reports=reports), "2023",
                              indicator_ids=["member_growth"])
     district = pick(out, level="district")

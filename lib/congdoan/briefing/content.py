@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from congdoan.briefing import fmt
+from congdoan.core.changes import PARTS
 from congdoan.core.dataset import Dataset
 from congdoan.core.indicators import compute_indicators
 from congdoan.core.periods import (
@@ -243,7 +244,19 @@ SCORE_COLUMNS = ("indicator_id", "clause", "label", "kind", "measure", "numerato
                  "milestone_year", "baseline_value", "required_pace", "actual_pace",
                  "pace_ratio", "projection_2025", "projection_2030", "units_expected",
                  "units_reported", "due", "gap", "tolerance", "baseline_year", "pace_method",
-                 "coverage", "provisional", "unit_word")
+                 "coverage", "provisional", "unit_word", "carried_forward", "change_net",
+                 "change_gross", *(f"part_{p}" for p in PARTS))
+
+PART_WORDS: dict[str, dict[str, str]] = {
+    "admitted": {"vi": "kết nạp", "en": "admitted"},
+    "left": {"vi": "giảm", "en": "left"},
+    "founded": {"vi": "thành lập mới", "en": "founded"},
+    "dissolved": {"vi": "giải thể", "en": "dissolved"},
+    "moved_in": {"vi": "chuyển đến", "en": "moved in"},
+    "moved_out": {"vi": "chuyển đi", "en": "moved out"},
+    "other": {"vi": "chênh lệch khác", "en": "other"},
+}
+"""Words for the parts of a change (member growth, new CĐCS)."""
 
 UNIT_WORDS = {"member_change": "đoàn viên", "unit_change": "CĐCS", "new_unit": "CĐCS",
               "units": "CĐCS"}
@@ -265,6 +278,21 @@ def _note(ind: Indicator, level: str, period: Period, lang: str) -> str:
     return ""
 
 
+def change_text(row: pd.Series, lang: str = "vi") -> str:
+    """The parts of a change and both readings: ``kết nạp +47; giảm −32; … (thuần +10, gộp +72)``.
+
+    Empty for rows that are not changes or have no parts.
+    """
+    if fmt.is_missing(row.get("change_net")):
+        return ""
+    vi = lang == "vi"
+    shown = [f"{PART_WORDS[p][lang]} {fmt.signed(row[f'part_{p}'], 'count', lang)}"
+             for p in PARTS if not fmt.is_missing(row.get(f"part_{p}")) and row[f"part_{p}"] != 0]
+    readings = (f"{'thuần' if vi else 'net'} {fmt.signed(row['change_net'], 'count', lang)}, "
+                f"{'gộp' if vi else 'gross'} {fmt.signed(row['change_gross'], 'count', lang)}")
+    return "; ".join(shown) + f" ({readings})"
+
+
 def _judged_note(row: pd.Series, lang: str) -> str:
     """What the status alone does not say: the gap, a reached tolerance, provisional coverage."""
     vi = lang == "vi"
@@ -275,6 +303,7 @@ def _judged_note(row: pd.Series, lang: str) -> str:
         if short and row["status"] in ("achieved", "met"):
             short += " (trong dung sai)" if vi else " (within tolerance)"
         parts.append(short)
+    parts.append(change_text(row, lang))
     if bool(row["provisional"]):
         parts.append(f"{fmt.PROVISIONAL[lang]}: " + (
             f"đã nhận {fmt.percent(row['coverage'], lang)} báo cáo" if vi else

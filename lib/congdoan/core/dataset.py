@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from congdoan.core.plan import load_elements
+from congdoan.core.plan import DataElements, load_elements
 from congdoan.exceptions import DataError, Location
 
 DATE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -118,6 +118,26 @@ class Dataset:
         """Return table ``name``."""
         frame: pd.DataFrame = getattr(self, name)
         return frame
+
+
+def engine_reports(dataset: Dataset, elements: DataElements | None = None) -> pd.DataFrame:
+    """The reports as the indicator engine reads them, computed once per dataset.
+
+    One row per (unit, sub-period) — the last one —, with unit_id, period and every data element,
+    numeric elements as numbers.
+    """
+    elements = elements or load_elements()
+    names = [e.name for e in elements.elements]
+
+    def make() -> pd.DataFrame:
+        reports = dataset.reports[["unit_id", "period", *names]].drop_duplicates(
+            ["unit_id", "period"], keep="last").copy()
+        for element in elements.elements:
+            if element.kind != "category":
+                reports[element.name] = pd.to_numeric(reports[element.name], errors="coerce")
+        return reports
+
+    return dataset.memo(("engine_reports", tuple(names)), make)
 
 
 def _read_table(folder: Path, name: str) -> pd.DataFrame:

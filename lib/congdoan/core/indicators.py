@@ -24,7 +24,16 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from congdoan.core.dataset import Dataset
+from congdoan.core.changes import (
+    GROSS_PARTS,
+    PARTS,
+    carried_elements,
+    change_rows,
+    has_opening,
+    start_sub_period,
+    stocks_at,
+)
+from congdoan.core.dataset import Dataset, engine_reports
 from congdoan.core.judgement import (
     STATUSES_ANNUAL,
     STATUSES_MILESTONE,
@@ -35,6 +44,8 @@ from congdoan.core.judgement import (
 )
 from congdoan.core.periods import Period, analysis_periods, load_settings, parse_period
 from congdoan.core.plan import (
+    CHANGE_ELEMENTS,
+    POPULATION_SECTORS,
     RATINGS_GOOD,
     DataElements,
     Indicator,
@@ -57,6 +68,7 @@ OUTPUT_COLUMNS = (
     "commune_id",
     # added by the rules of docs/method.md
     "due", "gap", "tolerance", "baseline_year", "pace_method", "coverage", "provisional",
+    "carried_forward", "change_net", "change_gross", *(f"part_{p}" for p in PARTS),
 )
 """Columns of the engine's output table (what briefings and widgets read).
 
@@ -64,7 +76,11 @@ OUTPUT_COLUMNS = (
 is missing to the target (0 when reached); ``tolerance``: relative tolerance of an "about"
 target; ``baseline_year``: the year of the row's baseline (the plan's, or the first full year of
 a body founded later); ``pace_method``: linear or compound; ``coverage``: reports received ÷
-expected; ``provisional``: coverage below the register's threshold (tạm tính).
+expected; ``provisional``: coverage below the register's threshold (tạm tính);
+``carried_forward``: CĐCS whose stocks are carried from an earlier report (not counted as
+reported). For changes (member growth, new CĐCS): ``change_net`` (end − start),
+``change_gross`` (admitted, founded) and the ``part_*`` that add up to the net change
+(:data:`congdoan.core.changes.PARTS`); the numerator is the register's reading.
 """
 
 
@@ -76,9 +92,15 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
     report for each sub-period at whose cut-off it was active. Flows need every expected
     sub-period (else NaN: no data); stocks take the cut-off sub-period; 'any' is 1 when held in
     any sub-period; 'last' takes the last reported value. ``reported`` is True when every
-    expected sub-period has a report.
+    expected sub-period has a report. Computed once per dataset and period: the frame is
+    shared, read it and never change it in place.
     """
     elements = elements or load_elements()
+    key = ("unit_frame", period.id, tuple(e.name for e in elements.elements))
+    return dataset.memo(key, lambda: _unit_frame(dataset, period, elements))
+
+
+def _unit_frame(dataset: Dataset, period: Period, elements: DataElements) -> pd.DataFrame:
     units = period_units(dataset, period.cut_off)
     base = units[["unit_id", "name", "sector", "commune_id", "parent_id", "founded"]].rename(
         columns={"name": "unit_name"}
@@ -93,8 +115,7 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
         ],
         ignore_index=True,
     )
-    names = [e.name for e in elements.elements]
-    prepared = dataset.memo(("reports", tuple(names)), lambda: _prepare_reports(dataset, elements))
+    prepared = engine_reports(dataset, elements)
     reports = prepared[prepared["period"].isin(period.sub_periods)]
     rows = expected.merge(reports.assign(present=1), on=["unit_id", "period"], how="left")
     rows = rows.sort_values(["unit_id", "order"], kind="stable")
@@ -120,18 +141,34 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
     out.index.name = "unit_id"
     frame = base.merge(out.reset_index(), on="unit_id", how="left")
     frame["reported"] = frame["n_present"].fillna(0) == frame["n_expected"].fillna(1)
+    _carry_forward(dataset, period, frame, elements)
     return _derive(frame, period)
 
 
-def _prepare_reports(dataset: Dataset, elements: DataElements) -> pd.DataFrame:
-    """Reports with one row per (unit, sub-period) and numeric elements as numbers, once."""
-    names = [e.name for e in elements.elements]
-    reports = dataset.reports[["unit_id", "period", *names]].drop_duplicates(
-        ["unit_id", "period"], keep="last").copy()
-    for element in elements.elements:
-        if element.kind != "category":
-            reports[element.name] = pd.to_numeric(reports[element.name], errors="coerce")
-    return reports
+def _carry_forward(dataset: Dataset, period: Period, frame: pd.DataFrame,
+                   elements: DataElements) -> None:
+    """Fill the carried stocks of CĐCS without a report at the cut-off; add opening stocks.
+
+    ``carried`` marks a CĐCS whose stocks at the cut-off come from an earlier report;
+    ``members_start`` is the members at the period's start (the previous cut-off), itself
+    carried forward when that report is missing, NaN before the data starts.
+    """
+    names = carried_elements(elements)
+    closing = stocks_at(dataset, period.sub_periods[-1], elements).reindex(frame["unit_id"])
+    frame["carried"] = (closing["stock_period"].notna()
+                        & (closing["stock_period"] != period.sub_periods[-1])).to_numpy()
+    for name in names:
+        frame[name] = frame[name].where(~frame["carried"], closing[name].to_numpy())
+    frame["opening_known"] = has_opening(dataset, period)
+    if frame["opening_known"].all():
+        start = start_sub_period(period)
+        opening = stocks_at(dataset, start, elements).reindex(frame["unit_id"])
+        frame["members_start"] = opening["members"].to_numpy()
+        frame["carried_start"] = (opening["stock_period"].notna()
+                                  & (opening["stock_period"] != start)).to_numpy()
+    else:
+        frame["members_start"] = np.nan
+        frame["carried_start"] = False
 
 
 def _derive(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -142,8 +179,10 @@ def _derive(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
     frame["new_unit"] = (
         (founded >= pd.Timestamp(period.start)) & (founded <= pd.Timestamp(period.cut_off))
     ).astype("float64")
-    frame["member_change"] = frame["net_members"]  # replaced by the change parts (next commit)
-    frame["unit_change"] = frame["new_unit"]  # replaced by the change parts (next commit)
+    # a CĐCS's own change: its members now less at the start (all of them when founded since)
+    frame["member_change"] = (frame["members"] - frame["members_start"].where(
+        frame["new_unit"] == 0, 0.0)).where(frame["opening_known"])
+    frame["unit_change"] = frame["new_unit"]
     eligible_day = pd.Timestamp(period.cut_off) - pd.DateOffset(months=12)
     frame["rating_eligible"] = (founded <= eligible_day).astype("float64")
     rating = frame["rating"].astype("string")
@@ -157,10 +196,13 @@ def _derive(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- 2. aggregation
-def _sum(ind: np.ndarray, keys: pd.Series, num: np.ndarray, den: np.ndarray) -> pd.DataFrame:
+def _sum(ind: np.ndarray, keys: pd.Series, num: np.ndarray, den: np.ndarray,
+         carried: np.ndarray | None = None) -> pd.DataFrame:
     """Numerator and denominator summed per (indicator code, key); NaN when no unit has data.
 
-    Uses integer codes and ``np.bincount``: one pass whatever the number of indicators.
+    ``units_reported`` counts the rows with data that are not ``carried`` (forward from an
+    earlier report); ``carried_forward`` counts those that are. Uses integer codes and
+    ``np.bincount``: one pass whatever the number of indicators.
     """
     codes, uniques = pd.factorize(keys, sort=True)
     ok = codes >= 0
@@ -174,13 +216,16 @@ def _sum(ind: np.ndarray, keys: pd.Series, num: np.ndarray, den: np.ndarray) -> 
     n_den = np.bincount(combo, weights=has_den, minlength=len(size))[present]
     s_num = np.bincount(combo, weights=np.where(has_num, num, 0.0), minlength=len(size))[present]
     s_den = np.bincount(combo, weights=np.where(has_den, den, 0.0), minlength=len(size))[present]
+    weights = np.zeros(len(combo)) if carried is None else carried[ok] * has_num
+    n_carried = np.bincount(combo, weights=weights, minlength=len(size))[present]
     return pd.DataFrame({
         "ind": present // n_keys,
         "unit_id": np.asarray(uniques, dtype=object)[present % n_keys] if len(uniques) else [],
         "numerator": np.where(n_num > 0, s_num, np.nan),
         "denominator": np.where(n_den > 0, s_den, np.nan),
         "units_expected": size[present].astype("float64"),
-        "units_reported": n_num,
+        "units_reported": n_num - n_carried,
+        "carried_forward": n_carried,
     })
 
 
@@ -199,8 +244,9 @@ def aggregate(rows: pd.DataFrame, keys: pd.Series, level: str,
 
     """
     ind = rows["ind"].to_numpy() if "ind" in rows else np.zeros(len(rows), dtype="int64")
+    carried = rows["carried"].to_numpy(dtype="float64") if "carried" in rows else None
     out = _sum(ind, keys, rows["num"].to_numpy(dtype="float64"),
-               rows["den"].to_numpy(dtype="float64"))
+               rows["den"].to_numpy(dtype="float64"), carried)
     out["unit_name"] = [names.get(key, key) for key in out["unit_id"]]
     out["level"] = level
     return out
@@ -217,8 +263,12 @@ def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int]
     parts: list[pd.DataFrame] = []
     if "cdcs" in levels:
         cdcs = rows[rows["unit_row"]].rename(columns={"num": "numerator", "den": "denominator"})
-        parts.append(cdcs.assign(level="cdcs", units_expected=1.0,
-                                 units_reported=cdcs["numerator"].notna().astype("float64")))
+        carried = (cdcs["carried"].astype("float64") if "carried" in cdcs
+                   else pd.Series(0.0, index=cdcs.index))
+        has_data = cdcs["numerator"].notna().astype("float64")
+        parts.append(cdcs.drop(columns="carried", errors="ignore").assign(
+            level="cdcs", units_expected=1.0, units_reported=has_data * (1 - carried),
+            carried_forward=has_data * carried))
     for level, column, names in (("sector", "sector", sector_names),
                                  ("commune", "commune_id", commune_names),
                                  ("upper_union", "parent_id", upper_names)):
@@ -231,7 +281,7 @@ def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int]
         empty = pd.DataFrame({"ind": [c for c in codes if c not in set(district["ind"])]})
         empty = empty.assign(unit_id=dataset.district_id, unit_name=dataset.district_name,
                              level="district", numerator=np.nan, denominator=np.nan,
-                             units_expected=0.0, units_reported=0.0)
+                             units_expected=0.0, units_reported=0.0, carried_forward=0.0)
         parts.extend([district, empty])
     if groups and "group" in levels:
         unit_rows = rows[rows["unit_row"]]
@@ -241,7 +291,8 @@ def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int]
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=["ind", "unit_id", "unit_name", "level", "numerator",
-                                     "denominator", "units_expected", "units_reported"])
+                                     "denominator", "units_expected", "units_reported",
+                                     "carried_forward"])
     return pd.concat(parts, ignore_index=True)
 
 
@@ -282,6 +333,9 @@ def compute_indicators(
     frame = unit_frame(dataset, per)
     rows = population_rows(dataset, per, frame, coded)
     summed = _aggregate_levels(dataset, rows, [c for c, _ in coded], levels, groups)
+    changes = [(c, i) for c, i in coded if i.numerator in CHANGE_ELEMENTS]
+    if changes:
+        summed = _with_change_parts(summed, dataset, per, frame, changes, levels, groups)
     milestones = [(c, i) for c, i in coded if i.kind == "milestone"]
     baseline = _baselines(dataset, per, milestones, levels, groups) if milestones else None
     method = register.method
@@ -291,6 +345,52 @@ def compute_indicators(
             result[col] = pd.NA
     order = result.sort_values(["ind"], kind="stable").index
     return result.loc[order, list(OUTPUT_COLUMNS)].reset_index(drop=True)
+
+
+def _with_change_parts(summed: pd.DataFrame, dataset: Dataset, period: Period,
+                       frame: pd.DataFrame, changes: Sequence[tuple[int, Indicator]],
+                       levels: Sequence[str],
+                       groups: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
+    """``summed`` with the parts of each change indicator, and its numerator by its reading.
+
+    A body's net change counts the CĐCS it lost (dissolved, moved out) as well as those it has:
+    it is the sum of the parts (:mod:`congdoan.core.changes`), not of its CĐCS' own changes.
+    """
+    rows = change_rows(dataset, period, frame)
+    pieces = []
+    for code, ind in changes:
+        stock = CHANGE_ELEMENTS[ind.numerator]
+        own = rows[rows["sector"].isin(POPULATION_SECTORS[ind.population])]
+        part = own["part"].map({p: i for i, p in enumerate(PARTS)}).to_numpy()
+        pieces.append(own.assign(ind=code * len(PARTS) + part, num=own[stock], den=np.nan,
+                                 carried=0.0))
+    long = pd.concat(pieces, ignore_index=True)
+    parts = _aggregate_levels(dataset, long, [], levels, groups)
+    parts["code"], parts["part"] = parts["ind"] // len(PARTS), parts["ind"] % len(PARTS)
+    wide = parts.set_index(["code", "level", "unit_id", "part"])["numerator"].unstack("part")
+    wide = wide.reindex(columns=range(len(PARTS)))
+    wide.columns = [f"part_{p}" for p in PARTS]
+    internal = wide.index.get_level_values("level") != "upper_union"
+    wide.loc[internal, ["part_moved_in", "part_moved_out"]] = np.nan  # moves within the body
+    values = wide.to_numpy(dtype="float64")
+    known = ~np.isnan(values)
+    wide["change_net"] = np.where(known.any(axis=1), np.nansum(values, axis=1), np.nan)
+    gross = [f"part_{p}" for p in GROSS_PARTS]
+    wide["change_gross"] = wide[gross].sum(axis=1, min_count=1)
+    keys = pd.MultiIndex.from_arrays([summed["ind"], summed["level"],
+                                      summed["unit_id"].astype(str)])
+    wide.index = pd.MultiIndex.from_arrays([wide.index.get_level_values(0),
+                                            wide.index.get_level_values(1),
+                                            wide.index.get_level_values(2).astype(str)])
+    found = wide.reindex(keys)
+    out = summed.copy()
+    for col in found.columns:
+        out[col] = found[col].to_numpy()
+    for code, ind in changes:
+        mine = (out["ind"] == code).to_numpy()
+        reading = "change_net" if ind.reading == "net" else "change_gross"
+        out.loc[mine, "numerator"] = out.loc[mine, reading]
+    return out
 
 
 BASELINE_COLUMNS = ("ind", "level", "unit_id", "baseline_value", "baseline_year")

@@ -188,7 +188,8 @@ def judge_rows(part: pd.DataFrame, table: pd.DataFrame, period: Period | None,
     out.loc[unjudged, ["target", "target_max", "gap"]] = np.nan
     out.loc[unjudged, "status"] = "not_applicable"
     out.loc[unjudged, "due"] = False
-    out.loc[unjudged, "provisional"] = False
+    # only a figure can be provisional
+    out["provisional"] = out["provisional"] & value.notna() & out["status"].ne("not_applicable")
     for col in ("indicator_id", "clause", "kind", "measure"):
         out[col] = spec[col].to_numpy()
     if period is not None:

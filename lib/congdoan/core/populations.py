@@ -13,14 +13,16 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from congdoan.core.changes import carried_elements
 from congdoan.core.dataset import Dataset
 from congdoan.core.periods import Period
 from congdoan.core.plan import POPULATION_SECTORS, RATINGS_GOOD, Indicator
 from congdoan.core.registry import area_upper_at, enterprises_at, upper_unions_at
 
 ROW_COLUMNS = ("ind", "unit_id", "unit_name", "sector", "commune_id", "parent_id", "num", "den",
-               "unit_row")
-"""Columns of a population frame; ``ind`` is the indicator's code, ``unit_row`` marks CĐCS rows."""
+               "unit_row", "carried")
+"""Columns of a population frame; ``ind`` is the indicator's code, ``unit_row`` marks CĐCS rows,
+``carried`` (1/0) a CĐCS row whose figures rest on stocks carried forward from an earlier report."""
 
 
 def _upper_rows(dataset: Dataset, period: Period, ind: Indicator) -> pd.DataFrame:
@@ -96,7 +98,12 @@ def population_rows(dataset: Dataset, period: Period, frame: pd.DataFrame,
 
     sector = frame["sector"].to_numpy(dtype=object)
     masks = {pop: np.flatnonzero(np.isin(sector, secs)) for pop, secs in POPULATION_SECTORS.items()}
-    take, codes, nums, dens = [], [], [], []
+    carried = frame["carried"].to_numpy(dtype=bool) if "carried" in frame else np.zeros(len(frame),
+                                                                                       bool)
+    carried_change = carried | (frame["carried_start"].to_numpy(dtype=bool)
+                                if "carried_start" in frame else False)
+    carried_by = {name: carried for name in carried_elements()} | {"member_change": carried_change}
+    take, codes, nums, dens, carries = [], [], [], [], []
     registry: list[pd.DataFrame] = []
     for code, ind in indicators:
         if ind.population in POPULATION_SECTORS:
@@ -108,6 +115,9 @@ def population_rows(dataset: Dataset, period: Period, frame: pd.DataFrame,
             codes.append(np.full(len(idx), code))
             nums.append(np.where(valid, num, np.nan))
             dens.append(np.where(valid, den, np.nan))
+            rests = [carried_by[n] for n in (ind.numerator, ind.denominator) if n in carried_by]
+            flag = np.logical_or.reduce(rests)[idx] if rests else np.zeros(len(idx), bool)
+            carries.append((flag & valid).astype("float64"))
         else:
             maker = _upper_rows if ind.population in ("district_federation", "upper_direct") \
                 else _enterprise_rows
@@ -121,8 +131,9 @@ def population_rows(dataset: Dataset, period: Period, frame: pd.DataFrame,
         base["num"] = np.concatenate(nums)
         base["den"] = np.concatenate(dens)
         base["unit_row"] = True
+        base["carried"] = np.concatenate(carries)
         parts.append(base)
-    parts.extend(r.reset_index(drop=True) for r in registry)
+    parts.extend(r.reset_index(drop=True).assign(carried=0.0) for r in registry)
     if not parts:
         return pd.DataFrame(columns=list(ROW_COLUMNS))
     rows = pd.concat(parts, ignore_index=True)[list(ROW_COLUMNS)]
