@@ -117,3 +117,12 @@ def test_missing_data_names_late_and_missing_reports(ctx: briefing.BriefingConte
     lines = briefing.missing_data(ctx, "C", card, "vi")
     assert lines[0] == "Chưa nhận báo cáo 6 tháng đầu năm 2023 (hạn 10/06/2023)."
     assert "Chưa có số liệu để đánh giá" in lines[-1]
+
+
+def test_a_refused_report_is_named_in_missing_data() -> None:
+    reports = [{"unit_id": "B", "period": "2023-H1", "submitted_on": "2023-06-05",
+                "legal_cases_need": 1, "legal_cases_represented": 2}]
+    ctx = _context(tiny_dataset(reports=reports), "2023-H1")
+    lines = briefing.missing_data(ctx, "B", briefing.union_scorecard(ctx, "B"), "vi")
+    assert ("Báo cáo 6 tháng đầu năm 2023 không được tính vì mâu thuẫn: 'Số vụ việc có đại diện "
+            "công đoàn tham gia' (2) không được lớn hơn") in lines[0]

@@ -90,6 +90,11 @@ def test_clean_report_converts_every_kind() -> None:
     ({"members_upskilled": 31}, "members_upskilled", "(31)"),
     ({"members_hardship_visited": 6}, "members_hardship_visited", "(6)"),
     ({"legal_cases_represented": 6}, "legal_cases_represented", "(6)"),
+    # every reported numerator of a share is at most its denominator
+    ({"people_informed": 41}, "people_informed", "(41) không được lớn hơn 'Tổng số công nhân"),
+    ({"people_culture_sport": 41}, "people_culture_sport", "(41)"),
+    ({"members_partner_benefits": 31}, "members_partner_benefits", "(31)"),
+    ({"womens_committee_eligible": 0}, "womens_committee", "'Đủ điều kiện thành lập"),
     ({"cba_signed": 0, "cba_grade": "A"}, "cba_grade", "cba_signed"),
 ])
 def test_each_cross_field_rule(values: dict[str, Any], field: str, fragment: str) -> None:

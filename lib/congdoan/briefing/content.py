@@ -21,7 +21,7 @@ import pandas as pd
 
 from congdoan.briefing import fmt
 from congdoan.core.changes import PARTS
-from congdoan.core.dataset import Dataset
+from congdoan.core.dataset import Dataset, report_problems
 from congdoan.core.indicators import compute_indicators
 from congdoan.core.periods import (
     Period,
@@ -453,6 +453,14 @@ def missing_data(ctx: BriefingContext, union_id: str, card: pd.DataFrame,
                          f" (hạn {fmt.date(row['due'], lang)})." if lang == "vi" else
                          f"Report for the {sub.lower()} was late: "
                          f"{fmt.date(row['submitted_on'], lang)} (due {fmt.date(row['due'], lang)}).")
+    broken = report_problems(ctx.dataset)
+    broken = broken[(broken["unit_id"].astype(str) == union_id)
+                    & broken["period"].isin(ctx.period.sub_periods)]
+    for sub_id, part in broken.groupby("period", sort=True):
+        sub = parse_period(str(sub_id)).label(lang).lower()
+        why = "; ".join(part["message_vi" if lang == "vi" else "message_en"].str.rstrip("."))
+        lines.append(f"Báo cáo {sub} không được tính vì mâu thuẫn: {why}." if lang == "vi" else
+                     f"The report for the {sub} is not counted: it contradicts itself: {why}.")
     lacking = card.loc[card["status"] == "no_data", "label"].tolist()
     if lacking:
         lines.append(("Chưa có số liệu để đánh giá: " if lang == "vi" else "No data to judge: ")

@@ -16,7 +16,7 @@ import pandas as pd
 from congdoan.core.changes import carried_elements
 from congdoan.core.dataset import Dataset
 from congdoan.core.periods import Period
-from congdoan.core.plan import POPULATION_SECTORS, RATINGS_GOOD, Indicator
+from congdoan.core.plan import POPULATION_SECTORS, RATINGS_GOOD, Indicator, load_elements
 from congdoan.core.registry import area_upper_at, enterprises_at, upper_unions_at
 
 ROW_COLUMNS = ("ind", "unit_id", "unit_name", "sector", "commune_id", "parent_id", "num", "den",
@@ -75,7 +75,8 @@ def _enterprise_rows(dataset: Dataset, period: Period, ind: Indicator) -> pd.Dat
                             errors="coerce")
     current = upper_unions_at(dataset.upper_unions, period.cut_off).set_index("upper_id")
     ids = workers.index.intersection(current.index)
-    num = reached.reindex(ids)
+    # people reached are among the workers without a union: never more than the registry has
+    num = reached.reindex(ids).clip(upper=workers.reindex(ids))
     return pd.DataFrame({
         "unit_id": ids, "unit_name": current.loc[ids, "name"].to_numpy(), "sector": pd.NA,
         "commune_id": pd.NA, "parent_id": ids,
@@ -103,6 +104,8 @@ def population_rows(dataset: Dataset, period: Period, frame: pd.DataFrame,
     carried_change = carried | (frame["carried_start"].to_numpy(dtype=bool)
                                 if "carried_start" in frame else False)
     carried_by = {name: carried for name in carried_elements()} | {"member_change": carried_change}
+    yes_no = {e.name for e in load_elements().elements if e.kind == "bool"} | {
+        "rating_eligible", "cba_signed"}
     take, codes, nums, dens, carries = [], [], [], [], []
     registry: list[pd.DataFrame] = []
     for code, ind in indicators:
@@ -111,6 +114,8 @@ def population_rows(dataset: Dataset, period: Period, frame: pd.DataFrame,
             num = column(ind.numerator)[idx]
             den = np.ones(len(idx)) if ind.denominator is None else column(ind.denominator)[idx]
             valid = ~(np.isnan(num) | np.isnan(den))
+            if ind.denominator in yes_no:  # "has X" counts only where X can be (eligible …)
+                num = np.where(den > 0, num, 0.0)
             take.append(idx)
             codes.append(np.full(len(idx), code))
             nums.append(np.where(valid, num, np.nan))
