@@ -5,10 +5,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 CONGDOAN := $(VENV)/bin/congdoan
 STAMP := $(VENV)/.installed-stamp
-DEMO := data/demo
-DEMO_DB := sqlite:///$(CURDIR)/$(DEMO)/congdoan.sqlite
+DEMO ?= demo
+WORKSPACE ?= $(DEMO)
 PERIOD ?= latest
-OUT ?= output/briefings
 
 .DEFAULT_GOAL := help
 .PHONY: help venv demo indicators briefings explore-html test lint bench lab clean
@@ -24,21 +23,23 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create .venv and install congdoan with its dependencies
 
-demo: $(STAMP) ## Build the deterministic demo district into data/demo/
-	$(CONGDOAN) demo --out $(DEMO)
+$(DEMO)/congdoan.yaml: | $(STAMP)
+	$(CONGDOAN) demo $(DEMO)
+	$(CONGDOAN) -w $(DEMO) ingest --show 1
 
-indicators: demo ## Compute the indicator table for the latest complete period
-	$(CONGDOAN) indicators --period $(PERIOD) --out output/indicators.csv
-	@echo "Bảng chỉ tiêu / indicator table: output/indicators.csv"
+demo: $(STAMP) $(DEMO)/congdoan.yaml ## Make the demo workspace (Gia Lâm district) in demo/ and ingest its inbox
 
-briefings: demo ## Build the demo data and render the briefings (HTML + PDF)
-	$(CONGDOAN) ingest $(DEMO)/inbox --db $(DEMO_DB) --registry $(DEMO) --show 1
-	$(CONGDOAN) briefings --period $(PERIOD) --out $(OUT) --data $(DEMO_DB)
+indicators: demo ## Compute the indicator table of the workspace for the latest complete period
+	$(CONGDOAN) -w $(WORKSPACE) indicators --period $(PERIOD) --out $(WORKSPACE)/output/indicators.csv
 
-explore-html: demo ## Execute explore.ipynb on the demo and export output/explore.html (offline)
-	@mkdir -p output
-	$(VENV)/bin/papermill --no-progress-bar notebooks/explore.ipynb output/explore.ipynb -p period $(PERIOD)
-	$(CONGDOAN) explore-html output/explore.ipynb output/explore.html
+briefings: demo ## Render the briefings of the demo workspace (HTML + PDF) into demo/output/briefings
+	$(CONGDOAN) -w $(WORKSPACE) briefings --period $(PERIOD)
+
+explore-html: demo ## Execute explore.ipynb on the workspace and export its output/explore.html (offline)
+	@mkdir -p $(WORKSPACE)/output
+	CONGDOAN_WORKSPACE=$(abspath $(WORKSPACE)) $(VENV)/bin/papermill --no-progress-bar \
+	  notebooks/explore.ipynb $(WORKSPACE)/output/explore.ipynb -p period $(PERIOD)
+	$(CONGDOAN) explore-html $(WORKSPACE)/output/explore.ipynb $(WORKSPACE)/output/explore.html
 
 test: $(STAMP) ## Run the whole test suite (lint, types, tests)
 	$(VENV)/bin/ruff check lib tests benchmarks
@@ -54,8 +55,8 @@ bench: $(STAMP) ## Run the benchmarks (print figures)
 	$(PY) benchmarks/bench_briefings.py
 	$(PY) benchmarks/bench_explore.py
 
-lab: $(STAMP) ## Start JupyterLab on the notebooks folder
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+lab: demo ## Start JupyterLab in the workspace (WORKSPACE=DIR; default the demo)
+	$(CONGDOAN) -w $(WORKSPACE) lab $(LAB_ARGS)
 
-clean: ## Remove generated data and outputs (keeps .venv)
+clean: ## Remove the demo workspace and outputs (keeps .venv)
 	rm -rf $(DEMO) output

@@ -135,3 +135,33 @@ def demo(demo_dir: Path) -> Dataset:
     from congdoan.core.dataset import read_dataset
 
     return read_dataset(demo_dir)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A workspace in force for the whole session (commands need one), with the default plan.
+
+    Tests that give ``--data`` read that data; the workspace's own database stays empty.
+    """
+    from congdoan.core.workspace import ENV_VAR, Organisation, deactivate, init_workspace
+
+    root = tmp_path_factory.mktemp("workspace") / "ws"
+    init_workspace(root, Organisation(id="TEST", name="Công đoàn thử nghiệm", kind="commune"))
+    before = os.environ.get(ENV_VAR)
+    os.environ[ENV_VAR] = str(root)
+    yield root
+    deactivate()
+    if before is not None:
+        os.environ[ENV_VAR] = before
+
+
+@pytest.fixture(autouse=True)
+def _workspace_restored() -> Iterator[None]:
+    """A test that activates another workspace (a command run with ``-w``) leaves no trace."""
+    from congdoan.core.workspace import ENV_VAR, deactivate
+
+    before = os.environ.get(ENV_VAR)
+    yield
+    deactivate()
+    if before is not None:
+        os.environ[ENV_VAR] = before

@@ -10,7 +10,7 @@ import congdoan
 PACKAGE = Path(congdoan.__file__).parent
 
 LAYERS = {
-    "exceptions": 0, "_compat": 0, "core": 1, "intake": 2, "demo": 3, "briefing": 3,
+    "exceptions": 0, "_compat": 0, "defaults": 0, "core": 1, "intake": 2, "demo": 3, "briefing": 3,
     "engine": 4, "explore": 5, "cli": 6,
 }
 """Each area's rank: a module may import only areas of a lower or equal rank (its own area

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -53,9 +54,11 @@ def test_bad_period_is_a_clear_error(demo_dir: Path, capsys: pytest.CaptureFixtu
 def test_console_script_runs_demo_then_indicators(tmp_path: Path) -> None:
     exe = Path(sys.executable).with_name("congdoan")
     demo = tmp_path / "demo"
-    subprocess.run([str(exe), "demo", "--out", str(demo)], check=True, capture_output=True)
-    done = subprocess.run([str(exe), "indicators", "--period", "latest", "--level", "district",
-                           "--data", str(demo)], check=True, capture_output=True, text=True)
+    env = {k: v for k, v in os.environ.items() if k != "CONGDOAN_WORKSPACE"}
+    subprocess.run([str(exe), "demo", str(demo)], check=True, capture_output=True, env=env)
+    subprocess.run([str(exe), "ingest"], check=True, capture_output=True, cwd=demo, env=env)
+    done = subprocess.run([str(exe), "indicators", "--period", "latest", "--level", "district"],
+                          check=True, capture_output=True, text=True, cwd=demo, env=env)
     table = pd.read_csv(io.StringIO(done.stdout))
     assert set(table["period"].astype(str)) == {"2026-H1"}
     assert len(table) == len(set(table["indicator_id"]))  # one district row per indicator

@@ -13,6 +13,7 @@ import pytest
 
 from congdoan.cli import build_parser
 from congdoan.cli.briefings import early_start
+from congdoan.core.workspace import find_workspace
 from congdoan.engine import forkserver
 from congdoan.engine.forkserver import KernelForkServer, briefing_warmup, fork_kernel
 from congdoan.engine.warm import SOCKET_PREFIX, WarmKernel, remove_stale_socket_dirs
@@ -131,6 +132,7 @@ def test_early_start_only_when_a_local_batch_will_run(monkeypatch: pytest.Monkey
 
     def start(*words: str) -> KernelForkServer | None:
         args = build_parser("briefings").parse_args(["briefings", *words])
+        args.ws = find_workspace()  # the session's workspace (tests/conftest.py)
         early_start(args)
         return forkserver.take_early()
 
@@ -140,8 +142,8 @@ def test_early_start_only_when_a_local_batch_will_run(monkeypatch: pytest.Monkey
     early = start("--period", "2025", "--data", "/d", "--workers", "2")
     assert early is not None and forkserver.take_early() is None  # handed over once
     assert "content.load_context('2025', '/d')" in started[-1]
-    assert start("--period", "latest") is not None  # no --data: not read early
-    assert "load_context" not in started[-1]
+    assert start("--period", "latest") is not None  # no --data: the workspace's database
+    assert f"content.load_context('latest', {find_workspace().database_url!r})" in started[-1]
     monkeypatch.setenv("CONGDOAN_FORK_SERVER", "0")
     assert start("--period", "2025") is None
 

@@ -12,9 +12,9 @@ from congdoan.cli import main
 from congdoan.core.dataset import write_dataset
 from congdoan.core.plan import load_elements
 from congdoan.intake.forms import BULK_SHEET, FORM_CELLS, FORM_SHEET, GUIDE_SHEET, clauses_served
-from congdoan.intake.validation import load_intake_settings
+from congdoan.intake.validation import form_version
 
-VERSION = load_intake_settings().form_version
+VERSION = form_version()
 UNITS = [
     {"unit_id": "A", "name": "=Trường Mầm non A", "sector": "HCSN", "commune_id": "C1",
      "founded": "2015-01-01"},

@@ -218,7 +218,7 @@ BAD_CASES: list[tuple[str, Callable[[Path], Path], list[str]]] = [
     ("zip_without_workbook", _zip_not_workbook, ["notes.xlsx", "bị hỏng"]),
     ("wrong_sheet", form("sheet.xlsx", edit=_rename_sheet), ["sheet.xlsx", "Sheet1", "BaoCao"]),
     ("wrong_form_version", form("version.xlsx", edit=_old_version),
-     ["version.xlsx", "ô C4", "form_version", "'2019.1'", "2025.1"]),
+     ["version.xlsx", "ô C4", "form_version", "'2019.1'", "2025.1+"]),
     ("formula_instead_of_value", form("formula.xlsx", edit=_formula),
      ["formula.xlsx", "trang 'BaoCao'", "ô F16", "'workers'", "'=10+30'", "công thức"]),
     ("text_in_number", form("text.xlsx", members="bốn mươi"),
@@ -478,16 +478,19 @@ def test_cli_ingest_in_english_with_registry(tmp_path: Path,
     inbox.mkdir()
     write_form(inbox / "A.xlsx")
     write_form(inbox / "bad.xlsx", members="nhiều")
-    url = f"sqlite:///{tmp_path / 'c.sqlite'}"
-    code = main(["ingest", str(inbox), "--db", url, "--registry", str(registry),
-                 "--store", str(tmp_path / "store"), "--lang", "en"])
+    from congdoan.core.workspace import Organisation, init_workspace
+
+    ws = init_workspace(tmp_path / "ws", Organisation(id="TINY", name="Tiny", kind="commune"))
+    code = main(["-w", str(ws.root), "ingest", str(inbox), "--registry", str(registry),
+                 "--lang", "en"])
     out = capsys.readouterr().out
     assert code == 0
     assert "ACCEPTED: A.xlsx (1 reports, 0 errors" in out
     assert "REJECTED: bad.xlsx" in out and "cell F17, field 'members'" in out
     assert "Total: 1 accepted, 1 rejected, 0 already stored" in out
-    assert main(["ingest", str(inbox), "--db", url, "--store", str(tmp_path / "store"),
+    assert main(["ingest", str(inbox), "--workspace", str(ws.root),
                  "--strict"]) == 0  # both already stored: nothing rejected this time
+    assert (ws.root / "congdoan.sqlite").is_file() and (ws.store_dir / "quarantine").is_dir()
 
 
 @pytest.mark.slow

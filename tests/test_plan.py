@@ -8,15 +8,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from congdoan.core.paths import PARAMS_DIR
-from congdoan.core.plan import PLAN_CLAUSES, load_elements, load_register
+from congdoan.core.paths import DEFAULT_PARAMS_DIR as PARAMS_DIR
+from congdoan.core.plan import load_elements, load_register, register_version
 from congdoan.exceptions import ConfigError
 
 
 def test_every_clause_of_the_plan_is_served() -> None:
     register = load_register()
     served = {c for ind in register.indicators for c in ind.all_clauses}
-    for clause in PLAN_CLAUSES:
+    assert register.plan.clauses == ("1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8",
+                                     "2.1", "2.2", "2.3", "2.4")
+    for clause in register.plan.clauses:
         assert clause in served, f"clause {clause} has no indicator"
     raw = yaml.safe_load((PARAMS_DIR / "plan.yaml").read_text(encoding="utf-8"))
     assert all("clause" in entry for entry in raw["indicators"])
@@ -133,7 +135,38 @@ def test_a_change_needs_its_reading_and_the_method_is_validated(tmp_path: Path) 
     assert "reading" in str(err.value)
     path.write_text(text.replace("acceleration_needed: 0.60", "acceleration_needed: 0.99"),
                     encoding="utf-8")
-    load_register.cache_clear()
     with pytest.raises(ConfigError) as err:
         load_register(params)
     assert "method" in str(err.value)
+
+
+def test_the_plan_names_itself() -> None:
+    plan = load_register().plan
+    assert plan.citation("vi") == \
+        "Kế hoạch số 41b/KH-LĐLĐ ngày 30/09/2021 của Liên đoàn Lao động huyện Gia Lâm"
+    assert plan.short == "Kế hoạch số 41b/KH-LĐLĐ" and plan.baseline_year == 2021
+    assert load_register().milestone_years == (2023, 2025, 2030, 2045)
+
+
+def test_a_clause_dropped_and_one_added_is_a_valid_plan(tmp_path: Path) -> None:
+    """Another union's plan: clause 1.8 dropped (and its lines), a clause 1.9 added."""
+    params = _copy_params(tmp_path)
+    raw = yaml.safe_load((params / "plan.yaml").read_text(encoding="utf-8"))
+    raw["plan"]["clauses"] = [c for c in raw["plan"]["clauses"] if c != "1.8"] + ["1.9"]
+    raw["indicators"] = [i for i in raw["indicators"] if i["clause"] != "1.8"]
+    added = dict(next(i for i in raw["indicators"] if i["id"] == "dialogue_nnn"))
+    raw["indicators"].append({**added, "id": "dialogue_nnn_extra", "clause": "1.9"})
+    (params / "plan.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    register = load_register(params)
+    assert "1.8" not in {c for i in register.indicators for c in i.all_clauses}
+    assert register.get("dialogue_nnn_extra").clause == "1.9"
+
+
+def test_the_register_version_follows_its_content(tmp_path: Path) -> None:
+    params = _copy_params(tmp_path)
+    before = register_version(params)
+    assert before == register_version(PARAMS_DIR) and len(before) == 12
+    path = params / "plan.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "target: {min: 0.70}", "target: {min: 0.75}", 1), encoding="utf-8")
+    assert register_version(params) != before

@@ -201,15 +201,10 @@ def test_sqlite_is_created_with_wal_and_foreign_keys(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
-def test_url_from_environment_then_params(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    params = tmp_path / "params"
-    params.mkdir()
-    (params / "storage.yaml").write_text("url: sqlite:///from-params.sqlite\nstore_dir: null\n")
-    monkeypatch.delenv("CONGDOAN_DB_URL", raising=False)
-    assert store.default_url(params) == "sqlite:///from-params.sqlite"
-    monkeypatch.setenv("CONGDOAN_DB_URL", "postgresql+psycopg://u@h/db")
-    assert store.default_url(params) == "postgresql+psycopg://u@h/db"
-    assert store.default_store_dir("sqlite:////x/y/c.sqlite", params) == Path("/x/y/store")
+def test_default_database_and_store_are_the_workspace_s(test_workspace: Path) -> None:
+    assert store.default_url() == f"sqlite:///{test_workspace.resolve() / 'congdoan.sqlite'}"
+    assert store.default_store_dir(store.default_url()) == test_workspace.resolve() / "store"
+    assert store.default_store_dir("sqlite:////x/y/c.sqlite") == Path("/x/y/store")
 
 
 def test_demo_round_trip_gives_the_same_indicators(db_url: str, demo_dir: Path) -> None:

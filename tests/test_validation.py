@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from congdoan.core.plan import load_elements
+from congdoan.core.plan import load_elements, register_version
 from congdoan.intake.validation import (
     Cell,
     Context,
@@ -17,6 +17,7 @@ from congdoan.intake.validation import (
     RawReport,
     _Collector,
     convert,
+    form_version,
     load_intake_settings,
     modified_z,
     safe_text,
@@ -44,7 +45,7 @@ def report(period: str = "2023-H1", **values: Any) -> RawReport:
 def check(*reports: RawReport, history: pd.DataFrame | None = None,
           version: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     parsed = ParsedFile(name="f.xlsx", layout="form", reports=list(reports),
-                        form_version=Cell(version or SETTINGS.form_version, ref="C4"))
+                        form_version=Cell(version or form_version(SETTINGS), ref="C4"))
     ctx = Context(units=UNITS, today=dt.date(2024, 1, 15), settings=SETTINGS, history=history)
     return validate_reports(parsed, ctx)
 
@@ -107,7 +108,34 @@ def test_each_cross_field_rule(values: dict[str, Any], field: str, fragment: str
 def test_form_version_and_duplicates() -> None:
     _, problems = check(report(), report(), version="1.0")
     assert [(p.field, p.cell) for p in problems] == [("form_version", "C4"), ("unit_id", "C5")]
-    assert problems[0].value == "1.0" and problems[0].expected == SETTINGS.form_version
+    assert problems[0].value == "1.0" and problems[0].expected == form_version(SETTINGS)
+
+
+def _other_register(fields: list[str]) -> tuple[pd.DataFrame, list[Problem]]:
+    """A form made under another register version, listing ``fields``."""
+    parsed = ParsedFile(name="f.xlsx", layout="form", reports=[report()],
+                        form_version=Cell(f"{SETTINGS.form_version}+0123456789ab", ref="C4"),
+                        fields=fields)
+    ctx = Context(units=UNITS, today=dt.date(2024, 1, 15), settings=SETTINGS)
+    return validate_reports(parsed, ctx)
+
+
+def test_a_form_of_another_register_says_which_fields_differ() -> None:
+    names = [e.name for e in load_elements().elements]
+    _, problems = _other_register([*names[1:], "old_field"])
+    (problem,) = [p for p in problems if p.field == "form_version"]
+    assert problem.severity == "error" and problem.cell == "C4"
+    assert f"thêm trường {names[0]}" in problem.message_vi
+    assert "bỏ trường old_field" in problem.message_vi
+    assert "0123456789ab" in problem.message_vi and register_version() in problem.message_vi
+    assert f"fields added: {names[0]}" in problem.message_en
+
+
+def test_a_form_of_another_register_with_the_same_fields_is_accepted_with_a_warning() -> None:
+    rows, problems = _other_register([e.name for e in load_elements().elements])
+    (problem,) = [p for p in problems if p.field == "form_version"]
+    assert problem.severity == "warning" and "không đổi" in problem.message_vi
+    assert not [p for p in problems if p.severity == "error"] and len(rows) == 1
 
 
 def test_render_vi_and_en() -> None:

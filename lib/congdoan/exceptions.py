@@ -97,3 +97,7 @@ class RenderError(CongdoanError):
 
 class ParameterError(CongdoanError):
     """A notebook parameter is unknown, misspelled or out of range."""
+
+
+class WorkspaceError(CongdoanError):
+    """No workspace where one is needed, or a folder that cannot become one."""

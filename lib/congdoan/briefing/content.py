@@ -269,10 +269,12 @@ def unit_word(ind: Indicator) -> str:
     return element.unit if element is not None else UNIT_WORDS.get(ind.numerator, "")
 
 
-def _note(ind: Indicator, level: str, period: Period, lang: str) -> str:
+def _note(ind: Indicator, level: str, period: Period, lang: str, top_name: str) -> str:
     if ind.level != level and (level == "cdcs" or ind.level == "district"):
-        return ("Đánh giá ở cấp " + ("huyện" if ind.level == "district" else "công đoàn cấp trên")
-                if lang == "vi" else f"Judged at {ind.level.replace('_', ' ')} level")
+        if ind.level == "district":
+            return f"Đánh giá cho toàn {top_name}" if lang == "vi" else f"Judged for {top_name}"
+        return ("Đánh giá ở cấp công đoàn cấp trên" if lang == "vi"
+                else "Judged at upper union level")
     if ind.year_only and not period.is_year:
         return "Chỉ đánh giá cả năm" if lang == "vi" else "Judged on the full year only"
     return ""
@@ -320,9 +322,10 @@ def scorecard(ctx: BriefingContext, unit_id: str, level: str, lang: str = "vi") 
     order = {ind.id: i for i, ind in enumerate(load_register().indicators)}
     rows["label"] = [label(i, lang) for i in rows["indicator_id"]]
     rows["strict"] = [strict(i, ctx.period) for i in rows["indicator_id"]]
+    top = ctx.dataset.district_name
     rows["unit_word"] = [unit_word(indicator(i)) for i in rows["indicator_id"]]
     rows["provisional"] = rows["provisional"].astype(object).eq(True)
-    rows["note"] = [_note(indicator(i), level, ctx.period, lang) for i in rows["indicator_id"]]
+    rows["note"] = [_note(indicator(i), level, ctx.period, lang, top) for i in rows["indicator_id"]]
     rows["note"] = [_judged_note(r, lang) for _, r in rows.iterrows()] if len(rows) else []
     rows = rows.sort_values("indicator_id", key=lambda s: s.map(order))
     return rows[list(SCORE_COLUMNS)].reset_index(drop=True)

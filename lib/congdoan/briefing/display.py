@@ -17,17 +17,18 @@ from IPython.display import HTML
 from congdoan.briefing import fmt
 from congdoan.briefing.charts import status_style
 from congdoan.briefing.content import Identity
-from congdoan.core.periods import load_settings, parse_period
+from congdoan.core.periods import parse_period
+from congdoan.core.plan import load_register
 
 WORDS: dict[str, dict[str, str]] = {
     "union_title": {"vi": "BÁO CÁO TÓM TẮT CÔNG ĐOÀN CƠ SỞ", "en": "GRASSROOTS UNION BRIEFING"},
     "upper_title": {"vi": "BÁO CÁO TÓM TẮT CÔNG ĐOÀN CẤP TRÊN",
                     "en": "UPPER UNION BRIEFING"},
     "district_title": {"vi": "BÁO CÁO TÓM TẮT TOÀN ĐỊA BÀN", "en": "DISTRICT BRIEFING"},
-    "plan": {"vi": "Thực hiện Kế hoạch 41b/KH-LĐLĐ (Nghị quyết 02-NQ/TW)",
-             "en": "Implementation of plan 41b/KH-LĐLĐ (Resolution 02-NQ/TW)"},
+    "plan": {"vi": "Thực hiện {plan_short} ({implements})",
+             "en": "Implementation of plan {plan_number} ({implements})"},
     "sector": {"vi": "Khu vực", "en": "Sector"},
-    "commune": {"vi": "Xã, thị trấn", "en": "Commune"},
+    "commune": {"vi": "Xã, phường", "en": "Commune or ward"},
     "upper": {"vi": "Công đoàn cấp trên", "en": "Upper union"},
     "period": {"vi": "Kỳ báo cáo", "en": "Period"},
     "cut_off": {"vi": "Số liệu tính đến", "en": "Data as of"},
@@ -39,7 +40,7 @@ WORDS: dict[str, dict[str, str]] = {
     "target": {"vi": "Chỉ tiêu", "en": "Target"},
     "status": {"vi": "Đánh giá", "en": "Status"},
     "note": {"vi": "Ghi chú", "en": "Note"},
-    "baseline": {"vi": "Gốc 2021", "en": "Baseline 2021"},
+    "baseline": {"vi": "Gốc {baseline_year}", "en": "Baseline {baseline_year}"},
     "milestone": {"vi": "Mốc", "en": "Milestone"},
     "required_pace": {"vi": "Tốc độ cần/năm", "en": "Required pace/yr"},
     "actual_pace": {"vi": "Tốc độ thực/năm", "en": "Actual pace/yr"},
@@ -58,7 +59,8 @@ WORDS: dict[str, dict[str, str]] = {
     "below": {"vi": "Số chỉ tiêu cần cải thiện", "en": "Targets needing action"},
     "none": {"vi": "Không có.", "en": "None."},
 }
-"""Captions and column headings in both languages."""
+"""Captions and column headings in both languages; ``{…}`` names a fact of the plan register in
+force (:func:`plan_facts`), so no plan's number or years are written here."""
 
 SECTIONS: dict[str, dict[str, str]] = {
     "scorecard": {"vi": "1. Kết quả thực hiện chỉ tiêu", "en": "1. Scorecard"},
@@ -83,9 +85,16 @@ SECTIONS: dict[str, dict[str, str]] = {
 """Section headings of both briefings."""
 
 
+def plan_facts() -> dict[str, Any]:
+    """The plan register's facts that captions may name (number, baseline year …)."""
+    plan = load_register().plan
+    return {"plan_short": plan.short, "plan_number": plan.number,
+            "implements": plan.implements, "baseline_year": plan.baseline_year}
+
+
 def word(key: str, lang: str) -> str:
-    """Caption ``key`` in ``lang``."""
-    return WORDS[key][fmt.check_lang(lang)]
+    """Caption ``key`` in ``lang``, with the plan's facts filled in."""
+    return WORDS[key][fmt.check_lang(lang)].format(**plan_facts())
 
 
 def esc(value: Any) -> str:
@@ -186,7 +195,7 @@ def pace(rows: pd.DataFrame, lang: str = "vi") -> HTML:
         m = str(r["measure"])
         base = fmt.value(m, r["baseline_value"], lang)
         if not fmt.is_missing(r.get("baseline_year")) and int(r["baseline_year"]) != int(
-                load_settings().baseline_year):
+                load_register().plan.baseline_year):
             base += f" ({int(r['baseline_year'])})"  # a body founded after the plan's baseline
         body.append([
             r["label"], base, _value_cell(r, lang), _target_cell(r, lang),
@@ -286,9 +295,10 @@ def reporting(summary: pd.DataFrame, lang: str = "vi") -> HTML:
 def footer(lang: str = "vi", upper: bool = False) -> HTML:
     """Closing note on sources and on who may read the briefing."""
     vi = lang == "vi"
-    text = ("Nguồn: báo cáo định kỳ của CĐCS và sổ đăng ký; chỉ tiêu theo Kế hoạch 41b/KH-LĐLĐ. "
+    plan = load_register().plan
+    text = (f"Nguồn: báo cáo định kỳ của CĐCS và sổ đăng ký; chỉ tiêu theo {plan.citation('vi')}. "
             if vi else
-            "Source: periodic CĐCS reports and the registry; targets from plan 41b/KH-LĐLĐ. ")
+            f"Source: periodic CĐCS reports and the registry; targets from {plan.citation('en')}. ")
     if upper:
         text += ("Tài liệu nội bộ của công đoàn cấp trên: có nêu tên CĐCS." if vi else
                  "Internal document of the upper union: names grassroots unions.")

@@ -1,19 +1,27 @@
 """Command line: ``congdoan <command>``; a thin wrapper over library functions.
 
-Each job module adds its own sub-command through a ``register_cli(subparsers)`` function listed
-in :data:`COMMANDS`, so this file does not grow with every feature.
+Each command's module in this package adds its sub-command through ``register_cli(subparsers)``
+and is listed in :data:`COMMANDS`. Every command but those in :data:`NO_WORKSPACE` runs in a
+workspace (:mod:`congdoan.core.workspace`): ``--workspace DIR``, else ``CONGDOAN_WORKSPACE``,
+else the current folder or its parents; the command says which one it uses, and stops with a
+message saying how to make one when there is none.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from congdoan._compat.imports import skip_iri_grammar
 from congdoan.engine.heap import pause_collection, resume_collection
 from congdoan.exceptions import CongdoanError
+
+if TYPE_CHECKING:
+    from congdoan.core.workspace import Workspace
 
 COMMANDS: dict[str, str] = {
     "demo": "congdoan.cli.demo",
@@ -23,11 +31,19 @@ COMMANDS: dict[str, str] = {
     "completeness": "congdoan.cli.completeness",
     "briefings": "congdoan.cli.briefings",
     "explore-html": "congdoan.cli.explore_html",
+    "init": "congdoan.cli.workspace",
+    "lab": "congdoan.cli.workspace",
 }
 """Each sub-command and the module that registers it (``register_cli(subparsers) -> None``).
 
 Only the module of the command being run is imported: a command's start-up pays for its own
 imports, not for every other command's (nbformat, nbconvert, openpyxl, …)."""
+
+NO_WORKSPACE = frozenset({"init", "demo", "explore-html"})
+"""Commands that do not run inside a workspace (they make one, or read only their arguments)."""
+
+GLOBAL_OPTIONS = ("--workspace", "-w", "--lang")
+"""Options of ``congdoan`` itself that take a value (skipped when finding the command)."""
 
 EARLY_START = frozenset({"briefings"})
 """Commands whose module has an ``early_start(args)`` called with the parsed arguments before
@@ -42,8 +58,16 @@ routes); :func:`main` switches it back on in any case when the command ends."""
 
 
 def _command(words: Sequence[str]) -> str | None:
-    """The sub-command named in the arguments ``words``, if any."""
-    return next((w for w in words if w in COMMANDS), None)
+    """The sub-command named in the arguments ``words``, if any (the first plain word)."""
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in GLOBAL_OPTIONS:
+            skip = True
+        elif not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -54,6 +78,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--lang", choices=("vi", "en"), default="vi",
                         help="ngôn ngữ thông báo lỗi / language of messages (default vi)")
+    parser.add_argument("-w", "--workspace", default=None, metavar="DIR",
+                        help="không gian làm việc (mặc định: CONGDOAN_WORKSPACE hoặc thư mục hiện "
+                             "tại và các thư mục cha) / workspace folder")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     modules = [COMMANDS[command]] if command in COMMANDS else dict.fromkeys(COMMANDS.values())
     for name in modules:
@@ -64,6 +91,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                 raise
             continue
         module.register_cli(sub)
+    for name, command_parser in sub.choices.items():
+        if name not in NO_WORKSPACE:  # also accepted after the command's name
+            command_parser.add_argument("-w", "--workspace", default=argparse.SUPPRESS,
+                                        metavar="DIR", help="không gian làm việc / workspace")
     return parser
 
 
@@ -84,9 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(words: list[str], command: str | None) -> int:
     parser = build_parser(command)
     args = parser.parse_args(words)
-    if command in EARLY_START:
-        importlib.import_module(COMMANDS[command]).early_start(args)
     try:
+        if args.command not in NO_WORKSPACE:
+            args.ws = _enter_workspace(args.workspace)
+        if command in EARLY_START:
+            importlib.import_module(COMMANDS[command]).early_start(args)
         code: int = args.func(args)
     except CongdoanError as exc:
         print(f"Lỗi / Error: {exc.render(args.lang)}", file=sys.stderr)
@@ -95,6 +128,19 @@ def _main(words: list[str], command: str | None) -> int:
         print("Đã dừng / interrupted", file=sys.stderr)
         return 130
     return code
+
+
+def _enter_workspace(folder: str | None) -> Workspace:
+    """Find the workspace, put it in force and say which it is (on standard error)."""
+    from congdoan.core.workspace import CONFIG_NAME, activate, find_workspace
+
+    workspace = activate(find_workspace(folder))
+    print(workspace.describe(), file=sys.stderr)
+    if os.environ.get("CONGDOAN_DB_URL"):
+        print("Lưu ý / note: CONGDOAN_DB_URL không còn được dùng; CSDL là mục 'database' trong "
+              f"{workspace.root / CONFIG_NAME} / CONGDOAN_DB_URL is no longer read: set "
+              "'database' in the workspace's configuration", file=sys.stderr)
+    return workspace
 
 
 FAST_EXIT = frozenset({"briefings"})
@@ -114,7 +160,6 @@ def run() -> None:
     code = main(words)
     if _command(words) in FAST_EXIT:
         import logging
-        import os
 
         logging.shutdown()
         sys.stdout.flush()

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from congdoan.cli.common import add_data_argument
-from congdoan.core.paths import BRIEFINGS_DIR
 
 # The engine's modules (pandas, nbformat, WeasyPrint …) are imported inside the functions: the
 # command line parses the arguments and starts the kernels' fork server (:func:`early_start`)
@@ -31,13 +30,14 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     """Add ``congdoan briefings``."""
     cmd = sub.add_parser("briefings", help="báo cáo tóm tắt HTML/PDF / render briefings")
     cmd.add_argument("--period", required=True,
-                     help="kỳ: 2025, 2025-H1, 2025-H2 hoặc 'latest' (kỳ gần nhất đã kết thúc)")
+                     help="kỳ: YYYY, YYYY-H1, YYYY-H2 hoặc 'latest' (kỳ gần nhất đã kết thúc)")
     cmd.add_argument("--union", action="append", default=None, metavar="ID",
                      help="chỉ CĐCS này (lặp lại được)")
     cmd.add_argument("--upper", action="append", default=None, metavar="ID",
-                     help="chỉ công đoàn cấp trên này, hoặc mã huyện (lặp lại được)")
+                     help="chỉ công đoàn cấp trên này, hoặc mã tổ chức (báo cáo toàn tổ chức); lặp lại được")
     cmd.add_argument("--format", default="html,pdf", help="html,pdf (mặc định cả hai)")
-    cmd.add_argument("--out", default=str(BRIEFINGS_DIR), help="thư mục kết quả")
+    cmd.add_argument("--out", default=None,
+                     help="thư mục kết quả (mặc định output/briefings của không gian làm việc)")
     cmd.add_argument("--lang", dest="briefing_lang", choices=("vi", "en"), default="vi",
                      help="ngôn ngữ báo cáo")
     add_data_argument(cmd)
@@ -63,6 +63,7 @@ def batch_command(args: argparse.Namespace) -> int:
     from congdoan.engine.batch import build_briefings
     from congdoan.engine.heap import resume_collection
 
+    _resolve(args)
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     if args.workers == 0 and not args.scheduler:
         resume_collection()  # the command line paused it for its start-up (congdoan.engine.heap)
@@ -84,8 +85,15 @@ def batch_command(args: argparse.Namespace) -> int:
     return 1 if run.failed else 0
 
 
+def _resolve(args: argparse.Namespace) -> None:
+    """Fill ``--out`` and ``--data`` from the workspace in force when not given."""
+    args.out = args.out or str(args.ws.briefings_dir)
+    args.data = args.data or args.ws.database_url
+
+
 def early_start(args: argparse.Namespace) -> None:
     """Start the kernels' fork server before the engine is imported, when it may be needed."""
+    _resolve(args)
     if args.scheduler or args.workers == 0:
         return
     from congdoan.engine.forkserver import start_early

@@ -10,7 +10,7 @@ def add_data_argument(parser: argparse.ArgumentParser) -> None:
     """The shared ``--data`` option (folder of CSV or a database URL)."""
     parser.add_argument(
         "--data", default=None, metavar="DIR_OR_URL",
-        help="thư mục dữ liệu CSV hoặc URL cơ sở dữ liệu (mặc định: data/demo, tạo nếu chưa có)",
+        help="thư mục dữ liệu CSV hoặc URL CSDL (mặc định: CSDL của không gian làm việc)",
     )
 
 

@@ -35,7 +35,7 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     """Add ``congdoan completeness``."""
     cmd = sub.add_parser("completeness",
                          help="tình hình nộp báo cáo / completeness and timeliness of reports")
-    cmd.add_argument("--period", required=True, help="kỳ: 2023, 2023-H1 hoặc 2023-H2")
+    cmd.add_argument("--period", required=True, help="kỳ: YYYY, YYYY-H1 hoặc YYYY-H2")
     cmd.add_argument("--out", type=Path, default=None, help="tệp CSV (mặc định: in ra màn hình)")
     add_data_argument(cmd)
     cmd.set_defaults(func=_completeness_command)

@@ -1,31 +1,38 @@
-"""``congdoan demo``: build the synthetic demo district."""
+"""``congdoan demo DIR``: the synthetic Gia Lâm district as a workspace of its own."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from congdoan.core.paths import DEMO_DIR
-from congdoan.demo.synthetic import write_demo
+from congdoan.core import store
+from congdoan.core.workspace import Organisation, activate, init_workspace
+from congdoan.demo.synthetic import DISTRICT_ID, write_demo
+from congdoan.intake.ingest import write_demo_inbox
+
+DEMO_ORGANISATION = Organisation(id=DISTRICT_ID, name="Liên đoàn Lao động huyện Gia Lâm",
+                                 kind="district", short_name="LĐLĐ huyện Gia Lâm")
+"""The demo's organisation (the plan register shipped as the packaged default is its plan)."""
 
 
 def _demo_command(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    dataset = write_demo(out, scale=args.scale, seed=args.seed)
-    print(f"Đã tạo dữ liệu mẫu / demo written: {out} "
-          f"({len(dataset.units)} CĐCS, {len(dataset.reports)} báo cáo)")
-    if args.scale == 1:  # the intake inbox: the same reports as Excel forms (issue 4)
-        from congdoan.intake.ingest import write_demo_inbox
-
-        files = write_demo_inbox(dataset, out / "inbox")
-        print(f"Hộp thư báo cáo / inbox: {out / 'inbox'} ({len(files)} tệp Excel)")
+    workspace = activate(init_workspace(args.dir, DEMO_ORGANISATION))
+    data = workspace.root / "demo-data"
+    dataset = write_demo(data, scale=args.scale, seed=args.seed)
+    store.seed_registry(dataset, workspace.database_url)
+    print(f"Đã tạo không gian mẫu / demo workspace: {workspace.root} "
+          f"({len(dataset.units)} CĐCS; danh mục đã nạp vào CSDL / registry loaded)")
+    files = write_demo_inbox(dataset, workspace.inbox)
+    print(f"Hộp thư báo cáo / inbox: {workspace.inbox} ({len(files)} tệp Excel); tiếp theo / next: "
+          f"congdoan -w {workspace.root} ingest inbox && congdoan -w {workspace.root} briefings "
+          "--period latest")
     return 0
 
 
 def register_cli(sub: argparse._SubParsersAction) -> None:
     """Add ``congdoan demo``."""
-    demo = sub.add_parser("demo", help="tạo huyện mẫu Gia Lâm / build the demo district")
-    demo.add_argument("--out", default=str(DEMO_DIR), help="thư mục ghi (mặc định data/demo)")
+    demo = sub.add_parser("demo", help="tạo không gian mẫu (huyện Gia Lâm) / the demo workspace")
+    demo.add_argument("dir", type=Path, help="thư mục mới hoặc trống / a new or empty folder")
     demo.add_argument("--scale", type=int, default=1, help="nhân số CĐCS (benchmark)")
     demo.add_argument("--seed", type=int, default=2021, help="hạt giống ngẫu nhiên cố định")
     demo.set_defaults(func=_demo_command)

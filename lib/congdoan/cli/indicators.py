@@ -36,7 +36,7 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
 
     cmd = sub.add_parser("indicators", help="tính chỉ tiêu / compute indicators (CSV)")
     cmd.add_argument("--period", required=True,
-                     help="kỳ: 2023, 2023-H1, 2023-H2 hoặc 'latest' (kỳ gần nhất đã kết thúc)")
+                     help="kỳ: YYYY, YYYY-H1, YYYY-H2 hoặc 'latest' (kỳ gần nhất đã kết thúc)")
     cmd.add_argument("--level", action="append", choices=LEVELS,
                      help="cấp tổng hợp (lặp lại được); mặc định tất cả")
     cmd.add_argument("--out", type=Path, default=None, help="tệp CSV (mặc định: stdout)")

@@ -13,12 +13,13 @@ from congdoan.intake.ingest import ingest
 
 def _ingest_command(args: argparse.Namespace) -> int:
     lang = args.ingest_lang or args.lang
-    url = args.db or store.default_url()
+    url = args.ws.database_url
     if args.registry:
         registry = read_dataset(Path(args.registry)) if Path(args.registry).is_dir() else \
             open_dataset(args.registry)
         store.seed_registry(registry, url)
-    results = ingest([Path(p) for p in args.paths], url, Path(args.store) if args.store else None,
+    paths = [Path(p) for p in args.paths] or [args.ws.inbox]
+    results = ingest(paths, url, Path(args.store) if args.store else None,
                      submitted_by=args.by, source=args.source, lang=lang)
     for result in results:
         print(result.summary(lang))
@@ -38,11 +39,10 @@ def _ingest_command(args: argparse.Namespace) -> int:
 def register_cli(sub: argparse._SubParsersAction) -> None:
     """Add ``congdoan ingest``."""
     cmd = sub.add_parser("ingest", help="nhận báo cáo Excel/CSV vào CSDL / ingest report files")
-    cmd.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", help="tệp hoặc thư mục")
-    cmd.add_argument("--db", default=None, metavar="URL",
-                     help="URL CSDL (mặc định CONGDOAN_DB_URL, params/storage.yaml hoặc SQLite)")
+    cmd.add_argument("paths", nargs="*", metavar="FILE_OR_DIR",
+                     help="tệp hoặc thư mục (mặc định: inbox/ của không gian làm việc)")
     cmd.add_argument("--store", default=None, metavar="DIR",
-                     help="thư mục lưu tệp gốc và cách ly (mặc định cạnh tệp SQLite)")
+                     help="thư mục lưu tệp gốc và cách ly (mặc định store/ của không gian làm việc)")
     cmd.add_argument("--registry", default=None, metavar="DIR_OR_URL",
                      help="nạp/cập nhật danh mục CĐCS từ thư mục dữ liệu trước khi nhận")
     cmd.add_argument("--by", default=None, help="người gửi / submitted by")

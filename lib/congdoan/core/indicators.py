@@ -42,7 +42,7 @@ from congdoan.core.judgement import (
     judge_periods,
     judge_rows,
 )
-from congdoan.core.periods import Period, analysis_periods, load_settings, parse_period
+from congdoan.core.periods import Period, analysis_periods, parse_period
 from congdoan.core.plan import (
     CHANGE_ELEMENTS,
     POPULATION_SECTORS,
@@ -337,7 +337,8 @@ def compute_indicators(
     if changes:
         summed = _with_change_parts(summed, dataset, per, frame, changes, levels, groups)
     milestones = [(c, i) for c, i in coded if i.kind == "milestone"]
-    baseline = _baselines(dataset, per, milestones, levels, groups) if milestones else None
+    baseline = (_baselines(dataset, per, milestones, levels, groups,
+                           register.plan.baseline_year) if milestones else None)
     method = register.method
     result = judge_rows(summed, indicator_table(indicators, per, method), per, baseline, method)
     for col in OUTPUT_COLUMNS:
@@ -397,8 +398,8 @@ BASELINE_COLUMNS = ("ind", "level", "unit_id", "baseline_value", "baseline_year"
 
 
 def _baselines(dataset: Dataset, period: Period, coded: Sequence[tuple[int, Indicator]],
-               levels: Sequence[str],
-               groups: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
+               levels: Sequence[str], groups: Mapping[str, Sequence[str]] | None,
+               first: int) -> pd.DataFrame:
     """The baseline of every body for the milestone indicators ``coded``: one rule at every level.
 
     A body's baseline is its value in the plan's baseline year over the units it had then (its
@@ -406,9 +407,9 @@ def _baselines(dataset: Dataset, period: Period, coded: Sequence[tuple[int, Indi
     enterprises by its area then). A body with no value then — a CĐCS or an upper union founded
     later, or a group without units then — takes its first *full* reporting year (in existence
     from the year's first day) with a value, up to ``period``'s year. So the same body has the
-    same baseline in every period. Values per year are computed once per dataset.
+    same baseline in every period. ``first`` is the plan's baseline year. Values per year are
+    computed once per dataset.
     """
-    first = load_settings().baseline_year
     present = set(dataset.reports["period"].dropna().unique())
     years = [y for y in range(first, period.year + 1)
              if {f"{y}-H1", f"{y}-H2"} <= present]

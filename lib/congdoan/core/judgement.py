@@ -27,8 +27,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from congdoan.core.periods import Period, load_settings, parse_period
-from congdoan.core.plan import Indicator, Method, load_register
+from congdoan.core.periods import Period, parse_period
+from congdoan.core.plan import Indicator, Method, PlanRegister, load_register
 
 LEVEL_RANK = {"cdcs": 0, "sector": 1, "commune": 1, "group": 1, "upper_union": 2, "district": 3}
 """How high a level is; a target judged at level L applies to rows of rank ≥ rank(L)."""
@@ -197,42 +197,46 @@ def judge_rows(part: pd.DataFrame, table: pd.DataFrame, period: Period | None,
     return out
 
 
-def _baseline_rows(part: pd.DataFrame, baseline: pd.Series | None) -> pd.DataFrame | None:
-    """``baseline`` (unit_id → value at the baseline year) as rows of ``part``'s codes."""
+def _baseline_rows(part: pd.DataFrame, baseline: pd.Series | None,
+                   year: int) -> pd.DataFrame | None:
+    """``baseline`` (unit_id → value in the baseline ``year``) as rows of ``part``'s codes."""
     if baseline is None:
         return None
     unit_ids = part["unit_id"].astype(str)
     return part[["ind", "level", "unit_id"]].assign(
         unit_id=unit_ids, baseline_value=unit_ids.map(baseline).astype("float64"),
-        baseline_year=float(load_settings().baseline_year))
+        baseline_year=float(year))
 
 
 def judge(ind: Indicator, period: Period, part: pd.DataFrame,
-          baseline: pd.Series | None = None, method: Method | None = None) -> pd.DataFrame:
+          baseline: pd.Series | None = None, register: PlanRegister | None = None) -> pd.DataFrame:
     """Value, target, status and pace (milestones) of summed rows of one indicator.
 
     ``part`` holds unit_id, level, numerator, denominator, units_expected and units_reported
     (as :func:`congdoan.core.indicators.aggregate` returns); ``baseline`` maps unit_id to the
-    value at the baseline year; ``method`` defaults to the register's.
-    See :func:`judge_periods` for rows of several periods.
+    value in the plan's baseline year; ``register`` (default: the one in force) gives the method
+    and the baseline year. See :func:`judge_periods` for rows of several periods.
     """
-    method = method or load_register().method
+    register = register or load_register()
     part = part.assign(ind=0)
-    return judge_rows(part, indicator_table([ind], period, method), period,
-                      _baseline_rows(part, baseline), method)
+    return judge_rows(part, indicator_table([ind], period, register.method), period,
+                      _baseline_rows(part, baseline, register.plan.baseline_year),
+                      register.method)
 
 
 def judge_periods(ind: Indicator, part: pd.DataFrame, baseline: pd.Series | None = None,
-                  method: Method | None = None) -> pd.DataFrame:
+                  register: PlanRegister | None = None) -> pd.DataFrame:
     """:func:`judge` for rows of several periods at once (``part`` has a ``period`` column).
 
     The same result as judging each period's rows apart, in one pass (an explorer trend
     judges up to 16 periods after every control change).
     """
-    method = method or load_register().method
+    register = register or load_register()
     ids = part["period"].astype(str)
     periods = list(dict.fromkeys(ids))
-    table = pd.concat([indicator_table([ind], parse_period(p), method) for p in periods],
-                      ignore_index=True)
+    table = pd.concat([indicator_table([ind], parse_period(p), register.method)
+                       for p in periods], ignore_index=True)
     part = part.assign(ind=ids.map({p: i for i, p in enumerate(periods)}).to_numpy())
-    return judge_rows(part, table, None, _baseline_rows(part, baseline), method)
+    return judge_rows(part, table, None,
+                      _baseline_rows(part, baseline, register.plan.baseline_year),
+                      register.method)

@@ -1,23 +1,45 @@
-"""Project paths, computed once from this file's location (overridable by environment)."""
+"""Where congdoan's own files are, and the parameters folder in force.
+
+The packaged defaults (the plan register template and settings, the notebooks) are read through
+:mod:`importlib.resources`, so an installed wheel finds them as a source tree does. A workspace
+(:mod:`congdoan.core.workspace`) puts its own ``params/`` in force with :func:`set_params_dir`.
+"""
 
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 
+DEFAULTS_DIR = Path(str(files("congdoan") / "defaults"))
+"""Packaged defaults: ``params/`` (template of a plan and settings) and ``notebooks/``."""
+
+DEFAULT_PARAMS_DIR = DEFAULTS_DIR / "params"
+"""The packaged plan register and settings, copied into each new workspace."""
+
+NOTEBOOKS_DIR = DEFAULTS_DIR / "notebooks"
+"""The parameterised notebooks (briefings, exploration, data quality)."""
+
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
-"""The repository root (``lib/congdoan/core/paths.py`` → three levels up)."""
+"""The source tree's root when running from a checkout (tests, benchmarks, the Makefile)."""
 
-PARAMS_DIR = Path(os.environ.get("CONGDOAN_PARAMS", PROJECT_ROOT / "params"))
-"""Validated configuration: plan register, periods, rates, batch definitions."""
+_params_dir: Path | None = None
 
-DATA_DIR = Path(os.environ.get("CONGDOAN_DATA", PROJECT_ROOT / "data"))
-"""Data folder; the demo district lives in ``data/demo``."""
 
-DEMO_DIR = DATA_DIR / "demo"
-NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
-OUTPUT_DIR = Path(os.environ.get("CONGDOAN_OUTPUT", PROJECT_ROOT / "output"))
-"""Generated files (briefings, exports); never committed."""
+def set_params_dir(folder: Path | None) -> None:
+    """Put ``folder``'s plan register and settings in force (None: the packaged defaults)."""
+    global _params_dir
+    _params_dir = None if folder is None else Path(folder)
 
-BRIEFINGS_DIR = OUTPUT_DIR / "briefings"
-"""Default output folder of ``congdoan briefings``."""
+
+def params_dir() -> Path:
+    """The parameters folder in force.
+
+    The folder set by :func:`set_params_dir` (the activated workspace's), else the ``params``
+    folder of the workspace named by ``$CONGDOAN_WORKSPACE`` (kernels and workers started by a
+    command), else the packaged defaults (library use outside any workspace).
+    """
+    if _params_dir is not None:
+        return _params_dir
+    named = os.environ.get("CONGDOAN_WORKSPACE")
+    return Path(named) / "params" if named else DEFAULT_PARAMS_DIR

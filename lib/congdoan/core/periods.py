@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pydantic
 
-from congdoan.core.paths import PARAMS_DIR
+from congdoan.core import paths
 from congdoan.core.yamlio import load_model
 from congdoan.exceptions import PeriodError
 
@@ -47,9 +47,13 @@ class PeriodSettings(pydantic.BaseModel):
     first_year: int = pydantic.Field(ge=2000, le=2100)
 
 
-@lru_cache(maxsize=4)
-def load_settings(params_dir: Path = PARAMS_DIR) -> PeriodSettings:
-    """Load and validate ``periods.yaml`` from ``params_dir``."""
+def load_settings(params_dir: Path | None = None) -> PeriodSettings:
+    """Load and validate ``periods.yaml`` from ``params_dir`` (default: the parameters folder in force)."""
+    return _load_settings(Path(params_dir) if params_dir is not None else paths.params_dir())
+
+
+@lru_cache(maxsize=8)
+def _load_settings(params_dir: Path) -> PeriodSettings:
     return load_model(params_dir / "periods.yaml", PeriodSettings)
 
 

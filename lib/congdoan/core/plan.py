@@ -7,13 +7,15 @@ and field.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 import pydantic
 
-from congdoan.core.paths import PARAMS_DIR
+from congdoan.core import paths
 from congdoan.core.yamlio import load_model
 from congdoan.exceptions import ConfigError, Location
 
@@ -26,8 +28,6 @@ Population = Literal[
 Level = Literal["cdcs", "upper_union", "district"]
 Measure = Literal["share", "count", "per_unit"]
 
-PLAN_CLAUSES = ("1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8", "2.1", "2.2", "2.3", "2.4")
-"""Every clause of section II of the plan; each must be served by at least one indicator."""
 
 SECTORS = ("HCSN", "DNNN", "NNN")
 """Sectors of a CĐCS: public administration/service units, state-owned and non-state enterprises."""
@@ -252,11 +252,42 @@ class Method(_Strict):
         return self
 
 
+class PlanIdentity(_Strict):
+    """Which plan the register is: every form, briefing and label names the plan from here."""
+
+    number: str = pydantic.Field(description="số hiệu, vd. '12/KH-CĐX'")
+    date: dt.date = pydantic.Field(description="ngày ban hành")
+    issued_by: str = pydantic.Field(description="cơ quan ban hành")
+    title: str = pydantic.Field(description="trích yếu")
+    implements: str = pydantic.Field(description="văn bản được thực hiện, vd. 'Nghị quyết 02-NQ/TW'")
+    baseline_year: int = pydantic.Field(description="năm gốc để đo tiến độ các mốc")
+    clauses: tuple[str, ...] = pydantic.Field(
+        description="mọi điều khoản chỉ tiêu của kế hoạch; mỗi điều phải có ít nhất một chỉ tiêu")
+
+    @property
+    def short(self) -> str:
+        """``Kế hoạch số 12/KH-CĐX`` — how a briefing names the plan."""
+        return f"Kế hoạch số {self.number}"
+
+    def citation(self, lang: str = "vi") -> str:
+        """The plan cited in full: number, date and issuing body."""
+        day = self.date.strftime("%d/%m/%Y")
+        if lang == "en":
+            return f"plan {self.number} of {day} by {self.issued_by}"
+        return f"Kế hoạch số {self.number} ngày {day} của {self.issued_by}"
+
+
 class PlanRegister(_Strict):
     """Validated content of ``plan.yaml``."""
 
+    plan: PlanIdentity
     indicators: tuple[Indicator, ...]
     method: Method = Method()
+
+    @property
+    def milestone_years(self) -> tuple[int, ...]:
+        """Every year for which a milestone indicator has a value, in order."""
+        return tuple(sorted({y for ind in self.indicators for y in (ind.milestones or {})}))
 
     def get(self, indicator_id: str) -> Indicator:
         """Return the indicator with ``indicator_id`` or raise a ConfigError."""
@@ -313,7 +344,7 @@ def check_register(register: PlanRegister, elements: DataElements, path: Path) -
                 location=where, value=ind.clause,
             )
     served = {c for ind in register.indicators for c in ind.all_clauses}
-    missing = [c for c in PLAN_CLAUSES if c not in served]
+    missing = [c for c in register.plan.clauses if c not in served]
     if missing:
         raise ConfigError(
             "Sổ chỉ tiêu thiếu điều khoản của kế hoạch.", "The register misses plan clauses.",
@@ -321,15 +352,42 @@ def check_register(register: PlanRegister, elements: DataElements, path: Path) -
         )
 
 
-@lru_cache(maxsize=4)
-def load_elements(params_dir: Path = PARAMS_DIR) -> DataElements:
-    """Load and validate ``data_elements.yaml``."""
+def load_elements(params_dir: Path | None = None) -> DataElements:
+    """Load and validate ``data_elements.yaml`` (default: the parameters folder in force)."""
+    return _load_elements(Path(params_dir) if params_dir is not None else paths.params_dir())
+
+
+@lru_cache(maxsize=8)
+def _load_elements(params_dir: Path) -> DataElements:
     return load_model(params_dir / "data_elements.yaml", DataElements)
 
 
-@lru_cache(maxsize=4)
-def load_register(params_dir: Path = PARAMS_DIR) -> PlanRegister:
-    """Load, validate and cross-check ``plan.yaml``."""
+def load_register(params_dir: Path | None = None) -> PlanRegister:
+    """Load, validate and cross-check ``plan.yaml`` (default: the parameters folder in force)."""
+    return _load_register(Path(params_dir) if params_dir is not None else paths.params_dir())
+
+
+def register_version(params_dir: Path | None = None) -> str:
+    """The register's version: a content hash of ``plan.yaml`` and ``data_elements.yaml``.
+
+    Forms carry it and each accepted submission records it, so a report is always tied to the
+    plan it was collected under; any change of either file gives a new version.
+    """
+    folder = Path(params_dir) if params_dir is not None else paths.params_dir()
+    return _register_version(folder, *(
+        (folder / name).stat().st_mtime_ns for name in ("plan.yaml", "data_elements.yaml")))
+
+
+@lru_cache(maxsize=8)
+def _register_version(folder: Path, *_mtimes: int) -> str:
+    digest = hashlib.sha256()
+    for name in ("plan.yaml", "data_elements.yaml"):
+        digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@lru_cache(maxsize=8)
+def _load_register(params_dir: Path) -> PlanRegister:
     path = params_dir / "plan.yaml"
     register = load_model(path, PlanRegister)
     check_register(register, load_elements(params_dir), path)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pydantic
 
-from congdoan.core.paths import PARAMS_DIR
+from congdoan.core import paths
 from congdoan.core.yamlio import load_model
 from congdoan.exceptions import ConfigError
 
@@ -56,9 +56,13 @@ class Rates(pydantic.BaseModel):
         return total / days
 
 
-@lru_cache(maxsize=4)
-def load_rates(params_dir: Path = PARAMS_DIR) -> Rates:
-    """Load and validate ``rates.yaml``."""
+def load_rates(params_dir: Path | None = None) -> Rates:
+    """Load and validate ``rates.yaml`` (default: the parameters folder in force)."""
+    return _load_rates(Path(params_dir) if params_dir is not None else paths.params_dir())
+
+
+@lru_cache(maxsize=8)
+def _load_rates(params_dir: Path) -> Rates:
     return load_model(params_dir / "rates.yaml", Rates)
 
 

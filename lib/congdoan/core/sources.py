@@ -8,12 +8,11 @@ when first used).
 from __future__ import annotations
 
 import importlib
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from congdoan.core.dataset import Dataset, read_dataset
-from congdoan.core.paths import DEMO_DIR
+from congdoan.core.workspace import active_workspace, workspace_in_force
 from congdoan.exceptions import ParameterError
 
 URL_OPENERS: dict[str, str] = {
@@ -29,22 +28,29 @@ def _opener(scheme: str) -> Callable[[str], Dataset]:
     return opener
 
 
-def open_dataset(source: str | Path | None = None, *, build_demo: bool = True) -> Dataset:
-    """Open a dataset.
+def open_dataset(source: str | Path | None = None) -> Dataset:
+    """Open a dataset; the workspace's own database is named by its organisation.
 
     Args:
-        source: a folder of CSV, a database URL, or None for the demo district.
-        build_demo: when ``source`` is None and ``data/demo`` is missing, build it first.
+        source: a folder of CSV or a database URL; None for the database of the workspace in
+            force (:func:`congdoan.core.workspace.active_workspace`).
+
+    Raises:
+        WorkspaceError: ``source`` is None and no workspace is in force (never a demo instead).
+        DataError, StorageError: the source cannot be read.
 
     """
-    if source is None:
-        if build_demo and not (DEMO_DIR / "reports.csv").exists():
-            from congdoan.demo.synthetic import write_demo
+    workspace = active_workspace() if source is None else workspace_in_force()
+    own = workspace is not None and (source is None or str(source) == workspace.database_url)
+    dataset = _open(workspace.database_url if own and workspace else source)
+    if own and workspace is not None:  # the workspace's own data: its organisation is the top
+        organisation = workspace.organisation
+        dataset.meta = {**dataset.meta, "district_id": organisation.id,
+                        "district_name": organisation.name}
+    return dataset
 
-            print(f"Chưa có dữ liệu mẫu; đang tạo {DEMO_DIR} … / building the demo district",
-                  file=sys.stderr)
-            write_demo(DEMO_DIR)
-        return read_dataset(DEMO_DIR)
+
+def _open(source: str | Path | None) -> Dataset:
     text = str(source)
     scheme = text.split(":", 1)[0].split("+", 1)[0] if "://" in text else ""
     if scheme:

@@ -1,8 +1,8 @@
 """Storage of the dataset and of every submitted report, through SQLAlchemy.
 
-A SQLite file by default (created on first use, WAL journal so notebooks can read while an
-ingest writes, foreign keys on) or PostgreSQL by URL: the environment variable
-``CONGDOAN_DB_URL`` wins over ``url`` in ``params/storage.yaml``.
+The workspace's database (the ``database`` setting of its ``congdoan.yaml``): a SQLite file by
+default (created on first use, WAL journal so notebooks can read while an ingest writes, foreign
+keys on) or PostgreSQL by URL.
 
 Tables: the registry tables of :mod:`congdoan.core.dataset` (``communes``, ``upper_unions``,
 ``areas``, ``units``, ``links``, ``enterprises``, ``upper_records``, ``activities``, ``meta``),
@@ -16,21 +16,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import weakref
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pydantic
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from congdoan.core.dataset import COLUMNS, DATE_COLUMNS, ID_COLUMNS, TABLES, Dataset, report_columns
-from congdoan.core.paths import DATA_DIR, PARAMS_DIR
 from congdoan.core.plan import SECTORS, load_elements, load_register, report_rules
-from congdoan.core.yamlio import load_model
+from congdoan.core.workspace import active_workspace
 from congdoan.exceptions import CongdoanError, Location
 
 
@@ -38,27 +35,14 @@ class StorageError(CongdoanError):
     """The database cannot be opened, or it lacks what an operation needs."""
 
 
-class StorageSettings(pydantic.BaseModel):
-    """Validated content of ``params/storage.yaml``."""
+def default_url() -> str:
+    """The database of the workspace in force (the ``database`` setting of its ``congdoan.yaml``).
 
-    model_config = pydantic.ConfigDict(extra="forbid")
-    url: str | None = None
-    store_dir: str | None = None
+    Raises:
+        WorkspaceError: no workspace is in force.
 
-
-def load_storage_settings(params_dir: Path = PARAMS_DIR) -> StorageSettings:
-    """Read ``storage.yaml`` (defaults when the file is absent)."""
-    path = params_dir / "storage.yaml"
-    return load_model(path, StorageSettings) if path.exists() else StorageSettings()
-
-
-DEFAULT_DB = DATA_DIR / "congdoan.sqlite"
-
-
-def default_url(params_dir: Path = PARAMS_DIR) -> str:
-    """``CONGDOAN_DB_URL``, else ``url`` of ``storage.yaml``, else the SQLite file in ``data/``."""
-    return (os.environ.get("CONGDOAN_DB_URL") or load_storage_settings(params_dir).url
-            or f"sqlite:///{DEFAULT_DB}")
+    """
+    return active_workspace().database_url
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -69,13 +53,13 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def default_store_dir(url: str, params_dir: Path = PARAMS_DIR) -> Path:
-    """Where input files are kept: ``store_dir`` setting, else next to the SQLite file."""
-    configured = load_storage_settings(params_dir).store_dir
-    if configured:
-        return Path(configured)
+def default_store_dir(url: str) -> Path:
+    """Where input files are kept: a ``store`` folder next to a SQLite file, else the workspace's.
+
+    A workspace's SQLite database sits in its root, so both rules give the workspace's ``store/``.
+    """
     db_file = sqlite_path(url)
-    return db_file.parent / "store" if db_file is not None else DATA_DIR / "store"
+    return db_file.parent / "store" if db_file is not None else active_workspace().store_dir
 
 
 # ----------------------------------------------------------------------------- schema
@@ -203,6 +187,7 @@ def build_metadata() -> sa.MetaData:
         sa.Column("status", sa.String(10), nullable=False),
         sa.Column("error_report_path", sa.Text),
         sa.Column("n_reports", sa.Integer, nullable=False),
+        sa.Column("form_version", sa.Text),  # layout + plan register version it was made under
         sa.CheckConstraint("status IN ('accepted', 'rejected')", name="ck_sub_status"),
         sa.CheckConstraint("layout IN ('form', 'bulk', 'csv')", name="ck_sub_layout"),
         sa.CheckConstraint("length(sha256) = 64", name="ck_sub_sha"),

@@ -40,7 +40,7 @@ from congdoan._compat.imports import skip_iri_grammar
 from congdoan.briefing.content import load_dataset, resolve
 from congdoan.briefing.fmt import check_lang
 from congdoan.core.dataset import Dataset
-from congdoan.core.paths import BRIEFINGS_DIR
+from congdoan.core.workspace import active_workspace
 from congdoan.engine.forkserver import KernelForkServer, briefing_warmup, take_early
 from congdoan.engine.freshness import looks_current
 from congdoan.engine.heap import freeze_heap, resume_collection
@@ -512,7 +512,7 @@ def plan_keys(jobs: Sequence[BriefingJob], dataset: Dataset, period: str,
 
 def build_briefings(period: str, *, unions: Sequence[str] | None = None,
                     uppers: Sequence[str] | None = None, formats: Sequence[str] = FORMATS,
-                    out: Path = BRIEFINGS_DIR, data: str | None = None,
+                    out: Path | None = None, data: str | None = None,
                     lang: str = "vi", workers: int | None = None, force: bool = False,
                     timeout: float = 600.0, scheduler: str | None = None,
                     progress_lines: bool = True) -> BatchRun:
@@ -525,7 +525,7 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
             every CĐCS, every upper union and the district).
         formats: ``html`` and/or ``pdf``.
         out: output folder (``<out>/<period>/<slug>.*``, ``index.html``, ``.manifest.json``).
-        data: data folder or URL (None = demo district).
+        data: data folder or URL (None: the database of the workspace in force).
         lang: language of the briefings.
         workers: local worker processes (default: cores).
         force: render every briefing, up to date or not.
@@ -547,7 +547,8 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
         raise ParameterError("Thời gian chờ phải dương.", "Timeout must be positive.",
                              location=Location(field="--timeout"), value=timeout,
                              expected="số giây > 0")
-    out = Path(out)
+    out = Path(out) if out is not None else active_workspace().briefings_dir
+    data = data if data is not None else active_workspace().database_url
     # Local runs take their kernels from one fork server: it imports what kernels need while
     # this process reads the data and plans, and is stopped at once if nothing is to be done.
     # When the outputs look current it is started only once the plan shows work (freshness).

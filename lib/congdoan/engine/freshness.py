@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from congdoan.core.paths import DEMO_DIR, NOTEBOOKS_DIR, PARAMS_DIR
+from congdoan.core import paths
 
 MANIFEST_NAME = ".manifest.json"
 """File name of the manifest inside a batch's output folder (:mod:`congdoan.engine.manifest`)."""
@@ -31,24 +31,39 @@ def _newest(paths: Iterable[Path]) -> float:
     return max((p.stat().st_mtime for p in paths if p.is_file()), default=0.0)
 
 
+def _data_files(data: str) -> list[Path] | None:
+    """The files holding ``data`` (None when they cannot be listed, e.g. a server database)."""
+    prefix = "sqlite:///"
+    if data.startswith(prefix):
+        db = Path(data[len(prefix):])
+        return [db, db.with_name(db.name + "-wal")] if db.is_file() else None
+    if "://" in data:
+        return None
+    folder = Path(data)
+    return list(folder.rglob("*")) if folder.is_dir() else None
+
+
 def looks_current(out: Path | str, period: str, data: str | None, *,
                   sources: Iterable[Path] | None = None) -> bool:
     """True when ``out``'s manifest is newer than every input and has ``period``'s briefings.
 
-    The inputs are the data folder's files (``data``; None = the demo district) and
-    ``sources``: by default the library code, ``params/*.yaml`` and the notebooks, which the
-    manifest's keys cover too. False for ``period`` ``'latest'`` (which period that is, only
-    the data says) and for a database URL (no file times to compare).
+    The inputs are the data's files (``data``: a CSV folder's files, or a SQLite database file
+    and its write-ahead log) and ``sources``: by default the library code, the parameters in
+    force and the notebooks, which the manifest's keys cover too. False for ``period``
+    ``'latest'`` (which period that is, only the data says) and for a database that is not a
+    file (no file times to compare).
     """
     manifest = Path(out) / MANIFEST_NAME
-    folder = DEMO_DIR if data is None else Path(data)
-    if period == "latest" or "://" in str(data) or not manifest.is_file() or not folder.is_dir():
+    if period == "latest" or data is None or not manifest.is_file():
+        return False
+    inputs = _data_files(data)
+    if inputs is None:
         return False
     if sources is None:
-        sources = [*LIB_DIR.rglob("*.py"), *PARAMS_DIR.glob("*.yaml"),
-                   *NOTEBOOKS_DIR.glob("*.ipynb")]
+        sources = [*LIB_DIR.rglob("*.py"), *paths.params_dir().glob("*.yaml"),
+                   *paths.NOTEBOOKS_DIR.glob("*.ipynb")]
     written = manifest.stat().st_mtime
-    if _newest([*folder.rglob("*"), *sources]) >= written:
+    if _newest([*inputs, *sources]) >= written:
         return False
     return f'"{period}/' in manifest.read_text(encoding="utf-8")
 

@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, Any, Literal
 from congdoan.briefing.content import load_dataset, resolve, union_identity, upper_identity
 from congdoan.briefing.fmt import check_lang
 from congdoan.core.dataset import Dataset
-from congdoan.core.paths import BRIEFINGS_DIR, NOTEBOOKS_DIR
+from congdoan.core.paths import NOTEBOOKS_DIR
 from congdoan.core.periods import parse_period
 from congdoan.core.registry import period_units, upper_unions_at
+from congdoan.core.workspace import active_workspace
 from congdoan.engine.render import Renderer, write_atomic
 from congdoan.exceptions import CongdoanError, Location, ParameterError
 
@@ -355,7 +356,7 @@ def run_jobs(jobs: Sequence[BriefingJob], dataset: Dataset, out: Path,
 
 def run_briefings(period: str, *, unions: Sequence[str] | None = None,
                   uppers: Sequence[str] | None = None, formats: Sequence[str] = FORMATS,
-                  out: Path = BRIEFINGS_DIR, data: str | None = None,
+                  out: Path | None = None, data: str | None = None,
                   lang: str = "vi", progress: bool = True) -> BatchResult:
     """Produce the briefings of ``period`` ('latest' allowed) into ``out``."""
     check_lang(lang)
@@ -363,7 +364,9 @@ def run_briefings(period: str, *, unions: Sequence[str] | None = None,
     if bad:
         raise ParameterError("Định dạng không hỗ trợ.", "Unsupported format.", location=None,
                              value=bad, expected=", ".join(FORMATS))
+    out = Path(out) if out is not None else active_workspace().briefings_dir
+    data = data if data is not None else active_workspace().database_url
     dataset = load_dataset(data)
     resolved = resolve(period, dataset)
     jobs = plan_jobs(dataset, resolved, unions, uppers, lang, data)
-    return run_jobs(jobs, dataset, Path(out), formats, progress)
+    return run_jobs(jobs, dataset, out, formats, progress)

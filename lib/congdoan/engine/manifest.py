@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from congdoan.core import paths
 from congdoan.core.dataset import Dataset
-from congdoan.core.paths import PARAMS_DIR
 from congdoan.core.periods import parse_period
 from congdoan.core.registry import area_upper_at, period_units
 from congdoan.engine.freshness import LIB_DIR, MANIFEST_NAME
@@ -60,9 +60,10 @@ def file_fingerprint(path: Path) -> str:
     return _digest(Path(path).read_bytes())
 
 
-def code_fingerprint(lib_dir: Path = LIB_DIR, params_dir: Path = PARAMS_DIR) -> str:
+def code_fingerprint(lib_dir: Path = LIB_DIR, params_dir: Path | None = None) -> str:
     """Fingerprint of the library code (``**/*.py``) and the configuration (``*.yaml``)."""
-    files = sorted(lib_dir.rglob("*.py")) + sorted(Path(params_dir).glob("*.yaml"))
+    params_dir = paths.params_dir() if params_dir is None else Path(params_dir)
+    files = sorted(lib_dir.rglob("*.py")) + sorted(params_dir.glob("*.yaml"))
     parts: list[str | bytes] = []
     for path in files:
         if "__pycache__" in path.parts:

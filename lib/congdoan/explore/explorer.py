@@ -29,9 +29,9 @@ import pandas as pd
 
 from congdoan.briefing import charts, fmt
 from congdoan.core.dataset import Dataset
-from congdoan.core.paths import OUTPUT_DIR
 from congdoan.core.periods import latest_complete_period, parse_period
 from congdoan.core.plan import SECTORS, Indicator, PlanRegister, load_register
+from congdoan.core.workspace import active_workspace
 from congdoan.engine.heap import freeze_heap
 from congdoan.exceptions import Location, ParameterError
 from congdoan.explore.charts import (
@@ -137,7 +137,7 @@ class Explorer:
         self.index = HistoryIndex(cached_history(dataset) if history is None else history,
                                   self.register)
         self.names = name_lookup(dataset)
-        self.out_dir = Path(out_dir) if out_dir is not None else OUTPUT_DIR / "explore"
+        self.out_dir = Path(out_dir) if out_dir is not None else active_workspace().output_dir / "explore"
         periods = self.index.periods
         subs = sorted(dataset.reports["period"].dropna().unique())
         start = latest_complete_period(subs) if period == "latest" else str(period)

@@ -30,7 +30,7 @@ from congdoan.core.periods import Period, due_date, parse_period
 from congdoan.core.plan import DataElement, load_elements, load_register
 from congdoan.core.registry import units_in_period
 from congdoan.exceptions import PeriodError
-from congdoan.intake.validation import CATEGORY_LABELS, load_intake_settings, safe_text
+from congdoan.intake.validation import CATEGORY_LABELS, form_version, load_intake_settings, safe_text
 
 FORM_SHEET = "BaoCao"
 BULK_SHEET = "TongHop"
@@ -57,7 +57,7 @@ FORM_LABELS: dict[str, str] = {
 }
 FORM_HEADER_ROW = 15
 """Header row of the field table; fields start on the next row."""
-FORM_COLUMNS = ("STT", "Mã trường", "Chỉ tiêu", "Đơn vị tính", "Điều khoản KH 41b",
+FORM_COLUMNS = ("STT", "Mã trường", "Chỉ tiêu", "Đơn vị tính", "Điều khoản kế hoạch",
                 "Giá trị", "Ghi chú")
 FORM_FIELD_COL, FORM_VALUE_COL = 2, 6
 
@@ -66,7 +66,6 @@ BULK_LABEL_ROW, BULK_KEY_ROW, BULK_FIRST_ROW = 5, 6, 7
 BULK_IDENTITY = ("unit_id", "unit_name", "submitted_on")
 
 _TITLE = "BÁO CÁO KẾT QUẢ THỰC HIỆN NGHỊ QUYẾT 02-NQ/TW CỦA CÔNG ĐOÀN CƠ SỞ"
-_PLAN = "Theo Kế hoạch số 41b/KH-LĐLĐ ngày 30/9/2021 của LĐLĐ huyện Gia Lâm"
 _LOCKED_FILL = PatternFill("solid", fgColor="E7E6E6")
 _OPEN_FILL = PatternFill("solid", fgColor="FFF2CC")
 _BOLD = Font(bold=True)
@@ -155,9 +154,14 @@ def save_workbook(wb: Workbook, path: Path) -> None:
                          compress_type=zipfile.ZIP_DEFLATED)
 
 
+def plan_line() -> str:
+    """The line under a form's title naming the plan (from the plan register in force)."""
+    return "Theo " + load_register().plan.citation("vi")
+
+
 def _identity_rows(unit: pd.Series, upper_name: str, period: Period) -> dict[str, Any]:
     return {
-        "form_version": load_intake_settings().form_version,
+        "form_version": form_version(),
         "unit_id": unit["unit_id"], "unit_name": unit["name"], "sector": unit["sector"],
         "upper_union": upper_name, "period": period.id,
         "cut_off": period.cut_off.strftime("%d/%m/%Y"),
@@ -175,7 +179,7 @@ def unit_form(unit: pd.Series, upper_name: str, period: Period,
     ws.title = FORM_SHEET
     ws["A1"] = _TITLE
     ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = _PLAN
+    ws["A2"] = plan_line()
     identity = _identity_rows(unit, upper_name, period)
     for key, ref in FORM_CELLS.items():
         row = int(ref[1:])
@@ -238,7 +242,7 @@ def bulk_form(rows: pd.DataFrame, period: Period) -> Workbook:
     ws.title = BULK_SHEET
     ws["A1"] = _TITLE + " – BẢNG TỔNG HỢP"
     ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"], ws[BULK_VERSION_CELL] = FORM_LABELS["form_version"], load_intake_settings().form_version
+    ws["A2"], ws[BULK_VERSION_CELL] = FORM_LABELS["form_version"], form_version()
     ws["A3"], ws[BULK_PERIOD_CELL] = FORM_LABELS["period"], period.id
     ws["C3"] = f"Chốt số liệu {period.cut_off:%d/%m/%Y}, hạn gửi {due_date(period):%d/%m/%Y}"
     labels = ["Mã CĐCS", "Tên công đoàn cơ sở", "Ngày gửi báo cáo (dd/mm/yyyy)"] + [

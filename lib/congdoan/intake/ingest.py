@@ -191,6 +191,7 @@ def _read_form(parsed: ParsedFile, ws: Any) -> None:
         if is_blank(key.value):
             continue
         name = str(nfc(key.value))
+        parsed.fields.append(name)
         if name not in names:
             parsed.problems.append(Problem(
                 file=parsed.name, sheet=FORM_SHEET, cell=key.ref, field=name,
@@ -211,6 +212,7 @@ def _read_bulk(parsed: ParsedFile, ws: Any) -> None:
             for col in range(1, last_col + 1)
             if not is_blank(_cell(grid, BULK_SHEET, BULK_KEY_ROW, col).value)}
     _check_columns(parsed, list(keys.values()), sheet=BULK_SHEET, row=BULK_KEY_ROW)
+    parsed.fields = [k for k in keys.values() if k not in BULK_IDENTITY]
     last_row = max((r for r, _ in grid), default=0)
     for row in range(BULK_FIRST_ROW, last_row + 1):
         cells = {key: _cell(grid, BULK_SHEET, row, col) for col, key in keys.items()}
@@ -420,7 +422,8 @@ def ingest_file(path: Path, url: str, store_dir: Path, settings: IntakeSettings,
         frame, problems = validate_reports(parsed, ctx)
     submission = {"sha256": sha, "original_name": name, "stored_path": str(stored),
                   "received_at": received, "submitted_by": submitted_by or parsed.submitted_by,
-                  "source": source, "layout": parsed.layout}
+                  "source": source, "layout": parsed.layout,
+                  "form_version": str(parsed.form_version.value) if parsed.form_version else None}
     if not has_errors(problems):
         try:
             sub_id = store.accept_submission(submission, frame, url)

@@ -31,10 +31,16 @@ import numpy as np
 import pandas as pd
 import pydantic
 
+from congdoan.core import paths
 from congdoan.core.checks import GRADE_MESSAGE, RATING_YOUNG_MESSAGE, at_most_message
-from congdoan.core.paths import PARAMS_DIR
 from congdoan.core.periods import load_settings, parse_period
-from congdoan.core.plan import DataElement, load_elements, load_register, report_rules
+from congdoan.core.plan import (
+    DataElement,
+    load_elements,
+    load_register,
+    register_version,
+    report_rules,
+)
 from congdoan.core.yamlio import load_model
 from congdoan.exceptions import CongdoanError, PeriodError
 
@@ -79,9 +85,13 @@ class IntakeSettings(pydantic.BaseModel):
     outlier_min_change: float = pydantic.Field(ge=0)
 
 
-@lru_cache(maxsize=4)
-def load_intake_settings(params_dir: Path = PARAMS_DIR) -> IntakeSettings:
-    """Load and validate ``intake.yaml``."""
+def load_intake_settings(params_dir: Path | None = None) -> IntakeSettings:
+    """Load and validate ``intake.yaml`` (default: the parameters folder in force)."""
+    return _load_intake_settings(Path(params_dir) if params_dir is not None else paths.params_dir())
+
+
+@lru_cache(maxsize=8)
+def _load_intake_settings(params_dir: Path) -> IntakeSettings:
     return load_model(params_dir / "intake.yaml", IntakeSettings)
 
 
@@ -155,12 +165,13 @@ class RawReport:
 
 @dataclass
 class ParsedFile:
-    """What a reader found in one file."""
+    """What a reader found in one file (``fields``: the field codes its layout lists)."""
 
     name: str
     layout: Literal["form", "bulk", "csv"]
     reports: list[RawReport] = field(default_factory=list)
     form_version: Cell | None = None
+    fields: list[str] = field(default_factory=list)
     submitted_by: str | None = None
     problems: list[Problem] = field(default_factory=list)
 
@@ -313,6 +324,53 @@ def parse_day(value: Any) -> dt.date | None:
 
 
 # ----------------------------------------------------------------------------- the rules
+def form_version(settings: IntakeSettings | None = None) -> str:
+    """The version every form states: the layout's (``intake.yaml``) + the plan register's.
+
+    ``2025.1+74c24a67e493``: a change of the register (:func:`~congdoan.core.plan.register_version`)
+    gives new forms a new version, and a form of another version is recognised as such.
+    """
+    settings = settings or load_intake_settings()
+    return f"{settings.form_version}+{register_version()}"
+
+
+def _check_version(parsed: ParsedFile, out: _Collector, settings: IntakeSettings) -> None:
+    """A form of another layout is refused; one of another register says which fields differ."""
+    found = str(nfc(parsed.form_version.value)) if parsed.form_version else ""
+    current = form_version(settings)
+    if found == current:
+        return
+    layout, _, register = found.partition("+")
+    if layout != settings.form_version or not register:
+        out.add(parsed.form_version, "form_version",
+                "Tệp không đúng phiên bản mẫu báo cáo; hãy dùng mẫu mới (congdoan template).",
+                "The file is not the current form version; use a new form (congdoan template).",
+                value=found or None, expected=current)
+        return
+    names = [e.name for e in load_elements().elements]
+    added = [n for n in names if n not in parsed.fields]
+    removed = [n for n in parsed.fields if n not in names]
+    now = current.partition("+")[2]
+    if not added and not removed:
+        out.add(parsed.form_version, "form_version",
+                f"Mẫu lập theo sổ chỉ tiêu phiên bản {register}, hiện hành là {now}; các trường "
+                "báo cáo không đổi nên tệp vẫn được nhận.",
+                f"The form was made under register version {register}, the current one is "
+                f"{now}; its fields are unchanged, so the file is accepted.",
+                value=found, expected=current, severity="warning")
+        return
+    parts_vi = ([f"thêm trường {', '.join(added)}"] if added else []) + (
+        [f"bỏ trường {', '.join(removed)}"] if removed else [])
+    parts_en = ([f"fields added: {', '.join(added)}"] if added else []) + (
+        [f"fields removed: {', '.join(removed)}"] if removed else [])
+    out.add(parsed.form_version, "form_version",
+            f"Mẫu lập theo sổ chỉ tiêu phiên bản {register}, hiện hành là {now}; khác biệt: "
+            f"{'; '.join(parts_vi)}. Hãy dùng mẫu mới (congdoan template).",
+            f"The form was made under register version {register}, the current one is {now}; "
+            f"differences: {'; '.join(parts_en)}. Use a new form (congdoan template).",
+            value=found, expected=current)
+
+
 def validate_reports(parsed: ParsedFile, ctx: Context) -> tuple[pd.DataFrame, list[Problem]]:
     """Check every report of ``parsed``; return the clean rows and all problems (reader's first).
 
@@ -322,12 +380,7 @@ def validate_reports(parsed: ParsedFile, ctx: Context) -> tuple[pd.DataFrame, li
     out = _Collector(parsed.name)
     out.problems.extend(parsed.problems)
     if parsed.layout != "csv":
-        found = nfc(parsed.form_version.value) if parsed.form_version else None
-        if str(found) != ctx.settings.form_version:
-            out.add(parsed.form_version, "form_version",
-                    "Tệp không đúng phiên bản mẫu báo cáo; hãy dùng mẫu mới (congdoan template).",
-                    "The file is not the current form version; use a new form (congdoan template).",
-                    value=found, expected=ctx.settings.form_version)
+        _check_version(parsed, out, ctx.settings)
     if not parsed.reports and not any(p.severity == "error" for p in out.problems):
         out.add(None, None, "Tệp không có báo cáo nào.", "The file holds no report.",
                 expected="ít nhất một dòng báo cáo / at least one report")

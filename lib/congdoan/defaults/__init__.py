@@ -1,0 +1,1 @@
+"""Packaged defaults (data only): params/ and notebooks/."""

@@ -1,0 +1,122 @@
+"""Workspaces: made, found as git finds a repository, in force for every command; no fallback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from congdoan.cli import main
+from congdoan.core import paths
+from congdoan.core.plan import load_register
+from congdoan.core.sources import open_dataset
+from congdoan.core.workspace import (
+    CONFIG_NAME,
+    ENV_VAR,
+    Organisation,
+    deactivate,
+    find_workspace,
+    init_workspace,
+    load_workspace,
+)
+from congdoan.exceptions import ConfigError, WorkspaceError
+
+ORG = Organisation(id="CD-XA-DONGDU", name="Công đoàn xã Đông Dư", kind="commune")
+
+
+@pytest.fixture
+def no_workspace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No workspace in force: the variable unset and the current folder outside any workspace."""
+    monkeypatch.delenv(ENV_VAR, raising=False)  # first, so that monkeypatch restores it after
+    deactivate()
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path
+    deactivate()
+
+
+def test_init_makes_a_self_describing_folder(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "dongdu", ORG)
+    config = yaml.safe_load((ws.root / CONFIG_NAME).read_text(encoding="utf-8"))
+    assert config["organisation"] == {"id": "CD-XA-DONGDU", "name": "Công đoàn xã Đông Dư",
+                                      "kind": "commune"}
+    assert config["database"] == "sqlite:///congdoan.sqlite"
+    assert sorted(p.name for p in ws.root.iterdir()) == [CONFIG_NAME, "inbox", "output", "params"]
+    assert (ws.params_dir / "plan.yaml").read_bytes() == \
+        (paths.DEFAULT_PARAMS_DIR / "plan.yaml").read_bytes()
+    assert ws.database_url == f"sqlite:///{ws.root / 'congdoan.sqlite'}"
+    assert ws.briefings_dir == ws.root / "output" / "briefings"
+
+
+def test_init_refuses_a_workspace_or_a_folder_with_other_files(tmp_path: Path) -> None:
+    init_workspace(tmp_path / "a", ORG)
+    with pytest.raises(WorkspaceError, match="đã là một không gian"):
+        init_workspace(tmp_path / "a", ORG)
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "notes.txt").write_text("x")
+    with pytest.raises(WorkspaceError, match="đã có tệp khác"):
+        init_workspace(tmp_path / "b", ORG)
+
+
+def test_found_from_a_subfolder_from_the_variable_and_explicitly(no_workspace: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch
+                                                                 ) -> None:
+    ws = init_workspace(no_workspace / "ws", ORG)
+    deep = ws.root / "output" / "x"
+    deep.mkdir()
+    assert find_workspace(start=deep).root == ws.root
+    other = init_workspace(no_workspace / "other", ORG.model_copy(update={"id": "OTHER"}))
+    assert find_workspace(other.root, start=deep).root == other.root  # explicit wins
+    monkeypatch.setenv(ENV_VAR, str(other.root))
+    assert find_workspace(start=deep).root == other.root  # then the variable
+
+
+def test_no_workspace_is_an_error_that_says_how_to_make_one(no_workspace: Path) -> None:
+    with pytest.raises(WorkspaceError) as caught:
+        find_workspace()
+    assert "congdoan init" in caught.value.render("vi")
+    with pytest.raises(WorkspaceError):
+        open_dataset()  # never the demo instead
+
+
+def test_a_command_outside_a_workspace_stops_with_exit_2_and_the_how_to(
+        no_workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["indicators", "--period", "2025"]) == 2
+    err = capsys.readouterr().err
+    assert "congdoan init" in err and "congdoan demo" in err
+    assert not (no_workspace / "data").exists()  # nothing was built
+
+
+def test_a_typo_in_the_configuration_names_the_field(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws", ORG)
+    text = (ws.root / CONFIG_NAME).read_text(encoding="utf-8")
+    (ws.root / CONFIG_NAME).write_text(text.replace("kind: commune", "kind: comune"),
+                                       encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_workspace(ws.root)
+    assert "kind" in caught.value.render("en")
+
+
+def test_the_workspace_s_params_are_in_force(no_workspace: Path) -> None:
+    ws = init_workspace(no_workspace / "ws", ORG)
+    plan = ws.params_dir / "plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace(
+        "target: {min: 0.70}", "target: {min: 0.55}", 1), encoding="utf-8")
+    from congdoan.core.workspace import activate
+
+    activate(ws)
+    assert paths.params_dir() == ws.params_dir
+    register = load_register()
+    assert register.get("dialogue_nnn").target.min == pytest.approx(0.55)
+
+
+def test_commands_say_which_workspace_they_use(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws", ORG)
+    env = {k: v for k, v in os.environ.items() if k != ENV_VAR}
+    done = subprocess.run([sys.executable, "-m", "congdoan.cli", "-w", str(ws.root),
+                           "completeness", "--period", "2025"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert f"Công đoàn xã Đông Dư (CD-XA-DONGDU) — {ws.root}" in done.stderr
