@@ -2,7 +2,8 @@
 
 The tiny district (tests/conftest.py): A (HCSN, commune C1), B (NNN, C1), C (NNN, C2), all under
 the federation FED until 30/6/2025 and the commune union XA after.
-Reports (both halves of 2021 and 2023, each half the same):
+Reports (both halves of 2021 and 2023, each half the same; people informed are counted from
+the start of the year, so the year report gives twice the six-month figure):
     A: workers 20, people_informed 8      → year: 16 of 20
     B: workers 60, people_informed 5      → year: 10 of 60; collective agreement from 2023
     C: workers 40, people_informed 20     → year: 40 of 40; no collective agreement
@@ -46,13 +47,14 @@ def _reports() -> list[dict[str, object]]:
         for half in ("H1", "H2"):
             period = f"{year}-{half}"
             day = f"{year}-06-05" if half == "H1" else f"{year}-12-05"
+            to_date = 1 if half == "H1" else 2
             rows += [
                 {"unit_id": "A", "period": period, "submitted_on": day, "workers": 20,
-                 "people_informed": 8},
+                 "people_informed": 8 * to_date},
                 {"unit_id": "B", "period": period, "submitted_on": day, "workers": 60,
-                 "people_informed": 5, "cba_signed": 1 if year == 2023 else 0},
+                 "people_informed": 5 * to_date, "cba_signed": 1 if year == 2023 else 0},
                 {"unit_id": "C", "period": period, "submitted_on": day, "workers": 40,
-                 "people_informed": 20, "cba_signed": 0},
+                 "people_informed": 20 * to_date, "cba_signed": 0},
             ]
     return rows
 

@@ -44,11 +44,12 @@ def test_flow_with_a_missing_half_is_no_data_but_any_event_counts() -> None:
 
 
 def test_rates_are_recomputed_from_sums_not_averaged() -> None:
-    # A (HCSN, C1): informed 8+8 of 20 workers = 80 %; B (NNN, C1): 5+5 of 60 = 16.7 %
+    # A (HCSN, C1): 16 of 20 workers informed in the year = 80 %; B (NNN, C1): 10 of 60 = 16.7 %
+    # (the year report counts the year to date: 8 by 31/5, 16 by 30/11 for A)
     reports = []
-    for half in ("2023-H1", "2023-H2"):
-        reports.append(_report("A", half, workers=20, people_informed=8))
-        reports.append(_report("B", half, workers=60, people_informed=5))
+    for half, a, b in (("2023-H1", 8, 5), ("2023-H2", 16, 10)):
+        reports.append(_report("A", half, workers=20, people_informed=a))
+        reports.append(_report("B", half, workers=60, people_informed=b))
     out = compute_indicators(tiny_dataset(reports=reports), "2023",
                              indicator_ids=["people_informed"])
     commune = pick(out, level="commune", unit_id="C1")

@@ -157,3 +157,35 @@ def test_projections_of_shares_stay_within_0_and_1() -> None:
     row = pick(compute_indicators(tiny_dataset(reports=reports), "2022", levels=["cdcs"],
                                   indicator_ids=["legal_representation"]), unit_id="C")
     assert row["projection_2030"] == 1.0 and row["projection_2025"] == 1.0
+
+
+# ---------------------------------------------------------------- people counted once a year
+def test_people_reached_in_both_halves_are_counted_once() -> None:
+    # A (20 workers): 10 informed by 31/5; 14 by 30/11 in the year report (6 of the first 10
+    # again, 4 new). Adding the halves gave 24 of 20 = 120 %.
+    # D (founded 1/7): 5 of 10 workers by 30/11.
+    units = [{"unit_id": "A", "name": "A", "sector": "HCSN", "commune_id": "C1",
+              "founded": "2015-01-01"},
+             {"unit_id": "D", "name": "D", "sector": "NNN", "commune_id": "C1",
+              "founded": "2023-07-01"}]
+    reports = [_report("A", "2023-H1", workers=20, people_informed=10),
+               _report("A", "2023-H2", workers=20, people_informed=14),
+               _report("D", "2023-H2", workers=10, people_informed=5)]
+    ds = tiny_dataset(units=units, reports=reports)
+    year = compute_indicators(ds, "2023", indicator_ids=["people_informed"])
+    a = pick(year, level="cdcs", unit_id="A")
+    assert (a["numerator"], a["denominator"], a["value"]) == (14, 20, pytest.approx(0.7))
+    assert pick(year, level="district")["value"] == pytest.approx(19 / 30)
+    # the first half alone: the six-month report; the second half alone: the people first
+    # reached after 31/5 (14 − 10 for A; all 5 for D, founded after 31/5)
+    first = compute_indicators(ds, "2023-H1", indicator_ids=["people_informed"])
+    assert pick(first, level="cdcs", unit_id="A")["numerator"] == 10
+    second = compute_indicators(ds, "2023-H2", indicator_ids=["people_informed"])
+    assert pick(second, level="cdcs", unit_id="A")["numerator"] == 4
+    assert pick(second, level="cdcs", unit_id="D")["numerator"] == 5
+    assert pick(second, level="district")["numerator"] == 9
+    # a year without its year report has no year figure, whatever the six-month report said
+    alone = tiny_dataset(units=units[:1], reports=reports[:1] + [
+        _report("A", "2023-H2", workers=20)])
+    assert pick(compute_indicators(alone, "2023", indicator_ids=["people_informed"]),
+                level="cdcs", unit_id="A")["status"] == "no_data"

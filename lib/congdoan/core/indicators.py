@@ -90,7 +90,9 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
 
     A unit is expected when active at the period's cut-off; within the period it is expected to
     report for each sub-period at whose cut-off it was active. Flows need every expected
-    sub-period (else NaN: no data); stocks take the cut-off sub-period; 'any' is 1 when held in
+    sub-period (else NaN: no data); stocks take the cut-off sub-period (carried forward from the
+    last report when it is missing, marked ``carried``); people counted year to date ('ytd')
+    take the cut-off report (:func:`_year_to_date`); 'any' is 1 when held in
     any sub-period; 'last' takes the last reported value. ``reported`` is True when every
     expected sub-period has a report. Computed once per dataset and period: the frame is
     shared, read it and never change it in place.
@@ -126,9 +128,13 @@ def _unit_frame(dataset: Dataset, period: Period, elements: DataElements) -> pd.
     out = pd.DataFrame({"n_expected": grouped.size(), "n_present": grouped["present"].count()})
     complete = out["n_present"] == out["n_expected"]
     parts = [out]
+    last_sub = rows[rows["order"] == len(subs) - 1].set_index("unit_id")
     if by_agg.get("stock"):
-        last_sub = rows[rows["order"] == len(subs) - 1].set_index("unit_id")
         parts.append(last_sub[by_agg["stock"]].reindex(out.index))
+    if by_agg.get("ytd"):
+        founded = units.set_index("unit_id")["founded"]
+        parts.append(_year_to_date(prepared, period, last_sub[by_agg["ytd"]],
+                                   founded).reindex(out.index))
     if by_agg.get("last"):
         parts.append(grouped[by_agg["last"]].last())
     if by_agg.get("flow"):
@@ -143,6 +149,25 @@ def _unit_frame(dataset: Dataset, period: Period, elements: DataElements) -> pd.
     frame["reported"] = frame["n_present"].fillna(0) == frame["n_expected"].fillna(1)
     _carry_forward(dataset, period, frame, elements)
     return _derive(frame, period)
+
+
+def _year_to_date(reports: pd.DataFrame, period: Period, at_cut_off: pd.DataFrame,
+                  founded: pd.Series) -> pd.DataFrame:
+    """People counted once in ``period`` from year-to-date counts (indexed by unit_id).
+
+    A year and its first half read the report at the period's cut-off (the year report counts
+    the year to date: never the sum of the halves). The second half alone is derived: year to
+    date less the first half (the people first reached in the second half); both reports are
+    needed, except from a CĐCS founded after the first half's cut-off (it had reached nobody).
+    """
+    if period.half != 2:
+        return at_cut_off
+    first_half = parse_period(f"{period.year}-H1")
+    first = reports[reports["period"] == first_half.id].set_index("unit_id")
+    earlier = first[list(at_cut_off.columns)].reindex(at_cut_off.index)
+    newer = founded.reindex(at_cut_off.index) > pd.Timestamp(first_half.cut_off)
+    earlier[newer.to_numpy()] = 0.0
+    return (at_cut_off - earlier).clip(lower=0)
 
 
 def _carry_forward(dataset: Dataset, period: Period, frame: pd.DataFrame,

@@ -19,7 +19,7 @@ from congdoan.core import paths
 from congdoan.core.yamlio import load_model
 from congdoan.exceptions import ConfigError, Location
 
-Aggregation = Literal["stock", "flow", "any", "last"]
+Aggregation = Literal["stock", "flow", "ytd", "any", "last"]
 ElementKind = Literal["int", "bool", "vnd", "category"]
 Population = Literal[
     "all", "HCSN", "DNNN", "NNN", "state", "enterprise",

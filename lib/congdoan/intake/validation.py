@@ -487,6 +487,7 @@ def _validate_one(report: RawReport, units: pd.DataFrame, elements: tuple[DataEl
         row[element.name] = value
     _cross_rules(report, row, out)
     _outliers(report, row, elements, history.get(unit_id), ctx, out)
+    _below_first_half(report, row, elements, history.get(unit_id), out)
     return row
 
 
@@ -545,6 +546,28 @@ def _outliers(report: RawReport, row: dict[str, Any], elements: tuple[DataElemen
                     f"Unusual against the union's own history (median {median:,.0f}, "
                     f"modified z {score:.1f}); please check.",
                     value=value, expected=f"|z| ≤ {ctx.settings.outlier_z}", severity="warning")
+
+
+def _below_first_half(report: RawReport, row: dict[str, Any], elements: tuple[DataElement, ...],
+                      past: pd.DataFrame | None, out: _Collector) -> None:
+    """Warn when a year report counts fewer people to date than its six-month report did."""
+    if past is None or not str(row["period"]).endswith("H2"):
+        return
+    first = past[past["period"] == str(row["period"])[:4] + "-H1"]
+    if first.empty:
+        return
+    for element in elements:
+        value = row.get(element.name)
+        if element.aggregation != "ytd" or value is None or element.name not in first:
+            continue
+        earlier = pd.to_numeric(first[element.name], errors="coerce").iloc[-1]
+        if pd.notna(earlier) and value < earlier:
+            out.add(report.values.get(element.name), element.name,
+                    f"Số lũy kế từ đầu năm ({value}) nhỏ hơn số đã báo cáo 6 tháng đầu năm "
+                    f"({int(earlier)}); báo cáo năm tính mọi người từ đầu năm, mỗi người một lần.",
+                    f"The year-to-date count ({value}) is below the six-month report's "
+                    f"({int(earlier)}); the year report counts everyone since the year began, "
+                    "each once.", value=value, expected=f"≥ {int(earlier)}", severity="warning")
 
 
 def has_errors(problems: list[Problem]) -> bool:
