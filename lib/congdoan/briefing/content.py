@@ -31,6 +31,7 @@ from congdoan.core.periods import (
     parse_period,
 )
 from congdoan.core.plan import Indicator, load_elements, load_register
+from congdoan.core.rates import load_rates
 from congdoan.core.registry import SECTOR_NAMES, period_units, upper_unions_at
 from congdoan.core.sources import open_dataset
 from congdoan.core.timeliness import reporting_status, reporting_summary
@@ -327,6 +328,8 @@ def scorecard(ctx: BriefingContext, unit_id: str, level: str, lang: str = "vi") 
     rows["provisional"] = rows["provisional"].astype(object).eq(True)
     rows["note"] = [_note(indicator(i), level, ctx.period, lang, top) for i in rows["indicator_id"]]
     rows["note"] = [_judged_note(r, lang) for _, r in rows.iterrows()] if len(rows) else []
+    rows["note"] = ["; ".join(x for x in (note, series_breaks(ctx, str(i), lang)) if x)
+                    for note, i in zip(rows["note"], rows["indicator_id"], strict=True)]
     rows = rows.sort_values("indicator_id", key=lambda s: s.map(order))
     return rows[list(SCORE_COLUMNS)].reset_index(drop=True)
 
@@ -359,7 +362,28 @@ def history_rows(ctx: BriefingContext, unit_id: str, level: str,
     position = {p: i for i, p in enumerate(ctx.trend_periods)}
     rows = rows.sort_values(["indicator_id", "period"], key=lambda s: s.map(position)
                             if s.name == "period" else s)
-    return rows[["indicator_id", "label", "period", "measure", "value", "target", "status"]]
+    rates = load_rates()
+    spans = {p: parse_period(p) for p in ctx.trend_periods}
+    rows = rows.assign(
+        provisional=rows["provisional"].astype(object).eq(True),
+        break_label=[", ".join(fmt.date(b.date, lang) for b in rates.breaks_of(
+            str(i), spans[str(p)].start, spans[str(p)].cut_off)) if str(p) in spans else ""
+            for i, p in zip(rows["indicator_id"], rows["period"], strict=True)])
+    return rows[["indicator_id", "label", "period", "measure", "value", "target", "status",
+                 "provisional", "break_label"]]
+
+
+def series_breaks(ctx: BriefingContext, indicator_id: str, lang: str = "vi") -> str:
+    """The breaks of an indicator's series within the trend shown, as a note ('' when none).
+
+    ``Chuỗi số liệu thay đổi: từ 01/06/2025 …; từ 01/07/2025 …`` (``params/rates.yaml``).
+    """
+    first = parse_period(ctx.trend_periods[0]).start if ctx.trend_periods else ctx.period.start
+    found = load_rates().breaks_of(indicator_id, first, ctx.period.cut_off)
+    if not found:
+        return ""
+    text = "; ".join(b.label_vi if lang == "vi" else b.label_en for b in found)
+    return (f"chuỗi số liệu thay đổi: {text}" if lang == "vi" else f"the series changes: {text}")
 
 
 def trend_indicators(card: pd.DataFrame, limit: int = TREND_PANELS) -> list[str]:
