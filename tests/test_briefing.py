@@ -48,7 +48,8 @@ def test_union_scorecard_and_narrative(ctx: briefing.BriefingContext) -> None:
     assert card.loc["policy_proposal", "status"] == "not_met"
     lines = briefing.narrative(card.reset_index(), "vi")
     assert lines[0].startswith("Chỉ tiêu chưa đạt: ")
-    assert "Đoàn viên, CNVCLĐ được học tập, quán triệt (8,3%; chỉ tiêu ≥ 37,5%)" in lines[0]
+    assert ("Đoàn viên, CNVCLĐ được học tập, quán triệt (8,3%; chỉ tiêu ≥ 37,5%; "
+            "thiếu 29,2 điểm %)") in lines[0]
     # the furthest from target comes first: policy 0 of 65 % (gap 100 %) before informed (78 %)
     assert lines[1].startswith("Cần ưu tiên: Công đoàn đề xuất, tham gia xây dựng chính sách;")
 
@@ -116,3 +117,48 @@ def test_missing_data_names_late_and_missing_reports(ctx: briefing.BriefingConte
     lines = briefing.missing_data(ctx, "C", card, "vi")
     assert lines[0] == "Chưa nhận báo cáo 6 tháng đầu năm 2023 (hạn 10/06/2023)."
     assert "Chưa có số liệu để đánh giá" in lines[-1]
+
+
+def test_a_refused_report_is_named_in_missing_data() -> None:
+    reports = [{"unit_id": "B", "period": "2023-H1", "submitted_on": "2023-06-05",
+                "legal_cases_need": 1, "legal_cases_represented": 2}]
+    ctx = _context(tiny_dataset(reports=reports), "2023-H1")
+    lines = briefing.missing_data(ctx, "B", briefing.union_scorecard(ctx, "B"), "vi")
+    assert ("Báo cáo 6 tháng đầu năm 2023 không được tính vì mâu thuẫn: 'Số vụ việc có đại diện "
+            "công đoàn tham gia' (2) không được lớn hơn") in lines[0]
+
+
+def test_finance_lines_note_the_breaks_and_trends_mark_them() -> None:
+    from congdoan.briefing import charts
+
+    reports = [{"unit_id": "A", "period": p, "submitted_on": "2025-12-05",
+                "finance_budget_vnd": 100, "finance_collected_vnd": 100}
+               for p in ("2024-H1", "2024-H2", "2025-H1", "2025-H2")]
+    ds = tiny_dataset(reports=reports)
+    tables = {p: compute_indicators(ds, p) for p in ("2024", "2025")}
+    ctx = briefing.BriefingContext(dataset=ds, period=parse_period("2025"), table=tables["2025"],
+                                   history=pd.concat(tables.values(), ignore_index=True),
+                                   trend_periods=("2024", "2025"), available=("2024", "2025"))
+    card = briefing.union_scorecard(ctx, "A").set_index("indicator_id")
+    assert "từ 01/07/2025 đoàn phí giảm từ 1% xuống 0,5%" in card.loc["finance_collection", "note"]
+    assert "01/06/2025" in card.loc["finance_collection", "note"]
+    assert "đoàn phí" not in card.loc["people_informed", "note"]
+    history = briefing.history_rows(ctx, "A", "cdcs", ["finance_collection"])
+    assert list(history["break_label"]) == ["", "01/06/2025, 01/07/2025"]
+    figure = charts.trend(history)
+    panel = figure.axes[0]
+    assert any(line.get_linestyle() == ":" and line.get_xdata()[0] == 0.5 for line in panel.lines)
+    assert any("01/07/2025" in text.get_text() for text in panel.texts)
+
+
+def test_provisional_points_are_drawn_hollow() -> None:
+    from congdoan.briefing import charts
+
+    history = pd.DataFrame({"indicator_id": "x", "label": "X", "period": ["2024", "2025"],
+                            "measure": "share", "value": [0.5, 0.6], "target": 0.7,
+                            "status": "not_met", "provisional": [False, True],
+                            "break_label": ""})
+    panel = charts.trend(history).axes[0]
+    faces = {tuple(line.get_xdata()): line.get_markerfacecolor() for line in panel.lines
+             if line.get_marker() not in (None, "None", "")}
+    assert faces[(1,)] == "white" and faces[(0,)] != "white"

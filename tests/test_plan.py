@@ -118,6 +118,28 @@ def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
 
 
 
+def test_a_change_needs_its_reading_and_the_method_is_validated(tmp_path: Path) -> None:
+    register = load_register()
+    assert register.get("member_growth").reading == "net"
+    assert register.get("new_cdcs").reading == "net"
+    assert register.get("new_cdcs_nonstate").reading == "gross"
+    total = register.get("total_members").milestones
+    assert total is not None and total[2023].about
+    assert total[2023].tolerance_or(register.method.about_tolerance) == 0.01
+    params = _copy_params(tmp_path)
+    path = params / "plan.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    reading: net\n", "", 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_register(params)
+    assert "reading" in str(err.value)
+    path.write_text(text.replace("acceleration_needed: 0.60", "acceleration_needed: 0.99"),
+                    encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_register(params)
+    assert "method" in str(err.value)
+
+
 def test_the_plan_names_itself() -> None:
     plan = load_register().plan
     assert plan.citation("vi") == \

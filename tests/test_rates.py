@@ -23,3 +23,12 @@ def test_half_year_straddling_the_change_is_day_weighted() -> None:
     assert rates.average("member_dues", start, end) == pytest.approx(expected)
     budget = finance_budget(1_000_000_000, 400_000_000, start, end)
     assert budget == pytest.approx(0.02 * 1_000_000_000 + expected * 400_000_000)
+
+
+def test_breaks_of_the_finance_series_are_dated() -> None:
+    rates = load_rates()
+    year_2025 = rates.breaks_of("finance_collection", dt.date(2024, 12, 1), dt.date(2025, 11, 30))
+    assert [b.date for b in year_2025] == [dt.date(2025, 6, 1), dt.date(2025, 7, 1)]
+    assert "0,5%" in year_2025[1].label_vi
+    assert rates.breaks_of("finance_collection", dt.date(2024, 12, 1), dt.date(2025, 5, 31)) == []
+    assert rates.breaks_of("people_informed", dt.date(2024, 12, 1), dt.date(2025, 11, 30)) == []

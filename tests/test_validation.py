@@ -91,6 +91,11 @@ def test_clean_report_converts_every_kind() -> None:
     ({"members_upskilled": 31}, "members_upskilled", "(31)"),
     ({"members_hardship_visited": 6}, "members_hardship_visited", "(6)"),
     ({"legal_cases_represented": 6}, "legal_cases_represented", "(6)"),
+    # every reported numerator of a share is at most its denominator
+    ({"people_informed": 41}, "people_informed", "(41) không được lớn hơn 'Tổng số công nhân"),
+    ({"people_culture_sport": 41}, "people_culture_sport", "(41)"),
+    ({"members_partner_benefits": 31}, "members_partner_benefits", "(31)"),
+    ({"womens_committee_eligible": 0}, "womens_committee", "'Đủ điều kiện thành lập"),
     ({"cba_signed": 0, "cba_grade": "A"}, "cba_grade", "cba_signed"),
 ])
 def test_each_cross_field_rule(values: dict[str, Any], field: str, fragment: str) -> None:
@@ -152,3 +157,14 @@ def test_text_cells_from_csv_are_read_without_warning() -> None:
     assert out.problems == []
     assert convert(ELEMENTS["workers"], Cell(True, row=2), out, SETTINGS) is None
     assert out.problems[0].row == 2 and "phải là số" in out.problems[0].message_vi
+
+
+def test_a_year_report_counting_fewer_people_than_its_first_half_is_warned() -> None:
+    past = pd.DataFrame({"unit_id": "A", "period": ["2023-H1"], "workers": [40], "members": [30],
+                         "people_informed": [20]})
+    rows, problems = check(report("2023-H2", people_informed=15), history=past)
+    (warning,) = problems
+    assert warning.severity == "warning" and warning.field == "people_informed"
+    assert "nhỏ hơn số đã báo cáo 6 tháng đầu năm (20)" in warning.message_vi
+    assert len(rows) == 1  # accepted: a warning, not an error
+    assert check(report("2023-H2", people_informed=25), history=past)[1] == []

@@ -53,6 +53,8 @@ STATUS_STYLES: dict[str, StatusStyle] = {
     "limited_progress": StatusStyle("#D55E00", "v", "▼"),
     "not_met": StatusStyle("#D55E00", "X", "✘"),
     "moving_away": StatusStyle("#CC79A7", "X", "✘"),
+    "not_achieved": StatusStyle("#D55E00", "X", "✘"),
+    "insufficient_history": StatusStyle("#7f7f7f", "s", "…"),
     "no_data": StatusStyle("#7f7f7f", "s", "?"),
     "not_applicable": StatusStyle("#bbbbbb", "_", "–"),
     "on_time": StatusStyle("#009E73", "o", "✔"),
@@ -248,7 +250,8 @@ def trend(history: pd.DataFrame, *, lang: str = "vi", columns: int = 3,
 
     Args:
         history: rows with ``label`` (indicator name), ``period``, ``value``, ``target``,
-            ``status`` and ``measure``, periods in display order.
+            ``status`` and ``measure``, periods in display order; optional ``provisional``
+            (drawn hollow) and ``break_label`` (a dotted line where a series breaks).
         lang: language of axis labels.
         columns: panels per row.
         ax: ignored unless ``history`` holds a single indicator (then drawn on ``ax``).
@@ -359,12 +362,25 @@ def _draw_trend(history: pd.DataFrame, labels: list[str], axes_list: list[Axes],
                   zorder=2)
         values = part["value"].astype(float).to_numpy()
         statuses = part["status"].to_numpy()
+        # provisional figures (coverage below the threshold) are drawn hollow
+        hollow = (part["provisional"].to_numpy(dtype=bool) if "provisional" in part
+                  else np.zeros(len(part), bool))
         for status in dict.fromkeys(statuses):
-            at = (statuses == status) & ~np.isnan(values)
-            if at.any():
-                style = status_style(status)
-                axis.plot(x[at], values[at], ls="none", marker=style.marker, color=style.colour,
-                          ms=5.3, zorder=3, mec="white", mew=0.5)
+            for empty in (False, True):
+                at = (statuses == status) & ~np.isnan(values) & (hollow == empty)
+                if at.any():
+                    style = status_style(status)
+                    axis.plot(x[at], values[at], ls="none", marker=style.marker,
+                              color=style.colour, ms=5.3, zorder=3,
+                              mec=style.colour if empty else "white", mew=1.0 if empty else 0.5,
+                              mfc="white" if empty else style.colour)
+        # a break of the series (params/rates.yaml): a dotted line before the period it falls in
+        for at in (np.flatnonzero(part["break_label"].astype(bool).to_numpy())
+                   if "break_label" in part else ()):
+            axis.axvline(at - 0.5, color=INK, ls=":", lw=0.8, zorder=1)
+            axis.annotate(str(part["break_label"].iloc[at]).replace(", ", "\n"), (at - 0.5, 1.0),
+                          xycoords=("data", "axes fraction"), xytext=(2, -2),
+                          textcoords="offset points", fontsize=5.5, va="top", color=INK)
         if part["target"].notna().any():
             axis.step(x, part["target"].astype(float), where="mid", color=INK, lw=0.9,
                       ls="--", zorder=1)

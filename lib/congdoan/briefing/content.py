@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from congdoan.briefing import fmt
-from congdoan.core.dataset import Dataset
+from congdoan.core.changes import PARTS
+from congdoan.core.dataset import Dataset, report_problems
 from congdoan.core.indicators import compute_indicators
 from congdoan.core.periods import (
     Period,
@@ -29,7 +30,8 @@ from congdoan.core.periods import (
     load_settings,
     parse_period,
 )
-from congdoan.core.plan import Indicator, load_register
+from congdoan.core.plan import Indicator, load_elements, load_register
+from congdoan.core.rates import load_rates
 from congdoan.core.registry import SECTOR_NAMES, period_units, upper_unions_at
 from congdoan.core.sources import open_dataset
 from congdoan.core.timeliness import reporting_status, reporting_summary
@@ -38,11 +40,11 @@ from congdoan.exceptions import ParameterError
 MIN_UNITS_COMPARED = 3
 """Fewest reporting CĐCS an aggregate needs to be shown in a per-CĐCS briefing."""
 
-JUDGED = ("met", "not_met", "achieved", "on_track", "acceleration_needed", "limited_progress",
-          "moving_away")
+JUDGED = ("met", "not_met", "achieved", "not_achieved", "on_track", "acceleration_needed",
+          "limited_progress", "moving_away")
 """Statuses that judge a value against a target."""
 
-BAD = ("not_met", "limited_progress", "moving_away")
+BAD = ("not_met", "not_achieved", "limited_progress", "moving_away")
 """Statuses that call for action."""
 
 TREND_PANELS = 6
@@ -242,7 +244,30 @@ SCORE_COLUMNS = ("indicator_id", "clause", "label", "kind", "measure", "numerato
                  "denominator", "value", "target", "target_max", "strict", "status", "note",
                  "milestone_year", "baseline_value", "required_pace", "actual_pace",
                  "pace_ratio", "projection_2025", "projection_2030", "units_expected",
-                 "units_reported")
+                 "units_reported", "due", "gap", "tolerance", "baseline_year", "pace_method",
+                 "coverage", "provisional", "unit_word", "carried_forward", "change_net",
+                 "change_gross", *(f"part_{p}" for p in PARTS))
+
+PART_WORDS: dict[str, dict[str, str]] = {
+    "admitted": {"vi": "kết nạp", "en": "admitted"},
+    "left": {"vi": "giảm", "en": "left"},
+    "founded": {"vi": "thành lập mới", "en": "founded"},
+    "dissolved": {"vi": "giải thể", "en": "dissolved"},
+    "moved_in": {"vi": "chuyển đến", "en": "moved in"},
+    "moved_out": {"vi": "chuyển đi", "en": "moved out"},
+    "other": {"vi": "chênh lệch khác", "en": "other"},
+}
+"""Words for the parts of a change (member growth, new CĐCS)."""
+
+UNIT_WORDS = {"member_change": "đoàn viên", "unit_change": "CĐCS", "new_unit": "CĐCS",
+              "units": "CĐCS"}
+"""Unit word of the derived numerators of counts (reported ones take their element's unit)."""
+
+
+def unit_word(ind: Indicator) -> str:
+    """What an indicator counts (``đoàn viên``, ``CĐCS`` …), for gaps and parts."""
+    element = load_elements().by_name().get(ind.numerator)
+    return element.unit if element is not None else UNIT_WORDS.get(ind.numerator, "")
 
 
 def _note(ind: Indicator, level: str, period: Period, lang: str, top_name: str) -> str:
@@ -256,6 +281,39 @@ def _note(ind: Indicator, level: str, period: Period, lang: str, top_name: str) 
     return ""
 
 
+def change_text(row: pd.Series, lang: str = "vi") -> str:
+    """The parts of a change and both readings: ``kết nạp +47; giảm −32; … (thuần +10, gộp +72)``.
+
+    Empty for rows that are not changes or have no parts.
+    """
+    if fmt.is_missing(row.get("change_net")):
+        return ""
+    vi = lang == "vi"
+    shown = [f"{PART_WORDS[p][lang]} {fmt.signed(row[f'part_{p}'], 'count', lang)}"
+             for p in PARTS if not fmt.is_missing(row.get(f"part_{p}")) and row[f"part_{p}"] != 0]
+    readings = (f"{'thuần' if vi else 'net'} {fmt.signed(row['change_net'], 'count', lang)}, "
+                f"{'gộp' if vi else 'gross'} {fmt.signed(row['change_gross'], 'count', lang)}")
+    return "; ".join(shown) + f" ({readings})"
+
+
+def _judged_note(row: pd.Series, lang: str) -> str:
+    """What the status alone does not say: the gap, a reached tolerance, provisional coverage."""
+    vi = lang == "vi"
+    parts = [str(row["note"])] if row["note"] else []
+    measure = str(row["measure"])
+    if row["status"] in ("not_met", "not_achieved", "achieved", "met"):
+        short = fmt.gap(measure, row["gap"], str(row["unit_word"]), lang)
+        if short and row["status"] in ("achieved", "met"):
+            short += " (trong dung sai)" if vi else " (within tolerance)"
+        parts.append(short)
+    parts.append(change_text(row, lang))
+    if bool(row["provisional"]):
+        parts.append(f"{fmt.PROVISIONAL[lang]}: " + (
+            f"đã nhận {fmt.percent(row['coverage'], lang)} báo cáo" if vi else
+            f"{fmt.percent(row['coverage'], lang)} of reports received"))
+    return "; ".join(p for p in parts if p)
+
+
 def scorecard(ctx: BriefingContext, unit_id: str, level: str, lang: str = "vi") -> pd.DataFrame:
     """Every indicator row of one unit (``level`` cdcs, upper_union or district) with labels.
 
@@ -266,7 +324,12 @@ def scorecard(ctx: BriefingContext, unit_id: str, level: str, lang: str = "vi") 
     rows["label"] = [label(i, lang) for i in rows["indicator_id"]]
     rows["strict"] = [strict(i, ctx.period) for i in rows["indicator_id"]]
     top = ctx.dataset.district_name
+    rows["unit_word"] = [unit_word(indicator(i)) for i in rows["indicator_id"]]
+    rows["provisional"] = rows["provisional"].astype(object).eq(True)
     rows["note"] = [_note(indicator(i), level, ctx.period, lang, top) for i in rows["indicator_id"]]
+    rows["note"] = [_judged_note(r, lang) for _, r in rows.iterrows()] if len(rows) else []
+    rows["note"] = ["; ".join(x for x in (note, series_breaks(ctx, str(i), lang)) if x)
+                    for note, i in zip(rows["note"], rows["indicator_id"], strict=True)]
     rows = rows.sort_values("indicator_id", key=lambda s: s.map(order))
     return rows[list(SCORE_COLUMNS)].reset_index(drop=True)
 
@@ -299,7 +362,28 @@ def history_rows(ctx: BriefingContext, unit_id: str, level: str,
     position = {p: i for i, p in enumerate(ctx.trend_periods)}
     rows = rows.sort_values(["indicator_id", "period"], key=lambda s: s.map(position)
                             if s.name == "period" else s)
-    return rows[["indicator_id", "label", "period", "measure", "value", "target", "status"]]
+    rates = load_rates()
+    spans = {p: parse_period(p) for p in ctx.trend_periods}
+    rows = rows.assign(
+        provisional=rows["provisional"].astype(object).eq(True),
+        break_label=[", ".join(fmt.date(b.date, lang) for b in rates.breaks_of(
+            str(i), spans[str(p)].start, spans[str(p)].cut_off)) if str(p) in spans else ""
+            for i, p in zip(rows["indicator_id"], rows["period"], strict=True)])
+    return rows[["indicator_id", "label", "period", "measure", "value", "target", "status",
+                 "provisional", "break_label"]]
+
+
+def series_breaks(ctx: BriefingContext, indicator_id: str, lang: str = "vi") -> str:
+    """The breaks of an indicator's series within the trend shown, as a note ('' when none).
+
+    ``Chuỗi số liệu thay đổi: từ 01/06/2025 …; từ 01/07/2025 …`` (``params/rates.yaml``).
+    """
+    first = parse_period(ctx.trend_periods[0]).start if ctx.trend_periods else ctx.period.start
+    found = load_rates().breaks_of(indicator_id, first, ctx.period.cut_off)
+    if not found:
+        return ""
+    text = "; ".join(b.label_vi if lang == "vi" else b.label_en for b in found)
+    return (f"chuỗi số liệu thay đổi: {text}" if lang == "vi" else f"the series changes: {text}")
 
 
 def trend_indicators(card: pd.DataFrame, limit: int = TREND_PANELS) -> list[str]:
@@ -396,6 +480,14 @@ def missing_data(ctx: BriefingContext, union_id: str, card: pd.DataFrame,
                          f" (hạn {fmt.date(row['due'], lang)})." if lang == "vi" else
                          f"Report for the {sub.lower()} was late: "
                          f"{fmt.date(row['submitted_on'], lang)} (due {fmt.date(row['due'], lang)}).")
+    broken = report_problems(ctx.dataset)
+    broken = broken[(broken["unit_id"].astype(str) == union_id)
+                    & broken["period"].isin(ctx.period.sub_periods)]
+    for sub_id, part in broken.groupby("period", sort=True):
+        sub = parse_period(str(sub_id)).label(lang).lower()
+        why = "; ".join(part["message_vi" if lang == "vi" else "message_en"].str.rstrip("."))
+        lines.append(f"Báo cáo {sub} không được tính vì mâu thuẫn: {why}." if lang == "vi" else
+                     f"The report for the {sub} is not counted: it contradicts itself: {why}.")
     lacking = card.loc[card["status"] == "no_data", "label"].tolist()
     if lacking:
         lines.append(("Chưa có số liệu để đánh giá: " if lang == "vi" else "No data to judge: ")
@@ -404,6 +496,18 @@ def missing_data(ctx: BriefingContext, union_id: str, card: pd.DataFrame,
 
 
 # ----------------------------------------------------------------------------- narrative
+def target_text(row: pd.Series, lang: str = "vi") -> str:
+    """A row's target as the plan reads: ``chỉ tiêu ≥ 75%``, ``mốc 2023: khoảng 18.000``."""
+    vi = lang == "vi"
+    measure = str(row["measure"])
+    about = not fmt.is_missing(row.get("tolerance")) and float(row["tolerance"]) > 0
+    goal = (f"{'khoảng' if vi else 'about'} {fmt.value(measure, row['target'], lang)}" if about
+            else fmt.target(measure, row["target"], row["target_max"], bool(row["strict"]), lang))
+    if row["kind"] == "milestone" and not fmt.is_missing(row["milestone_year"]):
+        return f"{'mốc' if vi else 'milestone'} {int(row['milestone_year'])}: {goal}"
+    return f"{'chỉ tiêu' if vi else 'target'} {goal}"
+
+
 def _gap(row: pd.Series) -> float:
     value, target = row["value"], row["target"]
     if fmt.is_missing(value) or fmt.is_missing(target) or float(target) == 0:
@@ -418,10 +522,11 @@ def narrative(card: pd.DataFrame, lang: str = "vi", priorities: int = 3) -> list
     milestones moving away or progressing too slowly.
     """
     vi = lang == "vi"
-    not_met = card[card["status"] == "not_met"]
-    items = [f"{r['label']} ({fmt.value(str(r['measure']), r['value'], lang)}; "
-             f"{'chỉ tiêu' if vi else 'target'} "
-             f"{fmt.target(str(r['measure']), r['target'], r['target_max'], bool(r['strict']), lang)})"
+    not_met = card[card["status"].isin(("not_met", "not_achieved"))]
+    items = [f"{r['label']} ({fmt.value(str(r['measure']), r['value'], lang, r['target'])}; "
+             f"{target_text(r, lang)}"
+             + (f"; {fmt.gap(str(r['measure']), r['gap'], str(r.get('unit_word', '')), lang)}"
+                if fmt.gap(str(r['measure']), r['gap'], '', lang) else "") + ")"
              for _, r in not_met.iterrows()]
     head = "Chỉ tiêu chưa đạt: " if vi else "Targets not met: "
     lines = [head + ("; ".join(items) if items else ("không có" if vi else "none")) + "."]
@@ -491,7 +596,7 @@ def breakdown(ctx: BriefingContext, upper_id: str, by: str, lang: str = "vi") ->
 
 
 STATUS_ORDER = ("met", "achieved", "on_track", "acceleration_needed", "limited_progress",
-                "not_met", "moving_away", "no_data")
+                "not_met", "not_achieved", "moving_away", "insufficient_history", "no_data")
 
 
 def status_counts(ctx: BriefingContext, upper_id: str, lang: str = "vi") -> pd.DataFrame:

@@ -154,13 +154,34 @@ def scorecard(card: pd.DataFrame, lang: str = "vi") -> HTML:
     head = [word(k, lang) for k in ("clause", "indicator", "value", "target", "status", "note")]
     body = []
     for _, r in card.iterrows():
-        measure = str(r["measure"])
-        target = fmt.target(measure, r["target"], r["target_max"], bool(r["strict"]), lang)
-        if r["kind"] == "milestone" and not fmt.is_missing(r["milestone_year"]):
-            target += f" ({word('milestone', lang).lower()} {int(r['milestone_year'])})"
-        body.append([r["clause"], r["label"], fmt.value(measure, r["value"], lang), target,
+        body.append([r["clause"], r["label"], _value_cell(r, lang), _target_cell(r, lang),
                      status_badge(r["status"], lang), r["note"] or ""])
     return _table(head, body, "cd-score", raw_columns=(4,))
+
+
+def _value_cell(row: pd.Series, lang: str) -> str:
+    """A value shown against its target (never rounded onto it), marked when provisional."""
+    text = fmt.value(str(row["measure"]), row["value"], lang, row["target"])
+    if row.get("provisional") is not None and row["provisional"] is not pd.NA and bool(
+            row["provisional"]) and text != fmt.MISSING:
+        text += f" ({fmt.PROVISIONAL[lang]})"
+    return text
+
+
+def _target_cell(row: pd.Series, lang: str) -> str:
+    """The target as the plan reads it, with the milestone year and an "about" tolerance."""
+    measure = str(row["measure"])
+    tolerance = row.get("tolerance")
+    about = fmt.tolerance(measure, row["target"], tolerance, lang)
+    text = (f"{'khoảng' if lang == 'vi' else 'about'} {fmt.value(measure, row['target'], lang)}"
+            if about else
+            fmt.target(measure, row["target"], row["target_max"], bool(row["strict"]), lang))
+    notes = []
+    if row["kind"] == "milestone" and not fmt.is_missing(row["milestone_year"]):
+        notes.append(f"{word('milestone', lang).lower()} {int(row['milestone_year'])}")
+    if about:
+        notes.append(about)
+    return text + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def pace(rows: pd.DataFrame, lang: str = "vi") -> HTML:
@@ -172,14 +193,29 @@ def pace(rows: pd.DataFrame, lang: str = "vi") -> HTML:
     body = []
     for _, r in rows.iterrows():
         m = str(r["measure"])
+        base = fmt.value(m, r["baseline_value"], lang)
+        if not fmt.is_missing(r.get("baseline_year")) and int(r["baseline_year"]) != int(
+                load_register().plan.baseline_year):
+            base += f" ({int(r['baseline_year'])})"  # a body founded after the plan's baseline
         body.append([
-            r["label"], fmt.value(m, r["baseline_value"], lang), fmt.value(m, r["value"], lang),
-            f"{fmt.value(m, r['target'], lang)} ({int(r['milestone_year'])})",
-            fmt.signed(r["required_pace"], m, lang), fmt.signed(r["actual_pace"], m, lang),
+            r["label"], base, _value_cell(r, lang), _target_cell(r, lang),
+            _pace_cell(r["required_pace"], r, lang), _pace_cell(r["actual_pace"], r, lang),
             fmt.value(m, r["projection_2025"], lang), fmt.value(m, r["projection_2030"], lang),
             status_badge(r["status"], lang),
         ])
     return _table([word(k, lang) for k in keys], body, "cd-pace", raw_columns=(8,))
+
+
+def _pace_cell(pace_value: Any, row: pd.Series, lang: str) -> str:
+    """A pace a year (a growth rate for the compound method).
+
+    'Chưa đủ dữ liệu' where the history is too short to give one.
+    """
+    if fmt.is_missing(pace_value) and row["status"] == "insufficient_history":
+        return fmt.status_label("insufficient_history", lang)
+    if row.get("pace_method") == "compound" and not fmt.is_missing(pace_value):
+        return fmt.percent(pace_value, lang)
+    return fmt.signed(pace_value, str(row["measure"]), lang)
 
 
 def bullets(lines: Iterable[str], lang: str = "vi", css: str = "") -> HTML:
@@ -208,7 +244,7 @@ def breakdown(table: pd.DataFrame, lang: str = "vi") -> HTML:
     for _ind, part in table.groupby("indicator_id", sort=False):
         first = part.iloc[0]
         m = str(first["measure"])
-        cells = {str(r["group_name"]): (f'{esc(fmt.value(m, r["value"], lang))} '
+        cells = {str(r["group_name"]): (f'{esc(fmt.value(m, r["value"], lang, r["target"]))} '
                                         f'<span style="color:{status_style(r["status"]).colour}">'
                                         f'{esc(status_style(r["status"]).symbol)}</span>')
                  for _, r in part.iterrows()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -35,11 +36,22 @@ STATUS_LABELS: dict[str, dict[str, str]] = {
     "acceleration_needed": {"vi": "Cần tăng tốc", "en": "Acceleration needed"},
     "limited_progress": {"vi": "Tiến bộ hạn chế", "en": "Limited progress"},
     "moving_away": {"vi": "Đi ngược mục tiêu", "en": "Moving away"},
+    "not_achieved": {"vi": "Không đạt mốc", "en": "Milestone missed"},
+    "insufficient_history": {"vi": "Chưa đủ dữ liệu", "en": "Not enough data yet"},
     "on_time": {"vi": "Đúng hạn", "en": "On time"},
     "late": {"vi": "Nộp muộn", "en": "Late"},
     "missing": {"vi": "Chưa nộp", "en": "Missing"},
 }
 """Words for every status of the indicator table and of report timeliness."""
+
+PROVISIONAL = {"vi": "tạm tính", "en": "provisional"}
+"""Said of a figure whose coverage of expected reports is below the register's threshold."""
+
+DECIMALS = {"share": 1, "per_unit": 2, "count": 0}
+"""Decimals an indicator value is shown with (a share in percentage points)."""
+
+EXTRA_DECIMALS = 3
+"""At most this many more decimals are shown when rounding would hide a value's side of its target."""
 
 UNIT_WORDS: dict[str, dict[str, str]] = {
     "đoàn viên": {"vi": "đoàn viên", "en": "members"},
@@ -88,17 +100,21 @@ def number(value: Any, lang: str = "vi", decimals: int = 0, *, optional: bool = 
     """
     if is_missing(value):
         return MISSING
-    x = float(value)
-    if decimals <= 0:
-        x = round(x)
+    x = _no_negative_zero(round(float(value), max(decimals, 0)))
     return _decimal(x, _pattern(decimals, optional), check_lang(lang))
+
+
+def _no_negative_zero(x: float) -> float:
+    """``x`` with −0.0 made 0.0 (a rounded −0.00004 must not print as "−0")."""
+    return 0.0 if x == 0 else x
 
 
 def percent(value: Any, lang: str = "vi", decimals: int = 1) -> str:
     """A share (0.725) as a percentage: ``72,5%`` (vi), ``72.5%`` (en); ``100%`` without decimals."""
     if is_missing(value):
         return MISSING
-    return _percent(float(value), _pattern(decimals, True) + "%", check_lang(lang))
+    x = _no_negative_zero(round(float(value), max(decimals, 0) + 2))
+    return _percent(x, _pattern(decimals, True) + "%", check_lang(lang))
 
 
 # babel parses the pattern and looks up the locale on every call (~0.1 ms); chart axes format
@@ -144,13 +160,58 @@ def status_label(status: Any, lang: str = "vi") -> str:
     return STATUS_LABELS.get(str(status), {}).get(check_lang(lang), str(status))
 
 
-def value(measure: str, val: Any, lang: str = "vi") -> str:
-    """An indicator value by its measure: share → ``72,5%``, count → ``640``, per unit → ``1,25``."""
+def value(measure: str, val: Any, lang: str = "vi", target: Any = None) -> str:
+    """An indicator value by its measure: share → ``72,5%``, count → ``640``, per unit → ``1,25``.
+
+    With ``target``, the value never reads as being on the other side of it, or on it when it is
+    not: 0.99996 against 100 % shows ``99,996%`` (up to :data:`EXTRA_DECIMALS` more decimals),
+    and ``< 100%`` when even those would round to the target.
+    """
+    if is_missing(val):
+        return MISSING
+    decimals = DECIMALS.get(measure, 0)
+    if not is_missing(target):
+        # compared as babel rounds: the decimal of the shortest repr, half to even
+        scale = 2 if measure == "share" else 0
+        x = Decimal(str(float(val))).scaleb(scale)
+        goal = Decimal(str(float(target))).scaleb(scale)
+        side = (x > goal) - (x < goal)
+        for extra in range(EXTRA_DECIMALS + 1):
+            shown = x.quantize(Decimal(1).scaleb(-(decimals + extra)), rounding=ROUND_HALF_EVEN)
+            if (shown > goal) - (shown < goal) == side:
+                return _by_measure(measure, val, lang, decimals + extra)
+        return f"{'<' if side < 0 else '>'} {_by_measure(measure, target, lang, decimals)}"
+    return _by_measure(measure, val, lang, decimals)
+
+
+def _by_measure(measure: str, val: Any, lang: str, decimals: int) -> str:
     if measure == "share":
-        return percent(val, lang)
-    if measure == "per_unit":
-        return number(val, lang, decimals=2)
-    return number(val, lang)
+        return percent(val, lang, decimals)
+    return number(val, lang, decimals=decimals)
+
+
+def gap(measure: str, missing: Any, unit: str = "", lang: str = "vi") -> str:
+    """What is missing to a target: ``thiếu 44 đoàn viên``, ``thiếu 3,2 điểm %``; empty when none."""
+    if is_missing(missing) or float(missing) <= 0:
+        return ""
+    vi = lang == "vi"
+    if measure == "share":
+        amount = f"{number(float(missing) * 100, lang, decimals=1)} {'điểm %' if vi else 'pp'}"
+    elif unit:
+        amount = count(missing, unit, lang) if float(missing) == round(float(missing)) else \
+            f"{number(missing, lang, decimals=2)} {UNIT_WORDS.get(unit, {}).get(lang, unit)}"
+    else:
+        amount = number(missing, lang, decimals=DECIMALS.get(measure, 0))
+    return f"{'thiếu' if vi else 'short by'} {amount}"
+
+
+def tolerance(measure: str, target_value: Any, relative: Any, lang: str = "vi") -> str:
+    """An "about" target's tolerance: ``khoảng 18.000 (± 1%, đạt từ 17.820)``; empty when none."""
+    if is_missing(relative) or float(relative) <= 0 or is_missing(target_value):
+        return ""
+    low = float(target_value) * (1 - float(relative))
+    return (f"± {percent(relative, lang, 1)}, "
+            f"{'đạt từ' if lang == 'vi' else 'reached from'} {value(measure, low, lang)}")
 
 
 def target(measure: str, minimum: Any, maximum: Any = None, strict: bool = False,
@@ -168,9 +229,9 @@ def signed(val: Any, measure: str, lang: str = "vi") -> str:
     """A change with its sign: ``+3,2 điểm %`` for shares, ``+120`` for counts (pace per year)."""
     if is_missing(val):
         return MISSING
-    x = float(val)
+    scale, decimals = (100.0, 1) if measure == "share" else (1.0, DECIMALS.get(measure, 0))
+    x = round(float(val) * scale, decimals)  # the sign of what is shown, never "−0"
     sign = "+" if x > 0 else ("−" if x < 0 else "±")
-    if measure == "share":
-        points = number(abs(x) * 100, lang, decimals=1)
-        return f"{sign}{points} {'điểm %' if lang == 'vi' else 'pp'}"
-    return f"{sign}{number(abs(x), lang, decimals=2 if measure == 'per_unit' else 0)}"
+    shown = number(abs(x), lang, decimals=decimals)
+    return f"{sign}{shown} {'điểm %' if lang == 'vi' else 'pp'}" if measure == "share" else \
+        f"{sign}{shown}"

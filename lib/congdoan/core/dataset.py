@@ -32,7 +32,8 @@ from typing import Any
 
 import pandas as pd
 
-from congdoan.core.plan import load_elements
+from congdoan.core import checks
+from congdoan.core.plan import DataElements, load_elements
 from congdoan.exceptions import DataError, Location
 
 DATE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -120,6 +121,41 @@ class Dataset:
         return frame
 
 
+def report_problems(dataset: Dataset) -> pd.DataFrame:
+    """Every rule the dataset's reports break (:func:`congdoan.core.checks.report_problems`).
+
+    Computed once per dataset. The engine leaves these reports out of the figures.
+    """
+    return dataset.memo(("report_problems",),
+                        lambda: checks.report_problems(dataset.reports, dataset.units))
+
+
+def engine_reports(dataset: Dataset, elements: DataElements | None = None) -> pd.DataFrame:
+    """The reports as the indicator engine reads them, computed once per dataset.
+
+    One row per (unit, sub-period) — the last one —, with unit_id, period and every data element,
+    numeric elements as numbers. Reports that break a rule (:func:`report_problems`) are left
+    out, as if they had not come: the same checks as intake, whatever the data's way in.
+    """
+    elements = elements or load_elements()
+    names = [e.name for e in elements.elements]
+
+    def make() -> pd.DataFrame:
+        reports = dataset.reports[["unit_id", "period", *names]].drop_duplicates(
+            ["unit_id", "period"], keep="last")
+        broken = report_problems(dataset)
+        refused = pd.MultiIndex.from_frame(broken[["unit_id", "period"]].astype(str))
+        keys = pd.MultiIndex.from_arrays([reports["unit_id"].astype(str),
+                                          reports["period"].astype(str)])
+        reports = reports[~keys.isin(refused)].copy()
+        for element in elements.elements:
+            if element.kind != "category":
+                reports[element.name] = pd.to_numeric(reports[element.name], errors="coerce")
+        return reports
+
+    return dataset.memo(("engine_reports", tuple(names)), make)
+
+
 def _read_table(folder: Path, name: str) -> pd.DataFrame:
     path = folder / f"{name}.csv"
     if not path.exists():
@@ -144,8 +180,13 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame:
     return frame
 
 
-def read_dataset(folder: Path) -> Dataset:
-    """Read every table from ``folder`` (as written by :func:`write_dataset`)."""
+def read_dataset(folder: Path, *, strict: bool = False) -> Dataset:
+    """Read every table from ``folder`` (as written by :func:`write_dataset`).
+
+    Its reports pass the same rules as intake (:mod:`congdoan.core.checks`): with ``strict``
+    a report that breaks one is a DataError naming the file, row, field and value; otherwise
+    such reports are left out of the figures and listed by :func:`report_problems`.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise DataError(
@@ -156,7 +197,17 @@ def read_dataset(folder: Path) -> Dataset:
     meta_path = folder / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
     tables = {name: _read_table(folder, name) for name in TABLES}
-    return Dataset(meta=meta, **tables)  # type: ignore[arg-type]
+    dataset = Dataset(meta=meta, **tables)  # type: ignore[arg-type]
+    broken = report_problems(dataset)
+    if strict and len(broken):
+        first = broken.iloc[0]
+        raise DataError(
+            f"{first['message_vi']} ({len(broken)} lỗi trong tệp báo cáo.)",
+            f"{first['message_en']} ({len(broken)} problems in the reports file.)",
+            location=Location(file=str(folder / "reports.csv"), row=int(first["row"]),
+                              field=str(first["field"])),
+            value=first["value"], expected=str(first["expected"]))
+    return dataset
 
 
 def write_dataset(dataset: Dataset, folder: Path) -> None:

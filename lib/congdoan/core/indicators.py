@@ -24,9 +24,28 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from congdoan.core.dataset import Dataset
-from congdoan.core.periods import Period, analysis_periods, load_settings, parse_period
+from congdoan.core.changes import (
+    GROSS_PARTS,
+    PARTS,
+    carried_elements,
+    change_rows,
+    has_opening,
+    start_sub_period,
+    stocks_at,
+)
+from congdoan.core.dataset import Dataset, engine_reports
+from congdoan.core.judgement import (
+    STATUSES_ANNUAL,
+    STATUSES_MILESTONE,
+    indicator_table,
+    judge,
+    judge_periods,
+    judge_rows,
+)
+from congdoan.core.periods import Period, analysis_periods, parse_period
 from congdoan.core.plan import (
+    CHANGE_ELEMENTS,
+    POPULATION_SECTORS,
     RATINGS_GOOD,
     DataElements,
     Indicator,
@@ -35,20 +54,11 @@ from congdoan.core.plan import (
     load_register,
 )
 from congdoan.core.populations import population_rows
-from congdoan.core.registry import SECTOR_NAMES, area_upper_at, period_units
+from congdoan.core.registry import SECTOR_NAMES, period_units
 from congdoan.exceptions import PeriodError
 
 LEVELS = ("cdcs", "sector", "commune", "upper_union", "district", "group")
 """Levels of the output; ``group`` rows come from named groups."""
-
-LEVEL_RANK = {"cdcs": 0, "sector": 1, "commune": 1, "group": 1, "upper_union": 2, "district": 3}
-"""How high a level is; a target judged at level L applies to rows of rank ≥ rank(L)."""
-
-JUDGED_RANK = {"cdcs": 0, "upper_union": 2, "district": 3}
-
-STATUSES_ANNUAL = ("met", "not_met", "no_data", "not_applicable")
-STATUSES_MILESTONE = ("achieved", "on_track", "acceleration_needed", "limited_progress",
-                      "moving_away", "no_data", "not_applicable")
 
 OUTPUT_COLUMNS = (
     "unit_id", "unit_name", "level", "period", "indicator_id", "clause", "kind", "measure",
@@ -56,10 +66,22 @@ OUTPUT_COLUMNS = (
     "units_expected", "units_reported", "milestone_year", "baseline_value", "required_pace",
     "actual_pace", "pace_ratio", "projection_2025", "projection_2030", "parent_id", "sector",
     "commune_id",
+    # added by the rules of docs/method.md
+    "due", "gap", "tolerance", "baseline_year", "pace_method", "coverage", "provisional",
+    "carried_forward", "change_net", "change_gross", *(f"part_{p}" for p in PARTS),
 )
-"""Columns of the engine's output table (what briefings and widgets read)."""
+"""Columns of the engine's output table (what briefings and widgets read).
 
-_EPS = 1e-9
+``due``: a milestone whose year has come (judged reached or not, never by pace); ``gap``: what
+is missing to the target (0 when reached); ``tolerance``: relative tolerance of an "about"
+target; ``baseline_year``: the year of the row's baseline (the plan's, or the first full year of
+a body founded later); ``pace_method``: linear or compound; ``coverage``: reports received ÷
+expected; ``provisional``: coverage below the register's threshold (tạm tính);
+``carried_forward``: CĐCS whose stocks are carried from an earlier report (not counted as
+reported). For changes (member growth, new CĐCS): ``change_net`` (end − start),
+``change_gross`` (admitted, founded) and the ``part_*`` that add up to the net change
+(:data:`congdoan.core.changes.PARTS`); the numerator is the register's reading.
+"""
 
 
 # ----------------------------------------------------------------------------- 1. unit frame
@@ -68,11 +90,19 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
 
     A unit is expected when active at the period's cut-off; within the period it is expected to
     report for each sub-period at whose cut-off it was active. Flows need every expected
-    sub-period (else NaN: no data); stocks take the cut-off sub-period; 'any' is 1 when held in
+    sub-period (else NaN: no data); stocks take the cut-off sub-period (carried forward from the
+    last report when it is missing, marked ``carried``); people counted year to date ('ytd')
+    take the cut-off report (:func:`_year_to_date`); 'any' is 1 when held in
     any sub-period; 'last' takes the last reported value. ``reported`` is True when every
-    expected sub-period has a report.
+    expected sub-period has a report. Computed once per dataset and period: the frame is
+    shared, read it and never change it in place.
     """
     elements = elements or load_elements()
+    key = ("unit_frame", period.id, tuple(e.name for e in elements.elements))
+    return dataset.memo(key, lambda: _unit_frame(dataset, period, elements))
+
+
+def _unit_frame(dataset: Dataset, period: Period, elements: DataElements) -> pd.DataFrame:
     units = period_units(dataset, period.cut_off)
     base = units[["unit_id", "name", "sector", "commune_id", "parent_id", "founded"]].rename(
         columns={"name": "unit_name"}
@@ -87,8 +117,7 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
         ],
         ignore_index=True,
     )
-    names = [e.name for e in elements.elements]
-    prepared = dataset.memo(("reports", tuple(names)), lambda: _prepare_reports(dataset, elements))
+    prepared = engine_reports(dataset, elements)
     reports = prepared[prepared["period"].isin(period.sub_periods)]
     rows = expected.merge(reports.assign(present=1), on=["unit_id", "period"], how="left")
     rows = rows.sort_values(["unit_id", "order"], kind="stable")
@@ -99,9 +128,13 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
     out = pd.DataFrame({"n_expected": grouped.size(), "n_present": grouped["present"].count()})
     complete = out["n_present"] == out["n_expected"]
     parts = [out]
+    last_sub = rows[rows["order"] == len(subs) - 1].set_index("unit_id")
     if by_agg.get("stock"):
-        last_sub = rows[rows["order"] == len(subs) - 1].set_index("unit_id")
         parts.append(last_sub[by_agg["stock"]].reindex(out.index))
+    if by_agg.get("ytd"):
+        founded = units.set_index("unit_id")["founded"]
+        parts.append(_year_to_date(prepared, period, last_sub[by_agg["ytd"]],
+                                   founded).reindex(out.index))
     if by_agg.get("last"):
         parts.append(grouped[by_agg["last"]].last())
     if by_agg.get("flow"):
@@ -114,18 +147,53 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
     out.index.name = "unit_id"
     frame = base.merge(out.reset_index(), on="unit_id", how="left")
     frame["reported"] = frame["n_present"].fillna(0) == frame["n_expected"].fillna(1)
+    _carry_forward(dataset, period, frame, elements)
     return _derive(frame, period)
 
 
-def _prepare_reports(dataset: Dataset, elements: DataElements) -> pd.DataFrame:
-    """Reports with one row per (unit, sub-period) and numeric elements as numbers, once."""
-    names = [e.name for e in elements.elements]
-    reports = dataset.reports[["unit_id", "period", *names]].drop_duplicates(
-        ["unit_id", "period"], keep="last").copy()
-    for element in elements.elements:
-        if element.kind != "category":
-            reports[element.name] = pd.to_numeric(reports[element.name], errors="coerce")
-    return reports
+def _year_to_date(reports: pd.DataFrame, period: Period, at_cut_off: pd.DataFrame,
+                  founded: pd.Series) -> pd.DataFrame:
+    """People counted once in ``period`` from year-to-date counts (indexed by unit_id).
+
+    A year and its first half read the report at the period's cut-off (the year report counts
+    the year to date: never the sum of the halves). The second half alone is derived: year to
+    date less the first half (the people first reached in the second half); both reports are
+    needed, except from a CĐCS founded after the first half's cut-off (it had reached nobody).
+    """
+    if period.half != 2:
+        return at_cut_off
+    first_half = parse_period(f"{period.year}-H1")
+    first = reports[reports["period"] == first_half.id].set_index("unit_id")
+    earlier = first[list(at_cut_off.columns)].reindex(at_cut_off.index)
+    newer = founded.reindex(at_cut_off.index) > pd.Timestamp(first_half.cut_off)
+    earlier[newer.to_numpy()] = 0.0
+    return (at_cut_off - earlier).clip(lower=0)
+
+
+def _carry_forward(dataset: Dataset, period: Period, frame: pd.DataFrame,
+                   elements: DataElements) -> None:
+    """Fill the carried stocks of CĐCS without a report at the cut-off; add opening stocks.
+
+    ``carried`` marks a CĐCS whose stocks at the cut-off come from an earlier report;
+    ``members_start`` is the members at the period's start (the previous cut-off), itself
+    carried forward when that report is missing, NaN before the data starts.
+    """
+    names = carried_elements(elements)
+    closing = stocks_at(dataset, period.sub_periods[-1], elements).reindex(frame["unit_id"])
+    frame["carried"] = (closing["stock_period"].notna()
+                        & (closing["stock_period"] != period.sub_periods[-1])).to_numpy()
+    for name in names:
+        frame[name] = frame[name].where(~frame["carried"], closing[name].to_numpy())
+    frame["opening_known"] = has_opening(dataset, period)
+    if frame["opening_known"].all():
+        start = start_sub_period(period)
+        opening = stocks_at(dataset, start, elements).reindex(frame["unit_id"])
+        frame["members_start"] = opening["members"].to_numpy()
+        frame["carried_start"] = (opening["stock_period"].notna()
+                                  & (opening["stock_period"] != start)).to_numpy()
+    else:
+        frame["members_start"] = np.nan
+        frame["carried_start"] = False
 
 
 def _derive(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -136,6 +204,10 @@ def _derive(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
     frame["new_unit"] = (
         (founded >= pd.Timestamp(period.start)) & (founded <= pd.Timestamp(period.cut_off))
     ).astype("float64")
+    # a CĐCS's own change: its members now less at the start (all of them when founded since)
+    frame["member_change"] = (frame["members"] - frame["members_start"].where(
+        frame["new_unit"] == 0, 0.0)).where(frame["opening_known"])
+    frame["unit_change"] = frame["new_unit"]
     eligible_day = pd.Timestamp(period.cut_off) - pd.DateOffset(months=12)
     frame["rating_eligible"] = (founded <= eligible_day).astype("float64")
     rating = frame["rating"].astype("string")
@@ -149,10 +221,13 @@ def _derive(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- 2. aggregation
-def _sum(ind: np.ndarray, keys: pd.Series, num: np.ndarray, den: np.ndarray) -> pd.DataFrame:
+def _sum(ind: np.ndarray, keys: pd.Series, num: np.ndarray, den: np.ndarray,
+         carried: np.ndarray | None = None) -> pd.DataFrame:
     """Numerator and denominator summed per (indicator code, key); NaN when no unit has data.
 
-    Uses integer codes and ``np.bincount``: one pass whatever the number of indicators.
+    ``units_reported`` counts the rows with data that are not ``carried`` (forward from an
+    earlier report); ``carried_forward`` counts those that are. Uses integer codes and
+    ``np.bincount``: one pass whatever the number of indicators.
     """
     codes, uniques = pd.factorize(keys, sort=True)
     ok = codes >= 0
@@ -166,13 +241,16 @@ def _sum(ind: np.ndarray, keys: pd.Series, num: np.ndarray, den: np.ndarray) -> 
     n_den = np.bincount(combo, weights=has_den, minlength=len(size))[present]
     s_num = np.bincount(combo, weights=np.where(has_num, num, 0.0), minlength=len(size))[present]
     s_den = np.bincount(combo, weights=np.where(has_den, den, 0.0), minlength=len(size))[present]
+    weights = np.zeros(len(combo)) if carried is None else carried[ok] * has_num
+    n_carried = np.bincount(combo, weights=weights, minlength=len(size))[present]
     return pd.DataFrame({
         "ind": present // n_keys,
         "unit_id": np.asarray(uniques, dtype=object)[present % n_keys] if len(uniques) else [],
         "numerator": np.where(n_num > 0, s_num, np.nan),
         "denominator": np.where(n_den > 0, s_den, np.nan),
         "units_expected": size[present].astype("float64"),
-        "units_reported": n_num,
+        "units_reported": n_num - n_carried,
+        "carried_forward": n_carried,
     })
 
 
@@ -191,8 +269,9 @@ def aggregate(rows: pd.DataFrame, keys: pd.Series, level: str,
 
     """
     ind = rows["ind"].to_numpy() if "ind" in rows else np.zeros(len(rows), dtype="int64")
+    carried = rows["carried"].to_numpy(dtype="float64") if "carried" in rows else None
     out = _sum(ind, keys, rows["num"].to_numpy(dtype="float64"),
-               rows["den"].to_numpy(dtype="float64"))
+               rows["den"].to_numpy(dtype="float64"), carried)
     out["unit_name"] = [names.get(key, key) for key in out["unit_id"]]
     out["level"] = level
     return out
@@ -209,8 +288,12 @@ def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int]
     parts: list[pd.DataFrame] = []
     if "cdcs" in levels:
         cdcs = rows[rows["unit_row"]].rename(columns={"num": "numerator", "den": "denominator"})
-        parts.append(cdcs.assign(level="cdcs", units_expected=1.0,
-                                 units_reported=cdcs["numerator"].notna().astype("float64")))
+        carried = (cdcs["carried"].astype("float64") if "carried" in cdcs
+                   else pd.Series(0.0, index=cdcs.index))
+        has_data = cdcs["numerator"].notna().astype("float64")
+        parts.append(cdcs.drop(columns="carried", errors="ignore").assign(
+            level="cdcs", units_expected=1.0, units_reported=has_data * (1 - carried),
+            carried_forward=has_data * carried))
     for level, column, names in (("sector", "sector", sector_names),
                                  ("commune", "commune_id", commune_names),
                                  ("upper_union", "parent_id", upper_names)):
@@ -223,7 +306,7 @@ def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int]
         empty = pd.DataFrame({"ind": [c for c in codes if c not in set(district["ind"])]})
         empty = empty.assign(unit_id=dataset.district_id, unit_name=dataset.district_name,
                              level="district", numerator=np.nan, denominator=np.nan,
-                             units_expected=0.0, units_reported=0.0)
+                             units_expected=0.0, units_reported=0.0, carried_forward=0.0)
         parts.extend([district, empty])
     if groups and "group" in levels:
         unit_rows = rows[rows["unit_row"]]
@@ -233,143 +316,9 @@ def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int]
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=["ind", "unit_id", "unit_name", "level", "numerator",
-                                     "denominator", "units_expected", "units_reported"])
+                                     "denominator", "units_expected", "units_reported",
+                                     "carried_forward"])
     return pd.concat(parts, ignore_index=True)
-
-
-# ----------------------------------------------------------------------------- 3. judgement
-def _indicator_table(indicators: Sequence[Indicator], period: Period) -> pd.DataFrame:
-    """Per indicator code: how its rows are judged in ``period``."""
-    records = []
-    for ind in indicators:
-        scale = period.year_fraction if ind.prorate else 1.0
-        chosen = ind.milestone_for(period.year)
-        records.append({
-            "indicator_id": ind.id, "clause": ind.clause, "kind": ind.kind, "measure": ind.measure,
-            "judged_rank": JUDGED_RANK[ind.level],
-            "skip": ind.year_only and not period.is_year,
-            "t_min": ind.target.min * scale if ind.target else np.nan,
-            "t_max": ind.target.max * scale if ind.target and ind.target.max is not None
-            else np.nan,
-            "strict": ind.target.strict if ind.target else bool(chosen and chosen[1].strict),
-            "ms_year": float(chosen[0]) if chosen else np.nan,
-            "ms_value": chosen[1].value if chosen else np.nan,
-        })
-    return pd.DataFrame.from_records(records)
-
-
-def _judge_rows(part: pd.DataFrame, table: pd.DataFrame, period: Period | None,
-                baseline: pd.DataFrame | None) -> pd.DataFrame:
-    """Value, target, status and pace of summed rows ``part`` (with ``ind`` codes into ``table``).
-
-    ``baseline`` has ind, level, unit_id, baseline_value (values at the baseline period).
-    ``period`` None: each row is judged at the period of its ``period`` column (``table`` then
-    has one code per indicator and period).
-    """
-    out = part.reset_index(drop=True)
-    spec = table.iloc[out["ind"].to_numpy()].reset_index(drop=True)
-    num = out["numerator"].astype("float64")
-    den = out["denominator"].astype("float64")
-    is_count = spec["measure"].eq("count").to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(den.to_numpy() > 0, num.to_numpy() / den.to_numpy(), np.nan)
-    value = pd.Series(np.where(is_count, num, ratio), index=out.index)
-    out["denominator"] = np.where(is_count, np.nan, den)
-    out["value"] = value
-    milestone = spec["kind"].eq("milestone").to_numpy()
-    strict = spec["strict"].to_numpy(dtype=bool)
-    target = np.where(milestone, spec["ms_value"], spec["t_min"]).astype("float64")
-    out["target"] = target
-    out["target_max"] = np.where(milestone, np.nan, spec["t_max"])
-    met = np.where(strict, value > target + _EPS, value >= target - _EPS)
-    reported = out["units_reported"].to_numpy() > 0
-    annual = np.select(
-        [value.isna().to_numpy() & ~(den.eq(0).to_numpy() & reported), den.eq(0) & reported, met],
-        ["no_data", "not_applicable", "met"], default="not_met")
-    # milestones: Open SDG progress from the baseline
-    settings = load_settings()
-    if period is None:
-        times = {p: _time(parse_period(p)) for p in out["period"].astype(str).unique()}
-        t: float | np.ndarray = out["period"].astype(str).map(times).to_numpy(dtype=float)
-    else:
-        t = _time(period)
-    elapsed = t - settings.baseline_year
-    base = pd.Series(np.nan, index=out.index)
-    if baseline is not None and len(baseline):
-        keyed = baseline.set_index(["ind", "level", "unit_id"])["baseline_value"]
-        keys = pd.MultiIndex.from_arrays([out["ind"], out["level"], out["unit_id"].astype(str)])
-        base = pd.Series(keyed.reindex(keys).to_numpy(), index=out.index)
-    required = (spec["ms_value"] - base) / (spec["ms_year"] - settings.baseline_year)
-    actual: pd.Series = (value - base) / np.where(elapsed > 0, elapsed, np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pace = np.where(required > _EPS, actual / required, np.nan)
-    progress = np.select(
-        [value.isna(), met, elapsed <= 0, base.isna(), required <= _EPS, pace >= 0.95,
-         pace >= 0.60, pace >= 0],
-        ["no_data", "achieved", "not_applicable", "no_data", "moving_away", "on_track",
-         "acceleration_needed", "limited_progress"], default="moving_away")
-    out["status"] = np.where(milestone, progress, annual)
-    for col, values in (("milestone_year", spec["ms_year"]), ("baseline_value", base),
-                        ("required_pace", required), ("actual_pace", actual),
-                        ("pace_ratio", pd.Series(pace, index=out.index)),
-                        ("projection_2025", value + actual * (2025 - t)),
-                        ("projection_2030", value + actual * (2030 - t))):
-        out[col] = np.where(milestone, values, np.nan)
-    # not judged here: yearly-only lines in a half year, empty populations, levels below the
-    # level at which the plan sets the target
-    rank = out["level"].map(LEVEL_RANK).to_numpy()
-    judged = spec["judged_rank"].to_numpy()
-    below = (rank < judged) | ((judged == 3) & (rank < 3))
-    unjudged = spec["skip"].to_numpy(dtype=bool) | (out["units_expected"].to_numpy() == 0) | below
-    out.loc[unjudged, ["target", "target_max"]] = np.nan
-    out.loc[unjudged, "status"] = "not_applicable"
-    for col in ("indicator_id", "clause", "kind", "measure"):
-        out[col] = spec[col].to_numpy()
-    if period is not None:
-        out["period"] = period.id
-    return out
-
-
-def _time(period: Period) -> float:
-    """The period's place on the year scale of the milestones (2025-H1 → 2024.5)."""
-    return period.year - (0.5 if period.half == 1 else 0.0)
-
-
-def judge(ind: Indicator, period: Period, part: pd.DataFrame,
-          baseline: pd.Series | None = None) -> pd.DataFrame:
-    """Value, target, status and pace (milestones) of summed rows of one indicator.
-
-    ``part`` holds unit_id, level, numerator, denominator, units_expected and units_reported
-    (as :func:`aggregate` returns); ``baseline`` maps unit_id to the value at the baseline period.
-    See :func:`judge_periods` for rows of several periods.
-    """
-    part = part.assign(ind=0)
-    return _judge_rows(part, _indicator_table([ind], period), period,
-                       _baseline_rows(part, baseline))
-
-
-def judge_periods(ind: Indicator, part: pd.DataFrame,
-                  baseline: pd.Series | None = None) -> pd.DataFrame:
-    """:func:`judge` for rows of several periods at once (``part`` has a ``period`` column).
-
-    The same result as judging each period's rows apart, in one pass (an explorer trend
-    judges up to 16 periods after every control change).
-    """
-    ids = part["period"].astype(str)
-    periods = list(dict.fromkeys(ids))
-    table = pd.concat([_indicator_table([ind], parse_period(p)) for p in periods],
-                      ignore_index=True)
-    part = part.assign(ind=ids.map({p: i for i, p in enumerate(periods)}).to_numpy())
-    return _judge_rows(part, table, None, _baseline_rows(part, baseline))
-
-
-def _baseline_rows(part: pd.DataFrame, baseline: pd.Series | None) -> pd.DataFrame | None:
-    """``baseline`` (unit_id → value) as the ind, level, unit_id, baseline_value rows of ``part``."""
-    if baseline is None:
-        return None
-    unit_ids = part["unit_id"].astype(str)
-    return part[["ind", "level", "unit_id"]].assign(
-        unit_id=unit_ids, baseline_value=unit_ids.map(baseline).astype("float64"))
 
 
 # ----------------------------------------------------------------------------- public API
@@ -409,9 +358,14 @@ def compute_indicators(
     frame = unit_frame(dataset, per)
     rows = population_rows(dataset, per, frame, coded)
     summed = _aggregate_levels(dataset, rows, [c for c, _ in coded], levels, groups)
+    changes = [(c, i) for c, i in coded if i.numerator in CHANGE_ELEMENTS]
+    if changes:
+        summed = _with_change_parts(summed, dataset, per, frame, changes, levels, groups)
     milestones = [(c, i) for c, i in coded if i.kind == "milestone"]
-    baseline = _baseline(dataset, per, rows, milestones, levels, groups) if milestones else None
-    result = _judge_rows(summed, _indicator_table(indicators, per), per, baseline)
+    baseline = (_baselines(dataset, per, milestones, levels, groups,
+                           register.plan.baseline_year) if milestones else None)
+    method = register.method
+    result = judge_rows(summed, indicator_table(indicators, per, method), per, baseline, method)
     for col in OUTPUT_COLUMNS:
         if col not in result.columns:
             result[col] = pd.NA
@@ -419,54 +373,114 @@ def compute_indicators(
     return result.loc[order, list(OUTPUT_COLUMNS)].reset_index(drop=True)
 
 
-def _baseline(dataset: Dataset, period: Period, current: pd.DataFrame,
-              coded: Sequence[tuple[int, Indicator]], levels: Sequence[str],
-              groups: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
-    """Values of milestone indicators at the baseline period, per (ind, level, unit_id).
+def _with_change_parts(summed: pd.DataFrame, dataset: Dataset, period: Period,
+                       frame: pd.DataFrame, changes: Sequence[tuple[int, Indicator]],
+                       levels: Sequence[str],
+                       groups: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
+    """``summed`` with the parts of each change indicator, and its numerator by its reading.
 
-    Upper unions are compared on constant composition: an upper union's baseline sums the
-    baseline rows of the CĐCS (and enterprises) that are under it *now*, so a commune union
-    founded in 2025 still has a 2021 baseline. The baseline rows are computed once per dataset.
+    A body's net change counts the CĐCS it lost (dissolved, moved out) as well as those it has:
+    it is the sum of the parts (:mod:`congdoan.core.changes`), not of its CĐCS' own changes.
     """
-    base_period = parse_period(str(load_settings().baseline_year))
-    if not _has_period(dataset, base_period):
-        return pd.DataFrame(columns=["ind", "level", "unit_id", "baseline_value"])
-    key = ("baseline_rows", tuple((c, i.id) for c, i in coded))
-    base_rows = dataset.memo(key, lambda: population_rows(
-        dataset, base_period, unit_frame(dataset, base_period), coded))
-    codes = [c for c, _ in coded]
-    measure = {c: i.measure for c, i in coded}
-    # every level but the upper unions keeps its baseline composition: computed once
-    fixed = [lv for lv in levels if lv != "upper_union"]
-    parts = [dataset.memo((key, tuple(fixed), tuple((k, tuple(v)) for k, v in
-                                                      (groups or {}).items())),
-                     lambda: _values(_aggregate_levels(dataset, base_rows, codes, fixed, groups),
-                                     measure))]
-    if "upper_union" in levels:
-        # re-home baseline rows under today's parents (CĐCS by link, enterprises by area)
-        parent_now = current[current["unit_row"]].drop_duplicates("unit_id").set_index("unit_id")
-        rows = base_rows.copy()
-        area_now = area_upper_at(dataset.areas, period.cut_off)
-        enterprise = ~rows["unit_row"] & rows["commune_id"].notna()
-        rows["parent_id"] = rows["unit_id"].map(parent_now["parent_id"]).where(
-            rows["unit_row"], rows["parent_id"])
-        rows.loc[enterprise, "parent_id"] = rows.loc[enterprise, "commune_id"].map(area_now)
-        parts.append(_values(_aggregate_levels(dataset, rows, codes, ["upper_union"], None),
-                             measure))
-    return pd.concat(parts, ignore_index=True)
+    rows = change_rows(dataset, period, frame)
+    pieces = []
+    for code, ind in changes:
+        stock = CHANGE_ELEMENTS[ind.numerator]
+        own = rows[rows["sector"].isin(POPULATION_SECTORS[ind.population])]
+        part = own["part"].map({p: i for i, p in enumerate(PARTS)}).to_numpy()
+        pieces.append(own.assign(ind=code * len(PARTS) + part, num=own[stock], den=np.nan,
+                                 carried=0.0))
+    long = pd.concat(pieces, ignore_index=True)
+    parts = _aggregate_levels(dataset, long, [], levels, groups)
+    parts["code"], parts["part"] = parts["ind"] // len(PARTS), parts["ind"] % len(PARTS)
+    wide = parts.set_index(["code", "level", "unit_id", "part"])["numerator"].unstack("part")
+    wide = wide.reindex(columns=range(len(PARTS)))
+    wide.columns = [f"part_{p}" for p in PARTS]
+    internal = wide.index.get_level_values("level") != "upper_union"
+    wide.loc[internal, ["part_moved_in", "part_moved_out"]] = np.nan  # moves within the body
+    values = wide.to_numpy(dtype="float64")
+    known = ~np.isnan(values)
+    wide["change_net"] = np.where(known.any(axis=1), np.nansum(values, axis=1), np.nan)
+    gross = [f"part_{p}" for p in GROSS_PARTS]
+    wide["change_gross"] = wide[gross].sum(axis=1, min_count=1)
+    keys = pd.MultiIndex.from_arrays([summed["ind"], summed["level"],
+                                      summed["unit_id"].astype(str)])
+    wide.index = pd.MultiIndex.from_arrays([wide.index.get_level_values(0),
+                                            wide.index.get_level_values(1),
+                                            wide.index.get_level_values(2).astype(str)])
+    found = wide.reindex(keys)
+    out = summed.copy()
+    for col in found.columns:
+        out[col] = found[col].to_numpy()
+    for code, ind in changes:
+        mine = (out["ind"] == code).to_numpy()
+        reading = "change_net" if ind.reading == "net" else "change_gross"
+        out.loc[mine, "numerator"] = out.loc[mine, reading]
+    return out
 
 
-def _values(summed: pd.DataFrame, measure: Mapping[int, str]) -> pd.DataFrame:
-    """ind, level, unit_id and the value (count, or numerator ÷ denominator) of summed rows."""
-    num, den = summed["numerator"].astype("float64"), summed["denominator"].astype("float64")
-    is_count = summed["ind"].map(measure).eq("count")
-    value = num.where(is_count, (num / den).where(den > 0))
-    return pd.DataFrame({"ind": summed["ind"], "level": summed["level"],
-                         "unit_id": summed["unit_id"].astype(str), "baseline_value": value})
+BASELINE_COLUMNS = ("ind", "level", "unit_id", "baseline_value", "baseline_year")
 
 
-def _has_period(dataset: Dataset, period: Period) -> bool:
-    return bool(dataset.reports["period"].isin(period.sub_periods).any())
+def _baselines(dataset: Dataset, period: Period, coded: Sequence[tuple[int, Indicator]],
+               levels: Sequence[str], groups: Mapping[str, Sequence[str]] | None,
+               first: int) -> pd.DataFrame:
+    """The baseline of every body for the milestone indicators ``coded``: one rule at every level.
+
+    A body's baseline is its value in the plan's baseline year over the units it had then (its
+    composition at the baseline date: an upper union's CĐCS by their parent link then, its
+    enterprises by its area then). A body with no value then — a CĐCS or an upper union founded
+    later, or a group without units then — takes its first *full* reporting year (in existence
+    from the year's first day) with a value, up to ``period``'s year. So the same body has the
+    same baseline in every period. ``first`` is the plan's baseline year. Values per year are
+    computed once per dataset.
+    """
+    present = set(dataset.reports["period"].dropna().unique())
+    years = [y for y in range(first, period.year + 1)
+             if {f"{y}-H1", f"{y}-H2"} <= present]
+    frames = [_year_values(dataset, year, coded, levels, groups) for year in years]
+    if not frames:
+        return pd.DataFrame(columns=list(BASELINE_COLUMNS))
+    stacked = pd.concat(frames, ignore_index=True)
+    stacked = stacked[stacked["baseline_value"].notna()
+                      & (stacked["full_year"] | (stacked["baseline_year"] == first))]
+    chosen = stacked.drop_duplicates(["ind", "level", "unit_id"], keep="first")
+    return chosen[list(BASELINE_COLUMNS)].reset_index(drop=True)
+
+
+def _year_values(dataset: Dataset, year: int, coded: Sequence[tuple[int, Indicator]],
+                 levels: Sequence[str],
+                 groups: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
+    """Values of ``coded`` in reporting ``year`` at ``levels``, memoised per dataset.
+
+    ``full_year`` says whether the body existed from the year's first day (CĐCS founded, upper
+    union formed, by then).
+    """
+    key = ("year_values", year, tuple((c, i.id) for c, i in coded), tuple(levels),
+           tuple((k, tuple(v)) for k, v in (groups or {}).items()))
+
+    def make() -> pd.DataFrame:
+        per = parse_period(str(year))
+        rows = population_rows(dataset, per, unit_frame(dataset, per), coded)
+        summed = _aggregate_levels(dataset, rows, [c for c, _ in coded], levels, groups)
+        num = summed["numerator"].astype("float64")
+        den = summed["denominator"].astype("float64")
+        is_count = summed["ind"].map({c: i.measure for c, i in coded}).eq("count")
+        start = pd.Timestamp(per.start)
+        founded = dict(zip(dataset.units["unit_id"], dataset.units["founded"], strict=True))
+        formed = dict(zip(dataset.upper_unions["upper_id"], dataset.upper_unions["valid_from"],
+                          strict=True))
+        unit_ids = summed["unit_id"].astype(str)
+        level = summed["level"]
+        since = pd.to_datetime(unit_ids.map(founded).where(level.eq("cdcs"))).fillna(
+            pd.to_datetime(unit_ids.map(formed).where(level.eq("upper_union"))))
+        return pd.DataFrame({
+            "ind": summed["ind"], "level": summed["level"], "unit_id": unit_ids,
+            "baseline_value": num.where(is_count, (num / den).where(den > 0)),
+            "baseline_year": float(year), "full_year": since.isna() | (since <= start),
+        })
+
+    return dataset.memo(key, make)
 
 
 def check_period(dataset: Dataset, period: Period) -> None:

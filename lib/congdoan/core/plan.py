@@ -19,7 +19,7 @@ from congdoan.core import paths
 from congdoan.core.yamlio import load_model
 from congdoan.exceptions import ConfigError, Location
 
-Aggregation = Literal["stock", "flow", "any", "last"]
+Aggregation = Literal["stock", "flow", "ytd", "any", "last"]
 ElementKind = Literal["int", "bool", "vnd", "category"]
 Population = Literal[
     "all", "HCSN", "DNNN", "NNN", "state", "enterprise",
@@ -45,8 +45,14 @@ POPULATION_SECTORS: dict[str, tuple[str, ...]] = {
 RATINGS_GOOD = ("xuat_sac", "tot")
 """Ratings that count as 'hoàn thành tốt nhiệm vụ trở lên'."""
 
+CHANGE_ELEMENTS: dict[str, str] = {"member_change": "members", "unit_change": "units"}
+"""Changes over a period (element → the stock that changes): the stock at the period's end minus
+the stock at its start, over the units of each body then, split into parts (admitted, left,
+gained with CĐCS founded or moved in, lost with CĐCS dissolved or moved out, other)."""
+
 DERIVED_ELEMENTS = (
     "units", "net_members", "new_unit", "rated_good", "rating_eligible", "cba_b_or_better",
+    *CHANGE_ELEMENTS,
 )
 """Elements computed by the engine from reports and the registry, not reported directly."""
 
@@ -59,7 +65,11 @@ class _Strict(pydantic.BaseModel):
 
 
 class DataElement(_Strict):
-    """One field of the periodic CĐCS report."""
+    """One field of the periodic CĐCS report.
+
+    ``carry_forward``: a stock kept at its last reported value when a CĐCS misses a report
+    (marked as carried forward in the indicator table).
+    """
 
     name: str
     kind: ElementKind
@@ -70,6 +80,20 @@ class DataElement(_Strict):
     label_en: str
     values: tuple[str, ...] | None = None
     year_only: bool = False
+    carry_forward: bool = False
+
+    @pydantic.model_validator(mode="after")
+    def _carry_only_stocks(self) -> DataElement:
+        if self.carry_forward and self.aggregation != "stock":
+            raise ValueError("only a stock can be carried forward")
+        return self
+
+
+class AtMost(_Strict):
+    """A report rule: ``field`` must not exceed ``limit`` (both elements of the same report)."""
+
+    field: str
+    limit: str
 
 
 class UpperElement(_Strict):
@@ -98,26 +122,54 @@ class DataElements(_Strict):
     elements: tuple[DataElement, ...]
     upper_elements: tuple[UpperElement, ...]
     activities: tuple[Activity, ...]
+    rules: tuple[AtMost, ...] = ()
+
+    @pydantic.model_validator(mode="after")
+    def _rules_name_elements(self) -> DataElements:
+        names = {e.name for e in self.elements}
+        for rule in self.rules:
+            for name in (rule.field, rule.limit):
+                if name not in names:
+                    raise ValueError(f"rule names an unknown element {name!r}")
+        return self
 
     def by_name(self) -> dict[str, DataElement]:
         """Map element name → element."""
         return {e.name: e for e in self.elements}
 
 
-class Target(_Strict):
+class _Tolerant(_Strict):
+    """A target value that may be "about" (khoảng): reached within a relative tolerance."""
+
+    strict: bool = False
+    about: bool = False
+    tolerance: float | None = pydantic.Field(default=None, ge=0, lt=1)
+
+    @pydantic.model_validator(mode="after")
+    def _tolerance_only_when_about(self) -> _Tolerant:
+        if self.tolerance is not None and not self.about:
+            raise ValueError("only an 'about' (khoảng) target has a tolerance")
+        return self
+
+    def tolerance_or(self, default: float) -> float:
+        """Relative tolerance: the one written here, else ``default`` for an "about" target, else 0."""
+        if self.tolerance is not None:
+            return self.tolerance
+        return default if self.about else 0.0
+
+
+class Target(_Tolerant):
     """An annual target: met when the value is ≥ ``min`` (> with ``strict``); ``max`` ends a range."""
 
     min: float
     max: float | None = None
-    strict: bool = False
 
 
-class Milestone(_Strict):
+class Milestone(_Tolerant):
     """A milestone value at a year, with the clause that sets it."""
 
     value: float
     clause: str
-    strict: bool = False
 
 
 class Indicator(_Strict):
@@ -140,6 +192,7 @@ class Indicator(_Strict):
     milestones: dict[int, Milestone] | None = None
     prorate: bool = False
     year_only: bool = False
+    reading: Literal["gross", "net"] | None = None
     interpretation: str | None = None
 
     @pydantic.model_validator(mode="after")
@@ -152,6 +205,9 @@ class Indicator(_Strict):
             raise ValueError("a count has no denominator")
         if self.measure != "count" and self.denominator is None:
             raise ValueError(f"measure {self.measure!r} needs a denominator")
+        if (self.reading is None) == (self.numerator in CHANGE_ELEMENTS):
+            raise ValueError("`reading` (gross or net) is required for a change numerator "
+                             f"({', '.join(CHANGE_ELEMENTS)}) and only there")
         return self
 
     @property
@@ -167,6 +223,33 @@ class Indicator(_Strict):
         ahead = [y for y in years if y >= year]
         chosen = ahead[0] if ahead else years[-1]
         return chosen, self.milestones[chosen]
+
+
+class Method(_Strict):
+    """How the register's targets are judged (the ``method`` section of ``plan.yaml``).
+
+    See ``docs/method.md`` for the formulas.
+    """
+
+    count_pace: Literal["linear", "compound"] = "linear"
+    """Pace of count milestones: linear (units per year) or compound (growth rate per year, as
+    Open SDG); shares always use the linear pace."""
+    on_track: float = pydantic.Field(default=0.95, gt=0)
+    """Pace ratio (actual ÷ required) from which a milestone ahead is on track."""
+    acceleration_needed: float = pydantic.Field(default=0.60, ge=0)
+    """Pace ratio from which progress is made but acceleration is needed (below: limited)."""
+    min_annual_points: int = pydantic.Field(default=2, ge=2)
+    """Annual values (the baseline included) needed before a pace or a projection is shown."""
+    about_tolerance: float = pydantic.Field(default=0.01, ge=0, lt=1)
+    """Relative tolerance of an "about" (khoảng) target that states none itself."""
+    coverage_threshold: float = pydantic.Field(default=0.9, ge=0, le=1)
+    """Below this share of expected reports received, a figure is provisional (tạm tính)."""
+
+    @pydantic.model_validator(mode="after")
+    def _thresholds_ordered(self) -> Method:
+        if self.acceleration_needed >= self.on_track:
+            raise ValueError("acceleration_needed must be below on_track")
+        return self
 
 
 class PlanIdentity(_Strict):
@@ -199,6 +282,7 @@ class PlanRegister(_Strict):
 
     plan: PlanIdentity
     indicators: tuple[Indicator, ...]
+    method: Method = Method()
 
     @property
     def milestone_years(self) -> tuple[int, ...]:
@@ -214,6 +298,24 @@ class PlanRegister(_Strict):
             "Không có chỉ tiêu này trong sổ chỉ tiêu.", "No such indicator in the plan register.",
             value=indicator_id, expected=", ".join(i.id for i in self.indicators),
         )
+
+
+def report_rules(register: PlanRegister, elements: DataElements) -> tuple[AtMost, ...]:
+    """Every "at most" rule a CĐCS report must satisfy, each once.
+
+    The rules written in ``data_elements.yaml`` (women members ≤ members ≤ workers …), then one
+    per share of people, cases or units in the register whose numerator and denominator are
+    both reported: the numerator may not exceed its denominator (people informed ≤ workers,
+    committee established ≤ eligible …). Money is not limited (collected may exceed budget).
+    """
+    by_name = elements.by_name()
+    rules = list(elements.rules)
+    for ind in register.indicators:
+        num, den = by_name.get(ind.numerator), by_name.get(ind.denominator or "")
+        if (ind.measure == "share" and ind.population in POPULATION_SECTORS
+                and num is not None and den is not None and "vnd" not in (num.kind, den.kind)):
+            rules.append(AtMost(field=num.name, limit=den.name))
+    return tuple(dict.fromkeys(rules))
 
 
 def check_register(register: PlanRegister, elements: DataElements, path: Path) -> None:

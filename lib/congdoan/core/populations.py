@@ -13,14 +13,16 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from congdoan.core.changes import carried_elements
 from congdoan.core.dataset import Dataset
 from congdoan.core.periods import Period
-from congdoan.core.plan import POPULATION_SECTORS, RATINGS_GOOD, Indicator
+from congdoan.core.plan import POPULATION_SECTORS, RATINGS_GOOD, Indicator, load_elements
 from congdoan.core.registry import area_upper_at, enterprises_at, upper_unions_at
 
 ROW_COLUMNS = ("ind", "unit_id", "unit_name", "sector", "commune_id", "parent_id", "num", "den",
-               "unit_row")
-"""Columns of a population frame; ``ind`` is the indicator's code, ``unit_row`` marks CĐCS rows."""
+               "unit_row", "carried")
+"""Columns of a population frame; ``ind`` is the indicator's code, ``unit_row`` marks CĐCS rows,
+``carried`` (1/0) a CĐCS row whose figures rest on stocks carried forward from an earlier report."""
 
 
 def _upper_rows(dataset: Dataset, period: Period, ind: Indicator) -> pd.DataFrame:
@@ -73,7 +75,8 @@ def _enterprise_rows(dataset: Dataset, period: Period, ind: Indicator) -> pd.Dat
                             errors="coerce")
     current = upper_unions_at(dataset.upper_unions, period.cut_off).set_index("upper_id")
     ids = workers.index.intersection(current.index)
-    num = reached.reindex(ids)
+    # people reached are among the workers without a union: never more than the registry has
+    num = reached.reindex(ids).clip(upper=workers.reindex(ids))
     return pd.DataFrame({
         "unit_id": ids, "unit_name": current.loc[ids, "name"].to_numpy(), "sector": pd.NA,
         "commune_id": pd.NA, "parent_id": ids,
@@ -96,7 +99,14 @@ def population_rows(dataset: Dataset, period: Period, frame: pd.DataFrame,
 
     sector = frame["sector"].to_numpy(dtype=object)
     masks = {pop: np.flatnonzero(np.isin(sector, secs)) for pop, secs in POPULATION_SECTORS.items()}
-    take, codes, nums, dens = [], [], [], []
+    carried = frame["carried"].to_numpy(dtype=bool) if "carried" in frame else np.zeros(len(frame),
+                                                                                       bool)
+    carried_change = carried | (frame["carried_start"].to_numpy(dtype=bool)
+                                if "carried_start" in frame else False)
+    carried_by = {name: carried for name in carried_elements()} | {"member_change": carried_change}
+    yes_no = {e.name for e in load_elements().elements if e.kind == "bool"} | {
+        "rating_eligible", "cba_signed"}
+    take, codes, nums, dens, carries = [], [], [], [], []
     registry: list[pd.DataFrame] = []
     for code, ind in indicators:
         if ind.population in POPULATION_SECTORS:
@@ -104,10 +114,15 @@ def population_rows(dataset: Dataset, period: Period, frame: pd.DataFrame,
             num = column(ind.numerator)[idx]
             den = np.ones(len(idx)) if ind.denominator is None else column(ind.denominator)[idx]
             valid = ~(np.isnan(num) | np.isnan(den))
+            if ind.denominator in yes_no:  # "has X" counts only where X can be (eligible …)
+                num = np.where(den > 0, num, 0.0)
             take.append(idx)
             codes.append(np.full(len(idx), code))
             nums.append(np.where(valid, num, np.nan))
             dens.append(np.where(valid, den, np.nan))
+            rests = [carried_by[n] for n in (ind.numerator, ind.denominator) if n in carried_by]
+            flag = np.logical_or.reduce(rests)[idx] if rests else np.zeros(len(idx), bool)
+            carries.append((flag & valid).astype("float64"))
         else:
             maker = _upper_rows if ind.population in ("district_federation", "upper_direct") \
                 else _enterprise_rows
@@ -121,8 +136,9 @@ def population_rows(dataset: Dataset, period: Period, frame: pd.DataFrame,
         base["num"] = np.concatenate(nums)
         base["den"] = np.concatenate(dens)
         base["unit_row"] = True
+        base["carried"] = np.concatenate(carries)
         parts.append(base)
-    parts.extend(r.reset_index(drop=True) for r in registry)
+    parts.extend(r.reset_index(drop=True).assign(carried=0.0) for r in registry)
     if not parts:
         return pd.DataFrame(columns=list(ROW_COLUMNS))
     rows = pd.concat(parts, ignore_index=True)[list(ROW_COLUMNS)]

@@ -1,4 +1,7 @@
-"""Dated finance rates (union levy 2%, member dues 1% then 0.5% from 1/7/2025)."""
+"""Dated finance rates (union levy 2%, member dues 1% then 0.5% from 1/7/2025).
+
+Also the dated breaks of the finance series (:class:`Break`), marked on trends.
+"""
 
 from __future__ import annotations
 
@@ -23,11 +26,31 @@ class Rate(pydantic.BaseModel):
     value: float = pydantic.Field(ge=0, le=1)
 
 
+class Break(pydantic.BaseModel):
+    """A day from which a finance series is no longer comparable with its past (a rule changed).
+
+    Marked on the trends of ``indicators`` and noted in their briefing lines.
+    """
+
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+    date: dt.date
+    label_vi: str
+    label_en: str
+    indicators: tuple[str, ...]
+
+
 class Rates(pydantic.BaseModel):
     """Validated content of ``params/rates.yaml``."""
 
     model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
     rates: tuple[Rate, ...]
+    breaks: tuple[Break, ...] = ()
+
+    def breaks_of(self, indicator_id: str, start: dt.date, end: dt.date) -> list[Break]:
+        """The breaks of ``indicator_id``'s series dated from ``start`` to ``end`` inclusive."""
+        return sorted((b for b in self.breaks
+                       if indicator_id in b.indicators and start <= b.date <= end),
+                      key=lambda b: b.date)
 
     def on(self, name: str, day: dt.date) -> float:
         """The rate ``name`` in force on ``day``."""

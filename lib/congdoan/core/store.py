@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from congdoan.core.dataset import COLUMNS, DATE_COLUMNS, ID_COLUMNS, TABLES, Dataset, report_columns
-from congdoan.core.plan import SECTORS, load_elements
+from congdoan.core.plan import SECTORS, load_elements, load_register, report_rules
 from congdoan.core.workspace import active_workspace
 from congdoan.exceptions import CongdoanError, Location
 
@@ -95,14 +95,6 @@ def _element_columns(constraints: list[sa.CheckConstraint]) -> list[sa.Column[An
     return columns
 
 
-CROSS_FIELD_CHECKS = (
-    ("women_members", "members"),
-    ("members", "workers"),
-    ("members_upskilled", "members"),
-    ("members_hardship_visited", "members_in_hardship"),
-    ("legal_cases_represented", "legal_cases_need"),
-)
-"""Pairs (a, b) with a ≤ b in every report; checked by validation and again by the database."""
 
 
 def build_metadata() -> sa.MetaData:
@@ -200,9 +192,11 @@ def build_metadata() -> sa.MetaData:
         sa.CheckConstraint("layout IN ('form', 'bulk', 'csv')", name="ck_sub_layout"),
         sa.CheckConstraint("length(sha256) = 64", name="ck_sub_sha"),
     )
+    # the "at most" rules of every report, checked by validation and again by the database
     checks: list[sa.CheckConstraint] = [
-        sa.CheckConstraint(f"{a} IS NULL OR {b} IS NULL OR {a} <= {b}", name=f"ck_rv_{a}_le_{b}")
-        for a, b in CROSS_FIELD_CHECKS
+        sa.CheckConstraint(f"{r.field} IS NULL OR {r.limit} IS NULL OR {r.field} <= {r.limit}",
+                           name=f"ck_rv_{r.field}_le_{r.limit}")
+        for r in report_rules(load_register(), load_elements())
     ]
     checks.append(sa.CheckConstraint("cba_grade IS NULL OR cba_signed = 1", name="ck_rv_cba_graded"))
     elements = _element_columns(checks)

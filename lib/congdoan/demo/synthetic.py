@@ -241,6 +241,22 @@ def _events(rng: np.random.Generator, p_year: Arr, cal: _Calendar, active: Arr) 
     return ((held < p_year) & (in_half | (both < 0.1)) & active).astype(np.int64)
 
 
+def _year_to_date(reached: Arr, base: Arr, active: Arr, cal: _Calendar) -> Arr:
+    """People reached in each half → the counts a report gives: from the start of the year.
+
+    The six-month report gives the first half's people; the year report the year's, each person
+    once: first half + second half − those reached in both (half of what independent reach
+    would give: a union's second-half activities partly reach others), at most ``base`` (the
+    workers or members at the cut-off). Deterministic: no draw is added to the stream.
+    """
+    out = reached.copy()
+    for t in np.flatnonzero(cal.halves == 2):
+        first = np.where(active[:, t - 1], reached[:, t - 1], 0) if t > 0 else 0
+        both = np.rint(0.5 * first * reached[:, t] / np.maximum(base[:, t], 1))
+        out[:, t] = np.minimum(first + reached[:, t] - both, base[:, t]).astype(np.int64)
+    return out
+
+
 def _block_reports(rng: np.random.Generator, u: dict[str, Arr], cal: _Calendar) -> dict[str, Arr]:
     """Every report field as a (units × sub-periods) matrix, with ``active`` and ``present``.
 
@@ -274,6 +290,9 @@ def _block_reports(rng: np.random.Generator, u: dict[str, Arr], cal: _Calendar) 
     culture = -0.6 + 0.5 * score + np.where(h1, 0.3, -0.3) + 0.03 * yr
     m["people_culture_sport"] = rng.binomial(workers, _sigmoid(culture))
     m["party_introduced"] = rng.poisson(np.array([0.55, 0.6, 0.35])[sector] * np.exp(0.3 * score))
+    for name, base in (("members_upskilled", members), ("people_informed", workers),
+                       ("members_partner_benefits", members), ("people_culture_sport", workers)):
+        m[name] = _year_to_date(m[name], base, active, cal)
     eligible = (u["founded"][:, None] <= cal.rated_until[None, :]) & ~h1
     good = _sigmoid(np.where(state, 1.8, 0.35) + 0.9 * score + 0.05 * yr)
     m["rating"] = np.where(eligible, _grade(rng.random((n, t_n)), good, 0.3, 0.9), -1)

@@ -7,10 +7,12 @@ rows together with every :class:`Problem` found, each located (file, sheet, cell
 with the value found and what is expected, in Vietnamese and English.
 
 Rules: types and ranges (whole numbers ≥ 0 up to a plausible maximum, yes/no, categories);
-required fields; cross-field rules (women members ≤ members ≤ workers; members upskilled ≤
-members; members visited ≤ members in hardship; cases represented ≤ cases needing help; an
-agreement is graded only when signed; a rating only in the year report and only where the CĐCS
-had been active 12 months at the cut-off); the union exists and was active in the period; the
+required fields; cross-field rules, the same as :mod:`congdoan.core.checks` applies to any data
+that reaches the engine (women members ≤ members ≤ workers; every reported numerator of a share
+of people, cases or units ≤ its denominator — people informed ≤ workers, members visited ≤
+members in hardship, committee established ≤ eligible …; an agreement is graded only when
+signed; a rating only in the year report and only where the CĐCS had been active 12 months at
+the cut-off); the union exists and was active in the period; the
 period exists and its cut-off has passed; the form version; text normalised to Unicode NFC;
 formula cells refused; outliers against the union's own history are warnings.
 """
@@ -30,8 +32,15 @@ import pandas as pd
 import pydantic
 
 from congdoan.core import paths
+from congdoan.core.checks import GRADE_MESSAGE, RATING_YOUNG_MESSAGE, at_most_message
 from congdoan.core.periods import load_settings, parse_period
-from congdoan.core.plan import DataElement, load_elements, register_version
+from congdoan.core.plan import (
+    DataElement,
+    load_elements,
+    load_register,
+    register_version,
+    report_rules,
+)
 from congdoan.core.yamlio import load_model
 from congdoan.exceptions import CongdoanError, PeriodError
 
@@ -56,14 +65,6 @@ CATEGORY_LABELS: dict[str, dict[str, str]] = {
 }
 """Vietnamese labels shown in the form dropdowns for category codes."""
 
-CROSS_RULES: tuple[tuple[str, str], ...] = (
-    ("women_members", "members"),
-    ("members", "workers"),
-    ("members_upskilled", "members"),
-    ("members_hardship_visited", "members_in_hardship"),
-    ("legal_cases_represented", "legal_cases_need"),
-)
-"""Pairs (a, b): a must not exceed b."""
 
 OPTIONAL_ELEMENTS = ("cba_signed", "cba_grade", "rating")
 """Elements that may be left blank (not applicable); every other element is required."""
@@ -475,10 +476,7 @@ def _validate_one(report: RawReport, units: pd.DataFrame, elements: tuple[DataEl
                     value=cell.value, expected="để trống trong báo cáo 6 tháng / blank in H1")
             value = None
         elif value is not None and element.name == "rating" and not eligible:
-            out.add(cell, element.name,
-                    "CĐCS hoạt động chưa đủ 12 tháng tại ngày chốt nên chưa được xếp loại.",
-                    "The CĐCS had not been active 12 months at the cut-off: it is not rated.",
-                    value=cell.value,
+            out.add(cell, element.name, *RATING_YOUNG_MESSAGE, value=cell.value,
                     expected=f"để trống (thành lập {founded:%d/%m/%Y}) / blank")
             value = None
         elif (value is None and is_blank(cell.value) and not cell.is_formula
@@ -489,23 +487,20 @@ def _validate_one(report: RawReport, units: pd.DataFrame, elements: tuple[DataEl
         row[element.name] = value
     _cross_rules(report, row, out)
     _outliers(report, row, elements, history.get(unit_id), ctx, out)
+    _below_first_half(report, row, elements, history.get(unit_id), out)
     return row
 
 
 def _cross_rules(report: RawReport, row: dict[str, Any], out: _Collector) -> None:
-    by_name = load_elements().by_name()
-    for small, big in CROSS_RULES:
-        a, b = row.get(small), row.get(big)
+    """The rules between fields of one report (:mod:`congdoan.core.checks`), located."""
+    for rule in report_rules(load_register(), load_elements()):
+        a, b = row.get(rule.field), row.get(rule.limit)
         if a is not None and b is not None and a > b:
-            out.add(report.values.get(small), small,
-                    f"'{by_name[small].label_vi}' ({a}) không được lớn hơn "
-                    f"'{by_name[big].label_vi}' ({b}).",
-                    f"'{by_name[small].label_en}' ({a}) cannot exceed '{by_name[big].label_en}' ({b}).",
-                    value=a, expected=f"≤ {b} ({big})")
+            vi, en = at_most_message(rule, a, b)
+            out.add(report.values.get(rule.field), rule.field, vi, en,
+                    value=a, expected=f"≤ {b} ({rule.limit})")
     if row.get("cba_grade") is not None and row.get("cba_signed") != 1:
-        out.add(report.values.get("cba_grade"), "cba_grade",
-                "Chỉ xếp loại TƯLĐTT khi đã có thỏa ước còn hiệu lực (cba_signed = Có).",
-                "An agreement is graded only when one is in force (cba_signed = yes).",
+        out.add(report.values.get("cba_grade"), "cba_grade", *GRADE_MESSAGE,
                 value=row.get("cba_grade"), expected="để trống hoặc cba_signed = 1")
 
 
@@ -551,6 +546,28 @@ def _outliers(report: RawReport, row: dict[str, Any], elements: tuple[DataElemen
                     f"Unusual against the union's own history (median {median:,.0f}, "
                     f"modified z {score:.1f}); please check.",
                     value=value, expected=f"|z| ≤ {ctx.settings.outlier_z}", severity="warning")
+
+
+def _below_first_half(report: RawReport, row: dict[str, Any], elements: tuple[DataElement, ...],
+                      past: pd.DataFrame | None, out: _Collector) -> None:
+    """Warn when a year report counts fewer people to date than its six-month report did."""
+    if past is None or not str(row["period"]).endswith("H2"):
+        return
+    first = past[past["period"] == str(row["period"])[:4] + "-H1"]
+    if first.empty:
+        return
+    for element in elements:
+        value = row.get(element.name)
+        if element.aggregation != "ytd" or value is None or element.name not in first:
+            continue
+        earlier = pd.to_numeric(first[element.name], errors="coerce").iloc[-1]
+        if pd.notna(earlier) and value < earlier:
+            out.add(report.values.get(element.name), element.name,
+                    f"Số lũy kế từ đầu năm ({value}) nhỏ hơn số đã báo cáo 6 tháng đầu năm "
+                    f"({int(earlier)}); báo cáo năm tính mọi người từ đầu năm, mỗi người một lần.",
+                    f"The year-to-date count ({value}) is below the six-month report's "
+                    f"({int(earlier)}); the year report counts everyone since the year began, "
+                    "each once.", value=value, expected=f"≥ {int(earlier)}", severity="warning")
 
 
 def has_errors(problems: list[Problem]) -> bool:

@@ -1,0 +1,119 @@
+"""Member growth as the change in members, with its parts; carried-forward stocks; coverage.
+
+Every number below is worked out by hand in the comments.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from conftest import pick, tiny_dataset
+from congdoan.core.dataset import Dataset
+from congdoan.core.indicators import compute_indicators
+
+
+def _report(unit: str, period: str, **values: float) -> dict[str, object]:
+    return {"unit_id": unit, "period": period, "submitted_on": "2023-06-05", "workers": 999,
+            **values}
+
+
+UNITS = [
+    {"unit_id": "A", "name": "Trường A", "sector": "HCSN", "commune_id": "C1",
+     "founded": "2015-01-01"},
+    {"unit_id": "B", "name": "Công ty B", "sector": "NNN", "commune_id": "C1",
+     "founded": "2015-01-01"},
+    {"unit_id": "C", "name": "Công ty C", "sector": "NNN", "commune_id": "C2",
+     "founded": "2015-01-01"},
+    {"unit_id": "D", "name": "Công ty D", "sector": "NNN", "commune_id": "C2",
+     "founded": "2023-03-01"},
+    {"unit_id": "E", "name": "Trường E", "sector": "HCSN", "commune_id": "C1",
+     "founded": "2015-01-01", "dissolved": "2023-08-31"},
+]
+
+
+def dissolution_year() -> Dataset:
+    """2023: D founded on 1/3, E dissolved on 31/8 with its 30 members, C misses its H2 report.
+
+    Members on 30/11/2022: A 100, B 200, C 50, E 30 (380).
+    2023-H1: A 110 (+15 −5), B 190 (+10 −20), C 50, D 20 (+20), E 30.
+    2023-H2: A 120 (+12 −2), B 195 (+10 −5), C no report, D 25 (+5); E no longer exists.
+    """
+    reports = [_report(u, "2022-H2", members=m) for u, m in
+               (("A", 100), ("B", 200), ("C", 50), ("E", 30))]
+    reports += [_report(u, "2023-H1", members=m, members_admitted=a, members_left=left)
+                for u, m, a, left in (("A", 110, 15, 5), ("B", 190, 10, 20), ("C", 50, 0, 0),
+                                      ("D", 20, 20, 0), ("E", 30, 0, 0))]
+    reports += [_report(u, "2023-H2", members=m, members_admitted=a, members_left=left)
+                for u, m, a, left in (("A", 120, 12, 2), ("B", 195, 10, 5), ("D", 25, 5, 0))]
+    return tiny_dataset(units=UNITS, reports=reports)
+
+
+def test_member_growth_is_the_change_in_members_with_its_parts() -> None:
+    out = compute_indicators(dissolution_year(), "2023", indicator_ids=["member_growth"])
+    district = pick(out, level="district")
+    # end: A 120 + B 195 + C 50 (carried from 31/5) + D 25 = 390; start 380: +10.
+    # parts: admitted 27 + 20 = 47 (C's year is incomplete: none), left 7 + 25 = 32,
+    # founded D +25, dissolved E −30, nothing unexplained: 47 − 32 + 25 − 30 = 10.
+    # The old rule (admitted − left of CĐCS with both reports) gave 20 − 5 + 25 = 40.
+    assert district["value"] == 10 and district["change_net"] == 10
+    assert (district["part_admitted"], district["part_left"]) == (47, -32)
+    assert (district["part_founded"], district["part_dissolved"]) == (25, -30)
+    assert district["part_other"] == 0
+    assert math.isnan(district["part_moved_in"])  # moves inside the district are no change
+    assert district["change_gross"] == 47 + 25
+    assert district["status"] == "not_met"        # 10 < 600
+    # commune C1 (A, B and E): 315 at the end, 330 at the start: 47 − 32 − 30 = −15
+    commune = pick(out, level="commune", unit_id="C1")
+    assert commune["value"] == -15 and commune["part_dissolved"] == -30
+    # a CĐCS's own figure: A went from 100 to 120
+    assert pick(out, level="cdcs", unit_id="A")["value"] == 20
+
+
+def test_new_cdcs_net_and_gross_follow_the_registers_reading() -> None:
+    out = compute_indicators(dissolution_year(), "2023",
+                             indicator_ids=["new_cdcs", "new_cdcs_nonstate"], levels=["district"])
+    net = pick(out, indicator_id="new_cdcs")          # reading: net
+    assert (net["value"], net["change_gross"], net["change_net"]) == (0, 1, 0)  # D in, E out
+    assert (net["part_founded"], net["part_dissolved"]) == (1, -1)
+    gross = pick(out, indicator_id="new_cdcs_nonstate")  # reading: gross; E was HCSN
+    assert (gross["value"], gross["change_net"]) == (1, 1)
+
+
+def test_a_missing_report_keeps_the_last_stocks_marked_and_lowers_coverage() -> None:
+    out = compute_indicators(dissolution_year(), "2023", indicator_ids=["total_members"])
+    district = pick(out, level="district")
+    # C did not report for 2023-H2: its 50 members of 31/5 are carried forward, so the total
+    # does not fall to 340 (a "decline" that never happened)
+    assert district["value"] == 390
+    assert (district["units_reported"], district["carried_forward"]) == (3, 1)
+    assert district["coverage"] == pytest.approx(3 / 4)
+    assert district["provisional"]                    # 75 % < 90 %
+    c = pick(out, level="cdcs", unit_id="C")
+    assert c["value"] == 50 and c["carried_forward"] == 1 and c["units_reported"] == 0
+    assert not pick(out, level="cdcs", unit_id="A")["provisional"]
+
+
+def test_a_cdcs_moving_to_a_new_upper_union_brings_its_members() -> None:
+    # A, B, C were under the federation on 30/11/2024 and are under XA (formed 1/7/2025) on
+    # 30/11/2025; A admitted 5 members in 2025-H2
+    reports = [_report(u, p, members=m, members_admitted=a, members_left=0)
+               for p, stocks in (("2024-H2", (100, 200, 50)), ("2025-H1", (100, 200, 50)),
+                                 ("2025-H2", (105, 200, 50)))
+               for u, m, a in zip("ABC", stocks, (5 if p == "2025-H2" else 0, 0, 0),
+                                  strict=True)]
+    out = compute_indicators(tiny_dataset(reports=reports), "2025",
+                             indicator_ids=["member_growth"], levels=["upper_union", "district"])
+    xa = pick(out, level="upper_union", unit_id="XA")
+    assert xa["part_moved_in"] == 350 and xa["part_admitted"] == 5 and xa["value"] == 355
+    district = pick(out, level="district")
+    assert district["value"] == 5 and math.isnan(district["part_moved_in"])
+
+
+def test_without_opening_stocks_growth_is_no_data() -> None:
+    reports = [_report("A", h, members=10, members_admitted=3, members_left=1)
+               for h in ("2023-H1", "2023-H2")]
+    out = compute_indicators(tiny_dataset(reports=reports), "2023",
+                             indicator_ids=["member_growth"], levels=["district"])
+    assert pick(out, level="district")["status"] == "no_data"
