@@ -27,7 +27,6 @@ from congdoan.core.periods import (
     Period,
     analysis_periods,
     latest_complete_period,
-    load_settings,
     parse_period,
 )
 from congdoan.core.plan import Indicator, load_elements, load_register
@@ -243,7 +242,7 @@ def upper_identity(ctx: BriefingContext, upper_id: str, lang: str = "vi") -> Ide
 SCORE_COLUMNS = ("indicator_id", "clause", "label", "kind", "measure", "numerator",
                  "denominator", "value", "target", "target_max", "strict", "status", "note",
                  "milestone_year", "baseline_value", "required_pace", "actual_pace",
-                 "pace_ratio", "projection_2025", "projection_2030", "units_expected",
+                 "pace_ratio", "units_expected",
                  "units_reported", "due", "gap", "tolerance", "baseline_year", "pace_method",
                  "coverage", "provisional", "unit_word", "carried_forward", "change_net",
                  "change_gross", *(f"part_{p}" for p in PARTS))
@@ -331,7 +330,8 @@ def scorecard(ctx: BriefingContext, unit_id: str, level: str, lang: str = "vi") 
     rows["note"] = ["; ".join(x for x in (note, series_breaks(ctx, str(i), lang)) if x)
                     for note, i in zip(rows["note"], rows["indicator_id"], strict=True)]
     rows = rows.sort_values("indicator_id", key=lambda s: s.map(order))
-    return rows[list(SCORE_COLUMNS)].reset_index(drop=True)
+    projections = [f"projection_{y}" for y in load_register().plan.projection_years]
+    return rows[[*SCORE_COLUMNS, *projections]].reset_index(drop=True)
 
 
 def union_scorecard(ctx: BriefingContext, union_id: str, lang: str = "vi") -> pd.DataFrame:
@@ -434,10 +434,11 @@ def trajectory_points(ctx: BriefingContext, unit_id: str, level: str,
     card = milestone_pace(scorecard(ctx, unit_id, level, lang))
     hist = history_rows(ctx, unit_id, level, list(card["indicator_id"]), lang)
     points: list[dict[str, object]] = []
+    projection_years = load_register().plan.projection_years
     for _, row in card.iterrows():
         ind = indicator(str(row["indicator_id"]))
         base = {"label": row["label"], "measure": row["measure"]}
-        base_year = load_settings().baseline_year
+        base_year = load_register().plan.baseline_year
         if not fmt.is_missing(row["baseline_value"]):
             points.append({**base, "year": float(base_year), "value": row["baseline_value"]})
         part = hist[hist["indicator_id"] == row["indicator_id"]]
@@ -447,13 +448,14 @@ def trajectory_points(ctx: BriefingContext, unit_id: str, level: str,
             if t > base_year or fmt.is_missing(row["baseline_value"]):
                 points.append({**base, "year": t, "value": h["value"]})
         now = ctx.period.year - (0.5 if ctx.period.half == 1 else 0.0)
-        if not fmt.is_missing(row["projection_2030"]):
+        ahead = [y for y in projection_years if y > now
+                 and not fmt.is_missing(row[f"projection_{y}"])]
+        if ahead:
             points.append({**base, "year": now, "projection": row["value"]})
-            if now < 2025:
-                points.append({**base, "year": 2025.0, "projection": row["projection_2025"]})
-            points.append({**base, "year": 2030.0, "projection": row["projection_2030"]})
+            points += [{**base, "year": float(y), "projection": row[f"projection_{y}"]}
+                       for y in ahead]
         for year, goal in (ind.milestones or {}).items():
-            if year <= 2030:
+            if not projection_years or year <= max(projection_years):
                 points.append({**base, "year": float(year), "milestone": goal.value})
     frame = pd.DataFrame(points, columns=["label", "measure", "year", "value", "milestone",
                                           "projection"])

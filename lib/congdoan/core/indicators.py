@@ -64,13 +64,15 @@ OUTPUT_COLUMNS = (
     "unit_id", "unit_name", "level", "period", "indicator_id", "clause", "kind", "measure",
     "numerator", "denominator", "value", "target", "target_max", "status",
     "units_expected", "units_reported", "milestone_year", "baseline_value", "required_pace",
-    "actual_pace", "pace_ratio", "projection_2025", "projection_2030", "parent_id", "sector",
+    "actual_pace", "pace_ratio", "parent_id", "sector",
     "commune_id",
     # added by the rules of docs/method.md
     "due", "gap", "tolerance", "baseline_year", "pace_method", "coverage", "provisional",
     "carried_forward", "change_net", "change_gross", *(f"part_{p}" for p in PARTS),
 )
-"""Columns of the engine's output table (what briefings and widgets read).
+"""Columns of the engine's output table (what briefings and widgets read), but for the
+projections: :func:`output_columns` adds one ``projection_YYYY`` per year of the register's
+``plan.projection_years``.
 
 ``due``: a milestone whose year has come (judged reached or not, never by pace); ``gap``: what
 is missing to the target (0 when reached); ``tolerance``: relative tolerance of an "about"
@@ -322,6 +324,14 @@ def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int]
 
 
 # ----------------------------------------------------------------------------- public API
+def output_columns(register: PlanRegister | None = None) -> tuple[str, ...]:
+    """:data:`OUTPUT_COLUMNS` with the register's projection columns after ``pace_ratio``."""
+    register = register or load_register()
+    at = OUTPUT_COLUMNS.index("pace_ratio") + 1
+    projections = tuple(f"projection_{y}" for y in register.plan.projection_years)
+    return OUTPUT_COLUMNS[:at] + projections + OUTPUT_COLUMNS[at:]
+
+
 def compute_indicators(
     dataset: Dataset,
     period: str | Period,
@@ -342,7 +352,7 @@ def compute_indicators(
         indicator_ids: restrict to these indicators.
 
     Returns:
-        One row per (unit or group, indicator) with :data:`OUTPUT_COLUMNS`.
+        One row per (unit or group, indicator) with :func:`output_columns`.
 
     """
     per = parse_period(period) if isinstance(period, str) else period
@@ -365,12 +375,14 @@ def compute_indicators(
     baseline = (_baselines(dataset, per, milestones, levels, groups,
                            register.plan.baseline_year) if milestones else None)
     method = register.method
-    result = judge_rows(summed, indicator_table(indicators, per, method), per, baseline, method)
-    for col in OUTPUT_COLUMNS:
+    result = judge_rows(summed, indicator_table(indicators, per, method), per, baseline, method,
+                        register.plan.projection_years)
+    columns = output_columns(register)
+    for col in columns:
         if col not in result.columns:
             result[col] = pd.NA
     order = result.sort_values(["ind"], kind="stable").index
-    return result.loc[order, list(OUTPUT_COLUMNS)].reset_index(drop=True)
+    return result.loc[order, list(columns)].reset_index(drop=True)
 
 
 def _with_change_parts(summed: pd.DataFrame, dataset: Dataset, period: Period,
@@ -503,7 +515,7 @@ def indicator_history(dataset: Dataset, periods: Sequence[str], **kwargs: object
 
 
 __all__ = [
-    "LEVELS", "OUTPUT_COLUMNS", "STATUSES_ANNUAL", "STATUSES_MILESTONE", "aggregate",
+    "LEVELS", "OUTPUT_COLUMNS", "output_columns", "STATUSES_ANNUAL", "STATUSES_MILESTONE", "aggregate",
     "check_period", "compute_indicators", "indicator_history", "judge", "judge_periods",
     "population_rows",
     "unit_frame",

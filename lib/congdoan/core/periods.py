@@ -43,7 +43,6 @@ class PeriodSettings(pydantic.BaseModel):
     half_year_cut_off: MonthDay
     year_cut_off: MonthDay
     due_days_after_cut_off: int = pydantic.Field(ge=0, le=120)
-    baseline_year: int = pydantic.Field(ge=2000, le=2100)
     first_year: int = pydantic.Field(ge=2000, le=2100)
 
 

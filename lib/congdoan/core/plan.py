@@ -261,6 +261,8 @@ class PlanIdentity(_Strict):
     title: str = pydantic.Field(description="trích yếu")
     implements: str = pydantic.Field(description="văn bản được thực hiện, vd. 'Nghị quyết 02-NQ/TW'")
     baseline_year: int = pydantic.Field(description="năm gốc để đo tiến độ các mốc")
+    projection_years: tuple[int, ...] = pydantic.Field(
+        description="các năm có dự báo cho chỉ tiêu mốc (cột projection_YYYY)")
     clauses: tuple[str, ...] = pydantic.Field(
         description="mọi điều khoản chỉ tiêu của kế hoạch; mỗi điều phải có ít nhất một chỉ tiêu")
 
