@@ -163,9 +163,11 @@ def test_database_constraints_refuse_bad_rows(db_url: str, bad: dict[str, object
 def test_unique_hash_and_single_current_version(db_url: str) -> None:
     store.seed_registry(tiny_dataset(), db_url)
     sub = submission()
-    store.accept_submission(sub, pd.DataFrame([REPORT]), db_url)
-    with pytest.raises(sa.exc.IntegrityError):
+    first = store.accept_submission(sub, pd.DataFrame([REPORT]), db_url)
+    with pytest.raises(store.AlreadyStored) as again:  # e.g. stored by another process meanwhile
         store.accept_submission({**sub, "original_name": "copy.xlsx"}, pd.DataFrame(), db_url)
+    assert again.value.submission_id == first.submission_id
+    assert len(store.read_table("submissions", db_url)) == 1
     versions = store.METADATA.tables["report_versions"]
     engine = store.get_engine(db_url)
     row = store.read_table("report_versions", db_url).iloc[0].to_dict()

@@ -1,0 +1,287 @@
+"""Hostile files, faults and concurrency: nothing lost, nothing hangs, no traceback.
+
+Every hostile input is made from the tool's own templates (:mod:`congdoan.intake.forms`), so the
+cases follow layout changes. Each case runs ``congdoan ingest --strict`` and asserts the message
+(on screen and in the error report), a database unchanged (a dump before and after), the copy
+kept in quarantine, and the exit code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from conftest import fresh_python, tiny_dataset
+from congdoan.cli import main
+from congdoan.core import store
+from congdoan.core.periods import parse_period
+from congdoan.core.plan import load_elements
+from congdoan.intake import ingest as ingest_module
+from congdoan.intake.forms import bulk_form, save_workbook
+from congdoan.intake.validation import load_intake_settings
+from test_ingest import UNITS, Intake, csv_text, good_values, write_bulk, write_form
+from test_ingest import intake as intake  # the fixture, shared
+
+SETTINGS = load_intake_settings()
+ELEMENTS = [e.name for e in load_elements().elements]
+
+
+# ----------------------------------------------------------------------------- builders
+def rewrite_member(path: Path, member: str, change: Callable[[str], str]) -> Path:
+    """Rewrite one part of a workbook (e.g. its sheet XML) as a hostile editor would."""
+    with zipfile.ZipFile(path) as src:
+        parts = {name: src.read(name) for name in src.namelist()}
+    parts[member] = change(parts[member].decode("utf-8")).encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in parts.items():
+            dst.writestr(name, data)
+    return path
+
+
+SHEET_XML = "xl/worksheets/sheet1.xml"
+
+
+def far_cell(ref: str, row: int) -> Callable[[str], str]:
+    """Claim A1:XFD1048576 and put one cell at ``ref`` (in row ``row``) at the end."""
+    def change(xml: str) -> str:
+        xml = re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:XFD1048576"/>', xml)
+        cell = f'<row r="{row}"><c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row>'
+        return xml.replace("</sheetData>", cell + "</sheetData>")
+    return change
+
+
+def dimension_bomb(folder: Path) -> Path:
+    """The 10 KB form of the issue: A1:XFD1048576 declared, one cell in row 1,048,576."""
+    return rewrite_member(write_form(folder / "bomb_dimension.xlsx"), SHEET_XML,
+                          far_cell("XFD1048576", 1048576))
+
+
+def column_bomb(folder: Path) -> Path:
+    return rewrite_member(write_form(folder / "bomb_column.xlsx"), SHEET_XML, far_cell("XFD50", 50))
+
+
+def lying_dimension(folder: Path) -> Path:
+    """A good form whose <dimension> alone claims the whole sheet: read by its real extent."""
+    return rewrite_member(write_form(folder / "lying_dimension.xlsx"), SHEET_XML, lambda xml: re.sub(
+        r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:XFD1048576"/>', xml))
+
+
+def zip_bomb(folder: Path) -> Path:
+    """A good form carrying 60 MB of zeros (a few KB compressed)."""
+    path = write_form(folder / "bomb_zip.xlsx")
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", b"\0" * (60 * 2**20))
+    return path
+
+
+def bulk_rows(name: str, count: int, **values: Any) -> Callable[[Path], Path]:
+    """A bulk sheet of ``count`` rows of CĐCS A (every row a report)."""
+    return lambda folder: write_bulk(folder / name, [{"unit_id": "A", **values}] * count)
+
+
+@dataclass
+class Case:
+    """One hostile input: how to make it, what the officer must read, what must happen."""
+
+    id: str
+    build: Callable[[Path], Path]
+    fragments: list[str]
+    limits: dict[str, Any] = field(default_factory=dict)
+    """Settings of params/intake.yaml changed for the case (small limits, small files)."""
+    lang: str = "vi"
+
+
+CASES: list[Case] = [
+    Case("dimension_bomb", dimension_bomb, ["bomb_dimension.xlsx", "max_rows = 5000", "số dòng"]),
+    Case("column_bomb", column_bomb, ["bomb_column.xlsx", "max_columns = 200", "dòng 50"]),
+    Case("zip_bomb", zip_bomb, ["bomb_zip.xlsx", "max_unpacked_mb = 25", "60 MB"]),
+    Case("too_many_rows", bulk_rows("rows.xlsx", 12), ["rows.xlsx", "max_rows = 10", "TongHop"],
+         limits={"max_rows": 10}),
+    Case("too_many_cells", bulk_rows("cells.xlsx", 5), ["cells.xlsx", "max_cells = 50"],
+         limits={"max_cells": 50}),
+    Case("too_slow", lambda folder: write_form(folder / "slow.xlsx"),
+         ["slow.xlsx", "max_seconds = 1e-09", "thời gian"], limits={"max_seconds": 1e-9}),
+    Case("too_many_rows_csv", lambda folder: _csv(folder, "rows.csv", csv_text([{}] * 12)),
+         ["rows.csv", "max_rows = 10", "dòng 11"], limits={"max_rows": 10}),
+    Case("too_many_columns_csv", lambda folder: _csv(folder, "wide.csv", csv_text([{}]).replace(
+        "\n", "," * 300 + "\n", 1)), ["wide.csv", "max_columns = 200", "dòng 1"]),
+    Case("file_too_large", lambda folder: _csv(folder, "large.csv", csv_text([{}] * 40)),
+         ["large.csv", "max_file_mb = 0.001", "MB"], limits={"max_file_mb": 0.001}),
+    Case("limits_in_english", dimension_bomb,
+         ["bomb_dimension.xlsx", "too large for the limit on rows", "max_rows = 5000",
+          "expected ≤ 5000"], lang="en"),
+]
+
+
+def _csv(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = folder / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.fixture
+def limits(monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, Any]], None]:
+    """Change settings of params/intake.yaml for one test."""
+    def change(values: dict[str, Any]) -> None:
+        changed = SETTINGS.model_copy(update=values)
+        monkeypatch.setattr(ingest_module, "load_intake_settings", lambda: changed)
+    return change
+
+
+def run_cli(intake: Intake, *paths: Path, lang: str = "vi", strict: bool = True) -> int:
+    words = ["ingest", *map(str, paths), "--db", intake.url, "--store", str(intake.store_dir),
+             "--lang", lang]
+    return main(words + (["--strict"] if strict else []))
+
+
+def quarantined_copy(intake: Intake, path: Path) -> Path:
+    """The copy of ``path`` kept in quarantine (found by its content hash)."""
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    (record,) = (intake.store_dir / "quarantine").glob(f"{sha[:16]}_*.json")
+    return record.with_name(record.name.removesuffix(".json"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_hostile_file_is_refused_with_its_message(
+        case: Case, intake: Intake, limits: Callable[[dict[str, Any]], None],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    limits(case.limits)
+    path = case.build(intake.folder)
+    before = intake.snapshot()
+    code = run_cli(intake, path, lang=case.lang)
+    out = capsys.readouterr()
+    assert intake.snapshot() == before  # the database file and every table unchanged
+    assert code == 1, out  # rejected (--strict), not a fault and not a traceback
+    assert "Traceback" not in out.out + out.err
+    assert ("BỊ TỪ CHỐI" if case.lang == "vi" else "REJECTED") + f": {path.name}" in out.out
+    kept = quarantined_copy(intake, path)
+    assert kept.read_bytes() == path.read_bytes()
+    report = kept.with_name(kept.name + ".loi.txt").read_text(encoding="utf-8")
+    for fragment in case.fragments:
+        assert fragment in report, f"{case.id}: {fragment!r} not in\n{report}"
+    assert case.fragments[1] in out.out  # the screen says which limit
+
+
+def test_a_declared_dimension_is_not_read(intake: Intake) -> None:
+    path = lying_dimension(intake.folder)
+    result = intake.one(path)
+    assert result.status == "accepted", [p.render() for p in result.problems]
+    assert store.current_reports(intake.url)["workers"].tolist() == [40]
+
+
+def test_error_reports_list_the_first_problems_and_count_the_rest(
+        intake: Intake, limits: Callable[[dict[str, Any]], None]) -> None:
+    limits({"max_problems": 5})
+    rows = [{"unit_id": f"X{i}"} for i in range(12)]  # one error each: unknown CĐCS
+    path = write_bulk(intake.folder / "many.xlsx", rows)
+    result = intake.one(path)
+    assert result.status == "rejected"
+    assert len(result.problems) == 6  # five listed, and the line that counts the others
+    assert result.problems[-1].omitted == 7
+    assert result.report_path is not None
+    report = result.report_path.read_text(encoding="utf-8")
+    assert report.count("[LỖI]") == 6
+    assert "… và 7 lỗi khác, không liệt kê" in report and "max_problems" in report
+    assert "(0 báo cáo, 12 lỗi, 0 cảnh báo)" in result.summary()
+
+
+def test_a_bulk_sheet_of_a_district_is_read_within_its_limits(intake: Intake) -> None:
+    """A normal district bulk sheet (here 1,000 rows of known CĐCS) is accepted."""
+    units = [{**UNITS[0], "unit_id": f"U{i:04d}", "name": f"CĐCS {i}"} for i in range(1000)]
+    store.seed_registry(tiny_dataset(units=units), intake.url)
+    rows = [{**good_values(), "unit_id": u["unit_id"], "name": u["name"]} for u in units]
+    path = intake.folder / "district.xlsx"
+    save_workbook(bulk_form(pd.DataFrame(rows), parse_period("2023-H1")), path)
+    result = intake.one(path)
+    assert result.status == "accepted" and result.n_reports == 1000
+
+
+
+@pytest.mark.slow
+def test_the_largest_accepted_file_is_ingested_in_bounded_memory(intake: Intake) -> None:
+    """A bulk sheet at the row limit is accepted by a process that stays under 500 MB."""
+    count = SETTINGS.max_rows - 10  # the sheet's title and header rows count too
+    units = [{**UNITS[0], "unit_id": f"U{i:05d}", "name": f"CĐCS {i}"} for i in range(count)]
+    store.seed_registry(tiny_dataset(units=units), intake.url)
+    rows = [{**good_values(), "unit_id": u["unit_id"], "name": u["name"]} for u in units]
+    path = intake.folder / "largest.xlsx"
+    save_workbook(bulk_form(pd.DataFrame(rows), parse_period("2023-H1")), path)
+    code = (
+        "import resource, sys\n"
+        "from congdoan.intake.ingest import ingest\n"
+        f"(result,) = ingest([{str(path)!r}], {intake.url!r}, {str(intake.store_dir)!r})\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "print(result.status, result.n_reports, int(peak))\n")
+    status, reports, peak_mb = fresh_python(code).split()
+    assert (status, int(reports)) == ("accepted", count)
+    assert int(peak_mb) < 500
+
+
+# ----------------------------------------------------------------------------- one file, one outcome
+def test_one_bad_csv_does_not_stop_the_run(intake: Intake,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    huge = _csv(intake.folder, "a_huge_field.csv", csv_text([{"unit_name": "x" * 200_000}]))
+    good = write_form(intake.folder / "b_good.xlsx")
+    also = _csv(intake.folder, "c_good.csv", csv_text([{"unit_id": "B", "unit_name": UNITS[1]["name"]}]))
+    code = run_cli(intake, intake.folder, strict=False)
+    out = capsys.readouterr().out
+    assert code == 0 and "Traceback" not in out
+    lines = [line for line in out.splitlines() if not line.startswith("   ")]
+    assert lines[0].startswith(f"BỊ TỪ CHỐI: {huge.name}")
+    assert "dòng 2" in out and "field larger than field limit" in out and "dấu phân cách ','" in out
+    assert lines[1].startswith(f"ĐÃ NHẬN: {good.name}")
+    assert lines[2].startswith(f"ĐÃ NHẬN: {also.name}")
+    assert sorted(store.current_reports(intake.url)["unit_id"]) == ["A", "B"]
+
+
+def test_each_outcome_is_told_before_the_next_file_is_read(
+        intake: Intake, monkeypatch: pytest.MonkeyPatch) -> None:
+    events: list[str] = []
+    reader = ingest_module.read_input
+
+    def reading(name: str, data: bytes, budget: Any) -> Any:
+        events.append(f"read {name}")
+        return reader(name, data, budget)
+
+    monkeypatch.setattr(ingest_module, "read_input", reading)
+    write_form(intake.folder / "1.xlsx")
+    write_form(intake.folder / "2.xlsx", members="x")
+    write_form(intake.folder / "3.xlsx", unit_id="B")
+    ingest_module.ingest([intake.folder], intake.url, intake.store_dir,
+                         on_result=lambda r: events.append(f"{r.status} {r.path.name}"))
+    assert events == ["read 1.xlsx", "accepted 1.xlsx", "read 2.xlsx", "rejected 2.xlsx",
+                      "read 3.xlsx", "accepted 3.xlsx"]
+    journal = (intake.store_dir / ingest_module.LOG_NAME).read_text(encoding="utf-8").splitlines()
+    assert [line.split('"status": "')[1].split('"')[0] for line in journal] == [
+        "accepted", "rejected", "accepted"]
+
+
+def test_an_unexpected_failure_is_that_files_outcome(
+        intake: Intake, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    validate = ingest_module.validate_reports
+
+    def breaking(parsed: Any, ctx: Any) -> Any:
+        if parsed.name == "1_breaks.xlsx":
+            raise RecursionError("maximum recursion depth exceeded")
+        return validate(parsed, ctx)
+
+    monkeypatch.setattr(ingest_module, "validate_reports", breaking)
+    broken = write_form(intake.folder / "1_breaks.xlsx")
+    write_form(intake.folder / "2_fine.xlsx", unit_id="B")
+    before = intake.snapshot()
+    code = run_cli(intake, broken, strict=True)
+    out = capsys.readouterr().out
+    assert code == 1 and intake.snapshot() == before
+    assert "BỊ TỪ CHỐI: 1_breaks.xlsx" in out and "RecursionError" in out
+    assert quarantined_copy(intake, broken).read_bytes() == broken.read_bytes()
+    assert run_cli(intake, intake.folder) == 0  # the other file goes in; the broken one is known
+    assert store.current_reports(intake.url)["unit_id"].tolist() == ["B"]
