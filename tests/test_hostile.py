@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,11 +26,15 @@ from congdoan.cli import main
 from congdoan.core import store
 from congdoan.core.periods import parse_period
 from congdoan.core.plan import load_elements
+from congdoan.engine.manifest import MANIFEST_NAME, Manifest
+from congdoan.exceptions import DataError
 from congdoan.intake import ingest as ingest_module
 from congdoan.intake.forms import bulk_form, save_workbook
 from congdoan.intake.validation import load_intake_settings
 from test_ingest import UNITS, Intake, csv_text, good_values, write_bulk, write_form
 from test_ingest import intake as intake  # the fixture, shared
+from test_store import fresh_postgres
+from test_store import postgres_server as postgres_server  # the fixture, shared
 
 SETTINGS = load_intake_settings()
 ELEMENTS = [e.name for e in load_elements().elements]
@@ -285,3 +291,141 @@ def test_an_unexpected_failure_is_that_files_outcome(
     assert quarantined_copy(intake, broken).read_bytes() == broken.read_bytes()
     assert run_cli(intake, intake.folder) == 0  # the other file goes in; the broken one is known
     assert store.current_reports(intake.url)["unit_id"].tolist() == ["B"]
+
+
+# ----------------------------------------------------------------------------- the manifest
+DAMAGED_MANIFESTS = {
+    "not_json": b"{\"version\": 1, \"entries\": {",
+    "a_list": b"[]",
+    "a_string": b"\"manifest\"",
+    "entries_a_list": b'{"version": 1, "entries": []}',
+    "key_a_number": b'{"version": 1, "entries": {"union-A": {"key": 1, "outputs": []}}}',
+    "outputs_a_string": b'{"version": 1, "entries": {"union-A": {"key": "k", "outputs": "a.html"}}}',
+    "unknown_field": b'{"version": 1, "entries": {"union-A": {"kee": "k", "outputs": []}}}',
+    "not_utf8": b'{"version": 1, "entries": {"\xff": 1}}',
+}
+
+
+@pytest.mark.parametrize("content", DAMAGED_MANIFESTS.values(), ids=DAMAGED_MANIFESTS.keys())
+def test_a_damaged_manifest_stops_with_a_message_and_force_rebuilds_it(
+        tmp_path: Path, content: bytes) -> None:
+    (tmp_path / MANIFEST_NAME).write_bytes(content)
+    with pytest.raises(DataError) as stopped:
+        Manifest.load(tmp_path)
+    assert "--force" in stopped.value.render("vi") and "--force" in stopped.value.render("en")
+    assert "damaged or not of the expected shape" in stopped.value.render("en")
+    assert (tmp_path / MANIFEST_NAME).read_bytes() == content  # nothing touched without --force
+    rebuilt = Manifest.load(tmp_path, rebuild=True)
+    assert rebuilt.entries == {}
+    rebuilt.record("union-B", "k2", [tmp_path / "2025" / "union-B.html"])
+    rebuilt.save()
+    assert set(Manifest.load(tmp_path).entries) == {"union-B"}
+
+
+def test_a_manifest_of_another_version_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / MANIFEST_NAME).write_text('{"version": 99, "entries": []}', encoding="utf-8")
+    assert Manifest.load(tmp_path).entries == {}
+
+
+SAVER = """\
+import sys
+from congdoan.engine.manifest import Manifest
+out, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+manifest = Manifest.load(out)
+print("loaded", flush=True)
+sys.stdin.readline()  # both loaded before either saves
+for i in range(count):
+    manifest.record(f"{name}-{i}", f"key-{i}", [f"{out}/2025/{name}-{i}.html"])
+    manifest.save()
+"""
+
+
+def test_two_batches_on_one_output_folder_keep_every_entry(tmp_path: Path) -> None:
+    """Two processes that loaded the same manifest save their entries one by one, interleaved."""
+    script = tmp_path / "saver.py"
+    script.write_text(SAVER, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    first = Manifest(out)
+    first.record("old", "k", [out / "2025" / "old.html"])
+    first.save()
+    savers = [subprocess.Popen([sys.executable, str(script), str(out), name, "40"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+              for name in ("union", "upper")]
+    for saver in savers:
+        assert saver.stdout is not None and saver.stdout.readline() == "loaded\n"
+    for saver in savers:
+        saver.communicate("go\n")
+        assert saver.returncode == 0
+    entries = Manifest.load(out).entries
+    assert len(entries) == 81 and "old" in entries
+    assert {f"union-{i}" for i in range(40)} | {f"upper-{i}" for i in range(40)} < set(entries)
+
+
+# ----------------------------------------------------------------------------- concurrency
+def test_a_file_stored_by_another_process_meanwhile_is_already_stored(
+        intake: Intake, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The interleaving of the issue: checked as new, stored by another process, then written."""
+    path = write_form(intake.folder / "A.xlsx")
+    assert intake.one(path).status == "accepted"  # "the other process"
+    before = intake.snapshot()
+    monkeypatch.setattr(store, "find_submission", lambda sha, url=None: None)  # checked too early
+    again = intake.one(path)
+    assert again.status == "duplicate" and again.problems == []
+    assert intake.snapshot() == before
+    assert not (intake.store_dir / "quarantine").exists()
+
+
+def _many_forms(intake: Intake, count: int) -> list[str]:
+    """``count`` forms of distinct CĐCS (added to the registry) in the inbox; their file names."""
+    extra = [{**UNITS[0], "unit_id": f"K{i:02d}", "name": f"CĐCS K{i:02d}"} for i in range(count)]
+    store.seed_registry(tiny_dataset(units=UNITS + extra), intake.url)
+    for unit in extra:
+        path = write_form(intake.folder / f"{unit['unit_id']}.xlsx", unit_id=unit["unit_id"])
+        rewrite_member(path, SHEET_XML, lambda xml, n=unit["name"]: xml.replace(
+            UNITS[0]["name"], n))  # the form names its own CĐCS
+    return sorted(f"{u['unit_id']}.xlsx" for u in extra)
+
+
+def _two_ingests(intake: Intake, url: str) -> list[tuple[int, str]]:
+    """Run two ``congdoan ingest`` processes on the same inbox and database at once."""
+    words = [sys.executable, "-m", "congdoan.cli", "ingest", str(intake.folder), "--db", url,
+             "--store", str(intake.store_dir), "--strict"]
+    runs = [subprocess.Popen(words, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    outputs = [run.communicate() for run in runs]
+    return [(run.returncode, out + err) for run, (out, err) in zip(runs, outputs, strict=True)]
+
+
+def _check_nothing_misreported(names: list[str], runs: list[tuple[int, str]]) -> None:
+    for code, text in runs:
+        assert code == 0, text
+        assert "BỊ TỪ CHỐI" not in text and "CHƯA XỬ LÝ" not in text and "Traceback" not in text
+    for name in names:
+        accepted = sum(f"ĐÃ NHẬN: {name} " in text for _, text in runs)
+        stored = sum(f"ĐÃ CÓ (bỏ qua): {name} " in text for _, text in runs)
+        assert (accepted, stored) == (1, 1), (name, runs)
+
+
+@pytest.mark.slow
+def test_two_ingests_on_one_sqlite_database_never_misreport(intake: Intake) -> None:
+    names = _many_forms(intake, 30)
+    runs = _two_ingests(intake, intake.url)
+    _check_nothing_misreported(names, runs)
+    assert len(store.read_table("submissions", intake.url)) == 30
+    assert len(store.current_reports(intake.url)) == 30
+    assert not (intake.store_dir / "quarantine").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_two_ingests_on_one_postgresql_database_never_misreport(
+        intake: Intake, postgres_server: str) -> None:
+    url = fresh_postgres(postgres_server)
+    intake.url = url
+    names = _many_forms(intake, 30)
+    runs = _two_ingests(intake, url)
+    _check_nothing_misreported(names, runs)
+    assert len(store.read_table("submissions", url)) == 30
+    assert store.current_reports(url)["unit_id"].is_unique
+    assert not (intake.store_dir / "quarantine").exists()

@@ -562,7 +562,7 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
         resolved = resolve(period, dataset)
         jobs = plan_jobs(dataset, resolved, unions, uppers, lang, data)
         remove_temporaries(out)
-        manifest = Manifest.load(out)
+        manifest = Manifest.load(out, rebuild=force)  # --force rebuilds a damaged one
         parts = plan_keys(jobs, dataset, resolved, formats)
         keys = {slug: job_key(p) for slug, p in parts.items()}
         todo = [j for j in jobs if force or not manifest.is_current(j.slug, keys[j.slug])]
