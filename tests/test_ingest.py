@@ -519,3 +519,25 @@ def test_demo_inbox_is_mostly_accepted(tmp_path: Path, demo_dir: Path) -> None:
     corrected = store.report_history(unit_id, period, url)
     assert corrected["version"].tolist() == [1, 2]
     assert corrected["is_current"].tolist() == [False, True]
+
+
+def test_two_submissions_in_one_run_the_later_date_is_current(
+        intake: Intake, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 21: the form submitted 03/12 must win over the one of 01/12, whatever the names."""
+    h2 = {"period": "2023-H2", "submitted_by": "Chủ tịch CĐCS"}
+    write_form(intake.folder / "A_1_gui_0312.xlsx", submitted_on="03/12/2023", people_informed=31,
+               **h2)
+    write_form(intake.folder / "A_2_gui_0112.xlsx", submitted_on="01/12/2023", people_informed=29,
+               **h2)
+    write_form(intake.folder / "B_1.xlsx", unit_id="B", submitted_on="01/12/2023", **h2)
+    write_form(intake.folder / "B_2.xlsx", unit_id="B", submitted_on="02/12/2023", workers=41, **h2)
+    code = main(["ingest", str(intake.folder), "--db", intake.url, "--store",
+                 str(intake.store_dir)])
+    out = capsys.readouterr().out
+    assert code == 0
+    current = store.current_reports(intake.url).set_index("unit_id")
+    assert current.loc["A", "people_informed"] == 31
+    assert current.loc["B", "workers"] == 41
+    assert ("CĐCS A, kỳ 2023-H2: đã lưu là bản cũ hơn, vì bản hiện hành ('A_1_gui_0312.xlsx') "
+            "gửi ngày 03/12/2023") in out
+    assert "CĐCS B, kỳ 2023-H2: lần nhận này có hai bản ('B_1.xlsx' gửi ngày 01/12/2023" in out

@@ -24,7 +24,7 @@ from congdoan.intake.ingest import IngestResult, ingest
 def _printer(lang: str, show: int) -> Any:
     def on_result(result: IngestResult) -> None:
         print(result.summary(lang))
-        shown = [p for p in result.problems if p.severity == "error"]
+        shown = sorted(result.problems, key=lambda p: p.severity != "error")  # errors first
         for problem in shown[:show]:
             print("   " + problem.render(lang))
         if len(shown) > show:
@@ -91,7 +91,8 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     cmd.add_argument("--source", default=None, help="nguồn (e-mail, Zalo …)")
     cmd.add_argument("--lang", dest="ingest_lang", choices=("vi", "en"), default=None,
                      help="ngôn ngữ báo cáo lỗi / language of the error reports")
-    cmd.add_argument("--show", type=int, default=5, help="số lỗi hiển thị mỗi tệp")
+    cmd.add_argument("--show", type=int, default=5,
+                     help="số lỗi, cảnh báo hiển thị mỗi tệp / problems shown per file")
     cmd.add_argument("--strict", action="store_true", help="mã thoát 1 khi có tệp bị từ chối")
     cmd.epilog = ("Mã thoát / exit codes: 0 xong / done; 1 có tệp bị từ chối (--strict) / a file "
                   "rejected; 2 lỗi CSDL hoặc kho / database or store fault; 130 bị dừng / "
