@@ -9,17 +9,20 @@ kept in quarantine, and the exit code.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import sqlite3
 import subprocess
 import sys
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from conftest import fresh_python, tiny_dataset
 from congdoan.cli import main
@@ -429,3 +432,222 @@ def test_two_ingests_on_one_postgresql_database_never_misreport(
     assert len(store.read_table("submissions", url)) == 30
     assert store.current_reports(url)["unit_id"].is_unique
     assert not (intake.store_dir / "quarantine").exists()
+
+
+# ----------------------------------------------------------------------------- faults
+@pytest.fixture
+def read_only() -> Iterator[Callable[[Path], None]]:
+    """Make files or folders read-only, even for root (``chattr +i``); undone after the test."""
+    done: list[Path] = []
+
+    def make(path: Path) -> None:
+        if os.geteuid() == 0:
+            if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+                pytest.skip("root without chattr +i: cannot make a read-only folder")
+        else:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        done.append(path)
+
+    yield make
+    for path in done:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+        else:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def _cap_pages(url: str) -> Callable[[], None]:
+    """A full disk: the database may not grow by one page. Returns the undo."""
+    engine = store.get_engine(url)
+    with engine.connect() as conn:
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+
+    def cap(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute(f"PRAGMA max_page_count={pages}")
+
+    sa.event.listen(engine, "connect", cap)
+    engine.dispose()
+
+    def undo() -> None:
+        sa.event.remove(engine, "connect", cap)
+        engine.dispose()
+    return undo
+
+
+def _two_bulks(intake: Intake) -> list[Path]:
+    """Two bulk sheets of 100 CĐCS each (each needs new database pages)."""
+    extra = [{**UNITS[0], "unit_id": f"K{i:03d}", "name": f"CĐCS K{i:03d}"} for i in range(200)]
+    store.seed_registry(tiny_dataset(units=UNITS + extra), intake.url)
+    rows = [{"unit_id": u["unit_id"], "name": u["name"]} for u in extra]
+    return [write_bulk(intake.folder / "bulk1.xlsx", rows[:100]),
+            write_bulk(intake.folder / "bulk2.xlsx", rows[100:])]
+
+
+def _faulted(intake: Intake, capsys: pytest.CaptureFixture[str], lang: str) -> str:
+    """Run the CLI once: exit code 2, nothing written, nothing quarantined; its output."""
+    before = intake.snapshot()
+    code = run_cli(intake, intake.folder, lang=lang)
+    out = capsys.readouterr()
+    assert code == 2, out
+    assert "Traceback" not in out.out + out.err
+    assert intake.snapshot() == before
+    assert not (intake.store_dir / "quarantine").exists()
+    return out.out + out.err
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("vi", ["CHƯA XỬ LÝ ĐƯỢC", "Ổ đĩa đầy", "database or disk is full", "chạy lại",
+            "Tổng: 0 tệp nhận, 0 tệp từ chối, 0 tệp đã có, 2 tệp chưa xử lý được"]),
+    ("en", ["NOT PROCESSED", "The disk is full", "Free some space and run again",
+            "Total: 0 accepted, 0 rejected, 0 already stored, 2 not processed"]),
+])
+def test_a_full_disk_writes_nothing_and_a_rerun_completes(
+        intake: Intake, capsys: pytest.CaptureFixture[str], lang: str, words: list[str]) -> None:
+    _two_bulks(intake)
+    undo = _cap_pages(intake.url)
+    try:
+        out = _faulted(intake, capsys, lang)
+    finally:
+        undo()
+    for word in words:
+        assert word in out, out
+    if lang == "en":
+        assert "tệp" not in out and "cần" not in out  # English through and through
+    assert run_cli(intake, intake.folder) == 0  # space freed: the same files go in
+    assert len(store.current_reports(intake.url)) == 200
+
+
+def _close(intake: Intake) -> None:
+    engine = store.get_engine(intake.url)
+    store.checkpoint(engine)
+    engine.dispose()
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("vi", ["Lỗi: tệp 'sqlite:///", "Cơ sở dữ liệu bị hỏng", "khôi phục từ bản sao lưu",
+            "database disk image is malformed"]),
+    ("en", ["Error: file 'sqlite:///", "The database is damaged", "restore it from a backup"]),
+])
+def test_a_damaged_database_is_a_message_and_is_left_alone(
+        intake: Intake, capsys: pytest.CaptureFixture[str], lang: str, words: list[str]) -> None:
+    write_form(intake.folder / "A.xlsx")
+    _close(intake)
+    damaged = bytearray(intake.db_file.read_bytes())
+    damaged[100:4096] = b"\xff" * (4096 - 100)  # the schema page, past the file header
+    intake.db_file.write_bytes(bytes(damaged))
+    code = run_cli(intake, intake.folder, lang=lang)
+    out = capsys.readouterr()
+    assert code == 2 and "Traceback" not in out.out + out.err
+    for word in words:
+        assert word in out.err, out.err
+    assert intake.db_file.read_bytes() == bytes(damaged)
+    assert not intake.store_dir.exists()  # stopped before any file was taken
+
+
+def test_a_read_only_database_leaves_every_file_for_the_next_run(
+        intake: Intake, capsys: pytest.CaptureFixture[str],
+        read_only: Callable[[Path], None]) -> None:
+    write_form(intake.folder / "A.xlsx")
+    write_form(intake.folder / "B.xlsx", unit_id="B")
+    _close(intake)
+    read_only(intake.db_file)
+    out = _faulted(intake, capsys, "vi")
+    assert out.count("CHƯA XỬ LÝ ĐƯỢC") == 2 and "chỉ cho phép đọc" in out
+    assert "attempt to write a readonly database" in out
+
+
+def test_a_read_only_store_is_a_message(intake: Intake, capsys: pytest.CaptureFixture[str],
+                                        read_only: Callable[[Path], None]) -> None:
+    write_form(intake.folder / "A.xlsx")
+    intake.store_dir.mkdir()
+    read_only(intake.store_dir)
+    out = _faulted(intake, capsys, "en")
+    assert "NOT PROCESSED (run again once fixed): A.xlsx" in out
+    assert f"Cannot keep the original in the store '{intake.store_dir}'" in out
+
+
+def test_a_database_locked_too_long_is_a_message(
+        intake: Intake, capsys: pytest.CaptureFixture[str]) -> None:
+    write_form(intake.folder / "A.xlsx")
+    engine = store.get_engine(intake.url)
+
+    def impatient(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA busy_timeout=50")
+
+    sa.event.listen(engine, "connect", impatient)
+    engine.dispose()
+    holder = sqlite3.connect(intake.db_file, isolation_level=None)
+    try:
+        before = intake.snapshot()
+        holder.execute("BEGIN IMMEDIATE")  # another process writing, for too long
+        code = run_cli(intake, intake.folder)
+        holder.execute("ROLLBACK")
+    finally:
+        holder.close()
+        sa.event.remove(engine, "connect", impatient)
+        engine.dispose()
+    out = capsys.readouterr().out
+    assert code == 2 and "bị một tiến trình khác khóa quá lâu" in out
+    assert "database is locked" in out
+    assert intake.snapshot() == before
+    assert run_cli(intake, intake.folder) == 0  # the lock gone, the file goes in
+
+
+def test_an_unreachable_database_server_is_a_message(
+        intake: Intake, capsys: pytest.CaptureFixture[str]) -> None:
+    write_form(intake.folder / "A.xlsx")
+    intake.url = "postgresql+psycopg://nobody@127.0.0.1:9/congdoan"  # nothing listens there
+    code = run_cli(intake, intake.folder, lang="en")
+    out = capsys.readouterr()
+    assert code == 2 and "Traceback" not in out.err
+    assert "Cannot reach the database server" in out.err and "--db, CONGDOAN_DB_URL" in out.err
+
+
+def test_a_file_that_cannot_be_read_is_not_processed(
+        intake: Intake, capsys: pytest.CaptureFixture[str]) -> None:
+    code = run_cli(intake, intake.folder / "gone.xlsx")
+    out = capsys.readouterr().out
+    assert code == 2
+    assert "CHƯA XỬ LÝ ĐƯỢC (chạy lại sau khi khắc phục): gone.xlsx" in out
+    assert "Không đọc được tệp gửi đến" in out and "No such file or directory" in out
+
+
+def _vietnamese_words(text: str) -> set[str]:
+    """Words with Vietnamese letters outside quoted values (data) and the term CĐCS."""
+    text = re.sub(r"'[^']*'", "", text).replace("CĐCS", "")
+    return {word for word in re.findall(r"\w+", text) if not word.isascii()}
+
+
+def test_english_error_reports_are_english_through_and_through(intake: Intake) -> None:
+    from test_ingest import BAD_CASES
+
+    leftovers: dict[str, set[str]] = {}
+    builders = [(case, build) for case, build, _ in BAD_CASES] + [
+        (case.id, case.build) for case in CASES if not case.limits and case.lang == "vi"]
+    for case, build in builders:
+        path = build(intake.folder)
+        result = intake.one(path, lang="en")
+        assert result.report_path is not None, case
+        words = _vietnamese_words(result.report_path.read_text(encoding="utf-8"))
+        if words:
+            leftovers[case] = words
+    assert leftovers == {}
+
+
+@pytest.mark.slow
+def test_briefings_stop_on_a_damaged_manifest_and_force_rebuilds_it(
+        demo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONGDOAN_FORK_SERVER", "0")  # one kernel is enough here
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / MANIFEST_NAME).write_text("[]", encoding="utf-8")  # crashed with AttributeError
+    words = ["briefings", "--period", "2025", "--union", "CDCS-0001", "--format", "html",
+             "--out", str(out), "--data", str(demo_dir), "--workers", "1"]
+    assert main(["--lang", "en", *words]) == 2
+    err = capsys.readouterr().err
+    assert "The manifest is damaged or not of the expected shape; run again with --force" in err
+    assert (out / MANIFEST_NAME).read_text(encoding="utf-8") == "[]"
+    assert main([*words, "--force"]) == 0
+    assert set(Manifest.load(out).entries) == {"union-CDCS-0001"}
+    assert (out / "2025" / "union-CDCS-0001.html").is_file()

@@ -313,6 +313,11 @@ def ingest_file(path: Path, url: str, store_dir: Path, settings: IntakeSettings,
                             problems=[Problem(file=name, message_vi=vi, message_en=en,
                                               value=value)])
 
+    def database_failed(exc: DatabaseFault, sha: str, stored: Path | None = None) -> IngestResult:
+        where = exc.location.file or url
+        return failed(f"{exc.message_vi.rstrip('.')} (CSDL '{where}').",
+                      f"{exc.message_en.rstrip('.')} (database '{where}').", exc.value, sha, stored)
+
     try:
         sha = sha256_of(path)
     except OSError as exc:
@@ -324,7 +329,7 @@ def ingest_file(path: Path, url: str, store_dir: Path, settings: IntakeSettings,
                                 stored_path=store_dir / "files" / sha[:2])
         stored = _stored_copy(store_dir, path, sha)
     except DatabaseFault as exc:
-        return failed(exc.render("vi"), exc.render("en"), sha=sha)
+        return database_failed(exc, sha)
     except OSError as exc:
         return failed(f"Không lưu được bản gốc vào kho '{store_dir}'; không ghi gì.",
                       f"Cannot keep the original in the store '{store_dir}'; nothing was written.",
@@ -340,7 +345,7 @@ def ingest_file(path: Path, url: str, store_dir: Path, settings: IntakeSettings,
         except store.AlreadyStored:
             return IngestResult(path=path, sha256=sha, status="duplicate", stored_path=stored)
         except DatabaseFault as exc:
-            return failed(exc.render("vi"), exc.render("en"), sha=sha, stored=stored)
+            return database_failed(exc, sha, stored)
         except sa.exc.IntegrityError as exc:
             problems = problems + [Problem(
                 file=name, message_vi=f"Cơ sở dữ liệu từ chối báo cáo: {exc.orig}",

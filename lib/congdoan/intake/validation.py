@@ -383,7 +383,7 @@ def convert(element: DataElement, cell: Cell, out: _Collector, settings: IntakeS
             return 0
         out.add(cell, name, f"'{element.label_vi}' chỉ nhận Có hoặc Không.",
                 f"'{element.label_en}' takes yes or no only.", value=value,
-                expected="Có/Không (1/0)", expected_en="yes/no (Có/Không, 1/0)")
+                expected="Có/Không (1/0)", expected_en="yes or no: 'Có' or 'Không' (1/0)")
         return None
     labels = CATEGORY_LABELS.get(name, {})
     text = str(value)
@@ -392,7 +392,8 @@ def convert(element: DataElement, cell: Cell, out: _Collector, settings: IntakeS
             return code
     allowed = ", ".join(labels.get(c, c) for c in element.values or ())
     out.add(cell, name, f"Giá trị không có trong danh sách của '{element.label_vi}'.",
-            f"Value not in the list for '{element.label_en}'.", value=value, expected=allowed)
+            f"Value not in the list for '{element.label_en}'.", value=value, expected=allowed,
+            expected_en="one of " + ", ".join(f"'{labels.get(c, c)}'" for c in element.values or ()))
     return None
 
 
