@@ -651,3 +651,31 @@ def test_briefings_stop_on_a_damaged_manifest_and_force_rebuilds_it(
     assert main([*words, "--force"]) == 0
     assert set(Manifest.load(out).entries) == {"union-CDCS-0001"}
     assert (out / "2025" / "union-CDCS-0001.html").is_file()
+
+
+# ----------------------------------------------------------------------------- local security
+@pytest.mark.parametrize("umask", [0o022, 0o000])
+def test_database_store_and_quarantine_are_owner_only_whatever_the_umask(
+        tmp_path: Path, umask: int) -> None:
+    previous = os.umask(umask)
+    try:
+        db_file = tmp_path / "data" / "congdoan.sqlite"
+        url = f"sqlite:///{db_file}"
+        store.seed_registry(tiny_dataset(units=UNITS), url)
+        inbox = tmp_path / "inbox"
+        inbox.mkdir()
+        write_form(inbox / "good.xlsx")
+        write_form(inbox / "bad.xlsx", members="x")
+        results = ingest_module.ingest([inbox], url, tmp_path / "store")
+    finally:
+        os.umask(previous)
+    assert sorted(r.status for r in results) == ["accepted", "rejected"]
+    made = [db_file, *db_file.parent.glob("congdoan.sqlite-*"), *(tmp_path / "store").rglob("*")]
+    modes = {str(p.relative_to(tmp_path)): oct(p.stat().st_mode & 0o777) for p in made}
+    modes[db_file.parent.name] = oct(db_file.parent.stat().st_mode & 0o777)
+    modes["store"] = oct((tmp_path / "store").stat().st_mode & 0o777)
+    wrong = {name: mode for name, mode in modes.items()
+             if mode != ("0o700" if (tmp_path / name).is_dir() else "0o600")}
+    assert wrong == {}
+    assert any(name.startswith("store/quarantine/") for name in modes)
+    assert any(name.endswith("-wal") for name in modes)  # SQLite's own files follow the database

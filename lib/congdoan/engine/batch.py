@@ -107,11 +107,15 @@ class WorkerSpec:
     fork_server: str | None = None
 
 
+def warm_contexts(jobs: Iterable[BriefingJob]) -> list[tuple[str, str | None]]:
+    """The (period, data) briefing contexts of ``jobs``, each once."""
+    return sorted({(str(j.parameters.get("period", j.period)), j.parameters.get("data"))
+                   for j in jobs}, key=repr)
+
+
 def warmup_code(jobs: Iterable[BriefingJob]) -> str:
     """Warm-up for briefing jobs: imports, the context of each (period, data) they use, a chart."""
-    pairs = sorted({(str(j.parameters.get("period", j.period)), j.parameters.get("data"))
-                    for j in jobs}, key=repr)
-    return briefing_warmup(pairs)
+    return briefing_warmup(warm_contexts(jobs))
 
 
 def audit_path(job: BriefingJob, out_dir: Path) -> Path:
@@ -594,7 +598,7 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
         if server is None and local and todo:  # the outputs looked current, but are not
             server = stack.enter_context(KernelForkServer())
         if server is not None and spec.warmup:
-            server.run(spec.warmup)  # the period's context, loaded once for every kernel
+            server.warm(warm_contexts(todo))  # the period's context, once for every kernel
             spec = replace(spec, fork_server=server.address)
         elif server is not None:
             server.close()
@@ -627,5 +631,5 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
 __all__ = [
     "BatchRun", "BriefingWorker", "PoolStats", "WorkerSpec",
     "audit_path", "build_briefings", "default_workers", "install_sigterm",
-    "plan_keys", "remove_temporaries", "run_local", "warmup_code",
+    "plan_keys", "remove_temporaries", "run_local", "warm_contexts", "warmup_code",
 ]
