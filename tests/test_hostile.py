@@ -8,6 +8,7 @@ kept in quarantine, and the exit code.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import nbformat
+import openpyxl
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -29,11 +32,20 @@ from congdoan.cli import main
 from congdoan.core import store
 from congdoan.core.periods import parse_period
 from congdoan.core.plan import load_elements
+from congdoan.engine.jobs import AUDIT_NOTE, audit_record
 from congdoan.engine.manifest import MANIFEST_NAME, Manifest
 from congdoan.exceptions import DataError
 from congdoan.intake import ingest as ingest_module
-from congdoan.intake.forms import bulk_form, save_workbook
-from congdoan.intake.validation import load_intake_settings
+from congdoan.intake.forms import (
+    BULK_SHEET,
+    FORM_CELLS,
+    FORM_SHEET,
+    bulk_form,
+    save_workbook,
+    unit_form,
+)
+from congdoan.intake.readers import OLE_MAGIC
+from congdoan.intake.validation import load_intake_settings, printable
 from test_ingest import UNITS, Intake, csv_text, good_values, write_bulk, write_form
 from test_ingest import intake as intake  # the fixture, shared
 from test_store import fresh_postgres
@@ -91,6 +103,55 @@ def zip_bomb(folder: Path) -> Path:
     return path
 
 
+def set_cell(ref: str, value: Any) -> Callable[[Any], None]:
+    """An edit of the form's sheet: ``value`` into cell ``ref`` (a formula if it starts with =)."""
+    return lambda wb: wb[FORM_SHEET].__setitem__(ref, value)
+
+
+def formula_form(name: str, field_name: str, formula: str) -> Callable[[Path], Path]:
+    return lambda folder: write_form(folder / name, edit=set_cell(FORM_CELLS[field_name], formula))
+
+
+def raw_cell(ref: str, inner: str) -> Callable[[str], str]:
+    """Replace cell ``ref`` of the sheet XML by ``<c r=ref>inner</c>`` (what no editor writes)."""
+    def change(xml: str) -> str:
+        cell = re.compile(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)')
+        assert cell.search(xml), ref
+        return cell.sub(f'<c r="{ref}">{inner}</c>', xml, count=1)
+    return change
+
+
+def in_ole_container(folder: Path, name: str, streams: list[str]) -> Path:
+    """The template's bytes inside an OLE2 compound file naming ``streams``.
+
+    An encrypted .xlsx is such a container (streams EncryptionInfo, EncryptedPackage), as is an
+    Excel 97-2003 workbook (stream Workbook).
+    """
+    template = write_form(folder / f".{name}.template").read_bytes()
+    header = OLE_MAGIC + bytes(512 - len(OLE_MAGIC))
+    directory = b"".join(s.encode("utf-16-le").ljust(64, b"\0") + bytes(64) for s in streams)
+    path = folder / name
+    path.write_bytes(header + directory + template)
+    (folder / f".{name}.template").unlink()
+    return path
+
+
+def entity_form(name: str, dtd: str, value: str) -> Callable[[Path], Path]:
+    """A form whose sheet declares XML entities (Excel never does) and uses one in C13."""
+    def build(folder: Path) -> Path:
+        path = write_form(folder / name)
+        rewrite_member(path, SHEET_XML, lambda xml: raw_cell("C13", f'<is><t>{value}</t></is>')(
+            xml.replace("<worksheet", dtd + "<worksheet", 1)).replace(
+            '<c r="C13">', '<c r="C13" t="inlineStr">'))
+        return path
+    return build
+
+
+LAUGHS = ('<!DOCTYPE w [<!ENTITY a "ha ha ha ha ">' + "".join(
+    f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9)) + "]>")
+"""The billion laughs: ten-fold nested entities, 10**9 times 'ha ' when expanded."""
+
+
 def bulk_rows(name: str, count: int, **values: Any) -> Callable[[Path], Path]:
     """A bulk sheet of ``count`` rows of CĐCS A (every row a report)."""
     return lambda folder: write_bulk(folder / name, [{"unit_id": "A", **values}] * count)
@@ -124,10 +185,82 @@ CASES: list[Case] = [
         "\n", "," * 300 + "\n", 1)), ["wide.csv", "max_columns = 200", "dòng 1"]),
     Case("file_too_large", lambda folder: _csv(folder, "large.csv", csv_text([{}] * 40)),
          ["large.csv", "max_file_mb = 0.001", "MB"], limits={"max_file_mb": 0.001}),
+    # formulas are refused in every cell, text cells included
+    Case("formula_submitted_by", formula_form("f_by.xlsx", "submitted_by", '=A1&" (Chủ tịch)"'),
+         ["f_by.xlsx", "ô C13", "'submitted_by'", "công thức"]),
+    Case("formula_unit_name", formula_form("f_name.xlsx", "unit_name", "=UPPER(A1)"),
+         ["f_name.xlsx", "ô C6", "'unit_name'", "công thức"]),
+    Case("formula_unit_id", formula_form("f_id.xlsx", "unit_id", '="A"'),
+         ["f_id.xlsx", "ô C5", "'unit_id'", "công thức"]),
+    Case("formula_period", formula_form("f_period.xlsx", "period", '="2023-H"&1'),
+         ["f_period.xlsx", "ô C9", "'period'", "công thức"]),
+    Case("formula_submitted_on", formula_form("f_date.xlsx", "submitted_on", "=TODAY()"),
+         ["f_date.xlsx", "ô C12", "'submitted_on'", "công thức"]),
+    Case("formula_bulk_name", lambda folder: _bulk_edit(folder, "f_bulk.xlsx", "B7", "=A7"),
+         ["f_bulk.xlsx", "trang 'TongHop'", "ô B7", "'unit_name'", "công thức"]),
+    Case("formula_bulk_period", lambda folder: _bulk_edit(folder, "f_bperiod.xlsx", "B3",
+                                                          '="2023-H1"'),
+         ["f_bperiod.xlsx", "ô B3", "'period'", "công thức"]),
+    # files that are not what they claim
+    Case("encrypted_workbook", lambda folder: in_ole_container(
+        folder, "mat_khau.xlsx", ["Root Entry", "EncryptionInfo", "EncryptedPackage"]),
+         ["mat_khau.xlsx", "đặt mật khẩu", "bỏ mật khẩu"]),
+    Case("encrypted_workbook_en", lambda folder: in_ole_container(
+        folder, "password.xlsx", ["Root Entry", "EncryptedPackage", "EncryptionInfo"]),
+         ["password.xlsx", "password-protected", "Remove the password"], lang="en"),
+    Case("xls_renamed", lambda folder: in_ole_container(
+        folder, "cu.xlsx", ["Root Entry", "Workbook", "SummaryInformation"]),
+         ["cu.xlsx", "Excel 97-2003 (.xls)"]),
+    Case("empty_xlsx", lambda folder: _csv(folder, "rong.xlsx", ""), ["rong.xlsx", "bị hỏng"]),
+    Case("xml_external_entity", entity_form(
+        "xxe.xlsx", '<!DOCTYPE w [<!ENTITY e SYSTEM "file:///etc/passwd">]>', "&e;"),
+         ["xxe.xlsx", "bị hỏng"]),
+    Case("billion_laughs", entity_form("laughs.xlsx", LAUGHS, "&j;"), ["laughs.xlsx", "bị hỏng"]),
+    # values no editor would write
+    Case("infinite_number", lambda folder: rewrite_member(
+        write_form(folder / "inf.xlsx"), SHEET_XML, raw_cell("F16", "<v>1e309</v>")),
+         ["inf.xlsx", "ô F16", "'workers'", "inf", "số nguyên"]),
+    Case("date_in_number_cell", lambda folder: write_form(
+        folder / "date.xlsx", edit=set_cell("F16", dt.datetime(2023, 6, 5))),
+         ["date.xlsx", "ô F16", "'workers'", "phải là số"]),
+    Case("boolean_in_number_cell", lambda folder: write_form(
+        folder / "bool.xlsx", edit=set_cell("F16", True)),
+         ["bool.xlsx", "ô F16", "'workers'", "phải là số"]),
+    Case("zero_width_in_code", lambda folder: write_form(folder / "zw.xlsx", unit_id="A\u200b"),
+         ["zw.xlsx", "ô C5", "không hợp lệ"]),
+    Case("name_forging_a_line", lambda folder: write_form(
+        folder / "x.xlsx\nĐÃ NHẬN: y.xlsx", members="x"),
+         ["x.xlsx\\x0aĐÃ NHẬN: y.xlsx", "'members'"]),
+    # CSV
+    Case("csv_huge_field", lambda folder: _csv(folder, "field.csv", csv_text(
+        [{"unit_name": "x" * 200_000}])), ["field.csv", "dòng 2", "field larger than field limit"]),
+    Case("csv_repeated_column", lambda folder: _csv(folder, "twice.csv", csv_text([{}]).replace(
+        "members,", "members,members,", 1).replace(",30,", ",30,99,", 1)),
+         ["twice.csv", "dòng 1", "cột lặp lại", "members"]),
+    Case("csv_no_delimiter", lambda folder: _csv(folder, "one.csv", "unit_id|period|members\n"
+                                                 "A|2023-H1|30\n"),
+         ["one.csv", "không có dấu phân cách nào"]),
+    Case("csv_thousands_dot", lambda folder: _csv(folder, "dot.csv", csv_text(
+        [{"workers": "1.000"}])), ["dot.csv", "dòng 2", "'workers'", "'1.000'", "phải là số"]),
+    Case("csv_empty", lambda folder: _csv(folder, "empty.csv", ""),
+         ["empty.csv", "không có báo cáo nào"]),
+    Case("csv_header_only", lambda folder: _csv(folder, "header.csv", csv_text([]).rstrip()),
+         ["header.csv", "không có báo cáo nào"]),
+    Case("csv_utf16_with_error", lambda folder: _csv(
+        folder, "utf16.csv", csv_text([{"members": "nhiều"}]).replace(",", "\t"), "utf-16"),
+         ["utf16.csv", "dấu phân cách 'Tab'", "'members'", "'nhiều'"]),
     Case("limits_in_english", dimension_bomb,
          ["bomb_dimension.xlsx", "too large for the limit on rows", "max_rows = 5000",
           "expected ≤ 5000"], lang="en"),
 ]
+
+
+def _bulk_edit(folder: Path, name: str, ref: str, value: Any) -> Path:
+    path = write_bulk(folder / name, [{"unit_id": "A"}])
+    wb = openpyxl.load_workbook(path)
+    wb[BULK_SHEET][ref] = value
+    save_workbook(wb, path)
+    return path
 
 
 def _csv(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
@@ -170,7 +303,9 @@ def test_hostile_file_is_refused_with_its_message(
     assert intake.snapshot() == before  # the database file and every table unchanged
     assert code == 1, out  # rejected (--strict), not a fault and not a traceback
     assert "Traceback" not in out.out + out.err
-    assert ("BỊ TỪ CHỐI" if case.lang == "vi" else "REJECTED") + f": {path.name}" in out.out
+    assert ("BỊ TỪ CHỐI" if case.lang == "vi" else "REJECTED") + f": {printable(path.name)} (" \
+        in out.out
+    assert not [line for line in out.out.splitlines() if line.startswith(("ĐÃ NHẬN", "ACCEPTED"))]
     kept = quarantined_copy(intake, path)
     assert kept.read_bytes() == path.read_bytes()
     report = kept.with_name(kept.name + ".loi.txt").read_text(encoding="utf-8")
@@ -642,15 +777,17 @@ def test_briefings_stop_on_a_damaged_manifest_and_force_rebuilds_it(
     out = tmp_path / "out"
     out.mkdir()
     (out / MANIFEST_NAME).write_text("[]", encoding="utf-8")  # crashed with AttributeError
-    words = ["briefings", "--period", "2025", "--union", "CDCS-0001", "--format", "html",
+    words = ["briefings", "--period", "2025", "--union", "CDCS-0002", "--format", "html",
              "--out", str(out), "--data", str(demo_dir), "--workers", "1"]
     assert main(["--lang", "en", *words]) == 2
     err = capsys.readouterr().err
     assert "The manifest is damaged or not of the expected shape; run again with --force" in err
     assert (out / MANIFEST_NAME).read_text(encoding="utf-8") == "[]"
     assert main([*words, "--force"]) == 0
-    assert set(Manifest.load(out).entries) == {"union-CDCS-0001"}
-    assert (out / "2025" / "union-CDCS-0001.html").is_file()
+    assert set(Manifest.load(out).entries) == {"union-CDCS-0002"}
+    assert (out / "2025" / "union-CDCS-0002.html").is_file()
+    audit = (out / "2025" / "union-CDCS-0002.ipynb").read_text(encoding="utf-8")
+    assert "CDCS-0001" not in audit and AUDIT_NOTE.split(" (")[0] in audit
 
 
 # ----------------------------------------------------------------------------- local security
@@ -679,3 +816,46 @@ def test_database_store_and_quarantine_are_owner_only_whatever_the_umask(
     assert wrong == {}
     assert any(name.startswith("store/quarantine/") for name in modes)
     assert any(name.endswith("-wal") for name in modes)  # SQLite's own files follow the database
+
+
+# ----------------------------------------------------------------------------- the small ones
+def test_a_form_exported_for_a_hostile_name_reads_back_unchanged(intake: Intake) -> None:
+    """The export puts ' before a name a spreadsheet would evaluate; reading undoes it."""
+    hostile = {**UNITS[0], "unit_id": "H", "name": "=HYPERLINK(\"http://x\";\"Công ty\")"}
+    store.seed_registry(tiny_dataset(units=[*UNITS, hostile]), intake.url)
+    wb = unit_form(pd.Series(hostile), "-Công đoàn cấp trên", parse_period("2023-H1"),
+                   good_values())
+    assert wb[FORM_SHEET][FORM_CELLS["unit_name"]].value == "'" + hostile["name"]  # exported safely
+    path = intake.folder / "H.xlsx"
+    save_workbook(wb, path)
+    result = intake.one(path)
+    assert result.status == "accepted" and result.problems == []  # no "name differs" warning
+
+
+@pytest.mark.parametrize("delimiter, encoding, shown", [
+    (";", "utf-8", "';'"), ("\t", "utf-8", "'Tab'"), ("\t", "utf-16", "'Tab'")])
+def test_a_csv_with_another_delimiter_is_read_and_named(
+        intake: Intake, delimiter: str, encoding: str, shown: str) -> None:
+    text = csv_text([{"unit_id": "A"}]).replace(",", delimiter)
+    result = intake.one(_csv(intake.folder, "other.csv", text, encoding))
+    assert result.status == "accepted", [p.render() for p in result.problems]
+    (warning,) = result.problems
+    assert f"dấu phân cách {shown} thay cho dấu phẩy" in warning.render()
+    assert store.current_reports(intake.url)["workers"].tolist() == [40]
+
+
+def test_an_audit_notebook_carries_the_briefings_parameters_only() -> None:
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(
+            'union_id: str = "CDCS-0001"  # mã CĐCS\nperiod: str = "latest"  # kỳ\n'
+            'lang: str = "vi"  # ngôn ngữ', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell('# Parameters\nunion_id = "CDCS-0042"\nperiod = "2025"\n',
+                                  metadata={"tags": ["injected-parameters"]}),
+        nbformat.v4.new_code_cell("print(union_id)"),
+    ])
+    record = audit_record(nb)
+    assert record.cells[0].source == AUDIT_NOTE + '\nlang: str = "vi"  # ngôn ngữ'
+    assert "CDCS-0001" not in nbformat.writes(record) and "CDCS-0042" in nbformat.writes(record)
+    assert 'union_id: str = "CDCS-0001"' in nb.cells[0].source  # the notebook run is untouched
+    plain = nbformat.v4.new_notebook(cells=[nb.cells[0]])
+    assert audit_record(plain) is plain  # nothing injected: nothing to take out

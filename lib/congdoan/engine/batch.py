@@ -48,6 +48,7 @@ from congdoan.engine.jobs import (
     FORMATS,
     BriefingJob,
     JobResult,
+    audit_record,
     check_parameters,
     plan_jobs,
     render_job,
@@ -196,7 +197,7 @@ class BriefingWorker:
         outputs: dict[str, Path] = {}
         if outcome.nb is not None:
             outputs["ipynb"] = write_atomic(audit_path(job, self.spec.out_dir),
-                                            nbformat.writes(outcome.nb))
+                                            nbformat.writes(audit_record(outcome.nb)))
         if outcome.error is not None or outcome.nb is None:
             return JobResult(job, False, outcome.error or "no notebook", outputs,
                              time.perf_counter() - began)

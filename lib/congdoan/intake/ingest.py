@@ -71,6 +71,7 @@ from congdoan.intake.validation import (
     has_errors,
     limit_problem,
     load_intake_settings,
+    printable,
     problems_frame,
     validate_reports,
 )
@@ -115,7 +116,7 @@ class IngestResult:
         errors, warnings = count_problems(self.problems)
         counts = (f"{self.n_reports} báo cáo, {errors} lỗi, {warnings} cảnh báo" if lang == "vi"
                   else f"{self.n_reports} reports, {errors} errors, {warnings} warnings")
-        text = f"{STATUS_WORDS[lang][self.status]}: {self.path.name} ({counts})"
+        text = f"{STATUS_WORDS[lang][self.status]}: {printable(self.path.name)} ({counts})"
         if self.report_path is not None:
             text += (" → báo cáo lỗi: " if lang == "vi" else " → error report: ") + str(
                 self.report_path)

@@ -123,6 +123,13 @@ def _not_a_workbook(name: str, data: bytes) -> Problem | None:
         ".xlsx. Use the .xlsx form (congdoan template).")
 
 
+def _cause(exc: BaseException) -> str:
+    """The name of the first error behind ``exc`` (e.g. EntitiesForbidden behind a ValueError)."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return type(exc).__name__
+
+
 def read_xlsx(name: str, data: bytes, budget: Budget) -> ParsedFile:
     """Read an individual form or a bulk sheet (values only; formulas are flagged, never run)."""
     from openpyxl import load_workbook
@@ -144,7 +151,7 @@ def read_xlsx(name: str, data: bytes, budget: Budget) -> ParsedFile:
             return parsed
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - any failure of a corrupt file is reported
-        kind = type(exc).__name__
+        kind = _cause(exc)
         parsed.problems.append(_file_problem(name, corrupt[0].format(kind), corrupt[1].format(kind)))
         return parsed
     try:
@@ -162,7 +169,7 @@ def read_xlsx(name: str, data: bytes, budget: Budget) -> ParsedFile:
     except LimitExceeded:
         raise
     except Exception as exc:  # noqa: BLE001 - truncated parts surface while iterating
-        kind = type(exc).__name__
+        kind = _cause(exc)
         parsed.problems.append(_file_problem(name, corrupt[0].format(kind), corrupt[1].format(kind)))
         parsed.reports.clear()
     finally:
@@ -224,6 +231,13 @@ def _check_columns(parsed: ParsedFile, keys: list[str], sheet: str | None, row: 
     unknown = [k for k in keys if k not in known]
     required = ["unit_id", *(e.name for e in load_elements().elements)]
     missing = [k for k in required if k not in keys]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        parsed.problems.append(Problem(
+            file=parsed.name, sheet=sheet, row=row, field="header",
+            message_vi="Dòng tiêu đề có cột lặp lại: không biết đọc giá trị nào.",
+            message_en="The header row repeats a column: which value to read is unclear.",
+            value=twice, expected="mỗi mã trường một cột", expected_en="one column per field"))
     if unknown or missing:
         parsed.problems.append(Problem(
             file=parsed.name, sheet=sheet, row=row, field="header",
@@ -251,7 +265,16 @@ def _add_row(parsed: ParsedFile, cells: dict[str, Cell], period: Cell | None,
 
 # ----------------------------------------------------------------------------- CSV
 def decode_csv(name: str, data: bytes) -> tuple[str | None, list[Problem]]:
-    """Text of a CSV: UTF-8 (with or without BOM), else Windows-1258 (with a warning)."""
+    """Text of a CSV: UTF-8 (with or without BOM), UTF-16 with its BOM, else Windows-1258.
+
+    UTF-16 is what Excel's 'Unicode text' writes (tab-delimited); Windows-1258 is read with a
+    warning, converted to Unicode NFC.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return unicodedata.normalize("NFC", data.decode("utf-16")), []
+        except UnicodeDecodeError:
+            pass  # not UTF-16 after all: tried as the others below
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

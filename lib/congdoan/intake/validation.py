@@ -125,7 +125,7 @@ class Problem:
     def where(self, lang: str = "vi") -> str:
         """The location, e.g. ``tệp 'a.xlsx', trang 'BaoCao', ô F17, trường 'members'``."""
         vi = lang == "vi"
-        parts = [("tệp" if vi else "file") + f" '{self.file}'"]
+        parts = [("tệp" if vi else "file") + f" '{printable(self.file)}'"]
         if self.sheet:
             parts.append(("trang" if vi else "sheet") + f" '{self.sheet}'")
         if self.cell:
@@ -281,6 +281,15 @@ def safe_text(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (a new line in a file name …) shown as escapes.
+
+    A file name is printed in every outcome line: a name holding a new line must not be able to
+    print a line of its own (a forged "ĐÃ NHẬN: …").
+    """
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
 
 
 def unprotected(value: Any) -> Any:
