@@ -187,3 +187,16 @@ def _workspace_restored() -> Iterator[None]:
     deactivate()
     if before is not None:
         os.environ[ENV_VAR] = before
+
+
+def workspace_for(url: str, parent: Path) -> Path:
+    """The folder of a workspace whose database is ``url`` (made under ``parent`` once per URL)."""
+    import hashlib
+
+    from congdoan.core.workspace import CONFIG_NAME, Organisation, init_workspace
+
+    root = parent / f"ws-{hashlib.sha256(url.encode()).hexdigest()[:8]}"
+    if not (root / CONFIG_NAME).exists():
+        init_workspace(root, Organisation(id="TINY", name="Công đoàn thử", kind="commune"),
+                       database=url)
+    return root
