@@ -67,7 +67,8 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
     """One row per CĐCS expected in ``period`` with its report elements combined.
 
     A unit is expected when active at the period's cut-off; within the period it is expected to
-    report for each sub-period at whose cut-off it was active. Flows need every expected
+    report for each sub-period at whose cut-off it was in the data (active, and under a parent:
+    :func:`~congdoan.core.registry.data_start`). Flows need every expected
     sub-period (else NaN: no data); stocks take the cut-off sub-period; 'any' is 1 when held in
     any sub-period; 'last' takes the last reported value. ``reported`` is True when every
     expected sub-period has a report.
@@ -80,7 +81,7 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
     subs = [parse_period(s) for s in period.sub_periods]
     expected = pd.concat(
         [
-            units.loc[units["founded"] <= pd.Timestamp(sub.cut_off), ["unit_id"]].assign(
+            units.loc[units["since"] <= pd.Timestamp(sub.cut_off), ["unit_id"]].assign(
                 period=sub.id, order=i
             )
             for i, sub in enumerate(subs)
@@ -471,11 +472,8 @@ def _has_period(dataset: Dataset, period: Period) -> bool:
 
 def check_period(dataset: Dataset, period: Period) -> None:
     """Raise a PeriodError naming the available periods when ``period`` has no data."""
-    present = set(dataset.reports["period"].dropna().unique())
-    if not present & set(period.sub_periods) or (
-        period.is_year and not set(period.sub_periods) <= present
-    ):
-        available = analysis_periods(sorted(present))
+    available = analysis_periods(sorted(dataset.reports["period"].dropna().unique()))
+    if period.id not in available:
         raise PeriodError(
             "Kỳ báo cáo nằm ngoài dữ liệu.", "Period outside the data.",
             value=period.id, expected="một trong: " + ", ".join(available),

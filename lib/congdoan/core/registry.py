@@ -5,11 +5,16 @@ when it was founded on or before that day and not dissolved before it. Its paren
 the link in force at the period's cut-off (or at its dissolution, if that came first): so a CĐCS
 that moved from the district federation to a commune union on 1/7/2025 counts under the
 district federation in 2025-H1 (cut-off 31/5/2025) and under the commune union in 2025 (30/11).
+
+A CĐCS is in the data from its :func:`data_start`: its founding, or its first parent link when
+that begins later (a CĐCS founded in 2010 that a commune union formed on 1/7/2025 took over is
+in that union's data from 1/7/2025). Before that day it is expected in no period.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -71,13 +76,30 @@ def parents_at(links: pd.DataFrame, unit_days: pd.DataFrame) -> pd.Series:
     return found.reindex(unit_days["unit_id"])
 
 
+def data_start(units: pd.DataFrame, links: pd.DataFrame) -> pd.Series:
+    """First day each CĐCS is in the data (indexed like ``units``).
+
+    The later of its founding and the start of its first parent link; its founding when it has
+    no link at all (which :func:`parents_at` then reports).
+    """
+    first = links.groupby("unit_id")["valid_from"].min()
+    founded = pd.to_datetime(units["founded"])
+    linked = pd.Series(pd.to_datetime(first.reindex(units["unit_id"].to_numpy())).to_numpy(),
+                       index=units.index)
+    start: pd.Series = founded.where(linked.isna() | (linked <= founded), linked)
+    return start
+
+
 def units_in_period(units: pd.DataFrame, links: pd.DataFrame,
                     cut_off: dt.date | pd.Timestamp) -> pd.DataFrame:
     """CĐCS expected to report for a period ending at ``cut_off``, with their parent then.
 
-    Returns the active units with an added ``parent_id`` (the link in force at the cut-off).
+    Returns the units active and in the data (:func:`data_start`) at the cut-off, with added
+    ``since`` (their data start) and ``parent_id`` (the link in force at the cut-off).
     """
     active = active_units(units, cut_off).copy()
+    active["since"] = data_start(active, links)
+    active = active[active["since"] <= _ts(cut_off)]
     active["day"] = _ts(cut_off)
     active["parent_id"] = parents_at(links, active[["unit_id", "day"]]).to_numpy()
     return active.drop(columns="day")
@@ -90,6 +112,25 @@ def period_units(dataset: Dataset, cut_off: dt.date) -> pd.DataFrame:
     """
     return dataset.memo(("units_in_period", cut_off),
                         lambda: units_in_period(dataset.units, dataset.links, cut_off))
+
+
+def coverage_start(dataset: Dataset, period_start: dt.date,
+                   unit_ids: Sequence[str] | None = None) -> dt.date | None:
+    """The day a body's data begin inside a period, when later than the period's start.
+
+    A body's data begin with the earliest :func:`data_start` of its CĐCS (``unit_ids``; all
+    CĐCS of the registry when None). None when they begin on or before ``period_start`` (the
+    period is covered whole), or when there are no such CĐCS.
+    """
+    units = dataset.units if unit_ids is None else \
+        dataset.units[dataset.units["unit_id"].isin(list(unit_ids))]
+    if units.empty:
+        return None
+    first = data_start(units, dataset.links).min()
+    if pd.isna(first) or first <= _ts(period_start):
+        return None
+    day: dt.date = first.date()
+    return day
 
 
 def upper_unions_at(upper_unions: pd.DataFrame, day: dt.date | pd.Timestamp) -> pd.DataFrame:
