@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from congdoan.core.dataset import Dataset
+from congdoan.core.openings import opening_stocks, with_openings
 from congdoan.core.periods import Period, analysis_periods, load_settings, parse_period
 from congdoan.core.plan import (
     RATINGS_GOOD,
@@ -71,7 +72,8 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
     :func:`~congdoan.core.registry.data_start`). Flows need every expected
     sub-period (else NaN: no data); stocks take the cut-off sub-period; 'any' is 1 when held in
     any sub-period; 'last' takes the last reported value. ``reported`` is True when every
-    expected sub-period has a report.
+    expected sub-period has a report. Before a unit's first report its opening balance, if any,
+    gives its stocks (members, workers), marked ``opening`` (:mod:`congdoan.core.openings`).
     """
     elements = elements or load_elements()
     units = period_units(dataset, period.cut_off)
@@ -115,6 +117,7 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
     out.index.name = "unit_id"
     frame = base.merge(out.reset_index(), on="unit_id", how="left")
     frame["reported"] = frame["n_present"].fillna(0) == frame["n_expected"].fillna(1)
+    frame = with_openings(frame, opening_stocks(dataset, period))
     return _derive(frame, period)
 
 

@@ -437,9 +437,16 @@ def ingest_file(path: Path, url: str, store_dir: Path, settings: IntakeSettings,
             return IngestResult(path=path, sha256=sha, status="accepted", stored_path=stored,
                                 problems=problems, n_reports=len(frame), report_path=report,
                                 submission_id=sub_id)
+    return _quarantine(path, name, sha, stored, store_dir, submission, problems, lang)
+
+
+def _quarantine(path: Path, name: str, sha: str, stored: Path, store_dir: Path,
+                submission: dict[str, Any], problems: list[Problem], lang: str) -> IngestResult:
+    """Keep a rejected file in quarantine with its error report and a record of who sent it."""
     base = store_dir / "quarantine" / f"{sha[:16]}_{safe_file_stem(name)}"
     base.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(stored, base)
+    received = submission["received_at"]
     header = ([f"BÁO CÁO LỖI – tệp '{name}' bị từ chối, không dữ liệu nào được ghi.",
                f"Nhận lúc {received:%d/%m/%Y %H:%M}; sha256 {sha}"] if lang == "vi" else
               [f"ERROR REPORT – file '{name}' rejected; nothing was written.",
