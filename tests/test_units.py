@@ -360,3 +360,16 @@ def test_an_upper_union_dissolved_with_cdcs_still_under_it_is_refused(ws: Worksp
     assert result.status == "accepted", [p.render() for p in result.problems]
     assert events(result.events) == {("upper", EDU, "dissolved", "2025-12-31"),
                                      ("cdcs", "A", "moved", "2026-01-01")}
+
+
+@pytest.mark.slow
+def test_the_year_briefing_of_a_cdcs_founded_mid_year_is_rendered_and_labelled(
+        ws: Workspace) -> None:
+    first_import(ws)
+    h2_reports(ws)
+    out = ws.root / "output" / "briefings"
+    code = main(["-w", str(ws.root), "briefings", "--period", "2025", "--union", "C",
+                 "--upper", EDU, "--format", "html", "--workers", "0"])
+    assert code == 0
+    for page in ("union-C.html", f"upper-{EDU}.html"):
+        assert "Năm 2025 — từ 01/07/2025" in (out / "2025" / page).read_text(encoding="utf-8")

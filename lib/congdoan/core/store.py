@@ -501,8 +501,10 @@ def load_dataset(url: str | None = None) -> Dataset:
     engine = get_engine(url)
     if not has_registry(url):
         raise StorageError(
-            "Cơ sở dữ liệu chưa có danh mục CĐCS. Chạy 'congdoan ingest --registry THƯ_MỤC' trước.",
-            "The database has no registry yet. Run 'congdoan ingest --registry DIR' first.",
+            "Cơ sở dữ liệu chưa có danh mục CĐCS: nhập danh sách CĐCS trước ('congdoan units "
+            "template', điền, rồi 'congdoan units import TỆP').",
+            "The database has no registry yet: import the list of CĐCS first ('congdoan units "
+            "template', fill it, then 'congdoan units import FILE').",
             location=Location(file=engine.url.render_as_string(hide_password=True)),
         )
     tables: dict[str, pd.DataFrame] = {}

@@ -381,8 +381,10 @@ def ingest(paths: Sequence[Path], url: str | None = None, store_dir: Path | None
     today = today or dt.date.today()
     if not store.has_registry(url):
         raise store.StorageError(
-            "Cơ sở dữ liệu chưa có danh mục CĐCS; thêm '--registry THƯ_MỤC_DỮ_LIỆU'.",
-            "The database has no registry yet; add '--registry DATA_DIR'.",
+            "Cơ sở dữ liệu chưa có danh mục CĐCS: nhập danh sách CĐCS trước ('congdoan units "
+            "template', điền, rồi 'congdoan units import TỆP'), hoặc thêm '--registry THƯ_MỤC'.",
+            "The database has no registry yet: import the list of CĐCS first ('congdoan units "
+            "template', fill it, then 'congdoan units import FILE'), or add '--registry DIR'.",
             location=Location(file=url))
     units = _registry_units(url)
     history = store.current_reports(url)
