@@ -185,6 +185,10 @@ class _Planner:
         self.events: list[dict[str, Any]] = []
         self.conflicts: list[Conflict] = []
         self.uppers = state.upper_unions.set_index("upper_id", drop=False)
+        names = name_history(state.units, state.links, state.names)
+        self.links_of = _by_unit(state.links, ("unit_id", "parent_id", "valid_from", "valid_to"))
+        self.names_of = _by_unit(names, ("unit_id", "valid_from", "valid_to", "name"))
+        self.openings_of = {r["unit_id"]: r for r in as_records(state.openings)}
 
     def event(self, entity: Entity, entity_id: str, event: str, on: Any = None,
               field_name: str | None = None, old: Any = None, new: Any = None) -> None:
@@ -241,18 +245,17 @@ class _Planner:
         return pd.DataFrame(rows, columns=list(UPPER_FIELDS))
 
     # ------------------------------------------------------------------ CĐCS
-    def unit(self, rec: dict[str, Any], uppers: pd.DataFrame, names: pd.DataFrame,
-             current: pd.DataFrame) -> tuple[dict[str, Any] | None, list[dict[str, Any]],
-                                             list[dict[str, Any]], dict[str, Any] | None]:
+    def unit(self, rec: dict[str, Any], uppers: pd.DataFrame,
+             current: dict[str, dict[str, Any]]
+             ) -> tuple[dict[str, Any] | None, list[dict[str, Any]], list[dict[str, Any]],
+                        dict[str, Any] | None]:
         """One row of the list: its units row (None if unchanged), links, names, opening."""
         uid = str(rec["unit_id"])
-        if uid not in current.index:
+        if uid not in current:
             return self._new_unit(rec, uppers)
-        old = current.loc[uid]
-        stored = self.state.links[self.state.links["unit_id"] == uid].sort_values("valid_from")
-        links = as_records(stored[["unit_id", "parent_id", "valid_from", "valid_to"]])
-        mine = names[names["unit_id"] == uid].sort_values("valid_from")
-        history = as_records(mine[["unit_id", "valid_from", "valid_to", "name"]])
+        old = current[uid]
+        links = [dict(r) for r in self.links_of.get(uid, [])]
+        history = [dict(r) for r in self.names_of.get(uid, [])]
         row: dict[str, Any] = {k: old[k] for k in ("unit_id", "name", "sector", "commune_id", "founded",
                                    "dissolved", "enterprise_id")}
         if not _same(old["enterprise_id"], rec["enterprise_id"]):
@@ -402,9 +405,7 @@ class _Planner:
     def _opening(self, uid: str, rec: dict[str, Any],
                  links: list[dict[str, Any]]) -> dict[str, Any] | None:
         """The CĐCS's opening balance row when it changes (blank figures keep the stored ones)."""
-        stored = self.state.openings[self.state.openings["unit_id"] == uid]
-        old = stored.iloc[0].to_dict() if len(stored) else {"members": None, "workers": None,
-                                                              "as_of": None}
+        old = self.openings_of.get(uid, {"members": None, "workers": None, "as_of": None})
         new = {"unit_id": uid, "as_of": links[0]["valid_from"] if links else rec["founded"],
                "members": old["members"], "workers": old["workers"]}
         for name in ("members", "workers"):
@@ -501,18 +502,15 @@ def plan_changes(state: RegistryState, units: pd.DataFrame, uppers: pd.DataFrame
     all_uppers = all_uppers.set_index("upper_id", drop=False)
     _references(planner, units, all_uppers,
                 [*state.communes["commune_id"], *communes["commune_id"]])
-    current = state.units.set_index("unit_id", drop=False)
-    names = name_history(state.units, state.links, state.names)
+    current = {str(r["unit_id"]): r for r in as_records(state.units)}
     unit_rows, link_rows, name_rows, openings, replaced = [], [], [], [], []
     for rec in as_records(units):
-        row, links, history, opening = planner.unit(rec, all_uppers, names, current)
+        row, links, history, opening = planner.unit(rec, all_uppers, current)
         if row is not None:
             unit_rows.append(row)
-        old_links = state.links[state.links["unit_id"] == rec["unit_id"]]
-        old_names = names[names["unit_id"] == rec["unit_id"]]
-        if (row is not None or not _same_rows(links, old_links, ("parent_id", "valid_from",
-                                                                   "valid_to"))
-                or not _same_rows(history, old_names, ("name", "valid_from", "valid_to"))):
+        uid = str(rec["unit_id"])
+        if (row is not None or not _same_rows(links, planner.links_of.get(uid, []))
+                or not _same_rows(history, planner.names_of.get(uid, []))):
             replaced.append(str(rec["unit_id"]))
             link_rows.extend(links)
             name_rows.extend(history)
@@ -549,10 +547,19 @@ def plan_changes(state: RegistryState, units: pd.DataFrame, uppers: pd.DataFrame
         conflicts=planner.conflicts)
 
 
-def _same_rows(rows: list[dict[str, Any]], frame: pd.DataFrame, keys: tuple[str, ...]) -> bool:
-    mine = sorted(tuple(_text(r[k]) for k in keys) for r in rows)
-    theirs = sorted(tuple(_text(v) for v in t) for t in frame[list(keys)].itertuples(index=False))
-    return mine == theirs
+def _by_unit(frame: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
+    """The rows of a dated table per unit_id, oldest first."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for rec in as_records(frame.sort_values(["unit_id", "valid_from"])[list(columns)]):
+        out.setdefault(str(rec["unit_id"]), []).append(rec)
+    return out
+
+
+def _same_rows(rows: list[dict[str, Any]], stored: list[dict[str, Any]]) -> bool:
+    def texts(records: list[dict[str, Any]]) -> list[tuple[str | None, ...]]:
+        return sorted(tuple(_text(r[k]) for k in sorted(r)) for r in records)
+
+    return texts(rows) == texts(stored)
 
 
 def _with_direct(rows: pd.DataFrame, stored: pd.DataFrame, parents: set[str]) -> pd.DataFrame:
