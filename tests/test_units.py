@@ -20,12 +20,13 @@ from openpyxl import load_workbook
 
 from congdoan.cli import main
 from congdoan.core import store
-from congdoan.core.registry_changes import registry_at
+from congdoan.core.registry import registry_at
 from congdoan.core.registry_store import registry_events, registry_state
 from congdoan.core.workspace import Organisation, Workspace, init_workspace
 from congdoan.intake.forms import save_workbook
 from congdoan.intake.unit_import import import_units
-from congdoan.intake.units import FIRST_ROW, KEY_ROW, units_workbook
+from congdoan.intake.units import FIRST_ROW, KEY_ROW
+from congdoan.intake.units_template import units_workbook
 
 D = dt.date
 ORG = Organisation(id="CD-XA-TH", name="Công đoàn xã Tân Hòa", kind="commune")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from congdoan.core.registry_changes import registry_at
+from congdoan.core.registry import registry_at
 from congdoan.core.registry_store import registry_events, registry_state
 from congdoan.core.workspace import Workspace
 from congdoan.exceptions import Location, ParameterError
@@ -60,7 +60,7 @@ def _day(text: str | None) -> dt.date:
 
 def _template_command(args: argparse.Namespace) -> int:
     from congdoan.intake.forms import save_workbook
-    from congdoan.intake.units import units_workbook
+    from congdoan.intake.units_template import units_workbook
 
     workspace: Workspace = args.ws
     out = Path(args.out) if args.out else workspace.output_dir / "DanhSachCDCS.xlsx"

@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from congdoan.core.registry import data_start, valid_on
+from congdoan.core.registry import RegistryState, name_history
 
 Entity = Literal["cdcs", "upper", "commune"]
 
@@ -72,20 +72,6 @@ class Conflict:
     value: Any = None
     expected: str | None = None
     severity: Literal["error", "warning"] = "error"
-
-
-@dataclass
-class RegistryState:
-    """The registry as stored: the tables a units list is compared with (dates as Timestamps)."""
-
-    communes: pd.DataFrame
-    upper_unions: pd.DataFrame
-    units: pd.DataFrame
-    links: pd.DataFrame
-    names: pd.DataFrame
-    """unit_id, valid_from, valid_to, name: each CĐCS's names over time (may lack CĐCS never
-    renamed; :func:`name_history` fills them in)."""
-    openings: pd.DataFrame
 
 
 @dataclass
@@ -131,48 +117,6 @@ def _text(value: Any) -> str | None:
 
 def _same(a: Any, b: Any) -> bool:
     return _text(a) == _text(b)
-
-
-def name_history(units: pd.DataFrame, links: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
-    """Every CĐCS's names over time: ``names``, plus one row for each CĐCS it lacks.
-
-    A CĐCS without a stored name history (never renamed, or seeded from a data folder) has its
-    current name from its :func:`~congdoan.core.registry.data_start` to its dissolution.
-    """
-    missing = units[~units["unit_id"].isin(names["unit_id"])]
-    filled = pd.DataFrame({
-        "unit_id": missing["unit_id"], "valid_from": data_start(missing, links),
-        "valid_to": pd.to_datetime(missing["dissolved"]), "name": missing["name"]})
-    parts = [p for p in (names[["unit_id", "valid_from", "valid_to", "name"]], filled) if len(p)]
-    if not parts:
-        return filled
-    return pd.concat(parts, ignore_index=True).sort_values(["unit_id", "valid_from"],
-                                                           ignore_index=True)
-
-
-def registry_at(state: RegistryState, day: dt.date | pd.Timestamp) -> pd.DataFrame:
-    """The CĐCS of the registry as it stood on ``day``, one row each, by code.
-
-    A CĐCS stands on a day when it was founded by then, not dissolved before it, and under an
-    upper union that day. Columns: unit_id, name (its name that day), sector, commune_id,
-    commune_name, upper_id, upper_name, founded, since (the day it came under that upper union).
-    """
-    when = pd.Timestamp(day)
-    units = state.units[valid_on(state.units, when, "founded", "dissolved")]
-    links = state.links[valid_on(state.links, when)].drop_duplicates("unit_id", keep="last")
-    names = name_history(state.units, state.links, state.names)
-    names = names[valid_on(names, when)].drop_duplicates("unit_id", keep="last")
-    rows = units.drop(columns="name").merge(
-        links[["unit_id", "parent_id", "valid_from"]], on="unit_id").merge(
-        names[["unit_id", "name"]], on="unit_id", how="left")
-    uppers = state.upper_unions.set_index("upper_id")["name"]
-    communes = state.communes.set_index("commune_id")["name"]
-    out = pd.DataFrame({
-        "unit_id": rows["unit_id"], "name": rows["name"], "sector": rows["sector"],
-        "commune_id": rows["commune_id"], "commune_name": rows["commune_id"].map(communes),
-        "upper_id": rows["parent_id"], "upper_name": rows["parent_id"].map(uppers),
-        "founded": rows["founded"], "since": rows["valid_from"]})
-    return out.sort_values("unit_id", ignore_index=True)
 
 
 # ----------------------------------------------------------------------------- planning

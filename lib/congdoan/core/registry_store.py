@@ -15,7 +15,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from congdoan.core.registry_changes import RegistryChanges, RegistryState
+from congdoan.core.registry import RegistryState
+from congdoan.core.registry_changes import RegistryChanges
 from congdoan.core.store import METADATA, get_engine, records, upsert_frame
 
 _DATES = {
