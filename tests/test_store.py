@@ -192,7 +192,7 @@ def test_seed_registry_is_an_upsert(db_url: str) -> None:
 def test_empty_database_says_what_to_do(db_url: str) -> None:
     with pytest.raises(store.StorageError) as info:
         store.load_dataset(db_url)
-    assert "congdoan ingest --registry" in info.value.render("vi")
+    assert "congdoan units import" in info.value.render("vi")
 
 
 def test_sqlite_is_created_with_wal_and_foreign_keys(tmp_path: Path) -> None:

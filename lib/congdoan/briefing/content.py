@@ -31,7 +31,7 @@ from congdoan.core.periods import (
 )
 from congdoan.core.plan import Indicator, load_elements, load_register
 from congdoan.core.rates import load_rates
-from congdoan.core.registry import SECTOR_NAMES, period_units, upper_unions_at
+from congdoan.core.registry import SECTOR_NAMES, coverage_start, period_units, upper_unions_at
 from congdoan.core.sources import open_dataset
 from congdoan.core.timeliness import reporting_status, reporting_summary
 from congdoan.exceptions import ParameterError
@@ -195,6 +195,16 @@ def _name_maps(dataset: Dataset) -> tuple[dict[str, str], dict[str, str]]:
     return communes, uppers
 
 
+def period_label(ctx: BriefingContext, unit_ids: pd.Series | list[str], lang: str = "vi") -> str:
+    """The period's label for a body made of the CĐCS ``unit_ids``.
+
+    When the body's data begin inside the period (it began mid-year), the label says from when:
+    'Năm 2025 — từ 01/07/2025' (:func:`~congdoan.core.registry.coverage_start`).
+    """
+    since = coverage_start(ctx.dataset, ctx.period.start, list(unit_ids))
+    return ctx.period.label(lang, since)
+
+
 def union_identity(ctx: BriefingContext, union_id: str, lang: str = "vi") -> Identity:
     """Identity of a CĐCS active in the period; an unknown id is a ParameterError."""
     units = period_units(ctx.dataset, ctx.period.cut_off)
@@ -210,7 +220,7 @@ def union_identity(ctx: BriefingContext, union_id: str, lang: str = "vi") -> Ide
     sector = str(unit["sector"])
     return Identity(
         unit_id=union_id, name=str(unit["name"]), level="cdcs",
-        period_label=ctx.period.label(lang), cut_off=ctx.period.cut_off,
+        period_label=period_label(ctx, [union_id], lang), cut_off=ctx.period.cut_off,
         sector=sector, sector_name=SECTOR_NAMES.get(sector, {}).get(lang, sector),
         commune_id=str(unit["commune_id"]), commune_name=communes.get(str(unit["commune_id"])),
         upper_id=str(unit["parent_id"]), upper_name=uppers.get(str(unit["parent_id"])), units=1,
@@ -223,8 +233,8 @@ def upper_identity(ctx: BriefingContext, upper_id: str, lang: str = "vi") -> Ide
     units = period_units(dataset, ctx.period.cut_off)
     if upper_id == dataset.district_id:
         return Identity(unit_id=upper_id, name=dataset.district_name, level="district",
-                        period_label=ctx.period.label(lang), cut_off=ctx.period.cut_off,
-                        units=len(units))
+                        period_label=period_label(ctx, units["unit_id"], lang),
+                        cut_off=ctx.period.cut_off, units=len(units))
     uppers = upper_unions_at(dataset.upper_unions, ctx.period.cut_off)
     row = uppers[uppers["upper_id"] == upper_id]
     if row.empty:
@@ -233,9 +243,10 @@ def upper_identity(ctx: BriefingContext, upper_id: str, lang: str = "vi") -> Ide
             "No such upper union at the cut-off.", location=None, value=upper_id,
             expected="một trong: " + ", ".join([*uppers["upper_id"], dataset.district_id]),
         )
+    mine = units.loc[units["parent_id"] == upper_id, "unit_id"]
     return Identity(unit_id=upper_id, name=str(row.iloc[0]["name"]), level="upper_union",
-                    period_label=ctx.period.label(lang), cut_off=ctx.period.cut_off,
-                    units=int((units["parent_id"] == upper_id).sum()))
+                    period_label=period_label(ctx, mine, lang), cut_off=ctx.period.cut_off,
+                    units=len(mine))
 
 
 # ----------------------------------------------------------------------------- scorecards

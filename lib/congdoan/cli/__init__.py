@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "explore-html": "congdoan.cli.explore_html",
     "init": "congdoan.cli.workspace",
     "lab": "congdoan.cli.workspace",
+    "units": "congdoan.cli.units",
 }
 """Each sub-command and the module that registers it (``register_cli(subparsers) -> None``).
 

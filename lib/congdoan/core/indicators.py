@@ -42,6 +42,7 @@ from congdoan.core.judgement import (
     judge_periods,
     judge_rows,
 )
+from congdoan.core.openings import opening_stocks, with_openings
 from congdoan.core.periods import Period, analysis_periods, parse_period
 from congdoan.core.plan import (
     CHANGE_ELEMENTS,
@@ -91,13 +92,16 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
     """One row per CĐCS expected in ``period`` with its report elements combined.
 
     A unit is expected when active at the period's cut-off; within the period it is expected to
-    report for each sub-period at whose cut-off it was active. Flows need every expected
+    report for each sub-period at whose cut-off it was in the data (active, and under a parent:
+    :func:`~congdoan.core.registry.data_start`). Flows need every expected
     sub-period (else NaN: no data); stocks take the cut-off sub-period (carried forward from the
     last report when it is missing, marked ``carried``); people counted year to date ('ytd')
     take the cut-off report (:func:`_year_to_date`); 'any' is 1 when held in
     any sub-period; 'last' takes the last reported value. ``reported`` is True when every
-    expected sub-period has a report. Computed once per dataset and period: the frame is
-    shared, read it and never change it in place.
+    expected sub-period has a report. Before a unit's first report its opening balance, if any,
+    gives its stocks (members, workers), marked ``opening`` (:mod:`congdoan.core.openings`).
+    Computed once per dataset and period: the frame is shared, read it and never change it in
+    place.
     """
     elements = elements or load_elements()
     key = ("unit_frame", period.id, tuple(e.name for e in elements.elements))
@@ -112,7 +116,7 @@ def _unit_frame(dataset: Dataset, period: Period, elements: DataElements) -> pd.
     subs = [parse_period(s) for s in period.sub_periods]
     expected = pd.concat(
         [
-            units.loc[units["founded"] <= pd.Timestamp(sub.cut_off), ["unit_id"]].assign(
+            units.loc[units["since"] <= pd.Timestamp(sub.cut_off), ["unit_id"]].assign(
                 period=sub.id, order=i
             )
             for i, sub in enumerate(subs)
@@ -150,6 +154,7 @@ def _unit_frame(dataset: Dataset, period: Period, elements: DataElements) -> pd.
     frame = base.merge(out.reset_index(), on="unit_id", how="left")
     frame["reported"] = frame["n_present"].fillna(0) == frame["n_expected"].fillna(1)
     _carry_forward(dataset, period, frame, elements)
+    frame = with_openings(frame, opening_stocks(dataset, period))
     return _derive(frame, period)
 
 
@@ -497,11 +502,8 @@ def _year_values(dataset: Dataset, year: int, coded: Sequence[tuple[int, Indicat
 
 def check_period(dataset: Dataset, period: Period) -> None:
     """Raise a PeriodError naming the available periods when ``period`` has no data."""
-    present = set(dataset.reports["period"].dropna().unique())
-    if not present & set(period.sub_periods) or (
-        period.is_year and not set(period.sub_periods) <= present
-    ):
-        available = analysis_periods(sorted(present))
+    available = analysis_periods(sorted(dataset.reports["period"].dropna().unique()))
+    if period.id not in available:
         raise PeriodError(
             "Kỳ báo cáo nằm ngoài dữ liệu.", "Period outside the data.",
             value=period.id, expected="một trong: " + ", ".join(available),

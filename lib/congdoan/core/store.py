@@ -237,12 +237,63 @@ def build_metadata() -> sa.MetaData:
     rv = md.tables["report_versions"]
     sa.Index("uq_rv_current", rv.c.unit_id, rv.c.period, unique=True,
              sqlite_where=rv.c.is_current, postgresql_where=rv.c.is_current)
+    _registry_history_tables(md)
     return md
+
+
+REGISTRY_EVENTS = ("founded", "joined", "dissolved", "moved", "renamed", "corrected", "added")
+"""Kinds of dated registry events recorded by a units import (:mod:`congdoan.core.registry_changes`)."""
+
+
+def _registry_history_tables(md: sa.MetaData) -> None:
+    """Opening balances, CĐCS names over time, and the units imports with their events."""
+    ref = sa.ForeignKey
+    sa.Table(
+        "openings", md,
+        sa.Column("unit_id", sa.String(40), ref("units.unit_id"), primary_key=True),
+        sa.Column("as_of", sa.Date, nullable=False),
+        sa.Column("members", sa.Integer), sa.Column("workers", sa.Integer),
+        sa.CheckConstraint("members >= 0 AND workers >= 0", name="ck_open_counts"),
+        sa.CheckConstraint("members IS NULL OR workers IS NULL OR members <= workers",
+                           name="ck_open_members_le_workers"),
+    )
+    sa.Table(
+        "unit_names", md,
+        sa.Column("unit_id", sa.String(40), ref("units.unit_id"), primary_key=True),
+        sa.Column("valid_from", sa.Date, primary_key=True), sa.Column("valid_to", sa.Date),
+        sa.Column("name", sa.Text, nullable=False),
+        _dated("unit_names"),
+    )
+    sa.Table(
+        "registry_imports", md,
+        sa.Column("import_id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("sha256", sa.String(64), nullable=False, unique=True),
+        sa.Column("original_name", sa.Text, nullable=False),
+        sa.Column("stored_path", sa.Text, nullable=False),
+        sa.Column("received_at", sa.DateTime, nullable=False),
+        sa.Column("submitted_by", sa.Text),
+        sa.Column("n_units", sa.Integer, nullable=False),
+        sa.Column("n_events", sa.Integer, nullable=False),
+        sa.CheckConstraint("length(sha256) = 64", name="ck_ri_sha"),
+    )
+    sa.Table(
+        "registry_events", md,
+        sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("import_id", sa.Integer, ref("registry_imports.import_id"), nullable=False),
+        sa.Column("entity", sa.String(10), nullable=False),
+        sa.Column("entity_id", sa.String(40), nullable=False),
+        sa.Column("event", sa.String(12), nullable=False),
+        sa.Column("on_date", sa.Date),
+        sa.Column("field", sa.String(40)),
+        sa.Column("old_value", sa.Text), sa.Column("new_value", sa.Text),
+        sa.CheckConstraint(_in("entity", ["cdcs", "upper", "commune"]), name="ck_re_entity"),
+        sa.CheckConstraint(_in("event", list(REGISTRY_EVENTS)), name="ck_re_event"),
+    )
 
 
 METADATA = build_metadata()
 REGISTRY_TABLES = ("communes", "upper_unions", "areas", "units", "links", "enterprises",
-                   "upper_records", "activities")
+                   "upper_records", "activities", "openings")
 """Dataset tables loaded by :func:`seed_registry`, in foreign-key order."""
 
 
@@ -340,6 +391,12 @@ def _upsert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> No
     stmt = stmt.on_conflict_do_update(index_elements=keys, set_=others) if others else \
         stmt.on_conflict_do_nothing(index_elements=keys)
     conn.execute(stmt, rows)
+
+
+def upsert_frame(conn: Connection, name: str, frame: pd.DataFrame) -> None:
+    """Insert or update the rows of ``frame`` in table ``name`` (by primary key), on ``conn``."""
+    table = METADATA.tables[name]
+    _upsert(conn, table, records(frame, table))
 
 
 @faults_as_messages
@@ -549,8 +606,10 @@ def load_dataset(url: str | None = None) -> Dataset:
     engine = get_engine(url)
     if not has_registry(url):
         raise StorageError(
-            "Cơ sở dữ liệu chưa có danh mục CĐCS. Chạy 'congdoan ingest --registry THƯ_MỤC' trước.",
-            "The database has no registry yet. Run 'congdoan ingest --registry DIR' first.",
+            "Cơ sở dữ liệu chưa có danh mục CĐCS: nhập danh sách CĐCS trước ('congdoan units "
+            "template', điền, rồi 'congdoan units import TỆP').",
+            "The database has no registry yet: import the list of CĐCS first ('congdoan units "
+            "template', fill it, then 'congdoan units import FILE').",
             location=Location(file=engine.url.render_as_string(hide_password=True)),
         )
     tables: dict[str, pd.DataFrame] = {}

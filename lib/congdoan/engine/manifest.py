@@ -8,7 +8,7 @@ made of four fingerprints and the files it produced:
   or the plan re-renders everything: a change to a chart or a target is a change to every page);
 - ``parameters``: the parameters injected into the notebook, the formats and the language;
 - ``data``: the unit's slice of the data. For a CĐCS: its rows of ``units``, ``links``,
-  ``enterprises`` (its own firm), and its ``reports`` and ``activities`` up to the period's last
+  ``openings``, ``enterprises`` (its own firm), and its ``reports`` and ``activities`` up to the period's last
   sub-period. For an upper union: its own rows (``upper_unions``, ``areas``, ``upper_records`` up
   to the period's year, the enterprises of its communes) and the slices of every CĐCS whose
   parent it is at the period's cut-off. For the district: all of the above.
@@ -111,6 +111,7 @@ def unit_fingerprints(dataset: Dataset, period: str) -> dict[str, str]:
     tables = {
         "units": _row_hashes(dataset.units, "unit_id"),
         "links": _row_hashes(dataset.links, "unit_id"),
+        "openings": _row_hashes(dataset.openings, "unit_id"),
         "reports": _row_hashes(_upto(dataset.reports, last_sub), "unit_id"),
         "activities": _row_hashes(_upto(dataset.activities, last_sub), "unit_id"),
         "enterprises": _row_hashes(dataset.enterprises[dataset.enterprises["unit_id"].notna()],

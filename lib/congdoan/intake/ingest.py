@@ -209,9 +209,10 @@ def ingest(paths: Sequence[Path], url: str | None = None, store_dir: Path | None
     today = today or dt.date.today()
     if not store.has_registry(url):
         raise store.StorageError(
-            "Cơ sở dữ liệu chưa có danh mục CĐCS; hãy nạp danh sách CĐCS (congdoan units import "
-            "TỆP).", "The database has no registry yet; import the list of CĐCS (congdoan units "
-            "import FILE).",
+            "Cơ sở dữ liệu chưa có danh mục CĐCS: nhập danh sách CĐCS trước ('congdoan units "
+            "template', điền, rồi 'congdoan units import TỆP'), hoặc thêm '--registry THƯ_MỤC'.",
+            "The database has no registry yet: import the list of CĐCS first ('congdoan units "
+            "template', fill it, then 'congdoan units import FILE'), or add '--registry DIR'.",
             location=Location(file=url))
     units = _registry_units(url)
     history = store.current_reports(url)
