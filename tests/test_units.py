@@ -181,6 +181,7 @@ def test_a_second_list_applies_dated_events_and_keeps_the_history(ws: Workspace)
     assert standing(ws, D(2026, 1, 1)) == {
         "A": ("Trường Mầm non Tân Hòa", "CD-XA-TH"), "B": (old_b, "CD-XA-TH")}
     assert set(standing(ws, D(2026, 1, 9))) == {"A", "B"}
+    assert set(standing(ws, D(2026, 1, 10))) == {"A", "B", "D"}  # D founded that day
     assert standing(ws, D(2026, 2, 14))["B"] == (old_b, "CD-XA-TH")
     assert standing(ws, D(2026, 2, 15)) == {
         "A": ("Trường Mầm non Tân Hòa", "CD-XA-TH"), "B": (new_b, "CD-XA-TH"),
