@@ -90,7 +90,8 @@ def plan_jobs(dataset: Dataset, period: str, unions: Sequence[str] | None = None
     """Jobs of a batch (with ``unions`` or ``uppers``: only those).
 
     By default: every CĐCS active in the period, every upper union existing at the cut-off
-    and the whole district.
+    and the organisation (the top, ``dataset.district_id``). An upper union that is the
+    organisation itself (a commune union's own workspace) gets one briefing, the top's.
     """
     per = parse_period(period)
     names = dict(zip(dataset.units["unit_id"], dataset.units["name"], strict=True))
@@ -104,7 +105,7 @@ def plan_jobs(dataset: Dataset, period: str, unions: Sequence[str] | None = None
     jobs = [make_job("union", str(u), per.id, lang=lang, data=data,
                      title=str(names.get(u, u))) for u in (unions or [])]
     jobs += [make_job("upper", str(u), per.id, lang=lang, data=data,
-                      title=str(upper_names.get(u, u))) for u in (uppers or [])]
+                      title=str(upper_names.get(u, u))) for u in dict.fromkeys(uppers or [])]
     return jobs
 
 
