@@ -517,6 +517,20 @@ def test_a_file_stored_by_another_process_meanwhile_is_already_stored(
     assert not (intake.store_dir / "quarantine").exists()
 
 
+def test_a_batch_reads_the_last_stored_state_while_an_ingest_writes(intake: Intake) -> None:
+    """A reader (the batch, a notebook) neither waits for nor sees an ingest's open transaction."""
+    assert intake.one(write_form(intake.folder / "A.xlsx")).status == "accepted"
+    writer = sqlite3.connect(intake.db_file, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # an ingest holding the write lock, mid-file
+        writer.execute("UPDATE report_versions SET people_informed = 1")
+        dataset = store.load_dataset(intake.url)  # with busy_timeout 30 s: would wait if blocked
+        writer.execute("ROLLBACK")
+    finally:
+        writer.close()
+    assert dataset.reports["people_informed"].tolist() == [5]
+
+
 def _many_forms(intake: Intake, count: int) -> list[str]:
     """``count`` forms of distinct CĐCS (added to the registry) in the inbox; their file names."""
     extra = [{**UNITS[0], "unit_id": f"K{i:02d}", "name": f"CĐCS K{i:02d}"} for i in range(count)]
