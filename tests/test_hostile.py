@@ -12,9 +12,11 @@ import datetime as dt
 import hashlib
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ from typing import Any
 import nbformat
 import openpyxl
 import pandas as pd
+import psutil
 import pytest
 import sqlalchemy as sa
 
@@ -514,6 +517,20 @@ def test_a_file_stored_by_another_process_meanwhile_is_already_stored(
     assert not (intake.store_dir / "quarantine").exists()
 
 
+def test_a_batch_reads_the_last_stored_state_while_an_ingest_writes(intake: Intake) -> None:
+    """A reader (the batch, a notebook) neither waits for nor sees an ingest's open transaction."""
+    assert intake.one(write_form(intake.folder / "A.xlsx")).status == "accepted"
+    writer = sqlite3.connect(intake.db_file, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # an ingest holding the write lock, mid-file
+        writer.execute("UPDATE report_versions SET people_informed = 1")
+        dataset = store.load_dataset(intake.url)  # with busy_timeout 30 s: would wait if blocked
+        writer.execute("ROLLBACK")
+    finally:
+        writer.close()
+    assert dataset.reports["people_informed"].tolist() == [5]
+
+
 def _many_forms(intake: Intake, count: int) -> list[str]:
     """``count`` forms of distinct CĐCS (added to the registry) in the inbox; their file names."""
     extra = [{**UNITS[0], "unit_id": f"K{i:02d}", "name": f"CĐCS K{i:02d}"} for i in range(count)]
@@ -763,7 +780,7 @@ def test_english_error_reports_are_english_through_and_through(intake: Intake) -
     for case, build in builders:
         path = build(intake.folder)
         result = intake.one(path, lang="en")
-        if result.status == "duplicate":  # the same bytes as an earlier case (empty files)
+        if result.status == "duplicate":  # the same bytes as an earlier case (an empty file)
             continue
         assert result.report_path is not None, case
         words = _vietnamese_words(result.report_path.read_text(encoding="utf-8"))
@@ -862,3 +879,110 @@ def test_an_audit_notebook_carries_the_briefings_parameters_only() -> None:
     assert 'union_id: str = "CDCS-0001"' in nb.cells[0].source  # the notebook run is untouched
     plain = nbformat.v4.new_notebook(cells=[nb.cells[0]])
     assert audit_record(plain) is plain  # nothing injected: nothing to take out
+
+
+# ----------------------------------------------------------------------------- killed runs
+def _killed_ingest(intake: Intake, signum: int, after: int) -> tuple[int, list[str]]:
+    """Run ``congdoan ingest`` on the inbox and send it ``signum`` once it has told ``after``
+    outcomes; return its exit status and the files it said it accepted."""
+    words = [sys.executable, "-m", "congdoan.cli", "ingest", str(intake.folder), "--db",
+             intake.url, "--store", str(intake.store_dir)]
+    run = subprocess.Popen(words, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert run.stdout is not None
+    told: list[str] = []
+    try:
+        for line in run.stdout:
+            if line.startswith("ĐÃ NHẬN: "):
+                told.append(line.split()[2])
+            if len(told) == after:
+                run.send_signal(signum)
+                break
+        rest, _ = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    told += [line.split()[2] for line in rest.splitlines() if line.startswith("ĐÃ NHẬN: ")]
+    return run.returncode, told
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
+def test_a_killed_ingest_has_told_what_it_stored_and_a_rerun_completes(
+        intake: Intake, capsys: pytest.CaptureFixture[str], signum: int) -> None:
+    names = _many_forms(intake, 20)
+    code, told = _killed_ingest(intake, signum, after=5)
+    assert code == (-signal.SIGKILL if signum == signal.SIGKILL else 130)
+    stored = set(store.read_table("submissions", intake.url)["original_name"])
+    assert set(told) <= stored  # everything it said it stored, it did
+    assert len(stored - set(told)) <= 1  # at most the file between its commit and its line
+    assert len(stored) < len(names)  # it was stopped before the end
+    assert run_cli(intake, intake.folder) == 0  # --strict: nothing rejected either
+    out = capsys.readouterr().out
+    accepted = {line.split()[2] for line in out.splitlines() if line.startswith("ĐÃ NHẬN: ")}
+    skipped = {line.split()[4] for line in out.splitlines() if line.startswith("ĐÃ CÓ (bỏ qua): ")}
+    assert accepted == set(names) - stored and skipped == stored  # exactly what was missing
+    submissions = store.read_table("submissions", intake.url)["original_name"]
+    assert sorted(submissions) == names  # each once
+    assert len(store.current_reports(intake.url)) == len(names)
+    assert not (intake.store_dir / "quarantine").exists()
+    assert not list(intake.store_dir.rglob(".*.part"))  # a killed writer's temporaries removed
+
+
+UNIONS = [f"CDCS-{i:04d}" for i in range(1, 7)]
+
+
+def _batch_words(demo_dir: Path, out: Path) -> list[str]:
+    unions = [word for union in UNIONS for word in ("--union", union)]
+    return [sys.executable, "-m", "congdoan.cli", "briefings", "--period", "2025", *unions,
+            "--format", "html", "--out", str(out), "--data", str(demo_dir), "--workers", "2"]
+
+
+def _all_gone(pids: list[int]) -> bool:
+    """True once none of ``pids`` runs any more (checked for up to 30 s)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if not [pid for pid in pids if psutil.pid_exists(pid)
+                and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
+def test_a_killed_batch_renders_exactly_what_was_missing(
+        demo_dir: Path, tmp_path: Path, signum: int) -> None:
+    out = tmp_path / "out"
+    run = subprocess.Popen(_batch_words(demo_dir, out), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    assert run.stderr is not None
+    family: list[int] = []
+    try:
+        for line in run.stderr:
+            if "] ok " in line:  # one briefing done (and in the manifest): stop the batch
+                family = [p.pid for p in psutil.Process(run.pid).children(recursive=True)]
+                run.send_signal(signum)
+                break
+        run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert family and run.returncode == (-signal.SIGKILL if signum == signal.SIGKILL else 130)
+    assert _all_gone(family)  # workers, kernels and the fork server went with the batch
+    finished = set(Manifest.load(out).entries)
+    assert finished and finished < {f"union-{u}" for u in UNIONS}
+    for slug in finished:
+        assert (out / "2025" / f"{slug}.html").is_file()
+    again = subprocess.run(_batch_words(demo_dir, out), capture_output=True, text=True,
+                           timeout=600)
+    assert again.returncode == 0, again.stderr
+    summary = re.search(r"(\d+) tạo mới / rendered, (\d+) không đổi / up to date, (\d+) lỗi",
+                        again.stdout)
+    assert summary is not None, again.stdout
+    rendered, skipped, failed = map(int, summary.groups())
+    assert (rendered, skipped, failed) == (len(UNIONS) - len(finished), len(finished), 0)
+    assert set(Manifest.load(out).entries) == {f"union-{u}" for u in UNIONS}
+    leftovers = [p for pattern in (".*.tmp", ".running-*") for p in out.rglob(pattern)]
+    assert leftovers == []

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import importlib
 import json
 import logging
@@ -195,8 +196,9 @@ class KernelForkServer:
     """Start and own a fork server process (see the module docstring).
 
     Args:
-        contexts: (period, data) briefing contexts the server loads after its own imports
-            (more with :meth:`warm`).
+        contexts: (period, data) briefing contexts the server loads after its own imports; an
+            empty list has it import the briefing modules only; None (the default) nothing
+            until :meth:`warm` is called.
 
     Use as a context manager (which starts it unless it runs already), or call :meth:`start`
     and :meth:`close`.
@@ -204,7 +206,8 @@ class KernelForkServer:
     """
 
     def __init__(self, contexts: Iterable[tuple[str, str | None]] | None = None) -> None:
-        self.contexts = check_contexts([list(pair) for pair in contexts or ()])
+        self.contexts = (None if contexts is None
+                         else check_contexts([list(pair) for pair in contexts]))
         self.address = f"\0congdoan-kernels-{os.getpid()}-{secrets.token_hex(8)}"
         self.process: subprocess.Popen[bytes] | None = None
         self._sent: set[tuple[str, str | None]] = set()
@@ -234,7 +237,8 @@ class KernelForkServer:
                 pass_fds=(listener.fileno(),), stdin=subprocess.DEVNULL, env=env)
         finally:
             listener.close()  # the server holds its own copy
-        self.warm(self.contexts)
+        if self.contexts is not None:
+            self.warm(self.contexts)
         return self
 
     def warm(self, contexts: Iterable[tuple[str, str | None]]) -> None:
@@ -538,7 +542,7 @@ def _handle(conn: socket.socket, listener: socket.socket,
         warm_server(check_contexts(request.get("contexts")), loaded)
         _settle()
     elif op == "status":
-        _send(conn, {"pid": os.getpid(), "gc_enabled": __import__("gc").isenabled(),
+        _send(conn, {"pid": os.getpid(), "gc_enabled": gc.isenabled(),
                      "contexts": [list(pair) for pair in loaded]})
     elif op == "fork":
         arguments, env, cwd = _fork_request(request)
