@@ -885,8 +885,8 @@ def test_an_audit_notebook_carries_the_briefings_parameters_only() -> None:
 def _killed_ingest(intake: Intake, signum: int, after: int) -> tuple[int, list[str]]:
     """Run ``congdoan ingest`` on the inbox and send it ``signum`` once it has told ``after``
     outcomes; return its exit status and the files it said it accepted."""
-    words = [sys.executable, "-m", "congdoan.cli", "ingest", str(intake.folder), "--db",
-             intake.url, "--store", str(intake.store_dir)]
+    words = [sys.executable, "-m", "congdoan.cli", "ingest", str(intake.folder), "-w",
+             str(workspace_for(intake.url, intake.folder.parent)), "--store", str(intake.store_dir)]
     run = subprocess.Popen(words, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert run.stdout is not None
     told: list[str] = []
