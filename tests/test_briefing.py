@@ -116,3 +116,27 @@ def test_missing_data_names_late_and_missing_reports(ctx: briefing.BriefingConte
     lines = briefing.missing_data(ctx, "C", card, "vi")
     assert lines[0] == "Chưa nhận báo cáo 6 tháng đầu năm 2023 (hạn 10/06/2023)."
     assert "Chưa có số liệu để đánh giá" in lines[-1]
+
+
+def test_yearly_indicators_trend_over_full_years_only() -> None:
+    assert briefing.yearly_only("people_informed")          # a flow: people informed in a year
+    assert briefing.yearly_only("dialogue_nnn")             # an event held in the year
+    assert briefing.yearly_only("member_growth")            # the year's change in members
+    assert not briefing.yearly_only("member_share_unionised")  # a stock at the cut-off
+    assert not briefing.yearly_only("cba_coverage")
+    reports = [{"unit_id": "B", "period": p, "submitted_on": day, "workers": 60, "members": 50,
+                "people_informed": 20}
+               for p, day in (("2023-H1", "2023-06-05"), ("2023-H2", "2023-12-05"),
+                              ("2024-H1", "2024-06-05"))]
+    ds = tiny_dataset(reports=reports)
+    tables = {p: compute_indicators(ds, p) for p in ("2023", "2024-H1")}
+    ctx = briefing.BriefingContext(
+        dataset=ds, period=parse_period("2024-H1"), table=tables["2024-H1"],
+        history=pd.concat(tables.values(), ignore_index=True), trend_periods=tuple(tables),
+        available=tuple(tables))
+    rows = briefing.history_rows(ctx, "B", "cdcs", ["people_informed", "member_share_unionised"])
+    periods = rows.groupby("indicator_id")["period"].apply(list).to_dict()
+    assert periods == {"people_informed": ["2023"],  # 40 of 60 in 2023; H1 2024 (20) left out
+                       "member_share_unionised": ["2023", "2024-H1"]}
+    assert rows.set_index(["indicator_id", "period"]).loc[
+        ("people_informed", "2023"), "value"] == pytest.approx(40 / 60)

@@ -310,3 +310,62 @@ def test_rendered_briefing_is_self_contained(browser: Any, demo_dir: Path,
     assert outside == []
     assert "Chỉ tiêu" in text or "chỉ tiêu" in text
     assert "Công đoàn" in text or "CĐCS" in text
+
+
+@pytest.fixture(scope="module")
+def rendered(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A CĐCS briefing and an upper union's, as HTML, in one output folder."""
+    from congdoan.engine.jobs import run_briefings
+
+    out = tmp_path_factory.mktemp("phone")
+    batch = run_briefings("2025", unions=["CDCS-0001"], uppers=["GIALAM"], formats=("html",),
+                          out=out, data=str(demo_dir), progress=False)
+    assert not batch.failed, batch.summary()
+    return out
+
+
+PHONE = {"width": 390, "height": 844}
+
+WIDER_THAN_SCREEN = """(width) => [...document.querySelectorAll('body *')]
+    .filter(e => !e.closest('.cd-sr, thead') && e.getClientRects().length)
+    .filter(e => e.getBoundingClientRect().right > width + 0.5)
+    .map(e => e.tagName + '.' + e.className + ': ' + e.textContent.slice(0, 40))"""
+
+
+@pytest.mark.parametrize("slug", ["union-CDCS-0001", "upper-GIALAM"])
+def test_briefing_fits_a_phone_without_sideways_scroll(browser: Any, rendered: Path,
+                                                       slug: str) -> None:
+    page = browser.new_page(viewport=PHONE, device_scale_factor=2)
+    page.goto((rendered / "2025" / f"{slug}.html").as_uri(), wait_until="load")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.evaluate(WIDER_THAN_SCREEN, PHONE["width"]) == []
+    # a scorecard row is a card: its name first and bold, every other cell with its heading
+    card = page.locator("table.cd-score tbody tr").first
+    assert card.evaluate("e => getComputedStyle(e).display") == "flex"
+    first = card.locator("td").nth(1)  # the indicator's name, shown first
+    assert first.evaluate("e => getComputedStyle(e).order") == "-1"
+    labels = card.locator("td").evaluate_all(
+        "cells => cells.map(c => getComputedStyle(c, '::before').content)")
+    assert '"Mục tiêu"' in labels and '"Đánh giá"' in labels
+    assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 15
+    # charts: each panel as wide as the screen allows, every image described
+    panels = page.locator(".cd-panels img")
+    assert panels.count() >= 3
+    assert min(panels.evaluate_all("i => i.map(x => x.getBoundingClientRect().width)")) > 330
+    assert page.locator("img:not([alt]), img[alt='']").count() == 0
+    page.screenshot(path=str(rendered / f"{slug}-390.png"), full_page=True)
+    page.close()
+
+
+def test_briefing_keeps_its_tables_on_a_wide_screen_and_in_print(browser: Any,
+                                                                 rendered: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((rendered / "2025" / "union-CDCS-0001.html").as_uri(), wait_until="load")
+    row = page.locator("table.cd-score tbody tr").first
+    assert row.evaluate("e => getComputedStyle(e).display") == "table-row"
+    tops = page.locator(".cd-panels img").evaluate_all(
+        "i => i.map(x => Math.round(x.getBoundingClientRect().top))")
+    assert len(set(tops[:3])) == 1  # three panels a row
+    page.emulate_media(media="print")
+    assert row.evaluate("e => getComputedStyle(e).display") == "table-row"
+    page.close()

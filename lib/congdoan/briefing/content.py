@@ -29,7 +29,7 @@ from congdoan.core.periods import (
     load_settings,
     parse_period,
 )
-from congdoan.core.plan import Indicator, load_register
+from congdoan.core.plan import Indicator, load_elements, load_register
 from congdoan.core.registry import SECTOR_NAMES, period_units, upper_unions_at
 from congdoan.core.sources import open_dataset
 from congdoan.core.timeliness import reporting_status, reporting_summary
@@ -160,6 +160,24 @@ def label(indicator_id: str, lang: str = "vi") -> str:
     return ind.name_vi if lang == "vi" else ind.name_en
 
 
+YEARLY_DERIVED = ("net_members", "new_unit", "rated_good", "rating_eligible", "audited",
+                  "nonunion_workers_reached")
+"""Derived and registry numerators that count the events or records of a year."""
+
+
+def yearly_only(indicator_id: str) -> bool:
+    """True when an indicator counts what happens in a year (flows, events held, ratings).
+
+    Its half-year value (six months of events) is not comparable with a year's, so trends
+    show its full years only; stocks (members, agreements in force) keep their half-years.
+    """
+    ind = indicator(indicator_id)
+    element = load_elements().by_name().get(ind.numerator)
+    if element is None:
+        return ind.year_only or ind.numerator in YEARLY_DERIVED
+    return ind.year_only or element.year_only or element.aggregation in ("flow", "any")
+
+
 def strict(indicator_id: str, period: Period) -> bool:
     """True when the indicator's target (or current milestone) must be strictly exceeded."""
     ind = indicator(indicator_id)
@@ -288,10 +306,17 @@ def summary_counts(card: pd.DataFrame) -> dict[str, int]:
 # ----------------------------------------------------------------------------- trend
 def history_rows(ctx: BriefingContext, unit_id: str, level: str,
                  indicator_ids: list[str] | None = None, lang: str = "vi") -> pd.DataFrame:
-    """Value, target and status of one unit over :attr:`BriefingContext.trend_periods`."""
+    """Value, target and status of one unit over :attr:`BriefingContext.trend_periods`.
+
+    A half-year's row of an indicator that counts a year's events (:func:`yearly_only`) is left
+    out when full years are there to show: like is compared with like.
+    """
     rows = ctx.rows(level, unit_id, history=True)
     if indicator_ids is not None:
         rows = rows[rows["indicator_id"].isin(indicator_ids)]
+    halves = rows["period"].astype(str).str.contains("-H", regex=False)
+    if halves.any() and not halves.all():
+        rows = rows[~(halves & rows["indicator_id"].map(yearly_only).astype(bool))]
     rows = rows.assign(label=[label(i, lang) for i in rows["indicator_id"]])
     position = {p: i for i, p in enumerate(ctx.trend_periods)}
     rows = rows.sort_values(["indicator_id", "period"], key=lambda s: s.map(position)

@@ -3,6 +3,10 @@
 Each function takes what :mod:`congdoan.briefing.content` computed and returns an
 :class:`IPython.display.HTML` object. Names, ids and free text are passed through
 :func:`html.escape`, so a union called ``<script>…`` is shown as text, never run.
+
+Every table cell carries its column heading (``data-label``), so that on a phone the briefing
+style shows each row as a card of "heading: value" lines instead of a table wider than the
+screen; in print and on wide screens the tables are unchanged.
 """
 
 from __future__ import annotations
@@ -11,13 +15,15 @@ import html
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
 from congdoan.briefing import fmt
-from congdoan.briefing.charts import status_style
+from congdoan.briefing.charts import SERIES_STYLES, SERIES_SYMBOLS, share_limits, status_style
 from congdoan.briefing.content import Identity
 from congdoan.core.periods import parse_period
+from congdoan.core.registry import SECTOR_NAMES
 
 WORDS: dict[str, dict[str, str]] = {
     "union_title": {"vi": "BÁO CÁO TÓM TẮT CÔNG ĐOÀN CƠ SỞ", "en": "GRASSROOTS UNION BRIEFING"},
@@ -36,7 +42,7 @@ WORDS: dict[str, dict[str, str]] = {
     "clause": {"vi": "Điều", "en": "Clause"},
     "indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
     "value": {"vi": "Thực hiện", "en": "Value"},
-    "target": {"vi": "Chỉ tiêu", "en": "Target"},
+    "target": {"vi": "Mục tiêu", "en": "Target"},
     "status": {"vi": "Đánh giá", "en": "Status"},
     "note": {"vi": "Ghi chú", "en": "Note"},
     "baseline": {"vi": "Gốc 2021", "en": "Baseline 2021"},
@@ -129,11 +135,15 @@ def title_block(who: Identity, lang: str = "vi") -> HTML:
 
 def _table(head: Sequence[str], body: Iterable[Sequence[Any]], css: str = "",
            raw_columns: Sequence[int] = ()) -> HTML:
-    """A table; cells are escaped except the columns in ``raw_columns`` (already HTML)."""
-    th = "".join(f"<th>{esc(h)}</th>" for h in head)
+    """A table; cells are escaped except the columns in ``raw_columns`` (already HTML).
+
+    Each cell names its column (``data-label``), which the phone layout shows beside it.
+    """
+    th = "".join(f'<th scope="col">{esc(h)}</th>' for h in head)
+    labels = [esc(h) for h in head]
     rows = []
     for cells in body:
-        tds = "".join(f"<td>{c if i in raw_columns else esc(c)}</td>"
+        tds = "".join(f'<td data-label="{labels[i]}">{c if i in raw_columns else esc(c)}</td>'
                       for i, c in enumerate(cells))
         rows.append(f"<tr>{tds}</tr>")
     return HTML(f'<table class="cd-table {css}"><thead><tr>{th}</tr></thead>'
@@ -171,6 +181,67 @@ def pace(rows: pd.DataFrame, lang: str = "vi") -> HTML:
             status_badge(r["status"], lang),
         ])
     return _table([word(k, lang) for k in keys], body, "cd-pace", raw_columns=(8,))
+
+
+def _scale(values: Any) -> tuple[float, float]:
+    """Ends of a share scale holding every value: 0–100 %, widened by quarters (e.g. to 125 %)."""
+    low, high = share_limits(values, pad=0.0)
+    return float(np.floor(low * 4) / 4), float(np.ceil(high * 4) / 4)
+
+
+def comparison(table: pd.DataFrame, lang: str = "vi") -> HTML:
+    """The comparison as an HTML dot plot: this union, its sector, upper union and district.
+
+    One row per indicator (``table`` as :func:`congdoan.briefing.content.comparison_table`
+    makes it): its name with every value written out (symbol and percentage), and a scale on
+    which each series is a coloured symbol and the target a black tick. The scale follows the
+    data (a value of 105,6 % widens it to 125 %). Texts stay texts, so the chart reads at any
+    width: side by side on paper, name above scale on a phone.
+    """
+    if table.empty:
+        return bullets([], lang)
+    names: dict[str, str] = table.attrs.get("series_names", {})
+    series = [name for name in SERIES_STYLES if name in table.columns]
+    low, high = _scale(table[[*series, "target"]].to_numpy(dtype=float))
+
+    def at(value: float) -> str:
+        return f"{100 * (value - low) / (high - low):.2f}%"
+
+    def mark(name: str) -> str:
+        return (f'<span class="cd-dot-sym" style="color:{SERIES_STYLES[name][0]}" '
+                f'aria-hidden="true">{SERIES_SYMBOLS[name]}</span>')
+
+    ticks = np.arange(low, high + 1e-9, 0.25)
+    grid = "".join(f'<span class="cd-dot-grid" style="left:{at(t)}"></span>' for t in ticks)
+    target_word = word("target", lang)
+    rows = []
+    for _, row in table.iterrows():
+        values = " ".join(
+            f'<span class="cd-dot-value">{mark(name)}<span class="cd-sr">{esc(names.get(name, name))}'
+            f'</span> {esc(fmt.percent(row[name], lang))}</span>' for name in series)
+        dots = "".join(
+            f'<span class="cd-dot" style="left:{at(float(row[name]))};top:'
+            f'{12 + 76 * (i + 0.5) / len(series):.1f}%;color:{SERIES_STYLES[name][0]}">'
+            f"{SERIES_SYMBOLS[name]}</span>"
+            for i, name in enumerate(series) if not fmt.is_missing(row[name]))
+        target = ("" if fmt.is_missing(row["target"]) else
+                  f'<span class="cd-dot-target" style="left:{at(float(row["target"]))}"></span>')
+        values += (f' <span class="cd-dot-value">{esc(target_word)} '
+                   f'{esc(fmt.percent(row["target"], lang))}</span>')
+        rows.append(
+            f'<div class="cd-dot-row"><div class="cd-dot-label">{esc(row["label"])}'
+            f'<div class="cd-dot-values">{values}</div></div>'
+            f'<div class="cd-dot-track" aria-hidden="true">{grid}{target}{dots}</div></div>')
+    legend = "".join(f'<span class="cd-dot-key">{mark(name)} {esc(names.get(name, name))}</span>'
+                     for name in series)
+    legend += (f'<span class="cd-dot-key"><span class="cd-dot-tick" aria-hidden="true"></span> '
+               f"{esc(target_word)}</span>")
+    axis = "".join(f'<span style="left:{at(t)}">{esc(fmt.percent(t, lang, decimals=0))}</span>'
+                   for t in ticks)
+    return HTML(
+        f'<div class="cd-dots"><div class="cd-dot-legend">{legend}</div>{"".join(rows)}'
+        f'<div class="cd-dot-row cd-dot-axis-row" aria-hidden="true"><div></div>'
+        f'<div class="cd-dot-axis">{axis}</div></div></div>')
 
 
 def bullets(lines: Iterable[str], lang: str = "vi", css: str = "") -> HTML:
@@ -229,9 +300,49 @@ def units_below(table: pd.DataFrame, lang: str = "vi") -> HTML:
         return bullets([], lang)
     head = [word("code", lang), word("name", lang), word("sector", lang), word("commune", lang),
             word("below", lang)]
-    body = [[r["unit_id"], r["unit_name"], r["sector"], r["commune"],
+    body = [[r["unit_id"], r["unit_name"], sector_name(r["sector"], lang), r["commune"],
              f"{r['below']}/{r['judged']}"] for _, r in table.iterrows()]
     return _table(head, body, "cd-below")
+
+
+def sector_name(sector: Any, lang: str = "vi") -> str:
+    """The name of a sector code (``NNN`` → Doanh nghiệp ngoài nhà nước); other text as it is."""
+    return SECTOR_NAMES.get(str(sector), {}).get(lang, str(sector))
+
+
+def status_distribution(counts: pd.DataFrame, lang: str = "vi") -> HTML:
+    """Per indicator, how many CĐCS are in each status, as HTML stacked bars.
+
+    ``counts`` as :func:`congdoan.briefing.content.status_counts` makes it (index = indicator
+    name, columns = statuses). Bars share one scale (the longest is the indicator judged for
+    the most CĐCS); each part is coloured and carries its count, and below the name every
+    status is written out with its symbol, so the figures read without the colours and at
+    any width.
+    """
+    if counts.empty:
+        return bullets([], lang)
+    total = float(counts.to_numpy().sum(axis=1).max()) or 1.0
+    rows = []
+    for name, row in counts.iterrows():
+        shown = [(str(status), int(n)) for status, n in row.items() if n]
+        parts = "".join(
+            f'<span class="cd-bar-part cd-bar-{esc(status)}" style="width:{100 * n / total:.2f}%;'
+            f'background:{status_style(status).colour}">{n if n / total >= 0.06 else ""}</span>'
+            for status, n in shown)
+        words = " ".join(
+            f'<span class="cd-dot-value"><span style="color:{status_style(status).colour}" '
+            f'aria-hidden="true">{esc(status_style(status).symbol)}</span> '
+            f"{esc(fmt.status_label(status, lang))} {esc(fmt.number(n, lang))}</span>"
+            for status, n in shown)
+        rows.append(
+            f'<div class="cd-dot-row"><div class="cd-dot-label">{esc(name)}'
+            f'<div class="cd-dot-values">{words}</div></div>'
+            f'<div class="cd-bar" aria-hidden="true">{parts}</div></div>')
+    note = (f"Số CĐCS ở mỗi mức đánh giá; thanh dài nhất: {fmt.number(total, lang)} CĐCS."
+            if lang == "vi" else
+            f"Grassroots unions in each status; the longest bar: {fmt.number(total, lang)}.")
+    return HTML(f'<div class="cd-dots cd-bars"><p class="cd-note">{esc(note)}</p>'
+                f'{"".join(rows)}</div>')
 
 
 def reporting(summary: pd.DataFrame, lang: str = "vi") -> HTML:

@@ -41,13 +41,19 @@ def _text(value: object) -> str:
 
 
 def _image(mime: str, data: str, metadata: dict[str, object]) -> str:
-    """An ``<img>`` with the base64 ``data`` inline and the width/height the output asked for."""
+    """An ``<img>`` of the base64 ``data``, with the width/height and ``alt`` the output gave.
+
+    The text alternative is the output's ``alt`` metadata, as IPython's ``Image(alt=…)``
+    records it (empty when there is none).
+    """
     size = ""
     for key in ("width", "height"):
         value = metadata.get(key)
         if isinstance(value, (int, float)):
             size += f' {key}="{int(value)}"'
-    return f'<img src="data:{mime};base64,{"".join(data.split())}" alt=""{size}>'
+    alt = metadata.get("alt")
+    text = html.escape(alt, quote=True) if isinstance(alt, str) else ""
+    return f'<img src="data:{mime};base64,{"".join(data.split())}" alt="{text}"{size}>'
 
 
 def output_html(output: nbformat.NotebookNode) -> str:

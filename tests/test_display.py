@@ -1,0 +1,71 @@
+"""HTML fragments of the briefings: cells that name their column, charts made of text."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from congdoan.briefing import display as view
+from congdoan.briefing.charts import SERIES_STYLES, status_style
+
+
+def _html(shown: object) -> str:
+    markup: str = shown._repr_html_()  # type: ignore[attr-defined]
+    return markup
+
+
+def _comparison_table() -> pd.DataFrame:
+    table = pd.DataFrame({"indicator_id": ["finance", "informed"],
+                          "label": ["Thu, nộp tài chính", "Học tập <nghị quyết>"],
+                          "target": [1.0, 0.75], "unit": [1.056, 0.5],
+                          "sector": [0.98, np.nan], "district": [0.97, 0.6]})
+    table.attrs["series_names"] = {"unit": "CĐCS này", "sector": "Khu vực HCSN",
+                                   "district": "Toàn huyện"}
+    return table
+
+
+def test_every_table_cell_names_its_column_for_the_phone_layout() -> None:
+    card = pd.DataFrame([{"clause": "1.3", "label": "Đoàn viên được học tập", "measure": "share",
+                          "value": 0.8, "target": 0.75, "target_max": None, "strict": False,
+                          "kind": "annual", "milestone_year": None, "status": "met",
+                          "note": ""}])
+    page = _html(view.scorecard(card))
+    cells = re.findall(r'<td data-label="([^"]*)">', page)
+    assert cells == ["Điều", "Chỉ tiêu", "Thực hiện", "Mục tiêu", "Đánh giá", "Ghi chú"]
+    headings = re.findall(r'<th scope="col">([^<]*)</th>', page)
+    assert headings == cells  # the target column is "Mục tiêu", not a second "Chỉ tiêu"
+    assert '<td data-label="Ghi chú"></td>' in page  # empty: hidden on a phone
+
+
+def test_comparison_dot_plot_places_each_series_on_a_scale_that_holds_every_value() -> None:
+    page = _html(view.comparison(_comparison_table()))
+    # 105,6 % widens the scale to 0–125 %: 1.056 sits at 84.48 %, the target 100 % at 80 %
+    assert re.search(r'class="cd-dot" style="left:84\.48%;[^"]*color:' +
+                     SERIES_STYLES["unit"][0], page)
+    assert 'class="cd-dot-target" style="left:80.00%"' in page
+    assert [t for t in re.findall(r">(\d+%)</span>", page)] == ["0%", "25%", "50%", "75%",
+                                                                 "100%", "125%"]
+    # every value is written out, the missing aggregate as a dash and not drawn
+    assert "105,6%" in page and "Khu vực HCSN</span> —" in page
+    assert page.count('class="cd-dot"') == 5  # 3 + 2 series with a value
+    assert "Học tập &lt;nghị quyết&gt;" in page and "<nghị" not in page
+    plain = _comparison_table().assign(unit=[0.9, 0.5])
+    assert 'class="cd-dot-target" style="left:100.00%"' in _html(view.comparison(plain))
+
+
+def test_status_distribution_bars_share_one_scale_and_write_every_count() -> None:
+    counts = pd.DataFrame({"met": [30, 5], "not_met": [10, 0]}, index=["Đối thoại", "Hội nghị"])
+    page = _html(view.status_distribution(counts))
+    widths = re.findall(r'class="cd-bar-part cd-bar-(\w+)" style="width:([\d.]+)%', page)
+    assert widths == [("met", "75.00"), ("not_met", "25.00"), ("met", "12.50")]
+    assert f"background:{status_style('not_met').colour}" in page
+    assert "✘</span> Chưa đạt 10" in page and "thanh dài nhất: 40 CĐCS" in page
+
+
+def test_units_below_show_sector_names_not_codes() -> None:
+    table = pd.DataFrame([{"unit_id": "CDCS-1", "unit_name": "Công ty A", "sector": "NNN",
+                           "commune": "Xã Một", "below": 3, "judged": 9}])
+    page = _html(view.units_below(table))
+    assert "Doanh nghiệp ngoài nhà nước" in page and ">NNN<" not in page
