@@ -366,6 +366,10 @@ def test_briefing_keeps_its_tables_on_a_wide_screen_and_in_print(browser: Any,
     tops = page.locator(".cd-panels img").evaluate_all(
         "i => i.map(x => Math.round(x.getBoundingClientRect().top))")
     assert len(set(tops[:3])) == 1  # three panels a row
-    page.emulate_media(media="print")
+    assert page.locator(".cd-dots").first.is_visible()
+    assert not page.locator("img.cd-print").is_visible()
+    page.emulate_media(media="print")  # as WeasyPrint reads it: the comparison as an image
     assert row.evaluate("e => getComputedStyle(e).display") == "table-row"
+    assert page.locator("img.cd-print").is_visible()
+    assert not page.locator(".cd-dots").first.is_visible()
     page.close()

@@ -222,6 +222,50 @@ def test_every_chart_has_a_text_alternative_that_reaches_the_image() -> None:
     assert charts.alt_text(charts.empty_figure("Chưa có số liệu")) == "Chưa có số liệu"
 
 
+def test_comparison_png_on_a_kept_figure_draws_what_a_fresh_comparison_draws() -> None:
+    def table(labels: list[str], series: dict[str, str], shift: float) -> pd.DataFrame:
+        frame = pd.DataFrame({"label": labels, "target": [0.7] * len(labels)})
+        for i, name in enumerate(series):
+            frame[name] = [min(1.0, shift + 0.1 * i + 0.05 * j) for j in range(len(labels))]
+        frame.loc[0, "unit"] = np.nan  # a series without a value for one indicator
+        frame.attrs["series_names"] = series
+        return frame
+
+    three = {"unit": "CĐCS này", "sector": "Khu vực", "district": "Toàn huyện"}
+    labels = ["Tỷ lệ đoàn viên được học tập, quán triệt nghị quyết", "Đối thoại", "Hội nghị"]
+    cases = [
+        (table(labels, three, 0.3), "vi"),
+        (table(labels, three, 0.6), "vi"),  # the same texts: drawn without measuring them
+        (table(labels[:2], {"unit": "This union", "district": "District"}, 0.2), "en"),
+        (table([*labels, "Thêm một chỉ tiêu"], {"unit": "CĐCS này"}, 0.9), "vi"),
+        (table(labels, {"unit": "CĐCS này", "upper_union": "Công đoàn cấp trên"}, 0.1), "vi"),
+        (table(labels, three, 0.3), "vi"),  # back to the first: the same picture as then
+    ]
+    charts._COMPARISON_FIGURES.clear()
+    pictures = []
+    for case, lang in cases:  # each drawn on the figure the previous one of its size left
+        kept = charts.comparison_png(case, lang=lang)
+        assert kept == charts.png(charts.comparison(case, lang=lang))
+        pictures.append(kept)
+    assert pictures[0] == pictures[-1] and pictures[0] != pictures[1]
+    assert len(charts._COMPARISON_FIGURES) == 3  # one figure per number of rows
+    assert all(len(f.legends) == 1 for f in charts._COMPARISON_FIGURES.values())
+
+
+def test_comparison_png_measures_no_text_again_for_the_same_labels() -> None:
+    from matplotlib import text as mtext
+
+    labels = ["Chỉ tiêu một", "Chỉ tiêu hai", "Chỉ tiêu ba", "Chỉ tiêu bốn", "Chỉ tiêu năm"]
+    first = _comparison_table(labels)
+    second = first.assign(unit=[0.9, 0.1, 0.4, 0.3, 0.2])
+    charts.comparison_png(first)
+    misses = mtext._get_text_metrics_with_cache_impl.cache_info().misses
+    assert charts.comparison_png(second) != charts.comparison_png(first)
+    assert mtext._get_text_metrics_with_cache_impl.cache_info().misses == misses
+    charts.png(charts.comparison(second))  # a fresh figure: its renderer measures every text
+    assert mtext._get_text_metrics_with_cache_impl.cache_info().misses > misses
+
+
 def test_trend_panels_do_not_place_their_empty_axis_labels_and_look_the_same() -> None:
     rows = [{"label": label, "period": p, "measure": "share", "value": 0.3 + 0.1 * i,
              "target": 0.7, "status": "met" if i % 2 else "not_met"}

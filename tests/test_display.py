@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import html
 import re
 
 import numpy as np
 import pandas as pd
 
+from congdoan.briefing import charts
 from congdoan.briefing import display as view
 from congdoan.briefing.charts import SERIES_STYLES, status_style
 
@@ -40,7 +43,7 @@ def test_every_table_cell_names_its_column_for_the_phone_layout() -> None:
 
 
 def test_comparison_dot_plot_places_each_series_on_a_scale_that_holds_every_value() -> None:
-    page = _html(view.comparison(_comparison_table()))
+    page = _html(view.dot_plot(_comparison_table()))
     # 105,6 % widens the scale to 0–125 %: 1.056 sits at 84.48 %, the target 100 % at 80 %
     assert re.search(r'class="cd-dot" style="left:84\.48%;[^"]*color:' +
                      SERIES_STYLES["unit"][0], page)
@@ -48,11 +51,25 @@ def test_comparison_dot_plot_places_each_series_on_a_scale_that_holds_every_valu
     assert [t for t in re.findall(r">(\d+%)</span>", page)] == ["0%", "25%", "50%", "75%",
                                                                  "100%", "125%"]
     # every value is written out, the missing aggregate as a dash and not drawn
-    assert "105,6%" in page and "Khu vực HCSN</span> —" in page
+    assert "105,6%" in page and "Khu vực HCSN —" in page
     assert page.count('class="cd-dot"') == 5  # 3 + 2 series with a value
     assert "Học tập &lt;nghị quyết&gt;" in page and "<nghị" not in page
     plain = _comparison_table().assign(unit=[0.9, 0.5])
-    assert 'class="cd-dot-target" style="left:100.00%"' in _html(view.comparison(plain))
+    assert 'class="cd-dot-target" style="left:100.00%"' in _html(view.dot_plot(plain))
+
+
+def test_comparison_is_the_dot_plot_on_screen_and_the_chart_image_in_print() -> None:
+    table = _comparison_table()
+    page = _html(view.comparison(table))
+    screen = re.search(r'<!--cd-screen--><div class="cd-screen">(.*)</div><!--/cd-screen-->'
+                       r'<img class="cd-print"', page, re.S)
+    assert screen and screen.group(1) == _html(view.dot_plot(table))
+    image = re.search(r'<img class="cd-print" src="data:image/png;base64,([^"]+)" alt="([^"]+)"',
+                      page)
+    assert image
+    assert base64.b64decode(image.group(1)) == charts.png(charts.comparison(table))
+    assert html.unescape(image.group(2)) == charts.comparison_alt(table)
+    assert "CĐCS này 105,6%" in html.unescape(image.group(2))
 
 
 def test_status_distribution_bars_share_one_scale_and_write_every_count() -> None:
@@ -61,7 +78,7 @@ def test_status_distribution_bars_share_one_scale_and_write_every_count() -> Non
     widths = re.findall(r'class="cd-bar-part cd-bar-(\w+)" style="width:([\d.]+)%', page)
     assert widths == [("met", "75.00"), ("not_met", "25.00"), ("met", "12.50")]
     assert f"background:{status_style('not_met').colour}" in page
-    assert "✘</span> Chưa đạt 10" in page and "thanh dài nhất: 40 CĐCS" in page
+    assert "✘</b>\u00a0Chưa đạt\u00a010" in page and "thanh dài nhất: 40 CĐCS" in page
 
 
 def test_units_below_show_sector_names_not_codes() -> None:

@@ -57,6 +57,18 @@ def test_an_images_text_alternative_becomes_its_alt() -> None:
     assert 'alt=""' in Renderer().body(_notebook())  # an image without one: empty, not absent
 
 
+def test_pdf_leaves_out_what_only_the_screen_shows() -> None:
+    from congdoan.briefing import SCREEN_ONLY
+
+    start, end = SCREEN_ONLY
+    body = (f"<p>Trước</p>{start}<p>Chỉ màn hình một</p>{end}<p>Giữa</p>"
+            f"{start}<p>Chỉ màn hình hai</p>{end}<p>Sau</p>")
+    renderer = Renderer()
+    text = PdfReader(io.BytesIO(renderer.pdf_of(renderer.document(body)))).pages[0].extract_text()
+    assert "Trước" in text and "Giữa" in text and "Sau" in text
+    assert "màn hình" not in text
+
+
 def test_pdf_is_a4_with_page_numbers_and_vietnamese_text() -> None:
     renderer = Renderer()
     data = renderer.pdf(_notebook(), title="Báo cáo thử", lang="vi")

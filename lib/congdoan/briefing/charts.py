@@ -366,9 +366,9 @@ def trend(history: pd.DataFrame, *, lang: str = "vi", columns: int = 3,
         trend_alt(history[history["label"] == label], lang) for label in labels))
 
 
-TREND_PANEL_SIZE = (2.4, 2.32)
-"""Inches of one trend panel: a third of the A4 text width; the height of a grid row plus the
-grid's top and bottom margins (a wrapped title above, two-line period labels below)."""
+TREND_PANEL_SIZE = (2.4, 2.11)
+"""Inches of one trend panel: a third of the A4 text width; axes as tall as a grid row's
+(1.34 in), with room for a two-line title above and two-line period labels below."""
 
 
 def trend_panel(part: pd.DataFrame, *, lang: str = "vi") -> Figure:
@@ -440,8 +440,8 @@ def _trend_panel_figure() -> Figure:
     apply_theme()
     width, height = TREND_PANEL_SIZE
     figure = Figure(figsize=TREND_PANEL_SIZE)
-    figure.subplots_adjust(left=0.5 / width, right=1 - 0.08 / width, top=1 - 0.42 / height,
-                           bottom=0.42 / height)
+    figure.subplots_adjust(left=0.5 / width, right=1 - 0.08 / width, top=1 - 0.4 / height,
+                           bottom=0.37 / height)
     figure.add_subplot()
     _fixed_axis_labels(figure)
     return figure
@@ -459,7 +459,7 @@ def _fixed_axis_labels(figure: Figure) -> None:
 
 
 def _clear_panel(axis: Axes) -> None:
-    """Return a drawn axes (a kept trend panel) to its state when made."""
+    """Return a drawn axes (a kept trend panel or comparison chart) to its state when made."""
     from matplotlib.ticker import AutoLocator, ScalarFormatter
 
     for artist in [*axis.lines, *axis.collections, *axis.patches, *axis.texts]:
@@ -550,6 +550,34 @@ def comparison(table: pd.DataFrame, *, lang: str = "vi", ax: Axes | None = None,
         figure, axis = _new_axes(ax, (7.2, 2.0))
     _draw_comparison(table, figure, axis, lang, title, fit=ax is None)
     return describe(figure, comparison_alt(table, lang))
+
+
+_COMPARISON_FIGURES: dict[int, Figure] = {}
+"""Comparison figures kept by number of rows for :func:`comparison_png` (at most 8: each
+keeps its renderer's pixel buffer, ≈ 2 MB; the demo district's CĐCS need 4 sizes)."""
+
+
+def comparison_png(table: pd.DataFrame, *, lang: str = "vi") -> bytes:
+    """``png(comparison(table))``, drawn on a figure kept from a previous call.
+
+    The picture is the same as :func:`comparison` draws. A kept figure keeps its axes and
+    ticks (about a third of a fresh chart's cost) and its Agg renderer, and with it
+    matplotlib's cache of text sizes: the indicator labels, legend and percentages that most
+    CĐCS share are not measured again. The figure never leaves this function.
+    """
+    if table.empty:
+        return png(empty_figure(fmt.status_label("no_data", lang)))
+    apply_theme()  # as for a fresh chart: the legend made below reads the theme's sizes
+    figure = _COMPARISON_FIGURES.get(len(table))
+    if figure is None:
+        if len(_COMPARISON_FIGURES) >= 8:
+            _COMPARISON_FIGURES.clear()
+        figure = _COMPARISON_FIGURES[len(table)] = _comparison_figure(len(table))
+    for legend in figure.legends:
+        legend.remove()
+    _clear_panel(figure.axes[0])
+    _draw_comparison(table, figure, figure.axes[0], lang, None, fit=True)
+    return png(figure)
 
 
 def comparison_alt(table: pd.DataFrame, lang: str = "vi") -> str:
@@ -823,8 +851,8 @@ _WORDS = {
 
 __all__ = [
     "AA_CONTRAST", "SERIES_STYLES", "SERIES_SYMBOLS", "STATUS_STYLES", "StatusStyle", "alt_text",
-    "apply_theme", "comparison", "comparison_alt", "contrast_ratio", "describe", "distribution_alt",
-    "empty_figure", "image", "panels", "png", "share_limits", "status_distribution",
-    "status_style", "trajectory", "trajectory_alt", "trajectory_image", "trend", "trend_alt",
-    "trend_image", "trend_panel",
+    "apply_theme", "comparison", "comparison_alt", "comparison_png", "contrast_ratio",
+    "describe", "distribution_alt", "empty_figure", "image", "panels", "png", "share_limits",
+    "status_distribution", "status_style", "trajectory", "trajectory_alt", "trajectory_image",
+    "trend", "trend_alt", "trend_image", "trend_panel",
 ]

@@ -11,6 +11,7 @@ screen; in print and on wide screens the tables are unchanged.
 
 from __future__ import annotations
 
+import base64
 import html
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -19,8 +20,15 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from congdoan.briefing import fmt
-from congdoan.briefing.charts import SERIES_STYLES, SERIES_SYMBOLS, share_limits, status_style
+from congdoan.briefing import SCREEN_ONLY, fmt
+from congdoan.briefing.charts import (
+    SERIES_STYLES,
+    SERIES_SYMBOLS,
+    comparison_alt,
+    comparison_png,
+    share_limits,
+    status_style,
+)
 from congdoan.briefing.content import Identity
 from congdoan.core.periods import parse_period
 from congdoan.core.registry import SECTOR_NAMES
@@ -190,13 +198,33 @@ def _scale(values: Any) -> tuple[float, float]:
 
 
 def comparison(table: pd.DataFrame, lang: str = "vi") -> HTML:
+    """The comparison of this union with its sector, upper union and district: screen and print.
+
+    On screen, an HTML dot plot (:func:`dot_plot`) that reads at any width; in print, the
+    same figures as a chart image (:func:`congdoan.briefing.charts.comparison`, with its text
+    alternative). Print has no use for a layout that reflows, and an image costs the PDF
+    far less than the plot's hundreds of boxes and lines of text (≈ 0.17 s of WeasyPrint per
+    briefing, measured): the plot is marked :data:`congdoan.briefing.SCREEN_ONLY`, the PDF is
+    made without it, and the style sheet shows each where it belongs in a browser.
+    """
+    if table.empty:
+        return bullets([], lang)
+    data = base64.b64encode(comparison_png(table, lang=lang)).decode()
+    start, end = SCREEN_ONLY
+    return HTML(f'{start}<div class="cd-screen">{dot_plot(table, lang)._repr_html_()}</div>{end}'
+                f'<img class="cd-print" src="data:image/png;base64,{data}" '
+                f'alt="{esc(comparison_alt(table, lang))}">')
+
+
+def dot_plot(table: pd.DataFrame, lang: str = "vi") -> HTML:
     """The comparison as an HTML dot plot: this union, its sector, upper union and district.
 
     One row per indicator (``table`` as :func:`congdoan.briefing.content.comparison_table`
     makes it): its name with every value written out (symbol and percentage), and a scale on
-    which each series is a coloured symbol and the target a black tick. The scale follows the
-    data (a value of 105,6 % widens it to 125 %). Texts stay texts, so the chart reads at any
-    width: side by side on paper, name above scale on a phone.
+    which each series is a coloured symbol and the target a black tick; the scale is described
+    in words for screen readers. The scale follows the data (a value of 105,6 % widens it to
+    125 %). Texts stay texts, so the chart reads at any width: side by side on a wide screen,
+    name above scale on a phone. Few boxes per row: the grid lines are the scale's background.
     """
     if table.empty:
         return bullets([], lang)
@@ -208,39 +236,39 @@ def comparison(table: pd.DataFrame, lang: str = "vi") -> HTML:
         return f"{100 * (value - low) / (high - low):.2f}%"
 
     def mark(name: str) -> str:
-        return (f'<span class="cd-dot-sym" style="color:{SERIES_STYLES[name][0]}" '
-                f'aria-hidden="true">{SERIES_SYMBOLS[name]}</span>')
+        return f'<b style="color:{SERIES_STYLES[name][0]}">{SERIES_SYMBOLS[name]}</b>'
 
-    ticks = np.arange(low, high + 1e-9, 0.25)
-    grid = "".join(f'<span class="cd-dot-grid" style="left:{at(t)}"></span>' for t in ticks)
     target_word = word("target", lang)
+    grid = f'background-size:{100 * 0.25 / (high - low):.3f}% 100%'
     rows = []
     for _, row in table.iterrows():
-        values = " ".join(
-            f'<span class="cd-dot-value">{mark(name)}<span class="cd-sr">{esc(names.get(name, name))}'
-            f'</span> {esc(fmt.percent(row[name], lang))}</span>' for name in series)
+        shown = {name: fmt.percent(row[name], lang) for name in series}
+        target = fmt.percent(row["target"], lang)
+        values = " ".join(f"{mark(name)}\u00a0{esc(text)}" for name, text in shown.items())
+        spoken = ", ".join(f"{names.get(name, name)} {text}" for name, text in shown.items())
         dots = "".join(
-            f'<span class="cd-dot" style="left:{at(float(row[name]))};top:'
+            f'<i class="cd-dot" style="left:{at(float(row[name]))};top:'
             f'{12 + 76 * (i + 0.5) / len(series):.1f}%;color:{SERIES_STYLES[name][0]}">'
-            f"{SERIES_SYMBOLS[name]}</span>"
+            f"{SERIES_SYMBOLS[name]}</i>"
             for i, name in enumerate(series) if not fmt.is_missing(row[name]))
-        target = ("" if fmt.is_missing(row["target"]) else
-                  f'<span class="cd-dot-target" style="left:{at(float(row["target"]))}"></span>')
-        values += (f' <span class="cd-dot-value">{esc(target_word)} '
-                   f'{esc(fmt.percent(row["target"], lang))}</span>')
+        tick = ("" if fmt.is_missing(row["target"]) else
+                f'<i class="cd-dot-target" style="left:{at(float(row["target"]))}"></i>')
         rows.append(
             f'<div class="cd-dot-row"><div class="cd-dot-label">{esc(row["label"])}'
-            f'<div class="cd-dot-values">{values}</div></div>'
-            f'<div class="cd-dot-track" aria-hidden="true">{grid}{target}{dots}</div></div>')
+            f'<div class="cd-dot-values" aria-hidden="true">{values} · {esc(target_word)}'
+            f"\u00a0{esc(target)}</div></div>"
+            f'<div class="cd-dot-track" role="img" style="{grid}" aria-label="'
+            f'{esc(row["label"])}: {esc(spoken)}; {esc(target_word.lower())} {esc(target)}">'
+            f"{tick}{dots}</div></div>")
     legend = "".join(f'<span class="cd-dot-key">{mark(name)} {esc(names.get(name, name))}</span>'
                      for name in series)
-    legend += (f'<span class="cd-dot-key"><span class="cd-dot-tick" aria-hidden="true"></span> '
-               f"{esc(target_word)}</span>")
+    legend += (f'<span class="cd-dot-key"><i class="cd-dot-tick"></i> {esc(target_word)}'
+               "</span>")
     axis = "".join(f'<span style="left:{at(t)}">{esc(fmt.percent(t, lang, decimals=0))}</span>'
-                   for t in ticks)
+                   for t in np.arange(low, high + 1e-9, 0.25))
     return HTML(
-        f'<div class="cd-dots"><div class="cd-dot-legend">{legend}</div>{"".join(rows)}'
-        f'<div class="cd-dot-row cd-dot-axis-row" aria-hidden="true"><div></div>'
+        f'<div class="cd-dots"><div class="cd-dot-legend" aria-hidden="true">{legend}</div>'
+        f'{"".join(rows)}<div class="cd-dot-row cd-dot-axis-row" aria-hidden="true"><div></div>'
         f'<div class="cd-dot-axis">{axis}</div></div></div>')
 
 
@@ -330,9 +358,8 @@ def status_distribution(counts: pd.DataFrame, lang: str = "vi") -> HTML:
             f'background:{status_style(status).colour}">{n if n / total >= 0.06 else ""}</span>'
             for status, n in shown)
         words = " ".join(
-            f'<span class="cd-dot-value"><span style="color:{status_style(status).colour}" '
-            f'aria-hidden="true">{esc(status_style(status).symbol)}</span> '
-            f"{esc(fmt.status_label(status, lang))} {esc(fmt.number(n, lang))}</span>"
+            f'<b style="color:{status_style(status).colour}">{esc(status_style(status).symbol)}'
+            f"</b>\u00a0{esc(fmt.status_label(status, lang))}\u00a0{esc(fmt.number(n, lang))}"
             for status, n in shown)
         rows.append(
             f'<div class="cd-dot-row"><div class="cd-dot-label">{esc(name)}'

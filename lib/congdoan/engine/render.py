@@ -23,6 +23,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from congdoan.briefing import SCREEN_ONLY
 from congdoan.engine.heap import collected_after
 from congdoan.exceptions import Location, RenderError
 
@@ -192,6 +193,9 @@ def _lean_html() -> type:
     return lean
 
 
+_SCREEN_ONLY = re.compile(re.escape(SCREEN_ONLY[0]) + ".*?" + re.escape(SCREEN_ONLY[1]), re.S)
+"""A fragment only the screen shows (see :data:`congdoan.briefing.SCREEN_ONLY`)."""
+
 DATA_URI = re.compile(r'src="data:(image/[a-z+.-]+);base64,([A-Za-z0-9+/=\s]+)"')
 IMAGE_SCHEME = "congdoan-image"
 
@@ -320,10 +324,13 @@ class Renderer:
         self.warmed = True
 
     def pdf_of(self, document: str, title: str = "", lang: str = "vi") -> bytes:
-        """An A4 PDF of the HTML ``document`` (page numbers, embedded fonts, no network)."""
+        """An A4 PDF of the HTML ``document`` (page numbers, embedded fonts, no network).
+
+        Fragments marked screen-only (:data:`congdoan.briefing.SCREEN_ONLY`) are left out.
+        """
         page_css, font_config = self._weasy(title, lang)  # imports WeasyPrint
         try:
-            page, images = _images_by_reference(document)
+            page, images = _images_by_reference(_SCREEN_ONLY.sub("", document))
             with collected_after():  # WeasyPrint's boxes: many short-lived cycles
                 parsed = _lean_html()(string=page, base_url=None,
                                       url_fetcher=_image_fetcher(images))
