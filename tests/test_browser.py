@@ -373,3 +373,58 @@ def test_briefing_keeps_its_tables_on_a_wide_screen_and_in_print(browser: Any,
     assert page.locator("img.cd-print").is_visible()
     assert not page.locator(".cd-dots").first.is_visible()
     page.close()
+
+
+def test_index_searches_and_filters_on_a_phone(browser: Any, rendered: Path,
+                                               tmp_path: Path) -> None:
+    from congdoan.engine.index import write_index
+    from congdoan.engine.jobs import JobResult, make_job
+
+    # the real batch's index: both briefings, Vietnamese, no sideways scroll
+    page = browser.new_page(viewport=PHONE)
+    page.goto((rendered / "index.html").as_uri(), wait_until="load")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.locator("#briefings tbody tr").count() == 2
+    assert page.locator("text=Toàn địa bàn").first.is_visible()
+    page.close()
+
+    # a folder of several briefings: search without accents, filters, reset
+    out = tmp_path / "out"
+    results = []
+    for unit_id, title, upper, sector, ok in (
+            ("CDCS-0001", "Trường Mầm non Đặng Xá", "Công đoàn xã Đặng Xá", "HCSN", True),
+            ("CDCS-0002", "Công ty TNHH Thuận An", "Công đoàn xã Bát Tràng", "NNN", True),
+            ("CDCS-0003", "Công ty CP Đặng Xá Xanh", "Công đoàn xã Đặng Xá", "NNN", False),
+            ("CDCS-0004", "Trường Tiểu học Kim Sơn", "Công đoàn xã Bát Tràng", "HCSN", True)):
+        job = make_job("union", unit_id, "2025", title=title, facts={
+            "level": "cdcs", "upper_id": upper, "upper_name": upper, "sector": sector})
+        (out / "2025").mkdir(parents=True, exist_ok=True)
+        html = out / "2025" / f"{job.slug}.html"
+        if ok:
+            html.write_text("x", encoding="utf-8")
+        results.append(JobResult(job=job, ok=ok, error="" if ok else "hỏng",
+                                 outputs={"html": html} if ok else {}))
+    write_index(results, out)
+    page = browser.new_page(viewport=PHONE)
+    page.goto((out / "index.html").as_uri(), wait_until="load")
+
+    def visible() -> list[str]:
+        return page.locator("#briefings tbody tr:visible td[data-label='Mã']").all_inner_texts()
+
+    assert visible() == ["CDCS-0003", "CDCS-0002", "CDCS-0001", "CDCS-0004"]  # by name
+    page.get_by_label("Tìm theo tên hoặc mã").fill("dang xa")  # typed without accents
+    assert visible() == ["CDCS-0003", "CDCS-0001"]
+    assert page.locator("#shown").inner_text() == "2"
+    page.get_by_label("Khu vực").select_option(label="Doanh nghiệp ngoài nhà nước")
+    assert visible() == ["CDCS-0003"]
+    page.get_by_role("button", name="Bỏ lọc").click()
+    page.wait_for_function("document.getElementById('shown').textContent === '4'")
+    page.get_by_label("Trạng thái").select_option(value="failed")
+    assert visible() == ["CDCS-0003"]
+    page.get_by_label("Trạng thái").select_option(value="")
+    page.get_by_label("Công đoàn cấp trên").select_option(label="Công đoàn xã Bát Tràng")
+    assert visible() == ["CDCS-0002", "CDCS-0004"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.evaluate(WIDER_THAN_SCREEN, PHONE["width"]) == []
+    page.screenshot(path=str(tmp_path / "index-390.png"), full_page=True)
+    page.close()

@@ -245,6 +245,7 @@ class Renderer:
 
     def __init__(self) -> None:
         self.css = (TEMPLATES / "briefing.css").read_text(encoding="utf-8")
+        self.phone_css = (TEMPLATES / "briefing_phone.css").read_text(encoding="utf-8")
         self._font_config: object | None = None
         self._page_css: dict[tuple[str, str], object] = {}
         self.warmed = False
@@ -270,11 +271,16 @@ class Renderer:
         return self.document(self.body(nb), title, lang)
 
     def document(self, body: str, title: str = "", lang: str = "vi") -> str:
-        """A complete HTML document around the fragment ``body``, with the briefing style."""
+        """A complete HTML document around the fragment ``body``, with the briefing style.
+
+        The phone layout is a style element for screens only, which print (and WeasyPrint,
+        whose media is print) skips without reading it.
+        """
         return (
             f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{html.escape(title)}</title>\n<style>\n{self.css}\n</style>\n</head>\n"
+            f"<title>{html.escape(title)}</title>\n<style>\n{self.css}\n</style>\n"
+            f'<style media="screen">\n{self.phone_css}\n</style>\n</head>\n'
             f"<body>\n{body}\n</body>\n</html>\n"
         )
 
