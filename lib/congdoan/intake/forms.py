@@ -3,9 +3,15 @@
 The layout is derived from ``params/data_elements.yaml`` (fields, units, plan clauses) and the
 plan register (which indicators each field serves), so a new data element appears in the forms
 without code changes. Identity cells are prefilled and locked (sheet protection); value cells
-are open and carry Excel data validation (dropdowns for yes/no, ratings and agreement grades;
-whole numbers ≥ 0). Every form states its version (:data:`FORM_CELLS` ``form_version``), which
-:mod:`congdoan.intake.ingest` checks.
+are open, and each carries its own Excel data validation (:mod:`congdoan.intake.entry`): a
+dropdown for yes/no, ratings and agreement grades, a whole number in range (and no larger than
+the field it must not exceed, e.g. women members ≤ members), a date for the day of sending;
+with a Vietnamese hint shown when the cell is selected and a Vietnamese message naming the
+field when an entry is refused. The same hints are printed beside each field. Every style
+names its font (:data:`FONT_NAME`, which covers Vietnamese), the field codes the reader needs
+are in a hidden column (or row), and the individual form is set up to print on A4 landscape,
+one page wide and at most two pages tall, its header row repeated. Every form states its
+version (:data:`FORM_CELLS` ``form_version``), which :mod:`congdoan.intake.ingest` checks.
 
 ``congdoan template --period P [--union ID ...] [--out DIR]`` writes them.
 """
@@ -21,16 +27,22 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from congdoan.core.dataset import Dataset
 from congdoan.core.periods import Period, due_date, parse_period
 from congdoan.core.plan import DataElement, load_elements, load_register
-from congdoan.core.registry import units_in_period
+from congdoan.core.registry import SECTOR_NAMES, units_in_period
 from congdoan.exceptions import PeriodError
-from congdoan.intake.validation import CATEGORY_LABELS, load_intake_settings, safe_text
+from congdoan.intake.entry import date_validation, field_hint, field_validation, not_above
+from congdoan.intake.validation import (
+    CATEGORY_LABELS,
+    load_intake_settings,
+    parse_day,
+    safe_text,
+)
 
 FORM_SHEET = "BaoCao"
 BULK_SHEET = "TongHop"
@@ -44,7 +56,7 @@ FORM_CELLS: dict[str, str] = {
 """Identity cells of the individual form (value column C, label in column A)."""
 
 FORM_LABELS: dict[str, str] = {
-    "form_version": "Phiên bản mẫu / form version",
+    "form_version": "Phiên bản mẫu",
     "unit_id": "Mã CĐCS",
     "unit_name": "Tên công đoàn cơ sở",
     "sector": "Khu vực",
@@ -59,7 +71,9 @@ FORM_HEADER_ROW = 15
 """Header row of the field table; fields start on the next row."""
 FORM_COLUMNS = ("STT", "Mã trường", "Chỉ tiêu", "Đơn vị tính", "Điều khoản KH 41b",
                 "Giá trị", "Ghi chú")
-FORM_FIELD_COL, FORM_VALUE_COL = 2, 6
+FORM_FIELD_COL, FORM_VALUE_COL, FORM_NOTE_COL = 2, 6, 7
+FORM_WIDTHS = (28, 20, 50, 10, 12, 16, 34)
+"""Column widths A–G of the individual form (B, the field codes, is hidden)."""
 
 BULK_VERSION_CELL, BULK_PERIOD_CELL = "B2", "B3"
 BULK_LABEL_ROW, BULK_KEY_ROW, BULK_FIRST_ROW = 5, 6, 7
@@ -67,11 +81,22 @@ BULK_IDENTITY = ("unit_id", "unit_name", "submitted_on")
 
 _TITLE = "BÁO CÁO KẾT QUẢ THỰC HIỆN NGHỊ QUYẾT 02-NQ/TW CỦA CÔNG ĐOÀN CƠ SỞ"
 _PLAN = "Theo Kế hoạch số 41b/KH-LĐLĐ ngày 30/9/2021 của LĐLĐ huyện Gia Lâm"
+FONT_NAME = "Times New Roman"
+"""The font of every cell: the usual font of Vietnamese official documents, with every
+Vietnamese letter (LibreOffice uses the metric-compatible Liberation Serif, which has them)."""
+
 _LOCKED_FILL = PatternFill("solid", fgColor="E7E6E6")
 _OPEN_FILL = PatternFill("solid", fgColor="FFF2CC")
-_BOLD = Font(bold=True)
+_FONT = Font(name=FONT_NAME, size=11)
+_BOLD = Font(name=FONT_NAME, size=11, bold=True)
+_TITLE_FONT = Font(name=FONT_NAME, size=13, bold=True)
+_NOTE_FONT = Font(name=FONT_NAME, size=10, italic=True, color="404040")
+_THIN = Side(style="thin", color="808080")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="top")
 _OPEN = Protection(locked=False)
 _FIXED_TIME = (2020, 1, 1, 0, 0, 0)
+DATE_FORMAT = "dd/mm/yyyy"
 
 GUIDE_LINES = (
     "HƯỚNG DẪN ĐIỀN BÁO CÁO",
@@ -90,6 +115,7 @@ GUIDE_LINES = (
     "Instructions (English): fill the yellow cells only; whole numbers ≥ 0, no text and no "
     "formulas; choose yes/no and ratings from the dropdowns; do not rename sheets or insert rows.",
 )
+
 
 
 def clauses_served(element: DataElement) -> str:
@@ -114,30 +140,38 @@ def display_value(element: DataElement, value: Any) -> Any:
     return int(value)
 
 
-def _validation(element: DataElement) -> DataValidation:
-    settings = load_intake_settings()
-    if element.kind == "bool":
-        dv = DataValidation(type="list", formula1='"Có,Không"', allow_blank=True)
-    elif element.kind == "category":
-        labels = CATEGORY_LABELS.get(element.name, {})
-        options = ",".join(labels.get(v, v) for v in element.values or ())
-        dv = DataValidation(type="list", formula1=f'"{options}"', allow_blank=True)
-    else:
-        top = settings.max_vnd if element.kind == "vnd" else settings.max_people
-        dv = DataValidation(type="whole", operator="between", formula1="0", formula2=str(top),
-                            allow_blank=True)
-    dv.error = "Giá trị không hợp lệ / invalid value"
-    dv.errorTitle = element.label_vi[:32]
-    dv.showErrorMessage = True
-    return dv
-
-
 def _guide(wb: Workbook) -> None:
     ws = wb.create_sheet(GUIDE_SHEET)
     for i, line in enumerate(GUIDE_LINES, start=1):
-        ws.cell(row=i, column=1, value=line).font = _BOLD if i == 1 else Font()
-    ws.column_dimensions["A"].width = 140
+        cell = ws.cell(row=i, column=1, value=line)
+        cell.font, cell.alignment = (_BOLD if i == 1 else _FONT), _WRAP
+    ws.column_dimensions["A"].width = 110
+    _print_setup(ws, landscape=False, last_row=len(GUIDE_LINES), last_col=1)
     ws.protection.sheet = True
+
+
+def _print_setup(ws: Worksheet, *, landscape: bool, last_row: int, last_col: int,
+                 tall: int = 0, title_rows: str | None = None,
+                 title_cols: str | None = None) -> None:
+    """A4 page set-up of ``ws``: one page wide, at most ``tall`` pages tall.
+
+    ``tall`` 0: as many pages as needed. Narrow margins, page numbers in the footer, the given
+    rows and columns repeated on every page.
+    """
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, tall
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top, ws.page_margins.bottom = 0.5, 0.6
+    ws.print_area = f"A1:{get_column_letter(last_col)}{last_row}"
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "Trang &P/&N"
+    ws.oddFooter.center.font = f"{FONT_NAME},Regular"
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if title_cols:
+        ws.print_title_cols = title_cols
 
 
 def save_workbook(wb: Workbook, path: Path) -> None:
@@ -156,13 +190,65 @@ def save_workbook(wb: Workbook, path: Path) -> None:
 
 
 def _identity_rows(unit: pd.Series, upper_name: str, period: Period) -> dict[str, Any]:
+    sector = str(unit["sector"])
     return {
         "form_version": load_intake_settings().form_version,
-        "unit_id": unit["unit_id"], "unit_name": unit["name"], "sector": unit["sector"],
+        "unit_id": unit["unit_id"], "unit_name": unit["name"],
+        "sector": SECTOR_NAMES.get(sector, {}).get("vi", sector),
         "upper_union": upper_name, "period": period.id,
         "cut_off": period.cut_off.strftime("%d/%m/%Y"),
         "due": due_date(period).strftime("%d/%m/%Y"),
     }
+
+
+def _day(value: Any) -> Any:
+    """A submission day as a date cell when it reads as one (text otherwise, kept as typed)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    day = parse_day(value.strip() if isinstance(value, str) else value)
+    return day if day is not None else safe_text(value)
+
+
+def _cell(ws: Worksheet, row: int, col: int, value: Any = None, *, font: Font = _FONT,
+          fill: PatternFill | None = None, open_: bool = False, box: bool = False) -> Any:
+    """Write one cell with its font (always named), and optionally fill, box and unlock it."""
+    cell = ws.cell(row=row, column=col, value=value)
+    cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if open_:
+        cell.protection = _OPEN
+    if box:
+        cell.border = _BOX
+        cell.alignment = _WRAP
+    return cell
+
+
+LINE_HEIGHT = 15.0
+"""Points per line of 11 pt text in a row's height."""
+
+
+def _fit_rows(ws: Worksheet, widths: Sequence[float], first: int, last: int) -> None:
+    """Give rows ``first``–``last`` the height their wrapped texts need.
+
+    Excel and LibreOffice do not grow a row for text wrapped in a cell written by a program, so
+    the lines are counted here: a column of width *w* (in widths of a digit) holds about 1.2 *w*
+    characters of 11 pt Times New Roman a line.
+    """
+    for row in range(first, last + 1):
+        lines = 1
+        for col, width in enumerate(widths, start=1):
+            value = ws.cell(row=row, column=col).value
+            if isinstance(value, str) and width and not ws.column_dimensions[
+                    get_column_letter(col)].hidden:
+                words, line, count = value.split(), 0, 1
+                for word in words:
+                    if line and line + 1 + len(word) > 1.2 * width:
+                        count, line = count + 1, len(word)
+                    else:
+                        line += (1 if line else 0) + len(word)
+                lines = max(lines, count)
+        ws.row_dimensions[row].height = LINE_HEIGHT * lines + 2
 
 
 def unit_form(unit: pd.Series, upper_name: str, period: Period,
@@ -173,105 +259,118 @@ def unit_form(unit: pd.Series, upper_name: str, period: Period,
     ws = wb.active
     assert ws is not None
     ws.title = FORM_SHEET
-    ws["A1"] = _TITLE
-    ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = _PLAN
+    _cell(ws, 1, 1, _TITLE, font=_TITLE_FONT)
+    _cell(ws, 2, 1, _PLAN)
     identity = _identity_rows(unit, upper_name, period)
     for key, ref in FORM_CELLS.items():
         row = int(ref[1:])
-        ws.cell(row=row, column=1, value=FORM_LABELS[key]).font = _BOLD
-        cell = ws[ref]
+        _cell(ws, row, 1, FORM_LABELS[key], font=_BOLD).alignment = _WRAP
         if key in identity:
-            cell.value = safe_text(identity[key])
-            cell.fill = _LOCKED_FILL
+            _cell(ws, row, 3, safe_text(identity[key]), fill=_LOCKED_FILL, box=True)
         else:
-            cell.value = safe_text(values.get(key))
-            cell.fill, cell.protection = _OPEN_FILL, _OPEN
+            value = _day(values.get(key)) if key == "submitted_on" else safe_text(values.get(key))
+            _cell(ws, row, 3, value, fill=_OPEN_FILL, open_=True, box=True)
+    day = ws[FORM_CELLS["submitted_on"]]
+    day.number_format = DATE_FORMAT
+    dates = date_validation(period.start)
+    ws.add_data_validation(dates)
+    dates.add(day)
     for col, title in enumerate(FORM_COLUMNS, start=1):
-        head = ws.cell(row=FORM_HEADER_ROW, column=col, value=title)
-        head.font, head.fill = _BOLD, _LOCKED_FILL
+        _cell(ws, FORM_HEADER_ROW, col, title, font=_BOLD, fill=_LOCKED_FILL, box=True)
     eligible = pd.Timestamp(unit["founded"]) <= (
         pd.Timestamp(period.cut_off) - pd.DateOffset(months=12))
-    validations: dict[str, DataValidation] = {}
-    for i, element in enumerate(load_elements().elements, start=1):
-        row = FORM_HEADER_ROW + i
+    elements = load_elements().elements
+    rows = {e.name: FORM_HEADER_ROW + i for i, e in enumerate(elements, start=1)}
+    letter = get_column_letter(FORM_VALUE_COL)
+    for i, element in enumerate(elements, start=1):
+        row = rows[element.name]
         for col, text in enumerate((i, element.name, element.label_vi, element.unit,
                                     clauses_served(element)), start=1):
-            ws.cell(row=row, column=col, value=text)
-        cell = ws.cell(row=row, column=FORM_VALUE_COL)
+            _cell(ws, row, col, text, box=True)
+        ws.cell(row=row, column=1).alignment = Alignment(horizontal="center", vertical="top")
         closed = (element.year_only and period.half == 1) or (
             element.name == "rating" and not eligible)
         if closed:
-            cell.fill = _LOCKED_FILL
+            _cell(ws, row, FORM_VALUE_COL, fill=_LOCKED_FILL, box=True)
             note = ("Chỉ báo cáo cuối năm (kỳ H2) – để trống" if element.year_only
                     and period.half == 1 else "CĐCS chưa đủ 12 tháng hoạt động – để trống")
-            ws.cell(row=row, column=7, value=note)
+            _cell(ws, row, FORM_NOTE_COL, note, font=_NOTE_FONT, box=True)
             continue
-        cell.value = display_value(element, values.get(element.name))
-        cell.fill, cell.protection = _OPEN_FILL, _OPEN
-        key = element.name if element.kind == "category" else element.kind
-        if key not in validations:
-            validations[key] = _validation(element)
-            ws.add_data_validation(validations[key])
-        validations[key].add(cell)
-    date_dv = DataValidation(type="date", operator="greaterThan", formula1="36526",
-                             allow_blank=True)
-    ws.add_data_validation(date_dv)
-    date_dv.add(ws[FORM_CELLS["submitted_on"]])
-    for letter, width in zip("ABCDEFG", (34, 26, 70, 12, 14, 22, 36), strict=True):
-        ws.column_dimensions[letter].width = width
-    for row_cells in ws.iter_rows(min_row=FORM_HEADER_ROW, max_col=7):
-        for c in row_cells:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
+        _cell(ws, row, FORM_VALUE_COL, display_value(element, values.get(element.name)),
+              fill=_OPEN_FILL, open_=True, box=True)
+        _cell(ws, row, FORM_NOTE_COL, field_hint(element), font=_NOTE_FONT, box=True)
+        bigger = not_above(element)
+        dv = field_validation(element, f"Mục {i}",
+                              None if bigger is None else f"{letter}{rows[bigger.name]}")
+        ws.add_data_validation(dv)
+        dv.add(ws.cell(row=row, column=FORM_VALUE_COL))
+    last = FORM_HEADER_ROW + len(elements)
+    for col, width in enumerate(FORM_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.column_dimensions[get_column_letter(FORM_FIELD_COL)].hidden = True  # codes, for reading
+    _fit_rows(ws, FORM_WIDTHS, min(int(ref[1:]) for ref in FORM_CELLS.values()), last)
     ws.protection.sheet = True
     ws.freeze_panes = f"A{FORM_HEADER_ROW + 1}"
+    _print_setup(ws, landscape=True, last_row=last, last_col=len(FORM_COLUMNS), tall=2,
+                 title_rows=f"{FORM_HEADER_ROW}:{FORM_HEADER_ROW}")
     _guide(wb)
     return wb
 
 
 def bulk_form(rows: pd.DataFrame, period: Period) -> Workbook:
-    """The bulk sheet: one row per CĐCS (``rows``: unit_id, name and optional answers)."""
+    """The bulk sheet: one row per CĐCS (``rows``: unit_id, name and optional answers).
+
+    The field codes the reader needs are in a hidden row (:data:`BULK_KEY_ROW`); each field's
+    column carries its own validation, hint and message, as in the individual form.
+    """
     elements = load_elements().elements
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = BULK_SHEET
-    ws["A1"] = _TITLE + " – BẢNG TỔNG HỢP"
-    ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"], ws[BULK_VERSION_CELL] = FORM_LABELS["form_version"], load_intake_settings().form_version
-    ws["A3"], ws[BULK_PERIOD_CELL] = FORM_LABELS["period"], period.id
-    ws["C3"] = f"Chốt số liệu {period.cut_off:%d/%m/%Y}, hạn gửi {due_date(period):%d/%m/%Y}"
+    _cell(ws, 1, 1, _TITLE + " – BẢNG TỔNG HỢP", font=_TITLE_FONT)
+    _cell(ws, 2, 1, FORM_LABELS["form_version"])
+    _cell(ws, 2, 2, load_intake_settings().form_version)
+    _cell(ws, 3, 1, FORM_LABELS["period"])
+    _cell(ws, 3, 2, period.id)
+    _cell(ws, 3, 3, f"Chốt số liệu {period.cut_off:%d/%m/%Y}, hạn gửi {due_date(period):%d/%m/%Y}")
     labels = ["Mã CĐCS", "Tên công đoàn cơ sở", "Ngày gửi báo cáo (dd/mm/yyyy)"] + [
         f"{e.label_vi} ({e.unit}; KH {clauses_served(e)})" for e in elements]
     keys = [*BULK_IDENTITY, *(e.name for e in elements)]
+    columns = {key: col for col, key in enumerate(keys, start=1)}
     for col, (label, key) in enumerate(zip(labels, keys, strict=True), start=1):
-        head = ws.cell(row=BULK_LABEL_ROW, column=col, value=label)
-        head.font, head.fill = _BOLD, _LOCKED_FILL
-        head.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.cell(row=BULK_KEY_ROW, column=col, value=key).fill = _LOCKED_FILL
+        _cell(ws, BULK_LABEL_ROW, col, label, font=_BOLD, fill=_LOCKED_FILL, box=True)
+        _cell(ws, BULK_KEY_ROW, col, key, fill=_LOCKED_FILL)
         ws.column_dimensions[get_column_letter(col)].width = 40 if col == 2 else 16
     ws.row_dimensions[BULK_LABEL_ROW].height = 90
+    ws.row_dimensions[BULK_KEY_ROW].hidden = True  # the codes, for reading the sheet back
     last = BULK_FIRST_ROW + max(len(rows), 1) - 1
-    for col, element in enumerate(elements, start=len(BULK_IDENTITY) + 1):
+    day = get_column_letter(columns["submitted_on"])
+    dates = date_validation(period.start)
+    ws.add_data_validation(dates)
+    dates.add(f"{day}{BULK_FIRST_ROW}:{day}{last}")
+    for element in elements:
         if element.year_only and period.half == 1:
             continue
-        dv = _validation(element)
+        letter = get_column_letter(columns[element.name])
+        bigger = not_above(element)
+        dv = field_validation(element, f"Cột {letter}", None if bigger is None else
+                              f"{get_column_letter(columns[bigger.name])}{BULK_FIRST_ROW}")
         ws.add_data_validation(dv)
-        letter = get_column_letter(col)
         dv.add(f"{letter}{BULK_FIRST_ROW}:{letter}{last}")
     for r, record in enumerate(rows.to_dict("records"), start=BULK_FIRST_ROW):
-        ws.cell(row=r, column=1, value=safe_text(record["unit_id"])).fill = _LOCKED_FILL
-        ws.cell(row=r, column=2, value=safe_text(record["name"])).fill = _LOCKED_FILL
-        submitted = record.get("submitted_on")
-        day = ws.cell(row=r, column=3, value=None if pd.isna(submitted) else
-                      pd.Timestamp(submitted).strftime("%d/%m/%Y"))
-        day.protection = _OPEN
-        for col, element in enumerate(elements, start=len(BULK_IDENTITY) + 1):
-            cell = ws.cell(row=r, column=col, value=display_value(element, record.get(element.name)))
-            if not (element.year_only and period.half == 1):
-                cell.protection = _OPEN
+        _cell(ws, r, 1, safe_text(record["unit_id"]), fill=_LOCKED_FILL)
+        _cell(ws, r, 2, safe_text(record["name"]), fill=_LOCKED_FILL)
+        _cell(ws, r, columns["submitted_on"], _day(record.get("submitted_on")),
+              open_=True).number_format = DATE_FORMAT
+        for element in elements:
+            _cell(ws, r, columns[element.name], display_value(element, record.get(element.name)),
+                  open_=not (element.year_only and period.half == 1))
     ws.freeze_panes = ws.cell(row=BULK_FIRST_ROW, column=3)
     ws.protection.sheet = True
+    _print_setup(ws, landscape=True, last_row=last, last_col=len(keys),
+                 title_rows=f"{BULK_LABEL_ROW}:{BULK_LABEL_ROW}", title_cols="A:B")
+    ws.page_setup.fitToWidth = 0  # as many pages wide as the fields need; the names repeat
     _guide(wb)
     return wb
 
