@@ -140,3 +140,27 @@ def test_yearly_indicators_trend_over_full_years_only() -> None:
                        "member_share_unionised": ["2023", "2024-H1"]}
     assert rows.set_index(["indicator_id", "period"]).loc[
         ("people_informed", "2023"), "value"] == pytest.approx(40 / 60)
+
+
+def test_activities_of_a_union_are_its_own_and_of_an_upper_union_its_unions() -> None:
+    from conftest import frame
+
+    ds = tiny_dataset(reports=_reports())
+    ds.activities = frame("activities", [
+        {"unit_id": "A", "period": "2023-H1", "programme": "tet_sum_vay", "events": 1,
+         "participants": 12, "support_vnd": 6_000_000},
+        {"unit_id": "B", "period": "2023-H1", "programme": "tet_sum_vay", "events": 2,
+         "participants": 50, "support_vnd": 10_000_000},
+        {"unit_id": "B", "period": "2023-H1", "programme": "thi_tho_gioi", "events": 1,
+         "participants": 8, "support_vnd": 4_000_000},
+    ])
+    ctx = _context(ds, "2023-H1")
+    own = briefing.unit_activities(ctx, "A", "cdcs").set_index("programme")
+    assert own.loc["tet_sum_vay", ["events", "participants", "support_vnd"]].tolist() == [
+        1, 12, 6_000_000]
+    assert own["events"].sum() == 1  # never B's figures
+    upper = briefing.unit_activities(ctx, "FED", "upper_union").set_index("programme")
+    assert upper.loc["tet_sum_vay", ["units", "events", "participants"]].tolist() == [2, 3, 62]
+    assert upper.loc["thi_tho_gioi", "support_vnd"] == 4_000_000
+    district = briefing.unit_activities(ctx, ds.district_id, "district")
+    assert district["support_vnd"].sum() == 20_000_000

@@ -86,3 +86,34 @@ def test_units_below_show_sector_names_not_codes() -> None:
                            "commune": "Xã Một", "below": 3, "judged": 9}])
     page = _html(view.units_below(table))
     assert "Doanh nghiệp ngoài nhà nước" in page and ">NNN<" not in page
+
+
+def _activities() -> pd.DataFrame:
+    from congdoan.core.activities import activity_totals
+
+    rows = pd.DataFrame([
+        {"unit_id": "A", "programme": "tet_sum_vay", "events": 3, "participants": 1250,
+         "support_vnd": 8_000_000},
+        {"unit_id": "B", "programme": "thi_tho_gioi", "events": 1, "participants": 8,
+         "support_vnd": 0}])
+    return activity_totals(rows)
+
+
+def test_a_unions_activities_list_what_it_held_and_name_the_rest() -> None:
+    page = _html(view.activities(_activities()))
+    cells = re.findall(r'<td data-label="([^"]*)">([^<]*)</td>', page)
+    assert cells[:5] == [("Chương trình", "Tết Sum vầy"), ("Điều", "III.4.5"),
+                         ("Số hoạt động", "3"), ("Lượt người tham gia", "1.250"),
+                         ("Kinh phí hỗ trợ (đồng)", "8.000.000")]
+    assert "Chưa tổ chức trong kỳ: Mái ấm công đoàn" in page
+    assert "Hội thi thợ giỏi</td>" in page  # held (by B in this table)
+    nothing = _activities().assign(events=0, participants=0, support_vnd=0)
+    assert "Chưa tổ chức trong kỳ: Tết Sum vầy" in _html(view.activities(nothing))
+
+
+def test_an_upper_unions_activities_show_every_programme_and_a_total() -> None:
+    page = _html(view.activities(_activities(), upper=True))
+    assert page.count("<tr>") == 1 + 8 + 1  # header, every programme, the total
+    assert '<td data-label="Số CĐCS tổ chức">1</td>' in page
+    total = re.findall(r"<tr><td[^>]*>Cộng các chương trình</td>(.*?)</tr>", page)[0]
+    assert re.findall(r">([^<]*)</td>", total) == ["", "", "4", "1.258", "8.000.000"]

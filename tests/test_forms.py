@@ -114,7 +114,8 @@ def test_bulk_layout(forms: Path) -> None:
     assert ws["B2"].value == VERSION and ws["B3"].value == "2023-H1"
     keys = [c.value for c in ws[6]]
     assert keys[:4] == ["unit_id", "unit_name", "submitted_on", "workers"]
-    assert len(keys) == 3 + len(load_elements().elements)
+    assert len(keys) == 3 + len(load_elements().elements) + 3 * len(load_elements().activities)
+    assert keys[3 + len(load_elements().elements)] == "tet_sum_vay.events"  # section III after
     assert "(người; KH 1.3" in ws["D5"].value
     assert [ws["A7"].value, ws["A8"].value] == ["A", "B"]
     assert ws["A7"].protection.locked is True and ws["D7"].protection.locked is False
@@ -190,7 +191,7 @@ def test_a_form_prints_on_a4_one_page_wide_with_labels_beside_values(forms: Path
     assert (int(setup.paperSize), setup.orientation) == (9, "landscape")  # 9: A4
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert (setup.fitToWidth, setup.fitToHeight) == (1, 2)  # one page wide, ≤ 2 pages tall
-    last = 15 + len(load_elements().elements)
+    last = 15 + len(load_elements().elements) + 3 + len(load_elements().activities)  # + section III
     assert ws.print_area == f"'{FORM_SHEET}'!$A$1:$G${last}"
     assert ws.print_title_rows == "$15:$15"  # the header row again on page 2
     assert ws.column_dimensions["B"].hidden is True  # the codes are not printed
@@ -216,3 +217,26 @@ def test_labels_in_vietnamese_sector_named_codes_hidden(forms: Path) -> None:
     bulk = openpyxl.load_workbook(forms / "2023-H2" / "TongHop_2023-H2.xlsx")[BULK_SHEET]
     assert bulk.row_dimensions[6].hidden is True  # the field codes row
     assert bulk["A2"].value == "Phiên bản mẫu"
+
+
+def test_section_iii_table_collects_each_programmes_figures(forms: Path) -> None:
+    ws = openpyxl.load_workbook(forms / "2023-H1" / "A_2023-H1.xlsx")[FORM_SHEET]
+    header = 15 + len(load_elements().elements) + 3
+    assert ws.cell(row=header - 1, column=1).value.startswith("III. HOẠT ĐỘNG")
+    assert [ws.cell(row=header, column=c).value for c in (2, 3, 5, 6, 7)] == [
+        "programme", "Chương trình", "Số hoạt động", "Lượt người tham gia",
+        "Kinh phí hỗ trợ (đồng)"]
+    programmes = load_elements().activities
+    for i, programme in enumerate(programmes, start=1):
+        row = header + i
+        assert ws.cell(row=row, column=2).value == programme.name
+        assert ws.cell(row=row, column=3).value == programme.label_vi
+        for col, kind in ((5, "whole:0:200000"), (6, "whole:0:200000"),
+                          (7, "whole:0:10000000000000")):
+            cell = ws.cell(row=row, column=col)
+            assert cell.protection.locked is False
+            (dv,) = [dv for dv in ws.data_validations.dataValidation
+                     if cell.coordinate in dv.sqref]
+            assert f"{dv.type}:{dv.formula1}:{dv.formula2}" == kind
+            assert dv.errorTitle.startswith(f"Mục III.{i}: ")
+            assert programme.label_vi in dv.error

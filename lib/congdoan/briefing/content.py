@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from congdoan.briefing import fmt
+from congdoan.core.activities import activity_totals, period_activities
 from congdoan.core.dataset import Dataset
 from congdoan.core.indicators import compute_indicators
 from congdoan.core.periods import (
@@ -572,3 +573,25 @@ def upper_narrative(card: pd.DataFrame, reports: pd.DataFrame, lang: str = "vi")
             f"Reports: {fmt.percent(total['completeness'], lang)} received, "
             f"{fmt.percent(total['timeliness'], lang)} on time.")
     return lines
+
+
+# ----------------------------------------------------------------------------- section III
+def unit_activities(ctx: BriefingContext, unit_id: str, level: str,
+                    lang: str = "vi") -> pd.DataFrame:
+    """Section III of the plan for one unit in the period: per programme, what was done.
+
+    A CĐCS's own figures; an upper union's, summed over its CĐCS at the cut-off (``units``:
+    how many ran each programme); the whole area's, over every CĐCS. Never another named
+    CĐCS's figures. Every programme of the register is listed, those not run with zeros.
+
+    Returns:
+        programme, label, clause, units, events, participants, support_vnd
+        (:func:`congdoan.core.activities.activity_totals`).
+
+    """
+    rows = period_activities(ctx.dataset, ctx.period)
+    if level == "cdcs":
+        rows = rows[rows["unit_id"].astype(str) == unit_id]
+    elif level == "upper_union":
+        rows = rows[rows["parent_id"].astype(str) == unit_id]
+    return activity_totals(rows, lang=lang)

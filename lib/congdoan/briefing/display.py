@@ -30,6 +30,7 @@ from congdoan.briefing.charts import (
     status_style,
 )
 from congdoan.briefing.content import Identity
+from congdoan.core.activities import MEASURE_WORDS, MEASURES
 from congdoan.core.periods import parse_period
 from congdoan.core.registry import SECTOR_NAMES
 
@@ -70,6 +71,10 @@ WORDS: dict[str, dict[str, str]] = {
     "total": {"vi": "Cả kỳ", "en": "Whole period"},
     "name": {"vi": "Tên CĐCS", "en": "Union"},
     "below": {"vi": "Số chỉ tiêu cần cải thiện", "en": "Targets needing action"},
+    "programme": {"vi": "Chương trình", "en": "Programme"},
+    "units_held": {"vi": "Số CĐCS tổ chức", "en": "Unions that held it"},
+    "all_programmes": {"vi": "Cộng các chương trình", "en": "All programmes"},
+    "not_held": {"vi": "Chưa tổ chức trong kỳ", "en": "Not held in the period"},
     "none": {"vi": "Không có.", "en": "None."},
 }
 """Captions and column headings in both languages."""
@@ -81,7 +86,9 @@ SECTIONS: dict[str, dict[str, str]] = {
                    "en": "3. Comparison with sector and upper union (aggregates)"},
     "pace": {"vi": "4. Tiến độ các mốc 2025–2030", "en": "4. Milestone pace 2025–2030"},
     "missing": {"vi": "5. Số liệu còn thiếu", "en": "5. Missing data"},
-    "conclusions": {"vi": "6. Nhận xét và việc cần làm", "en": "6. Conclusions and next steps"},
+    "activities": {"vi": "6. Hoạt động theo các chương trình (mục III của kế hoạch)",
+                   "en": "6. Activities of the plan's programmes (section III)"},
+    "conclusions": {"vi": "7. Nhận xét và việc cần làm", "en": "7. Conclusions and next steps"},
     "upper_scorecard": {"vi": "1. Chỉ tiêu năm và mốc kế hoạch", "en": "1. Annual targets and milestones"},
     "trajectory": {"vi": "2. Quỹ đạo các mốc và dự báo 2025, 2030",
                    "en": "2. Milestone trajectory and projections to 2025, 2030"},
@@ -92,7 +99,9 @@ SECTIONS: dict[str, dict[str, str]] = {
     "below": {"vi": "6. CĐCS có nhiều chỉ tiêu cần cải thiện",
               "en": "6. Unions with the most targets needing action"},
     "reporting": {"vi": "7. Tình hình nộp báo cáo", "en": "7. Reporting completeness and timeliness"},
-    "upper_conclusions": {"vi": "8. Nhận xét", "en": "8. Conclusions"},
+    "upper_activities": {"vi": "8. Hoạt động theo các chương trình (mục III của kế hoạch)",
+                         "en": "8. Activities of the plan's programmes (section III)"},
+    "upper_conclusions": {"vi": "9. Nhận xét", "en": "9. Conclusions"},
 }
 """Section headings of both briefings."""
 
@@ -331,6 +340,34 @@ def units_below(table: pd.DataFrame, lang: str = "vi") -> HTML:
     body = [[r["unit_id"], r["unit_name"], sector_name(r["sector"], lang), r["commune"],
              f"{r['below']}/{r['judged']}"] for _, r in table.iterrows()]
     return _table(head, body, "cd-below")
+
+
+def activities(table: pd.DataFrame, lang: str = "vi", upper: bool = False) -> HTML:
+    """Section III: per programme held, activities, participations and support (đồng).
+
+    ``table`` as :func:`congdoan.briefing.content.unit_activities` makes it. ``upper``: an
+    upper union's or the area's totals, with how many CĐCS held each programme and a total row;
+    a CĐCS's briefing lists the programmes it held and names the others in one line.
+    """
+    held = table[table["events"] > 0]
+    if held.empty:
+        return bullets([f"{word('not_held', lang)}: "
+                        f"{fmt.word_list(table['label'], lang)}."], lang)
+    keys = ["programme", "clause", *(["units_held"] if upper else [])]
+    head = [word(k, lang) for k in keys] + [MEASURE_WORDS[m][fmt.check_lang(lang)]
+                                            for m in MEASURES]
+    shown = table if upper else held
+    body = [[r["label"], r["clause"], *([fmt.number(r["units"], lang)] if upper else []),
+             *[fmt.number(r[m], lang) for m in MEASURES]] for _, r in shown.iterrows()]
+    if upper:
+        body.append([word("all_programmes", lang), "", "",  # a CĐCS may hold several
+                     *[fmt.number(table[m].sum(), lang) for m in MEASURES]])
+    out = _table(head, body, "cd-activities")._repr_html_()
+    missing = table.loc[table["events"] == 0, "label"]
+    if not upper and len(missing):
+        out += bullets([f"{word('not_held', lang)}: {fmt.word_list(missing, lang)}."],
+                       lang)._repr_html_()
+    return HTML(out)
 
 
 def sector_name(sector: Any, lang: str = "vi") -> str:

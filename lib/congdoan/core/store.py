@@ -366,11 +366,13 @@ def find_submission(sha256: str, url: str | None = None) -> dict[str, Any] | Non
 
 
 def accept_submission(submission: dict[str, Any], reports: pd.DataFrame,
-                      url: str | None = None) -> int:
+                      url: str | None = None, activities: pd.DataFrame | None = None) -> int:
     """Record an accepted file and its reports in ONE transaction; returns the submission id.
 
     Each report becomes a new version of its (unit, sub-period): the previous current version
-    (if any) stays stored with ``is_current`` false.
+    (if any) stays stored with ``is_current`` false. ``activities`` (section III, when the file
+    carries it) replace the stored activities of those (unit, sub-period) pairs in the same
+    transaction; None leaves them as they are.
     """
     subs = METADATA.tables["submissions"]
     versions = METADATA.tables["report_versions"]
@@ -383,6 +385,8 @@ def accept_submission(submission: dict[str, Any], reports: pd.DataFrame,
         if reports.empty:
             return sub_id
         pairs = set(zip(reports["unit_id"], reports["period"], strict=True))
+        if activities is not None:
+            _replace_activities(conn, pairs, activities)
         units = sorted({u for u, _ in pairs})
         latest: dict[tuple[str, str], int] = {}
         for chunk in range(0, len(units), 500):
@@ -403,6 +407,18 @@ def accept_submission(submission: dict[str, Any], reports: pd.DataFrame,
                                                                  reports["period"], strict=True)])
         conn.execute(sa.insert(versions), records(frame, versions))
     return sub_id
+
+
+def _replace_activities(conn: Connection, pairs: set[tuple[str, str]],
+                        activities: pd.DataFrame) -> None:
+    """Delete the activities of each (unit, sub-period) of ``pairs``; insert ``activities``."""
+    table = METADATA.tables["activities"]
+    for unit_id, period in sorted(pairs):
+        conn.execute(sa.delete(table).where(table.c.unit_id == unit_id,
+                                            table.c.period == period))
+    rows = records(activities, table)
+    if rows:
+        conn.execute(sa.insert(table), rows)
 
 
 # ----------------------------------------------------------------------------- reading

@@ -31,6 +31,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from congdoan.core.activities import MEASURE_WORDS, activity_fields, activity_key
 from congdoan.core.dataset import Dataset
 from congdoan.core.periods import Period, due_date, parse_period
 from congdoan.core.plan import DataElement, load_elements, load_register
@@ -116,6 +117,15 @@ GUIDE_LINES = (
     "formulas; choose yes/no and ratings from the dropdowns; do not rename sheets or insert rows.",
 )
 
+
+
+ACTIVITY_HEADER = "programme"
+"""The hidden code on the header row of the form's activities table (column B)."""
+
+ACTIVITY_TITLE = ("III. HOẠT ĐỘNG THEO CÁC CHƯƠNG TRÌNH (mục III của kế hoạch): điền các chương "
+                  "trình đã tổ chức trong kỳ; để trống chương trình không tổ chức.")
+ACTIVITY_COLUMNS = {"events": 5, "participants": 6, "support_vnd": 7}
+"""Column of each figure of a programme in the form's activities table (E, F, G)."""
 
 
 def clauses_served(element: DataElement) -> str:
@@ -304,7 +314,7 @@ def unit_form(unit: pd.Series, upper_name: str, period: Period,
                               None if bigger is None else f"{letter}{rows[bigger.name]}")
         ws.add_data_validation(dv)
         dv.add(ws.cell(row=row, column=FORM_VALUE_COL))
-    last = FORM_HEADER_ROW + len(elements)
+    last = _activities_table(ws, FORM_HEADER_ROW + len(elements) + 2, values)
     for col, width in enumerate(FORM_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.column_dimensions[get_column_letter(FORM_FIELD_COL)].hidden = True  # codes, for reading
@@ -317,13 +327,43 @@ def unit_form(unit: pd.Series, upper_name: str, period: Period,
     return wb
 
 
+def _activities_table(ws: Worksheet, top: int, values: dict[str, Any]) -> int:
+    """Section III of the form from row ``top``: per programme, its three figures (E, F, G).
+
+    The hidden column B holds :data:`ACTIVITY_HEADER` on the table's header row, then each
+    programme's code: what the reader looks for. Returns the table's last row.
+    """
+    _cell(ws, top, 1, ACTIVITY_TITLE, font=_BOLD)
+    header = top + 1
+    heads = {1: "STT", FORM_FIELD_COL: ACTIVITY_HEADER, 3: "Chương trình", 4: "Điều khoản"} | {
+        col: MEASURE_WORDS[m]["vi"] for m, col in ACTIVITY_COLUMNS.items()}
+    for col, title in heads.items():
+        _cell(ws, header, col, title, font=_BOLD, fill=_LOCKED_FILL, box=True)
+    fields = activity_fields()
+    for i, programme in enumerate(load_elements().activities, start=1):
+        row = header + i
+        for col, text in ((1, f"III.{i}"), (FORM_FIELD_COL, programme.name),
+                          (3, programme.label_vi), (4, programme.clause)):
+            _cell(ws, row, col, text, box=True)
+        ws.cell(row=row, column=1).alignment = Alignment(horizontal="center", vertical="top")
+        for measure, col in ACTIVITY_COLUMNS.items():
+            key = activity_key(programme.name, measure)
+            value = values.get(key)
+            shown = None if value is None or pd.isna(value) else int(value)
+            _cell(ws, row, col, shown, fill=_OPEN_FILL, open_=True, box=True)
+            dv = field_validation(fields[key], f"Mục III.{i}")
+            ws.add_data_validation(dv)
+            dv.add(ws.cell(row=row, column=col))
+    return header + len(load_elements().activities)
+
+
 def bulk_form(rows: pd.DataFrame, period: Period) -> Workbook:
     """The bulk sheet: one row per CĐCS (``rows``: unit_id, name and optional answers).
 
     The field codes the reader needs are in a hidden row (:data:`BULK_KEY_ROW`); each field's
     column carries its own validation, hint and message, as in the individual form.
     """
-    elements = load_elements().elements
+    elements = [*load_elements().elements, *activity_fields().values()]
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -336,6 +376,7 @@ def bulk_form(rows: pd.DataFrame, period: Period) -> Workbook:
     _cell(ws, 3, 3, f"Chốt số liệu {period.cut_off:%d/%m/%Y}, hạn gửi {due_date(period):%d/%m/%Y}")
     labels = ["Mã CĐCS", "Tên công đoàn cơ sở", "Ngày gửi báo cáo (dd/mm/yyyy)"] + [
         f"{e.label_vi} ({e.unit}; KH {clauses_served(e)})" for e in elements]
+    # the programmes of section III follow the fields: three columns each
     keys = [*BULK_IDENTITY, *(e.name for e in elements)]
     columns = {key: col for col, key in enumerate(keys, start=1)}
     for col, (label, key) in enumerate(zip(labels, keys, strict=True), start=1):

@@ -3,7 +3,8 @@
 Every input file is first copied into a content-addressed store (``store/files/ab/abcd….xlsx``),
 whatever happens next. A file is then accepted or rejected *whole*:
 
-- accepted: its reports are written in one transaction (:func:`congdoan.core.store.accept_submission`);
+- accepted: its reports (and the section III activities it carries) are written in one
+  transaction (:func:`congdoan.core.store.accept_submission`);
   a resubmission for the same (CĐCS, sub-period) becomes the current version, earlier versions
   stay queryable;
 - rejected: nothing is written to the database (it stays byte-for-byte unchanged); the file is
@@ -34,11 +35,14 @@ import pandas as pd
 import sqlalchemy as sa
 
 from congdoan.core import store
+from congdoan.core.activities import activities_wide, activity_fields, activity_key
 from congdoan.core.dataset import Dataset
 from congdoan.core.periods import parse_period
 from congdoan.core.plan import load_elements
 from congdoan.exceptions import Location
 from congdoan.intake.forms import (
+    ACTIVITY_COLUMNS,
+    ACTIVITY_HEADER,
     BULK_FIRST_ROW,
     BULK_IDENTITY,
     BULK_KEY_ROW,
@@ -68,7 +72,7 @@ from congdoan.intake.validation import (
     load_intake_settings,
     nfc,
     problems_frame,
-    validate_reports,
+    validate_submission,
 )
 
 SUFFIXES = (".xlsx", ".csv")
@@ -184,13 +188,22 @@ def _read_form(parsed: ParsedFile, ws: Any) -> None:
     by = at["submitted_by"].value
     parsed.submitted_by = None if is_blank(by) else str(nfc(by))
     names = {e.name for e in load_elements().elements}
+    programmes = {a.name for a in load_elements().activities}
     values: dict[str, Cell] = {}
+    activities: dict[str, Cell] | None = None
     last_row = max((r for r, _ in grid), default=0)
     for row in range(FORM_HEADER_ROW + 1, last_row + 1):
         key = _cell(grid, FORM_SHEET, row, FORM_FIELD_COL)
         if is_blank(key.value):
             continue
         name = str(nfc(key.value))
+        if name == ACTIVITY_HEADER:  # the section III table begins
+            activities = {}
+            continue
+        if activities is not None and name in programmes:
+            for measure, col in ACTIVITY_COLUMNS.items():
+                activities[activity_key(name, measure)] = _cell(grid, FORM_SHEET, row, col)
+            continue
         if name not in names:
             parsed.problems.append(Problem(
                 file=parsed.name, sheet=FORM_SHEET, cell=key.ref, field=name,
@@ -199,7 +212,8 @@ def _read_form(parsed: ParsedFile, ws: Any) -> None:
             continue
         values[name] = _cell(grid, FORM_SHEET, row, FORM_VALUE_COL)
     parsed.reports.append(RawReport(unit_id=at["unit_id"], period=at["period"], values=values,
-                                    submitted_on=at["submitted_on"], unit_name=at["unit_name"]))
+                                    submitted_on=at["submitted_on"], unit_name=at["unit_name"],
+                                    activities=activities))
 
 
 def _read_bulk(parsed: ParsedFile, ws: Any) -> None:
@@ -218,7 +232,8 @@ def _read_bulk(parsed: ParsedFile, ws: Any) -> None:
 
 
 def _check_columns(parsed: ParsedFile, keys: list[str], sheet: str | None, row: int) -> None:
-    known = {e.name for e in load_elements().elements} | set(BULK_IDENTITY) | {"period"}
+    known = ({e.name for e in load_elements().elements} | set(BULK_IDENTITY) | {"period"}
+             | set(activity_fields()))
     unknown = [k for k in keys if k not in known]
     required = ["unit_id", *(e.name for e in load_elements().elements)]
     missing = [k for k in required if k not in keys]
@@ -234,16 +249,19 @@ def _check_columns(parsed: ParsedFile, keys: list[str], sheet: str | None, row: 
 def _add_row(parsed: ParsedFile, cells: dict[str, Cell], period: Cell | None,
              row_number: int | None) -> None:
     names = {e.name for e in load_elements().elements}
+    figures = activity_fields()
     unit = cells.get("unit_id", Cell(None))
     filled = [c for k, c in cells.items() if k in names and not is_blank(c.value)]
     if is_blank(unit.value) and not filled:
         return  # an empty row, or a CĐCS that has not reported
     if not filled and not any(c.is_formula for c in cells.values()):
         return  # a prefilled row left blank: not reported in this file
+    activities = {k: c for k, c in cells.items() if k in figures}
     parsed.reports.append(RawReport(
         unit_id=unit, period=period or cells.get("period", Cell(None, row=row_number)),
         values={k: c for k, c in cells.items() if k in names},
-        submitted_on=cells.get("submitted_on"), unit_name=cells.get("unit_name")))
+        submitted_on=cells.get("submitted_on"), unit_name=cells.get("unit_name"),
+        activities=activities or None))
 
 
 def decode_csv(name: str, data: bytes) -> tuple[str | None, list[Problem]]:
@@ -414,16 +432,17 @@ def ingest_file(path: Path, url: str, store_dir: Path, settings: IntakeSettings,
             file=name, message_vi="Tệp quá lớn; không đọc (đã lưu lại).",
             message_en="File too large; not read (it has been kept).",
             value=f"{size / 2**20:.1f} MB", expected=f"≤ {settings.max_file_mb:g} MB")])
-        frame, problems = pd.DataFrame(), parsed.problems
+        frame, activities, problems = pd.DataFrame(), None, parsed.problems
     else:
         parsed = read_input(name, path.read_bytes(), settings)
-        frame, problems = validate_reports(parsed, ctx)
+        found = validate_submission(parsed, ctx)
+        frame, activities, problems = found.reports, found.activities, found.problems
     submission = {"sha256": sha, "original_name": name, "stored_path": str(stored),
                   "received_at": received, "submitted_by": submitted_by or parsed.submitted_by,
                   "source": source, "layout": parsed.layout}
     if not has_errors(problems):
         try:
-            sub_id = store.accept_submission(submission, frame, url)
+            sub_id = store.accept_submission(submission, frame, url, activities)
         except sa.exc.IntegrityError as exc:
             problems = problems + [Problem(
                 file=name, message_vi=f"Cơ sở dữ liệu từ chối báo cáo: {exc.orig}",
@@ -469,7 +488,8 @@ DEMO_INDIVIDUAL = 5
 def write_demo_inbox(dataset: Dataset, folder: Path) -> list[Path]:
     """Write the demo reports as Excel forms into ``folder`` (an inbox to ingest).
 
-    One bulk workbook per sub-period; a few individual forms for the latest sub-period (one
+    One bulk workbook per sub-period, each CĐCS's section III activities included; a few
+    individual forms for the latest sub-period (one
     with a corrected resubmission); every row the demo planted as contradictory in a small file
     of its own (so it is rejected without taking the clean rows with it); and a few deliberately
     bad files (text in a number cell, a cross-field violation, an unknown union, an old form).
@@ -479,7 +499,8 @@ def write_demo_inbox(dataset: Dataset, folder: Path) -> list[Path]:
     for old in folder.glob("*.xlsx"):
         old.unlink()
     reports = dataset.reports.merge(
-        dataset.units[["unit_id", "name", "founded", "sector"]], on="unit_id")
+        dataset.units[["unit_id", "name", "founded", "sector"]], on="unit_id").merge(
+        activities_wide(dataset.activities), on=["unit_id", "period"], how="left")
     planted = {(p["unit_id"], p["period"]): p["rule"]
                for p in dataset.meta.get("planted_errors", [])}
     is_planted = pd.Series([(u, p) in planted for u, p in
