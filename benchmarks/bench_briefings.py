@@ -169,10 +169,12 @@ def floor(units: list[str], data: Path, out: Path) -> float:
             outputs(view.title_block(who, lang)),
             outputs(view.heading("scorecard", lang), view.scorecard(card, lang)),
             outputs(view.heading("trend", lang), charts.trend_image(history, lang=lang)),
-            outputs(view.heading("comparison", lang), charts.comparison_image(compared, lang=lang)),
+            outputs(view.heading("comparison", lang), view.comparison(compared, lang)),
             outputs(view.heading("pace", lang), view.pace(briefing.milestone_pace(card), lang)),
             outputs(view.heading("missing", lang),
                     view.bullets(briefing.missing_data(ctx, unit, card, lang), lang)),
+            outputs(view.heading("activities", lang),
+                    view.activities(briefing.unit_activities(ctx, unit, "cdcs", lang), lang)),
             outputs(view.heading("conclusions", lang),
                     view.narrative(briefing.narrative(card, lang)), view.footer(lang)),
         ])

@@ -22,6 +22,7 @@ from conftest import fresh_python
 from congdoan.core.paths import NOTEBOOKS_DIR
 from congdoan.engine.batch import WorkerSpec, audit_path, run_local, warm_contexts, warmup_code
 from congdoan.engine.forkserver import KernelForkServer
+from congdoan.engine.index import RECORD_NAME
 from congdoan.engine.jobs import BriefingJob, make_job
 from congdoan.engine.warm import WarmKernel
 
@@ -255,12 +256,12 @@ def test_interrupted_batch_leaves_no_partial_file_and_resumes(
     finals = [p for p in (out / "2025").iterdir() if not p.name.startswith(".")]
     assert finals and all(_complete(p) for p in finals)
     if how == signal.SIGTERM:  # a clean stop also removes its temporaries
-        assert not [p for p in out.rglob(".*") if p.name != ".manifest.json"]
+        assert not [p for p in out.rglob(".*") if p.name not in (".manifest.json", RECORD_NAME)]
     done_before = {p.stem for p in (out / "2025").glob("*.pdf")}
     assert len(done_before) < len(units)
     rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
-    assert not [p for p in out.rglob(".*") if p.name != ".manifest.json"]
+    assert not [p for p in out.rglob(".*") if p.name not in (".manifest.json", RECORD_NAME)]
     for unit in units:
         for ext in ("ipynb", "html", "pdf"):
             assert _complete(out / "2025" / f"union-{unit}.{ext}")

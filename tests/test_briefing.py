@@ -162,3 +162,51 @@ def test_provisional_points_are_drawn_hollow() -> None:
     faces = {tuple(line.get_xdata()): line.get_markerfacecolor() for line in panel.lines
              if line.get_marker() not in (None, "None", "")}
     assert faces[(1,)] == "white" and faces[(0,)] != "white"
+
+
+def test_yearly_indicators_trend_over_full_years_only() -> None:
+    assert briefing.yearly_only("people_informed")          # a flow: people informed in a year
+    assert briefing.yearly_only("dialogue_nnn")             # an event held in the year
+    assert briefing.yearly_only("member_growth")            # the year's change in members
+    assert not briefing.yearly_only("member_share_unionised")  # a stock at the cut-off
+    assert not briefing.yearly_only("cba_coverage")
+    reports = [{"unit_id": "B", "period": p, "submitted_on": day, "workers": 60, "members": 50,
+                "people_informed": 20}
+               for p, day in (("2023-H1", "2023-06-05"), ("2023-H2", "2023-12-05"),
+                              ("2024-H1", "2024-06-05"))]
+    ds = tiny_dataset(reports=reports)
+    tables = {p: compute_indicators(ds, p) for p in ("2023", "2024-H1")}
+    ctx = briefing.BriefingContext(
+        dataset=ds, period=parse_period("2024-H1"), table=tables["2024-H1"],
+        history=pd.concat(tables.values(), ignore_index=True), trend_periods=tuple(tables),
+        available=tuple(tables))
+    rows = briefing.history_rows(ctx, "B", "cdcs", ["people_informed", "member_share_unionised"])
+    periods = rows.groupby("indicator_id")["period"].apply(list).to_dict()
+    assert periods == {"people_informed": ["2023"],  # 40 of 60 in 2023; H1 2024 (20) left out
+                       "member_share_unionised": ["2023", "2024-H1"]}
+    assert rows.set_index(["indicator_id", "period"]).loc[
+        ("people_informed", "2023"), "value"] == pytest.approx(40 / 60)
+
+
+def test_activities_of_a_union_are_its_own_and_of_an_upper_union_its_unions() -> None:
+    from conftest import frame
+
+    ds = tiny_dataset(reports=_reports())
+    ds.activities = frame("activities", [
+        {"unit_id": "A", "period": "2023-H1", "programme": "tet_sum_vay", "events": 1,
+         "participants": 12, "support_vnd": 6_000_000},
+        {"unit_id": "B", "period": "2023-H1", "programme": "tet_sum_vay", "events": 2,
+         "participants": 50, "support_vnd": 10_000_000},
+        {"unit_id": "B", "period": "2023-H1", "programme": "thi_tho_gioi", "events": 1,
+         "participants": 8, "support_vnd": 4_000_000},
+    ])
+    ctx = _context(ds, "2023-H1")
+    own = briefing.unit_activities(ctx, "A", "cdcs").set_index("programme")
+    assert own.loc["tet_sum_vay", ["events", "participants", "support_vnd"]].tolist() == [
+        1, 12, 6_000_000]
+    assert own["events"].sum() == 1  # never B's figures
+    upper = briefing.unit_activities(ctx, "FED", "upper_union").set_index("programme")
+    assert upper.loc["tet_sum_vay", ["units", "events", "participants"]].tolist() == [2, 3, 62]
+    assert upper.loc["thi_tho_gioi", "support_vnd"] == 4_000_000
+    district = briefing.unit_activities(ctx, ds.district_id, "district")
+    assert district["support_vnd"].sum() == 20_000_000

@@ -311,3 +311,121 @@ def test_rendered_briefing_is_self_contained(browser: Any, demo_dir: Path,
     assert outside == []
     assert "Chỉ tiêu" in text or "chỉ tiêu" in text
     assert "Công đoàn" in text or "CĐCS" in text
+
+
+@pytest.fixture(scope="module")
+def rendered(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A CĐCS briefing and an upper union's, as HTML, in one output folder."""
+    from congdoan.engine.jobs import run_briefings
+
+    out = tmp_path_factory.mktemp("phone")
+    batch = run_briefings("2025", unions=["CDCS-0001"], uppers=["GIALAM"], formats=("html",),
+                          out=out, data=str(demo_dir), progress=False)
+    assert not batch.failed, batch.summary()
+    return out
+
+
+PHONE = {"width": 390, "height": 844}
+
+WIDER_THAN_SCREEN = """(width) => [...document.querySelectorAll('body *')]
+    .filter(e => !e.closest('.cd-sr, thead') && e.getClientRects().length)
+    .filter(e => e.getBoundingClientRect().right > width + 0.5)
+    .map(e => e.tagName + '.' + e.className + ': ' + e.textContent.slice(0, 40))"""
+
+
+@pytest.mark.parametrize("slug", ["union-CDCS-0001", "upper-GIALAM"])
+def test_briefing_fits_a_phone_without_sideways_scroll(browser: Any, rendered: Path,
+                                                       slug: str) -> None:
+    page = browser.new_page(viewport=PHONE, device_scale_factor=2)
+    page.goto((rendered / "2025" / f"{slug}.html").as_uri(), wait_until="load")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.evaluate(WIDER_THAN_SCREEN, PHONE["width"]) == []
+    # a scorecard row is a card: its name first and bold, every other cell with its heading
+    card = page.locator("table.cd-score tbody tr").first
+    assert card.evaluate("e => getComputedStyle(e).display") == "flex"
+    first = card.locator("td").nth(1)  # the indicator's name, shown first
+    assert first.evaluate("e => getComputedStyle(e).order") == "-1"
+    labels = card.locator("td").evaluate_all(
+        "cells => cells.map(c => getComputedStyle(c, '::before').content)")
+    assert '"Mục tiêu"' in labels and '"Đánh giá"' in labels
+    assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 15
+    # charts: each panel as wide as the screen allows, every image described
+    panels = page.locator(".cd-panels img")
+    assert panels.count() >= 3
+    assert min(panels.evaluate_all("i => i.map(x => x.getBoundingClientRect().width)")) > 330
+    assert page.locator("img:not([alt]), img[alt='']").count() == 0
+    page.screenshot(path=str(rendered / f"{slug}-390.png"), full_page=True)
+    page.close()
+
+
+def test_briefing_keeps_its_tables_on_a_wide_screen_and_in_print(browser: Any,
+                                                                 rendered: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((rendered / "2025" / "union-CDCS-0001.html").as_uri(), wait_until="load")
+    row = page.locator("table.cd-score tbody tr").first
+    assert row.evaluate("e => getComputedStyle(e).display") == "table-row"
+    tops = page.locator(".cd-panels img").evaluate_all(
+        "i => i.map(x => Math.round(x.getBoundingClientRect().top))")
+    assert len(set(tops[:3])) == 1  # three panels a row
+    assert page.locator(".cd-dots").first.is_visible()
+    assert not page.locator("img.cd-print").is_visible()
+    page.emulate_media(media="print")  # as WeasyPrint reads it: the comparison as an image
+    assert row.evaluate("e => getComputedStyle(e).display") == "table-row"
+    assert page.locator("img.cd-print").is_visible()
+    assert not page.locator(".cd-dots").first.is_visible()
+    page.close()
+
+
+def test_index_searches_and_filters_on_a_phone(browser: Any, rendered: Path,
+                                               tmp_path: Path) -> None:
+    from congdoan.engine.index import write_index
+    from congdoan.engine.jobs import JobResult, make_job
+
+    # the real batch's index: both briefings, Vietnamese, no sideways scroll
+    page = browser.new_page(viewport=PHONE)
+    page.goto((rendered / "index.html").as_uri(), wait_until="load")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.locator("#briefings tbody tr").count() == 2
+    assert page.locator("text=Toàn địa bàn").first.is_visible()
+    page.close()
+
+    # a folder of several briefings: search without accents, filters, reset
+    out = tmp_path / "out"
+    results = []
+    for unit_id, title, upper, sector, ok in (
+            ("CDCS-0001", "Trường Mầm non Đặng Xá", "Công đoàn xã Đặng Xá", "HCSN", True),
+            ("CDCS-0002", "Công ty TNHH Thuận An", "Công đoàn xã Bát Tràng", "NNN", True),
+            ("CDCS-0003", "Công ty CP Đặng Xá Xanh", "Công đoàn xã Đặng Xá", "NNN", False),
+            ("CDCS-0004", "Trường Tiểu học Kim Sơn", "Công đoàn xã Bát Tràng", "HCSN", True)):
+        job = make_job("union", unit_id, "2025", title=title, facts={
+            "level": "cdcs", "upper_id": upper, "upper_name": upper, "sector": sector})
+        (out / "2025").mkdir(parents=True, exist_ok=True)
+        html = out / "2025" / f"{job.slug}.html"
+        if ok:
+            html.write_text("x", encoding="utf-8")
+        results.append(JobResult(job=job, ok=ok, error="" if ok else "hỏng",
+                                 outputs={"html": html} if ok else {}))
+    write_index(results, out)
+    page = browser.new_page(viewport=PHONE)
+    page.goto((out / "index.html").as_uri(), wait_until="load")
+
+    def visible() -> list[str]:
+        return page.locator("#briefings tbody tr:visible td[data-label='Mã']").all_inner_texts()
+
+    assert visible() == ["CDCS-0003", "CDCS-0002", "CDCS-0001", "CDCS-0004"]  # by name
+    page.get_by_label("Tìm theo tên hoặc mã").fill("dang xa")  # typed without accents
+    assert visible() == ["CDCS-0003", "CDCS-0001"]
+    assert page.locator("#shown").inner_text() == "2"
+    page.get_by_label("Khu vực").select_option(label="Doanh nghiệp ngoài nhà nước")
+    assert visible() == ["CDCS-0003"]
+    page.get_by_role("button", name="Bỏ lọc").click()
+    page.wait_for_function("document.getElementById('shown').textContent === '4'")
+    page.get_by_label("Trạng thái").select_option(value="failed")
+    assert visible() == ["CDCS-0003"]
+    page.get_by_label("Trạng thái").select_option(value="")
+    page.get_by_label("Công đoàn cấp trên").select_option(label="Công đoàn xã Bát Tràng")
+    assert visible() == ["CDCS-0002", "CDCS-0004"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.evaluate(WIDER_THAN_SCREEN, PHONE["width"]) == []
+    page.screenshot(path=str(tmp_path / "index-390.png"), full_page=True)
+    page.close()

@@ -1,9 +1,15 @@
-"""Charts return figures drawn with the colour-blind-safe palette (colour + marker + symbol)."""
+"""Charts return figures drawn with the colour-blind-safe palette (colour + marker + symbol),
+axes that follow the data, numbers written the Vietnamese way and a text alternative."""
 
 from __future__ import annotations
 
+import base64
+import re
+
 import numpy as np
 import pandas as pd
+import pytest
+from IPython.core.formatters import format_display_data
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.text import Text
@@ -11,17 +17,38 @@ from matplotlib.text import Text
 from congdoan.briefing import charts
 from congdoan.engine.render import png_rows
 
-OKABE_ITO = {"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7"}
+JUDGED = ["met", "not_met", "on_track", "acceleration_needed", "limited_progress",
+          "moving_away", "no_data"]
 
 
 def test_status_styles_differ_by_shape_and_symbol_not_only_colour() -> None:
-    judged = ["met", "not_met", "on_track", "acceleration_needed", "limited_progress",
-              "moving_away", "no_data"]
-    symbols = {charts.status_style(s).symbol for s in judged}
+    symbols = {charts.status_style(s).symbol for s in JUDGED}
     assert len(symbols) >= 6
     assert charts.status_style("met").marker != charts.status_style("not_met").marker
-    coloured = {charts.status_style(s).colour.lower() for s in judged if s != "no_data"}
-    assert coloured <= OKABE_ITO
+    assert [charts.status_style(s).symbol for s in ("met", "not_met", "on_track",
+                                                     "acceleration_needed", "no_data")] == [
+        "✔", "✘", "▲", "◆", "?"]
+    coloured = {charts.status_style(s).colour.lower() for s in JUDGED if s != "no_data"}
+    assert len(coloured) == 5  # green, blue, amber, vermillion, purple: five hues
+
+
+def test_contrast_ratio_follows_wcag() -> None:
+    assert charts.contrast_ratio("#000000") == pytest.approx(21.0)
+    assert charts.contrast_ratio("#ffffff") == pytest.approx(1.0)
+    assert charts.contrast_ratio("#ffffff", "#000000") == pytest.approx(21.0)  # either order
+    # #777777: channel 119/255 = 0.4667 → ((0.4667 + 0.055) / 1.055) ** 2.4 = 0.1845
+    # → (1.05) / (0.1845 + 0.05) = 4.478, just below AA (the known example of WCAG tools)
+    assert charts.contrast_ratio("#777777") == pytest.approx(4.478, abs=0.002)
+    # the Okabe–Ito colours the briefings used before fail on white
+    assert charts.contrast_ratio("#E69F00") == pytest.approx(2.25, abs=0.01)
+    assert charts.contrast_ratio("#009E73") < charts.AA_CONTRAST
+
+
+def test_every_status_colour_reaches_aa_contrast_on_white() -> None:
+    for status, style in charts.STATUS_STYLES.items():
+        assert charts.contrast_ratio(style.colour) >= charts.AA_CONTRAST, status
+    for series, (colour, _marker) in charts.SERIES_STYLES.items():
+        assert charts.contrast_ratio(colour) >= charts.AA_CONTRAST, series
 
 
 def test_trend_draws_values_targets_and_status_markers() -> None:
@@ -37,7 +64,8 @@ def test_trend_draws_values_targets_and_status_markers() -> None:
     assert list(line.get_ydata()[:2]) == [0.5, 0.8]
     markers = [m for m in axis.get_lines() if m.get_linestyle() == "None"]  # one per status
     colours = [to_hex(m.get_color()) for m in markers if len(m.get_xdata())]
-    assert colours == ["#d55e00", "#009e73"]  # the NaN value draws no marker
+    expected = [charts.status_style(s).colour.lower() for s in ("not_met", "met")]
+    assert colours == expected  # the NaN value draws no marker
     assert [list(m.get_ydata()) for m in markers if len(m.get_xdata())] == [[0.5], [0.8]]
     assert axis.get_yticklabels()[-1].get_text().endswith("%")
     assert charts.png(figure)[:4] == b"\x89PNG"
@@ -102,7 +130,14 @@ def test_trend_titles_sit_on_the_axes_top_as_matplotlib_would_place_them() -> No
     assert charts.png(automatic) == fixed
 
 
-def test_trend_image_on_a_kept_grid_draws_what_a_fresh_trend_draws() -> None:
+def _panel_pictures(shown: object) -> list[tuple[bytes, str]]:
+    """The (PNG, alt) of each panel of :func:`charts.panels`' HTML."""
+    markup = shown._repr_html_()  # type: ignore[attr-defined]
+    found = re.findall(r'src="data:image/png;base64,([^"]+)" alt="([^"]*)"', markup)
+    return [(base64.b64decode(data), alt) for data, alt in found]
+
+
+def test_trend_image_is_one_panel_per_indicator_as_trend_panel_draws_it() -> None:
     def history(labels: list[str], periods: list[str], measure: str, scale: float) -> pd.DataFrame:
         rows = [{"label": label, "period": p, "measure": measure,
                  "value": scale * (0.4 + 0.1 * i + 0.05 * j), "target": scale * 0.7,
@@ -118,12 +153,76 @@ def test_trend_image_on_a_kept_grid_draws_what_a_fresh_trend_draws() -> None:
         history(["A", "B", "C", "D", "E", "F"], years, "count", 600),  # shares become counts
         history(["A", "B", "C", "D"], years[:3], "share", 1.0),
     ]
-    for case in cases:  # each drawn on the grid the previous one left
-        kept = charts.trend_image(case).data
-        assert kept == charts.png(charts.trend(case))
+    for case in cases:  # each drawn on the panel the previous one left
+        pictures = _panel_pictures(charts.trend_image(case))
+        labels = list(dict.fromkeys(case["label"]))
+        assert len(pictures) == len(labels)
+        for (data, alt), label in zip(pictures, labels, strict=True):
+            part = case[case["label"] == label]
+            fresh = charts.trend_panel(part)
+            assert data == charts.png(fresh)
+            assert alt == charts.alt_text(fresh) == charts.trend_alt(part)
+            assert alt.startswith(f"{label}. ")
 
 
-def test_comparison_image_on_a_kept_figure_draws_what_a_fresh_comparison_draws() -> None:
+def test_trend_alt_names_the_values_target_and_last_status() -> None:
+    part = pd.DataFrame({"label": ["Tổng số đoàn viên"] * 2, "period": ["2024", "2025-H1"],
+                         "measure": ["count"] * 2, "value": [16500, 18370],
+                         "target": [18000, 18000], "status": ["not_met", "met"]})
+    assert charts.trend_alt(part) == (
+        "Tổng số đoàn viên. Năm 2024: 16.500; 6 tháng đầu năm 2025: 18.370. "
+        "Mục tiêu: 18.000. Đạt.")
+
+
+def test_count_axes_group_thousands_and_tick_whole_numbers() -> None:
+    big = pd.DataFrame({"label": ["Tổng số đoàn viên"] * 3, "period": ["2023", "2024", "2025"],
+                        "measure": ["count"] * 3, "value": [16000, 17000, 18400],
+                        "target": [18000] * 3, "status": ["not_met"] * 3})
+    figure = charts.trend_panel(big)
+    charts.png(figure)  # tick labels are made when drawn
+    labels = [t.get_text() for t in figure.axes[0].get_yticklabels() if t.get_text()]
+    assert "18.000" in labels and not any("000" in t and "." not in t for t in labels)
+    small = big.assign(value=[0, 1, 2], target=[1, 1, 1])
+    figure = charts.trend_panel(small)
+    charts.png(figure)
+    ticks = [v for v in figure.axes[0].get_yticks()
+             if figure.axes[0].get_ylim()[0] <= v <= figure.axes[0].get_ylim()[1]]
+    assert ticks and all(float(v).is_integer() for v in ticks)  # no 0,5 or 2,5 unions
+    counts = pd.DataFrame({"met": [3], "not_met": [2]}, index=["A"])
+    bars = charts.status_distribution(counts)
+    charts.png(bars)
+    assert all(float(v).is_integer() for v in bars.axes[0].get_xticks())
+
+
+def test_comparison_axis_holds_a_value_above_100_percent() -> None:
+    table = pd.DataFrame({"label": ["Thu, nộp tài chính"], "target": [1.0], "unit": [1.056],
+                          "district": [0.98]})
+    axis = charts.comparison(table).axes[0]
+    low, high = axis.get_xlim()
+    assert low < 0 and high > 1.056  # the union's own dot stays inside
+    assert charts.share_limits([0.2, 0.5]) == pytest.approx((-0.02, 1.04))
+    assert charts.share_limits([1.5]) == pytest.approx((-0.03, 1.56))
+
+
+def test_every_chart_has_a_text_alternative_that_reaches_the_image() -> None:
+    counts = pd.DataFrame({"met": [30], "not_met": [10]}, index=["Đối thoại"])
+    figure = charts.status_distribution(counts)
+    assert charts.alt_text(figure) == "Đối thoại (CĐCS): Đạt 30, Chưa đạt 10."
+    _data, metadata = format_display_data(charts.image(figure))  # what the notebook stores
+    assert metadata == {"image/png": {"alt": charts.alt_text(figure)}}
+    assert format_display_data(charts.image(figure, alt="khác"))[1]["image/png"]["alt"] == "khác"
+    table = pd.DataFrame({"label": ["X"], "target": [0.7], "unit": [0.5]})
+    table.attrs["series_names"] = {"unit": "CĐCS này"}
+    assert charts.alt_text(charts.comparison(table)) == "X: CĐCS này 50%; mục tiêu 70%."
+    points = pd.DataFrame({"label": ["Y"] * 3, "measure": ["share"] * 3,
+                           "year": [2021.0, 2024.5, 2030.0], "value": [0.5, 0.6, np.nan],
+                           "milestone": [np.nan, np.nan, 0.9], "projection": [np.nan] * 3})
+    assert charts.alt_text(charts.trajectory(points)) == (
+        "Y. Thực hiện: 2021 50%, 2025 (6T đầu) 60%; Mốc kế hoạch: 2030 90%.")
+    assert charts.alt_text(charts.empty_figure("Chưa có số liệu")) == "Chưa có số liệu"
+
+
+def test_comparison_png_on_a_kept_figure_draws_what_a_fresh_comparison_draws() -> None:
     def table(labels: list[str], series: dict[str, str], shift: float) -> pd.DataFrame:
         frame = pd.DataFrame({"label": labels, "target": [0.7] * len(labels)})
         for i, name in enumerate(series):
@@ -145,7 +244,7 @@ def test_comparison_image_on_a_kept_figure_draws_what_a_fresh_comparison_draws()
     charts._COMPARISON_FIGURES.clear()
     pictures = []
     for case, lang in cases:  # each drawn on the figure the previous one of its size left
-        kept = charts.comparison_image(case, lang=lang).data
+        kept = charts.comparison_png(case, lang=lang)
         assert kept == charts.png(charts.comparison(case, lang=lang))
         pictures.append(kept)
     assert pictures[0] == pictures[-1] and pictures[0] != pictures[1]
@@ -153,15 +252,15 @@ def test_comparison_image_on_a_kept_figure_draws_what_a_fresh_comparison_draws()
     assert all(len(f.legends) == 1 for f in charts._COMPARISON_FIGURES.values())
 
 
-def test_comparison_image_measures_no_text_again_for_the_same_labels() -> None:
+def test_comparison_png_measures_no_text_again_for_the_same_labels() -> None:
     from matplotlib import text as mtext
 
     labels = ["Chỉ tiêu một", "Chỉ tiêu hai", "Chỉ tiêu ba", "Chỉ tiêu bốn", "Chỉ tiêu năm"]
     first = _comparison_table(labels)
     second = first.assign(unit=[0.9, 0.1, 0.4, 0.3, 0.2])
-    charts.comparison_image(first)
+    charts.comparison_png(first)
     misses = mtext._get_text_metrics_with_cache_impl.cache_info().misses
-    assert charts.comparison_image(second).data != charts.comparison_image(first).data
+    assert charts.comparison_png(second) != charts.comparison_png(first)
     assert mtext._get_text_metrics_with_cache_impl.cache_info().misses == misses
     charts.png(charts.comparison(second))  # a fresh figure: its renderer measures every text
     assert mtext._get_text_metrics_with_cache_impl.cache_info().misses > misses

@@ -6,12 +6,21 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.worksheet import Worksheet
 
 from conftest import tiny_dataset
 from congdoan.cli import main
 from congdoan.core.dataset import write_dataset
 from congdoan.core.plan import load_elements
-from congdoan.intake.forms import BULK_SHEET, FORM_CELLS, FORM_SHEET, GUIDE_SHEET, clauses_served
+from congdoan.intake.entry import field_hint
+from congdoan.intake.forms import (
+    BULK_SHEET,
+    FONT_NAME,
+    FORM_CELLS,
+    FORM_SHEET,
+    GUIDE_SHEET,
+    clauses_served,
+)
 from congdoan.intake.validation import form_version
 
 VERSION = form_version()
@@ -105,7 +114,8 @@ def test_bulk_layout(forms: Path) -> None:
     assert ws["B2"].value == VERSION and ws["B3"].value == "2023-H1"
     keys = [c.value for c in ws[6]]
     assert keys[:4] == ["unit_id", "unit_name", "submitted_on", "workers"]
-    assert len(keys) == 3 + len(load_elements().elements)
+    assert len(keys) == 3 + len(load_elements().elements) + 3 * len(load_elements().activities)
+    assert keys[3 + len(load_elements().elements)] == "tet_sum_vay.events"  # section III after
     assert "(người; KH 1.3" in ws["D5"].value
     assert [ws["A7"].value, ws["A8"].value] == ["A", "B"]
     assert ws["A7"].protection.locked is True and ws["D7"].protection.locked is False
@@ -129,3 +139,104 @@ def test_unknown_union_or_year_period_is_an_error(forms: Path, tmp_path: Path,
     assert "'ZZ'" in capsys.readouterr().err
     assert main(["template", "--period", "2023", "--data", data, "--out", str(tmp_path / "x")]) == 2
     assert "YYYY-H1" in capsys.readouterr().err
+
+
+def _field_rows(ws: Worksheet) -> dict[str, int]:
+    """Field code (hidden column B) → row, as the reader finds them."""
+    return {str(ws.cell(row=r, column=2).value): r
+            for r in range(16, 16 + len(load_elements().elements))}
+
+
+def test_each_field_has_its_own_validation_hint_and_message(forms: Path) -> None:
+    ws = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2.xlsx")[FORM_SHEET]
+    rows = _field_rows(ws)
+    elements = load_elements().elements
+    seen_titles = set()
+    for number, element in enumerate(elements, start=1):
+        ref = f"F{rows[element.name]}"
+        (dv,) = [dv for dv in ws.data_validations.dataValidation if ref in dv.sqref]
+        assert str(dv.sqref) == ref  # its own, covering no other cell
+        assert dv.showErrorMessage and dv.showInputMessage and dv.errorStyle == "stop"
+        assert dv.errorTitle.startswith(f"Mục {number}: ") and len(dv.errorTitle) <= 32
+        assert dv.promptTitle.startswith(f"Mục {number}: ") and len(dv.promptTitle) <= 32
+        assert len(dv.error) <= 255 and len(dv.prompt) <= 255
+        assert element.label_vi[:40] in dv.error and element.label_vi[:40] in dv.prompt
+        seen_titles.add(dv.errorTitle)
+        assert ws.cell(row=rows[element.name], column=7).value == field_hint(element)
+    assert len(seen_titles) == len(elements)
+    # a field that must not exceed another is capped at it, once that one is filled
+    women = [dv for dv in ws.data_validations.dataValidation
+             if f"F{rows['women_members']}" in dv.sqref][0]
+    members = f"F{rows['members']}"
+    assert (women.type, women.formula1, women.formula2) == (
+        "whole", "0", f'IF({members}="",200000,{members})')
+    assert "Không lớn hơn: Số đoàn viên công đoàn" in women.prompt
+
+
+def test_the_sending_day_is_a_date_from_the_periods_start_to_today(forms: Path) -> None:
+    ws = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2.xlsx")[FORM_SHEET]
+    ref = FORM_CELLS["submitted_on"]
+    (dv,) = [dv for dv in ws.data_validations.dataValidation if ref in dv.sqref]
+    assert (dv.type, dv.operator, dv.formula1, dv.formula2) == (
+        "date", "between", "DATE(2023,6,1)", "TODAY()")
+    assert dv.showErrorMessage and "dd/mm/yyyy" in dv.error
+    assert ws[ref].number_format == "dd/mm/yyyy"
+    bulk = openpyxl.load_workbook(forms / "2023-H1" / "TongHop_2023-H1.xlsx")[BULK_SHEET]
+    assert validations_of(bulk, "C7") == ["date:DATE(2022,12,1):TODAY()"]  # H1: 1/12 – 31/5
+
+
+def test_a_form_prints_on_a4_one_page_wide_with_labels_beside_values(forms: Path) -> None:
+    ws = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2.xlsx")[FORM_SHEET]
+    setup = ws.page_setup
+    assert (int(setup.paperSize), setup.orientation) == (9, "landscape")  # 9: A4
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    assert (setup.fitToWidth, setup.fitToHeight) == (1, 2)  # one page wide, ≤ 2 pages tall
+    last = 15 + len(load_elements().elements) + 3 + len(load_elements().activities)  # + section III
+    assert ws.print_area == f"'{FORM_SHEET}'!$A$1:$G${last}"
+    assert ws.print_title_rows == "$15:$15"  # the header row again on page 2
+    assert ws.column_dimensions["B"].hidden is True  # the codes are not printed
+    assert "&P" in ws.oddFooter.center.text
+    guide = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2.xlsx")[GUIDE_SHEET]
+    assert int(guide.page_setup.paperSize) == 9 and guide.page_setup.fitToWidth == 1
+
+
+def test_every_written_cell_names_a_font_with_vietnamese(forms: Path) -> None:
+    for name in ("A_2023-H2.xlsx", "TongHop_2023-H2.xlsx"):
+        wb = openpyxl.load_workbook(forms / "2023-H2" / name)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.value is not None or cell.protection.locked is False:
+                        assert cell.font.name == FONT_NAME, (name, ws.title, cell.coordinate)
+
+
+def test_labels_in_vietnamese_sector_named_codes_hidden(forms: Path) -> None:
+    ws = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2.xlsx")[FORM_SHEET]
+    assert ws[FORM_CELLS["sector"]].value == "Khu vực hành chính sự nghiệp"
+    assert ws["A4"].value == "Phiên bản mẫu"
+    bulk = openpyxl.load_workbook(forms / "2023-H2" / "TongHop_2023-H2.xlsx")[BULK_SHEET]
+    assert bulk.row_dimensions[6].hidden is True  # the field codes row
+    assert bulk["A2"].value == "Phiên bản mẫu"
+
+
+def test_section_iii_table_collects_each_programmes_figures(forms: Path) -> None:
+    ws = openpyxl.load_workbook(forms / "2023-H1" / "A_2023-H1.xlsx")[FORM_SHEET]
+    header = 15 + len(load_elements().elements) + 3
+    assert ws.cell(row=header - 1, column=1).value.startswith("III. HOẠT ĐỘNG")
+    assert [ws.cell(row=header, column=c).value for c in (2, 3, 5, 6, 7)] == [
+        "programme", "Chương trình", "Số hoạt động", "Lượt người tham gia",
+        "Kinh phí hỗ trợ (đồng)"]
+    programmes = load_elements().activities
+    for i, programme in enumerate(programmes, start=1):
+        row = header + i
+        assert ws.cell(row=row, column=2).value == programme.name
+        assert ws.cell(row=row, column=3).value == programme.label_vi
+        for col, kind in ((5, "whole:0:200000"), (6, "whole:0:200000"),
+                          (7, "whole:0:10000000000000")):
+            cell = ws.cell(row=row, column=col)
+            assert cell.protection.locked is False
+            (dv,) = [dv for dv in ws.data_validations.dataValidation
+                     if cell.coordinate in dv.sqref]
+            assert f"{dv.type}:{dv.formula1}:{dv.formula2}" == kind
+            assert dv.errorTitle.startswith(f"Mục III.{i}: ")
+            assert programme.label_vi in dv.error

@@ -545,3 +545,42 @@ def test_two_submissions_in_one_run_the_later_date_is_current(
     assert ("CĐCS A, kỳ 2023-H2: đã lưu là bản cũ hơn, vì bản hiện hành ('A_1_gui_0312.xlsx') "
             "gửi ngày 03/12/2023") in out
     assert "CĐCS B, kỳ 2023-H2: lần nhận này có hai bản ('B_1.xlsx' gửi ngày 01/12/2023" in out
+
+
+def test_section_iii_activities_are_stored_and_replaced_by_a_resubmission(intake: Intake) -> None:
+    first = write_form(intake.folder / "A_v1.xlsx", **{
+        "tet_sum_vay.events": 2, "tet_sum_vay.participants": 40,
+        "tet_sum_vay.support_vnd": 6_000_000, "thang_cong_nhan.events": 1,
+        "thang_cong_nhan.participants": 25})
+    assert intake.one(first).status == "accepted"
+    stored = store.read_table("activities", intake.url).sort_values("programme")
+    assert stored[["unit_id", "period", "programme", "events", "participants",
+                   "support_vnd"]].values.tolist() == [
+        ["A", "2023-H1", "tet_sum_vay", 2, 40, 6_000_000],
+        ["A", "2023-H1", "thang_cong_nhan", 1, 25, 0]]
+    # the corrected form replaces them all (Tháng Công nhân was a mistake)
+    second = write_form(intake.folder / "A_v2.xlsx", people_informed=6, **{
+        "tet_sum_vay.events": 3, "tet_sum_vay.participants": 45})
+    assert intake.one(second).status == "accepted"
+    stored = store.read_table("activities", intake.url)
+    assert stored[["programme", "events", "participants"]].values.tolist() == [
+        ["tet_sum_vay", 3, 45]]
+    # a CSV has no section III: the activities stay as they are
+    csv = intake.folder / "A.csv"
+    csv.write_text(csv_text([{"people_informed": 7}]), encoding="utf-8")
+    assert intake.one(csv).status == "accepted"
+    assert len(store.read_table("activities", intake.url)) == 1
+    # a bulk sheet carries them: a row left blank there means none were held
+    bulk_path = write_bulk(intake.folder / "bulk.xlsx", [{"unit_id": "A", "people_informed": 8}])
+    assert intake.one(bulk_path).status == "accepted"
+    assert store.read_table("activities", intake.url).empty
+
+
+def test_participants_without_an_activity_held_reject_the_file(intake: Intake) -> None:
+    path = write_form(intake.folder / "A.xlsx", **{"mai_am_cong_doan.support_vnd": 60_000_000})
+    before = intake.snapshot()
+    result = intake.one(path)
+    assert result.status == "rejected" and intake.snapshot() == before
+    (problem,) = [p for p in result.problems if p.severity == "error"]
+    assert (problem.sheet, problem.field) == (FORM_SHEET, "mai_am_cong_doan.events")
+    assert "Mái ấm công đoàn" in problem.message_vi

@@ -45,6 +45,30 @@ def test_html_is_self_contained_without_code() -> None:
     assert "Công đoàn cơ sở Thuận An" in page
 
 
+def test_an_images_text_alternative_becomes_its_alt() -> None:
+    from IPython.core.formatters import format_display_data
+
+    figure = charts.empty_figure("Chưa có số liệu")
+    data, metadata = format_display_data(charts.image(figure, dpi=50, alt='Tỷ lệ "đạt" < 70%'))
+    cell = new_code_cell("x", outputs=[new_output("display_data", data=data,
+                                                  metadata=metadata)])
+    page = Renderer().body(new_notebook(cells=[cell]))
+    assert 'alt="Tỷ lệ &quot;đạt&quot; &lt; 70%"' in page  # escaped, never breaks the tag
+    assert 'alt=""' in Renderer().body(_notebook())  # an image without one: empty, not absent
+
+
+def test_pdf_leaves_out_what_only_the_screen_shows() -> None:
+    from congdoan.briefing import SCREEN_ONLY
+
+    start, end = SCREEN_ONLY
+    body = (f"<p>Trước</p>{start}<p>Chỉ màn hình một</p>{end}<p>Giữa</p>"
+            f"{start}<p>Chỉ màn hình hai</p>{end}<p>Sau</p>")
+    renderer = Renderer()
+    text = PdfReader(io.BytesIO(renderer.pdf_of(renderer.document(body)))).pages[0].extract_text()
+    assert "Trước" in text and "Giữa" in text and "Sau" in text
+    assert "màn hình" not in text
+
+
 def test_pdf_is_a4_with_page_numbers_and_vietnamese_text() -> None:
     renderer = Renderer()
     data = renderer.pdf(_notebook(), title="Báo cáo thử", lang="vi")

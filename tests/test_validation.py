@@ -22,6 +22,7 @@ from congdoan.intake.validation import (
     modified_z,
     safe_text,
     validate_reports,
+    validate_submission,
 )
 
 SETTINGS = load_intake_settings()
@@ -168,3 +169,33 @@ def test_a_year_report_counting_fewer_people_than_its_first_half_is_warned() -> 
     assert "nhỏ hơn số đã báo cáo 6 tháng đầu năm (20)" in warning.message_vi
     assert len(rows) == 1  # accepted: a warning, not an error
     assert check(report("2023-H2", people_informed=25), history=past)[1] == []
+
+
+def test_section_iii_activities_are_whole_numbers_and_need_an_activity_held() -> None:
+    cells = {"tet_sum_vay.events": Cell(2, sheet="S", ref="E46"),
+             "tet_sum_vay.participants": Cell(30, sheet="S", ref="F46"),
+             "tet_sum_vay.support_vnd": Cell("1500000", sheet="S", ref="G46"),
+             "thang_cong_nhan.events": Cell(None, sheet="S", ref="E49"),
+             "thang_cong_nhan.participants": Cell(5, sheet="S", ref="F49"),
+             "sang_kien.events": Cell("ba", sheet="S", ref="E52"),
+             "thi_tho_gioi.events": Cell(-1, sheet="S", ref="E51")}
+    raw = report()
+    raw.activities = cells
+    parsed = ParsedFile(name="f.xlsx", layout="form", reports=[raw],
+                        form_version=Cell(form_version(SETTINGS), ref="C4"))
+    ctx = Context(units=UNITS, today=dt.date(2024, 1, 15), settings=SETTINGS)
+    found = validate_submission(parsed, ctx)
+    errors = {p.cell: p for p in found.problems if p.severity == "error"}
+    assert set(errors) == {"E49", "E52", "E51"}
+    assert "số hoạt động bằng 0" in errors["E49"].message_vi
+    assert errors["E49"].field == "thang_cong_nhan.events"
+    assert "Tháng Công nhân" in errors["E49"].message_vi
+    assert errors["E52"].field == "sang_kien.events" and errors["E52"].value == "ba"
+    assert found.activities is not None
+    assert found.activities.to_dict("records") == [
+        {"unit_id": "A", "period": "2023-H1", "programme": "tet_sum_vay", "events": 2,
+         "participants": 30, "support_vnd": 1_500_000}]
+    # a file without the section: nothing to say about activities
+    assert validate_submission(ParsedFile(name="f.xlsx", layout="form", reports=[report()],
+                                          form_version=Cell(form_version(SETTINGS), ref="C4")),
+                               ctx).activities is None

@@ -1,27 +1,33 @@
 """Charts of the briefings; the one module that owns the theme, the status palette and fonts.
 
-The status palette is the Okabe–Ito colour-blind-safe set, and every status also has a marker
-shape and a text symbol, so a status never depends on colour alone. Plot functions take data
-(and an optional ``ax``), never read files, and return the :class:`~matplotlib.figure.Figure`.
-Figures are built without pyplot, so a kernel never shows them twice; :func:`png` turns one into
-an embeddable image.
+The status palette keeps the hues of the Okabe–Ito colour-blind-safe set, darkened so that each
+colour reaches WCAG AA contrast (at least 4.5:1 on white, :func:`contrast_ratio`) as text; every
+status also has a marker shape and a text symbol, so a status never depends on colour alone.
+Plot functions take data (and an optional ``ax``), never read files, and return the
+:class:`~matplotlib.figure.Figure`, with a text alternative (:func:`alt_text`) describing what it
+shows. Axes follow the data (a value above 100 % keeps its marker), numbers are written the
+language's way (``18.000``) and count axes have whole-number ticks. Figures are built without
+pyplot, so a kernel never shows them twice; :func:`png` turns one into an embeddable image.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import struct
 import zlib
 from dataclasses import dataclass
 from math import cos, radians, sin
 from types import MethodType
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from congdoan.briefing import fmt
 from congdoan.core.periods import parse_period
@@ -45,36 +51,76 @@ class StatusStyle:
     symbol: str
 
 
+GREEN, BLUE, AMBER, VERMILLION, PURPLE = "#007A5A", "#0072B2", "#935F00", "#B84A00", "#A8437F"
+"""Okabe–Ito's bluish green, blue, orange, vermillion and reddish purple, darkened to AA."""
+
 STATUS_STYLES: dict[str, StatusStyle] = {
-    "met": StatusStyle("#009E73", "o", "✔"),
-    "achieved": StatusStyle("#009E73", "o", "✔"),
-    "on_track": StatusStyle("#0072B2", "^", "▲"),
-    "acceleration_needed": StatusStyle("#E69F00", "D", "◆"),
-    "limited_progress": StatusStyle("#D55E00", "v", "▼"),
-    "not_met": StatusStyle("#D55E00", "X", "✘"),
-    "moving_away": StatusStyle("#CC79A7", "X", "✘"),
-    "not_achieved": StatusStyle("#D55E00", "X", "✘"),
-    "insufficient_history": StatusStyle("#7f7f7f", "s", "…"),
-    "no_data": StatusStyle("#7f7f7f", "s", "?"),
-    "not_applicable": StatusStyle("#bbbbbb", "_", "–"),
-    "on_time": StatusStyle("#009E73", "o", "✔"),
-    "late": StatusStyle("#E69F00", "D", "◆"),
-    "missing": StatusStyle("#D55E00", "X", "✘"),
+    "met": StatusStyle(GREEN, "o", "✔"),
+    "achieved": StatusStyle(GREEN, "o", "✔"),
+    "on_track": StatusStyle(BLUE, "^", "▲"),
+    "acceleration_needed": StatusStyle(AMBER, "D", "◆"),
+    "limited_progress": StatusStyle(VERMILLION, "v", "▼"),
+    "not_met": StatusStyle(VERMILLION, "X", "✘"),
+    "moving_away": StatusStyle(PURPLE, "X", "✘"),
+    "not_achieved": StatusStyle(VERMILLION, "X", "✘"),
+    "insufficient_history": StatusStyle("#666666", "s", "…"),
+    "no_data": StatusStyle("#666666", "s", "?"),
+    "not_applicable": StatusStyle("#737373", "_", "–"),
+    "on_time": StatusStyle(GREEN, "o", "✔"),
+    "late": StatusStyle(AMBER, "D", "◆"),
+    "missing": StatusStyle(VERMILLION, "X", "✘"),
 }
-"""Colour, marker and symbol of every status."""
+"""Colour, marker and symbol of every status (each colour ≥ 4.5:1 on white)."""
 
 SERIES_STYLES: dict[str, tuple[str, str]] = {
-    "unit": ("#0072B2", "o"),
-    "sector": ("#E69F00", "s"),
-    "upper_union": ("#009E73", "D"),
+    "unit": (BLUE, "o"),
+    "sector": (AMBER, "s"),
+    "upper_union": (GREEN, "D"),
     "district": ("#555555", "^"),
 }
 """Colour and marker of the comparison series (this union, its sector, its upper union …)."""
+
+SERIES_SYMBOLS: dict[str, str] = {"unit": "●", "sector": "■", "upper_union": "◆", "district": "▲"}
+"""Text symbol of each comparison series (the shape of its marker), for HTML charts."""
+
+AA_CONTRAST = 4.5
+"""WCAG 2 level AA: the least contrast of normal-size text with its background."""
+
+
+def contrast_ratio(colour: str, background: str = "#ffffff") -> float:
+    """WCAG 2 contrast ratio of two ``#rrggbb`` colours (1 to 21).
+
+    Each colour's relative luminance is computed from its linearised sRGB channels
+    (0.2126 R + 0.7152 G + 0.0722 B); the ratio is (lighter + 0.05) / (darker + 0.05).
+    """
+    def luminance(hex_colour: str) -> float:
+        code = hex_colour.lstrip("#")
+        channels = [int(code[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    first, second = luminance(colour), luminance(background)
+    return (max(first, second) + 0.05) / (min(first, second) + 0.05)
 
 
 def status_style(status: Any) -> StatusStyle:
     """Style of ``status`` (unknown → the no-data style)."""
     return STATUS_STYLES.get(str(status), STATUS_STYLES["no_data"])
+
+
+_ALT_TEXTS: WeakKeyDictionary[Figure, str] = WeakKeyDictionary()
+"""Text alternative of each figure made here (see :func:`describe`)."""
+
+
+def describe(figure: Figure, text: str) -> Figure:
+    """Record ``text`` as the text alternative of ``figure`` (its ``alt`` when embedded)."""
+    _ALT_TEXTS[figure] = text
+    return figure
+
+
+def alt_text(figure: Figure) -> str:
+    """The text alternative of a figure made by this module ('' for any other figure)."""
+    return _ALT_TEXTS.get(figure, "")
 
 
 def apply_theme() -> None:
@@ -111,6 +157,33 @@ def _new_axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]
 def _share_axis(ax: Axes, axis: str, lang: str) -> None:
     formatter = FuncFormatter(lambda x, _pos: fmt.percent(x, lang, decimals=0))
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
+
+
+def _number_axis(ax: Axes, axis: str, lang: str, *, whole: bool) -> None:
+    """Tick labels the language's way (``18.000``, ``1,25``); ``whole``: whole-number ticks only."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    decimals = 0 if whole else 2
+    target.set_major_formatter(FuncFormatter(lambda x, _pos: fmt.number(x, lang, decimals)))
+    if whole:
+        target.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10],
+                                             integer=True))
+
+
+def _measure_axis(ax: Axes, axis: str, measure: str, lang: str) -> None:
+    """Ticks of an axis holding values of ``measure`` (share, count or per_unit)."""
+    if measure == "share":
+        _share_axis(ax, axis, lang)
+    else:
+        _number_axis(ax, axis, lang, whole=measure == "count")
+
+
+def share_limits(values: Any, pad: float = 0.04) -> tuple[float, float]:
+    """Axis limits for shares: 0–100 % widened to hold every value (e.g. 105,6 %), padded."""
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    low = min(0.0, float(finite.min())) if finite.size else 0.0
+    high = max(1.0, float(finite.max())) if finite.size else 1.0
+    return low - pad / 2 * (high - low), high + pad * (high - low)
 
 
 def _agg_canvas(figure: Figure) -> Any:
@@ -237,11 +310,33 @@ def encode_png(pixels: np.ndarray, dpi: int = PNG_DPI, level: int = 3) -> bytes:
     ])
 
 
-def image(figure: Figure, dpi: int = PNG_DPI) -> Any:
-    """An IPython image of the figure (embedded as PNG in notebooks and their HTML)."""
+def image(figure: Figure, dpi: int = PNG_DPI, alt: str | None = None) -> Any:
+    """An IPython image of the figure (embedded as PNG in notebooks and their HTML).
+
+    ``alt`` (default: the figure's :func:`alt_text`) travels in the output's metadata, and the
+    briefing's HTML writes it as the image's ``alt``.
+    """
     from IPython.display import Image
 
-    return Image(data=png(figure, dpi), format="png")
+    return Image(data=png(figure, dpi), format="png",
+                 alt=alt_text(figure) if alt is None else alt)
+
+
+def panels(pictures: list[tuple[bytes, str]], label: str = "", note: str = "") -> Any:
+    """PNG images (each with its text alternative) as one HTML block of panels.
+
+    The page lays the panels out (``.cd-panels`` in the briefing style): three a row on a wide
+    page and in print, one a row on a phone, where each is then drawn at a readable size.
+    ``note`` (e.g. the key of the lines) is written below them as text.
+    """
+    from IPython.display import HTML
+
+    images = "".join(
+        f'<img class="cd-panel" src="data:image/png;base64,{base64.b64encode(data).decode()}"'
+        f' alt="{html.escape(alt, quote=True)}">' for data, alt in pictures)
+    name = f' role="group" aria-label="{html.escape(label, quote=True)}"' if label else ""
+    key = f'<p class="cd-note">{html.escape(note)}</p>' if note else ""
+    return HTML(f'<div class="cd-panels"{name}>{images}</div>{key}')
 
 
 def trend(history: pd.DataFrame, *, lang: str = "vi", columns: int = 3,
@@ -270,33 +365,64 @@ def trend(history: pd.DataFrame, *, lang: str = "vi", columns: int = 3,
     _draw_trend(history, labels, axes_list, lang)
     if title:
         figure.suptitle(title, x=0.01, ha="left", fontsize=9, fontweight="bold")
-    return figure
+    return describe(figure, " ".join(
+        trend_alt(history[history["label"] == label], lang) for label in labels))
 
 
-_TREND_GRIDS: dict[tuple[int, int], Figure] = {}
-"""Empty trend grids kept by (rows, columns) for :func:`trend_image`."""
+TREND_PANEL_SIZE = (2.4, 2.11)
+"""Inches of one trend panel: a third of the A4 text width; axes as tall as a grid row's
+(1.34 in), with room for a two-line title above and two-line period labels below."""
 
 
-def trend_image(history: pd.DataFrame, *, lang: str = "vi", columns: int = 3) -> Any:
-    """``image(trend(history))``, drawn on a grid kept from the previous call.
+def trend_panel(part: pd.DataFrame, *, lang: str = "vi") -> Figure:
+    """One indicator's trend (the rows of ``part``, see :func:`trend`) as a figure of its own."""
+    labels = list(dict.fromkeys(part["label"]))
+    if not labels:
+        return empty_figure(fmt.status_label("no_data", lang))
+    figure = _trend_panel_figure()
+    _draw_trend(part, labels[:1], figure.axes, lang)
+    return describe(figure, trend_alt(part, lang))
 
-    The picture is the same as :func:`trend` draws; creating the panels and their ticks is
-    about half of a fresh trend chart's cost, and a batch draws one per briefing. The grid
-    never leaves this function (only the PNG does), so no caller holds a figure that a later
-    call redraws.
+
+_TREND_PANEL: list[Figure] = []
+"""The trend panel kept by :func:`trend_image` (one figure, drawn again for each indicator)."""
+
+
+def trend_image(history: pd.DataFrame, *, lang: str = "vi") -> Any:
+    """The trend as :func:`panels`: one image per indicator, each with its text alternative.
+
+    Each panel is the picture :func:`trend_panel` draws, drawn on one figure kept from call to
+    call: creating the axes and their ticks is about half of a fresh panel's cost, and a batch
+    draws six per briefing. The figure never leaves this function (only the PNGs do).
     """
     labels = list(dict.fromkeys(history["label"]))
     if not labels:
         return image(empty_figure(fmt.status_label("no_data", lang)))
     apply_theme()
-    rows = int(np.ceil(len(labels) / columns))
-    figure = _TREND_GRIDS.get((rows, columns))
-    if figure is None:
-        figure = _TREND_GRIDS[(rows, columns)] = _trend_grid(rows, columns)
-    for axis in figure.axes:
-        _clear_panel(axis)
-    _draw_trend(history, labels, figure.axes, lang)
-    return image(figure)
+    if not _TREND_PANEL:
+        _TREND_PANEL.append(_trend_panel_figure())
+    figure = _TREND_PANEL[0]
+    pictures = []
+    for label in labels:
+        part = history[history["label"] == label]
+        _clear_panel(figure.axes[0])
+        _draw_trend(part, [label], figure.axes, lang)
+        pictures.append((png(figure), trend_alt(part, lang)))
+    return panels(pictures, _WORDS["trend"][lang])
+
+
+def trend_alt(part: pd.DataFrame, lang: str = "vi") -> str:
+    """Text alternative of one indicator's trend: its values by period, target, last status."""
+    if part.empty:
+        return ""
+    measure = str(part["measure"].iloc[0])
+    values = "; ".join(f"{parse_period(str(p)).label(lang)}: {fmt.value(measure, v, lang)}"
+                       for p, v in zip(part["period"], part["value"], strict=True))
+    text = f"{part['label'].iloc[0]}. {values}."
+    targets = part["target"].dropna()
+    if not targets.empty:
+        text += f" {_TARGET_WORD[lang]}: {fmt.value(measure, targets.iloc[-1], lang)}."
+    return text + f" {fmt.status_label(part['status'].iloc[-1], lang)}."
 
 
 def _trend_grid(rows: int, columns: int) -> Figure:
@@ -308,12 +434,31 @@ def _trend_grid(rows: int, columns: int) -> Figure:
     figure.subplots(rows, columns, squeeze=False, gridspec_kw={
         "left": 0.07, "right": 0.98, "top": 1 - 0.42 / height, "bottom": 0.42 / height,
         "wspace": 0.32, "hspace": 0.75 / 1.45})
+    _fixed_axis_labels(figure)
+    return figure
+
+
+def _trend_panel_figure() -> Figure:
+    """An empty trend panel with fixed margins (those of a panel of :func:`_trend_grid`)."""
+    apply_theme()
+    width, height = TREND_PANEL_SIZE
+    figure = Figure(figsize=TREND_PANEL_SIZE)
+    figure.subplots_adjust(left=0.5 / width, right=1 - 0.08 / width, top=1 - 0.4 / height,
+                           bottom=0.37 / height)
+    figure.add_subplot()
+    _fixed_axis_labels(figure)
+    return figure
+
+
+def _fixed_axis_labels(figure: Figure) -> None:
+    """Place the (empty) axis labels of every panel at fixed points.
+
+    The panels have no axis labels: placed at fixed points, they are not placed at each drawing
+    by measuring every tick label again (~12 ms a grid; the same pixels).
+    """
     for axis in figure.axes:
-        # the panels have no axis labels: placed at fixed points, they are not placed at each
-        # drawing by measuring every tick label again (~12 ms a grid; the same pixels)
         axis.xaxis.set_label_coords(0.5, 0.0)
         axis.yaxis.set_label_coords(0.0, 0.5)
-    return figure
 
 
 def _clear_panel(axis: Axes) -> None:
@@ -390,13 +535,12 @@ def _draw_trend(history: pd.DataFrame, labels: list[str], axes_list: list[Axes],
         # y given: matplotlib then skips measuring every tick label to place the title
         # (~30 ms a panel); the place is the same, as no tick label or offset is above the axes
         axis.set_title(_wrap(label, 30), loc="left", fontsize=7.5, y=1.0)
-        if part["measure"].iloc[0] == "share":
-            _share_axis(axis, "y", lang)
+        measure = str(part["measure"].iloc[0])
+        _measure_axis(axis, "y", measure, lang)
+        if measure == "share":
             top = max(1.0, float(np.nanmax(part[["value", "target"]].astype(float).to_numpy(),
                                            initial=0)))
             axis.set_ylim(0, top * 1.05)
-        else:
-            axis.yaxis.get_major_formatter().set_useOffset(False)  # type: ignore[attr-defined]
         axis.margins(x=0.08)
 
 
@@ -421,25 +565,24 @@ def comparison(table: pd.DataFrame, *, lang: str = "vi", ax: Axes | None = None,
     else:
         figure, axis = _new_axes(ax, (7.2, 2.0))
     _draw_comparison(table, figure, axis, lang, title, fit=ax is None)
-    return figure
+    return describe(figure, comparison_alt(table, lang))
 
 
 _COMPARISON_FIGURES: dict[int, Figure] = {}
-"""Comparison figures kept by number of rows for :func:`comparison_image` (at most 8: each
+"""Comparison figures kept by number of rows for :func:`comparison_png` (at most 8: each
 keeps its renderer's pixel buffer, ≈ 2 MB; the demo district's CĐCS need 4 sizes)."""
 
 
-def comparison_image(table: pd.DataFrame, *, lang: str = "vi") -> Any:
-    """``image(comparison(table))``, drawn on a figure kept from a previous call.
+def comparison_png(table: pd.DataFrame, *, lang: str = "vi") -> bytes:
+    """``png(comparison(table))``, drawn on a figure kept from a previous call.
 
     The picture is the same as :func:`comparison` draws. A kept figure keeps its axes and
     ticks (about a third of a fresh chart's cost) and its Agg renderer, and with it
     matplotlib's cache of text sizes: the indicator labels, legend and percentages that most
-    CĐCS share are not measured again. As with :func:`trend_image`, the figure never leaves
-    this function.
+    CĐCS share are not measured again. The figure never leaves this function.
     """
     if table.empty:
-        return image(empty_figure(fmt.status_label("no_data", lang)))
+        return png(empty_figure(fmt.status_label("no_data", lang)))
     apply_theme()  # as for a fresh chart: the legend made below reads the theme's sizes
     figure = _COMPARISON_FIGURES.get(len(table))
     if figure is None:
@@ -450,11 +593,23 @@ def comparison_image(table: pd.DataFrame, *, lang: str = "vi") -> Any:
         legend.remove()
     _clear_panel(figure.axes[0])
     _draw_comparison(table, figure, figure.axes[0], lang, None, fit=True)
-    return image(figure)
+    return png(figure)
+
+
+def comparison_alt(table: pd.DataFrame, lang: str = "vi") -> str:
+    """Text alternative of a comparison: per indicator, each series' value and the target."""
+    names: dict[str, str] = table.attrs.get("series_names", {})
+    series = [s for s in SERIES_STYLES if s in table.columns]
+    lines = []
+    for _, row in table.iterrows():
+        values = ", ".join(f"{names.get(s, s)} {fmt.percent(row[s], lang)}" for s in series)
+        lines.append(f"{row['label']}: {values}; {_TARGET_WORD[lang].lower()} "
+                     f"{fmt.percent(row['target'], lang)}.")
+    return " ".join(lines)
 
 
 def _comparison_figure(rows: int) -> Figure:
-    """An empty comparison figure for ``rows`` indicators (a fixed layout, see _fit_margins)."""
+    """An empty comparison figure for ``rows`` indicators (margins fitted, see _fit_margins)."""
     apply_theme()
     figure = Figure(figsize=(7.2, 0.34 * max(rows, 2) + 0.9))
     figure.add_subplot()
@@ -477,7 +632,7 @@ def _draw_comparison(table: pd.DataFrame, figure: Figure, axis: Axes, lang: str,
     axis.scatter(targets, y, marker="|", color=INK, s=160, label=_TARGET_WORD[lang], zorder=2)
     axis.set_yticks(y, [_wrap(str(v), 44) for v in table["label"]])
     _share_axis(axis, "x", lang)
-    axis.set_xlim(-0.02, 1.04)
+    axis.set_xlim(*share_limits(table[[*series, "target"]].to_numpy(dtype=float)))
     handles, texts = axis.get_legend_handles_labels()
     legend = figure.legend(handles, texts, loc="lower center" if fit
                            else "outside lower center", ncol=min(3, len(series) + 1),
@@ -567,17 +722,28 @@ def status_distribution(counts: pd.DataFrame, *, lang: str = "vi", ax: Axes | No
             if width >= 1 and bar.get_width() >= counts.to_numpy().sum(axis=1).max() * 0.04:
                 axis.text(bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2,
                           fmt.number(width, lang), ha="center", va="center", fontsize=6.5,
-                          color="white" if status != "not_applicable" else INK,
-                          fontweight="bold")
+                          color="white", fontweight="bold")
         left += widths
     axis.set_yticks(y, [_wrap(str(v), 44) for v in counts.index])
     axis.set_xlabel(fmt.UNIT_WORDS["CĐCS"][lang])
+    _number_axis(axis, "x", lang, whole=True)
     handles, texts = axis.get_legend_handles_labels()
     figure.legend(handles, texts, loc="outside lower center", ncol=min(4, len(counts.columns)),
                   frameon=False)
     if title:
         axis.set_title(title, loc="left")
-    return figure
+    return describe(figure, distribution_alt(counts, lang))
+
+
+def distribution_alt(counts: pd.DataFrame, lang: str = "vi") -> str:
+    """Text alternative of :func:`status_distribution`: per indicator, CĐCS in each status."""
+    unit = fmt.UNIT_WORDS["CĐCS"][lang]
+    lines = []
+    for label, row in counts.iterrows():
+        parts = [f"{fmt.status_label(status, lang)} {fmt.number(n, lang)}"
+                 for status, n in row.items() if n]
+        lines.append(f"{label} ({unit}): {', '.join(parts)}.")
+    return " ".join(lines)
 
 
 def trajectory(points: pd.DataFrame, *, lang: str = "vi", columns: int = 3,
@@ -603,28 +769,73 @@ def trajectory(points: pd.DataFrame, *, lang: str = "vi", columns: int = 3,
     for axis in list(grid.ravel())[len(labels):]:
         axis.set_visible(False)
     for axis, label in zip(grid.ravel(), labels, strict=False):
-        part = points[points["label"] == label].sort_values("year")
-        actual = part.dropna(subset=["value"])
-        axis.plot(actual["year"], actual["value"], color=SERIES_STYLES["unit"][0], marker="o",
-                  ms=3.5, lw=1.5, label=_WORDS["actual"][lang])
-        projected = part.dropna(subset=["projection"])
-        if not projected.empty:
-            axis.plot(projected["year"], projected["projection"], color=SERIES_STYLES["unit"][0],
-                      ls=":", lw=1.3, label=_WORDS["projection"][lang])
-        goals = part.dropna(subset=["milestone"])
-        axis.scatter(goals["year"], goals["milestone"], marker="*", s=70, color="#E69F00",
-                     edgecolor=INK, linewidth=0.4, zorder=4, label=_WORDS["milestone"][lang])
-        axis.set_title(_wrap(label, 28), loc="left", fontsize=7.5)
-        axis.set_xticks(sorted({int(y) for y in part["year"]}))
-        axis.tick_params(axis="x", rotation=45)
-        if part["measure"].iloc[0] == "share":
-            _share_axis(axis, "y", lang)
-            axis.set_ylim(0, 1.05)
+        _draw_trajectory(axis, points[points["label"] == label], lang)
     handles, texts = grid.ravel()[0].get_legend_handles_labels()
     figure.legend(handles, texts, loc="outside lower center", ncol=3, frameon=False)
     if title:
         figure.suptitle(title, x=0.01, ha="left", fontsize=9, fontweight="bold")
-    return figure
+    return describe(figure, trajectory_alt(points, lang))
+
+
+def trajectory_image(points: pd.DataFrame, *, lang: str = "vi") -> Any:
+    """The trajectories as :func:`panels`: one image per indicator, the legend written below."""
+    labels = list(dict.fromkeys(points["label"]))
+    if not labels:
+        return image(empty_figure(fmt.status_label("no_data", lang)))
+    pictures = []
+    for label in labels:
+        part = points[points["label"] == label]
+        figure = _trend_panel_figure()
+        _draw_trajectory(figure.axes[0], part, lang)
+        pictures.append((png(figure), trajectory_alt(part, lang)))
+    return panels(pictures, _WORDS["trajectory"][lang], note=_WORDS["trajectory_key"][lang])
+
+
+def _draw_trajectory(axis: Axes, part: pd.DataFrame, lang: str) -> None:
+    """One indicator's trajectory on ``axis``: actual by year, projection dotted, milestones."""
+    part = part.sort_values("year")
+    actual = part.dropna(subset=["value"])
+    axis.plot(actual["year"], actual["value"], color=SERIES_STYLES["unit"][0], marker="o",
+              ms=3.5, lw=1.5, label=_WORDS["actual"][lang])
+    projected = part.dropna(subset=["projection"])
+    if not projected.empty:
+        axis.plot(projected["year"], projected["projection"], color=SERIES_STYLES["unit"][0],
+                  ls=":", lw=1.3, label=_WORDS["projection"][lang])
+    goals = part.dropna(subset=["milestone"])
+    axis.scatter(goals["year"], goals["milestone"], marker="*", s=70, color="#E69F00",
+                 edgecolor=INK, linewidth=0.4, zorder=4, label=_WORDS["milestone"][lang])
+    axis.set_title(_wrap(str(part["label"].iloc[0]), 28), loc="left", fontsize=7.5)
+    axis.set_xticks(sorted({int(y) for y in part["year"]}))
+    axis.tick_params(axis="x", rotation=45)
+    measure = str(part["measure"].iloc[0])
+    _measure_axis(axis, "y", measure, lang)
+    if measure == "share":
+        shown = part[["value", "milestone", "projection"]].to_numpy(dtype=float)
+        axis.set_ylim(0, share_limits(shown, pad=0.05)[1])
+
+
+def trajectory_alt(points: pd.DataFrame, lang: str = "vi") -> str:
+    """Text alternative of :func:`trajectory`: per indicator, actual values, milestones, projection."""
+    lines = []
+    for label, part in points.groupby("label", sort=False):
+        measure = str(part["measure"].iloc[0])
+
+        def listed(column: str, part: pd.DataFrame = part, measure: str = measure) -> str:
+            rows = part.dropna(subset=[column]).sort_values("year")
+            return ", ".join(f"{_year_word(y, lang)} {fmt.value(measure, v, lang)}"
+                             for y, v in zip(rows["year"], rows[column], strict=True))
+
+        parts = [f"{_WORDS[k][lang]}: {listed(c)}" for k, c in (
+            ("actual", "value"), ("milestone", "milestone"), ("projection", "projection"))
+            if part[c].notna().any()]
+        lines.append(f"{label}. " + "; ".join(parts) + ".")
+    return " ".join(lines)
+
+
+def _year_word(year: float, lang: str) -> str:
+    """A point of a trajectory's time axis: ``2024``, or ``2025 (6T đầu)`` for mid-year."""
+    whole = int(np.ceil(year))
+    return str(whole) if float(year) == whole else f"{whole} ({HALF_TICKS[lang][0]})"
 
 
 def empty_figure(message: str) -> Figure:
@@ -632,7 +843,7 @@ def empty_figure(message: str) -> Figure:
     apply_theme()
     figure = Figure(figsize=(7.2, 0.6))
     figure.text(0.5, 0.5, message, ha="center", va="center", color=INK)
-    return figure
+    return describe(figure, message)
 
 
 def _wrap(text: str, width: int) -> str:
@@ -641,15 +852,23 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
-_TARGET_WORD = {"vi": "Chỉ tiêu", "en": "Target"}
+_TARGET_WORD = {"vi": "Mục tiêu", "en": "Target"}
 _WORDS = {
+    "trend": {"vi": "Diễn biến từng chỉ tiêu qua các kỳ", "en": "Each indicator over the periods"},
+    "trajectory": {"vi": "Quỹ đạo từng mốc kế hoạch", "en": "Each milestone's trajectory"},
+    "trajectory_key": {"vi": "Đường liền: thực hiện; đường chấm: dự báo theo tốc độ hiện tại; "
+                             "★: mốc kế hoạch.",
+                       "en": "Solid line: actual; dotted line: projection at the current pace; "
+                             "★: plan milestone."},
     "actual": {"vi": "Thực hiện", "en": "Actual"},
     "projection": {"vi": "Dự báo theo tốc độ hiện tại", "en": "Projection at current pace"},
     "milestone": {"vi": "Mốc kế hoạch", "en": "Plan milestone"},
 }
 
 __all__ = [
-    "STATUS_STYLES", "SERIES_STYLES", "StatusStyle", "apply_theme", "comparison",
-    "comparison_image", "empty_figure",
-    "image", "png", "status_distribution", "status_style", "trajectory", "trend", "trend_image",
+    "AA_CONTRAST", "SERIES_STYLES", "SERIES_SYMBOLS", "STATUS_STYLES", "StatusStyle", "alt_text",
+    "apply_theme", "comparison", "comparison_alt", "comparison_png", "contrast_ratio",
+    "describe", "distribution_alt", "empty_figure", "image", "panels", "png", "share_limits",
+    "status_distribution", "status_style", "trajectory", "trajectory_alt", "trajectory_image",
+    "trend", "trend_alt", "trend_image", "trend_panel",
 ]

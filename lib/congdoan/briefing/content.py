@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from congdoan.briefing import fmt
+from congdoan.core.activities import activity_totals, period_activities
 from congdoan.core.changes import PARTS
 from congdoan.core.dataset import Dataset, report_problems
 from congdoan.core.indicators import compute_indicators
@@ -159,6 +160,24 @@ def label(indicator_id: str, lang: str = "vi") -> str:
     """Short name of an indicator in ``lang``."""
     ind = indicator(indicator_id)
     return ind.name_vi if lang == "vi" else ind.name_en
+
+
+YEARLY_DERIVED = ("net_members", "member_change", "new_unit", "rated_good", "rating_eligible", "audited",
+                  "nonunion_workers_reached")
+"""Derived and registry numerators that count the events or records of a year."""
+
+
+def yearly_only(indicator_id: str) -> bool:
+    """True when an indicator counts what happens in a year (flows, events held, ratings).
+
+    Its half-year value (six months of events) is not comparable with a year's, so trends
+    show its full years only; stocks (members, agreements in force) keep their half-years.
+    """
+    ind = indicator(indicator_id)
+    element = load_elements().by_name().get(ind.numerator)
+    if element is None:
+        return ind.year_only or ind.numerator in YEARLY_DERIVED
+    return ind.year_only or element.year_only or element.aggregation in ("flow", "any", "ytd")
 
 
 def strict(indicator_id: str, period: Period) -> bool:
@@ -365,10 +384,17 @@ def summary_counts(card: pd.DataFrame) -> dict[str, int]:
 # ----------------------------------------------------------------------------- trend
 def history_rows(ctx: BriefingContext, unit_id: str, level: str,
                  indicator_ids: list[str] | None = None, lang: str = "vi") -> pd.DataFrame:
-    """Value, target and status of one unit over :attr:`BriefingContext.trend_periods`."""
+    """Value, target and status of one unit over :attr:`BriefingContext.trend_periods`.
+
+    A half-year's row of an indicator that counts a year's events (:func:`yearly_only`) is left
+    out when full years are there to show: like is compared with like.
+    """
     rows = ctx.rows(level, unit_id, history=True)
     if indicator_ids is not None:
         rows = rows[rows["indicator_id"].isin(indicator_ids)]
+    halves = rows["period"].astype(str).str.contains("-H", regex=False)
+    if halves.any() and not halves.all():
+        rows = rows[~(halves & rows["indicator_id"].map(yearly_only).astype(bool))]
     rows = rows.assign(label=[label(i, lang) for i in rows["indicator_id"]])
     position = {p: i for i, p in enumerate(ctx.trend_periods)}
     rows = rows.sort_values(["indicator_id", "period"], key=lambda s: s.map(position)
@@ -668,3 +694,25 @@ def upper_narrative(card: pd.DataFrame, reports: pd.DataFrame, lang: str = "vi")
             f"Reports: {fmt.percent(total['completeness'], lang)} received, "
             f"{fmt.percent(total['timeliness'], lang)} on time.")
     return lines
+
+
+# ----------------------------------------------------------------------------- section III
+def unit_activities(ctx: BriefingContext, unit_id: str, level: str,
+                    lang: str = "vi") -> pd.DataFrame:
+    """Section III of the plan for one unit in the period: per programme, what was done.
+
+    A CĐCS's own figures; an upper union's, summed over its CĐCS at the cut-off (``units``:
+    how many ran each programme); the whole area's, over every CĐCS. Never another named
+    CĐCS's figures. Every programme of the register is listed, those not run with zeros.
+
+    Returns:
+        programme, label, clause, units, events, participants, support_vnd
+        (:func:`congdoan.core.activities.activity_totals`).
+
+    """
+    rows = period_activities(ctx.dataset, ctx.period)
+    if level == "cdcs":
+        rows = rows[rows["unit_id"].astype(str) == unit_id]
+    elif level == "upper_union":
+        rows = rows[rows["parent_id"].astype(str) == unit_id]
+    return activity_totals(rows, lang=lang)

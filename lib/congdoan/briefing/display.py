@@ -3,22 +3,37 @@
 Each function takes what :mod:`congdoan.briefing.content` computed and returns an
 :class:`IPython.display.HTML` object. Names, ids and free text are passed through
 :func:`html.escape`, so a union called ``<script>…`` is shown as text, never run.
+
+Every table cell carries its column heading (``data-label``), so that on a phone the briefing
+style shows each row as a card of "heading: value" lines instead of a table wider than the
+screen; in print and on wide screens the tables are unchanged.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from congdoan.briefing import fmt
-from congdoan.briefing.charts import status_style
+from congdoan.briefing import SCREEN_ONLY, fmt
+from congdoan.briefing.charts import (
+    SERIES_STYLES,
+    SERIES_SYMBOLS,
+    comparison_alt,
+    comparison_png,
+    share_limits,
+    status_style,
+)
 from congdoan.briefing.content import Identity
+from congdoan.core.activities import MEASURE_WORDS, MEASURES
 from congdoan.core.periods import parse_period
 from congdoan.core.plan import load_register
+from congdoan.core.registry import SECTOR_NAMES
 
 WORDS: dict[str, dict[str, str]] = {
     "union_title": {"vi": "BÁO CÁO TÓM TẮT CÔNG ĐOÀN CƠ SỞ", "en": "GRASSROOTS UNION BRIEFING"},
@@ -37,7 +52,7 @@ WORDS: dict[str, dict[str, str]] = {
     "clause": {"vi": "Điều", "en": "Clause"},
     "indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
     "value": {"vi": "Thực hiện", "en": "Value"},
-    "target": {"vi": "Chỉ tiêu", "en": "Target"},
+    "target": {"vi": "Mục tiêu", "en": "Target"},
     "status": {"vi": "Đánh giá", "en": "Status"},
     "note": {"vi": "Ghi chú", "en": "Note"},
     "baseline": {"vi": "Gốc {baseline_year}", "en": "Baseline {baseline_year}"},
@@ -56,6 +71,10 @@ WORDS: dict[str, dict[str, str]] = {
     "total": {"vi": "Cả kỳ", "en": "Whole period"},
     "name": {"vi": "Tên CĐCS", "en": "Union"},
     "below": {"vi": "Số chỉ tiêu cần cải thiện", "en": "Targets needing action"},
+    "programme": {"vi": "Chương trình", "en": "Programme"},
+    "units_held": {"vi": "Số CĐCS tổ chức", "en": "Unions that held it"},
+    "all_programmes": {"vi": "Cộng các chương trình", "en": "All programmes"},
+    "not_held": {"vi": "Chưa tổ chức trong kỳ", "en": "Not held in the period"},
     "none": {"vi": "Không có.", "en": "None."},
 }
 """Captions and column headings in both languages; ``{…}`` names a fact of the plan register in
@@ -69,7 +88,9 @@ SECTIONS: dict[str, dict[str, str]] = {
     "pace": {"vi": "4. Tiến độ các mốc {projection_span}",
              "en": "4. Milestone pace {projection_span}"},
     "missing": {"vi": "5. Số liệu còn thiếu", "en": "5. Missing data"},
-    "conclusions": {"vi": "6. Nhận xét và việc cần làm", "en": "6. Conclusions and next steps"},
+    "activities": {"vi": "6. Hoạt động theo các chương trình (mục III của kế hoạch)",
+                   "en": "6. Activities of the plan's programmes (section III)"},
+    "conclusions": {"vi": "7. Nhận xét và việc cần làm", "en": "7. Conclusions and next steps"},
     "upper_scorecard": {"vi": "1. Chỉ tiêu năm và mốc kế hoạch", "en": "1. Annual targets and milestones"},
     "trajectory": {"vi": "2. Quỹ đạo các mốc và dự báo {projection_list}",
                    "en": "2. Milestone trajectory and projections to {projection_list}"},
@@ -80,7 +101,9 @@ SECTIONS: dict[str, dict[str, str]] = {
     "below": {"vi": "6. CĐCS có nhiều chỉ tiêu cần cải thiện",
               "en": "6. Unions with the most targets needing action"},
     "reporting": {"vi": "7. Tình hình nộp báo cáo", "en": "7. Reporting completeness and timeliness"},
-    "upper_conclusions": {"vi": "8. Nhận xét", "en": "8. Conclusions"},
+    "upper_activities": {"vi": "8. Hoạt động theo các chương trình (mục III của kế hoạch)",
+                         "en": "8. Activities of the plan's programmes (section III)"},
+    "upper_conclusions": {"vi": "9. Nhận xét", "en": "9. Conclusions"},
 }
 """Section headings of both briefings (``{…}``: facts of the plan, :func:`plan_facts`)."""
 
@@ -142,11 +165,15 @@ def title_block(who: Identity, lang: str = "vi") -> HTML:
 
 def _table(head: Sequence[str], body: Iterable[Sequence[Any]], css: str = "",
            raw_columns: Sequence[int] = ()) -> HTML:
-    """A table; cells are escaped except the columns in ``raw_columns`` (already HTML)."""
-    th = "".join(f"<th>{esc(h)}</th>" for h in head)
+    """A table; cells are escaped except the columns in ``raw_columns`` (already HTML).
+
+    Each cell names its column (``data-label``), which the phone layout shows beside it.
+    """
+    th = "".join(f'<th scope="col">{esc(h)}</th>' for h in head)
+    labels = [esc(h) for h in head]
     rows = []
     for cells in body:
-        tds = "".join(f"<td>{c if i in raw_columns else esc(c)}</td>"
+        tds = "".join(f'<td data-label="{labels[i]}">{c if i in raw_columns else esc(c)}</td>'
                       for i, c in enumerate(cells))
         rows.append(f"<tr>{tds}</tr>")
     return HTML(f'<table class="cd-table {css}"><thead><tr>{th}</tr></thead>'
@@ -224,6 +251,87 @@ def _pace_cell(pace_value: Any, row: pd.Series, lang: str) -> str:
     return fmt.signed(pace_value, str(row["measure"]), lang)
 
 
+def _scale(values: Any) -> tuple[float, float]:
+    """Ends of a share scale holding every value: 0–100 %, widened by quarters (e.g. to 125 %)."""
+    low, high = share_limits(values, pad=0.0)
+    return float(np.floor(low * 4) / 4), float(np.ceil(high * 4) / 4)
+
+
+def comparison(table: pd.DataFrame, lang: str = "vi") -> HTML:
+    """The comparison of this union with its sector, upper union and district: screen and print.
+
+    On screen, an HTML dot plot (:func:`dot_plot`) that reads at any width; in print, the
+    same figures as a chart image (:func:`congdoan.briefing.charts.comparison`, with its text
+    alternative). Print has no use for a layout that reflows, and an image costs the PDF
+    far less than the plot's hundreds of boxes and lines of text (≈ 0.17 s of WeasyPrint per
+    briefing, measured): the plot is marked :data:`congdoan.briefing.SCREEN_ONLY`, the PDF is
+    made without it, and the style sheet shows each where it belongs in a browser.
+    """
+    if table.empty:
+        return bullets([], lang)
+    data = base64.b64encode(comparison_png(table, lang=lang)).decode()
+    start, end = SCREEN_ONLY
+    return HTML(f'{start}<div class="cd-screen">{dot_plot(table, lang)._repr_html_()}</div>{end}'
+                f'<img class="cd-print" src="data:image/png;base64,{data}" '
+                f'alt="{esc(comparison_alt(table, lang))}">')
+
+
+def dot_plot(table: pd.DataFrame, lang: str = "vi") -> HTML:
+    """The comparison as an HTML dot plot: this union, its sector, upper union and district.
+
+    One row per indicator (``table`` as :func:`congdoan.briefing.content.comparison_table`
+    makes it): its name with every value written out (symbol and percentage), and a scale on
+    which each series is a coloured symbol and the target a black tick; the scale is described
+    in words for screen readers. The scale follows the data (a value of 105,6 % widens it to
+    125 %). Texts stay texts, so the chart reads at any width: side by side on a wide screen,
+    name above scale on a phone. Few boxes per row: the grid lines are the scale's background.
+    """
+    if table.empty:
+        return bullets([], lang)
+    names: dict[str, str] = table.attrs.get("series_names", {})
+    series = [name for name in SERIES_STYLES if name in table.columns]
+    low, high = _scale(table[[*series, "target"]].to_numpy(dtype=float))
+
+    def at(value: float) -> str:
+        return f"{100 * (value - low) / (high - low):.2f}%"
+
+    def mark(name: str) -> str:
+        return f'<b style="color:{SERIES_STYLES[name][0]}">{SERIES_SYMBOLS[name]}</b>'
+
+    target_word = word("target", lang)
+    grid = f'background-size:{100 * 0.25 / (high - low):.3f}% 100%'
+    rows = []
+    for _, row in table.iterrows():
+        shown = {name: fmt.percent(row[name], lang) for name in series}
+        target = fmt.percent(row["target"], lang)
+        values = " ".join(f"{mark(name)}\u00a0{esc(text)}" for name, text in shown.items())
+        spoken = ", ".join(f"{names.get(name, name)} {text}" for name, text in shown.items())
+        dots = "".join(
+            f'<i class="cd-dot" style="left:{at(float(row[name]))};top:'
+            f'{12 + 76 * (i + 0.5) / len(series):.1f}%;color:{SERIES_STYLES[name][0]}">'
+            f"{SERIES_SYMBOLS[name]}</i>"
+            for i, name in enumerate(series) if not fmt.is_missing(row[name]))
+        tick = ("" if fmt.is_missing(row["target"]) else
+                f'<i class="cd-dot-target" style="left:{at(float(row["target"]))}"></i>')
+        rows.append(
+            f'<div class="cd-dot-row"><div class="cd-dot-label">{esc(row["label"])}'
+            f'<div class="cd-dot-values" aria-hidden="true">{values} · {esc(target_word)}'
+            f"\u00a0{esc(target)}</div></div>"
+            f'<div class="cd-dot-track" role="img" style="{grid}" aria-label="'
+            f'{esc(row["label"])}: {esc(spoken)}; {esc(target_word.lower())} {esc(target)}">'
+            f"{tick}{dots}</div></div>")
+    legend = "".join(f'<span class="cd-dot-key">{mark(name)} {esc(names.get(name, name))}</span>'
+                     for name in series)
+    legend += (f'<span class="cd-dot-key"><i class="cd-dot-tick"></i> {esc(target_word)}'
+               "</span>")
+    axis = "".join(f'<span style="left:{at(t)}">{esc(fmt.percent(t, lang, decimals=0))}</span>'
+                   for t in np.arange(low, high + 1e-9, 0.25))
+    return HTML(
+        f'<div class="cd-dots"><div class="cd-dot-legend" aria-hidden="true">{legend}</div>'
+        f'{"".join(rows)}<div class="cd-dot-row cd-dot-axis-row" aria-hidden="true"><div></div>'
+        f'<div class="cd-dot-axis">{axis}</div></div></div>')
+
+
 def bullets(lines: Iterable[str], lang: str = "vi", css: str = "") -> HTML:
     """An escaped bullet list ('None.' when empty)."""
     items = "".join(f"<li>{esc(line)}</li>" for line in lines) or f"<li>{esc(word('none', lang))}</li>"
@@ -280,9 +388,76 @@ def units_below(table: pd.DataFrame, lang: str = "vi") -> HTML:
         return bullets([], lang)
     head = [word("code", lang), word("name", lang), word("sector", lang), word("commune", lang),
             word("below", lang)]
-    body = [[r["unit_id"], r["unit_name"], r["sector"], r["commune"],
+    body = [[r["unit_id"], r["unit_name"], sector_name(r["sector"], lang), r["commune"],
              f"{r['below']}/{r['judged']}"] for _, r in table.iterrows()]
     return _table(head, body, "cd-below")
+
+
+def activities(table: pd.DataFrame, lang: str = "vi", upper: bool = False) -> HTML:
+    """Section III: per programme held, activities, participations and support (đồng).
+
+    ``table`` as :func:`congdoan.briefing.content.unit_activities` makes it. ``upper``: an
+    upper union's or the area's totals, with how many CĐCS held each programme and a total row;
+    a CĐCS's briefing lists the programmes it held and names the others in one line.
+    """
+    held = table[table["events"] > 0]
+    if held.empty:
+        return bullets([f"{word('not_held', lang)}: "
+                        f"{fmt.word_list(table['label'], lang)}."], lang)
+    keys = ["programme", "clause", *(["units_held"] if upper else [])]
+    head = [word(k, lang) for k in keys] + [MEASURE_WORDS[m][fmt.check_lang(lang)]
+                                            for m in MEASURES]
+    shown = table if upper else held
+    body = [[r["label"], r["clause"], *([fmt.number(r["units"], lang)] if upper else []),
+             *[fmt.number(r[m], lang) for m in MEASURES]] for _, r in shown.iterrows()]
+    if upper:
+        body.append([word("all_programmes", lang), "", "",  # a CĐCS may hold several
+                     *[fmt.number(table[m].sum(), lang) for m in MEASURES]])
+    out = _table(head, body, "cd-activities")._repr_html_()
+    missing = table.loc[table["events"] == 0, "label"]
+    if not upper and len(missing):
+        out += bullets([f"{word('not_held', lang)}: {fmt.word_list(missing, lang)}."],
+                       lang)._repr_html_()
+    return HTML(out)
+
+
+def sector_name(sector: Any, lang: str = "vi") -> str:
+    """The name of a sector code (``NNN`` → Doanh nghiệp ngoài nhà nước); other text as it is."""
+    return SECTOR_NAMES.get(str(sector), {}).get(lang, str(sector))
+
+
+def status_distribution(counts: pd.DataFrame, lang: str = "vi") -> HTML:
+    """Per indicator, how many CĐCS are in each status, as HTML stacked bars.
+
+    ``counts`` as :func:`congdoan.briefing.content.status_counts` makes it (index = indicator
+    name, columns = statuses). Bars share one scale (the longest is the indicator judged for
+    the most CĐCS); each part is coloured and carries its count, and below the name every
+    status is written out with its symbol, so the figures read without the colours and at
+    any width.
+    """
+    if counts.empty:
+        return bullets([], lang)
+    total = float(counts.to_numpy().sum(axis=1).max()) or 1.0
+    rows = []
+    for name, row in counts.iterrows():
+        shown = [(str(status), int(n)) for status, n in row.items() if n]
+        parts = "".join(
+            f'<span class="cd-bar-part cd-bar-{esc(status)}" style="width:{100 * n / total:.2f}%;'
+            f'background:{status_style(status).colour}">{n if n / total >= 0.06 else ""}</span>'
+            for status, n in shown)
+        words = " ".join(
+            f'<b style="color:{status_style(status).colour}">{esc(status_style(status).symbol)}'
+            f"</b>\u00a0{esc(fmt.status_label(status, lang))}\u00a0{esc(fmt.number(n, lang))}"
+            for status, n in shown)
+        rows.append(
+            f'<div class="cd-dot-row"><div class="cd-dot-label">{esc(name)}'
+            f'<div class="cd-dot-values">{words}</div></div>'
+            f'<div class="cd-bar" aria-hidden="true">{parts}</div></div>')
+    note = (f"Số CĐCS ở mỗi mức đánh giá; thanh dài nhất: {fmt.number(total, lang)} CĐCS."
+            if lang == "vi" else
+            f"Grassroots unions in each status; the longest bar: {fmt.number(total, lang)}.")
+    return HTML(f'<div class="cd-dots cd-bars"><p class="cd-note">{esc(note)}</p>'
+                f'{"".join(rows)}</div>')
 
 
 def reporting(summary: pd.DataFrame, lang: str = "vi") -> HTML:

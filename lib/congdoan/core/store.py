@@ -493,13 +493,15 @@ def _current_versions(conn: Connection, pairs: set[tuple[str, str]]
 
 @faults_as_messages
 def accept_submission(submission: dict[str, Any], reports: pd.DataFrame,
-                      url: str | None = None) -> Accepted:
+                      url: str | None = None, activities: pd.DataFrame | None = None) -> Accepted:
     """Record an accepted file and its reports in ONE transaction under the write lock.
 
     Each report becomes a new version of its (unit, sub-period). It is the current version
     unless the current one was submitted later (``submitted_on``; on the same day the one
     arriving now wins): a report sent late with an older date does not replace a newer one.
-    Every version stays stored.
+    Every version stays stored. ``activities`` (section III, when the file carries it) replace
+    the stored activities of those (unit, sub-period) pairs in the same transaction; None leaves
+    them as they are.
 
     Raises:
         AlreadyStored: a file with the same hash was stored (e.g. by another process).
@@ -523,6 +525,8 @@ def accept_submission(submission: dict[str, Any], reports: pd.DataFrame,
         if reports.empty:
             return accepted
         pairs = set(zip(reports["unit_id"], reports["period"], strict=True))
+        if activities is not None:
+            _replace_activities(conn, pairs, activities)
         before = _current_versions(conn, pairs)
         numbers: list[int] = []
         current: list[bool] = []
@@ -545,6 +549,18 @@ def accept_submission(submission: dict[str, Any], reports: pd.DataFrame,
                                version=numbers)
         conn.execute(sa.insert(versions), records(frame, versions))
     return accepted
+
+
+def _replace_activities(conn: Connection, pairs: set[tuple[str, str]],
+                        activities: pd.DataFrame) -> None:
+    """Delete the activities of each (unit, sub-period) of ``pairs``; insert ``activities``."""
+    table = METADATA.tables["activities"]
+    for unit_id, period in sorted(pairs):
+        conn.execute(sa.delete(table).where(table.c.unit_id == unit_id,
+                                            table.c.period == period))
+    rows = records(activities, table)
+    if rows:
+        conn.execute(sa.insert(table), rows)
 
 
 # ----------------------------------------------------------------------------- reading

@@ -5,14 +5,14 @@ period, per upper union existing at the cut-off and one for the whole district. 
 executed by papermill (the executed notebook is kept as the audit record, even on failure),
 then rendered to HTML and PDF by one shared :class:`~congdoan.engine.render.Renderer`; all jobs share
 one kernel manager, so the kernel and the period's indicator tables are loaded once. One
-failure never stops the batch; ``index.html`` lists every briefing with its status.
+failure never stops the batch; ``index.html`` lists every briefing of the output folder with
+its status (:mod:`congdoan.engine.index`).
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
-import html
 import re
 import sys
 import time
@@ -29,6 +29,7 @@ from congdoan.core.paths import NOTEBOOKS_DIR
 from congdoan.core.periods import parse_period
 from congdoan.core.registry import period_units, upper_unions_at
 from congdoan.core.workspace import active_workspace
+from congdoan.engine.index import write_index
 from congdoan.engine.render import Renderer, write_atomic
 from congdoan.exceptions import CongdoanError, Location, ParameterError
 
@@ -58,7 +59,12 @@ def slugify(kind: str, unit_id: str) -> str:
 
 @dataclass(frozen=True)
 class BriefingJob:
-    """One briefing to produce."""
+    """One briefing to produce.
+
+    ``level``, ``upper_id``, ``upper_name`` and ``sector`` describe whom it is about (for the
+    index page: a CĐCS's upper union and sector at the period's cut-off; an upper union or the
+    whole area is its own upper union); they change nothing in the briefing itself.
+    """
 
     kind: Kind
     unit_id: str
@@ -67,6 +73,10 @@ class BriefingJob:
     title: str = ""
     notebook: Path = field(default=Path())
     parameters: dict[str, Any] = field(default_factory=dict)
+    level: str = ""
+    upper_id: str = ""
+    upper_name: str = ""
+    sector: str = ""
 
     @property
     def slug(self) -> str:
@@ -75,13 +85,17 @@ class BriefingJob:
 
 
 def make_job(kind: Kind, unit_id: str, period: str, *, lang: str = "vi", title: str = "",
-             data: str | None = None, notebook: Path | None = None) -> BriefingJob:
-    """A job with its notebook and papermill parameters filled in."""
+             data: str | None = None, notebook: Path | None = None,
+             facts: dict[str, str] | None = None) -> BriefingJob:
+    """A job with its notebook and papermill parameters filled in.
+
+    ``facts``: ``level``, ``upper_id``, ``upper_name``, ``sector`` (see :class:`BriefingJob`).
+    """
     params: dict[str, Any] = {ID_PARAMETER[kind]: unit_id, "period": period, "lang": lang,
                               "data": data}
     return BriefingJob(kind=kind, unit_id=unit_id, period=period, lang=lang,
                        title=title or unit_id, notebook=notebook or NOTEBOOKS[kind],
-                       parameters=params)
+                       parameters=params, **(facts or {}))
 
 
 def plan_jobs(dataset: Dataset, period: str, unions: Sequence[str] | None = None,
@@ -98,14 +112,30 @@ def plan_jobs(dataset: Dataset, period: str, unions: Sequence[str] | None = None
     upper_names = dict(zip(dataset.upper_unions["upper_id"], dataset.upper_unions["name"],
                            strict=True))
     upper_names[dataset.district_id] = dataset.district_name
+    active = period_units(dataset, per.cut_off)
     if unions is None and uppers is None:
-        unions = list(period_units(dataset, per.cut_off)["unit_id"])
+        unions = list(active["unit_id"])
         uppers = [dataset.district_id,
                   *upper_unions_at(dataset.upper_unions, per.cut_off)["upper_id"]]
-    jobs = [make_job("union", str(u), per.id, lang=lang, data=data,
-                     title=str(names.get(u, u))) for u in (unions or [])]
+    where = active.set_index(active["unit_id"].astype(str))[["parent_id", "sector"]]
+
+    def union_facts(unit_id: str) -> dict[str, str]:
+        if unit_id not in where.index:
+            return {"level": "cdcs"}
+        parent, sector = (str(v) for v in where.loc[unit_id])
+        return {"level": "cdcs", "upper_id": parent, "upper_name": str(upper_names.get(parent, "")),
+                "sector": sector}
+
+    def upper_facts(upper_id: str) -> dict[str, str]:
+        level = "district" if upper_id == dataset.district_id else "upper_union"
+        return {"level": level, "upper_id": upper_id,
+                "upper_name": str(upper_names.get(upper_id, upper_id))}
+
+    jobs = [make_job("union", str(u), per.id, lang=lang, data=data, title=str(names.get(u, u)),
+                     facts=union_facts(str(u))) for u in (unions or [])]
     jobs += [make_job("upper", str(u), per.id, lang=lang, data=data,
-                      title=str(upper_names.get(u, u))) for u in dict.fromkeys(uppers or [])]
+                      title=str(upper_names.get(u, u)), facts=upper_facts(str(u)))
+             for u in dict.fromkeys(uppers or [])]
     return jobs
 
 
@@ -278,49 +308,6 @@ def _first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     evalue = [t for t in text if t and not t.startswith("-")]
     return (evalue[-1] if evalue else type(error).__name__)[:300]
-
-
-def _link(path: Path, out_dir: Path, resolved_out: Path) -> str:
-    """``path`` relative to ``out_dir`` (resolved: ``resolved_out``), either relative or absolute.
-
-    A path made from ``out_dir`` itself, as the batch makes them, is taken as it is: resolving
-    each of a district's ~1,000 outputs cost ~0.1 s of a 0.5 s run with nothing to render.
-    """
-    path = Path(path)
-    if path.is_relative_to(out_dir) and ".." not in path.parts:
-        return path.relative_to(out_dir).as_posix()
-    return path.resolve().relative_to(resolved_out).as_posix()
-
-
-def write_index(results: Sequence[JobResult], out_dir: Path, title: str = "") -> Path:
-    """``index.html`` listing every briefing with its status and links (all text escaped)."""
-    out_dir = Path(out_dir)
-    resolved_out = out_dir.resolve()
-    rows = []
-    for r in results:
-        links = " ".join(
-            f'<a href="{html.escape(_link(p, out_dir, resolved_out), quote=True)}">'
-            f"{html.escape(k.upper())}</a>" for k, p in sorted(r.outputs.items()))
-        status = ('<span style="color:#009E73">✔ Hoàn thành</span>' if r.ok else
-                  '<span style="color:#D55E00">✘ Lỗi</span>')
-        rows.append(
-            f'<tr class="{"ok" if r.ok else "failed"}"><td>{html.escape(r.job.kind)}</td>'
-            f"<td>{html.escape(r.job.unit_id)}</td><td>{html.escape(r.job.title)}</td>"
-            f"<td>{html.escape(r.job.period)}</td><td>{status}</td><td>{links}</td>"
-            f"<td>{html.escape(r.error)}</td></tr>")
-    failed = sum(not r.ok for r in results)
-    page = (
-        '<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title or 'Báo cáo tóm tắt')}</title><style>"
-        "body{font-family:'Noto Sans','DejaVu Sans',Arial,sans-serif;margin:2em;font-size:14px}"
-        "table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:4px 8px;"
-        "text-align:left;vertical-align:top}th{background:#eef3f8}</style></head><body>"
-        f"<h1>{html.escape(title or 'Báo cáo tóm tắt / briefings')}</h1>"
-        f"<p>{len(results) - failed} thành công / ok, {failed} lỗi / failed.</p>"
-        "<table><thead><tr><th>Loại</th><th>Mã</th><th>Tên</th><th>Kỳ</th><th>Trạng thái</th>"
-        "<th>Tệp</th><th>Lỗi</th></tr></thead><tbody>" + "".join(rows)
-        + "</tbody></table></body></html>\n")
-    return write_atomic(out_dir / "index.html", page)
 
 
 def _kernel_manager() -> Any:

@@ -23,6 +23,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from congdoan.briefing import SCREEN_ONLY
 from congdoan.engine.heap import collected_after
 from congdoan.exceptions import Location, RenderError
 
@@ -41,13 +42,19 @@ def _text(value: object) -> str:
 
 
 def _image(mime: str, data: str, metadata: dict[str, object]) -> str:
-    """An ``<img>`` with the base64 ``data`` inline and the width/height the output asked for."""
+    """An ``<img>`` of the base64 ``data``, with the width/height and ``alt`` the output gave.
+
+    The text alternative is the output's ``alt`` metadata, as IPython's ``Image(alt=…)``
+    records it (empty when there is none).
+    """
     size = ""
     for key in ("width", "height"):
         value = metadata.get(key)
         if isinstance(value, (int, float)):
             size += f' {key}="{int(value)}"'
-    return f'<img src="data:{mime};base64,{"".join(data.split())}" alt=""{size}>'
+    alt = metadata.get("alt")
+    text = html.escape(alt, quote=True) if isinstance(alt, str) else ""
+    return f'<img src="data:{mime};base64,{"".join(data.split())}" alt="{text}"{size}>'
 
 
 def output_html(output: nbformat.NotebookNode) -> str:
@@ -186,6 +193,9 @@ def _lean_html() -> type:
     return lean
 
 
+_SCREEN_ONLY = re.compile(re.escape(SCREEN_ONLY[0]) + ".*?" + re.escape(SCREEN_ONLY[1]), re.S)
+"""A fragment only the screen shows (see :data:`congdoan.briefing.SCREEN_ONLY`)."""
+
 DATA_URI = re.compile(r'src="data:(image/[a-z+.-]+);base64,([A-Za-z0-9+/=\s]+)"')
 IMAGE_SCHEME = "congdoan-image"
 
@@ -235,6 +245,7 @@ class Renderer:
 
     def __init__(self) -> None:
         self.css = (TEMPLATES / "briefing.css").read_text(encoding="utf-8")
+        self.phone_css = (TEMPLATES / "briefing_phone.css").read_text(encoding="utf-8")
         self._font_config: object | None = None
         self._page_css: dict[tuple[str, str], object] = {}
         self.warmed = False
@@ -260,11 +271,16 @@ class Renderer:
         return self.document(self.body(nb), title, lang)
 
     def document(self, body: str, title: str = "", lang: str = "vi") -> str:
-        """A complete HTML document around the fragment ``body``, with the briefing style."""
+        """A complete HTML document around the fragment ``body``, with the briefing style.
+
+        The phone layout is a style element for screens only, which print (and WeasyPrint,
+        whose media is print) skips without reading it.
+        """
         return (
             f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{html.escape(title)}</title>\n<style>\n{self.css}\n</style>\n</head>\n"
+            f"<title>{html.escape(title)}</title>\n<style>\n{self.css}\n</style>\n"
+            f'<style media="screen">\n{self.phone_css}\n</style>\n</head>\n'
             f"<body>\n{body}\n</body>\n</html>\n"
         )
 
@@ -314,10 +330,13 @@ class Renderer:
         self.warmed = True
 
     def pdf_of(self, document: str, title: str = "", lang: str = "vi") -> bytes:
-        """An A4 PDF of the HTML ``document`` (page numbers, embedded fonts, no network)."""
+        """An A4 PDF of the HTML ``document`` (page numbers, embedded fonts, no network).
+
+        Fragments marked screen-only (:data:`congdoan.briefing.SCREEN_ONLY`) are left out.
+        """
         page_css, font_config = self._weasy(title, lang)  # imports WeasyPrint
         try:
-            page, images = _images_by_reference(document)
+            page, images = _images_by_reference(_SCREEN_ONLY.sub("", document))
             with collected_after():  # WeasyPrint's boxes: many short-lived cycles
                 parsed = _lean_html()(string=page, base_url=None,
                                       url_fetcher=_image_fetcher(images))

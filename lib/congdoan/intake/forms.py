@@ -3,9 +3,15 @@
 The layout is derived from ``params/data_elements.yaml`` (fields, units, plan clauses) and the
 plan register (which indicators each field serves), so a new data element appears in the forms
 without code changes. Identity cells are prefilled and locked (sheet protection); value cells
-are open and carry Excel data validation (dropdowns for yes/no, ratings and agreement grades;
-whole numbers ≥ 0). Every form states its version (:data:`FORM_CELLS` ``form_version``), which
-:mod:`congdoan.intake.ingest` checks.
+are open, and each carries its own Excel data validation (:mod:`congdoan.intake.entry`): a
+dropdown for yes/no, ratings and agreement grades, a whole number in range (and no larger than
+the field it must not exceed, e.g. women members ≤ members), a date for the day of sending;
+with a Vietnamese hint shown when the cell is selected and a Vietnamese message naming the
+field when an entry is refused. The same hints are printed beside each field. Every style
+names its font (:data:`FONT_NAME`, which covers Vietnamese), the field codes the reader needs
+are in a hidden column (or row), and the individual form is set up to print on A4 landscape,
+one page wide and at most two pages tall, its header row repeated. Every form states its
+version (:data:`FORM_CELLS` ``form_version``), which :mod:`congdoan.intake.ingest` checks.
 
 ``congdoan template --period P [--union ID ...] [--out DIR]`` writes them.
 """
@@ -21,16 +27,25 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
+from congdoan.core.activities import MEASURE_WORDS, activity_fields, activity_key
 from congdoan.core.dataset import Dataset
 from congdoan.core.periods import Period, due_date, parse_period
 from congdoan.core.plan import DataElement, load_elements, load_register
-from congdoan.core.registry import units_in_period
+from congdoan.core.registry import SECTOR_NAMES, units_in_period
 from congdoan.exceptions import PeriodError
-from congdoan.intake.validation import CATEGORY_LABELS, form_version, load_intake_settings, safe_text
+from congdoan.intake import entry
+from congdoan.intake.entry import date_validation, field_hint, not_above
+from congdoan.intake.validation import (
+    CATEGORY_LABELS,
+    form_version,
+    parse_day,
+    safe_text,
+)
 
 FORM_SHEET = "BaoCao"
 BULK_SHEET = "TongHop"
@@ -44,7 +59,7 @@ FORM_CELLS: dict[str, str] = {
 """Identity cells of the individual form (value column C, label in column A)."""
 
 FORM_LABELS: dict[str, str] = {
-    "form_version": "Phiên bản mẫu / form version",
+    "form_version": "Phiên bản mẫu",
     "unit_id": "Mã CĐCS",
     "unit_name": "Tên công đoàn cơ sở",
     "sector": "Khu vực",
@@ -59,18 +74,31 @@ FORM_HEADER_ROW = 15
 """Header row of the field table; fields start on the next row."""
 FORM_COLUMNS = ("STT", "Mã trường", "Chỉ tiêu", "Đơn vị tính", "Điều khoản kế hoạch",
                 "Giá trị", "Ghi chú")
-FORM_FIELD_COL, FORM_VALUE_COL = 2, 6
+FORM_FIELD_COL, FORM_VALUE_COL, FORM_NOTE_COL = 2, 6, 7
+FORM_WIDTHS = (28, 20, 50, 10, 12, 16, 34)
+"""Column widths A–G of the individual form (B, the field codes, is hidden)."""
 
 BULK_VERSION_CELL, BULK_PERIOD_CELL = "B2", "B3"
 BULK_LABEL_ROW, BULK_KEY_ROW, BULK_FIRST_ROW = 5, 6, 7
 BULK_IDENTITY = ("unit_id", "unit_name", "submitted_on")
 
 _TITLE = "BÁO CÁO KẾT QUẢ THỰC HIỆN NGHỊ QUYẾT 02-NQ/TW CỦA CÔNG ĐOÀN CƠ SỞ"
+FONT_NAME = "Times New Roman"
+"""The font of every cell: the usual font of Vietnamese official documents, with every
+Vietnamese letter (LibreOffice uses the metric-compatible Liberation Serif, which has them)."""
+
 _LOCKED_FILL = PatternFill("solid", fgColor="E7E6E6")
 _OPEN_FILL = PatternFill("solid", fgColor="FFF2CC")
-_BOLD = Font(bold=True)
+_FONT = Font(name=FONT_NAME, size=11)
+_BOLD = Font(name=FONT_NAME, size=11, bold=True)
+_TITLE_FONT = Font(name=FONT_NAME, size=13, bold=True)
+_NOTE_FONT = Font(name=FONT_NAME, size=10, italic=True, color="404040")
+_THIN = Side(style="thin", color="808080")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="top")
 _OPEN = Protection(locked=False)
 _FIXED_TIME = (2020, 1, 1, 0, 0, 0)
+DATE_FORMAT = "dd/mm/yyyy"
 
 GUIDE_LINES = (
     "HƯỚNG DẪN ĐIỀN BÁO CÁO",
@@ -89,6 +117,16 @@ GUIDE_LINES = (
     "Instructions (English): fill the yellow cells only; whole numbers ≥ 0, no text and no "
     "formulas; choose yes/no and ratings from the dropdowns; do not rename sheets or insert rows.",
 )
+
+
+
+ACTIVITY_HEADER = "programme"
+"""The hidden code on the header row of the form's activities table (column B)."""
+
+ACTIVITY_TITLE = ("III. HOẠT ĐỘNG THEO CÁC CHƯƠNG TRÌNH (mục III của kế hoạch): điền các chương "
+                  "trình đã tổ chức trong kỳ; để trống chương trình không tổ chức.")
+ACTIVITY_COLUMNS = {"events": 5, "participants": 6, "support_vnd": 7}
+"""Column of each figure of a programme in the form's activities table (E, F, G)."""
 
 
 def clauses_served(element: DataElement) -> str:
@@ -113,27 +151,38 @@ def display_value(element: DataElement, value: Any) -> Any:
     return int(value)
 
 
-def _validation(element: DataElement) -> DataValidation:
-    settings = load_intake_settings()
-    if element.kind == "bool":
-        dv = DataValidation(type="list", formula1='"Có,Không"', allow_blank=True)
-    elif element.kind == "category":
-        labels = CATEGORY_LABELS.get(element.name, {})
-        options = ",".join(labels.get(v, v) for v in element.values or ())
-        dv = DataValidation(type="list", formula1=f'"{options}"', allow_blank=True)
-    else:
-        top = settings.max_vnd if element.kind == "vnd" else settings.max_people
-        dv = DataValidation(type="whole", operator="between", formula1="0", formula2=str(top),
-                            allow_blank=True)
-    dv.error = "Giá trị không hợp lệ / invalid value"
-    dv.errorTitle = element.label_vi[:32]
-    dv.showErrorMessage = True
-    return dv
+def _guide(wb: Workbook) -> None:
+    guide_sheet(wb)
 
 
-def field_validation(element: DataElement) -> DataValidation:
-    """The Excel data validation of a field of ``element``'s kind, as in the report forms."""
-    return _validation(element)
+def _print_setup(ws: Worksheet, *, landscape: bool, last_row: int, last_col: int,
+                 tall: int = 0, title_rows: str | None = None,
+                 title_cols: str | None = None) -> None:
+    """A4 page set-up of ``ws``: one page wide, at most ``tall`` pages tall.
+
+    ``tall`` 0: as many pages as needed. Narrow margins, page numbers in the footer, the given
+    rows and columns repeated on every page.
+    """
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, tall
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top, ws.page_margins.bottom = 0.5, 0.6
+    ws.print_area = f"A1:{get_column_letter(last_col)}{last_row}"
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "Trang &P/&N"
+    ws.oddFooter.center.font = f"{FONT_NAME},Regular"
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if title_cols:
+        ws.print_title_cols = title_cols
+
+
+def field_validation(element: DataElement, where: str | None = None,
+                     bigger_ref: str | None = None) -> DataValidation:
+    """:func:`congdoan.intake.entry.field_validation`, titled with ``where`` (default: 'Ô này')."""
+    return entry.field_validation(element, where or "Ô này", bigger_ref)
 
 
 def style_header(cell: Any) -> None:
@@ -143,20 +192,18 @@ def style_header(cell: Any) -> None:
 
 def style_open(cell: Any) -> None:
     """Give ``cell`` the forms' look of a cell to fill (yellow, unlocked on a protected sheet)."""
-    cell.fill, cell.protection = _OPEN_FILL, _OPEN
+    cell.font, cell.fill, cell.protection = _FONT, _OPEN_FILL, _OPEN
 
 
 def guide_sheet(wb: Workbook, lines: Sequence[str] = GUIDE_LINES) -> None:
-    """Add the protected instructions sheet (:data:`GUIDE_SHEET`) with ``lines``."""
+    """Add the protected, printable instructions sheet (:data:`GUIDE_SHEET`) with ``lines``."""
     ws = wb.create_sheet(GUIDE_SHEET)
     for i, line in enumerate(lines, start=1):
-        ws.cell(row=i, column=1, value=line).font = _BOLD if i == 1 else Font()
-    ws.column_dimensions["A"].width = 140
+        cell = ws.cell(row=i, column=1, value=line)
+        cell.font, cell.alignment = (_BOLD if i == 1 else _FONT), _WRAP
+    ws.column_dimensions["A"].width = 110
+    _print_setup(ws, landscape=False, last_row=len(lines), last_col=1)
     ws.protection.sheet = True
-
-
-def _guide(wb: Workbook) -> None:
-    guide_sheet(wb)
 
 
 def save_workbook(wb: Workbook, path: Path) -> None:
@@ -180,13 +227,65 @@ def plan_line() -> str:
 
 
 def _identity_rows(unit: pd.Series, upper_name: str, period: Period) -> dict[str, Any]:
+    sector = str(unit["sector"])
     return {
         "form_version": form_version(),
-        "unit_id": unit["unit_id"], "unit_name": unit["name"], "sector": unit["sector"],
+        "unit_id": unit["unit_id"], "unit_name": unit["name"],
+        "sector": SECTOR_NAMES.get(sector, {}).get("vi", sector),
         "upper_union": upper_name, "period": period.id,
         "cut_off": period.cut_off.strftime("%d/%m/%Y"),
         "due": due_date(period).strftime("%d/%m/%Y"),
     }
+
+
+def _day(value: Any) -> Any:
+    """A submission day as a date cell when it reads as one (text otherwise, kept as typed)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    day = parse_day(value.strip() if isinstance(value, str) else value)
+    return day if day is not None else safe_text(value)
+
+
+def _cell(ws: Worksheet, row: int, col: int, value: Any = None, *, font: Font = _FONT,
+          fill: PatternFill | None = None, open_: bool = False, box: bool = False) -> Any:
+    """Write one cell with its font (always named), and optionally fill, box and unlock it."""
+    cell = ws.cell(row=row, column=col, value=value)
+    cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if open_:
+        cell.protection = _OPEN
+    if box:
+        cell.border = _BOX
+        cell.alignment = _WRAP
+    return cell
+
+
+LINE_HEIGHT = 15.0
+"""Points per line of 11 pt text in a row's height."""
+
+
+def _fit_rows(ws: Worksheet, widths: Sequence[float], first: int, last: int) -> None:
+    """Give rows ``first``–``last`` the height their wrapped texts need.
+
+    Excel and LibreOffice do not grow a row for text wrapped in a cell written by a program, so
+    the lines are counted here: a column of width *w* (in widths of a digit) holds about 1.2 *w*
+    characters of 11 pt Times New Roman a line.
+    """
+    for row in range(first, last + 1):
+        lines = 1
+        for col, width in enumerate(widths, start=1):
+            value = ws.cell(row=row, column=col).value
+            if isinstance(value, str) and width and not ws.column_dimensions[
+                    get_column_letter(col)].hidden:
+                words, line, count = value.split(), 0, 1
+                for word in words:
+                    if line and line + 1 + len(word) > 1.2 * width:
+                        count, line = count + 1, len(word)
+                    else:
+                        line += (1 if line else 0) + len(word)
+                lines = max(lines, count)
+        ws.row_dimensions[row].height = LINE_HEIGHT * lines + 2
 
 
 def unit_form(unit: pd.Series, upper_name: str, period: Period,
@@ -197,105 +296,149 @@ def unit_form(unit: pd.Series, upper_name: str, period: Period,
     ws = wb.active
     assert ws is not None
     ws.title = FORM_SHEET
-    ws["A1"] = _TITLE
-    ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = plan_line()
+    _cell(ws, 1, 1, _TITLE, font=_TITLE_FONT)
+    _cell(ws, 2, 1, plan_line())
     identity = _identity_rows(unit, upper_name, period)
     for key, ref in FORM_CELLS.items():
         row = int(ref[1:])
-        ws.cell(row=row, column=1, value=FORM_LABELS[key]).font = _BOLD
-        cell = ws[ref]
+        _cell(ws, row, 1, FORM_LABELS[key], font=_BOLD).alignment = _WRAP
         if key in identity:
-            cell.value = safe_text(identity[key])
-            cell.fill = _LOCKED_FILL
+            _cell(ws, row, 3, safe_text(identity[key]), fill=_LOCKED_FILL, box=True)
         else:
-            cell.value = safe_text(values.get(key))
-            cell.fill, cell.protection = _OPEN_FILL, _OPEN
+            value = _day(values.get(key)) if key == "submitted_on" else safe_text(values.get(key))
+            _cell(ws, row, 3, value, fill=_OPEN_FILL, open_=True, box=True)
+    day = ws[FORM_CELLS["submitted_on"]]
+    day.number_format = DATE_FORMAT
+    dates = date_validation(period.start)
+    ws.add_data_validation(dates)
+    dates.add(day)
     for col, title in enumerate(FORM_COLUMNS, start=1):
-        head = ws.cell(row=FORM_HEADER_ROW, column=col, value=title)
-        head.font, head.fill = _BOLD, _LOCKED_FILL
+        _cell(ws, FORM_HEADER_ROW, col, title, font=_BOLD, fill=_LOCKED_FILL, box=True)
     eligible = pd.Timestamp(unit["founded"]) <= (
         pd.Timestamp(period.cut_off) - pd.DateOffset(months=12))
-    validations: dict[str, DataValidation] = {}
-    for i, element in enumerate(load_elements().elements, start=1):
-        row = FORM_HEADER_ROW + i
+    elements = load_elements().elements
+    rows = {e.name: FORM_HEADER_ROW + i for i, e in enumerate(elements, start=1)}
+    letter = get_column_letter(FORM_VALUE_COL)
+    for i, element in enumerate(elements, start=1):
+        row = rows[element.name]
         for col, text in enumerate((i, element.name, element.label_vi, element.unit,
                                     clauses_served(element)), start=1):
-            ws.cell(row=row, column=col, value=text)
-        cell = ws.cell(row=row, column=FORM_VALUE_COL)
+            _cell(ws, row, col, text, box=True)
+        ws.cell(row=row, column=1).alignment = Alignment(horizontal="center", vertical="top")
         closed = (element.year_only and period.half == 1) or (
             element.name == "rating" and not eligible)
         if closed:
-            cell.fill = _LOCKED_FILL
+            _cell(ws, row, FORM_VALUE_COL, fill=_LOCKED_FILL, box=True)
             note = ("Chỉ báo cáo cuối năm (kỳ H2) – để trống" if element.year_only
                     and period.half == 1 else "CĐCS chưa đủ 12 tháng hoạt động – để trống")
-            ws.cell(row=row, column=7, value=note)
+            _cell(ws, row, FORM_NOTE_COL, note, font=_NOTE_FONT, box=True)
             continue
-        cell.value = display_value(element, values.get(element.name))
-        cell.fill, cell.protection = _OPEN_FILL, _OPEN
-        key = element.name if element.kind == "category" else element.kind
-        if key not in validations:
-            validations[key] = _validation(element)
-            ws.add_data_validation(validations[key])
-        validations[key].add(cell)
-    date_dv = DataValidation(type="date", operator="greaterThan", formula1="36526",
-                             allow_blank=True)
-    ws.add_data_validation(date_dv)
-    date_dv.add(ws[FORM_CELLS["submitted_on"]])
-    for letter, width in zip("ABCDEFG", (34, 26, 70, 12, 14, 22, 36), strict=True):
-        ws.column_dimensions[letter].width = width
-    for row_cells in ws.iter_rows(min_row=FORM_HEADER_ROW, max_col=7):
-        for c in row_cells:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
+        _cell(ws, row, FORM_VALUE_COL, display_value(element, values.get(element.name)),
+              fill=_OPEN_FILL, open_=True, box=True)
+        _cell(ws, row, FORM_NOTE_COL, field_hint(element), font=_NOTE_FONT, box=True)
+        bigger = not_above(element)
+        dv = field_validation(element, f"Mục {i}",
+                              None if bigger is None else f"{letter}{rows[bigger.name]}")
+        ws.add_data_validation(dv)
+        dv.add(ws.cell(row=row, column=FORM_VALUE_COL))
+    last = _activities_table(ws, FORM_HEADER_ROW + len(elements) + 2, values)
+    for col, width in enumerate(FORM_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.column_dimensions[get_column_letter(FORM_FIELD_COL)].hidden = True  # codes, for reading
+    _fit_rows(ws, FORM_WIDTHS, min(int(ref[1:]) for ref in FORM_CELLS.values()), last)
     ws.protection.sheet = True
     ws.freeze_panes = f"A{FORM_HEADER_ROW + 1}"
+    _print_setup(ws, landscape=True, last_row=last, last_col=len(FORM_COLUMNS), tall=2,
+                 title_rows=f"{FORM_HEADER_ROW}:{FORM_HEADER_ROW}")
     _guide(wb)
     return wb
 
 
+def _activities_table(ws: Worksheet, top: int, values: dict[str, Any]) -> int:
+    """Section III of the form from row ``top``: per programme, its three figures (E, F, G).
+
+    The hidden column B holds :data:`ACTIVITY_HEADER` on the table's header row, then each
+    programme's code: what the reader looks for. Returns the table's last row.
+    """
+    _cell(ws, top, 1, ACTIVITY_TITLE, font=_BOLD)
+    header = top + 1
+    heads = {1: "STT", FORM_FIELD_COL: ACTIVITY_HEADER, 3: "Chương trình", 4: "Điều khoản"} | {
+        col: MEASURE_WORDS[m]["vi"] for m, col in ACTIVITY_COLUMNS.items()}
+    for col, title in heads.items():
+        _cell(ws, header, col, title, font=_BOLD, fill=_LOCKED_FILL, box=True)
+    fields = activity_fields()
+    for i, programme in enumerate(load_elements().activities, start=1):
+        row = header + i
+        for col, text in ((1, f"III.{i}"), (FORM_FIELD_COL, programme.name),
+                          (3, programme.label_vi), (4, programme.clause)):
+            _cell(ws, row, col, text, box=True)
+        ws.cell(row=row, column=1).alignment = Alignment(horizontal="center", vertical="top")
+        for measure, col in ACTIVITY_COLUMNS.items():
+            key = activity_key(programme.name, measure)
+            value = values.get(key)
+            shown = None if value is None or pd.isna(value) else int(value)
+            _cell(ws, row, col, shown, fill=_OPEN_FILL, open_=True, box=True)
+            dv = field_validation(fields[key], f"Mục III.{i}")
+            ws.add_data_validation(dv)
+            dv.add(ws.cell(row=row, column=col))
+    return header + len(load_elements().activities)
+
+
 def bulk_form(rows: pd.DataFrame, period: Period) -> Workbook:
-    """The bulk sheet: one row per CĐCS (``rows``: unit_id, name and optional answers)."""
-    elements = load_elements().elements
+    """The bulk sheet: one row per CĐCS (``rows``: unit_id, name and optional answers).
+
+    The field codes the reader needs are in a hidden row (:data:`BULK_KEY_ROW`); each field's
+    column carries its own validation, hint and message, as in the individual form.
+    """
+    elements = [*load_elements().elements, *activity_fields().values()]
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = BULK_SHEET
-    ws["A1"] = _TITLE + " – BẢNG TỔNG HỢP"
-    ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"], ws[BULK_VERSION_CELL] = FORM_LABELS["form_version"], form_version()
-    ws["A3"], ws[BULK_PERIOD_CELL] = FORM_LABELS["period"], period.id
-    ws["C3"] = f"Chốt số liệu {period.cut_off:%d/%m/%Y}, hạn gửi {due_date(period):%d/%m/%Y}"
+    _cell(ws, 1, 1, _TITLE + " – BẢNG TỔNG HỢP", font=_TITLE_FONT)
+    _cell(ws, 2, 1, FORM_LABELS["form_version"])
+    _cell(ws, 2, 2, form_version())
+    _cell(ws, 3, 1, FORM_LABELS["period"])
+    _cell(ws, 3, 2, period.id)
+    _cell(ws, 3, 3, f"Chốt số liệu {period.cut_off:%d/%m/%Y}, hạn gửi {due_date(period):%d/%m/%Y}")
     labels = ["Mã CĐCS", "Tên công đoàn cơ sở", "Ngày gửi báo cáo (dd/mm/yyyy)"] + [
         f"{e.label_vi} ({e.unit}; KH {clauses_served(e)})" for e in elements]
+    # the programmes of section III follow the fields: three columns each
     keys = [*BULK_IDENTITY, *(e.name for e in elements)]
+    columns = {key: col for col, key in enumerate(keys, start=1)}
     for col, (label, key) in enumerate(zip(labels, keys, strict=True), start=1):
-        head = ws.cell(row=BULK_LABEL_ROW, column=col, value=label)
-        head.font, head.fill = _BOLD, _LOCKED_FILL
-        head.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.cell(row=BULK_KEY_ROW, column=col, value=key).fill = _LOCKED_FILL
+        _cell(ws, BULK_LABEL_ROW, col, label, font=_BOLD, fill=_LOCKED_FILL, box=True)
+        _cell(ws, BULK_KEY_ROW, col, key, fill=_LOCKED_FILL)
         ws.column_dimensions[get_column_letter(col)].width = 40 if col == 2 else 16
     ws.row_dimensions[BULK_LABEL_ROW].height = 90
+    ws.row_dimensions[BULK_KEY_ROW].hidden = True  # the codes, for reading the sheet back
     last = BULK_FIRST_ROW + max(len(rows), 1) - 1
-    for col, element in enumerate(elements, start=len(BULK_IDENTITY) + 1):
+    day = get_column_letter(columns["submitted_on"])
+    dates = date_validation(period.start)
+    ws.add_data_validation(dates)
+    dates.add(f"{day}{BULK_FIRST_ROW}:{day}{last}")
+    for element in elements:
         if element.year_only and period.half == 1:
             continue
-        dv = _validation(element)
+        letter = get_column_letter(columns[element.name])
+        bigger = not_above(element)
+        dv = field_validation(element, f"Cột {letter}", None if bigger is None else
+                              f"{get_column_letter(columns[bigger.name])}{BULK_FIRST_ROW}")
         ws.add_data_validation(dv)
-        letter = get_column_letter(col)
         dv.add(f"{letter}{BULK_FIRST_ROW}:{letter}{last}")
     for r, record in enumerate(rows.to_dict("records"), start=BULK_FIRST_ROW):
-        ws.cell(row=r, column=1, value=safe_text(record["unit_id"])).fill = _LOCKED_FILL
-        ws.cell(row=r, column=2, value=safe_text(record["name"])).fill = _LOCKED_FILL
-        submitted = record.get("submitted_on")
-        day = ws.cell(row=r, column=3, value=None if pd.isna(submitted) else
-                      pd.Timestamp(submitted).strftime("%d/%m/%Y"))
-        day.protection = _OPEN
-        for col, element in enumerate(elements, start=len(BULK_IDENTITY) + 1):
-            cell = ws.cell(row=r, column=col, value=display_value(element, record.get(element.name)))
-            if not (element.year_only and period.half == 1):
-                cell.protection = _OPEN
+        _cell(ws, r, 1, safe_text(record["unit_id"]), fill=_LOCKED_FILL)
+        _cell(ws, r, 2, safe_text(record["name"]), fill=_LOCKED_FILL)
+        _cell(ws, r, columns["submitted_on"], _day(record.get("submitted_on")),
+              open_=True).number_format = DATE_FORMAT
+        for element in elements:
+            _cell(ws, r, columns[element.name], display_value(element, record.get(element.name)),
+                  open_=not (element.year_only and period.half == 1))
     ws.freeze_panes = ws.cell(row=BULK_FIRST_ROW, column=3)
     ws.protection.sheet = True
+    _print_setup(ws, landscape=True, last_row=last, last_col=len(keys),
+                 title_rows=f"{BULK_LABEL_ROW}:{BULK_LABEL_ROW}", title_cols="A:B")
+    ws.page_setup.fitToWidth = 0  # as many pages wide as the fields need; the names repeat
     _guide(wb)
     return wb
 

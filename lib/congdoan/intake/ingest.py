@@ -3,9 +3,10 @@
 Every input file is first copied into a content-addressed store (``store/files/ab/abcd….xlsx``),
 whatever happens next. A file is then accepted or rejected *whole*:
 
-- accepted: its reports are written in one transaction (:func:`congdoan.core.store.accept_submission`);
-  a resubmission for the same (CĐCS, sub-period) is a new version, current when it was
-  submitted (its date) no earlier than the current one; earlier versions stay queryable;
+- accepted: its reports (and the section III activities it carries) are written in one
+  transaction (:func:`congdoan.core.store.accept_submission`); a resubmission for the same
+  (CĐCS, sub-period) is a new version, current when it was submitted (its date) no earlier
+  than the current one; earlier versions stay queryable;
 - rejected: nothing is written to the database (it stays byte-for-byte unchanged); the file is
   copied to ``store/quarantine/`` with its error report (``.loi.txt`` in Vietnamese or English,
   ``.loi.csv``, and a ``.json`` record of who sent it and when).
@@ -39,6 +40,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from congdoan.core import store
+from congdoan.core.activities import activities_wide
 from congdoan.core.dataset import Dataset
 from congdoan.core.dbfaults import DatabaseFault
 from congdoan.core.ownerfiles import (
@@ -73,7 +75,7 @@ from congdoan.intake.validation import (
     load_intake_settings,
     printable,
     problems_frame,
-    validate_reports,
+    validate_submission,
 )
 
 SUFFIXES = (".xlsx", ".csv")
@@ -239,9 +241,13 @@ def ingest(paths: Sequence[Path], url: str | None = None, store_dir: Path | None
     return results
 
 
-def _read_and_check(name: str, stored: Path, settings: IntakeSettings,
-                    ctx: Context) -> tuple[ParsedFile, pd.DataFrame, list[Problem]]:
-    """Read and validate the stored copy of a file; every failure becomes a problem of it."""
+def _read_and_check(name: str, stored: Path, settings: IntakeSettings, ctx: Context
+                    ) -> tuple[ParsedFile, pd.DataFrame, pd.DataFrame | None, list[Problem]]:
+    """Read and validate the stored copy of a file; every failure becomes a problem of it.
+
+    Returns what was read, the valid reports, the section III activities the file carries (None
+    when it carries none) and the problems.
+    """
     budget = Budget(name, settings)
     parsed = ParsedFile(name=name, layout="csv")
     try:
@@ -249,20 +255,20 @@ def _read_and_check(name: str, stored: Path, settings: IntakeSettings,
         if size > settings.max_file_mb * 2**20:
             parsed.problems.append(limit_problem(name, "max_file_mb", settings,
                                                  f"{size / 2**20:.1f} MB"))
-            return parsed, pd.DataFrame(), parsed.problems
+            return parsed, pd.DataFrame(), None, parsed.problems
         parsed = read_input(name, stored.read_bytes(), budget)
-        frame, problems = validate_reports(parsed, dataclasses.replace(ctx, budget=budget))
+        found = validate_submission(parsed, dataclasses.replace(ctx, budget=budget))
     except LimitExceeded as exc:
-        return parsed, pd.DataFrame(), [exc.problem]
+        return parsed, pd.DataFrame(), None, [exc.problem]
     except Exception as exc:  # noqa: BLE001 - whatever a hostile file does, it is its outcome
         log.debug("reading %s failed", name, exc_info=True)
-        return parsed, pd.DataFrame(), [Problem(
+        return parsed, pd.DataFrame(), None, [Problem(
             file=name, message_vi=f"Không đọc được tệp ({type(exc).__name__}: {exc}); tệp bị "
             "từ chối, không ghi gì.", message_en=f"The file could not be read "
             f"({type(exc).__name__}: {exc}); it was rejected, nothing was written.",
             expected="tệp .xlsx tạo từ mẫu hoặc CSV UTF-8",
             expected_en="an .xlsx made from the form, or a UTF-8 CSV")]
-    return parsed, frame, problems
+    return parsed, found.reports, found.activities, found.problems
 
 
 def _order_notes(name: str, frame: pd.DataFrame, accepted: store.Accepted,
@@ -338,14 +344,14 @@ def ingest_file(path: Path, url: str, store_dir: Path, settings: IntakeSettings,
                       f"Cannot keep the original in the store '{store_dir}'; nothing was written.",
                       value=exc.strerror or str(exc), sha=sha)
     received = store.now()
-    parsed, frame, problems = _read_and_check(name, stored, settings, ctx)
+    parsed, frame, activities, problems = _read_and_check(name, stored, settings, ctx)
     submission = {"sha256": sha, "original_name": name, "stored_path": str(stored),
                   "received_at": received, "submitted_by": submitted_by or parsed.submitted_by,
                   "source": source, "layout": parsed.layout,
                   "form_version": str(parsed.form_version.value) if parsed.form_version else None}
     if not has_errors(problems):
         try:
-            accepted = store.accept_submission(submission, frame, url)
+            accepted = store.accept_submission(submission, frame, url, activities)
         except store.AlreadyStored:
             return IngestResult(path=path, sha256=sha, status="duplicate", stored_path=stored)
         except DatabaseFault as exc:
@@ -416,7 +422,8 @@ DEMO_INDIVIDUAL = 5
 def write_demo_inbox(dataset: Dataset, folder: Path) -> list[Path]:
     """Write the demo reports as Excel forms into ``folder`` (an inbox to ingest).
 
-    One bulk workbook per sub-period; a few individual forms for the latest sub-period (one
+    One bulk workbook per sub-period, each CĐCS's section III activities included; a few
+    individual forms for the latest sub-period (one
     with a corrected resubmission); every row the demo planted as contradictory in a small file
     of its own (so it is rejected without taking the clean rows with it); and a few deliberately
     bad files (text in a number cell, a cross-field violation, an unknown union, an old form).
@@ -426,7 +433,8 @@ def write_demo_inbox(dataset: Dataset, folder: Path) -> list[Path]:
     for old in folder.glob("*.xlsx"):
         old.unlink()
     reports = dataset.reports.merge(
-        dataset.units[["unit_id", "name", "founded", "sector"]], on="unit_id")
+        dataset.units[["unit_id", "name", "founded", "sector"]], on="unit_id").merge(
+        activities_wide(dataset.activities), on=["unit_id", "period"], how="left")
     planted = {(p["unit_id"], p["period"]): p["rule"]
                for p in dataset.meta.get("planted_errors", [])}
     is_planted = pd.Series([(u, p) in planted for u, p in

@@ -18,8 +18,11 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from congdoan.core.activities import activity_fields, activity_key
 from congdoan.core.plan import load_elements
 from congdoan.intake.forms import (
+    ACTIVITY_COLUMNS,
+    ACTIVITY_HEADER,
     BULK_FIRST_ROW,
     BULK_IDENTITY,
     BULK_KEY_ROW,
@@ -192,13 +195,22 @@ def _read_form(parsed: ParsedFile, ws: Any, budget: Budget) -> None:
     elif not is_blank(by.value):
         parsed.submitted_by = str(nfc(by.value))
     names = {e.name for e in load_elements().elements}
+    programmes = {a.name for a in load_elements().activities}
     values: dict[str, Cell] = {}
+    activities: dict[str, Cell] | None = None
     last_row = max((r for r, _ in grid), default=0)
     for row in range(FORM_HEADER_ROW + 1, last_row + 1):
         key = _cell(grid, FORM_SHEET, row, FORM_FIELD_COL)
         if is_blank(key.value):
             continue
         name = str(nfc(key.value))
+        if name == ACTIVITY_HEADER:  # the section III table begins
+            activities = {}
+            continue
+        if activities is not None and name in programmes:
+            for measure, col in ACTIVITY_COLUMNS.items():
+                activities[activity_key(name, measure)] = _cell(grid, FORM_SHEET, row, col)
+            continue
         parsed.fields.append(name)
         if name not in names:
             parsed.problems.append(Problem(
@@ -209,7 +221,8 @@ def _read_form(parsed: ParsedFile, ws: Any, budget: Budget) -> None:
             continue
         values[name] = _cell(grid, FORM_SHEET, row, FORM_VALUE_COL)
     parsed.reports.append(RawReport(unit_id=at["unit_id"], period=at["period"], values=values,
-                                    submitted_on=at["submitted_on"], unit_name=at["unit_name"]))
+                                    submitted_on=at["submitted_on"], unit_name=at["unit_name"],
+                                    activities=activities))
 
 
 def _read_bulk(parsed: ParsedFile, ws: Any, budget: Budget) -> None:
@@ -221,7 +234,8 @@ def _read_bulk(parsed: ParsedFile, ws: Any, budget: Budget) -> None:
             for col in range(1, last_col + 1)
             if not is_blank(_cell(grid, BULK_SHEET, BULK_KEY_ROW, col).value)}
     _check_columns(parsed, list(keys.values()), sheet=BULK_SHEET, row=BULK_KEY_ROW)
-    parsed.fields = [k for k in keys.values() if k not in BULK_IDENTITY]
+    figures = activity_fields()
+    parsed.fields = [k for k in keys.values() if k not in BULK_IDENTITY and k not in figures]
     last_row = max((r for r, _ in grid), default=0)
     for row in range(BULK_FIRST_ROW, last_row + 1):
         cells = {key: _cell(grid, BULK_SHEET, row, col) for col, key in keys.items()}
@@ -229,7 +243,8 @@ def _read_bulk(parsed: ParsedFile, ws: Any, budget: Budget) -> None:
 
 
 def _check_columns(parsed: ParsedFile, keys: list[str], sheet: str | None, row: int) -> None:
-    known = {e.name for e in load_elements().elements} | set(BULK_IDENTITY) | {"period"}
+    known = ({e.name for e in load_elements().elements} | set(BULK_IDENTITY) | {"period"}
+             | set(activity_fields()))
     unknown = [k for k in keys if k not in known]
     required = ["unit_id", *(e.name for e in load_elements().elements)]
     missing = [k for k in required if k not in keys]
@@ -253,16 +268,19 @@ def _check_columns(parsed: ParsedFile, keys: list[str], sheet: str | None, row: 
 def _add_row(parsed: ParsedFile, cells: dict[str, Cell], period: Cell | None,
              row_number: int | None) -> None:
     names = {e.name for e in load_elements().elements}
+    figures = activity_fields()
     unit = cells.get("unit_id", Cell(None))
     filled = [c for k, c in cells.items() if k in names and not is_blank(c.value)]
     if is_blank(unit.value) and not filled:
         return  # an empty row, or a CĐCS that has not reported
     if not filled and not any(c.is_formula for c in cells.values()):
         return  # a prefilled row left blank: not reported in this file
+    activities = {k: c for k, c in cells.items() if k in figures}
     parsed.reports.append(RawReport(
         unit_id=unit, period=period or cells.get("period", Cell(None, row=row_number)),
         values={k: c for k, c in cells.items() if k in names},
-        submitted_on=cells.get("submitted_on"), unit_name=cells.get("unit_name")))
+        submitted_on=cells.get("submitted_on"), unit_name=cells.get("unit_name"),
+        activities=activities or None))
 
 
 # ----------------------------------------------------------------------------- CSV

@@ -17,6 +17,11 @@ period exists and its cut-off has passed; the form version; text normalised to U
 formula cells refused (in every cell read); outliers against the union's own history are
 warnings.
 
+Section III activities (:mod:`congdoan.core.activities`), when a file carries them: for each
+programme, activities held, participations and support (đồng) are whole numbers ≥ 0 in range,
+all optional (a programme left blank was not run), and participations or support without any
+activity held is an error.
+
 Work per file is bounded (:class:`Budget`): rows, columns, filled cells, unpacked size and time
 have limits in ``params/intake.yaml``; a file over one is refused with a problem that names the
 limit. An error report lists the first ``max_problems`` problems and counts the rest.
@@ -38,6 +43,7 @@ import pandas as pd
 import pydantic
 
 from congdoan.core import paths
+from congdoan.core.activities import MEASURES, activity_fields, activity_key
 from congdoan.core.checks import GRADE_MESSAGE, RATING_YOUNG_MESSAGE, at_most_message
 from congdoan.core.periods import load_settings, parse_period
 from congdoan.core.plan import (
@@ -240,13 +246,32 @@ class Cell:
 
 @dataclass
 class RawReport:
-    """One CĐCS report as read from a file, before validation."""
+    """One CĐCS report as read from a file, before validation.
+
+    ``activities``: the section III cells by field code (``tet_sum_vay.events`` …), or None
+    when the file has no such section (then the activities already stored are left alone).
+    """
 
     unit_id: Cell
     period: Cell
     values: dict[str, Cell]
     submitted_on: Cell | None = None
     unit_name: Cell | None = None
+    activities: dict[str, Cell] | None = None
+
+
+@dataclass
+class Validated:
+    """What :func:`validate_submission` found in one file.
+
+    ``activities`` (the ``activities`` table's columns, one row per programme run) is None when
+    the file carries no section III; otherwise its rows replace every stored activity of the
+    file's (CĐCS, sub-period) reports.
+    """
+
+    reports: pd.DataFrame
+    activities: pd.DataFrame | None
+    problems: list[Problem]
 
 
 @dataclass
@@ -523,8 +548,15 @@ def validate_reports(parsed: ParsedFile, ctx: Context) -> tuple[pd.DataFrame, li
     The returned frame has the ``reports.csv`` columns; it is only meaningful when no problem
     is an error (the file is then accepted whole). Problems past ``max_problems`` are counted,
     not listed (:meth:`_Collector.closed`). Raises :class:`LimitExceeded` when the file's budget
-    (``ctx.budget``) runs out of time.
+    (``ctx.budget``) runs out of time. :func:`validate_submission` also returns the section III
+    activities.
     """
+    found = validate_submission(parsed, ctx)
+    return found.reports, found.problems
+
+
+def validate_submission(parsed: ParsedFile, ctx: Context) -> Validated:
+    """Check every report of ``parsed`` and its activities (see :func:`validate_reports`)."""
     out = _Collector(parsed.name, ctx.settings.max_problems)
     for problem in parsed.problems:
         out.keep(problem)
@@ -538,6 +570,7 @@ def validate_reports(parsed: ParsedFile, ctx: Context) -> tuple[pd.DataFrame, li
     units = ctx.units.set_index("unit_id")
     history = _history_stats(ctx.history, elements)
     rows: list[dict[str, Any]] = []
+    activity_rows: list[dict[str, Any]] = []
     seen: dict[tuple[str, str], Cell] = {}
     for report in parsed.reports:
         if ctx.budget is not None:
@@ -554,8 +587,42 @@ def validate_reports(parsed: ParsedFile, ctx: Context) -> tuple[pd.DataFrame, li
             continue
         seen[key] = report.unit_id
         rows.append(row)
+        if report.activities is not None:
+            activity_rows += _validate_activities(report.activities, row, ctx, out)
     columns = ["unit_id", "period", "submitted_on", *[e.name for e in elements]]
-    return pd.DataFrame(rows, columns=columns), out.closed()
+    carried = any(r.activities is not None for r in parsed.reports)
+    activities = (pd.DataFrame(activity_rows, columns=["unit_id", "period", "programme",
+                                                       *MEASURES]) if carried else None)
+    return Validated(pd.DataFrame(rows, columns=columns), activities, out.closed())
+
+
+def _validate_activities(cells: dict[str, Cell], row: dict[str, Any], ctx: Context,
+                         out: _Collector) -> list[dict[str, Any]]:
+    """The activities rows of one valid report: one per programme with a figure above zero."""
+    fields = activity_fields()
+    found: list[dict[str, Any]] = []
+    for programme in load_elements().activities:
+        figures: dict[str, int] = {}
+        for measure in MEASURES:
+            key = activity_key(programme.name, measure)
+            cell = cells.get(key)
+            value = None if cell is None else convert(fields[key], cell, out, ctx.settings)
+            figures[measure] = value or 0
+        if not any(figures.values()):
+            continue
+        if figures["events"] == 0:
+            events = activity_key(programme.name, "events")
+            out.add(cells.get(events), events,
+                    f"'{programme.label_vi}': có người tham gia hoặc kinh phí nhưng số hoạt "
+                    "động bằng 0 (hoặc để trống).",
+                    f"'{programme.label_en}': participations or support with no activity held.",
+                    value=cells[events].value if events in cells else None,
+                    expected="số hoạt động ≥ 1, hoặc để trống cả ba ô",
+                    expected_en="at least 1 activity held, or all three cells blank")
+            continue
+        found.append({"unit_id": row["unit_id"], "period": row["period"],
+                      "programme": programme.name, **figures})
+    return found
 
 
 def _validate_one(report: RawReport, units: pd.DataFrame, elements: tuple[DataElement, ...],

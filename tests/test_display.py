@@ -1,0 +1,119 @@
+"""HTML fragments of the briefings: cells that name their column, charts made of text."""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+
+import numpy as np
+import pandas as pd
+
+from congdoan.briefing import charts
+from congdoan.briefing import display as view
+from congdoan.briefing.charts import SERIES_STYLES, status_style
+
+
+def _html(shown: object) -> str:
+    markup: str = shown._repr_html_()  # type: ignore[attr-defined]
+    return markup
+
+
+def _comparison_table() -> pd.DataFrame:
+    table = pd.DataFrame({"indicator_id": ["finance", "informed"],
+                          "label": ["Thu, nộp tài chính", "Học tập <nghị quyết>"],
+                          "target": [1.0, 0.75], "unit": [1.056, 0.5],
+                          "sector": [0.98, np.nan], "district": [0.97, 0.6]})
+    table.attrs["series_names"] = {"unit": "CĐCS này", "sector": "Khu vực HCSN",
+                                   "district": "Toàn huyện"}
+    return table
+
+
+def test_every_table_cell_names_its_column_for_the_phone_layout() -> None:
+    card = pd.DataFrame([{"clause": "1.3", "label": "Đoàn viên được học tập", "measure": "share",
+                          "value": 0.8, "target": 0.75, "target_max": None, "strict": False,
+                          "kind": "annual", "milestone_year": None, "status": "met",
+                          "note": ""}])
+    page = _html(view.scorecard(card))
+    cells = re.findall(r'<td data-label="([^"]*)">', page)
+    assert cells == ["Điều", "Chỉ tiêu", "Thực hiện", "Mục tiêu", "Đánh giá", "Ghi chú"]
+    headings = re.findall(r'<th scope="col">([^<]*)</th>', page)
+    assert headings == cells  # the target column is "Mục tiêu", not a second "Chỉ tiêu"
+    assert '<td data-label="Ghi chú"></td>' in page  # empty: hidden on a phone
+
+
+def test_comparison_dot_plot_places_each_series_on_a_scale_that_holds_every_value() -> None:
+    page = _html(view.dot_plot(_comparison_table()))
+    # 105,6 % widens the scale to 0–125 %: 1.056 sits at 84.48 %, the target 100 % at 80 %
+    assert re.search(r'class="cd-dot" style="left:84\.48%;[^"]*color:' +
+                     SERIES_STYLES["unit"][0], page)
+    assert 'class="cd-dot-target" style="left:80.00%"' in page
+    assert [t for t in re.findall(r">(\d+%)</span>", page)] == ["0%", "25%", "50%", "75%",
+                                                                 "100%", "125%"]
+    # every value is written out, the missing aggregate as a dash and not drawn
+    assert "105,6%" in page and "Khu vực HCSN —" in page
+    assert page.count('class="cd-dot"') == 5  # 3 + 2 series with a value
+    assert "Học tập &lt;nghị quyết&gt;" in page and "<nghị" not in page
+    plain = _comparison_table().assign(unit=[0.9, 0.5])
+    assert 'class="cd-dot-target" style="left:100.00%"' in _html(view.dot_plot(plain))
+
+
+def test_comparison_is_the_dot_plot_on_screen_and_the_chart_image_in_print() -> None:
+    table = _comparison_table()
+    page = _html(view.comparison(table))
+    screen = re.search(r'<!--cd-screen--><div class="cd-screen">(.*)</div><!--/cd-screen-->'
+                       r'<img class="cd-print"', page, re.S)
+    assert screen and screen.group(1) == _html(view.dot_plot(table))
+    image = re.search(r'<img class="cd-print" src="data:image/png;base64,([^"]+)" alt="([^"]+)"',
+                      page)
+    assert image
+    assert base64.b64decode(image.group(1)) == charts.png(charts.comparison(table))
+    assert html.unescape(image.group(2)) == charts.comparison_alt(table)
+    assert "CĐCS này 105,6%" in html.unescape(image.group(2))
+
+
+def test_status_distribution_bars_share_one_scale_and_write_every_count() -> None:
+    counts = pd.DataFrame({"met": [30, 5], "not_met": [10, 0]}, index=["Đối thoại", "Hội nghị"])
+    page = _html(view.status_distribution(counts))
+    widths = re.findall(r'class="cd-bar-part cd-bar-(\w+)" style="width:([\d.]+)%', page)
+    assert widths == [("met", "75.00"), ("not_met", "25.00"), ("met", "12.50")]
+    assert f"background:{status_style('not_met').colour}" in page
+    assert "✘</b>\u00a0Chưa đạt\u00a010" in page and "thanh dài nhất: 40 CĐCS" in page
+
+
+def test_units_below_show_sector_names_not_codes() -> None:
+    table = pd.DataFrame([{"unit_id": "CDCS-1", "unit_name": "Công ty A", "sector": "NNN",
+                           "commune": "Xã Một", "below": 3, "judged": 9}])
+    page = _html(view.units_below(table))
+    assert "Doanh nghiệp ngoài nhà nước" in page and ">NNN<" not in page
+
+
+def _activities() -> pd.DataFrame:
+    from congdoan.core.activities import activity_totals
+
+    rows = pd.DataFrame([
+        {"unit_id": "A", "programme": "tet_sum_vay", "events": 3, "participants": 1250,
+         "support_vnd": 8_000_000},
+        {"unit_id": "B", "programme": "thi_tho_gioi", "events": 1, "participants": 8,
+         "support_vnd": 0}])
+    return activity_totals(rows)
+
+
+def test_a_unions_activities_list_what_it_held_and_name_the_rest() -> None:
+    page = _html(view.activities(_activities()))
+    cells = re.findall(r'<td data-label="([^"]*)">([^<]*)</td>', page)
+    assert cells[:5] == [("Chương trình", "Tết Sum vầy"), ("Điều", "III.4.5"),
+                         ("Số hoạt động", "3"), ("Lượt người tham gia", "1.250"),
+                         ("Kinh phí hỗ trợ (đồng)", "8.000.000")]
+    assert "Chưa tổ chức trong kỳ: Mái ấm công đoàn" in page
+    assert "Hội thi thợ giỏi</td>" in page  # held (by B in this table)
+    nothing = _activities().assign(events=0, participants=0, support_vnd=0)
+    assert "Chưa tổ chức trong kỳ: Tết Sum vầy" in _html(view.activities(nothing))
+
+
+def test_an_upper_unions_activities_show_every_programme_and_a_total() -> None:
+    page = _html(view.activities(_activities(), upper=True))
+    assert page.count("<tr>") == 1 + 8 + 1  # header, every programme, the total
+    assert '<td data-label="Số CĐCS tổ chức">1</td>' in page
+    total = re.findall(r"<tr><td[^>]*>Cộng các chương trình</td>(.*?)</tr>", page)[0]
+    assert re.findall(r">([^<]*)</td>", total) == ["", "", "4", "1.258", "8.000.000"]
