@@ -6,7 +6,6 @@ The explorer's widget state must be saved in the executed notebook (nbclient's
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 
@@ -75,22 +74,21 @@ def test_explore_saves_the_last_view_in_the_widget_state(demo_dir: Path, tmp_pat
     assert upper["_options_labels"][upper["index"]] == "Liên đoàn Lao động huyện Gia Lâm"
     sector = dropdowns["Khu vực"]
     assert sector["_options_labels"][sector["index"]] == "Doanh nghiệp ngoài nhà nước"
-    # the chart is in the state as PNG bytes, the table and header as HTML
-    images = [m for m in models.values() if m["model_name"] == "ImageModel"]
-    assert len(images) == 4                      # trend, distribution, by sector, by commune
-    charts = [base64.b64decode(image["buffers"][0]["data"]).decode()  # type: ignore[index]
-              for image in images]
-    assert all("<svg" in svg for svg in charts)
+    # the charts are in the state as inline SVG, the tables and header as HTML
+    html_texts = [m["state"]["value"] for m in models.values()  # type: ignore[index]
+                  if m["model_name"] == "HTMLModel"]
+    charts = [t for t in html_texts if t.startswith("<svg")]
+    assert len(charts) == 4                      # trend, distribution, by sector, by commune
     # the last view is in the pictures: the sectors with the non-state one among them, and the
     # federation's non-state CĐCS (what the distribution counts)
     assert any("Theo khu vực" in svg and "Doanh nghiệp ngoài nhà nước" in svg for svg in charts)
     assert any("Theo xã, thị trấn" in svg for svg in charts)
     nnn = demo_units(demo_dir)
     assert any(f"({nnn} CĐCS có số liệu)" in svg for svg in charts)
-    html_texts = [m["state"]["value"] for m in models.values()  # type: ignore[index]
-                  if m["model_name"] == "HTMLModel"]
     assert any("1.1 · DN ngoài nhà nước tổ chức đối thoại" in t for t in html_texts)
-    assert any("Tử số" in t and "Mẫu số" in t for t in html_texts)
+    table = next(t for t in html_texts if "congdoan-view" in t and "Tử số" in t)
+    assert "Mẫu số" in table and "Mục tiêu" in table and "Đánh giá" in table
+    assert "Tết Sum vầy" in "".join(html_texts)  # section III activities
     # the widget cell's output points at a model saved in the state
     views = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
              if WIDGET_VIEW in o.get("data", {})]
@@ -100,6 +98,30 @@ def test_explore_saves_the_last_view_in_the_widget_state(demo_dir: Path, tmp_pat
     assert WIDGET_STATE in body and views[0]["data"][WIDGET_VIEW]["model_id"] in body
     embedded = body.split(f'<script type="{WIDGET_STATE}">', 1)[1].split("</script>", 1)[0]
     assert json.loads(embedded)["state"].keys() == models.keys()
+
+
+def test_explore_html_runs_the_notebook_quietly(demo_dir: Path, tmp_path: Path,
+                                               capfd: pytest.CaptureFixture[str]) -> None:
+    from congdoan.cli import main
+    from congdoan.explore.widget_html import external_references
+
+    out = tmp_path / "out" / "explore.html"
+    assert main(["explore-html", str(NOTEBOOKS_DIR / "explore.ipynb"), str(out), "--run",
+                 "-p", "data", str(demo_dir), "-p", "period", "2024",
+                 "-p", "sector", "DNNN"]) == 0
+    printed = capfd.readouterr()
+    # the kernel's own output reaches the terminal: nothing but our two lines
+    assert printed.err == ""
+    assert printed.out.splitlines() == [f"Đã chạy / executed: {out.with_suffix('.ipynb')}",
+                                        f"Đã ghi / written: {out}"]
+    page = out.read_text(encoding="utf-8")
+    assert external_references(page) == [] and '<html lang="vi">' in page
+    assert "<b>Khu vực:</b> Doanh nghiệp nhà nước" in page
+    assert "trong lúc tính" not in page                     # the live-only usage cell
+    # a scope the period does not have: an error that names it, without a traceback
+    assert main(["explore-html", str(NOTEBOOKS_DIR / "explore.ipynb"), str(out), "--run",
+                 "-p", "data", str(demo_dir), "-p", "sector", "NNN"]) == 2
+    assert "Phạm vi không có trong kỳ báo cáo đã chọn" in capfd.readouterr().err
 
 
 def test_data_quality_runs_on_the_demo(demo_dir: Path, tmp_path: Path) -> None:
