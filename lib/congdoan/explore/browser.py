@@ -78,7 +78,8 @@ WATCH_JS = """
 """
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -106,15 +107,14 @@ class Lab:
             return body
 
 
-def wait_for_lab(lab: Lab, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
+def wait_for_lab(lab: Lab, process: subprocess.Popen[bytes], timeout: float = 120) -> bytes:
     """Poll ``/api/status`` until the server answers (bounded; fails if the process exits)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"JupyterLab exited with {process.returncode}; see {lab.log}")
         try:
-            lab.api("status")
-            return
+            return lab.api("status")
         except (OSError, urllib.error.URLError):
             time.sleep(0.5)
     raise RuntimeError(f"JupyterLab did not answer on port {lab.port} within {timeout} s")
@@ -132,6 +132,12 @@ def stop_process_group(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
+def lab_env(work: Path) -> dict[str, str]:
+    """The environment, with JupyterLab's own state (layouts, runtime files) under ``work``."""
+    return dict(os.environ) | {"JUPYTERLAB_WORKSPACES_DIR": str(work / "workspaces"),
+                               "JUPYTER_RUNTIME_DIR": str(work / "runtime"), "MPLBACKEND": "Agg"}
+
+
 @contextmanager
 def lab_server(root: Path, work: Path, env: Mapping[str, str] | None = None) -> Iterator[Lab]:
     """JupyterLab serving ``root``; its workspaces, runtime files and log under ``work``.
@@ -139,10 +145,8 @@ def lab_server(root: Path, work: Path, env: Mapping[str, str] | None = None) -> 
     The server runs in its own session and is stopped (with its kernels) on exit.
     """
     work.mkdir(parents=True, exist_ok=True)
-    environ = dict(os.environ) | {
-        "JUPYTERLAB_WORKSPACES_DIR": str(work / "workspaces"),
-        "JUPYTER_RUNTIME_DIR": str(work / "runtime"), "MPLBACKEND": "Agg"} | dict(env or {})
-    lab = Lab(_free_port(), secrets.token_hex(16), work / "lab.log")
+    environ = lab_env(work) | dict(env or {})
+    lab = Lab(free_port(), secrets.token_hex(16), work / "lab.log")
     jupyter = Path(sys.executable).parent / "jupyter"
     with lab.log.open("wb") as log:
         process = subprocess.Popen(

@@ -86,13 +86,15 @@ EXPLORER_CSS = """
   padding: 4px 8px; margin: 4px 0; }
 .congdoan-explorer .congdoan-notice i { color: #555; }
 .congdoan-explorer h4 { margin: 12px 0 4px; }
+.congdoan-explorer .widget-html-content { line-height: 1.45; }
+table.congdoan-view, table.congdoan-view td, table.congdoan-view th { line-height: 1.35; }
 .congdoan-scroll { overflow-x: auto; max-width: 100%; }
 table.congdoan-view { border-collapse: collapse; font-size: 12.5px; margin: 4px 0; }
 table.congdoan-view th { background: #f0f0f0; text-align: left; padding: 3px 8px;
   border-bottom: 1px solid #999; }
 table.congdoan-view td { padding: 2px 8px; border-bottom: 1px solid #e3e3e3; }
-table.congdoan-view th, table.congdoan-view td { white-space: nowrap; }
-table.congdoan-view td.name { white-space: normal; min-width: 14em; }
+table.congdoan-view td { white-space: nowrap; }
+table.congdoan-view td.name { white-space: normal; min-width: 11em; }
 table.congdoan-view .num { text-align: right; white-space: nowrap; }
 table.congdoan-view tbody tr:first-child { font-weight: bold; background: #fafafa; }
 table.congdoan-activities tbody tr:first-child { font-weight: normal; background: none; }
@@ -371,7 +373,7 @@ class Explorer:
         """What panel ``name`` shows; the same key means the same picture."""
         sel = selection
         if name == "trend":
-            return (name, sel.indicator_id, len(sel.period) == 4, sel.upper_union, sel.sector,
+            return (name, sel.indicator_id, sel.period[4:], sel.upper_union, sel.sector,
                     sel.commune, sel.unit, sel.first_year, sel.last_year)
         if name == "distribution":
             return (name, sel.indicator_id, sel.period, sel.upper_union, sel.sector,

@@ -275,11 +275,14 @@ def _engine_rows(rows: pd.DataFrame, level: str, unit_id: str | None) -> pd.Data
 
 
 def _trend_periods(rows: pd.DataFrame, selection: Selection) -> pd.DataFrame:
-    """Rows of the periods of the selected period's kind within the trend's year range."""
-    kind = "year" if len(selection.period) == 4 else "half"
+    """Rows of the periods like the selected one within the trend's year range.
+
+    Years, or the same half of each year: a first half is compared with first halves (a second
+    half's report counts people from the start of the year, so halves side by side zigzag).
+    """
+    suffix = selection.period[4:]                     # "", "-H1" or "-H2"
     years = rows["period"].str[:4].astype(int)
-    is_year = rows["period"].str.len() == 4
-    mask = is_year if kind == "year" else ~is_year
+    mask = rows["period"].str[4:] == suffix
     if selection.first_year is not None:
         mask &= years >= selection.first_year
     if selection.last_year is not None:
@@ -291,8 +294,8 @@ def scope_trend(rows: pd.DataFrame, selection: Selection, register: PlanRegister
                 names: Mapping[str, str]) -> pd.DataFrame:
     """Value, target and status of the selection for each period of the trend.
 
-    The trend shows the periods of the selected period's kind (years, or halves) within
-    ``first_year``–``last_year``. A selection that is one engine row (the district, one upper
+    The trend shows the periods like the selected one (years, or the same half of each year)
+    within ``first_year``–``last_year``. A selection that is one engine row (the district, one upper
     union, sector, commune or CĐCS) reads the engine's rows; a combination (e.g. a sector inside
     an upper union) is summed from its CĐCS and judged by the engine's rules. Registry-based
     indicators (upper unions, enterprises) are shown at the most specific level the engine has.

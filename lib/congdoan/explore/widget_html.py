@@ -229,6 +229,7 @@ def prepare_notebook(source: Path | str, out: Path | str,
     """``source`` with ``parameters`` injected after its parameters cell, not executed."""
     import papermill as pm
 
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
     try:
         pm.execute_notebook(str(source), str(out), parameters=dict(parameters or {}),
                             prepare_only=True, progress_bar=False, log_output=False)
@@ -249,7 +250,6 @@ def run_notebook(source: Path | str, executed: Path | str,
     from nbclient.exceptions import CellExecutionError
 
     executed = Path(executed)
-    executed.parent.mkdir(parents=True, exist_ok=True)
     nb = nbformat.read(prepare_notebook(source, executed, parameters), as_version=4)
     import tempfile
 
