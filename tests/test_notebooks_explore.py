@@ -7,6 +7,7 @@ The explorer's widget state must be saved in the executed notebook (nbclient's
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -124,15 +125,33 @@ def test_explore_html_runs_the_notebook_quietly(demo_dir: Path, tmp_path: Path,
     assert "Phạm vi không có trong kỳ báo cáo đã chọn" in capfd.readouterr().err
 
 
-def test_data_quality_runs_on_the_demo(demo_dir: Path, tmp_path: Path) -> None:
+def test_data_quality_reads_as_a_report(demo_dir: Path, tmp_path: Path) -> None:
     nb = _run("data_quality.ipynb", tmp_path / "data_quality.ipynb", data=str(demo_dir),
               period="2024")
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
-    images = [o for o in outputs if "image/png" in o.get("data", {})]
-    assert len(images) == 2                  # two heatmaps
-    tables = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
-    assert any("received_share" in t for t in tables)
-    assert any("missing_periods" in t for t in tables)
-    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
-    assert "Thư mục lưu tệp / store:" in text
+    models = _models(nb)
+    dropdowns = {m["state"]["description"]: m["state"] for m in models.values()  # type: ignore[index]
+                 if m["model_name"] == "DropdownModel"}
+    assert set(dropdowns) == {"Kỳ", "Công đoàn cấp trên"}          # the report's controls
+    period = dropdowns["Kỳ"]
+    assert period["_options_labels"][period["index"]] == "Năm 2024 (2024)"
+    text = "".join(str(m["state"].get("value", "")) for m in models.values()  # type: ignore[union-attr]
+                   if m["model_name"] == "HTMLModel")
+    for header in ("Xã, thị trấn", "Phải nộp", "Tỷ lệ đúng hạn", "Tên CĐCS", "Kỳ chưa nộp",
+                   "Giá trị báo cáo", "Trung vị của CĐCS"):
+        assert f">{header}</th>" in text, header
+    for english in ("received_share", "missing_periods", "on_time", "unit_name"):
+        assert english not in text
+    assert text.count("data:image/png;base64,") == 2                # two heatmaps
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", text)
+    assert re.search(r">\d{1,3},\d%<", text)                        # shares as 97,5%
+    assert re.search(r"\d{1,3}\.\d{3}\.\d{3} đồng", text)            # money with separators
+    assert not re.search(r"\de[+-]\d", text) and "0.9" not in text
+    # the communes in Vietnamese order: Đ after D
+    communes = re.findall(r'<td class="name">(Xã [^<]+)</td>', text)
+    first_d = next(i for i, c in enumerate(communes) if c.startswith("Xã D"))
+    first_dd = next(i for i, c in enumerate(communes) if c.startswith("Xã Đ"))
+    assert first_d < first_dd < next(i for i, c in enumerate(communes) if c.startswith("Xã K"))
+    printed = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "Thư mục lưu tệp / store:" in printed

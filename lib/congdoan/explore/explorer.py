@@ -43,7 +43,7 @@ from congdoan.exceptions import Location, ParameterError
 from congdoan.explore.charts import PANELS, PanelData, panel_svg
 from congdoan.explore.collation import vi_sort_key
 from congdoan.explore.scope import Notice, ScopeOptions, keep_scope, scope_options
-from congdoan.explore.tables import activities_html, export_view, table_html
+from congdoan.explore.tables import TABLE_CSS, activities_html, export_view, table_html
 from congdoan.explore.views import (
     BY_COLUMN,
     HistoryIndex,
@@ -87,15 +87,6 @@ EXPLORER_CSS = """
 .congdoan-explorer .congdoan-notice i { color: #555; }
 .congdoan-explorer h4 { margin: 12px 0 4px; }
 .congdoan-explorer .widget-html-content { line-height: 1.45; }
-table.congdoan-view, table.congdoan-view td, table.congdoan-view th { line-height: 1.35; }
-.congdoan-scroll { overflow-x: auto; max-width: 100%; }
-table.congdoan-view { border-collapse: collapse; font-size: 12.5px; margin: 4px 0; }
-table.congdoan-view th { background: #f0f0f0; text-align: left; padding: 3px 8px;
-  border-bottom: 1px solid #999; }
-table.congdoan-view td { padding: 2px 8px; border-bottom: 1px solid #e3e3e3; }
-table.congdoan-view td { white-space: nowrap; }
-table.congdoan-view td.name { white-space: normal; min-width: 11em; }
-table.congdoan-view .num { text-align: right; white-space: nowrap; }
 table.congdoan-view tbody tr:first-child { font-weight: bold; background: #fafafa; }
 table.congdoan-activities tbody tr:first-child { font-weight: normal; background: none; }
 table.congdoan-activities tbody tr:last-child { font-weight: bold; background: #fafafa; }
@@ -250,7 +241,8 @@ class Explorer:
             self.activity_table,
         ], layout=widgets.Layout(width="100%"))
         results.add_class("congdoan-dims")
-        return widgets.VBox([widgets.HTML(f"<style>{EXPLORER_CSS}</style>"), controls, buttons,
+        return widgets.VBox([widgets.HTML(f"<style>{EXPLORER_CSS}{TABLE_CSS}</style>"), controls,
+                             buttons,
                              self.notice, results], layout=widgets.Layout(width="100%"))
 
     # -- changes -----------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 * :func:`format_view` — the view of :func:`congdoan.explore.views.current_view` as text: level
   and status in words, shares as ``76,9%``, counts with thousands separators;
-* :func:`table_html` — that table as HTML for the explorer (first row: the selection itself);
+* :func:`table_html` — that table as HTML for the explorer (first row: the selection itself),
+  built by :func:`html_table` (any formatted table as HTML);
 * :func:`format_activities` — the section III activity totals, formatted the same way;
 * :func:`export_view` — the view to CSV (the formatted text, UTF-8 with BOM for Excel) or Excel
   (the same headers and words; numbers kept as numbers, shown with Excel number formats), with
@@ -12,7 +13,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +44,22 @@ ACTIVITY_HEADERS = {
 }
 """Column of :func:`congdoan.explore.views.activity_totals` → Vietnamese header."""
 
+TABLE_CSS = """
+.congdoan-scroll { overflow-x: auto; max-width: 100%; }
+table.congdoan-view { border-collapse: collapse; font-size: 12.5px; margin: 4px 0; }
+table.congdoan-view, table.congdoan-view td, table.congdoan-view th { line-height: 1.35; }
+table.congdoan-view th { background: #f0f0f0; text-align: left; padding: 3px 8px;
+  border-bottom: 1px solid #999; }
+table.congdoan-view td { padding: 2px 8px; border-bottom: 1px solid #e3e3e3; white-space: nowrap; }
+table.congdoan-view td.name { white-space: normal; min-width: 11em; }
+table.congdoan-view .num { text-align: right; white-space: nowrap; }
+"""
+"""Style of the tables of :func:`html_table` (the page includes it once)."""
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """Text starting with one of these is read as a formula by spreadsheets; exported with ``'``."""
 
 _NUMBER_FORMATS = {"share": "0.0%", "count": "#,##0", "per_unit": "#,##0.00"}
-_NAMES = {"unit_name", "label_vi"}
 _RIGHT = {"numerator", "denominator", "value", "target", "units_reported", "units_expected",
           "units", "events", "participants", "support_vnd"}
 
@@ -85,23 +97,31 @@ def format_view(view: pd.DataFrame, ind: Indicator, child_level: str | None = No
     return out.rename(columns=HEADERS)
 
 
-def _cells(frame: pd.DataFrame, keys: Sequence[str], headers: Mapping[str, str],
-           marks: Sequence[charts.StatusStyle] = ()) -> str:
-    """``<thead>`` and ``<tbody>`` of ``frame``; ``marks``: the status style of each row."""
-    head = "".join(f'<th class="{"num" if k in _RIGHT else ""}">{html.escape(headers[k])}</th>'
-                   for k in keys)
+def html_table(frame: pd.DataFrame, *, right: Collection[str] = (), wrap: Collection[str] = (),
+               marks: Mapping[str, Sequence[charts.StatusStyle]] | None = None,
+               css: str = "congdoan-view") -> str:
+    """``frame`` (text cells under display headers) as an escaped HTML table.
+
+    ``right``: columns aligned right (numbers); ``wrap``: columns that may wrap (names);
+    ``marks``: per column, the status style of each row, whose symbol is put before the cell's
+    word in the status colour (never colour alone).
+    """
+    head = "".join(f'<th class="{"num" if c in right else ""}">{html.escape(str(c))}</th>'
+                   for c in frame.columns)
     body = []
-    for i, row in enumerate(frame[[headers[k] for k in keys]].itertuples(index=False)):
+    for i, row in enumerate(frame.itertuples(index=False)):
         cells = []
-        for key, text in zip(keys, row, strict=True):
+        for column, text in zip(frame.columns, row, strict=True):
             cell = html.escape(str(text))
-            if key == "status" and marks:
-                cell = (f'<span style="color:{marks[i].colour}" aria-hidden="true">'
-                        f"{marks[i].symbol}</span> {cell}")
-            css = "num" if key in _RIGHT else "name" if key in _NAMES else ""
-            cells.append(f'<td class="{css}">{cell}</td>')
+            if marks and column in marks:
+                style = marks[column][i]
+                cell = (f'<span style="color:{style.colour}" aria-hidden="true">'
+                        f"{style.symbol}</span> {cell}")
+            css_class = "num" if column in right else "name" if column in wrap else ""
+            cells.append(f'<td class="{css_class}">{cell}</td>')
         body.append(f"<tr>{''.join(cells)}</tr>")
-    return f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>"
+    return (f'<div class="congdoan-scroll"><table class="{css}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
 def table_html(view: pd.DataFrame, ind: Indicator, child_level: str | None = None) -> str:
@@ -111,10 +131,10 @@ def table_html(view: pd.DataFrame, ind: Indicator, child_level: str | None = Non
     """
     if view.empty:
         return f'<p class="congdoan-empty">{fmt.status_label("no_data")}</p>'
-    formatted = format_view(view, ind, child_level)
-    marks = [charts.status_style(s) for s in view["status"]]
-    return (f'<div class="congdoan-scroll"><table class="congdoan-view">'
-            f"{_cells(formatted, SCREEN_COLUMNS, HEADERS, marks)}</table></div>")
+    formatted = format_view(view, ind, child_level)[[HEADERS[k] for k in SCREEN_COLUMNS]]
+    return html_table(formatted, right={HEADERS[k] for k in SCREEN_COLUMNS if k in _RIGHT},
+                      wrap={HEADERS["unit_name"]},
+                      marks={HEADERS["status"]: [charts.status_style(s) for s in view["status"]]})
 
 
 def format_activities(totals: pd.DataFrame) -> pd.DataFrame:
@@ -132,9 +152,9 @@ def activities_html(totals: pd.DataFrame) -> str:
     """The activity totals as an HTML table (last row: the total when there is one)."""
     if totals.empty:
         return f'<p class="congdoan-empty">{fmt.status_label("no_data")}</p>'
-    return (f'<div class="congdoan-scroll"><table class="congdoan-view congdoan-activities">'
-            f"{_cells(format_activities(totals), list(ACTIVITY_HEADERS), ACTIVITY_HEADERS)}"
-            "</table></div>")
+    return html_table(format_activities(totals),
+                      right={ACTIVITY_HEADERS[k] for k in ACTIVITY_HEADERS if k in _RIGHT},
+                      wrap={ACTIVITY_HEADERS["label_vi"]}, css="congdoan-view congdoan-activities")
 
 
 # ----------------------------------------------------------------------------- export
