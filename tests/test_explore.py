@@ -11,19 +11,22 @@ the start of the year, so the year report gives twice the six-month figure):
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
 
-from conftest import tiny_dataset
+from conftest import frame, tiny_dataset
 from congdoan.core.dataset import Dataset
 from congdoan.core.indicators import compute_indicators
 from congdoan.core.plan import load_register
 from congdoan.exceptions import CongdoanError, ParameterError
-from congdoan.explore.explorer import ALL, Explorer
+from congdoan.explore.explorer import ALL, Explorer, export_link
+from congdoan.explore.tables import export_view, format_view, safe_cells, table_html
 from congdoan.explore.views import (
     HistoryIndex,
     Selection,
@@ -33,10 +36,8 @@ from congdoan.explore.views import (
     drill_into,
     drill_up,
     drilldown,
-    export_view,
     filter_view,
     name_lookup,
-    safe_cells,
     scope_trend,
 )
 
@@ -112,9 +113,9 @@ def test_trend_of_one_engine_row_reads_the_engine(index: HistoryIndex,
     assert (district["level"], district["unit_id"]) == ("district", "TINY")
     assert district["numerator"] == 66 and district["denominator"] == 120  # 16 + 10 + 40
     assert district["value"] == pytest.approx(0.55) and district["status"] == "not_met"
-    halves = scope_trend(index.rows("people_informed"), replace(INFORMED, period="2023-H1",
-                         first_year=2023), load_register(), names)
-    assert list(halves["period"]) == ["2023-H1", "2023-H2"]
+    halves = scope_trend(index.rows("people_informed"), replace(INFORMED, period="2023-H1"),
+                         load_register(), names)
+    assert list(halves["period"]) == ["2021-H1", "2023-H1"]     # first halves with first halves
     # half-year target of a pro-rated share: 75 % / 2
     assert _one(halves, period="2023-H1")["target"] == pytest.approx(0.375)
     assert _one(halves, period="2023-H1")["value"] == pytest.approx(33 / 120)
@@ -213,25 +214,60 @@ def test_safe_cells_prefix_formula_like_text_only() -> None:
     assert safe["value"][0] == -1.5  # a negative number stays a number
 
 
-def test_export_writes_safe_csv_and_excel(tmp_path: Path) -> None:
-    view = pd.DataFrame({"level": ["cdcs"], "unit_id": ["X"], "unit_name": ["=1+2"],
-                         "value": [-0.5]})
-    csv = export_view(view, tmp_path / "v.csv")
-    assert csv.read_text(encoding="utf-8-sig").splitlines()[1] == "cdcs,X,'=1+2,-0.5"
-    xlsx = export_view(view, tmp_path / "v.xlsx", about={"Chỉ tiêu": "=evil()"})
+def _fed_view(index: HistoryIndex, names: dict[str, str]) -> pd.DataFrame:
+    return current_view(index.rows("people_informed"), replace(INFORMED, upper_union="FED"),
+                        load_register(), names)
+
+
+def test_the_table_speaks_vietnamese(index: HistoryIndex, names: dict[str, str]) -> None:
+    ind = load_register().get("people_informed")
+    shown = format_view(_fed_view(index, names), ind, child_level="sector")
+    assert list(shown.columns[:4]) == ["Cấp", "Đơn vị", "Mã đơn vị", "Kỳ"]
+    first, hcsn = shown.iloc[0], shown.iloc[1]
+    # FED: 66 of 120 = 55 % against 75 %; HCSN (A): 16 of 20 = 80 %
+    assert (first["Cấp"], first["Tử số"], first["Mẫu số"]) == ("Công đoàn cấp trên", "66", "120")
+    assert (first["Giá trị"], first["Mục tiêu"], first["Đánh giá"]) == ("55%", "75%", "Chưa đạt")
+    assert (hcsn["Cấp"], hcsn["Đơn vị"], hcsn["Giá trị"], hcsn["Đánh giá"]) == (
+        "Khu vực", "Khu vực hành chính sự nghiệp", "80%", "Đạt")
+    assert first["Kỳ"] == "Năm 2023" and first["Điều khoản"] == "1.3"
+    page = table_html(_fed_view(index, names), ind, "sector")
+    assert "<th" in page and "Mục tiêu" in page and "not_met" not in page and "0.55" not in page
+    assert "✘</span> Chưa đạt" in page            # the symbol beside the word, not colour alone
+
+
+def test_export_writes_vietnamese_csv_and_excel(index: HistoryIndex, names: dict[str, str],
+                                                tmp_path: Path) -> None:
+    ind = load_register().get("people_informed")
+    view = _fed_view(index, names)
+    view.loc[2, "unit_name"] = "=HYPERLINK(\"x\")"      # a hostile name
+    csv = export_view(view, tmp_path / "v.csv", ind, child_level="sector")
+    lines = csv.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("Cấp,Đơn vị,Mã đơn vị,Kỳ,Chỉ tiêu,Điều khoản,Tử số,Mẫu số,Giá trị")
+    assert lines[1].startswith("Công đoàn cấp trên,LĐLĐ huyện Tí Hon,FED,Năm 2023,")
+    assert lines[1].endswith(",1.3,66,120,55%,75%,Chưa đạt,3,3")
+    assert "'=HYPERLINK" in lines[3]
+    xlsx = export_view(view, tmp_path / "v.xlsx", ind, child_level="sector",
+                       about={"Chỉ tiêu": "=evil()"})
     book = openpyxl.load_workbook(xlsx)
-    sheet = book["Bang"]
-    assert [c.value for c in sheet[1]] == ["Cấp", "Mã", "Tên", "Giá trị"]
-    assert sheet["C2"].value == "'=1+2" and sheet["C2"].data_type == "s"
-    assert sheet["D2"].value == -0.5
-    assert book["Lua chon"]["B2"].value == "'=evil()"
+    sheet = book["Bảng"]
+    headers = [c.value for c in sheet[1]]
+    assert headers[:3] == ["Cấp", "Đơn vị", "Mã đơn vị"] and "Đánh giá" in headers
+    value = sheet.cell(row=2, column=headers.index("Giá trị") + 1)
+    assert value.value == pytest.approx(0.55) and value.number_format == "0.0%"
+    numerator = sheet.cell(row=2, column=headers.index("Tử số") + 1)
+    assert numerator.value == 66 and numerator.number_format == "#,##0"
+    assert sheet.cell(row=2, column=headers.index("Đánh giá") + 1).value == "Chưa đạt"
+    hostile = sheet.cell(row=4, column=2)
+    assert hostile.value == "'=HYPERLINK(\"x\")" and hostile.data_type == "s"
+    assert book["Lựa chọn"]["B2"].value == "'=evil()"
+    assert all(c.font.name for row in sheet.iter_rows() for c in row)
     with pytest.raises(CongdoanError, match=r"\.pdf"):
-        export_view(view, tmp_path / "v.pdf")
+        export_view(view, tmp_path / "v.pdf", ind)
 
 
 # ----------------------------------------------------------------------------- widgets
 def _svg(explorer: Explorer, name: str) -> str:
-    return bytes(explorer.charts[name].value).decode()
+    return str(explorer.charts[name].value)
 
 
 @pytest.fixture()
@@ -248,32 +284,33 @@ def test_explorer_starts_on_the_district(explorer: Explorer) -> None:
     assert [v for _l, v in explorer.upper.options] == [ALL, "FED"]
     assert "Huyện Tí Hon" in explorer.header.value and "55%" in explorer.header.value
     assert "1.3" in explorer.table.value and "Chưa đạt" in explorer.table.value
-    for image in explorer.charts.values():
-        assert image.format == "svg+xml"
-        svg = bytes(image.value).decode()
-        assert '<svg' in svg and 'width="396pt" height="252pt"' in svg   # 5.5 × 3.5 in
+    for name in ("trend", "distribution", "sector", "commune"):
+        svg = _svg(explorer, name)
+        assert svg.startswith("<svg") and 'role="img"' in svg and "aria-label=" in svg
     assert explorer.timings["panels_drawn"] == 4
     # text stays text in the SVG: titles and the groups of each breakdown can be read
-    assert "Diễn biến so với chỉ tiêu" in _svg(explorer, "trend")
+    assert "Diễn biến so với mục tiêu" in _svg(explorer, "trend")
+    assert "Mục tiêu" in _svg(explorer, "trend")
     sector_svg = _svg(explorer, "sector")
     assert "Khu vực hành chính sự nghiệp" in sector_svg
     assert "Doanh nghiệp ngoài nhà nước" in sector_svg
     commune_svg = _svg(explorer, "commune")
     assert "Xã Một" in commune_svg and "Xã Hai" in commune_svg
     assert "3 CĐCS có số liệu" in _svg(explorer, "distribution")
+    assert explorer.notices == []
 
 
 def test_setting_controls_updates_view_table_and_chart(explorer: Explorer) -> None:
-    before = {name: image.value for name, image in explorer.charts.items()}
+    before = {name: panel.value for name, panel in explorer.charts.items()}
     before_table = explorer.table.value
     explorer.upper.value = "FED"
     explorer.sector.value = "NNN"
     assert explorer.selection.sector == "NNN"
     own = explorer.view.iloc[0]
     assert (own["numerator"], own["denominator"], own["value"]) == (50, 100, 0.5)
-    # drill rows are the communes of FED's NNN units
-    assert list(explorer.view["unit_id"][1:]) == ["C1", "C2"]
-    assert [v for _l, v in explorer.commune.options] == [ALL, "C1", "C2"]
+    # drill rows are the communes of FED's NNN units, by name: "Xã Hai" (C2) before "Xã Một"
+    assert list(explorer.view["unit_id"][1:]) == ["C2", "C1"]
+    assert [v for _l, v in explorer.commune.options] == [ALL, "C2", "C1"]
     # CĐCS are listed by name: "Công ty CP C" before "Công ty TNHH B"
     assert [v for _l, v in explorer.unit.options] == [ALL, "C", "B"]
     # every panel shows something else: trend and distribution of the new scope, the sector
@@ -283,6 +320,16 @@ def test_setting_controls_updates_view_table_and_chart(explorer: Explorer) -> No
     assert explorer.table.value != before_table
     assert "50%" in explorer.header.value
     assert explorer.last_update_ms > 0
+
+
+def test_busy_state_while_updating(explorer: Explorer) -> None:
+    seen: list[tuple[str, ...]] = []
+    explorer.widget.observe(lambda change: seen.append(tuple(change["new"])),
+                            names="_dom_classes")
+    explorer.sector.value = "NNN"
+    assert seen == [("congdoan-explorer", "congdoan-busy"), ("congdoan-explorer",)]
+    assert "congdoan-busy" in explorer.widget.children[0].value    # the page styles the state
+    assert "Đang cập nhật" in explorer.widget.children[0].value
 
 
 def test_drill_list_and_up_button(explorer: Explorer) -> None:
@@ -300,6 +347,27 @@ def test_drill_list_and_up_button(explorer: Explorer) -> None:
     assert explorer.selection.unit is None and explorer.selection.commune == "C1"
 
 
+def test_reset_returns_to_the_start(explorer: Explorer) -> None:
+    start_table = explorer.table.value
+    explorer.indicator.value = "cba_coverage"
+    explorer.upper.value = "FED"
+    explorer.years.value = (2023, 2023)
+    explorer.reset.click()
+    assert explorer.selection == explorer.initial == Selection(
+        "people_informed", "2023", first_year=2021, last_year=2023)
+    assert (explorer.indicator.value, explorer.upper.value) == ("people_informed", ALL)
+    assert explorer.years.value == (2021, 2023)
+    assert explorer.table.value == start_table
+
+
+def test_choosing_another_commune_clears_a_cdcs_outside_it(explorer: Explorer) -> None:
+    explorer.unit.value = "B"                     # B is in commune C1
+    explorer.commune.value = "C2"
+    assert explorer.selection.unit is None and explorer.selection.commune == "C2"
+    assert "Công ty TNHH B không thuộc Xã Hai" in explorer.notices[0].vi
+    assert "Công ty TNHH B không thuộc Xã Hai" in explorer.notice.value
+
+
 def test_changing_indicator_and_period_changes_the_data(explorer: Explorer) -> None:
     explorer.indicator.value = "cba_coverage"
     assert explorer.view.iloc[0]["value"] == pytest.approx(0.5)   # B of B, C
@@ -314,16 +382,35 @@ def test_changing_indicator_and_period_changes_the_data(explorer: Explorer) -> N
     assert explorer.timings["panels_drawn"] == 0
 
 
-def test_export_buttons_write_the_current_view(explorer: Explorer, tmp_path: Path) -> None:
+def test_export_buttons_write_the_current_view_with_a_link(explorer: Explorer,
+                                                          tmp_path: Path) -> None:
     explorer.upper.value = "FED"
     explorer.export_csv.click()
     explorer.export_xlsx.click()
     csv = tmp_path / "people_informed_2023_FED.csv"
     assert csv.exists() and (tmp_path / "people_informed_2023_FED.xlsx").exists()
-    exported = pd.read_csv(csv, encoding="utf-8-sig")
-    assert list(exported["numerator"]) == [66, 16, 50]
-    assert "people_informed_2023_FED.csv" not in explorer.message.value  # last: the xlsx
-    assert "people_informed_2023_FED.xlsx" in explorer.message.value
+    exported = pd.read_csv(csv, encoding="utf-8-sig", dtype=str)
+    # the selection, then its sectors by name: "Doanh nghiệp …" before "Khu vực …"
+    assert list(exported["Tử số"]) == ["66", "50", "16"]
+    assert list(exported["Đánh giá"]) == ["Chưa đạt", "Chưa đạt", "Đạt"]
+    shown = explorer.links.outputs[-1]["data"]["text/html"]
+    assert "people_informed_2023_FED.xlsx" in shown and "people_informed_2023_FED.csv" not in shown
+
+
+def test_export_link_is_relative_to_the_notebook_folder(tmp_path: Path) -> None:
+    # congdoan lab: the notebook in <workspace>/notebooks, exports in <workspace>/output
+    link = export_link(tmp_path / "output" / "explore" / "a b.csv", tmp_path / "notebooks")
+    assert 'href="../output/explore/a b.csv"' in link and 'download="a b.csv"' in link
+    assert str(tmp_path / "output" / "explore" / "a b.csv") in link
+
+
+def test_exports_default_to_the_workspace_output(tiny: Dataset, index: HistoryIndex) -> None:
+    from congdoan.core.workspace import active_workspace
+
+    ex = Explorer(tiny, period="2023", indicator="people_informed", history=index.history)
+    path = ex.export(".csv")
+    assert path == active_workspace().output_dir / "explore" / "people_informed_2023.csv"
+    assert path.exists()
 
 
 def test_sector_choices_follow_the_indicator_population(explorer: Explorer) -> None:
@@ -331,9 +418,10 @@ def test_sector_choices_follow_the_indicator_population(explorer: Explorer) -> N
     explorer.sector.value = "NNN"
     explorer.indicator.value = "cba_coverage"          # enterprises: NNN only here
     assert [v for _l, v in explorer.sector.options] == [ALL, "NNN"]
-    assert explorer.selection.sector == "NNN"
+    assert explorer.selection.sector == "NNN" and explorer.notices == []
     explorer.indicator.value = "officials_conference_hcsn"
     assert explorer.selection.sector is None            # NNN not in the population: all
+    assert "Doanh nghiệp ngoài nhà nước không có" in explorer.notices[0].vi
 
 
 def test_unknown_period_is_refused(tiny: Dataset, index: HistoryIndex) -> None:
@@ -369,6 +457,28 @@ def test_demo_views_agree_with_the_engine(demo: Dataset, demo_explorer: Explorer
     ex.period.value = "2025"               # after 1/7/2025: commune unions
     assert len([v for _l, v in ex.upper.options if v]) > 1
     assert ex.selection.upper_union is None  # LDLD-GIALAM no longer exists: back to all
+    assert ex.selection.sector == "NNN"      # the sector still exists: kept
+    assert "Liên đoàn Lao động huyện Gia Lâm không có trong kỳ Năm 2025" in ex.notices[0].vi
+
+
+@pytest.mark.slow
+def test_demo_cdcs_is_kept_when_its_upper_union_changes(demo: Dataset,
+                                                        demo_explorer: Explorer) -> None:
+    # the issue's path: 2024-H1, the federation, NNN, CDCS-0197; then 2026-H1
+    ex = demo_explorer
+    ex.reset.click()
+    ex.indicator.value = "people_informed"
+    ex.period.value = "2024-H1"
+    ex.upper.value = "LDLD-GIALAM"
+    ex.sector.value = "NNN"
+    ex.unit.value = "CDCS-0197"
+    ex.period.value = "2026-H1"
+    links = demo.links[demo.links["unit_id"] == "CDCS-0197"]
+    now = str(links.loc[links["valid_to"].isna(), "parent_id"].iloc[0])   # its commune union
+    assert ex.selection.unit == "CDCS-0197" and ex.selection.sector == "NNN"
+    assert ex.selection.upper_union == now and ex.upper.value == now
+    assert ex.view.iloc[0]["unit_id"] == "CDCS-0197"
+    assert "đã chuyển công đoàn cấp trên" in ex.notices[0].vi
 
 
 def test_explorer_freezes_its_heap_after_releasing_earlier_garbage(
@@ -389,3 +499,142 @@ def test_explorer_freezes_its_heap_after_releasing_earlier_garbage(
     assert gc.get_freeze_count() > 0  # the explorer's data is out of the full passes
     ex.indicator.value = "people_informed"  # and it still updates
     assert ex.view["indicator_id"].eq("people_informed").all()
+
+
+# ----------------------------------------------------------------------------- kept scope
+def _reports_2023_2025() -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for period, day in (("2023-H1", "2023-06-05"), ("2025-H2", "2025-12-05")):
+        rows += [{"unit_id": u, "period": period, "submitted_on": day, "workers": 10,
+                  "people_informed": 5} for u in ("A", "B", "C")]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def moved() -> tuple[Dataset, HistoryIndex]:
+    """Units under the federation FED in 2023 and under the commune union XA from 1/7/2025."""
+    ds = tiny_dataset(reports=_reports_2023_2025())
+    return ds, HistoryIndex(build_history(ds), load_register())
+
+
+def test_scope_kept_when_the_cdcs_moved_to_another_upper_union(
+        moved: tuple[Dataset, HistoryIndex], tmp_path: Path) -> None:
+    ds, idx = moved
+    ex = Explorer(ds, period="2023-H1", indicator="people_informed", upper_union="FED",
+                  sector="NNN", unit="B", history=idx.history, out_dir=tmp_path)
+    ex.period.value = "2025-H2"
+    assert ex.selection == replace(ex.initial, period="2025-H2", upper_union="XA")
+    assert (ex.upper.value, ex.sector.value, ex.unit.value) == ("XA", "NNN", "B")
+    assert ex.view.iloc[0]["unit_id"] == "B"
+    assert [n.vi for n in ex.notices] == [
+        "Trong kỳ 6 tháng cuối năm 2025, Công ty TNHH B thuộc Công đoàn xã Tí Hon (không phải "
+        "LĐLĐ huyện Tí Hon): đã chuyển công đoàn cấp trên sang Công đoàn xã Tí Hon."]
+    assert "Công đoàn xã Tí Hon" in ex.notice.value
+    ex.period.value = "2023-H1"                      # and back: FED again, no loss
+    assert (ex.selection.upper_union, ex.selection.unit) == ("FED", "B")
+
+
+def test_scope_cleared_with_a_notice_when_it_no_longer_exists(
+        moved: tuple[Dataset, HistoryIndex], tmp_path: Path) -> None:
+    ds, idx = moved
+    ex = Explorer(ds, period="2023-H1", indicator="people_informed", upper_union="FED",
+                  sector="NNN", commune="C1", history=idx.history, out_dir=tmp_path)
+    ex.period.value = "2025-H2"
+    # FED is gone; the sector and the commune still exist
+    assert (ex.selection.upper_union, ex.selection.sector, ex.selection.commune) == (
+        None, "NNN", "C1")
+    assert len(ex.notices) == 1 and ex.notices[0].vi.startswith(
+        "LĐLĐ huyện Tí Hon không có trong kỳ 6 tháng cuối năm 2025")
+    ex.sector.value = "HCSN"                         # A (HCSN) is in C1 too: commune kept
+    assert ex.selection.commune == "C1" and ex.notices == []
+    ex.period.value = "2023-H1"
+    assert ex.notices == [] and ex.selection.sector == "HCSN"
+
+
+# ----------------------------------------------------------------------------- activities
+def test_activity_totals_of_the_scope() -> None:
+    from congdoan.core.plan import load_elements
+    from congdoan.explore.views import activity_totals
+
+    programmes = load_elements().activities
+    activities = frame("activities", [
+        {"unit_id": "A", "period": "2023-H1", "programme": "tet_sum_vay", "events": 1,
+         "participants": 20, "support_vnd": 1_000_000},
+        {"unit_id": "A", "period": "2023-H2", "programme": "tet_sum_vay", "events": 2,
+         "participants": 30, "support_vnd": 500_000},
+        {"unit_id": "B", "period": "2023-H2", "programme": "thang_cong_nhan", "events": 1,
+         "participants": 40, "support_vnd": 0},
+        {"unit_id": "C", "period": "2023-H2", "programme": "tet_sum_vay", "events": 5,
+         "participants": 99, "support_vnd": 9},                       # C is not in scope
+        {"unit_id": "B", "period": "2021-H2", "programme": "sang_kien", "events": 3,
+         "participants": 3, "support_vnd": 3},                        # another year
+    ])
+    units = pd.DataFrame({"unit_id": ["A", "B"]})
+    totals = activity_totals(activities, units, ["2023-H1", "2023-H2"], programmes).set_index(
+        "programme")
+    assert list(totals.index) == [p.name for p in programmes] + ["total"]
+    tet = totals.loc["tet_sum_vay"]
+    assert (tet["units"], tet["events"], tet["participants"], tet["support_vnd"]) == (
+        1, 3, 50, 1_500_000)
+    assert totals.loc["thang_cong_nhan", "participants"] == 40
+    assert totals.loc["sang_kien", "events"] == 0
+    total = totals.loc["total"]
+    assert (total["units"], total["events"], total["participants"], total["support_vnd"]) == (
+        2, 4, 90, 1_500_000)
+
+
+def test_explorer_shows_the_activities_of_its_scope(tiny: Dataset, index: HistoryIndex,
+                                                   tmp_path: Path) -> None:
+    ds = replace(tiny, activities=frame("activities", [
+        {"unit_id": "A", "period": "2023-H1", "programme": "tet_sum_vay", "events": 2,
+         "participants": 1200, "support_vnd": 2_500_000},
+        {"unit_id": "B", "period": "2023-H2", "programme": "tet_sum_vay", "events": 1,
+         "participants": 10, "support_vnd": 100_000}]))
+    ex = Explorer(ds, period="2023", indicator="people_informed", history=index.history,
+                  out_dir=tmp_path)
+    assert "Tết Sum vầy" in ex.activity_table.value
+    assert "2.600.000" in ex.activity_table.value and "1.210" in ex.activity_table.value
+    ex.sector.value = "NNN"                                  # B only
+    tet = ex.activities.set_index("programme").loc["tet_sum_vay"]
+    assert (tet["events"], tet["support_vnd"]) == (1, 100_000)
+    assert "2.600.000" not in ex.activity_table.value
+
+
+# ----------------------------------------------------------------------------- collation
+def test_vietnamese_alphabetical_order() -> None:
+    from congdoan.explore.collation import vi_sorted
+
+    names = ["Xã Yên Viên", "Xã Đông Dư", "Xã Dương Xá", "Thị trấn Trâu Quỳ", "Xã Ăn",
+             "Xã An", "Xã Ấp", "Xã Bát Tràng", "Xã Ơn", "Xã Ông", "Xã Ô"]
+    assert vi_sorted(names) == [
+        "Thị trấn Trâu Quỳ", "Xã An", "Xã Ăn", "Xã Ấp", "Xã Bát Tràng", "Xã Dương Xá",
+        "Xã Đông Dư", "Xã Ô", "Xã Ông", "Xã Ơn", "Xã Yên Viên"]
+    # tones only break ties: a, à, ả, ã, á, ạ
+    assert vi_sorted(["ạ", "á", "ã", "ả", "à", "a"]) == ["a", "à", "ả", "ã", "á", "ạ"]
+
+
+# ----------------------------------------------------------------------------- charts
+def test_nice_ticks() -> None:
+    from congdoan.explore.charts import nice_ticks
+
+    assert nice_ticks(0, 1) == [0, 0.25, 0.5, 0.75, 1.0]
+    assert nice_ticks(0, 1.056) == [0, 0.5, 1.0, 1.5]          # 105,6 % stays on the axis
+    assert nice_ticks(0, 3, integer=True) == [0, 1, 2, 3]      # never 2.5 for counts
+    assert nice_ticks(-40, 650, integer=True) == [-200, 0, 200, 400, 600, 800]
+
+
+def test_charts_follow_the_data() -> None:
+    from congdoan.explore.charts import breakdown_svg, trend_svg
+
+    register = load_register()
+    share, count = register.get("finance_collection"), register.get("new_cdcs")
+    trend = pd.DataFrame({"period": ["2023", "2024"], "value": [0.9, 1.056],
+                          "target": [1.0, 1.0], "status": ["not_met", "met"]})
+    svg = trend_svg(trend, share)
+    assert "105,6%" in svg and ">150%<" in svg               # the point and an axis above it
+    rows = pd.DataFrame({"unit_id": ["a", "b"], "unit_name": ["Xã Một", "Xã Hai"],
+                         "value": [2500.0, 3.0], "target": [np.nan, np.nan],
+                         "status": ["no_data", "no_data"]})
+    bars = breakdown_svg(rows, count, title="Theo xã")
+    assert ">2.500 ?<" in bars and ">1.000<" in bars          # thousands separators
+    assert not re.search(r">\d+,\d+<", bars)                 # whole-number ticks for counts

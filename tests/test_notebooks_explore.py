@@ -6,8 +6,8 @@ The explorer's widget state must be saved in the executed notebook (nbclient's
 
 from __future__ import annotations
 
-import base64
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -75,22 +75,21 @@ def test_explore_saves_the_last_view_in_the_widget_state(demo_dir: Path, tmp_pat
     assert upper["_options_labels"][upper["index"]] == "Liên đoàn Lao động huyện Gia Lâm"
     sector = dropdowns["Khu vực"]
     assert sector["_options_labels"][sector["index"]] == "Doanh nghiệp ngoài nhà nước"
-    # the chart is in the state as PNG bytes, the table and header as HTML
-    images = [m for m in models.values() if m["model_name"] == "ImageModel"]
-    assert len(images) == 4                      # trend, distribution, by sector, by commune
-    charts = [base64.b64decode(image["buffers"][0]["data"]).decode()  # type: ignore[index]
-              for image in images]
-    assert all("<svg" in svg for svg in charts)
+    # the charts are in the state as inline SVG, the tables and header as HTML
+    html_texts = [m["state"]["value"] for m in models.values()  # type: ignore[index]
+                  if m["model_name"] == "HTMLModel"]
+    charts = [t for t in html_texts if t.startswith("<svg")]
+    assert len(charts) == 4                      # trend, distribution, by sector, by commune
     # the last view is in the pictures: the sectors with the non-state one among them, and the
     # federation's non-state CĐCS (what the distribution counts)
     assert any("Theo khu vực" in svg and "Doanh nghiệp ngoài nhà nước" in svg for svg in charts)
     assert any("Theo xã, thị trấn" in svg for svg in charts)
     nnn = demo_units(demo_dir)
     assert any(f"({nnn} CĐCS có số liệu)" in svg for svg in charts)
-    html_texts = [m["state"]["value"] for m in models.values()  # type: ignore[index]
-                  if m["model_name"] == "HTMLModel"]
     assert any("1.1 · DN ngoài nhà nước tổ chức đối thoại" in t for t in html_texts)
-    assert any("Tử số" in t and "Mẫu số" in t for t in html_texts)
+    table = next(t for t in html_texts if "congdoan-view" in t and "Tử số" in t)
+    assert "Mẫu số" in table and "Mục tiêu" in table and "Đánh giá" in table
+    assert "Tết Sum vầy" in "".join(html_texts)  # section III activities
     # the widget cell's output points at a model saved in the state
     views = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
              if WIDGET_VIEW in o.get("data", {})]
@@ -102,15 +101,57 @@ def test_explore_saves_the_last_view_in_the_widget_state(demo_dir: Path, tmp_pat
     assert json.loads(embedded)["state"].keys() == models.keys()
 
 
-def test_data_quality_runs_on_the_demo(demo_dir: Path, tmp_path: Path) -> None:
+def test_explore_html_runs_the_notebook_quietly(demo_dir: Path, tmp_path: Path,
+                                               capfd: pytest.CaptureFixture[str]) -> None:
+    from congdoan.cli import main
+    from congdoan.explore.widget_html import external_references
+
+    out = tmp_path / "out" / "explore.html"
+    assert main(["explore-html", str(NOTEBOOKS_DIR / "explore.ipynb"), str(out), "--run",
+                 "-p", "data", str(demo_dir), "-p", "period", "2024",
+                 "-p", "sector", "DNNN"]) == 0
+    printed = capfd.readouterr()
+    # the kernel's own output reaches the terminal: nothing but the workspace's name
+    assert len(printed.err.splitlines()) == 1 and "KeyboardInterrupt" not in printed.err
+    assert printed.out.splitlines() == [f"Đã chạy / executed: {out.with_suffix('.ipynb')}",
+                                        f"Đã ghi / written: {out}"]
+    page = out.read_text(encoding="utf-8")
+    assert external_references(page) == [] and '<html lang="vi">' in page
+    assert "<b>Khu vực:</b> Doanh nghiệp nhà nước" in page
+    assert "trong lúc tính" not in page                     # the live-only usage cell
+    # a scope the period does not have: an error that names it, without a traceback
+    assert main(["explore-html", str(NOTEBOOKS_DIR / "explore.ipynb"), str(out), "--run",
+                 "-p", "data", str(demo_dir), "-p", "sector", "NNN"]) == 2
+    assert "Phạm vi không có trong kỳ báo cáo đã chọn" in capfd.readouterr().err
+
+
+def test_data_quality_reads_as_a_report(demo_dir: Path, tmp_path: Path) -> None:
     nb = _run("data_quality.ipynb", tmp_path / "data_quality.ipynb", data=str(demo_dir),
               period="2024")
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
-    images = [o for o in outputs if "image/png" in o.get("data", {})]
-    assert len(images) == 2                  # two heatmaps
-    tables = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
-    assert any("received_share" in t for t in tables)
-    assert any("missing_periods" in t for t in tables)
-    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
-    assert "Thư mục lưu tệp / store:" in text
+    models = _models(nb)
+    dropdowns = {m["state"]["description"]: m["state"] for m in models.values()  # type: ignore[index]
+                 if m["model_name"] == "DropdownModel"}
+    assert set(dropdowns) == {"Kỳ", "Công đoàn cấp trên"}          # the report's controls
+    period = dropdowns["Kỳ"]
+    assert period["_options_labels"][period["index"]] == "Năm 2024 (2024)"
+    text = "".join(str(m["state"].get("value", "")) for m in models.values()  # type: ignore[union-attr]
+                   if m["model_name"] == "HTMLModel")
+    for header in ("Xã, thị trấn", "Phải nộp", "Tỷ lệ đúng hạn", "Tên CĐCS", "Kỳ chưa nộp",
+                   "Giá trị báo cáo", "Trung vị của CĐCS"):
+        assert f">{header}</th>" in text, header
+    for english in ("received_share", "missing_periods", "on_time", "unit_name"):
+        assert english not in text
+    assert text.count("data:image/png;base64,") == 2                # two heatmaps
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", text)
+    assert re.search(r">\d{1,3},\d%<", text)                        # shares as 97,5%
+    assert re.search(r"\d{1,3}\.\d{3}\.\d{3} đồng", text)            # money with separators
+    assert not re.search(r"\de[+-]\d", text) and "0.9" not in text
+    # the communes in Vietnamese order: Đ after D
+    communes = re.findall(r'<td class="name">(Xã [^<]+)</td>', text)
+    first_d = next(i for i, c in enumerate(communes) if c.startswith("Xã D"))
+    first_dd = next(i for i, c in enumerate(communes) if c.startswith("Xã Đ"))
+    assert first_d < first_dd < next(i for i, c in enumerate(communes) if c.startswith("Xã K"))
+    printed = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "Thư mục lưu tệp / store:" in printed

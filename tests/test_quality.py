@@ -154,3 +154,73 @@ def test_intake_quarantine_and_failures_are_read(tmp_path: Path) -> None:
     assert (failures["severity"] == "error").any()
     assert failures["message_vi"].notna().all()
     assert failures["report"].iloc[0].endswith("bad.csv.loi.csv")
+
+
+# ----------------------------------------------------------------------------- the report
+def test_heatmap_colour_scale_follows_the_data() -> None:
+    from congdoan.explore.quality import colour_range
+
+    # 20 communes between 85 % and 100 %: the scale starts at 85 %, not 0 %
+    shares = [0.85 + 0.15 * i / 19 for i in range(20)]
+    assert colour_range(shares) == pytest.approx((0.85, 1.0))
+    # one commune far below: it takes the first colour, the scale still starts near the rest
+    assert colour_range([0.2] + [0.9] * 39) == pytest.approx((0.9, 1.0))
+    assert colour_range([]) == (0.0, 1.0)
+    figure = completeness_heatmap(completeness_by_commune(_dataset()))
+    assert "(thang màu 0%–100%)" in figure.axes[0].get_title(loc="left")   # C2: 0 % on time
+
+
+def test_completeness_table_in_vietnamese() -> None:
+    from congdoan.explore.quality_view import format_completeness
+
+    table = completeness_by_commune(_dataset())
+    shown = format_completeness(table[table["period"] == "2023-H1"])
+    assert list(shown.columns) == ["Kỳ", "Xã, thị trấn", "Phải nộp", "Đã nộp", "Đúng hạn",
+                                   "Nộp muộn", "Chưa nộp", "Tỷ lệ đã nộp", "Tỷ lệ đúng hạn",
+                                   "Số ngày muộn (trung vị)"]
+    # communes by name (Xã Hai before Xã Một), then the district's own row
+    assert list(shown["Xã, thị trấn"]) == ["Xã Hai", "Xã Một", "Cộng: Huyện Tí Hon"]
+    one = shown.iloc[1]                            # C1: A on time, B 5 days late
+    assert (one["Phải nộp"], one["Đúng hạn"], one["Tỷ lệ đúng hạn"]) == ("2", "1", "50%")
+    assert one["Số ngày muộn (trung vị)"] == "5"
+    district = shown.iloc[2]                       # 2 of 3 received
+    assert district["Tỷ lệ đã nộp"] == "66,7%"
+
+
+def test_missing_and_outliers_in_vietnamese() -> None:
+    from congdoan.core.dataset import Dataset
+    from congdoan.explore.quality_view import format_missing, format_outliers
+    from congdoan.explore.views import name_lookup
+
+    ds: Dataset = _dataset()
+    shown = format_missing(missing_reports(ds, "2023"), name_lookup(ds))
+    assert list(shown.columns) == ["Mã CĐCS", "Tên CĐCS", "Khu vực", "Xã, thị trấn",
+                                   "Công đoàn cấp trên", "Kỳ chưa nộp"]
+    assert list(shown["Tên CĐCS"]) == ["=Công ty D", "Công ty CP C"]
+    assert set(shown["Khu vực"]) == {"Doanh nghiệp ngoài nhà nước"}
+    assert set(shown["Xã, thị trấn"]) == {"Xã Hai"}
+    assert set(shown["Công đoàn cấp trên"]) == {"LĐLĐ huyện Tí Hon"}
+    found = pd.DataFrame({"unit_id": ["A", "B"], "unit_name": ["a", "b"],
+                          "period": ["2023-H1", "2023-H2"],
+                          "element": ["finance_collected_vnd", "workers"],
+                          "label_vi": ["Thu", "Công nhân"], "value": [1_502_157_000.0, 200.0],
+                          "median": [1_046_319_000.0, 20.0], "z": [4.78712, -3.6]})
+    words = format_outliers(found)
+    assert list(words["Giá trị báo cáo"]) == ["1.502.157.000 đồng", "200"]
+    assert list(words["Trung vị của CĐCS"]) == ["1.046.319.000 đồng", "20"]
+    assert list(words["Độ lệch (z cải tiến)"]) == ["4,8", "-3,6"]
+
+
+def test_quality_view_follows_its_controls() -> None:
+    from congdoan.explore.quality_view import QualityView
+
+    view = QualityView(_dataset(), period="2023-H1")
+    assert [v for _l, v in view.upper.options] == ["", "FED"]
+    assert "phải nộp 3 báo cáo, đã nộp 2 (66,7%)" in view.summary.value
+    assert "Công ty CP C" in view.missing.value          # C owes 2023-H1
+    view.period.value = "2023-H2"
+    assert "phải nộp 4 báo cáo, đã nộp 3 (75%)" in view.summary.value
+    assert "=Công ty D" in view.missing.value and "Công ty CP C" not in view.missing.value
+    view.upper.value = "FED"
+    assert view.summary.value.startswith("<p><b>LĐLĐ huyện Tí Hon</b>")
+    assert view.heatmaps.value.count("data:image/png;base64,") == 2

@@ -6,6 +6,7 @@ The real explorer, executed and opened offline in Chromium, is in tests/test_bro
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from importlib.resources import files
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import ipywidgets as widgets
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook, new_output
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from congdoan.cli import main
 from congdoan.exceptions import RenderError
@@ -32,14 +33,20 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 def _notebook(with_state: bool = True) -> nbformat.NotebookNode:
     slider = widgets.IntSlider(value=7, description="Số CĐCS")
-    view = {"version_major": 2, "version_minor": 0, "model_id": slider.model_id}
-    output = new_output("display_data", data={"text/plain": "IntSlider(value=7)",
-                                              WIDGET_VIEW: view})
-    nb = new_notebook(cells=[new_code_cell("slider", outputs=[output], execution_count=1)])
+    period = widgets.Dropdown(options=[("Năm 2023", "2023"), ("Năm 2024", "2024")],
+                              value="2024", description="Kỳ")
+    box = widgets.VBox([period, slider])
+    view = {"version_major": 2, "version_minor": 0, "model_id": box.model_id}
+    output = new_output("display_data", data={"text/plain": "VBox()", WIDGET_VIEW: view})
+    live = new_markdown_cell("Đổi kỳ: biểu đồ cập nhật ngay.")
+    live.metadata["tags"] = ["congdoan-live"]
+    nb = new_notebook(cells=[new_markdown_cell("# Khám phá thử\n\nMột sổ tay nhỏ."), live,
+                             new_code_cell("box", outputs=[output], execution_count=1)])
     if with_state:
         nb.metadata["widgets"] = {WIDGET_STATE: widgets.Widget.get_manager_state(
-            widgets=[slider])}
-    slider.close()
+            widgets=[box, period, slider])}
+    for widget in (box, period, slider):
+        widget.close()
     return nb
 
 
@@ -61,11 +68,23 @@ def test_page_inlines_the_manager_and_refers_to_nothing_outside() -> None:
     assert not re.search(r"<script[^>]*\bsrc=(?![\"']?data:)", page)   # only the data: stub
     assert "require.js" not in page and "text/x-mathjax-config" not in page
     assert widget_manager_js() in page
-    model_id = nb.cells[0].outputs[0]["data"][WIDGET_VIEW]["model_id"]
+    model_id = nb.cells[2].outputs[0]["data"][WIDGET_VIEW]["model_id"]
     assert f'<script type="{WIDGET_STATE}">' in page and model_id in page
-    assert "<title>thử</title>" in page
-    assert ">slider<" not in page                       # code hidden unless asked
-    assert "slider" in notebook_html(nb, show_code=True).split("<main>", 1)[1]
+    assert ">box<" not in page                          # code hidden unless asked
+    assert "box" in notebook_html(nb, show_code=True).split("<main>", 1)[1]
+
+
+def test_page_says_it_is_a_snapshot_in_vietnamese() -> None:
+    page = notebook_html(_notebook(), title="thử")
+    assert '<html lang="vi">' in page
+    assert "<title>Khám phá thử — bản chụp</title>" in page       # the notebook's heading
+    banner = page.split('<aside class="congdoan-snapshot"', 1)[1].split("</aside>", 1)[0]
+    assert "Bản chụp một lựa chọn" in banner and "<b>Kỳ:</b> Năm 2024" in banner
+    assert "biểu đồ cập nhật ngay" not in page           # the live-only cell is left out
+    state = json.loads(page.split(f'<script type="{WIDGET_STATE}">', 1)[1].split("</script>")[0])
+    controls = [m["state"] for m in state["state"].values()
+                if m["model_name"] in ("DropdownModel", "IntSliderModel")]
+    assert len(controls) == 2 and all(c["disabled"] for c in controls)
 
 
 def test_external_references_finds_cdn_links() -> None:

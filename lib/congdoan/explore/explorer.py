@@ -1,60 +1,59 @@
 """Interactive exploration in JupyterLab: ipywidgets controls linked to charts and tables.
 
-:class:`Explorer` builds the controls (upper union, period and trend range, sector, commune,
-CĐCS, indicator), a drill-down list and export buttons. Every change rebuilds the view from the
-indicator history computed once (:func:`congdoan.explore.views.cached_history`) with the pure functions
-of :mod:`congdoan.explore.views`, redraws the charts whose data changed (the panels of
-:mod:`congdoan.explore.charts`: the indicator against its target over time, the distribution across
-CĐCS, breakdowns by sector and by commune; each is cached by what it shows) and the table (clause,
-numerator, denominator, value, target, status).
+:class:`Explorer` builds the controls (indicator, period and trend range, upper union, sector,
+commune, CĐCS), a reset and an up button, a drill-down list, the four chart panels of
+:mod:`congdoan.explore.charts`, the table being viewed (:mod:`congdoan.explore.tables`), the
+section III activity figures of the scope, and CSV/Excel exports.
+
+Every change goes through :meth:`Explorer.show`: the scope is kept where it still exists
+(:func:`congdoan.explore.scope.keep_scope`, with a notice for what is not), then the view is
+rebuilt from the indicator history computed once (:func:`congdoan.explore.views.cached_history`)
+and only the panels whose content changed are redrawn. While it works the explorer carries the
+CSS class ``congdoan-busy`` (the page dims the view and says "Đang cập nhật…").
 
 Tests and benchmarks drive it without a browser: set a control's ``value`` and read
-:attr:`Explorer.view`, :attr:`Explorer.charts` (SVG bytes) or :attr:`Explorer.table`.
+:attr:`Explorer.view`, :attr:`Explorer.charts` (SVG text) or :attr:`Explorer.table`.
 """
 
 from __future__ import annotations
 
 import html
+import os
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
-import numpy as np
 import pandas as pd
 
-from congdoan.briefing import charts, fmt
+from congdoan.briefing import charts as palette
+from congdoan.briefing import fmt
 from congdoan.core.dataset import Dataset
 from congdoan.core.periods import latest_complete_period, parse_period
-from congdoan.core.plan import SECTORS, Indicator, PlanRegister, load_register
+from congdoan.core.plan import Indicator, PlanRegister, load_elements, load_register
+from congdoan.core.registry import period_units
 from congdoan.core.workspace import active_workspace
 from congdoan.engine.heap import freeze_heap
 from congdoan.exceptions import Location, ParameterError
-from congdoan.explore.charts import (
-    PANELS,
-    breakdown_plot,
-    distribution_plot,
-    draw_panel,
-    figure_svg,
-    new_panel_figure,
-    trend_plot,
-)
+from congdoan.explore.charts import PANELS, PanelData, panel_svg
+from congdoan.explore.collation import vi_sort_key
+from congdoan.explore.scope import Notice, ScopeOptions, keep_scope, scope_options
+from congdoan.explore.tables import TABLE_CSS, activities_html, export_view, table_html
 from congdoan.explore.views import (
-    LEVEL_LABELS,
-    VIEW_LABELS_VI,
+    BY_COLUMN,
     HistoryIndex,
     Selection,
+    activity_totals,
     breakdown,
     cached_history,
     current_view,
     drill_into,
     drill_up,
-    drilldown,
-    export_view,
     filter_view,
     name_lookup,
     scope_name,
@@ -64,56 +63,41 @@ from congdoan.explore.views import (
 ALL = ""
 """Value of the 'all' choice of a dropdown."""
 
-__all__ = [
-    "ALL", "Explorer", "breakdown_plot", "distribution_plot", "drilldown", "filter_view",
-    "draw_panel", "trend_plot",
-]
+__all__ = ["ALL", "EXPLORER_CSS", "Explorer", "export_link"]
+
+EXPLORER_CSS = """
+.congdoan-explorer { width: 100%; max-width: 1500px; box-sizing: border-box; }
+.congdoan-explorer .widget-dropdown, .congdoan-explorer .widget-hslider { width: 100%; }
+.congdoan-explorer .widget-dropdown > select { min-width: 0; flex: 1 1 auto; }
+.congdoan-explorer .congdoan-wide { grid-column: 1 / -1; }
+.congdoan-explorer .widget-readout { max-width: none; min-width: 7em; overflow: visible; }
+.congdoan-explorer .congdoan-chart { display: block; width: 100%; height: auto; }
+.congdoan-explorer .congdoan-panel { min-width: 0; }
+.congdoan-explorer .congdoan-status { min-height: 1.4em; color: #444; font-weight: bold; }
+.congdoan-explorer.congdoan-busy { cursor: progress; }
+.congdoan-explorer.congdoan-busy .congdoan-status::before { content: ""; display: inline-block;
+  width: 0.9em; height: 0.9em; margin-right: 0.4em; vertical-align: -2px; border-radius: 50%;
+  border: 2px solid #bbb; border-top-color: #0072b2; animation: congdoan-spin 0.8s linear infinite; }
+.congdoan-explorer.congdoan-busy .congdoan-status::after { content: "Đang cập nhật…"; }
+@keyframes congdoan-spin { to { transform: rotate(360deg); } }
+.congdoan-explorer .congdoan-dims { transition: opacity 0.12s 0.08s; }
+.congdoan-explorer.congdoan-busy .congdoan-dims { opacity: 0.45; }
+.congdoan-explorer .congdoan-notice { background: #fff8e1; border-left: 4px solid #b26a00;
+  padding: 4px 8px; margin: 4px 0; }
+.congdoan-explorer .congdoan-notice i { color: #555; }
+.congdoan-explorer h4 { margin: 12px 0 4px; }
+.congdoan-explorer .widget-html-content { line-height: 1.45; }
+table.congdoan-view tbody tr:first-child { font-weight: bold; background: #fafafa; }
+table.congdoan-activities tbody tr:first-child { font-weight: normal; background: none; }
+table.congdoan-activities tbody tr:last-child { font-weight: bold; background: #fafafa; }
+"""
+"""Style of the explorer: grids that fit 1024 px to wide screens, the busy state, the tables."""
+
+_SCOPE_FIELDS = ("upper_union", "sector", "commune", "unit")
 
 
-# ----------------------------------------------------------------------------- tables
-def view_html(view: pd.DataFrame, ind: Indicator, child_level: str | None = None) -> str:
-    """The view as an escaped HTML table with Vietnamese headers and numbers.
-
-    ``child_level`` names the level of the rows after the first (the drill-down rows), which
-    the engine may call ``group`` when they combine several filters.
-    """
-    labels = {**VIEW_LABELS_VI, "units_reported": "Đã báo cáo"}
-    head = "".join(f"<th>{html.escape(labels[c])}</th>" for c in (
-        "level", "unit_name", "clause", "numerator", "denominator", "value", "target", "status",
-        "units_reported"))
-    body = []
-    for i, (_, r) in enumerate(view.iterrows()):
-        style = charts.status_style(r["status"])
-        level = child_level if i > 0 and child_level else str(r["level"])
-        reported = f"{fmt.number(r['units_reported'])}/{fmt.number(r['units_expected'])}"
-        cells = [
-            LEVEL_LABELS.get(level, level), str(r["unit_name"]),
-            str(r["clause"]), fmt.number(r["numerator"], decimals=0),
-            fmt.number(r["denominator"], decimals=0), fmt.value(ind.measure, r["value"]),
-            fmt.value(ind.measure, r["target"]),
-            f"{style.symbol} {fmt.status_label(r['status'])}", reported,
-        ]
-        tds = "".join(f"<td>{html.escape(c)}</td>" for c in cells[:7])
-        tds += (f'<td style="color:{style.colour};font-weight:bold">{html.escape(cells[7])}</td>'
-                f"<td>{html.escape(cells[8])}</td>")
-        body.append(f"<tr>{tds}</tr>")
-    return (f"<style>{_TABLE_CSS}</style><table class=\"congdoan-view\">"
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
-
-
-_TABLE_CSS = (
-    "table.congdoan-view{border-collapse:collapse;font-size:12px;margin:6px 0}"
-    "table.congdoan-view th{background:#f0f0f0;text-align:left;padding:3px 8px;"
-    "border-bottom:1px solid #999;white-space:nowrap}"
-    "table.congdoan-view td{padding:2px 8px;border-bottom:1px solid #e3e3e3;white-space:nowrap}"
-    "table.congdoan-view tbody tr:first-child{font-weight:bold;background:#fafafa}"
-    "table.congdoan-view td:nth-child(n+4):nth-child(-n+7){text-align:right}"
-)
-
-
-# ----------------------------------------------------------------------------- widgets
 class Explorer:
-    """Controls, chart and table for one dataset; every control change updates the view.
+    """Controls, charts and tables for one dataset; every control change updates the view.
 
     Args:
         dataset: the data (``congdoan.core.sources.open_dataset``).
@@ -123,7 +107,8 @@ class Explorer:
             exist in the period is a ParameterError.
         history: a precomputed history (default :func:`congdoan.explore.views.cached_history`).
         register: the plan register (default ``params/plan.yaml``).
-        out_dir: where exports are written (default ``output/explore``).
+        out_dir: where exports are written (default ``output/explore`` of the workspace in
+            force, which ``congdoan lab`` serves: JupyterLab's file browser shows it).
 
     """
 
@@ -137,7 +122,9 @@ class Explorer:
         self.index = HistoryIndex(cached_history(dataset) if history is None else history,
                                   self.register)
         self.names = name_lookup(dataset)
-        self.out_dir = Path(out_dir) if out_dir is not None else active_workspace().output_dir / "explore"
+        self.programmes = load_elements().activities
+        self.out_dir = (Path(out_dir) if out_dir is not None
+                        else active_workspace().output_dir / "explore")
         periods = self.index.periods
         subs = sorted(dataset.reports["period"].dropna().unique())
         start = latest_complete_period(subs) if period == "latest" else str(period)
@@ -149,173 +136,224 @@ class Explorer:
         self.index.rows(first)  # refuses an unknown id
         years = sorted({int(p[:4]) for p in periods})
         self.view = pd.DataFrame()
+        self.activities = pd.DataFrame()
+        self.notices: list[Notice] = []
         self.last_update_ms = 0.0
         self.timings: dict[str, float] = {}
-        self._busy = False
+        self._quiet = False
         self._drawn = 0
-        self._figures = {name: new_panel_figure(name) for name in PANELS}
         self._panel_keys: dict[str, tuple[Any, ...]] = {}
-        self._chart_cache: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self.selection = Selection(first, start, first_year=years[0], last_year=years[-1])
+        """What the explorer shows (the controls follow it)."""
+        self.initial = self.selection
+        """The selection the explorer started with (the reset button returns to it)."""
 
-        layout = widgets.Layout(width="360px")
         style = {"description_width": "135px"}
+        full = widgets.Layout(width="100%")
         self.indicator = widgets.Dropdown(
-            description="Chỉ tiêu", value=first, layout=widgets.Layout(width="740px"), style=style,
+            description="Chỉ tiêu", value=first, style=style,
+            layout=widgets.Layout(width="100%"),
             options=[(f"{i.clause} · {i.name_vi}", i.id) for i in self.register.indicators
                      if i.id in ids])
+        self.indicator.add_class("congdoan-wide")
         self.period = widgets.Dropdown(
-            description="Kỳ", value=start, layout=layout, style=style,
+            description="Kỳ", value=start, layout=full, style=style,
             options=[(f"{parse_period(p).label()} ({p})", p) for p in periods])
         self.years = widgets.IntRangeSlider(
             description="Diễn biến từ–đến", value=(years[0], years[-1]), min=years[0],
-            max=years[-1], layout=layout, style=style)
-        self.upper = widgets.Dropdown(description="Công đoàn cấp trên", layout=layout,
-                                      style=style, options=[("Toàn địa bàn", ALL)], value=ALL)
-        self.sector = widgets.Dropdown(
-            description="Khu vực", layout=layout, style=style, value=ALL,
-            options=[("Tất cả", ALL)] + [(self.names[s], s) for s in SECTORS])
-        self.commune = widgets.Dropdown(description="Xã, thị trấn", layout=layout, style=style,
+            max=years[-1], layout=full, style=style)
+        self.upper = widgets.Dropdown(description="Công đoàn cấp trên", layout=full, style=style,
+                                      options=[("Toàn địa bàn", ALL)], value=ALL)
+        self.sector = widgets.Dropdown(description="Khu vực", layout=full, style=style,
+                                       options=[("Tất cả", ALL)], value=ALL)
+        self.commune = widgets.Dropdown(description="Xã, thị trấn", layout=full, style=style,
                                         options=[("Tất cả", ALL)], value=ALL)
-        self.unit = widgets.Dropdown(description="CĐCS", layout=layout, style=style,
+        self.unit = widgets.Dropdown(description="CĐCS", layout=full, style=style,
                                      options=[("Tất cả", ALL)], value=ALL)
+        self.up = widgets.Button(description="Lên một cấp",
+                                 tooltip="Bỏ chọn cấp sâu nhất / one level up")
+        self.reset = widgets.Button(description="Đặt lại",
+                                    tooltip="Về lựa chọn ban đầu / back to the start")
+        self.status = widgets.HTML(layout=widgets.Layout(margin="0 0 0 12px"))
+        self.status.add_class("congdoan-status")
+        self.notice = widgets.HTML()
+        self.header = widgets.HTML()
+        self.charts = {name: widgets.HTML(layout=widgets.Layout(min_width="0"))
+                       for name in PANELS}
+        for panel in self.charts.values():
+            panel.add_class("congdoan-panel")
+        self.table = widgets.HTML()
         self.drill = widgets.Select(description="Xem chi tiết", rows=8, style=style,
-                                    layout=widgets.Layout(width="600px"), options=[])
-        self.up = widgets.Button(description="⬆ Lên một cấp", icon="")
+                                    layout=widgets.Layout(width="100%", max_width="720px"),
+                                    options=[])
         self.export_csv = widgets.Button(description="Xuất CSV")
         self.export_xlsx = widgets.Button(description="Xuất Excel")
-        self.header = widgets.HTML()
-        self.charts = {name: widgets.Image(format="svg+xml", layout=widgets.Layout(width="49%"))
-                       for name in PANELS}
-        self.title = widgets.HTML()
-        self.table = widgets.HTML()
-        self.message = widgets.HTML()
+        self.links = widgets.Output()
+        self.activity_table = widgets.HTML()
 
-        for control in (self.indicator, self.period, self.years, self.upper, self.sector,
-                        self.commune, self.unit):
+        self._field_of = {self.indicator: "indicator_id", self.period: "period",
+                          self.years: "years", self.upper: "upper_union",
+                          self.sector: "sector", self.commune: "commune", self.unit: "unit"}
+        for control in self._field_of:
             control.observe(self._on_change, names="value")
         self.drill.observe(self._on_drill, names="value")
-        self.up.on_click(lambda _b: self.set_selection(drill_up(self.selection)))
+        self.up.on_click(lambda _b: self.show(drill_up(self.selection)))
+        self.reset.on_click(lambda _b: self.show(self.initial))
         self.export_csv.on_click(lambda _b: self._export(".csv"))
         self.export_xlsx.on_click(lambda _b: self._export(".xlsx"))
-        self.widget = widgets.VBox([
-            self.indicator,
-            widgets.HBox([self.period, self.years]),
-            widgets.HBox([self.upper, self.sector]),
-            widgets.HBox([self.commune, self.unit]),
-            self.header, self.title,
-            widgets.HBox([self.charts["trend"], self.charts["distribution"]]),
-            widgets.HBox([self.charts["sector"], self.charts["commune"]]),
-            self.table,
-            widgets.HBox([self.drill, widgets.VBox([self.up, self.export_csv, self.export_xlsx])]),
-            self.message,
-        ])
-        self.update()
-        if any((upper_union, sector, commune, unit)):
-            wanted = replace(self.selection, upper_union=upper_union, sector=sector,
-                             commune=commune, unit=unit)
-            self.set_selection(wanted)
-            if self.selection != wanted:
-                raise ParameterError(
-                    "Phạm vi không có trong kỳ báo cáo đã chọn.",
-                    "Scope not found in the chosen period.", value=scope_name(wanted, {}),
-                    location=Location(field="upper_union/sector/commune/unit"),
-                    expected="mã công đoàn cấp trên, khu vực, xã, CĐCS có trong kỳ")
+        self.widget = self._layout()
+        self.widget.add_class("congdoan-explorer")
+
+        wanted = replace(self.selection, upper_union=upper_union, sector=sector,
+                         commune=commune, unit=unit)
+        self.show(wanted)
+        if self.selection != wanted:
+            raise ParameterError(
+                "Phạm vi không có trong kỳ báo cáo đã chọn.",
+                "Scope not found in the chosen period.", value=scope_name(wanted, {}),
+                location=Location(field="upper_union/sector/commune/unit"),
+                expected="mã công đoàn cấp trên, khu vực, xã, CĐCS có trong kỳ")
+        self.initial = self.selection
         # the explorer's data and the libraries stay for the session; a full collection falls
-        # due every few control changes (~60 ms in a kernel holding the demo); an explorer
-        # made again releases the previous one's frozen objects first
+        # due every few control changes; an explorer made again releases the previous one's
+        # frozen objects first
         freeze_heap(release=True)
 
-    # -- selection ---------------------------------------------------------------------------
-    @property
-    def selection(self) -> Selection:
-        """The selection the controls show now."""
-        return Selection(
-            indicator_id=str(self.indicator.value), period=str(self.period.value),
-            upper_union=self.upper.value or None, sector=self.sector.value or None,
-            commune=self.commune.value or None, unit=self.unit.value or None,
-            first_year=int(self.years.value[0]), last_year=int(self.years.value[1]),
-        )
+    def _layout(self) -> widgets.VBox:
+        controls = widgets.GridBox(
+            [self.indicator, self.period, self.years, self.upper, self.sector, self.commune,
+             self.unit],
+            layout=widgets.Layout(width="100%", grid_gap="2px 18px",
+                                  grid_template_columns="repeat(auto-fit, minmax(min(330px, 100%), 1fr))"))
+        panels = widgets.GridBox(
+            [self.charts[name] for name in PANELS],
+            layout=widgets.Layout(width="100%", grid_gap="6px 18px",
+                                  grid_template_columns="repeat(auto-fit, minmax(min(400px, 100%), 1fr))"))
+        buttons = widgets.HBox([self.up, self.reset, self.status],
+                               layout=widgets.Layout(align_items="center", flex_flow="row wrap"))
+        drill = widgets.HBox([self.drill, widgets.VBox([self.export_csv, self.export_xlsx])],
+                             layout=widgets.Layout(flex_flow="row wrap", width="100%"))
+        results = widgets.VBox([
+            self.header, panels,
+            widgets.HTML("<h4>Bảng đang xem</h4>"), self.table, drill, self.links,
+            widgets.HTML("<h4>Hoạt động theo Phần III của kế hoạch (không có chỉ tiêu số)</h4>"),
+            self.activity_table,
+        ], layout=widgets.Layout(width="100%"))
+        results.add_class("congdoan-dims")
+        return widgets.VBox([widgets.HTML(f"<style>{EXPLORER_CSS}{TABLE_CSS}</style>"), controls,
+                             buttons,
+                             self.notice, results], layout=widgets.Layout(width="100%"))
 
-    def set_selection(self, selection: Selection) -> None:
-        """Show ``selection`` (controls set without intermediate updates), then update.
-
-        A scope value not offered in the period (e.g. an upper union that did not exist yet)
-        falls back to 'all'.
-        """
-        self._busy = True
+    # -- changes -----------------------------------------------------------------------------
+    @contextmanager
+    def _busy(self) -> Iterator[None]:
+        """The busy state (CSS class) while the explorer works; controls set without events."""
+        self.widget.add_class("congdoan-busy")
+        quiet, self._quiet = self._quiet, True
         try:
-            self.indicator.value = selection.indicator_id
-            self.period.value = selection.period
-            if selection.first_year is not None and selection.last_year is not None:
-                self.years.value = (selection.first_year, selection.last_year)
-            self._refresh_options(selection)
-            _choose(self.upper, selection.upper_union)
-            _choose(self.sector, selection.sector)
-            self._refresh_options(self.selection)
-            _choose(self.commune, selection.commune)
-            self._refresh_options(self.selection)
-            _choose(self.unit, selection.unit)
+            yield
         finally:
-            self._busy = False
-        self.update()
+            self._quiet = quiet
+            self.widget.remove_class("congdoan-busy")
 
-    def _on_change(self, _change: Mapping[str, Any]) -> None:
-        if not self._busy:
-            self.update()
+    def _on_change(self, change: Mapping[str, Any]) -> None:
+        if self._quiet:
+            return
+        field, new = self._field_of[change["owner"]], change["new"]
+        if field == "years":
+            wanted = replace(self.selection, first_year=int(new[0]), last_year=int(new[1]))
+        else:
+            changed: dict[str, Any] = {field: (new or None) if field in _SCOPE_FIELDS
+                                       else str(new)}
+            wanted = replace(self.selection, **changed)
+        self.show(wanted, follow_unit=field in ("indicator_id", "period"))
 
     def _on_drill(self, change: Mapping[str, Any]) -> None:
-        if self._busy or not change["new"]:
+        if self._quiet or not change["new"]:
             return
         level, key = str(change["new"]).split("|", 1)
-        self.set_selection(drill_into(self.selection, level, key))
+        self.show(drill_into(self.selection, level, key))
 
-    def _refresh_options(self, selection: Selection) -> None:
-        """Choices of upper union, commune and CĐCS that exist in the period and scope."""
-        rows = self.index.rows(selection.indicator_id)
-        rows = rows[rows["period"] == selection.period]
-        cdcs = rows[rows["level"] == "cdcs"]
-        uppers = sorted(set(cdcs["parent_id"].dropna().astype(str))
-                        | set(rows.loc[rows["level"] == "upper_union", "unit_id"].astype(str)))
-        _set_options(self.upper, [("Toàn địa bàn", ALL)] + [(self.names.get(u, u), u)
-                                                              for u in uppers])
-        in_upper = filter_view(rows, replace(selection, sector=None, commune=None, unit=None))
-        present = set(in_upper["sector"].dropna()) | set(
-            rows.loc[rows["level"] == "sector", "unit_id"])
-        _set_options(self.sector, [("Tất cả", ALL)] + [(self.names[s], s) for s in SECTORS
-                                                        if s in present])
-        scoped = filter_view(rows, replace(selection, commune=None, unit=None))
-        communes = sorted(set(scoped["commune_id"].dropna().astype(str)))
-        _set_options(self.commune, [("Tất cả", ALL)] + [(self.names.get(c, c), c)
-                                                         for c in communes])
-        units = filter_view(rows, replace(selection, unit=None)).sort_values("unit_name")
-        _set_options(self.unit, [("Tất cả", ALL)] + [(f"{n} ({u})", u) for u, n in zip(
-            units["unit_id"].astype(str), units["unit_name"].astype(str), strict=True)])
+    def show(self, wanted: Selection, *, follow_unit: bool = True) -> None:
+        """Show ``wanted``: keep what exists of its scope, set the controls, update the view.
+
+        ``follow_unit``: a chosen CĐCS that moved to another upper union stays chosen (after a
+        change of period or indicator); when the analyst chose the upper union, sector or
+        commune, a CĐCS outside it is cleared instead. :attr:`notices` say what was not kept.
+        """
+        start = time.perf_counter()
+        with self._busy():
+            period_rows = self.index.period_rows(wanted.indicator_id, wanted.period)
+            kept, self.notices = keep_scope(wanted, period_rows, self.names,
+                                            follow_unit=follow_unit)
+            self._set_controls(kept, period_rows)
+            self.selection = kept
+            self._update(start)
+
+    def _memo(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """``make()`` remembered under ``key`` (the last few thousand results are kept)."""
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        value = make()
+        self._cache[key] = value
+        if len(self._cache) > 3000:
+            self._cache.popitem(last=False)
+        return value
+
+    def _set_controls(self, selection: Selection, period_rows: pd.DataFrame) -> None:
+        sel = selection
+        options: ScopeOptions = self._memo(
+            ("options", sel.indicator_id, sel.period, sel.upper_union, sel.sector, sel.commune),
+            lambda: scope_options(period_rows, selection, self.names))
+        name = self.names.get
+        _set(self.indicator, None, selection.indicator_id)
+        _set(self.period, None, selection.period)
+        if selection.first_year is not None and selection.last_year is not None:
+            self.years.value = (selection.first_year, selection.last_year)
+        _set(self.upper, [("Toàn địa bàn", ALL)] + [(name(u, u), u)
+                                                     for u in options.upper_unions],
+             selection.upper_union)
+        _set(self.sector, [("Tất cả", ALL)] + [(name(s, s), s) for s in options.sectors],
+             selection.sector)
+        _set(self.commune, [("Tất cả", ALL)] + [(name(c, c), c) for c in options.communes],
+             selection.commune)
+        _set(self.unit, [("Tất cả", ALL)] + [(f"{name(u, u)} ({u})", u) for u in options.units],
+             selection.unit)
 
     # -- update ------------------------------------------------------------------------------
     def update(self) -> None:
-        """Recompute the view, the figure and the table from the controls."""
-        start = time.perf_counter()
+        """Recompute the view, the panels and the tables for :attr:`selection`."""
+        with self._busy():
+            self._update(time.perf_counter())
+
+    def _update(self, start: float) -> None:
         self._drawn = 0
-        self._busy = True
-        try:
-            self._refresh_options(self.selection)
-        finally:
-            self._busy = False
         selection = self.selection
         ind = self.register.get(selection.indicator_id)
         rows = self.index.rows(selection.indicator_id)
-        self.view = current_view(rows, selection, self.register, self.names)
+        sel = selection
+        children = None if sel.depth == "cdcs" else by_name(self._breakdown(
+            rows, selection, _drill_level(selection)))
+        self.view = self._memo(
+            ("view", sel.indicator_id, sel.period, sel.upper_union, sel.sector, sel.commune,
+             sel.unit),
+            lambda: current_view(rows, selection, self.register, self.names, children=children))
         views_done = time.perf_counter()
-        own_target = self.view["target"].iloc[0] if len(self.view) else np.nan
+        own_target = self.view["target"].iloc[0] if len(self.view) else float("nan")
         target = None if pd.isna(own_target) else float(own_target)
         for name in PANELS:
             self._update_panel(name, rows, ind, selection, target)
         plot_done = time.perf_counter()
-        self.title.value = (f"<b>{html.escape(ind.clause)} · {html.escape(ind.name_vi)} — "
-                            f"{html.escape(scope_name(selection, self.names))}</b>")
+        self.notice.value = "".join(
+            f'<div class="congdoan-notice" role="status">{html.escape(n.vi)} '
+            f"<i>/ {html.escape(n.en)}</i></div>" for n in self.notices)
         self.header.value = self._header_html(ind, selection)
-        self.table.value = view_html(self.view, ind, _drill_level(selection))
-        self._fill_drill(selection)
+        self.table.value = table_html(self.view, ind, _drill_level(selection))
+        self._fill_drill(selection, ind)
+        self.activities = self._activities(selection)
+        self.activity_table.value = activities_html(self.activities)
         end = time.perf_counter()
         self.timings = {"views_ms": (views_done - start) * 1000,
                         "figure_ms": (plot_done - views_done) * 1000,
@@ -327,7 +365,7 @@ class Explorer:
         """What panel ``name`` shows; the same key means the same picture."""
         sel = selection
         if name == "trend":
-            return (name, sel.indicator_id, len(sel.period) == 4, sel.upper_union, sel.sector,
+            return (name, sel.indicator_id, sel.period[4:], sel.upper_union, sel.sector,
                     sel.commune, sel.unit, sel.first_year, sel.last_year)
         if name == "distribution":
             return (name, sel.indicator_id, sel.period, sel.upper_union, sel.sector,
@@ -336,64 +374,89 @@ class Explorer:
             return (name, sel.indicator_id, sel.period, sel.upper_union, sel.commune, sel.sector)
         return (name, sel.indicator_id, sel.period, sel.upper_union, sel.sector, sel.commune)
 
+    def _panel_data(self, name: str, rows: pd.DataFrame, selection: Selection,
+                    target: float | None) -> PanelData:
+        if name == "trend":
+            return PanelData(scope_trend(rows, selection, self.register, self.names))
+        if name == "distribution":
+            return PanelData(filter_view(rows, replace(selection, unit=None)),
+                             highlight=selection.unit, target=target)
+        highlight = selection.sector if name == "sector" else selection.commune
+        return PanelData(self._breakdown(rows, selection, name), highlight=highlight)
+
+    def _breakdown(self, rows: pd.DataFrame, selection: Selection, by: str) -> pd.DataFrame:
+        """:func:`breakdown` remembered (a panel and the drill-down often show the same one)."""
+        ignored = BY_COLUMN[by]
+        filters = tuple(sorted((c, v) for c, v in selection.filters.items()
+                               if c not in (ignored, "unit_id")))
+        frame: pd.DataFrame = self._memo(
+            ("breakdown", selection.indicator_id, selection.period, by, filters),
+            lambda: breakdown(rows, selection, by, self.register, self.names))
+        return frame
+
     def _update_panel(self, name: str, rows: pd.DataFrame, ind: Indicator,
                       selection: Selection, target: float | None) -> None:
         key = self._panel_key(name, selection, target)
         if self._panel_keys.get(name) == key:
             return
-        image = self._chart_cache.get(key)
-        if image is None:
-            if name == "trend":
-                data = scope_trend(rows, selection, self.register, self.names)
-            elif name == "distribution":
-                data = filter_view(rows, replace(selection, unit=None))
-            else:
-                data = breakdown(rows, selection, name, self.register, self.names)
-            figure = draw_panel(name, self._figures[name], data, ind, selection, target)
-            image = figure_svg(figure)
-            self._chart_cache[key] = image
-            if len(self._chart_cache) > 400:
-                self._chart_cache.popitem(last=False)
+        def draw() -> str:
             self._drawn += 1
-        self.charts[name].value = image
+            return panel_svg(name, self._panel_data(name, rows, selection, target), ind)
+
+        self.charts[name].value = self._memo(key, draw)
         self._panel_keys[name] = key
+
+    def _activities(self, selection: Selection) -> pd.DataFrame:
+        """Section III figures of the CĐCS in scope (all CĐCS, whatever the indicator)."""
+        def totals() -> pd.DataFrame:
+            period = parse_period(selection.period)
+            units = period_units(self.dataset, period.cut_off)
+            for column, value in selection.filters.items():
+                units = units[units[column] == value]
+            return activity_totals(self.dataset.activities, units, period.sub_periods,
+                                   self.programmes)
+
+        frame: pd.DataFrame = self._memo(
+            ("activities", selection.period, *sorted(selection.filters.items())), totals)
+        return frame
 
     def _header_html(self, ind: Indicator, selection: Selection) -> str:
         own = self.view.iloc[0] if len(self.view) else None
         period = parse_period(selection.period)
         lines = [
-            f"<h3 style='margin:4px 0'>{html.escape(ind.clause)} · {html.escape(ind.name_vi)}</h3>",
+            f"<h3 style='margin:6px 0 2px'>{html.escape(ind.clause)} · "
+            f"{html.escape(ind.name_vi)}</h3>",
             f"<div><i>Kế hoạch: “{html.escape(ind.wording_vi)}”</i></div>",
             f"<div><b>{html.escape(scope_name(selection, self.names))}</b> — "
             f"{html.escape(period.label())} (số liệu đến {fmt.date(period.cut_off)})</div>",
         ]
         if own is not None:
-            style = charts.status_style(own["status"])
+            style = palette.status_style(own["status"])
             lines.append(
                 f"<div>Tử số {fmt.number(own['numerator'])} / mẫu số "
                 f"{fmt.number(own['denominator'])} = <b>{fmt.value(ind.measure, own['value'])}"
-                f"</b>; chỉ tiêu {fmt.value(ind.measure, own['target'])}; "
-                f"<span style='color:{style.colour}'>{style.symbol} "
-                f"{html.escape(fmt.status_label(own['status']))}</span></div>")
+                f"</b>; mục tiêu {fmt.value(ind.measure, own['target'])}; "
+                f"<span style='color:{style.colour}' aria-hidden='true'>{style.symbol}</span> "
+                f"<b>{html.escape(fmt.status_label(own['status']))}</b></div>")
         return "".join(lines)
 
-    def _fill_drill(self, selection: Selection) -> None:
-        self._busy = True
+    def _fill_drill(self, selection: Selection, ind: Indicator) -> None:
+        rows = self.view.iloc[1:] if selection.depth != "cdcs" else self.view.iloc[0:0]
+        level = _drill_level(selection)
+        options = [(f"{r.unit_name} — {fmt.value(ind.measure, r.value)} "
+                    f"{palette.status_style(r.status).symbol}", f"{level}|{r.unit_id}")
+                   for r in rows.itertuples()]
+        quiet, self._quiet = self._quiet, True
         try:
-            rows = self.view.iloc[1:] if selection.depth != "cdcs" else self.view.iloc[0:0]
-            level = _drill_level(selection)
-            ind = self.register.get(selection.indicator_id)
-            options = [(f"{r.unit_name} — {fmt.value(ind.measure, r.value)} "
-                        f"{charts.status_style(r.status).symbol}", f"{level}|{r.unit_id}")
-                       for r in rows.itertuples()]
-            self.drill.options = options
+            if list(self.drill.options) != options:
+                self.drill.options = options
             self.drill.value = None
         finally:
-            self._busy = False
+            self._quiet = quiet
 
     # -- export ------------------------------------------------------------------------------
     def export(self, suffix: str = ".csv") -> Path:
-        """Write the current view to ``out_dir`` as CSV or Excel; returns the file."""
+        """Write the current view to :attr:`out_dir` as CSV or Excel; returns the file."""
         selection = self.selection
         ind = self.register.get(selection.indicator_id)
         stem = "_".join(p for p in (ind.id, selection.period, selection.upper_union,
@@ -402,16 +465,44 @@ class Explorer:
         about = {"Chỉ tiêu": f"{ind.clause} · {ind.name_vi}", "Kế hoạch": ind.wording_vi,
                  "Kỳ": parse_period(selection.period).label(),
                  "Phạm vi": scope_name(selection, self.names)}
-        return export_view(self.view, path, about=about)
+        return export_view(self.view, path, ind, child_level=_drill_level(selection),
+                           about=about)
 
     def _export(self, suffix: str) -> None:
         path = self.export(suffix)
-        self.message.value = f"Đã xuất / exported: <code>{html.escape(str(path))}</code>"
+        # an output (not an HTML widget) so that JupyterLab resolves the relative link
+        link = export_link(path)
+        self.links.outputs = ({"output_type": "display_data", "metadata": {},
+                               "data": {"text/html": link, "text/plain": str(path)}},)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
         display(self.widget)
+
+
+def export_link(path: Path, folder: Path | None = None) -> str:
+    """HTML saying where an export was written, with a link to it.
+
+    The link is relative to ``folder`` (default: the working folder, which in JupyterLab is the
+    notebook's folder): JupyterLab resolves a notebook output's relative links from the
+    notebook's folder within its file browser, and serves the file from there.
+    """
+    folder = Path.cwd() if folder is None else folder
+    shown = f"<code>{html.escape(str(path))}</code>"
+    try:
+        relative = Path(os.path.relpath(path.resolve(), folder.resolve())).as_posix()
+    except ValueError:  # another drive: no relative link
+        return f"Đã xuất / exported: {shown}"
+    return (f'Đã xuất / exported: <a href="{html.escape(relative, quote=True)}" '
+            f'download="{html.escape(path.name, quote=True)}" target="_blank">'
+            f"{html.escape(path.name)}</a> ({shown})")
+
+
+def by_name(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` in Vietnamese alphabetical order of ``unit_name``."""
+    order = sorted(range(len(frame)), key=lambda i: vi_sort_key(frame["unit_name"].iloc[i]))
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def _drill_level(selection: Selection) -> str:
@@ -420,16 +511,12 @@ def _drill_level(selection: Selection) -> str:
     return order[min(order.index(depth) + 1, len(order) - 1)]
 
 
-def _choose(dropdown: widgets.Dropdown, value: str | None) -> None:
-    """Select ``value`` when offered, else 'all'."""
-    offered = {v for _label, v in dropdown.options}
-    dropdown.value = value if value in offered else ALL
-
-
-def _set_options(dropdown: widgets.Dropdown, options: list[tuple[str, str]]) -> None:
-    """Replace a dropdown's choices, keeping its value when still offered (else 'all')."""
-    if list(dropdown.options) == options:
-        return
-    keep = dropdown.value if dropdown.value in {v for _l, v in options} else ALL
-    dropdown.options = options
-    dropdown.value = keep
+def _set(dropdown: widgets.Dropdown, options: list[tuple[str, str]] | None,
+         value: str | None) -> None:
+    """Set a dropdown's choices (when given and changed) and value in one message."""
+    with dropdown.hold_sync():
+        if options is not None and list(dropdown.options) != options:
+            dropdown.options = options
+        wanted = ALL if value is None else value
+        if dropdown.value != wanted:
+            dropdown.value = wanted

@@ -236,27 +236,53 @@ def validation_failures(store_dir: Path | None) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- charts
+def colour_range(values: Sequence[float] | np.ndarray, *, step: float = 0.05,
+                 share: float = 0.05) -> tuple[float, float]:
+    """The colour scale's bounds for shares: from where the data starts to 100 %.
+
+    The lower bound is the ``share`` quantile rounded down to ``step`` (the few lower values
+    are drawn in the scale's first colour, and the colour bar says so), so that a district whose
+    communes report 85–100 % sees those differences instead of one flat colour of a 0–100 %
+    scale. The upper bound is 100 % (shares above it are drawn in the last colour).
+    """
+    data = np.asarray(values, dtype=float)
+    data = data[np.isfinite(data)]
+    if data.size == 0:
+        return 0.0, 1.0
+    low = np.floor(float(np.quantile(data, share)) / step) * step
+    return float(min(max(low, 0.0), 1.0 - step)), 1.0
+
+
 def completeness_heatmap(table: pd.DataFrame, value: str = "on_time_share",
                          title: str = "Tỷ lệ báo cáo đúng hạn theo xã, thị trấn") -> Figure:
-    """Heatmap of a share of :func:`completeness_by_commune`: communes × sub-periods."""
+    """Heatmap of a share of :func:`completeness_by_commune`: communes × sub-periods.
+
+    Communes in Vietnamese alphabetical order; the colour scale runs over the data's own range
+    (:func:`colour_range`), every cell is labelled with its share.
+    """
     from congdoan.briefing import charts, fmt
+    from congdoan.explore.collation import vi_sort_key
 
     charts.apply_theme()
     communes = table[table["level"] == "commune"]
     grid = communes.pivot_table(index="commune_name", columns="period", values=value,
-                                aggfunc="first").sort_index()
-    figure = Figure(figsize=(min(2 + 0.55 * grid.shape[1], 11), 0.26 * len(grid) + 1.3),
+                                aggfunc="first")
+    grid = grid.loc[sorted(grid.index, key=vi_sort_key)]
+    figure = Figure(figsize=(min(2.4 + 0.6 * grid.shape[1], 11), 0.26 * len(grid) + 1.4),
                     layout="constrained")
     ax = figure.add_subplot()
     if grid.empty:
         ax.text(0.5, 0.5, fmt.status_label("no_data"), ha="center", va="center")
+        ax.set_axis_off()
         return figure
+    low, high = colour_range(grid.to_numpy().ravel())
     labels = grid.map(lambda v: fmt.percent(v, decimals=0))
-    sns.heatmap(grid, annot=labels, fmt="", cmap="cividis", vmin=0, vmax=1, ax=ax,
-                cbar_kws={"label": "", "format": FuncFormatter(
-                    lambda x, _p: fmt.percent(x, decimals=0))},
+    sns.heatmap(grid, annot=labels, fmt="", cmap="viridis", vmin=low, vmax=high, ax=ax,
+                cbar_kws={"label": "", "extend": "min" if low > 0 else "neither",
+                          "format": FuncFormatter(lambda x, _p: fmt.percent(x, decimals=0))},
                 annot_kws={"fontsize": 6.5}, linewidths=0.5, linecolor="white")
     ax.set_xlabel("")
     ax.set_ylabel("")
-    ax.set_title(title, loc="left")
+    ax.set_title(f"{title} (thang màu {fmt.percent(low, decimals=0)}–"
+                 f"{fmt.percent(high, decimals=0)})", loc="left")
     return figure

@@ -7,8 +7,9 @@ dataset by :func:`cached_history`); a change of selection then only filters and 
 * :func:`scope_trend` — the selection's value against its target over the periods;
 * :func:`breakdown` / :func:`drilldown` — the selection split by upper union, sector, commune or
   CĐCS (drill-down order: upper union → sector → commune → CĐCS);
-* :func:`current_view` / :func:`export_view` — the table on screen, exported to CSV or Excel
-  with formula-like text made safe (:func:`safe_cells`).
+* :func:`current_view` — the table on screen (formatted and exported by
+  :mod:`congdoan.explore.tables`);
+* :func:`activity_totals` — section III activity figures of the CĐCS in scope, by programme.
 
 Ad-hoc groups (e.g. one sector inside one upper union) are summed from their CĐCS' numerators and
 denominators and judged by :func:`congdoan.core.indicators.judge`, so they follow the engine's rules.
@@ -20,7 +21,6 @@ from __future__ import annotations
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,7 +28,7 @@ import pandas as pd
 from congdoan.core.dataset import Dataset
 from congdoan.core.indicators import compute_indicators, judge_periods
 from congdoan.core.periods import analysis_periods, parse_period
-from congdoan.core.plan import POPULATION_SECTORS, Indicator, PlanRegister, load_register
+from congdoan.core.plan import POPULATION_SECTORS, Activity, Indicator, PlanRegister, load_register
 from congdoan.core.registry import SECTOR_NAMES
 from congdoan.exceptions import DataError, Location, ParameterError
 
@@ -49,18 +49,6 @@ VIEW_COLUMNS = (
     "denominator", "value", "target", "status", "units_expected", "units_reported",
 )
 """Columns of the exported view (a subset of the engine's output, same names)."""
-
-VIEW_LABELS_VI = {
-    "level": "Cấp", "unit_id": "Mã", "unit_name": "Tên", "period": "Kỳ",
-    "indicator_id": "Mã chỉ tiêu", "clause": "Điều khoản", "numerator": "Tử số",
-    "denominator": "Mẫu số", "value": "Giá trị", "target": "Mục tiêu", "status": "Đánh giá",
-    "units_expected": "Số CĐCS phải báo cáo", "units_reported": "Số CĐCS đã báo cáo",
-}
-"""Vietnamese column headers of the Excel export."""
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-"""Text starting with one of these is read as a formula by spreadsheets; exported with ``'``."""
-
 
 @dataclass(frozen=True)
 class Selection:
@@ -142,10 +130,13 @@ class HistoryIndex:
     history: pd.DataFrame
     register: PlanRegister = field(default_factory=load_register)
     by_indicator: dict[str, pd.DataFrame] = field(init=False)
+    by_period: dict[tuple[str, str], pd.DataFrame] = field(init=False)
 
     def __post_init__(self) -> None:
-        """Split the history by indicator."""
+        """Split the history by indicator, and by indicator and period."""
         self.by_indicator = {str(k): v for k, v in self.history.groupby("indicator_id", sort=False)}
+        self.by_period = {(str(i), str(p)): v for (i, p), v in self.history.groupby(
+            ["indicator_id", "period"], sort=False)}
 
     def rows(self, indicator_id: str) -> pd.DataFrame:
         """History rows of one indicator (a ParameterError for an unknown id)."""
@@ -154,6 +145,11 @@ class HistoryIndex:
                                  location=Location(field="indicator"), value=indicator_id,
                                  expected=", ".join(self.by_indicator))
         return self.by_indicator[indicator_id]
+
+    def period_rows(self, indicator_id: str, period: str) -> pd.DataFrame:
+        """History rows of one indicator in one period (empty when it has none)."""
+        rows = self.rows(indicator_id)
+        return self.by_period.get((indicator_id, period), rows.iloc[0:0])
 
     @property
     def periods(self) -> list[str]:
@@ -279,11 +275,14 @@ def _engine_rows(rows: pd.DataFrame, level: str, unit_id: str | None) -> pd.Data
 
 
 def _trend_periods(rows: pd.DataFrame, selection: Selection) -> pd.DataFrame:
-    """Rows of the periods of the selected period's kind within the trend's year range."""
-    kind = "year" if len(selection.period) == 4 else "half"
+    """Rows of the periods like the selected one within the trend's year range.
+
+    Years, or the same half of each year: a first half is compared with first halves (a second
+    half's report counts people from the start of the year, so halves side by side zigzag).
+    """
+    suffix = selection.period[4:]                     # "", "-H1" or "-H2"
     years = rows["period"].str[:4].astype(int)
-    is_year = rows["period"].str.len() == 4
-    mask = is_year if kind == "year" else ~is_year
+    mask = rows["period"].str[4:] == suffix
     if selection.first_year is not None:
         mask &= years >= selection.first_year
     if selection.last_year is not None:
@@ -295,8 +294,8 @@ def scope_trend(rows: pd.DataFrame, selection: Selection, register: PlanRegister
                 names: Mapping[str, str]) -> pd.DataFrame:
     """Value, target and status of the selection for each period of the trend.
 
-    The trend shows the periods of the selected period's kind (years, or halves) within
-    ``first_year``–``last_year``. A selection that is one engine row (the district, one upper
+    The trend shows the periods like the selected one (years, or the same half of each year)
+    within ``first_year``–``last_year``. A selection that is one engine row (the district, one upper
     union, sector, commune or CĐCS) reads the engine's rows; a combination (e.g. a sector inside
     an upper union) is summed from its CĐCS and judged by the engine's rules. Registry-based
     indicators (upper unions, enterprises) are shown at the most specific level the engine has.
@@ -447,47 +446,41 @@ def current_view(rows: pd.DataFrame, selection: Selection, register: PlanRegiste
     return out
 
 
-# ----------------------------------------------------------------------------- export
-def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would run as a formula, prefixed with ``'``.
+# ----------------------------------------------------------------------------- activities
+ACTIVITY_COLUMNS = ("programme", "label_vi", "clause", "units", "events", "participants",
+                    "support_vnd")
+"""Columns of :func:`activity_totals`."""
 
-    Numbers are left alone (a negative number is a number, not a formula); only text starting
-    with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is changed.
+
+def activity_totals(activities: pd.DataFrame, units: pd.DataFrame, sub_periods: Sequence[str],
+                    programmes: Sequence[Activity]) -> pd.DataFrame:
+    """Section III activity figures of the CĐCS in ``units`` over ``sub_periods``, by programme.
+
+    One row per programme of ``programmes`` (register order, a programme without activity shows
+    zeros): the number of CĐCS with at least one event, events, participants (attendances, summed
+    over events and sub-periods) and support in VND; then a row 'Tổng cộng' with the sums
+    (its ``units`` counts each CĐCS once).
     """
-    out = frame.copy()
-    for col in out.columns:
-        series = out[col]
-        if series.dtype == object or pd.api.types.is_string_dtype(series):
-            text = series.astype("string")
-            risky = text.str.startswith(FORMULA_PREFIXES).fillna(False).astype(bool)
-            if risky.any():
-                out[col] = series.astype(object).where(~risky, "'" + text.astype(object))
-    return out
-
-
-def export_view(view: pd.DataFrame, path: Path | str, *,
-                about: Mapping[str, str] | None = None) -> Path:
-    """Write the view to ``path`` (``.csv`` UTF-8 with BOM for Excel, or ``.xlsx``).
-
-    The Excel file has a sheet 'Bang' with Vietnamese headers and a sheet 'Lua chon' listing
-    ``about`` (indicator, clause, period, scope). Formula-like text is made safe in both.
-    """
-    path = Path(path)
-    safe = safe_cells(view)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".csv":
-        safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
-    elif path.suffix.lower() == ".xlsx":
-        about_frame = safe_cells(pd.DataFrame(
-            {"Mục": list((about or {}).keys()), "Giá trị": list((about or {}).values())}))
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            safe.rename(columns=VIEW_LABELS_VI).to_excel(writer, sheet_name="Bang", index=False)
-            about_frame.to_excel(writer, sheet_name="Lua chon", index=False)
-    else:
-        raise ParameterError("Định dạng xuất không hỗ trợ.", "Unsupported export format.",
-                             location=Location(file=str(path)), value=path.suffix,
-                             expected=".csv hoặc .xlsx")
-    return path
+    rows = activities[activities["unit_id"].isin(set(units["unit_id"]))
+                      & activities["period"].isin(list(sub_periods))].copy()
+    figures = ["events", "participants", "support_vnd"]
+    for col in figures:
+        rows[col] = pd.to_numeric(rows[col], errors="coerce").fillna(0)
+    active = rows[rows["events"] > 0]
+    summed = rows.groupby("programme")[figures].sum()
+    doing = active.groupby("programme")["unit_id"].nunique()
+    out = pd.DataFrame({
+        "programme": [p.name for p in programmes],
+        "label_vi": [p.label_vi for p in programmes],
+        "clause": [p.clause for p in programmes],
+    })
+    out["units"] = out["programme"].map(doing).fillna(0).astype(int)
+    for col in figures:
+        out[col] = out["programme"].map(summed[col]).fillna(0).astype("int64")
+    total = {"programme": "total", "label_vi": "Tổng cộng", "clause": "III",
+             "units": int(active["unit_id"].nunique()),
+             **{col: int(out[col].sum()) for col in figures}}
+    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)[list(ACTIVITY_COLUMNS)]
 
 
 # ----------------------------------------------------------------------------- names
