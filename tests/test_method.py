@@ -161,6 +161,12 @@ def test_projections_of_shares_stay_within_0_and_1() -> None:
     row = pick(compute_indicators(tiny_dataset(reports=reports), "2022", levels=["cdcs"],
                                   indicator_ids=["legal_representation"]), unit_id="C")
     assert row["projection_2030"] == 1.0 and row["projection_2025"] == 1.0
+    # money against budget may exceed 100 %: 100 % in 2021, 120 % in 2022 → 180 % in 2025
+    money = [_report("C", f"{y}-{h}", finance_budget_vnd=100, finance_collected_vnd=c)
+             for y, c in (("2021", 100), ("2022", 120)) for h in ("H1", "H2")]
+    row = pick(compute_indicators(tiny_dataset(reports=money), "2022", levels=["cdcs"],
+                                  indicator_ids=["finance_collection_milestone"]), unit_id="C")
+    assert row["value"] == pytest.approx(1.2) and row["projection_2025"] == pytest.approx(1.8)
 
 
 # ---------------------------------------------------------------- people counted once a year
