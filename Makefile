@@ -56,7 +56,7 @@ bench: $(STAMP) ## Run the benchmarks (print figures)
 	$(PY) benchmarks/bench_explore.py
 
 lab: demo ## Start JupyterLab in the workspace (WORKSPACE=DIR; default the demo)
-	$(CONGDOAN) -w $(WORKSPACE) lab $(LAB_ARGS)
+	$(CONGDOAN) -w $(WORKSPACE) lab -- $(LAB_ARGS)
 
 clean: ## Remove the demo workspace and outputs (keeps .venv)
 	rm -rf $(DEMO) output

@@ -130,6 +130,28 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory: pytest.TempPathFactory, demo_dir: Path) -> Path:
+    """A workspace holding the demo district in its database (its planted errors left out),
+    loaded directly rather than through Excel intake."""
+    from congdoan.core import store
+    from congdoan.core.dataset import read_dataset
+    from congdoan.core.workspace import Organisation, init_workspace
+
+    demo = read_dataset(demo_dir)
+    ws = init_workspace(tmp_path_factory.mktemp("demo-ws") / "ws", Organisation(
+        id=str(demo.meta["district_id"]), name=str(demo.meta["district_name"]), kind="district"))
+    planted = {(p["unit_id"], p["period"]) for p in demo.meta.get("planted_errors", [])}
+    keep = [(u, p) not in planted for u, p in zip(demo.reports["unit_id"], demo.reports["period"],
+                                                 strict=True)]
+    store.seed_registry(demo, ws.database_url)
+    store.accept_submission({"sha256": "0" * 64, "original_name": "demo", "stored_path": "demo",
+                             "received_at": store.now(), "layout": "bulk"},
+                            demo.reports[keep].reset_index(drop=True), ws.database_url)
+    store.dispose_engines()
+    return ws.root
+
+
+@pytest.fixture(scope="session")
 def demo(demo_dir: Path) -> Dataset:
     """The demo district read back from CSV."""
     from congdoan.core.dataset import read_dataset
@@ -165,3 +187,16 @@ def _workspace_restored() -> Iterator[None]:
     deactivate()
     if before is not None:
         os.environ[ENV_VAR] = before
+
+
+def workspace_for(url: str, parent: Path) -> Path:
+    """The folder of a workspace whose database is ``url`` (made under ``parent`` once per URL)."""
+    import hashlib
+
+    from congdoan.core.workspace import CONFIG_NAME, Organisation, init_workspace
+
+    root = parent / f"ws-{hashlib.sha256(url.encode()).hexdigest()[:8]}"
+    if not (root / CONFIG_NAME).exists():
+        init_workspace(root, Organisation(id="TINY", name="Công đoàn thử", kind="commune"),
+                       database=url)
+    return root

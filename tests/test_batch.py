@@ -20,8 +20,8 @@ import pytest
 
 from conftest import fresh_python
 from congdoan.core.paths import NOTEBOOKS_DIR
-from congdoan.engine.batch import WorkerSpec, audit_path, run_local, warmup_code
-from congdoan.engine.forkserver import KernelForkServer, briefing_warmup
+from congdoan.engine.batch import WorkerSpec, audit_path, run_local, warm_contexts, warmup_code
+from congdoan.engine.forkserver import KernelForkServer
 from congdoan.engine.jobs import BriefingJob, make_job
 from congdoan.engine.warm import WarmKernel
 
@@ -54,7 +54,7 @@ def normalised(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 @pytest.fixture(scope="module")
 def fork_server() -> Iterator[KernelForkServer]:
-    with KernelForkServer(briefing_warmup([])) as server:
+    with KernelForkServer([]) as server:
         yield server
 
 
@@ -197,7 +197,7 @@ def test_warm_briefing_equals_cold_briefing(demo_dir: Path, tmp_path: Path,
     other = make_job("union", "CDCS-0001", "2025", data=data)
     cold = papermill.execute_notebook(str(target.notebook), None, parameters=target.parameters,
                                       kernel_name="python3", progress_bar=False)
-    server = KernelForkServer(warmup_code([target])).start() if forked else None
+    server = KernelForkServer(warm_contexts([target])).start() if forked else None
     kernel = WarmKernel(warmup_code([target]), fork_server=server.address if server else None)
     kernel.start()
     try:

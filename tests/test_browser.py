@@ -82,22 +82,26 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 def _env(tmp: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update({"JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
-                "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "MPLBACKEND": "Agg",
-                "CONGDOAN_OUTPUT": str(tmp / "output")})
+                "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "MPLBACKEND": "Agg"})
     return env
 
 
-def test_make_lab_starts_jupyterlab_on_the_notebooks(tmp_path: Path) -> None:
+def test_make_lab_starts_jupyterlab_in_the_workspace(tmp_path: Path) -> None:
+    from congdoan.core.workspace import Organisation, init_workspace
+
+    ws = init_workspace(tmp_path / "ws", Organisation(id="LAB", name="Công đoàn thử",
+                                                      kind="commune"))
     port, token = _free_port(), secrets.token_hex(16)
     args = f"--no-browser --port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token}"
     process = subprocess.Popen(
-        ["make", "-o", ".venv/.installed-stamp", "lab", f"LAB_ARGS={args}"], cwd=PROJECT_ROOT,
+        ["make", "-o", ".venv/.installed-stamp", "-o", "demo", "lab", f"WORKSPACE={ws.root}",
+         f"LAB_ARGS={args}"], cwd=PROJECT_ROOT,
         env=_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True)
     try:
         status = _wait_status(port, token, process)
         assert b"started" in status
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/contents",
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/contents/notebooks",
                                          headers={"Authorization": f"token {token}"})
         with urllib.request.urlopen(request, timeout=10) as answer:
             listing = answer.read().decode()
@@ -111,15 +115,12 @@ def test_make_lab_starts_jupyterlab_on_the_notebooks(tmp_path: Path) -> None:
 
 
 @pytest.fixture()
-def lab(tmp_path: Path, demo_dir: Path) -> Iterator[tuple[str, Path]]:
-    """JupyterLab on a copy of explore.ipynb; the demo reached through CONGDOAN_DATA."""
+def lab(tmp_path: Path, demo_workspace: Path) -> Iterator[tuple[str, Path]]:
+    """JupyterLab on a copy of explore.ipynb; the demo workspace in force."""
     root = tmp_path / "lab"
     root.mkdir()
     shutil.copy(NOTEBOOKS_DIR / "explore.ipynb", root / "explore.ipynb")
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "demo").symlink_to(demo_dir)          # the params pointer: data/demo → the demo
-    env = _env(tmp_path) | {"CONGDOAN_DATA": str(data)}
+    env = _env(tmp_path) | {"CONGDOAN_WORKSPACE": str(demo_workspace)}
     port, token = _free_port(), secrets.token_hex(16)
     process = subprocess.Popen(
         [str(JUPYTER), "lab", "--no-browser", f"--port={port}", "--ServerApp.port_retries=0",

@@ -56,6 +56,10 @@ def test_console_script_runs_demo_then_indicators(tmp_path: Path) -> None:
     demo = tmp_path / "demo"
     env = {k: v for k, v in os.environ.items() if k != "CONGDOAN_WORKSPACE"}
     subprocess.run([str(exe), "demo", str(demo)], check=True, capture_output=True, env=env)
+    from congdoan.core.plan import load_register
+
+    assert load_register(demo / "params").plan.citation() == \
+        "Kế hoạch số 41b/KH-LĐLĐ ngày 30/09/2021 của Liên đoàn Lao động huyện Gia Lâm"
     subprocess.run([str(exe), "ingest"], check=True, capture_output=True, cwd=demo, env=env)
     done = subprocess.run([str(exe), "indicators", "--period", "latest", "--level", "district"],
                           check=True, capture_output=True, text=True, cwd=demo, env=env)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+import socket
+import struct
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +19,7 @@ from congdoan.cli import build_parser
 from congdoan.cli.briefings import early_start
 from congdoan.core.workspace import find_workspace
 from congdoan.engine import forkserver
-from congdoan.engine.forkserver import KernelForkServer, briefing_warmup, fork_kernel
+from congdoan.engine.forkserver import KernelForkServer, fork_kernel, request
 from congdoan.engine.warm import SOCKET_PREFIX, WarmKernel, remove_stale_socket_dirs
 
 pytestmark = pytest.mark.skipif(not KernelForkServer.available(), reason="Linux only")
@@ -35,7 +39,7 @@ def gone_within(pid: int, seconds: float) -> bool:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[KernelForkServer]:
-    with KernelForkServer(briefing_warmup([])) as started:
+    with KernelForkServer([]) as started:
         yield started
 
 
@@ -64,12 +68,7 @@ def test_forked_kernel_has_the_warm_up_imported_before_running_it(
     finally:
         kernel.kill()
         kernel.shutdown()
-    said = tmp_path / "server-gc.txt"
-    server.run(f"open({str(said)!r}, 'w').write(str(__import__('gc').isenabled()))")
-    deadline = time.monotonic() + 30
-    while not (said.exists() and said.read_text()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert said.read_text() == "False"
+    assert server.status()["gc_enabled"] is False
 
 
 @pytest.mark.slow
@@ -104,7 +103,10 @@ def test_server_and_its_kernels_stop_with_the_process_that_started_them(
         "kernel.start()\n"
         "print(server.process.pid, kernel.pid, kernel._sockets, flush=True)\n"
         "time.sleep(600)\n", encoding="utf-8")
-    owner = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    # its own temporary folder: other batches of this user clean up the shared one meanwhile
+    private_tmp = Path(tempfile.mkdtemp(prefix="cdt-"))  # short: Unix socket paths are limited
+    owner = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                             env={**os.environ, "TMPDIR": str(private_tmp)})
     try:
         assert owner.stdout is not None
         server_text, kernel_text, sockets = owner.stdout.readline().split()
@@ -116,16 +118,18 @@ def test_server_and_its_kernels_stop_with_the_process_that_started_them(
         owner.wait()
     assert gone_within(server_pid, 5), "the fork server outlived its owner"
     assert gone_within(kernel_pid, 5), "the kernel outlived the worker that asked for it"
-    assert Path(sockets).is_dir()  # SIGKILL left no chance to remove them …
-    assert Path(sockets) in remove_stale_socket_dirs()  # … the next kernel start does
-    assert not Path(sockets).exists()
+    assert Path(sockets).parent == private_tmp
+    assert (Path(sockets) / "kernel.json").is_file()  # SIGKILL left no chance to remove them …
+    assert Path(sockets) in remove_stale_socket_dirs(str(private_tmp))  # … a kernel start does
+    assert not Path(sockets).exists()  # the connection file (the signing key) with it
+    private_tmp.rmdir()
 
 
 def test_early_start_only_when_a_local_batch_will_run(monkeypatch: pytest.MonkeyPatch) -> None:
     started: list[str] = []
 
     def fake_start(self: KernelForkServer) -> KernelForkServer:
-        started.append(self.warmup or "")
+        started.append(self.contexts)
         return self
 
     monkeypatch.setattr(KernelForkServer, "start", fake_start)
@@ -141,9 +145,9 @@ def test_early_start_only_when_a_local_batch_will_run(monkeypatch: pytest.Monkey
         assert start(*words) is None, words
     early = start("--period", "2025", "--data", "/d", "--workers", "2")
     assert early is not None and forkserver.take_early() is None  # handed over once
-    assert "content.load_context('2025', '/d')" in started[-1]
+    assert started[-1] == [("2025", "/d")]
     assert start("--period", "latest") is not None  # no --data: the workspace's database
-    assert f"content.load_context('latest', {find_workspace().database_url!r})" in started[-1]
+    assert started[-1] == [("latest", find_workspace().database_url)]
     monkeypatch.setenv("CONGDOAN_FORK_SERVER", "0")
     assert start("--period", "2025") is None
 
@@ -171,8 +175,6 @@ def test_only_socket_folders_of_gone_owners_are_removed(tmp_path: Path) -> None:
 
 
 def test_kernel_socket_folder_names_its_owner() -> None:
-    import tempfile
-
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     stale = Path(tempfile.gettempdir()) / f"{SOCKET_PREFIX}{gone.pid}-left"
@@ -187,3 +189,89 @@ def test_kernel_socket_folder_names_its_owner() -> None:
         assert Path(kernel._sockets).is_dir()  # its owner (this process) runs: kept
     finally:
         kernel.shutdown()
+
+
+def _raw(server: KernelForkServer, data: bytes) -> dict[str, object]:
+    """Send ``data`` as they are to the server; its reply."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(60)
+        sock.connect(server.address)
+        sock.sendall(data)
+        size = struct.unpack("!I", sock.recv(4))[0]
+        reply: dict[str, object] = json.loads(sock.recv(size))
+    return reply
+
+
+def _framed(text: str) -> bytes:
+    return struct.pack("!I", len(text.encode())) + text.encode()
+
+
+def test_the_server_runs_no_code_and_survives_malformed_requests(
+        server: KernelForkServer, tmp_path: Path) -> None:
+    assert server.process is not None
+    witness = tmp_path / "ran.txt"
+    with pytest.raises(RuntimeError, match="unknown operation 'run'; accepted: warm, fork, status"):
+        request(server.address, {"op": "run", "code": f"open({str(witness)!r}, 'w')"})
+    for data, words in [
+        (_framed("[1, 2, 3]"), "a list, not an object"),
+        (_framed("{not json"), "not JSON"),
+        (_framed('"fork"'), "a str, not an object"),
+        (struct.pack("!I", 2**31), "at most 1048576"),
+    ]:
+        assert words in str(_raw(server, data)["error"])
+    for contexts, words in [("2025", "contexts: a list"),
+                            ([["__import__('os')", None]], "bad period"),
+                            ([["2025", 7]], "bad data")]:
+        with pytest.raises(RuntimeError, match=words):  # refused; the client checks first too
+            request(server.address, {"op": "warm", "contexts": contexts})
+    exe = sys.executable
+    connection = tmp_path / "kernel.json"
+    connection.write_text("{}", encoding="utf-8")
+    refused = {
+        "kernel option not accepted": [exe, "-m", "ipykernel_launcher", "-f", str(connection),
+                                       "--IPKernelApp.exec_lines=import os"],
+        "no connection file": [exe, "-m", "ipykernel_launcher"],
+        "connection file: No such file": [exe, "-m", "ipykernel_launcher", "-f",
+                                          str(tmp_path / "none.json")],
+        "not a .json file": [exe, "-m", "ipykernel_launcher", "-f", str(tmp_path)],
+    }
+    for words, cmd in refused.items():
+        with pytest.raises(RuntimeError, match=words):
+            fork_kernel(server.address, cmd, None, None)
+    with pytest.raises(RuntimeError, match="env: a table of text"):
+        request(server.address, {"op": "fork", "cmd": [exe, "-m", "ipykernel_launcher", "-f",
+                                                       str(connection)], "env": {"A": 1}})
+    with pytest.raises(RuntimeError, match="cwd: not an existing folder"):
+        fork_kernel(server.address, [exe, "-m", "ipykernel_launcher", "-f", str(connection)],
+                    None, str(tmp_path / "nowhere"))
+    assert server.status()["pid"] == server.process.pid  # still serving, the same process
+    assert not witness.exists()
+
+
+@pytest.mark.slow
+def test_a_malformed_request_leaves_a_running_kernel_alone(server: KernelForkServer) -> None:
+    kernel = WarmKernel("x = 1", fork_server=server.address)
+    kernel.start()
+    try:
+        _raw(server, _framed("[1, 2, 3]"))
+        _raw(server, _framed("{}"))
+        kernel.run_code("assert x == 1")
+        assert kernel.is_alive()
+    finally:
+        kernel.kill()
+        kernel.shutdown()
+
+
+def test_a_kernels_connection_file_goes_with_the_kernel() -> None:
+    """The file holding the kernel's signing key is in its private folder, removed with it."""
+    for stop in ("shutdown", "kill"):
+        kernel = WarmKernel("x = 1")
+        kernel.start()
+        assert kernel.km is not None and kernel._sockets is not None
+        connection = Path(kernel.km.connection_file)
+        assert connection.parent == Path(kernel._sockets) and connection.is_file()
+        assert oct(Path(kernel._sockets).stat().st_mode & 0o777) == "0o700"
+        if stop == "kill":
+            kernel.kill()
+        kernel.shutdown()
+        assert not connection.exists() and not connection.parent.exists(), stop

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from conftest import pick, tiny_dataset
-from congdoan.core.indicators import OUTPUT_COLUMNS, compute_indicators, unit_frame
+from congdoan.core.indicators import compute_indicators, output_columns, unit_frame
 from congdoan.core.periods import parse_period
 from congdoan.exceptions import PeriodError
 
@@ -255,7 +255,7 @@ def test_enterprise_coverage_from_the_registry() -> None:
 def test_output_has_the_contract_columns_and_unknown_period_is_refused() -> None:
     ds = tiny_dataset(reports=[_report("A", "2023-H1", members=1)])
     out = compute_indicators(ds, "2023-H1")
-    assert list(out.columns) == list(OUTPUT_COLUMNS)
+    assert list(out.columns) == list(output_columns())
     assert {"cdcs", "sector", "commune", "upper_union", "district"} <= set(out["level"])
     with pytest.raises(PeriodError) as err:
         compute_indicators(ds, "2019")

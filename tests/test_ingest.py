@@ -15,7 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from conftest import tiny_dataset
+from conftest import tiny_dataset, workspace_for
 from congdoan.cli import main
 from congdoan.core import store
 from congdoan.core.periods import parse_period
@@ -449,12 +449,14 @@ def test_bulk_skips_rows_left_blank(intake: Intake) -> None:
 
 def test_formula_text_in_a_free_text_cell_is_kept_as_text(intake: Intake) -> None:
     path = write_form(intake.folder / "by.xlsx", submitted_by="=cmd|' /C calc'!A0")
+    wb = openpyxl.load_workbook(path)
+    cell = wb[FORM_SHEET][FORM_CELLS["submitted_by"]]
+    assert cell.data_type == "s" and cell.value == "'=cmd|' /C calc'!A0"  # written safely
     result = intake.one(path)
     assert result.status == "accepted"
-    wb = openpyxl.load_workbook(path)
-    assert wb[FORM_SHEET][FORM_CELLS["submitted_by"]].data_type == "s"  # written safely
     sub = store.find_submission(result.sha256, intake.url)
-    assert sub is not None and sub["submitted_by"] == "'=cmd|' /C calc'!A0"
+    # the protective ' of the export is undone on reading: the text itself is stored
+    assert sub is not None and sub["submitted_by"] == "=cmd|' /C calc'!A0"
 
 
 def test_every_file_is_kept_by_hash(intake: Intake) -> None:
@@ -520,3 +522,26 @@ def test_demo_inbox_is_mostly_accepted(tmp_path: Path, demo_dir: Path) -> None:
     corrected = store.report_history(unit_id, period, url)
     assert corrected["version"].tolist() == [1, 2]
     assert corrected["is_current"].tolist() == [False, True]
+
+
+def test_two_submissions_in_one_run_the_later_date_is_current(
+        intake: Intake, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 21: the form submitted 03/12 must win over the one of 01/12, whatever the names."""
+    h2 = {"period": "2023-H2", "submitted_by": "Chủ tịch CĐCS"}
+    write_form(intake.folder / "A_1_gui_0312.xlsx", submitted_on="03/12/2023", people_informed=31,
+               **h2)
+    write_form(intake.folder / "A_2_gui_0112.xlsx", submitted_on="01/12/2023", people_informed=29,
+               **h2)
+    write_form(intake.folder / "B_1.xlsx", unit_id="B", submitted_on="01/12/2023", **h2)
+    write_form(intake.folder / "B_2.xlsx", unit_id="B", submitted_on="02/12/2023", workers=41, **h2)
+    code = main(["ingest", str(intake.folder), "-w",
+                 str(workspace_for(intake.url, intake.folder.parent)), "--store",
+                 str(intake.store_dir)])
+    out = capsys.readouterr().out
+    assert code == 0
+    current = store.current_reports(intake.url).set_index("unit_id")
+    assert current.loc["A", "people_informed"] == 31
+    assert current.loc["B", "workers"] == 41
+    assert ("CĐCS A, kỳ 2023-H2: đã lưu là bản cũ hơn, vì bản hiện hành ('A_1_gui_0312.xlsx') "
+            "gửi ngày 03/12/2023") in out
+    assert "CĐCS B, kỳ 2023-H2: lần nhận này có hai bản ('B_1.xlsx' gửi ngày 01/12/2023" in out

@@ -48,3 +48,21 @@ def test_available_and_latest_periods() -> None:
     assert analysis_periods(subs) == ["2025-H1", "2025-H2", "2025", "2026-H1"]
     assert latest_complete_period(subs, today=dt.date(2026, 11, 25)) == "2026-H1"
     assert latest_complete_period(subs, today=dt.date(2026, 5, 1)) == "2025"
+
+
+def test_a_year_whose_data_begin_with_its_second_half_is_available() -> None:
+    # a union formed mid-2025: its first year is its second half
+    assert analysis_periods(["2025-H2", "2026-H1", "2026-H2"]) == [
+        "2025-H2", "2025", "2026-H1", "2026-H2", "2026"]
+    # a missing first half later on is a gap, not a start: that year is not available
+    assert analysis_periods(["2025-H1", "2025-H2", "2026-H2"]) == [
+        "2025-H1", "2025-H2", "2025", "2026-H2"]
+    assert latest_complete_period(["2025-H2"], today=dt.date(2026, 1, 15)) == "2025"
+
+
+def test_a_label_says_from_when_a_body_began_inside_the_period() -> None:
+    year = parse_period("2025")
+    assert year.label("vi", dt.date(2025, 7, 1)) == "Năm 2025 — từ 01/07/2025"
+    assert year.label("en", dt.date(2025, 7, 1)) == "Year 2025 — from 01/07/2025"
+    assert year.label("vi", dt.date(2024, 12, 1)) == "Năm 2025"  # the period's own first day
+    assert parse_period("2025-H1").label("vi", dt.date(2025, 7, 1)) == "6 tháng đầu năm 2025"

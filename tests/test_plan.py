@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -140,12 +141,21 @@ def test_a_change_needs_its_reading_and_the_method_is_validated(tmp_path: Path) 
     assert "method" in str(err.value)
 
 
-def test_the_plan_names_itself() -> None:
+def test_the_packaged_plan_is_a_template_until_a_workspace_names_it(tmp_path: Path) -> None:
+    from congdoan.core.plan import set_plan_identity
+
     plan = load_register().plan
-    assert plan.citation("vi") == \
-        "Kế hoạch số 41b/KH-LĐLĐ ngày 30/09/2021 của Liên đoàn Lao động huyện Gia Lâm"
-    assert plan.short == "Kế hoạch số 41b/KH-LĐLĐ" and plan.baseline_year == 2021
+    assert plan.is_template and "kế hoạch mẫu" in plan.citation("vi")
+    assert plan.baseline_year == 2021
     assert load_register().milestone_years == (2023, 2025, 2030, 2045)
+    params = _copy_params(tmp_path)
+    set_plan_identity(params / "plan.yaml", {
+        "number": "12/KH-CĐX", "date": dt.date(2025, 8, 15), "issued_by": "Công đoàn xã Đông Dư"})
+    named = load_register(params).plan
+    assert not named.is_template
+    assert named.citation("vi") == "Kế hoạch số 12/KH-CĐX ngày 15/08/2025 của Công đoàn xã Đông Dư"
+    assert named.short == "Kế hoạch số 12/KH-CĐX"
+    assert "# Mẫu: điền số hiệu" in (params / "plan.yaml").read_text(encoding="utf-8")
 
 
 def test_a_clause_dropped_and_one_added_is_a_valid_plan(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from conftest import tiny_dataset
 from congdoan.core.registry import (
     active_units,
     area_upper_at,
+    data_start,
     enterprises_at,
     unit_subtree,
     units_in_period,
@@ -65,3 +66,16 @@ def test_a_unit_without_a_parent_link_is_a_located_error() -> None:
     with pytest.raises(DataError) as err:
         units_in_period(ds.units, links, pd.Timestamp("2024-11-30"))
     assert "C" in str(err.value) and "links.csv" in str(err.value)
+
+
+def test_a_unit_taken_over_later_is_in_the_data_from_its_first_link() -> None:
+    # C was founded in 2015 but is only in this registry from 1/7/2025 (a commune union's list)
+    ds = tiny_dataset()
+    links = ds.links[(ds.links["unit_id"] != "C") | (ds.links["parent_id"] == "XA")]
+    assert data_start(ds.units, links).tolist() == [pd.Timestamp("2015-01-01")] * 2 + [
+        pd.Timestamp("2025-07-01")]
+    before = units_in_period(ds.units, links, dt.date(2025, 5, 31))
+    assert before["unit_id"].tolist() == ["A", "B"]  # not an error: C is not in the data yet
+    after = units_in_period(ds.units, links, dt.date(2025, 11, 30))
+    assert after.set_index("unit_id")["since"].astype(str).to_dict() == {
+        "A": "2015-01-01", "B": "2015-01-01", "C": "2025-07-01"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import os
 import shutil
@@ -163,9 +164,11 @@ def test_database_constraints_refuse_bad_rows(db_url: str, bad: dict[str, object
 def test_unique_hash_and_single_current_version(db_url: str) -> None:
     store.seed_registry(tiny_dataset(), db_url)
     sub = submission()
-    store.accept_submission(sub, pd.DataFrame([REPORT]), db_url)
-    with pytest.raises(sa.exc.IntegrityError):
+    first = store.accept_submission(sub, pd.DataFrame([REPORT]), db_url)
+    with pytest.raises(store.AlreadyStored) as again:  # e.g. stored by another process meanwhile
         store.accept_submission({**sub, "original_name": "copy.xlsx"}, pd.DataFrame(), db_url)
+    assert again.value.submission_id == first.submission_id
+    assert len(store.read_table("submissions", db_url)) == 1
     versions = store.METADATA.tables["report_versions"]
     engine = store.get_engine(db_url)
     row = store.read_table("report_versions", db_url).iloc[0].to_dict()
@@ -189,7 +192,7 @@ def test_seed_registry_is_an_upsert(db_url: str) -> None:
 def test_empty_database_says_what_to_do(db_url: str) -> None:
     with pytest.raises(store.StorageError) as info:
         store.load_dataset(db_url)
-    assert "congdoan ingest --registry" in info.value.render("vi")
+    assert "congdoan units import" in info.value.render("vi")
 
 
 def test_sqlite_is_created_with_wal_and_foreign_keys(tmp_path: Path) -> None:
@@ -233,3 +236,25 @@ def test_dispose_engines_closes_pooled_connections(tmp_path: Path) -> None:
     assert engine.pool.checkedin() == 0
     with engine.connect() as conn:  # and the engine still works
         assert conn.exec_driver_sql("select 2").scalar() == 2
+
+
+def test_the_report_submitted_last_is_current_whatever_the_arrival(db_url: str) -> None:
+    store.seed_registry(tiny_dataset(), db_url)
+    later = {**REPORT, "period": "2023-H2", "submitted_on": "2023-12-03", "members": 31}
+    earlier = {**later, "submitted_on": "2023-12-01", "members": 29}
+    first = store.accept_submission(submission("gui_0312.xlsx"), pd.DataFrame([later]), db_url)
+    assert first.not_current == []
+    second = store.accept_submission(submission("gui_0112.xlsx"), pd.DataFrame([earlier]), db_url)
+    # arrived second, but submitted two days before the one stored: kept as an earlier version
+    assert second.not_current == [("A", "2023-H2", dt.date(2023, 12, 3), "gui_0312.xlsx")]
+    assert store.current_reports(db_url)["members"].tolist() == [31]
+    history = store.report_history("A", "2023-H2", db_url)
+    assert history["version"].tolist() == [1, 2]
+    assert history["is_current"].tolist() == [True, False]
+    # the same date as the current one: the one that arrived last wins
+    same_day = store.accept_submission(submission("gui_0312_sua.xlsx"),
+                                       pd.DataFrame([{**later, "members": 32}]), db_url)
+    assert same_day.not_current == []
+    assert store.current_reports(db_url)["members"].tolist() == [32]
+    assert store.report_history("A", "2023-H2", db_url)["is_current"].tolist() == [
+        False, False, True]

@@ -120,3 +120,4 @@ def test_commands_say_which_workspace_they_use(tmp_path: Path) -> None:
                            "completeness", "--period", "2025"],
                           capture_output=True, text=True, env=env, cwd=tmp_path)
     assert f"Công đoàn xã Đông Dư (CD-XA-DONGDU) — {ws.root}" in done.stderr
+    assert "params/plan.yaml vẫn là kế hoạch mẫu" in done.stderr  # until the plan is named

@@ -19,20 +19,25 @@ class Location:
     row: int | None = None
     field: str | None = None
 
-    def describe(self) -> str:
-        """Return e.g. ``'file.xlsx', sheet 'BaoCao', ô C7, trường 'members'``."""
+    def describe(self, lang: str = "vi") -> str:
+        """Return e.g. ``tệp 'file.xlsx', trang 'BaoCao', ô C7, trường 'members'`` (or in English)."""
+        words = _WHERE_WORDS[lang if lang in _WHERE_WORDS else "vi"]
         parts: list[str] = []
         if self.file:
-            parts.append(f"tệp '{self.file}'")
+            parts.append(f"{words[0]} '{self.file}'")
         if self.sheet:
-            parts.append(f"trang '{self.sheet}'")
+            parts.append(f"{words[1]} '{self.sheet}'")
         if self.cell:
-            parts.append(f"ô {self.cell}")
+            parts.append(f"{words[2]} {self.cell}")
         if self.row is not None:
-            parts.append(f"dòng {self.row}")
+            parts.append(f"{words[3]} {self.row}")
         if self.field:
-            parts.append(f"trường '{self.field}'")
+            parts.append(f"{words[4]} '{self.field}'")
         return ", ".join(parts)
+
+
+_WHERE_WORDS = {"vi": ("tệp", "trang", "ô", "dòng", "trường"),
+                "en": ("file", "sheet", "cell", "row", "field")}
 
 
 class CongdoanError(Exception):
@@ -44,6 +49,7 @@ class CongdoanError(Exception):
         location: where the problem is.
         value: the offending value, when there is one.
         expected: what was expected instead.
+        expected_en: the same in English (None: ``expected`` in both languages).
 
     """
 
@@ -55,23 +61,27 @@ class CongdoanError(Exception):
         location: Location | None = None,
         value: object = None,
         expected: str | None = None,
+        expected_en: str | None = None,
     ) -> None:
         self.message_vi = message_vi
         self.message_en = message_en or message_vi
         self.location = location or Location()
         self.value = value
         self.expected = expected
+        self.expected_en = expected_en
         super().__init__(self.render("vi") + (f" / {self.message_en}" if message_en else ""))
 
     def render(self, lang: str = "vi") -> str:
         """Return the message in ``lang`` ('vi' or 'en') with its location, value and expectation."""
-        text = self.message_vi if lang == "vi" else self.message_en
-        where = self.location.describe()
+        vi = lang == "vi"
+        text = (self.message_vi if vi else self.message_en).rstrip(".")
+        where = self.location.describe(lang)
         parts = [f"{where}: {text}" if where else text]
         if self.value is not None:
-            parts.append(("giá trị" if lang == "vi" else "value") + f" {self.value!r}")
-        if self.expected:
-            parts.append(("cần" if lang == "vi" else "expected") + f" {self.expected}")
+            parts.append(("giá trị" if vi else "value") + f" {self.value!r}")
+        expected = self.expected if vi else (self.expected_en or self.expected)
+        if expected:
+            parts.append(("cần" if vi else "expected") + f" {expected}")
         return "; ".join(parts)
 
 

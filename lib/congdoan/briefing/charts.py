@@ -615,7 +615,7 @@ def trajectory(points: pd.DataFrame, *, lang: str = "vi", columns: int = 3,
         axis.scatter(goals["year"], goals["milestone"], marker="*", s=70, color="#E69F00",
                      edgecolor=INK, linewidth=0.4, zorder=4, label=_WORDS["milestone"][lang])
         axis.set_title(_wrap(label, 28), loc="left", fontsize=7.5)
-        axis.set_xticks(sorted({int(y) for y in part["year"]} | {2025, 2030}))
+        axis.set_xticks(sorted({int(y) for y in part["year"]}))
         axis.tick_params(axis="x", rotation=45)
         if part["measure"].iloc[0] == "share":
             _share_axis(axis, "y", lang)

@@ -27,12 +27,11 @@ from congdoan.core.periods import (
     Period,
     analysis_periods,
     latest_complete_period,
-    load_settings,
     parse_period,
 )
 from congdoan.core.plan import Indicator, load_elements, load_register
 from congdoan.core.rates import load_rates
-from congdoan.core.registry import SECTOR_NAMES, period_units, upper_unions_at
+from congdoan.core.registry import SECTOR_NAMES, coverage_start, period_units, upper_unions_at
 from congdoan.core.sources import open_dataset
 from congdoan.core.timeliness import reporting_status, reporting_summary
 from congdoan.exceptions import ParameterError
@@ -196,6 +195,16 @@ def _name_maps(dataset: Dataset) -> tuple[dict[str, str], dict[str, str]]:
     return communes, uppers
 
 
+def period_label(ctx: BriefingContext, unit_ids: pd.Series | list[str], lang: str = "vi") -> str:
+    """The period's label for a body made of the CĐCS ``unit_ids``.
+
+    When the body's data begin inside the period (it began mid-year), the label says from when:
+    'Năm 2025 — từ 01/07/2025' (:func:`~congdoan.core.registry.coverage_start`).
+    """
+    since = coverage_start(ctx.dataset, ctx.period.start, list(unit_ids))
+    return ctx.period.label(lang, since)
+
+
 def union_identity(ctx: BriefingContext, union_id: str, lang: str = "vi") -> Identity:
     """Identity of a CĐCS active in the period; an unknown id is a ParameterError."""
     units = period_units(ctx.dataset, ctx.period.cut_off)
@@ -211,7 +220,7 @@ def union_identity(ctx: BriefingContext, union_id: str, lang: str = "vi") -> Ide
     sector = str(unit["sector"])
     return Identity(
         unit_id=union_id, name=str(unit["name"]), level="cdcs",
-        period_label=ctx.period.label(lang), cut_off=ctx.period.cut_off,
+        period_label=period_label(ctx, [union_id], lang), cut_off=ctx.period.cut_off,
         sector=sector, sector_name=SECTOR_NAMES.get(sector, {}).get(lang, sector),
         commune_id=str(unit["commune_id"]), commune_name=communes.get(str(unit["commune_id"])),
         upper_id=str(unit["parent_id"]), upper_name=uppers.get(str(unit["parent_id"])), units=1,
@@ -224,8 +233,8 @@ def upper_identity(ctx: BriefingContext, upper_id: str, lang: str = "vi") -> Ide
     units = period_units(dataset, ctx.period.cut_off)
     if upper_id == dataset.district_id:
         return Identity(unit_id=upper_id, name=dataset.district_name, level="district",
-                        period_label=ctx.period.label(lang), cut_off=ctx.period.cut_off,
-                        units=len(units))
+                        period_label=period_label(ctx, units["unit_id"], lang),
+                        cut_off=ctx.period.cut_off, units=len(units))
     uppers = upper_unions_at(dataset.upper_unions, ctx.period.cut_off)
     row = uppers[uppers["upper_id"] == upper_id]
     if row.empty:
@@ -234,16 +243,17 @@ def upper_identity(ctx: BriefingContext, upper_id: str, lang: str = "vi") -> Ide
             "No such upper union at the cut-off.", location=None, value=upper_id,
             expected="một trong: " + ", ".join([*uppers["upper_id"], dataset.district_id]),
         )
+    mine = units.loc[units["parent_id"] == upper_id, "unit_id"]
     return Identity(unit_id=upper_id, name=str(row.iloc[0]["name"]), level="upper_union",
-                    period_label=ctx.period.label(lang), cut_off=ctx.period.cut_off,
-                    units=int((units["parent_id"] == upper_id).sum()))
+                    period_label=period_label(ctx, mine, lang), cut_off=ctx.period.cut_off,
+                    units=len(mine))
 
 
 # ----------------------------------------------------------------------------- scorecards
 SCORE_COLUMNS = ("indicator_id", "clause", "label", "kind", "measure", "numerator",
                  "denominator", "value", "target", "target_max", "strict", "status", "note",
                  "milestone_year", "baseline_value", "required_pace", "actual_pace",
-                 "pace_ratio", "projection_2025", "projection_2030", "units_expected",
+                 "pace_ratio", "units_expected",
                  "units_reported", "due", "gap", "tolerance", "baseline_year", "pace_method",
                  "coverage", "provisional", "unit_word", "carried_forward", "change_net",
                  "change_gross", *(f"part_{p}" for p in PARTS))
@@ -331,7 +341,8 @@ def scorecard(ctx: BriefingContext, unit_id: str, level: str, lang: str = "vi") 
     rows["note"] = ["; ".join(x for x in (note, series_breaks(ctx, str(i), lang)) if x)
                     for note, i in zip(rows["note"], rows["indicator_id"], strict=True)]
     rows = rows.sort_values("indicator_id", key=lambda s: s.map(order))
-    return rows[list(SCORE_COLUMNS)].reset_index(drop=True)
+    projections = [f"projection_{y}" for y in load_register().plan.projection_years]
+    return rows[[*SCORE_COLUMNS, *projections]].reset_index(drop=True)
 
 
 def union_scorecard(ctx: BriefingContext, union_id: str, lang: str = "vi") -> pd.DataFrame:
@@ -434,10 +445,11 @@ def trajectory_points(ctx: BriefingContext, unit_id: str, level: str,
     card = milestone_pace(scorecard(ctx, unit_id, level, lang))
     hist = history_rows(ctx, unit_id, level, list(card["indicator_id"]), lang)
     points: list[dict[str, object]] = []
+    projection_years = load_register().plan.projection_years
     for _, row in card.iterrows():
         ind = indicator(str(row["indicator_id"]))
         base = {"label": row["label"], "measure": row["measure"]}
-        base_year = load_settings().baseline_year
+        base_year = load_register().plan.baseline_year
         if not fmt.is_missing(row["baseline_value"]):
             points.append({**base, "year": float(base_year), "value": row["baseline_value"]})
         part = hist[hist["indicator_id"] == row["indicator_id"]]
@@ -447,13 +459,14 @@ def trajectory_points(ctx: BriefingContext, unit_id: str, level: str,
             if t > base_year or fmt.is_missing(row["baseline_value"]):
                 points.append({**base, "year": t, "value": h["value"]})
         now = ctx.period.year - (0.5 if ctx.period.half == 1 else 0.0)
-        if not fmt.is_missing(row["projection_2030"]):
+        ahead = [y for y in projection_years if y > now
+                 and not fmt.is_missing(row[f"projection_{y}"])]
+        if ahead:
             points.append({**base, "year": now, "projection": row["value"]})
-            if now < 2025:
-                points.append({**base, "year": 2025.0, "projection": row["projection_2025"]})
-            points.append({**base, "year": 2030.0, "projection": row["projection_2030"]})
+            points += [{**base, "year": float(y), "projection": row[f"projection_{y}"]}
+                       for y in ahead]
         for year, goal in (ind.milestones or {}).items():
-            if year <= 2030:
+            if not projection_years or year <= max(projection_years):
                 points.append({**base, "year": float(year), "milestone": goal.value})
     frame = pd.DataFrame(points, columns=["label", "measure", "year", "value", "milestone",
                                           "projection"])

@@ -44,8 +44,7 @@ WORDS: dict[str, dict[str, str]] = {
     "milestone": {"vi": "Mốc", "en": "Milestone"},
     "required_pace": {"vi": "Tốc độ cần/năm", "en": "Required pace/yr"},
     "actual_pace": {"vi": "Tốc độ thực/năm", "en": "Actual pace/yr"},
-    "projection_2025": {"vi": "Dự báo 2025", "en": "Projection 2025"},
-    "projection_2030": {"vi": "Dự báo 2030", "en": "Projection 2030"},
+    "projection": {"vi": "Dự báo {year}", "en": "Projection {year}"},
     "sub_period": {"vi": "Kỳ", "en": "Period"},
     "expected": {"vi": "Phải nộp", "en": "Expected"},
     "received": {"vi": "Đã nhận", "en": "Received"},
@@ -67,12 +66,13 @@ SECTIONS: dict[str, dict[str, str]] = {
     "trend": {"vi": "2. Diễn biến qua các kỳ", "en": "2. Trend over the periods"},
     "comparison": {"vi": "3. So sánh với khu vực và công đoàn cấp trên (số tổng hợp)",
                    "en": "3. Comparison with sector and upper union (aggregates)"},
-    "pace": {"vi": "4. Tiến độ các mốc 2025–2030", "en": "4. Milestone pace 2025–2030"},
+    "pace": {"vi": "4. Tiến độ các mốc {projection_span}",
+             "en": "4. Milestone pace {projection_span}"},
     "missing": {"vi": "5. Số liệu còn thiếu", "en": "5. Missing data"},
     "conclusions": {"vi": "6. Nhận xét và việc cần làm", "en": "6. Conclusions and next steps"},
     "upper_scorecard": {"vi": "1. Chỉ tiêu năm và mốc kế hoạch", "en": "1. Annual targets and milestones"},
-    "trajectory": {"vi": "2. Quỹ đạo các mốc và dự báo 2025, 2030",
-                   "en": "2. Milestone trajectory and projections to 2025, 2030"},
+    "trajectory": {"vi": "2. Quỹ đạo các mốc và dự báo {projection_list}",
+                   "en": "2. Milestone trajectory and projections to {projection_list}"},
     "by_sector": {"vi": "3. Theo khu vực", "en": "3. By sector"},
     "by_commune": {"vi": "4. Theo xã, thị trấn", "en": "4. By commune"},
     "distribution": {"vi": "5. Phân bố CĐCS theo mức đạt chỉ tiêu",
@@ -82,19 +82,22 @@ SECTIONS: dict[str, dict[str, str]] = {
     "reporting": {"vi": "7. Tình hình nộp báo cáo", "en": "7. Reporting completeness and timeliness"},
     "upper_conclusions": {"vi": "8. Nhận xét", "en": "8. Conclusions"},
 }
-"""Section headings of both briefings."""
+"""Section headings of both briefings (``{…}``: facts of the plan, :func:`plan_facts`)."""
 
 
 def plan_facts() -> dict[str, Any]:
     """The plan register's facts that captions may name (number, baseline year …)."""
     plan = load_register().plan
+    years = [str(y) for y in plan.projection_years]
     return {"plan_short": plan.short, "plan_number": plan.number,
-            "implements": plan.implements, "baseline_year": plan.baseline_year}
+            "implements": plan.implements, "baseline_year": plan.baseline_year,
+            "projection_span": "–".join(dict.fromkeys([years[0], years[-1]])) if years else "",
+            "projection_list": ", ".join(years)}
 
 
-def word(key: str, lang: str) -> str:
-    """Caption ``key`` in ``lang``, with the plan's facts filled in."""
-    return WORDS[key][fmt.check_lang(lang)].format(**plan_facts())
+def word(key: str, lang: str, **facts: Any) -> str:
+    """Caption ``key`` in ``lang``, with the plan's facts (and ``facts``) filled in."""
+    return WORDS[key][fmt.check_lang(lang)].format(**plan_facts(), **facts)
 
 
 def esc(value: Any) -> str:
@@ -104,7 +107,8 @@ def esc(value: Any) -> str:
 
 def heading(section: str, lang: str = "vi") -> HTML:
     """A section heading."""
-    return HTML(f'<h2 class="cd-h2">{esc(SECTIONS[section][fmt.check_lang(lang)])}</h2>')
+    text = SECTIONS[section][fmt.check_lang(lang)].format(**plan_facts())
+    return HTML(f'<h2 class="cd-h2">{esc(text)}</h2>')
 
 
 def status_badge(status: Any, lang: str = "vi") -> str:
@@ -188,8 +192,10 @@ def pace(rows: pd.DataFrame, lang: str = "vi") -> HTML:
     """Milestone pace: baseline, value, milestone, required and actual pace, projections."""
     if rows.empty:
         return bullets([], lang)
-    keys = ("indicator", "baseline", "value", "milestone", "required_pace", "actual_pace",
-            "projection_2025", "projection_2030", "status")
+    years = load_register().plan.projection_years
+    head = [word(k, lang) for k in ("indicator", "baseline", "value", "milestone",
+                                    "required_pace", "actual_pace")]
+    head += [word("projection", lang, year=y) for y in years] + [word("status", lang)]
     body = []
     for _, r in rows.iterrows():
         m = str(r["measure"])
@@ -200,10 +206,10 @@ def pace(rows: pd.DataFrame, lang: str = "vi") -> HTML:
         body.append([
             r["label"], base, _value_cell(r, lang), _target_cell(r, lang),
             _pace_cell(r["required_pace"], r, lang), _pace_cell(r["actual_pace"], r, lang),
-            fmt.value(m, r["projection_2025"], lang), fmt.value(m, r["projection_2030"], lang),
+            *[fmt.value(m, r[f"projection_{y}"], lang) for y in years],
             status_badge(r["status"], lang),
         ])
-    return _table([word(k, lang) for k in keys], body, "cd-pace", raw_columns=(8,))
+    return _table(head, body, "cd-pace", raw_columns=(len(head) - 1,))
 
 
 def _pace_cell(pace_value: Any, row: pd.Series, lang: str) -> str:

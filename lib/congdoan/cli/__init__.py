@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "explore-html": "congdoan.cli.explore_html",
     "init": "congdoan.cli.workspace",
     "lab": "congdoan.cli.workspace",
+    "units": "congdoan.cli.units",
 }
 """Each sub-command and the module that registers it (``register_cli(subparsers) -> None``).
 
@@ -132,10 +133,13 @@ def _main(words: list[str], command: str | None) -> int:
 
 def _enter_workspace(folder: str | None) -> Workspace:
     """Find the workspace, put it in force and say which it is (on standard error)."""
+    from congdoan.core.plan import TEMPLATE_WARNING, load_register
     from congdoan.core.workspace import CONFIG_NAME, activate, find_workspace
 
     workspace = activate(find_workspace(folder))
     print(workspace.describe(), file=sys.stderr)
+    if load_register().plan.is_template:
+        print(" / ".join(TEMPLATE_WARNING), file=sys.stderr)
     if os.environ.get("CONGDOAN_DB_URL"):
         print("Lưu ý / note: CONGDOAN_DB_URL không còn được dùng; CSDL là mục 'database' trong "
               f"{workspace.root / CONFIG_NAME} / CONGDOAN_DB_URL is no longer read: set "

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
 from congdoan.core import store
+from congdoan.core.plan import set_plan_identity
 from congdoan.core.workspace import Organisation, activate, init_workspace
 from congdoan.demo.synthetic import DISTRICT_ID, write_demo
 from congdoan.intake.ingest import write_demo_inbox
@@ -15,8 +17,14 @@ DEMO_ORGANISATION = Organisation(id=DISTRICT_ID, name="Liên đoàn Lao động 
 """The demo's organisation (the plan register shipped as the packaged default is its plan)."""
 
 
+DEMO_PLAN = {"number": "41b/KH-LĐLĐ", "date": dt.date(2021, 9, 30),
+             "issued_by": "Liên đoàn Lao động huyện Gia Lâm"}
+"""The demo's plan: the packaged template's targets are those of this plan."""
+
+
 def _demo_command(args: argparse.Namespace) -> int:
     workspace = activate(init_workspace(args.dir, DEMO_ORGANISATION))
+    set_plan_identity(workspace.params_dir / "plan.yaml", DEMO_PLAN)
     data = workspace.root / "demo-data"
     dataset = write_demo(data, scale=args.scale, seed=args.seed)
     store.seed_registry(dataset, workspace.database_url)

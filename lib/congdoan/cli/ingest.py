@@ -1,38 +1,80 @@
-"""``congdoan ingest``: report files into the database."""
+"""``congdoan ingest``: report files into the database, each outcome printed as it is decided.
+
+Exit codes: 0 done (files may have been rejected: see each line), 1 with ``--strict`` when a
+file was rejected, 2 when the database or the store failed (the message says what to do;
+those files are not processed and a re-run takes them), 130 when interrupted (Ctrl-C or
+SIGTERM: every line printed before is done; a re-run completes the rest).
+"""
 
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
 from pathlib import Path
+from typing import Any
 
 from congdoan.core import store
 from congdoan.core.dataset import read_dataset
 from congdoan.core.sources import open_dataset
-from congdoan.intake.ingest import ingest
+from congdoan.exceptions import CongdoanError
+from congdoan.intake.ingest import IngestResult, ingest
+
+
+def _printer(lang: str, show: int) -> Any:
+    def on_result(result: IngestResult) -> None:
+        print(result.summary(lang))
+        shown = sorted(result.problems, key=lambda p: p.severity != "error")  # errors first
+        for problem in shown[:show]:
+            print("   " + problem.render(lang))
+        if len(shown) > show:
+            print(f"   … {len(shown) - show} " + ("dòng nữa trong báo cáo" if lang == "vi"
+                                                   else "more in the report"))
+        sys.stdout.flush()  # a run that is killed has told what it stored
+    return on_result
+
+
+def _interrupted(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _ingest_command(args: argparse.Namespace) -> int:
     lang = args.ingest_lang or args.lang
-    url = args.ws.database_url
-    if args.registry:
-        registry = read_dataset(Path(args.registry)) if Path(args.registry).is_dir() else \
-            open_dataset(args.registry)
-        store.seed_registry(registry, url)
-    paths = [Path(p) for p in args.paths] or [args.ws.inbox]
-    results = ingest(paths, url, Path(args.store) if args.store else None,
-                     submitted_by=args.by, source=args.source, lang=lang)
-    for result in results:
-        print(result.summary(lang))
-        shown = [p for p in result.problems if p.severity == "error"]
-        for problem in shown[: args.show]:
-            print("   " + problem.render(lang))
-        if len(shown) > args.show:
-            print(f"   … {len(shown) - args.show} " + ("dòng nữa trong báo cáo" if lang == "vi"
-                                                        else "more in the report"))
-    counts = {s: sum(r.status == s for r in results) for s in ("accepted", "rejected", "duplicate")}
-    print(("Tổng: {accepted} tệp nhận, {rejected} tệp từ chối, {duplicate} tệp đã có"
-           if lang == "vi" else "Total: {accepted} accepted, {rejected} rejected, "
-           "{duplicate} already stored").format(**counts))
+    results: list[IngestResult] = []
+    printer = _printer(lang, args.show)
+
+    def on_result(result: IngestResult) -> None:
+        results.append(result)
+        printer(result)
+
+    previous = signal.signal(signal.SIGTERM, _interrupted)  # the file in hand is undone, cleanly
+    try:
+        url = args.ws.database_url
+        if args.registry:
+            registry = read_dataset(Path(args.registry)) if Path(args.registry).is_dir() else \
+                open_dataset(args.registry)
+            store.seed_registry(registry, url)
+        paths = [Path(p) for p in args.paths] or [args.ws.inbox]
+        ingest(paths, url, Path(args.store) if args.store else None,
+               submitted_by=args.by, source=args.source, lang=lang, on_result=on_result)
+    except CongdoanError as exc:
+        print(("Lỗi: " if lang == "vi" else "Error: ") + exc.render(lang), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"Đã dừng sau {len(results)} tệp; các dòng trên đã xong, chạy lại để nhận phần còn "
+              "lại." if lang == "vi" else f"Interrupted after {len(results)} files; the lines "
+              "above are done, run again for the rest.", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    counts = {s: sum(r.status == s for r in results)
+              for s in ("accepted", "rejected", "duplicate", "failed")}
+    print(("Tổng: {accepted} tệp nhận, {rejected} tệp từ chối, {duplicate} tệp đã có, "
+           "{failed} tệp chưa xử lý được" if lang == "vi" else "Total: {accepted} accepted, "
+           "{rejected} rejected, {duplicate} already stored, {failed} not processed").format(
+        **counts))
+    if counts["failed"]:
+        return 2
     return 1 if args.strict and counts["rejected"] else 0
 
 
@@ -49,6 +91,10 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     cmd.add_argument("--source", default=None, help="nguồn (e-mail, Zalo …)")
     cmd.add_argument("--lang", dest="ingest_lang", choices=("vi", "en"), default=None,
                      help="ngôn ngữ báo cáo lỗi / language of the error reports")
-    cmd.add_argument("--show", type=int, default=5, help="số lỗi hiển thị mỗi tệp")
+    cmd.add_argument("--show", type=int, default=5,
+                     help="số lỗi, cảnh báo hiển thị mỗi tệp / problems shown per file")
     cmd.add_argument("--strict", action="store_true", help="mã thoát 1 khi có tệp bị từ chối")
+    cmd.epilog = ("Mã thoát / exit codes: 0 xong / done; 1 có tệp bị từ chối (--strict) / a file "
+                  "rejected; 2 lỗi CSDL hoặc kho / database or store fault; 130 bị dừng / "
+                  "interrupted")
     cmd.set_defaults(func=_ingest_command)

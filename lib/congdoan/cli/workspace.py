@@ -73,6 +73,6 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
                       help="ngôn ngữ báo cáo mặc định")
     init.set_defaults(func=_init_command)
     lab = sub.add_parser("lab", help="mở JupyterLab trong không gian làm việc / JupyterLab")
-    lab.add_argument("lab_args", nargs=argparse.REMAINDER,
-                     help="tham số thêm cho jupyter lab (vd. --no-browser --port 8899)")
+    lab.add_argument("lab_args", nargs="*", metavar="-- JUPYTER_ARGS",
+                     help="tham số thêm cho jupyter lab, sau '--' (vd. -- --no-browser --port 8899)")
     lab.set_defaults(func=_lab_command)

@@ -123,7 +123,9 @@ def change_rows(dataset: Dataset, period: Period, frame: pd.DataFrame) -> pd.Dat
     add(both, "left", -left, 0.0)
     add(both, "other", change - admitted + left, 0.0)
     start_parent = start_units["parent_id"].reindex(both.index)
-    moved = both[(start_parent != both["parent_id"]).to_numpy()]
+    before = start_parent.astype(object).where(start_parent.notna(), "")
+    after = both["parent_id"].astype(object).where(both["parent_id"].notna(), "")
+    moved = both[(before != after).to_numpy(dtype=bool)]  # no parent on one side counts too
     add(moved, "moved_out", -moved["members_start"], -1.0, unit_row=False,
         parent=start_parent.reindex(moved.index))
     add(moved, "moved_in", moved["members_start"], 1.0, unit_row=False)

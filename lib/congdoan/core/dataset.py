@@ -18,6 +18,9 @@ A :class:`Dataset` is what the indicator engine reads. It comes from a folder of
                      element of ``params/data_elements.yaml``
 ``upper_records.csv`` upper_id, year, rating, audited, nonunion_workers_reached
 ``activities.csv``   unit_id, period, programme, events, participants, support_vnd
+``openings.csv``     unit_id, as_of, members, workers: opening balances, the stocks of a CĐCS on
+                     the day it enters the data (``congdoan units import``); optional (no file =
+                     no opening balances)
 
 Dates are ISO (YYYY-MM-DD); ``valid_to`` and ``dissolved`` are the last day in force.
 """
@@ -46,6 +49,7 @@ DATE_COLUMNS: dict[str, tuple[str, ...]] = {
     "upper_records": (),
     "activities": (),
     "communes": (),
+    "openings": ("as_of",),
 }
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -59,10 +63,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "reports": ("unit_id", "period", "submitted_on"),  # + one column per data element
     "upper_records": ("upper_id", "year", "rating", "audited", "nonunion_workers_reached"),
     "activities": ("unit_id", "period", "programme", "events", "participants", "support_vnd"),
+    "openings": ("unit_id", "as_of", "members", "workers"),
 }
 """Required columns of each table (reports also carry every data element)."""
 
 TABLES = tuple(COLUMNS)
+
+OPTIONAL_TABLES = ("openings",)
+"""Tables a data folder may leave out (read as empty)."""
 
 ID_COLUMNS = ("unit_id", "upper_id", "parent_id", "commune_id", "enterprise_id", "period",
               "name", "sector", "kind", "ownership", "programme", "rating", "cba_grade")
@@ -86,6 +94,8 @@ class Dataset:
     reports: pd.DataFrame
     upper_records: pd.DataFrame
     activities: pd.DataFrame
+    openings: pd.DataFrame = field(default_factory=lambda: empty_table("openings"))
+    """Opening balances (stocks before a CĐCS's first report), see :mod:`congdoan.core.openings`."""
     meta: dict[str, Any] = field(default_factory=dict)
     cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     """Derived results (e.g. baseline values) memoised for this dataset; do not mutate tables
@@ -156,8 +166,18 @@ def engine_reports(dataset: Dataset, elements: DataElements | None = None) -> pd
     return dataset.memo(("engine_reports", tuple(names)), make)
 
 
+def empty_table(name: str) -> pd.DataFrame:
+    """Table ``name`` with its columns and no rows (dates typed as dates)."""
+    frame = pd.DataFrame({col: pd.Series(dtype="object") for col in COLUMNS[name]})
+    for col in DATE_COLUMNS[name]:
+        frame[col] = pd.to_datetime(frame[col])
+    return frame
+
+
 def _read_table(folder: Path, name: str) -> pd.DataFrame:
     path = folder / f"{name}.csv"
+    if not path.exists() and name in OPTIONAL_TABLES:
+        return empty_table(name)
     if not path.exists():
         raise DataError("Thiếu tệp dữ liệu.", "Missing data file.", location=Location(file=str(path)))
     dtypes = {c: "string" for c in ID_COLUMNS}

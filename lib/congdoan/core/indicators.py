@@ -47,6 +47,7 @@ from congdoan.core.judgement import (
     judge_periods,
     judge_rows,
 )
+from congdoan.core.openings import opening_stocks, with_openings
 from congdoan.core.periods import Period, analysis_periods, parse_period
 from congdoan.core.plan import (
     CHANGE_ELEMENTS,
@@ -69,13 +70,15 @@ OUTPUT_COLUMNS = (
     "unit_id", "unit_name", "level", "period", "indicator_id", "clause", "kind", "measure",
     "numerator", "denominator", "value", "target", "target_max", "status",
     "units_expected", "units_reported", "milestone_year", "baseline_value", "required_pace",
-    "actual_pace", "pace_ratio", "projection_2025", "projection_2030", "parent_id", "sector",
+    "actual_pace", "pace_ratio", "parent_id", "sector",
     "commune_id",
     # added by the rules of docs/method.md
     "due", "gap", "tolerance", "baseline_year", "pace_method", "coverage", "provisional",
     "carried_forward", "change_net", "change_gross", *(f"part_{p}" for p in PARTS),
 )
-"""Columns of the engine's output table (what briefings and widgets read).
+"""Columns of the engine's output table (what briefings and widgets read), but for the
+projections: :func:`output_columns` adds one ``projection_YYYY`` per year of the register's
+``plan.projection_years``.
 
 ``due``: a milestone whose year has come (judged reached or not, never by pace); ``gap``: what
 is missing to the target (0 when reached); ``tolerance``: relative tolerance of an "about"
@@ -94,13 +97,16 @@ def unit_frame(dataset: Dataset, period: Period, elements: DataElements | None =
     """One row per CĐCS expected in ``period`` with its report elements combined.
 
     A unit is expected when active at the period's cut-off; within the period it is expected to
-    report for each sub-period at whose cut-off it was active. Flows need every expected
+    report for each sub-period at whose cut-off it was in the data (active, and under a parent:
+    :func:`~congdoan.core.registry.data_start`). Flows need every expected
     sub-period (else NaN: no data); stocks take the cut-off sub-period (carried forward from the
     last report when it is missing, marked ``carried``); people counted year to date ('ytd')
     take the cut-off report (:func:`_year_to_date`); 'any' is 1 when held in
     any sub-period; 'last' takes the last reported value. ``reported`` is True when every
-    expected sub-period has a report. Computed once per dataset and period: the frame is
-    shared, read it and never change it in place.
+    expected sub-period has a report. Before a unit's first report its opening balance, if any,
+    gives its stocks (members, workers), marked ``opening`` (:mod:`congdoan.core.openings`).
+    Computed once per dataset and period: the frame is shared, read it and never change it in
+    place.
     """
     elements = elements or load_elements()
     key = ("unit_frame", period.id, tuple(e.name for e in elements.elements))
@@ -115,7 +121,7 @@ def _unit_frame(dataset: Dataset, period: Period, elements: DataElements) -> pd.
     subs = [parse_period(s) for s in period.sub_periods]
     expected = pd.concat(
         [
-            units.loc[units["founded"] <= pd.Timestamp(sub.cut_off), ["unit_id"]].assign(
+            units.loc[units["since"] <= pd.Timestamp(sub.cut_off), ["unit_id"]].assign(
                 period=sub.id, order=i
             )
             for i, sub in enumerate(subs)
@@ -153,6 +159,7 @@ def _unit_frame(dataset: Dataset, period: Period, elements: DataElements) -> pd.
     frame = base.merge(out.reset_index(), on="unit_id", how="left")
     frame["reported"] = frame["n_present"].fillna(0) == frame["n_expected"].fillna(1)
     _carry_forward(dataset, period, frame, elements)
+    frame = with_openings(frame, opening_stocks(dataset, period))
     return _derive(frame, period)
 
 
@@ -327,6 +334,14 @@ def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int]
 
 
 # ----------------------------------------------------------------------------- public API
+def output_columns(register: PlanRegister | None = None) -> tuple[str, ...]:
+    """:data:`OUTPUT_COLUMNS` with the register's projection columns after ``pace_ratio``."""
+    register = register or load_register()
+    at = OUTPUT_COLUMNS.index("pace_ratio") + 1
+    projections = tuple(f"projection_{y}" for y in register.plan.projection_years)
+    return OUTPUT_COLUMNS[:at] + projections + OUTPUT_COLUMNS[at:]
+
+
 def compute_indicators(
     dataset: Dataset,
     period: str | Period,
@@ -347,7 +362,7 @@ def compute_indicators(
         indicator_ids: restrict to these indicators.
 
     Returns:
-        One row per (unit or group, indicator) with :data:`OUTPUT_COLUMNS`.
+        One row per (unit or group, indicator) with :func:`output_columns`.
 
     """
     per = parse_period(period) if isinstance(period, str) else period
@@ -370,12 +385,14 @@ def compute_indicators(
     baseline = (_baselines(dataset, per, milestones, levels, groups,
                            register.plan.baseline_year) if milestones else None)
     method = register.method
-    result = judge_rows(summed, indicator_table(indicators, per, method), per, baseline, method)
-    for col in OUTPUT_COLUMNS:
+    result = judge_rows(summed, indicator_table(indicators, per, method), per, baseline, method,
+                        register.plan.projection_years)
+    columns = output_columns(register)
+    for col in columns:
         if col not in result.columns:
             result[col] = pd.NA
     order = result.sort_values(["ind"], kind="stable").index
-    return result.loc[order, list(OUTPUT_COLUMNS)].reset_index(drop=True)
+    return result.loc[order, list(columns)].reset_index(drop=True)
 
 
 def _with_change_parts(summed: pd.DataFrame, dataset: Dataset, period: Period,
@@ -490,11 +507,8 @@ def _year_values(dataset: Dataset, year: int, coded: Sequence[tuple[int, Indicat
 
 def check_period(dataset: Dataset, period: Period) -> None:
     """Raise a PeriodError naming the available periods when ``period`` has no data."""
-    present = set(dataset.reports["period"].dropna().unique())
-    if not present & set(period.sub_periods) or (
-        period.is_year and not set(period.sub_periods) <= present
-    ):
-        available = analysis_periods(sorted(present))
+    available = analysis_periods(sorted(dataset.reports["period"].dropna().unique()))
+    if period.id not in available:
         raise PeriodError(
             "Kỳ báo cáo nằm ngoài dữ liệu.", "Period outside the data.",
             value=period.id, expected="một trong: " + ", ".join(available),
@@ -508,7 +522,7 @@ def indicator_history(dataset: Dataset, periods: Sequence[str], **kwargs: object
 
 
 __all__ = [
-    "LEVELS", "OUTPUT_COLUMNS", "STATUSES_ANNUAL", "STATUSES_MILESTONE", "aggregate",
+    "LEVELS", "OUTPUT_COLUMNS", "output_columns", "STATUSES_ANNUAL", "STATUSES_MILESTONE", "aggregate",
     "check_period", "compute_indicators", "indicator_history", "judge", "judge_periods",
     "population_rows",
     "unit_frame",

@@ -41,8 +41,6 @@ STATUSES_MILESTONE = ("achieved", "not_achieved", "on_track", "acceleration_need
                       "limited_progress", "moving_away", "insufficient_history", "no_data",
                       "not_applicable")
 
-PROJECTION_YEARS = (2025, 2030)
-"""Years of the ``projection_YYYY`` columns."""
 
 EPS = 1e-9
 
@@ -95,8 +93,12 @@ def _pace(value: pd.Series, base: pd.Series, target: pd.Series, elapsed: np.ndar
 
 
 def judge_rows(part: pd.DataFrame, table: pd.DataFrame, period: Period | None,
-               baseline: pd.DataFrame | None, method: Method) -> pd.DataFrame:
+               baseline: pd.DataFrame | None, method: Method,
+               projection_years: Sequence[int] = ()) -> pd.DataFrame:
     """Value, target, status, gap, coverage and pace of summed rows ``part``.
+
+    Milestone rows get a ``projection_YYYY`` column for each of ``projection_years`` (the
+    register's ``plan.projection_years``).
 
     ``part`` has ``ind`` (codes into ``table``), unit_id, level, numerator, denominator,
     units_expected and units_reported. ``baseline`` has ind, level, unit_id, baseline_value and
@@ -167,7 +169,7 @@ def judge_rows(part: pd.DataFrame, table: pd.DataFrame, period: Period | None,
         "milestone_year": spec["ms_year"], "baseline_value": base, "baseline_year": base_year,
         "required_pace": required, "actual_pace": actual, "pace_ratio": pace,
     }
-    for year in PROJECTION_YEARS:
+    for year in projection_years:
         ahead = year - t_arr
         with np.errstate(invalid="ignore", over="ignore"):
             projected = np.where(compound, value * np.power(1 + actual, ahead),
@@ -225,7 +227,7 @@ def judge(ind: Indicator, period: Period, part: pd.DataFrame,
     part = part.assign(ind=0)
     return judge_rows(part, indicator_table([ind], period, register.method), period,
                       _baseline_rows(part, baseline, register.plan.baseline_year),
-                      register.method)
+                      register.method, register.plan.projection_years)
 
 
 def judge_periods(ind: Indicator, part: pd.DataFrame, baseline: pd.Series | None = None,
@@ -243,4 +245,4 @@ def judge_periods(ind: Indicator, part: pd.DataFrame, baseline: pd.Series | None
     part = part.assign(ind=ids.map({p: i for i, p in enumerate(periods)}).to_numpy())
     return judge_rows(part, table, None,
                       _baseline_rows(part, baseline, register.plan.baseline_year),
-                      register.method)
+                      register.method, register.plan.projection_years)

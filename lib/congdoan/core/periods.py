@@ -43,7 +43,6 @@ class PeriodSettings(pydantic.BaseModel):
     half_year_cut_off: MonthDay
     year_cut_off: MonthDay
     due_days_after_cut_off: int = pydantic.Field(ge=0, le=120)
-    baseline_year: int = pydantic.Field(ge=2000, le=2100)
     first_year: int = pydantic.Field(ge=2000, le=2100)
 
 
@@ -93,15 +92,21 @@ class Period:
         """Share of a reporting year this period covers (for pro-rating annual counts)."""
         return 1.0 if self.half is None else 0.5
 
-    def label(self, lang: str = "vi") -> str:
-        """Human label, e.g. '6 tháng đầu năm 2023' / 'Năm 2023'."""
+    def label(self, lang: str = "vi", since: dt.date | None = None) -> str:
+        """Human label, e.g. '6 tháng đầu năm 2023' / 'Năm 2023'.
+
+        ``since``: the day the body's data begin when that falls inside the period (a union or
+        CĐCS that began mid-year); the label then says so: 'Năm 2025 — từ 01/07/2025'.
+        """
         if lang == "vi":
-            if self.half is None:
-                return f"Năm {self.year}"
-            return f"6 tháng {'đầu' if self.half == 1 else 'cuối'} năm {self.year}"
-        if self.half is None:
-            return f"Year {self.year}"
-        return f"{'First' if self.half == 1 else 'Second'} half of {self.year}"
+            text = f"Năm {self.year}" if self.half is None else \
+                f"6 tháng {'đầu' if self.half == 1 else 'cuối'} năm {self.year}"
+        else:
+            text = f"Year {self.year}" if self.half is None else \
+                f"{'First' if self.half == 1 else 'Second'} half of {self.year}"
+        if since is not None and self.start < since <= self.cut_off:
+            text += (" — từ " if lang == "vi" else " — from ") + f"{since:%d/%m/%Y}"
+        return text
 
 
 def parse_period(period_id: str, settings: PeriodSettings | None = None) -> Period:
@@ -149,15 +154,20 @@ def sub_periods_between(first_year: int, last: str) -> list[str]:
 
 
 def analysis_periods(sub_periods: list[str]) -> list[str]:
-    """Analysis periods available from stored sub-periods: each half, and each complete year."""
+    """Analysis periods available from stored sub-periods: each half, and each year.
+
+    A year is available when both its halves are, or when the data begin with its second half
+    (a union formed mid-year: its first year report is made of the half it has).
+    """
     present = set(sub_periods)
     out: list[str] = []
     years = sorted({int(s[:4]) for s in present})
+    first = min(present, default=None)
     for year in years:
         for half in (1, 2):
             if f"{year}-H{half}" in present:
                 out.append(f"{year}-H{half}")
-        if {f"{year}-H1", f"{year}-H2"} <= present:
+        if {f"{year}-H1", f"{year}-H2"} <= present or first == f"{year}-H2":
             out.append(str(year))
     return out
 

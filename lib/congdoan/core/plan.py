@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 import pydantic
+import yaml
 
 from congdoan.core import paths
 from congdoan.core.yamlio import load_model
@@ -255,26 +257,68 @@ class Method(_Strict):
 class PlanIdentity(_Strict):
     """Which plan the register is: every form, briefing and label names the plan from here."""
 
-    number: str = pydantic.Field(description="số hiệu, vd. '12/KH-CĐX'")
-    date: dt.date = pydantic.Field(description="ngày ban hành")
-    issued_by: str = pydantic.Field(description="cơ quan ban hành")
+    number: str | None = pydantic.Field(description="số hiệu, vd. '12/KH-CĐX' (null: mẫu)")
+    date: dt.date | None = pydantic.Field(description="ngày ban hành (null: mẫu)")
+    issued_by: str | None = pydantic.Field(description="cơ quan ban hành (null: mẫu)")
     title: str = pydantic.Field(description="trích yếu")
     implements: str = pydantic.Field(description="văn bản được thực hiện, vd. 'Nghị quyết 02-NQ/TW'")
     baseline_year: int = pydantic.Field(description="năm gốc để đo tiến độ các mốc")
+    projection_years: tuple[int, ...] = pydantic.Field(
+        description="các năm có dự báo cho chỉ tiêu mốc (cột projection_YYYY)")
     clauses: tuple[str, ...] = pydantic.Field(
         description="mọi điều khoản chỉ tiêu của kế hoạch; mỗi điều phải có ít nhất một chỉ tiêu")
 
     @property
+    def is_template(self) -> bool:
+        """True while the number, date or issuing body is not filled in (the packaged template)."""
+        return self.number is None or self.date is None or self.issued_by is None
+
+    @property
     def short(self) -> str:
         """``Kế hoạch số 12/KH-CĐX`` — how a briefing names the plan."""
-        return f"Kế hoạch số {self.number}"
+        return TEMPLATE_NAME[0] if self.is_template else f"Kế hoạch số {self.number}"
 
     def citation(self, lang: str = "vi") -> str:
         """The plan cited in full: number, date and issuing body."""
+        if self.number is None or self.date is None or self.issued_by is None:
+            return TEMPLATE_NAME[lang == "en"]
         day = self.date.strftime("%d/%m/%Y")
         if lang == "en":
             return f"plan {self.number} of {day} by {self.issued_by}"
         return f"Kế hoạch số {self.number} ngày {day} của {self.issued_by}"
+
+
+TEMPLATE_NAME = ("kế hoạch mẫu (chưa điền số hiệu trong params/plan.yaml)",
+                 "the template plan (number not filled in params/plan.yaml)")
+"""How a plan register still holding the template's identity is named (Vietnamese, English)."""
+
+TEMPLATE_WARNING = (
+    "Lưu ý: params/plan.yaml vẫn là kế hoạch mẫu (chưa điền số hiệu, ngày, cơ quan ban hành); "
+    "các chỉ tiêu đang là của mẫu — hãy sửa theo kế hoạch của tổ chức.",
+    "Note: params/plan.yaml is still the template plan (number, date and issuing body not filled "
+    "in); the targets are the template's — edit them to your organisation's plan.")
+"""Said by every command while the workspace's plan is the template."""
+
+
+def set_plan_identity(path: Path, identity: dict[str, object]) -> None:
+    """Write ``identity`` (fields of :class:`PlanIdentity`) into the ``plan`` block of ``path``.
+
+    Only the lines of the fields given change; the file's comments and layout stay.
+    """
+    text = path.read_text(encoding="utf-8")
+    for key, value in identity.items():
+        shown = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True,
+                               width=10_000).strip().removesuffix("...").strip()
+        line = re.compile(rf"(?m)^(  {re.escape(key)}:) .*$")
+        found = line.search(text)
+        n = 0 if found is None else 1
+        if found is not None:
+            text = text[:found.start()] + f"{found.group(1)} {shown}" + text[found.end():]
+        if n != 1:
+            raise ConfigError("Không tìm thấy trường của khối 'plan'.",
+                              "Field of the 'plan' block not found.",
+                              location=Location(file=str(path), field=f"plan.{key}"))
+    path.write_text(text, encoding="utf-8")
 
 
 class PlanRegister(_Strict):

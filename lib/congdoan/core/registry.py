@@ -5,11 +5,20 @@ when it was founded on or before that day and not dissolved before it. Its paren
 the link in force at the period's cut-off (or at its dissolution, if that came first): so a CĐCS
 that moved from the district federation to a commune union on 1/7/2025 counts under the
 district federation in 2025-H1 (cut-off 31/5/2025) and under the commune union in 2025 (30/11).
+
+A CĐCS is in the data from its :func:`data_start`: its founding, or its first parent link when
+that begins later (a CĐCS founded in 2010 that a commune union formed on 1/7/2025 took over is
+in that union's data from 1/7/2025). Before that day it is expected in no period.
+
+:class:`RegistryState` is the registry as the database keeps it, with each CĐCS's names over
+time (:func:`name_history`); :func:`registry_at` is the registry as it stood on a day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -71,13 +80,30 @@ def parents_at(links: pd.DataFrame, unit_days: pd.DataFrame) -> pd.Series:
     return found.reindex(unit_days["unit_id"])
 
 
+def data_start(units: pd.DataFrame, links: pd.DataFrame) -> pd.Series:
+    """First day each CĐCS is in the data (indexed like ``units``).
+
+    The later of its founding and the start of its first parent link; its founding when it has
+    no link at all (which :func:`parents_at` then reports).
+    """
+    first = links.groupby("unit_id")["valid_from"].min()
+    founded = pd.to_datetime(units["founded"])
+    linked = pd.Series(pd.to_datetime(first.reindex(units["unit_id"].to_numpy())).to_numpy(),
+                       index=units.index)
+    start: pd.Series = founded.where(linked.isna() | (linked <= founded), linked)
+    return start
+
+
 def units_in_period(units: pd.DataFrame, links: pd.DataFrame,
                     cut_off: dt.date | pd.Timestamp) -> pd.DataFrame:
     """CĐCS expected to report for a period ending at ``cut_off``, with their parent then.
 
-    Returns the active units with an added ``parent_id`` (the link in force at the cut-off).
+    Returns the units active and in the data (:func:`data_start`) at the cut-off, with added
+    ``since`` (their data start) and ``parent_id`` (the link in force at the cut-off).
     """
     active = active_units(units, cut_off).copy()
+    active["since"] = data_start(active, links)
+    active = active[active["since"] <= _ts(cut_off)]
     active["day"] = _ts(cut_off)
     active["parent_id"] = parents_at(links, active[["unit_id", "day"]]).to_numpy()
     return active.drop(columns="day")
@@ -90,6 +116,25 @@ def period_units(dataset: Dataset, cut_off: dt.date) -> pd.DataFrame:
     """
     return dataset.memo(("units_in_period", cut_off),
                         lambda: units_in_period(dataset.units, dataset.links, cut_off))
+
+
+def coverage_start(dataset: Dataset, period_start: dt.date,
+                   unit_ids: Sequence[str] | None = None) -> dt.date | None:
+    """The day a body's data begin inside a period, when later than the period's start.
+
+    A body's data begin with the earliest :func:`data_start` of its CĐCS (``unit_ids``; all
+    CĐCS of the registry when None). None when they begin on or before ``period_start`` (the
+    period is covered whole), or when there are no such CĐCS.
+    """
+    units = dataset.units if unit_ids is None else \
+        dataset.units[dataset.units["unit_id"].isin(list(unit_ids))]
+    if units.empty:
+        return None
+    first = data_start(units, dataset.links).min()
+    if pd.isna(first) or first <= _ts(period_start):
+        return None
+    day: dt.date = first.date()
+    return day
 
 
 def upper_unions_at(upper_unions: pd.DataFrame, day: dt.date | pd.Timestamp) -> pd.DataFrame:
@@ -116,3 +161,60 @@ def unit_subtree(links: pd.DataFrame, upper_id: str, day: dt.date | pd.Timestamp
     """CĐCS directly under ``upper_id`` on ``day``."""
     current = links[valid_on(links, day)]
     return sorted(current.loc[current["parent_id"] == upper_id, "unit_id"].astype(str))
+
+
+# ----------------------------------------------------------------------------- names over time
+@dataclass
+class RegistryState:
+    """The registry as stored: the tables a units list is compared with (dates as Timestamps)."""
+
+    communes: pd.DataFrame
+    upper_unions: pd.DataFrame
+    units: pd.DataFrame
+    links: pd.DataFrame
+    names: pd.DataFrame
+    """unit_id, valid_from, valid_to, name: each CĐCS's names over time (may lack CĐCS never
+    renamed; :func:`name_history` fills them in)."""
+    openings: pd.DataFrame
+
+
+def name_history(units: pd.DataFrame, links: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
+    """Every CĐCS's names over time: ``names``, plus one row for each CĐCS it lacks.
+
+    A CĐCS without a stored name history (never renamed, or seeded from a data folder) has its
+    current name from its :func:`~congdoan.core.registry.data_start` to its dissolution.
+    """
+    missing = units[~units["unit_id"].isin(names["unit_id"])]
+    filled = pd.DataFrame({
+        "unit_id": missing["unit_id"], "valid_from": data_start(missing, links),
+        "valid_to": pd.to_datetime(missing["dissolved"]), "name": missing["name"]})
+    parts = [p for p in (names[["unit_id", "valid_from", "valid_to", "name"]], filled) if len(p)]
+    if not parts:
+        return filled
+    return pd.concat(parts, ignore_index=True).sort_values(["unit_id", "valid_from"],
+                                                           ignore_index=True)
+
+
+def registry_at(state: RegistryState, day: dt.date | pd.Timestamp) -> pd.DataFrame:
+    """The CĐCS of the registry as it stood on ``day``, one row each, by code.
+
+    A CĐCS stands on a day when it was founded by then, not dissolved before it, and under an
+    upper union that day. Columns: unit_id, name (its name that day), sector, commune_id,
+    commune_name, upper_id, upper_name, founded, since (the day it came under that upper union).
+    """
+    when = pd.Timestamp(day)
+    units = state.units[valid_on(state.units, when, "founded", "dissolved")]
+    links = state.links[valid_on(state.links, when)].drop_duplicates("unit_id", keep="last")
+    names = name_history(state.units, state.links, state.names)
+    names = names[valid_on(names, when)].drop_duplicates("unit_id", keep="last")
+    rows = units.drop(columns="name").merge(
+        links[["unit_id", "parent_id", "valid_from"]], on="unit_id").merge(
+        names[["unit_id", "name"]], on="unit_id", how="left")
+    uppers = state.upper_unions.set_index("upper_id")["name"]
+    communes = state.communes.set_index("commune_id")["name"]
+    out = pd.DataFrame({
+        "unit_id": rows["unit_id"], "name": rows["name"], "sector": rows["sector"],
+        "commune_id": rows["commune_id"], "commune_name": rows["commune_id"].map(communes),
+        "upper_id": rows["parent_id"], "upper_name": rows["parent_id"].map(uppers),
+        "founded": rows["founded"], "since": rows["valid_from"]})
+    return out.sort_values("unit_id", ignore_index=True)

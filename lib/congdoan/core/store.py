@@ -10,6 +10,15 @@ Tables: the registry tables of :mod:`congdoan.core.dataset` (``communes``, ``upp
 row per accepted (CĐCS, sub-period) report; the newest is flagged ``is_current`` and earlier
 versions stay queryable). :func:`load_dataset` rebuilds the :class:`~congdoan.core.dataset.Dataset`
 the engine reads, taking the current version of each report.
+
+Several processes may ingest into one database at once: each accepted file is written in one
+transaction that first takes the database's write lock (SQLite ``BEGIN IMMEDIATE``, waiting up
+to ``busy_timeout``; a PostgreSQL advisory lock), so a file another process stored meanwhile is
+seen (:class:`AlreadyStored`) and versions are numbered without gaps or clashes. The current
+version of a report is the one submitted last (its ``submitted_on``), then the one that
+arrived last, never the order files are named or read in. Database failures become
+:class:`~congdoan.core.dbfaults.DatabaseFault` messages (:mod:`congdoan.core.dbfaults`). A SQLite
+file and its folder are created owner-only (:mod:`congdoan.core.ownerfiles`).
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import weakref
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,13 +36,23 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from congdoan.core.dataset import COLUMNS, DATE_COLUMNS, ID_COLUMNS, TABLES, Dataset, report_columns
+from congdoan.core.dbfaults import DatabaseFault as DatabaseFault
+from congdoan.core.dbfaults import StorageError as StorageError
+from congdoan.core.dbfaults import fault, faults_as_messages
+from congdoan.core.ownerfiles import create_private, private_dir
 from congdoan.core.plan import SECTORS, load_elements, load_register, report_rules
 from congdoan.core.workspace import active_workspace
-from congdoan.exceptions import CongdoanError, Location
+from congdoan.exceptions import Location
 
 
-class StorageError(CongdoanError):
-    """The database cannot be opened, or it lacks what an operation needs."""
+class AlreadyStored(StorageError):
+    """A file with this content hash is stored already (perhaps by another process meanwhile)."""
+
+    def __init__(self, submission_id: int, original_name: str) -> None:
+        super().__init__("Tệp này đã được lưu (bởi một lần nhận khác).",
+                         "This file is stored already (by another ingest).",
+                         value=original_name)
+        self.submission_id = submission_id
 
 
 def default_url() -> str:
@@ -217,12 +237,63 @@ def build_metadata() -> sa.MetaData:
     rv = md.tables["report_versions"]
     sa.Index("uq_rv_current", rv.c.unit_id, rv.c.period, unique=True,
              sqlite_where=rv.c.is_current, postgresql_where=rv.c.is_current)
+    _registry_history_tables(md)
     return md
+
+
+REGISTRY_EVENTS = ("founded", "joined", "dissolved", "moved", "renamed", "corrected", "added")
+"""Kinds of dated registry events recorded by a units import (:mod:`congdoan.core.registry_changes`)."""
+
+
+def _registry_history_tables(md: sa.MetaData) -> None:
+    """Opening balances, CĐCS names over time, and the units imports with their events."""
+    ref = sa.ForeignKey
+    sa.Table(
+        "openings", md,
+        sa.Column("unit_id", sa.String(40), ref("units.unit_id"), primary_key=True),
+        sa.Column("as_of", sa.Date, nullable=False),
+        sa.Column("members", sa.Integer), sa.Column("workers", sa.Integer),
+        sa.CheckConstraint("members >= 0 AND workers >= 0", name="ck_open_counts"),
+        sa.CheckConstraint("members IS NULL OR workers IS NULL OR members <= workers",
+                           name="ck_open_members_le_workers"),
+    )
+    sa.Table(
+        "unit_names", md,
+        sa.Column("unit_id", sa.String(40), ref("units.unit_id"), primary_key=True),
+        sa.Column("valid_from", sa.Date, primary_key=True), sa.Column("valid_to", sa.Date),
+        sa.Column("name", sa.Text, nullable=False),
+        _dated("unit_names"),
+    )
+    sa.Table(
+        "registry_imports", md,
+        sa.Column("import_id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("sha256", sa.String(64), nullable=False, unique=True),
+        sa.Column("original_name", sa.Text, nullable=False),
+        sa.Column("stored_path", sa.Text, nullable=False),
+        sa.Column("received_at", sa.DateTime, nullable=False),
+        sa.Column("submitted_by", sa.Text),
+        sa.Column("n_units", sa.Integer, nullable=False),
+        sa.Column("n_events", sa.Integer, nullable=False),
+        sa.CheckConstraint("length(sha256) = 64", name="ck_ri_sha"),
+    )
+    sa.Table(
+        "registry_events", md,
+        sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("import_id", sa.Integer, ref("registry_imports.import_id"), nullable=False),
+        sa.Column("entity", sa.String(10), nullable=False),
+        sa.Column("entity_id", sa.String(40), nullable=False),
+        sa.Column("event", sa.String(12), nullable=False),
+        sa.Column("on_date", sa.Date),
+        sa.Column("field", sa.String(40)),
+        sa.Column("old_value", sa.Text), sa.Column("new_value", sa.Text),
+        sa.CheckConstraint(_in("entity", ["cdcs", "upper", "commune"]), name="ck_re_entity"),
+        sa.CheckConstraint(_in("event", list(REGISTRY_EVENTS)), name="ck_re_event"),
+    )
 
 
 METADATA = build_metadata()
 REGISTRY_TABLES = ("communes", "upper_unions", "areas", "units", "links", "enterprises",
-                   "upper_records", "activities")
+                   "upper_records", "activities", "openings")
 """Dataset tables loaded by :func:`seed_registry`, in foreign-key order."""
 
 
@@ -249,22 +320,30 @@ _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 @lru_cache(maxsize=16)
 def get_engine(url: str | None = None) -> Engine:
-    """An engine for ``url`` (default :func:`default_url`) with the schema created."""
+    """An engine for ``url`` (default :func:`default_url`) with the schema created.
+
+    A new SQLite file is created empty with mode 0600 (and its missing folders 0700) before
+    SQLite opens it; SQLite gives its WAL and shared-memory files the same mode.
+    """
     url = url or default_url()
     db_file = sqlite_path(url)
-    if db_file is not None:
-        db_file.parent.mkdir(parents=True, exist_ok=True)
     try:
+        if db_file is not None:
+            private_dir(db_file.parent)
+            create_private(db_file)
         engine = sa.create_engine(url)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _on_sqlite_connect)
         METADATA.create_all(engine)
         _ENGINES.add(engine)
-    except (sa.exc.SQLAlchemyError, ModuleNotFoundError) as exc:
+    except ModuleNotFoundError as exc:
         raise StorageError(
-            f"Không mở được cơ sở dữ liệu: {exc}", f"Cannot open the database: {exc}",
+            f"Thiếu trình điều khiển cơ sở dữ liệu: {exc.name}",
+            f"The database driver is missing: {exc.name}",
             location=Location(file=sa.make_url(url).render_as_string(hide_password=True)),
         ) from exc
+    except (sa.exc.SQLAlchemyError, OSError) as exc:
+        raise fault(exc, url) from exc
     return engine
 
 
@@ -314,6 +393,13 @@ def _upsert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> No
     conn.execute(stmt, rows)
 
 
+def upsert_frame(conn: Connection, name: str, frame: pd.DataFrame) -> None:
+    """Insert or update the rows of ``frame`` in table ``name`` (by primary key), on ``conn``."""
+    table = METADATA.tables[name]
+    _upsert(conn, table, records(frame, table))
+
+
+@faults_as_messages
 def seed_registry(dataset: Dataset, url: str | None = None) -> None:
     """Insert or update the registry tables (and meta) from ``dataset``, in one transaction.
 
@@ -329,6 +415,7 @@ def seed_registry(dataset: Dataset, url: str | None = None) -> None:
             _upsert(conn, table, records(dataset.table(name), table))
 
 
+@faults_as_messages
 def has_registry(url: str | None = None) -> bool:
     """True when the database holds at least one CĐCS."""
     with get_engine(url).connect() as conn:
@@ -336,6 +423,7 @@ def has_registry(url: str | None = None) -> bool:
             METADATA.tables["units"])).scalar_one())
 
 
+@faults_as_messages
 def find_submission(sha256: str, url: str | None = None) -> dict[str, Any] | None:
     """The submission with this content hash, or None."""
     table = METADATA.tables["submissions"]
@@ -344,47 +432,123 @@ def find_submission(sha256: str, url: str | None = None) -> dict[str, Any] | Non
     return dict(row) if row else None
 
 
-def accept_submission(submission: dict[str, Any], reports: pd.DataFrame,
-                      url: str | None = None) -> int:
-    """Record an accepted file and its reports in ONE transaction; returns the submission id.
+WRITE_LOCK = 0x636F6E67
+"""Key of the PostgreSQL advisory lock that serialises accepted submissions ('cong')."""
 
-    Each report becomes a new version of its (unit, sub-period): the previous current version
-    (if any) stays stored with ``is_current`` false.
+
+def _lock_for_writing(conn: Connection) -> None:
+    """Take the database's write lock for the transaction just begun on ``conn``.
+
+    SQLite: ``BEGIN IMMEDIATE`` (waits up to the connection's busy timeout for another
+    writer), so what is read next cannot change before the commit. PostgreSQL: a
+    transaction-level advisory lock, released at commit or rollback.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
+
+
+@dataclass
+class Accepted:
+    """What :func:`accept_submission` stored.
+
+    Attributes:
+        submission_id: the new submission's id.
+        not_current: reports stored as an earlier version because the current one was
+            submitted later: ``(unit_id, period, current's submitted_on, current's file name)``.
+
+    """
+
+    submission_id: int
+    not_current: list[tuple[str, str, dt.date, str]] = field(default_factory=list)
+
+
+def _current_versions(conn: Connection, pairs: set[tuple[str, str]]
+                      ) -> dict[tuple[str, str], dict[str, Any]]:
+    """For each (unit, period) of ``pairs`` stored already: its highest version and current row."""
+    versions = METADATA.tables["report_versions"]
+    subs = METADATA.tables["submissions"]
+    units = sorted({u for u, _ in pairs})
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for chunk in range(0, len(units), 500):
+        some = units[chunk:chunk + 500]
+        query = sa.select(versions.c.unit_id, versions.c.period,
+                          sa.func.max(versions.c.version)).where(
+            versions.c.unit_id.in_(some)).group_by(versions.c.unit_id, versions.c.period)
+        for unit_id, period, version in conn.execute(query):
+            if (unit_id, period) in pairs:
+                found[(unit_id, period)] = {"version": int(version)}
+        query = sa.select(versions.c.unit_id, versions.c.period, versions.c.submitted_on,
+                          subs.c.original_name).join(
+            subs, versions.c.submission_id == subs.c.submission_id).where(
+            versions.c.unit_id.in_(some), versions.c.is_current.is_(True))
+        for row in conn.execute(query).mappings():
+            pair = (row["unit_id"], row["period"])
+            if pair in found:
+                found[pair].update(submitted_on=pd.Timestamp(row["submitted_on"]).date(),
+                                   original_name=row["original_name"])
+    return found
+
+
+@faults_as_messages
+def accept_submission(submission: dict[str, Any], reports: pd.DataFrame,
+                      url: str | None = None) -> Accepted:
+    """Record an accepted file and its reports in ONE transaction under the write lock.
+
+    Each report becomes a new version of its (unit, sub-period). It is the current version
+    unless the current one was submitted later (``submitted_on``; on the same day the one
+    arriving now wins): a report sent late with an older date does not replace a newer one.
+    Every version stays stored.
+
+    Raises:
+        AlreadyStored: a file with the same hash was stored (e.g. by another process).
+        sqlalchemy.exc.IntegrityError: a row breaks a constraint; nothing is written.
+        DatabaseFault: the database failed; nothing is written.
+
     """
     subs = METADATA.tables["submissions"]
     versions = METADATA.tables["report_versions"]
     engine = get_engine(url)
-    with engine.begin() as conn:
+    with engine.connect() as conn, conn.begin():
+        _lock_for_writing(conn)
+        stored = conn.execute(sa.select(subs.c.submission_id, subs.c.original_name).where(
+            subs.c.sha256 == submission["sha256"])).first()
+        if stored is not None:
+            raise AlreadyStored(int(stored[0]), str(stored[1]))
         key = conn.execute(sa.insert(subs).values(
             **submission, status="accepted", n_reports=len(reports))).inserted_primary_key
         assert key is not None
-        sub_id = int(key[0])
+        accepted = Accepted(int(key[0]))
         if reports.empty:
-            return sub_id
+            return accepted
         pairs = set(zip(reports["unit_id"], reports["period"], strict=True))
-        units = sorted({u for u, _ in pairs})
-        latest: dict[tuple[str, str], int] = {}
-        for chunk in range(0, len(units), 500):
-            query = sa.select(versions.c.unit_id, versions.c.period,
-                              sa.func.max(versions.c.version)).where(
-                versions.c.unit_id.in_(units[chunk:chunk + 500])).group_by(
-                versions.c.unit_id, versions.c.period)
-            for unit_id, period, version in conn.execute(query):
-                if (unit_id, period) in pairs:
-                    latest[(unit_id, period)] = int(version)
-        for unit_id, period in latest:
-            conn.execute(sa.update(versions).where(
-                versions.c.unit_id == unit_id, versions.c.period == period,
-                versions.c.is_current.is_(True)).values(is_current=False))
-        frame = reports.assign(
-            submission_id=sub_id, is_current=True,
-            version=[latest.get((u, p), 0) + 1 for u, p in zip(reports["unit_id"],
-                                                                 reports["period"], strict=True)])
+        before = _current_versions(conn, pairs)
+        numbers: list[int] = []
+        current: list[bool] = []
+        for unit_id, period, day in zip(reports["unit_id"], reports["period"],
+                                        reports["submitted_on"], strict=True):
+            old = before.get((unit_id, period))
+            numbers.append(old["version"] + 1 if old else 1)
+            newer = old is None or "submitted_on" not in old or (
+                pd.Timestamp(day).date() >= old["submitted_on"])
+            current.append(newer)
+            if not newer:
+                assert old is not None
+                accepted.not_current.append((str(unit_id), str(period), old["submitted_on"],
+                                             str(old["original_name"])))
+            elif old is not None:
+                conn.execute(sa.update(versions).where(
+                    versions.c.unit_id == unit_id, versions.c.period == period,
+                    versions.c.is_current.is_(True)).values(is_current=False))
+        frame = reports.assign(submission_id=accepted.submission_id, is_current=current,
+                               version=numbers)
         conn.execute(sa.insert(versions), records(frame, versions))
-    return sub_id
+    return accepted
 
 
 # ----------------------------------------------------------------------------- reading
+@faults_as_messages
 def report_history(unit_id: str, period: str, url: str | None = None) -> pd.DataFrame:
     """Every stored version of one (CĐCS, sub-period) report with who sent it, when and which file."""
     versions = METADATA.tables["report_versions"]
@@ -400,6 +564,7 @@ def report_history(unit_id: str, period: str, url: str | None = None) -> pd.Data
         return pd.DataFrame(conn.execute(query).mappings().all())
 
 
+@faults_as_messages
 def read_table(name: str, url: str | None = None) -> pd.DataFrame:
     """A whole table as stored (for inspection and tests)."""
     table = METADATA.tables[name]
@@ -423,6 +588,7 @@ def _normalise(frame: pd.DataFrame, name: str, columns: tuple[str, ...]) -> pd.D
     return out.reset_index(drop=True)
 
 
+@faults_as_messages
 def current_reports(url: str | None = None) -> pd.DataFrame:
     """The current version of every (CĐCS, sub-period) report, in the ``reports.csv`` layout."""
     versions = METADATA.tables["report_versions"]
@@ -434,13 +600,16 @@ def current_reports(url: str | None = None) -> pd.DataFrame:
     return _normalise(frame, "reports", report_columns())
 
 
+@faults_as_messages
 def load_dataset(url: str | None = None) -> Dataset:
     """The :class:`Dataset` held in the database (current report versions)."""
     engine = get_engine(url)
     if not has_registry(url):
         raise StorageError(
-            "Cơ sở dữ liệu chưa có danh mục CĐCS. Chạy 'congdoan ingest --registry THƯ_MỤC' trước.",
-            "The database has no registry yet. Run 'congdoan ingest --registry DIR' first.",
+            "Cơ sở dữ liệu chưa có danh mục CĐCS: nhập danh sách CĐCS trước ('congdoan units "
+            "template', điền, rồi 'congdoan units import TỆP').",
+            "The database has no registry yet: import the list of CĐCS first ('congdoan units "
+            "template', fill it, then 'congdoan units import FILE').",
             location=Location(file=engine.url.render_as_string(hide_password=True)),
         )
     tables: dict[str, pd.DataFrame] = {}

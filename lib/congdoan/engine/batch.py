@@ -48,6 +48,7 @@ from congdoan.engine.jobs import (
     FORMATS,
     BriefingJob,
     JobResult,
+    audit_record,
     check_parameters,
     plan_jobs,
     render_job,
@@ -107,11 +108,15 @@ class WorkerSpec:
     fork_server: str | None = None
 
 
+def warm_contexts(jobs: Iterable[BriefingJob]) -> list[tuple[str, str | None]]:
+    """The (period, data) briefing contexts of ``jobs``, each once."""
+    return sorted({(str(j.parameters.get("period", j.period)), j.parameters.get("data"))
+                   for j in jobs}, key=repr)
+
+
 def warmup_code(jobs: Iterable[BriefingJob]) -> str:
     """Warm-up for briefing jobs: imports, the context of each (period, data) they use, a chart."""
-    pairs = sorted({(str(j.parameters.get("period", j.period)), j.parameters.get("data"))
-                    for j in jobs}, key=repr)
-    return briefing_warmup(pairs)
+    return briefing_warmup(warm_contexts(jobs))
 
 
 def audit_path(job: BriefingJob, out_dir: Path) -> Path:
@@ -192,7 +197,7 @@ class BriefingWorker:
         outputs: dict[str, Path] = {}
         if outcome.nb is not None:
             outputs["ipynb"] = write_atomic(audit_path(job, self.spec.out_dir),
-                                            nbformat.writes(outcome.nb))
+                                            nbformat.writes(audit_record(outcome.nb)))
         if outcome.error is not None or outcome.nb is None:
             return JobResult(job, False, outcome.error or "no notebook", outputs,
                              time.perf_counter() - began)
@@ -563,7 +568,7 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
         resolved = resolve(period, dataset)
         jobs = plan_jobs(dataset, resolved, unions, uppers, lang, data)
         remove_temporaries(out)
-        manifest = Manifest.load(out)
+        manifest = Manifest.load(out, rebuild=force)  # --force rebuilds a damaged one
         parts = plan_keys(jobs, dataset, resolved, formats)
         keys = {slug: job_key(p) for slug, p in parts.items()}
         todo = [j for j in jobs if force or not manifest.is_current(j.slug, keys[j.slug])]
@@ -595,7 +600,7 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
         if server is None and local and todo:  # the outputs looked current, but are not
             server = stack.enter_context(KernelForkServer())
         if server is not None and spec.warmup:
-            server.run(spec.warmup)  # the period's context, loaded once for every kernel
+            server.warm(warm_contexts(todo))  # the period's context, once for every kernel
             spec = replace(spec, fork_server=server.address)
         elif server is not None:
             server.close()
@@ -628,5 +633,5 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
 __all__ = [
     "BatchRun", "BriefingWorker", "PoolStats", "WorkerSpec",
     "audit_path", "build_briefings", "default_workers", "install_sigterm",
-    "plan_keys", "remove_temporaries", "run_local", "warmup_code",
+    "plan_keys", "remove_temporaries", "run_local", "warm_contexts", "warmup_code",
 ]

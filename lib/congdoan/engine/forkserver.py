@@ -15,13 +15,31 @@ server is gone or refuses. Linux only (abstract Unix socket, ``pidfd``). This mo
 nothing of Jupyter: the command line starts the server before it knows whether any briefing
 needs rendering.
 
+What it accepts — a fixed set of operations, never code. A request is one JSON object of at
+most :data:`MAX_REQUEST` bytes (after a 4-byte length), from a process of the same user
+(``SO_PEERCRED``), within 10 s of connecting:
+
+- ``{"op": "warm", "contexts": [[PERIOD, DATA], ...]}``: import :data:`WARM_MODULES` and load
+  each briefing context (:func:`congdoan.briefing.content.load_context`): PERIOD ``YYYY``,
+  ``YYYY-H1``, ``YYYY-H2`` or ``latest``; DATA null or a folder or database URL (text); at most
+  :data:`MAX_CONTEXTS` pairs. No reply.
+- ``{"op": "fork", "cmd": [...], "env": {...}, "cwd": ...}``: fork a kernel. ``cmd`` must be
+  this server's own interpreter, ``-m ipykernel_launcher``, ``-f`` with a connection file (a
+  regular ``.json`` file of this user), and nothing else than the options of
+  :data:`KERNEL_ARGUMENTS`; ``env`` text to text (the kernel's environment, as a launch gives
+  it); ``cwd`` null or an existing folder. Reply ``{"pid": N}``.
+- ``{"op": "status"}``: reply ``{"pid", "gc_enabled", "contexts"}`` (what it has loaded).
+
+Anything else (not JSON, not an object, an unknown operation, an argument of another shape, a
+request too large or too slow) is answered ``{"error": "..."}`` where a reply is expected, and
+the server goes on serving; its running kernels are not touched.
+
 Safety:
 
-- the server stays single-threaded (it imports, runs warm-up code and forks, nothing else), so
-  a fork never copies a lock held by another thread; it refuses to fork if a thread appeared;
-- the warm-up code's database connections are closed before any fork
+- the server stays single-threaded (it imports, warms and forks, nothing else), so a fork never
+  copies a lock held by another thread; it refuses to fork if a thread appeared;
+- the warm-up's database connections are closed before any fork
   (:func:`congdoan.core.store.dispose_engines`), so no two processes share one;
-- requests are accepted only from processes of the same user (``SO_PEERCRED``);
 - a forked kernel exits when the worker that asked for it exits, as a launched kernel does
   (ipykernel's parent poller), and when the server (its parent) exits.
 """
@@ -29,13 +47,18 @@ Safety:
 from __future__ import annotations
 
 import atexit
+import contextlib
+import gc
+import importlib
 import json
 import logging
 import os
+import re
 import secrets
 import select
 import signal
 import socket
+import stat
 import struct
 import subprocess
 import sys
@@ -61,16 +84,60 @@ import congdoan
 """
 """Imports every briefing needs (:func:`briefing_warmup` adds the period's context)."""
 
-PRELOAD = """\
-import ipykernel.kernelapp
-import ipykernel.ipkernel
-import ipykernel.zmqshell
-import IPython.core.completer
-"""
-"""What every kernel imports while it sets itself up (before the warm-up code)."""
+PRELOAD_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
+                   "IPython.core.completer")
+"""What every kernel imports while it sets itself up: the server imports it at start."""
+
+WARM_MODULES = ("matplotlib", "matplotlib.pyplot", "pandas", "seaborn", "congdoan",
+                "congdoan.briefing.charts", "congdoan.briefing.content",
+                "congdoan.briefing.display")
+"""What the ``warm`` operation imports (the modules of :data:`DEFAULT_WARMUP` and the briefing's)."""
+
+KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False", "--IPythonKernel._execute_sleep=0")
+"""Command-line options of every warm kernel (the only options a ``fork`` request may carry).
+
+- No history database: it would refuse the execution counter being reset to 1.
+- No 0.5 ms sleep before each execute reply (about 1 ms with the wake-up; ten or more per
+  briefing): ipykernel sleeps there in case a client reads the reply before the outputs that
+  precede it; papermill (nbclient) collects a cell's outputs until the kernel reports idle,
+  which comes after them all on the same channel."""
+
+MAX_REQUEST = 1 << 20
+"""Largest request accepted, in bytes."""
+
+MAX_CONTEXTS = 64
+"""Most (period, data) pairs one ``warm`` request may load."""
+
+PERIOD_RE = re.compile(r"^(\d{4}(-H[12])?|latest)$")
+"""A period a ``warm`` request may name."""
+
+OPERATIONS = ("warm", "fork", "status")
+
+
+class RequestError(ValueError):
+    """A request the server refuses: malformed, an unknown operation, an argument of another shape."""
+
 
 _HEADER = struct.Struct("!I")
 _early: KernelForkServer | None = None
+
+
+def check_contexts(raw: object) -> list[tuple[str, str | None]]:
+    """The (period, data) pairs of a ``warm`` request; :class:`RequestError` if malformed."""
+    if not isinstance(raw, list) or len(raw) > MAX_CONTEXTS:
+        raise RequestError(f"contexts: a list of at most {MAX_CONTEXTS} pairs expected")
+    pairs: list[tuple[str, str | None]] = []
+    for pair in raw:
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise RequestError("contexts: each item must be [period, data]")
+        period, data = pair
+        if not isinstance(period, str) or not PERIOD_RE.match(period):
+            raise RequestError(f"contexts: bad period {period!r:.40}")
+        if data is not None and (not isinstance(data, str) or not data or "\0" in data
+                                 or len(data) > 4096):
+            raise RequestError(f"contexts: bad data {data!r:.40}")
+        pairs.append((period, data))
+    return pairs
 
 
 def briefing_warmup(pairs: Iterable[tuple[str, str | None]]) -> str:
@@ -102,7 +169,14 @@ def _receive(sock: socket.socket) -> dict[str, Any]:
         return b"".join(chunks)
 
     (size,) = _HEADER.unpack(exactly(_HEADER.size))
-    message: dict[str, Any] = json.loads(exactly(size))
+    if size > MAX_REQUEST:
+        raise RequestError(f"message of {size} bytes (at most {MAX_REQUEST})")
+    try:
+        message = json.loads(exactly(size))
+    except ValueError as exc:
+        raise RequestError(f"not JSON: {exc}") from exc
+    if not isinstance(message, dict):
+        raise RequestError(f"a {type(message).__name__}, not an object")
     return message
 
 
@@ -122,19 +196,22 @@ class KernelForkServer:
     """Start and own a fork server process (see the module docstring).
 
     Args:
-        warmup: code the server runs after its own imports (e.g. the batch's warm-up: imports,
-            the period's context); more can be sent with :meth:`run`.
+        contexts: (period, data) briefing contexts the server loads after its own imports; an
+            empty list has it import the briefing modules only; None (the default) nothing
+            until :meth:`warm` is called.
 
     Use as a context manager (which starts it unless it runs already), or call :meth:`start`
     and :meth:`close`.
 
     """
 
-    def __init__(self, warmup: str | None = None) -> None:
-        self.warmup = warmup
+    def __init__(self, contexts: Iterable[tuple[str, str | None]] | None = None) -> None:
+        self.contexts = (None if contexts is None
+                         else check_contexts([list(pair) for pair in contexts]))
         self.address = f"\0congdoan-kernels-{os.getpid()}-{secrets.token_hex(8)}"
         self.process: subprocess.Popen[bytes] | None = None
-        self._sent: set[str] = set()
+        self._sent: set[tuple[str, str | None]] = set()
+        self._warmed = False
 
     @staticmethod
     def available() -> bool:
@@ -160,21 +237,31 @@ class KernelForkServer:
                 pass_fds=(listener.fileno(),), stdin=subprocess.DEVNULL, env=env)
         finally:
             listener.close()  # the server holds its own copy
-        if self.warmup:
-            self.run(self.warmup)
+        if self.contexts is not None:
+            self.warm(self.contexts)
         return self
 
-    def run(self, code: str) -> None:
-        """Have the server run ``code`` (imports, caches) before the kernels it forks next.
+    def warm(self, contexts: Iterable[tuple[str, str | None]]) -> None:
+        """Have the server import the briefing modules and load ``contexts`` before it forks.
 
-        Code already sent is not sent again (the command line's early warm-up and the batch's
-        are often the same text).
+        Sent once per context (the command line's early start and the batch often ask for the
+        same); an empty list still has the modules imported. The server does not answer.
         """
-        if code in self._sent:
+        pairs = [pair for pair in check_contexts([list(p) for p in contexts])
+                 if pair not in self._sent]
+        if not pairs and self._warmed:
             return
         with _connect(self.address, timeout=10.0) as sock:
-            _send(sock, {"op": "run", "code": code})
-        self._sent.add(code)
+            _send(sock, {"op": "warm", "contexts": [list(pair) for pair in pairs]})
+        self._sent.update(pairs)
+        self._warmed = True
+
+    def status(self, timeout: float = 120.0) -> dict[str, Any]:
+        """The server's own account: its pid, whether it collects garbage, what it has loaded.
+
+        Answered after the requests sent before it (they are served in order).
+        """
+        return request(self.address, {"op": "status"}, timeout)
 
     def close(self) -> None:
         """Stop the server (kernels it forked stop with it)."""
@@ -209,8 +296,11 @@ def start_early(period: str, data: str | None, out: str | Path, *, force: bool =
         return
     if not force and looks_current(str(out), period, data):
         return  # probably nothing to render: the batch starts a server if the plan shows work
-    pairs = [(period, data)] if data else []
-    _early = KernelForkServer(briefing_warmup(pairs)).start()
+    try:
+        contexts = check_contexts([[period, data]] if data else [])
+    except RequestError:
+        contexts = []  # a bad --period: the batch says so once it has parsed it
+    _early = KernelForkServer(contexts).start()
 
 
 def take_early() -> KernelForkServer | None:
@@ -226,12 +316,24 @@ def fork_kernel(address: str, cmd: list[str], env: dict[str, str] | None, cwd: s
 
     Raises OSError (server gone, timed out) or RuntimeError (it refused the request).
     """
-    with _connect(address, timeout) as sock:
-        _send(sock, {"op": "fork", "cmd": cmd, "env": env, "cwd": cwd})
-        reply = _receive(sock)
-    if "pid" not in reply:
-        raise RuntimeError(reply.get("error", "fork server refused"))
+    reply = request(address, {"op": "fork", "cmd": cmd, "env": env, "cwd": cwd}, timeout)
     return int(reply["pid"])
+
+
+def request(address: str, message: dict[str, Any], timeout: float = 120.0) -> dict[str, Any]:
+    """Send ``message`` to the fork server at ``address`` and return its reply.
+
+    Raises OSError (server gone, timed out) or RuntimeError (it refused the request).
+    """
+    with _connect(address, timeout) as sock:
+        _send(sock, message)
+        try:
+            reply = _receive(sock)
+        except RequestError as exc:
+            raise RuntimeError(f"fork server replied with a malformed message: {exc}") from exc
+    if "error" in reply:
+        raise RuntimeError(str(reply["error"]))
+    return reply
 
 
 class ForkedKernelProcess:
@@ -286,15 +388,51 @@ class ForkedKernelProcess:
 
 
 # ----------------------------------------------------------------------------- server side
-def _kernel_arguments(cmd: list[str]) -> list[str] | None:
-    """The ``IPKernelApp`` arguments of a kernel command this server can run, else None."""
-    if len(cmd) < 3 or cmd[1:3] != ["-m", "ipykernel_launcher"]:
-        return None
+def _kernel_arguments(cmd: object) -> list[str]:
+    """The ``IPKernelApp`` arguments of a kernel command this server may run.
+
+    Raises:
+        RequestError: anything but this interpreter, ``-m ipykernel_launcher``, ``-f`` with a
+            connection file of this user, and options of :data:`KERNEL_ARGUMENTS`.
+
+    """
+    if not isinstance(cmd, list) or not all(isinstance(word, str) for word in cmd):
+        raise RequestError("cmd: a list of text expected")
     try:
-        same = os.path.samefile(cmd[0], sys.executable)
+        same = len(cmd) >= 3 and os.path.samefile(cmd[0], sys.executable)
     except OSError:
         same = False
-    return cmd[3:] if same else None
+    if not same or cmd[1:3] != ["-m", "ipykernel_launcher"]:
+        raise RequestError(f"not an ipykernel command: {cmd!r:.200}")
+    arguments, words, connection = cmd[3:], iter(cmd[3:]), None
+    for word in words:
+        if word == "-f" or word.startswith("--f="):
+            connection = next(words, "") if word == "-f" else word[len("--f="):]
+        elif word not in KERNEL_ARGUMENTS:
+            raise RequestError(f"kernel option not accepted: {word!r:.80}")
+    if connection is None:
+        raise RequestError("no connection file (-f)")
+    try:
+        info = os.lstat(connection)
+    except OSError as exc:
+        raise RequestError(f"connection file: {exc.strerror}") from exc
+    if (not connection.endswith(".json") or not stat.S_ISREG(info.st_mode)
+            or info.st_uid != os.getuid()):
+        raise RequestError("connection file: not a .json file of this user")
+    return arguments
+
+
+def _fork_request(request: dict[str, Any]) -> tuple[list[str], dict[str, str] | None, str | None]:
+    """The validated arguments, environment and folder of a ``fork`` request."""
+    arguments = _kernel_arguments(request.get("cmd"))
+    env, cwd = request.get("env"), request.get("cwd")
+    if env is not None and not (isinstance(env, dict) and all(
+            isinstance(k, str) and isinstance(v, str) and "\0" not in k + v
+            for k, v in env.items())):
+        raise RequestError("env: a table of text to text expected")
+    if cwd is not None and not (isinstance(cwd, str) and os.path.isdir(cwd)):
+        raise RequestError(f"cwd: not an existing folder: {cwd!r:.80}")
+    return arguments, env, cwd
 
 
 def _watch_process(pid: int) -> None:
@@ -311,8 +449,8 @@ def _watch_process(pid: int) -> None:
     threading.Thread(target=wait, name="congdoan-requester-watch", daemon=True).start()
 
 
-def _become_kernel(request: dict[str, Any], arguments: list[str], requester: int,
-                   sockets: list[socket.socket]) -> None:
+def _become_kernel(env: dict[str, str] | None, cwd: str | None, arguments: list[str],
+                   requester: int, sockets: list[socket.socket]) -> None:
     """In the forked child: turn into the kernel the request describes; never returns."""
     code = 1
     try:
@@ -327,12 +465,12 @@ def _become_kernel(request: dict[str, Any], arguments: list[str], requester: int
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.close(null)
-        env = dict(request.get("env") or os.environ)
-        env["JPY_PARENT_PID"] = str(os.getppid())  # what a launched kernel's environment says
+        environment = dict(env or os.environ)
+        environment["JPY_PARENT_PID"] = str(os.getppid())  # as a launched kernel's says
         os.environ.clear()
-        os.environ.update(env)
-        if request.get("cwd"):
-            os.chdir(request["cwd"])
+        os.environ.update(environment)
+        if cwd:
+            os.chdir(cwd)
         _watch_process(requester)  # and with the worker that asked for it
         # a batch kernel is never debugged: without debugpy ipykernel reports no debugger, as
         # where debugpy is not installed, and the kernel skips importing it (~50 ms)
@@ -363,49 +501,72 @@ def _become_kernel(request: dict[str, Any], arguments: list[str], requester: int
 
 
 def _settle() -> None:
-    """After running code: close database connections, freeze what it left (no collection)."""
+    """After importing or warming: close database connections, freeze what is left."""
     store = sys.modules.get("congdoan.core.store")
     if store is not None:
         store.dispose_engines()
     freeze_heap()
 
 
-def _handle(conn: socket.socket, listener: socket.socket, namespace: dict[str, Any]) -> None:
+def warm_server(contexts: list[tuple[str, str | None]], loaded: list[tuple[str, str | None]]) -> None:
+    """The ``warm`` operation: import :data:`WARM_MODULES`, load ``contexts``, draw one chart.
+
+    The chart makes matplotlib load its fonts before the first briefing. A context that fails
+    to load is skipped (the kernels load it again and report the failure properly).
+    """
+    for name in WARM_MODULES:
+        importlib.import_module(name)
+    from congdoan.briefing import charts, content
+
+    for period, data in contexts:
+        try:
+            content.load_context(period, data)
+        except Exception:  # noqa: BLE001 - reported by the briefings themselves
+            log.debug("fork server: context %s %s not loaded", period, data, exc_info=True)
+        else:
+            loaded.append((period, data))
+    charts.png(charts.empty_figure("Đã sẵn sàng / ready ≥ ✔"))
+
+
+def _handle(conn: socket.socket, listener: socket.socket,
+            loaded: list[tuple[str, str | None]]) -> None:
+    """Serve one request (see the module docstring); :class:`RequestError` if it is refused."""
     requester, uid, _ = struct.unpack("3i", conn.getsockopt(
         socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
     if uid != os.getuid():
         return
-    conn.settimeout(30.0)
+    conn.settimeout(10.0)
     request = _receive(conn)
-    if request.get("op") == "run":
-        try:
-            exec(request["code"], namespace)  # noqa: S102 - code of the batch that started us
-        except Exception:  # noqa: BLE001 - the kernels run it again and report it properly
-            log.debug("fork server warm-up failed", exc_info=True)
+    op = request.get("op")
+    if op == "warm":
+        warm_server(check_contexts(request.get("contexts")), loaded)
         _settle()
-    elif request.get("op") == "fork":
-        arguments = _kernel_arguments(list(request.get("cmd") or []))
-        if arguments is None:
-            _send(conn, {"error": f"not an ipykernel command: {request.get('cmd')!r}"})
-        elif threading.active_count() > 1:
-            _send(conn, {"error": "fork server has threads; not forking"})
-        else:
-            pid = os.fork()
-            if pid == 0:
-                _become_kernel(request, arguments, requester, [conn, listener])
-            _send(conn, {"pid": pid})
+    elif op == "status":
+        _send(conn, {"pid": os.getpid(), "gc_enabled": gc.isenabled(),
+                     "contexts": [list(pair) for pair in loaded]})
+    elif op == "fork":
+        arguments, env, cwd = _fork_request(request)
+        if threading.active_count() > 1:
+            raise RequestError("fork server has threads; not forking")
+        pid = os.fork()
+        if pid == 0:
+            _become_kernel(env, cwd, arguments, requester, [conn, listener])
+        _send(conn, {"pid": pid})
+    else:
+        raise RequestError(f"unknown operation {op!r:.40}; accepted: {', '.join(OPERATIONS)}")
 
 
 def serve(listener: socket.socket, parent: int) -> None:
-    """Preload, then answer requests until process ``parent`` exits."""
+    """Preload, then answer requests until process ``parent`` exits; a bad request is refused."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch decides when to stop
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped automatically
-    # Only imports and warm-up code run here, and what they leave is frozen: collections would
+    # Only imports and warming run here, and what they leave is frozen: collections would
     # walk it for little (~0.25 s of CPU before the first kernel, measured). Kernels resume it.
     pause_collection()
-    namespace: dict[str, Any] = {"__name__": "__congdoan_fork_server__"}
-    exec(PRELOAD, namespace)  # noqa: S102 - fixed imports
+    for name in PRELOAD_MODULES:
+        importlib.import_module(name)
     _settle()
+    loaded: list[tuple[str, str | None]] = []
     while os.getppid() == parent:
         readable, _, _ = select.select([listener], [], [], 0.5)
         if not readable:
@@ -413,9 +574,13 @@ def serve(listener: socket.socket, parent: int) -> None:
         conn, _ = listener.accept()
         with conn:
             try:
-                _handle(conn, listener, namespace)
-            except (OSError, ValueError) as exc:  # a client that went away mid-request
-                log.debug("fork server request failed: %s", exc)
+                _handle(conn, listener, loaded)
+            except RequestError as exc:
+                log.warning("fork server refused a request: %s", exc)
+                with contextlib.suppress(OSError):
+                    _send(conn, {"error": str(exc)})
+            except Exception as exc:  # noqa: BLE001 - one request never stops the server
+                log.warning("fork server request failed: %s: %s", type(exc).__name__, exc)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -426,8 +591,10 @@ def main(argv: list[str] | None = None) -> None:
     serve(socket.socket(fileno=fd), parent)
 
 
-__all__ = ["DEFAULT_WARMUP", "INLINE_BACKEND", "PRELOAD", "ForkedKernelProcess", "KernelForkServer",
-           "briefing_warmup", "fork_kernel", "serve", "start_early", "take_early"]
+__all__ = ["DEFAULT_WARMUP", "INLINE_BACKEND", "KERNEL_ARGUMENTS", "MAX_REQUEST", "OPERATIONS",
+           "PRELOAD_MODULES", "WARM_MODULES", "ForkedKernelProcess", "KernelForkServer",
+           "RequestError", "briefing_warmup", "check_contexts", "fork_kernel", "request", "serve",
+           "start_early", "take_early", "warm_server"]
 
 if __name__ == "__main__":
     main()

@@ -10,6 +10,7 @@ failure never stops the batch; ``index.html`` lists every briefing with its stat
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import html
 import re
@@ -89,7 +90,8 @@ def plan_jobs(dataset: Dataset, period: str, unions: Sequence[str] | None = None
     """Jobs of a batch (with ``unions`` or ``uppers``: only those).
 
     By default: every CĐCS active in the period, every upper union existing at the cut-off
-    and the whole district.
+    and the organisation (the top, ``dataset.district_id``). An upper union that is the
+    organisation itself (a commune union's own workspace) gets one briefing, the top's.
     """
     per = parse_period(period)
     names = dict(zip(dataset.units["unit_id"], dataset.units["name"], strict=True))
@@ -103,7 +105,7 @@ def plan_jobs(dataset: Dataset, period: str, unions: Sequence[str] | None = None
     jobs = [make_job("union", str(u), per.id, lang=lang, data=data,
                      title=str(names.get(u, u))) for u in (unions or [])]
     jobs += [make_job("upper", str(u), per.id, lang=lang, data=data,
-                      title=str(upper_names.get(u, u))) for u in (uppers or [])]
+                      title=str(upper_names.get(u, u))) for u in dict.fromkeys(uppers or [])]
     return jobs
 
 
@@ -153,6 +155,36 @@ def check_parameters(job: BriefingJob, dataset: Dataset) -> None:
         (union_identity if job.kind == "union" else upper_identity)(ctx, str(unit))
 
 
+AUDIT_NOTE = ("# Giá trị mặc định đã được thay bằng tham số của báo cáo này (ô injected-parameters"
+              " bên dưới) / defaults replaced by this briefing's parameters (cell below)")
+"""First line of an audit notebook's parameters cell, where defaults were overridden."""
+
+
+def audit_record(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The executed notebook as kept for audit: it carries the briefing's own parameters only.
+
+    Papermill adds an ``injected-parameters`` cell after the notebook's ``parameters`` cell and
+    leaves the defaults there (every CĐCS's record read ``union_id = "CDCS-0001"``): in the
+    copy returned, the defaults it overrides are removed from the ``parameters`` cell (the
+    others stay, with their comments). ``nb`` itself is not changed.
+    """
+    def tags(cell: Any) -> list[str]:
+        return list(cell.get("metadata", {}).get("tags", []))
+
+    injected = next((c for c in nb.cells if "injected-parameters" in tags(c)), None)
+    if injected is None:
+        return nb
+    names = set(re.findall(r"^(\w+)\s*=", injected.source, flags=re.MULTILINE))
+    record = copy.deepcopy(nb)
+    for cell in record.cells:
+        if "parameters" in tags(cell) and "injected-parameters" not in tags(cell):
+            kept = [line for line in cell.source.splitlines()
+                    if (match := re.match(r"^(\w+)\s*[:=]", line)) is None
+                    or match.group(1) not in names]
+            cell.source = "\n".join([AUDIT_NOTE, *kept])
+    return record
+
+
 def execute_job(job: BriefingJob, out_dir: Path, *, km: Any = None,
                 timeout: int = 600) -> tuple[nbformat.NotebookNode, Exception | None]:
     """Execute the job's notebook with papermill.
@@ -181,7 +213,7 @@ def execute_job(job: BriefingJob, out_dir: Path, *, km: Any = None,
         error = exc
         nb = (nbformat.read(str(tmp), as_version=4) if tmp.exists()
               else nbformat.read(str(job.notebook), as_version=4))
-    write_atomic(target, nbformat.writes(nb))
+    write_atomic(target, nbformat.writes(audit_record(nb)))
     tmp.unlink(missing_ok=True)
     return nb, error
 

@@ -8,7 +8,7 @@ made of four fingerprints and the files it produced:
   or the plan re-renders everything: a change to a chart or a target is a change to every page);
 - ``parameters``: the parameters injected into the notebook, the formats and the language;
 - ``data``: the unit's slice of the data. For a CĐCS: its rows of ``units``, ``links``,
-  ``enterprises`` (its own firm), and its ``reports`` and ``activities`` up to the period's last
+  ``openings``, ``enterprises`` (its own firm), and its ``reports`` and ``activities`` up to the period's last
   sub-period. For an upper union: its own rows (``upper_unions``, ``areas``, ``upper_records`` up
   to the period's year, the enterprises of its communes) and the slices of every CĐCS whose
   parent it is at the period's cut-off. For the district: all of the above.
@@ -21,15 +21,22 @@ are deliberately not part of a CĐCS's key: a change elsewhere does not re-rende
 
 Slices are fingerprinted with vectorised row hashes (:func:`pandas.util.hash_pandas_object`)
 combined per unit, so the whole check costs milliseconds per thousand units.
+
+Several batches may write into one output folder at once: :meth:`Manifest.save` takes an
+exclusive lock on the folder, reads the manifest as it is on disk, applies only this run's
+changes (briefings recorded or forgotten) and writes the result atomically, so no batch loses
+another's entries. A manifest that is damaged or not of the expected shape (not JSON, a list,
+entries of the wrong type) stops the batch with a message; ``--force`` rebuilds it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,6 +111,7 @@ def unit_fingerprints(dataset: Dataset, period: str) -> dict[str, str]:
     tables = {
         "units": _row_hashes(dataset.units, "unit_id"),
         "links": _row_hashes(dataset.links, "unit_id"),
+        "openings": _row_hashes(dataset.openings, "unit_id"),
         "reports": _row_hashes(_upto(dataset.reports, last_sub), "unit_id"),
         "activities": _row_hashes(_upto(dataset.activities, last_sub), "unit_id"),
         "enterprises": _row_hashes(dataset.enterprises[dataset.enterprises["unit_id"].notna()],
@@ -169,12 +177,83 @@ def job_key(parts: Mapping[str, str]) -> str:
     return _digest(*(f"{name}={parts[name]}" for name in sorted(parts)))
 
 
+class ManifestDamaged(ValueError):
+    """The manifest file is not a manifest (malformed JSON, or another shape)."""
+
+
+def _entry(raw: object) -> Entry:
+    """An :class:`Entry` from its JSON form; :class:`ManifestDamaged` when it is not one."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("key"), str):
+        raise ManifestDamaged(f"entry is not an object with a text 'key': {raw!r:.80}")
+    outputs, parts = raw.get("outputs"), raw.get("parts", {})
+    if not isinstance(outputs, list) or not all(isinstance(o, str) for o in outputs):
+        raise ManifestDamaged(f"'outputs' is not a list of file names: {outputs!r:.80}")
+    if not isinstance(parts, dict) or not all(isinstance(v, str) for v in parts.values()):
+        raise ManifestDamaged(f"'parts' is not a table of fingerprints: {parts!r:.80}")
+    unknown = set(raw) - {"key", "outputs", "parts", "rendered_at"}
+    if unknown:
+        raise ManifestDamaged(f"unknown fields {sorted(unknown)}")
+    return Entry(key=raw["key"], outputs=list(outputs), parts=dict(parts),
+                 rendered_at=str(raw.get("rendered_at", "")))
+
+
+def read_entries(path: Path) -> dict[str, Entry]:
+    """The entries of the manifest file ``path`` (none when it is absent or of another version).
+
+    Raises:
+        ManifestDamaged: the file is not a manifest of this shape.
+
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (UnicodeDecodeError, OSError) as exc:
+        raise ManifestDamaged(f"unreadable: {exc}") from exc
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        raise ManifestDamaged(f"not JSON: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ManifestDamaged(f"a {type(raw).__name__}, not an object")
+    if raw.get("version") != VERSION:
+        return {}  # written by another version of congdoan: everything is rendered again
+    entries = raw.get("entries")
+    if not isinstance(entries, dict):
+        raise ManifestDamaged(f"'entries' is a {type(entries).__name__}, not an object")
+    return {str(slug): _entry(entry) for slug, entry in entries.items()}
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` (advisory, between processes; waits for it)."""
+    try:
+        import fcntl
+    except ModuleNotFoundError:  # pragma: no cover - not POSIX: no lock
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 class Manifest:
-    """The manifest of one output folder."""
+    """The manifest of one output folder.
+
+    :meth:`record` and :meth:`forget` change it in memory; :meth:`save` merges those changes
+    into the file as it is on disk then (under the folder's lock), so concurrent batches on one
+    folder keep each other's entries.
+    """
 
     def __init__(self, out_dir: Path, entries: dict[str, Entry] | None = None) -> None:
         self.out_dir = Path(out_dir)
         self.entries: dict[str, Entry] = entries or {}
+        self._changes: dict[str, Entry | None] = {}
+        self.rebuilt = False
+        """True when a damaged manifest was set aside (``--force``): :meth:`save` replaces it."""
 
     @property
     def path(self) -> Path:
@@ -182,20 +261,25 @@ class Manifest:
         return self.out_dir / MANIFEST_NAME
 
     @classmethod
-    def load(cls, out_dir: Path) -> Manifest:
-        """Read the manifest of ``out_dir`` (empty when there is none)."""
+    def load(cls, out_dir: Path, *, rebuild: bool = False) -> Manifest:
+        """Read the manifest of ``out_dir`` (empty when there is none).
+
+        A damaged manifest raises :class:`~congdoan.exceptions.DataError`, or with ``rebuild``
+        (``--force``: every briefing is rendered anyway) is ignored and replaced at the next save.
+        """
         path = Path(out_dir) / MANIFEST_NAME
-        if not path.exists():
-            return cls(out_dir)
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            if raw.get("version") != VERSION:
-                return cls(out_dir)
-            entries = {slug: Entry(**entry) for slug, entry in raw["entries"].items()}
-        except (ValueError, KeyError, TypeError) as exc:
+            entries = read_entries(path)
+        except ManifestDamaged as exc:
+            if rebuild:
+                manifest = cls(out_dir)
+                manifest.rebuilt = True
+                return manifest
             raise DataError(
-                "Tệp manifest hỏng; xoá nó hoặc chạy lại với --force.",
-                "Corrupt manifest; delete it or re-run with --force.",
+                "Tệp manifest hỏng hoặc không đúng dạng; chạy lại với --force để tạo lại nó "
+                "(mọi báo cáo sẽ được tạo lại), hoặc xoá nó.",
+                "The manifest is damaged or not of the expected shape; run again with --force "
+                "to rebuild it (every briefing is rendered again), or delete it.",
                 location=Location(file=str(path)), value=str(exc),
             ) from exc
         return cls(out_dir, entries)
@@ -210,8 +294,9 @@ class Manifest:
                parts: Mapping[str, str] | None = None) -> None:
         """Remember that ``slug`` was rendered with ``key`` into ``outputs``."""
         now = dt.datetime.now().isoformat(timespec="seconds")
-        self.entries[slug] = Entry(key=key, outputs=[self._relative(p) for p in outputs],
-                                   parts=dict(parts or {}), rendered_at=now)
+        self.entries[slug] = self._changes[slug] = Entry(
+            key=key, outputs=[self._relative(p) for p in outputs], parts=dict(parts or {}),
+            rendered_at=now)
 
     def _relative(self, path: Path | str) -> str:
         try:
@@ -222,19 +307,48 @@ class Manifest:
     def forget(self, slug: str) -> None:
         """Drop ``slug`` (e.g. after it failed)."""
         self.entries.pop(slug, None)
+        self._changes[slug] = None
 
     def save(self) -> None:
-        """Write the manifest atomically (temporary name, then rename)."""
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        data = {"version": VERSION,
-                "entries": {slug: asdict(e) for slug, e in sorted(self.entries.items())}}
+        """Merge this run's changes into the manifest on disk, atomically, under the folder lock.
+
+        Entries another process saved meanwhile are kept; a briefing this run recorded or
+        forgot takes this run's state. A file damaged meanwhile is replaced (its entries are
+        lost: their briefings are rendered again next time).
+        """
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, self.path)
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            with folder_lock(self.out_dir):
+                try:
+                    merged = {} if self.rebuilt else read_entries(self.path)
+                except ManifestDamaged:
+                    merged = {}
+                for slug, entry in self._changes.items():
+                    if entry is None:
+                        merged.pop(slug, None)
+                    else:
+                        merged[slug] = entry
+                data = {"version": VERSION,
+                        "entries": {slug: asdict(e) for slug, e in sorted(merged.items())}}
+                tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+                os.replace(tmp, self.path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise DataError(
+                "Không ghi được manifest vào thư mục kết quả (chỉ đọc, đầy, hoặc không phải "
+                "thư mục); các báo cáo đã tạo vẫn còn, lần chạy sau sẽ tạo lại chúng.",
+                "Cannot write the manifest into the output folder (read-only, full, or not a "
+                "folder); the briefings made are kept, the next run renders them again.",
+                location=Location(file=str(self.path)), value=exc.strerror or str(exc),
+            ) from exc
+        self.entries = merged
+        self._changes.clear()
+        self.rebuilt = False
 
 
 __all__ = [
-    "MANIFEST_NAME", "Entry", "Manifest", "code_fingerprint", "data_fingerprints",
-    "file_fingerprint", "job_key", "parameters_fingerprint", "unit_fingerprints",
-    "upper_fingerprints",
+    "MANIFEST_NAME", "Entry", "Manifest", "ManifestDamaged", "code_fingerprint",
+    "data_fingerprints", "file_fingerprint", "folder_lock", "job_key", "parameters_fingerprint",
+    "read_entries", "unit_fingerprints", "upper_fingerprints",
 ]

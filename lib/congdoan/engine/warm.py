@@ -42,7 +42,7 @@ from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from jupyter_core.utils import run_sync
 from traitlets import Unicode
 
-from congdoan.engine.forkserver import DEFAULT_WARMUP
+from congdoan.engine.forkserver import DEFAULT_WARMUP, KERNEL_ARGUMENTS
 from congdoan.exceptions import RenderError
 
 if TYPE_CHECKING:
@@ -80,15 +80,6 @@ what the next notebook made."""
 KERNEL_SETUP_CODE = "__import__('congdoan.engine.kernelio').engine.kernelio.skip_empty_flushes()\n"
 """Run once in each warm kernel: flushing empty output streams costs no thread round trip
 (:func:`congdoan.engine.kernelio.skip_empty_flushes`)."""
-
-KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False", "--IPythonKernel._execute_sleep=0")
-"""Command-line options of every warm kernel.
-
-- No history database: it would refuse the execution counter being reset to 1.
-- No 0.5 ms sleep before each execute reply (about 1 ms with the wake-up; ten or more per
-  briefing): ipykernel sleeps there in case a client reads the reply before the outputs that
-  precede it; papermill (nbclient) collects a cell's outputs until the kernel reports idle,
-  which comes after them all on the same channel."""
 
 UNFREEZE_EVERY = 100
 """Every this many notebook runs, a reset first unfreezes everything, so that its collection
@@ -330,11 +321,15 @@ class WarmKernel:
         km: AsyncKernelManager
         # Unix sockets in a private folder rather than TCP on localhost: no other user can
         # reach them, messages cost less, and ipykernel no longer warns about plain TCP.
+        # The connection file (it holds the key that signs every message) goes in the same
+        # folder, so it goes with the kernel: removed when the kernel is shut down or killed,
+        # and by remove_stale_socket_dirs after a kill -9, never left in the temporary folder.
         transport: dict[str, str] = {}
         if os.name == "posix":
             remove_stale_socket_dirs()  # left by kernels of a worker that was killed
             self._sockets = tempfile.mkdtemp(prefix=f"{SOCKET_PREFIX}{os.getpid()}-")
-            transport = {"transport": "ipc", "ip": os.path.join(self._sockets, "k")}
+            transport = {"transport": "ipc", "ip": os.path.join(self._sockets, "k"),
+                         "connection_file": os.path.join(self._sockets, "kernel.json")}
         if self.fork_server:
             km = ForkKernelManager(kernel_name=self.kernel_name, fork_server=self.fork_server,
                                    **transport)

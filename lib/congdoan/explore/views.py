@@ -27,7 +27,7 @@ import pandas as pd
 
 from congdoan.core.dataset import Dataset
 from congdoan.core.indicators import compute_indicators, judge_periods
-from congdoan.core.periods import analysis_periods, load_settings, parse_period
+from congdoan.core.periods import analysis_periods, parse_period
 from congdoan.core.plan import POPULATION_SECTORS, Indicator, PlanRegister, load_register
 from congdoan.core.registry import SECTOR_NAMES
 from congdoan.exceptions import DataError, Location, ParameterError
@@ -243,7 +243,7 @@ def _judged(ind: Indicator, rows: pd.DataFrame, cdcs: pd.DataFrame, selection: S
     summed["level"] = level
     baseline: pd.Series | None = None
     if ind.kind == "milestone":
-        base_id = str(load_settings().baseline_year)
+        base_id = str(load_register().plan.baseline_year)
         ignore = tuple(BY_COLUMN[k] for k in BY_COLUMN if BY_COLUMN[k] in key_cols)
         base = _sum_by(filter_view(rows, selection, period=base_id, ignore=ignore), key_cols or
                        ["period"])

@@ -131,12 +131,32 @@ def _validation(element: DataElement) -> DataValidation:
     return dv
 
 
-def _guide(wb: Workbook) -> None:
+def field_validation(element: DataElement) -> DataValidation:
+    """The Excel data validation of a field of ``element``'s kind, as in the report forms."""
+    return _validation(element)
+
+
+def style_header(cell: Any) -> None:
+    """Give ``cell`` the forms' look of a header or prefilled cell (bold, grey, locked)."""
+    cell.font, cell.fill = _BOLD, _LOCKED_FILL
+
+
+def style_open(cell: Any) -> None:
+    """Give ``cell`` the forms' look of a cell to fill (yellow, unlocked on a protected sheet)."""
+    cell.fill, cell.protection = _OPEN_FILL, _OPEN
+
+
+def guide_sheet(wb: Workbook, lines: Sequence[str] = GUIDE_LINES) -> None:
+    """Add the protected instructions sheet (:data:`GUIDE_SHEET`) with ``lines``."""
     ws = wb.create_sheet(GUIDE_SHEET)
-    for i, line in enumerate(GUIDE_LINES, start=1):
+    for i, line in enumerate(lines, start=1):
         ws.cell(row=i, column=1, value=line).font = _BOLD if i == 1 else Font()
     ws.column_dimensions["A"].width = 140
     ws.protection.sheet = True
+
+
+def _guide(wb: Workbook) -> None:
+    guide_sheet(wb)
 
 
 def save_workbook(wb: Workbook, path: Path) -> None:

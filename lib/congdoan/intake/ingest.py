@@ -4,28 +4,33 @@ Every input file is first copied into a content-addressed store (``store/files/a
 whatever happens next. A file is then accepted or rejected *whole*:
 
 - accepted: its reports are written in one transaction (:func:`congdoan.core.store.accept_submission`);
-  a resubmission for the same (CĐCS, sub-period) becomes the current version, earlier versions
-  stay queryable;
+  a resubmission for the same (CĐCS, sub-period) is a new version, current when it was
+  submitted (its date) no earlier than the current one; earlier versions stay queryable;
 - rejected: nothing is written to the database (it stays byte-for-byte unchanged); the file is
   copied to ``store/quarantine/`` with its error report (``.loi.txt`` in Vietnamese or English,
   ``.loi.csv``, and a ``.json`` record of who sent it and when).
 
-Re-ingesting a file already seen (same SHA-256) is a no-op.
+Re-ingesting a file already seen (same SHA-256), by this run or another process, is a no-op
+("already stored"). Each file is processed on its own: whatever goes wrong with it (a parser
+error, a limit of ``params/intake.yaml`` passed, a database fault) becomes that file's located
+message and the run goes on to the next file. A database fault leaves the file "not processed"
+(nothing written, not quarantined), so that a re-run takes it again. Each outcome is handed to
+``on_result`` as soon as it is decided and appended to ``store/ingest.log``, so a run that is
+killed has told what it stored. The store and quarantine are owner-only (0700/0600).
 
 ``congdoan ingest FILE_OR_DIR ... [--lang en]``; :func:`write_demo_inbox` makes the demo inbox.
 """
 
 from __future__ import annotations
 
-import csv
+import dataclasses
 import datetime as dt
 import hashlib
-import io
 import json
-import shutil
+import logging
+import os
 import unicodedata
-import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -35,285 +40,87 @@ import sqlalchemy as sa
 
 from congdoan.core import store
 from congdoan.core.dataset import Dataset
+from congdoan.core.dbfaults import DatabaseFault
+from congdoan.core.ownerfiles import (
+    FILE_MODE,
+    copy_private,
+    private_dir,
+    remove_stale_temporaries,
+    write_private,
+)
 from congdoan.core.periods import parse_period
-from congdoan.core.plan import load_elements
 from congdoan.exceptions import Location
 from congdoan.intake.forms import (
-    BULK_FIRST_ROW,
-    BULK_IDENTITY,
-    BULK_KEY_ROW,
-    BULK_PERIOD_CELL,
-    BULK_SHEET,
-    BULK_VERSION_CELL,
     FORM_CELLS,
-    FORM_FIELD_COL,
-    FORM_HEADER_ROW,
     FORM_SHEET,
-    FORM_VALUE_COL,
     bulk_form,
     expected_units,
     safe_file_stem,
     save_workbook,
     unit_form,
 )
+from congdoan.intake.readers import read_input
 from congdoan.intake.validation import (
-    Cell,
+    Budget,
     Context,
     IntakeSettings,
+    LimitExceeded,
     ParsedFile,
     Problem,
-    RawReport,
+    count_problems,
     has_errors,
-    is_blank,
+    limit_problem,
     load_intake_settings,
-    nfc,
+    printable,
     problems_frame,
     validate_reports,
 )
 
 SUFFIXES = (".xlsx", ".csv")
-Status = Literal["accepted", "rejected", "duplicate"]
+Status = Literal["accepted", "rejected", "duplicate", "failed"]
+LOG_NAME = "ingest.log"
+"""The store's journal: one JSON line per file outcome, appended as each is decided."""
+
+log = logging.getLogger(__name__)
+
+STATUS_WORDS = {
+    "vi": {"accepted": "ĐÃ NHẬN", "rejected": "BỊ TỪ CHỐI", "duplicate": "ĐÃ CÓ (bỏ qua)",
+           "failed": "CHƯA XỬ LÝ ĐƯỢC (chạy lại sau khi khắc phục)"},
+    "en": {"accepted": "ACCEPTED", "rejected": "REJECTED", "duplicate": "ALREADY STORED (skipped)",
+           "failed": "NOT PROCESSED (run again once fixed)"},
+}
 
 
 @dataclass
 class IngestResult:
-    """What happened to one input file."""
+    """What happened to one input file.
+
+    ``status``: ``accepted`` (stored), ``rejected`` (quarantined, nothing written),
+    ``duplicate`` (stored or quarantined before, by this or another process) or ``failed``
+    (a fault of the database or the store: nothing written, not quarantined; run again).
+    """
 
     path: Path
     sha256: str
     status: Status
-    stored_path: Path
+    stored_path: Path | None
     problems: list[Problem] = field(default_factory=list)
     n_reports: int = 0
     report_path: Path | None = None
     submission_id: int | None = None
+    reported: list[tuple[str, str, dt.date]] = field(default_factory=list)
+    """(unit, period, submitted on) of each report the file brought (accepted files)."""
 
     def summary(self, lang: str = "vi") -> str:
         """One line for the screen."""
-        words = {"vi": {"accepted": "ĐÃ NHẬN", "rejected": "BỊ TỪ CHỐI",
-                        "duplicate": "ĐÃ CÓ (bỏ qua)"},
-                 "en": {"accepted": "ACCEPTED", "rejected": "REJECTED",
-                        "duplicate": "ALREADY STORED (skipped)"}}[lang]
-        errors = sum(p.severity == "error" for p in self.problems)
-        warnings = len(self.problems) - errors
+        errors, warnings = count_problems(self.problems)
         counts = (f"{self.n_reports} báo cáo, {errors} lỗi, {warnings} cảnh báo" if lang == "vi"
                   else f"{self.n_reports} reports, {errors} errors, {warnings} warnings")
-        text = f"{words[self.status]}: {self.path.name} ({counts})"
+        text = f"{STATUS_WORDS[lang][self.status]}: {printable(self.path.name)} ({counts})"
         if self.report_path is not None:
             text += (" → báo cáo lỗi: " if lang == "vi" else " → error report: ") + str(
                 self.report_path)
         return text
-
-
-# ----------------------------------------------------------------------------- readers
-def _grid(ws: Any) -> dict[tuple[int, int], Any]:
-    """All non-empty cells of a (read-only) worksheet by (row, column)."""
-    cells: dict[tuple[int, int], Any] = {}
-    for r, row in enumerate(ws.iter_rows(), start=1):
-        for c, cell in enumerate(row, start=1):
-            if getattr(cell, "value", None) is not None:
-                cells[(r, c)] = cell
-    return cells
-
-
-def _cell(grid: dict[tuple[int, int], Any], sheet: str, row: int, col: int) -> Cell:
-    from openpyxl.utils import get_column_letter
-
-    raw = grid.get((row, col))
-    value = None if raw is None else raw.value
-    formula = raw is not None and getattr(raw, "data_type", None) == "f"
-    return Cell(value=value, sheet=sheet, ref=f"{get_column_letter(col)}{row}", is_formula=formula)
-
-
-def _ref(ref: str) -> tuple[int, int]:
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
-    letters, row = coordinate_from_string(ref)
-    return row, column_index_from_string(letters)
-
-
-def read_xlsx(name: str, data: bytes, settings: IntakeSettings) -> ParsedFile:
-    """Read an individual form or a bulk sheet (values only; formulas are flagged, never run)."""
-    from openpyxl import load_workbook
-
-    parsed = ParsedFile(name=name, layout="form")
-    fail = "Tệp Excel bị hỏng hoặc không đọc được"
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > settings.max_unpacked_mb * 2**20:
-            parsed.problems.append(Problem(
-                file=name, message_vi="Tệp Excel giải nén quá lớn; không đọc.",
-                message_en="The Excel file unpacks to too much data; not read.",
-                value=f"{unpacked / 2**20:.0f} MB", expected=f"≤ {settings.max_unpacked_mb} MB"))
-            return parsed
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # noqa: BLE001 - any failure of a corrupt file is reported
-        parsed.problems.append(Problem(
-            file=name, message_vi=f"{fail} ({type(exc).__name__}). Hãy lưu lại tệp bằng Excel "
-            "và gửi lại.", message_en=f"The Excel file is corrupt or unreadable "
-            f"({type(exc).__name__}). Save it again from Excel and resend.",
-            expected="tệp .xlsx tạo từ mẫu (congdoan template)"))
-        return parsed
-    try:
-        if FORM_SHEET in workbook.sheetnames:
-            _read_form(parsed, workbook[FORM_SHEET])
-        elif BULK_SHEET in workbook.sheetnames:
-            parsed.layout = "bulk"
-            _read_bulk(parsed, workbook[BULK_SHEET])
-        else:
-            parsed.problems.append(Problem(
-                file=name, message_vi="Không tìm thấy trang báo cáo trong tệp.",
-                message_en="No report sheet in the workbook.", value=list(workbook.sheetnames),
-                expected=f"trang '{FORM_SHEET}' (mẫu từng CĐCS) hoặc '{BULK_SHEET}' (tổng hợp)"))
-    except Exception as exc:  # noqa: BLE001 - truncated parts surface while iterating
-        parsed.problems.append(Problem(
-            file=name, message_vi=f"{fail} ({type(exc).__name__}).",
-            message_en=f"The Excel file is corrupt or unreadable ({type(exc).__name__}).",
-            expected="tệp .xlsx tạo từ mẫu (congdoan template)"))
-        parsed.reports.clear()
-    finally:
-        workbook.close()
-    return parsed
-
-
-def _read_form(parsed: ParsedFile, ws: Any) -> None:
-    grid = _grid(ws)
-    at = {key: _cell(grid, FORM_SHEET, *_ref(ref)) for key, ref in FORM_CELLS.items()}
-    parsed.form_version = at["form_version"]
-    by = at["submitted_by"].value
-    parsed.submitted_by = None if is_blank(by) else str(nfc(by))
-    names = {e.name for e in load_elements().elements}
-    values: dict[str, Cell] = {}
-    last_row = max((r for r, _ in grid), default=0)
-    for row in range(FORM_HEADER_ROW + 1, last_row + 1):
-        key = _cell(grid, FORM_SHEET, row, FORM_FIELD_COL)
-        if is_blank(key.value):
-            continue
-        name = str(nfc(key.value))
-        parsed.fields.append(name)
-        if name not in names:
-            parsed.problems.append(Problem(
-                file=parsed.name, sheet=FORM_SHEET, cell=key.ref, field=name,
-                message_vi="Mã trường lạ: mẫu đã bị sửa.", message_en="Unknown field: the form "
-                "was altered.", value=name, expected="mẫu gốc (congdoan template)"))
-            continue
-        values[name] = _cell(grid, FORM_SHEET, row, FORM_VALUE_COL)
-    parsed.reports.append(RawReport(unit_id=at["unit_id"], period=at["period"], values=values,
-                                    submitted_on=at["submitted_on"], unit_name=at["unit_name"]))
-
-
-def _read_bulk(parsed: ParsedFile, ws: Any) -> None:
-    grid = _grid(ws)
-    parsed.form_version = _cell(grid, BULK_SHEET, *_ref(BULK_VERSION_CELL))
-    period = _cell(grid, BULK_SHEET, *_ref(BULK_PERIOD_CELL))
-    last_col = max((c for _, c in grid), default=0)
-    keys = {col: str(nfc(_cell(grid, BULK_SHEET, BULK_KEY_ROW, col).value))
-            for col in range(1, last_col + 1)
-            if not is_blank(_cell(grid, BULK_SHEET, BULK_KEY_ROW, col).value)}
-    _check_columns(parsed, list(keys.values()), sheet=BULK_SHEET, row=BULK_KEY_ROW)
-    parsed.fields = [k for k in keys.values() if k not in BULK_IDENTITY]
-    last_row = max((r for r, _ in grid), default=0)
-    for row in range(BULK_FIRST_ROW, last_row + 1):
-        cells = {key: _cell(grid, BULK_SHEET, row, col) for col, key in keys.items()}
-        _add_row(parsed, cells, period, row_number=None)
-
-
-def _check_columns(parsed: ParsedFile, keys: list[str], sheet: str | None, row: int) -> None:
-    known = {e.name for e in load_elements().elements} | set(BULK_IDENTITY) | {"period"}
-    unknown = [k for k in keys if k not in known]
-    required = ["unit_id", *(e.name for e in load_elements().elements)]
-    missing = [k for k in required if k not in keys]
-    if unknown or missing:
-        parsed.problems.append(Problem(
-            file=parsed.name, sheet=sheet, row=row, field="header",
-            message_vi="Dòng tiêu đề có cột lạ hoặc thiếu cột.",
-            message_en="The header row has unknown or missing columns.",
-            value={"lạ/unknown": unknown, "thiếu/missing": missing},
-            expected="đúng các mã trường của mẫu tổng hợp"))
-
-
-def _add_row(parsed: ParsedFile, cells: dict[str, Cell], period: Cell | None,
-             row_number: int | None) -> None:
-    names = {e.name for e in load_elements().elements}
-    unit = cells.get("unit_id", Cell(None))
-    filled = [c for k, c in cells.items() if k in names and not is_blank(c.value)]
-    if is_blank(unit.value) and not filled:
-        return  # an empty row, or a CĐCS that has not reported
-    if not filled and not any(c.is_formula for c in cells.values()):
-        return  # a prefilled row left blank: not reported in this file
-    parsed.reports.append(RawReport(
-        unit_id=unit, period=period or cells.get("period", Cell(None, row=row_number)),
-        values={k: c for k, c in cells.items() if k in names},
-        submitted_on=cells.get("submitted_on"), unit_name=cells.get("unit_name")))
-
-
-def decode_csv(name: str, data: bytes) -> tuple[str | None, list[Problem]]:
-    """Text of a CSV: UTF-8 (with or without BOM), else Windows-1258 (with a warning)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8"), []
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = unicodedata.normalize("NFC", data.decode("cp1258"))
-    except UnicodeDecodeError as exc:
-        return None, [Problem(
-            file=name, message_vi="Tệp CSV không đọc được theo UTF-8 hay Windows-1258.",
-            message_en="The CSV is neither UTF-8 nor Windows-1258.",
-            value=f"byte {data[exc.start:exc.start + 1]!r} tại vị trí {exc.start}",
-            expected="CSV UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)')")]
-    return text, [Problem(
-        file=name, severity="warning",
-        message_vi="Tệp CSV mã hóa Windows-1258 (không phải UTF-8); đã chuyển sang Unicode NFC.",
-        message_en="The CSV is encoded in Windows-1258, not UTF-8; converted to Unicode NFC.",
-        expected="CSV UTF-8")]
-
-
-def read_csv(name: str, data: bytes) -> ParsedFile:
-    """Read a CSV with a header of field names (unit_id, period, submitted_on, elements)."""
-    parsed = ParsedFile(name=name, layout="csv")
-    text, problems = decode_csv(name, data)
-    parsed.problems.extend(problems)
-    if text is None:
-        return parsed
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    if not rows:
-        return parsed
-    header = [str(nfc(h)) for h in rows[0]]
-    _check_columns(parsed, header, sheet=None, row=1)
-    if "period" not in header:
-        parsed.problems.append(Problem(
-            file=name, row=1, field="period", message_vi="Thiếu cột kỳ báo cáo 'period'.",
-            message_en="Missing column 'period'.", expected="cột 'period' (YYYY-H1/H2)"))
-    if has_errors(parsed.problems):
-        return parsed
-    for number, values in enumerate(rows[1:], start=2):
-        if len(values) != len(header) and any(v.strip() for v in values):
-            parsed.problems.append(Problem(
-                file=name, row=number, message_vi="Số ô của dòng khác số cột tiêu đề.",
-                message_en="The row has a different number of cells than the header.",
-                value=len(values), expected=f"{len(header)} ô"))
-            continue
-        cells = {key: Cell(value=v, row=number, from_text_file=True)
-                 for key, v in zip(header, values, strict=False)}
-        _add_row(parsed, cells, None, row_number=number)
-    return parsed
-
-
-def read_input(name: str, data: bytes, settings: IntakeSettings) -> ParsedFile:
-    """Dispatch on the file's suffix."""
-    suffix = Path(name).suffix.lower()
-    if suffix == ".xlsx":
-        return read_xlsx(name, data, settings)
-    if suffix == ".csv":
-        return read_csv(name, data)
-    parsed = ParsedFile(name=name, layout="csv")
-    parsed.problems.append(Problem(
-        file=name, message_vi="Định dạng tệp không được hỗ trợ.", message_en="Unsupported file type.",
-        value=suffix or "(không có đuôi)", expected=".xlsx (mẫu báo cáo) hoặc .csv (UTF-8)"))
-    return parsed
 
 
 # ----------------------------------------------------------------------------- the pipeline
@@ -347,22 +154,16 @@ def _quarantined(store_dir: Path, sha: str) -> Path | None:
 
 def _stored_copy(store_dir: Path, path: Path, sha: str) -> Path:
     suffix = path.suffix.lower() if path.suffix.lower() in SUFFIXES else ".bin"
-    target = store_dir / "files" / sha[:2] / f"{sha}{suffix}"
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".part")
-        shutil.copyfile(path, tmp)
-        tmp.replace(target)
-    return target
+    return copy_private(path, store_dir / "files" / sha[:2] / f"{sha}{suffix}")
 
 
 def _write_problem_report(base: Path, result_problems: list[Problem], lang: str,
                           header: list[str]) -> Path:
     text = "\n".join(header + [""] + [p.render(lang) for p in result_problems]) + "\n"
     report = base.with_name(base.name + ".loi.txt")
-    report.write_text(text, encoding="utf-8")
-    problems_frame(result_problems).to_csv(base.with_name(base.name + ".loi.csv"), index=False,
-                                           encoding="utf-8-sig", lineterminator="\n")
+    table = problems_frame(result_problems).to_csv(index=False, lineterminator="\n")
+    write_private(base.with_name(base.name + ".loi.csv"), "\ufeff" + table)
+    write_private(report, text)
     return report
 
 
@@ -373,88 +174,231 @@ def _registry_units(url: str) -> pd.DataFrame:
     return units
 
 
+def _journal(store_dir: Path, result: IngestResult) -> None:
+    """Append ``result`` to the store's journal (a failure to do so is logged, not raised)."""
+    line = json.dumps({
+        "at": store.now().isoformat(), "pid": os.getpid(), "file": str(result.path),
+        "sha256": result.sha256, "status": result.status, "reports": result.n_reports,
+        "submission_id": result.submission_id,
+        "errors": count_problems(result.problems)[0]}, ensure_ascii=False) + "\n"
+    try:
+        fd = os.open(store_dir / LOG_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+        try:
+            os.write(fd, line.encode("utf-8"))
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        log.warning("ingest journal not written: %s", exc)
+    log.info("%s", result.summary("en"))
+
+
 def ingest(paths: Sequence[Path], url: str | None = None, store_dir: Path | None = None, *,
            submitted_by: str | None = None, source: str | None = None,
-           today: dt.date | None = None, lang: str = "vi") -> list[IngestResult]:
-    """Ingest files and folders into the database at ``url``; one result per file."""
+           today: dt.date | None = None, lang: str = "vi",
+           on_result: Callable[[IngestResult], None] | None = None) -> list[IngestResult]:
+    """Ingest files and folders into the database at ``url``; one result per file.
+
+    ``on_result(result)`` is called as each file's outcome is decided (the command line
+    prints it then). Raises :class:`~congdoan.core.store.StorageError` (a
+    :class:`~congdoan.core.dbfaults.DatabaseFault` for a failing database) before any file when
+    the database cannot be read or has no registry.
+    """
     url = url or store.default_url()
     store_dir = Path(store_dir) if store_dir else store.default_store_dir(url)
     settings = load_intake_settings()
     today = today or dt.date.today()
     if not store.has_registry(url):
         raise store.StorageError(
-            "Cơ sở dữ liệu chưa có danh mục CĐCS; thêm '--registry THƯ_MỤC_DỮ_LIỆU'.",
-            "The database has no registry yet; add '--registry DATA_DIR'.",
+            "Cơ sở dữ liệu chưa có danh mục CĐCS: nhập danh sách CĐCS trước ('congdoan units "
+            "template', điền, rồi 'congdoan units import TỆP'), hoặc thêm '--registry THƯ_MỤC'.",
+            "The database has no registry yet: import the list of CĐCS first ('congdoan units "
+            "template', fill it, then 'congdoan units import FILE'), or add '--registry DIR'.",
             location=Location(file=url))
     units = _registry_units(url)
     history = store.current_reports(url)
+    private_dir(store_dir)
+    remove_stale_temporaries(store_dir)
+    earlier: dict[tuple[str, str], tuple[str, dt.date]] = {}
     results: list[IngestResult] = []
     for path in input_files(paths):
         result = ingest_file(path, url, store_dir, settings,
                              Context(units=units, today=today, settings=settings, history=history),
-                             submitted_by=submitted_by, source=source, lang=lang)
+                             submitted_by=submitted_by, source=source, lang=lang, earlier=earlier)
         if result.status == "accepted":
-            history = store.current_reports(url)
+            for unit_id, period, day in result.reported:
+                earlier.setdefault((unit_id, period), (unicodedata.normalize(
+                    "NFC", result.path.name), day))
+            try:
+                history = store.current_reports(url)
+            except DatabaseFault as exc:  # the next file is checked against what was read
+                log.warning("history not refreshed: %s", exc)
+        _journal(store_dir, result)
+        if on_result is not None:
+            on_result(result)
         results.append(result)
     return results
 
 
+def _read_and_check(name: str, stored: Path, settings: IntakeSettings,
+                    ctx: Context) -> tuple[ParsedFile, pd.DataFrame, list[Problem]]:
+    """Read and validate the stored copy of a file; every failure becomes a problem of it."""
+    budget = Budget(name, settings)
+    parsed = ParsedFile(name=name, layout="csv")
+    try:
+        size = stored.stat().st_size
+        if size > settings.max_file_mb * 2**20:
+            parsed.problems.append(limit_problem(name, "max_file_mb", settings,
+                                                 f"{size / 2**20:.1f} MB"))
+            return parsed, pd.DataFrame(), parsed.problems
+        parsed = read_input(name, stored.read_bytes(), budget)
+        frame, problems = validate_reports(parsed, dataclasses.replace(ctx, budget=budget))
+    except LimitExceeded as exc:
+        return parsed, pd.DataFrame(), [exc.problem]
+    except Exception as exc:  # noqa: BLE001 - whatever a hostile file does, it is its outcome
+        log.debug("reading %s failed", name, exc_info=True)
+        return parsed, pd.DataFrame(), [Problem(
+            file=name, message_vi=f"Không đọc được tệp ({type(exc).__name__}: {exc}); tệp bị "
+            "từ chối, không ghi gì.", message_en=f"The file could not be read "
+            f"({type(exc).__name__}: {exc}); it was rejected, nothing was written.",
+            expected="tệp .xlsx tạo từ mẫu hoặc CSV UTF-8",
+            expected_en="an .xlsx made from the form, or a UTF-8 CSV")]
+    return parsed, frame, problems
+
+
+def _order_notes(name: str, frame: pd.DataFrame, accepted: store.Accepted,
+                 earlier: Mapping[tuple[str, str], tuple[str, dt.date]]) -> list[Problem]:
+    """Warnings on which report is current where this file is not the only one for a period."""
+    notes: list[Problem] = []
+    kept = {(u, p): (day, other) for u, p, day, other in accepted.not_current}
+    for unit_id, period, day in zip(frame["unit_id"], frame["period"], frame["submitted_on"],
+                                    strict=True):
+        mine = pd.Timestamp(day).date()
+        if (unit_id, period) in kept:
+            current_day, other = kept[(unit_id, period)]
+            notes.append(Problem(
+                file=name, field="submitted_on", severity="warning", value=f"{mine:%d/%m/%Y}",
+                message_vi=f"CĐCS {unit_id}, kỳ {period}: đã lưu là bản cũ hơn, vì bản hiện hành "
+                f"('{other}') gửi ngày {current_day:%d/%m/%Y}, sau ngày gửi của tệp này.",
+                message_en=f"CĐCS {unit_id}, period {period}: stored as an earlier version, as "
+                f"the current one ('{other}') was submitted on {current_day:%d/%m/%Y}, after "
+                "this file.", expected="bản gửi sau cùng là bản hiện hành",
+                expected_en="the report submitted last is current"))
+        elif (unit_id, period) in earlier:
+            other, other_day = earlier[(unit_id, period)]
+            notes.append(Problem(
+                file=name, field="submitted_on", severity="warning", value=f"{mine:%d/%m/%Y}",
+                message_vi=f"CĐCS {unit_id}, kỳ {period}: lần nhận này có hai bản ('{other}' gửi "
+                f"ngày {other_day:%d/%m/%Y} và tệp này); bản hiện hành là tệp này (gửi sau "
+                "hoặc cùng ngày, nhận sau).",
+                message_en=f"CĐCS {unit_id}, period {period}: this run holds two reports "
+                f"('{other}' submitted {other_day:%d/%m/%Y}, and this file); this file is "
+                "current (submitted later or the same day, received later).",
+                expected="bản gửi sau cùng là bản hiện hành",
+                expected_en="the report submitted last is current"))
+    return notes
+
+
 def ingest_file(path: Path, url: str, store_dir: Path, settings: IntakeSettings, ctx: Context, *,
                 submitted_by: str | None = None, source: str | None = None,
-                lang: str = "vi") -> IngestResult:
-    """Keep, validate and store (or quarantine) one file."""
+                lang: str = "vi",
+                earlier: Mapping[tuple[str, str], tuple[str, dt.date]] | None = None
+                ) -> IngestResult:
+    """Keep, validate and store (or quarantine) one file; never raises for the file's sake.
+
+    ``earlier``: (unit, period) → (file name, submitted on) of reports accepted before in the
+    same run, so that a second report for one of them is noted.
+    """
     name = unicodedata.normalize("NFC", path.name)
-    sha = sha256_of(path)
-    stored = store_dir / "files" / sha[:2]
-    if store.find_submission(sha, url) or _quarantined(store_dir, sha):
-        return IngestResult(path=path, sha256=sha, status="duplicate", stored_path=stored)
-    stored = _stored_copy(store_dir, path, sha)
+
+    def failed(vi: str, en: str, value: Any = None, sha: str = "",
+               stored: Path | None = None) -> IngestResult:
+        return IngestResult(path=path, sha256=sha, status="failed", stored_path=stored,
+                            problems=[Problem(file=name, message_vi=vi, message_en=en,
+                                              value=value)])
+
+    def database_failed(exc: DatabaseFault, sha: str, stored: Path | None = None) -> IngestResult:
+        where = exc.location.file or url
+        return failed(f"{exc.message_vi.rstrip('.')} (CSDL '{where}').",
+                      f"{exc.message_en.rstrip('.')} (database '{where}').", exc.value, sha, stored)
+
+    try:
+        sha = sha256_of(path)
+    except OSError as exc:
+        return failed("Không đọc được tệp gửi đến.", "The submitted file cannot be read.",
+                      value=exc.strerror or str(exc))
+    try:
+        if store.find_submission(sha, url) or _quarantined(store_dir, sha):
+            return IngestResult(path=path, sha256=sha, status="duplicate",
+                                stored_path=store_dir / "files" / sha[:2])
+        stored = _stored_copy(store_dir, path, sha)
+    except DatabaseFault as exc:
+        return database_failed(exc, sha)
+    except OSError as exc:
+        return failed(f"Không lưu được bản gốc vào kho '{store_dir}'; không ghi gì.",
+                      f"Cannot keep the original in the store '{store_dir}'; nothing was written.",
+                      value=exc.strerror or str(exc), sha=sha)
     received = store.now()
-    size = path.stat().st_size
-    if size > settings.max_file_mb * 2**20:
-        parsed = ParsedFile(name=name, layout="csv", problems=[Problem(
-            file=name, message_vi="Tệp quá lớn; không đọc (đã lưu lại).",
-            message_en="File too large; not read (it has been kept).",
-            value=f"{size / 2**20:.1f} MB", expected=f"≤ {settings.max_file_mb:g} MB")])
-        frame, problems = pd.DataFrame(), parsed.problems
-    else:
-        parsed = read_input(name, path.read_bytes(), settings)
-        frame, problems = validate_reports(parsed, ctx)
+    parsed, frame, problems = _read_and_check(name, stored, settings, ctx)
     submission = {"sha256": sha, "original_name": name, "stored_path": str(stored),
                   "received_at": received, "submitted_by": submitted_by or parsed.submitted_by,
                   "source": source, "layout": parsed.layout,
                   "form_version": str(parsed.form_version.value) if parsed.form_version else None}
     if not has_errors(problems):
         try:
-            sub_id = store.accept_submission(submission, frame, url)
+            accepted = store.accept_submission(submission, frame, url)
+        except store.AlreadyStored:
+            return IngestResult(path=path, sha256=sha, status="duplicate", stored_path=stored)
+        except DatabaseFault as exc:
+            return database_failed(exc, sha, stored)
         except sa.exc.IntegrityError as exc:
             problems = problems + [Problem(
                 file=name, message_vi=f"Cơ sở dữ liệu từ chối báo cáo: {exc.orig}",
                 message_en=f"The database refused the reports: {exc.orig}")]
         else:
-            report = None
+            problems = problems + _order_notes(name, frame, accepted, earlier or {})
+            result = IngestResult(
+                path=path, sha256=sha, status="accepted", stored_path=stored, problems=problems,
+                n_reports=len(frame), submission_id=accepted.submission_id,
+                reported=[(str(u), str(p), pd.Timestamp(d).date()) for u, p, d in zip(
+                    frame["unit_id"], frame["period"], frame["submitted_on"], strict=True)])
             if problems:
                 base = store_dir / "reports" / f"{sha[:16]}_{safe_file_stem(name)}"
-                base.parent.mkdir(parents=True, exist_ok=True)
-                report = _write_problem_report(base, problems, lang, [name, f"sha256 {sha}"])
-            return IngestResult(path=path, sha256=sha, status="accepted", stored_path=stored,
-                                problems=problems, n_reports=len(frame), report_path=report,
-                                submission_id=sub_id)
+                try:
+                    result.report_path = _write_problem_report(
+                        base, problems, lang, [name, f"sha256 {sha}"])
+                except OSError as exc:  # stored all the same: say so, do not pretend otherwise
+                    log.warning("warnings report of %s not written: %s", name, exc)
+            return result
+    return _quarantine(path, name, sha, stored, store_dir, submission, problems, lang)
+
+
+def _quarantine(path: Path, name: str, sha: str, stored: Path, store_dir: Path,
+                submission: dict[str, Any], problems: list[Problem], lang: str) -> IngestResult:
+    """Keep a rejected file in quarantine with its error report; the record is written last."""
     base = store_dir / "quarantine" / f"{sha[:16]}_{safe_file_stem(name)}"
-    base.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(stored, base)
+    received = submission["received_at"]
     header = ([f"BÁO CÁO LỖI – tệp '{name}' bị từ chối, không dữ liệu nào được ghi.",
                f"Nhận lúc {received:%d/%m/%Y %H:%M}; sha256 {sha}"] if lang == "vi" else
               [f"ERROR REPORT – file '{name}' rejected; nothing was written.",
                f"Received {received:%Y-%m-%d %H:%M}; sha256 {sha}"])
-    report = _write_problem_report(base, problems, lang, header)
-    base.with_name(base.name + ".json").write_text(json.dumps({
-        **{k: str(v) if v is not None else None for k, v in submission.items()},
-        "status": "rejected", "error_report_path": str(report),
-        "errors": sum(p.severity == "error" for p in problems)}, ensure_ascii=False, indent=2),
-        encoding="utf-8")
-    return IngestResult(path=path, sha256=sha, status="rejected", stored_path=stored,
-                        problems=problems, report_path=report)
+    try:
+        copy_private(stored, base)
+        report = _write_problem_report(base, problems, lang, header)
+        first = write_private(base.with_name(base.name + ".json"), json.dumps({
+            **{k: str(v) if v is not None else None for k, v in submission.items()},
+            "status": "rejected", "error_report_path": str(report),
+            "errors": count_problems(problems)[0]}, ensure_ascii=False, indent=2),
+            exclusive=True)
+    except OSError as exc:
+        return IngestResult(path=path, sha256=sha, status="failed", stored_path=stored,
+                            problems=[*problems, Problem(
+                                file=name, value=exc.strerror or str(exc),
+                                message_vi="Tệp bị từ chối nhưng không ghi được vào khu cách ly "
+                                f"'{base.parent}'; không ghi gì vào cơ sở dữ liệu.",
+                                message_en="The file was rejected but could not be quarantined in "
+                                f"'{base.parent}'; nothing was written to the database.")])
+    return IngestResult(path=path, sha256=sha, status="rejected" if first else "duplicate",
+                        stored_path=stored, problems=problems, report_path=report)
 
 
 def rejected_submissions(store_dir: Path) -> pd.DataFrame:

@@ -14,13 +14,19 @@ members in hardship, committee established ≤ eligible …; an agreement is gra
 signed; a rating only in the year report and only where the CĐCS had been active 12 months at
 the cut-off); the union exists and was active in the period; the
 period exists and its cut-off has passed; the form version; text normalised to Unicode NFC;
-formula cells refused; outliers against the union's own history are warnings.
+formula cells refused (in every cell read); outliers against the union's own history are
+warnings.
+
+Work per file is bounded (:class:`Budget`): rows, columns, filled cells, unpacked size and time
+have limits in ``params/intake.yaml``; a file over one is refused with a problem that names the
+limit. An error report lists the first ``max_problems`` problems and counts the rest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -77,6 +83,11 @@ class IntakeSettings(pydantic.BaseModel):
     form_version: str
     max_file_mb: float = pydantic.Field(gt=0)
     max_unpacked_mb: float = pydantic.Field(gt=0)
+    max_rows: int = pydantic.Field(gt=0)
+    max_columns: int = pydantic.Field(gt=0)
+    max_cells: int = pydantic.Field(gt=0)
+    max_seconds: float = pydantic.Field(gt=0)
+    max_problems: int = pydantic.Field(gt=0)
     max_people: int = pydantic.Field(gt=0)
     max_vnd: int = pydantic.Field(gt=0)
     outlier_z: float = pydantic.Field(gt=0)
@@ -110,11 +121,16 @@ class Problem:
     field: str | None = None
     value: Any = None
     expected: str | None = None
+    expected_en: str | None = None
+    """What is expected, in English (``expected`` is Vietnamese; None: the same text)."""
+    omitted: int = 0
+    """For the closing line of a capped report: how many problems of this severity it stands
+    for (they are counted, not listed); 0 for an ordinary problem."""
 
     def where(self, lang: str = "vi") -> str:
         """The location, e.g. ``tệp 'a.xlsx', trang 'BaoCao', ô F17, trường 'members'``."""
         vi = lang == "vi"
-        parts = [("tệp" if vi else "file") + f" '{self.file}'"]
+        parts = [("tệp" if vi else "file") + f" '{printable(self.file)}'"]
         if self.sheet:
             parts.append(("trang" if vi else "sheet") + f" '{self.sheet}'")
         if self.cell:
@@ -134,9 +150,79 @@ class Problem:
         text = f"[{head}] {self.where(lang)}: {message}"
         if self.value is not None:
             text += "; " + ("giá trị" if vi else "value") + f" {self.value!r}"
-        if self.expected:
-            text += "; " + ("cần" if vi else "expected") + f" {self.expected}"
+        expected = self.expected if vi else (self.expected_en or self.expected)
+        if expected:
+            text += "; " + ("cần" if vi else "expected") + f" {expected}"
         return text
+
+
+def count_problems(problems: list[Problem]) -> tuple[int, int]:
+    """``(errors, warnings)`` in ``problems``, those only counted in a capped report included."""
+    errors = sum(p.omitted or 1 for p in problems if p.severity == "error")
+    warnings = sum(p.omitted or 1 for p in problems if p.severity == "warning")
+    return errors, warnings
+
+
+LIMITS: dict[str, tuple[str, str]] = {
+    "max_file_mb": ("dung lượng tệp (MB)", "file size (MB)"),
+    "max_unpacked_mb": ("dung lượng giải nén (MB)", "unpacked size (MB)"),
+    "max_rows": ("số dòng", "rows"),
+    "max_columns": ("số cột", "columns"),
+    "max_cells": ("số ô có dữ liệu", "filled cells"),
+    "max_seconds": ("thời gian xử lý một tệp (giây)", "time to process one file (seconds)"),
+}
+"""The limits of ``params/intake.yaml`` on the work done for one file, with what they count."""
+
+
+def limit_problem(file: str, limit: str, settings: IntakeSettings, found: str, *,
+                  sheet: str | None = None, row: int | None = None) -> Problem:
+    """The error of a file over ``limit`` (a key of :data:`LIMITS`); ``found``: what it has."""
+    what_vi, what_en = LIMITS[limit]
+    bound = getattr(settings, limit)
+    setting = f"{limit} = {bound:g} (params/intake.yaml)"
+    return Problem(
+        file=file, sheet=sheet, row=row,
+        message_vi=f"Tệp quá lớn so với giới hạn {what_vi}, {setting}; tệp không được đọc "
+        "tiếp. Hãy tách tệp hoặc dùng mẫu (congdoan template).",
+        message_en=f"The file is too large for the limit on {what_en}, {setting}; it was not "
+        "read further. Split the file or use the form (congdoan template).",
+        value=found, expected=f"≤ {bound:g}")
+
+
+class LimitExceeded(Exception):
+    """Reading or validating a file passed a limit; carries the file's :class:`Problem`."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message_en)
+        self.problem = problem
+
+
+@dataclass
+class Budget:
+    """The work allowed for one file (limits of ``params/intake.yaml``), checked as it is done.
+
+    Readers and :func:`validate_reports` call :meth:`check_time` as they go and raise
+    :class:`LimitExceeded` with a problem naming the limit, so a hostile file stops costing
+    time at the limit, whatever its declared size.
+    """
+
+    file: str
+    settings: IntakeSettings
+    started: float = field(default_factory=time.monotonic)
+
+    def check_time(self) -> None:
+        """Raise :class:`LimitExceeded` once the file has taken more than ``max_seconds``."""
+        spent = time.monotonic() - self.started
+        if spent > self.settings.max_seconds:
+            raise LimitExceeded(limit_problem(self.file, "max_seconds", self.settings,
+                                              f"> {self.settings.max_seconds:g} s"))
+
+    def check(self, limit: str, count: int, *, sheet: str | None = None,
+              row: int | None = None) -> None:
+        """Raise :class:`LimitExceeded` when ``count`` exceeds the setting ``limit``."""
+        if count > getattr(self.settings, limit):
+            raise LimitExceeded(limit_problem(self.file, limit, self.settings, f"≥ {count}",
+                                              sheet=sheet, row=row))
 
 
 @dataclass(frozen=True)
@@ -184,6 +270,8 @@ class Context:
     today: dt.date
     settings: IntakeSettings
     history: pd.DataFrame | None = None
+    budget: Budget | None = None
+    """The file's limits (time), checked for every report; None: unbounded (tests)."""
 
 
 # ----------------------------------------------------------------------------- text helpers
@@ -201,6 +289,25 @@ def safe_text(value: Any) -> Any:
     return value
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters (a new line in a file name …) shown as escapes.
+
+    A file name is printed in every outcome line: a name holding a new line must not be able to
+    print a line of its own (a forged "ĐÃ NHẬN: …").
+    """
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+
+
+def unprotected(value: Any) -> Any:
+    """A spreadsheet text read back: the ``'`` that :func:`safe_text` put before =, +, -, @ … removed.
+
+    A form exported with a hostile name (``'=Công ty``) then reads as the name itself.
+    """
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
 def is_blank(value: Any) -> bool:
     """True for None, NaN and empty or blank text."""
     if value is None:
@@ -215,29 +322,65 @@ def _label(element: DataElement, lang: str) -> str:
 
 
 class _Collector:
-    """Collects problems for one file, locating each from its cell."""
+    """Collects problems for one file, locating each from its cell.
 
-    def __init__(self, file: str) -> None:
+    Only the first ``limit`` problems are kept; the others are counted by severity and
+    :meth:`closed` adds one closing line per severity that says how many were left out.
+    """
+
+    def __init__(self, file: str, limit: int | None = None) -> None:
         self.file = file
+        self.limit = limit
         self.problems: list[Problem] = []
+        self.left_out: dict[Severity, int] = {"error": 0, "warning": 0}
+
+    def keep(self, problem: Problem) -> None:
+        if self.limit is not None and len(self.problems) >= self.limit:
+            self.left_out[problem.severity] += 1
+        else:
+            self.problems.append(problem)
 
     def add(self, cell: Cell | None, field_name: str | None, vi: str, en: str, *,
-            value: Any = None, expected: str | None = None, severity: Severity = "error") -> None:
+            value: Any = None, expected: str | None = None, expected_en: str | None = None,
+            severity: Severity = "error") -> None:
         cell = cell or Cell(None)
-        self.problems.append(Problem(
+        self.keep(Problem(
             file=self.file, sheet=cell.sheet, cell=cell.ref, row=cell.row, field=field_name,
-            value=value, expected=expected, message_vi=vi, message_en=en, severity=severity))
+            value=value, expected=expected, expected_en=expected_en, message_vi=vi,
+            message_en=en, severity=severity))
+
+    def closed(self) -> list[Problem]:
+        """The problems kept, then a line for each severity of which some were left out."""
+        words = {"error": ("lỗi", "errors"), "warning": ("cảnh báo", "warnings")}
+        tail = [Problem(
+            file=self.file, severity=severity, omitted=count,
+            message_vi=f"… và {count} {words[severity][0]} khác, không liệt kê (báo cáo chỉ ghi "
+            f"{self.limit} vấn đề đầu tiên: max_problems trong params/intake.yaml).",
+            message_en=f"… and {count} more {words[severity][1]}, not listed (a report lists the "
+            f"first {self.limit} problems: max_problems in params/intake.yaml).")
+            for severity, count in self.left_out.items() if count]
+        return self.problems + tail
+
+    def has_errors(self) -> bool:
+        """True when an error was kept or counted."""
+        return bool(self.left_out["error"]) or has_errors(self.problems)
 
 
 # ----------------------------------------------------------------------------- conversions
+def refuse_formula(cell: Cell, field_name: str, out: _Collector) -> None:
+    """The error of a formula where a typed value is expected (any cell, text cells too)."""
+    out.add(cell, field_name, "Ô chứa công thức, không phải giá trị. Hãy nhập trực tiếp giá trị.",
+            "The cell holds a formula, not a value. Type the value itself.",
+            value=nfc(cell.value), expected="một giá trị nhập trực tiếp",
+            expected_en="a typed value")
+
+
 def convert(element: DataElement, cell: Cell, out: _Collector, settings: IntakeSettings) -> Any:
     """The stored value of one cell (None when blank), adding problems to ``out``."""
     name = element.name
     value = nfc(cell.value)
     if cell.is_formula:
-        out.add(cell, name, "Ô chứa công thức, không phải giá trị. Hãy nhập số trực tiếp.",
-                "The cell holds a formula, not a value. Type the value itself.",
-                value=value, expected="một giá trị nhập trực tiếp / a typed value")
+        refuse_formula(cell, name, out)
         return None
     if is_blank(value):
         return None
@@ -255,7 +398,7 @@ def convert(element: DataElement, cell: Cell, out: _Collector, settings: IntakeS
             return 0
         out.add(cell, name, f"'{element.label_vi}' chỉ nhận Có hoặc Không.",
                 f"'{element.label_en}' takes yes or no only.", value=value,
-                expected="Có/Không (1/0)")
+                expected="Có/Không (1/0)", expected_en="yes or no: 'Có' or 'Không' (1/0)")
         return None
     labels = CATEGORY_LABELS.get(name, {})
     text = str(value)
@@ -264,14 +407,15 @@ def convert(element: DataElement, cell: Cell, out: _Collector, settings: IntakeS
             return code
     allowed = ", ".join(labels.get(c, c) for c in element.values or ())
     out.add(cell, name, f"Giá trị không có trong danh sách của '{element.label_vi}'.",
-            f"Value not in the list for '{element.label_en}'.", value=value, expected=allowed)
+            f"Value not in the list for '{element.label_en}'.", value=value, expected=allowed,
+            expected_en="one of " + ", ".join(f"'{labels.get(c, c)}'" for c in element.values or ()))
     return None
 
 
 def _convert_number(element: DataElement, cell: Cell, value: Any, out: _Collector,
                     settings: IntakeSettings) -> int | None:
     name = element.name
-    expected = "số nguyên ≥ 0 / a whole number ≥ 0"
+    whole = ("số nguyên ≥ 0", "a whole number ≥ 0")
     number: int | None = None
     if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime, dt.time)):
         number = None
@@ -280,7 +424,8 @@ def _convert_number(element: DataElement, cell: Cell, value: Any, out: _Collecto
     elif isinstance(value, (float, np.floating)):
         if not np.isfinite(value) or value != round(value):
             out.add(cell, name, "Phải là số nguyên (không có phần thập phân).",
-                    "Must be a whole number.", value=value, expected=expected)
+                    "Must be a whole number.", value=value, expected=whole[0],
+                    expected_en=whole[1])
             return None
         number = int(value)
     elif isinstance(value, str):
@@ -293,17 +438,18 @@ def _convert_number(element: DataElement, cell: Cell, value: Any, out: _Collecto
                         severity="warning")
     if number is None:
         out.add(cell, name, f"'{element.label_vi}' phải là số, không phải chữ.",
-                f"'{element.label_en}' must be a number, not text.", value=value, expected=expected)
+                f"'{element.label_en}' must be a number, not text.", value=value,
+                expected=whole[0], expected_en=whole[1])
         return None
     if number < 0:
         out.add(cell, name, "Số âm không hợp lệ.", "Negative numbers are not allowed.",
-                value=value, expected=expected)
+                value=value, expected=whole[0], expected_en=whole[1])
         return None
     limit = settings.max_vnd if element.kind == "vnd" else settings.max_people
     if number > limit:
         out.add(cell, name, "Số quá lớn, không hợp lý cho một CĐCS; kiểm tra lại.",
                 "Implausibly large for one CĐCS; check the value.", value=value,
-                expected=f"≤ {limit:,}".replace(",", "."))
+                expected=f"≤ {limit:,}".replace(",", "."), expected_en=f"≤ {limit:,}")
         return None
     return number
 
@@ -375,21 +521,27 @@ def validate_reports(parsed: ParsedFile, ctx: Context) -> tuple[pd.DataFrame, li
     """Check every report of ``parsed``; return the clean rows and all problems (reader's first).
 
     The returned frame has the ``reports.csv`` columns; it is only meaningful when no problem
-    is an error (the file is then accepted whole).
+    is an error (the file is then accepted whole). Problems past ``max_problems`` are counted,
+    not listed (:meth:`_Collector.closed`). Raises :class:`LimitExceeded` when the file's budget
+    (``ctx.budget``) runs out of time.
     """
-    out = _Collector(parsed.name)
-    out.problems.extend(parsed.problems)
-    if parsed.layout != "csv":
+    out = _Collector(parsed.name, ctx.settings.max_problems)
+    for problem in parsed.problems:
+        out.keep(problem)
+    unread = parsed.form_version is None and has_errors(parsed.problems)
+    if parsed.layout != "csv" and not unread:  # (a file not read says why already)
         _check_version(parsed, out, ctx.settings)
-    if not parsed.reports and not any(p.severity == "error" for p in out.problems):
+    if not parsed.reports and not out.has_errors():
         out.add(None, None, "Tệp không có báo cáo nào.", "The file holds no report.",
-                expected="ít nhất một dòng báo cáo / at least one report")
+                expected="ít nhất một dòng báo cáo", expected_en="at least one report")
     elements = load_elements().elements
     units = ctx.units.set_index("unit_id")
     history = _history_stats(ctx.history, elements)
     rows: list[dict[str, Any]] = []
     seen: dict[tuple[str, str], Cell] = {}
     for report in parsed.reports:
+        if ctx.budget is not None:
+            ctx.budget.check_time()
         row = _validate_one(report, units, elements, ctx, out, history)
         if row is None:
             continue
@@ -398,18 +550,24 @@ def validate_reports(parsed: ParsedFile, ctx: Context) -> tuple[pd.DataFrame, li
             out.add(report.unit_id, "unit_id",
                     "Báo cáo của CĐCS cho kỳ này bị lặp lại trong cùng một tệp.",
                     "The same CĐCS and period appear twice in one file.", value=row["unit_id"],
-                    expected="mỗi CĐCS một dòng mỗi kỳ / one row per CĐCS and period")
+                    expected="mỗi CĐCS một dòng mỗi kỳ", expected_en="one row per CĐCS and period")
             continue
         seen[key] = report.unit_id
         rows.append(row)
     columns = ["unit_id", "period", "submitted_on", *[e.name for e in elements]]
-    return pd.DataFrame(rows, columns=columns), out.problems
+    return pd.DataFrame(rows, columns=columns), out.closed()
 
 
 def _validate_one(report: RawReport, units: pd.DataFrame, elements: tuple[DataElement, ...],
                   ctx: Context, out: _Collector,
                   history: dict[str, pd.DataFrame]) -> dict[str, Any] | None:
     """Validate one report; None when its identity (unit, period) is unusable."""
+    for cell, name in ((report.unit_id, "unit_id"), (report.period, "period"),
+                       (report.submitted_on, "submitted_on"), (report.unit_name, "unit_name")):
+        if cell is not None and cell.is_formula:
+            refuse_formula(cell, name, out)
+    if report.unit_id.is_formula or report.period.is_formula:
+        return None
     unit_id = nfc(report.unit_id.value)
     unit_id = "" if is_blank(unit_id) else str(unit_id)
     period_text = nfc(report.period.value)
@@ -417,12 +575,13 @@ def _validate_one(report: RawReport, units: pd.DataFrame, elements: tuple[DataEl
     if not UNIT_ID_RE.match(unit_id):
         out.add(report.unit_id, "unit_id", "Mã CĐCS trống hoặc không hợp lệ.",
                 "The CĐCS code is empty or malformed.", value=unit_id,
-                expected="mã trong danh mục, vd. CDCS-0001 / a registry code")
+                expected="mã trong danh mục, vd. CDCS-0001",
+                expected_en="a code from the registry, e.g. CDCS-0001")
         return None
     if unit_id not in units.index:
         out.add(report.unit_id, "unit_id", "Mã CĐCS không có trong danh mục.",
                 "Unknown CĐCS code (not in the registry).", value=unit_id,
-                expected="mã trong danh mục CĐCS / a code from the registry")
+                expected="mã trong danh mục CĐCS", expected_en="a code from the registry")
         return None
     try:
         period = parse_period(period_text)
@@ -432,12 +591,14 @@ def _validate_one(report: RawReport, units: pd.DataFrame, elements: tuple[DataEl
     if period is None or period.half is None or period.year < settings.first_year:
         out.add(report.period, "period", "Kỳ báo cáo không hợp lệ.", "Invalid report period.",
                 value=period_text,
-                expected=f"YYYY-H1 hoặc YYYY-H2, từ {settings.first_year}-H1")
+                expected=f"YYYY-H1 hoặc YYYY-H2, từ {settings.first_year}-H1",
+                expected_en=f"YYYY-H1 or YYYY-H2, from {settings.first_year}-H1")
         return None
     if period.cut_off >= ctx.today:
         out.add(report.period, "period", "Kỳ báo cáo chưa kết thúc (chưa qua ngày chốt số liệu).",
                 "The period has not ended yet (its cut-off has not passed).", value=period_text,
-                expected=f"kỳ có ngày chốt trước {ctx.today:%d/%m/%Y}")
+                expected=f"kỳ có ngày chốt trước {ctx.today:%d/%m/%Y}",
+                expected_en=f"a period whose cut-off is before {ctx.today:%d/%m/%Y}")
         return None
     unit: dict[str, Any] = {str(k): v for k, v in units.loc[unit_id].items()}
     founded = pd.Timestamp(unit["founded"])
@@ -447,20 +608,24 @@ def _validate_one(report: RawReport, units: pd.DataFrame, elements: tuple[DataEl
         out.add(report.unit_id, "unit_id",
                 "CĐCS không hoạt động trong kỳ này (chưa thành lập hoặc đã giải thể).",
                 "The CĐCS was not active in this period (not yet founded or dissolved).",
-                value=unit_id, expected=f"hoạt động trong {period.id} / active in {period.id}")
+                value=unit_id, expected=f"hoạt động trong {period.id}",
+                expected_en=f"active in {period.id}")
         return None
-    if report.unit_name is not None and not is_blank(report.unit_name.value):
+    if (report.unit_name is not None and not report.unit_name.is_formula
+            and not is_blank(report.unit_name.value)):
         if nfc(report.unit_name.value) != nfc(str(unit["name"])):
             out.add(report.unit_name, "unit_name", "Tên CĐCS khác với danh mục.",
                     "The CĐCS name differs from the registry.", value=nfc(report.unit_name.value),
                     expected=nfc(str(unit["name"])), severity="warning")
     submitted_on = None
-    if report.submitted_on is not None and not is_blank(report.submitted_on.value):
+    if (report.submitted_on is not None and not report.submitted_on.is_formula
+            and not is_blank(report.submitted_on.value)):
         submitted_on = parse_day(nfc(report.submitted_on.value))
         if submitted_on is None or submitted_on > ctx.today:
             out.add(report.submitted_on, "submitted_on", "Ngày gửi báo cáo không hợp lệ.",
                     "Invalid submission date.", value=report.submitted_on.value,
-                    expected=f"ngày dd/mm/yyyy không sau {ctx.today:%d/%m/%Y}")
+                    expected=f"ngày dd/mm/yyyy không sau {ctx.today:%d/%m/%Y}",
+                    expected_en=f"a date dd/mm/yyyy not after {ctx.today:%d/%m/%Y}")
     row: dict[str, Any] = {"unit_id": unit_id, "period": period.id,
                            "submitted_on": submitted_on or ctx.today}
     eligible = founded <= pd.Timestamp(period.cut_off) - pd.DateOffset(months=12)
@@ -473,17 +638,19 @@ def _validate_one(report: RawReport, units: pd.DataFrame, elements: tuple[DataEl
             out.add(cell, element.name,
                     f"'{element.label_vi}' chỉ báo cáo trong báo cáo năm (kỳ H2).",
                     f"'{element.label_en}' is reported in the year report (H2) only.",
-                    value=cell.value, expected="để trống trong báo cáo 6 tháng / blank in H1")
+                    value=cell.value, expected="để trống trong báo cáo 6 tháng",
+                    expected_en="blank in the six-month report (H1)")
             value = None
         elif value is not None and element.name == "rating" and not eligible:
             out.add(cell, element.name, *RATING_YOUNG_MESSAGE, value=cell.value,
-                    expected=f"để trống (thành lập {founded:%d/%m/%Y}) / blank")
+                    expected=f"để trống (thành lập {founded:%d/%m/%Y})",
+                    expected_en=f"blank (founded {founded:%d/%m/%Y})")
             value = None
         elif (value is None and is_blank(cell.value) and not cell.is_formula
               and element.name not in OPTIONAL_ELEMENTS):
             out.add(cell, element.name, f"Thiếu '{element.label_vi}' (bắt buộc).",
                     f"'{element.label_en}' is missing (required).", value=None,
-                    expected="một giá trị / a value")
+                    expected="một giá trị", expected_en="a value")
         row[element.name] = value
     _cross_rules(report, row, out)
     _outliers(report, row, elements, history.get(unit_id), ctx, out)
@@ -501,7 +668,8 @@ def _cross_rules(report: RawReport, row: dict[str, Any], out: _Collector) -> Non
                     value=a, expected=f"≤ {b} ({rule.limit})")
     if row.get("cba_grade") is not None and row.get("cba_signed") != 1:
         out.add(report.values.get("cba_grade"), "cba_grade", *GRADE_MESSAGE,
-                value=row.get("cba_grade"), expected="để trống hoặc cba_signed = 1")
+                value=row.get("cba_grade"), expected="để trống hoặc cba_signed = 1",
+                expected_en="blank, or cba_signed = 1")
 
 
 def _history_stats(history: pd.DataFrame | None,

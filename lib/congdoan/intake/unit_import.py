@@ -1,0 +1,163 @@
+"""``congdoan units import``: a units list into the registry, nothing lost.
+
+The same rules as report intake (:mod:`congdoan.intake.ingest`): the file is first kept in the
+workspace's content-addressed store (``store/files/ab/abcd….xlsx``); it is then accepted or
+rejected *whole*:
+
+- accepted: its differences from the registry are written as dated events in ONE transaction
+  (:func:`congdoan.core.registry_store.apply_changes`), with the import's record (file name,
+  hash, who, when);
+- rejected (a bad value, a duplicate code, an unknown reference, a change without its date …):
+  the database is left unchanged; the file is copied to ``store/quarantine/`` with its error
+  report (``.loi.txt`` in Vietnamese or English, ``.loi.csv``, ``.json``).
+
+Importing a file already seen (same SHA-256) does nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import sqlalchemy as sa
+
+from congdoan.core import store
+from congdoan.core.registry_changes import RegistryChanges, plan_changes
+from congdoan.core.registry_store import apply_changes, find_import, registry_state
+from congdoan.intake.forms import safe_file_stem
+from congdoan.intake.ingest import (
+    _quarantine,
+    _quarantined,
+    _stored_copy,
+    _write_problem_report,
+    sha256_of,
+)
+from congdoan.intake.units import (
+    COMMUNES_SHEET,
+    UNITS_SHEET,
+    UPPERS_SHEET,
+    UnitsFile,
+    read_units_file,
+)
+from congdoan.intake.validation import Problem, has_errors, load_intake_settings
+
+Status = Literal["accepted", "rejected", "duplicate"]
+
+EVENT_WORDS: dict[str, tuple[str, str]] = {
+    "founded": ("thành lập", "founded"),
+    "joined": ("về trực thuộc", "joined"),
+    "dissolved": ("giải thể", "dissolved"),
+    "moved": ("chuyển cấp trên", "moved"),
+    "renamed": ("đổi tên", "renamed"),
+    "corrected": ("sửa thông tin", "corrected"),
+    "added": ("thêm vào danh mục", "added"),
+}
+"""Vietnamese and English words for each registry event."""
+
+ENTITY_WORDS: dict[str, tuple[str, str]] = {
+    "cdcs": ("CĐCS", "CĐCS"), "upper": ("cấp trên", "upper union"),
+    "commune": ("xã/phường", "commune"),
+}
+"""Vietnamese and English words for what a registry event is about."""
+
+_SHEET_OF = {"cdcs": UNITS_SHEET, "upper": UPPERS_SHEET, "commune": COMMUNES_SHEET}
+
+
+@dataclass
+class UnitImportResult:
+    """What happened to one units list."""
+
+    path: Path
+    sha256: str
+    status: Status
+    problems: list[Problem] = field(default_factory=list)
+    events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    report_path: Path | None = None
+    import_id: int | None = None
+
+    def summary(self, lang: str = "vi") -> str:
+        """One line for the screen, then one per event kind."""
+        vi = lang == "vi"
+        words = {"accepted": ("ĐÃ NHẬN", "ACCEPTED"), "rejected": ("BỊ TỪ CHỐI", "REJECTED"),
+                 "duplicate": ("ĐÃ CÓ (bỏ qua)", "ALREADY IMPORTED (skipped)")}[self.status]
+        errors = sum(p.severity == "error" for p in self.problems)
+        warnings = len(self.problems) - errors
+        counts = (f"{len(self.events)} sự kiện, {errors} lỗi, {warnings} cảnh báo" if vi else
+                  f"{len(self.events)} events, {errors} errors, {warnings} warnings")
+        lines = [f"{words[0] if vi else words[1]}: {self.path.name} ({counts})"]
+        if len(self.events):
+            for event, n in self.events.groupby("event", sort=False).size().items():
+                word = EVENT_WORDS[str(event)][0 if vi else 1]
+                lines.append(f"   {word}: {n}")
+        if self.report_path is not None:
+            lines.append(("   báo cáo lỗi: " if vi else "   error report: ") + str(self.report_path))
+        return "\n".join(lines)
+
+
+def _conflict_problems(parsed: UnitsFile, changes: RegistryChanges) -> list[Problem]:
+    """The planner's conflicts as problems located in the file."""
+    out = []
+    for c in changes.conflicts:
+        sheet = _SHEET_OF[c.entity]
+        where = parsed.locate(sheet, c.entity_id, c.field) if (sheet, c.entity_id) in \
+            parsed.rows else {}
+        out.append(Problem(file=parsed.name, message_vi=c.message_vi, message_en=c.message_en,
+                           severity=c.severity, value=c.value, expected=c.expected, **where))
+    return out
+
+
+def import_units(path: Path, url: str | None = None, store_dir: Path | None = None, *,
+                 submitted_by: str | None = None, today: dt.date | None = None,
+                 lang: str = "vi") -> UnitImportResult:
+    """Keep, validate and apply (or quarantine) one units list; see the module's rules."""
+    url = url or store.default_url()
+    store_dir = Path(store_dir) if store_dir else store.default_store_dir(url)
+    settings = load_intake_settings()
+    today = today or dt.date.today()
+    path = Path(path)
+    name = unicodedata.normalize("NFC", path.name)
+    sha = sha256_of(path)
+    if find_import(sha, url) or _quarantined(store_dir, sha):
+        return UnitImportResult(path=path, sha256=sha, status="duplicate")
+    stored = _stored_copy(store_dir, path, sha)
+    received = store.now()
+    size = path.stat().st_size
+    changes: RegistryChanges | None = None
+    if size > settings.max_file_mb * 2**20:
+        problems = [Problem(file=name, message_vi="Tệp quá lớn; không đọc (đã lưu lại).",
+                            message_en="File too large; not read (it has been kept).",
+                            value=f"{size / 2**20:.1f} MB",
+                            expected=f"≤ {settings.max_file_mb:g} MB")]
+    else:
+        parsed = read_units_file(name, path.read_bytes(), settings, today)
+        problems = list(parsed.problems)
+        if parsed.readable:
+            changes = plan_changes(registry_state(url), parsed.units, parsed.uppers,
+                                   parsed.communes, today)
+            problems += _conflict_problems(parsed, changes)
+    record = {"sha256": sha, "original_name": name, "stored_path": str(stored),
+              "received_at": received, "submitted_by": submitted_by}
+    if changes is not None and not has_errors(problems):
+        try:
+            import_id = apply_changes({**record, "n_units": len(parsed.units)}, changes, url)
+        except sa.exc.IntegrityError as exc:
+            problems.append(Problem(file=name,
+                                    message_vi=f"Cơ sở dữ liệu từ chối danh sách: {exc.orig}",
+                                    message_en=f"The database refused the list: {exc.orig}"))
+        else:
+            report = None
+            if problems:
+                base = store_dir / "reports" / f"{sha[:16]}_{safe_file_stem(name)}"
+                base.parent.mkdir(parents=True, exist_ok=True)
+                report = _write_problem_report(base, problems, lang, [name, f"sha256 {sha}"])
+            return UnitImportResult(path=path, sha256=sha, status="accepted", problems=problems,
+                                    events=changes.events, report_path=report,
+                                    import_id=import_id)
+    kept = _quarantine(path, name, sha, stored, store_dir, {**record, "layout": "units"},
+                       problems, lang)
+    return UnitImportResult(path=path, sha256=sha, status="rejected", problems=problems,
+                            report_path=kept.report_path)

@@ -1,0 +1,103 @@
+"""No plan, place or milestone year is written into the library or the notebooks.
+
+Every label that names the plan, the organisation or a milestone year is derived from the plan
+register and the workspace; only docstrings (which describe the demo as an example) and the demo
+itself (``congdoan.demo``, ``congdoan demo``) may name them.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import congdoan
+from congdoan.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from congdoan.core.plan import load_register
+
+PACKAGE = Path(congdoan.__file__).parent
+DEMO_PARTS = (PACKAGE / "demo", PACKAGE / "cli" / "demo.py")
+WORDS = re.compile(r"41b|Gia Lâm|huyện", re.IGNORECASE)
+YEARS = {2023, 2025, 2030, 2045}
+ALLOWED = {("core/workspace.py", "Liên đoàn Lao động quận, huyện")}
+"""Literals that name a kind of organisation, not a place or a plan."""
+YEAR = re.compile(r"(?<!\d)(" + "|".join(map(str, sorted(YEARS))) + r")(?!\d)")
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+    # attribute docstrings: a string statement right after an assignment
+    for node in ast.walk(tree):
+        for field in ("body", "orelse"):
+            stmts = getattr(node, field, None)
+            if isinstance(stmts, list):
+                for before, after in zip(stmts, stmts[1:], strict=False):
+                    if isinstance(before, (ast.Assign, ast.AnnAssign)) and \
+                            isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant):
+                        found.add(id(after.value))
+    return found
+
+
+def literals_in(source: str) -> list[tuple[int, str]]:
+    """(line, text) of every string or number literal in ``source`` naming a plan, a place or a
+    milestone year (docstrings excepted)."""
+    tree = ast.parse(source)
+    skip = _docstrings(tree)
+    bad = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and id(node) not in skip:
+            value = node.value
+            if isinstance(value, str) and (WORDS.search(value) or YEAR.search(value)):
+                bad.append((node.lineno, value))
+            elif isinstance(value, int) and not isinstance(value, bool) and value in YEARS:
+                bad.append((node.lineno, str(value)))
+    return bad
+
+
+def test_the_milestone_years_checked_are_the_demo_plan_s() -> None:
+    assert set(load_register().milestone_years) == YEARS
+
+
+def test_the_check_finds_what_it_looks_for() -> None:
+    assert literals_in('x = "Kế hoạch 41b"\ny = 2030\n"""doc 2025"""\n') == [
+        (1, "Kế hoạch 41b"), (2, "2030")]
+    assert literals_in('def f():\n    """Gia Lâm, 2025."""\n    return "ok"\n') == []
+
+
+def test_no_plan_place_or_milestone_year_in_the_library() -> None:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if any(path == part or part in path.parents for part in DEMO_PARTS):
+            continue
+        for line, text in literals_in(path.read_text(encoding="utf-8")):
+            if (str(path.relative_to(PACKAGE)), text) in ALLOWED:
+                continue
+            found.append(f"{path.relative_to(PACKAGE)}:{line}: {text[:60]!r}")
+    assert not found, "\n".join(found)
+
+
+def test_no_plan_place_or_milestone_year_in_the_notebooks() -> None:
+    found = []
+    for path in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
+        for i, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            text = "".join(cell["source"])
+            if cell["cell_type"] == "code":
+                found += [f"{path.name} cell {i}: {t[:60]!r}" for _, t in literals_in(text)]
+                comments = "\n".join(line for line in text.splitlines() if "#" in line)
+                if WORDS.search(comments):
+                    found.append(f"{path.name} cell {i} (comment): {comments[:60]!r}")
+            elif WORDS.search(text) or YEAR.search(text):
+                found.append(f"{path.name} cell {i} (markdown): {text[:60]!r}")
+    assert not found, "\n".join(found)
+
+
+def test_templates_name_no_plan_or_place() -> None:
+    for path in sorted((PACKAGE / "templates").iterdir()):
+        assert not WORDS.search(path.read_text(encoding="utf-8")), path.name
+    assert PROJECT_ROOT.is_dir()
