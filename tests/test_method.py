@@ -4,11 +4,15 @@ baselines, history."""
 from __future__ import annotations
 
 import math
+import shutil
+from pathlib import Path
 
 import pytest
 
 from conftest import pick, tiny_dataset
 from congdoan.core.indicators import compute_indicators
+from congdoan.core.paths import DEFAULT_PARAMS_DIR as PARAMS_DIR
+from congdoan.core.plan import load_register
 
 
 def _report(unit: str, period: str, **values: float) -> dict[str, object]:
@@ -157,6 +161,12 @@ def test_projections_of_shares_stay_within_0_and_1() -> None:
     row = pick(compute_indicators(tiny_dataset(reports=reports), "2022", levels=["cdcs"],
                                   indicator_ids=["legal_representation"]), unit_id="C")
     assert row["projection_2030"] == 1.0 and row["projection_2025"] == 1.0
+    # money against budget may exceed 100 %: 100 % in 2021, 120 % in 2022 → 180 % in 2025
+    money = [_report("C", f"{y}-{h}", finance_budget_vnd=100, finance_collected_vnd=c)
+             for y, c in (("2021", 100), ("2022", 120)) for h in ("H1", "H2")]
+    row = pick(compute_indicators(tiny_dataset(reports=money), "2022", levels=["cdcs"],
+                                  indicator_ids=["finance_collection_milestone"]), unit_id="C")
+    assert row["value"] == pytest.approx(1.2) and row["projection_2025"] == pytest.approx(1.8)
 
 
 # ---------------------------------------------------------------- people counted once a year
@@ -189,3 +199,30 @@ def test_people_reached_in_both_halves_are_counted_once() -> None:
         _report("A", "2023-H2", workers=20)])
     assert pick(compute_indicators(alone, "2023", indicator_ids=["people_informed"]),
                 level="cdcs", unit_id="A")["status"] == "no_data"
+
+
+def test_counts_may_use_open_sdgs_compound_growth(tmp_path: Path) -> None:
+    # method.count_pace: compound. 16,000 (2021) → 17,000 (2022), milestone 18,000 in 2023:
+    # required (18000/16000)^(1/2) − 1 = 6.066 % a year, actual 17000/16000 − 1 = 6.25 %:
+    # ratio 1.0303, on track; projection 2025 = 17,000 × 1.0625³
+    params = tmp_path / "params"
+    shutil.copytree(PARAMS_DIR, params)
+    plan = params / "plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace(
+        "count_pace: linear", "count_pace: compound"), encoding="utf-8")
+    register = load_register(params)
+    assert register.method.count_pace == "compound"
+    ds = tiny_dataset(reports=_members({"2021-H1": 16000, "2021-H2": 16000, "2022-H1": 16500,
+                                        "2022-H2": 17000}))
+    row = pick(compute_indicators(ds, "2022", levels=["district"], register=register,
+                                  indicator_ids=["total_members"]), level="district")
+    assert row["pace_method"] == "compound"
+    assert row["required_pace"] == pytest.approx((18000 / 16000) ** 0.5 - 1)
+    assert row["actual_pace"] == pytest.approx(0.0625)
+    assert row["pace_ratio"] == pytest.approx(0.0625 / ((18000 / 16000) ** 0.5 - 1))
+    assert row["status"] == "on_track"
+    assert row["projection_2025"] == pytest.approx(17000 * 1.0625 ** 3)
+    # the same data with the linear pace: 1,000 a year required, 1,000 actual
+    linear = pick(compute_indicators(ds, "2022", levels=["district"],
+                                     indicator_ids=["total_members"]), level="district")
+    assert linear["pace_method"] == "linear" and linear["pace_ratio"] == pytest.approx(1.0)

@@ -322,7 +322,7 @@ def change_text(row: pd.Series, lang: str = "vi") -> str:
              for p in PARTS if not fmt.is_missing(row.get(f"part_{p}")) and row[f"part_{p}"] != 0]
     readings = (f"{'thuần' if vi else 'net'} {fmt.signed(row['change_net'], 'count', lang)}, "
                 f"{'gộp' if vi else 'gross'} {fmt.signed(row['change_gross'], 'count', lang)}")
-    return "; ".join(shown) + f" ({readings})"
+    return f"{'; '.join(shown)} ({readings})" if shown else readings
 
 
 def _judged_note(row: pd.Series, lang: str) -> str:

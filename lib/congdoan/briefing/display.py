@@ -244,6 +244,8 @@ def _pace_cell(pace_value: Any, row: pd.Series, lang: str) -> str:
 
     'Chưa đủ dữ liệu' where the history is too short to give one.
     """
+    if bool(row.get("due")):  # the milestone's year has come: judged reached or not, no pace
+        return fmt.MISSING
     if fmt.is_missing(pace_value) and row["status"] == "insufficient_history":
         return fmt.status_label("insufficient_history", lang)
     if row.get("pace_method") == "compound" and not fmt.is_missing(pace_value):

@@ -8,13 +8,18 @@ each level — never an average of percentages.
 
 Steps:
 1. :func:`unit_frame` — one row per CĐCS expected in the period, report elements combined over
-   the period's half-year sub-periods (stock at the cut-off, flows summed, events 'any'),
-   plus derived elements (``units``, ``net_members``, ``new_unit``, ``rated_good`` …).
-2. :func:`unit_values` — per unit and indicator, the numerator and denominator.
-3. :func:`aggregate` — sums per group (sector, commune, upper union, district, named groups).
-4. :func:`judge` — annual status (met / not_met / no_data / not_applicable) or milestone progress
-   by the Open SDG method (achieved / on_track / acceleration_needed / limited_progress /
-   moving_away), keeping baseline, required and actual pace.
+   the period's half-year sub-periods (stock at the cut-off, carried forward when the report is
+   missing; flows summed; people counted year to date; events 'any'), plus derived elements
+   (``units``, ``member_change``, ``new_unit``, ``rated_good`` …). Reports that break a rule of
+   :mod:`congdoan.core.checks` are left out.
+2. :func:`congdoan.core.populations.population_rows` — per unit and indicator, the numerator
+   and denominator.
+3. :func:`aggregate` — sums per group (sector, commune, upper union, district, named groups);
+   changes (member growth, new CĐCS) are summed from their parts (:mod:`congdoan.core.changes`).
+4. :mod:`congdoan.core.judgement` — annual status (met / not_met / no_data / not_applicable);
+   milestones due are achieved / not_achieved with their gap, milestones ahead are judged by the
+   linear pace from the row's baseline (on_track / acceleration_needed / limited_progress /
+   moving_away / insufficient_history); coverage and provisional figures. See docs/method.md.
 """
 
 from __future__ import annotations
@@ -294,7 +299,7 @@ def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int]
     sector_names = {k: v["vi"] for k, v in SECTOR_NAMES.items()}
     parts: list[pd.DataFrame] = []
     if "cdcs" in levels:
-        cdcs = rows[rows["unit_row"]].rename(columns={"num": "numerator", "den": "denominator"})
+        cdcs = rows[rows["unit_row"].astype(bool)].rename(columns={"num": "numerator", "den": "denominator"})
         carried = (cdcs["carried"].astype("float64") if "carried" in cdcs
                    else pd.Series(0.0, index=cdcs.index))
         has_data = cdcs["numerator"].notna().astype("float64")
@@ -316,7 +321,7 @@ def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int]
                              units_expected=0.0, units_reported=0.0, carried_forward=0.0)
         parts.extend([district, empty])
     if groups and "group" in levels:
-        unit_rows = rows[rows["unit_row"]]
+        unit_rows = rows[rows["unit_row"].astype(bool)]
         for name, members in groups.items():
             subset = unit_rows[unit_rows["unit_id"].isin(list(members))]
             parts.append(aggregate(subset, pd.Series(name, index=subset.index), "group", {}))

@@ -15,7 +15,8 @@ status, gap, coverage and pace out. The rules (``docs/method.md`` states them fo
   ``method``). Counts may use Open SDG's compound annual growth rate instead
   (``method.count_pace: compound``). Without a baseline, or with fewer annual values than
   ``method.min_annual_points``, the status is ``insufficient_history`` and no pace or projection
-  is given. Projections of shares are bounded to [0, 1] and counts to ≥ 0.
+  is given. Projections of shares of units or people are bounded to [0, 1], counts and money
+  to ≥ 0.
 * **Coverage**: reports received ÷ reports expected; below ``method.coverage_threshold`` the row
   is ``provisional`` (tạm tính).
 """
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from congdoan.core.periods import Period, parse_period
-from congdoan.core.plan import Indicator, Method, PlanRegister, load_register
+from congdoan.core.plan import Indicator, Method, PlanRegister, load_elements, load_register
 
 LEVEL_RANK = {"cdcs": 0, "sector": 1, "commune": 1, "group": 1, "upper_union": 2, "district": 3}
 """How high a level is; a target judged at level L applies to rows of rank ≥ rank(L)."""
@@ -52,6 +53,7 @@ def period_time(period: Period) -> float:
 def indicator_table(indicators: Sequence[Indicator], period: Period,
                     method: Method) -> pd.DataFrame:
     """Per indicator code: how its rows are judged in ``period``."""
+    money = {e.name for e in load_elements().elements if e.kind == "vnd"}
     records = []
     for ind in indicators:
         scale = period.year_fraction if ind.prorate else 1.0
@@ -69,6 +71,8 @@ def indicator_table(indicators: Sequence[Indicator], period: Period,
             "ms_year": float(chosen[0]) if chosen else np.nan,
             "ms_value": chosen[1].value if chosen else np.nan,
             "compound": ind.measure == "count" and method.count_pace == "compound",
+            # a share of units or people lies in [0, 1]; money against budget may exceed it
+            "bounded": ind.measure == "share" and ind.denominator not in money,
         })
     return pd.DataFrame.from_records(records)
 
@@ -159,7 +163,7 @@ def judge_rows(part: pd.DataFrame, table: pd.DataFrame, period: Period | None,
          "limited_progress"],
         default="moving_away")
     out["status"] = np.where(milestone, progress, annual)
-    share = spec["measure"].eq("share").to_numpy()
+    bounded = spec["bounded"].to_numpy(dtype=bool)
     compound = spec["compound"].to_numpy(dtype=bool)
     columns: dict[str, object] = {
         "milestone_year": spec["ms_year"], "baseline_value": base, "baseline_year": base_year,
@@ -170,7 +174,7 @@ def judge_rows(part: pd.DataFrame, table: pd.DataFrame, period: Period | None,
         with np.errstate(invalid="ignore", over="ignore"):
             projected = np.where(compound, value * np.power(1 + actual, ahead),
                                  value + actual * ahead)
-        projected = np.where(share, np.clip(projected, 0.0, 1.0), np.maximum(projected, 0.0))
+        projected = np.where(bounded, np.clip(projected, 0.0, 1.0), np.maximum(projected, 0.0))
         columns[f"projection_{year}"] = np.where(ahead >= 0, projected, np.nan)
     for col, values in columns.items():
         out[col] = np.where(milestone, values, np.nan)  # type: ignore[call-overload]
