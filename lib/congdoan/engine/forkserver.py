@@ -10,10 +10,11 @@ most of it the kernel application's own set-up). Memory pages the kernels do not
 shared with the server.
 
 Used by the local batch only: :class:`congdoan.engine.warm.WarmKernel` with ``fork_server=`` launches
-through :class:`congdoan.engine.warm.ForkProvisioner`, which falls back to the usual launch when the
-server is gone or refuses. Linux only (abstract Unix socket, ``pidfd``). This module imports
-nothing of Jupyter: the command line starts the server before it knows whether any briefing
-needs rendering.
+through :func:`launcher` (:func:`congdoan._compat.jupyter_client.launch_through`), which falls
+back to the usual launch when the server is gone or refuses. Linux only (abstract Unix socket,
+``pidfd``), and only where the ``fork_server`` patch is active (:mod:`congdoan._compat`). This
+module imports nothing of Jupyter: the command line starts the server before it knows whether
+any briefing needs rendering.
 
 Safety:
 
@@ -28,7 +29,6 @@ Safety:
 
 from __future__ import annotations
 
-import atexit
 import json
 import logging
 import os
@@ -45,7 +45,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from congdoan.engine.heap import freeze_heap, pause_collection, resume_collection
+from congdoan._compat.ipykernel import forked_kernels, run_exit_functions, run_forked_kernel
+from congdoan.engine.heap import paused_collection
 
 log = logging.getLogger(__name__)
 
@@ -140,12 +141,12 @@ class KernelForkServer:
     def available() -> bool:
         """True where a fork server can work (Linux: abstract sockets and pidfd).
 
-        ``CONGDOAN_FORK_SERVER=0`` in the environment turns it off (each kernel is then a new
-        process, as with ``--scheduler``).
+        The ``fork_server`` patch must be active: ``CONGDOAN_FORK_SERVER=0`` (or
+        ``CONGDOAN_ACCELERATORS=0``) in the environment turns it off, as does a jupyter_client or
+        ipykernel outside its tested range; each kernel is then a new process, as with
+        ``--scheduler``.
         """
-        if os.environ.get("CONGDOAN_FORK_SERVER", "1").strip().lower() in ("0", "no", "false"):
-            return False
-        return sys.platform == "linux" and hasattr(os, "pidfd_open")
+        return sys.platform == "linux" and hasattr(os, "pidfd_open") and forked_kernels()
 
     def start(self) -> KernelForkServer:
         """Start the server process; it is ready to take requests at once (they queue)."""
@@ -232,6 +233,19 @@ def fork_kernel(address: str, cmd: list[str], env: dict[str, str] | None, cwd: s
     if "pid" not in reply:
         raise RuntimeError(reply.get("error", "fork server refused"))
     return int(reply["pid"])
+
+
+def launcher(address: str) -> Any:
+    """A launcher for :func:`congdoan._compat.jupyter_client.launch_through`.
+
+    ``launch(cmd, env, cwd)`` asks the server at ``address`` for the kernel and returns it as a
+    :class:`ForkedKernelProcess`.
+    """
+
+    def launch(cmd: list[str], env: dict[str, str] | None, cwd: str | None) -> ForkedKernelProcess:
+        return ForkedKernelProcess(fork_kernel(address, cmd, env, cwd))
+
+    return launch
 
 
 class ForkedKernelProcess:
@@ -334,40 +348,31 @@ def _become_kernel(request: dict[str, Any], arguments: list[str], requester: int
         if request.get("cwd"):
             os.chdir(request["cwd"])
         _watch_process(requester)  # and with the worker that asked for it
-        # a batch kernel is never debugged: without debugpy ipykernel reports no debugger, as
-        # where debugpy is not installed, and the kernel skips importing it (~50 ms)
-        sys.modules.setdefault("debugpy", None)  # type: ignore[arg-type]
-        import ipykernel_launcher  # noqa: F401 - what the command would have run
-
-        # ipykernel reads JPY_PARENT_PID when it is imported (here: in the server), so the
-        # poller's parent is given on the command line instead
-        arguments = [*arguments, f"--IPKernelApp.parent_handle={os.getppid()}"]
-        sys.argv = [ipykernel_launcher.__file__, *arguments]
-        from ipykernel.kernelapp import IPKernelApp
-
-        resume_collection()  # the server runs with it paused (see serve)
-
-        IPKernelApp.launch_instance(argv=arguments)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        code = run_forked_kernel(arguments, os.getppid())
     except BaseException:  # noqa: BLE001 - the child must never return into the server
         traceback.print_exc()
     finally:
         try:
-            atexit._run_exitfuncs()
+            run_exit_functions()
             sys.stdout.flush()
             sys.stderr.flush()
         finally:
             os._exit(code)
 
 
-def _settle() -> None:
-    """After running code: close database connections, freeze what it left (no collection)."""
-    store = sys.modules.get("congdoan.core.store")
-    if store is not None:
-        store.dispose_engines()
-    freeze_heap()
+def _run(code: str, namespace: dict[str, Any]) -> None:
+    """Run ``code`` with the collector paused, close database connections, freeze what it left.
+
+    Only imports and warm-up code run here, and what they leave lives as long as the server
+    and its kernels: collections would walk it for little. It is frozen without one.
+    """
+    with paused_collection(after="freeze"):
+        try:
+            exec(code, namespace)  # noqa: S102 - code of the batch that started us
+        finally:
+            store = sys.modules.get("congdoan.core.store")
+            if store is not None:
+                store.dispose_engines()
 
 
 def _handle(conn: socket.socket, listener: socket.socket, namespace: dict[str, Any]) -> None:
@@ -379,10 +384,9 @@ def _handle(conn: socket.socket, listener: socket.socket, namespace: dict[str, A
     request = _receive(conn)
     if request.get("op") == "run":
         try:
-            exec(request["code"], namespace)  # noqa: S102 - code of the batch that started us
+            _run(request["code"], namespace)
         except Exception:  # noqa: BLE001 - the kernels run it again and report it properly
             log.debug("fork server warm-up failed", exc_info=True)
-        _settle()
     elif request.get("op") == "fork":
         arguments = _kernel_arguments(list(request.get("cmd") or []))
         if arguments is None:
@@ -400,12 +404,8 @@ def serve(listener: socket.socket, parent: int) -> None:
     """Preload, then answer requests until process ``parent`` exits."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch decides when to stop
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped automatically
-    # Only imports and warm-up code run here, and what they leave is frozen: collections would
-    # walk it for little (~0.25 s of CPU before the first kernel, measured). Kernels resume it.
-    pause_collection()
     namespace: dict[str, Any] = {"__name__": "__congdoan_fork_server__"}
-    exec(PRELOAD, namespace)  # noqa: S102 - fixed imports
-    _settle()
+    _run(PRELOAD, namespace)
     while os.getppid() == parent:
         readable, _, _ = select.select([listener], [], [], 0.5)
         if not readable:
