@@ -60,6 +60,7 @@ from congdoan.engine.manifest import (
     file_fingerprint,
     job_key,
     parameters_fingerprint,
+    stack_fingerprint,
 )
 from congdoan.engine.render import Renderer, write_atomic
 from congdoan.exceptions import Location, ParameterError, RenderError
@@ -497,13 +498,14 @@ class BatchRun:
 
 def plan_keys(jobs: Sequence[BriefingJob], dataset: Dataset, period: str,
               formats: Sequence[str]) -> dict[str, dict[str, str]]:
-    """The manifest parts (notebook, code, parameters, data) of each job, by slug."""
+    """The manifest parts (notebook, code, stack, parameters, data) of each job, by slug."""
     code = code_fingerprint()
+    stack = stack_fingerprint()
     data = data_fingerprints(dataset, period)
     notebooks = {nb: file_fingerprint(nb) for nb in {Path(j.notebook) for j in jobs}}
     return {
         job.slug: {
-            "notebook": notebooks[Path(job.notebook)], "code": code,
+            "notebook": notebooks[Path(job.notebook)], "code": code, "stack": stack,
             "parameters": parameters_fingerprint(job.parameters, formats=sorted(formats),
                                                  title=job.title),
             "data": data.get(job.unit_id, "-"),

@@ -36,17 +36,19 @@ def looks_current(out: Path | str, period: str, data: str | None, *,
     """True when ``out``'s manifest is newer than every input and has ``period``'s briefings.
 
     The inputs are the data folder's files (``data``; None = the demo district) and
-    ``sources``: by default the library code, ``params/*.yaml`` and the notebooks, which the
-    manifest's keys cover too. False for ``period`` ``'latest'`` (which period that is, only
-    the data says) and for a database URL (no file times to compare).
+    ``sources``: by default the library's code, templates and style sheets, ``params/*.yaml``
+    and the notebooks, which the manifest's keys cover too (it also covers the installed
+    versions of the rendering stack, which file times do not show). False for ``period``
+    ``'latest'`` (which period that is, only the data says) and for a database URL (no file
+    times to compare).
     """
     manifest = Path(out) / MANIFEST_NAME
     folder = DEMO_DIR if data is None else Path(data)
     if period == "latest" or "://" in str(data) or not manifest.is_file() or not folder.is_dir():
         return False
     if sources is None:
-        sources = [*LIB_DIR.rglob("*.py"), *PARAMS_DIR.glob("*.yaml"),
-                   *NOTEBOOKS_DIR.glob("*.ipynb")]
+        sources = [*LIB_DIR.rglob("*.py"), *LIB_DIR.glob("templates/*"),
+                   *PARAMS_DIR.glob("*.yaml"), *NOTEBOOKS_DIR.glob("*.ipynb")]
     written = manifest.stat().st_mtime
     if _newest([*folder.rglob("*"), *sources]) >= written:
         return False
