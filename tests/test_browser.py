@@ -121,17 +121,17 @@ def lab(tmp_path: Path, demo_dir: Path) -> Iterator[tuple[str, Path]]:
     (data / "demo").symlink_to(demo_dir)          # the params pointer: data/demo → the demo
     env = _env(tmp_path) | {"CONGDOAN_DATA": str(data)}
     port, token = _free_port(), secrets.token_hex(16)
-    process = subprocess.Popen(
-        [str(JUPYTER), "lab", "--no-browser", f"--port={port}", "--ServerApp.port_retries=0",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-         *(["--allow-root"] if os.geteuid() == 0 else [])],
-        env=env, stdout=(tmp_path / "lab.log").open("wb"), stderr=subprocess.STDOUT,
-        start_new_session=True)
-    try:
-        _wait_status(port, token, process)
-        yield f"http://127.0.0.1:{port}/lab/tree/explore.ipynb?token={token}", tmp_path
-    finally:
-        _stop(process)
+    with (tmp_path / "lab.log").open("wb") as log:
+        process = subprocess.Popen(
+            [str(JUPYTER), "lab", "--no-browser", f"--port={port}", "--ServerApp.port_retries=0",
+             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+             *(["--allow-root"] if os.geteuid() == 0 else [])],
+            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            _wait_status(port, token, process)
+            yield f"http://127.0.0.1:{port}/lab/tree/explore.ipynb?token={token}", tmp_path
+        finally:
+            _stop(process)
 
 
 @pytest.fixture()
@@ -145,6 +145,13 @@ def browser() -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
+
+
+def _image_sources(page: Any) -> str:
+    """The charts' image sources (blob or data URLs), joined."""
+    sources: str = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.widget-image'), i => i.src).join()")
+    return sources
 
 
 def _image_digest(page: Any) -> str:
@@ -186,6 +193,7 @@ def test_explore_notebook_in_jupyterlab(lab: tuple[str, Path], browser: Any) -> 
     if no_news.count():
         no_news.first.click()
     before_image, before_table = _image_digest(page), _table_text(page)
+    before_sources = _image_sources(page)
     assert "Huyện Gia Lâm" in before_table and "1.1" in before_table
     page.screenshot(path=str(tmp / "explore_before.png"), full_page=False)
 
@@ -198,11 +206,11 @@ def test_explore_notebook_in_jupyterlab(lab: tuple[str, Path], browser: Any) -> 
             "(old) => { const t = document.querySelector('table.congdoan-view');"
             " return t && t.innerText !== old; }", arg=before_table, timeout=60_000)
         after_table = _table_text(page)
-        deadline = time.monotonic() + 30
+        page.wait_for_function(  # the charts are replaced: new image sources
+            "(old) => Array.from(document.querySelectorAll('.widget-image'), i => i.src).join()"
+            " !== old", arg=before_sources, timeout=60_000)
         after_image = _image_digest(page)
-        while after_image == before_image and time.monotonic() < deadline:
-            time.sleep(0.5)
-            after_image = _image_digest(page)
+        before_sources = _image_sources(page)
         assert after_image != before_image, label
         assert after_table != before_table, label
         before_image, before_table = after_image, after_table
@@ -300,8 +308,7 @@ def test_rendered_briefing_is_self_contained(browser: Any, demo_dir: Path,
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("request", lambda request: requests.append(request.url))
-    page.goto(html.as_uri(), wait_until="load")
-    page.wait_for_timeout(500)
+    page.goto(html.as_uri(), wait_until="networkidle")  # loaded, and nothing more requested
     text = page.locator("body").inner_text()
     page.screenshot(path=str(tmp_path / "briefing.png"), full_page=True)
     page.close()
