@@ -46,6 +46,10 @@ test: $(STAMP) ## Run the whole test suite (lint, types, tests)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
 
+.PHONY: test-fast
+test-fast: $(STAMP) ## The fast lane: every test not marked slow, browser or postgres
+	$(VENV)/bin/pytest -q -m "not slow and not browser and not postgres"
+
 lint: $(STAMP) ## ruff and mypy only
 	$(VENV)/bin/ruff check lib tests benchmarks
 	$(VENV)/bin/mypy

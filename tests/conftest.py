@@ -16,9 +16,80 @@ import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+from congdoan._compat import ACCELERATORS, PATCHES, active, fits  # noqa: E402
 from congdoan.core.dataset import COLUMNS, Dataset, report_columns  # noqa: E402
 
 NaT = pd.NaT
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--accelerators", choices=("on", "off"), default=None,
+        help="run with congdoan's upstream patches on or off (sets CONGDOAN_ACCELERATORS for "
+             "this process and the processes it starts; default: as the environment says)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    choice = config.getoption("--accelerators")
+    if choice is not None:
+        os.environ[ACCELERATORS] = "1" if choice == "on" else "0"
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """``@pytest.mark.accelerator(name)``: the test is about that patch at work; skipped where
+    it is not active (switched off, or upstream outside its tested range)."""
+    for mark in item.iter_markers("accelerator"):
+        for name in mark.args:
+            if not active(name):
+                pytest.skip(f"accelerator {name!r} is not active here")
+
+
+class Patches:
+    """Switch congdoan's upstream patches on or off for one test (see :func:`patches`)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.monkeypatch = monkeypatch
+
+    def on(self, name: str) -> None:
+        """Switch ``name`` on; skip the test where its upstream is outside the tested range."""
+        if not fits(name):
+            pytest.skip(f"{name}: upstream outside its tested range ({PATCHES[name].ranges()})")
+        self.monkeypatch.setenv(ACCELERATORS, "1")
+        self.monkeypatch.setenv(PATCHES[name].switch, "1")
+
+    def off(self, name: str) -> None:
+        """Switch ``name`` off."""
+        self.monkeypatch.setenv(PATCHES[name].switch, "0")
+
+
+@pytest.fixture
+def patches(monkeypatch: pytest.MonkeyPatch) -> Patches:
+    """Switch patches on or off for this test only (the environment is restored after it)."""
+    return Patches(monkeypatch)
+
+
+def pdf_content(data: bytes) -> list[dict[str, Any]]:
+    """What a PDF shows, page by page, without what its bytes carry besides (clock, font
+    files, compression): the page size, the text, the drawing operations, the fonts' names and
+    each image's pixels."""
+    import io
+
+    from pypdf import PdfReader
+
+    pages = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        resources = page["/Resources"]
+        fonts = sorted(str(font.get_object().get("/BaseFont"))
+                       for font in resources.get("/Font", {}).values())
+        pages.append({
+            "size": [float(x) for x in page.mediabox],
+            "text": page.extract_text(),
+            "drawing": contents.get_data() if (contents := page.get_contents()) is not None else b"",
+            "fonts": fonts,
+            "images": [(image.image.size, image.image.mode, image.image.tobytes())
+                       for image in page.images],
+        })
+    return pages
 
 
 @contextmanager
@@ -35,6 +106,23 @@ def collections_seen() -> Iterator[list[int]]:
         yield seen
     finally:
         gc.callbacks.remove(note)
+
+
+def exits_within(pid: int, seconds: float) -> bool:
+    """True once process ``pid`` has exited (a zombie counts): waits for the exit itself (its
+    pidfd becomes readable), at most ``seconds``, a bound that only a process left running
+    reaches."""
+    import select
+
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        readable, _, _ = select.select([fd], [], [], seconds)
+        return bool(readable)
+    finally:
+        os.close(fd)
 
 
 def fresh_python(code: str, stdin: str | None = None) -> str:

@@ -6,16 +6,17 @@ import copy
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 import papermill
+import psutil
 import pytest
 
 from conftest import fresh_python
@@ -24,7 +25,7 @@ from congdoan.engine.batch import WorkerSpec, audit_path, run_local, warm_contex
 from congdoan.engine.forkserver import KernelForkServer
 from congdoan.engine.index import RECORD_NAME
 from congdoan.engine.jobs import BriefingJob, make_job
-from congdoan.engine.warm import WarmKernel
+from congdoan.engine.warm import SOCKET_PREFIX, WarmKernel
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -105,76 +106,30 @@ def test_raise_and_hang_are_isolated(kernel: WarmKernel) -> None:
     old_pid = kernel.pid
     hung = kernel.execute(FIXTURES / "nb_sleep.ipynb", {"seconds": 120}, timeout=3)
     assert hung.error is not None and "timed out after 3 s" in hung.error
-    assert hung.restarted and kernel.pid != old_pid and hung.seconds < 60
+    assert hung.restarted and kernel.pid != old_pid
     with pytest.raises(ProcessLookupError):
         os.kill(old_pid, 0)  # the hung kernel is gone
     after = kernel.execute(FIXTURES / "nb_state.ipynb", {"unit_id": "C"})
     assert after.error is None and "unit: C" in stream_text(after.nb)
 
 
-FLUSH_ROUND_TRIPS = """\
-import sys
-calls = []
-thread = sys.stdout.pub_thread
-thread.schedule = lambda f: (calls.append(f), type(thread).schedule(thread, f))[1]
-try:
-    sys.stdout.flush()
-    sys.stderr.flush()
-    empty = len(calls)
-    sys.stdout.write('x')
-    sys.stdout.flush()
-    written = len(calls) - empty
-finally:
-    del thread.schedule
-assert empty == 0 and written >= 2, (empty, written)
-"""
-"""Kernel code: how many callbacks flushing hands to the I/O thread, with nothing and with
-something written (ipykernel: two per flush, plus one to schedule a flush on a write)."""
-
-
 @pytest.mark.slow
-def test_empty_flushes_skip_the_io_thread_and_outputs_keep_their_order(kernel: WarmKernel) -> None:
-    kernel.run_code("assert get_ipython().kernel._execute_sleep == 0")  # KERNEL_ARGUMENTS
-    kernel.run_code(FLUSH_ROUND_TRIPS)  # flushing nothing costs no round trip; something does
-    run = kernel.execute(FIXTURES / "nb_streams.ipynb", {"unit_id": "B"})
-    assert run.error is None and run.nb is not None
-    outputs = [[(o.output_type, o.get("name"), o.get("text") or o.get("data", {}).get("text/html")
-                 or o.get("data", {}).get("text/plain")) for o in cell.outputs]
-               for cell in run.nb.cells if cell.cell_type == "code" and "parameters" not in
-               cell.metadata.get("tags", []) and "injected-parameters" not in
-               cell.metadata.get("tags", [])]
-    # each print stays before the display that follows it, stderr included
-    assert outputs == [
-        [("stream", "stdout", "before B\n"), ("display_data", None, "<b>between</b>"),
-         ("stream", "stdout", "after B\n"), ("stream", "stderr", "warned B\n"),
-         ("display_data", None, "<i>last</i>")],
-        [],
-        [("stream", "stdout", "end B"), ("execute_result", None, "42")],
-    ]
-
-
-def test_skip_empty_flushes_changes_nothing_outside_a_kernel() -> None:
-    from ipykernel.iostream import OutStream
-
-    from congdoan.engine.kernelio import skip_empty_flushes
-
-    before = OutStream.flush
-    assert skip_empty_flushes() is False  # pytest's own streams: not ipykernel's
-    assert OutStream.flush is before
-
-
-@pytest.mark.slow
-def test_pool_reports_failures_and_finishes_the_rest(tmp_path: Path) -> None:
+def test_pool_reports_failures_and_finishes_the_rest(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # kernel socket folders go to a temporary directory of this test's own (other test runs
+    # on the machine make theirs in the usual one); short, for the sockets' path length limit
+    sockets = Path(tempfile.mkdtemp(prefix="cd-"))
+    monkeypatch.setattr(tempfile, "tempdir", str(sockets))
     jobs = [fixture_job("nb_state", "A", unit_id="A"),
             fixture_job("nb_raise", "R", unit_id="R"),
             fixture_job("nb_sleep", "H", seconds=120),
             fixture_job("nb_state", "B", unit_id="B")]
-    spec = WorkerSpec(out_dir=tmp_path, formats=("html",), timeout=4)
+    spec = WorkerSpec(out_dir=tmp_path, formats=("html",), timeout=10)
     seen: list[str] = []
-    sockets_before = set(Path(tempfile.gettempdir()).glob("congdoan-kernel-*"))
     results = run_local(jobs, spec, workers=1, on_result=lambda job, r: seen.append(job.unit_id))
     # the killed (hung) kernel's and the stopped worker's socket folders are removed
-    assert set(Path(tempfile.gettempdir()).glob("congdoan-kernel-*")) <= sockets_before
+    assert list(sockets.glob(f"{SOCKET_PREFIX}*")) == []
+    shutil.rmtree(sockets)
     by_id = {r.job.unit_id: r for r in results}
     assert sorted(seen) == ["A", "B", "H", "R"]
     assert by_id["A"].ok and by_id["B"].ok
@@ -242,17 +197,22 @@ def test_interrupted_batch_leaves_no_partial_file_and_resumes(
            "--data", str(demo_dir), "--out", str(out), "--workers", "2"]
     for unit in units:
         cmd += ["--union", unit]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and proc.poll() is None:
-        if list((out / "2025").glob("*.pdf")):
+    assert proc.stdout is not None
+    said = []
+    for line in proc.stdout:  # the batch says each finished briefing: wait for the first
+        said.append(line)
+        if line.startswith("[1/"):
             break
-        time.sleep(0.2)
-    assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+    assert proc.poll() is None, "".join(said)
+    workers = psutil.Process(proc.pid).children(recursive=True)  # workers, kernels, server
     os.kill(proc.pid, how)
     proc.wait(timeout=60)
-    time.sleep(2.5)  # orphaned workers notice their parent is gone within a second
+    proc.stdout.close()
+    # orphaned workers notice that their parent is gone and exit, their kernels with them
+    _, alive = psutil.wait_procs(workers, timeout=60)
+    assert not alive, alive
     finals = [p for p in (out / "2025").iterdir() if not p.name.startswith(".")]
     assert finals and all(_complete(p) for p in finals)
     if how == signal.SIGTERM:  # a clean stop also removes its temporaries
@@ -281,8 +241,9 @@ def _one_briefing_by_main(demo_dir: Path, out: Path, *options: str) -> str:
 @pytest.mark.slow
 def test_command_line_starts_up_without_collections_and_renders_with_them(
         demo_dir: Path, tmp_path: Path) -> None:
-    """``congdoan briefings`` imports, plans and warms with the collector paused (not one
-    pass until the workers fork), then its workers, their kernels and itself collect again."""
+    """``congdoan briefings`` reads, plans and warms with the collector paused (not one pass
+    from the start of the batch until the workers fork), then its workers, their kernels and
+    itself collect again."""
     out = tmp_path / "out"
     code = (
         "import gc, json\n"
@@ -290,16 +251,19 @@ def test_command_line_starts_up_without_collections_and_renders_with_them(
         "from congdoan.cli import main\n"
         "seen = {}\n"
         "passes = lambda: sum(s['collections'] for s in gc.get_stats())\n"
-        "warm, run = b._warm_parent, b.BriefingWorker.run\n"
-        "def spy_warm(notebooks=()):\n"
-        "    seen['paused'], seen['passes'] = not gc.isenabled(), passes() - seen['passes']\n"
+        "build, warm, run = b.build_briefings, b._warm_parent, b.BriefingWorker.run\n"
+        "def spy_build(*args, **kwargs):\n"  # the batch's start-up begins
+        "    seen['passes'] = passes()\n"
+        "    return build(*args, **kwargs)\n"
+        "def spy_warm(notebooks=()):\n"  # the first call: in the start-up, before the fork
+        "    if 'paused' not in seen:\n"
+        "        seen['paused'], seen['passes'] = not gc.isenabled(), passes() - seen['passes']\n"
         "    warm(notebooks)\n"
         "def spy_run(self, job):\n"  # in the forked worker
         "    self.kernel.run_code('assert __import__(\"gc\").isenabled()')\n"
         "    assert gc.isenabled()\n"
         "    return run(self, job)\n"
-        "b._warm_parent, b.BriefingWorker.run = spy_warm, spy_run\n"
-        "seen['passes'] = passes()\n"
+        "b.build_briefings, b._warm_parent, b.BriefingWorker.run = spy_build, spy_warm, spy_run\n"
         + _one_briefing_by_main(demo_dir, out)
         + "print(json.dumps([code, seen, gc.isenabled()]))\n"
     )
@@ -309,6 +273,7 @@ def test_command_line_starts_up_without_collections_and_renders_with_them(
 
 
 @pytest.mark.slow
+@pytest.mark.accelerator("fork_server")
 def test_fork_server_is_started_only_when_there_is_something_to_render(
         demo_dir: Path, tmp_path: Path) -> None:
     """A run with nothing to render starts no fork server; one whose outputs look current by
@@ -420,7 +385,7 @@ def test_parent_warm_up_leaves_workers_nothing_to_import() -> None:
         "before = set(sys.modules)\n"
         "AsyncKernelManager(kernel_name='python3').kernel_spec\n"
         "import congdoan.engine.warm as w\n"
-        "w.warm_engine()\n"
+        "w.import_papermill()\n"
         "print(sorted(set(sys.modules) - before), b._warm_renderer.warmed,"
         " threading.active_count(), 'ipykernel.kernelspec' in before)\n"
         "import gc\n"  # and all of it frozen: the workers' full collections skip it
@@ -449,61 +414,6 @@ def test_a_started_worker_freezes_what_it_holds(tmp_path: Path) -> None:
         " 'weasyprint' in sys.modules)\n"
     )
     assert fresh_python(code) == "0 True True True"
-
-
-def test_readiness_asks_again_at_once_when_iopub_connects_after_the_status() -> None:
-    """The idle status of the first ``kernel_info`` went out before the client's iopub was
-    connected (lost); the kernel's ``iopub_welcome`` says it is connected now, so the client
-    asks again at once instead of waiting out a timeout for a status that will not come."""
-    import asyncio
-    from queue import Empty
-
-    from congdoan.engine.warm import _until_ready
-
-    class Channel:
-        def __init__(self) -> None:
-            self.messages: list[dict[str, object]] = []
-            self.timeouts = 0
-
-        async def get_msg(self, timeout: float) -> dict[str, object]:
-            if not self.messages:
-                self.timeouts += 1
-                raise Empty
-            return self.messages.pop(0)
-
-    def message(kind: str, parent: str, **content: object) -> dict[str, object]:
-        return {"msg_type": kind, "parent_header": {"msg_id": parent} if parent else {},
-                "content": content}
-
-    class Client:
-        def __init__(self) -> None:
-            self.shell_channel, self.iopub_channel = Channel(), Channel()
-            self.asked: list[str] = []
-            self.handled: list[dict[str, object]] = []
-
-        def kernel_info(self) -> str:
-            msg_id = f"info-{len(self.asked)}"
-            self.asked.append(msg_id)
-            self.shell_channel.messages.append(message("kernel_info_reply", msg_id))
-            if len(self.asked) == 1:  # its statuses are lost; the welcome comes after them
-                self.iopub_channel.messages.append(message("iopub_welcome", "", subscription=""))
-            else:
-                self.iopub_channel.messages += [
-                    message("status", msg_id, execution_state="busy"),
-                    message("status", msg_id, execution_state="idle")]
-            return msg_id
-
-        def _handle_kernel_info_reply(self, reply: dict[str, object]) -> None:
-            self.handled.append(reply)
-
-        async def _async_is_alive(self) -> bool:
-            return True
-
-    client = Client()
-    asyncio.run(_until_ready(client, timeout=30))  # type: ignore[arg-type]
-    assert client.asked == ["info-0", "info-1"]
-    assert client.iopub_channel.timeouts == 0  # no wait for the lost status
-    assert [r["parent_header"] for r in client.handled] == [{"msg_id": "info-1"}]
 
 
 def test_kernel_channels_try_to_connect_every_10_ms(fork_server: KernelForkServer) -> None:

@@ -12,7 +12,6 @@ from congdoan.briefing import content as briefing
 from congdoan.core.dataset import Dataset
 from congdoan.core.indicators import compute_indicators
 from congdoan.core.periods import parse_period
-from congdoan.core.timeliness import reporting_status, reporting_summary
 from congdoan.exceptions import ParameterError
 
 
@@ -99,17 +98,6 @@ def test_units_below_target_and_status_counts(ctx: briefing.BriefingContext) -> 
     counts = briefing.status_counts(ctx, "FED")
     informed = counts.loc["Đoàn viên, CNVCLĐ được học tập, quán triệt"]
     assert (informed["met"], informed["not_met"], informed["no_data"]) == (1, 1, 1)
-
-
-def test_reporting_timeliness_against_due_date() -> None:
-    ds = tiny_dataset(reports=_reports())
-    status = reporting_status(ds, parse_period("2023-H1"), ["A", "B", "C"]).set_index("unit_id")
-    assert status.loc["A", "due"] == pd.Timestamp("2023-06-10")  # 31/5 + 10 days
-    assert list(status["status"]) == ["on_time", "late", "missing"]
-    total = reporting_summary(status.reset_index()).set_index("sub_period").loc["total"]
-    assert (total["expected"], total["received"], total["on_time"]) == (3, 2, 1)
-    assert total["completeness"] == pytest.approx(2 / 3)
-    assert total["timeliness"] == pytest.approx(1 / 3)
 
 
 def test_missing_data_names_late_and_missing_reports(ctx: briefing.BriefingContext) -> None:

@@ -289,8 +289,7 @@ def test_rendered_briefing_is_self_contained(browser: Any, demo_dir: Path,
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("request", lambda request: requests.append(request.url))
-    page.goto(html.as_uri(), wait_until="load")
-    page.wait_for_timeout(500)
+    page.goto(html.as_uri(), wait_until="networkidle")  # loaded, and nothing more requested
     text = page.locator("body").inner_text()
     page.screenshot(path=str(tmp_path / "briefing.png"), full_page=True)
     page.close()

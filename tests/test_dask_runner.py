@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from conftest import exits_within
 from congdoan.engine.batch import WorkerSpec, build_briefings
 from congdoan.engine.dask_runner import run_dask
 from congdoan.engine.jobs import BriefingJob
@@ -49,21 +49,7 @@ def test_dask_workers_keep_a_warm_kernel(scheduler: str, tmp_path: Path) -> None
         assert f"unit: {unit}" in page and "leaked: False" in page
         pids.add(re.search(r"kernel pid: (\d+)", page).group(1))  # type: ignore[union-attr]
     assert len(pids) == 1  # one Dask worker, one kernel, reused for every briefing
-    assert kernel_gone(int(pids.pop()))  # the plugin is removed: its kernel is stopped
-
-
-def kernel_gone(pid: int, within: float = 30.0) -> bool:
-    import psutil
-
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-                return True
-        except psutil.NoSuchProcess:
-            return True
-        time.sleep(0.2)
-    return False
+    assert exits_within(int(pids.pop()), 30)  # the plugin is removed: its kernel is stopped
 
 
 @pytest.mark.slow

@@ -1,18 +1,28 @@
-"""freeze_heap: what is alive is kept out of full collections; release lets frozen garbage go;
-a paused start-up is frozen without a collection; collected_after: one young collection after a
-burst, none during it."""
+"""freeze_heap: what is alive is kept out of full collections; release lets frozen garbage go.
+paused_collection: no collection inside the block, the collector back on after it however it
+ends; a start-up frozen without a collection; a burst collected once (youngest only)."""
 
 from __future__ import annotations
 
 import gc
 import weakref
 
+import pytest
+
 from conftest import collections_seen
-from congdoan.engine.heap import collected_after, freeze_heap, pause_collection, resume_collection
+from congdoan.engine.heap import freeze_heap, paused_collection
 
 
 class Node:
-    """A cyclic object: only a full collection frees it."""
+    """A cyclic object: only a collection frees it."""
+
+
+def _cycles(count: int) -> weakref.ref[Node]:
+    """Make ``count`` unreachable cycles; a weak reference to the first."""
+    nodes = [Node() for _ in range(count)]
+    for node in nodes:
+        node.me = node  # type: ignore[attr-defined]
+    return weakref.ref(nodes[0])
 
 
 def test_freeze_keeps_earlier_frozen_objects_unless_released() -> None:
@@ -32,47 +42,41 @@ def test_freeze_keeps_earlier_frozen_objects_unless_released() -> None:
         gc.unfreeze()
 
 
-def test_a_paused_start_up_is_frozen_without_a_collection() -> None:
-    """While paused, freeze_heap freezes garbage too (no full pass) and leaves it paused."""
-    was = gc.isenabled()
+def test_a_start_up_is_frozen_without_a_collection_and_the_collector_comes_back() -> None:
+    assert gc.isenabled()
     try:
-        pause_collection()
-        node = Node()
-        node.me = node  # type: ignore[attr-defined]
-        gone = weakref.ref(node)
-        del node
-        passes = sum(s["collections"] for s in gc.get_stats())
-        freeze_heap()
+        with collections_seen() as collections:
+            with paused_collection(after="freeze"):
+                assert not gc.isenabled()
+                gone = _cycles(5000)  # far past the young threshold
+                freeze_heap()  # inside a pause: frozen, not collected
+                assert gone() is not None
+            assert collections == [] and gc.isenabled()
         assert gone() is not None  # frozen with the rest, not collected
-        assert sum(s["collections"] for s in gc.get_stats()) == passes
-        assert not gc.isenabled()
-        resume_collection()
-        assert gc.isenabled()
-        freeze_heap(release=True)  # a collector that is on collects first, as before
+        freeze_heap(release=True)  # a collector that is on collects first
         assert gone() is None
     finally:
         gc.unfreeze()
-        if was:
-            gc.enable()
 
 
 def test_a_burst_is_collected_once_after_it_and_not_during_it() -> None:
-    try:
-        with collections_seen() as collections:
-            with collected_after():
-                assert not gc.isenabled()
-                cycles = [Node() for _ in range(5000)]  # far past the young threshold
-                for node in cycles:
-                    node.me = node  # type: ignore[attr-defined]
-                gone = weakref.ref(cycles[0])
-                del cycles, node
-                assert collections == [] and gone() is not None
-            assert gc.isenabled() and collections == [0] and gone() is None
+    with collections_seen() as collections:
+        with paused_collection(after="collect"):
+            gone = _cycles(5000)
+            assert collections == [] and gone() is not None
+        assert gc.isenabled() and collections == [0] and gone() is None
 
-            collections.clear()
-            pause_collection()  # a start-up's pause is left as it is, and nothing is collected
-            with collected_after():
-                assert not gc.isenabled()
-            assert not gc.isenabled() and collections == []
-    finally:
-        resume_collection()
+
+def test_a_pause_inside_a_pause_leaves_it_paused_and_collects_nothing() -> None:
+    with collections_seen() as collections:
+        with paused_collection():
+            with paused_collection(after="collect"):
+                gone = _cycles(100)
+            assert not gc.isenabled() and collections == [] and gone() is not None
+        assert gc.isenabled()
+
+
+def test_the_collector_comes_back_when_the_block_raises() -> None:
+    with pytest.raises(RuntimeError), paused_collection(after="collect"):
+        raise RuntimeError("a failing PDF")
+    assert gc.isenabled()

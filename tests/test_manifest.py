@@ -82,20 +82,57 @@ def test_registry_changes_count_and_row_order_does_not() -> None:
     assert changed(base, data_fingerprints(moved, "2025")) == {"C", "XA", "TINY"}
 
 
-def test_code_fingerprint_follows_library_and_params(tmp_path: Path) -> None:
+def test_code_fingerprint_follows_library_templates_and_params(tmp_path: Path) -> None:
     lib, params = tmp_path / "lib", tmp_path / "params"
     (lib / "sub").mkdir(parents=True)
+    (lib / "templates").mkdir()
+    (lib / "__pycache__").mkdir()
     params.mkdir()
     (lib / "a.py").write_text("x = 1\n")
     (lib / "sub" / "b.py").write_text("y = 2\n")
-    (params / "plan.yaml").write_text("target: 0.7\n")
+    (lib / "templates" / "briefing.css").write_text("h2 { color: #222; }\n")
+    (params / "plan.yaml").write_text("plan: {number: 41b/KH-LĐLĐ}\ntarget: 0.7\n")
     first = code_fingerprint(lib, params)
+    assert code_fingerprint(lib, params) == first
+    (lib / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"\x00")  # byte code: no change
     assert code_fingerprint(lib, params) == first
     (lib / "sub" / "b.py").write_text("y = 3\n")
     second = code_fingerprint(lib, params)
-    (params / "plan.yaml").write_text("target: 0.75\n")
+    (lib / "templates" / "briefing.css").write_text("h2 { color: #111; }\n")  # a style
     third = code_fingerprint(lib, params)
-    assert len({first, second, third}) == 3
+    (params / "plan.yaml").write_text("plan: {number: 41c/KH-LĐLĐ}\ntarget: 0.7\n")  # the plan
+    fourth = code_fingerprint(lib, params)
+    (params / "plan.yaml").write_text("plan: {number: 41c/KH-LĐLĐ}\ntarget: 0.75\n")
+    fifth = code_fingerprint(lib, params)
+    assert len({first, second, third, fourth, fifth}) == 5
+
+
+def test_the_real_library_fingerprint_covers_its_templates() -> None:
+    from congdoan.engine.manifest import library_files
+    from congdoan.engine.render import TEMPLATES
+
+    names = {path.name for path in library_files()}
+    assert {"briefing.css", "render.py", "manifest.py"} <= names
+    assert Path(str(TEMPLATES / "briefing.css")).name in names
+
+
+def test_stack_fingerprint_follows_the_renderer_and_notebook_versions(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from congdoan.engine import manifest
+
+    for name in ("weasyprint", "nbconvert", "nbclient", "papermill", "matplotlib", "pandas",
+                 "ipykernel"):
+        assert name in manifest.STACK
+    base = manifest.stack_fingerprint()
+    assert manifest.stack_fingerprint() == base
+    real = manifest.installed_version
+    for name in ("weasyprint", "matplotlib", "ipykernel"):
+        monkeypatch.setattr(manifest, "installed_version",
+                            lambda dist, name=name: "0.0" if dist == name else real(dist))
+        assert manifest.stack_fingerprint() != base, name
+    monkeypatch.setattr(manifest, "installed_version", real)
+    monkeypatch.setattr(manifest.platform, "python_version", lambda: "3.99.0")
+    assert manifest.stack_fingerprint() != base
 
 
 def test_parameters_fingerprint_ignores_key_order() -> None:
@@ -109,7 +146,7 @@ def test_manifest_round_trip_and_currency(tmp_path: Path) -> None:
     (tmp_path / "2025").mkdir()
     html = tmp_path / "2025" / "union-A.html"
     html.write_text("<html></html>")
-    parts = {"notebook": "n", "code": "c", "parameters": "p", "data": "d"}
+    parts = {"notebook": "n", "code": "c", "stack": "s", "parameters": "p", "data": "d"}
     key = job_key(parts)
     manifest = Manifest(tmp_path)
     manifest.record("union-A", key, [html], parts)
@@ -118,7 +155,8 @@ def test_manifest_round_trip_and_currency(tmp_path: Path) -> None:
     loaded = Manifest.load(tmp_path)
     assert loaded.entries["union-A"].outputs == ["2025/union-A.html"]
     assert loaded.is_current("union-A", key)
-    assert not loaded.is_current("union-A", job_key({**parts, "data": "d2"}))
+    for part in parts:  # a change of any part re-renders
+        assert not loaded.is_current("union-A", job_key({**parts, part: parts[part] + "2"}))
     assert not loaded.is_current("union-B", key)
     html.unlink()  # an output deleted by hand is rendered again
     assert not loaded.is_current("union-A", key)
@@ -172,6 +210,14 @@ def test_incremental_reruns_end_to_end(demo_dir: Path, tmp_path: Path,
     assert sorted(third.rendered) == sorted(["union-CDCS-0002", f"upper-{parent}"])
     assert (out / "2025" / "union-CDCS-0001.html").stat().st_mtime_ns == \
         stamps["union-CDCS-0001.html"]
+
+    # a new renderer or notebook stack, or a new style sheet: every briefing again
+    monkeypatch.setattr(batch, "stack_fingerprint", lambda: "weasyprint=99.0")
+    upgraded = run()
+    assert len(upgraded.rendered) == 5 and upgraded.skipped == []
+    monkeypatch.setattr(batch, "code_fingerprint", lambda: "briefing.css changed")
+    restyled = run()
+    assert len(restyled.rendered) == 5 and restyled.skipped == []
 
     forced = run(force=True)
     assert len(forced.rendered) == 5 and forced.skipped == []

@@ -79,24 +79,18 @@ def _copy_params(tmp_path: Path) -> Path:
     return target
 
 
-def test_a_typo_in_the_register_is_an_error_naming_the_field(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("written", "typo", "named"), [
+    ("population: NNN", "population: NNNN", "population"),  # a typo in a field's value
+    ("numerator: dialogue_held", "numerator: dialog_held", "dialog_held"),  # an unknown element
+])
+def test_a_typo_in_the_register_is_an_error_naming_it(tmp_path: Path, written: str, typo: str,
+                                                       named: str) -> None:
     params = _copy_params(tmp_path)
     path = params / "plan.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "population: NNN", "population: NNNN", 1), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace(written, typo, 1), encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         load_register(params)
-    assert "plan.yaml" in str(err.value) and "population" in str(err.value)
-
-
-def test_an_unknown_numerator_is_an_error(tmp_path: Path) -> None:
-    params = _copy_params(tmp_path)
-    path = params / "plan.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "numerator: dialogue_held", "numerator: dialog_held", 1), encoding="utf-8")
-    with pytest.raises(ConfigError) as err:
-        load_register(params)
-    assert "dialog_held" in str(err.value)
+    assert "plan.yaml" in str(err.value) and named in str(err.value)
 
 
 def test_a_missing_clause_is_an_error(tmp_path: Path) -> None:

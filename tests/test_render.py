@@ -11,7 +11,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
-from conftest import collections_seen, fresh_python
+from conftest import collections_seen
 from congdoan.briefing import charts
 from congdoan.engine.render import Renderer, write_atomic
 
@@ -102,100 +102,12 @@ def test_write_atomic_replaces_whole_file(tmp_path: Path) -> None:
     assert target.read_bytes() == b"\x00\x01"
 
 
-def test_png_rows_are_copied_only_from_opaque_8_bit_pngs() -> None:
-    import zlib
-
-    import numpy as np
-    from PIL import Image
-
-    from congdoan.engine.render import png_rows
-
-    chart = charts.png(charts.empty_figure("Biểu đồ"), dpi=50)
-    assert Image.open(io.BytesIO(chart)).mode == "RGB"  # charts are opaque: no alpha channel
-    rows = png_rows(chart)
-    assert rows is not None
-    width, height = Image.open(io.BytesIO(chart)).size
-    assert len(zlib.decompress(rows)) == height * (1 + 3 * width)  # filter byte + RGB per row
-    buffer = io.BytesIO()
-    Image.fromarray(np.zeros((4, 4, 4), dtype=np.uint8)).save(buffer, format="png")
-    assert png_rows(buffer.getvalue()) is None  # RGBA: WeasyPrint's own way (alpha mask)
-    assert png_rows(b"not a png") is None
-    # the PDF made from copied rows holds the image at its full size
-    reader = PdfReader(io.BytesIO(Renderer().pdf(_notebook())))
-    images = reader.pages[0].images
-    assert len(images) == 1 and images[0].image.size == Image.open(io.BytesIO(
-        __import__("base64").b64decode(_notebook().cells[1].outputs[1].data["image/png"]))).size
-
-
 def test_warm_renders_a_small_pdf_and_pdf_of_takes_any_document() -> None:
     renderer = Renderer()
     renderer.warm()
     data = renderer.pdf_of(renderer.document("<p>Công đoàn cơ sở ≥ 70%</p>", "Thử"), "Thử")
     text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
     assert data[:5] == b"%PDF-" and "Công đoàn cơ sở" in unicodedata.normalize("NFC", text)
-
-
-def test_weasyprint_is_imported_without_searching_for_libraries() -> None:
-    """WeasyPrint's library names that do not load are not searched for with gcc and ld."""
-    import sys
-
-    code = (
-        "import ctypes.util, sys\n"
-        "calls = []\n"
-        "real = ctypes.util.find_library\n"
-        "ctypes.util.find_library = lambda name: calls.append(name) or real(name)\n"
-        "from congdoan.engine.render import Renderer\n"
-        "Renderer().warm()\n"
-        "assert 'weasyprint' in sys.modules and ctypes.util.find_library is not real\n"
-        "print(len(calls))\n"
-    )
-    out = fresh_python(code)
-    expected = 0 if sys.platform.startswith("linux") else None
-    if expected is not None:
-        assert int(out) == expected
-
-
-def test_pdf_with_the_lean_user_agent_style_sheet_is_weasyprints_own_byte_for_byte(
-        monkeypatch: object) -> None:
-    """Styles for markers (on ``li`` only) and none for footnotes and notes: the same PDF,
-    with about a tenth of the pseudo-element styles to compute."""
-    import weasyprint
-    import weasyprint.css
-
-    from congdoan.briefing.display import bullets
-    from congdoan.engine.render import _image_fetcher, _images_by_reference, _lean_html
-
-    renderer = Renderer()
-    png = __import__("base64").b64encode(charts.png(charts.empty_figure("Biểu đồ"), dpi=50))
-    rows = "".join(f"<tr><th>Chỉ tiêu {i}</th><td>{i * 7},5%</td><td>✔ Đạt</td></tr>"
-                   for i in range(1, 13))
-    body = (f"<h2>Kết quả</h2><table><thead><tr><th>Chỉ tiêu</th><th>Giá trị</th>"
-            f"<th>Đánh giá</th></tr></thead><tbody>{rows}</tbody></table>"
-            f"{bullets(['Thiếu báo cáo 6 tháng đầu năm', 'Số đoàn viên ≥ 70%'], 'vi').data}"
-            "<ol><li>Một</li><li>Hai</li><li>Ba</li></ol>"
-            f'<img src="data:image/png;base64,{png.decode()}" alt="">')
-    document = renderer.document(body, "Thử")
-
-    counts: dict[str, int] = {}
-    original = weasyprint.css.StyleFor.set_computed_styles
-
-    def counting(self: object, element: object, parent: object, **kwargs: object) -> object:
-        kind = "pseudo" if kwargs.get("pseudo_type") else "element"
-        counts[kind] = counts.get(kind, 0) + 1
-        return original(self, element, parent, **kwargs)
-
-    monkeypatch.setattr(weasyprint.css.StyleFor, "set_computed_styles", counting)  # type: ignore[attr-defined]
-    lean = renderer.pdf_of(document, "Thử")
-    lean_counts, counts = counts, {}
-    page_css, font_config = renderer._weasy("Thử", "vi")
-    page, images = _images_by_reference(document)
-    own = weasyprint.HTML(string=page, base_url=None, url_fetcher=_image_fetcher(images)) \
-        .write_pdf(stylesheets=[page_css], font_config=font_config)
-
-    assert _lean_html() is not weasyprint.HTML
-    assert lean == own
-    assert lean_counts["element"] == counts["element"]
-    assert lean_counts["pseudo"] * 10 < counts["pseudo"], (lean_counts, counts)
 
 
 def test_a_pdf_is_made_with_one_young_collection_after_it() -> None:

@@ -70,11 +70,13 @@ def fresh_postgres(server: str) -> str:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database of each kind."""
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each kind (its pooled connections closed after the test)."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'db' / 'congdoan.sqlite'}"
-    return fresh_postgres(request.getfixturevalue("postgres_server"))
+        yield f"sqlite:///{tmp_path / 'db' / 'congdoan.sqlite'}"
+    else:
+        yield fresh_postgres(request.getfixturevalue("postgres_server"))
+    store.dispose_engines()
 
 
 _serial = itertools.count(1)

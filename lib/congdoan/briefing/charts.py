@@ -17,8 +17,6 @@ import html
 import struct
 import zlib
 from dataclasses import dataclass
-from math import cos, radians, sin
-from types import MethodType
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -29,6 +27,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from congdoan._compat.matplotlib import clear_axes, keep_text_bitmaps, keeps_figures
 from congdoan.briefing import fmt
 from congdoan.core.periods import parse_period
 
@@ -201,65 +200,6 @@ def _agg_canvas(figure: Figure) -> Any:
     return canvas if isinstance(canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
 
 
-_TEXT_BITMAPS: dict[tuple[Any, ...], tuple[np.ndarray, float, float, float]] = {}
-"""Glyph bitmaps of drawn texts (see :func:`_draw_text_kept`): bitmap, descent, x and y offset."""
-
-TEXT_BITMAPS_MAX = 4096
-"""At most this many kept text bitmaps (a few KB each); the cache is emptied when full."""
-
-
-def _draw_text_kept(renderer: Any, gc: Any, x: float, y: float, s: str, prop: Any,
-                    angle: float, ismath: Any = False, mtext: Any = None) -> None:
-    """``RendererAgg.draw_text`` (matplotlib 3.10), keeping each text's glyph bitmap.
-
-    Agg lays out and rasterises a text at the origin (FreeType: ``set_text`` and
-    ``draw_glyphs_to_bitmap``, ~0.2 ms a text) and then copies the bitmap to its place, turned
-    and coloured there. The bitmap depends only on the text, the font files, the size, the
-    resolution and the rendering flags, so it is kept by those and copied again the next time:
-    the tick labels, panel titles, indicator names and legend that most briefings share are not
-    rasterised again. Pixels are the same as matplotlib's own (tested). Math text is left to
-    matplotlib.
-    """
-    from matplotlib import rcParams
-    from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
-    from matplotlib.font_manager import fontManager
-
-    if ismath:
-        RendererAgg.draw_text(renderer, gc, x, y, s, prop, angle, ismath, mtext)
-        return
-    flags, antialiased = get_hinting_flag(), gc.get_antialiased()
-    files = fontManager._find_fonts_by_props(prop)  # type: ignore[attr-defined]
-    key = (s, tuple(files), prop.get_size_in_points(), renderer.dpi, antialiased, flags,
-           rcParams["text.hinting_factor"], rcParams["text.kerning_factor"])
-    kept = _TEXT_BITMAPS.get(key)
-    if kept is None:
-        font = renderer._prepare_font(prop)
-        font.set_text(s, 0, flags=flags)
-        font.draw_glyphs_to_bitmap(antialiased=antialiased)
-        x_offset, y_offset = font.get_bitmap_offset()
-        if len(_TEXT_BITMAPS) >= TEXT_BITMAPS_MAX:
-            _TEXT_BITMAPS.clear()
-        kept = _TEXT_BITMAPS[key] = (np.array(font.get_image()), font.get_descent() / 64.0,
-                                     x_offset / 64.0, y_offset / 64.0)
-    bitmap, descent, x_offset, y_offset = kept
-    # as matplotlib does: the descent turned with the text, then rounded to whole pixels
-    x = round(x + x_offset + descent * sin(radians(angle)))
-    y = round(y + y_offset + descent * cos(radians(angle)))
-    renderer._renderer.draw_text_image(bitmap, x, y + 1, angle, gc)
-
-
-def _keep_text_bitmaps(renderer: Any) -> None:
-    """Have this Agg ``renderer`` draw texts with :func:`_draw_text_kept` (once per renderer).
-
-    Only below matplotlib 3.11 (as pinned), whose ``draw_text`` this follows; 3.11 lays out
-    text anew (libraqm, font features, language).
-    """
-    import matplotlib
-
-    if "draw_text" not in vars(renderer) and matplotlib.__version_info__[:2] < (3, 11):
-        renderer.draw_text = MethodType(_draw_text_kept, renderer)
-
-
 def png(figure: Figure, dpi: int = PNG_DPI) -> bytes:
     """The figure as PNG bytes (RGB when the figure is opaque, as every chart here is).
 
@@ -271,7 +211,7 @@ def png(figure: Figure, dpi: int = PNG_DPI) -> bytes:
     screen_dpi = figure.dpi
     figure.set_dpi(dpi)
     try:
-        _keep_text_bitmaps(canvas.get_renderer())  # the renderer canvas.draw() uses
+        keep_text_bitmaps(canvas.get_renderer())  # the renderer canvas.draw() uses
         canvas.draw()
         rgba = np.asarray(canvas.buffer_rgba())
         pixels = rgba[..., :3] if rgba[..., 3].min() == 255 else rgba
@@ -398,6 +338,10 @@ def trend_image(history: pd.DataFrame, *, lang: str = "vi") -> Any:
     labels = list(dict.fromkeys(history["label"]))
     if not labels:
         return image(empty_figure(fmt.status_label("no_data", lang)))
+    if not keeps_figures():  # the kept_figures switch off: each panel on a figure of its own
+        return panels([(png(trend_panel(part, lang=lang)), trend_alt(part, lang))
+                       for part in (history[history["label"] == label] for label in labels)],
+                      _WORDS["trend"][lang])
     apply_theme()
     if not _TREND_PANEL:
         _TREND_PANEL.append(_trend_panel_figure())
@@ -405,7 +349,7 @@ def trend_image(history: pd.DataFrame, *, lang: str = "vi") -> Any:
     pictures = []
     for label in labels:
         part = history[history["label"] == label]
-        _clear_panel(figure.axes[0])
+        clear_axes(figure.axes[0])
         _draw_trend(part, [label], figure.axes, lang)
         pictures.append((png(figure), trend_alt(part, lang)))
     return panels(pictures, _WORDS["trend"][lang])
@@ -459,21 +403,6 @@ def _fixed_axis_labels(figure: Figure) -> None:
     for axis in figure.axes:
         axis.xaxis.set_label_coords(0.5, 0.0)
         axis.yaxis.set_label_coords(0.0, 0.5)
-
-
-def _clear_panel(axis: Axes) -> None:
-    """Return a drawn axes (a kept trend panel or comparison chart) to its state when made."""
-    from matplotlib.ticker import AutoLocator, ScalarFormatter
-
-    for artist in [*axis.lines, *axis.collections, *axis.patches, *axis.texts]:
-        artist.remove()
-    axis.relim()
-    axis.ignore_existing_data_limits = True
-    axis.set_autoscale_on(True)
-    axis.yaxis.set_major_locator(AutoLocator())
-    axis.yaxis.set_major_formatter(ScalarFormatter())
-    axis.set_title("", loc="left")
-    axis.set_visible(True)
 
 
 HALF_TICKS: dict[str, tuple[str, str]] = {"vi": ("6T đầu", "6T cuối"), "en": ("H1", "H2")}
@@ -591,7 +520,7 @@ def comparison_png(table: pd.DataFrame, *, lang: str = "vi") -> bytes:
         figure = _COMPARISON_FIGURES[len(table)] = _comparison_figure(len(table))
     for legend in figure.legends:
         legend.remove()
-    _clear_panel(figure.axes[0])
+    clear_axes(figure.axes[0])
     _draw_comparison(table, figure, figure.axes[0], lang, None, fit=True)
     return png(figure)
 

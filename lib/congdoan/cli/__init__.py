@@ -16,8 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from congdoan._compat.imports import skip_iri_grammar
-from congdoan.engine.heap import pause_collection, resume_collection
+from congdoan._compat.jsonschema import skip_iri_grammar
 from congdoan.exceptions import CongdoanError
 
 if TYPE_CHECKING:
@@ -50,12 +49,6 @@ EARLY_START = frozenset({"briefings"})
 """Commands whose module has an ``early_start(args)`` called with the parsed arguments before
 the command runs, to start work that goes on alongside the command's own imports (the batch's
 kernel fork server)."""
-
-PAUSED_START = frozenset({"briefings"})
-"""Commands that start with the garbage collector paused (:func:`congdoan.engine.heap.pause_collection`):
-the batch imports and plans, freezes that (:func:`congdoan.engine.heap.freeze_heap`) and switches the
-collector back on before its briefings run (:func:`congdoan.engine.batch.run_local` and the other
-routes); :func:`main` switches it back on in any case when the command ends."""
 
 
 def _command(words: Sequence[str]) -> str | None:
@@ -103,14 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     skip_iri_grammar()
     words = list(sys.argv[1:] if argv is None else argv)
-    command = _command(words)
-    if command in PAUSED_START:
-        pause_collection()
-        try:
-            return _main(words, command)
-        finally:
-            resume_collection()
-    return _main(words, command)
+    return _main(words, _command(words))
 
 
 def _main(words: list[str], command: str | None) -> int:

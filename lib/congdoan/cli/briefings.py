@@ -59,15 +59,20 @@ def add_batch_arguments(cmd: argparse.ArgumentParser) -> None:
 
 
 def batch_command(args: argparse.Namespace) -> int:
-    """``congdoan briefings``: the warm, incremental batch (``--workers 0``: the simple runner)."""
-    from congdoan.engine.batch import build_briefings
-    from congdoan.engine.heap import resume_collection
+    """``congdoan briefings``: the warm, incremental batch (``--workers 0``: the simple runner).
+
+    The engine's modules (pandas, matplotlib, WeasyPrint …) are imported with the garbage
+    collector paused (:func:`congdoan.engine.heap.paused_collection`): they make no garbage
+    worth a collection, and collections would walk all they load.
+    """
+    from congdoan.engine.heap import paused_collection
 
     _resolve(args)
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     if args.workers == 0 and not args.scheduler:
-        resume_collection()  # the command line paused it for its start-up (congdoan.engine.heap)
         return _command(args)
+    with paused_collection():
+        from congdoan.engine.batch import build_briefings
     run = build_briefings(
         args.period, unions=args.union, uppers=args.upper, formats=formats, out=Path(args.out),
         data=args.data, lang=args.briefing_lang, workers=args.workers, force=args.force,

@@ -36,14 +36,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from congdoan._compat.imports import skip_iri_grammar
+from congdoan._compat.jsonschema import skip_iri_grammar
 from congdoan.briefing.content import load_dataset, resolve
 from congdoan.briefing.fmt import check_lang
 from congdoan.core.dataset import Dataset
 from congdoan.core.workspace import active_workspace
 from congdoan.engine.forkserver import KernelForkServer, briefing_warmup, take_early
 from congdoan.engine.freshness import looks_current
-from congdoan.engine.heap import freeze_heap, resume_collection
+from congdoan.engine.heap import freeze_heap, paused_collection
 from congdoan.engine.jobs import (
     FORMATS,
     BriefingJob,
@@ -61,6 +61,7 @@ from congdoan.engine.manifest import (
     file_fingerprint,
     job_key,
     parameters_fingerprint,
+    stack_fingerprint,
 )
 from congdoan.engine.render import Renderer, write_atomic
 from congdoan.exceptions import Location, ParameterError, RenderError
@@ -150,11 +151,11 @@ class BriefingWorker:
         failure: list[BaseException] = []
 
         def warm_renderer() -> None:
-            from congdoan.engine.warm import warm_engine
+            from congdoan.engine.warm import import_papermill
 
             try:
                 self.renderer.warm()
-                warm_engine()  # papermill and nbformat, imported while the kernel boots
+                import_papermill()  # papermill and nbformat, imported while the kernel boots
             except BaseException as exc:  # noqa: BLE001 - raised below, in this thread
                 failure.append(exc)
 
@@ -309,16 +310,18 @@ def _warm_parent(notebooks: Iterable[Path] = ()) -> None:
     read once too: nbformat compiles its schema validator at the first read (~40 ms, which
     each worker's first briefing paid, measured).
     None of it starts a thread, so the workers are still forked from a single-threaded process.
+    Done once per process.
     """
     global _warm_renderer
     import nbformat
 
-    from congdoan.engine.warm import warm_engine, warm_kernel_spec
+    from congdoan.engine.warm import import_papermill, warm_kernel_spec
 
-    if _warm_renderer is None:
-        _warm_renderer = Renderer()
+    if _warm_renderer is not None and _warm_renderer.warmed:
+        return
+    _warm_renderer = Renderer()
     _warm_renderer.warm()
-    warm_engine()
+    import_papermill()
     warm_kernel_spec()
     for notebook in notebooks:
         nbformat.read(notebook, as_version=4)
@@ -345,7 +348,6 @@ def run_local(jobs: Sequence[BriefingJob], spec: WorkerSpec, *, workers: int | N
     stats.workers = count
     if _start_method() == "fork":
         _warm_parent({Path(job.notebook) for job in jobs})
-    resume_collection()  # the command line paused it for its start-up (congdoan.engine.heap)
     ctx: Any = mp.get_context(_start_method())  # asked again: still no thread after warming
     task_q: Any = ctx.Queue()
     result_q: Any = ctx.Queue()
@@ -501,13 +503,14 @@ class BatchRun:
 
 def plan_keys(jobs: Sequence[BriefingJob], dataset: Dataset, period: str,
               formats: Sequence[str]) -> dict[str, dict[str, str]]:
-    """The manifest parts (notebook, code, parameters, data) of each job, by slug."""
+    """The manifest parts (notebook, code, stack, parameters, data) of each job, by slug."""
     code = code_fingerprint()
+    stack = stack_fingerprint()
     data = data_fingerprints(dataset, period)
     notebooks = {nb: file_fingerprint(nb) for nb in {Path(j.notebook) for j in jobs}}
     return {
         job.slug: {
-            "notebook": notebooks[Path(job.notebook)], "code": code,
+            "notebook": notebooks[Path(job.notebook)], "code": code, "stack": stack,
             "parameters": parameters_fingerprint(job.parameters, formats=sorted(formats),
                                                  title=job.title),
             "data": data.get(job.unit_id, "-"),
@@ -564,46 +567,52 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
             server = KernelForkServer()
         if server is not None:
             stack.enter_context(server)  # started here unless the command line did
-        dataset = load_dataset(data)
-        resolved = resolve(period, dataset)
-        jobs = plan_jobs(dataset, resolved, unions, uppers, lang, data)
-        remove_temporaries(out)
-        manifest = Manifest.load(out, rebuild=force)  # --force rebuilds a damaged one
-        parts = plan_keys(jobs, dataset, resolved, formats)
-        keys = {slug: job_key(p) for slug, p in parts.items()}
-        todo = [j for j in jobs if force or not manifest.is_current(j.slug, keys[j.slug])]
+        # the start-up (data, plan, the workers' inheritance) runs with the collector paused
+        # and is frozen at its end, without a collection; the briefings run with it on
+        with paused_collection(after="freeze"):
+            dataset = load_dataset(data)
+            resolved = resolve(period, dataset)
+            jobs = plan_jobs(dataset, resolved, unions, uppers, lang, data)
+            remove_temporaries(out)
+            manifest = Manifest.load(out, rebuild=force)  # --force rebuilds a damaged one
+            parts = plan_keys(jobs, dataset, resolved, formats)
+            keys = {slug: job_key(p) for slug, p in parts.items()}
+            todo = [j for j in jobs if force or not manifest.is_current(j.slug, keys[j.slug])]
 
-        def check_all() -> None:
-            for job in todo:
-                check_parameters(job, dataset)
+            def check_all() -> None:
+                for job in todo:
+                    check_parameters(job, dataset)
 
-        todo.sort(key=lambda j: j.kind != "upper")  # the long upper-union briefings first
-        done: dict[str, JobResult] = {}
-        for job in jobs:
-            if job not in todo:
-                entry = manifest.entries[job.slug]
-                done[job.slug] = JobResult(job, True, outputs={
-                    Path(name).suffix.lstrip("."): out / name for name in entry.outputs})
+            todo.sort(key=lambda j: j.kind != "upper")  # the long upper-union briefings first
+            done: dict[str, JobResult] = {}
+            for job in jobs:
+                if job not in todo:
+                    entry = manifest.entries[job.slug]
+                    done[job.slug] = JobResult(job, True, outputs={
+                        Path(name).suffix.lstrip("."): out / name for name in entry.outputs})
 
-        def on_result(job: BriefingJob, result: JobResult) -> None:
-            done[job.slug] = result
-            if result.ok:
-                manifest.record(job.slug, keys[job.slug], result.outputs.values(), parts[job.slug])
-            else:
-                manifest.forget(job.slug)
-            manifest.save()
-            if progress_lines:
-                progress(len(done) - (len(jobs) - len(todo)), len(todo), result)
+            def on_result(job: BriefingJob, result: JobResult) -> None:
+                done[job.slug] = result
+                if result.ok:
+                    manifest.record(job.slug, keys[job.slug], result.outputs.values(),
+                                    parts[job.slug])
+                else:
+                    manifest.forget(job.slug)
+                manifest.save()
+                if progress_lines:
+                    progress(len(done) - (len(jobs) - len(todo)), len(todo), result)
 
-        spec = WorkerSpec(out_dir=out.resolve(), formats=tuple(formats), timeout=timeout,
-                          warmup=warmup_code(todo) if todo else None, cwd=Path.cwd())
-        if server is None and local and todo:  # the outputs looked current, but are not
-            server = stack.enter_context(KernelForkServer())
-        if server is not None and spec.warmup:
-            server.warm(warm_contexts(todo))  # the period's context, once for every kernel
-            spec = replace(spec, fork_server=server.address)
-        elif server is not None:
-            server.close()
+            spec = WorkerSpec(out_dir=out.resolve(), formats=tuple(formats), timeout=timeout,
+                              warmup=warmup_code(todo) if todo else None, cwd=Path.cwd())
+            if server is None and local and todo:  # the outputs looked current, but are not
+                server = stack.enter_context(KernelForkServer())
+            if server is not None and spec.warmup:
+                server.warm(warm_contexts(todo))  # the period's context, once for every kernel
+                spec = replace(spec, fork_server=server.address)
+            elif server is not None:
+                server.close()
+            if todo and not scheduler and _start_method() == "fork":
+                _warm_parent({Path(job.notebook) for job in todo})  # what the workers inherit
         stats = PoolStats()
         restore = install_sigterm()
         try:
@@ -613,7 +622,6 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
                 from congdoan.engine.dask_runner import run_dask
 
                 check_all()
-                resume_collection()  # the command line paused it for its start-up
                 run_dask(todo, spec, scheduler, on_result=on_result)
             else:  # the workers warm up while the parameters are checked
                 run_local(todo, spec, workers=workers, on_result=on_result, stats=stats,

@@ -10,10 +10,11 @@ most of it the kernel application's own set-up). Memory pages the kernels do not
 shared with the server.
 
 Used by the local batch only: :class:`congdoan.engine.warm.WarmKernel` with ``fork_server=`` launches
-through :class:`congdoan.engine.warm.ForkProvisioner`, which falls back to the usual launch when the
-server is gone or refuses. Linux only (abstract Unix socket, ``pidfd``). This module imports
-nothing of Jupyter: the command line starts the server before it knows whether any briefing
-needs rendering.
+through :func:`launcher` (:func:`congdoan._compat.jupyter_client.launch_through`), which falls
+back to the usual launch when the server is gone or refuses. Linux only (abstract Unix socket,
+``pidfd``), and only where the ``fork_server`` patch is active (:mod:`congdoan._compat`). This
+module imports nothing of Jupyter: the command line starts the server before it knows whether
+any briefing needs rendering.
 
 What it accepts — a fixed set of operations, never code. A request is one JSON object of at
 most :data:`MAX_REQUEST` bytes (after a 4-byte length), from a process of the same user
@@ -46,7 +47,6 @@ Safety:
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import gc
 import importlib
@@ -68,7 +68,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from congdoan.engine.heap import freeze_heap, pause_collection, resume_collection
+from congdoan._compat.ipykernel import forked_kernels, run_exit_functions, run_forked_kernel
+from congdoan.engine.heap import freeze_heap
 
 log = logging.getLogger(__name__)
 
@@ -217,12 +218,12 @@ class KernelForkServer:
     def available() -> bool:
         """True where a fork server can work (Linux: abstract sockets and pidfd).
 
-        ``CONGDOAN_FORK_SERVER=0`` in the environment turns it off (each kernel is then a new
-        process, as with ``--scheduler``).
+        The ``fork_server`` patch must be active: ``CONGDOAN_FORK_SERVER=0`` (or
+        ``CONGDOAN_ACCELERATORS=0``) in the environment turns it off, as does a jupyter_client or
+        ipykernel outside its tested range; each kernel is then a new process, as with
+        ``--scheduler``.
         """
-        if os.environ.get("CONGDOAN_FORK_SERVER", "1").strip().lower() in ("0", "no", "false"):
-            return False
-        return sys.platform == "linux" and hasattr(os, "pidfd_open")
+        return sys.platform == "linux" and hasattr(os, "pidfd_open") and forked_kernels()
 
     def start(self) -> KernelForkServer:
         """Start the server process; it is ready to take requests at once (they queue)."""
@@ -334,6 +335,19 @@ def request(address: str, message: dict[str, Any], timeout: float = 120.0) -> di
     if "error" in reply:
         raise RuntimeError(str(reply["error"]))
     return reply
+
+
+def launcher(address: str) -> Any:
+    """A launcher for :func:`congdoan._compat.jupyter_client.launch_through`.
+
+    ``launch(cmd, env, cwd)`` asks the server at ``address`` for the kernel and returns it as a
+    :class:`ForkedKernelProcess`.
+    """
+
+    def launch(cmd: list[str], env: dict[str, str] | None, cwd: str | None) -> ForkedKernelProcess:
+        return ForkedKernelProcess(fork_kernel(address, cmd, env, cwd))
+
+    return launch
 
 
 class ForkedKernelProcess:
@@ -472,28 +486,12 @@ def _become_kernel(env: dict[str, str] | None, cwd: str | None, arguments: list[
         if cwd:
             os.chdir(cwd)
         _watch_process(requester)  # and with the worker that asked for it
-        # a batch kernel is never debugged: without debugpy ipykernel reports no debugger, as
-        # where debugpy is not installed, and the kernel skips importing it (~50 ms)
-        sys.modules.setdefault("debugpy", None)  # type: ignore[arg-type]
-        import ipykernel_launcher  # noqa: F401 - what the command would have run
-
-        # ipykernel reads JPY_PARENT_PID when it is imported (here: in the server), so the
-        # poller's parent is given on the command line instead
-        arguments = [*arguments, f"--IPKernelApp.parent_handle={os.getppid()}"]
-        sys.argv = [ipykernel_launcher.__file__, *arguments]
-        from ipykernel.kernelapp import IPKernelApp
-
-        resume_collection()  # the server runs with it paused (see serve)
-
-        IPKernelApp.launch_instance(argv=arguments)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        code = run_forked_kernel(arguments, os.getppid())
     except BaseException:  # noqa: BLE001 - the child must never return into the server
         traceback.print_exc()
     finally:
         try:
-            atexit._run_exitfuncs()
+            run_exit_functions()
             sys.stdout.flush()
             sys.stderr.flush()
         finally:
@@ -562,7 +560,7 @@ def serve(listener: socket.socket, parent: int) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped automatically
     # Only imports and warming run here, and what they leave is frozen: collections would
     # walk it for little (~0.25 s of CPU before the first kernel, measured). Kernels resume it.
-    pause_collection()
+    gc.disable()  # for the server's life; each kernel switches it back on
     for name in PRELOAD_MODULES:
         importlib.import_module(name)
     _settle()

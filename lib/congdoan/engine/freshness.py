@@ -48,10 +48,11 @@ def looks_current(out: Path | str, period: str, data: str | None, *,
     """True when ``out``'s manifest is newer than every input and has ``period``'s briefings.
 
     The inputs are the data's files (``data``: a CSV folder's files, or a SQLite database file
-    and its write-ahead log) and ``sources``: by default the library code, the parameters in
-    force and the notebooks, which the manifest's keys cover too. False for ``period``
-    ``'latest'`` (which period that is, only the data says) and for a database that is not a
-    file (no file times to compare).
+    and its write-ahead log) and ``sources``: by default the library's code, templates and style
+    sheets, the parameters in force and the notebooks, which the manifest's keys cover too (it
+    also covers the installed versions of the rendering stack, which file times do not show).
+    False for ``period`` ``'latest'`` (which period that is, only the data says) and for a
+    database that is not a file (no file times to compare).
     """
     manifest = Path(out) / MANIFEST_NAME
     if period == "latest" or data is None or not manifest.is_file():
@@ -60,8 +61,8 @@ def looks_current(out: Path | str, period: str, data: str | None, *,
     if inputs is None:
         return False
     if sources is None:
-        sources = [*LIB_DIR.rglob("*.py"), *paths.params_dir().glob("*.yaml"),
-                   *paths.NOTEBOOKS_DIR.glob("*.ipynb")]
+        sources = [*LIB_DIR.rglob("*.py"), *LIB_DIR.glob("templates/*"),
+                   *paths.params_dir().glob("*.yaml"), *paths.NOTEBOOKS_DIR.glob("*.ipynb")]
     written = manifest.stat().st_mtime
     if _newest([*inputs, *sources]) >= written:
         return False

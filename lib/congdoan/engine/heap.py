@@ -1,19 +1,23 @@
-"""Keeping a long-lived process's heap out of the garbage collector's full passes.
+"""Keeping a long-lived process's heap out of the garbage collector's way.
 
 A process that loads much once and then works for long (an explorer's kernel, the batch's
-fork server, a batch worker) pays for every full collection by walking all it loaded: tens of
-milliseconds each, due every few updates or PDFs. :func:`freeze_heap` moves what is alive now
-out of those passes (:func:`gc.freeze`); a collection then walks only what was made since.
-Frozen objects that later become garbage are not reclaimed until the heap is unfrozen.
+fork server, a batch worker) pays for every full collection by walking all it loaded.
+:func:`freeze_heap` moves what is alive now out of those passes (:func:`gc.freeze`); a
+collection then walks only what was made since. Frozen objects that later become garbage are
+not reclaimed until the heap is unfrozen.
 
-While such a process starts (imports, the period's context, the first layouts) the collector
-finds almost nothing to free, yet its passes walk an ever larger heap: measured side by side,
-~0.4 s of CPU in the batch's command line and ~0.25 s in its fork server, before any briefing
-can start. :func:`pause_collection` switches it off for the start-up; :func:`freeze_heap` then
-freezes what the start-up made without a collection, and :func:`resume_collection` switches the
-collector back on for the work. Memory is still freed by reference counting meanwhile; only
-cyclic garbage waits (measured: ~8,500 objects, 1.4 MB, after the command line's start-up;
-none made by planning the whole district).
+:func:`paused_collection` runs a block with the cyclic collector off and switches it back on
+when the block ends, however it ends; it is the one way congdoan pauses the collector:
+
+- a start-up (imports, the period's context, the first layouts) finds almost no garbage, yet
+  the collector's passes walk an ever larger heap; ``after="freeze"`` then freezes what the
+  start-up made, without a collection (its few thousand garbage objects are frozen with the
+  rest, which costs less than one collection of the whole heap);
+- a burst that makes many short-lived cycles (a PDF) would set off many young collections
+  during it; ``after="collect"`` collects the youngest generation once when it ends.
+
+Memory is still freed by reference counting meanwhile; only cyclic garbage waits. No process is
+forked inside a pause (a child would inherit the collector switched off).
 """
 
 from __future__ import annotations
@@ -21,32 +25,16 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-
-def pause_collection() -> None:
-    """Switch the cyclic garbage collector off for a start-up (see the module docstring).
-
-    Whoever pauses makes sure :func:`resume_collection` follows before long-running work.
-    """
-    gc.disable()
-
-
-def resume_collection() -> None:
-    """Switch the cyclic garbage collector back on (harmless when it is on)."""
-    gc.enable()
+from typing import Literal
 
 
 def freeze_heap(*, release: bool = False) -> None:
-    """Collect garbage once, then freeze every object that is alive now.
+    """Collect garbage once (unless the collector is paused), then freeze every live object.
 
     ``release`` unfreezes what an earlier call froze first, so that its garbage is collected
     too (an explorer made again in the same session). Without it, objects frozen earlier stay
     frozen and are not walked: a process forked from a frozen one keeps them so, and their
     memory pages stay shared with its parent (a collection writes to every object it walks).
-
-    While the collector is paused (:func:`pause_collection`) nothing is collected: the
-    start-up's few thousand garbage objects are frozen with the rest, which costs less than
-    one collection of the whole heap (0.1–0.2 s); the collector stays paused.
     """
     if release:
         gc.unfreeze()
@@ -56,24 +44,25 @@ def freeze_heap(*, release: bool = False) -> None:
 
 
 @contextmanager
-def collected_after() -> Iterator[None]:
-    """Run a block with the collector paused, then collect what it made once (youngest only).
+def paused_collection(*, after: Literal["freeze", "collect"] | None = None) -> Iterator[None]:
+    """Run a block with the cyclic garbage collector paused; switch it back on after it.
 
-    For short bursts that make many short-lived objects in cycles: a PDF makes ~13,000 objects
-    the collector tracks, ~8,000 of them cyclic garbage, and with the collector on they set off
-    ~18 young collections during the PDF (~7 ms); one collection after it takes ~3 ms. Where
-    the collector is already paused (a start-up, see :func:`pause_collection`) it stays so and
-    nothing is collected.
+    ``after="freeze"``: freeze every live object when the block ends, without a collection
+    (a start-up). ``after="collect"``: collect the youngest generation once when the block ends
+    (a burst of short-lived cycles). Inside a pause that is already running (nested blocks)
+    the collector stays paused and nothing is collected; a freeze still happens.
     """
-    if not gc.isenabled():
-        yield
-        return
-    pause_collection()
+    running = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        resume_collection()
-        gc.collect(0)
+        if after == "freeze":
+            gc.freeze()
+        if running:
+            gc.enable()
+            if after == "collect":
+                gc.collect(0)
 
 
-__all__ = ["collected_after", "freeze_heap", "pause_collection", "resume_collection"]
+__all__ = ["freeze_heap", "paused_collection"]

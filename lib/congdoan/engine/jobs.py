@@ -311,9 +311,9 @@ def _first_line(error: BaseException) -> str:
 
 
 def _kernel_manager() -> Any:
-    from jupyter_client.manager import KernelManager
+    from congdoan.engine.warm import SequentialKernelManager
 
-    km = KernelManager(kernel_name="python3")
+    km = SequentialKernelManager(kernel_name="python3")
     km.start_kernel(cwd=str(NOTEBOOKS_DIR))
     return km
 
@@ -356,7 +356,10 @@ def run_jobs(jobs: Sequence[BriefingJob], dataset: Dataset, out: Path,
             t0 = time.perf_counter()
             try:
                 _reset(km)
-                nb, error = execute_job(job, out, km=km, timeout=timeout)
+                try:
+                    nb, error = execute_job(job, out, km=km, timeout=timeout)
+                finally:
+                    km.close_clients()  # the client papermill opened (it leaves it open)
                 if error is None:
                     outputs = render_job(nb, job, out, formats, renderer)
                     results.append(JobResult(job, True, outputs=outputs))

@@ -4,8 +4,13 @@ A manifest (``.manifest.json`` in the output folder) records, per briefing (its 
 made of four fingerprints and the files it produced:
 
 - ``notebook``: the notebook file's bytes;
-- ``code``: every ``lib/congdoan/**/*.py`` and ``params/*.yaml`` (a change anywhere in the library
-  or the plan re-renders everything: a change to a chart or a target is a change to every page);
+- ``code``: every file of the library (``lib/congdoan/**``: the code, the templates and style
+  sheets of ``templates/``, the packaged assets) and ``params/*.yaml`` (the plan register and
+  the other parameters): a change anywhere in the library or the plan re-renders everything, as
+  a change to a chart, a style or a target is a change to every page;
+- ``stack``: the versions of Python and of the packages that render a briefing (:data:`STACK`:
+  WeasyPrint and its PDF writer, the notebook stack, matplotlib, pandas …): an upgrade
+  re-renders everything, as it may change the pages;
 - ``parameters``: the parameters injected into the notebook, the formats and the language;
 - ``data``: the unit's slice of the data. For a CĐCS: its rows of ``units``, ``links``,
   ``openings``, ``enterprises`` (its own firm), and its ``reports`` and ``activities`` up to the period's last
@@ -36,6 +41,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import platform
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -44,6 +50,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from congdoan._compat import installed_version
 from congdoan.core import paths
 from congdoan.core.dataset import Dataset
 from congdoan.core.periods import parse_period
@@ -67,17 +74,41 @@ def file_fingerprint(path: Path) -> str:
     return _digest(Path(path).read_bytes())
 
 
+def library_files(lib_dir: Path = LIB_DIR) -> list[Path]:
+    """Every file of the library a briefing may depend on, in a fixed order.
+
+    The code, the templates and style sheets, the assets; not byte code.
+    """
+    return sorted(path for path in Path(lib_dir).rglob("*")
+                  if path.is_file() and "__pycache__" not in path.parts
+                  and path.suffix not in (".pyc", ".pyo"))
+
+
 def code_fingerprint(lib_dir: Path = LIB_DIR, params_dir: Path | None = None) -> str:
-    """Fingerprint of the library code (``**/*.py``) and the configuration (``*.yaml``)."""
+    """Fingerprint of the library (:func:`library_files`) and the configuration.
+
+    The configuration is ``params_dir``'s ``*.yaml`` (default: the parameters in force): the plan
+    register and the other parameters.
+    """
     params_dir = paths.params_dir() if params_dir is None else Path(params_dir)
-    files = sorted(lib_dir.rglob("*.py")) + sorted(params_dir.glob("*.yaml"))
     parts: list[str | bytes] = []
-    for path in files:
-        if "__pycache__" in path.parts:
-            continue
-        parts += [path.name if path.suffix == ".yaml" else str(path.relative_to(lib_dir)),
-                  path.read_bytes()]
+    for path in library_files(lib_dir):
+        parts += [str(path.relative_to(lib_dir)), path.read_bytes()]
+    for path in sorted(Path(params_dir).glob("*.yaml")):
+        parts += [f"params/{path.name}", path.read_bytes()]
     return _digest(*parts)
+
+
+STACK = ("weasyprint", "pydyf", "fonttools", "tinycss2", "nbconvert", "nbclient", "nbformat",
+         "papermill", "ipykernel", "matplotlib", "seaborn", "pandas", "numpy", "babel")
+"""Packages whose version may change a briefing's pages: the renderer (WeasyPrint, its PDF
+writer, font subsetter and CSS parser), the notebook stack, and what draws and formats."""
+
+
+def stack_fingerprint(packages: Iterable[str] = STACK) -> str:
+    """Fingerprint of the Python version and the installed versions of ``packages``."""
+    return _digest(f"python={platform.python_version()}",
+                   *(f"{name}={installed_version(name) or '-'}" for name in packages))
 
 
 def parameters_fingerprint(parameters: Mapping[str, Any], **extra: Any) -> str:
@@ -173,7 +204,7 @@ class Entry:
 
 
 def job_key(parts: Mapping[str, str]) -> str:
-    """The key of a briefing from its part fingerprints (notebook, code, parameters, data)."""
+    """The key of a briefing from its part fingerprints (notebook, code, stack, parameters …)."""
     return _digest(*(f"{name}={parts[name]}" for name in sorted(parts)))
 
 
@@ -348,7 +379,8 @@ class Manifest:
 
 
 __all__ = [
-    "MANIFEST_NAME", "Entry", "Manifest", "ManifestDamaged", "code_fingerprint",
-    "data_fingerprints", "file_fingerprint", "folder_lock", "job_key", "parameters_fingerprint",
-    "read_entries", "unit_fingerprints", "upper_fingerprints",
+    "MANIFEST_NAME", "STACK", "Entry", "Manifest", "ManifestDamaged", "code_fingerprint",
+    "data_fingerprints", "file_fingerprint", "folder_lock", "job_key", "library_files",
+    "parameters_fingerprint", "read_entries", "stack_fingerprint", "unit_fingerprints",
+    "upper_fingerprints",
 ]

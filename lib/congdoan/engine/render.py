@@ -13,18 +13,16 @@ fonts that cover Vietnamese (Noto Sans / DejaVu Sans, embedded as subsets).
 from __future__ import annotations
 
 import html
-import io
 import os
 import re
-import sys
 import tempfile
-from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from congdoan._compat.weasyprint import copy_png_rows, html_class, import_weasyprint
 from congdoan.briefing import SCREEN_ONLY
-from congdoan.engine.heap import collected_after
+from congdoan.engine.heap import paused_collection
 from congdoan.exceptions import Location, RenderError
 
 if TYPE_CHECKING:  # only for annotations: importing nbformat costs ~0.3 s
@@ -78,119 +76,6 @@ def output_html(output: nbformat.NotebookNode) -> str:
     if "text/plain" in bundle:
         return f'<pre class="cd-text">{html.escape(_text(bundle["text/plain"]))}</pre>'
     return ""
-
-
-def png_rows(data: bytes) -> bytes | None:
-    """The compressed rows (joined IDAT chunks) of an 8-bit, non-interlaced RGB or grey PNG.
-
-    These are exactly the ``/FlateDecode`` + PNG-predictor stream a PDF image needs, so they can
-    be copied into the PDF as they are. None for any other PNG (palette, alpha, 16-bit,
-    interlaced) or for data that is not a well-formed PNG.
-    """
-    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
-        return None
-    depth, colour, interlace = data[24], data[25], data[28]
-    if depth != 8 or colour not in (0, 2) or interlace != 0:
-        return None
-    rows, at = [], 8
-    while at + 8 <= len(data):
-        length = int.from_bytes(data[at:at + 4], "big")
-        kind = data[at + 4:at + 8]
-        if kind == b"IDAT":
-            rows.append(data[at + 8:at + 8 + length])
-        elif kind in (b"tRNS", b"PLTE"):
-            return None
-        elif kind == b"IEND":
-            return b"".join(rows) or None
-        at += 12 + length
-    return None
-
-
-def _import_weasyprint() -> None:
-    """Import WeasyPrint without ctypes' library search (~0.3 s of gcc and ld runs).
-
-    WeasyPrint opens each C library it uses (GLib, Pango, HarfBuzz, fontconfig) by trying a
-    list of names in turn. cffi hands every name that does not load to
-    ``ctypes.util.find_library``, which on Linux runs ``gcc`` and ``ld`` to search: about twenty
-    runs per process. On Linux the list's ``libX.so.N`` names load directly, so the search is
-    skipped while WeasyPrint is imported; should that import fail, it is retried with the
-    search.
-    """
-    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
-        return
-    import ctypes.util
-
-    original = ctypes.util.find_library
-    ctypes.util.find_library = lambda name: None
-    try:
-        import weasyprint  # noqa: F401
-    except OSError:  # a library only the search finds: import again, searching
-        for name in [m for m in sys.modules if m.split(".")[0] == "weasyprint"]:
-            del sys.modules[name]
-        ctypes.util.find_library = original
-        import weasyprint  # noqa: F401, F811
-    finally:
-        ctypes.util.find_library = original
-
-
-def _copy_png_rows() -> None:
-    """Let WeasyPrint copy an opaque 8-bit PNG's compressed rows into the PDF.
-
-    WeasyPrint (<= 70) decodes every PNG and compresses it again to take the rows from a PNG
-    it wrote itself: ~40 ms per chart image. For the PNGs :func:`congdoan.briefing.charts.png` writes
-    (8-bit RGB, not interlaced) the original rows are the same stream; any other image, or a
-    WeasyPrint without this internal method, goes the usual way.
-    """
-    from weasyprint.images import RasterImage
-
-    original = getattr(RasterImage, "_get_png_data", None)
-    if original is None or getattr(original, "copies_rows", False):
-        return
-
-    def get_png_data(pillow_image: object) -> bytes:
-        source = getattr(pillow_image, "fp", None)
-        if getattr(pillow_image, "format", None) == "PNG" and isinstance(source, io.BytesIO):
-            rows = png_rows(source.getvalue())
-            if rows is not None:
-                return rows
-        data: bytes = original(pillow_image)
-        return data
-
-    get_png_data.copies_rows = True  # type: ignore[attr-defined]
-    RasterImage._get_png_data = staticmethod(get_png_data)
-
-
-UNUSED_PSEUDO_RULES = re.compile(r"\n::(?:footnote|note)-[a-z]+ \{[^}]*\}")
-"""WeasyPrint's user-agent rules for footnotes and notes, which briefings never have."""
-
-
-@lru_cache(maxsize=1)
-def _lean_html() -> type:
-    """WeasyPrint's ``HTML``, with a user-agent style sheet that styles no unused pseudo-element.
-
-    WeasyPrint's own style sheet gives a style to ``::marker``, ``::footnote-call``,
-    ``::footnote-marker``, ``::note-call``, ``::note-marker`` and ``::note-callback`` of every
-    element, so it computes six pseudo-element styles per element (1,548 of the 1,681 styles of
-    a union briefing) that only list items, footnotes and notes can use. Here the marker rule
-    applies to ``li`` only and the footnote and note rules are left out: a briefing's HTML has
-    no footnote, no note, and lists only as ``ul``/``ol`` of ``li``. The PDFs are the same,
-    byte for byte (tested); ~12 % less time per PDF. A WeasyPrint whose style sheet reads
-    otherwise keeps its own.
-    """
-    from weasyprint import CSS, HTML
-    from weasyprint.html import UA, UA_COUNTER_STYLE
-
-    lean: type = HTML
-    text, notes = UNUSED_PSEUDO_RULES.subn("", UA.replace("\n::marker {", "\nli::marker {"))
-    if notes == 5 and "\nli::marker {" in text and "\n::" not in text:
-        sheet = CSS(string=text, counter_style=UA_COUNTER_STYLE)
-
-        class LeanHTML(HTML):
-            def _ua_stylesheets(self, forms: bool = False) -> list[object]:
-                return super()._ua_stylesheets(forms) if forms else [sheet]
-
-        lean = LeanHTML
-    return lean
 
 
 _SCREEN_ONLY = re.compile(re.escape(SCREEN_ONLY[0]) + ".*?" + re.escape(SCREEN_ONLY[1]), re.S)
@@ -286,13 +171,13 @@ class Renderer:
 
     # ------------------------------------------------------------------ PDF
     def _weasy(self, title: str, lang: str) -> tuple[object, object]:
-        _import_weasyprint()
+        import_weasyprint()
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
+        copy_png_rows()  # installed or removed as its switch says (congdoan._compat)
         if self._font_config is None:
             self._font_config = FontConfiguration()
-            _copy_png_rows()
         key = (lang, title)
         if key not in self._page_css:
             if len(self._page_css) > 64:
@@ -337,8 +222,8 @@ class Renderer:
         page_css, font_config = self._weasy(title, lang)  # imports WeasyPrint
         try:
             page, images = _images_by_reference(_SCREEN_ONLY.sub("", document))
-            with collected_after():  # WeasyPrint's boxes: many short-lived cycles
-                parsed = _lean_html()(string=page, base_url=None,
+            with paused_collection(after="collect"):  # WeasyPrint's boxes: short-lived cycles
+                parsed = html_class()(string=page, base_url=None,
                                       url_fetcher=_image_fetcher(images))
                 data: bytes = parsed.write_pdf(stylesheets=[page_css], font_config=font_config)
         except Exception as exc:  # WeasyPrint raises many kinds; name the document

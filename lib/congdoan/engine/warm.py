@@ -8,12 +8,11 @@ that every run starts from the same clean namespace while imported modules and p
 (e.g. :func:`congdoan.briefing.content.load_context`) survive.
 
 Each notebook is still executed by papermill (``execute_notebook(..., km=...)``): the executed
-notebook carries its injected parameters and every output, as a cold run would. The engine
-:func:`warm_engine` (registered with papermill as ``congdoan-warm``) is papermill's nbclient
-engine with two changes for a kernel it does not own: it reuses the kernel's long-lived client
-(``kc=``) instead of opening a new one per notebook (each new client waits ~0.2 s for the
-kernel to be ready), and otherwise closes the client it opened after the run (papermill leaves
-it open, which leaks sockets and a heartbeat thread per notebook).
+notebook carries its injected parameters and every output, as a cold run would. Where the
+``warm_engine`` patch is active (:mod:`congdoan._compat.papermill`) papermill runs it on the
+kernel's long-lived client; otherwise papermill's own engine opens a client per notebook, which
+is closed after the run (papermill leaves it open, which leaks sockets and a heartbeat thread
+per notebook).
 
 A run that exceeds its timeout has its kernel killed (the whole process group); a kernel that
 died or was killed is replaced by a fresh, warmed one before the next run.
@@ -23,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import shutil
 import signal
 import tempfile
@@ -31,25 +29,23 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import zmq
 from jupyter_client.asynchronous.client import AsyncKernelClient
-from jupyter_client.manager import AsyncKernelManager
-from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+from jupyter_client.manager import AsyncKernelManager, KernelManager
+from jupyter_client.session import new_id
 from jupyter_core.utils import run_sync
-from traitlets import Unicode
 
-from congdoan.engine.forkserver import DEFAULT_WARMUP, KERNEL_ARGUMENTS
+from congdoan._compat.ipykernel import kernel_arguments
+from congdoan._compat.jupyter_client import launch_through, until_ready
+from congdoan._compat.papermill import engine_arguments, engine_name
+from congdoan.engine.forkserver import DEFAULT_WARMUP
 from congdoan.exceptions import RenderError
 
 if TYPE_CHECKING:
     import nbformat
-
-ENGINE_NAME = "congdoan-warm"
-"""Name of the engine :func:`warm_engine` registers in papermill's engine registry."""
 
 FREEZE_CODE = "__import__('gc').freeze()"
 """Run after the warm-up: what it loaded (modules, the period's context) is moved out of the
@@ -77,9 +73,14 @@ garbage collection (the reset's own output-cache flush already ran one). What su
 collection is then frozen (see :data:`FREEZE_CODE`), so the next reset's collection walks only
 what the next notebook made."""
 
-KERNEL_SETUP_CODE = "__import__('congdoan.engine.kernelio').engine.kernelio.skip_empty_flushes()\n"
-"""Run once in each warm kernel: flushing empty output streams costs no thread round trip
-(:func:`congdoan.engine.kernelio.skip_empty_flushes`)."""
+KERNEL_SETUP_CODE = "__import__('congdoan._compat.ipykernel')._compat.ipykernel.skip_empty_flushes()\n"
+"""Run once in each warm kernel: flushing empty output streams costs no thread round trip where
+the ``quiet_flush`` patch is active (:func:`congdoan._compat.ipykernel.skip_empty_flushes`)."""
+
+KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
+"""Command-line options of every warm kernel: no history database (it would refuse the
+execution counter being reset to 1). The active patches add theirs
+(:func:`congdoan._compat.ipykernel.kernel_arguments`)."""
 
 UNFREEZE_EVERY = 100
 """Every this many notebook runs, a reset first unfreezes everything, so that its collection
@@ -88,7 +89,6 @@ reclaims what became garbage while frozen (one collection of all objects, ~0.1 s
 UNFREEZE_CODE = "__import__('gc').unfreeze()\n"
 """What a reset runs first every :data:`UNFREEZE_EVERY` runs."""
 
-_local = threading.local()
 log = logging.getLogger(__name__)
 
 
@@ -135,138 +135,53 @@ def remove_stale_socket_dirs(root: str | None = None) -> list[Path]:
     return removed
 
 
-@lru_cache(maxsize=1)
-def warm_engine() -> type:
-    """Papermill's nbclient engine for a kernel it does not own, registered as :data:`ENGINE_NAME`.
+def import_papermill() -> None:
+    """Import papermill's executor and register the engine the warm kernels use.
 
-    Built on first use: papermill (and nbformat) are imported only when a notebook is run, so
-    that a worker launches its kernel first and imports them while the kernel boots.
+    Done while a worker's kernel boots (and in the batch process before it forks its workers),
+    so that no briefing pays for it.
     """
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
-    from papermill.utils import merge_kwargs, remove_args
+    import papermill.execute  # noqa: F401
 
-    class WarmEngine(NBClientEngine):
-        """nbclient engine that closes its kernel client when it does not own the kernel."""
-
-        @classmethod
-        def execute_managed_notebook(
-            cls,
-            nb_man: Any,
-            kernel_name: str,
-            log_output: bool = False,
-            stdout_file: Any = None,
-            stderr_file: Any = None,
-            start_timeout: int = 60,
-            execution_timeout: int | None = None,
-            **kwargs: Any,
-        ) -> nbformat.NotebookNode:
-            """Execute ``nb_man.nb`` (as ``NBClientEngine.execute_managed_notebook`` does)."""
-            kwargs = remove_args(["input_path"], **kwargs)
-            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
-            final_kwargs = merge_kwargs(
-                safe_kwargs,
-                timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
-                startup_timeout=start_timeout,
-                kernel_name=kernel_name,
-                log=logging.getLogger("papermill"),
-                log_output=log_output,
-                stdout_file=stdout_file,
-                stderr_file=stderr_file,
-            )
-            kc = final_kwargs.pop("kc", None)
-            client = PapermillNotebookClient(nb_man, **final_kwargs)
-            if kc is not None:
-                client.kc = kc
-            _local.last_nb = nb_man.nb  # kept so that a failed run can still be saved for reading
-            try:
-                nb: nbformat.NotebookNode = client.execute()
-                return nb
-            finally:
-                if kc is None and not client.owns_km and client.kc is not None:
-                    client.kc.stop_channels()
-
-    papermill_engines.register(ENGINE_NAME, WarmEngine)
-    return WarmEngine
+    engine_name()
 
 
-class ForkProvisioner(LocalProvisioner):
-    """jupyter_client's local provisioner, launching through the manager's fork server.
+class RemembersClients:
+    """A jupyter_client kernel manager (mixed in before it) for a kernel several clients use.
 
-    Any failure of the server (gone, refused, timed out) falls back to the usual launch.
+    Each client it makes gets a session of its own (the same key, another id): jupyter_client
+    gives every client of a manager the manager's session, whose id is the client's identity
+    on the kernel's shell socket, and a second client with the same identity gets no replies.
+    It remembers the clients it makes: papermill's own engine opens one per notebook on a
+    kernel it does not own and leaves it open; :meth:`close_clients` closes them.
     """
 
-    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
-        """Launch ``cmd`` as a fork of the server, or as a new process if that fails."""
-        address = getattr(self.parent, "fork_server", None)
-        if address:
-            cwd = kwargs.get("cwd")
-            try:
-                from congdoan.engine.forkserver import ForkedKernelProcess, fork_kernel
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.made_clients: list[Any] = []
 
-                pid = fork_kernel(address, list(cmd), kwargs.get("env"),
-                                  str(cwd) if cwd else None)
-                # Popen's interface, as far as jupyter_client uses it
-                self.process = ForkedKernelProcess(pid)  # type: ignore[assignment]
-            except (OSError, RuntimeError, ValueError) as exc:
-                log.warning("fork server unavailable (%s); starting the kernel afresh", exc)
-            else:
-                self.pid = self.pgid = pid  # the kernel leads its own session
-                self.cwd = cwd or Path.cwd()
-                return self.connection_info
-        return await super().launch_kernel(cmd, **kwargs)
+    def client(self, **kwargs: Any) -> Any:
+        """A new client of this kernel, with a session of its own (remembered)."""
+        session = self.session.clone()  # type: ignore[attr-defined]
+        session.session = new_id()
+        made = super().client(session=session, **kwargs)  # type: ignore[misc]
+        self.made_clients.append(made)
+        return made
 
-
-class ForkKernelManager(AsyncKernelManager):
-    """An async kernel manager whose kernels come from the fork server at ``fork_server``."""
-
-    fork_server = Unicode(None, allow_none=True, help="address of a KernelForkServer")
-
-    async def _async_pre_start_kernel(self, **kw: Any) -> Any:
-        if self.provisioner is None:
-            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or secrets.token_hex(16)
-            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id,
-                                               kernel_spec=self.kernel_spec, parent=self)
-        return await super()._async_pre_start_kernel(**kw)
+    def close_clients(self, keep: Any = None) -> None:
+        """Stop the channels of every client made so far but ``keep``."""
+        for made in self.made_clients:
+            if made is not keep:
+                made.stop_channels()
+        self.made_clients = [keep] if keep is not None else []
 
 
-async def _until_ready(kc: AsyncKernelClient, timeout: float) -> None:
-    """Wait until the kernel answers ``kernel_info`` and its iopub messages reach us.
+class WarmKernelManager(RemembersClients, AsyncKernelManager):
+    """The async kernel manager of a warm kernel (:class:`RemembersClients`)."""
 
-    What ``kc.wait_for_ready`` checks, but it then drains iopub until 0.2 s pass in silence;
-    this ends at the idle status of the answered request instead (0.2 s less per kernel
-    start). An idle status that never arrives means iopub was not connected yet: ask again.
-    A kernel that greets each new iopub subscriber (``iopub_welcome``, ipykernel 7) says
-    when it is connected: then ask again at once rather than after 0.25 s of waiting for a
-    status that was sent before (it was, in about half of the kernel starts of a batch).
-    """
-    from queue import Empty
 
-    deadline = time.monotonic() + timeout
-    while True:
-        kc.kernel_info()
-        try:
-            reply = await kc.shell_channel.get_msg(timeout=1)
-        except Empty:
-            reply = None
-        if reply is not None and reply.get("msg_type") == "kernel_info_reply":
-            asked = reply["parent_header"].get("msg_id")
-            try:
-                while True:
-                    msg = await kc.iopub_channel.get_msg(timeout=0.25)
-                    if msg["msg_type"] == "iopub_welcome":
-                        break  # connected now, maybe after the status was sent: ask again
-                    if (msg["parent_header"].get("msg_id") == asked
-                            and msg["msg_type"] == "status"
-                            and msg["content"].get("execution_state") == "idle"):
-                        kc._handle_kernel_info_reply(reply)
-                        return
-            except Empty:
-                pass
-        if not await kc._async_is_alive():
-            raise RuntimeError("Kernel died before replying to kernel_info")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+class SequentialKernelManager(RemembersClients, KernelManager):
+    """The kernel manager of the sequential runner (:func:`congdoan.engine.jobs.run_jobs`)."""
 
 
 @dataclass
@@ -309,7 +224,7 @@ class WarmKernel:
         self.kernel_name = kernel_name
         self.cwd = cwd
         self.startup_timeout = startup_timeout
-        self.km: AsyncKernelManager | None = None
+        self.km: WarmKernelManager | None = None
         self.kc: AsyncKernelClient | None = None
         self._sockets: str | None = None
         self.starts = 0
@@ -318,7 +233,6 @@ class WarmKernel:
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
         """Start the kernel and run the warm-up code."""
-        km: AsyncKernelManager
         # Unix sockets in a private folder rather than TCP on localhost: no other user can
         # reach them, messages cost less, and ipykernel no longer warns about plain TCP.
         # The connection file (it holds the key that signs every message) goes in the same
@@ -330,16 +244,16 @@ class WarmKernel:
             self._sockets = tempfile.mkdtemp(prefix=f"{SOCKET_PREFIX}{os.getpid()}-")
             transport = {"transport": "ipc", "ip": os.path.join(self._sockets, "k"),
                          "connection_file": os.path.join(self._sockets, "kernel.json")}
+        km = WarmKernelManager(kernel_name=self.kernel_name, **transport)
         if self.fork_server:
-            km = ForkKernelManager(kernel_name=self.kernel_name, fork_server=self.fork_server,
-                                   **transport)
-        else:
-            km = AsyncKernelManager(kernel_name=self.kernel_name, **transport)
+            from congdoan.engine.forkserver import launcher
+
+            launch_through(km, launcher(self.fork_server))
         env = dict(os.environ)
         env.pop("MPLBACKEND", None)  # the kernel's own inline backend, as in a cold run
         run_sync(km.start_kernel)(
             cwd=str(self.cwd) if self.cwd else None, env=env,
-            extra_arguments=list(KERNEL_ARGUMENTS),
+            extra_arguments=[*KERNEL_ARGUMENTS, *kernel_arguments()],
         )
         kc = km.client()
         kc.allow_stdin = False
@@ -350,7 +264,7 @@ class WarmKernel:
         self.km, self.kc = km, kc
         self.starts += 1
         self.runs = 0
-        run_sync(_until_ready)(kc, self.startup_timeout)
+        run_sync(until_ready)(kc, self.startup_timeout)
         self.run_code(self.warmup, timeout=self.startup_timeout)
         self.run_code(KERNEL_SETUP_CODE + FREEZE_CODE)
 
@@ -436,7 +350,6 @@ class WarmKernel:
         from papermill.exceptions import PapermillExecutionError
         from papermill.execute import execute_notebook
 
-        warm_engine()
         began = time.perf_counter()
         if self.km is None or not self.is_alive():
             self.shutdown()
@@ -452,22 +365,25 @@ class WarmKernel:
         watchdog.start()
         nb: nbformat.NotebookNode | None = None
         error: str | None = None
-        _local.last_nb = None
+        ran: list[nbformat.NotebookNode] = []  # the notebook as run, also when a cell raised
+        assert self.km is not None
+        km = self.km
         try:
             self.reset()
             nb = execute_notebook(
-                notebook, None, parameters=dict(parameters), engine_name=ENGINE_NAME,
-                km=self.km, kc=self.kc, kernel_name=self.kernel_name, progress_bar=False,
-                request_save_on_cell_execute=False,
+                notebook, None, parameters=dict(parameters), km=km, kernel_name=self.kernel_name,
+                progress_bar=False, request_save_on_cell_execute=False,
+                **engine_arguments(self.kc, ran.append),
             )
         except PapermillExecutionError as exc:
-            nb = _local.last_nb
+            nb = ran[-1] if ran else None
             error = f"Ô {exc.cell_index} lỗi / cell {exc.cell_index} raised: {exc.ename}: {exc.evalue}"
         except Exception as exc:  # noqa: BLE001 - any kernel failure is this briefing's failure
-            nb = _local.last_nb
+            nb = ran[-1] if ran else None
             error = f"{type(exc).__name__}: {exc}"
         finally:
             watchdog.cancel()
+            km.close_clients(keep=self.kc)
         restarted = False
         if fired.is_set():
             error = (f"Quá thời gian {timeout:g} giây, kernel đã bị dừng / "
@@ -481,6 +397,6 @@ class WarmKernel:
                           restarted=restarted)
 
 
-__all__ = ["DEFAULT_WARMUP", "ENGINE_NAME", "FREEZE_CODE", "KERNEL_ARGUMENTS", "KERNEL_SETUP_CODE",
-           "RESET_CODE", "UNFREEZE_CODE", "UNFREEZE_EVERY", "ForkKernelManager", "ForkProvisioner",
-           "RunOutcome", "WarmKernel", "warm_engine"]
+__all__ = ["DEFAULT_WARMUP", "FREEZE_CODE", "KERNEL_ARGUMENTS", "KERNEL_SETUP_CODE",
+           "RESET_CODE", "UNFREEZE_CODE", "UNFREEZE_EVERY", "RunOutcome", "WarmKernel",
+           "RemembersClients", "SequentialKernelManager", "WarmKernelManager", "import_papermill"]
