@@ -63,7 +63,8 @@ def _private_uses(path: Path) -> list[str]:
 def test_private_names_of_other_packages_are_used_in_congdoan_compat_only() -> None:
     outside = [use for path in sorted(LIB.rglob("*.py")) if "_compat" not in path.parts
                for use in _private_uses(path)]
-    allowed = [u for u in outside if "argparse._SubParsersAction" in u]  # typing only
+    allowed = [u for u in outside if "argparse._SubParsersAction" in u  # typing only
+               or u.endswith("._repr_html_")]  # IPython's rich display protocol (public)
     assert sorted(set(outside) - set(allowed)) == []
     inside = [use for path in sorted((LIB / "_compat").glob("*.py")) for use in _private_uses(path)]
     assert inside  # where they are
@@ -193,14 +194,13 @@ def test_kept_figures_draw_what_new_figures_draw(patches: Patches) -> None:
         (_comparison(labels, three, 0.3), "vi"),  # back to the first: the same picture as then
     ]
     patches.off("kept_figures")
-    plain = ([charts.trend_image(case).data for case in trends],
-             [charts.comparison_image(case, lang=lang).data for case, lang in comparisons])
+    plain = ([charts.trend_image(case)._repr_html_() for case in trends],
+             [charts.comparison_png(case, lang=lang) for case, lang in comparisons])
     patches.on("kept_figures")
     charts._COMPARISON_FIGURES.clear()
-    kept = ([charts.trend_image(case).data for case in trends],
-            [charts.comparison_image(case, lang=lang).data for case, lang in comparisons])
+    kept = ([charts.trend_image(case)._repr_html_() for case in trends],
+            [charts.comparison_png(case, lang=lang) for case, lang in comparisons])
     assert kept == plain
-    assert plain[0] == [charts.png(charts.trend(case)) for case in trends]
     assert plain[1][0] == plain[1][-1] and plain[1][0] != plain[1][1]
     assert len(charts._COMPARISON_FIGURES) == 3  # one kept figure per number of rows
 

@@ -27,15 +27,15 @@ def test_a_message_names_the_file_sheet_cell_row_and_field() -> None:
 def test_render_in_each_language_with_value_and_expectation() -> None:
     error = DataError("Số đoàn viên âm.", "Negative member count.",
                       location=Location(file="r.csv", row=3), value=-5, expected="số ≥ 0")
-    assert error.render("vi") == "tệp 'r.csv', dòng 3: Số đoàn viên âm.; giá trị -5; cần số ≥ 0"
-    assert error.render("en") == ("tệp 'r.csv', dòng 3: Negative member count.; value -5; "
+    assert error.render("vi") == "tệp 'r.csv', dòng 3: Số đoàn viên âm; giá trị -5; cần số ≥ 0"
+    assert error.render("en") == ("file 'r.csv', row 3: Negative member count; value -5; "
                                   "expected số ≥ 0")
     assert str(error) == error.render("vi") + " / Negative member count."
 
 
 def test_a_message_without_english_is_shown_in_vietnamese_in_both() -> None:
     error = PeriodError("Kỳ không hợp lệ.")
-    assert error.render("en") == "Kỳ không hợp lệ." and str(error) == "Kỳ không hợp lệ."
+    assert error.render("en") == "Kỳ không hợp lệ" and str(error) == "Kỳ không hợp lệ"
 
 
 @pytest.mark.parametrize("kind", [ConfigError, DataError, PeriodError, ValidationError,

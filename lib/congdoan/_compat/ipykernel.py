@@ -63,9 +63,13 @@ def skip_empty_flushes() -> bool:
     return True
 
 
+PATCH_ARGUMENTS = ("--IPythonKernel._execute_sleep=0",)
+"""Every command-line option a patch may give a batch kernel (the fork server accepts them)."""
+
+
 def kernel_arguments() -> list[str]:
     """Command-line options for a batch kernel that the active patches ask for."""
-    return ["--IPythonKernel._execute_sleep=0"] if active("execute_sleep") else []
+    return list(PATCH_ARGUMENTS) if active("execute_sleep") else []
 
 
 def forked_kernels() -> bool:

@@ -508,10 +508,13 @@ def comparison_png(table: pd.DataFrame, *, lang: str = "vi") -> bytes:
     The picture is the same as :func:`comparison` draws. A kept figure keeps its axes and
     ticks (about a third of a fresh chart's cost) and its Agg renderer, and with it
     matplotlib's cache of text sizes: the indicator labels, legend and percentages that most
-    CĐCS share are not measured again. The figure never leaves this function.
+    CĐCS share are not measured again. The figure never leaves this function. Where the
+    ``kept_figures`` patch is off (:mod:`congdoan._compat`), a new chart is drawn.
     """
     if table.empty:
         return png(empty_figure(fmt.status_label("no_data", lang)))
+    if not keeps_figures():
+        return png(comparison(table, lang=lang))
     apply_theme()  # as for a fresh chart: the legend made below reads the theme's sizes
     figure = _COMPARISON_FIGURES.get(len(table))
     if figure is None:

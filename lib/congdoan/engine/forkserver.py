@@ -68,7 +68,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from congdoan._compat.ipykernel import forked_kernels, run_exit_functions, run_forked_kernel
+from congdoan._compat.ipykernel import (
+    PATCH_ARGUMENTS,
+    forked_kernels,
+    run_exit_functions,
+    run_forked_kernel,
+)
 from congdoan.engine.heap import freeze_heap
 
 log = logging.getLogger(__name__)
@@ -94,7 +99,7 @@ WARM_MODULES = ("matplotlib", "matplotlib.pyplot", "pandas", "seaborn", "congdoa
                 "congdoan.briefing.display")
 """What the ``warm`` operation imports (the modules of :data:`DEFAULT_WARMUP` and the briefing's)."""
 
-KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False", "--IPythonKernel._execute_sleep=0")
+KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False", *PATCH_ARGUMENTS)
 """Command-line options of every warm kernel (the only options a ``fork`` request may carry).
 
 - No history database: it would refuse the execution counter being reset to 1.
