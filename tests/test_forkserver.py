@@ -90,7 +90,7 @@ def test_server_and_its_kernels_stop_with_the_process_that_started_them(
         "kernel = WarmKernel('x = 1', fork_server=server.address)\n"
         "kernel.start()\n"
         "print(server.process.pid, kernel.pid, kernel._sockets, flush=True)\n"
-        "time.sleep(600)\n", encoding="utf-8")
+        "threading.Event().wait()\n", encoding="utf-8")
     # its own temporary folder: other batches of this user clean up the shared one meanwhile
     private_tmp = Path(tempfile.mkdtemp(prefix="cdt-"))  # short: Unix socket paths are limited
     owner = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
@@ -104,6 +104,8 @@ def test_server_and_its_kernels_stop_with_the_process_that_started_them(
     finally:
         owner.kill()  # SIGKILL: no clean-up code runs in the owner
         owner.wait()
+        if owner.stdout is not None:
+            owner.stdout.close()
     assert exits_within(server_pid, 5), "the fork server outlived its owner"
     assert exits_within(kernel_pid, 5), "the kernel outlived the worker that asked for it"
     assert Path(sockets).parent == private_tmp

@@ -491,6 +491,7 @@ def _become_kernel(env: dict[str, str] | None, cwd: str | None, arguments: list[
         if cwd:
             os.chdir(cwd)
         _watch_process(requester)  # and with the worker that asked for it
+        gc.enable()  # the server runs with the collector off (see serve); a kernel does not
         code = run_forked_kernel(arguments, os.getppid())
     except BaseException:  # noqa: BLE001 - the child must never return into the server
         traceback.print_exc()
