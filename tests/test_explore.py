@@ -157,6 +157,31 @@ def test_milestone_pace_of_a_combined_scope(index: HistoryIndex, names: dict[str
     assert _one(by_commune, unit_id="C2")["status"] == "not_achieved"
 
 
+def test_views_at_once_judge_as_one_by_one(index: HistoryIndex, names: dict[str, str]) -> None:
+    from congdoan.explore.views import scope_row, views_at_once
+
+    register = load_register()
+    for indicator in ("people_informed", "cba_coverage"):      # annual and milestone
+        rows = index.rows(indicator)
+        sel = Selection(indicator, "2023", upper_union="FED", sector="NNN")
+        together = views_at_once(rows, sel, register, names, ["trend", "own", "sector",
+                                                              "commune"])
+        pd.testing.assert_frame_equal(together["trend"],
+                                      scope_trend(rows, sel, register, names), check_like=True)
+        own = scope_row(rows, sel, register, names)
+        assert own is not None
+        pd.testing.assert_series_equal(together["own"].iloc[0].sort_index(), own.sort_index(),
+                                       check_names=False)
+        for by in ("sector", "commune"):
+            pd.testing.assert_frame_equal(together[by], breakdown(rows, sel, by, register, names),
+                                          check_like=True)
+    # the numbers themselves: FED's NNN units B (10 of 60) and C (40 of 40) in 2023
+    trend = views_at_once(index.rows("people_informed"), Selection(
+        "people_informed", "2023", upper_union="FED", sector="NNN"), register, names,
+        ["trend"])["trend"]
+    assert _one(trend, period="2023")["value"] == pytest.approx(0.5)
+
+
 def test_breakdown_ignores_its_own_filter(index: HistoryIndex, names: dict[str, str]) -> None:
     rows = index.rows("people_informed")
     sel = replace(INFORMED, upper_union="FED", sector="NNN")

@@ -25,6 +25,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,6 @@ from congdoan.explore.views import (
     HistoryIndex,
     Selection,
     activity_totals,
-    breakdown,
     cached_history,
     current_view,
     drill_into,
@@ -57,7 +57,7 @@ from congdoan.explore.views import (
     filter_view,
     name_lookup,
     scope_name,
-    scope_trend,
+    views_at_once,
 )
 
 ALL = ""
@@ -285,8 +285,9 @@ class Explorer:
         start = time.perf_counter()
         with self._busy():
             period_rows = self.index.period_rows(wanted.indicator_id, wanted.period)
-            kept, self.notices = keep_scope(wanted, period_rows, self.names,
-                                            follow_unit=follow_unit)
+            kept, self.notices = keep_scope(
+                wanted, period_rows, self.names, follow_unit=follow_unit,
+                options=lambda probe: self._options(probe, period_rows))
             self._set_controls(kept, period_rows)
             self.selection = kept
             self._update(start)
@@ -302,11 +303,16 @@ class Explorer:
             self._cache.popitem(last=False)
         return value
 
-    def _set_controls(self, selection: Selection, period_rows: pd.DataFrame) -> None:
+    def _options(self, selection: Selection, period_rows: pd.DataFrame) -> ScopeOptions:
+        """:func:`scope_options` remembered."""
         sel = selection
         options: ScopeOptions = self._memo(
             ("options", sel.indicator_id, sel.period, sel.upper_union, sel.sector, sel.commune),
             lambda: scope_options(period_rows, selection, self.names))
+        return options
+
+    def _set_controls(self, selection: Selection, period_rows: pd.DataFrame) -> None:
+        options = self._options(selection, period_rows)
         name = self.names.get
         _set(self.indicator, None, selection.indicator_id)
         _set(self.period, None, selection.period)
@@ -330,29 +336,38 @@ class Explorer:
 
     def _update(self, start: float) -> None:
         self._drawn = 0
-        selection = self.selection
-        ind = self.register.get(selection.indicator_id)
-        rows = self.index.rows(selection.indicator_id)
-        sel = selection
-        children = None if sel.depth == "cdcs" else by_name(self._breakdown(
-            rows, selection, _drill_level(selection)))
-        self.view = self._memo(
-            ("view", sel.indicator_id, sel.period, sel.upper_union, sel.sector, sel.commune,
-             sel.unit),
-            lambda: current_view(rows, selection, self.register, self.names, children=children))
+        sel = self.selection
+        ind = self.register.get(sel.indicator_id)
+        rows = self.index.rows(sel.indicator_id)
+        view_key = (sel.indicator_id, sel.period, sel.upper_union, sel.sector, sel.commune,
+                    sel.unit)
+        level = _drill_level(sel)
+        # what must be computed (not remembered), so that its groups are judged in one call
+        wanted = []
+        if ("view", *view_key) not in self._cache:
+            wanted += ["own"] + ([] if sel.depth == "cdcs" else [level])
+        for name in ("trend", "sector", "commune"):
+            key = self._panel_key(name, sel, None)
+            if self._panel_keys.get(name) != key and key not in self._cache:
+                wanted.append(name)
+        frames = self._frames(rows, sel, list(dict.fromkeys(wanted)))
+        self.view = self._memo(("view", *view_key), lambda: current_view(
+            rows, sel, self.register, self.names, own=frames["own"],
+            children=None if sel.depth == "cdcs" else by_name(frames[level])))
         views_done = time.perf_counter()
         own_target = self.view["target"].iloc[0] if len(self.view) else float("nan")
         target = None if pd.isna(own_target) else float(own_target)
         for name in PANELS:
-            self._update_panel(name, rows, ind, selection, target)
+            self._update_panel(name, rows, ind, sel, target, frames)
         plot_done = time.perf_counter()
         self.notice.value = "".join(
             f'<div class="congdoan-notice" role="status">{html.escape(n.vi)} '
             f"<i>/ {html.escape(n.en)}</i></div>" for n in self.notices)
-        self.header.value = self._header_html(ind, selection)
-        self.table.value = table_html(self.view, ind, _drill_level(selection))
-        self._fill_drill(selection, ind)
-        self.activities = self._activities(selection)
+        self.header.value = self._header_html(ind, sel)
+        self.table.value = self._memo(("table", *view_key),
+                                      lambda: table_html(self.view, ind, level))
+        self._fill_drill(sel, ind)
+        self.activities = self._activities(sel)
         self.activity_table.value = activities_html(self.activities)
         end = time.perf_counter()
         self.timings = {"views_ms": (views_done - start) * 1000,
@@ -361,47 +376,54 @@ class Explorer:
                         "total_ms": (end - start) * 1000}
         self.last_update_ms = self.timings["total_ms"]
 
+    def _frame_key(self, selection: Selection, name: str) -> tuple[Any, ...]:
+        """What frame ``name`` of :func:`views_at_once` depends on."""
+        sel = selection
+        if name == "trend":
+            return ("frame", name, sel.indicator_id, sel.period[4:], sel.upper_union,
+                    sel.sector, sel.commune, sel.unit, sel.first_year, sel.last_year)
+        if name == "own":
+            return ("frame", name, sel.indicator_id, sel.period, sel.upper_union, sel.sector,
+                    sel.commune, sel.unit)
+        ignored = BY_COLUMN[name]
+        filters = tuple(sorted((c, v) for c, v in sel.filters.items()
+                               if c not in (ignored, "unit_id")))
+        return ("frame", name, sel.indicator_id, sel.period, filters)
+
+    def _frames(self, rows: pd.DataFrame, selection: Selection,
+                wanted: list[str]) -> dict[str, pd.DataFrame]:
+        """Frames of :func:`views_at_once`, remembered; the missing ones computed together."""
+        keys = {name: self._frame_key(selection, name) for name in wanted}
+        missing = [name for name in wanted if keys[name] not in self._cache]
+        computed = (views_at_once(rows, selection, self.register, self.names, missing)
+                    if missing else {})
+        return {name: self._memo(keys[name], partial(computed.__getitem__, name))
+                for name in wanted}
+
     def _panel_key(self, name: str, selection: Selection, target: float | None) -> tuple[Any, ...]:
         """What panel ``name`` shows; the same key means the same picture."""
         sel = selection
-        if name == "trend":
-            return (name, sel.indicator_id, sel.period[4:], sel.upper_union, sel.sector,
-                    sel.commune, sel.unit, sel.first_year, sel.last_year)
         if name == "distribution":
             return (name, sel.indicator_id, sel.period, sel.upper_union, sel.sector,
                     sel.commune, sel.unit, target)
-        if name == "sector":
-            return (name, sel.indicator_id, sel.period, sel.upper_union, sel.commune, sel.sector)
-        return (name, sel.indicator_id, sel.period, sel.upper_union, sel.sector, sel.commune)
+        return ("panel", *self._frame_key(sel, name)[1:],
+                sel.sector if name == "sector" else sel.commune)
 
-    def _panel_data(self, name: str, rows: pd.DataFrame, selection: Selection,
-                    target: float | None) -> PanelData:
-        if name == "trend":
-            return PanelData(scope_trend(rows, selection, self.register, self.names))
-        if name == "distribution":
-            return PanelData(filter_view(rows, replace(selection, unit=None)),
-                             highlight=selection.unit, target=target)
-        highlight = selection.sector if name == "sector" else selection.commune
-        return PanelData(self._breakdown(rows, selection, name), highlight=highlight)
-
-    def _breakdown(self, rows: pd.DataFrame, selection: Selection, by: str) -> pd.DataFrame:
-        """:func:`breakdown` remembered (a panel and the drill-down often show the same one)."""
-        ignored = BY_COLUMN[by]
-        filters = tuple(sorted((c, v) for c, v in selection.filters.items()
-                               if c not in (ignored, "unit_id")))
-        frame: pd.DataFrame = self._memo(
-            ("breakdown", selection.indicator_id, selection.period, by, filters),
-            lambda: breakdown(rows, selection, by, self.register, self.names))
-        return frame
-
-    def _update_panel(self, name: str, rows: pd.DataFrame, ind: Indicator,
-                      selection: Selection, target: float | None) -> None:
+    def _update_panel(self, name: str, rows: pd.DataFrame, ind: Indicator, selection: Selection,
+                      target: float | None, frames: Mapping[str, pd.DataFrame]) -> None:
         key = self._panel_key(name, selection, target)
         if self._panel_keys.get(name) == key:
             return
+
         def draw() -> str:
             self._drawn += 1
-            return panel_svg(name, self._panel_data(name, rows, selection, target), ind)
+            if name == "distribution":
+                data = PanelData(filter_view(rows, replace(selection, unit=None)),
+                                 highlight=selection.unit, target=target)
+            else:
+                highlight = {"sector": selection.sector, "commune": selection.commune}
+                data = PanelData(frames[name], highlight=highlight.get(name))
+            return panel_svg(name, data, ind)
 
         self.charts[name].value = self._memo(key, draw)
         self._panel_keys[name] = key
