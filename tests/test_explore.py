@@ -578,34 +578,31 @@ def test_scope_cleared_with_a_notice_when_it_no_longer_exists(
 
 # ----------------------------------------------------------------------------- activities
 def test_activity_totals_of_the_scope() -> None:
-    from congdoan.core.plan import load_elements
-    from congdoan.explore.views import activity_totals
+    from congdoan.explore.views import scope_activities
 
-    programmes = load_elements().activities
-    activities = frame("activities", [
-        {"unit_id": "A", "period": "2023-H1", "programme": "tet_sum_vay", "events": 1,
-         "participants": 20, "support_vnd": 1_000_000},
-        {"unit_id": "A", "period": "2023-H2", "programme": "tet_sum_vay", "events": 2,
-         "participants": 30, "support_vnd": 500_000},
-        {"unit_id": "B", "period": "2023-H2", "programme": "thang_cong_nhan", "events": 1,
-         "participants": 40, "support_vnd": 0},
-        {"unit_id": "C", "period": "2023-H2", "programme": "tet_sum_vay", "events": 5,
-         "participants": 99, "support_vnd": 9},                       # C is not in scope
-        {"unit_id": "B", "period": "2021-H2", "programme": "sang_kien", "events": 3,
-         "participants": 3, "support_vnd": 3},                        # another year
+    # core.activities.period_activities rows: A (HCSN, C1) and B (NNN, C1) under FED, C (NNN, C2)
+    rows = pd.DataFrame([
+        {"unit_id": "A", "name": "a", "sector": "HCSN", "commune_id": "C1", "parent_id": "FED",
+         "programme": "tet_sum_vay", "events": 3, "participants": 50, "support_vnd": 1_500_000},
+        {"unit_id": "B", "name": "b", "sector": "NNN", "commune_id": "C1", "parent_id": "FED",
+         "programme": "thang_cong_nhan", "events": 1, "participants": 40, "support_vnd": 0},
+        {"unit_id": "B", "name": "b", "sector": "NNN", "commune_id": "C1", "parent_id": "FED",
+         "programme": "tet_sum_vay", "events": 2, "participants": 10, "support_vnd": 200_000},
+        {"unit_id": "C", "name": "c", "sector": "NNN", "commune_id": "C2", "parent_id": "FED",
+         "programme": "tet_sum_vay", "events": 5, "participants": 99, "support_vnd": 9},
     ])
-    units = pd.DataFrame({"unit_id": ["A", "B"]})
-    totals = activity_totals(activities, units, ["2023-H1", "2023-H2"], programmes).set_index(
-        "programme")
-    assert list(totals.index) == [p.name for p in programmes] + ["total"]
-    tet = totals.loc["tet_sum_vay"]
+    totals = scope_activities(rows, Selection("people_informed", "2023", commune="C1"))
+    by = totals.set_index("programme")
+    assert list(by.index)[-1] == "total" and by.loc["total", "label"] == "Tổng cộng"
+    tet = by.loc["tet_sum_vay"]                       # A and B, not C (commune C2)
     assert (tet["units"], tet["events"], tet["participants"], tet["support_vnd"]) == (
-        1, 3, 50, 1_500_000)
-    assert totals.loc["thang_cong_nhan", "participants"] == 40
-    assert totals.loc["sang_kien", "events"] == 0
-    total = totals.loc["total"]
+        2, 5, 60, 1_700_000)
+    assert by.loc["sang_kien", "events"] == 0
+    total = by.loc["total"]                           # A and B, each counted once
     assert (total["units"], total["events"], total["participants"], total["support_vnd"]) == (
-        2, 4, 90, 1_500_000)
+        2, 6, 100, 1_700_000)
+    nnn = scope_activities(rows, Selection("people_informed", "2023", sector="NNN"))
+    assert nnn.set_index("programme").loc["total", "units"] == 2     # B and C
 
 
 def test_explorer_shows_the_activities_of_its_scope(tiny: Dataset, index: HistoryIndex,

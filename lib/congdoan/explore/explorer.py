@@ -34,10 +34,10 @@ import pandas as pd
 
 from congdoan.briefing import charts as palette
 from congdoan.briefing import fmt
+from congdoan.core.activities import period_activities
 from congdoan.core.dataset import Dataset
 from congdoan.core.periods import latest_complete_period, parse_period
-from congdoan.core.plan import Indicator, PlanRegister, load_elements, load_register
-from congdoan.core.registry import period_units
+from congdoan.core.plan import Indicator, PlanRegister, load_register
 from congdoan.core.workspace import active_workspace
 from congdoan.engine.heap import freeze_heap
 from congdoan.exceptions import Location, ParameterError
@@ -49,13 +49,13 @@ from congdoan.explore.views import (
     BY_COLUMN,
     HistoryIndex,
     Selection,
-    activity_totals,
     cached_history,
     current_view,
     drill_into,
     drill_up,
     filter_view,
     name_lookup,
+    scope_activities,
     scope_name,
     views_at_once,
 )
@@ -122,7 +122,6 @@ class Explorer:
         self.index = HistoryIndex(cached_history(dataset) if history is None else history,
                                   self.register)
         self.names = name_lookup(dataset)
-        self.programmes = load_elements().activities
         self.out_dir = (Path(out_dir) if out_dir is not None
                         else active_workspace().output_dir / "explore")
         periods = self.index.periods
@@ -429,17 +428,12 @@ class Explorer:
         self._panel_keys[name] = key
 
     def _activities(self, selection: Selection) -> pd.DataFrame:
-        """Section III figures of the CĐCS in scope (all CĐCS, whatever the indicator)."""
-        def totals() -> pd.DataFrame:
-            period = parse_period(selection.period)
-            units = period_units(self.dataset, period.cut_off)
-            for column, value in selection.filters.items():
-                units = units[units[column] == value]
-            return activity_totals(self.dataset.activities, units, period.sub_periods,
-                                   self.programmes)
-
+        """Section III totals of the CĐCS in scope (all CĐCS, whatever the indicator)."""
+        rows = self._memo(("activities", selection.period),
+                          lambda: period_activities(self.dataset, selection.period))
         frame: pd.DataFrame = self._memo(
-            ("activities", selection.period, *sorted(selection.filters.items())), totals)
+            ("activity totals", selection.period, *sorted(selection.filters.items())),
+            lambda: scope_activities(rows, selection))
         return frame
 
     def _header_html(self, ind: Indicator, selection: Selection) -> str:

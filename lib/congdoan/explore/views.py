@@ -9,7 +9,7 @@ dataset by :func:`cached_history`); a change of selection then only filters and 
   CĐCS (drill-down order: upper union → sector → commune → CĐCS);
 * :func:`current_view` — the table on screen (formatted and exported by
   :mod:`congdoan.explore.tables`);
-* :func:`activity_totals` — section III activity figures of the CĐCS in scope, by programme.
+* :func:`scope_activities` — section III activity totals of the CĐCS in scope, by programme.
 
 Ad-hoc groups (e.g. one sector inside one upper union) are summed from their CĐCS' numerators and
 denominators and judged by :func:`congdoan.core.indicators.judge`, so they follow the engine's rules.
@@ -24,10 +24,11 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from congdoan.core.activities import MEASURES, activity_totals
 from congdoan.core.dataset import Dataset
 from congdoan.core.indicators import compute_indicators
 from congdoan.core.periods import analysis_periods, parse_period
-from congdoan.core.plan import POPULATION_SECTORS, Activity, Indicator, PlanRegister, load_register
+from congdoan.core.plan import POPULATION_SECTORS, Indicator, PlanRegister, load_register
 from congdoan.core.registry import SECTOR_NAMES
 from congdoan.exceptions import DataError, Location, ParameterError
 from congdoan.explore.groups import Group, judge_groups
@@ -463,40 +464,22 @@ def current_view(rows: pd.DataFrame, selection: Selection, register: PlanRegiste
 
 
 # ----------------------------------------------------------------------------- activities
-ACTIVITY_COLUMNS = ("programme", "label_vi", "clause", "units", "events", "participants",
-                    "support_vnd")
-"""Columns of :func:`activity_totals`."""
+def scope_activities(rows: pd.DataFrame, selection: Selection) -> pd.DataFrame:
+    """Section III totals of the CĐCS inside the selection, by programme, with a total row.
 
-
-def activity_totals(activities: pd.DataFrame, units: pd.DataFrame, sub_periods: Sequence[str],
-                    programmes: Sequence[Activity]) -> pd.DataFrame:
-    """Section III activity figures of the CĐCS in ``units`` over ``sub_periods``, by programme.
-
-    One row per programme of ``programmes`` (register order, a programme without activity shows
-    zeros): the number of CĐCS with at least one event, events, participants (attendances, summed
-    over events and sub-periods) and support in VND; then a row 'Tổng cộng' with the sums
-    (its ``units`` counts each CĐCS once).
+    ``rows`` are :func:`congdoan.core.activities.period_activities` of the selected period (each
+    CĐCS with its upper union, sector and commune at the cut-off). The totals are
+    :func:`congdoan.core.activities.activity_totals`; the last row, 'Tổng cộng', sums them, its
+    ``units`` counting each CĐCS that held any activity once.
     """
-    rows = activities[activities["unit_id"].isin(set(units["unit_id"]))
-                      & activities["period"].isin(list(sub_periods))].copy()
-    figures = ["events", "participants", "support_vnd"]
-    for col in figures:
-        rows[col] = pd.to_numeric(rows[col], errors="coerce").fillna(0)
-    active = rows[rows["events"] > 0]
-    summed = rows.groupby("programme")[figures].sum()
-    doing = active.groupby("programme")["unit_id"].nunique()
-    out = pd.DataFrame({
-        "programme": [p.name for p in programmes],
-        "label_vi": [p.label_vi for p in programmes],
-        "clause": [p.clause for p in programmes],
-    })
-    out["units"] = out["programme"].map(doing).fillna(0).astype(int)
-    for col in figures:
-        out[col] = out["programme"].map(summed[col]).fillna(0).astype("int64")
-    total = {"programme": "total", "label_vi": "Tổng cộng", "clause": "III",
-             "units": int(active["unit_id"].nunique()),
-             **{col: int(out[col].sum()) for col in figures}}
-    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)[list(ACTIVITY_COLUMNS)]
+    mine = rows
+    for column, value in selection.filters.items():
+        mine = mine[mine[column] == value]
+    totals = activity_totals(mine)
+    held = mine.loc[mine["events"] > 0, "unit_id"].nunique()
+    total = {"programme": "total", "label": "Tổng cộng", "clause": "III", "units": held,
+             **{m: int(totals[m].sum()) for m in MEASURES}}
+    return pd.concat([totals, pd.DataFrame([total])], ignore_index=True)
 
 
 # ----------------------------------------------------------------------------- names
