@@ -67,9 +67,13 @@ __all__ = ["ALL", "EXPLORER_CSS", "Explorer", "export_link"]
 
 EXPLORER_CSS = """
 .congdoan-explorer { width: 100%; max-width: 1500px; box-sizing: border-box; }
-.congdoan-explorer .widget-dropdown, .congdoan-explorer .widget-hslider { width: 100%; }
+.congdoan-explorer .widget-gridbox > .widget-inline-hbox { width: auto; min-width: 0;
+  margin: 2px 0; }
 .congdoan-explorer .widget-dropdown > select { min-width: 0; flex: 1 1 auto; }
 .congdoan-explorer .congdoan-wide { grid-column: 1 / -1; }
+@media (max-width: 600px) {
+  .congdoan-explorer .widget-gridbox .widget-label { width: 88px !important; }
+}
 .congdoan-explorer .widget-readout { max-width: none; min-width: 7em; overflow: visible; }
 .congdoan-explorer .congdoan-chart { display: block; width: 100%; height: auto; }
 .congdoan-explorer .congdoan-panel { min-width: 0; }
@@ -149,26 +153,25 @@ class Explorer:
         """The selection the explorer started with (the reset button returns to it)."""
 
         style = {"description_width": "135px"}
-        full = widgets.Layout(width="100%")
+        # the grid sizes the controls (EXPLORER_CSS): they have no width of their own
         self.indicator = widgets.Dropdown(
             description="Chỉ tiêu", value=first, style=style,
-            layout=widgets.Layout(width="100%"),
             options=[(f"{i.clause} · {i.name_vi}", i.id) for i in self.register.indicators
                      if i.id in ids])
         self.indicator.add_class("congdoan-wide")
         self.period = widgets.Dropdown(
-            description="Kỳ", value=start, layout=full, style=style,
+            description="Kỳ", value=start, style=style,
             options=[(f"{parse_period(p).label()} ({p})", p) for p in periods])
         self.years = widgets.IntRangeSlider(
             description="Diễn biến từ–đến", value=(years[0], years[-1]), min=years[0],
-            max=years[-1], layout=full, style=style)
-        self.upper = widgets.Dropdown(description="Công đoàn cấp trên", layout=full, style=style,
+            max=years[-1], style=style)
+        self.upper = widgets.Dropdown(description="Công đoàn cấp trên", style=style,
                                       options=[("Toàn địa bàn", ALL)], value=ALL)
-        self.sector = widgets.Dropdown(description="Khu vực", layout=full, style=style,
+        self.sector = widgets.Dropdown(description="Khu vực", style=style,
                                        options=[("Tất cả", ALL)], value=ALL)
-        self.commune = widgets.Dropdown(description="Xã, thị trấn", layout=full, style=style,
+        self.commune = widgets.Dropdown(description="Xã, thị trấn", style=style,
                                         options=[("Tất cả", ALL)], value=ALL)
-        self.unit = widgets.Dropdown(description="CĐCS", layout=full, style=style,
+        self.unit = widgets.Dropdown(description="CĐCS", style=style,
                                      options=[("Tất cả", ALL)], value=ALL)
         self.up = widgets.Button(description="Lên một cấp",
                                  tooltip="Bỏ chọn cấp sâu nhất / one level up")
