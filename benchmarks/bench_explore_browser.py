@@ -25,6 +25,7 @@ from typing import Any
 
 from congdoan.core.paths import NOTEBOOKS_DIR
 from congdoan.core.plan import load_register
+from congdoan.core.workspace import Organisation, init_workspace
 from congdoan.demo.synthetic import write_demo
 from congdoan.explore.browser import (
     Timing,
@@ -118,15 +119,19 @@ def main() -> None:
     if folder is None:
         folder = work / "demo"
         write_demo(folder)
-    root = work / "lab"
-    root.mkdir()
-    prepare_notebook(NOTEBOOKS_DIR / "explore.ipynb", root / "explore.ipynb",
-                      {"data": str(folder.resolve()), "period": "2024-H2"})
+    # a workspace served as congdoan lab serves it: its notebooks/ folder, the demo as data
+    ws = init_workspace(work / "ws", Organisation(id="GIALAM", name="Huyện Gia Lâm",
+                                                  kind="district"))
+    prepare_notebook(NOTEBOOKS_DIR / "explore.ipynb", ws.root / "notebooks" / "explore.ipynb",
+                     {"data": str(folder.resolve()), "period": "2024-H2"})
     rounds: list[list[Timing]] = []
-    with lab_server(root, work) as lab, chromium() as browser:
+    with lab_server(ws.root, work / "server", {"CONGDOAN_WORKSPACE": str(ws.root)}) as lab, \
+            chromium() as browser:
         page = browser.new_page(viewport={"width": args.width, "height": 1000})
         page.set_default_timeout(60_000)
-        open_explorer(page, lab.url("explore.ipynb"))
+        open_explorer(page, lab.url("notebooks/explore.ipynb"))
+        # the charts in view, as an analyst looking at them has them
+        page.locator(".congdoan-explorer .congdoan-chart").first.scroll_into_view_if_needed()
         for number in range(args.rounds):
             timings: list[Timing] = []
             for step, (what, label, pick) in enumerate(CHANGES):

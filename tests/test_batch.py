@@ -371,6 +371,7 @@ def test_workers_are_forked_only_from_a_single_threaded_process() -> None:
     assert fresh_python(code) == ("fork" if sys.platform == "linux" else "spawn")
 
 
+@pytest.mark.slow
 def test_parent_warm_up_leaves_workers_nothing_to_import() -> None:
     """What workers inherit from the batch process: papermill, the kernel spec lookup
     (ipykernel.kernelspec, IPython), a warmed renderer, nbformat's compiled validator for the
@@ -399,6 +400,7 @@ def test_parent_warm_up_leaves_workers_nothing_to_import() -> None:
     assert fresh_python(code) == "[] True 1 True\nTrue True\n1 1"
 
 
+@pytest.mark.slow
 def test_a_started_worker_freezes_what_it_holds(tmp_path: Path) -> None:
     """A spawned (or Dask) worker warms itself, then freezes its heap as the batch process
     does before forking; its per-briefing full collections then walk only new objects."""

@@ -59,6 +59,7 @@ def test_bad_period_is_a_clear_error(demo_dir: Path, capsys: pytest.CaptureFixtu
     assert "Malformed period id" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_console_script_runs_demo_then_indicators(tmp_path: Path) -> None:
     exe = Path(sys.executable).with_name("congdoan")
     demo = tmp_path / "demo"
@@ -103,6 +104,7 @@ def test_package_version_is_read_only_when_asked() -> None:
         _ = congdoan.no_such_name  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_briefings_command_ends_fast_with_its_exit_code_and_flushed_output(
         demo_dir: Path, tmp_path: Path) -> None:
     """``congdoan briefings`` leaves with os._exit (no interpreter clean-up): the exit code

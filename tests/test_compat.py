@@ -300,6 +300,7 @@ def test_quiet_flush_changes_nothing_outside_a_kernel(patches: Patches) -> None:
     assert OutStream.flush is before
 
 
+@pytest.mark.slow
 def test_quiet_flush_keeps_outputs_in_their_order(patches: Patches) -> None:
     """In a kernel with the patch, flushing nothing costs no round trip to the I/O thread,
     and each print still comes before the display that follows it (stderr included); the

@@ -157,6 +157,31 @@ def test_milestone_pace_of_a_combined_scope(index: HistoryIndex, names: dict[str
     assert _one(by_commune, unit_id="C2")["status"] == "not_achieved"
 
 
+def test_views_at_once_judge_as_one_by_one(index: HistoryIndex, names: dict[str, str]) -> None:
+    from congdoan.explore.views import scope_row, views_at_once
+
+    register = load_register()
+    for indicator in ("people_informed", "cba_coverage"):      # annual and milestone
+        rows = index.rows(indicator)
+        sel = Selection(indicator, "2023", upper_union="FED", sector="NNN")
+        together = views_at_once(rows, sel, register, names, ["trend", "own", "sector",
+                                                              "commune"])
+        pd.testing.assert_frame_equal(together["trend"],
+                                      scope_trend(rows, sel, register, names), check_like=True)
+        own = scope_row(rows, sel, register, names)
+        assert own is not None
+        pd.testing.assert_series_equal(together["own"].iloc[0].sort_index(), own.sort_index(),
+                                       check_names=False)
+        for by in ("sector", "commune"):
+            pd.testing.assert_frame_equal(together[by], breakdown(rows, sel, by, register, names),
+                                          check_like=True)
+    # the numbers themselves: FED's NNN units B (10 of 60) and C (40 of 40) in 2023
+    trend = views_at_once(index.rows("people_informed"), Selection(
+        "people_informed", "2023", upper_union="FED", sector="NNN"), register, names,
+        ["trend"])["trend"]
+    assert _one(trend, period="2023")["value"] == pytest.approx(0.5)
+
+
 def test_breakdown_ignores_its_own_filter(index: HistoryIndex, names: dict[str, str]) -> None:
     rows = index.rows("people_informed")
     sel = replace(INFORMED, upper_union="FED", sector="NNN")
@@ -553,34 +578,31 @@ def test_scope_cleared_with_a_notice_when_it_no_longer_exists(
 
 # ----------------------------------------------------------------------------- activities
 def test_activity_totals_of_the_scope() -> None:
-    from congdoan.core.plan import load_elements
-    from congdoan.explore.views import activity_totals
+    from congdoan.explore.views import scope_activities
 
-    programmes = load_elements().activities
-    activities = frame("activities", [
-        {"unit_id": "A", "period": "2023-H1", "programme": "tet_sum_vay", "events": 1,
-         "participants": 20, "support_vnd": 1_000_000},
-        {"unit_id": "A", "period": "2023-H2", "programme": "tet_sum_vay", "events": 2,
-         "participants": 30, "support_vnd": 500_000},
-        {"unit_id": "B", "period": "2023-H2", "programme": "thang_cong_nhan", "events": 1,
-         "participants": 40, "support_vnd": 0},
-        {"unit_id": "C", "period": "2023-H2", "programme": "tet_sum_vay", "events": 5,
-         "participants": 99, "support_vnd": 9},                       # C is not in scope
-        {"unit_id": "B", "period": "2021-H2", "programme": "sang_kien", "events": 3,
-         "participants": 3, "support_vnd": 3},                        # another year
+    # core.activities.period_activities rows: A (HCSN, C1) and B (NNN, C1) under FED, C (NNN, C2)
+    rows = pd.DataFrame([
+        {"unit_id": "A", "name": "a", "sector": "HCSN", "commune_id": "C1", "parent_id": "FED",
+         "programme": "tet_sum_vay", "events": 3, "participants": 50, "support_vnd": 1_500_000},
+        {"unit_id": "B", "name": "b", "sector": "NNN", "commune_id": "C1", "parent_id": "FED",
+         "programme": "thang_cong_nhan", "events": 1, "participants": 40, "support_vnd": 0},
+        {"unit_id": "B", "name": "b", "sector": "NNN", "commune_id": "C1", "parent_id": "FED",
+         "programme": "tet_sum_vay", "events": 2, "participants": 10, "support_vnd": 200_000},
+        {"unit_id": "C", "name": "c", "sector": "NNN", "commune_id": "C2", "parent_id": "FED",
+         "programme": "tet_sum_vay", "events": 5, "participants": 99, "support_vnd": 9},
     ])
-    units = pd.DataFrame({"unit_id": ["A", "B"]})
-    totals = activity_totals(activities, units, ["2023-H1", "2023-H2"], programmes).set_index(
-        "programme")
-    assert list(totals.index) == [p.name for p in programmes] + ["total"]
-    tet = totals.loc["tet_sum_vay"]
+    totals = scope_activities(rows, Selection("people_informed", "2023", commune="C1"))
+    by = totals.set_index("programme")
+    assert list(by.index)[-1] == "total" and by.loc["total", "label"] == "Tổng cộng"
+    tet = by.loc["tet_sum_vay"]                       # A and B, not C (commune C2)
     assert (tet["units"], tet["events"], tet["participants"], tet["support_vnd"]) == (
-        1, 3, 50, 1_500_000)
-    assert totals.loc["thang_cong_nhan", "participants"] == 40
-    assert totals.loc["sang_kien", "events"] == 0
-    total = totals.loc["total"]
+        2, 5, 60, 1_700_000)
+    assert by.loc["sang_kien", "events"] == 0
+    total = by.loc["total"]                           # A and B, each counted once
     assert (total["units"], total["events"], total["participants"], total["support_vnd"]) == (
-        2, 4, 90, 1_500_000)
+        2, 6, 100, 1_700_000)
+    nnn = scope_activities(rows, Selection("people_informed", "2023", sector="NNN"))
+    assert nnn.set_index("programme").loc["total", "units"] == 2     # B and C
 
 
 def test_explorer_shows_the_activities_of_its_scope(tiny: Dataset, index: HistoryIndex,

@@ -183,7 +183,13 @@ def open_explorer(page: Any, url: str, *, timeout_ms: float = 240_000) -> None:
     page.locator(".jp-StatusBar-TextItem", has_text="Idle").first.wait_for(timeout=timeout_ms)
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-item:not(.lm-mod-disabled)", has_text="Run All Cells").first.click()
-    page.locator(".congdoan-explorer .congdoan-chart").first.wait_for(timeout=timeout_ms)
+    error = '[data-mime-type="application/vnd.jupyter.error"]'
+    page.wait_for_function(
+        f"() => document.querySelector('.congdoan-explorer .congdoan-chart')"
+        f" || document.querySelector('{error}')", timeout=timeout_ms)
+    if page.locator(error).count():
+        raise RuntimeError("explore.ipynb failed in JupyterLab:\n"
+                           + page.locator(error).first.inner_text())
     page.wait_for_function(
         "() => { const b = document.querySelector('.congdoan-explorer');"
         " return b && !b.classList.contains('congdoan-busy'); }", timeout=timeout_ms)

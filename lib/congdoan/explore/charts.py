@@ -127,12 +127,18 @@ def _title(text: str) -> str:
 
 
 def _text(x: float, y: float, text: str, *, anchor: str = "start", colour: str = charts.INK,
-          weight: str = "normal", size: float = FONT, rotate: float = 0) -> str:
-    turn = f' transform="rotate({_num(rotate)} {_num(x)} {_num(y)})"' if rotate else ""
-    bold = ' font-weight="bold"' if weight != "normal" else ""
-    sized = f' font-size="{_num(size)}"' if size != FONT else ""
+          weight: str = "normal", size: float = FONT, rotate: float = 0,
+          halo: bool = False) -> str:
+    """A text; ``halo``: a white outline keeps it readable over lines."""
+    extra = f' transform="rotate({_num(rotate)} {_num(x)} {_num(y)})"' if rotate else ""
+    if halo:
+        extra += ' paint-order="stroke" stroke="white" stroke-width="3"'
+    if weight != "normal":
+        extra += ' font-weight="bold"'
+    if size != FONT:
+        extra += f' font-size="{_num(size)}"'
     return (f'<text x="{_num(x)}" y="{_num(y)}" text-anchor="{anchor}" fill="{colour}"'
-            f"{bold}{sized}{turn}>{_esc(text)}</text>")
+            f"{extra}>{_esc(text)}</text>")
 
 
 def _line(x1: float, y1: float, x2: float, y2: float, colour: str, *, width: float = 1,
@@ -370,6 +376,11 @@ def breakdown_svg(rows: pd.DataFrame, ind: Indicator, *, highlight: str | None =
     scale = box.width / (high - low)
     body = [_title(heading), *_grid(box, ticks, scale, low, ind.measure, vertical=True)]
     zero = box.left + (0 - low) * scale
+    if len(targets):  # under the bars' value labels
+        x = box.left + (float(targets[0]) - low) * scale
+        body.append(_line(x, box.top, x, box.bottom - 4, charts.INK, width=1.2, dash="5 3"))
+        body.append(_text(x, box.top - 3, TARGET_LABEL, anchor="middle", colour=_MUTED,
+                          size=FONT - 1))
     for i, (name, value, status, unit) in enumerate(zip(
             names, values, data["status"], data["unit_id"].astype(str), strict=True)):
         y = box.top + 4 + i * row_height
@@ -383,12 +394,7 @@ def breakdown_svg(rows: pd.DataFrame, ind: Indicator, *, highlight: str | None =
                           weight="bold" if chosen else "normal"))
         body.append(_text(x1 + 4, y + row_height / 2 + 1,
                           f"{fmt.value(ind.measure, value)} {style.symbol}",
-                          weight="bold" if chosen else "normal"))
-    if len(targets):
-        x = box.left + (float(targets[0]) - low) * scale
-        body.append(_line(x, box.top, x, box.bottom - 4, charts.INK, width=1.2, dash="5 3"))
-        body.append(_text(x, box.top - 3, TARGET_LABEL, anchor="middle", colour=_MUTED,
-                          size=FONT - 1))
+                          weight="bold" if chosen else "normal", halo=True))
     said = "; ".join(f"{n}: {fmt.value(ind.measure, v)} ({fmt.status_label(s)})"
                      for n, v, s in zip(names, values, data["status"], strict=True))
     return _svg(height, f"{heading}. {said}", body)

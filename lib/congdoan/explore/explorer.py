@@ -25,6 +25,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,10 @@ import pandas as pd
 
 from congdoan.briefing import charts as palette
 from congdoan.briefing import fmt
+from congdoan.core.activities import period_activities
 from congdoan.core.dataset import Dataset
 from congdoan.core.periods import latest_complete_period, parse_period
-from congdoan.core.plan import Indicator, PlanRegister, load_elements, load_register
-from congdoan.core.registry import period_units
+from congdoan.core.plan import Indicator, PlanRegister, load_register
 from congdoan.core.workspace import active_workspace
 from congdoan.engine.heap import freeze_heap
 from congdoan.exceptions import Location, ParameterError
@@ -48,16 +49,15 @@ from congdoan.explore.views import (
     BY_COLUMN,
     HistoryIndex,
     Selection,
-    activity_totals,
-    breakdown,
     cached_history,
     current_view,
     drill_into,
     drill_up,
     filter_view,
     name_lookup,
+    scope_activities,
     scope_name,
-    scope_trend,
+    views_at_once,
 )
 
 ALL = ""
@@ -67,9 +67,13 @@ __all__ = ["ALL", "EXPLORER_CSS", "Explorer", "export_link"]
 
 EXPLORER_CSS = """
 .congdoan-explorer { width: 100%; max-width: 1500px; box-sizing: border-box; }
-.congdoan-explorer .widget-dropdown, .congdoan-explorer .widget-hslider { width: 100%; }
+.congdoan-explorer .widget-gridbox > .widget-inline-hbox { width: auto; min-width: 0;
+  margin: 2px 0; }
 .congdoan-explorer .widget-dropdown > select { min-width: 0; flex: 1 1 auto; }
 .congdoan-explorer .congdoan-wide { grid-column: 1 / -1; }
+@media (max-width: 600px) {
+  .congdoan-explorer .widget-gridbox .widget-label { width: 88px !important; }
+}
 .congdoan-explorer .widget-readout { max-width: none; min-width: 7em; overflow: visible; }
 .congdoan-explorer .congdoan-chart { display: block; width: 100%; height: auto; }
 .congdoan-explorer .congdoan-panel { min-width: 0; }
@@ -122,7 +126,6 @@ class Explorer:
         self.index = HistoryIndex(cached_history(dataset) if history is None else history,
                                   self.register)
         self.names = name_lookup(dataset)
-        self.programmes = load_elements().activities
         self.out_dir = (Path(out_dir) if out_dir is not None
                         else active_workspace().output_dir / "explore")
         periods = self.index.periods
@@ -150,26 +153,25 @@ class Explorer:
         """The selection the explorer started with (the reset button returns to it)."""
 
         style = {"description_width": "135px"}
-        full = widgets.Layout(width="100%")
+        # the grid sizes the controls (EXPLORER_CSS): they have no width of their own
         self.indicator = widgets.Dropdown(
             description="Chỉ tiêu", value=first, style=style,
-            layout=widgets.Layout(width="100%"),
             options=[(f"{i.clause} · {i.name_vi}", i.id) for i in self.register.indicators
                      if i.id in ids])
         self.indicator.add_class("congdoan-wide")
         self.period = widgets.Dropdown(
-            description="Kỳ", value=start, layout=full, style=style,
+            description="Kỳ", value=start, style=style,
             options=[(f"{parse_period(p).label()} ({p})", p) for p in periods])
         self.years = widgets.IntRangeSlider(
             description="Diễn biến từ–đến", value=(years[0], years[-1]), min=years[0],
-            max=years[-1], layout=full, style=style)
-        self.upper = widgets.Dropdown(description="Công đoàn cấp trên", layout=full, style=style,
+            max=years[-1], style=style)
+        self.upper = widgets.Dropdown(description="Công đoàn cấp trên", style=style,
                                       options=[("Toàn địa bàn", ALL)], value=ALL)
-        self.sector = widgets.Dropdown(description="Khu vực", layout=full, style=style,
+        self.sector = widgets.Dropdown(description="Khu vực", style=style,
                                        options=[("Tất cả", ALL)], value=ALL)
-        self.commune = widgets.Dropdown(description="Xã, thị trấn", layout=full, style=style,
+        self.commune = widgets.Dropdown(description="Xã, thị trấn", style=style,
                                         options=[("Tất cả", ALL)], value=ALL)
-        self.unit = widgets.Dropdown(description="CĐCS", layout=full, style=style,
+        self.unit = widgets.Dropdown(description="CĐCS", style=style,
                                      options=[("Tất cả", ALL)], value=ALL)
         self.up = widgets.Button(description="Lên một cấp",
                                  tooltip="Bỏ chọn cấp sâu nhất / one level up")
@@ -285,8 +287,9 @@ class Explorer:
         start = time.perf_counter()
         with self._busy():
             period_rows = self.index.period_rows(wanted.indicator_id, wanted.period)
-            kept, self.notices = keep_scope(wanted, period_rows, self.names,
-                                            follow_unit=follow_unit)
+            kept, self.notices = keep_scope(
+                wanted, period_rows, self.names, follow_unit=follow_unit,
+                options=lambda probe: self._options(probe, period_rows))
             self._set_controls(kept, period_rows)
             self.selection = kept
             self._update(start)
@@ -302,11 +305,16 @@ class Explorer:
             self._cache.popitem(last=False)
         return value
 
-    def _set_controls(self, selection: Selection, period_rows: pd.DataFrame) -> None:
+    def _options(self, selection: Selection, period_rows: pd.DataFrame) -> ScopeOptions:
+        """:func:`scope_options` remembered."""
         sel = selection
         options: ScopeOptions = self._memo(
             ("options", sel.indicator_id, sel.period, sel.upper_union, sel.sector, sel.commune),
             lambda: scope_options(period_rows, selection, self.names))
+        return options
+
+    def _set_controls(self, selection: Selection, period_rows: pd.DataFrame) -> None:
+        options = self._options(selection, period_rows)
         name = self.names.get
         _set(self.indicator, None, selection.indicator_id)
         _set(self.period, None, selection.period)
@@ -330,29 +338,38 @@ class Explorer:
 
     def _update(self, start: float) -> None:
         self._drawn = 0
-        selection = self.selection
-        ind = self.register.get(selection.indicator_id)
-        rows = self.index.rows(selection.indicator_id)
-        sel = selection
-        children = None if sel.depth == "cdcs" else by_name(self._breakdown(
-            rows, selection, _drill_level(selection)))
-        self.view = self._memo(
-            ("view", sel.indicator_id, sel.period, sel.upper_union, sel.sector, sel.commune,
-             sel.unit),
-            lambda: current_view(rows, selection, self.register, self.names, children=children))
+        sel = self.selection
+        ind = self.register.get(sel.indicator_id)
+        rows = self.index.rows(sel.indicator_id)
+        view_key = (sel.indicator_id, sel.period, sel.upper_union, sel.sector, sel.commune,
+                    sel.unit)
+        level = _drill_level(sel)
+        # what must be computed (not remembered), so that its groups are judged in one call
+        wanted = []
+        if ("view", *view_key) not in self._cache:
+            wanted += ["own"] + ([] if sel.depth == "cdcs" else [level])
+        for name in ("trend", "sector", "commune"):
+            key = self._panel_key(name, sel, None)
+            if self._panel_keys.get(name) != key and key not in self._cache:
+                wanted.append(name)
+        frames = self._frames(rows, sel, list(dict.fromkeys(wanted)))
+        self.view = self._memo(("view", *view_key), lambda: current_view(
+            rows, sel, self.register, self.names, own=frames["own"],
+            children=None if sel.depth == "cdcs" else by_name(frames[level])))
         views_done = time.perf_counter()
         own_target = self.view["target"].iloc[0] if len(self.view) else float("nan")
         target = None if pd.isna(own_target) else float(own_target)
         for name in PANELS:
-            self._update_panel(name, rows, ind, selection, target)
+            self._update_panel(name, rows, ind, sel, target, frames)
         plot_done = time.perf_counter()
         self.notice.value = "".join(
             f'<div class="congdoan-notice" role="status">{html.escape(n.vi)} '
             f"<i>/ {html.escape(n.en)}</i></div>" for n in self.notices)
-        self.header.value = self._header_html(ind, selection)
-        self.table.value = table_html(self.view, ind, _drill_level(selection))
-        self._fill_drill(selection, ind)
-        self.activities = self._activities(selection)
+        self.header.value = self._header_html(ind, sel)
+        self.table.value = self._memo(("table", *view_key),
+                                      lambda: table_html(self.view, ind, level))
+        self._fill_drill(sel, ind)
+        self.activities = self._activities(sel)
         self.activity_table.value = activities_html(self.activities)
         end = time.perf_counter()
         self.timings = {"views_ms": (views_done - start) * 1000,
@@ -361,63 +378,65 @@ class Explorer:
                         "total_ms": (end - start) * 1000}
         self.last_update_ms = self.timings["total_ms"]
 
+    def _frame_key(self, selection: Selection, name: str) -> tuple[Any, ...]:
+        """What frame ``name`` of :func:`views_at_once` depends on."""
+        sel = selection
+        if name == "trend":
+            return ("frame", name, sel.indicator_id, sel.period[4:], sel.upper_union,
+                    sel.sector, sel.commune, sel.unit, sel.first_year, sel.last_year)
+        if name == "own":
+            return ("frame", name, sel.indicator_id, sel.period, sel.upper_union, sel.sector,
+                    sel.commune, sel.unit)
+        ignored = BY_COLUMN[name]
+        filters = tuple(sorted((c, v) for c, v in sel.filters.items()
+                               if c not in (ignored, "unit_id")))
+        return ("frame", name, sel.indicator_id, sel.period, filters)
+
+    def _frames(self, rows: pd.DataFrame, selection: Selection,
+                wanted: list[str]) -> dict[str, pd.DataFrame]:
+        """Frames of :func:`views_at_once`, remembered; the missing ones computed together."""
+        keys = {name: self._frame_key(selection, name) for name in wanted}
+        missing = [name for name in wanted if keys[name] not in self._cache]
+        computed = (views_at_once(rows, selection, self.register, self.names, missing)
+                    if missing else {})
+        return {name: self._memo(keys[name], partial(computed.__getitem__, name))
+                for name in wanted}
+
     def _panel_key(self, name: str, selection: Selection, target: float | None) -> tuple[Any, ...]:
         """What panel ``name`` shows; the same key means the same picture."""
         sel = selection
-        if name == "trend":
-            return (name, sel.indicator_id, sel.period[4:], sel.upper_union, sel.sector,
-                    sel.commune, sel.unit, sel.first_year, sel.last_year)
         if name == "distribution":
             return (name, sel.indicator_id, sel.period, sel.upper_union, sel.sector,
                     sel.commune, sel.unit, target)
-        if name == "sector":
-            return (name, sel.indicator_id, sel.period, sel.upper_union, sel.commune, sel.sector)
-        return (name, sel.indicator_id, sel.period, sel.upper_union, sel.sector, sel.commune)
+        return ("panel", *self._frame_key(sel, name)[1:],
+                sel.sector if name == "sector" else sel.commune)
 
-    def _panel_data(self, name: str, rows: pd.DataFrame, selection: Selection,
-                    target: float | None) -> PanelData:
-        if name == "trend":
-            return PanelData(scope_trend(rows, selection, self.register, self.names))
-        if name == "distribution":
-            return PanelData(filter_view(rows, replace(selection, unit=None)),
-                             highlight=selection.unit, target=target)
-        highlight = selection.sector if name == "sector" else selection.commune
-        return PanelData(self._breakdown(rows, selection, name), highlight=highlight)
-
-    def _breakdown(self, rows: pd.DataFrame, selection: Selection, by: str) -> pd.DataFrame:
-        """:func:`breakdown` remembered (a panel and the drill-down often show the same one)."""
-        ignored = BY_COLUMN[by]
-        filters = tuple(sorted((c, v) for c, v in selection.filters.items()
-                               if c not in (ignored, "unit_id")))
-        frame: pd.DataFrame = self._memo(
-            ("breakdown", selection.indicator_id, selection.period, by, filters),
-            lambda: breakdown(rows, selection, by, self.register, self.names))
-        return frame
-
-    def _update_panel(self, name: str, rows: pd.DataFrame, ind: Indicator,
-                      selection: Selection, target: float | None) -> None:
+    def _update_panel(self, name: str, rows: pd.DataFrame, ind: Indicator, selection: Selection,
+                      target: float | None, frames: Mapping[str, pd.DataFrame]) -> None:
         key = self._panel_key(name, selection, target)
         if self._panel_keys.get(name) == key:
             return
+
         def draw() -> str:
             self._drawn += 1
-            return panel_svg(name, self._panel_data(name, rows, selection, target), ind)
+            if name == "distribution":
+                data = PanelData(filter_view(rows, replace(selection, unit=None)),
+                                 highlight=selection.unit, target=target)
+            else:
+                highlight = {"sector": selection.sector, "commune": selection.commune}
+                data = PanelData(frames[name], highlight=highlight.get(name))
+            return panel_svg(name, data, ind)
 
         self.charts[name].value = self._memo(key, draw)
         self._panel_keys[name] = key
 
     def _activities(self, selection: Selection) -> pd.DataFrame:
-        """Section III figures of the CĐCS in scope (all CĐCS, whatever the indicator)."""
-        def totals() -> pd.DataFrame:
-            period = parse_period(selection.period)
-            units = period_units(self.dataset, period.cut_off)
-            for column, value in selection.filters.items():
-                units = units[units[column] == value]
-            return activity_totals(self.dataset.activities, units, period.sub_periods,
-                                   self.programmes)
-
+        """Section III totals of the CĐCS in scope (all CĐCS, whatever the indicator)."""
+        rows = self._memo(("activities", selection.period),
+                          lambda: period_activities(self.dataset, selection.period))
         frame: pd.DataFrame = self._memo(
-            ("activities", selection.period, *sorted(selection.filters.items())), totals)
+            ("activity totals", selection.period, *sorted(selection.filters.items())),
+            lambda: scope_activities(rows, selection))
         return frame
 
     def _header_html(self, ind: Indicator, selection: Selection) -> str:

@@ -13,7 +13,7 @@ upper union, sector and commune *in that period*):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -78,7 +78,9 @@ _FIELDS = (("upper_union", "parent_id", "công đoàn cấp trên", "upper union
 
 
 def keep_scope(wanted: Selection, rows: pd.DataFrame, names: Mapping[str, str], *,
-               follow_unit: bool = True) -> tuple[Selection, list[Notice]]:
+               follow_unit: bool = True,
+               options: Callable[[Selection], ScopeOptions] | None = None,
+               ) -> tuple[Selection, list[Notice]]:
     """The part of ``wanted`` that exists in the period of ``rows``, and notices for the rest.
 
     ``rows`` are the indicator's rows of ``wanted.period``. A chosen CĐCS present in the period
@@ -87,7 +89,10 @@ def keep_scope(wanted: Selection, rows: pd.DataFrame, names: Mapping[str, str], 
     a commune union on 1/7/2025 stays chosen, under its new upper union); without it (the
     analyst has just chosen one of those) a CĐCS outside them is cleared. Then each chosen
     field is checked in turn (upper union, sector, commune) within the fields kept before it.
+    ``options`` gives :func:`scope_options` of ``rows`` for a selection (the caller may
+    remember them).
     """
+    offered_in = options or (lambda probe: scope_options(rows, probe, names))
     period = parse_period(wanted.period).label()
     notices: list[Notice] = []
     selection = wanted
@@ -103,9 +108,9 @@ def keep_scope(wanted: Selection, rows: pd.DataFrame, names: Mapping[str, str], 
         # offered within the fields kept before this one
         cleared: dict[str, Any] = {f: None for f, *_ in _FIELDS[i:]}
         probe = replace(selection, **cleared)
-        options = scope_options(rows, probe, names)
-        offered = {"upper_union": options.upper_unions, "sector": options.sectors,
-                   "commune": options.communes}[field]
+        choices = offered_in(probe)
+        offered = {"upper_union": choices.upper_unions, "sector": choices.sectors,
+                   "commune": choices.communes}[field]
         if chosen not in offered:
             name = names.get(chosen, chosen)
             notices.append(Notice(

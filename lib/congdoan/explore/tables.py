@@ -38,11 +38,11 @@ SCREEN_COLUMNS = ("level", "unit_name", "clause", "numerator", "denominator", "v
 """Columns shown in the explorer (the indicator, period and ids are in its header)."""
 
 ACTIVITY_HEADERS = {
-    "label_vi": "Chương trình, hoạt động", "clause": "Mục", "units": "Số CĐCS thực hiện",
+    "label": "Chương trình, hoạt động", "clause": "Mục", "units": "Số CĐCS thực hiện",
     "events": "Số hoạt động", "participants": "Lượt người tham gia",
     "support_vnd": "Kinh phí hỗ trợ (đồng)",
 }
-"""Column of :func:`congdoan.explore.views.activity_totals` → Vietnamese header."""
+"""Column of :func:`congdoan.explore.views.scope_activities` → Vietnamese header."""
 
 TABLE_CSS = """
 .congdoan-scroll { overflow-x: auto; max-width: 100%; }
@@ -140,7 +140,7 @@ def table_html(view: pd.DataFrame, ind: Indicator, child_level: str | None = Non
 def format_activities(totals: pd.DataFrame) -> pd.DataFrame:
     """Activity totals as text under Vietnamese headers (:data:`ACTIVITY_HEADERS`)."""
     out = pd.DataFrame({
-        "label_vi": totals["label_vi"].astype(str).to_numpy(),
+        "label": totals["label"].astype(str).to_numpy(),
         "clause": totals["clause"].astype(str).to_numpy(),
         **{k: [fmt.number(x) for x in totals[k]]
            for k in ("units", "events", "participants", "support_vnd")},
@@ -154,7 +154,7 @@ def activities_html(totals: pd.DataFrame) -> str:
         return f'<p class="congdoan-empty">{fmt.status_label("no_data")}</p>'
     return html_table(format_activities(totals),
                       right={ACTIVITY_HEADERS[k] for k in ACTIVITY_HEADERS if k in _RIGHT},
-                      wrap={ACTIVITY_HEADERS["label_vi"]}, css="congdoan-view congdoan-activities")
+                      wrap={ACTIVITY_HEADERS["label"]}, css="congdoan-view congdoan-activities")
 
 
 # ----------------------------------------------------------------------------- export

@@ -9,7 +9,7 @@ dataset by :func:`cached_history`); a change of selection then only filters and 
   CĐCS (drill-down order: upper union → sector → commune → CĐCS);
 * :func:`current_view` — the table on screen (formatted and exported by
   :mod:`congdoan.explore.tables`);
-* :func:`activity_totals` — section III activity figures of the CĐCS in scope, by programme.
+* :func:`scope_activities` — section III activity totals of the CĐCS in scope, by programme.
 
 Ad-hoc groups (e.g. one sector inside one upper union) are summed from their CĐCS' numerators and
 denominators and judged by :func:`congdoan.core.indicators.judge`, so they follow the engine's rules.
@@ -19,18 +19,19 @@ The widgets of :mod:`congdoan.explore.explorer` call these functions.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-import numpy as np
 import pandas as pd
 
+from congdoan.core.activities import MEASURES, activity_totals
 from congdoan.core.dataset import Dataset
-from congdoan.core.indicators import compute_indicators, judge_periods
+from congdoan.core.indicators import compute_indicators
 from congdoan.core.periods import analysis_periods, parse_period
-from congdoan.core.plan import POPULATION_SECTORS, Activity, Indicator, PlanRegister, load_register
+from congdoan.core.plan import POPULATION_SECTORS, Indicator, PlanRegister, load_register
 from congdoan.core.registry import SECTOR_NAMES
 from congdoan.exceptions import DataError, Location, ParameterError
+from congdoan.explore.groups import Group, judge_groups
 
 HISTORY_LEVELS = ("cdcs", "sector", "commune", "upper_union", "district")
 """Levels kept in the history (named groups are not needed for exploring)."""
@@ -186,26 +187,6 @@ def filter_view(rows: pd.DataFrame, selection: Selection, *, period: str | None 
     return rows[mask]
 
 
-def _sum_by(cdcs: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
-    """Numerator and denominator summed per key, as :func:`congdoan.core.indicators.aggregate` does."""
-    grouped = cdcs.groupby(list(keys), sort=True)
-    out = pd.DataFrame({
-        "numerator": grouped["numerator"].sum(min_count=1),
-        "denominator": grouped["denominator"].sum(min_count=1),
-        "units_expected": grouped.size().astype("float64"),
-        "units_reported": grouped["numerator"].count().astype("float64"),
-    })
-    return out.reset_index()
-
-
-def _values(ind: Indicator, summed: pd.DataFrame) -> pd.Series:
-    num, den = summed["numerator"], summed["denominator"]
-    if ind.measure == "count":
-        return num
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return (num / den).where(den > 0)
-
-
 def _scope_level(selection: Selection) -> str:
     """Engine level of the selection's own row (``group`` for a combination of filters)."""
     depth = selection.depth
@@ -221,37 +202,19 @@ def _scope_level(selection: Selection) -> str:
     return "group"
 
 
-def _judged(ind: Indicator, rows: pd.DataFrame, cdcs: pd.DataFrame, selection: Selection,
-            keys: Sequence[str], level: str, names: Mapping[str, str]) -> pd.DataFrame:
-    """Sum ``cdcs`` per period and ``keys`` and judge every group with the engine's rules.
+def _group(rows: pd.DataFrame, cdcs: pd.DataFrame, selection: Selection, key: str | None,
+           names: Mapping[str, str], ind: Indicator) -> Group:
+    """``cdcs`` to sum (per ``key``) and judge, as a :class:`~congdoan.explore.groups.Group`.
 
-    ``rows`` is the indicator's whole history: milestone groups take their baseline from the
-    baseline period's CĐCS inside the same scope.
+    ``rows`` (the indicator's whole history) give milestone groups their baseline: the baseline
+    period's CĐCS inside the same scope.
     """
-    key_cols = list(keys)
-    summed = _sum_by(cdcs, ["period", *key_cols])
-    if summed.empty:
-        return pd.DataFrame(columns=["unit_id", "unit_name", "level", "period", *key_cols,
-                                     "numerator", "denominator", "value", "target", "status",
-                                     "units_expected", "units_reported"])
-    scope_id = _scope_id(selection)
-    summed["unit_id"] = summed[key_cols[0]].astype(str) if key_cols else scope_id
-    summed["level"] = level
-    baseline: pd.Series | None = None
+    baseline = None
     if ind.kind == "milestone":
-        base_id = str(load_register().plan.baseline_year)
-        ignore = tuple(BY_COLUMN[k] for k in BY_COLUMN if BY_COLUMN[k] in key_cols)
-        base = _sum_by(filter_view(rows, selection, period=base_id, ignore=ignore), key_cols or
-                       ["period"])
-        base_keys = base[key_cols[0]].astype(str) if key_cols else pd.Series([scope_id] * len(base))
-        baseline = pd.Series(_values(ind, base).to_numpy(), index=base_keys.to_numpy())
-    # periods in order of first appearance, as a group-by would give them
-    first = {p: i for i, p in enumerate(dict.fromkeys(summed["period"].astype(str)))}
-    order = np.argsort(summed["period"].astype(str).map(first).to_numpy(), kind="stable")
-    out = judge_periods(ind, summed.iloc[order].reset_index(drop=True), baseline)
-    out["unit_name"] = ([names.get(k, k) for k in out["unit_id"]] if key_cols
-                        else scope_name(selection, names))
-    return out
+        ignore = () if key is None else (key,)
+        baseline = filter_view(rows, selection, period=str(load_register().plan.baseline_year),
+                               ignore=ignore)
+    return Group(cdcs, key, _scope_id(selection), scope_name(selection, names), baseline)
 
 
 def _scope_id(selection: Selection) -> str:
@@ -300,11 +263,21 @@ def scope_trend(rows: pd.DataFrame, selection: Selection, register: PlanRegister
     an upper union) is summed from its CĐCS and judged by the engine's rules. Registry-based
     indicators (upper unions, enterprises) are shown at the most specific level the engine has.
     """
+    ind = register.get(selection.indicator_id)
+    return resolve(ind, [_trend_plan(rows, selection, register, names)], names, register)[0]
+
+
+def _trend_plan(rows: pd.DataFrame, selection: Selection, register: PlanRegister,
+                names: Mapping[str, str]) -> Plan:
     return _scope_rows(rows, _trend_periods(rows, selection), selection, register, names)
 
 
+Plan = pd.DataFrame | tuple[Group, Callable[[pd.DataFrame], pd.DataFrame]]
+"""A view's rows: ready, or a group still to judge and what to do with its judged rows."""
+
+
 def _scope_rows(all_rows: pd.DataFrame, rows: pd.DataFrame, selection: Selection,
-                register: PlanRegister, names: Mapping[str, str]) -> pd.DataFrame:
+                register: PlanRegister, names: Mapping[str, str]) -> Plan:
     """The selection's row in each period of ``rows`` (``all_rows``: the whole history)."""
     ind = register.get(selection.indicator_id)
     level = _scope_level(selection)
@@ -312,16 +285,25 @@ def _scope_rows(all_rows: pd.DataFrame, rows: pd.DataFrame, selection: Selection
         level = _registry_level(selection)
         value = {"district": None, "upper_union": selection.upper_union,
                  "sector": selection.sector, "commune": selection.commune}[level]
-        out = _engine_rows(rows, level, value)
-    elif level != "group":
+        return _ordered(_engine_rows(rows, level, value))
+    if level != "group":
         value = {"district": None, "upper_union": selection.upper_union,
                  "sector": selection.sector, "commune": selection.commune,
                  "cdcs": selection.unit}[level]
-        out = _engine_rows(rows, level, value)
-    else:
-        out = _judged(ind, all_rows, filter_view(rows, selection, period="*"), selection, [],
-                      level, names)
-    return _ordered(out)
+        return _ordered(_engine_rows(rows, level, value))
+    return (_group(all_rows, filter_view(rows, selection, period="*"), selection, None, names,
+                   ind), _ordered)
+
+
+def resolve(ind: Indicator, plans: Sequence[Plan], names: Mapping[str, str],
+            register: PlanRegister | None = None) -> list[pd.DataFrame]:
+    """The rows of each plan; the groups among them judged in one call (:func:`judge_groups`)."""
+    pending = [(i, p) for i, p in enumerate(plans) if isinstance(p, tuple)]
+    judged = judge_groups(ind, [group for _i, (group, _f) in pending], names, register)
+    out = [p if isinstance(p, pd.DataFrame) else pd.DataFrame() for p in plans]
+    for (i, (_group, finish)), rows in zip(pending, judged, strict=True):
+        out[i] = finish(rows)
+    return out
 
 
 def _registry_level(selection: Selection) -> str:
@@ -353,6 +335,17 @@ def breakdown(rows: pd.DataFrame, selection: Selection, by: str, register: PlanR
     the others); the other filters apply. Every group is judged as the engine judges it.
     Registry-based indicators give the engine's rows at level ``by`` (when it has that level).
     """
+    ind = register.get(selection.indicator_id)
+    return resolve(ind, [_breakdown_plan(rows, selection, by, register, names)], names,
+                   register)[0]
+
+
+def _by_unit(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values("unit_id").reset_index(drop=True)
+
+
+def _breakdown_plan(rows: pd.DataFrame, selection: Selection, by: str, register: PlanRegister,
+                    names: Mapping[str, str]) -> Plan:
     if by not in BY_COLUMN:
         raise ParameterError("Cấp chi tiết không hợp lệ.", "Unknown breakdown level.",
                              location=Location(field="by"), value=by,
@@ -367,9 +360,28 @@ def breakdown(rows: pd.DataFrame, selection: Selection, by: str, register: PlanR
     if by == "cdcs":
         return cdcs.sort_values("unit_name").reset_index(drop=True)
     if not set(only.filters) - {col}:  # the engine has these rows already
-        return _engine_rows(period_rows, by, None).sort_values("unit_id").reset_index(drop=True)
-    out = _judged(ind, rows, cdcs, only, [col], "group", names)
-    return out.sort_values("unit_id").reset_index(drop=True)
+        return _by_unit(_engine_rows(period_rows, by, None))
+    return _group(rows, cdcs, only, col, names, ind), _by_unit
+
+
+def views_at_once(rows: pd.DataFrame, selection: Selection, register: PlanRegister,
+                  names: Mapping[str, str], wanted: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Several views of one selection, their groups judged together (one engine call).
+
+    ``wanted``: ``trend`` (:func:`scope_trend`), ``own`` (the selection's rows in its period,
+    as :func:`scope_row` reads them) and breakdown levels (:func:`breakdown`).
+    """
+    plans: list[Plan] = []
+    for name in wanted:
+        if name == "trend":
+            plans.append(_trend_plan(rows, selection, register, names))
+        elif name == "own":
+            plans.append(_scope_rows(rows, rows[rows["period"] == selection.period], selection,
+                                     register, names))
+        else:
+            plans.append(_breakdown_plan(rows, selection, name, register, names))
+    ind = register.get(selection.indicator_id)
+    return dict(zip(wanted, resolve(ind, plans, names, register), strict=True))
 
 
 def drilldown(rows: pd.DataFrame, selection: Selection, register: PlanRegister,
@@ -415,18 +427,23 @@ def drill_up(selection: Selection) -> Selection:
 def scope_row(rows: pd.DataFrame, selection: Selection, register: PlanRegister,
               names: Mapping[str, str]) -> pd.Series | None:
     """The selection's own row for the selected period (None when it has no data)."""
-    own = _scope_rows(rows, rows[rows["period"] == selection.period], selection, register, names)
+    own = views_at_once(rows, selection, register, names, ["own"])["own"]
     return None if own.empty else own.iloc[0]
 
 
 def current_view(rows: pd.DataFrame, selection: Selection, register: PlanRegister,
-                 names: Mapping[str, str], *, children: pd.DataFrame | None = None) -> pd.DataFrame:
+                 names: Mapping[str, str], *, children: pd.DataFrame | None = None,
+                 own: pd.DataFrame | None = None) -> pd.DataFrame:
     """The table on screen: the selection's own row first, then its drill-down rows.
 
-    ``children`` is the :func:`drilldown` of the selection when the caller has it already.
+    ``children`` (the :func:`drilldown`) and ``own`` (the ``own`` rows of
+    :func:`views_at_once`) are used when the caller has them already.
     """
-    own = scope_row(rows, selection, register, names)
-    parts = [] if own is None else [own.to_frame().T]
+    if own is not None:
+        own_row = None if own.empty else own.iloc[0]
+    else:
+        own_row = scope_row(rows, selection, register, names)
+    parts = [] if own_row is None else [own_row.to_frame().T]
     if selection.depth != "cdcs":
         parts.append(drilldown(rows, selection, register, names) if children is None
                      else children)
@@ -447,40 +464,22 @@ def current_view(rows: pd.DataFrame, selection: Selection, register: PlanRegiste
 
 
 # ----------------------------------------------------------------------------- activities
-ACTIVITY_COLUMNS = ("programme", "label_vi", "clause", "units", "events", "participants",
-                    "support_vnd")
-"""Columns of :func:`activity_totals`."""
+def scope_activities(rows: pd.DataFrame, selection: Selection) -> pd.DataFrame:
+    """Section III totals of the CĐCS inside the selection, by programme, with a total row.
 
-
-def activity_totals(activities: pd.DataFrame, units: pd.DataFrame, sub_periods: Sequence[str],
-                    programmes: Sequence[Activity]) -> pd.DataFrame:
-    """Section III activity figures of the CĐCS in ``units`` over ``sub_periods``, by programme.
-
-    One row per programme of ``programmes`` (register order, a programme without activity shows
-    zeros): the number of CĐCS with at least one event, events, participants (attendances, summed
-    over events and sub-periods) and support in VND; then a row 'Tổng cộng' with the sums
-    (its ``units`` counts each CĐCS once).
+    ``rows`` are :func:`congdoan.core.activities.period_activities` of the selected period (each
+    CĐCS with its upper union, sector and commune at the cut-off). The totals are
+    :func:`congdoan.core.activities.activity_totals`; the last row, 'Tổng cộng', sums them, its
+    ``units`` counting each CĐCS that held any activity once.
     """
-    rows = activities[activities["unit_id"].isin(set(units["unit_id"]))
-                      & activities["period"].isin(list(sub_periods))].copy()
-    figures = ["events", "participants", "support_vnd"]
-    for col in figures:
-        rows[col] = pd.to_numeric(rows[col], errors="coerce").fillna(0)
-    active = rows[rows["events"] > 0]
-    summed = rows.groupby("programme")[figures].sum()
-    doing = active.groupby("programme")["unit_id"].nunique()
-    out = pd.DataFrame({
-        "programme": [p.name for p in programmes],
-        "label_vi": [p.label_vi for p in programmes],
-        "clause": [p.clause for p in programmes],
-    })
-    out["units"] = out["programme"].map(doing).fillna(0).astype(int)
-    for col in figures:
-        out[col] = out["programme"].map(summed[col]).fillna(0).astype("int64")
-    total = {"programme": "total", "label_vi": "Tổng cộng", "clause": "III",
-             "units": int(active["unit_id"].nunique()),
-             **{col: int(out[col].sum()) for col in figures}}
-    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)[list(ACTIVITY_COLUMNS)]
+    mine = rows
+    for column, value in selection.filters.items():
+        mine = mine[mine[column] == value]
+    totals = activity_totals(mine)
+    held = mine.loc[mine["events"] > 0, "unit_id"].nunique()
+    total = {"programme": "total", "label": "Tổng cộng", "clause": "III", "units": held,
+             **{m: int(totals[m].sum()) for m in MEASURES}}
+    return pd.concat([totals, pd.DataFrame([total])], ignore_index=True)
 
 
 # ----------------------------------------------------------------------------- names
