@@ -36,10 +36,8 @@ briefings: demo ## Render the briefings of the demo workspace (HTML + PDF) into 
 	$(CONGDOAN) -w $(WORKSPACE) briefings --period $(PERIOD)
 
 explore-html: demo ## Execute explore.ipynb on the workspace and export its output/explore.html (offline)
-	@mkdir -p $(WORKSPACE)/output
-	CONGDOAN_WORKSPACE=$(abspath $(WORKSPACE)) $(VENV)/bin/papermill --no-progress-bar \
-	  notebooks/explore.ipynb $(WORKSPACE)/output/explore.ipynb -p period $(PERIOD)
-	$(CONGDOAN) explore-html $(WORKSPACE)/output/explore.ipynb $(WORKSPACE)/output/explore.html
+	$(CONGDOAN) -w $(WORKSPACE) explore-html notebooks/explore.ipynb $(WORKSPACE)/output/explore.html \
+	  --run -p period $(PERIOD)
 
 test: $(STAMP) ## Run the whole test suite (lint, types, tests)
 	$(VENV)/bin/ruff check lib tests benchmarks
