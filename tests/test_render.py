@@ -119,3 +119,24 @@ def test_a_pdf_is_made_with_one_young_collection_after_it() -> None:
     with collections_seen() as collections:
         renderer.pdf(_notebook(), title="Thử")
     assert collections == [0] and gc.isenabled()
+
+
+def test_no_vietnamese_font_stops_a_pdf_batch_before_anything_is_written(
+        monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from congdoan.cli import main
+    from congdoan.engine import render
+
+    monkeypatch.setattr(render, "vietnamese_fonts", lambda: [])
+    out = tmp_path / "out"
+    words = ["briefings", "--period", "2025", "--union", "CDCS-0001", "--data", str(demo_dir),
+             "--out", str(out), "--workers", "0"]
+    assert main(["--lang", "en", *words]) == 2
+    err = capsys.readouterr().err
+    assert "No installed font covers Vietnamese" in err and "fonts-dejavu-core" in err
+    assert "phông" not in err  # English throughout
+    assert main(words) == 2 and "chưa có phông chữ tiếng Việt" in capsys.readouterr().err
+    assert not out.exists()  # nothing half-written
+    render.check_fonts(["html"])  # HTML needs no font of the machine's
+    monkeypatch.setattr(render, "vietnamese_fonts", lambda: None)  # fontconfig not there to ask
+    render.check_fonts(["pdf"])

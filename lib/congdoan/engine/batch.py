@@ -63,7 +63,7 @@ from congdoan.engine.manifest import (
     parameters_fingerprint,
     stack_fingerprint,
 )
-from congdoan.engine.render import Renderer, write_atomic
+from congdoan.engine.render import Renderer, check_fonts, write_atomic
 from congdoan.exceptions import Location, ParameterError, RenderError
 
 if TYPE_CHECKING:  # imported by the workers that use them (papermill, nbformat, jupyter_client)
@@ -547,6 +547,7 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
     """
     began = time.perf_counter()
     check_lang(lang)
+    check_fonts(formats)  # before anything runs: a PDF without Vietnamese letters is no PDF
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise ParameterError("Định dạng không hỗ trợ.", "Unsupported format.", location=None,

@@ -30,7 +30,7 @@ from congdoan.core.periods import parse_period
 from congdoan.core.registry import period_units, upper_unions_at
 from congdoan.core.workspace import active_workspace
 from congdoan.engine.index import write_index
-from congdoan.engine.render import Renderer, write_atomic
+from congdoan.engine.render import Renderer, check_fonts, write_atomic
 from congdoan.exceptions import CongdoanError, Location, ParameterError
 
 if TYPE_CHECKING:  # imported where used: a run with nothing to render never needs them
@@ -382,6 +382,7 @@ def run_briefings(period: str, *, unions: Sequence[str] | None = None,
                   lang: str = "vi", progress: bool = True) -> BatchResult:
     """Produce the briefings of ``period`` ('latest' allowed) into ``out``."""
     check_lang(lang)
+    check_fonts(formats)  # before anything runs: a PDF without Vietnamese letters is no PDF
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise ParameterError("Định dạng không hỗ trợ.", "Unsupported format.", location=None,

@@ -15,7 +15,10 @@ from __future__ import annotations
 import html
 import os
 import re
+import shutil
+import subprocess
 import tempfile
+from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -237,6 +240,42 @@ _WARM_PNG = bytes.fromhex(
     "0000001649444154789c63fcffff3f030303130303030303030024060301fc35de9b"
     "0000000049454e44ae426082")
 """A 2x2 RGB PNG (what :func:`congdoan.briefing.charts.png` writes, in small) for :meth:`Renderer.warm`."""
+
+
+def vietnamese_fonts() -> list[str] | None:
+    """Families of the installed fonts that cover Vietnamese (fontconfig's ``fc-list :lang=vi``).
+
+    None when fontconfig's command is not there to ask (the PDF is then made without checking).
+    """
+    command = shutil.which("fc-list")
+    if command is None:
+        return None
+    found = subprocess.run([command, ":lang=vi", "family"], capture_output=True, text=True,
+                           check=False)
+    return sorted({line.split(",")[0].strip() for line in found.stdout.splitlines()
+                   if line.strip()})
+
+
+def check_fonts(formats: Sequence[str]) -> None:
+    """Refuse to make PDFs where no installed font covers Vietnamese.
+
+    Without one, WeasyPrint would draw every accented letter as an empty box, silently.
+
+    Raises:
+        RenderError: ``"pdf"`` is asked for and fontconfig lists no Vietnamese font.
+
+    """
+    if "pdf" in formats and vietnamese_fonts() == []:
+        raise RenderError(
+            "Máy chưa có phông chữ tiếng Việt nên không tạo được PDF (chữ có dấu sẽ thành ô "
+            "trống). Hãy cài một phông, ví dụ gói fonts-dejavu-core hoặc fonts-noto-core, hoặc "
+            "chỉ tạo HTML (--format html).",
+            "No installed font covers Vietnamese, so no PDF can be made (accented letters would "
+            "be empty boxes). Install one, e.g. the package fonts-dejavu-core or "
+            "fonts-noto-core, or make HTML only (--format html).",
+            location=Location(field="--format"), value="pdf",
+            expected="một phông có tiếng Việt (fc-list :lang=vi)",
+            expected_en="a font covering Vietnamese (fc-list :lang=vi)")
 
 
 def write_atomic(path: Path, data: bytes | str) -> Path:
