@@ -129,29 +129,32 @@ def _text_figure() -> Any:
     return figure
 
 
-def test_kept_text_bitmaps_give_matplotlibs_own_pixels(patches: Patches) -> None:
+@pytest.mark.parametrize("name", ["text_bitmaps", "glyph_bitmaps"])
+def test_kept_text_bitmaps_give_matplotlibs_own_pixels(patches: Patches, name: str) -> None:
     """Texts are rasterised once and copied afterwards, pixel for pixel as matplotlib draws
     them: turned, multi-line, bold, large and small, not antialiased, in colour, Vietnamese and
-    symbols; math text is left to matplotlib."""
+    symbols; math text is left to matplotlib. (One of the two patches fits a given matplotlib.)"""
     from congdoan._compat import matplotlib as patch
 
-    patches.off("text_bitmaps")
+    for other in ("text_bitmaps", "glyph_bitmaps"):
+        patches.off(other)
     expected = charts.png(_text_figure())
-    patches.on("text_bitmaps")
+    patches.on(name)
     patch.forget_text_bitmaps()
     kept = _text_figure()
     assert charts.png(kept) == expected
     entries = patch.text_bitmaps_kept()
     assert entries >= 8  # tick labels, the labels, the title and the texts, kept
     assert charts.png(kept) == expected  # the same figure again, every text from the cache
-    key = next(key for key in patch._TEXT_BITMAPS if key[0] == "Đoàn viên")
-    bitmap, *place = patch._TEXT_BITMAPS[key]
-    patch._TEXT_BITMAPS[key] = (np.zeros_like(bitmap), *place)  # a blanked bitmap shows …
+    cache = patch._TEXT_BITMAPS if name == "text_bitmaps" else patch._GLYPHS
+    saved = dict(cache)
+    for key, (bitmap, *place) in saved.items():  # blanked bitmaps show …
+        cache[key] = (np.zeros_like(bitmap), *place)
     assert charts.png(kept) != expected  # … that the drawing copies what was kept
-    patch._TEXT_BITMAPS[key] = (bitmap, *place)
+    cache.update(saved)
     assert charts.png(_text_figure()) == expected  # a new figure, the same texts
     assert patch.text_bitmaps_kept() == entries
-    patches.off("text_bitmaps")
+    patches.off(name)
     assert charts.png(kept) == expected  # switched off on a renderer that had it: undone
 
 

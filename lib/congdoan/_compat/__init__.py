@@ -72,17 +72,28 @@ class Patch:
 
 PATCHES: dict[str, Patch] = {p.name: p for p in (
     Patch(
-        "text_bitmaps", (("matplotlib", "3.9", "3.11"),),
+        "text_bitmaps", (("matplotlib", "3.10", "3.11"),),
         "Agg draws each chart text from a glyph bitmap kept per (text, font files, size, dpi, "
-        "hinting) instead of rasterising it again: a copy of `RendererAgg.draw_text` (3.9-3.10) "
+        "hinting) instead of rasterising it again: a copy of `RendererAgg.draw_text` (3.10) "
         "using `FontManager._find_fonts_by_props`, `RendererAgg._prepare_font` and "
-        "`RendererAgg._renderer.draw_text_image`. matplotlib 3.11 lays text out anew (libraqm), "
-        "so it is off there.",
+        "`RendererAgg._renderer.draw_text_image`. matplotlib 3.11 lays text out anew (libraqm): "
+        "there `glyph_bitmaps` takes over.",
         "matplotlib's own `RendererAgg.draw_text`",
         "tests/test_compat.py::test_kept_text_bitmaps_give_matplotlibs_own_pixels",
         "matplotlib"),
     Patch(
-        "kept_figures", (("matplotlib", "3.9", "3.12"),),
+        "glyph_bitmaps", (("matplotlib", "3.11", "3.12"),),
+        "Agg draws each chart text from a layout and glyph bitmaps kept per (text, fonts, size, "
+        "dpi, flags, features, language) and per (font, size, glyph, angle, sub-pixel offset) "
+        "instead of laying out and rendering them again: a copy of 3.11's `RendererAgg.draw_text` "
+        "and `_draw_text_glyphs_and_boxes` using `RendererAgg._prepare_font`, "
+        "`FT2Font._layout`, `FT2Font._set_transform`, `FT2Font._render_glyph` and "
+        "`RendererAgg._renderer.draw_text_image`.",
+        "matplotlib's own `RendererAgg.draw_text`",
+        "tests/test_compat.py::test_kept_text_bitmaps_give_matplotlibs_own_pixels",
+        "matplotlib"),
+    Patch(
+        "kept_figures", (("matplotlib", "3.10", "3.12"),),
         "`charts.trend_image` and `charts.comparison_image` redraw a figure kept per layout "
         "after clearing its axes (artists removed, `Axes.ignore_existing_data_limits`, "
         "locators and formatters reset) instead of building a new one; it relies on a cleared "

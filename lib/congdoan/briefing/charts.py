@@ -377,7 +377,7 @@ def _trend_grid(rows: int, columns: int) -> Figure:
     figure = Figure(figsize=(7.2, height))
     figure.subplots(rows, columns, squeeze=False, gridspec_kw={
         "left": 0.07, "right": 0.98, "top": 1 - 0.42 / height, "bottom": 0.42 / height,
-        "wspace": 0.32, "hspace": 0.75 / 1.45})
+        "wspace": 0.32, "hspace": 0.85 / 1.45})
     _fixed_axis_labels(figure)
     return figure
 
