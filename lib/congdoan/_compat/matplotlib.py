@@ -92,7 +92,7 @@ def draw_glyphs_kept(renderer: Any, gc: Any, x: float, y: float, s: str, prop: A
     from matplotlib import rcParams
     from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
     from matplotlib.font_manager import fontManager
-    from matplotlib.ft2font import RenderMode
+    from matplotlib.ft2font import RenderMode  # type: ignore[attr-defined]  # (3.11 on)
 
     if ismath:
         RendererAgg.draw_text(renderer, gc, x, y, s, prop, angle, ismath, mtext)
