@@ -69,23 +69,26 @@ def _file_problem(name: str, vi: str, en: str, value: Any = None,
 
 
 # ----------------------------------------------------------------------------- workbooks
-def _grid(ws: Any, budget: Budget) -> dict[tuple[int, int], Any]:
-    """All non-empty cells of a read-only worksheet by (row, column), within the budget.
+def _grid(ws: Any, budget: Budget) -> dict[tuple[int, int], tuple[Any, bool]]:
+    """``(value, is_formula)`` of every non-empty cell of a worksheet, by (row, column).
+
+    Only values are kept (openpyxl's cell objects cost far more), within the budget.
 
     The worksheet's declared ``<dimension>`` is ignored (a 10 KB file can claim A1:XFD1048576):
     rows are as long as their last cell and stop at the last row present.
     """
     ws.reset_dimensions()
     settings = budget.settings
-    cells: dict[tuple[int, int], Any] = {}
+    cells: dict[tuple[int, int], tuple[Any, bool]] = {}
     for r, row in enumerate(ws.iter_rows(), start=1):
         if r > settings.max_rows:
             budget.check("max_rows", r, sheet=ws.title, row=r)
         if len(row) > settings.max_columns:
             budget.check("max_columns", len(row), sheet=ws.title, row=r)
         for c, cell in enumerate(row, start=1):
-            if getattr(cell, "value", None) is not None:
-                cells[(r, c)] = cell
+            value = getattr(cell, "value", None)
+            if value is not None:
+                cells[(r, c)] = (value, getattr(cell, "data_type", None) == "f")
         if len(cells) > settings.max_cells:
             budget.check("max_cells", len(cells), sheet=ws.title, row=r)
         if r % 256 == 0:
@@ -93,12 +96,12 @@ def _grid(ws: Any, budget: Budget) -> dict[tuple[int, int], Any]:
     return cells
 
 
-def _cell(grid: dict[tuple[int, int], Any], sheet: str, row: int, col: int) -> Cell:
+def _cell(grid: dict[tuple[int, int], tuple[Any, bool]], sheet: str, row: int,
+          col: int) -> Cell:
     from openpyxl.utils import get_column_letter
 
-    raw = grid.get((row, col))
-    value = None if raw is None else unprotected(raw.value)
-    formula = raw is not None and getattr(raw, "data_type", None) == "f"
+    raw, formula = grid.get((row, col), (None, False))
+    value = None if raw is None else unprotected(raw)
     return Cell(value=value, sheet=sheet, ref=f"{get_column_letter(col)}{row}", is_formula=formula)
 
 
