@@ -38,9 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from congdoan._compat.jsonschema import skip_iri_grammar
 from congdoan.briefing.content import load_dataset, resolve
-from congdoan.briefing.fmt import check_lang
 from congdoan.core.dataset import Dataset
-from congdoan.core.workspace import active_workspace
 from congdoan.engine.forkserver import KernelForkServer, briefing_warmup, take_early
 from congdoan.engine.freshness import looks_current
 from congdoan.engine.heap import freeze_heap, paused_collection
@@ -50,6 +48,7 @@ from congdoan.engine.jobs import (
     JobResult,
     audit_record,
     check_parameters,
+    check_request,
     plan_jobs,
     render_job,
     write_index,
@@ -63,7 +62,7 @@ from congdoan.engine.manifest import (
     parameters_fingerprint,
     stack_fingerprint,
 )
-from congdoan.engine.render import Renderer, check_fonts, write_atomic
+from congdoan.engine.render import Renderer, write_atomic
 from congdoan.exceptions import Location, ParameterError, RenderError
 
 if TYPE_CHECKING:  # imported by the workers that use them (papermill, nbformat, jupyter_client)
@@ -546,18 +545,11 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
 
     """
     began = time.perf_counter()
-    check_lang(lang)
-    check_fonts(formats)  # before anything runs: a PDF without Vietnamese letters is no PDF
-    bad = [f for f in formats if f not in FORMATS]
-    if bad:
-        raise ParameterError("Định dạng không hỗ trợ.", "Unsupported format.", location=None,
-                             value=bad, expected=", ".join(FORMATS))
+    out, data = check_request(formats, lang, out, data)
     if timeout <= 0:
         raise ParameterError("Thời gian chờ phải dương.", "Timeout must be positive.",
                              location=Location(field="--timeout"), value=timeout,
                              expected="số giây > 0")
-    out = Path(out) if out is not None else active_workspace().briefings_dir
-    data = data if data is not None else active_workspace().database_url
     # Local runs take their kernels from one fork server: it imports what kernels need while
     # this process reads the data and plans, and is stopped at once if nothing is to be done.
     # When the outputs look current it is started only once the plan shows work (freshness).

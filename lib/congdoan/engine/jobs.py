@@ -376,19 +376,33 @@ def run_jobs(jobs: Sequence[BriefingJob], dataset: Dataset, out: Path,
     return batch
 
 
+def check_request(formats: Sequence[str], lang: str, out: Path | str | None,
+                  data: str | None) -> tuple[Path, str]:
+    """The checks every runner makes before anything runs; the output folder and data source.
+
+    ``out`` and ``data`` default to the workspace in force's ``output/briefings`` and database.
+
+    Raises:
+        ParameterError: an unknown format or language.
+        RenderError: PDFs asked for where no font covers Vietnamese.
+
+    """
+    check_lang(lang)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise ParameterError("Định dạng không hỗ trợ.", "Unsupported format.", location=None,
+                             value=bad, expected=", ".join(FORMATS))
+    check_fonts(formats)  # before anything runs: a PDF without Vietnamese letters is no PDF
+    return (Path(out) if out is not None else active_workspace().briefings_dir,
+            data if data is not None else active_workspace().database_url)
+
+
 def run_briefings(period: str, *, unions: Sequence[str] | None = None,
                   uppers: Sequence[str] | None = None, formats: Sequence[str] = FORMATS,
                   out: Path | None = None, data: str | None = None,
                   lang: str = "vi", progress: bool = True) -> BatchResult:
     """Produce the briefings of ``period`` ('latest' allowed) into ``out``."""
-    check_lang(lang)
-    check_fonts(formats)  # before anything runs: a PDF without Vietnamese letters is no PDF
-    bad = [f for f in formats if f not in FORMATS]
-    if bad:
-        raise ParameterError("Định dạng không hỗ trợ.", "Unsupported format.", location=None,
-                             value=bad, expected=", ".join(FORMATS))
-    out = Path(out) if out is not None else active_workspace().briefings_dir
-    data = data if data is not None else active_workspace().database_url
+    out, data = check_request(formats, lang, out, data)
     dataset = load_dataset(data)
     resolved = resolve(period, dataset)
     jobs = plan_jobs(dataset, resolved, unions, uppers, lang, data)
