@@ -366,7 +366,7 @@ def _run(code: str, namespace: dict[str, Any]) -> None:
     Only imports and warm-up code run here, and what they leave lives as long as the server
     and its kernels: collections would walk it for little. It is frozen without one.
     """
-    with paused_collection(after="freeze"):
+    with paused_collection(freeze=True):
         try:
             exec(code, namespace)  # noqa: S102 - code of the batch that started us
         finally:
