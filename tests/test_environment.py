@@ -39,3 +39,31 @@ def test_versions_agree() -> None:
         bound = spec[len(name):].strip()
         conda_spec = conda[CONDA_NAMES.get(name, name)]
         assert bound in conda_spec, f"{name}: pyproject says {bound!r}, conda {conda_spec!r}"
+
+
+def test_every_package_the_library_imports_is_declared() -> None:
+    """Each third-party module imported anywhere in lib/congdoan comes from a distribution
+    listed in pyproject's dependencies (or one of their extras), not merely installed as
+    another one's dependency."""
+    import ast
+    import sys
+    from importlib.metadata import packages_distributions
+
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    declared: set[str] = set()
+    for spec in project["project"]["dependencies"]:  # dask[distributed]: dask and distributed
+        declared |= {re.sub(r"[-_.]+", "-", part) for part in re.split(r"[\[\],]", _name(spec))
+                     if part}
+    owners = packages_distributions()
+    imported: set[str] = set()
+    for path in (PROJECT_ROOT / "lib" / "congdoan").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(node.module.split(".")[0])
+    third_party = {m for m in imported - set(sys.stdlib_module_names) - {"congdoan", "__future__"}
+                   if m != "ipykernel_launcher"}  # ships with ipykernel
+    undeclared = {m: owners.get(m) for m in third_party
+                  if not {re.sub(r"[-_.]+", "-", d.lower()) for d in owners.get(m, [])} & declared}
+    assert undeclared == {}

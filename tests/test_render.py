@@ -12,7 +12,6 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
-from conftest import collections_seen
 from congdoan.briefing import charts
 from congdoan.engine.render import Renderer, write_atomic
 
@@ -109,17 +108,6 @@ def test_warm_renders_a_small_pdf_and_pdf_of_takes_any_document() -> None:
     data = renderer.pdf_of(renderer.document("<p>Công đoàn cơ sở ≥ 70%</p>", "Thử"), "Thử")
     text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
     assert data[:5] == b"%PDF-" and "Công đoàn cơ sở" in unicodedata.normalize("NFC", text)
-
-
-def test_a_pdf_is_made_with_one_young_collection_after_it() -> None:
-    """WeasyPrint's many short-lived cycles are collected once, after the PDF."""
-    import gc
-
-    renderer = Renderer()
-    renderer.warm()
-    with collections_seen() as collections:
-        renderer.pdf(_notebook(), title="Thử")
-    assert collections == [0] and gc.isenabled()
 
 
 def test_no_vietnamese_font_stops_a_pdf_batch_before_anything_is_written(

@@ -102,7 +102,7 @@ PATCHES: dict[str, Patch] = {p.name: p for p in (
         "tests/test_compat.py::test_kept_figures_draw_what_new_figures_draw",
         "matplotlib"),
     Patch(
-        "lean_user_agent", (("weasyprint", "68", "71"),),
+        "lean_user_agent", (("weasyprint", "70", "71"),),
         "PDFs are laid out with WeasyPrint's user-agent style sheet without its footnote and "
         "note rules and with `::marker` on `li` only (overrides the private "
         "`HTML._ua_stylesheets`; reads `weasyprint/css/html5_ua.css`), so that six pseudo-element "
@@ -170,7 +170,7 @@ PATCHES: dict[str, Patch] = {p.name: p for p in (
         "tests/test_batch.py::test_warm_briefing_equals_cold_briefing",
         "papermill"),
     Patch(
-        "iri_grammar", (("jsonschema", "4.18", "5"),),
+        "iri_grammar", (("jsonschema", "4.26", "5"),),
         "congdoan's own processes (the command line, batch workers; never a user's kernel) "
         "mark `rfc3987_syntax` absent before nbformat imports jsonschema, whose IRI format "
         "checker would compile a Lark grammar at import; notebooks never use the `iri` formats.",

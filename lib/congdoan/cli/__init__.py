@@ -133,29 +133,9 @@ def _enter_workspace(folder: str | None) -> Workspace:
     return workspace
 
 
-FAST_EXIT = frozenset({"briefings"})
-"""Commands whose process ends without the interpreter's clean-up (:func:`run`)."""
-
-
 def run() -> None:
-    """Entry point of the ``congdoan`` script: :func:`main`, then exit.
-
-    After ``congdoan briefings`` (whose workers, kernels and fork server are already stopped
-    and whose files are all written and renamed) the process ends at once with ``os._exit``:
-    Python's own clean-up of pandas, matplotlib, WeasyPrint and papermill modules takes
-    ~0.5 s and does nothing the batch needs. Standard streams and logging are flushed first.
-    Other commands exit normally.
-    """
-    words = sys.argv[1:]
-    code = main(words)
-    if _command(words) in FAST_EXIT:
-        import logging
-
-        logging.shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    raise SystemExit(code)
+    """Entry point of the ``congdoan`` script: :func:`main`, then exit with its code."""
+    raise SystemExit(main(sys.argv[1:]))
 
 
 if __name__ == "__main__":  # pragma: no cover

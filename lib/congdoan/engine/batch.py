@@ -562,7 +562,7 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
             stack.enter_context(server)  # started here unless the command line did
         # the start-up (data, plan, the workers' inheritance) runs with the collector paused
         # and is frozen at its end, without a collection; the briefings run with it on
-        with paused_collection(after="freeze"):
+        with paused_collection(freeze=True):
             dataset = load_dataset(data)
             resolved = resolve(period, dataset)
             jobs = plan_jobs(dataset, resolved, unions, uppers, lang, data)

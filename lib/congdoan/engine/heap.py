@@ -7,17 +7,13 @@ collection then walks only what was made since. Frozen objects that later become
 not reclaimed until the heap is unfrozen.
 
 :func:`paused_collection` runs a block with the cyclic collector off and switches it back on
-when the block ends, however it ends; it is the one way congdoan pauses the collector:
-
-- a start-up (imports, the period's context, the first layouts) finds almost no garbage, yet
-  the collector's passes walk an ever larger heap; ``after="freeze"`` then freezes what the
-  start-up made, without a collection (its few thousand garbage objects are frozen with the
-  rest, which costs less than one collection of the whole heap);
-- a burst that makes many short-lived cycles (a PDF) would set off many young collections
-  during it; ``after="collect"`` collects the youngest generation once when it ends.
-
-Memory is still freed by reference counting meanwhile; only cyclic garbage waits. No process is
-forked inside a pause (a child would inherit the collector switched off).
+when the block ends, however it ends; it is the one way congdoan pauses the collector. A
+start-up (imports, the period's context, the first layouts) finds almost no garbage, yet the
+collector's passes walk an ever larger heap; ``freeze=True`` then freezes what the start-up
+made, without a collection (its few thousand garbage objects are frozen with the rest, which
+costs less than one collection of the whole heap). Memory is still freed by reference counting
+meanwhile; only cyclic garbage waits. No process is forked inside a pause (a child would
+inherit the collector switched off).
 """
 
 from __future__ import annotations
@@ -25,7 +21,6 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Literal
 
 
 def freeze_heap(*, release: bool = False) -> None:
@@ -44,25 +39,22 @@ def freeze_heap(*, release: bool = False) -> None:
 
 
 @contextmanager
-def paused_collection(*, after: Literal["freeze", "collect"] | None = None) -> Iterator[None]:
+def paused_collection(*, freeze: bool = False) -> Iterator[None]:
     """Run a block with the cyclic garbage collector paused; switch it back on after it.
 
-    ``after="freeze"``: freeze every live object when the block ends, without a collection
-    (a start-up). ``after="collect"``: collect the youngest generation once when the block ends
-    (a burst of short-lived cycles). Inside a pause that is already running (nested blocks)
-    the collector stays paused and nothing is collected; a freeze still happens.
+    ``freeze``: freeze every live object when the block ends, without a collection (a
+    start-up). Inside a pause that is already running (nested blocks) the collector stays
+    paused; a freeze still happens.
     """
     running = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if after == "freeze":
+        if freeze:
             gc.freeze()
         if running:
             gc.enable()
-            if after == "collect":
-                gc.collect(0)
 
 
 __all__ = ["freeze_heap", "paused_collection"]

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 
 from congdoan._compat.weasyprint import copy_png_rows, html_class, import_weasyprint
 from congdoan.briefing import SCREEN_ONLY
-from congdoan.engine.heap import paused_collection
 from congdoan.exceptions import Location, RenderError
 
 if TYPE_CHECKING:  # only for annotations: importing nbformat costs ~0.3 s
@@ -225,10 +224,8 @@ class Renderer:
         page_css, font_config = self._weasy(title, lang)  # imports WeasyPrint
         try:
             page, images = _images_by_reference(_SCREEN_ONLY.sub("", document))
-            with paused_collection(after="collect"):  # WeasyPrint's boxes: short-lived cycles
-                parsed = html_class()(string=page, base_url=None,
-                                      url_fetcher=_image_fetcher(images))
-                data: bytes = parsed.write_pdf(stylesheets=[page_css], font_config=font_config)
+            parsed = html_class()(string=page, base_url=None, url_fetcher=_image_fetcher(images))
+            data: bytes = parsed.write_pdf(stylesheets=[page_css], font_config=font_config)
         except Exception as exc:  # WeasyPrint raises many kinds; name the document
             raise RenderError(f"Không tạo được PDF: {exc}", f"PDF rendering failed: {exc}",
                               location=Location(file=title or None)) from exc
