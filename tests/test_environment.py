@@ -64,6 +64,13 @@ def test_every_package_the_library_imports_is_declared() -> None:
                 imported.add(node.module.split(".")[0])
     third_party = {m for m in imported - set(sys.stdlib_module_names) - {"congdoan", "__future__"}
                    if m != "ipykernel_launcher"}  # ships with ipykernel
-    undeclared = {m: owners.get(m) for m in third_party
+    undeclared = {m: owners.get(m) for m in third_party - set(DEV_TOOLING)
                   if not {re.sub(r"[-_.]+", "-", d.lower()) for d in owners.get(m, [])} & declared}
     assert undeclared == {}
+    extras = " ".join(project["project"]["optional-dependencies"]["dev"])
+    assert all(package in extras for package in DEV_TOOLING)  # each in the dev extra
+
+
+DEV_TOOLING = {"playwright": "congdoan/explore/browser.py, the real-browser harness of the tests "
+                             "and of benchmarks/bench_explore_browser.py (never imported otherwise)"}
+"""Packages of the dev extra that a library module imports, and which module (and why)."""
