@@ -224,7 +224,7 @@ def _scope_id(selection: Selection) -> str:
 
 
 def scope_name(selection: Selection, names: Mapping[str, str]) -> str:
-    """Human name of the selection, e.g. 'LĐLĐ huyện Gia Lâm · Doanh nghiệp nhà nước'."""
+    """Human name of the selection, e.g. 'Công đoàn phường Đông Dư · Doanh nghiệp nhà nước'."""
     parts = [selection.upper_union, selection.sector, selection.commune, selection.unit]
     chosen = [names.get(p, p) for p in parts if p is not None]
     return " · ".join(chosen) if chosen else names.get("district", LEVEL_LABELS["district"])
