@@ -9,8 +9,10 @@ On the same CĐCS of the demo district (default: the first 20 active in the peri
     notebook cells' calls made directly, outputs rendered by the same Renderer).
 
 Then the no-change re-run of (b), and with ``--full`` the whole demo district from a cold start
-and its no-change re-run. Peak memory is the largest resident set of the process tree (batch,
-workers and kernels) sampled every 0.2 s.
+and its no-change re-run, then the whole district again with every upstream patch off
+(``CONGDOAN_ACCELERATORS=0``, see ``docs/compat.md``). Peak memory is the largest resident set of
+the process tree (batch, workers and kernels) sampled every 0.2 s. The first lines say the
+commit, the machine, the versions and which patches are active.
 
     .venv/bin/python benchmarks/bench_briefings.py [--unions 20] [--naive 5] [--repeat 3] [--full]
 
@@ -24,6 +26,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -184,14 +188,37 @@ def floor(units: list[str], data: Path, out: Path) -> float:
 
 
 def engine(units: list[str] | None, data: Path, out: Path, workers: int,
-           force: bool) -> tuple[float, float, str]:
+           force: bool, plain: bool = False) -> tuple[float, float, str]:
+    """``congdoan briefings`` (``plain``: with every upstream patch off)."""
     cmd = [str(BIN / "congdoan"), "briefings", "--period", PERIOD, "--data", str(data),
            "--out", str(out), "--workers", str(workers)]
     for unit in units or []:
         cmd += ["--union", unit]
     if force:
         cmd.append("--force")
-    return timed(cmd)
+    env = {**os.environ, "CONGDOAN_ACCELERATORS": "0"} if plain else None
+    return timed(cmd, env=env)
+
+
+def describe_setting() -> None:
+    """Print the commit, the machine, the versions that matter and the active patches."""
+    from congdoan._compat import installed_version, report
+
+    root = Path(__file__).resolve().parents[1]
+    commit = subprocess.run(["git", "-C", str(root), "describe", "--always", "--dirty"],
+                            capture_output=True, text=True, check=False).stdout.strip()
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+               platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
+    print(f"# commit {commit or '?'}; {platform.system()} {platform.release()}, {cpu}, "
+          f"{os.cpu_count()} CPUs ({len(os.sched_getaffinity(0))} usable), "
+          f"Python {platform.python_version()}")
+    versions = ", ".join(f"{name} {installed_version(name)}" for name in (
+        "matplotlib", "weasyprint", "pandas", "papermill", "nbclient", "ipykernel",
+        "jupyter_client"))
+    print(f"# {versions}")
+    for line in report().splitlines():
+        print(f"#   {line}")
 
 
 def main() -> None:
@@ -201,8 +228,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--repeat", type=int, default=3,
                         help="cold runs of (b), alternating with parts of (a) (default 3)")
-    parser.add_argument("--full", action="store_true", help="also the whole demo district")
+    parser.add_argument("--full", action="store_true",
+                        help="also the whole demo district, with the patches on and off")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
+    describe_setting()
 
     from congdoan.core.periods import parse_period
     from congdoan.core.registry import units_in_period
@@ -275,7 +305,20 @@ def main() -> None:
               f"({f_total / max(count, 1):.2f} s each; peak {f_peak:.0f} MB; "
               f"a / this = {a / (f_total / max(count, 1)):.1f}x)", flush=True)
         n_total, _, _ = engine(None, data, work / "full", args.workers, force=False)
-        print(f"full demo, no change   {n_total:7.2f} s ({f_total / n_total:.0f}x faster)")
+        print(f"full demo, no change   {n_total:7.2f} s ({f_total / n_total:.0f}x faster)",
+              flush=True)
+        p_total, p_peak, p_out = engine(None, data, work / "plain", args.workers, force=True,
+                                        plain=True)
+        count = p_out.count(" ok ") + p_out.count(" LỖI ")
+        print(f"full demo, cold, every patch off (CONGDOAN_ACCELERATORS=0) {p_total:7.1f} s for "
+              f"{count} briefings ({p_total / max(count, 1):.2f} s each; peak {p_peak:.0f} MB; "
+              f"a / this = {a / (p_total / max(count, 1)):.1f}x)", flush=True)
+        print(f"    load now {os.getloadavg()[0]:.1f}; parallel capacity now: "
+              f"{parallel_capacity(args.workers):.2f} of {args.workers} cores", flush=True)
+    if args.keep:
+        print(f"work folder kept: {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
