@@ -288,3 +288,16 @@ def workspace_for(url: str, parent: Path) -> Path:
         init_workspace(root, Organisation(id="TINY", name="Công đoàn thử", kind="commune"),
                        database=url)
     return root
+
+
+def comparison_series(labels: list[str], series: dict[str, str], shift: float) -> pd.DataFrame:
+    """A comparison chart's table: a target and one share per series for each label, the
+    unit's share missing for the first label."""
+    import numpy as np
+
+    frame = pd.DataFrame({"label": labels, "target": [0.7] * len(labels)})
+    for i, name in enumerate(series):
+        frame[name] = [min(1.0, shift + 0.1 * i + 0.05 * j) for j in range(len(labels))]
+    frame.loc[0, "unit"] = np.nan  # a series without a value for one indicator
+    frame.attrs["series_names"] = series
+    return frame

@@ -16,6 +16,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from conftest import comparison_series
 from congdoan._compat.weasyprint import png_rows
 from congdoan.briefing import charts
 
@@ -228,14 +229,7 @@ def test_every_chart_has_a_text_alternative_that_reaches_the_image() -> None:
 
 
 def test_comparison_png_on_a_kept_figure_draws_what_a_fresh_comparison_draws() -> None:
-    def table(labels: list[str], series: dict[str, str], shift: float) -> pd.DataFrame:
-        frame = pd.DataFrame({"label": labels, "target": [0.7] * len(labels)})
-        for i, name in enumerate(series):
-            frame[name] = [min(1.0, shift + 0.1 * i + 0.05 * j) for j in range(len(labels))]
-        frame.loc[0, "unit"] = np.nan  # a series without a value for one indicator
-        frame.attrs["series_names"] = series
-        return frame
-
+    table = comparison_series
     three = {"unit": "CĐCS này", "sector": "Khu vực", "district": "Toàn huyện"}
     labels = ["Tỷ lệ đoàn viên được học tập, quán triệt nghị quyết", "Đối thoại", "Hội nghị"]
     cases = [

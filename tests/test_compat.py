@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import Patches, fresh_python, pdf_content
+from conftest import Patches, comparison_series, fresh_python, pdf_content
 from congdoan import _compat
 from congdoan._compat import PATCHES, active, in_range, installed_version, table
 from congdoan.briefing import charts
@@ -166,13 +166,7 @@ def _history(labels: list[str], periods: list[str], measure: str, scale: float) 
     return pd.DataFrame(rows)
 
 
-def _comparison(labels: list[str], series: dict[str, str], shift: float) -> pd.DataFrame:
-    frame = pd.DataFrame({"label": labels, "target": [0.7] * len(labels)})
-    for i, name in enumerate(series):
-        frame[name] = [min(1.0, shift + 0.1 * i + 0.05 * j) for j in range(len(labels))]
-    frame.loc[0, "unit"] = np.nan  # a series without a value for one indicator
-    frame.attrs["series_names"] = series
-    return frame
+_comparison = comparison_series
 
 
 def test_kept_figures_draw_what_new_figures_draw(patches: Patches) -> None:
