@@ -172,7 +172,7 @@ def tiny_dataset(
             links.append({"unit_id": u["unit_id"], "parent_id": "XA",
                           "valid_from": "2025-07-01", "valid_to": None})
     return Dataset(
-        meta={"district_id": "TINY", "district_name": "Huyện Tí Hon"},
+        meta={"organisation_id": "TINY", "organisation_name": "Huyện Tí Hon"},
         communes=frame("communes", [{"commune_id": "C1", "name": "Xã Một"},
                                     {"commune_id": "C2", "name": "Xã Hai"}]),
         upper_unions=frame("upper_unions", [
@@ -227,7 +227,7 @@ def demo_workspace(tmp_path_factory: pytest.TempPathFactory, demo_dir: Path) -> 
 
     demo = read_dataset(demo_dir)
     ws = init_workspace(tmp_path_factory.mktemp("demo-ws") / "ws", Organisation(
-        id=str(demo.meta["district_id"]), name=str(demo.meta["district_name"]), kind="district"))
+        id=str(demo.meta["organisation_id"]), name=str(demo.meta["organisation_name"]), kind="district"))
     planted = {(p["unit_id"], p["period"]) for p in demo.meta.get("planted_errors", [])}
     keep = [(u, p) not in planted for u, p in zip(demo.reports["unit_id"], demo.reports["period"],
                                                  strict=True)]

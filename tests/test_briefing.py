@@ -56,7 +56,7 @@ def test_union_scorecard_and_narrative(ctx: briefing.BriefingContext) -> None:
 def test_rows_of_a_unit_are_the_filtered_table_in_order(ctx: briefing.BriefingContext) -> None:
     table = ctx.table
     keys = set(zip(table["level"].astype(str), table["unit_id"].astype(str), strict=True))
-    assert ("cdcs", "A") in keys and ("district", ctx.dataset.district_id) in keys
+    assert ("cdcs", "A") in keys and ("organisation", ctx.dataset.organisation_id) in keys
     for level, unit in [*keys, ("cdcs", "no-such-union"), ("sector", "A")]:
         expected = table[(table["level"] == level) & (table["unit_id"].astype(str) == unit)]
         got = ctx.rows(level, unit)
@@ -79,8 +79,8 @@ def test_comparison_uses_aggregates_and_suppresses_small_ones(
     # sector HCSN and the federation have < 3 reporting units → not shown
     assert math.isnan(informed["sector"])
     assert math.isnan(informed["upper_union"])
-    assert math.isnan(informed["district"])  # only A and B reported in 2023-H1
-    assert set(table.columns) == {"label", "target", "unit", "sector", "upper_union", "district"}
+    assert math.isnan(informed["organisation"])  # only A and B reported in 2023-H1
+    assert set(table.columns) == {"label", "target", "unit", "sector", "upper_union", "organisation"}
 
 
 def test_breakdown_recomputes_rates_from_sums(ctx: briefing.BriefingContext) -> None:
@@ -197,5 +197,5 @@ def test_activities_of_a_union_are_its_own_and_of_an_upper_union_its_unions() ->
     upper = briefing.unit_activities(ctx, "FED", "upper_union").set_index("programme")
     assert upper.loc["tet_sum_vay", ["units", "events", "participants"]].tolist() == [2, 3, 62]
     assert upper.loc["thi_tho_gioi", "support_vnd"] == 4_000_000
-    district = briefing.unit_activities(ctx, ds.district_id, "district")
+    district = briefing.unit_activities(ctx, ds.organisation_id, "organisation")
     assert district["support_vnd"].sum() == 20_000_000

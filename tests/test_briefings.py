@@ -75,7 +75,7 @@ def test_plan_jobs_default_covers_every_active_union_and_upper(demo) -> None:  #
     active = units_in_period(demo.units, demo.links, parse_period(period).cut_off)
     assert sum(j.kind == "union" for j in jobs) == len(active)
     uppers = [j.unit_id for j in jobs if j.kind == "upper"]
-    assert uppers[0] == demo.district_id and len(uppers) > 1
+    assert uppers[0] == demo.organisation_id and len(uppers) > 1
     assert len({j.slug for j in jobs}) == len(jobs)
 
 
@@ -127,7 +127,7 @@ def test_union_briefing_names_no_other_union(batch: briefings.BatchResult, demo)
     texts = [result.outputs["html"].read_text(encoding="utf-8"),
              re.sub(r"\s+", " ", _pdf_text(result.outputs["pdf"]))]
     context = " ".join([own, *demo.upper_unions["name"], *demo.communes["name"],
-                        demo.district_name])
+                        demo.organisation_name])
     others = demo.units[demo.units["unit_id"] != "CDCS-0001"]
     checked = 0
     for name in others["name"].astype(str):

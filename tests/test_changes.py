@@ -52,7 +52,7 @@ def dissolution_year() -> Dataset:
 
 def test_member_growth_is_the_change_in_members_with_its_parts() -> None:
     out = compute_indicators(dissolution_year(), "2023", indicator_ids=["member_growth"])
-    district = pick(out, level="district")
+    district = pick(out, level="organisation")
     # end: A 120 + B 195 + C 50 (carried from 31/5) + D 25 = 390; start 380: +10.
     # parts: admitted 27 + 20 = 47 (C's year is incomplete: none), left 7 + 25 = 32,
     # founded D +25, dissolved E −30, nothing unexplained: 47 − 32 + 25 − 30 = 10.
@@ -73,7 +73,7 @@ def test_member_growth_is_the_change_in_members_with_its_parts() -> None:
 
 def test_new_cdcs_net_and_gross_follow_the_registers_reading() -> None:
     out = compute_indicators(dissolution_year(), "2023",
-                             indicator_ids=["new_cdcs", "new_cdcs_nonstate"], levels=["district"])
+                             indicator_ids=["new_cdcs", "new_cdcs_nonstate"], levels=["organisation"])
     net = pick(out, indicator_id="new_cdcs")          # reading: net
     assert (net["value"], net["change_gross"], net["change_net"]) == (0, 1, 0)  # D in, E out
     assert (net["part_founded"], net["part_dissolved"]) == (1, -1)
@@ -83,7 +83,7 @@ def test_new_cdcs_net_and_gross_follow_the_registers_reading() -> None:
 
 def test_a_missing_report_keeps_the_last_stocks_marked_and_lowers_coverage() -> None:
     out = compute_indicators(dissolution_year(), "2023", indicator_ids=["total_members"])
-    district = pick(out, level="district")
+    district = pick(out, level="organisation")
     # C did not report for 2023-H2: its 50 members of 31/5 are carried forward, so the total
     # does not fall to 340 (a "decline" that never happened)
     assert district["value"] == 390
@@ -104,10 +104,10 @@ def test_a_cdcs_moving_to_a_new_upper_union_brings_its_members() -> None:
                for u, m, a in zip("ABC", stocks, (5 if p == "2025-H2" else 0, 0, 0),
                                   strict=True)]
     out = compute_indicators(tiny_dataset(reports=reports), "2025",
-                             indicator_ids=["member_growth"], levels=["upper_union", "district"])
+                             indicator_ids=["member_growth"], levels=["upper_union", "organisation"])
     xa = pick(out, level="upper_union", unit_id="XA")
     assert xa["part_moved_in"] == 350 and xa["part_admitted"] == 5 and xa["value"] == 355
-    district = pick(out, level="district")
+    district = pick(out, level="organisation")
     assert district["value"] == 5 and math.isnan(district["part_moved_in"])
 
 
@@ -115,5 +115,5 @@ def test_without_opening_stocks_growth_is_no_data() -> None:
     reports = [_report("A", h, members=10, members_admitted=3, members_left=1)
                for h in ("2023-H1", "2023-H2")]
     out = compute_indicators(tiny_dataset(reports=reports), "2023",
-                             indicator_ids=["member_growth"], levels=["district"])
-    assert pick(out, level="district")["status"] == "no_data"
+                             indicator_ids=["member_growth"], levels=["organisation"])
+    assert pick(out, level="organisation")["status"] == "no_data"

@@ -95,8 +95,8 @@ def test_status_distribution_writes_counts_in_bars() -> None:
 
 def _comparison_table(labels: list[str]) -> pd.DataFrame:
     table = pd.DataFrame({"label": labels, "target": [0.7] * len(labels),
-                          "unit": [0.5] * len(labels), "district": [0.8] * len(labels)})
-    table.attrs["series_names"] = {"unit": "CĐCS này", "district": "Toàn huyện"}
+                          "unit": [0.5] * len(labels), "organisation": [0.8] * len(labels)})
+    table.attrs["series_names"] = {"unit": "CĐCS này", "organisation": "Toàn huyện"}
     return table
 
 
@@ -202,7 +202,7 @@ def test_count_axes_group_thousands_and_tick_whole_numbers() -> None:
 
 def test_comparison_axis_holds_a_value_above_100_percent() -> None:
     table = pd.DataFrame({"label": ["Thu, nộp tài chính"], "target": [1.0], "unit": [1.056],
-                          "district": [0.98]})
+                          "organisation": [0.98]})
     axis = charts.comparison(table).axes[0]
     low, high = axis.get_xlim()
     assert low < 0 and high > 1.056  # the union's own dot stays inside
@@ -230,12 +230,12 @@ def test_every_chart_has_a_text_alternative_that_reaches_the_image() -> None:
 
 def test_comparison_png_on_a_kept_figure_draws_what_a_fresh_comparison_draws() -> None:
     table = comparison_series
-    three = {"unit": "CĐCS này", "sector": "Khu vực", "district": "Toàn huyện"}
+    three = {"unit": "CĐCS này", "sector": "Khu vực", "organisation": "Toàn huyện"}
     labels = ["Tỷ lệ đoàn viên được học tập, quán triệt nghị quyết", "Đối thoại", "Hội nghị"]
     cases = [
         (table(labels, three, 0.3), "vi"),
         (table(labels, three, 0.6), "vi"),  # the same texts: drawn without measuring them
-        (table(labels[:2], {"unit": "This union", "district": "District"}, 0.2), "en"),
+        (table(labels[:2], {"unit": "This union", "organisation": "District"}, 0.2), "en"),
         (table([*labels, "Thêm một chỉ tiêu"], {"unit": "CĐCS này"}, 0.9), "vi"),
         (table(labels, {"unit": "CĐCS này", "upper_union": "Công đoàn cấp trên"}, 0.1), "vi"),
         (table(labels, three, 0.3), "vi"),  # back to the first: the same picture as then
@@ -298,7 +298,7 @@ def test_png_keeps_the_canvas_so_a_redraw_measures_no_text_again(
     from matplotlib.backend_bases import FigureCanvasBase
 
     table = pd.DataFrame({"label": ["Chỉ tiêu một", "Chỉ tiêu hai"], "target": [0.7, 0.8],
-                          "unit": [0.5, 0.9], "district": [0.6, 0.7]})
+                          "unit": [0.5, 0.9], "organisation": [0.6, 0.7]})
     figure = charts.comparison(table)  # its margins were measured on an Agg canvas
     canvas = figure.canvas
     measures = Measures(monkeypatch)

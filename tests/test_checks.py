@@ -37,7 +37,7 @@ def test_a_csv_folder_with_a_contradiction_is_never_silently_computed(tmp_path: 
     b = pick(out, level="cdcs", unit_id="B")
     assert b["status"] == "no_data" and math.isnan(b["value"])
     assert pick(out, level="commune", unit_id="C1")["status"] == "no_data"
-    district = pick(out, level="district")
+    district = pick(out, level="organisation")
     assert (district["numerator"], district["denominator"]) == (3, 4)
     with pytest.raises(DataError) as err:
         read_dataset(tmp_path, strict=True)
@@ -53,7 +53,7 @@ def test_a_committee_counts_only_where_one_is_eligible() -> None:
     ds = tiny_dataset(reports=reports)
     assert list(report_problems(ds.reports, ds.units)["field"]) == ["womens_committee"]
     out = compute_indicators(ds, "2023-H1", indicator_ids=["womens_committee_nonstate"])
-    district = pick(out, level="district")
+    district = pick(out, level="organisation")
     assert (district["numerator"], district["denominator"]) == (1, 1)
     assert district["value"] == 1.0
 

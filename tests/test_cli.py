@@ -25,14 +25,14 @@ def test_indicators_csv_to_a_file(demo_dir: Path, tmp_path: Path) -> None:
     assert code == 0
     table = pd.read_csv(out, dtype={"clause": str})
     assert CONTRACT == [c for c in table.columns if c in CONTRACT]
-    assert {"cdcs", "sector", "commune", "upper_union", "district"} <= set(table["level"])
+    assert {"cdcs", "sector", "commune", "upper_union", "organisation"} <= set(table["level"])
     # the district's members at the end of 2025: its CĐCS' members (as reported for 2025-H2, or
     # carried forward from their last report), the sum of the CĐCS rows
     reports = pd.read_csv(demo_dir / "reports.csv", dtype={"period": str})
     reported = reports.loc[reports["period"] == "2025-H2", "members"].sum()
     members = table.loc[(table["level"] == "cdcs") & (table["indicator_id"] == "total_members"),
                         "numerator"].sum()
-    total = table[(table["level"] == "district") & (table["indicator_id"] == "total_members")]
+    total = table[(table["level"] == "organisation") & (table["indicator_id"] == "total_members")]
     assert list(total["numerator"]) == [members] and members >= reported > 0
     # every clause of section II of the plan appears in the output
     clauses = {c for cl in table["clause"] for c in str(cl).replace("–", ",").split(",")}
@@ -70,7 +70,7 @@ def test_console_script_runs_demo_then_indicators(tmp_path: Path) -> None:
     assert load_register(demo / "params").plan.citation() == \
         "Kế hoạch số 41b/KH-LĐLĐ ngày 30/09/2021 của Liên đoàn Lao động huyện Gia Lâm"
     subprocess.run([str(exe), "ingest"], check=True, capture_output=True, cwd=demo, env=env)
-    done = subprocess.run([str(exe), "indicators", "--period", "latest", "--level", "district"],
+    done = subprocess.run([str(exe), "indicators", "--period", "latest", "--level", "organisation"],
                           check=True, capture_output=True, text=True, cwd=demo, env=env)
     table = pd.read_csv(io.StringIO(done.stdout))
     assert set(table["period"].astype(str)) == {"2026-H1"}

@@ -180,12 +180,12 @@ def test_kept_figures_draw_what_new_figures_draw(patches: Patches) -> None:
         _history(["A", "B", "C", "D", "E", "F"], years, "count", 600),  # shares become counts
         _history(["A", "B", "C", "D"], years[:3], "share", 1.0),
     ]
-    three = {"unit": "CĐCS này", "sector": "Khu vực", "district": "Toàn huyện"}
+    three = {"unit": "CĐCS này", "sector": "Khu vực", "organisation": "Toàn huyện"}
     labels = ["Tỷ lệ đoàn viên được học tập, quán triệt nghị quyết", "Đối thoại", "Hội nghị"]
     comparisons = [
         (_comparison(labels, three, 0.3), "vi"),
         (_comparison(labels, three, 0.6), "vi"),
-        (_comparison(labels[:2], {"unit": "This union", "district": "District"}, 0.2), "en"),
+        (_comparison(labels[:2], {"unit": "This union", "organisation": "District"}, 0.2), "en"),
         (_comparison([*labels, "Thêm một chỉ tiêu"], {"unit": "CĐCS này"}, 0.9), "vi"),
         (_comparison(labels, {"unit": "CĐCS này", "upper_union": "Công đoàn cấp trên"}, 0.1), "vi"),
         (_comparison(labels, three, 0.3), "vi"),  # back to the first: the same picture as then

@@ -41,14 +41,14 @@ def test_half_year_counts() -> None:
     assert fed["received_share"] == pytest.approx(2 / 3)
     assert fed["on_time_share"] == pytest.approx(1 / 3)
     assert str(fed["due_date"].date()) == "2023-06-10"
-    total = pick(table, level="district")
+    total = pick(table, level="organisation")
     assert (total["upper_id"], total["expected"], total["received"]) == ("TINY", 3, 2)
     assert bool(total["due_passed"])
 
 
 def test_year_sums_both_halves_and_counts_new_units_from_their_first_cut_off() -> None:
     table = completeness(district(), "2023", today=dt.date(2024, 1, 1))
-    total = pick(table, level="district")
+    total = pick(table, level="organisation")
     # H1: A, B, C expected (3); H2: A, B, C, D (4) → 7 expected, 5 received, 3 on time
     assert (total["expected"], total["received"], total["on_time"], total["late"],
             total["missing"]) == (7, 5, 3, 2, 2)
@@ -60,7 +60,7 @@ def test_units_count_under_the_upper_union_of_each_cut_off() -> None:
     fed, xa = pick(table, upper_id="FED"), pick(table, upper_id="XA")
     assert (fed["expected"], fed["received"], fed["on_time"]) == (4, 4, 4)  # 2025-H1, cut-off 31/5
     assert (xa["expected"], xa["received"], xa["missing"]) == (4, 0, 4)  # 2025-H2, after 1/7
-    assert not bool(pick(table, level="district")["due_passed"])  # due 10/12/2025
+    assert not bool(pick(table, level="organisation")["due_passed"])  # due 10/12/2025
 
 
 def test_cli_prints_the_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

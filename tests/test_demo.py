@@ -68,7 +68,7 @@ def test_written_demo_reads_back_with_every_column(tmp_path: Path) -> None:
             assert tuple(back.table(table).columns) == COLUMNS[table], table
         assert len(back.table(table)) == len(written.table(table)), table
     meta = json.loads((tmp_path / "meta.json").read_text(encoding="utf-8"))
-    assert meta["district_id"] == "GIALAM" and meta["district_name"] == "Huyện Gia Lâm"
+    assert meta["organisation_id"] == "GIALAM" and meta["organisation_name"] == "Huyện Gia Lâm"
     assert meta["seed"] == 2021 and meta["scale"] == 1
     # money and counts are written as whole numbers, never as floats
     first = (tmp_path / "reports.csv").read_text(encoding="utf-8").splitlines()[1]

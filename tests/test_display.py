@@ -74,9 +74,9 @@ def _comparison_table() -> pd.DataFrame:
     table = pd.DataFrame({"indicator_id": ["finance", "informed"],
                           "label": ["Thu, nộp tài chính", "Học tập <nghị quyết>"],
                           "target": [1.0, 0.75], "unit": [1.056, 0.5],
-                          "sector": [0.98, np.nan], "district": [0.97, 0.6]})
+                          "sector": [0.98, np.nan], "organisation": [0.97, 0.6]})
     table.attrs["series_names"] = {"unit": "CĐCS này", "sector": "Khu vực HCSN",
-                                   "district": "Toàn huyện"}
+                                   "organisation": "Toàn huyện"}
     return table
 
 

@@ -89,7 +89,7 @@ INFORMED = Selection("people_informed", "2023")
 def test_history_holds_every_analysis_period(index: HistoryIndex) -> None:
     assert index.periods == ["2021-H1", "2021-H2", "2021", "2023-H1", "2023-H2", "2023"]
     rows = index.rows("people_informed")
-    assert set(rows["level"]) == {"cdcs", "sector", "commune", "upper_union", "district"}
+    assert set(rows["level"]) == {"cdcs", "sector", "commune", "upper_union", "organisation"}
     with pytest.raises(ParameterError, match="peple_informed"):
         index.rows("peple_informed")
 
@@ -110,7 +110,7 @@ def test_trend_of_one_engine_row_reads_the_engine(index: HistoryIndex,
     trend = scope_trend(index.rows("people_informed"), INFORMED, load_register(), names)
     assert list(trend["period"]) == ["2021", "2023"]        # years, since 2023 is a year
     district = _one(trend, period="2023")
-    assert (district["level"], district["unit_id"]) == ("district", "TINY")
+    assert (district["level"], district["unit_id"]) == ("organisation", "TINY")
     assert district["numerator"] == 66 and district["denominator"] == 120  # 16 + 10 + 40
     assert district["value"] == pytest.approx(0.55) and district["status"] == "not_met"
     halves = scope_trend(index.rows("people_informed"), replace(INFORMED, period="2023-H1"),
@@ -304,7 +304,7 @@ def explorer(tiny: Dataset, index: HistoryIndex, tmp_path: Path) -> Explorer:
 def test_explorer_starts_on_the_district(explorer: Explorer) -> None:
     assert explorer.selection == Selection("people_informed", "2023", first_year=2021,
                                            last_year=2023)
-    assert explorer.view.iloc[0]["level"] == "district"
+    assert explorer.view.iloc[0]["level"] == "organisation"
     assert explorer.view.iloc[0]["value"] == pytest.approx(0.55)
     assert [v for _l, v in explorer.upper.options] == [ALL, "FED"]
     assert "Huyện Tí Hon" in explorer.header.value and "55%" in explorer.header.value
@@ -465,7 +465,7 @@ def demo_explorer(demo: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Ex
 def test_demo_views_agree_with_the_engine(demo: Dataset, demo_explorer: Explorer) -> None:
     ex = demo_explorer
     engine = compute_indicators(demo, "2024", indicator_ids=["dialogue_nnn"])
-    district = _one(engine, level="district")
+    district = _one(engine, level="organisation")
     assert ex.view.iloc[0]["numerator"] == district["numerator"]
     uppers = [v for _l, v in ex.upper.options if v]
     assert uppers == ["LDLD-GIALAM"]      # before 1/7/2025: the district federation only

@@ -16,7 +16,7 @@ FACTS = {
                                            "upper_name": "Công đoàn xã Bát Tràng", "sector": "NNN"}),
     "CD-XA-A": ("Công đoàn xã Đặng Xá", {"level": "upper_union", "upper_id": "CD-XA-A",
                                         "upper_name": "Công đoàn xã Đặng Xá"}),
-    "TOP": ("Toàn địa bàn thử", {"level": "district", "upper_id": "TOP",
+    "TOP": ("Toàn địa bàn thử", {"level": "organisation", "upper_id": "TOP",
                                  "upper_name": "Toàn địa bàn thử"}),
 }
 

@@ -60,7 +60,7 @@ def test_rates_are_recomputed_from_sums_not_averaged() -> None:
     assert pick(out, level="cdcs", unit_id="A")["status"] == "met"
     # C sent nothing: no data for C, and the district counts 2 of 3 units
     assert pick(out, level="cdcs", unit_id="C")["status"] == "no_data"
-    district = pick(out, level="district", unit_id="TINY")
+    district = pick(out, level="organisation", unit_id="TINY")
     assert (district["units_expected"], district["units_reported"]) == (3, 2)
 
 
@@ -70,12 +70,12 @@ def test_annual_statuses_met_not_met_no_data_not_applicable() -> None:
         reports.append(_report("A", half, members_in_hardship=2, members_hardship_visited=2))
         reports.append(_report("B", half, members_in_hardship=2, members_hardship_visited=1))
         reports.append(_report("C", half, members_in_hardship=0, members_hardship_visited=0))
-    out = compute_indicators(tiny_dataset(reports=reports), "2023", levels=["cdcs", "district"],
+    out = compute_indicators(tiny_dataset(reports=reports), "2023", levels=["cdcs", "organisation"],
                              indicator_ids=["hardship_visited"])
     assert pick(out, unit_id="A")["status"] == "met"            # 4 of 4
     assert pick(out, unit_id="B")["status"] == "not_met"        # 2 of 4
     assert pick(out, unit_id="C")["status"] == "not_applicable"  # nobody in hardship
-    district = pick(out, level="district")
+    district = pick(out, level="organisation")
     assert district["value"] == pytest.approx(6 / 8)
     # no report at all from anybody for 2023-H1 … but the period exists through A's report
     sparse = compute_indicators(
@@ -92,12 +92,12 @@ def test_half_year_prorates_counts_and_skips_year_only() -> None:
     out = compute_indicators(tiny_dataset(reports=reports), "2023-H1",
                              indicator_ids=["party_introductions", "member_growth",
                                             "rated_good_state"])
-    party = pick(out, level="district", indicator_id="party_introductions")
+    party = pick(out, level="organisation", indicator_id="party_introductions")
     assert party["value"] == 1.0 and party["target"] == 0.5 and party["status"] == "met"
-    growth = pick(out, level="district", indicator_id="member_growth")
+    growth = pick(out, level="organisation", indicator_id="member_growth")
     assert growth["target"] == 300 and growth["target_max"] == 350   # 600–700 halved
     assert growth["status"] == "not_met"
-    rated = pick(out, level="district", indicator_id="rated_good_state")
+    rated = pick(out, level="organisation", indicator_id="rated_good_state")
     assert rated["status"] == "not_applicable"                        # ratings are yearly
 
 
@@ -110,7 +110,7 @@ def test_count_targets_are_judged_only_for_the_district() -> None:
                 for h in ("2022-H2", "2023-H1", "2023-H2")]
     out = compute_indicators(tiny_dataset(reports=reports), "2023",
                              indicator_ids=["member_growth"])
-    district = pick(out, level="district")
+    district = pick(out, level="organisation")
     assert district["value"] == 1400 and district["status"] == "met"  # (400−50) × 4
     commune = pick(out, level="commune", unit_id="C1")
     assert commune["value"] == 1400 and commune["status"] == "not_applicable"
@@ -128,7 +128,7 @@ def test_rating_share_counts_only_units_active_twelve_months() -> None:
     reports += [_report(u, "2023-H1") for u in ("A", "D")]
     out = compute_indicators(tiny_dataset(units=units, reports=reports), "2023",
                              indicator_ids=["rated_good_state"])
-    sector = pick(out, level="district")
+    sector = pick(out, level="organisation")
     assert (sector["numerator"], sector["denominator"]) == (1, 2)  # N (8 months) not counted
     assert sector["status"] == "not_met"                             # 50 % < 80 %
 
@@ -155,8 +155,8 @@ def _members_history(values: dict[str, int]) -> list[dict[str, object]]:
 )
 def test_linear_pace_progress_statuses(members_2022: int, status: str, ratio: float | None) -> None:
     ds = tiny_dataset(reports=_members_history({"2021": 16000, "2022": members_2022}))
-    out = compute_indicators(ds, "2022", levels=["district"], indicator_ids=["total_members"])
-    row = pick(out, level="district")
+    out = compute_indicators(ds, "2022", levels=["organisation"], indicator_ids=["total_members"])
+    row = pick(out, level="organisation")
     assert row["status"] == status
     assert row["baseline_value"] == 16000 and row["target"] == 18000
     assert row["milestone_year"] == 2023
@@ -170,8 +170,8 @@ def test_linear_pace_progress_statuses(members_2022: int, status: str, ratio: fl
 def test_milestone_already_met_at_baseline_then_lost_is_moving_away() -> None:
     # 17,700 is below 18,000 − 1 % (17,820): not reached, and lower than at the baseline
     ds = tiny_dataset(reports=_members_history({"2021": 18500, "2022": 17700}))
-    row = pick(compute_indicators(ds, "2022", levels=["district"],
-                                  indicator_ids=["total_members"]), level="district")
+    row = pick(compute_indicators(ds, "2022", levels=["organisation"],
+                                  indicator_ids=["total_members"]), level="organisation")
     assert row["status"] == "moving_away"
 
 
@@ -185,8 +185,8 @@ def test_next_milestone_is_chosen_and_strict_targets_need_more() -> None:
             for i in range(20):
                 reports.append(_report(f"E{i}", f"{year}-{half}", cba_signed=int(i < signed)))
     out = compute_indicators(tiny_dataset(units=units, reports=reports), "2026",
-                             levels=["district"], indicator_ids=["cba_coverage"])
-    row = pick(out, level="district")
+                             levels=["organisation"], indicator_ids=["cba_coverage"])
+    row = pick(out, level="organisation")
     assert row["milestone_year"] == 2030 and row["target"] == 0.85
     assert row["status"] != "achieved"                   # 85 % is not "more than 85 %"
     # required (0.85 − 0.5)/9 per year; actual (0.85 − 0.5)/5: ahead of pace
@@ -221,12 +221,12 @@ def test_upper_union_records_judge_rating_and_audits() -> None:
         ])
     out24 = compute_indicators(ds, "2024", indicator_ids=["district_rating", "upper_audited"])
     assert pick(out24, level="upper_union", indicator_id="district_rating")["status"] == "met"
-    assert pick(out24, level="district", indicator_id="upper_audited")["value"] == 1.0
+    assert pick(out24, level="organisation", indicator_id="upper_audited")["value"] == 1.0
     out25 = compute_indicators(ds, "2025", indicator_ids=["district_rating", "upper_audited"])
     # the district federation no longer exists: nothing to judge for clause 1.7's first line
     assert (out25["indicator_id"] == "district_rating").sum() == 1
     gone = pick(out25, indicator_id="district_rating")
-    assert gone["level"] == "district" and gone["units_expected"] == 0
+    assert gone["level"] == "organisation" and gone["units_expected"] == 0
     assert gone["status"] == "not_applicable"
     assert pick(out25, level="upper_union", indicator_id="upper_audited")["status"] == "not_met"
 
@@ -246,7 +246,7 @@ def test_enterprise_coverage_from_the_registry() -> None:
                       reports=[_report("A", h) for h in ("2021-H1", "2021-H2", "2024-H1",
                                                          "2024-H2")])
     out = compute_indicators(ds, "2024", indicator_ids=["enterprise_coverage"])
-    district = pick(out, level="district")
+    district = pick(out, level="organisation")
     assert (district["numerator"], district["denominator"]) == (2, 3)
     assert pick(out, level="commune", unit_id="C2")["value"] == pytest.approx(0.5)
     assert not (out["level"] == "cdcs").any()
@@ -256,7 +256,7 @@ def test_output_has_the_contract_columns_and_unknown_period_is_refused() -> None
     ds = tiny_dataset(reports=[_report("A", "2023-H1", members=1)])
     out = compute_indicators(ds, "2023-H1")
     assert list(out.columns) == list(output_columns())
-    assert {"cdcs", "sector", "commune", "upper_union", "district"} <= set(out["level"])
+    assert {"cdcs", "sector", "commune", "upper_union", "organisation"} <= set(out["level"])
     with pytest.raises(PeriodError) as err:
         compute_indicators(ds, "2019")
     assert "2023-H1" in str(err.value)
@@ -279,11 +279,11 @@ def test_named_groups_are_aggregated() -> None:
 def test_replacing_a_table_is_never_served_from_the_cache() -> None:
     reports = [_report("A", h, members=10) for h in ("2023-H1", "2023-H2")]
     ds = tiny_dataset(reports=reports)
-    first = compute_indicators(ds, "2023", levels=["district"], indicator_ids=["total_members"])
-    assert pick(first, level="district")["value"] == 10
+    first = compute_indicators(ds, "2023", levels=["organisation"], indicator_ids=["total_members"])
+    assert pick(first, level="organisation")["value"] == 10
     ds.reports = ds.reports.assign(members=ds.reports["members"] * 2)
-    second = compute_indicators(ds, "2023", levels=["district"], indicator_ids=["total_members"])
-    assert pick(second, level="district")["value"] == 20
+    second = compute_indicators(ds, "2023", levels=["organisation"], indicator_ids=["total_members"])
+    assert pick(second, level="organisation")["value"] == 20
 
 
 def test_judge_periods_equals_judging_each_period_apart() -> None:
@@ -295,7 +295,7 @@ def test_judge_periods_equals_judging_each_period_apart() -> None:
     # 16,000 members in 2021; 17,200 in 2022: pace (17200−16000)/1 ÷ (18000−16000)/2 = 1.2;
     # 18,100 in 2023 reaches the milestone
     part = pd.DataFrame({
-        "unit_id": ["X", "X", "X"], "level": ["district"] * 3,
+        "unit_id": ["X", "X", "X"], "level": ["organisation"] * 3,
         "period": ["2022", "2023", "2024-H1"], "numerator": [17200, 18100, 18300],
         "denominator": [0, 0, 0], "units_expected": [3, 3, 3], "units_reported": [3, 3, 3],
     })

@@ -36,8 +36,8 @@ def test_an_overdue_milestone_is_reached_or_not_with_its_gap(members: int, statu
                                                                gap: int) -> None:
     # total members: "khoảng 18.000" due 2023; in 2025-H1 the milestone is overdue
     ds = tiny_dataset(reports=_members({"2021-H1": 16000, "2021-H2": 16000, "2025-H1": members}))
-    row = pick(compute_indicators(ds, "2025-H1", levels=["district"],
-                                  indicator_ids=["total_members"]), level="district")
+    row = pick(compute_indicators(ds, "2025-H1", levels=["organisation"],
+                                  indicator_ids=["total_members"]), level="organisation")
     assert row["due"] and row["milestone_year"] == 2023
     assert row["status"] == status
     assert row["gap"] == gap
@@ -51,12 +51,12 @@ def test_a_milestone_ahead_is_judged_by_pace_and_the_same_value_due_is_not() -> 
     # (required 1,000/year, actual 1,000/1.5 = 667/year: ratio 0.67, acceleration needed)
     ds = tiny_dataset(reports=_members({"2021-H1": 16000, "2021-H2": 16000, "2023-H1": 17000,
                                         "2023-H2": 17000}))
-    ahead = pick(compute_indicators(ds, "2023-H1", levels=["district"],
-                                    indicator_ids=["total_members"]), level="district")
+    ahead = pick(compute_indicators(ds, "2023-H1", levels=["organisation"],
+                                    indicator_ids=["total_members"]), level="organisation")
     assert not ahead["due"] and ahead["status"] == "acceleration_needed"
     assert ahead["pace_ratio"] == pytest.approx((1000 / 1.5) / 1000)
-    due = pick(compute_indicators(ds, "2023", levels=["district"],
-                                  indicator_ids=["total_members"]), level="district")
+    due = pick(compute_indicators(ds, "2023", levels=["organisation"],
+                                  indicator_ids=["total_members"]), level="organisation")
     assert due["due"] and due["status"] == "not_achieved" and due["gap"] == 1000
 
 
@@ -103,9 +103,9 @@ def test_one_baseline_rule_the_federation_and_the_district_agree() -> None:
     # held all three then. Under the old rule the federation took today's CĐCS (B, C, D): 6 of 8.
     ds = _cases_dataset()
     for period in ("2022", "2023", "2024", "2025-H1"):
-        out = compute_indicators(ds, period, levels=["upper_union", "district"],
+        out = compute_indicators(ds, period, levels=["upper_union", "organisation"],
                                  indicator_ids=["legal_representation"])
-        for level in ("upper_union", "district"):
+        for level in ("upper_union", "organisation"):
             row = pick(out, level=level)
             assert row["baseline_value"] == pytest.approx(0.6), (period, level)
             assert row["baseline_year"] == 2021
@@ -147,8 +147,8 @@ def test_an_upper_union_formed_after_the_baseline_has_no_borrowed_baseline() -> 
 def test_pace_needs_two_annual_points() -> None:
     # 2021 baseline 16,000; 2022-H1 (2021.5) alone would annualise half a year: not shown
     ds = tiny_dataset(reports=_members({"2021-H1": 16000, "2021-H2": 16000, "2022-H1": 17500}))
-    row = pick(compute_indicators(ds, "2022-H1", levels=["district"],
-                                  indicator_ids=["total_members"]), level="district")
+    row = pick(compute_indicators(ds, "2022-H1", levels=["organisation"],
+                                  indicator_ids=["total_members"]), level="organisation")
     assert row["status"] == "insufficient_history"
     assert math.isnan(row["pace_ratio"]) and math.isnan(row["projection_2030"])
 
@@ -185,7 +185,7 @@ def test_people_reached_in_both_halves_are_counted_once() -> None:
     year = compute_indicators(ds, "2023", indicator_ids=["people_informed"])
     a = pick(year, level="cdcs", unit_id="A")
     assert (a["numerator"], a["denominator"], a["value"]) == (14, 20, pytest.approx(0.7))
-    assert pick(year, level="district")["value"] == pytest.approx(19 / 30)
+    assert pick(year, level="organisation")["value"] == pytest.approx(19 / 30)
     # the first half alone: the six-month report; the second half alone: the people first
     # reached after 31/5 (14 − 10 for A; all 5 for D, founded after 31/5)
     first = compute_indicators(ds, "2023-H1", indicator_ids=["people_informed"])
@@ -193,7 +193,7 @@ def test_people_reached_in_both_halves_are_counted_once() -> None:
     second = compute_indicators(ds, "2023-H2", indicator_ids=["people_informed"])
     assert pick(second, level="cdcs", unit_id="A")["numerator"] == 4
     assert pick(second, level="cdcs", unit_id="D")["numerator"] == 5
-    assert pick(second, level="district")["numerator"] == 9
+    assert pick(second, level="organisation")["numerator"] == 9
     # a year without its year report has no year figure, whatever the six-month report said
     alone = tiny_dataset(units=units[:1], reports=reports[:1] + [
         _report("A", "2023-H2", workers=20)])
@@ -214,8 +214,8 @@ def test_counts_may_use_open_sdgs_compound_growth(tmp_path: Path) -> None:
     assert register.method.count_pace == "compound"
     ds = tiny_dataset(reports=_members({"2021-H1": 16000, "2021-H2": 16000, "2022-H1": 16500,
                                         "2022-H2": 17000}))
-    row = pick(compute_indicators(ds, "2022", levels=["district"], register=register,
-                                  indicator_ids=["total_members"]), level="district")
+    row = pick(compute_indicators(ds, "2022", levels=["organisation"], register=register,
+                                  indicator_ids=["total_members"]), level="organisation")
     assert row["pace_method"] == "compound"
     assert row["required_pace"] == pytest.approx((18000 / 16000) ** 0.5 - 1)
     assert row["actual_pace"] == pytest.approx(0.0625)
@@ -223,6 +223,6 @@ def test_counts_may_use_open_sdgs_compound_growth(tmp_path: Path) -> None:
     assert row["status"] == "on_track"
     assert row["projection_2025"] == pytest.approx(17000 * 1.0625 ** 3)
     # the same data with the linear pace: 1,000 a year required, 1,000 actual
-    linear = pick(compute_indicators(ds, "2022", levels=["district"],
-                                     indicator_ids=["total_members"]), level="district")
+    linear = pick(compute_indicators(ds, "2022", levels=["organisation"],
+                                     indicator_ids=["total_members"]), level="organisation")
     assert linear["pace_method"] == "linear" and linear["pace_ratio"] == pytest.approx(1.0)

@@ -85,7 +85,7 @@ def test_a_year_never_adds_its_halves(ds: Dataset) -> None:
     present = set(ds.reports["period"])
     if not {"2023-H1", "2023-H2"} <= present:
         return
-    out = compute_indicators(ds, "2023", levels=["cdcs", "district"])
+    out = compute_indicators(ds, "2023", levels=["cdcs", "organisation"])
     kept = engine_reports(ds)
     year_report = kept[kept["period"] == "2023-H2"].set_index("unit_id")
     for ind in load_register().indicators:
@@ -95,7 +95,7 @@ def test_a_year_never_adds_its_halves(ds: Dataset) -> None:
         for _, row in rows.dropna(subset=["numerator"]).iterrows():
             # a CĐCS's year is its year report's count to date, never H1 + H2
             assert row["numerator"] == year_report.loc[row["unit_id"], ind.numerator]
-        district = out[(out["indicator_id"] == ind.id) & (out["level"] == "district")].iloc[0]
+        district = out[(out["indicator_id"] == ind.id) & (out["level"] == "organisation")].iloc[0]
         if not np.isnan(district["numerator"]):
             assert district["numerator"] == rows["numerator"].sum()
         halves = pd.concat([compute_indicators(ds, h, levels=["cdcs"], indicator_ids=[ind.id])

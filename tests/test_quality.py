@@ -74,7 +74,7 @@ def test_completeness_by_commune_and_district() -> None:
     assert (c2["expected"], c2["received"], c2["late"], c2["missing"]) == (2, 1, 1, 1)
     assert c2["commune_name"] == "Xã Hai"
     district = table.loc[("2023-H1", "TINY")]
-    assert district["level"] == "district"
+    assert district["level"] == "organisation"
     assert (district["expected"], district["received"], district["on_time"]) == (3, 2, 1)
     assert district["received_share"] == pytest.approx(2 / 3)
     year = completeness_by_commune(_dataset(), periods=["2023"])

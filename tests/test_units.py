@@ -317,11 +317,11 @@ def test_opening_balances_are_the_stocks_before_the_first_report(ws: Workspace) 
     frame = unit_frame(dataset, parse_period("2025-H2")).set_index("unit_id")
     assert frame.loc["C", ["members", "workers", "opening"]].tolist() == [45, 60, True]
     assert frame.loc["A", ["members", "workers", "opening"]].tolist() == [30, 40, False]
-    table = compute_indicators(dataset, "2025-H2", levels=("cdcs", "district"))
+    table = compute_indicators(dataset, "2025-H2", levels=("cdcs", "organisation"))
     members = table[table["indicator_id"] == "total_members"].set_index("unit_id")["value"]
-    assert members.to_dict() == {"A": 30, "B": 170, "C": 45, "district": 30 + 170 + 45}
+    assert members.to_dict() == {"A": 30, "B": 170, "C": 45, "organisation": 30 + 170 + 45}
     share = table[(table["indicator_id"] == "member_share_unionised")
-                  & (table["level"] == "district")].iloc[0]
+                  & (table["level"] == "organisation")].iloc[0]
     assert (share["numerator"], share["denominator"]) == (170 + 45, 240 + 60)  # enterprises B, C
 
 
@@ -334,7 +334,7 @@ def test_a_union_formed_mid_year_gets_its_year_from_the_half_it_has(ws: Workspac
     h2_reports(ws)
     activate(ws)
     dataset = store.load_dataset(ws.database_url)
-    year = compute_indicators(dataset, "2025", levels=("cdcs", "district"))
+    year = compute_indicators(dataset, "2025", levels=("cdcs", "organisation"))
     informed = year[year["indicator_id"] == "people_informed"].set_index("unit_id")
     # A's year is its second half alone: 5 people informed of 40 workers, complete, not 'no data'
     assert informed.loc["A", ["numerator", "denominator", "units_reported"]].tolist() == [5, 40, 1]

@@ -75,11 +75,11 @@ SERIES_STYLES: dict[str, tuple[str, str]] = {
     "unit": (BLUE, "o"),
     "sector": (AMBER, "s"),
     "upper_union": (GREEN, "D"),
-    "district": ("#555555", "^"),
+    "organisation": ("#555555", "^"),
 }
 """Colour and marker of the comparison series (this union, its sector, its upper union …)."""
 
-SERIES_SYMBOLS: dict[str, str] = {"unit": "●", "sector": "■", "upper_union": "◆", "district": "▲"}
+SERIES_SYMBOLS: dict[str, str] = {"unit": "●", "sector": "■", "upper_union": "◆", "organisation": "▲"}
 """Text symbol of each comparison series (the shape of its marker), for HTML charts."""
 
 AA_CONTRAST = 4.5
@@ -475,7 +475,7 @@ def _draw_trend(history: pd.DataFrame, labels: list[str], axes_list: list[Axes],
 
 def comparison(table: pd.DataFrame, *, lang: str = "vi", ax: Axes | None = None,
                title: str | None = None) -> Figure:
-    """Dot plot of shares: this union against aggregates (sector, upper union, district).
+    """Dot plot of shares: this union against aggregates (sector, upper union, organisation).
 
     Args:
         table: one row per indicator with ``label``, ``target`` and one column per series

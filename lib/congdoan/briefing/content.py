@@ -247,11 +247,11 @@ def union_identity(ctx: BriefingContext, union_id: str, lang: str = "vi") -> Ide
 
 
 def upper_identity(ctx: BriefingContext, upper_id: str, lang: str = "vi") -> Identity:
-    """Identity of an upper union existing at the cut-off, or of the whole district."""
+    """Identity of an upper union existing at the cut-off, or of the whole organisation."""
     dataset = ctx.dataset
     units = period_units(dataset, ctx.period.cut_off)
-    if upper_id == dataset.district_id:
-        return Identity(unit_id=upper_id, name=dataset.district_name, level="district",
+    if upper_id == dataset.organisation_id:
+        return Identity(unit_id=upper_id, name=dataset.organisation_name, level="organisation",
                         period_label=period_label(ctx, units["unit_id"], lang),
                         cut_off=ctx.period.cut_off, units=len(units))
     uppers = upper_unions_at(dataset.upper_unions, ctx.period.cut_off)
@@ -260,7 +260,7 @@ def upper_identity(ctx: BriefingContext, upper_id: str, lang: str = "vi") -> Ide
         raise ParameterError(
             "Không có công đoàn cấp trên này tại ngày chốt số liệu.",
             "No such upper union at the cut-off.", location=None, value=upper_id,
-            expected="một trong: " + ", ".join([*uppers["upper_id"], dataset.district_id]),
+            expected="một trong: " + ", ".join([*uppers["upper_id"], dataset.organisation_id]),
         )
     mine = units.loc[units["parent_id"] == upper_id, "unit_id"]
     return Identity(unit_id=upper_id, name=str(row.iloc[0]["name"]), level="upper_union",
@@ -300,8 +300,8 @@ def unit_word(ind: Indicator) -> str:
 
 
 def _note(ind: Indicator, level: str, period: Period, lang: str, top_name: str) -> str:
-    if ind.level != level and (level == "cdcs" or ind.level == "district"):
-        if ind.level == "district":
+    if ind.level != level and (level == "cdcs" or ind.level == "organisation"):
+        if ind.level == "organisation":
             return f"Đánh giá cho toàn {top_name}" if lang == "vi" else f"Judged for {top_name}"
         return ("Đánh giá ở cấp công đoàn cấp trên" if lang == "vi"
                 else "Judged at upper union level")
@@ -344,7 +344,7 @@ def _judged_note(row: pd.Series, lang: str) -> str:
 
 
 def scorecard(ctx: BriefingContext, unit_id: str, level: str, lang: str = "vi") -> pd.DataFrame:
-    """Every indicator row of one unit (``level`` cdcs, upper_union or district) with labels.
+    """Every indicator row of one unit (``level`` cdcs, upper_union or organisation) with labels.
 
     Rows follow the register's order; ``note`` says why a row has no target here.
     """
@@ -352,7 +352,7 @@ def scorecard(ctx: BriefingContext, unit_id: str, level: str, lang: str = "vi") 
     order = {ind.id: i for i, ind in enumerate(load_register().indicators)}
     rows["label"] = [label(i, lang) for i in rows["indicator_id"]]
     rows["strict"] = [strict(i, ctx.period) for i in rows["indicator_id"]]
-    top = ctx.dataset.district_name
+    top = ctx.dataset.organisation_name
     rows["unit_word"] = [unit_word(indicator(i)) for i in rows["indicator_id"]]
     rows["provisional"] = rows["provisional"].astype(object).eq(True)
     rows["note"] = [_note(indicator(i), level, ctx.period, lang, top) for i in rows["indicator_id"]]
@@ -433,7 +433,7 @@ def trend_indicators(card: pd.DataFrame, limit: int = TREND_PANELS) -> list[str]
 
 # ----------------------------------------------------------------------------- comparison
 def comparison_table(ctx: BriefingContext, union_id: str, lang: str = "vi") -> pd.DataFrame:
-    """Shares of a CĐCS next to its sector, upper union and district aggregates (never a CĐCS).
+    """Shares of a CĐCS next to its sector, upper union and organisation aggregates (never a CĐCS).
 
     An aggregate with fewer than :data:`MIN_UNITS_COMPARED` reporting CĐCS is left empty.
     """
@@ -443,7 +443,7 @@ def comparison_table(ctx: BriefingContext, union_id: str, lang: str = "vi") -> p
     out = pd.DataFrame({"indicator_id": card["indicator_id"], "label": card["label"],
                         "target": card["target"], "unit": card["value"]})
     keys = {"sector": who.sector, "upper_union": who.upper_id,
-            "district": ctx.dataset.district_id}
+            "organisation": ctx.dataset.organisation_id}
     for level, key in keys.items():
         agg = ctx.rows(level, str(key))
         agg = agg[agg["units_reported"] >= MIN_UNITS_COMPARED]
@@ -451,7 +451,7 @@ def comparison_table(ctx: BriefingContext, union_id: str, lang: str = "vi") -> p
     names = {
         "unit": "CĐCS này" if lang == "vi" else "This union",
         "sector": who.sector_name or "", "upper_union": who.upper_name or "",
-        "district": ctx.dataset.district_name,
+        "organisation": ctx.dataset.organisation_name,
     }
     out = out.reset_index(drop=True)
     out.attrs["series_names"] = names
@@ -590,9 +590,9 @@ def narrative(card: pd.DataFrame, lang: str = "vi", priorities: int = 3) -> list
 
 # ----------------------------------------------------------------------------- upper briefing
 def member_rows(ctx: BriefingContext, upper_id: str) -> pd.DataFrame:
-    """CĐCS rows of the indicator table under ``upper_id`` (all CĐCS for the district id)."""
+    """CĐCS rows of the indicator table under ``upper_id`` (all CĐCS for the organisation id)."""
     rows = ctx.table[ctx.table["level"] == "cdcs"]
-    if upper_id != ctx.dataset.district_id:
+    if upper_id != ctx.dataset.organisation_id:
         rows = rows[rows["parent_id"].astype(str) == upper_id]
     return rows
 

@@ -39,7 +39,7 @@ WORDS: dict[str, dict[str, str]] = {
     "union_title": {"vi": "BÁO CÁO TÓM TẮT CÔNG ĐOÀN CƠ SỞ", "en": "GRASSROOTS UNION BRIEFING"},
     "upper_title": {"vi": "BÁO CÁO TÓM TẮT CÔNG ĐOÀN CẤP TRÊN",
                     "en": "UPPER UNION BRIEFING"},
-    "district_title": {"vi": "BÁO CÁO TÓM TẮT TOÀN ĐỊA BÀN", "en": "DISTRICT BRIEFING"},
+    "organisation_title": {"vi": "BÁO CÁO TÓM TẮT TOÀN ĐỊA BÀN", "en": "DISTRICT BRIEFING"},
     "plan": {"vi": "Thực hiện {plan_short} ({implements})",
              "en": "Implementation of plan {plan_number} ({implements})"},
     "sector": {"vi": "Khu vực", "en": "Sector"},
@@ -144,7 +144,7 @@ def status_badge(status: Any, lang: str = "vi") -> str:
 
 def title_block(who: Identity, lang: str = "vi") -> HTML:
     """The title block: kind of briefing, name, sector, commune, upper union, period, cut-off."""
-    kind = {"cdcs": "union_title", "upper_union": "upper_title"}.get(who.level, "district_title")
+    kind = {"cdcs": "union_title", "upper_union": "upper_title"}.get(who.level, "organisation_title")
     facts: list[tuple[str, str]] = [(word("code", lang), who.unit_id)]
     if who.level == "cdcs":
         facts += [(word("sector", lang), who.sector_name or ""),
@@ -260,7 +260,7 @@ def _scale(values: Any) -> tuple[float, float]:
 
 
 def comparison(table: pd.DataFrame, lang: str = "vi") -> HTML:
-    """The comparison of this union with its sector, upper union and district: screen and print.
+    """The comparison of this union with its sector, upper union and organisation: screen and print.
 
     On screen, an HTML dot plot (:func:`dot_plot`) that reads at any width; in print, the
     same figures as a chart image (:func:`congdoan.briefing.charts.comparison`, with its text
@@ -279,7 +279,7 @@ def comparison(table: pd.DataFrame, lang: str = "vi") -> HTML:
 
 
 def dot_plot(table: pd.DataFrame, lang: str = "vi") -> HTML:
-    """The comparison as an HTML dot plot: this union, its sector, upper union and district.
+    """The comparison as an HTML dot plot: this union, its sector, upper union and organisation.
 
     One row per indicator (``table`` as :func:`congdoan.briefing.content.comparison_table`
     makes it): its name with every value written out (symbol and percentage), and a scale on

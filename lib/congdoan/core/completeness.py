@@ -55,7 +55,7 @@ def _expected_reports(dataset: Dataset, period_id: str) -> pd.DataFrame:
 
 
 def completeness(dataset: Dataset, period_id: str, today: dt.date | None = None) -> pd.DataFrame:
-    """Expected, received and on-time reports per upper union and for the whole district."""
+    """Expected, received and on-time reports per upper union and for the whole organisation."""
     today = today or dt.date.today()
     period = parse_period(period_id)
     rows = expected_reports(dataset, period_id)
@@ -73,8 +73,8 @@ def completeness(dataset: Dataset, period_id: str, today: dt.date | None = None)
 
     out = [{"level": "upper_union", "upper_id": upper, "upper_name": names.get(upper, upper),
             **summarise(part)} for upper, part in rows.groupby("parent_id", sort=True)]
-    out.append({"level": "district", "upper_id": dataset.district_id,
-                "upper_name": dataset.district_name, **summarise(rows)})
+    out.append({"level": "organisation", "upper_id": dataset.organisation_id,
+                "upper_name": dataset.organisation_name, **summarise(rows)})
     table = pd.DataFrame(out)
     table["period"] = period.id
     table["due_date"] = pd.Timestamp(due)

@@ -3,7 +3,7 @@
 A :class:`Dataset` is what the indicator engine reads. It comes from a folder of CSV files
 (``congdoan demo`` writes one) or, through :mod:`congdoan.core.store`, from the database. The files:
 
-``meta.json``        district_id, district_name, seed, scale
+``meta.json``        organisation_id, organisation_name, seed, scale
 ``communes.csv``     commune_id, name
 ``upper_unions.csv`` upper_id, name, kind (district_federation | commune_union | industry_union),
                      direct (1 when directly above CĐCS), valid_from, valid_to (empty = open)
@@ -102,14 +102,14 @@ class Dataset:
     after computing from them, or clear this."""
 
     @property
-    def district_id(self) -> str:
-        """Identifier of the whole area (the 'district' level)."""
-        return str(self.meta.get("district_id", "district"))
+    def organisation_id(self) -> str:
+        """Identifier of the whole area (the 'organisation' level)."""
+        return str(self.meta.get("organisation_id", "organisation"))
 
     @property
-    def district_name(self) -> str:
+    def organisation_name(self) -> str:
         """Vietnamese name of the whole area."""
-        return str(self.meta.get("district_name", "Toàn địa bàn"))
+        return str(self.meta.get("organisation_name", "Toàn địa bàn"))
 
     def memo(self, key: tuple[object, ...], make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         """``make()`` memoised in :attr:`cache` under ``key``.

@@ -14,7 +14,7 @@ Steps:
    :mod:`congdoan.core.checks` are left out.
 2. :func:`congdoan.core.populations.population_rows` — per unit and indicator, the numerator
    and denominator.
-3. :func:`aggregate` — sums per group (sector, commune, upper union, district, named groups);
+3. :func:`aggregate` — sums per group (sector, commune, upper union, organisation, named groups);
    changes (member growth, new CĐCS) are summed from their parts (:mod:`congdoan.core.changes`).
 4. :mod:`congdoan.core.judgement` — annual status (met / not_met / no_data / not_applicable);
    milestones due are achieved / not_achieved with their gap, milestones ahead are judged by the
@@ -63,7 +63,7 @@ from congdoan.core.populations import population_rows
 from congdoan.core.registry import SECTOR_NAMES, period_units
 from congdoan.exceptions import PeriodError
 
-LEVELS = ("cdcs", "sector", "commune", "upper_union", "district", "group")
+LEVELS = ("cdcs", "sector", "commune", "upper_union", "organisation", "group")
 """Levels of the output; ``group`` rows come from named groups."""
 
 OUTPUT_COLUMNS = (
@@ -311,15 +311,15 @@ def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int]
                                  ("upper_union", "parent_id", upper_names)):
         if level in levels:
             parts.append(aggregate(rows, rows[column], level, names))
-    if "district" in levels:
-        district = aggregate(rows, pd.Series(dataset.district_id, index=rows.index), "district",
-                             {dataset.district_id: dataset.district_name})
-        # one district row per indicator, even when its population is empty
-        empty = pd.DataFrame({"ind": [c for c in codes if c not in set(district["ind"])]})
-        empty = empty.assign(unit_id=dataset.district_id, unit_name=dataset.district_name,
-                             level="district", numerator=np.nan, denominator=np.nan,
+    if "organisation" in levels:
+        top = aggregate(rows, pd.Series(dataset.organisation_id, index=rows.index), "organisation",
+                        {dataset.organisation_id: dataset.organisation_name})
+        # one organisation row per indicator, even when its population is empty
+        empty = pd.DataFrame({"ind": [c for c in codes if c not in set(top["ind"])]})
+        empty = empty.assign(unit_id=dataset.organisation_id, unit_name=dataset.organisation_name,
+                             level="organisation", numerator=np.nan, denominator=np.nan,
                              units_expected=0.0, units_reported=0.0, carried_forward=0.0)
-        parts.extend([district, empty])
+        parts.extend([top, empty])
     if groups and "group" in levels:
         unit_rows = rows[rows["unit_row"].astype(bool)]
         for name, members in groups.items():

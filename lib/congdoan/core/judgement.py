@@ -31,10 +31,10 @@ import pandas as pd
 from congdoan.core.periods import Period, parse_period
 from congdoan.core.plan import Indicator, Method, PlanRegister, load_elements, load_register
 
-LEVEL_RANK = {"cdcs": 0, "sector": 1, "commune": 1, "group": 1, "upper_union": 2, "district": 3}
+LEVEL_RANK = {"cdcs": 0, "sector": 1, "commune": 1, "group": 1, "upper_union": 2, "organisation": 3}
 """How high a level is; a target judged at level L applies to rows of rank ≥ rank(L)."""
 
-JUDGED_RANK = {"cdcs": 0, "upper_union": 2, "district": 3}
+JUDGED_RANK = {"cdcs": 0, "upper_union": 2, "organisation": 3}
 
 STATUSES_ANNUAL = ("met", "not_met", "no_data", "not_applicable")
 STATUSES_MILESTONE = ("achieved", "not_achieved", "on_track", "acceleration_needed",

@@ -27,7 +27,7 @@ Population = Literal[
     "all", "HCSN", "DNNN", "NNN", "state", "enterprise",
     "district_federation", "upper_direct", "enterprises_25", "nonunion_enterprises",
 ]
-Level = Literal["cdcs", "upper_union", "district"]
+Level = Literal["cdcs", "upper_union", "organisation"]
 Measure = Literal["share", "count", "per_unit"]
 
 
@@ -196,6 +196,14 @@ class Indicator(_Strict):
     year_only: bool = False
     reading: Literal["gross", "net"] | None = None
     interpretation: str | None = None
+
+    @pydantic.field_validator("level", mode="before")
+    @classmethod
+    def _level_renamed(cls, value: object) -> object:
+        if value == "district":
+            raise ValueError("level 'district' is now called 'organisation' (cấp 'district' nay "
+                             "là 'organisation': toàn tổ chức của không gian làm việc)")
+        return value
 
     @pydantic.model_validator(mode="after")
     def _targets_match_kind(self) -> Indicator:

@@ -45,8 +45,8 @@ def open_dataset(source: str | Path | None = None) -> Dataset:
     dataset = _open(workspace.database_url if own and workspace else source)
     if own and workspace is not None:  # the workspace's own data: its organisation is the top
         organisation = workspace.organisation
-        dataset.meta = {**dataset.meta, "district_id": organisation.id,
-                        "district_name": organisation.name}
+        dataset.meta = {**dataset.meta, "organisation_id": organisation.id,
+                        "organisation_name": organisation.name}
     return dataset
 
 

@@ -538,7 +538,7 @@ def build_demo(scale: int = 1, seed: int = 2021, last_period: str = "2026-H1") -
         last_period: last half-year sub-period with reports (from 2021-H1).
 
     Returns:
-        The dataset, with ``meta`` holding district_id, district_name, seed, scale,
+        The dataset, with ``meta`` holding organisation_id, organisation_name, seed, scale,
         last_period and planted_errors (unit_id, period, rule, field of each planted row).
 
     """
@@ -563,7 +563,7 @@ def build_demo(scale: int = 1, seed: int = 2021, last_period: str = "2026-H1") -
         "commune_id": np.array([c.commune_id for c in names.COMMUNES], object)[u["commune"]],
         "founded": u["founded"], "dissolved": u["dissolved"], "enterprise_id": unit_enterprise})
     upper_rng = np.random.default_rng([seed, UPPER_STREAM])
-    meta = {"district_id": DISTRICT_ID, "district_name": DISTRICT_NAME, "seed": seed,
+    meta = {"organisation_id": DISTRICT_ID, "organisation_name": DISTRICT_NAME, "seed": seed,
             "scale": scale, "last_period": cal.ids[-1], "planted_errors": planted}
     return Dataset(
         communes=communes, upper_unions=uppers, areas=areas, units=units, links=_links(u, unit_ids),

@@ -528,8 +528,8 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
     Args:
         period: ``YYYY``, ``YYYY-H1``, ``YYYY-H2`` or ``latest``.
         unions: only these CĐCS (with ``uppers`` None: no upper-union briefing).
-        uppers: only these upper unions or the district id (default with ``unions`` None:
-            every CĐCS, every upper union and the district).
+        uppers: only these upper unions or the organisation id (default with ``unions`` None:
+            every CĐCS, every upper union and the organisation).
         formats: ``html`` and/or ``pdf``.
         out: output folder (``<out>/<period>/<slug>.*``, ``index.html``, ``.manifest.json``).
         data: data folder or URL (None: the database of the workspace in force).

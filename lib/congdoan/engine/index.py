@@ -40,7 +40,7 @@ LISTED_FORMATS = ("html", "pdf")
 """Formats an officer opens; the audit notebooks (ipynb) are not linked."""
 
 PERIOD_FOLDER = re.compile(r"^\d{4}(-H[12])?$")
-LEVELS: dict[str, str] = {"district": "Toàn địa bàn", "upper_union": "Công đoàn cấp trên",
+LEVELS: dict[str, str] = {"organisation": "Toàn địa bàn", "upper_union": "Công đoàn cấp trên",
                           "cdcs": "CĐCS"}
 """Kinds of briefing, in the order they are listed, with their Vietnamese names."""
 

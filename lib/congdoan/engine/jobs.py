@@ -1,7 +1,7 @@
 """Batch of briefings: plan the jobs, check their parameters, execute, render, index.
 
 ``congdoan briefings --period P`` runs :func:`run_briefings`: one job per CĐCS active in the
-period, per upper union existing at the cut-off and one for the whole district. Each job is
+period, per upper union existing at the cut-off and one for the whole organisation. Each job is
 executed by papermill (the executed notebook is kept as the audit record, even on failure),
 then rendered to HTML and PDF by one shared :class:`~congdoan.engine.render.Renderer`; all jobs share
 one kernel manager, so the kernel and the period's indicator tables are loaded once. One
@@ -104,18 +104,18 @@ def plan_jobs(dataset: Dataset, period: str, unions: Sequence[str] | None = None
     """Jobs of a batch (with ``unions`` or ``uppers``: only those).
 
     By default: every CĐCS active in the period, every upper union existing at the cut-off
-    and the organisation (the top, ``dataset.district_id``). An upper union that is the
+    and the organisation (the top, ``dataset.organisation_id``). An upper union that is the
     organisation itself (a commune union's own workspace) gets one briefing, the top's.
     """
     per = parse_period(period)
     names = dict(zip(dataset.units["unit_id"], dataset.units["name"], strict=True))
     upper_names = dict(zip(dataset.upper_unions["upper_id"], dataset.upper_unions["name"],
                            strict=True))
-    upper_names[dataset.district_id] = dataset.district_name
+    upper_names[dataset.organisation_id] = dataset.organisation_name
     active = period_units(dataset, per.cut_off)
     if unions is None and uppers is None:
         unions = list(active["unit_id"])
-        uppers = [dataset.district_id,
+        uppers = [dataset.organisation_id,
                   *upper_unions_at(dataset.upper_unions, per.cut_off)["upper_id"]]
     where = active.set_index(active["unit_id"].astype(str))[["parent_id", "sector"]]
 
@@ -127,7 +127,7 @@ def plan_jobs(dataset: Dataset, period: str, unions: Sequence[str] | None = None
                 "sector": sector}
 
     def upper_facts(upper_id: str) -> dict[str, str]:
-        level = "district" if upper_id == dataset.district_id else "upper_union"
+        level = "organisation" if upper_id == dataset.organisation_id else "upper_union"
         return {"level": level, "upper_id": upper_id,
                 "upper_name": str(upper_names.get(upper_id, upper_id))}
 

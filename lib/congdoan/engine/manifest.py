@@ -16,11 +16,11 @@ made of four fingerprints and the files it produced:
   ``openings``, ``enterprises`` (its own firm), and its ``reports`` and ``activities`` up to the period's last
   sub-period. For an upper union: its own rows (``upper_unions``, ``areas``, ``upper_records`` up
   to the period's year, the enterprises of its communes) and the slices of every CĐCS whose
-  parent it is at the period's cut-off. For the district: all of the above.
+  parent it is at the period's cut-off. For the organisation: all of the above.
 
 A briefing is up to date when its key is unchanged and its files exist; a re-run with nothing
 changed renders nothing, and a change to one CĐCS's report re-renders that CĐCS and the upper
-unions (and the district) that include it. Aggregates shown for comparison (sector, district)
+unions (and the organisation) that include it. Aggregates shown for comparison (sector, organisation)
 are deliberately not part of a CĐCS's key: a change elsewhere does not re-render every CĐCS; use
 ``--force`` after a bulk correction.
 
@@ -155,10 +155,10 @@ def unit_fingerprints(dataset: Dataset, period: str) -> dict[str, str]:
 
 def upper_fingerprints(dataset: Dataset, period: str,
                        units: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Fingerprint of each upper union's (and the district's) slice for ``period``.
+    """Fingerprint of each upper union's (and the organisation's) slice for ``period``.
 
-    An upper union includes the CĐCS whose parent it is at the period's cut-off; the district
-    (id :attr:`Dataset.district_id`) includes every CĐCS active then.
+    An upper union includes the CĐCS whose parent it is at the period's cut-off; the organisation
+    (id :attr:`Dataset.organisation_id`) includes every CĐCS active then.
     """
     per = parse_period(period)
     units = units if units is not None else unit_fingerprints(dataset, period)
@@ -180,14 +180,14 @@ def upper_fingerprints(dataset: Dataset, period: str,
         own_part = "|".join(str(table.get(upper_id, "-")) for table in own.values())
         out[upper_id] = _digest(upper_id, own_part, *mine)
     everything = [str(t.sum()) for t in own.values()]
-    out[dataset.district_id] = _digest(
-        dataset.district_id, json.dumps(dataset.meta, sort_keys=True, default=str),
+    out[dataset.organisation_id] = _digest(
+        dataset.organisation_id, json.dumps(dataset.meta, sort_keys=True, default=str),
         *everything, *sorted(member_fp.dropna()))
     return out
 
 
 def data_fingerprints(dataset: Dataset, period: str) -> dict[str, str]:
-    """Fingerprints of every CĐCS, upper union and the district for ``period``, by id."""
+    """Fingerprints of every CĐCS, upper union and the organisation for ``period``, by id."""
     units = unit_fingerprints(dataset, period)
     return {**units, **upper_fingerprints(dataset, period, units)}
 

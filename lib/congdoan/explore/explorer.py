@@ -526,7 +526,7 @@ def by_name(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _drill_level(selection: Selection) -> str:
     depth = selection.depth
-    order = ("district", "upper_union", "sector", "commune", "cdcs")
+    order = ("organisation", "upper_union", "sector", "commune", "cdcs")
     return order[min(order.index(depth) + 1, len(order) - 1)]
 
 

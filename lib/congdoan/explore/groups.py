@@ -1,6 +1,6 @@
 """Ad-hoc groups of CĐCS (e.g. one sector inside one upper union) summed and judged together.
 
-The engine's history holds rows for the district, each upper union, sector, commune and CĐCS;
+The engine's history holds rows for the organisation, each upper union, sector, commune and CĐCS;
 a combination of filters is summed here from its CĐCS' numerators and denominators and judged by
 :func:`congdoan.core.judgement.judge_periods`, so it follows the engine's rules.
 

@@ -8,7 +8,7 @@ are installed, and return empty tables otherwise.
   missing. A CĐCS is expected when active at the sub-period's cut-off; a report is on time when
   ``submitted_on`` ≤ :func:`congdoan.core.periods.due_date`.
 * :func:`completeness_by_commune` — expected, received, on time, late, missing and shares per
-  sub-period and commune, plus a district row per sub-period.
+  sub-period and commune, plus an organisation row per sub-period.
 * :func:`missing_reports` — the CĐCS that have not reported for a period.
 * :func:`outliers` — reported values far from the unit's own history (modified z-score).
 """
@@ -82,15 +82,15 @@ def report_status(dataset: Dataset, periods: Sequence[str] | None = None) -> pd.
 
 def completeness_by_commune(dataset: Dataset, periods: Sequence[str] | None = None,
                             status: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Expected, received and on-time reports per sub-period and commune, and the district.
+    """Expected, received and on-time reports per sub-period and commune, and the organisation.
 
     ``status`` is :func:`report_status` when the caller has it already.
     """
     status = report_status(dataset, periods) if status is None else status
     names = dict(zip(dataset.communes["commune_id"], dataset.communes["name"], strict=True))
-    district = status.assign(commune_id=dataset.district_id)
+    district = status.assign(commune_id=dataset.organisation_id)
     parts = []
-    for level, frame in (("commune", status), ("district", district)):
+    for level, frame in (("commune", status), ("organisation", district)):
         grouped = frame.groupby(["period", "commune_id"], sort=True)
         summary = pd.DataFrame({
             "expected": grouped.size(),
@@ -106,7 +106,7 @@ def completeness_by_commune(dataset: Dataset, periods: Sequence[str] | None = No
     out["missing"] = out["expected"] - out["received"]
     out["received_share"] = out["received"] / out["expected"]
     out["on_time_share"] = out["on_time"] / out["expected"]
-    out["commune_name"] = [names.get(c, dataset.district_name) for c in out["commune_id"]]
+    out["commune_name"] = [names.get(c, dataset.organisation_name) for c in out["commune_id"]]
     order = {p: i for i, p in enumerate(sorted(out["period"].unique()))}
     out = out.sort_values(["period", "level", "commune_id"],
                           key=lambda s: s.map(order) if s.name == "period" else s)

@@ -87,7 +87,7 @@ def format_completeness(table: pd.DataFrame, scope_name: str | None = None) -> p
     """:func:`~congdoan.explore.quality.completeness_by_commune` in words and formats.
 
     Per period: the communes in Vietnamese order, then the scope's own row, "Cộng: " and the
-    scope's name (``scope_name`` when given, e.g. an upper union; else the district's name).
+    scope's name (``scope_name`` when given, e.g. an upper union; else the organisation's name).
     """
     parts = []
     for _period, rows in table.groupby("period", sort=False):
@@ -183,7 +183,7 @@ class QualityView:
     Args:
         dataset: the data.
         period: analysis period shown in the tables, or ``'latest'``.
-        upper_union: initial upper union id (None: the whole district).
+        upper_union: initial upper union id (None: the whole organisation).
         threshold: |modified z| above which a reported number is an outlier.
         top: outliers listed at most (the largest deviations first; the count says how many).
 
@@ -244,10 +244,10 @@ class QualityView:
         self.update()
 
     def scope(self) -> tuple[pd.DataFrame, str]:
-        """The report status rows of the chosen upper union (all rows for the district)."""
+        """The report status rows of the chosen upper union (all rows for the organisation)."""
         upper = self.upper.value or None
         if upper is None:
-            return self.status, self.dataset.district_name
+            return self.status, self.dataset.organisation_name
         return self.status[self.status["parent_id"] == upper], self.names.get(upper, upper)
 
     def update(self) -> None:
@@ -257,7 +257,7 @@ class QualityView:
         subs = parse_period(period).sub_periods
         table = completeness_by_commune(self.dataset, status=status)
         now = table[table["period"].isin(subs)]
-        total = now[now["level"] == "district"]
+        total = now[now["level"] == "organisation"]
         expected, received, on_time = (int(total[c].sum()) for c in
                                        ("expected", "received", "on_time"))
         missing = missing_reports(self.dataset, period, status=status)

@@ -33,14 +33,14 @@ from congdoan.core.registry import SECTOR_NAMES
 from congdoan.exceptions import DataError, Location, ParameterError
 from congdoan.explore.groups import Group, judge_groups
 
-HISTORY_LEVELS = ("cdcs", "sector", "commune", "upper_union", "district")
+HISTORY_LEVELS = ("cdcs", "sector", "commune", "upper_union", "organisation")
 """Levels kept in the history (named groups are not needed for exploring)."""
 
 DRILL_ORDER = ("upper_union", "sector", "commune", "cdcs")
 """Drill-down order: from an upper union to its sectors, their communes and their CĐCS."""
 
 LEVEL_LABELS = {
-    "district": "Toàn địa bàn", "upper_union": "Công đoàn cấp trên", "sector": "Khu vực",
+    "organisation": "Toàn địa bàn", "upper_union": "Công đoàn cấp trên", "sector": "Khu vực",
     "commune": "Xã, thị trấn", "cdcs": "CĐCS", "group": "Phạm vi đã chọn",
 }
 """Vietnamese names of the levels."""
@@ -58,7 +58,7 @@ class Selection:
     Attributes:
         indicator_id: plan register id.
         period: analysis period id (``2024``, ``2024-H1``, ``2024-H2``).
-        upper_union: upper union id, or None for the whole district.
+        upper_union: upper union id, or None for the whole organisation.
         sector: HCSN, DNNN or NNN, or None for all.
         commune: commune id, or None for all.
         unit: CĐCS id, or None for all.
@@ -78,12 +78,12 @@ class Selection:
 
     @property
     def depth(self) -> str:
-        """The deepest chosen level: district, upper_union, sector, commune or cdcs."""
+        """The deepest chosen level: organisation, upper_union, sector, commune or cdcs."""
         for level, value in (("cdcs", self.unit), ("commune", self.commune),
                              ("sector", self.sector), ("upper_union", self.upper_union)):
             if value is not None:
                 return level
-        return "district"
+        return "organisation"
 
     @property
     def filters(self) -> dict[str, str]:
@@ -190,7 +190,7 @@ def filter_view(rows: pd.DataFrame, selection: Selection, *, period: str | None 
 def _scope_level(selection: Selection) -> str:
     """Engine level of the selection's own row (``group`` for a combination of filters)."""
     depth = selection.depth
-    if depth in ("cdcs", "district"):
+    if depth in ("cdcs", "organisation"):
         return depth
     chosen = set(selection.filters)
     if chosen == {"parent_id"}:
@@ -220,14 +220,14 @@ def _group(rows: pd.DataFrame, cdcs: pd.DataFrame, selection: Selection, key: st
 def _scope_id(selection: Selection) -> str:
     parts = [selection.upper_union, selection.sector, selection.commune, selection.unit]
     chosen = [p for p in parts if p is not None]
-    return "/".join(chosen) if chosen else "district"
+    return "/".join(chosen) if chosen else "organisation"
 
 
 def scope_name(selection: Selection, names: Mapping[str, str]) -> str:
     """Human name of the selection, e.g. 'Công đoàn phường Đông Dư · Doanh nghiệp nhà nước'."""
     parts = [selection.upper_union, selection.sector, selection.commune, selection.unit]
     chosen = [names.get(p, p) for p in parts if p is not None]
-    return " · ".join(chosen) if chosen else names.get("district", LEVEL_LABELS["district"])
+    return " · ".join(chosen) if chosen else names.get("organisation", LEVEL_LABELS["organisation"])
 
 
 def _engine_rows(rows: pd.DataFrame, level: str, unit_id: str | None) -> pd.DataFrame:
@@ -258,7 +258,7 @@ def scope_trend(rows: pd.DataFrame, selection: Selection, register: PlanRegister
     """Value, target and status of the selection for each period of the trend.
 
     The trend shows the periods like the selected one (years, or the same half of each year)
-    within ``first_year``–``last_year``. A selection that is one engine row (the district, one upper
+    within ``first_year``–``last_year``. A selection that is one engine row (the organisation, one upper
     union, sector, commune or CĐCS) reads the engine's rows; a combination (e.g. a sector inside
     an upper union) is summed from its CĐCS and judged by the engine's rules. Registry-based
     indicators (upper unions, enterprises) are shown at the most specific level the engine has.
@@ -283,11 +283,11 @@ def _scope_rows(all_rows: pd.DataFrame, rows: pd.DataFrame, selection: Selection
     level = _scope_level(selection)
     if not is_report_based(ind):
         level = _registry_level(selection)
-        value = {"district": None, "upper_union": selection.upper_union,
+        value = {"organisation": None, "upper_union": selection.upper_union,
                  "sector": selection.sector, "commune": selection.commune}[level]
         return _ordered(_engine_rows(rows, level, value))
     if level != "group":
-        value = {"district": None, "upper_union": selection.upper_union,
+        value = {"organisation": None, "upper_union": selection.upper_union,
                  "sector": selection.sector, "commune": selection.commune,
                  "cdcs": selection.unit}[level]
         return _ordered(_engine_rows(rows, level, value))
@@ -311,7 +311,7 @@ def _registry_level(selection: Selection) -> str:
                          ("upper_union", selection.upper_union)):
         if value is not None:
             return level
-    return "district"
+    return "organisation"
 
 
 def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
@@ -386,14 +386,14 @@ def views_at_once(rows: pd.DataFrame, selection: Selection, register: PlanRegist
 
 def drilldown(rows: pd.DataFrame, selection: Selection, register: PlanRegister,
               names: Mapping[str, str]) -> pd.DataFrame:
-    """The next level below the selection: district → upper unions → sectors → communes → CĐCS.
+    """The next level below the selection: organisation → upper unions → sectors → communes → CĐCS.
 
     Below a chosen CĐCS there is nothing: its own row is returned.
     """
     depth = selection.depth
     if depth == "cdcs":
         return filter_view(rows, selection).reset_index(drop=True)
-    next_level = DRILL_ORDER[0] if depth == "district" else DRILL_ORDER[
+    next_level = DRILL_ORDER[0] if depth == "organisation" else DRILL_ORDER[
         DRILL_ORDER.index(depth) + 1]
     return breakdown(rows, selection, next_level, register, names)
 
@@ -484,9 +484,9 @@ def scope_activities(rows: pd.DataFrame, selection: Selection) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- names
 def name_lookup(dataset: Dataset) -> dict[str, str]:
-    """Display name of every id: district, upper unions, communes, sectors and CĐCS."""
-    names: dict[str, str] = {"district": dataset.district_name,
-                             dataset.district_id: dataset.district_name}
+    """Display name of every id: organisation, upper unions, communes, sectors and CĐCS."""
+    names: dict[str, str] = {"organisation": dataset.organisation_name,
+                             dataset.organisation_id: dataset.organisation_name}
     names.update({k: v["vi"] for k, v in SECTOR_NAMES.items()})
     for frame, key in ((dataset.upper_unions, "upper_id"), (dataset.communes, "commune_id"),
                        (dataset.units, "unit_id")):

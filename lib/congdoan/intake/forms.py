@@ -1,4 +1,4 @@
-"""Excel report forms: one workbook per CĐCS and a bulk sheet (one row per CĐCS) for district staff.
+"""Excel report forms: one workbook per CĐCS and a bulk sheet (one row per CĐCS) for the upper union's staff.
 
 The layout is derived from ``params/data_elements.yaml`` (fields, units, plan clauses) and the
 plan register (which indicators each field serves), so a new data element appears in the forms
