@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 
-from congdoan.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from congdoan.core.paths import NOTEBOOKS_DIR
 from congdoan.core.plan import load_register
 from congdoan.explore.browser import (
     CHROMIUM,
@@ -49,6 +49,9 @@ from congdoan.explore.browser import (
     wait_for_lab,
 )
 from congdoan.explore.widget_html import prepare_notebook
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+"""The checkout's root (tests run from a source tree)."""
 
 if not CHROMIUM.exists() and os.environ.get("CI") != "true":
     pytest.skip("Debian Chromium (/usr/bin/chromium) is not installed", allow_module_level=True)

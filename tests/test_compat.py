@@ -21,8 +21,10 @@ from conftest import Patches, comparison_series, fresh_python, pdf_content
 from congdoan import _compat
 from congdoan._compat import PATCHES, active, in_range, installed_version, table
 from congdoan.briefing import charts
-from congdoan.core.paths import PROJECT_ROOT
 from congdoan.engine.render import Renderer
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+"""The checkout's root (tests run from a source tree)."""
 
 LIB = PROJECT_ROOT / "lib" / "congdoan"
 

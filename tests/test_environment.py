@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+from pathlib import Path
 
 import yaml
 
-from congdoan.core.paths import PROJECT_ROOT
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+"""The checkout's root (tests run from a source tree)."""
+
 
 # conda-forge splits or renames a few PyPI packages
 CONDA_NAMES = {"psycopg[binary]": "psycopg", "dask[distributed]": "dask"}

@@ -13,8 +13,11 @@ import re
 from pathlib import Path
 
 import congdoan
-from congdoan.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from congdoan.core.paths import NOTEBOOKS_DIR
 from congdoan.core.plan import load_register
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+"""The checkout's root (tests run from a source tree)."""
 
 PACKAGE = Path(congdoan.__file__).parent
 DEMO_PARTS = (PACKAGE / "demo", PACKAGE / "cli" / "demo.py")

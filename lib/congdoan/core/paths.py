@@ -20,9 +20,6 @@ DEFAULT_PARAMS_DIR = DEFAULTS_DIR / "params"
 NOTEBOOKS_DIR = DEFAULTS_DIR / "notebooks"
 """The parameterised notebooks (briefings, exploration, data quality)."""
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
-"""The source tree's root when running from a checkout (tests, benchmarks, the Makefile)."""
-
 _params_dir: Path | None = None
 
 
