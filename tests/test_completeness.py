@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from conftest import pick, tiny_dataset
@@ -72,3 +73,36 @@ def test_cli_prints_the_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["completeness", "--period", "2023", "--data", str(tmp_path / "d"),
                  "--out", str(csv)]) == 0
     assert csv.read_text(encoding="utf-8").startswith("level,upper_id,upper_name,period")
+
+
+def test_cli_tells_the_levels_apart_and_names_the_missing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_dataset(district(), tmp_path / "d")
+    assert main(["completeness", "--period", "2023-H1", "--data", str(tmp_path / "d")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # one row for the federation (A on time, B late, C missing), one for the whole organisation
+    assert lines[1].split()[:3] == ["cấp", "trên", "trực"] and "FED" in lines[1]
+    assert lines[2].split()[:3] == ["toàn", "tổ", "chức"] and "TINY" in lines[2]
+    assert lines[3].startswith("CĐCS chưa nộp (1): C.") and "--units" in lines[3]
+
+
+def test_cli_units_lists_each_expected_report(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_dataset(district(), tmp_path / "d")
+    assert main(["completeness", "--period", "2023-H1", "--units",
+                 "--data", str(tmp_path / "d")]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
+    # missing first, then late, then on time; the day each was received
+    assert [(r[0], r[-2:]) for r in rows] == [
+        ("C", ["chưa", "nộp"]), ("B", ["nộp", "muộn"]), ("A", ["đúng", "hạn"])]
+    assert "20/06/2023" in rows[1] and "05/06/2023" in rows[2]
+    csv = tmp_path / "u.csv"
+    assert main(["completeness", "--period", "2023", "--units", "--data", str(tmp_path / "d"),
+                 "--out", str(csv)]) == 0
+    table = pd.read_csv(csv)
+    # 2023: H1 A, B, C expected; H2 A, B, C, D (D founded 1/7/2023): 7 rows
+    assert list(table.columns) == ["unit_id", "unit_name", "parent_id", "period", "due_date",
+                                   "submitted_on", "status"]
+    assert table["status"].value_counts().to_dict() == {"on_time": 3, "late": 2, "missing": 2}
+    assert set(table.loc[table["status"] == "missing", "unit_id"]) == {"C", "D"}
+    assert table.loc[table["unit_id"] == "D", "unit_name"].tolist() == ["CĐCS D"]

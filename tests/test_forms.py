@@ -131,6 +131,15 @@ def test_forms_are_byte_identical_on_rerun(forms: Path, tmp_path: Path) -> None:
     assert (tmp_path / "again" / "2023-H1" / "A_2023-H1.xlsx").read_bytes() == first
 
 
+def test_the_message_counts_forms_and_the_bulk_sheet_apart(
+        forms: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["template", "--period", "2023-H1", "--data", str(tmp_path / "data"),
+                 "--out", str(tmp_path / "one"), "--union", "A"]) == 0
+    assert "Đã tạo 1 mẫu báo cáo CĐCS + 1 bảng tổng hợp" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "one" / "2023-H1").iterdir()) == [
+        "A_2023-H1.xlsx", "TongHop_2023-H1.xlsx"]
+
+
 def test_unknown_union_or_year_period_is_an_error(forms: Path, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     data = str(tmp_path / "data")

@@ -28,13 +28,22 @@ def _command(args: argparse.Namespace) -> int:
 
 def register_cli(sub: argparse._SubParsersAction) -> None:
     """Add ``congdoan briefings``."""
-    cmd = sub.add_parser("briefings", help="báo cáo tóm tắt HTML/PDF / render briefings")
+    cmd = sub.add_parser(
+        "briefings", help="báo cáo tóm tắt HTML/PDF / render briefings",
+        description="Báo cáo tóm tắt cho mỗi CĐCS, mỗi công đoàn cấp trên và toàn tổ chức, vào "
+                    "output/briefings/KỲ/ (mở output/briefings/index.html). Không có --union, "
+                    "--upper: mọi báo cáo. Ví dụ: --period 2025 --union MÃ_CĐCS --upper "
+                    "MÃ_TỔ_CHỨC (một CĐCS và toàn tổ chức). / Briefings per CĐCS, per upper "
+                    "union and for the organisation; without --union/--upper, all of them.")
     cmd.add_argument("--period", required=True,
-                     help="kỳ: YYYY, YYYY-H1, YYYY-H2 hoặc 'latest' (kỳ gần nhất đã kết thúc)")
+                     help="kỳ: YYYY (cả năm, chốt 30/11), YYYY-H1 (6 tháng, chốt 31/5), YYYY-H2 "
+                          "hoặc 'latest' (kỳ gần nhất đã kết thúc có trong số liệu)")
     cmd.add_argument("--union", action="append", default=None, metavar="ID",
                      help="chỉ CĐCS này (lặp lại được)")
     cmd.add_argument("--upper", action="append", default=None, metavar="ID",
-                     help="chỉ công đoàn cấp trên này, hoặc mã tổ chức (báo cáo toàn tổ chức); lặp lại được")
+                     help="chỉ công đoàn cấp trên này, hoặc mã tổ chức (mã trong congdoan.yaml: "
+                          "báo cáo toàn tổ chức); lặp lại được. Khi tổ chức là cấp trên trực "
+                          "tiếp duy nhất của các CĐCS, hai báo cáo là một")
     cmd.add_argument("--format", default="html,pdf", help="html,pdf (mặc định cả hai)")
     cmd.add_argument("--out", default=None,
                      help="thư mục kết quả (mặc định output/briefings của không gian làm việc)")

@@ -1,4 +1,10 @@
-"""``congdoan completeness``: who has reported, and on time."""
+"""``congdoan completeness``: who has reported, and on time.
+
+The summary has one row per upper union and one for the whole organisation (the column
+``cấp`` tells them apart: with a single upper union they carry the same code and figures); the
+CĐCS still missing are named under it. ``--units`` lists every expected report instead: one row
+per CĐCS and half-year with its submission day and status (missing, late, on time).
+"""
 
 from __future__ import annotations
 
@@ -6,36 +12,150 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from congdoan.cli.common import add_data_argument
-from congdoan.core.completeness import completeness
+from congdoan.core.completeness import completeness, expected_reports
+from congdoan.core.dataset import Dataset
 from congdoan.core.sources import open_dataset
+
+LEVEL_WORDS: dict[str, tuple[str, str]] = {
+    "upper_union": ("cấp trên trực tiếp", "upper union"),
+    "organisation": ("toàn tổ chức", "whole organisation"),
+}
+"""The ``level`` of a summary row, as printed (Vietnamese, English)."""
+
+SUMMARY_COLUMNS: dict[str, tuple[str, str]] = {
+    "level": ("cấp", "level"),
+    "upper_id": ("mã", "code"),
+    "upper_name": ("công đoàn cấp trên", "upper union"),
+    "period": ("kỳ", "period"),
+    "due_date": ("hạn", "due"),
+    "expected": ("phải nộp", "expected"),
+    "received": ("đã nhận", "received"),
+    "on_time": ("đúng hạn", "on time"),
+    "late": ("muộn", "late"),
+    "missing": ("chưa nộp", "missing"),
+    "received_share": ("% đã nhận", "% received"),
+    "on_time_share": ("% đúng hạn", "% on time"),
+}
+"""Headers of the summary on screen (Vietnamese, English)."""
+
+STATUS_WORDS: dict[str, tuple[str, str]] = {
+    "missing": ("chưa nộp", "missing"),
+    "late": ("nộp muộn", "late"),
+    "on_time": ("đúng hạn", "on time"),
+}
+"""The status of one expected report (Vietnamese, English), in the order listed."""
+
+UNIT_COLUMNS: dict[str, tuple[str, str]] = {
+    "unit_id": ("mã CĐCS", "CĐCS code"),
+    "unit_name": ("tên CĐCS", "CĐCS name"),
+    "parent_id": ("mã cấp trên", "upper union code"),
+    "period": ("kỳ", "period"),
+    "due_date": ("hạn", "due"),
+    "submitted_on": ("ngày nộp", "submitted on"),
+    "status": ("tình trạng", "status"),
+}
+"""Columns of ``--units`` (CSV keys; headers on screen in Vietnamese, English)."""
+
+MISSING_SHOWN = 12
+"""How many missing CĐCS codes the summary names before "… and N more"."""
+
+
+def unit_reports(dataset: Dataset, period: str) -> pd.DataFrame:
+    """One row per expected (CĐCS, half-year): name, upper union, submission day and status.
+
+    Missing reports first, then late, then on time; by code within each status.
+    """
+    rows = expected_reports(dataset, period)
+    names = dataset.units.set_index("unit_id")["name"]
+    status = pd.Series("on_time", index=rows.index)
+    status[rows["received"] & ~rows["on_time"]] = "late"
+    status[~rows["received"]] = "missing"
+    order = {s: i for i, s in enumerate(STATUS_WORDS)}
+    table = rows.assign(unit_name=rows["unit_id"].map(names), status=status,
+                        submitted_on=pd.to_datetime(rows["submitted_on"]),
+                        _order=status.map(order))
+    table = table.sort_values(["_order", "unit_id", "period"], kind="stable")
+    return table[list(UNIT_COLUMNS)].reset_index(drop=True)
+
+
+def _dates(table: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    return table.assign(**{c: table[c].dt.strftime("%d/%m/%Y").fillna("") for c in columns})
+
+
+def _units_command(args: argparse.Namespace, dataset: Dataset) -> int:
+    table = unit_reports(dataset, args.period)
+    which = 0 if args.lang == "vi" else 1
+    if args.out:
+        _to_csv(table, args.out)
+        return 0
+    shown = _dates(table, ("due_date", "submitted_on")).assign(
+        status=table["status"].map(lambda s: STATUS_WORDS[s][which]))
+    print(shown.rename(columns={k: v[which] for k, v in UNIT_COLUMNS.items()})
+          .to_string(index=False) if len(shown) else "(không có / none)")
+    return 0
+
+
+def _missing_line(dataset: Dataset, period: str, lang: str) -> str | None:
+    """The CĐCS still missing, named (the first :data:`MISSING_SHOWN`), or None when none is."""
+    table = unit_reports(dataset, period)
+    missing = list(dict.fromkeys(table.loc[table["status"] == "missing", "unit_id"]))
+    if not missing:
+        return None
+    named = ", ".join(missing[:MISSING_SHOWN])
+    more = len(missing) - MISSING_SHOWN
+    if lang == "vi":
+        tail = f", … và {more} CĐCS nữa" if more > 0 else ""
+        return (f"CĐCS chưa nộp ({len(missing)}): {named}{tail}. "
+                "Từng CĐCS, ngày nộp, đúng hạn hay muộn: thêm --units.")
+    tail = f", … and {more} more" if more > 0 else ""
+    return (f"CĐCS missing ({len(missing)}): {named}{tail}. "
+            "Each CĐCS with its day and status: add --units.")
+
+
+def _to_csv(table: pd.DataFrame, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out, index=False, encoding="utf-8", lineterminator="\n")
+    print(f"{len(table)} dòng / rows → {out}", file=sys.stderr)
 
 
 def _completeness_command(args: argparse.Namespace) -> int:
-    table = completeness(open_dataset(args.data), args.period)
+    dataset = open_dataset(args.data)
+    if args.units:
+        return _units_command(args, dataset)
+    table = completeness(dataset, args.period)
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(args.out, index=False, encoding="utf-8", lineterminator="\n")
-        print(f"{len(table)} dòng / rows → {args.out}", file=sys.stderr)
+        _to_csv(table, args.out)
         return 0
-    shown = table.assign(
+    which = 0 if args.lang == "vi" else 1
+    shown = _dates(table, ("due_date",)).assign(
         received_share=(table["received_share"] * 100).round(1),
         on_time_share=(table["on_time_share"] * 100).round(1),
-        due_date=table["due_date"].dt.strftime("%d/%m/%Y"),
-    ).drop(columns=["level", "due_passed"])
-    print(shown.rename(columns={
-        "upper_id": "mã", "upper_name": "công đoàn cấp trên", "period": "kỳ", "due_date": "hạn",
-        "expected": "phải nộp", "received": "đã nhận", "on_time": "đúng hạn", "late": "muộn",
-        "missing": "chưa nộp", "received_share": "% đã nhận", "on_time_share": "% đúng hạn",
-    }).to_string(index=False))
+        level=table["level"].map(lambda level: LEVEL_WORDS.get(level, (level, level))[which]),
+    )[list(SUMMARY_COLUMNS)]
+    print(shown.rename(columns={k: v[which] for k, v in SUMMARY_COLUMNS.items()})
+          .to_string(index=False))
+    line = _missing_line(dataset, args.period, args.lang)
+    if line:
+        print(line)
     return 0
 
 
 def register_cli(sub: argparse._SubParsersAction) -> None:
     """Add ``congdoan completeness``."""
-    cmd = sub.add_parser("completeness",
-                         help="tình hình nộp báo cáo / completeness and timeliness of reports")
-    cmd.add_argument("--period", required=True, help="kỳ: YYYY, YYYY-H1 hoặc YYYY-H2")
+    cmd = sub.add_parser(
+        "completeness", help="tình hình nộp báo cáo / completeness and timeliness of reports",
+        description="Số báo cáo phải nộp, đã nhận, đúng hạn, muộn, chưa nộp theo từng công đoàn "
+                    "cấp trên và toàn tổ chức, kèm mã các CĐCS chưa nộp; --units: từng CĐCS. "
+                    "/ Reports expected, received, on time, late and missing per upper union and "
+                    "for the organisation, naming the CĐCS missing; --units: each CĐCS.")
+    cmd.add_argument("--period", required=True,
+                     help="kỳ: YYYY (cả năm: hai kỳ 6 tháng), YYYY-H1 (chốt 31/5) hoặc YYYY-H2 "
+                          "(chốt 30/11)")
+    cmd.add_argument("--units", action="store_true",
+                     help="từng CĐCS: ngày nộp, đúng hạn, muộn hay chưa nộp / one row per CĐCS")
     cmd.add_argument("--out", type=Path, default=None, help="tệp CSV (mặc định: in ra màn hình)")
     add_data_argument(cmd)
     cmd.set_defaults(func=_completeness_command)

@@ -16,15 +16,24 @@ def _template_command(args: argparse.Namespace) -> int:
     dataset = open_dataset(args.data)
     out = Path(args.out) if args.out else args.ws.forms_dir
     written = write_templates(dataset, args.period, out, args.union, not args.no_bulk)
-    print(f"Đã tạo {len(written)} mẫu báo cáo / forms written → {out / args.period}",
-          file=sys.stderr)
+    forms = len(written) - (0 if args.no_bulk else 1)
+    bulk = "" if args.no_bulk else " + 1 bảng tổng hợp / bulk sheet"
+    print(f"Đã tạo {forms} mẫu báo cáo CĐCS{bulk} / {forms} CĐCS forms written → "
+          f"{out / args.period}", file=sys.stderr)
     return 0
 
 
 def register_cli(sub: argparse._SubParsersAction) -> None:
     """Add ``congdoan template``."""
-    cmd = sub.add_parser("template", help="tạo mẫu báo cáo Excel / write the Excel report forms")
-    cmd.add_argument("--period", required=True, help="kỳ báo cáo YYYY-H1 hoặc YYYY-H2")
+    cmd = sub.add_parser(
+        "template", help="tạo mẫu báo cáo Excel / write the Excel report forms",
+        description="Một tệp Excel cho mỗi CĐCS đang hoạt động tại ngày chốt của kỳ, và một bảng "
+                    "tổng hợp (nhiều CĐCS trên một trang), vào output/forms/KỲ/. Gửi cho CĐCS, "
+                    "nhận lại vào inbox/, rồi 'congdoan ingest'. / One Excel form per CĐCS active "
+                    "at the period's cut-off, and a bulk sheet.")
+    cmd.add_argument("--period", required=True,
+                     help="kỳ báo cáo: YYYY-H1 (6 tháng, chốt 31/5) hoặc YYYY-H2 (báo cáo năm, "
+                          "chốt 30/11); báo cáo năm 2025 là mẫu 2025-H2")
     cmd.add_argument("--union", action="append", metavar="ID",
                      help="mã CĐCS (lặp lại được); mặc định mọi CĐCS hoạt động")
     cmd.add_argument("--out", default=None,
