@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from congdoan.cli.common import add_data_argument
+
+if TYPE_CHECKING:
+    from congdoan.engine.jobs import JobResult
 
 # The engine's modules (pandas, nbformat, WeasyPrint …) are imported inside the functions: the
 # command line parses the arguments and starts the kernels' fork server (:func:`early_start`)
@@ -19,6 +24,7 @@ def _command(args: argparse.Namespace) -> int:
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     batch = run_briefings(args.period, unions=args.union, uppers=args.upper, formats=formats,
                           out=Path(args.out), data=args.data, lang=args.briefing_lang)
+    print(_periods_line(batch.results))
     print(batch.summary(args.lang))
     done = len(batch.results) or 1
     print(f"Thời gian / time: {batch.seconds:.1f} s ({batch.seconds / done:.2f} s/bc); "
@@ -93,10 +99,17 @@ def batch_command(args: argparse.Namespace) -> int:
     per = f" ({run.seconds / made:.2f} s/bc)" if made else ""
     memory = f"; bộ nhớ đỉnh / peak memory {run.stats.peak_rss_mb:.0f} MB" \
         if run.stats.peak_rss_mb else ""
+    print(_periods_line(run.results))
     print(f"Báo cáo / briefings: {made - len(run.failed)} tạo mới / rendered, "
           f"{len(run.skipped)} không đổi / up to date, {len(run.failed)} lỗi / failed; "
           f"{run.seconds:.1f} s{per}{memory}; {run.index}")
     return 1 if run.failed else 0
+
+
+def _periods_line(results: Iterable[JobResult]) -> str:
+    """The period(s) the batch was about: what ``--period latest`` turned out to be."""
+    periods = sorted({r.job.period for r in results})
+    return f"Kỳ / period: {', '.join(periods) or '—'}"
 
 
 def _resolve(args: argparse.Namespace) -> None:
