@@ -212,6 +212,13 @@ def test_units_list_at_a_date_on_the_command_line(ws: Workspace,
     assert listed["Trực thuộc từ"].tolist() == ["01/01/2026", "01/07/2025", "10/01/2026"]
     assert main(["-w", str(ws.root), "units", "history", "B"]) == 0
     assert "đổi tên" in capsys.readouterr().out
+    # the field changed, named as the list's column names it
+    history = ws.root / "output" / "ls.csv"
+    assert main(["-w", str(ws.root), "units", "history", "--out", str(history)]) == 0
+    events_shown = pd.read_csv(history, encoding="utf-8-sig", dtype=str).set_index(
+        ["Mã", "Sự kiện"])["Trường"]
+    assert events_shown[("B", "đổi tên")] == "Tên công đoàn cơ sở"
+    assert events_shown[("A", "chuyển cấp trên")] == "Mã công đoàn cấp trên trực tiếp"
 
 
 def test_a_bad_list_is_rejected_whole_with_located_messages(ws: Workspace) -> None:

@@ -121,3 +121,20 @@ def test_commands_say_which_workspace_they_use(tmp_path: Path) -> None:
                           capture_output=True, text=True, env=env, cwd=tmp_path)
     assert f"Công đoàn xã Đông Dư (CD-XA-DONGDU) — {ws.root}" in done.stderr
     assert "params/plan.yaml vẫn là kế hoạch mẫu" in done.stderr  # until the plan is named
+
+
+def test_init_says_how_to_type_congdoan_when_it_is_not_on_the_path(
+        no_workspace: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    activate = Path(sys.executable).parent / "activate"
+    if not activate.is_file():
+        pytest.skip("the interpreter is not in a virtual environment with an activate script")
+    monkeypatch.setenv("PATH", str(no_workspace))   # no congdoan on the PATH
+    assert main(["init", "ws", "--id", "CD-X", "--name", "Công đoàn xã X", "--kind",
+                 "commune"]) == 0
+    out = capsys.readouterr().out
+    assert f"source {activate}" in out and "trang CapTren: ngày thành lập" in out
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent))   # the environment is active
+    assert main(["init", "ws2", "--id", "CD-X", "--name", "Công đoàn xã X", "--kind",
+                 "commune"]) == 0
+    assert "source " not in capsys.readouterr().out

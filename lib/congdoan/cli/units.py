@@ -118,9 +118,16 @@ def _list_command(args: argparse.Namespace) -> int:
 
 def _history_command(args: argparse.Namespace) -> int:
     from congdoan.intake.unit_import import ENTITY_WORDS, EVENT_WORDS
+    from congdoan.intake.units import COMMUNE_COLUMNS, UNIT_COLUMNS, UPPER_COLUMNS
 
     which = 0 if args.lang == "vi" else 1
+    labels = {(entity, c.key): (c.label_vi, c.label_en)[which]
+              for entity, columns in (("cdcs", UNIT_COLUMNS), ("upper", UPPER_COLUMNS),
+                                      ("commune", COMMUNE_COLUMNS)) for c in columns}
     frame = registry_events(args.ws.database_url, args.code)
+    # the field as the list's column names it ("Mã công đoàn cấp trên trực tiếp", not upper_id)
+    frame["field"] = [labels.get((entity, field), field) if isinstance(field, str) else field
+                      for entity, field in zip(frame["entity"], frame["field"], strict=True)]
     frame["event"] = frame["event"].map(lambda e: EVENT_WORDS[e][which])
     frame["entity"] = frame["entity"].map(lambda e: ENTITY_WORDS[e][which])
     _write(_table(frame, HISTORY_COLUMNS, args.lang), args.out)

@@ -15,21 +15,41 @@ from congdoan.core.workspace import KIND_NAMES, Organisation, Workspace, init_wo
 NEXT_STEPS = """\
 Đã tạo không gian làm việc / workspace created: {root}
 Các bước tiếp theo / next steps (xem docs/getting-started.md):
-  cd {root}
-  1. sửa kế hoạch và chỉ tiêu / edit the plan:      params/plan.yaml
-  2. danh sách CĐCS / units:                       congdoan units template  → điền → congdoan units import TỆP
-  3. mẫu báo cáo / report forms:                    congdoan template --period 2026-H1
-  4. nhận báo cáo / ingest:                         congdoan ingest inbox
-  5. báo cáo tóm tắt / briefings:                   congdoan briefings --period latest
-  6. khám phá / explore:                            congdoan lab
+{activate}  cd {root}
+  1. kế hoạch / the plan:        sửa params/plan.yaml (số hiệu, ngày, cơ quan ban hành, năm gốc,
+                                 chỉ tiêu)
+  2. danh sách CĐCS / units:     congdoan units template
+                                 → điền output/DanhSachCDCS.xlsx (trang CapTren: ngày thành lập
+                                   của tổ chức; trang XaPhuong; trang CDCS)
+                                 → congdoan units import output/DanhSachCDCS.xlsx
+  3. mẫu báo cáo / forms:        congdoan template --period YYYY-H1|YYYY-H2  (H2: báo cáo năm)
+  4. nhận báo cáo / ingest:      đặt các tệp nhận được vào inbox/, rồi: congdoan ingest
+     ai đã nộp / who reported:   congdoan completeness --period YYYY-H2 --units
+  5. báo cáo tóm tắt / briefings: congdoan briefings --period latest
+  6. khám phá / explore:         congdoan lab
 """
+
+
+def activation_hint() -> str:
+    """A line saying how to make ``congdoan`` typeable, when this one is not on the PATH.
+
+    Empty when the ``congdoan`` found on the PATH lives beside the running interpreter (the
+    environment is active) or when there is no ``activate`` script beside it.
+    """
+    here = Path(sys.executable).parent
+    on_path = shutil.which("congdoan")
+    activate = here / "activate"
+    if (on_path and Path(on_path).parent == here) or not activate.is_file():
+        return ""
+    return (f"  source {activate}   # để gõ 'congdoan' ở mọi thư mục / so that 'congdoan' "
+            "works in every folder\n")
 
 
 def _init_command(args: argparse.Namespace) -> int:
     organisation = Organisation(id=args.id, name=args.name, kind=args.kind,
                                 short_name=args.short_name)
     workspace = init_workspace(args.dir, organisation, database=args.database, lang=args.ws_lang)
-    print(NEXT_STEPS.format(root=workspace.root))
+    print(NEXT_STEPS.format(root=workspace.root, activate=activation_hint()))
     return 0
 
 
