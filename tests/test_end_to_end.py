@@ -12,6 +12,7 @@ or demo milestone year appears in anything produced.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -20,6 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import yaml
 from openpyxl import load_workbook
@@ -48,6 +50,11 @@ def run(ws: Path, *words: str, check: bool = True) -> subprocess.CompletedProces
     return done
 
 
+SAFETY_FIELD = ("  - {name: safety_network, kind: bool, aggregation: any, unit: có/không, "
+                "clause: \"1.9\",\n     label_vi: \"Có mạng lưới an toàn, vệ sinh viên\", "
+                "label_en: Safety officers' network}\n")
+
+
 def own_plan(params: Path) -> None:
     """The union's own plan: identity, other targets, clause 1.8 dropped, clause 1.9 added."""
     path = params / "plan.yaml"
@@ -66,11 +73,18 @@ def own_plan(params: Path) -> None:
         if ind.get("milestones"):  # the plan's own milestone years, each clause kept
             ind["milestones"] = {YEARS[year]: goal for year, goal in ind["milestones"].items()}
     extra = dict(next(i for i in indicators if i["id"] == "dialogue_nnn"))
-    extra.update(id="dialogue_nnn_quarterly", clause="1.9", name_vi="Đối thoại định kỳ (1.9)",
-                 name_en="Regular dialogue (1.9)", target={"min": 0.5})
+    extra.update(id="safety_network_nnn", clause="1.9", numerator="safety_network",
+                 wording_vi="50% trở lên doanh nghiệp ngoài nhà nước có mạng lưới an toàn, vệ sinh viên",
+                 name_vi="DN ngoài nhà nước có mạng lưới an toàn, vệ sinh viên (1.9)",
+                 name_en="Non-state enterprises with safety officers (1.9)", target={"min": 0.5})
     indicators.append(extra)
     raw["indicators"] = indicators
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # clause 1.9 asks a question the packaged report has not: a new report field
+    elements = params / "data_elements.yaml"
+    text = elements.read_text(encoding="utf-8")
+    elements.write_text(text.replace("elements:\n", "elements:\n" + SAFETY_FIELD, 1),
+                        encoding="utf-8")
 
 
 def fill_units(template: Path, target: Path) -> None:
@@ -105,11 +119,11 @@ def fill_units(template: Path, target: Path) -> None:
     wb.save(target)
 
 
-def fill_form(path: Path, workers: int, members: int, women: int) -> None:
-    """Answer every open field of one CĐCS form."""
+def fill_form(path: Path, params: Path, workers: int, members: int, women: int) -> None:
+    """Answer every open field of one CĐCS form (the fields of the workspace's register)."""
     wb = load_workbook(path)
     sheet = wb[FORM_SHEET]
-    kinds = {e.name: e.kind for e in load_elements().elements}
+    kinds = {e.name: e.kind for e in load_elements(params).elements}
     answers = {"workers": workers, "members": members, "women_members": women,
                "members_admitted": 3, "members_left": 1}
     for row in range(FORM_HEADER_ROW + 1, sheet.max_row + 1):
@@ -173,12 +187,18 @@ def test_a_commune_union_from_nothing_to_briefings(tmp_path: Path) -> None:
                                  "Ban Chấp hành Công đoàn xã Hòa Minh")
     for i, form in enumerate(forms, start=1):
         members = 30 + i
-        fill_form(form, workers=45 + i, members=members,
+        fill_form(form, ws / "params", workers=45 + i, members=members,
                   women=members + 5 if i == 3 else members // 2)
         form.rename(ws / "inbox" / form.name)
     done = run(ws, "ingest")
     assert f"Tổng: {N_UNITS - 1} tệp nhận, 1 tệp từ chối" in done.stdout, done.stdout
     assert "HM-03" in done.stdout and "women_members" in done.stdout
+
+    # the new clause, from the new field: 12 NNN CĐCS, all answered "Có"
+    table = pd.read_csv(io.StringIO(run(ws, "indicators", "--period", "2025").stdout))
+    safety = table[(table["indicator_id"] == "safety_network_nnn")
+                   & (table["unit_id"] == ORG_ID)].iloc[0]
+    assert (safety["numerator"], safety["denominator"]) == (12, 12)
 
     # briefings: one CĐCS and the union itself, for the partial year 2025
     run(ws, "briefings", "--period", "2025", "--union", "HM-01", "--upper", ORG_ID)

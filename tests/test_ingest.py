@@ -103,7 +103,7 @@ class Intake:
         store.checkpoint(engine)
         digest = hashlib.sha256(self.db_file.read_bytes()).hexdigest()
         dump = {name: sorted(map(tuple, store.read_table(name, self.url).astype(str).to_numpy()))
-                for name in store.METADATA.tables}
+                for name in store.schema().tables}
         store.checkpoint(engine)
         return digest, dump
 

@@ -171,7 +171,7 @@ def test_unique_hash_and_single_current_version(db_url: str) -> None:
         store.accept_submission({**sub, "original_name": "copy.xlsx"}, pd.DataFrame(), db_url)
     assert again.value.submission_id == first.submission_id
     assert len(store.read_table("submissions", db_url)) == 1
-    versions = store.METADATA.tables["report_versions"]
+    versions = store.schema().tables["report_versions"]
     engine = store.get_engine(db_url)
     row = store.read_table("report_versions", db_url).iloc[0].to_dict()
     row.pop("version_id")
@@ -260,3 +260,36 @@ def test_the_report_submitted_last_is_current_whatever_the_arrival(db_url: str) 
     assert store.current_reports(db_url)["members"].tolist() == [32]
     assert store.report_history("A", "2023-H2", db_url)["is_current"].tolist() == [
         False, False, True]
+
+
+SAFETY = ("  - {name: safety_network, kind: int, aggregation: stock, unit: người, clause: \"1.9\",\n"
+          "     label_vi: \"Số an toàn, vệ sinh viên\", label_en: Safety officers}\n")
+
+
+def test_a_field_added_to_the_register_gets_its_column_in_an_existing_database(
+        db_url: str, tmp_path: Path) -> None:
+    from conftest import workspace_for
+    from congdoan.core.workspace import activate, load_workspace
+
+    workspace = activate(load_workspace(workspace_for(db_url, tmp_path)))
+    tiny = tiny_dataset()
+    store.seed_registry(tiny, db_url)
+    store.accept_submission(submission(), tiny_with_reports().reports.iloc[:1], db_url)
+    assert "safety_network" not in store.schema().tables["report_versions"].columns
+
+    # the union's plan gains a report field: the register, then the database, follow it
+    elements = workspace.params_dir / "data_elements.yaml"
+    text = elements.read_text(encoding="utf-8")
+    elements.write_text(text.replace("elements:\n", "elements:\n" + SAFETY, 1), encoding="utf-8")
+    store.dispose_engines()
+    store.get_engine.cache_clear()
+    assert "safety_network" in store.schema().tables["report_versions"].columns
+    engine = store.get_engine(db_url)
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("report_versions")}
+    assert "safety_network" in columns
+
+    # a report with the new field is stored and read back; the earlier one has none
+    later = {**REPORT, "period": "2023-H2", "submitted_on": "2023-12-20", "safety_network": 4}
+    store.accept_submission(submission(), pd.DataFrame([later]), db_url)
+    back = open_dataset(db_url).reports.set_index("period")["safety_network"]
+    assert back["2023-H2"] == 4 and pd.isna(back["2023-H1"])

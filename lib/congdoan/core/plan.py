@@ -405,41 +405,61 @@ def check_register(register: PlanRegister, elements: DataElements, path: Path) -
 
 
 def load_elements(params_dir: Path | None = None) -> DataElements:
-    """Load and validate ``data_elements.yaml`` (default: the parameters folder in force)."""
-    return _load_elements(Path(params_dir) if params_dir is not None else paths.params_dir())
+    """Load and validate ``data_elements.yaml`` (default: the parameters folder in force).
+
+    Read again whenever the file changes (cached per :func:`register_version`).
+    """
+    folder = Path(params_dir) if params_dir is not None else paths.params_dir()
+    return _load_elements(folder, register_version(folder))
 
 
 @lru_cache(maxsize=8)
-def _load_elements(params_dir: Path) -> DataElements:
+def _load_elements(params_dir: Path, _version: str) -> DataElements:
     return load_model(params_dir / "data_elements.yaml", DataElements)
 
 
 def load_register(params_dir: Path | None = None) -> PlanRegister:
-    """Load, validate and cross-check ``plan.yaml`` (default: the parameters folder in force)."""
-    return _load_register(Path(params_dir) if params_dir is not None else paths.params_dir())
+    """Load, validate and cross-check ``plan.yaml`` (default: the parameters folder in force).
+
+    Read again whenever ``plan.yaml`` or ``data_elements.yaml`` changes.
+    """
+    folder = Path(params_dir) if params_dir is not None else paths.params_dir()
+    return _load_register(folder, register_version(folder))
+
+
+REGISTER_FILES = ("plan.yaml", "data_elements.yaml")
+"""The files whose content is the register's version."""
 
 
 def register_version(params_dir: Path | None = None) -> str:
     """The register's version: a content hash of ``plan.yaml`` and ``data_elements.yaml``.
 
     Forms carry it and each accepted submission records it, so a report is always tied to the
-    plan it was collected under; any change of either file gives a new version.
+    plan it was collected under; any change of either file gives a new version. A missing file
+    hashes as empty (reading it then says which file is missing).
     """
     folder = Path(params_dir) if params_dir is not None else paths.params_dir()
-    return _register_version(folder, *(
-        (folder / name).stat().st_mtime_ns for name in ("plan.yaml", "data_elements.yaml")))
+    stamps = []
+    for name in REGISTER_FILES:
+        try:
+            info = (folder / name).stat()
+            stamps.append((info.st_mtime_ns, info.st_size))
+        except FileNotFoundError:
+            stamps.append((-1, -1))
+    return _register_version(folder, *stamps)
 
 
-@lru_cache(maxsize=8)
-def _register_version(folder: Path, *_mtimes: int) -> str:
+@lru_cache(maxsize=32)
+def _register_version(folder: Path, *_stamps: tuple[int, int]) -> str:
     digest = hashlib.sha256()
-    for name in ("plan.yaml", "data_elements.yaml"):
-        digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
+    for name in REGISTER_FILES:
+        path = folder / name
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b""))
     return digest.hexdigest()[:12]
 
 
 @lru_cache(maxsize=8)
-def _load_register(params_dir: Path) -> PlanRegister:
+def _load_register(params_dir: Path, _version: str) -> PlanRegister:
     path = params_dir / "plan.yaml"
     register = load_model(path, PlanRegister)
     check_register(register, load_elements(params_dir), path)

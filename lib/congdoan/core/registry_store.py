@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from congdoan.core.registry import RegistryState
 from congdoan.core.registry_changes import RegistryChanges
-from congdoan.core.store import METADATA, get_engine, records, upsert_frame
+from congdoan.core.store import get_engine, records, schema, upsert_frame
 
 _DATES = {
     "communes": (), "upper_unions": ("valid_from", "valid_to"), "units": ("founded", "dissolved"),
@@ -27,7 +27,7 @@ _DATES = {
 
 
 def _read(conn: Connection, name: str) -> pd.DataFrame:
-    table = METADATA.tables[name]
+    table = schema().tables[name]
     rows = conn.execute(sa.select(table).order_by(*table.primary_key.columns)).mappings().all()
     frame = pd.DataFrame(rows, columns=[c.name for c in table.columns])
     for col in _DATES[name]:
@@ -46,7 +46,7 @@ def registry_state(url: str | None = None) -> RegistryState:
 
 def find_import(sha256: str, url: str | None = None) -> dict[str, Any] | None:
     """The accepted units list with this content hash, or None."""
-    table = METADATA.tables["registry_imports"]
+    table = schema().tables["registry_imports"]
     with get_engine(url).connect() as conn:
         row = conn.execute(sa.select(table).where(table.c.sha256 == sha256)).mappings().first()
     return dict(row) if row else None
@@ -58,7 +58,7 @@ def apply_changes(record: dict[str, Any], changes: RegistryChanges, url: str | N
     ``record``: sha256, original_name, stored_path, received_at, submitted_by, n_units.
     The link and name histories of the CĐCS in ``changes.replaced`` are replaced whole.
     """
-    tables = METADATA.tables
+    tables = schema().tables
     with get_engine(url).begin() as conn:
         key = conn.execute(sa.insert(tables["registry_imports"]).values(
             **record, n_events=len(changes.events))).inserted_primary_key
@@ -88,8 +88,8 @@ def registry_events(url: str | None = None, entity_id: str | None = None) -> pd.
     Columns: the event's (entity, entity_id, event, on_date, field, old_value, new_value), and
     its import's original_name and received_at.
     """
-    events = METADATA.tables["registry_events"]
-    imports = METADATA.tables["registry_imports"]
+    events = schema().tables["registry_events"]
+    imports = schema().tables["registry_imports"]
     query = (sa.select(events.c.entity, events.c.entity_id, events.c.event, events.c.on_date,
                        events.c.field, events.c.old_value, events.c.new_value,
                        imports.c.original_name, imports.c.received_at)

@@ -35,12 +35,20 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from congdoan.core import paths
 from congdoan.core.dataset import COLUMNS, DATE_COLUMNS, ID_COLUMNS, TABLES, Dataset, report_columns
 from congdoan.core.dbfaults import DatabaseFault as DatabaseFault
 from congdoan.core.dbfaults import StorageError as StorageError
 from congdoan.core.dbfaults import fault, faults_as_messages
 from congdoan.core.ownerfiles import create_private, private_dir
-from congdoan.core.plan import SECTORS, load_elements, load_register, report_rules
+from congdoan.core.plan import (
+    SECTORS,
+    DataElements,
+    load_elements,
+    load_register,
+    register_version,
+    report_rules,
+)
 from congdoan.core.workspace import active_workspace
 from congdoan.exceptions import Location
 
@@ -97,10 +105,11 @@ def _dated(prefix: str, start: str = "valid_from", end: str = "valid_to") -> sa.
     return sa.CheckConstraint(f"{end} IS NULL OR {end} >= {start}", name=f"ck_{prefix}_dates")
 
 
-def _element_columns(constraints: list[sa.CheckConstraint]) -> list[sa.Column[Any]]:
+def _element_columns(constraints: list[sa.CheckConstraint],
+                     elements: DataElements) -> list[sa.Column[Any]]:
     """One column per data element with its type and range checks."""
     columns: list[sa.Column[Any]] = []
-    for element in load_elements().elements:
+    for element in elements.elements:
         name = element.name
         if element.kind == "category":
             columns.append(sa.Column(name, sa.String(40)))
@@ -117,8 +126,25 @@ def _element_columns(constraints: list[sa.CheckConstraint]) -> list[sa.Column[An
 
 
 
-def build_metadata() -> sa.MetaData:
-    """The schema: registry tables, submissions and report versions."""
+def schema(params_dir: Path | None = None) -> sa.MetaData:
+    """The schema for the register in force (``params_dir``, default the workspace's ``params/``).
+
+    Report columns follow the register's data elements and the database checks its report rules,
+    so a workspace whose plan adds a field gets a column for it: :func:`get_engine` adds the
+    columns an existing database lacks. Cached per register version.
+    """
+    folder = Path(params_dir) if params_dir is not None else paths.params_dir()
+    return _schema(folder, register_version(folder))
+
+
+@lru_cache(maxsize=8)
+def _schema(folder: Path, _version: str) -> sa.MetaData:
+    return build_metadata(folder)
+
+
+def build_metadata(params_dir: Path | None = None) -> sa.MetaData:
+    """The schema: registry tables, submissions and report versions (register of ``params_dir``)."""
+    register, elements = load_register(params_dir), load_elements(params_dir)
     md = sa.MetaData()
     ref = sa.ForeignKey
     sa.Table("meta", md, sa.Column("key", sa.String(80), primary_key=True),
@@ -173,7 +199,7 @@ def build_metadata() -> sa.MetaData:
         sa.CheckConstraint("workers >= 0", name="ck_ent_workers"),
         _dated("ent", "opened", "closed"),
     )
-    ratings = list(next(e for e in load_elements().upper_elements if e.name == "rating").values or ())
+    ratings = list(next(e for e in elements.upper_elements if e.name == "rating").values or ())
     sa.Table(
         "upper_records", md,
         sa.Column("upper_id", sa.String(40), ref("upper_unions.upper_id"), primary_key=True),
@@ -216,10 +242,13 @@ def build_metadata() -> sa.MetaData:
     checks: list[sa.CheckConstraint] = [
         sa.CheckConstraint(f"{r.field} IS NULL OR {r.limit} IS NULL OR {r.field} <= {r.limit}",
                            name=f"ck_rv_{r.field}_le_{r.limit}")
-        for r in report_rules(load_register(), load_elements())
+        for r in report_rules(register, elements)
     ]
-    checks.append(sa.CheckConstraint("cba_grade IS NULL OR cba_signed = 1", name="ck_rv_cba_graded"))
-    elements = _element_columns(checks)
+    names = {e.name for e in elements.elements}
+    if {"cba_grade", "cba_signed"} <= names:
+        checks.append(sa.CheckConstraint("cba_grade IS NULL OR cba_signed = 1",
+                                         name="ck_rv_cba_graded"))
+    element_columns = _element_columns(checks, elements)
     sa.Table(
         "report_versions", md,
         sa.Column("version_id", sa.Integer, primary_key=True, autoincrement=True),
@@ -230,7 +259,7 @@ def build_metadata() -> sa.MetaData:
         sa.Column("is_current", sa.Boolean, nullable=False),
         sa.Column("submission_id", sa.Integer, ref("submissions.submission_id"), nullable=False),
         sa.Column("submitted_on", sa.Date, nullable=False),
-        *elements,
+        *element_columns,
         sa.UniqueConstraint("unit_id", "period", "version", name="uq_rv_version"),
         *checks,
     )
@@ -291,7 +320,6 @@ def _registry_history_tables(md: sa.MetaData) -> None:
     )
 
 
-METADATA = build_metadata()
 REGISTRY_TABLES = ("communes", "upper_unions", "areas", "units", "links", "enterprises",
                    "upper_records", "activities", "openings")
 """Dataset tables loaded by :func:`seed_registry`, in foreign-key order."""
@@ -334,7 +362,9 @@ def get_engine(url: str | None = None) -> Engine:
         engine = sa.create_engine(url)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _on_sqlite_connect)
-        METADATA.create_all(engine)
+        md = schema()
+        md.create_all(engine)
+        _add_new_element_columns(engine, md.tables["report_versions"])
         _ENGINES.add(engine)
     except ModuleNotFoundError as exc:
         raise StorageError(
@@ -345,6 +375,28 @@ def get_engine(url: str | None = None) -> Engine:
     except (sa.exc.SQLAlchemyError, OSError) as exc:
         raise fault(exc, url) from exc
     return engine
+
+
+def _add_new_element_columns(engine: Engine, table: sa.Table) -> None:
+    """Add to an existing ``report_versions`` the columns of data elements added to the register.
+
+    Columns of elements the register no longer has stay (earlier reports keep their values) and
+    are not read. Another process adding the same column meanwhile is not an error.
+    """
+    for _attempt in range(2):
+        present = {c["name"] for c in sa.inspect(engine).get_columns(table.name)}
+        missing = [c for c in table.columns if c.name not in present]
+        if not missing:
+            return
+        try:
+            with engine.begin() as conn:
+                for column in missing:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    conn.execute(sa.text(
+                        f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError):
+            continue  # added by another process meanwhile: look again
+        return
 
 
 def checkpoint(engine: Engine) -> None:
@@ -395,7 +447,7 @@ def _upsert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> No
 
 def upsert_frame(conn: Connection, name: str, frame: pd.DataFrame) -> None:
     """Insert or update the rows of ``frame`` in table ``name`` (by primary key), on ``conn``."""
-    table = METADATA.tables[name]
+    table = schema().tables[name]
     _upsert(conn, table, records(frame, table))
 
 
@@ -408,10 +460,10 @@ def seed_registry(dataset: Dataset, url: str | None = None) -> None:
     engine = get_engine(url)
     with engine.begin() as conn:
         for key, value in dataset.meta.items():
-            _upsert(conn, METADATA.tables["meta"],
+            _upsert(conn, schema().tables["meta"],
                     [{"key": key, "value": json.dumps(value, ensure_ascii=False)}])
         for name in REGISTRY_TABLES:
-            table = METADATA.tables[name]
+            table = schema().tables[name]
             _upsert(conn, table, records(dataset.table(name), table))
 
 
@@ -420,13 +472,13 @@ def has_registry(url: str | None = None) -> bool:
     """True when the database holds at least one CĐCS."""
     with get_engine(url).connect() as conn:
         return bool(conn.execute(sa.select(sa.func.count()).select_from(
-            METADATA.tables["units"])).scalar_one())
+            schema().tables["units"])).scalar_one())
 
 
 @faults_as_messages
 def find_submission(sha256: str, url: str | None = None) -> dict[str, Any] | None:
     """The submission with this content hash, or None."""
-    table = METADATA.tables["submissions"]
+    table = schema().tables["submissions"]
     with get_engine(url).connect() as conn:
         row = conn.execute(sa.select(table).where(table.c.sha256 == sha256)).mappings().first()
     return dict(row) if row else None
@@ -467,8 +519,8 @@ class Accepted:
 def _current_versions(conn: Connection, pairs: set[tuple[str, str]]
                       ) -> dict[tuple[str, str], dict[str, Any]]:
     """For each (unit, period) of ``pairs`` stored already: its highest version and current row."""
-    versions = METADATA.tables["report_versions"]
-    subs = METADATA.tables["submissions"]
+    versions = schema().tables["report_versions"]
+    subs = schema().tables["submissions"]
     units = sorted({u for u, _ in pairs})
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for chunk in range(0, len(units), 500):
@@ -509,8 +561,8 @@ def accept_submission(submission: dict[str, Any], reports: pd.DataFrame,
         DatabaseFault: the database failed; nothing is written.
 
     """
-    subs = METADATA.tables["submissions"]
-    versions = METADATA.tables["report_versions"]
+    subs = schema().tables["submissions"]
+    versions = schema().tables["report_versions"]
     engine = get_engine(url)
     with engine.connect() as conn, conn.begin():
         _lock_for_writing(conn)
@@ -554,7 +606,7 @@ def accept_submission(submission: dict[str, Any], reports: pd.DataFrame,
 def _replace_activities(conn: Connection, pairs: set[tuple[str, str]],
                         activities: pd.DataFrame) -> None:
     """Delete the activities of each (unit, sub-period) of ``pairs``; insert ``activities``."""
-    table = METADATA.tables["activities"]
+    table = schema().tables["activities"]
     for unit_id, period in sorted(pairs):
         conn.execute(sa.delete(table).where(table.c.unit_id == unit_id,
                                             table.c.period == period))
@@ -567,8 +619,8 @@ def _replace_activities(conn: Connection, pairs: set[tuple[str, str]],
 @faults_as_messages
 def report_history(unit_id: str, period: str, url: str | None = None) -> pd.DataFrame:
     """Every stored version of one (CĐCS, sub-period) report with who sent it, when and which file."""
-    versions = METADATA.tables["report_versions"]
-    subs = METADATA.tables["submissions"]
+    versions = schema().tables["report_versions"]
+    subs = schema().tables["submissions"]
     query = (
         sa.select(versions, subs.c.sha256, subs.c.original_name, subs.c.stored_path,
                   subs.c.received_at, subs.c.submitted_by, subs.c.source)
@@ -583,7 +635,7 @@ def report_history(unit_id: str, period: str, url: str | None = None) -> pd.Data
 @faults_as_messages
 def read_table(name: str, url: str | None = None) -> pd.DataFrame:
     """A whole table as stored (for inspection and tests)."""
-    table = METADATA.tables[name]
+    table = schema().tables[name]
     with get_engine(url).connect() as conn:
         rows = conn.execute(sa.select(table)).mappings().all()
     return pd.DataFrame(rows, columns=[c.name for c in table.columns])
@@ -607,7 +659,7 @@ def _normalise(frame: pd.DataFrame, name: str, columns: tuple[str, ...]) -> pd.D
 @faults_as_messages
 def current_reports(url: str | None = None) -> pd.DataFrame:
     """The current version of every (CĐCS, sub-period) report, in the ``reports.csv`` layout."""
-    versions = METADATA.tables["report_versions"]
+    versions = schema().tables["report_versions"]
     query = sa.select(versions).where(versions.c.is_current.is_(True)).order_by(
         versions.c.period, versions.c.unit_id)
     with get_engine(url).connect() as conn:
@@ -631,11 +683,11 @@ def load_dataset(url: str | None = None) -> Dataset:
     tables: dict[str, pd.DataFrame] = {}
     with engine.connect() as conn:
         meta = {key: json.loads(value) for key, value in
-                conn.execute(sa.select(METADATA.tables["meta"]))}
+                conn.execute(sa.select(schema().tables["meta"]))}
         for name in TABLES:
             if name == "reports":
                 continue
-            table = METADATA.tables[name]
+            table = schema().tables[name]
             keys = [c for c in table.primary_key.columns]
             rows = conn.execute(sa.select(table).order_by(*keys)).mappings().all()
             tables[name] = _normalise(pd.DataFrame(rows, columns=[c.name for c in table.columns]),
