@@ -35,7 +35,15 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from congdoan.core.dataset import COLUMNS, DATE_COLUMNS, ID_COLUMNS, TABLES, Dataset, report_columns
+from congdoan.core.dataset import (
+    COLUMNS,
+    DATE_COLUMNS,
+    ID_COLUMNS,
+    TABLES,
+    Dataset,
+    report_columns,
+    with_optional_columns,
+)
 from congdoan.core.dbfaults import DatabaseFault as DatabaseFault
 from congdoan.core.dbfaults import StorageError as StorageError
 from congdoan.core.dbfaults import fault, faults_as_messages
@@ -151,7 +159,9 @@ def build_metadata() -> sa.MetaData:
         sa.Column("commune_id", sa.String(40), ref("communes.commune_id"), nullable=False),
         sa.Column("founded", sa.Date, nullable=False), sa.Column("dissolved", sa.Date),
         sa.Column("enterprise_id", sa.String(40)),
+        sa.Column("budget_funded", sa.SmallInteger),  # 1: fully funded by the state budget
         sa.CheckConstraint(_in("sector", list(SECTORS)), name="ck_units_sector"),
+        sa.CheckConstraint("budget_funded IN (0, 1)", name="ck_units_budget_funded"),
         _dated("units", "founded", "dissolved"),
     )
     sa.Table(
@@ -591,7 +601,7 @@ def read_table(name: str, url: str | None = None) -> pd.DataFrame:
 
 def _normalise(frame: pd.DataFrame, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
     """Give a table read from the database the dtypes :func:`congdoan.core.dataset.read_dataset` gives."""
-    out = frame.reindex(columns=list(columns)).copy()
+    out = with_optional_columns(frame.reindex(columns=list(columns)).copy(), name)
     for col in out.columns:
         if col in DATE_COLUMNS[name]:
             out[col] = pd.to_datetime(out[col]).astype("datetime64[us]")

@@ -32,7 +32,7 @@ from typing import Any, Literal
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from congdoan.core.plan import SECTORS, DataElement
+from congdoan.core.plan import SECTORS, DataElement, ElementKind
 from congdoan.core.registry_changes import COMMUNE_FIELDS, UNIT_FIELDS, UPPER_FIELDS
 from congdoan.intake.readers import (
     csv_rows,
@@ -72,7 +72,7 @@ UPPER_KIND_LABELS: dict[str, str] = {
 """Kinds of upper union as shown in the dropdown (no commas: an Excel list)."""
 
 
-Kind = Literal["code", "text", "choice", "date", "count", "tax_code"]
+Kind = Literal["code", "text", "choice", "date", "count", "tax_code", "yes_no"]
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,8 @@ UNIT_COLUMNS = (
            "Since (day of a move or a rename)", "date", width=22),
     Column("enterprise_id", "Mã số thuế đơn vị sử dụng lao động", "Employer's tax code",
            "tax_code", width=18),
+    Column("budget_funded", "Đơn vị được NSNN bảo đảm toàn bộ chi thường xuyên (Có/Không)",
+           "Fully funded by the state budget", "yes_no", width=22),
     Column("opening_workers", "Số CNVCLĐ đầu kỳ", "Workers at the start", "count"),
     Column("opening_members", "Số đoàn viên đầu kỳ", "Members at the start", "count"),
 )
@@ -127,12 +129,13 @@ COMMUNE_COLUMNS = (
 SHEETS: dict[str, tuple[Column, ...]] = {
     UNITS_SHEET: UNIT_COLUMNS, UPPERS_SHEET: UPPER_COLUMNS, COMMUNES_SHEET: COMMUNE_COLUMNS}
 def column_elements(columns: Sequence[Column]) -> dict[str, DataElement]:
-    """A data element per count or choice column: the forms' validations and conversions serve it."""
+    """A data element per count, choice or yes/no column (the forms' checks serve it)."""
+    kinds: dict[str, ElementKind] = {"count": "int", "choice": "category", "yes_no": "bool"}
     out = {}
     for column in columns:
-        if column.kind in ("count", "choice"):
+        if column.kind in kinds:
             out[column.key] = DataElement(
-                name=column.key, kind="int" if column.kind == "count" else "category",
+                name=column.key, kind=kinds[column.kind],
                 aggregation="stock", unit="", clause="", label_vi=column.label_vi,
                 label_en=column.label_en, values=column.choices or None)
     return out
@@ -274,7 +277,7 @@ class _Reader:
                              f"'{column.label_en}' is missing (required).",
                              expected="một giá trị / a value")
             return None
-        if column.kind in ("count", "choice"):
+        if column.kind in ("count", "choice", "yes_no"):
             element = elements[column.key]
             if column.key == "kind":  # the code itself (commune_union …) is taken too
                 raw = UPPER_KIND_LABELS.get(str(raw), raw)
@@ -349,7 +352,7 @@ class _Reader:
                                                       elements) for c in columns[1:]}}
             if any(record[c.key] is None for c in columns if c.required):
                 continue
-            if self._dates_in_order(sheet, cells, record):
+            if self._consistent(sheet, cells, record):
                 records.append(record)
         fields = {UNITS_SHEET: UNIT_FIELDS, UPPERS_SHEET: UPPER_FIELDS,
                   COMMUNES_SHEET: COMMUNE_FIELDS}[sheet]
@@ -359,7 +362,7 @@ class _Reader:
                 frame[column.key] = pd.to_datetime(frame[column.key])
         return frame
 
-    def _dates_in_order(self, sheet: str, cells: dict[str, Cell], record: dict[str, Any]) -> bool:
+    def _consistent(self, sheet: str, cells: dict[str, Cell], record: dict[str, Any]) -> bool:
         start, ends = ("founded", ("dissolved", "since")) if sheet == UNITS_SHEET else \
             ("valid_from", ("valid_to",))
         ok = True
@@ -377,6 +380,15 @@ class _Reader:
                          "'Since' is after the dissolution date.",
                          value=f"{record['since']:%d/%m/%Y}",
                          expected=f"≤ {record['dissolved']:%d/%m/%Y}")
+            ok = False
+        if sheet == UNITS_SHEET and record.get("budget_funded") == 1 and \
+                record.get("sector") not in (None, "HCSN"):
+            self.out.add(cells.get("budget_funded"), "budget_funded",
+                         "Chỉ cơ quan, đơn vị khu vực HCSN mới được NSNN bảo đảm toàn bộ chi "
+                         "thường xuyên.", "Only an agency or public unit (sector HCSN) can be "
+                         "fully funded by the state budget.", value="Có",
+                         expected=f"Không, hoặc khu vực HCSN (đang là {record['sector']})",
+                         expected_en=f"'Không', or sector HCSN (it is {record['sector']})")
             ok = False
         if sheet == UNITS_SHEET and record.get("opening_members") is not None and \
                 record.get("opening_workers") is not None and \
