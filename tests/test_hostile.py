@@ -1,9 +1,10 @@
 """Hostile files, faults and concurrency: nothing lost, nothing hangs, no traceback.
 
-Every hostile input is made from the tool's own templates (:mod:`congdoan.intake.forms`), so the
-cases follow layout changes. Each case runs ``congdoan ingest --strict`` and asserts the message
-(on screen and in the error report), a database unchanged (a dump before and after), the copy
-kept in quarantine, and the exit code.
+Every hostile input is made from the tool's own templates (:mod:`congdoan.intake.forms`, and
+:mod:`congdoan.intake.units_template` for units lists), so the cases follow layout changes. Each
+case runs ``congdoan ingest --strict`` (or ``congdoan units import``) and asserts the message (on
+screen and in the error report), a database unchanged (a dump before and after), the copy kept
+in quarantine, and the exit code.
 """
 
 from __future__ import annotations
