@@ -17,7 +17,7 @@ import pytest
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 from congdoan._compat import ACCELERATORS, PATCHES, active, fits  # noqa: E402
-from congdoan.core.dataset import COLUMNS, Dataset, report_columns  # noqa: E402
+from congdoan.core.dataset import COLUMNS, Dataset, report_columns, with_optional_columns  # noqa: E402
 
 NaT = pd.NaT
 
@@ -132,9 +132,10 @@ def fresh_python(code: str, stdin: str | None = None) -> str:
 
 
 def frame(name: str, rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """A table of the dataset with its required columns (missing cells NaN)."""
+    """A table of the dataset with its required columns (missing cells NaN, optional columns
+    as a data folder without them reads)."""
     cols = report_columns() if name == "reports" else COLUMNS[name]
-    out = pd.DataFrame(list(rows))
+    out = with_optional_columns(pd.DataFrame(list(rows)), name)
     for col in cols:
         if col not in out.columns:
             out[col] = pd.NA

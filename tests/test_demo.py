@@ -247,8 +247,8 @@ def test_booleans_are_zero_or_one(built: Dataset) -> None:
 
 
 def test_finance_budget_uses_the_dated_rates(built: Dataset) -> None:
-    r = built.reports
-    row = r[r["period"] == "2025-H2"].iloc[0]
+    r = built.reports.merge(built.units[["unit_id", "budget_funded"]], on="unit_id")
+    row = r[(r["period"] == "2025-H2") & (r["budget_funded"] == 0)].iloc[0]
     wage_fund, member_wages = int(row["wage_fund_vnd"]), int(row["member_wages_vnd"])
     # 1/6–30/11/2025: 30 days of June at 1%, 153 days from 1/7 at 0.5%
     by_hand = 0.02 * wage_fund + (30 * 0.01 + 153 * 0.005) / 183 * member_wages
@@ -256,12 +256,28 @@ def test_finance_budget_uses_the_dated_rates(built: Dataset) -> None:
     period = parse_period("2025-H2")
     assert row["finance_budget_vnd"] == round(
         finance_budget(wage_fund, member_wages, period.start, period.cut_off))
-    sample = r.groupby("period").head(3)
+    sample = r.groupby(["period", "budget_funded"]).head(3)
     for _, rec in sample.iterrows():
         p = parse_period(rec["period"])
         assert rec["finance_budget_vnd"] == round(
             finance_budget(int(rec["wage_fund_vnd"]), int(rec["member_wages_vnd"]), p.start,
-                           p.cut_off))
+                           p.cut_off, budget_funded=bool(rec["budget_funded"])))
+
+
+def test_a_handful_of_agencies_pay_no_dues_from_june_2025(built: Dataset) -> None:
+    """The demo's budget-funded agencies: dues in their budget up to 31/5/2025, none after."""
+    funded = built.units[built.units["budget_funded"] == 1]
+    assert 5 <= len(funded) <= 15 and set(funded["sector"]) == {"HCSN"}
+    r = built.reports.set_index(["unit_id", "period"])
+    unit = funded["unit_id"].iloc[0]
+    before, after = r.loc[(unit, "2025-H1")], r.loc[(unit, "2025-H2")]
+    # 1/12/2024–31/5/2025: 2 % of the wage fund + 1 % of members' wages
+    assert before["finance_budget_vnd"] == round(
+        0.02 * before["wage_fund_vnd"] + 0.01 * before["member_wages_vnd"])
+    assert before["member_wages_vnd"] > 0
+    # 1/6–30/11/2025: the levy alone
+    assert after["finance_budget_vnd"] == round(0.02 * after["wage_fund_vnd"])
+    assert after["member_wages_vnd"] > 0
 
 
 def test_finance_collected_near_budget(built: Dataset) -> None:

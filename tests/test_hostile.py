@@ -1,9 +1,10 @@
 """Hostile files, faults and concurrency: nothing lost, nothing hangs, no traceback.
 
-Every hostile input is made from the tool's own templates (:mod:`congdoan.intake.forms`), so the
-cases follow layout changes. Each case runs ``congdoan ingest --strict`` and asserts the message
-(on screen and in the error report), a database unchanged (a dump before and after), the copy
-kept in quarantine, and the exit code.
+Every hostile input is made from the tool's own templates (:mod:`congdoan.intake.forms`, and
+:mod:`congdoan.intake.units_template` for units lists), so the cases follow layout changes. Each
+case runs ``congdoan ingest --strict`` (or ``congdoan units import``) and asserts the message (on
+screen and in the error report), a database unchanged (a dump before and after), the copy kept
+in quarantine, and the exit code.
 """
 
 from __future__ import annotations
@@ -35,10 +36,13 @@ from congdoan.cli import main
 from congdoan.core import store
 from congdoan.core.periods import parse_period
 from congdoan.core.plan import load_elements
+from congdoan.core.registry_store import registry_state
+from congdoan.core.workspace import Workspace, load_workspace
 from congdoan.engine.jobs import AUDIT_NOTE, audit_record
 from congdoan.engine.manifest import MANIFEST_NAME, Manifest
 from congdoan.exceptions import DataError
 from congdoan.intake import ingest as ingest_module
+from congdoan.intake import unit_import
 from congdoan.intake.forms import (
     BULK_SHEET,
     FORM_CELLS,
@@ -48,11 +52,15 @@ from congdoan.intake.forms import (
     unit_form,
 )
 from congdoan.intake.readers import OLE_MAGIC
+from congdoan.intake.unit_import import import_units
+from congdoan.intake.units_template import units_workbook
 from congdoan.intake.validation import load_intake_settings, printable
 from test_ingest import UNITS, Intake, csv_text, good_values, write_bulk, write_form
 from test_ingest import intake as intake  # the fixture, shared
 from test_store import fresh_postgres
 from test_store import postgres_server as postgres_server  # the fixture, shared
+from test_units import fill, first_import
+from test_units import ws as ws  # the fixture, shared
 
 SETTINGS = load_intake_settings()
 ELEMENTS = [e.name for e in load_elements().elements]
@@ -100,12 +108,16 @@ def lying_dimension(folder: Path) -> Path:
         r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:XFD1048576"/>', xml))
 
 
-def zip_bomb(folder: Path) -> Path:
-    """A good form carrying 60 MB of zeros (a few KB compressed)."""
-    path = write_form(folder / "bomb_zip.xlsx")
+def padded(path: Path) -> Path:
+    """A good workbook made to carry 60 MB of zeros (a few KB compressed)."""
     with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/media/padding.bin", b"\0" * (60 * 2**20))
     return path
+
+
+def zip_bomb(folder: Path) -> Path:
+    """A good form carrying 60 MB of zeros."""
+    return padded(write_form(folder / "bomb_zip.xlsx"))
 
 
 def set_cell(ref: str, value: Any) -> Callable[[Any], None]:
@@ -126,18 +138,20 @@ def raw_cell(ref: str, inner: str) -> Callable[[str], str]:
     return change
 
 
-def in_ole_container(folder: Path, name: str, streams: list[str]) -> Path:
-    """The template's bytes inside an OLE2 compound file naming ``streams``.
+def in_ole_container(folder: Path, name: str, streams: list[str],
+                     made_by: Callable[[Path], Path] = write_form) -> Path:
+    """The bytes of a template (``made_by``: the report form) inside an OLE2 compound file
+    naming ``streams``.
 
     An encrypted .xlsx is such a container (streams EncryptionInfo, EncryptedPackage), as is an
     Excel 97-2003 workbook (stream Workbook).
     """
-    template = write_form(folder / f".{name}.template").read_bytes()
+    template = made_by(folder / f".{name}.template.xlsx").read_bytes()
     header = OLE_MAGIC + bytes(512 - len(OLE_MAGIC))
     directory = b"".join(s.encode("utf-16-le").ljust(64, b"\0") + bytes(64) for s in streams)
     path = folder / name
     path.write_bytes(header + directory + template)
-    (folder / f".{name}.template").unlink()
+    (folder / f".{name}.template.xlsx").unlink()
     return path
 
 
@@ -279,7 +293,8 @@ def limits(monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, Any]], None]:
     """Change settings of params/intake.yaml for one test."""
     def change(values: dict[str, Any]) -> None:
         changed = SETTINGS.model_copy(update=values)
-        monkeypatch.setattr(ingest_module, "load_intake_settings", lambda: changed)
+        for module in (ingest_module, unit_import):  # report files and units lists alike
+            monkeypatch.setattr(module, "load_intake_settings", lambda: changed)
     return change
 
 
@@ -289,6 +304,12 @@ def run_cli(intake: Intake, *paths: Path, lang: str = "vi", strict: bool = True)
     return main(words + (["--strict"] if strict else []))
 
 
+def run_units_cli(intake: Intake, path: Path, lang: str = "vi") -> int:
+    """``congdoan units import FILE`` in the workspace whose inbox is ``intake.folder``."""
+    return main(["-w", str(intake.folder.parent), "units", "import", str(path),
+                 "--store", str(intake.store_dir), "--lang", lang])
+
+
 def quarantined_copy(intake: Intake, path: Path) -> Path:
     """The copy of ``path`` kept in quarantine (found by its content hash)."""
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -296,14 +317,13 @@ def quarantined_copy(intake: Intake, path: Path) -> Path:
     return record.with_name(record.name.removesuffix(".json"))
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_hostile_file_is_refused_with_its_message(
-        case: Case, intake: Intake, limits: Callable[[dict[str, Any]], None],
-        capsys: pytest.CaptureFixture[str]) -> None:
-    limits(case.limits)
+def assert_refused(case: Case, intake: Intake, run: Callable[[Path, str], int],
+                   capsys: pytest.CaptureFixture[str]) -> None:
+    """``run`` (a command on one file) refuses ``case``'s file: its message on screen and in
+    the error report, the database unchanged, the file quarantined, exit code 1."""
     path = case.build(intake.folder)
     before = intake.snapshot()
-    code = run_cli(intake, path, lang=case.lang)
+    code = run(path, case.lang)
     out = capsys.readouterr()
     assert intake.snapshot() == before  # the database file and every table unchanged
     assert code == 1, out  # rejected (--strict), not a fault and not a traceback
@@ -317,6 +337,143 @@ def test_hostile_file_is_refused_with_its_message(
     for fragment in case.fragments:
         assert fragment in report, f"{case.id}: {fragment!r} not in\n{report}"
     assert case.fragments[1] in out.out  # the screen says which limit
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_hostile_file_is_refused_with_its_message(
+        case: Case, intake: Intake, limits: Callable[[dict[str, Any]], None],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    limits(case.limits)
+    assert_refused(case, intake, lambda path, lang: run_cli(intake, path, lang=lang), capsys)
+
+
+# ----------------------------------------------------------------------------- units lists
+def units_template(path: Path) -> Path:
+    """``congdoan units template`` of the workspace whose inbox holds ``path`` (prefilled)."""
+    ws = load_workspace(path.parent.parent)
+    save_workbook(units_workbook(registry_state(ws.database_url), ws.organisation), path)
+    return path
+
+
+def units_list(path: Path) -> Path:
+    """:func:`units_template` with one new CĐCS filled in: a list accepted as it is."""
+    return fill(units_template(path), path, {"CDCS": [NEW_UNIT]})
+
+
+NEW_UNIT = {"unit_id": "Z", "name": "Công ty TNHH Z", "sector": "NNN", "commune_id": "X2",
+            "upper_id": "CD-XA-TH", "founded": dt.date(2026, 1, 10)}
+UNITS_CSV = "unit_id,name,sector,commune_id,upper_id,founded\n"
+
+
+def units_csv(name: str, *rows: str) -> Callable[[Path], Path]:
+    return lambda folder: _csv(folder, name, UNITS_CSV + "".join(row + "\n" for row in rows))
+
+
+NEW_ROW = "Z,Công ty TNHH Z,NNN,X2,CD-XA-TH,10/01/2026"
+
+UNIT_CASES: list[Case] = [
+    Case("units_dimension_bomb", lambda folder: rewrite_member(
+        units_list(folder / "ds_bomb.xlsx"), SHEET_XML, far_cell("XFD1048576", 1048576)),
+         ["ds_bomb.xlsx", "max_rows = 5000", "trang 'CDCS'", "congdoan units template"]),
+    Case("units_column_bomb", lambda folder: rewrite_member(
+        units_list(folder / "ds_cot.xlsx"), SHEET_XML, far_cell("XFD600", 600)),
+         ["ds_cot.xlsx", "max_columns = 200", "dòng 600"]),
+    Case("units_zip_bomb", lambda folder: padded(units_list(folder / "ds_zip.xlsx")),
+         ["ds_zip.xlsx", "max_unpacked_mb = 25", "60 MB"]),
+    Case("units_too_many_rows", lambda folder: units_list(folder / "ds_dong.xlsx"),
+         ["ds_dong.xlsx", "max_rows = 10", "dòng 11"], limits={"max_rows": 10}),
+    Case("units_too_many_cells", lambda folder: units_list(folder / "ds_o.xlsx"),
+         ["ds_o.xlsx", "max_cells = 50"], limits={"max_cells": 50}),
+    Case("units_too_slow", lambda folder: units_list(folder / "ds_cham.xlsx"),
+         ["ds_cham.xlsx", "max_seconds = 1e-09", "thời gian"], limits={"max_seconds": 1e-9}),
+    Case("units_encrypted", lambda folder: in_ole_container(
+        folder, "ds_mat_khau.xlsx", ["Root Entry", "EncryptionInfo", "EncryptedPackage"],
+        units_list), ["ds_mat_khau.xlsx", "đặt mật khẩu", "bỏ mật khẩu"]),
+    Case("units_xls_renamed", lambda folder: in_ole_container(
+        folder, "ds_cu.xlsx", ["Root Entry", "Workbook"], units_list),
+         ["ds_cu.xlsx", "Excel 97-2003 (.xls)", "congdoan units template"]),
+    Case("units_text_renamed_xlsx", lambda folder: _csv(folder, "ds_chu.xlsx", UNITS_CSV),
+         ["ds_chu.xlsx", "bị hỏng", "lưu lại tệp bằng Excel"]),
+    Case("units_file_too_large", units_csv("ds_lon.csv", *[NEW_ROW] * 40),
+         ["ds_lon.csv", "max_file_mb = 0.001", "MB"], limits={"max_file_mb": 0.001}),
+    Case("units_csv_huge_field", units_csv("ds_o_dai.csv", NEW_ROW.replace("Z,", "Z," + "x" * 200_000, 1)),
+         ["ds_o_dai.csv", "dòng 2", "field larger than field limit"]),
+    Case("units_csv_too_many_rows", units_csv("ds_dong.csv", *[NEW_ROW] * 12),
+         ["ds_dong.csv", "max_rows = 10", "dòng 11"], limits={"max_rows": 10}),
+    Case("units_csv_too_many_columns", units_csv("ds_rong.csv", NEW_ROW + "," * 300),
+         ["ds_rong.csv", "max_columns = 200", "dòng 2"]),
+    Case("units_csv_nul_in_name", units_csv("ds_nul.csv", NEW_ROW.replace("TNHH", "TNHH\0")),
+         ["ds_nul.csv", "dòng 2", "'name'", "ký tự điều khiển", "\\x00"]),
+    Case("units_limits_in_english", lambda folder: rewrite_member(
+        units_list(folder / "list_bomb.xlsx"), SHEET_XML, far_cell("XFD1048576", 1048576)),
+         ["list_bomb.xlsx", "too large for the limit on rows", "max_rows = 5000",
+          "expected ≤ 5000", "use the template (congdoan units template)"], lang="en"),
+]
+
+
+@pytest.fixture
+def units_intake(ws: Workspace) -> Intake:
+    """The workspace of tests/test_units.py after its first list (three CĐCS, two upper
+    unions), as an intake: its database, store and inbox."""
+    first_import(ws)
+    return Intake(url=ws.database_url, db_file=ws.root / "congdoan.sqlite",
+                  store_dir=ws.root / "store", folder=ws.inbox)
+
+
+@pytest.mark.parametrize("case", UNIT_CASES, ids=[c.id for c in UNIT_CASES])
+def test_hostile_units_list_is_refused_with_its_message(
+        case: Case, units_intake: Intake, limits: Callable[[dict[str, Any]], None],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    limits(case.limits)
+    assert_refused(case, units_intake, lambda path, lang: run_units_cli(units_intake, path, lang),
+                   capsys)
+
+
+def test_a_units_list_made_by_the_template_is_accepted(
+        units_intake: Intake, capsys: pytest.CaptureFixture[str]) -> None:
+    """The builder of the cases above makes a good list: each case fails by its hostility."""
+    path = units_list(units_intake.folder / "ds.xlsx")
+    assert run_units_cli(units_intake, path) == 0
+    assert "ĐÃ NHẬN: ds.xlsx (1 sự kiện, 0 lỗi" in capsys.readouterr().out
+    assert "Z" in set(store.read_table("units", units_intake.url)["unit_id"])
+
+
+@pytest.mark.parametrize("delimiter, encoding, shown", [
+    (";", "utf-8", "';'"), ("\t", "utf-16", "'Tab'")])
+def test_a_units_csv_with_another_delimiter_is_read_and_named(
+        units_intake: Intake, delimiter: str, encoding: str, shown: str) -> None:
+    text = (UNITS_CSV + NEW_ROW + "\n").replace(",", delimiter)
+    path = _csv(units_intake.folder, "ds.csv", text, encoding)
+    result = import_units(path, units_intake.url, units_intake.store_dir)
+    assert result.status == "accepted", [p.render() for p in result.problems]
+    assert f"dấu phân cách {shown} thay cho dấu phẩy" in result.problems[0].render()
+    assert "Z" in set(store.read_table("units", units_intake.url)["unit_id"])
+
+
+def test_a_units_list_exported_with_a_hostile_name_reads_back_unchanged(
+        units_intake: Intake) -> None:
+    """The template puts ' before a name a spreadsheet would evaluate; reading undoes it."""
+    hostile = "=Công ty TNHH Z"  # a CSV may carry it as text
+    path = units_csv("ds.csv", NEW_ROW.replace("Công ty TNHH Z", hostile))(units_intake.folder)
+    first = import_units(path, units_intake.url, units_intake.store_dir)
+    assert first.status == "accepted", [p.render() for p in first.problems]
+    again = units_template(units_intake.folder / "lai.xlsx")  # prefilled with it
+    wb = openpyxl.load_workbook(again)
+    assert "'" + hostile in [c.value for c in wb["CDCS"]["B"]]  # exported safely
+    result = import_units(again, units_intake.url, units_intake.store_dir)
+    assert result.status == "accepted", [p.render() for p in result.problems]
+    assert result.events.empty  # read back as the name itself: no rename
+
+
+def test_a_units_error_report_lists_the_first_problems_and_counts_the_rest(
+        units_intake: Intake, limits: Callable[[dict[str, Any]], None]) -> None:
+    limits({"max_problems": 5})
+    rows = [NEW_ROW.replace("Z,", f"Z{i},").replace("NNN", "XYZ") for i in range(12)]
+    path = units_csv("sai.csv", *rows)(units_intake.folder)
+    result = import_units(path, units_intake.url, units_intake.store_dir)
+    assert result.status == "rejected"
+    assert len(result.problems) == 6 and result.problems[-1].omitted == 7
+    assert "… và 7 lỗi khác, không liệt kê" in result.problems[-1].render()
 
 
 def test_a_declared_dimension_is_not_read(intake: Intake) -> None:

@@ -129,13 +129,14 @@ def test_the_template_has_the_forms_dropdowns_and_the_organisation_as_upper_unio
     cdcs = wb["CDCS"]
     keys = [c.value for c in cdcs[KEY_ROW] if c.value]
     assert keys == ["unit_id", "name", "sector", "commune_id", "upper_id", "founded", "dissolved",
-                    "since", "enterprise_id", "opening_workers", "opening_members"]
+                    "since", "enterprise_id", "budget_funded", "opening_workers", "opening_members"]
     rules = {str(dv.sqref).split(":")[0]: dv for dv in cdcs.data_validations.dataValidation}
     assert rules["C6"].formula1 == '"HCSN,DNNN,NNN"'
     assert rules["D6"].formula1.startswith("=XaPhuong!$A$6")
     assert rules["E6"].formula1.startswith("=CapTren!$A$6")
     assert rules["F6"].type == "date"
-    assert (rules["J6"].type, rules["J6"].formula1) == ("whole", "0")
+    assert rules["J6"].formula1 == '"Có,Không"'
+    assert (rules["K6"].type, rules["K6"].formula1) == ("whole", "0")
     assert cdcs.protection.sheet and not cdcs["A6"].protection.locked
     assert [c.value for c in wb["CapTren"][FIRST_ROW][:3]] == [
         "CD-XA-TH", "Công đoàn xã Tân Hòa", "Công đoàn xã/phường/đặc khu"]
@@ -232,7 +233,7 @@ def test_a_bad_list_is_rejected_whole_with_located_messages(ws: Workspace) -> No
     ]})
     wb = load_workbook(bad)
     sheet = wb["CDCS"]
-    for column in range(1, 12):  # F's row (10) is followed by a copy of A's row (6)
+    for column in range(1, 13):  # F's row (10) is followed by a copy of A's row (6)
         sheet.cell(row=11, column=column, value=sheet.cell(row=6, column=column).value)
     wb.save(bad)
     result = import_units(bad, ws.database_url, today=D(2026, 1, 15))
@@ -382,3 +383,28 @@ def test_the_year_briefing_of_a_cdcs_founded_mid_year_is_rendered_and_labelled(
     assert code == 0
     for page in ("union-C.html", f"upper-{EDU}.html"):
         assert "Năm 2025 — từ 01/07/2025" in (out / "2025" / page).read_text(encoding="utf-8")
+
+
+def test_budget_funding_is_a_yes_no_column_stored_in_the_registry(ws: Workspace) -> None:
+    """A (a school, HCSN) is marked fully funded by the state budget; B (a firm) cannot be."""
+    first_import(ws)  # the column left blank: no unit is budget-funded
+    assert store.read_table("units", ws.database_url)["budget_funded"].tolist() == [0, 0, 0]
+    path = fill(template(ws), ws.inbox / "nsnn.xlsx",
+                {"CDCS": [{"unit_id": "A", "budget_funded": "Có"}]})
+    result = import_units(path, ws.database_url, today=D(2026, 1, 15))
+    assert result.status == "accepted", [p.render() for p in result.problems]
+    [event] = result.events.itertuples()
+    assert (event.entity_id, event.event, event.field, event.old_value, event.new_value) == (
+        "A", "corrected", "budget_funded", "0", "1")  # undated, like the sector
+    units = store.load_dataset(ws.database_url).units.set_index("unit_id")
+    assert units["budget_funded"].to_dict() == {"A": 1, "B": 0, "C": 0}
+    cdcs = load_workbook(template(ws))["CDCS"]
+    assert [cdcs[f"J{row}"].value for row in (6, 7, 8)] == ["Có", "Không", "Không"]
+    before = dump(ws)
+    bad = fill(template(ws), ws.inbox / "nsnn_sai.xlsx",
+               {"CDCS": [{"unit_id": "B", "budget_funded": "Có"}]})
+    result = import_units(bad, ws.database_url, today=D(2026, 1, 15))
+    assert result.status == "rejected" and dump(ws) == before
+    [problem] = [p for p in result.problems if p.severity == "error"]
+    assert (problem.sheet, problem.cell, problem.field) == ("CDCS", "J7", "budget_funded")
+    assert "khu vực HCSN" in problem.render()

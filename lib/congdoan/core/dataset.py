@@ -10,7 +10,9 @@ A :class:`Dataset` is what the indicator engine reads. It comes from a folder of
 ``areas.csv``        commune_id, upper_id, valid_from, valid_to: the territory an upper union
                      covers (used for enterprises without a CĐCS)
 ``units.csv``        unit_id, name, sector (HCSN | DNNN | NNN), commune_id, founded, dissolved,
-                     enterprise_id (empty for HCSN)
+                     enterprise_id (empty for HCSN), budget_funded (1: an agency or unit fully
+                     funded by the state budget, which pays no member dues from 1/6/2025; the
+                     column may be left out: 0 for every unit)
 ``links.csv``        unit_id, parent_id, valid_from, valid_to: dated parent links of each CĐCS
 ``enterprises.csv``  enterprise_id, name, commune_id, ownership (DNNN | NNN), workers, opened,
                      closed, unit_id (its CĐCS, empty when it has none)
@@ -56,7 +58,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "communes": ("commune_id", "name"),
     "upper_unions": ("upper_id", "name", "kind", "direct", "valid_from", "valid_to"),
     "areas": ("commune_id", "upper_id", "valid_from", "valid_to"),
-    "units": ("unit_id", "name", "sector", "commune_id", "founded", "dissolved", "enterprise_id"),
+    "units": ("unit_id", "name", "sector", "commune_id", "founded", "dissolved", "enterprise_id",
+              "budget_funded"),
     "links": ("unit_id", "parent_id", "valid_from", "valid_to"),
     "enterprises": ("enterprise_id", "name", "commune_id", "ownership", "workers", "opened",
                     "closed", "unit_id"),
@@ -71,6 +74,9 @@ TABLES = tuple(COLUMNS)
 
 OPTIONAL_TABLES = ("openings",)
 """Tables a data folder may leave out (read as empty)."""
+
+OPTIONAL_COLUMNS: dict[str, dict[str, Any]] = {"units": {"budget_funded": 0}}
+"""Columns a data folder's table may leave out, with the value they are read as."""
 
 ID_COLUMNS = ("unit_id", "upper_id", "parent_id", "commune_id", "enterprise_id", "period",
               "name", "sector", "kind", "ownership", "programme", "rating", "cba_grade")
@@ -174,6 +180,14 @@ def empty_table(name: str) -> pd.DataFrame:
     return frame
 
 
+def with_optional_columns(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """``frame`` with the :data:`OPTIONAL_COLUMNS` of table ``name`` present and blanks filled."""
+    for col, value in OPTIONAL_COLUMNS.get(name, {}).items():
+        frame[col] = (pd.to_numeric(frame[col], errors="coerce").fillna(value).astype("int64")
+                      if col in frame.columns else value)
+    return frame
+
+
 def _read_table(folder: Path, name: str) -> pd.DataFrame:
     path = folder / f"{name}.csv"
     if not path.exists() and name in OPTIONAL_TABLES:
@@ -182,6 +196,7 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame:
         raise DataError("Thiếu tệp dữ liệu.", "Missing data file.", location=Location(file=str(path)))
     dtypes = {c: "string" for c in ID_COLUMNS}
     frame = pd.read_csv(path, dtype=dtypes, keep_default_na=True, encoding="utf-8")
+    frame = with_optional_columns(frame, name)
     required = report_columns() if name == "reports" else COLUMNS[name]
     missing = [c for c in required if c not in frame.columns]
     if missing:

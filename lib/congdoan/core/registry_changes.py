@@ -13,10 +13,11 @@ What a list changes, row by row (a CĐCS by its code):
   current link's start): the current link ends the day before, the new one starts that day;
 - another name: **renamed** from ``since`` (same rule), the name history kept;
 - a dissolution day where there was none: **dissolved** that day (its link and name end then);
-- another sector, commune, tax code, founding or dissolution day, opening balance: **corrected**
-  (undated: a correction of the record, not a change in the world).
+- another sector, commune, tax code, budget funding (``budget_funded``), founding or dissolution
+  day, opening balance: **corrected** (undated: a correction of the record, not a change in the
+  world).
 
-A blank dissolution day or opening balance leaves the registry's unchanged; a CĐCS of the
+A blank dissolution day, budget funding or opening balance leaves the registry's unchanged; a CĐCS of the
 registry missing from the list is left unchanged (and named in a warning). Upper unions and
 communes listed are **added** (an upper union is **founded** on its start day) or corrected;
 an upper union's end day is its dissolution. Every new link must fall inside its upper union's
@@ -38,8 +39,12 @@ from congdoan.core.registry import RegistryState, name_history
 Entity = Literal["cdcs", "upper", "commune"]
 
 UNIT_FIELDS = ("unit_id", "name", "sector", "commune_id", "upper_id", "founded", "dissolved",
-               "since", "enterprise_id", "opening_workers", "opening_members")
+               "since", "enterprise_id", "budget_funded", "opening_workers", "opening_members")
 """Columns of a validated units list (dates as Timestamps, NaT when blank)."""
+
+UNIT_ROW = ("unit_id", "name", "sector", "commune_id", "founded", "dissolved", "enterprise_id",
+            "budget_funded")
+"""Columns of the registry's ``units`` rows a list writes."""
 
 UPPER_FIELDS = ("upper_id", "name", "kind", "valid_from", "valid_to")
 """Columns of a validated list of upper unions."""
@@ -200,13 +205,15 @@ class _Planner:
         old = current[uid]
         links = [dict(r) for r in self.links_of.get(uid, [])]
         history = [dict(r) for r in self.names_of.get(uid, [])]
-        row: dict[str, Any] = {k: old[k] for k in ("unit_id", "name", "sector", "commune_id", "founded",
-                                   "dissolved", "enterprise_id")}
+        row: dict[str, Any] = {k: old.get(k) for k in UNIT_ROW}
         if not _same(old["enterprise_id"], rec["enterprise_id"]):
             self._tax_code(rec)
-        for name in ("sector", "commune_id", "enterprise_id"):
-            if not _same(old[name], rec[name]):
-                self.event("cdcs", uid, "corrected", field_name=name, old=old[name], new=rec[name])
+        for name in ("sector", "commune_id", "enterprise_id", "budget_funded"):
+            if name == "budget_funded" and pd.isna(rec[name]):
+                continue  # blank: the registry's is kept
+            if not _same(old.get(name), rec[name]):
+                self.event("cdcs", uid, "corrected", field_name=name, old=old.get(name),
+                           new=rec[name])
                 row[name] = rec[name]
         if not _same(old["founded"], rec["founded"]):
             self._refound(uid, old["founded"], rec["founded"], links, history)
@@ -262,8 +269,9 @@ class _Planner:
         links = [{"unit_id": uid, "parent_id": rec["upper_id"], "valid_from": since,
                   "valid_to": end}]
         names = [{"unit_id": uid, "valid_from": since, "valid_to": end, "name": rec["name"]}]
-        row = {k: rec[k] for k in ("unit_id", "name", "sector", "commune_id", "founded",
-                                   "dissolved", "enterprise_id")}
+        row = {k: rec[k] for k in UNIT_ROW}
+        if pd.isna(row["budget_funded"]):
+            row["budget_funded"] = 0  # blank: not funded by the state budget alone
         opening = None
         if not (pd.isna(rec["opening_members"]) and pd.isna(rec["opening_workers"])):
             opening = {"unit_id": uid, "as_of": since, "members": rec["opening_members"],
@@ -482,8 +490,7 @@ def plan_changes(state: RegistryState, units: pd.DataFrame, uppers: pd.DataFrame
     upper_rows = _with_direct(new_uppers, state.upper_unions, parents)
     return RegistryChanges(
         communes=new_communes, upper_unions=upper_rows,
-        units=pd.DataFrame(unit_rows, columns=["unit_id", "name", "sector", "commune_id",
-                                               "founded", "dissolved", "enterprise_id"]),
+        units=pd.DataFrame(unit_rows, columns=list(UNIT_ROW)),
         links=link_frame,
         names=pd.DataFrame(name_rows, columns=["unit_id", "valid_from", "valid_to", "name"]),
         openings=pd.DataFrame(openings, columns=["unit_id", "as_of", "members", "workers"]),

@@ -36,7 +36,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from congdoan.core import paths
-from congdoan.core.dataset import COLUMNS, DATE_COLUMNS, ID_COLUMNS, TABLES, Dataset, report_columns
+from congdoan.core.dataset import (
+    COLUMNS,
+    DATE_COLUMNS,
+    ID_COLUMNS,
+    TABLES,
+    Dataset,
+    report_columns,
+    with_optional_columns,
+)
 from congdoan.core.dbfaults import DatabaseFault as DatabaseFault
 from congdoan.core.dbfaults import StorageError as StorageError
 from congdoan.core.dbfaults import fault, faults_as_messages
@@ -177,7 +185,9 @@ def build_metadata(params_dir: Path | None = None) -> sa.MetaData:
         sa.Column("commune_id", sa.String(40), ref("communes.commune_id"), nullable=False),
         sa.Column("founded", sa.Date, nullable=False), sa.Column("dissolved", sa.Date),
         sa.Column("enterprise_id", sa.String(40)),
+        sa.Column("budget_funded", sa.SmallInteger),  # 1: fully funded by the state budget
         sa.CheckConstraint(_in("sector", list(SECTORS)), name="ck_units_sector"),
+        sa.CheckConstraint("budget_funded IN (0, 1)", name="ck_units_budget_funded"),
         _dated("units", "founded", "dissolved"),
     )
     sa.Table(
@@ -364,7 +374,7 @@ def get_engine(url: str | None = None) -> Engine:
             sa.event.listen(engine, "connect", _on_sqlite_connect)
         md = schema()
         md.create_all(engine)
-        _add_new_element_columns(engine, md.tables["report_versions"])
+        _add_missing_columns(engine, md)
         _ENGINES.add(engine)
     except ModuleNotFoundError as exc:
         raise StorageError(
@@ -377,20 +387,25 @@ def get_engine(url: str | None = None) -> Engine:
     return engine
 
 
-def _add_new_element_columns(engine: Engine, table: sa.Table) -> None:
-    """Add to an existing ``report_versions`` the columns of data elements added to the register.
+def _add_missing_columns(engine: Engine, md: sa.MetaData) -> None:
+    """Add to an existing database the columns the schema gained since it was made.
 
-    Columns of elements the register no longer has stay (earlier reports keep their values) and
-    are not read. Another process adding the same column meanwhile is not an error.
+    That is a data element added to the register (``report_versions``) or a column a newer
+    congdoan added (all optional, so earlier rows read as empty). Columns the schema no longer
+    has stay (earlier reports keep their values) and are not read. Another process adding the
+    same column meanwhile is not an error.
     """
     for _attempt in range(2):
-        present = {c["name"] for c in sa.inspect(engine).get_columns(table.name)}
-        missing = [c for c in table.columns if c.name not in present]
+        inspector = sa.inspect(engine)
+        present = set(inspector.get_table_names())
+        missing = [(table, column) for table in md.sorted_tables if table.name in present
+                   for names in [{c["name"] for c in inspector.get_columns(table.name)}]
+                   for column in table.columns if column.name not in names]
         if not missing:
             return
         try:
             with engine.begin() as conn:
-                for column in missing:
+                for table, column in missing:
                     kind = column.type.compile(dialect=engine.dialect)
                     conn.execute(sa.text(
                         f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
@@ -643,7 +658,7 @@ def read_table(name: str, url: str | None = None) -> pd.DataFrame:
 
 def _normalise(frame: pd.DataFrame, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
     """Give a table read from the database the dtypes :func:`congdoan.core.dataset.read_dataset` gives."""
-    out = frame.reindex(columns=list(columns)).copy()
+    out = with_optional_columns(frame.reindex(columns=list(columns)).copy(), name)
     for col in out.columns:
         if col in DATE_COLUMNS[name]:
             out[col] = pd.to_datetime(out[col]).astype("datetime64[us]")

@@ -153,6 +153,15 @@ _DISTRICT_UNITS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+BUDGET_FUNDED: frozenset[str] = frozenset({
+    "Cơ quan Huyện ủy Gia Lâm", "Cơ quan UBND huyện Gia Lâm",
+    "Phòng Giáo dục và Đào tạo huyện Gia Lâm", "Kho bạc Nhà nước Gia Lâm",
+    "Chi cục Thi hành án dân sự huyện Gia Lâm", "Tòa án nhân dân huyện Gia Lâm",
+    "Viện Kiểm sát nhân dân huyện Gia Lâm", "Trung tâm Chính trị huyện Gia Lâm",
+})
+"""The demo's agencies fully funded by the state budget (no member dues from 1/6/2025)."""
+
+
 def hcsn_register() -> list[tuple[str, str, str]]:
     """The demo's HCSN units as (name, commune_id, kind), in a fixed order."""
     out: list[tuple[str, str, str]] = list(_DISTRICT_UNITS)

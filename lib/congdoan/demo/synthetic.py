@@ -86,6 +86,7 @@ class _Calendar:
     halves: Arr
     levy: Arr  # day-weighted union levy rate
     dues_rate: Arr  # day-weighted member dues rate
+    dues_funded: Arr  # the same in units fully funded by the state budget
     hcsn_wage: Arr  # HCSN wage index (2021 = 1)
     collect_bias: Arr  # district-wide collection mood per sub-period
 
@@ -119,6 +120,8 @@ def _calendar(last_period: str, seed: int) -> _Calendar:
         halves=np.array([p.half for p in periods]),
         levy=np.array([rates.average("union_levy", p.start, p.cut_off) for p in periods]),
         dues_rate=np.array([rates.average("member_dues", p.start, p.cut_off) for p in periods]),
+        dues_funded=np.array([rates.average("member_dues", p.start, p.cut_off, budget_funded=True)
+                              for p in periods]),
         hcsn_wage=np.array([0.4 + 0.6 * salary(p.start, p.cut_off) / names.BASE_SALARY[0][1]
                             for p in periods]),  # 60% of HCSN pay follows the base salary
         collect_bias=bias,
@@ -184,6 +187,7 @@ def _block_units(rng: np.random.Generator, block: int,
     return {
         "name": np.array([unicodedata.normalize("NFC", x + suffix) for x in unit_names], object),
         "sector": sector, "commune": commune, "founded": founded,
+        "budget_funded": np.array([nm in names.BUDGET_FUNDED for nm in unit_names]),
         "dissolved": np.where(dissolves, dissolve_day, np.datetime64("NaT", "D")),
         "opened": founded - rng.integers(60, 2500, n).astype("timedelta64[D]"),
         "t_found": np.concatenate([np.full(n_base, -1), new_half]),
@@ -322,7 +326,11 @@ def _block_reports(rng: np.random.Generator, u: dict[str, Arr], cal: _Calendar) 
 
 def _finance(rng: np.random.Generator, u: dict[str, Arr], m: dict[str, Arr], cal: _Calendar,
              score: Arr) -> dict[str, Arr]:
-    """Wage bases per half, the budget from the dated rates, and what was collected."""
+    """Wage bases per half, the budget from the dated rates, and what was collected.
+
+    Units fully funded by the state budget (``budget_funded``) have the dues rates of such units
+    (none from 1/6/2025), as :func:`congdoan.core.rates.finance_budget` computes them.
+    """
     n, t_n = m["workers"].shape
     yr = cal.years[None, :] + (cal.halves[None, :] - 1) / 2
     index = np.where(u["sector"][:, None] == HCSN, cal.hcsn_wage[None, :], 1.06 ** yr)
@@ -330,7 +338,8 @@ def _finance(rng: np.random.Generator, u: dict[str, Arr], m: dict[str, Arr], cal
     wage_fund = (np.rint(m["workers"] * wage * 6 / 1000) * 1000).astype(np.int64)
     member_wages = m["members"] * wage * 6 * rng.uniform(0.95, 1.0, (n, t_n))
     member_wages = (np.rint(member_wages / 1000) * 1000).astype(np.int64)
-    budget = np.rint(cal.levy[None, :] * wage_fund + cal.dues_rate[None, :] * member_wages)
+    dues = np.where(u["budget_funded"][:, None], cal.dues_funded[None, :], cal.dues_rate[None, :])
+    budget = np.rint(cal.levy[None, :] * wage_fund + dues * member_wages)
     ratio = np.clip(1.0 + 0.015 * score + cal.collect_bias[None, :]
                     + rng.normal(0, 0.025, (n, t_n)), 0.75, 1.15)
     return {"wage_fund_vnd": wage_fund, "member_wages_vnd": member_wages,
@@ -561,7 +570,8 @@ def build_demo(scale: int = 1, seed: int = 2021, last_period: str = "2026-H1") -
     units = pd.DataFrame({
         "unit_id": unit_ids, "name": u["name"], "sector": np.array(SECTORS, object)[u["sector"]],
         "commune_id": np.array([c.commune_id for c in names.COMMUNES], object)[u["commune"]],
-        "founded": u["founded"], "dissolved": u["dissolved"], "enterprise_id": unit_enterprise})
+        "founded": u["founded"], "dissolved": u["dissolved"], "enterprise_id": unit_enterprise,
+        "budget_funded": u["budget_funded"].astype(np.int64)})
     upper_rng = np.random.default_rng([seed, UPPER_STREAM])
     meta = {"organisation_id": DISTRICT_ID, "organisation_name": DISTRICT_NAME, "seed": seed,
             "scale": scale, "last_period": cal.ids[-1], "planted_errors": planted}

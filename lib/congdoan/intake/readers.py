@@ -59,20 +59,26 @@ CSV_DELIMITERS = (",", ";", "\t")
 """Delimiters a CSV may use; the one of its header line is detected (Excel writes ';' in some
 locales)."""
 
-_TEMPLATE = ("tệp .xlsx tạo từ mẫu (congdoan template)", "an .xlsx made from the form (congdoan template)")
+def _from_template(template: str) -> tuple[str, str]:
+    """What a workbook is expected to be (Vietnamese, English): made by ``template``."""
+    return (f"tệp .xlsx tạo từ mẫu ({template})", f"an .xlsx made from the template ({template})")
 
 
 def _file_problem(name: str, vi: str, en: str, value: Any = None,
-                  expected: tuple[str, str] = _TEMPLATE) -> Problem:
+                  expected: tuple[str, str] | None = None,
+                  template: str = "congdoan template") -> Problem:
+    expected = expected or _from_template(template)
     return Problem(file=name, message_vi=vi, message_en=en, value=value,
                    expected=expected[0], expected_en=expected[1])
 
 
 # ----------------------------------------------------------------------------- workbooks
-def _grid(ws: Any, budget: Budget) -> dict[tuple[int, int], tuple[Any, bool]]:
+def sheet_grid(ws: Any, budget: Budget) -> dict[tuple[int, int], tuple[Any, bool]]:
     """``(value, is_formula)`` of every non-empty cell of a worksheet, by (row, column).
 
-    Only values are kept (openpyxl's cell objects cost far more), within the budget.
+    Only values are kept (openpyxl's cell objects cost far more), within the budget: rows,
+    columns and filled cells past their limits, or time, raise
+    :class:`~congdoan.intake.validation.LimitExceeded`.
 
     The worksheet's declared ``<dimension>`` is ignored (a 10 KB file can claim A1:XFD1048576):
     rows are as long as their last cell and stop at the last row present.
@@ -96,8 +102,12 @@ def _grid(ws: Any, budget: Budget) -> dict[tuple[int, int], tuple[Any, bool]]:
     return cells
 
 
-def _cell(grid: dict[tuple[int, int], tuple[Any, bool]], sheet: str, row: int,
-          col: int) -> Cell:
+def grid_cell(grid: dict[tuple[int, int], tuple[Any, bool]], sheet: str, row: int,
+              col: int) -> Cell:
+    """The cell at (``row``, ``col``) of a :func:`sheet_grid`, located.
+
+    The protective ``'`` of an export is undone (:func:`~congdoan.intake.validation.unprotected`).
+    """
     from openpyxl.utils import get_column_letter
 
     raw, formula = grid.get((row, col), (None, False))
@@ -112,7 +122,7 @@ def _ref(ref: str) -> tuple[int, int]:
     return row, column_index_from_string(letters)
 
 
-def _not_a_workbook(name: str, data: bytes) -> Problem | None:
+def _not_a_workbook(name: str, data: bytes, template: str) -> Problem | None:
     """The error of a file that is no .xlsx at all (encrypted, an old .xls), else None."""
     if not data.startswith(OLE_MAGIC):
         return None
@@ -124,9 +134,9 @@ def _not_a_workbook(name: str, data: bytes) -> Problem | None:
             "password (File > Info > Protect Workbook > Encrypt with Password: empty) and resend.",
             expected=("tệp .xlsx không đặt mật khẩu", "an .xlsx without a password"))
     return _file_problem(
-        name, "Tệp là bảng tính Excel 97-2003 (.xls) được đổi đuôi thành .xlsx. Hãy dùng mẫu "
-        ".xlsx (congdoan template).", "The file is an Excel 97-2003 (.xls) workbook renamed to "
-        ".xlsx. Use the .xlsx form (congdoan template).")
+        name, f"Tệp là bảng tính Excel 97-2003 (.xls) được đổi đuôi thành .xlsx. Hãy dùng mẫu "
+        f".xlsx ({template}).", "The file is an Excel 97-2003 (.xls) workbook renamed to "
+        f".xlsx. Use the .xlsx template ({template}).", template=template)
 
 
 def _cause(exc: BaseException) -> str:
@@ -136,29 +146,47 @@ def _cause(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def read_xlsx(name: str, data: bytes, budget: Budget) -> ParsedFile:
-    """Read an individual form or a bulk sheet (values only; formulas are flagged, never run)."""
+def unreadable_workbook(name: str, exc: BaseException, template: str) -> Problem:
+    """The error of a workbook that openpyxl cannot open or read through (``exc``)."""
+    kind = _cause(exc)
+    return _file_problem(
+        name, f"Tệp Excel bị hỏng hoặc không đọc được ({kind}). Hãy lưu lại tệp bằng Excel và "
+        "gửi lại.", f"The Excel file is corrupt or unreadable ({kind}). Save it again from "
+        "Excel and resend.", template=template)
+
+
+def open_workbook(name: str, data: bytes, budget: Budget) -> tuple[Any, Problem | None]:
+    """``data`` opened read-only (formulas kept, never run), or the file's problem.
+
+    ``(workbook, None)``, or ``(None, problem)`` for a file that is no workbook (an encrypted
+    .xlsx, an old .xls, not a zip), that unpacks to more than ``max_unpacked_mb`` or that
+    openpyxl refuses.
+
+    The caller closes the workbook, and reads its sheets with :func:`sheet_grid` within the
+    same budget; a failure while reading is :func:`unreadable_workbook`.
+    """
     from openpyxl import load_workbook
 
-    parsed = ParsedFile(name=name, layout="form")
-    settings = budget.settings
-    refused = _not_a_workbook(name, data)
+    refused = _not_a_workbook(name, data, budget.template)
     if refused is not None:
-        parsed.problems.append(refused)
-        return parsed
-    corrupt = ("Tệp Excel bị hỏng hoặc không đọc được ({}). Hãy lưu lại tệp bằng Excel và gửi lại.",
-               "The Excel file is corrupt or unreadable ({}). Save it again from Excel and resend.")
+        return None, refused
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > settings.max_unpacked_mb * 2**20:
-            parsed.problems.append(limit_problem(name, "max_unpacked_mb", settings,
-                                                 f"{unpacked / 2**20:.0f} MB"))
-            return parsed
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        if unpacked > budget.settings.max_unpacked_mb * 2**20:
+            return None, limit_problem(name, "max_unpacked_mb", budget.settings,
+                                       f"{unpacked / 2**20:.0f} MB", template=budget.template)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=False), None
     except Exception as exc:  # noqa: BLE001 - any failure of a corrupt file is reported
-        kind = _cause(exc)
-        parsed.problems.append(_file_problem(name, corrupt[0].format(kind), corrupt[1].format(kind)))
+        return None, unreadable_workbook(name, exc, budget.template)
+
+
+def read_xlsx(name: str, data: bytes, budget: Budget) -> ParsedFile:
+    """Read an individual form or a bulk sheet (values only; formulas are flagged, never run)."""
+    parsed = ParsedFile(name=name, layout="form")
+    workbook, refused = open_workbook(name, data, budget)
+    if refused is not None:
+        parsed.problems.append(refused)
         return parsed
     try:
         if FORM_SHEET in workbook.sheetnames:
@@ -175,8 +203,7 @@ def read_xlsx(name: str, data: bytes, budget: Budget) -> ParsedFile:
     except LimitExceeded:
         raise
     except Exception as exc:  # noqa: BLE001 - truncated parts surface while iterating
-        kind = _cause(exc)
-        parsed.problems.append(_file_problem(name, corrupt[0].format(kind), corrupt[1].format(kind)))
+        parsed.problems.append(unreadable_workbook(name, exc, budget.template))
         parsed.reports.clear()
     finally:
         workbook.close()
@@ -184,8 +211,8 @@ def read_xlsx(name: str, data: bytes, budget: Budget) -> ParsedFile:
 
 
 def _read_form(parsed: ParsedFile, ws: Any, budget: Budget) -> None:
-    grid = _grid(ws, budget)
-    at = {key: _cell(grid, FORM_SHEET, *_ref(ref)) for key, ref in FORM_CELLS.items()}
+    grid = sheet_grid(ws, budget)
+    at = {key: grid_cell(grid, FORM_SHEET, *_ref(ref)) for key, ref in FORM_CELLS.items()}
     parsed.form_version = at["form_version"]
     by = at["submitted_by"]
     if by.is_formula:
@@ -203,7 +230,7 @@ def _read_form(parsed: ParsedFile, ws: Any, budget: Budget) -> None:
     activities: dict[str, Cell] | None = None
     last_row = max((r for r, _ in grid), default=0)
     for row in range(FORM_HEADER_ROW + 1, last_row + 1):
-        key = _cell(grid, FORM_SHEET, row, FORM_FIELD_COL)
+        key = grid_cell(grid, FORM_SHEET, row, FORM_FIELD_COL)
         if is_blank(key.value):
             continue
         name = str(nfc(key.value))
@@ -212,7 +239,7 @@ def _read_form(parsed: ParsedFile, ws: Any, budget: Budget) -> None:
             continue
         if activities is not None and name in programmes:
             for measure, col in ACTIVITY_COLUMNS.items():
-                activities[activity_key(name, measure)] = _cell(grid, FORM_SHEET, row, col)
+                activities[activity_key(name, measure)] = grid_cell(grid, FORM_SHEET, row, col)
             continue
         parsed.fields.append(name)
         if name not in names:
@@ -222,26 +249,26 @@ def _read_form(parsed: ParsedFile, ws: Any, budget: Budget) -> None:
                 "was altered.", value=name, expected="mẫu gốc (congdoan template)",
                 expected_en="the original form (congdoan template)"))
             continue
-        values[name] = _cell(grid, FORM_SHEET, row, FORM_VALUE_COL)
+        values[name] = grid_cell(grid, FORM_SHEET, row, FORM_VALUE_COL)
     parsed.reports.append(RawReport(unit_id=at["unit_id"], period=at["period"], values=values,
                                     submitted_on=at["submitted_on"], unit_name=at["unit_name"],
                                     activities=activities))
 
 
 def _read_bulk(parsed: ParsedFile, ws: Any, budget: Budget) -> None:
-    grid = _grid(ws, budget)
-    parsed.form_version = _cell(grid, BULK_SHEET, *_ref(BULK_VERSION_CELL))
-    period = _cell(grid, BULK_SHEET, *_ref(BULK_PERIOD_CELL))
+    grid = sheet_grid(ws, budget)
+    parsed.form_version = grid_cell(grid, BULK_SHEET, *_ref(BULK_VERSION_CELL))
+    period = grid_cell(grid, BULK_SHEET, *_ref(BULK_PERIOD_CELL))
     last_col = max((c for _, c in grid), default=0)
-    keys = {col: str(nfc(_cell(grid, BULK_SHEET, BULK_KEY_ROW, col).value))
+    keys = {col: str(nfc(grid_cell(grid, BULK_SHEET, BULK_KEY_ROW, col).value))
             for col in range(1, last_col + 1)
-            if not is_blank(_cell(grid, BULK_SHEET, BULK_KEY_ROW, col).value)}
+            if not is_blank(grid_cell(grid, BULK_SHEET, BULK_KEY_ROW, col).value)}
     _check_columns(parsed, list(keys.values()), sheet=BULK_SHEET, row=BULK_KEY_ROW)
     figures = activity_fields()
     parsed.fields = [k for k in keys.values() if k not in BULK_IDENTITY and k not in figures]
     last_row = max((r for r, _ in grid), default=0)
     for row in range(BULK_FIRST_ROW, last_row + 1):
-        cells = {key: _cell(grid, BULK_SHEET, row, col) for col, key in keys.items()}
+        cells = {key: grid_cell(grid, BULK_SHEET, row, col) for col, key in keys.items()}
         _add_row(parsed, cells, period, row_number=None)
 
 
@@ -326,21 +353,23 @@ def csv_delimiter(text: str) -> str:
     return max(CSV_DELIMITERS, key=lambda d: (first.count(d), d == ","))
 
 
-def read_csv(name: str, data: bytes, budget: Budget) -> ParsedFile:
-    """Read a CSV with a header of field names (unit_id, period, submitted_on, elements).
+def csv_rows(name: str, data: bytes, budget: Budget
+             ) -> tuple[list[list[str]] | None, str, list[Problem]]:
+    """The rows of a CSV as text, its delimiter and the problems of reading it.
 
-    The delimiter (comma, semicolon or tab) is that of the header line; another than the comma
-    is read and named in a warning.
+    The text is :func:`decode_csv`'s; the delimiter (comma, semicolon or tab) is that of the
+    header line, another than the comma named in a warning. Rows and columns past their limits,
+    or time, raise :class:`~congdoan.intake.validation.LimitExceeded`. Rows are None when the
+    file cannot be read (undecodable, or malformed: an over-long cell, an unclosed quote), with
+    the error among the problems.
     """
-    parsed = ParsedFile(name=name, layout="csv")
     text, problems = decode_csv(name, data)
-    parsed.problems.extend(problems)
     if text is None:
-        return parsed
+        return None, ",", problems
     delimiter = csv_delimiter(text)
     shown = {"\t": "Tab", ";": ";", ",": ","}[delimiter]
     if delimiter != ",":
-        parsed.problems.append(Problem(
+        problems.append(Problem(
             file=name, row=1, severity="warning",
             message_vi=f"Tệp CSV dùng dấu phân cách '{shown}' thay cho dấu phẩy; đã đọc theo "
             f"dấu '{shown}'.", message_en=f"The CSV is delimited by '{shown}' rather than "
@@ -356,7 +385,7 @@ def read_csv(name: str, data: bytes, budget: Budget) -> ParsedFile:
             if number % 256 == 0:
                 budget.check_time()
     except csv.Error as exc:
-        parsed.problems.append(Problem(
+        problems.append(Problem(
             file=name, row=reader.line_num,
             message_vi=f"Tệp CSV sai cấu trúc (dấu phân cách '{shown}'): {exc}. Kiểm tra ô quá "
             "dài hoặc dấu ngoặc kép không đóng.",
@@ -364,7 +393,18 @@ def read_csv(name: str, data: bytes, budget: Budget) -> ParsedFile:
             "or an unclosed quote.",
             expected=f"mỗi ô ≤ {csv.field_size_limit():,} ký tự".replace(",", "."),
             expected_en=f"cells of ≤ {csv.field_size_limit():,} characters"))
-        return parsed
+        return None, delimiter, problems
+    return rows, delimiter, problems
+
+
+def read_csv(name: str, data: bytes, budget: Budget) -> ParsedFile:
+    """Read a CSV with a header of field names (unit_id, period, submitted_on, elements).
+
+    The delimiter (comma, semicolon or tab) is that of the header line (:func:`csv_rows`).
+    """
+    parsed = ParsedFile(name=name, layout="csv")
+    rows, delimiter, problems = csv_rows(name, data, budget)
+    parsed.problems.extend(problems)
     if not rows:
         return parsed
     header = [str(nfc(h)) for h in rows[0]]

@@ -17,6 +17,7 @@ Importing a file already seen (same SHA-256) does nothing.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,11 +40,20 @@ from congdoan.intake.ingest import (
 from congdoan.intake.units import (
     COMMUNES_SHEET,
     UNITS_SHEET,
+    UNITS_TEMPLATE,
     UPPERS_SHEET,
     UnitsFile,
     read_units_file,
 )
-from congdoan.intake.validation import Problem, has_errors, load_intake_settings
+from congdoan.intake.validation import (
+    IntakeSettings,
+    Problem,
+    has_errors,
+    limit_problem,
+    load_intake_settings,
+)
+
+log = logging.getLogger(__name__)
 
 Status = Literal["accepted", "rejected", "duplicate"]
 
@@ -110,6 +120,22 @@ def _conflict_problems(parsed: UnitsFile, changes: RegistryChanges) -> list[Prob
     return out
 
 
+def _read(name: str, stored: Path, settings: IntakeSettings, today: dt.date
+          ) -> tuple[UnitsFile | None, list[Problem]]:
+    """The stored copy read and validated; whatever a hostile file does is its problem."""
+    try:
+        parsed = read_units_file(name, stored.read_bytes(), settings, today)
+    except Exception as exc:  # noqa: BLE001 - one file, one outcome, never a traceback
+        log.debug("reading %s failed", name, exc_info=True)
+        return None, [Problem(
+            file=name, message_vi=f"Không đọc được tệp ({type(exc).__name__}: {exc}); tệp bị "
+            "từ chối, không ghi gì.", message_en=f"The file could not be read "
+            f"({type(exc).__name__}: {exc}); it was rejected, nothing was written.",
+            expected=f"tệp .xlsx tạo từ mẫu ({UNITS_TEMPLATE}) hoặc CSV UTF-8",
+            expected_en=f"an .xlsx made from the template ({UNITS_TEMPLATE}), or a UTF-8 CSV")]
+    return parsed, list(parsed.problems)
+
+
 def import_units(path: Path, url: str | None = None, store_dir: Path | None = None, *,
                  submitted_by: str | None = None, today: dt.date | None = None,
                  lang: str = "vi") -> UnitImportResult:
@@ -127,23 +153,22 @@ def import_units(path: Path, url: str | None = None, store_dir: Path | None = No
     received = store.now()
     size = path.stat().st_size
     changes: RegistryChanges | None = None
+    n_units = 0
     if size > settings.max_file_mb * 2**20:
-        problems = [Problem(file=name, message_vi="Tệp quá lớn; không đọc (đã lưu lại).",
-                            message_en="File too large; not read (it has been kept).",
-                            value=f"{size / 2**20:.1f} MB",
-                            expected=f"≤ {settings.max_file_mb:g} MB")]
+        problems = [limit_problem(name, "max_file_mb", settings, f"{size / 2**20:.1f} MB",
+                                  template=UNITS_TEMPLATE)]
     else:
-        parsed = read_units_file(name, path.read_bytes(), settings, today)
-        problems = list(parsed.problems)
-        if parsed.readable:
+        parsed, problems = _read(name, stored, settings, today)
+        if parsed is not None and parsed.readable:
             changes = plan_changes(registry_state(url), parsed.units, parsed.uppers,
                                    parsed.communes, today)
             problems += _conflict_problems(parsed, changes)
+            n_units = len(parsed.units)
     record = {"sha256": sha, "original_name": name, "stored_path": str(stored),
               "received_at": received, "submitted_by": submitted_by}
     if changes is not None and not has_errors(problems):
         try:
-            import_id = apply_changes({**record, "n_units": len(parsed.units)}, changes, url)
+            import_id = apply_changes({**record, "n_units": n_units}, changes, url)
         except sa.exc.IntegrityError as exc:
             problems.append(Problem(file=name,
                                     message_vi=f"Cơ sở dữ liệu từ chối danh sách: {exc.orig}",

@@ -13,6 +13,8 @@ Each sheet has a row of Vietnamese labels (:data:`LABEL_ROW`), a row of field ke
 :data:`FIRST_ROW`. A CSV holds the CĐCS only, with a header row of the same keys; the upper
 unions and communes it names must already be in the registry.
 
+Files are read by the report readers (:mod:`congdoan.intake.readers`) within the same limits
+(``params/intake.yaml``): a workbook by the cells it holds, never by its declared dimension.
 :func:`read_units_file` turns a file into validated frames and located problems (pure but for
 parsing bytes); :mod:`congdoan.intake.unit_import` applies them, and
 :mod:`congdoan.intake.units_template` writes the workbook.
@@ -20,9 +22,7 @@ parsing bytes); :mod:`congdoan.intake.unit_import` applies them, and
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,22 +32,33 @@ from typing import Any, Literal
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from congdoan.core.plan import SECTORS, DataElement
+from congdoan.core.plan import SECTORS, DataElement, ElementKind
 from congdoan.core.registry_changes import COMMUNE_FIELDS, UNIT_FIELDS, UPPER_FIELDS
-from congdoan.intake.readers import decode_csv
+from congdoan.intake.readers import (
+    csv_rows,
+    grid_cell,
+    open_workbook,
+    sheet_grid,
+    unreadable_workbook,
+)
 from congdoan.intake.validation import (
     UNIT_ID_RE,
+    Budget,
     Cell,
     IntakeSettings,
+    LimitExceeded,
     Problem,
     _Collector,
     convert,
     is_blank,
     nfc,
     parse_day,
+    printable,
 )
 
 UNITS_SHEET, UPPERS_SHEET, COMMUNES_SHEET = "CDCS", "CapTren", "XaPhuong"
+UNITS_TEMPLATE = "congdoan units template"
+"""The command that writes the units list (named in messages)."""
 TITLE_ROW, NOTE_ROW, LABEL_ROW, KEY_ROW, FIRST_ROW = 1, 2, 4, 5, 6
 
 FIRST_DAY = dt.date(1929, 7, 28)
@@ -61,7 +72,7 @@ UPPER_KIND_LABELS: dict[str, str] = {
 """Kinds of upper union as shown in the dropdown (no commas: an Excel list)."""
 
 
-Kind = Literal["code", "text", "choice", "date", "count", "tax_code"]
+Kind = Literal["code", "text", "choice", "date", "count", "tax_code", "yes_no"]
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,8 @@ UNIT_COLUMNS = (
            "Since (day of a move or a rename)", "date", width=22),
     Column("enterprise_id", "Mã số thuế đơn vị sử dụng lao động", "Employer's tax code",
            "tax_code", width=18),
+    Column("budget_funded", "Đơn vị được NSNN bảo đảm toàn bộ chi thường xuyên (Có/Không)",
+           "Fully funded by the state budget", "yes_no", width=22),
     Column("opening_workers", "Số CNVCLĐ đầu kỳ", "Workers at the start", "count"),
     Column("opening_members", "Số đoàn viên đầu kỳ", "Members at the start", "count"),
 )
@@ -116,12 +129,13 @@ COMMUNE_COLUMNS = (
 SHEETS: dict[str, tuple[Column, ...]] = {
     UNITS_SHEET: UNIT_COLUMNS, UPPERS_SHEET: UPPER_COLUMNS, COMMUNES_SHEET: COMMUNE_COLUMNS}
 def column_elements(columns: Sequence[Column]) -> dict[str, DataElement]:
-    """A data element per count or choice column: the forms' validations and conversions serve it."""
+    """A data element per count, choice or yes/no column (the forms' checks serve it)."""
+    kinds: dict[str, ElementKind] = {"count": "int", "choice": "category", "yes_no": "bool"}
     out = {}
     for column in columns:
-        if column.kind in ("count", "choice"):
+        if column.kind in kinds:
             out[column.key] = DataElement(
-                name=column.key, kind="int" if column.kind == "count" else "category",
+                name=column.key, kind=kinds[column.kind],
                 aggregation="stock", unit="", clause="", label_vi=column.label_vi,
                 label_en=column.label_en, values=column.choices or None)
     return out
@@ -155,18 +169,16 @@ class UnitsFile:
                 "row": row if row is not None and not letter else None}
 
 
-def _raw_xlsx(name: str, data: bytes, parsed: UnitsFile
+def _raw_xlsx(name: str, data: bytes, parsed: UnitsFile, budget: Budget
               ) -> dict[str, list[dict[str, Cell]]]:
-    """Cells of each sheet's data rows, keyed by field; unknown or missing keys are problems."""
-    from openpyxl import load_workbook
+    """Cells of each sheet's data rows, keyed by field; unknown or missing keys are problems.
 
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # noqa: BLE001 - any failure of a corrupt file is reported
-        parsed.problems.append(Problem(
-            file=name, message_vi=f"Tệp Excel bị hỏng hoặc không đọc được ({type(exc).__name__}).",
-            message_en=f"The Excel file is corrupt or unreadable ({type(exc).__name__}).",
-            expected="tệp .xlsx từ mẫu / an .xlsx from: congdoan units template"))
+    The workbook is read as the report forms are (:func:`~congdoan.intake.readers.open_workbook`,
+    :func:`~congdoan.intake.readers.sheet_grid`): by the cells it holds, within ``budget``.
+    """
+    workbook, refused = open_workbook(name, data, budget)
+    if refused is not None:
+        parsed.problems.append(refused)
         return {}
     try:
         if UNITS_SHEET not in workbook.sheetnames:
@@ -174,42 +186,30 @@ def _raw_xlsx(name: str, data: bytes, parsed: UnitsFile
                 file=name, message_vi=f"Không có trang '{UNITS_SHEET}' (danh sách CĐCS).",
                 message_en=f"No sheet '{UNITS_SHEET}' (the list of CĐCS).",
                 value=list(workbook.sheetnames),
-                expected="mẫu / the template: congdoan units template"))
+                expected=f"mẫu / the template: {UNITS_TEMPLATE}"))
             return {}
-        out = {}
-        for sheet in SHEETS:
-            if sheet in workbook.sheetnames:
-                grid = [list(row) for row in workbook[sheet].iter_rows(min_row=KEY_ROW)]
-                out[sheet] = _sheet_cells(parsed, sheet, grid)
-        return out
+        return {sheet: _sheet_cells(parsed, sheet, sheet_grid(workbook[sheet], budget))
+                for sheet in SHEETS if sheet in workbook.sheetnames}
+    except LimitExceeded:
+        raise
     except Exception as exc:  # noqa: BLE001 - truncated parts surface while iterating
-        parsed.problems.append(Problem(
-            file=name, message_vi=f"Tệp Excel bị hỏng ({type(exc).__name__}).",
-            message_en=f"The Excel file is corrupt ({type(exc).__name__})."))
+        parsed.problems.append(unreadable_workbook(name, exc, UNITS_TEMPLATE))
         return {}
     finally:
         workbook.close()
 
 
-def _sheet_cells(parsed: UnitsFile, sheet: str, grid: list[list[Any]]
+def _sheet_cells(parsed: UnitsFile, sheet: str, grid: dict[tuple[int, int], tuple[Any, bool]]
                  ) -> list[dict[str, Cell]]:
-    header = [None if is_blank(getattr(c, "value", None)) else str(nfc(c.value))
-              for c in (grid[0] if grid else [])]
+    last_col = max((c for r, c in grid if r == KEY_ROW), default=0)
+    header = [None if is_blank(v := grid_cell(grid, sheet, KEY_ROW, col).value) else str(nfc(v))
+              for col in range(1, last_col + 1)]
     if not _check_header(parsed, sheet, header, KEY_ROW):
         return []
-    rows = []
-    for offset, row in enumerate(grid[1:], start=KEY_ROW + 1):
-        if offset < FIRST_ROW:
-            continue
-        cells = {}
-        for col, key in enumerate(header):
-            raw = row[col] if col < len(row) else None
-            value = getattr(raw, "value", None)
-            cells[key or ""] = Cell(value=value, sheet=sheet,
-                                    ref=f"{get_column_letter(col + 1)}{offset}", row=None,
-                                    is_formula=getattr(raw, "data_type", None) == "f")
-        rows.append(cells)
-    return rows
+    last_row = max((r for r, _ in grid), default=0)
+    return [{key or "": grid_cell(grid, sheet, row, col)
+             for col, key in enumerate(header, start=1)}
+            for row in range(FIRST_ROW, last_row + 1)]
 
 
 def _check_header(parsed: UnitsFile, sheet: str | None, header: list[str | None],
@@ -234,12 +234,16 @@ def _check_header(parsed: UnitsFile, sheet: str | None, header: list[str | None]
     return True
 
 
-def _raw_csv(name: str, data: bytes, parsed: UnitsFile) -> dict[str, list[dict[str, Cell]]]:
-    text, problems = decode_csv(name, data)
+def _raw_csv(name: str, data: bytes, parsed: UnitsFile, budget: Budget
+             ) -> dict[str, list[dict[str, Cell]]]:
+    """The rows of a CSV list (the CĐCS), keyed by field.
+
+    Read as report CSVs are (:func:`~congdoan.intake.readers.csv_rows`), within ``budget``.
+    """
+    lines, _, problems = csv_rows(name, data, budget)
     parsed.problems.extend(problems)
-    if text is None:
+    if lines is None:
         return {}
-    lines = list(csv.reader(io.StringIO(text, newline="")))
     header = [str(nfc(h)) or None for h in (lines[0] if lines else [])]
     if not _check_header(parsed, None, header, 1):
         return {}
@@ -253,10 +257,11 @@ def _raw_csv(name: str, data: bytes, parsed: UnitsFile) -> dict[str, list[dict[s
 class _Reader:
     """Converts and checks the cells of one file's rows; collects located problems."""
 
-    def __init__(self, parsed: UnitsFile, settings: IntakeSettings, today: dt.date) -> None:
+    def __init__(self, parsed: UnitsFile, budget: Budget, today: dt.date) -> None:
         self.parsed = parsed
-        self.out = _Collector(parsed.name)
-        self.settings = settings
+        self.out = _Collector(parsed.name, budget.settings.max_problems)
+        self.budget = budget
+        self.settings = budget.settings
         self.today = today
 
     def value(self, column: Column, cell: Cell, elements: dict[str, DataElement]) -> Any:
@@ -272,7 +277,7 @@ class _Reader:
                              f"'{column.label_en}' is missing (required).",
                              expected="một giá trị / a value")
             return None
-        if column.kind in ("count", "choice"):
+        if column.kind in ("count", "choice", "yes_no"):
             element = elements[column.key]
             if column.key == "kind":  # the code itself (commune_union …) is taken too
                 raw = UPPER_KIND_LABELS.get(str(raw), raw)
@@ -290,6 +295,12 @@ class _Reader:
         if len(text) > 200:
             self.out.add(cell, column.key, "Tên quá dài.", "The name is too long.",
                          value=text[:40] + "…", expected="≤ 200 ký tự / characters")
+            return None
+        if not text.isprintable():  # a NUL, a line break, a zero-width space …
+            self.out.add(cell, column.key, "Tên chứa ký tự điều khiển hoặc ký tự ẩn.",
+                         "The name holds a control or invisible character.",
+                         value=printable(text), expected="chữ, số, dấu câu trên một dòng",
+                         expected_en="letters, digits and punctuation on one line")
             return None
         return text
 
@@ -321,7 +332,9 @@ class _Reader:
         elements = column_elements(columns)
         key = columns[0].key
         records: list[dict[str, Any]] = []
-        for cells in rows:
+        for number, cells in enumerate(rows, start=1):
+            if number % 256 == 0:
+                self.budget.check_time()
             if all(is_blank(c.value) for c in cells.values()):
                 continue
             first = cells[key]
@@ -339,7 +352,7 @@ class _Reader:
                                                       elements) for c in columns[1:]}}
             if any(record[c.key] is None for c in columns if c.required):
                 continue
-            if self._dates_in_order(sheet, cells, record):
+            if self._consistent(sheet, cells, record):
                 records.append(record)
         fields = {UNITS_SHEET: UNIT_FIELDS, UPPERS_SHEET: UPPER_FIELDS,
                   COMMUNES_SHEET: COMMUNE_FIELDS}[sheet]
@@ -349,7 +362,7 @@ class _Reader:
                 frame[column.key] = pd.to_datetime(frame[column.key])
         return frame
 
-    def _dates_in_order(self, sheet: str, cells: dict[str, Cell], record: dict[str, Any]) -> bool:
+    def _consistent(self, sheet: str, cells: dict[str, Cell], record: dict[str, Any]) -> bool:
         start, ends = ("founded", ("dissolved", "since")) if sheet == UNITS_SHEET else \
             ("valid_from", ("valid_to",))
         ok = True
@@ -368,6 +381,15 @@ class _Reader:
                          value=f"{record['since']:%d/%m/%Y}",
                          expected=f"≤ {record['dissolved']:%d/%m/%Y}")
             ok = False
+        if sheet == UNITS_SHEET and record.get("budget_funded") == 1 and \
+                record.get("sector") not in (None, "HCSN"):
+            self.out.add(cells.get("budget_funded"), "budget_funded",
+                         "Chỉ cơ quan, đơn vị khu vực HCSN mới được NSNN bảo đảm toàn bộ chi "
+                         "thường xuyên.", "Only an agency or public unit (sector HCSN) can be "
+                         "fully funded by the state budget.", value="Có",
+                         expected=f"Không, hoặc khu vực HCSN (đang là {record['sector']})",
+                         expected_en=f"'Không', or sector HCSN (it is {record['sector']})")
+            ok = False
         if sheet == UNITS_SHEET and record.get("opening_members") is not None and \
                 record.get("opening_workers") is not None and \
                 record["opening_members"] > record["opening_workers"]:
@@ -385,30 +407,44 @@ def read_units_file(name: str, data: bytes, settings: IntakeSettings,
     """Read and validate a units list (``.xlsx`` from the template, or ``.csv``).
 
     Every problem is located (file, sheet, cell or row, field) with the value found and what
-    is expected. Upper-union kinds are returned as codes (``commune_union`` …).
+    is expected; only the first ``max_problems`` are listed, the rest counted. The file is read
+    within the limits of ``params/intake.yaml`` (rows, columns, filled cells, unpacked size,
+    time), as report files are: past a limit, its one problem names the limit. Upper-union kinds
+    are returned as codes (``commune_union`` …).
     """
     parsed = UnitsFile(name=name, units=pd.DataFrame(columns=list(UNIT_FIELDS)),
                        uppers=pd.DataFrame(columns=list(UPPER_FIELDS)),
                        communes=pd.DataFrame(columns=list(COMMUNE_FIELDS)))
+    budget = Budget(name, settings, template=UNITS_TEMPLATE)
+    try:
+        return _read_units(parsed, data, budget, today)
+    except LimitExceeded as exc:
+        parsed.problems = [exc.problem]
+        parsed.readable = False
+        return parsed
+
+
+def _read_units(parsed: UnitsFile, data: bytes, budget: Budget, today: dt.date) -> UnitsFile:
+    name = parsed.name
     suffix = Path(name).suffix.lower()
     if suffix == ".xlsx":
-        raw = _raw_xlsx(name, data, parsed)
+        raw = _raw_xlsx(name, data, parsed, budget)
     elif suffix == ".csv":
-        raw = _raw_csv(name, data, parsed)
+        raw = _raw_csv(name, data, parsed, budget)
     else:
         parsed.problems.append(Problem(
             file=name, message_vi="Định dạng tệp không được hỗ trợ.",
             message_en="Unsupported file type.", value=suffix or "(không có đuôi)",
-            expected=".xlsx (congdoan units template) | .csv (UTF-8)"))
+            expected=f".xlsx ({UNITS_TEMPLATE}) | .csv (UTF-8)"))
         return parsed
     parsed.readable = bool(raw.get(UNITS_SHEET)) or (UNITS_SHEET, "unit_id") in parsed.columns
-    reader = _Reader(parsed, settings, today)
+    reader = _Reader(parsed, budget, today)
     parsed.units = reader.sheet(UNITS_SHEET, raw.get(UNITS_SHEET, []))
     uppers = reader.sheet(UPPERS_SHEET, raw.get(UPPERS_SHEET, []))
     codes = {label: code for code, label in UPPER_KIND_LABELS.items()}
     parsed.uppers = uppers.assign(kind=uppers["kind"].map(codes))
     parsed.communes = reader.sheet(COMMUNES_SHEET, raw.get(COMMUNES_SHEET, []))
-    parsed.problems.extend(reader.out.problems)
+    parsed.problems.extend(reader.out.closed())
     if raw and parsed.units.empty and parsed.uppers.empty and parsed.communes.empty and not \
             any(p.severity == "error" for p in parsed.problems):
         parsed.problems.append(Problem(

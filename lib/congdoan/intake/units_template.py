@@ -64,16 +64,21 @@ GUIDE_LINES = (
     "= ngày thành lập, hoặc ngày cấp trên thành lập nếu muộn hơn).",
     "5. Khi CĐCS chuyển sang cấp trên khác hoặc đổi tên: sửa cột đó và ghi ngày có hiệu lực vào "
     "'Trực thuộc từ ngày'. Khi giải thể: ghi ngày giải thể. Lịch sử được giữ lại.",
-    "6. Số CNVCLĐ và đoàn viên đầu kỳ: số tại ngày CĐCS về công đoàn cấp trên này (số dư đầu kỳ); "
+    "6. Đơn vị được NSNN bảo đảm toàn bộ chi thường xuyên: chọn Có cho cơ quan hành chính, đơn vị "
+    "sự nghiệp do ngân sách nhà nước bảo đảm toàn bộ chi thường xuyên (các đơn vị này ngừng thu "
+    "đoàn phí từ ngày ghi trong params/rates.yaml: dự toán không tính đoàn phí); để trống = Không.",
+    "7. Số CNVCLĐ và đoàn viên đầu kỳ: số tại ngày CĐCS về công đoàn cấp trên này (số dư đầu kỳ); "
     "dùng cho các kỳ trước báo cáo đầu tiên. Để trống nếu chưa có.",
-    "7. Trang CapTren: các công đoàn cấp trên trực tiếp của CĐCS, với ngày thành lập. Trang "
+    "8. Trang CapTren: các công đoàn cấp trên trực tiếp của CĐCS, với ngày thành lập. Trang "
     "XaPhuong: các xã, phường.",
-    "8. Không đổi tên trang, không sửa dòng mã trường (dòng 5). Nhập lại tệp đã sửa: chỉ các "
+    "9. Không đổi tên trang, không sửa dòng mã trường (dòng 5). Nhập lại tệp đã sửa: chỉ các "
     "thay đổi được ghi, thành sự kiện có ngày (congdoan units history).",
     "",
     "Instructions (English): one CĐCS per row; choose sector, commune and upper union from the "
     "dropdowns; dates dd/mm/yyyy; for a move or a rename, change the cell and put the day it "
-    "takes effect in 'since'; to dissolve, give the dissolution date; see docs/units.md.",
+    "takes effect in 'since'; to dissolve, give the dissolution date; 'budget_funded': Có for an "
+    "agency or public unit fully funded by the state budget (no member dues from the date in "
+    "params/rates.yaml); see docs/units.md.",
 )
 
 
@@ -134,6 +139,8 @@ def _sheet(wb: Workbook, title: str, rows: list[dict[str, Any]], note: str) -> N
                 value = pd.Timestamp(value).date()
             elif column.kind == "count":
                 value = int(value)
+            elif column.kind == "yes_no":
+                value = "Có" if int(value) else "Không"
             ws.cell(row=r, column=col, value=safe_text(value))
     ws.row_dimensions[LABEL_ROW].height = 45
     ws.freeze_panes = ws.cell(row=FIRST_ROW, column=3)

@@ -181,17 +181,21 @@ LIMITS: dict[str, tuple[str, str]] = {
 
 
 def limit_problem(file: str, limit: str, settings: IntakeSettings, found: str, *,
-                  sheet: str | None = None, row: int | None = None) -> Problem:
-    """The error of a file over ``limit`` (a key of :data:`LIMITS`); ``found``: what it has."""
+                  sheet: str | None = None, row: int | None = None,
+                  template: str = "congdoan template") -> Problem:
+    """The error of a file over ``limit`` (a key of :data:`LIMITS`); ``found``: what it has.
+
+    ``template``: the command that writes the file's template, named in the advice.
+    """
     what_vi, what_en = LIMITS[limit]
     bound = getattr(settings, limit)
     setting = f"{limit} = {bound:g} (params/intake.yaml)"
     return Problem(
         file=file, sheet=sheet, row=row,
         message_vi=f"Tệp quá lớn so với giới hạn {what_vi}, {setting}; tệp không được đọc "
-        "tiếp. Hãy tách tệp hoặc dùng mẫu (congdoan template).",
+        f"tiếp. Hãy tách tệp hoặc dùng mẫu ({template}).",
         message_en=f"The file is too large for the limit on {what_en}, {setting}; it was not "
-        "read further. Split the file or use the form (congdoan template).",
+        f"read further. Split the file or use the template ({template}).",
         value=found, expected=f"≤ {bound:g}")
 
 
@@ -214,6 +218,8 @@ class Budget:
 
     file: str
     settings: IntakeSettings
+    template: str = "congdoan template"
+    """The command that writes the file's template (named in a limit's advice)."""
     started: float = field(default_factory=time.monotonic)
 
     def check_time(self) -> None:
@@ -221,14 +227,15 @@ class Budget:
         spent = time.monotonic() - self.started
         if spent > self.settings.max_seconds:
             raise LimitExceeded(limit_problem(self.file, "max_seconds", self.settings,
-                                              f"> {self.settings.max_seconds:g} s"))
+                                              f"> {self.settings.max_seconds:g} s",
+                                              template=self.template))
 
     def check(self, limit: str, count: int, *, sheet: str | None = None,
               row: int | None = None) -> None:
         """Raise :class:`LimitExceeded` when ``count`` exceeds the setting ``limit``."""
         if count > getattr(self.settings, limit):
             raise LimitExceeded(limit_problem(self.file, limit, self.settings, f"≥ {count}",
-                                              sheet=sheet, row=row))
+                                              sheet=sheet, row=row, template=self.template))
 
 
 @dataclass(frozen=True)
