@@ -7,7 +7,6 @@ baseline year is 2021 and its projection years 2025 and 2030.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
@@ -88,7 +87,7 @@ def test_a_range_is_met_from_its_minimum_and_carries_its_maximum() -> None:
     assert (low.status, low.gap, low.target_max) == ("not_met", 1, 700)
     assert (inside.status, inside.gap) == ("met", 0)
     # a count has no denominator in the output, whatever the row carried
-    assert math.isnan(inside.denominator)
+    assert pd.isna(inside.denominator)
 
 
 def test_a_prorated_count_in_a_half_year_is_judged_against_half_the_annual_target() -> None:
@@ -123,7 +122,7 @@ def test_rows_the_target_does_not_apply_to_are_not_applicable_without_target_or_
     ]
     for row in rows:
         assert row["status"] == "not_applicable"
-        assert math.isnan(row["target"]) and math.isnan(row["gap"])
+        assert pd.isna(row["target"]) and pd.isna(row["gap"])
     # the same year-only line in the year is judged (1 of 10 against 70 %)
     assert _one(year_only, "2024", _row(1, 10))["status"] == "not_met"
 
@@ -212,7 +211,7 @@ def test_projections_follow_the_actual_pace_and_none_is_made_for_a_year_past() -
     # in 2026 the year 2025 is past: no projection for it
     late = _one(_count_milestone(2000, 2030), "2026", _row(2000, level="organisation"),
                 baseline={"U": 1000})
-    assert math.isnan(late["projection_2025"])
+    assert pd.isna(late["projection_2025"])
     assert late["projection_2030"] == pytest.approx(2000 + 4 * 200)  # 1,000 in 5 years
 
 
@@ -240,7 +239,7 @@ def test_a_baseline_above_the_milestone_lost_since_is_moving_away() -> None:
     row = _one(_count_milestone(2000), "2023", _row(1900, level="organisation"),
                baseline={"U": 2500})
     assert row["status"] == "moving_away"
-    assert math.isnan(row["pace_ratio"])
+    assert pd.isna(row["pace_ratio"])
 
 
 # ---------------------------------------------------------------- not enough history (§5)
@@ -250,12 +249,12 @@ def test_without_a_year_since_the_baseline_there_is_no_pace_and_no_projection() 
                baseline={"U": 1000})
     assert row["status"] == "insufficient_history"
     for column in ("required_pace", "actual_pace", "pace_ratio", "projection_2025"):
-        assert math.isnan(row[column]), column
+        assert pd.isna(row[column]), column
 
 
 def test_without_a_baseline_there_is_no_pace() -> None:
     row = _one(_count_milestone(2000), "2023", _row(1400, level="organisation"))
-    assert row["status"] == "insufficient_history" and math.isnan(row["baseline_value"])
+    assert row["status"] == "insufficient_history" and pd.isna(row["baseline_value"])
     # a unit the baseline does not name has none either
     other = _one(_count_milestone(2000), "2023", _row(1400, level="organisation"),
                  baseline={"elsewhere": 1000})

@@ -36,8 +36,9 @@ CDCS = {"A": ("XA", "HCSN", "C1"), "B": ("XA", "NNN", "C1"), "C": ("DN", "NNN", 
 
 
 def _rows() -> pd.DataFrame:
-    cdcs = [{"level": "cdcs", "unit_id": u, "parent_id": p, "sector": s, "commune_id": c}
-            for u, (p, s, c) in CDCS.items()]
+    cdcs: list[dict[str, str | None]] = [
+        {"level": "cdcs", "unit_id": u, "parent_id": p, "sector": s, "commune_id": c}
+        for u, (p, s, c) in CDCS.items()]
     own = [{"level": "upper_union", "unit_id": u, "parent_id": None, "sector": None,
             "commune_id": None} for u in ("XA", "GD")]
     return pd.DataFrame(cdcs + own).assign(indicator_id="probe", period=PERIOD)
@@ -46,8 +47,10 @@ def _rows() -> pd.DataFrame:
 ROWS = _rows()
 
 
-def _selection(**scope: str | None) -> Selection:
-    return Selection(indicator_id="probe", period=PERIOD, **scope)
+def _selection(upper_union: str | None = None, sector: str | None = None,
+               commune: str | None = None, unit: str | None = None) -> Selection:
+    return Selection(indicator_id="probe", period=PERIOD, upper_union=upper_union,
+                     sector=sector, commune=commune, unit=unit)
 
 
 # ---------------------------------------------------------------- scope_options
