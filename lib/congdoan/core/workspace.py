@@ -189,14 +189,14 @@ def find_workspace(explicit: Path | str | None = None, start: Path | str | None 
         if (folder / CONFIG_NAME).is_file():
             return load_workspace(folder)
     raise WorkspaceError(
-        "Chưa có không gian làm việc: lệnh này cần dữ liệu của một tổ chức. Tạo một không gian "
-        "bằng 'congdoan init THƯ_MỤC' (hoặc 'congdoan demo THƯ_MỤC' cho dữ liệu mẫu), rồi chạy "
-        "lệnh trong thư mục đó, hoặc thêm '--workspace THƯ_MỤC', hoặc đặt CONGDOAN_WORKSPACE.",
-        "No workspace: this command needs an organisation's data. Make one with 'congdoan init "
-        "DIR' (or 'congdoan demo DIR' for the demo), then run the command inside it, or add "
-        "'--workspace DIR', or set CONGDOAN_WORKSPACE.",
-        location=Location(file=str(here)),
-        expected=f"a folder holding {CONFIG_NAME}")
+        f"Chưa có không gian làm việc: không thấy tệp {CONFIG_NAME} trong {here} hay các thư mục "
+        "cha, mà lệnh này cần dữ liệu của một tổ chức. Tạo một không gian bằng 'congdoan init "
+        "THƯ_MỤC' (hoặc 'congdoan demo THƯ_MỤC' cho dữ liệu mẫu), rồi chạy lệnh trong thư mục "
+        "đó, hoặc thêm '--workspace THƯ_MỤC', hoặc đặt CONGDOAN_WORKSPACE.",
+        f"No workspace: no {CONFIG_NAME} in {here} or its parents, and this command needs an "
+        "organisation's data. Make one with 'congdoan init DIR' (or 'congdoan demo DIR' for the "
+        "demo), then run the command inside it, or add '--workspace DIR', or set "
+        "CONGDOAN_WORKSPACE.")
 
 
 _active: Workspace | None = None
