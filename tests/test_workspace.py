@@ -123,6 +123,24 @@ def test_commands_say_which_workspace_they_use(tmp_path: Path) -> None:
     assert "params/plan.yaml vẫn là kế hoạch mẫu" in done.stderr  # until the plan is named
 
 
+def test_a_plan_written_before_organisation_is_read_and_its_lines_named(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws", ORG)
+    plan = ws.params_dir / "plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    old = text.replace("level: organisation", "level: district")
+    lines = [n for n, line in enumerate(old.splitlines(), start=1) if "level: district" in line]
+    assert len(lines) >= 2
+    plan.write_text(old, encoding="utf-8")
+    assert {i.id: i.level for i in load_register(ws.params_dir).indicators} == \
+        {i.id: i.level for i in load_register(paths.DEFAULT_PARAMS_DIR).indicators}
+    env = {k: v for k, v in os.environ.items() if k != ENV_VAR}
+    done = subprocess.run([sys.executable, "-m", "congdoan.cli", "-w", str(ws.root),
+                           "completeness", "--period", "2025"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert f"dòng / lines {', '.join(map(str, lines))}" in done.stderr
+    assert "'level: organisation'" in done.stderr
+
+
 def test_init_says_how_to_type_congdoan_when_it_is_not_on_the_path(
         no_workspace: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:

@@ -119,13 +119,18 @@ def _main(words: list[str], command: str | None) -> int:
 
 def _enter_workspace(folder: str | None) -> Workspace:
     """Find the workspace, put it in force and say which it is (on standard error)."""
-    from congdoan.core.plan import TEMPLATE_WARNING, load_register
+    from congdoan.core.plan import TEMPLATE_WARNING, load_register, old_level_lines
     from congdoan.core.workspace import CONFIG_NAME, activate, find_workspace
 
     workspace = activate(find_workspace(folder))
     print(workspace.describe(), file=sys.stderr)
     if load_register().plan.is_template:
         print(" / ".join(TEMPLATE_WARNING), file=sys.stderr)
+    if lines := old_level_lines():
+        where = f"{workspace.params_dir / 'plan.yaml'}, dòng / lines {', '.join(map(str, lines))}"
+        print(f"Lưu ý / note: {where}: 'level: district' nay gọi là 'level: organisation' (toàn "
+              "tổ chức); đã đọc như vậy, hãy sửa tệp / the top level is now called "
+              "'organisation'; read as such, please edit the file", file=sys.stderr)
     if os.environ.get("CONGDOAN_DB_URL"):
         print("Lưu ý / note: CONGDOAN_DB_URL không còn được dùng; CSDL là mục 'database' trong "
               f"{workspace.root / CONFIG_NAME} / CONGDOAN_DB_URL is no longer read: set "

@@ -200,10 +200,8 @@ class Indicator(_Strict):
     @pydantic.field_validator("level", mode="before")
     @classmethod
     def _level_renamed(cls, value: object) -> object:
-        if value == "district":
-            raise ValueError("level 'district' is now called 'organisation' (cấp 'district' nay "
-                             "là 'organisation': toàn tổ chức của không gian làm việc)")
-        return value
+        # registers written before the top level was called 'organisation' (see old_level_lines)
+        return "organisation" if value == "district" else value
 
     @pydantic.model_validator(mode="after")
     def _targets_match_kind(self) -> Indicator:
@@ -425,6 +423,20 @@ def load_register(params_dir: Path | None = None) -> PlanRegister:
     """
     folder = Path(params_dir) if params_dir is not None else paths.params_dir()
     return _load_register(folder, register_version(folder))
+
+
+def old_level_lines(params_dir: Path | None = None) -> list[int]:
+    """Lines of ``plan.yaml`` that still call the top level ``district`` (now ``organisation``).
+
+    Such a register is read as if it said ``organisation``; the command line asks for the edit.
+    """
+    folder = Path(params_dir) if params_dir is not None else paths.params_dir()
+    try:
+        text = (folder / "plan.yaml").read_text(encoding="utf-8")
+    except OSError:
+        return []
+    return [n for n, line in enumerate(text.splitlines(), start=1)
+            if re.match(r"\s*level:\s*district\s*(#.*)?$", line)]
 
 
 REGISTER_FILES = ("plan.yaml", "data_elements.yaml")

@@ -37,16 +37,63 @@ def read_yaml(path: Path) -> Any:
         ) from exc
 
 
+MESSAGES_VI = {
+    "missing": "thiếu trường bắt buộc (có thể gõ sai tên trường)",
+    "extra_forbidden": "trường lạ, không có trong mẫu (có thể gõ sai tên)",
+    "literal_error": "giá trị không thuộc các giá trị cho phép",
+    "int_parsing": "cần một số nguyên",
+    "float_parsing": "cần một số",
+    "bool_parsing": "cần true hoặc false",
+    "string_type": "cần một chuỗi chữ",
+    "dict_type": "cần một khối các trường (tên: giá trị)",
+    "list_type": "cần một danh sách",
+    "greater_than": "giá trị quá nhỏ",
+    "greater_than_equal": "giá trị quá nhỏ",
+    "less_than": "giá trị quá lớn",
+    "less_than_equal": "giá trị quá lớn",
+    "string_pattern_mismatch": "sai dạng",
+    "date_from_datetime_parsing": "cần một ngày (YYYY-MM-DD)",
+    "date_parsing": "cần một ngày (YYYY-MM-DD)",
+}
+"""Vietnamese for pydantic's error types (other types keep pydantic's English message)."""
+
+
+def field_path(raw: Any, loc: tuple[int | str, ...]) -> str:
+    """A pydantic error location as an officer reads it: list items counted from 1, with id.
+
+    ``('indicators', 1, 'target', 'min')`` becomes ``indicators[2] (id: dialogue_nnn).target.min``.
+    """
+    parts: list[str] = []
+    node = raw
+    for step in loc:
+        if isinstance(step, int):
+            item = node[step] if isinstance(node, list) and step < len(node) else None
+            ident = item.get("id") or item.get("name") if isinstance(item, dict) else None
+            parts[-1:] = [f"{parts[-1] if parts else ''}[{step + 1}]"
+                          + (f" (id: {ident})" if ident else "")]
+            node = item
+        else:
+            parts.append(str(step))
+            node = node.get(step) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
 def load_model(path: Path, model: type[M]) -> M:
-    """Read ``path`` and validate it as ``model``; the first problem is reported with its field."""
+    """Read ``path`` and validate it as ``model``; the first problem is reported with its field.
+
+    The field is named by :func:`field_path`; the message is Vietnamese (:data:`MESSAGES_VI`)
+    then English.
+    """
     raw = read_yaml(path)
     try:
         return model.model_validate(raw)
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
+        field = field_path(raw, tuple(first["loc"]))
+        vi = MESSAGES_VI.get(first["type"], first["msg"])
+        extra = f" (lỗi {len(exc.errors())} chỗ, đây là chỗ đầu)" if len(exc.errors()) > 1 else ""
         raise ConfigError(
-            f"Cấu hình không hợp lệ: {first['msg']}",
+            f"Cấu hình không hợp lệ: {vi}{extra}",
             f"Invalid configuration: {first['msg']}",
             location=Location(file=str(path), field=field),
             value=first.get("input"),
