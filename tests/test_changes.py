@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from conftest import pick, tiny_dataset
+from conftest import frame, pick, tiny_dataset
 from congdoan.core.dataset import Dataset
 from congdoan.core.indicators import compute_indicators
 
@@ -117,3 +117,40 @@ def test_without_opening_stocks_growth_is_no_data() -> None:
     out = compute_indicators(tiny_dataset(reports=reports), "2023",
                              indicator_ids=["member_growth"], levels=["organisation"])
     assert pick(out, level="organisation")["status"] == "no_data"
+
+
+def union_formed_mid_year() -> Dataset:
+    """A union formed on 1/7/2025 takes over A and B with opening balances; C founded 1/9/2025.
+
+    Opening balances on 1/7/2025: A 30, B 78 members. No report before 2025-H2.
+    2025-H2 (year to date from 1/7): A 35 (+6 −1), B 80 (+3 −2), C 10 (+10).
+    """
+    units = [{**u, "founded": "2015-01-01"} for u in UNITS[:2]]
+    units.append({"unit_id": "C", "name": "Công ty C", "sector": "NNN", "commune_id": "C2",
+                  "founded": "2025-09-01"})
+    reports = [_report(u, "2025-H2", members=m, members_admitted=a, members_left=left)
+               for u, m, a, left in (("A", 35, 6, 1), ("B", 80, 3, 2), ("C", 10, 10, 0))]
+    ds = tiny_dataset(units=units, reports=reports)
+    ds.openings = frame("openings", [
+        {"unit_id": "A", "as_of": "2025-07-01", "members": 30, "workers": 40},
+        {"unit_id": "B", "as_of": "2025-07-01", "members": 78, "workers": 90}])
+    return ds
+
+
+def test_a_union_formed_mid_year_gets_its_member_growth_from_the_opening_balances() -> None:
+    out = compute_indicators(union_formed_mid_year(), "2025", indicator_ids=["member_growth"])
+    top = pick(out, level="organisation")
+    # end 35 + 80 + 10 = 125, start (1/7/2025) 30 + 78 = 108: +17.
+    # parts: founded C +10; A and B: 35 − 30 = 5 and 80 − 78 = 2, of which admitted 6 + 3 = 9,
+    # left 1 + 2 = 3, unexplained 7 − 9 + 3 = +1 (B: 78 + 3 − 2 = 79, reports 80).
+    assert top["change_net"] == 17 and top["value"] == 17
+    assert top["part_founded"] == 10
+    assert top["part_admitted"] + top["part_left"] + top["part_other"] == 7
+    assert pick(out, level="cdcs", unit_id="A")["change_net"] == 5
+
+
+def test_without_opening_balances_a_mid_year_start_tells_no_member_growth() -> None:
+    ds = union_formed_mid_year()
+    ds.openings = ds.openings[ds.openings["unit_id"] == "A"]  # B's start is unknown
+    out = compute_indicators(ds, "2025", indicator_ids=["member_growth"])
+    assert math.isnan(pick(out, level="organisation")["change_net"])

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from congdoan.core.dataset import Dataset, engine_reports
+from congdoan.core.openings import start_balances
 from congdoan.core.periods import Period, parse_period, period_of_date
 from congdoan.core.plan import CHANGE_ELEMENTS, DataElements, load_elements
 from congdoan.core.registry import active_units, period_units, valid_on
@@ -84,7 +85,7 @@ def change_rows(dataset: Dataset, period: Period, frame: pd.DataFrame) -> pd.Dat
         period: the period.
         frame: the unit frame of ``period`` (:func:`congdoan.core.indicators.unit_frame`): the
             CĐCS active at its cut-off with their parent then, ``members`` (carried forward),
-            ``members_start``, ``members_admitted`` and ``members_left``.
+            ``members_start``, ``members_admitted``, ``members_left`` and ``opening_known``.
 
     Returns:
         :data:`CHANGE_COLUMNS`. A row's ``parent_id`` is the body it counts for: a CĐCS that
@@ -99,6 +100,14 @@ def change_rows(dataset: Dataset, period: Period, frame: pd.DataFrame) -> pd.Dat
     start_units = _units_on(dataset, period.start - dt.timedelta(days=1))
     known = has_opening(dataset, period)
     opening = stocks_at(dataset, start_sub_period(period)) if known else None
+    if not known and "opening_known" in frame:
+        # the data begin inside the period: a change is told only when every CĐCS's start is
+        # known, from its opening balance (or its founding in the period)
+        balances = start_balances(dataset, period)
+        gone_ids = start_units.index.difference(pd.Index(frame["unit_id"]))
+        known = bool(len(frame)) and bool(frame["opening_known"].all()) \
+            and bool(gone_ids.isin(balances.index).all())
+        opening = balances if known else None
     in_start = end.index.isin(start_units.index)
     parts: list[pd.DataFrame] = []
 

@@ -47,7 +47,7 @@ from congdoan.core.judgement import (
     judge_periods,
     judge_rows,
 )
-from congdoan.core.openings import opening_stocks, with_openings
+from congdoan.core.openings import opening_stocks, start_balances, with_openings
 from congdoan.core.periods import Period, analysis_periods, parse_period
 from congdoan.core.plan import (
     CHANGE_ELEMENTS,
@@ -188,7 +188,10 @@ def _carry_forward(dataset: Dataset, period: Period, frame: pd.DataFrame,
 
     ``carried`` marks a CĐCS whose stocks at the cut-off come from an earlier report;
     ``members_start`` is the members at the period's start (the previous cut-off), itself
-    carried forward when that report is missing, NaN before the data starts.
+    carried forward when that report is missing; when the data begin inside the period, the
+    CĐCS's opening balance (:func:`~congdoan.core.openings.start_balances`), else NaN.
+    ``opening_known`` says whether a CĐCS's start is known (a CĐCS founded in the period
+    starts from nothing).
     """
     names = carried_elements(elements)
     closing = stocks_at(dataset, period.sub_periods[-1], elements).reindex(frame["unit_id"])
@@ -203,8 +206,11 @@ def _carry_forward(dataset: Dataset, period: Period, frame: pd.DataFrame,
         frame["members_start"] = opening["members"].to_numpy()
         frame["carried_start"] = (opening["stock_period"].notna()
                                   & (opening["stock_period"] != start)).to_numpy()
-    else:
-        frame["members_start"] = np.nan
+    else:  # the data begin inside the period: from the opening balances, where there are
+        balances = start_balances(dataset, period)
+        frame["members_start"] = frame["unit_id"].map(balances["members"]).to_numpy(dtype="float64")
+        frame["opening_known"] = frame["unit_id"].isin(balances.index) \
+            | (frame["founded"] >= pd.Timestamp(period.start))
         frame["carried_start"] = False
 
 

@@ -42,6 +42,29 @@ def opening_stocks(dataset: Dataset, period: Period) -> pd.DataFrame:
     return dataset.memo(("opening_stocks", period.id), make)
 
 
+def start_balances(dataset: Dataset, period: Period) -> pd.DataFrame:
+    """Members at the start of each CĐCS's data inside ``period``, from its opening balance.
+
+    For a body whose data begin inside the period (a union formed mid-year, its CĐCS entered
+    with opening balances): the members of each opening balance dated from the day before the
+    period starts to its cut-off (a CĐCS's earliest such balance: where its data begin),
+    indexed by unit_id;
+    column ``members``; missing figures are left out. The change in members over such a period is counted from
+    these balances (:func:`congdoan.core.changes.change_rows`).
+    """
+    def make() -> pd.DataFrame:
+        openings = dataset.openings
+        day = pd.to_datetime(openings["as_of"])
+        inside = (day >= pd.Timestamp(period.start) - pd.Timedelta(days=1)) \
+            & (day <= pd.Timestamp(period.cut_off))
+        rows = openings[inside].assign(_day=day[inside]).sort_values(["unit_id", "_day"])
+        members = pd.to_numeric(rows["members"], errors="coerce")
+        out = members.groupby(rows["unit_id"], sort=True).first().dropna()
+        return out.astype("float64").to_frame("members")
+
+    return dataset.memo(("start_balances", period.id), make)
+
+
 def with_openings(frame: pd.DataFrame, openings: pd.DataFrame) -> pd.DataFrame:
     """``frame`` (one row per CĐCS) with the opening balances of ``openings`` as its stocks.
 
