@@ -13,9 +13,9 @@ from nbformat.v4 import new_code_cell, new_notebook
 from pypdf import PdfReader
 
 from congdoan.briefing import fmt
-from congdoan.cli.indicators import resolve_period
 from congdoan.core.dataset import read_dataset, write_dataset
 from congdoan.core.indicators import compute_indicators
+from congdoan.core.periods import resolve_period
 from congdoan.engine import jobs as briefings
 from congdoan.exceptions import ParameterError
 
@@ -24,7 +24,7 @@ XSS = "<script>alert(1)</script>"
 
 
 def _period(demo) -> str:  # type: ignore[no-untyped-def]
-    return resolve_period("latest", sorted(demo.reports["period"].dropna().unique()))
+    return resolve_period("latest", demo)
 
 
 def _pdf_text(path: Path) -> str:

@@ -37,8 +37,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from congdoan._compat.jsonschema import skip_iri_grammar
-from congdoan.briefing.content import load_dataset, resolve
+from congdoan.briefing.content import load_dataset
 from congdoan.core.dataset import Dataset
+from congdoan.core.periods import resolve_period
 from congdoan.engine.forkserver import KernelForkServer, briefing_warmup, take_early
 from congdoan.engine.freshness import looks_current
 from congdoan.engine.heap import freeze_heap, paused_collection
@@ -564,7 +565,7 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
         # and is frozen at its end, without a collection; the briefings run with it on
         with paused_collection(freeze=True):
             dataset = load_dataset(data)
-            resolved = resolve(period, dataset)
+            resolved = resolve_period(period, dataset)
             jobs = plan_jobs(dataset, resolved, unions, uppers, lang, data)
             remove_temporaries(out)
             manifest = Manifest.load(out, rebuild=force)  # --force rebuilds a damaged one

@@ -22,11 +22,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from congdoan.briefing.content import load_dataset, resolve, union_identity, upper_identity
+from congdoan.briefing.content import load_dataset, union_identity, upper_identity
 from congdoan.briefing.fmt import check_lang
 from congdoan.core.dataset import Dataset
 from congdoan.core.paths import NOTEBOOKS_DIR
-from congdoan.core.periods import parse_period
+from congdoan.core.periods import parse_period, resolve_period
 from congdoan.core.registry import period_units, upper_unions_at
 from congdoan.core.workspace import active_workspace
 from congdoan.engine.index import write_index
@@ -174,7 +174,7 @@ def check_parameters(job: BriefingJob, dataset: Dataset) -> None:
             expected="một trong: " + ", ".join(declared),
         )
     check_lang(str(job.parameters.get("lang", job.lang)))
-    period = resolve(str(job.parameters.get("period", job.period)), dataset)
+    period = resolve_period(str(job.parameters.get("period", job.period)), dataset)
     from congdoan.briefing.content import BriefingContext
 
     per = parse_period(period)
@@ -404,6 +404,6 @@ def run_briefings(period: str, *, unions: Sequence[str] | None = None,
     """Produce the briefings of ``period`` ('latest' allowed) into ``out``."""
     out, data = check_request(formats, lang, out, data)
     dataset = load_dataset(data)
-    resolved = resolve(period, dataset)
+    resolved = resolve_period(period, dataset)
     jobs = plan_jobs(dataset, resolved, unions, uppers, lang, data)
     return run_jobs(jobs, dataset, out, formats, progress)
