@@ -86,3 +86,19 @@ def test_a_failing_prepare_runs_nothing(tmp_path: Path) -> None:
         with pytest.raises(ValueError, match="bad parameters"):
             runner.run([job], WorkerSpec(out_dir=tmp_path), prepare=refuse)
     assert not tmp_path.joinpath("2025").exists()
+
+
+def test_the_command_line_picks_the_runner_from_its_options() -> None:
+    from congdoan.cli import build_parser
+    from congdoan.cli.briefings import RUNNERS, runner_name
+
+    def chosen(*words: str) -> Runner:
+        args = build_parser("briefings").parse_args(["briefings", "--period", "2025", *words])
+        return RUNNERS[runner_name(args)](args)
+
+    assert isinstance(chosen("--workers", "0"), SequentialRunner)
+    pool = chosen("--workers", "3")
+    assert isinstance(pool, PoolRunner) and pool.workers == 3
+    assert isinstance(chosen(), PoolRunner)
+    dask = chosen("--scheduler", "tcp://h:8786", "--workers", "0")
+    assert isinstance(dask, DaskRunner) and dask.scheduler == "tcp://h:8786"
