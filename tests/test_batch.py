@@ -21,10 +21,10 @@ import pytest
 
 from conftest import fresh_python
 from congdoan.core.paths import NOTEBOOKS_DIR
-from congdoan.engine.batch import WorkerSpec, audit_path, run_local, warm_contexts, warmup_code
+from congdoan.engine.batch import PoolRunner, audit_path, warm_contexts, warmup_code
 from congdoan.engine.forkserver import KernelForkServer
 from congdoan.engine.index import RECORD_NAME
-from congdoan.engine.jobs import BriefingJob, make_job
+from congdoan.engine.jobs import BriefingJob, WorkerSpec, make_job
 from congdoan.engine.warm import SOCKET_PREFIX, WarmKernel
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -126,15 +126,15 @@ def test_pool_reports_failures_and_finishes_the_rest(tmp_path: Path,
             fixture_job("nb_state", "B", unit_id="B")]
     spec = WorkerSpec(out_dir=tmp_path, formats=("html",), timeout=10)
     seen: list[str] = []
-    results = run_local(jobs, spec, workers=1, on_result=lambda job, r: seen.append(job.unit_id))
+    results = PoolRunner(workers=1).run(jobs, spec, on_result=lambda r: seen.append(r.job.unit_id))
     # the killed (hung) kernel's and the stopped worker's socket folders are removed
     assert list(sockets.glob(f"{SOCKET_PREFIX}*")) == []
     shutil.rmtree(sockets)
     by_id = {r.job.unit_id: r for r in results}
     assert sorted(seen) == ["A", "B", "H", "R"]
-    assert by_id["A"].ok and by_id["B"].ok
-    assert not by_id["R"].ok and "ValueError" in by_id["R"].error
-    assert not by_id["H"].ok and "timed out" in by_id["H"].error
+    assert by_id["A"].status == by_id["B"].status == "ok"
+    assert by_id["R"].status == "failed" and "ValueError" in by_id["R"].error
+    assert by_id["H"].status == "failed" and "timed out" in by_id["H"].error
     html_b = (tmp_path / "2025" / "union-B.html").read_text(encoding="utf-8")
     assert "unit: B" in html_b and "leaked: False" in html_b
     assert not (tmp_path / "2025" / "union-R.html").exists()
@@ -305,18 +305,20 @@ def test_sequential_runner_renders_with_the_collector_on(demo_dir: Path, tmp_pat
     out = tmp_path / "out"
     code = (
         "import gc, json\n"
-        "import congdoan.engine.jobs as bs\n"
+        "import os\n"
+        "import congdoan.engine.batch as b\n"
         "from congdoan.cli import main\n"
         "seen = []\n"
-        "execute = bs.execute_job\n"
-        "def spy(*args, **kwargs):\n"
-        "    seen.append(gc.isenabled())\n"
-        "    return execute(*args, **kwargs)\n"
-        "bs.execute_job = spy\n"
+        "run = b.BriefingWorker.run\n"
+        "def spy(self, job):\n"
+        "    seen.append([gc.isenabled(), os.getpid() == me])\n"
+        "    return run(self, job)\n"
+        "me = os.getpid()\n"
+        "b.BriefingWorker.run = spy\n"
         + _one_briefing_by_main(demo_dir, out, "--workers", "0")
         + "print(json.dumps([code, seen]))\n"
     )
-    assert json.loads(fresh_python(code).splitlines()[-1]) == [0, [True]]
+    assert json.loads(fresh_python(code).splitlines()[-1]) == [0, [[True, True]]]
 
 
 @pytest.mark.slow

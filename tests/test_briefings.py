@@ -13,10 +13,12 @@ from nbformat.v4 import new_code_cell, new_notebook
 from pypdf import PdfReader
 
 from congdoan.briefing import fmt
-from congdoan.cli.indicators import resolve_period
 from congdoan.core.dataset import read_dataset, write_dataset
 from congdoan.core.indicators import compute_indicators
+from congdoan.core.periods import resolve_period
 from congdoan.engine import jobs as briefings
+from congdoan.engine.batch import BatchRun, SequentialRunner, build_briefings, warmup_code
+from congdoan.engine.index import write_index
 from congdoan.exceptions import ParameterError
 
 URL_ATTR = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(https?:|//)""", re.IGNORECASE)
@@ -24,7 +26,7 @@ XSS = "<script>alert(1)</script>"
 
 
 def _period(demo) -> str:  # type: ignore[no-untyped-def]
-    return resolve_period("latest", sorted(demo.reports["period"].dropna().unique()))
+    return resolve_period("latest", demo)
 
 
 def _pdf_text(path: Path) -> str:
@@ -80,18 +82,20 @@ def test_plan_jobs_default_covers_every_active_union_and_upper(demo) -> None:  #
 
 
 @pytest.fixture(scope="module")
-def batch(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> briefings.BatchResult:
+def batch(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> BatchRun:
     out = tmp_path_factory.mktemp("briefings")
-    return briefings.run_briefings("latest", unions=["CDCS-0001"], uppers=["GIALAM"],
-                                   out=out, data=str(demo_dir), progress=False)
+    return build_briefings("latest", unions=["CDCS-0001"], uppers=["GIALAM"], out=out,
+                           data=str(demo_dir), runner=SequentialRunner(), progress_lines=False)
 
 
 @pytest.mark.slow
-def test_batch_writes_audit_html_pdf_and_index(batch: briefings.BatchResult) -> None:
-    assert not batch.failed, batch.summary()
+def test_batch_writes_audit_html_pdf_and_index(batch: BatchRun) -> None:
+    assert not batch.failed, [r.error for r in batch.failed]
     for result in batch.results:
-        assert set(result.outputs) == {"html", "pdf"}
-        audit = result.outputs["html"].with_suffix(".ipynb")
+        assert result.status == "ok"
+        assert set(result.outputs) == {"ipynb", "html", "pdf"}
+        audit = result.outputs["ipynb"]
+        assert audit == result.outputs["html"].with_suffix(".ipynb")
         nb = nbformat.read(str(audit), as_version=4)
         assert nb.metadata["papermill"]["parameters"]["period"] == result.job.period
         page = result.outputs["html"].read_text(encoding="utf-8")
@@ -103,7 +107,7 @@ def test_batch_writes_audit_html_pdf_and_index(batch: briefings.BatchResult) -> 
 
 
 @pytest.mark.slow
-def test_union_pdf_shows_the_indicator_values_in_vietnamese(batch: briefings.BatchResult,
+def test_union_pdf_shows_the_indicator_values_in_vietnamese(batch: BatchRun,
                                                             demo) -> None:  # type: ignore[no-untyped-def]
     result = next(r for r in batch.results if r.job.kind == "union")
     text = _pdf_text(result.outputs["pdf"])
@@ -121,7 +125,7 @@ def test_union_pdf_shows_the_indicator_values_in_vietnamese(batch: briefings.Bat
 
 
 @pytest.mark.slow
-def test_union_briefing_names_no_other_union(batch: briefings.BatchResult, demo) -> None:  # type: ignore[no-untyped-def]
+def test_union_briefing_names_no_other_union(batch: BatchRun, demo) -> None:  # type: ignore[no-untyped-def]
     result = next(r for r in batch.results if r.job.kind == "union")
     own = str(demo.units.set_index("unit_id").loc["CDCS-0001", "name"])
     texts = [result.outputs["html"].read_text(encoding="utf-8"),
@@ -142,7 +146,7 @@ def test_union_briefing_names_no_other_union(batch: briefings.BatchResult, demo)
 
 
 @pytest.mark.slow
-def test_upper_briefing_lists_units_and_reporting(batch: briefings.BatchResult) -> None:
+def test_upper_briefing_lists_units_and_reporting(batch: BatchRun) -> None:
     result = next(r for r in batch.results if r.job.kind == "upper")
     flat = re.sub(r"\s+", " ", _pdf_text(result.outputs["pdf"]))
     assert "Huyện Gia Lâm" in flat and "Tình hình nộp báo cáo" in flat
@@ -169,9 +173,10 @@ def test_xss_name_is_escaped_and_one_failure_does_not_stop_the_batch(
     jobs.append(briefings.make_job("union", "CDCS-0003", "2025", data=str(data),
                                    notebook=failing))
     out = tmp_path / "out"
-    batch = briefings.run_jobs(jobs, dataset, out, formats=("html",), progress=False)
-    ok, failed = batch.results
-    assert ok.ok and not failed.ok and "hỏng có chủ ý" in failed.error
+    spec = briefings.WorkerSpec(out_dir=out, formats=("html",), warmup=warmup_code(jobs))
+    ok, failed = SequentialRunner().run(jobs, spec)
+    assert ok.status == "ok" and failed.status == "failed" and "hỏng có chủ ý" in failed.error
+    write_index([ok, failed], out)
     page = ok.outputs["html"].read_text(encoding="utf-8")
     assert XSS not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     audit = nbformat.read(str(out / "2025" / "union-CDCS-0003.ipynb"), as_version=4)
@@ -179,7 +184,6 @@ def test_xss_name_is_escaped_and_one_failure_does_not_stop_the_batch(
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'class="failed"' in index and "hỏng có chủ ý" in index
     assert XSS not in index
-    assert "1 lỗi" in batch.summary()
 
 
 def test_index_links_work_with_a_relative_output_folder(tmp_path: Path,
@@ -190,8 +194,8 @@ def test_index_links_work_with_a_relative_output_folder(tmp_path: Path,
     page = (tmp_path / "out" / "2025" / f"{job.slug}.html")
     page.parent.mkdir(parents=True)
     page.write_text("x", encoding="utf-8")
-    result = briefings.JobResult(job=job, ok=True, outputs={"html": page.resolve()})
-    index = briefings.write_index([result], Path("out"))
+    result = briefings.JobResult(job=job, status="ok", outputs={"html": page.resolve()})
+    index = write_index([result], Path("out"))
     text = index.read_text(encoding="utf-8")
     assert f'href="2025/{job.slug}.html"' in text
     assert "Trường &lt;b&gt;A&lt;/b&gt;" in text
@@ -201,6 +205,6 @@ def test_index_links_work_with_a_relative_output_folder(tmp_path: Path,
                          ({"html": page.resolve()}, tmp_path / "linked"),
                          ({"html": tmp_path / "linked" / "2025" / page.name}, Path("out")),
                          ({"html": Path("out/2025/../2025") / page.name}, Path("out"))):
-        result = briefings.JobResult(job=job, ok=True, outputs=outputs)
-        text = briefings.write_index([result], out).read_text(encoding="utf-8")
+        result = briefings.JobResult(job=job, status="ok", outputs=outputs)
+        text = write_index([result], out).read_text(encoding="utf-8")
         assert f'href="2025/{job.slug}.html"' in text, outputs

@@ -306,12 +306,13 @@ def test_rendered_briefing_is_self_contained(browser: Any, demo_dir: Path,
 @pytest.fixture(scope="module")
 def rendered(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A CĐCS briefing and an upper union's, as HTML, in one output folder."""
-    from congdoan.engine.jobs import run_briefings
+    from congdoan.engine.batch import SequentialRunner, build_briefings
 
     out = tmp_path_factory.mktemp("phone")
-    batch = run_briefings("2025", unions=["CDCS-0001"], uppers=["GIALAM"], formats=("html",),
-                          out=out, data=str(demo_dir), progress=False)
-    assert not batch.failed, batch.summary()
+    batch = build_briefings("2025", unions=["CDCS-0001"], uppers=["GIALAM"], formats=("html",),
+                            out=out, data=str(demo_dir), runner=SequentialRunner(),
+                            progress_lines=False)
+    assert not batch.failed, [r.error for r in batch.failed]
     return out
 
 
@@ -393,7 +394,8 @@ def test_index_searches_and_filters_on_a_phone(browser: Any, rendered: Path,
         html = out / "2025" / f"{job.slug}.html"
         if ok:
             html.write_text("x", encoding="utf-8")
-        results.append(JobResult(job=job, ok=ok, error="" if ok else "hỏng",
+        results.append(JobResult(job=job, status="ok" if ok else "failed",
+                                 error="" if ok else "hỏng",
                                  outputs={"html": html} if ok else {}))
     write_index(results, out)
     page = browser.new_page(viewport=PHONE)

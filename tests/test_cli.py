@@ -59,6 +59,32 @@ def test_bad_period_is_a_clear_error(demo_dir: Path, capsys: pytest.CaptureFixtu
     assert "Malformed period id" in capsys.readouterr().err
 
 
+def test_latest_is_one_period_for_indicators_and_briefings(
+        demo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """'latest' names the same period in `congdoan indicators` and in a briefing, and never the
+    half-year still running, even when early reports for it are stored."""
+    import datetime as dt
+
+    from congdoan.briefing.content import load_context
+    from congdoan.core.dataset import read_dataset, write_dataset
+    from congdoan.core.periods import parse_period, period_of_date
+
+    dataset = read_dataset(demo_dir)
+    running = period_of_date(dt.date.today())
+    early = dataset.reports[dataset.reports["period"] == dataset.reports["period"].max()]
+    dataset.reports = pd.concat([dataset.reports, early.head(3).assign(period=running)],
+                                ignore_index=True)
+    data = tmp_path / "data"
+    write_dataset(dataset, data)
+    assert main(["indicators", "--period", "latest", "--level", "organisation",
+                 "--data", str(data)]) == 0
+    by_cli = set(pd.read_csv(io.StringIO(capsys.readouterr().out))["period"].astype(str))
+    by_briefing = load_context("latest", str(data)).period.id
+    assert by_cli == {by_briefing}
+    assert by_briefing != running
+    assert parse_period(by_briefing).cut_off < dt.date.today()
+
+
 @pytest.mark.slow
 def test_console_script_runs_demo_then_indicators(tmp_path: Path) -> None:
     exe = Path(sys.executable).with_name("congdoan")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import exits_within
-from congdoan.engine.batch import WorkerSpec, build_briefings
-from congdoan.engine.dask_runner import run_dask
-from congdoan.engine.jobs import BriefingJob
+from congdoan.engine.batch import build_briefings
+from congdoan.engine.dask_runner import DaskRunner
+from congdoan.engine.jobs import BriefingJob, WorkerSpec
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -36,8 +36,8 @@ def test_dask_workers_keep_a_warm_kernel(scheduler: str, tmp_path: Path) -> None
     jobs = [job("nb_state", "A", unit_id="A"), job("nb_raise", "R", unit_id="R"),
             job("nb_state", "B", unit_id="B"), job("nb_state", "C", unit_id="C")]
     seen: list[str] = []
-    results = run_dask(jobs, WorkerSpec(out_dir=tmp_path, formats=("html",)), scheduler,
-                       on_result=lambda j, r: seen.append(j.unit_id))
+    results = DaskRunner(scheduler).run(jobs, WorkerSpec(out_dir=tmp_path, formats=("html",)),
+                                        on_result=lambda r: seen.append(r.job.unit_id))
     assert [r.job.unit_id for r in results] == ["A", "R", "B", "C"]
     assert sorted(seen) == ["A", "B", "C", "R"]
     by_id = {r.job.unit_id: r for r in results}
@@ -59,10 +59,12 @@ def test_briefings_on_a_scheduler(scheduler: str, demo_dir: Path, tmp_path: Path
 
     monkeypatch.setattr(batch, "code_fingerprint", lambda: "fixed-code")  # shared tree edits
     run = build_briefings("2025", unions=["CDCS-0003"], formats=("html",), out=tmp_path,
-                          data=str(demo_dir), scheduler=scheduler, progress_lines=False)
+                          data=str(demo_dir), runner=DaskRunner(scheduler), progress_lines=False)
     assert not run.failed and run.rendered == ["union-CDCS-0003"]
     page = (tmp_path / "2025" / "union-CDCS-0003.html").read_text(encoding="utf-8")
     assert page.rstrip().endswith("</html>") and "<img" in page
     again = build_briefings("2025", unions=["CDCS-0003"], formats=("html",), out=tmp_path,
-                            data=str(demo_dir), scheduler=scheduler, progress_lines=False)
+                            data=str(demo_dir), runner=DaskRunner(scheduler),
+                            progress_lines=False)
     assert again.rendered == [] and again.skipped == ["union-CDCS-0003"]
+    assert [r.status for r in again.results] == ["unchanged"]

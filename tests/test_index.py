@@ -32,7 +32,8 @@ def _result(out: Path, unit_id: str, period: str = "2025", ok: bool = True) -> J
         for fmt in ("html", "pdf"):
             (folder / f"{job.slug}.{fmt}").write_text("x", encoding="utf-8")
             outputs[fmt] = folder / f"{job.slug}.{fmt}"
-    return JobResult(job=job, ok=ok, error="" if ok else "Lỗi <thử>", outputs=outputs)
+    return JobResult(job=job, status="ok" if ok else "failed", error="" if ok else "Lỗi <thử>",
+                     outputs=outputs)
 
 
 def _rows(page: str) -> list[str]:

@@ -187,7 +187,8 @@ def test_incremental_reruns_end_to_end(demo_dir: Path, tmp_path: Path,
     def run(force: bool = False) -> batch.BatchRun:
         briefing.load_dataset.cache_clear()
         return batch.build_briefings("2025", unions=units, uppers=uppers, formats=("html",),
-                                     out=out, data=str(data), workers=2, force=force,
+                                     out=out, data=str(data), runner=batch.PoolRunner(2),
+                                     force=force,
                                      progress_lines=False)
 
     first = run()

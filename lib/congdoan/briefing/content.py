@@ -24,12 +24,7 @@ from congdoan.core.activities import activity_totals, period_activities
 from congdoan.core.changes import PARTS
 from congdoan.core.dataset import Dataset, report_problems
 from congdoan.core.indicators import compute_indicators
-from congdoan.core.periods import (
-    Period,
-    analysis_periods,
-    latest_complete_period,
-    parse_period,
-)
+from congdoan.core.periods import Period, analysis_periods, parse_period, resolve_period
 from congdoan.core.plan import Indicator, load_elements, load_register
 from congdoan.core.rates import load_rates
 from congdoan.core.registry import SECTOR_NAMES, coverage_start, period_units, upper_unions_at
@@ -112,19 +107,6 @@ def load_dataset(data: str | None = None) -> Dataset:
     return open_dataset(data)
 
 
-def resolve(period: str, dataset: Dataset) -> str:
-    """``'latest'`` → the latest complete period; any other id checked against the data."""
-    subs = sorted(dataset.reports["period"].dropna().unique())
-    available = analysis_periods(subs)
-    chosen = latest_complete_period(subs) if period == "latest" else parse_period(period).id
-    if chosen not in available:
-        raise ParameterError(
-            "Kỳ báo cáo nằm ngoài dữ liệu.", "Period outside the data.",
-            location=None, value=period, expected="một trong: " + ", ".join(available),
-        )
-    return chosen
-
-
 def trend_periods(period: str, available: list[str]) -> list[str]:
     """Complete years before (or up to) ``period``, then ``period``: like with like for trends."""
     per = parse_period(period)
@@ -135,7 +117,7 @@ def trend_periods(period: str, available: list[str]) -> list[str]:
 def load_context(period: str = "latest", data: str | None = None) -> BriefingContext:
     """The briefing context of ``period`` ('latest' allowed) for ``data`` (None = demo)."""
     dataset = load_dataset(data)
-    return _context(resolve(period, dataset), data)
+    return _context(resolve_period(period, dataset), data)
 
 
 @lru_cache(maxsize=4)

@@ -4,32 +4,48 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from congdoan.cli.common import add_data_argument
 
-if TYPE_CHECKING:
-    from congdoan.engine.jobs import JobResult
-
 # The engine's modules (pandas, nbformat, WeasyPrint …) are imported inside the functions: the
 # command line parses the arguments and starts the kernels' fork server (:func:`early_start`)
 # before it pays for them.
 
+if TYPE_CHECKING:
+    from congdoan.engine.jobs import JobResult, Runner
 
-def _command(args: argparse.Namespace) -> int:
-    from congdoan.engine.jobs import run_briefings
 
-    formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    batch = run_briefings(args.period, unions=args.union, uppers=args.upper, formats=formats,
-                          out=Path(args.out), data=args.data, lang=args.briefing_lang)
-    print(_periods_line(batch.results))
-    print(batch.summary(args.lang))
-    done = len(batch.results) or 1
-    print(f"Thời gian / time: {batch.seconds:.1f} s ({batch.seconds / done:.2f} s/bc); "
-          f"kết quả / outputs: {Path(args.out).resolve()}  (mở index.html)")
-    return 1 if batch.failed else 0
+def _sequential(args: argparse.Namespace) -> Runner:
+    from congdoan.engine.batch import SequentialRunner
+
+    return SequentialRunner()
+
+
+def _pool(args: argparse.Namespace) -> Runner:
+    from congdoan.engine.batch import PoolRunner
+
+    return PoolRunner(workers=args.workers)
+
+
+def _dask(args: argparse.Namespace) -> Runner:
+    from congdoan.engine.dask_runner import DaskRunner
+
+    return DaskRunner(args.scheduler)
+
+
+RUNNERS: dict[str, Callable[[argparse.Namespace], Runner]] = {
+    "sequential": _sequential, "pool": _pool, "dask": _dask}
+"""The runners ``congdoan briefings`` can use, by name (see :func:`runner_name`)."""
+
+
+def runner_name(args: argparse.Namespace) -> str:
+    """The runner the options ask for: ``--scheduler`` Dask, ``--workers 0`` sequential, or the pool."""
+    if args.scheduler:
+        return "dask"
+    return "sequential" if args.workers == 0 else "pool"
 
 
 def register_cli(sub: argparse._SubParsersAction) -> None:
@@ -74,7 +90,7 @@ def add_batch_arguments(cmd: argparse.ArgumentParser) -> None:
 
 
 def batch_command(args: argparse.Namespace) -> int:
-    """``congdoan briefings``: the warm, incremental batch (``--workers 0``: the simple runner).
+    """``congdoan briefings``: the warm, incremental batch, with the runner the options choose.
 
     The engine's modules (pandas, matplotlib, WeasyPrint …) are imported with the garbage
     collector paused (:func:`congdoan.engine.heap.paused_collection`): they make no garbage
@@ -84,14 +100,14 @@ def batch_command(args: argparse.Namespace) -> int:
 
     _resolve(args)
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    if args.workers == 0 and not args.scheduler:
-        return _command(args)
     with paused_collection():
         from congdoan.engine.batch import build_briefings
+
+        runner = RUNNERS[runner_name(args)](args)
     run = build_briefings(
         args.period, unions=args.union, uppers=args.upper, formats=formats, out=Path(args.out),
-        data=args.data, lang=args.briefing_lang, workers=args.workers, force=args.force,
-        timeout=args.timeout, scheduler=args.scheduler,
+        data=args.data, lang=args.briefing_lang, runner=runner, force=args.force,
+        timeout=args.timeout,
     )
     for r in run.failed:
         print(f"Lỗi / failed: {r.job.kind} {r.job.unit_id}: {r.error}", file=sys.stderr)
@@ -121,7 +137,7 @@ def _resolve(args: argparse.Namespace) -> None:
 def early_start(args: argparse.Namespace) -> None:
     """Start the kernels' fork server before the engine is imported, when it may be needed."""
     _resolve(args)
-    if args.scheduler or args.workers == 0:
+    if runner_name(args) != "pool":
         return
     from congdoan.engine.forkserver import start_early
 

@@ -7,18 +7,13 @@ import sys
 
 from congdoan.cli.common import add_data_argument
 from congdoan.core.indicators import LEVELS, compute_indicators
-from congdoan.core.periods import latest_complete_period
+from congdoan.core.periods import resolve_period
 from congdoan.core.sources import open_dataset
-
-
-def resolve_period(period: str, sub_periods: list[str]) -> str:
-    """``'latest'`` → the latest complete period of the data; any other id unchanged."""
-    return latest_complete_period(sub_periods) if period == "latest" else period
 
 
 def _run(args: argparse.Namespace) -> int:
     dataset = open_dataset(args.data)
-    period = resolve_period(args.period, sorted(dataset.reports["period"].dropna().unique()))
+    period = resolve_period(args.period, dataset)
     levels = tuple(args.level) if args.level else LEVELS
     table = compute_indicators(dataset, period, levels=levels)
     if args.out:

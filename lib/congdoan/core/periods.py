@@ -13,12 +13,16 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pydantic
 
 from congdoan.core import paths
 from congdoan.core.yamlio import load_model
-from congdoan.exceptions import PeriodError
+from congdoan.exceptions import ParameterError, PeriodError
+
+if TYPE_CHECKING:
+    from congdoan.core.dataset import Dataset
 
 _PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?:-H(?P<half>[12]))?$")
 
@@ -172,17 +176,57 @@ def analysis_periods(sub_periods: list[str]) -> list[str]:
     return out
 
 
-def latest_complete_period(sub_periods: list[str], today: dt.date | None = None) -> str:
-    """The most recent analysis period whose cut-off has passed and that has data.
+def latest_period(dataset: Dataset, today: dt.date | None = None) -> str:
+    """The period ``'latest'`` stands for, in every command, briefing and view.
 
-    A whole year is preferred to its second half when both are available.
+    Contract: the analysis period (a half-year, or a whole reporting year) that
+
+    - has data: it is among :func:`analysis_periods` of the sub-periods holding at least one
+      report of ``dataset`` (a year needs both halves, or the data begin with its second
+      half), and
+    - is over: its cut-off is before ``today`` (default: the date of today), so a half-year
+      still running is never 'latest', whatever reports (early or mistyped) it holds;
+
+    and among those, the one with the latest cut-off; a whole year rather than its second
+    half (they end on the same day). Reports still due after the cut-off do not hold it back:
+    a briefing of the latest period shows who has reported so far.
+
+    Raises:
+        PeriodError: no period with data is over yet.
+
     """
     today = today or dt.date.today()
-    candidates = [p for p in analysis_periods(sub_periods) if parse_period(p).cut_off < today]
-    if not candidates:
-        raise PeriodError("Chưa có kỳ báo cáo nào đã kết thúc.", "No completed period in the data.")
-    best = max(candidates, key=lambda p: (parse_period(p).cut_off, parse_period(p).half is None))
-    return best
+    ended = [parse_period(p) for p in analysis_periods(_report_sub_periods(dataset))]
+    ended = [p for p in ended if p.cut_off < today]
+    if not ended:
+        raise PeriodError("Chưa có kỳ báo cáo nào đã kết thúc.", "No completed period in the data.",
+                          expected=f"một kỳ có báo cáo, kết thúc trước {today:%d/%m/%Y}")
+    return max(ended, key=lambda p: (p.cut_off, p.half is None)).id
+
+
+def resolve_period(period: str, dataset: Dataset, today: dt.date | None = None) -> str:
+    """``'latest'`` → :func:`latest_period`; any other id normalised and checked against the data.
+
+    Raises:
+        PeriodError: a malformed id, or 'latest' when no period with data is over.
+        ParameterError: a period the data hold no report for.
+
+    """
+    if str(period).strip() == "latest":
+        return latest_period(dataset, today)
+    chosen = parse_period(period).id
+    available = analysis_periods(_report_sub_periods(dataset))
+    if chosen not in available:
+        raise ParameterError(
+            "Kỳ báo cáo nằm ngoài dữ liệu.", "Period outside the data.",
+            location=None, value=period, expected="một trong: " + ", ".join(available),
+        )
+    return chosen
+
+
+def _report_sub_periods(dataset: Dataset) -> list[str]:
+    """The half-year sub-periods holding at least one report, sorted."""
+    return sorted(str(p) for p in dataset.reports["period"].dropna().unique())
 
 
 def period_of_date(day: dt.date, settings: PeriodSettings | None = None) -> str:

@@ -1,7 +1,10 @@
 """The batch engine: every briefing of a period, on warm workers, incrementally.
 
 ``congdoan briefings`` plans one job per CĐCS and upper union (:mod:`congdoan.engine.jobs`), drops
-the jobs whose outputs are up to date (:mod:`congdoan.engine.manifest`), and runs the rest here:
+the jobs whose outputs are up to date (:mod:`congdoan.engine.manifest`), and hands the rest to a
+:class:`~congdoan.engine.jobs.Runner` (:func:`build_briefings`). Every runner drives
+:class:`BriefingWorker` objects: :class:`SequentialRunner` one, in this process, jobs in turn;
+:class:`PoolRunner`, the fast path and the default:
 
 - ``workers`` long-lived worker processes (default one per core; forked from the command line,
   else spawned). Each holds a :class:`~congdoan.engine.warm.WarmKernel` that has imported pandas,
@@ -17,7 +20,8 @@ the jobs whose outputs are up to date (:mod:`congdoan.engine.manifest`), and run
 - Ctrl-C or SIGTERM stops the workers, removes temporary files and saves the manifest, so the
   next run finishes what is missing; an output exists complete or not at all.
 
-:mod:`congdoan.engine.dask_runner` runs the same :class:`BriefingWorker` on a Dask cluster.
+:class:`~congdoan.engine.dask_runner.DaskRunner` runs the same :class:`BriefingWorker` on a Dask
+cluster.
 """
 
 from __future__ import annotations
@@ -37,21 +41,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from congdoan._compat.jsonschema import skip_iri_grammar
-from congdoan.briefing.content import load_dataset, resolve
+from congdoan.briefing.content import load_dataset
 from congdoan.core.dataset import Dataset
+from congdoan.core.periods import resolve_period
 from congdoan.engine.forkserver import KernelForkServer, briefing_warmup, take_early
 from congdoan.engine.freshness import looks_current
 from congdoan.engine.heap import freeze_heap, paused_collection
+from congdoan.engine.index import write_index
 from congdoan.engine.jobs import (
     FORMATS,
     BriefingJob,
     JobResult,
+    ResultHook,
+    Runner,
+    RunStats,
+    WorkerSpec,
     audit_record,
     check_parameters,
     check_request,
     plan_jobs,
     render_job,
-    write_index,
 )
 from congdoan.engine.manifest import (
     Manifest,
@@ -70,9 +79,8 @@ if TYPE_CHECKING:  # imported by the workers that use them (papermill, nbformat,
 
 log = logging.getLogger(__name__)
 
-TEMP_PATTERNS = (".*.tmp", ".running-*")
-"""Temporary files: :func:`congdoan.engine.render.write_atomic`'s ``.<name>.<random>.tmp`` and
-:func:`congdoan.engine.jobs.execute_job`'s ``.running-<slug>.ipynb``."""
+TEMP_PATTERNS = (".*.tmp",)
+"""Temporary files: :func:`congdoan.engine.render.write_atomic`'s ``.<name>.<random>.tmp``."""
 
 
 def default_workers() -> int:
@@ -84,30 +92,6 @@ def default_workers() -> int:
 
 
 # ----------------------------------------------------------------------------- one worker
-@dataclass(frozen=True)
-class WorkerSpec:
-    """What every worker needs to know, the same for all of them.
-
-    Attributes:
-        out_dir: where outputs are written (``<out_dir>/<period>/<slug>.<format>``).
-        formats: output formats (``html``, ``pdf``); the executed notebook is always kept.
-        timeout: seconds allowed per briefing (reset and execution; rendering excluded).
-        warmup: code run once in each new kernel (None: the imports of
-            :func:`congdoan.engine.forkserver.briefing_warmup`).
-        cwd: working directory of the kernels (relative data paths are read from there).
-        fork_server: address of the batch's :class:`~congdoan.engine.forkserver.KernelForkServer`
-            (local runs), or None: each kernel is a new process.
-
-    """
-
-    out_dir: Path
-    formats: tuple[str, ...] = ("html", "pdf")
-    timeout: float = 600.0
-    warmup: str | None = None
-    cwd: Path | None = None
-    fork_server: str | None = None
-
-
 def warm_contexts(jobs: Iterable[BriefingJob]) -> list[tuple[str, str | None]]:
     """The (period, data) briefing contexts of ``jobs``, each once."""
     return sorted({(str(j.parameters.get("period", j.period)), j.parameters.get("data"))
@@ -120,7 +104,7 @@ def warmup_code(jobs: Iterable[BriefingJob]) -> str:
 
 
 def audit_path(job: BriefingJob, out_dir: Path) -> Path:
-    """Where the executed notebook of ``job`` is kept (as :func:`briefings.execute_job` does)."""
+    """Where the executed notebook of ``job`` is kept (its audit record)."""
     return Path(out_dir) / job.period / f"{job.slug}.ipynb"
 
 
@@ -199,15 +183,54 @@ class BriefingWorker:
             outputs["ipynb"] = write_atomic(audit_path(job, self.spec.out_dir),
                                             nbformat.writes(audit_record(outcome.nb)))
         if outcome.error is not None or outcome.nb is None:
-            return JobResult(job, False, outcome.error or "no notebook", outputs,
+            return JobResult(job, "failed", outcome.error or "no notebook", outputs,
                              time.perf_counter() - began)
         try:
             outputs.update(render_job(outcome.nb, job, self.spec.out_dir, self.spec.formats,
                                       self.renderer))
         except Exception as exc:  # noqa: BLE001 - a rendering failure fails this briefing only
-            return JobResult(job, False, f"render: {type(exc).__name__}: {exc}", outputs,
+            return JobResult(job, "failed", f"render: {type(exc).__name__}: {exc}", outputs,
                              time.perf_counter() - began)
-        return JobResult(job, True, "", outputs, time.perf_counter() - began)
+        return JobResult(job, "ok", "", outputs, time.perf_counter() - began)
+
+
+class SequentialRunner:
+    """One :class:`BriefingWorker` in this process, jobs in turn (``--workers 0``).
+
+    No worker process and no fork server: the simplest way to run, e.g. to follow a briefing
+    in a debugger. A job whose worker raises (a kernel that cannot restart) is reported
+    failed and the next one runs.
+    """
+
+    warm_here = False
+
+    def __init__(self) -> None:
+        self.stats = RunStats()
+
+    def run(self, jobs: Sequence[BriefingJob], spec: WorkerSpec, *,
+            on_result: ResultHook | None = None,
+            prepare: Callable[[], None] | None = None) -> list[JobResult]:
+        """Run ``jobs`` one after the other (see :meth:`congdoan.engine.jobs.Runner.run`)."""
+        if prepare is not None:
+            prepare()
+        if not jobs:
+            return []
+        worker = BriefingWorker(spec)
+        self.stats = RunStats(workers=1, worker_starts=1)
+        results: list[JobResult] = []
+        try:
+            worker.start()
+            for job in jobs:
+                try:
+                    result = worker.run(job)
+                except Exception as exc:  # noqa: BLE001 - kernel trouble fails this job only
+                    result = JobResult(job, "failed", f"{type(exc).__name__}: {exc}")
+                results.append(result)
+                if on_result is not None:
+                    on_result(result)
+        finally:
+            worker.close()
+        return results
 
 
 # ----------------------------------------------------------------------------- worker process
@@ -254,16 +277,6 @@ class _Slot:
     process: Any
     current: int | None = None
     ready: bool = False
-
-
-@dataclass
-class PoolStats:
-    """Figures about a local run."""
-
-    workers: int = 0
-    worker_starts: int = 0
-    peak_rss_mb: float = 0.0
-    replaced_workers: int = 0
 
 
 def _tree_rss_mb() -> float:
@@ -327,23 +340,46 @@ def _warm_parent(notebooks: Iterable[Path] = ()) -> None:
     freeze_heap()
 
 
-def run_local(jobs: Sequence[BriefingJob], spec: WorkerSpec, *, workers: int | None = None,
-              on_result: Callable[[BriefingJob, JobResult], None] | None = None,
-              stats: PoolStats | None = None,
-              prepare: Callable[[], None] | None = None) -> list[JobResult]:
-    """Run ``jobs`` on ``workers`` warm worker processes; results in the order of ``jobs``.
+class PoolRunner:
+    """Warm worker processes, each a :class:`BriefingWorker`: the fast path (the default).
 
-    ``on_result(job, result)`` is called in this process as each briefing finishes (the
-    manifest is updated there). A worker process that dies has its current briefing reported
-    failed and is replaced while jobs remain. ``prepare()`` runs in this process after the
-    workers were started (they warm up meanwhile) and before any job is handed to them; if it
-    raises, the workers are stopped and nothing is run.
+    ``workers`` processes (default: one per core, never more than jobs), forked from this
+    process when it runs a single thread (else spawned), their kernels from the batch's fork
+    server (:attr:`WorkerSpec.fork_server`). A worker process that dies has its current
+    briefing reported failed and is replaced while jobs remain.
     """
+
+    warm_here = True
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers
+        self.stats = RunStats()
+
+    def run(self, jobs: Sequence[BriefingJob], spec: WorkerSpec, *,
+            on_result: ResultHook | None = None,
+            prepare: Callable[[], None] | None = None) -> list[JobResult]:
+        """Run ``jobs`` on the pool (see :meth:`congdoan.engine.jobs.Runner.run`).
+
+        ``prepare()`` runs after the workers were started (they warm up meanwhile); if it
+        raises, the workers are stopped and nothing is run.
+
+        Raises:
+            RenderError: a worker could not start its kernel, or every worker stopped.
+
+        """
+        self.stats = RunStats()
+        if not jobs:
+            if prepare is not None:
+                prepare()
+            return []
+        return _run_pool(jobs, spec, self.workers, on_result, self.stats, prepare)
+
+
+def _run_pool(jobs: Sequence[BriefingJob], spec: WorkerSpec, workers: int | None,
+              on_result: ResultHook | None, stats: RunStats,
+              prepare: Callable[[], None] | None) -> list[JobResult]:
     results: list[JobResult | None] = [None] * len(jobs)
-    if not jobs:
-        return []
     count = max(1, min(workers or default_workers(), len(jobs)))
-    stats = stats if stats is not None else PoolStats()
     stats.workers = count
     if _start_method() == "fork":
         _warm_parent({Path(job.notebook) for job in jobs})
@@ -366,7 +402,7 @@ def run_local(jobs: Sequence[BriefingJob], spec: WorkerSpec, *, workers: int | N
             return 0
         results[index] = result
         if on_result is not None:
-            on_result(jobs[index], result)
+            on_result(result)
         return 1
 
     done = 0
@@ -413,7 +449,7 @@ def run_local(jobs: Sequence[BriefingJob], spec: WorkerSpec, *, workers: int | N
                         value=slot.process.exitcode)
                 if slot.current is not None:  # the job it was running is lost: report it
                     done += finish(slot.current, JobResult(
-                        jobs[slot.current], False,
+                        jobs[slot.current], "failed",
                         f"Worker chết (mã {slot.process.exitcode}) / worker died"))
                 if done < len(jobs):
                     stats.replaced_workers += 1
@@ -477,27 +513,34 @@ class BatchRun:
     """Outcome of :func:`build_briefings`.
 
     Attributes:
-        results: every planned briefing (skipped ones as ok with their existing files).
-        rendered: slugs executed in this run.
-        skipped: slugs already up to date.
+        results: every planned briefing, in the plan's order (up-to-date ones ``unchanged``,
+            with their existing files).
         out_dir: the output folder; ``index`` its index page.
         seconds: wall time of the whole run.
-        stats: pool figures (local runs).
+        stats: the runner's figures.
 
     """
 
     results: list[JobResult]
-    rendered: list[str]
-    skipped: list[str]
     out_dir: Path
     index: Path | None = None
     seconds: float = 0.0
-    stats: PoolStats = field(default_factory=PoolStats)
+    stats: RunStats = field(default_factory=RunStats)
 
     @property
     def failed(self) -> list[JobResult]:
         """Results of the briefings that failed."""
-        return [r for r in self.results if not r.ok]
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def rendered(self) -> list[str]:
+        """Ids of the briefings run in this run (ok or failed)."""
+        return [r.id for r in self.results if r.status != "unchanged"]
+
+    @property
+    def skipped(self) -> list[str]:
+        """Ids of the briefings already up to date."""
+        return [r.id for r in self.results if r.status == "unchanged"]
 
 
 def plan_keys(jobs: Sequence[BriefingJob], dataset: Dataset, period: str,
@@ -520,9 +563,8 @@ def plan_keys(jobs: Sequence[BriefingJob], dataset: Dataset, period: str,
 def build_briefings(period: str, *, unions: Sequence[str] | None = None,
                     uppers: Sequence[str] | None = None, formats: Sequence[str] = FORMATS,
                     out: Path | None = None, data: str | None = None,
-                    lang: str = "vi", workers: int | None = None, force: bool = False,
-                    timeout: float = 600.0, scheduler: str | None = None,
-                    progress_lines: bool = True) -> BatchRun:
+                    lang: str = "vi", runner: Runner | None = None, force: bool = False,
+                    timeout: float = 600.0, progress_lines: bool = True) -> BatchRun:
     """Produce the briefings of ``period`` that are missing or out of date.
 
     Args:
@@ -534,17 +576,17 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
         out: output folder (``<out>/<period>/<slug>.*``, ``index.html``, ``.manifest.json``).
         data: data folder or URL (None: the database of the workspace in force).
         lang: language of the briefings.
-        workers: local worker processes (default: cores).
+        runner: what runs the briefings (default: a :class:`PoolRunner` of one worker per core).
         force: render every briefing, up to date or not.
         timeout: seconds allowed per briefing before its kernel is killed.
-        scheduler: ``tcp://HOST:PORT`` of a Dask scheduler to run on instead of local workers.
-        progress_lines: print one line per finished briefing.
+        progress_lines: print one line per finished briefing (:func:`progress`).
 
     Raises:
         ParameterError: a bad format, language, period or unit, before anything runs.
 
     """
     began = time.perf_counter()
+    runner = runner if runner is not None else PoolRunner()
     out, data = check_request(formats, lang, out, data)
     if timeout <= 0:
         raise ParameterError("Thời gian chờ phải dương.", "Timeout must be positive.",
@@ -553,7 +595,7 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
     # Local runs take their kernels from one fork server: it imports what kernels need while
     # this process reads the data and plans, and is stopped at once if nothing is to be done.
     # When the outputs look current it is started only once the plan shows work (freshness).
-    local = not scheduler and KernelForkServer.available()
+    local = runner.warm_here and KernelForkServer.available()
     with contextlib.ExitStack() as stack:  # the server is stopped on any exit
         server = take_early()  # started by the command line before its imports
         if server is None and local and (force or not looks_current(out, period, data)):
@@ -564,7 +606,7 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
         # and is frozen at its end, without a collection; the briefings run with it on
         with paused_collection(freeze=True):
             dataset = load_dataset(data)
-            resolved = resolve(period, dataset)
+            resolved = resolve_period(period, dataset)
             jobs = plan_jobs(dataset, resolved, unions, uppers, lang, data)
             remove_temporaries(out)
             manifest = Manifest.load(out, rebuild=force)  # --force rebuilds a damaged one
@@ -581,10 +623,11 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
             for job in jobs:
                 if job not in todo:
                     entry = manifest.entries[job.slug]
-                    done[job.slug] = JobResult(job, True, outputs={
+                    done[job.slug] = JobResult(job, "unchanged", outputs={
                         Path(name).suffix.lstrip("."): out / name for name in entry.outputs})
 
-            def on_result(job: BriefingJob, result: JobResult) -> None:
+            def on_result(result: JobResult) -> None:
+                job = result.job
                 done[job.slug] = result
                 if result.ok:
                     manifest.record(job.slug, keys[job.slug], result.outputs.values(),
@@ -604,35 +647,25 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
                 spec = replace(spec, fork_server=server.address)
             elif server is not None:
                 server.close()
-            if todo and not scheduler and _start_method() == "fork":
+            if todo and runner.warm_here and _start_method() == "fork":
                 _warm_parent({Path(job.notebook) for job in todo})  # what the workers inherit
-        stats = PoolStats()
         restore = install_sigterm()
         try:
-            if not todo:
-                pass
-            elif scheduler:
-                from congdoan.engine.dask_runner import run_dask
-
-                check_all()
-                run_dask(todo, spec, scheduler, on_result=on_result)
-            else:  # the workers warm up while the parameters are checked
-                run_local(todo, spec, workers=workers, on_result=on_result, stats=stats,
-                          prepare=check_all)
+            if todo:  # the parameters are checked first (in the pool: as the workers warm up)
+                runner.run(todo, spec, on_result=on_result, prepare=check_all)
         finally:
             restore()
             manifest.save()
             remove_temporaries(out)
         results = [done[j.slug] for j in jobs if j.slug in done]
-        run = BatchRun(results=results, rendered=[j.slug for j in todo],
-                       skipped=[j.slug for j in jobs if j not in todo], out_dir=out, stats=stats)
+        run = BatchRun(results=results, out_dir=out, stats=runner.stats)
         run.index = write_index(results, out)
         run.seconds = time.perf_counter() - began
         return run
 
 
 __all__ = [
-    "BatchRun", "BriefingWorker", "PoolStats", "WorkerSpec",
+    "BatchRun", "BriefingWorker", "PoolRunner", "SequentialRunner",
     "audit_path", "build_briefings", "default_workers", "install_sigterm",
-    "plan_keys", "remove_temporaries", "run_local", "warm_contexts", "warmup_code",
+    "plan_keys", "remove_temporaries", "warm_contexts", "warmup_code",
 ]

@@ -1,11 +1,12 @@
 """Scale-out: run the briefing batch on an existing Dask distributed cluster.
 
-``congdoan briefings --scheduler tcp://HOST:PORT`` sends each briefing to the cluster as one
-task. A :class:`WarmKernelPlugin` registered on every Dask worker holds that worker's
-:class:`~congdoan.engine.batch.BriefingWorker` (warm kernel and renderer), started on the worker's first
-briefing and kept for the next ones; all kernel work of a worker runs on one dedicated thread,
-so a Dask worker with several threads still drives its kernel from one place, one briefing at a
-time. The plugin is removed (and the kernels stopped) when the batch ends.
+``congdoan briefings --scheduler tcp://HOST:PORT`` runs the batch with a :class:`DaskRunner`,
+which sends each briefing to the cluster as one task. A :class:`WarmKernelPlugin` registered on
+every Dask worker holds that worker's :class:`~congdoan.engine.batch.BriefingWorker` (warm
+kernel and renderer), started on the worker's first briefing and kept for the next ones; all
+kernel work of a worker runs on one dedicated thread, so a Dask worker with several threads
+still drives its kernel from one place, one briefing at a time. The plugin is removed (and the
+kernels stopped) when the batch ends.
 
 The output folder must be reachable at the same path from every Dask worker (a shared file
 system): workers write the files, the batch process keeps the manifest. Dask is imported only
@@ -21,8 +22,8 @@ from typing import Any
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from congdoan.engine.batch import BriefingWorker, WorkerSpec
-from congdoan.engine.jobs import BriefingJob, JobResult
+from congdoan.engine.batch import BriefingWorker
+from congdoan.engine.jobs import BriefingJob, JobResult, ResultHook, RunStats, WorkerSpec
 from congdoan.exceptions import RenderError
 
 PLUGIN_PREFIX = "congdoan-warm-kernel"
@@ -72,42 +73,63 @@ def run_on_worker(job: BriefingJob, plugin_name: str) -> JobResult:
     return plugin.run(job)
 
 
-def run_dask(jobs: Sequence[BriefingJob], spec: WorkerSpec, scheduler: str, *,
-             on_result: Callable[[BriefingJob, JobResult], None] | None = None,
-             ) -> list[JobResult]:
-    """Run ``jobs`` on the Dask cluster at ``scheduler``; results in the order of ``jobs``."""
-    from distributed import Client, as_completed
+class DaskRunner:
+    """The jobs as tasks of the Dask cluster at ``scheduler`` (``tcp://HOST:PORT``).
 
-    if not jobs:
-        return []
-    try:
-        client = Client(scheduler, timeout="20s")
-    except (OSError, TimeoutError) as exc:
-        raise RenderError("Không kết nối được bộ lập lịch Dask.", "Cannot reach the Dask scheduler.",
-                          value=scheduler, expected="tcp://HOST:PORT của một cụm đang chạy") from exc
-    name = f"{PLUGIN_PREFIX}-{uuid.uuid4().hex[:8]}"
-    results: list[JobResult | None] = [None] * len(jobs)
-    try:
-        client.register_plugin(WarmKernelPlugin(spec, name), name=name)
-        futures = client.map(run_on_worker, list(jobs), plugin_name=name, pure=False,
-                             key=[f"briefing-{job.slug}-{name}" for job in jobs])
-        index = {f.key: i for i, f in enumerate(futures)}
-        for future in as_completed(futures):
-            i = index[future.key]
-            try:
-                result: JobResult = future.result()
-            except Exception as exc:  # noqa: BLE001 - a lost worker fails its briefing only
-                result = JobResult(jobs[i], False, f"dask: {type(exc).__name__}: {exc}")
-            results[i] = result
-            if on_result is not None:
-                on_result(jobs[i], result)
-    finally:
+    The cluster's workers start their own kernels (no fork server, nothing inherited from this
+    process); a task lost with its worker fails its briefing only.
+    """
+
+    warm_here = False
+
+    def __init__(self, scheduler: str) -> None:
+        self.scheduler = scheduler
+        self.stats = RunStats()
+
+    def run(self, jobs: Sequence[BriefingJob], spec: WorkerSpec, *,
+            on_result: ResultHook | None = None,
+            prepare: Callable[[], None] | None = None) -> list[JobResult]:
+        """Run ``jobs`` on the cluster (see :meth:`congdoan.engine.jobs.Runner.run`).
+
+        Raises:
+            RenderError: the scheduler cannot be reached.
+
+        """
+        from distributed import Client, as_completed
+
+        if prepare is not None:
+            prepare()
+        if not jobs:
+            return []
         try:
-            client.unregister_worker_plugin(name)
-        except Exception:  # noqa: BLE001,S110 - the cluster may be gone already
-            pass
-        client.close()
-    return [r for r in results if r is not None]
+            client = Client(self.scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise RenderError("Không kết nối được bộ lập lịch Dask.",
+                              "Cannot reach the Dask scheduler.", value=self.scheduler,
+                              expected="tcp://HOST:PORT của một cụm đang chạy") from exc
+        name = f"{PLUGIN_PREFIX}-{uuid.uuid4().hex[:8]}"
+        results: list[JobResult | None] = [None] * len(jobs)
+        try:
+            client.register_plugin(WarmKernelPlugin(spec, name), name=name)
+            futures = client.map(run_on_worker, list(jobs), plugin_name=name, pure=False,
+                                 key=[f"briefing-{job.slug}-{name}" for job in jobs])
+            index = {f.key: i for i, f in enumerate(futures)}
+            for future in as_completed(futures):
+                i = index[future.key]
+                try:
+                    result: JobResult = future.result()
+                except Exception as exc:  # noqa: BLE001 - a lost worker fails its briefing only
+                    result = JobResult(jobs[i], "failed", f"dask: {type(exc).__name__}: {exc}")
+                results[i] = result
+                if on_result is not None:
+                    on_result(result)
+        finally:
+            try:
+                client.unregister_worker_plugin(name)
+            except Exception:  # noqa: BLE001,S110 - the cluster may be gone already
+                pass
+            client.close()
+        return [r for r in results if r is not None]
 
 
-__all__ = ["WarmKernelPlugin", "run_dask", "run_on_worker"]
+__all__ = ["DaskRunner", "WarmKernelPlugin", "run_on_worker"]

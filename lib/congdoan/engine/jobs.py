@@ -1,12 +1,19 @@
-"""Batch of briefings: plan the jobs, check their parameters, execute, render, index.
+"""The job model and the runner interface of the batch of briefings.
 
-``congdoan briefings --period P`` runs :func:`run_briefings`: one job per CĐCS active in the
-period, per upper union existing at the cut-off and one for the whole organisation. Each job is
-executed by papermill (the executed notebook is kept as the audit record, even on failure),
-then rendered to HTML and PDF by one shared :class:`~congdoan.engine.render.Renderer`; all jobs share
-one kernel manager, so the kernel and the period's indicator tables are loaded once. One
-failure never stops the batch; ``index.html`` lists every briefing of the output folder with
-its status (:mod:`congdoan.engine.index`).
+A :class:`BriefingJob` is one briefing to produce (one per CĐCS active in the period, per
+upper union existing at the cut-off and one for the whole organisation: :func:`plan_jobs`);
+its parameters are checked before anything runs (:func:`check_request`,
+:func:`check_parameters`). A :class:`Runner` turns jobs into files (the executed notebook,
+kept as the audit record even on failure, then HTML and PDF) and gives one
+:class:`JobResult` per job; one failure never stops a batch. The runners, all driving the same
+:class:`~congdoan.engine.batch.BriefingWorker` (a warm kernel and a reused renderer):
+
+- :class:`~congdoan.engine.batch.SequentialRunner`: one worker in this process, jobs in turn;
+- :class:`~congdoan.engine.batch.PoolRunner`: warm worker processes (the fast path);
+- :class:`~congdoan.engine.dask_runner.DaskRunner`: one worker per Dask worker of a cluster.
+
+:func:`congdoan.engine.batch.build_briefings` plans, checks, skips what is up to date, hands
+the rest to a runner and writes ``index.html`` (:mod:`congdoan.engine.index`).
 """
 
 from __future__ import annotations
@@ -14,24 +21,21 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
-import sys
-import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from congdoan.briefing.content import load_dataset, resolve, union_identity, upper_identity
+from congdoan.briefing.content import union_identity, upper_identity
 from congdoan.briefing.fmt import check_lang
 from congdoan.core.dataset import Dataset
 from congdoan.core.paths import NOTEBOOKS_DIR
-from congdoan.core.periods import parse_period
+from congdoan.core.periods import parse_period, resolve_period
 from congdoan.core.registry import period_units, upper_unions_at
 from congdoan.core.workspace import active_workspace
-from congdoan.engine.index import write_index
 from congdoan.engine.render import Renderer, check_fonts, write_atomic
-from congdoan.exceptions import CongdoanError, Location, ParameterError
+from congdoan.exceptions import Location, ParameterError
 
 if TYPE_CHECKING:  # imported where used: a run with nothing to render never needs them
     import nbformat
@@ -174,7 +178,7 @@ def check_parameters(job: BriefingJob, dataset: Dataset) -> None:
             expected="một trong: " + ", ".join(declared),
         )
     check_lang(str(job.parameters.get("lang", job.lang)))
-    period = resolve(str(job.parameters.get("period", job.period)), dataset)
+    period = resolve_period(str(job.parameters.get("period", job.period)), dataset)
     from congdoan.briefing.content import BriefingContext
 
     per = parse_period(period)
@@ -215,39 +219,6 @@ def audit_record(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return record
 
 
-def execute_job(job: BriefingJob, out_dir: Path, *, km: Any = None,
-                timeout: int = 600) -> tuple[nbformat.NotebookNode, Exception | None]:
-    """Execute the job's notebook with papermill.
-
-    The executed notebook is always written to ``<out>/<period>/<slug>.ipynb`` (the audit
-    record), also when a cell fails.
-
-    Returns:
-        The executed notebook and the error (None on success).
-
-    """
-    import nbformat
-    import papermill
-
-    target = Path(out_dir) / job.period / f"{job.slug}.ipynb"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".running-{target.name}")
-    error: Exception | None = None
-    try:
-        nb = papermill.execute_notebook(
-            str(job.notebook), str(tmp), parameters=job.parameters, kernel_name="python3",
-            progress_bar=False, request_save_on_cell_execute=False, execution_timeout=timeout,
-            km=km, cwd=str(job.notebook.parent),
-        )
-    except Exception as exc:  # a failing cell, a dead kernel, a timeout: recorded, not raised
-        error = exc
-        nb = (nbformat.read(str(tmp), as_version=4) if tmp.exists()
-              else nbformat.read(str(job.notebook), as_version=4))
-    write_atomic(target, nbformat.writes(audit_record(nb)))
-    tmp.unlink(missing_ok=True)
-    return nb, error
-
-
 def render_job(nb: nbformat.NotebookNode, job: BriefingJob, out_dir: Path,
                formats: Iterable[str], renderer: Renderer) -> dict[str, Path]:
     """Write the job's HTML and/or PDF next to its audit notebook; returns format → path."""
@@ -266,114 +237,107 @@ def render_job(nb: nbformat.NotebookNode, job: BriefingJob, out_dir: Path,
     return written
 
 
+Status = Literal["ok", "failed", "unchanged"]
+"""A job's outcome: rendered now, failed, or skipped because its outputs are up to date."""
+
+
 @dataclass
 class JobResult:
-    """Outcome of one job."""
+    """Outcome of one job, the same whichever runner ran it.
+
+    Attributes:
+        job: the job (its :attr:`~BriefingJob.slug` identifies it: :attr:`id`).
+        status: ``ok``, ``failed`` or ``unchanged`` (not run: its outputs are up to date).
+        error: one line saying what went wrong (``failed`` only).
+        outputs: format (``ipynb``, ``html``, ``pdf``) → file written (or kept); a failed job
+            keeps its executed notebook when there is one.
+        seconds: wall time of the job in its worker (0 when not run).
+
+    """
 
     job: BriefingJob
-    ok: bool
+    status: Status
     error: str = ""
     outputs: dict[str, Path] = field(default_factory=dict)
     seconds: float = 0.0
 
-
-@dataclass
-class BatchResult:
-    """Outcome of a batch: every job's result, the output folder and the index page."""
-
-    results: list[JobResult]
-    out_dir: Path
-    index: Path | None = None
-    seconds: float = 0.0
+    @property
+    def id(self) -> str:
+        """The job's identifier: its slug."""
+        return self.job.slug
 
     @property
-    def failed(self) -> list[JobResult]:
-        """Results of the jobs that failed."""
-        return [r for r in self.results if not r.ok]
-
-    def summary(self, lang: str = "vi") -> str:
-        """One line per failure and the totals."""
-        ok = len(self.results) - len(self.failed)
-        lines = [f"{'Lỗi' if lang == 'vi' else 'Failed'}: {r.job.kind} {r.job.unit_id}: {r.error}"
-                 for r in self.failed]
-        lines.append((f"Báo cáo: {ok} thành công, {len(self.failed)} lỗi; " if lang == "vi" else
-                      f"Briefings: {ok} ok, {len(self.failed)} failed; ")
-                     + f"{self.index or self.out_dir}")
-        return "\n".join(lines)
+    def ok(self) -> bool:
+        """True unless the job failed (an unchanged job's files are good)."""
+        return self.status != "failed"
 
 
-def _first_line(error: BaseException) -> str:
-    if isinstance(error, CongdoanError):
-        return error.render("vi")
-    text = str(error).strip().splitlines()
-    evalue = [t for t in text if t and not t.startswith("-")]
-    return (evalue[-1] if evalue else type(error).__name__)[:300]
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What every worker of a run needs to know, the same for all of them.
 
-
-def _kernel_manager() -> Any:
-    from congdoan.engine.warm import SequentialKernelManager
-
-    km = SequentialKernelManager(kernel_name="python3")
-    km.start_kernel(cwd=str(NOTEBOOKS_DIR))
-    return km
-
-
-def _reset(km: Any) -> Any:
-    """Clear the user namespace between jobs (module caches stay warm); restart a dead kernel."""
-    if not km.is_alive():
-        km.restart_kernel(now=True)
-        return km
-    client = km.client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
-        client.execute_interactive("%reset -f", timeout=60)
-    finally:
-        client.stop_channels()
-    return km
-
-
-def run_jobs(jobs: Sequence[BriefingJob], dataset: Dataset, out: Path,
-             formats: Sequence[str] = FORMATS, progress: bool = True,
-             timeout: int = 600) -> BatchResult:
-    """Check every job, then execute and render them in turn with one kernel and one renderer.
-
-    Raises:
-        ParameterError: before anything runs, when a job's parameters are wrong.
+    Attributes:
+        out_dir: where outputs are written (``<out_dir>/<period>/<slug>.<format>``).
+        formats: output formats (``html``, ``pdf``); the executed notebook is always kept.
+        timeout: seconds allowed per briefing (reset and execution; rendering excluded).
+        warmup: code run once in each new kernel (None: the imports of
+            :func:`congdoan.engine.forkserver.briefing_warmup`).
+        cwd: working directory of the kernels (relative data paths are read from there).
+        fork_server: address of the batch's :class:`~congdoan.engine.forkserver.KernelForkServer`
+            (local runs), or None: each kernel is a new process.
 
     """
-    for job in jobs:
-        check_parameters(job, dataset)
-    from tqdm import tqdm
 
-    started = time.perf_counter()
-    renderer = Renderer()
-    km = _kernel_manager()
-    results: list[JobResult] = []
-    try:
-        for job in tqdm(jobs, desc="Báo cáo / briefings", unit="bc", disable=not progress,
-                        file=sys.stderr):
-            t0 = time.perf_counter()
-            try:
-                _reset(km)
-                try:
-                    nb, error = execute_job(job, out, km=km, timeout=timeout)
-                finally:
-                    km.close_clients()  # the client papermill opened (it leaves it open)
-                if error is None:
-                    outputs = render_job(nb, job, out, formats, renderer)
-                    results.append(JobResult(job, True, outputs=outputs))
-                else:
-                    results.append(JobResult(job, False, _first_line(error), outputs={
-                        "ipynb": Path(out) / job.period / f"{job.slug}.ipynb"}))
-            except Exception as exc:  # rendering or kernel trouble: record, go on
-                results.append(JobResult(job, False, _first_line(exc)))
-            results[-1].seconds = time.perf_counter() - t0
-    finally:
-        km.shutdown_kernel(now=True)
-    batch = BatchResult(results, Path(out), seconds=time.perf_counter() - started)
-    batch.index = write_index(results, Path(out))
-    return batch
+    out_dir: Path
+    formats: tuple[str, ...] = ("html", "pdf")
+    timeout: float = 600.0
+    warmup: str | None = None
+    cwd: Path | None = None
+    fork_server: str | None = None
+
+
+@dataclass
+class RunStats:
+    """Figures about a run: worker processes started, replaced, and the peak memory seen."""
+
+    workers: int = 0
+    worker_starts: int = 0
+    peak_rss_mb: float = 0.0
+    replaced_workers: int = 0
+
+
+ResultHook = Callable[[JobResult], None]
+"""Called in the batch process as each job finishes (progress lines, the manifest)."""
+
+
+class Runner(Protocol):
+    """Runs checked jobs; :func:`~congdoan.engine.batch.build_briefings` does the rest.
+
+    Attributes:
+        warm_here: True when the runner's workers are processes of this machine started from
+            this one: the batch then starts the kernels' fork server and warms this process
+            (imports, renderer) for the workers to inherit before calling :meth:`run`.
+        stats: figures of the last run.
+
+    """
+
+    warm_here: bool
+    stats: RunStats
+
+    def run(self, jobs: Sequence[BriefingJob], spec: WorkerSpec, *,
+            on_result: ResultHook | None = None,
+            prepare: Callable[[], None] | None = None) -> list[JobResult]:
+        """Run ``jobs``; one result per job, in the order of ``jobs``.
+
+        A briefing that fails is a ``failed`` result, never an exception. ``on_result`` is
+        called in this process as each job finishes. ``prepare()`` runs once before the first
+        job (the pool: while its workers warm up); if it raises, no job runs.
+
+        Raises:
+            RenderError: the runner itself cannot run (no worker starts, no cluster).
+
+        """
+        ...
 
 
 def check_request(formats: Sequence[str], lang: str, out: Path | str | None,
@@ -395,15 +359,3 @@ def check_request(formats: Sequence[str], lang: str, out: Path | str | None,
     check_fonts(formats)  # before anything runs: a PDF without Vietnamese letters is no PDF
     return (Path(out) if out is not None else active_workspace().briefings_dir,
             data if data is not None else active_workspace().database_url)
-
-
-def run_briefings(period: str, *, unions: Sequence[str] | None = None,
-                  uppers: Sequence[str] | None = None, formats: Sequence[str] = FORMATS,
-                  out: Path | None = None, data: str | None = None,
-                  lang: str = "vi", progress: bool = True) -> BatchResult:
-    """Produce the briefings of ``period`` ('latest' allowed) into ``out``."""
-    out, data = check_request(formats, lang, out, data)
-    dataset = load_dataset(data)
-    resolved = resolve(period, dataset)
-    jobs = plan_jobs(dataset, resolved, unions, uppers, lang, data)
-    return run_jobs(jobs, dataset, out, formats, progress)

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import zmq
 from jupyter_client.asynchronous.client import AsyncKernelClient
-from jupyter_client.manager import AsyncKernelManager, KernelManager
+from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.session import new_id
 from jupyter_core.utils import run_sync
 
@@ -178,10 +178,6 @@ class RemembersClients:
 
 class WarmKernelManager(RemembersClients, AsyncKernelManager):
     """The async kernel manager of a warm kernel (:class:`RemembersClients`)."""
-
-
-class SequentialKernelManager(RemembersClients, KernelManager):
-    """The kernel manager of the sequential runner (:func:`congdoan.engine.jobs.run_jobs`)."""
 
 
 @dataclass
@@ -399,4 +395,4 @@ class WarmKernel:
 
 __all__ = ["DEFAULT_WARMUP", "FREEZE_CODE", "KERNEL_ARGUMENTS", "KERNEL_SETUP_CODE",
            "RESET_CODE", "UNFREEZE_CODE", "UNFREEZE_EVERY", "RunOutcome", "WarmKernel",
-           "RemembersClients", "SequentialKernelManager", "WarmKernelManager", "import_papermill"]
+           "RemembersClients", "WarmKernelManager", "import_papermill"]

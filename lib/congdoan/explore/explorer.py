@@ -36,7 +36,7 @@ from congdoan.briefing import charts as palette
 from congdoan.briefing import fmt
 from congdoan.core.activities import period_activities
 from congdoan.core.dataset import Dataset
-from congdoan.core.periods import latest_complete_period, parse_period
+from congdoan.core.periods import parse_period, resolve_period
 from congdoan.core.plan import Indicator, PlanRegister, load_register
 from congdoan.core.workspace import active_workspace
 from congdoan.engine.heap import freeze_heap
@@ -129,9 +129,8 @@ class Explorer:
         self.out_dir = (Path(out_dir) if out_dir is not None
                         else active_workspace().output_dir / "explore")
         periods = self.index.periods
-        subs = sorted(dataset.reports["period"].dropna().unique())
-        start = latest_complete_period(subs) if period == "latest" else str(period)
-        if start not in periods:
+        start = resolve_period(period, dataset)
+        if start not in periods:  # a history given by the caller may hold fewer periods
             raise ParameterError("Kỳ báo cáo nằm ngoài dữ liệu.", "Period outside the data.",
                                  value=period, expected="một trong: " + ", ".join(periods))
         ids = [i.id for i in self.register.indicators if i.id in self.index.by_indicator]

@@ -22,10 +22,9 @@ import pandas as pd
 
 from congdoan.briefing import charts, fmt
 from congdoan.core.dataset import Dataset
-from congdoan.core.periods import analysis_periods, latest_complete_period, parse_period
+from congdoan.core.periods import analysis_periods, parse_period, resolve_period
 from congdoan.core.plan import load_elements
 from congdoan.core.registry import SECTOR_NAMES
-from congdoan.exceptions import ParameterError
 from congdoan.explore.collation import vi_sort_key
 from congdoan.explore.quality import (
     completeness_by_commune,
@@ -198,10 +197,7 @@ class QualityView:
         self.top = top
         subs = sorted(self.status["period"].unique())
         periods = sort_periods(analysis_periods(subs))
-        start = latest_complete_period(subs) if period == "latest" else str(period)
-        if start not in periods:
-            raise ParameterError("Kỳ báo cáo nằm ngoài dữ liệu.", "Period outside the data.",
-                                 value=period, expected="một trong: " + ", ".join(periods))
+        start = resolve_period(period, dataset)
         style = {"description_width": "135px"}
         full = widgets.Layout(width="100%", max_width="560px")
         self.period = widgets.Dropdown(
