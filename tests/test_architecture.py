@@ -123,7 +123,6 @@ A package's ``__init__`` is held to the rule like any module when it holds logic
 TESTED_IN: dict[str, tuple[str, ...]] = {
     "congdoan.briefing.content": ("test_briefing.py", "test_display.py"),
     "congdoan.cli.explore_html": ("test_notebooks_explore.py", "test_browser.py"),
-    "congdoan.cli.indicators": ("test_cli.py", "test_briefings.py"),
     "congdoan.core.registry_store": ("test_units.py",),
     "congdoan.demo.synthetic": ("test_demo.py",),
     "congdoan.engine.jobs": ("test_batch.py", "test_briefings.py", "test_index.py"),
