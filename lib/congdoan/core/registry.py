@@ -157,10 +157,77 @@ def enterprises_at(enterprises: pd.DataFrame, units: pd.DataFrame,
     return open_
 
 
-def unit_subtree(links: pd.DataFrame, upper_id: str, day: dt.date | pd.Timestamp) -> list[str]:
-    """CĐCS directly under ``upper_id`` on ``day``."""
+Chains = dict[str, tuple[str, ...]]
+"""Each upper union → itself and the upper unions above it, nearest first (the organisation, the
+top of every chain, is not in it)."""
+
+
+def upper_chains(upper_unions: pd.DataFrame, upper_links: pd.DataFrame,
+                 day: dt.date | pd.Timestamp) -> Chains:
+    """Every upper union of the registry with the chain of upper unions above it on ``day``.
+
+    An upper union's parent on a day is its ``upper_links`` row in force then; none (or a parent
+    that is not an upper union) means directly under the organisation. A cycle (which a units
+    import refuses, :func:`congdoan.core.registry_changes.upper_cycles`) ends the chain where it
+    would repeat, so no upper union is ever counted twice in one chain.
+    """
+    current = upper_links[valid_on(upper_links, day)].drop_duplicates("upper_id", keep="last")
+    parent = dict(zip(current["upper_id"].astype(str), current["parent_id"].astype(str),
+                      strict=True))
+    chains: Chains = {}
+    for upper in upper_unions["upper_id"].astype(str):
+        chain = [upper]
+        while (above := parent.get(chain[-1])) is not None and above not in chain:
+            chain.append(above)
+        chains[upper] = tuple(chain)
+    return chains
+
+
+def dataset_chains(dataset: Dataset, day: dt.date | pd.Timestamp) -> Chains:
+    """:func:`upper_chains` of ``dataset`` on ``day`` (read it, never change it)."""
+    when = _ts(day)
+    key = ("upper_chains", when)
+    if key not in dataset.cache:
+        dataset.cache[key] = upper_chains(dataset.upper_unions, dataset.upper_links, when)
+    chains: Chains = dataset.cache[key]
+    return chains
+
+
+def bodies_of(parent_ids: pd.Series, chains: Chains) -> pd.Series:
+    """For each direct parent (an upper union id, or NA): every upper union the row counts for.
+
+    The parent itself and the upper unions above it (:func:`upper_chains`); an id the chains do
+    not know counts for itself only; NA counts for none.
+    """
+    return pd.Series([() if pd.isna(p) else chains.get(str(p), (str(p),)) for p in parent_ids],
+                     index=parent_ids.index, dtype=object)
+
+
+def under(parent_ids: pd.Series, upper_id: str, chains: Chains) -> pd.Series:
+    """Mask of the rows whose direct parent is ``upper_id`` or an upper union below it."""
+    return bodies_of(parent_ids, chains).map(lambda bodies: upper_id in bodies).astype(bool)
+
+
+def upper_parent_at(upper_links: pd.DataFrame, day: dt.date | pd.Timestamp) -> pd.Series:
+    """The upper union directly above each nested upper union on ``day`` (upper_id → parent_id)."""
+    current = upper_links[valid_on(upper_links, day)].drop_duplicates("upper_id", keep="last")
+    parents: pd.Series = current.set_index("upper_id")["parent_id"]
+    return parents
+
+
+def unit_subtree(links: pd.DataFrame, upper_id: str, day: dt.date | pd.Timestamp,
+                 upper_links: pd.DataFrame | None = None) -> list[str]:
+    """CĐCS under ``upper_id`` on ``day``, at any depth.
+
+    Directly (their link in force) or through the upper unions below it (``upper_links``, the
+    dated parents of nested upper unions; None: no nesting).
+    """
     current = links[valid_on(links, day)]
-    return sorted(current.loc[current["parent_id"] == upper_id, "unit_id"].astype(str))
+    parents = pd.DataFrame({"upper_id": sorted(set(current["parent_id"].dropna().astype(str)))})
+    nesting = upper_links if upper_links is not None else pd.DataFrame(
+        {c: pd.Series(dtype="object") for c in ("upper_id", "parent_id", "valid_from", "valid_to")})
+    mask = under(current["parent_id"], upper_id, upper_chains(parents, nesting, day))
+    return sorted(set(current.loc[mask.to_numpy(), "unit_id"].astype(str)))
 
 
 # ----------------------------------------------------------------------------- names over time
