@@ -14,9 +14,15 @@ from typing import Any
 import pytest
 
 from conftest import frame, pick
+from congdoan.briefing.content import BriefingContext, member_rows, upper_identity
+from congdoan.briefing.display import title_block
+from congdoan.core.completeness import completeness
 from congdoan.core.dataset import Dataset
 from congdoan.core.indicators import compute_indicators
+from congdoan.core.periods import parse_period
 from congdoan.core.registry import unit_subtree, upper_chains
+from congdoan.engine.jobs import plan_jobs
+from congdoan.engine.manifest import upper_fingerprints
 
 
 def _report(unit: str, period: str, **values: float) -> dict[str, Any]:
@@ -153,3 +159,49 @@ def test_upper_union_populations_keep_their_meaning() -> None:
     top = pick(out, level="organisation")
     assert (top["numerator"], top["denominator"]) == (2, 3)
     assert pick(out, level="upper_union", unit_id="GRP")["value"] == 0
+
+
+def _context(ds: Dataset, period: str) -> BriefingContext:
+    table = compute_indicators(ds, period)
+    return BriefingContext(dataset=ds, period=parse_period(period), table=table, history=table,
+                           trend_periods=(period,), available=(period,))
+
+
+def test_a_nested_upper_union_briefing_lists_its_cdcs_and_names_its_parent() -> None:
+    ctx = _context(nested_dataset(), "2025-H1")
+    grp = upper_identity(ctx, "GRP")
+    assert (grp.upper_id, grp.upper_name, grp.units) == ("IND", "Công đoàn ngành Dệt may", 2)
+    assert "Công đoàn ngành Dệt may" in str(title_block(grp).data)
+    ind = upper_identity(ctx, "IND")
+    assert ind.upper_id is None and ind.units == 3
+    assert sorted(member_rows(ctx, "IND")["unit_id"].unique()) == ["A", "B", "D"]
+    assert sorted(member_rows(ctx, "GRP")["unit_id"].unique()) == ["A", "B"]
+
+
+def test_every_upper_union_gets_a_briefing_and_counts_its_reports() -> None:
+    ds = nested_dataset()
+    uppers = [j.unit_id for j in plan_jobs(ds, "2025-H1") if j.kind == "upper"]
+    assert sorted(uppers) == ["CITY", "GRP", "IND", "XA"]
+    table = completeness(ds, "2025-H1", today=dt.date(2026, 1, 1)).set_index("upper_id")
+    # one sub-period: IND expects A, B (through GRP) and D; every report came
+    assert table.loc["IND", "expected"] == 3 and table.loc["GRP", "expected"] == 2
+    assert table.loc["CITY", "expected"] == 4
+
+
+def test_a_change_below_a_nested_union_changes_the_fingerprints_above_it() -> None:
+    ds = nested_dataset()
+    before = upper_fingerprints(ds, "2025-H1")
+    changed = nested_dataset()
+    reports = changed.reports.copy()
+    reports.loc[(reports["unit_id"] == "A") & (reports["period"] == "2025-H1"), "members"] = 101
+    changed.reports = reports
+    after = upper_fingerprints(changed, "2025-H1")
+    assert after["GRP"] != before["GRP"] and after["IND"] != before["IND"]
+    assert after["XA"] == before["XA"]
+    # a record of GRP's own (audited) is part of IND's slice while GRP is under IND
+    records = ds.upper_records.copy()
+    records.loc[records["upper_id"] == "GRP", "audited"] = 1
+    changed = nested_dataset()
+    changed.upper_records = records
+    assert upper_fingerprints(changed, "2025-H1")["IND"] != before["IND"]
+    assert upper_fingerprints(changed, "2025")["IND"] == upper_fingerprints(ds, "2025")["IND"]
