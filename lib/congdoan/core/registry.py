@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -243,6 +243,11 @@ class RegistryState:
     """unit_id, valid_from, valid_to, name: each CĐCS's names over time (may lack CĐCS never
     renamed; :func:`name_history` fills them in)."""
     openings: pd.DataFrame
+    upper_links: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({
+        "upper_id": pd.Series(dtype="object"), "parent_id": pd.Series(dtype="object"),
+        "valid_from": pd.Series(dtype="datetime64[ns]"),
+        "valid_to": pd.Series(dtype="datetime64[ns]")}))
+    """upper_id, parent_id, valid_from, valid_to: the dated parents of nested upper unions."""
 
 
 def name_history(units: pd.DataFrame, links: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
@@ -285,3 +290,21 @@ def registry_at(state: RegistryState, day: dt.date | pd.Timestamp) -> pd.DataFra
         "upper_id": rows["parent_id"], "upper_name": rows["parent_id"].map(uppers),
         "founded": rows["founded"], "since": rows["valid_from"]})
     return out.sort_values("unit_id", ignore_index=True)
+
+
+def uppers_at(state: RegistryState, day: dt.date | pd.Timestamp) -> pd.DataFrame:
+    """The upper unions of the registry as they stood on ``day``, one row each, by code.
+
+    Columns: upper_id, name, kind, parent_id and parent_name (the upper union above it that day;
+    empty: directly under the organisation), since (the day it came under that one).
+    """
+    when = pd.Timestamp(day)
+    uppers = upper_unions_at(state.upper_unions, when)
+    links = state.upper_links[valid_on(state.upper_links, when)].drop_duplicates(
+        "upper_id", keep="last")
+    names = state.upper_unions.set_index("upper_id")["name"]
+    out = uppers[["upper_id", "name", "kind"]].merge(
+        links[["upper_id", "parent_id", "valid_from"]], on="upper_id", how="left")
+    out = out.rename(columns={"valid_from": "since"})
+    out.insert(4, "parent_name", out["parent_id"].map(names))
+    return out.sort_values("upper_id", ignore_index=True)

@@ -66,14 +66,19 @@ GUIDE_LINES = (
     "'Trực thuộc từ ngày'. Khi giải thể: ghi ngày giải thể. Lịch sử được giữ lại.",
     "6. Số CNVCLĐ và đoàn viên đầu kỳ: số tại ngày CĐCS về công đoàn cấp trên này (số dư đầu kỳ); "
     "dùng cho các kỳ trước báo cáo đầu tiên. Để trống nếu chưa có.",
-    "7. Trang CapTren: các công đoàn cấp trên trực tiếp của CĐCS, với ngày thành lập. Trang "
+    "7. Trang CapTren: các công đoàn cấp trên trực tiếp của CĐCS, với ngày thành lập. Một công "
+    "đoàn cấp trên thuộc một công đoàn cấp trên khác (ví dụ công đoàn tổng công ty thuộc công đoàn "
+    "ngành): ghi mã công đoàn đó vào cột 'Mã công đoàn cấp trên của công đoàn này' (để trống = "
+    "trực thuộc tổ chức); khi chuyển, sửa mã và ghi ngày chuyển vào 'Trực thuộc từ ngày'. Trang "
     "XaPhuong: các xã, phường.",
     "8. Không đổi tên trang, không sửa dòng mã trường (dòng 5). Nhập lại tệp đã sửa: chỉ các "
     "thay đổi được ghi, thành sự kiện có ngày (congdoan units history).",
     "",
     "Instructions (English): one CĐCS per row; choose sector, commune and upper union from the "
     "dropdowns; dates dd/mm/yyyy; for a move or a rename, change the cell and put the day it "
-    "takes effect in 'since'; to dissolve, give the dissolution date; see docs/units.md.",
+    "takes effect in 'since'; to dissolve, give the dissolution date; an upper union under another "
+    "one names it in 'parent_id' (blank: directly under the organisation), a move with its day in "
+    "'parent_since'; see docs/units.md.",
 )
 
 
@@ -158,7 +163,10 @@ def current_rows(state: RegistryState) -> tuple[list[dict[str, Any]], list[dict[
             "since": None if link is None else link["valid_from"],
             "opening_workers": openings["workers"].get(uid),
             "opening_members": openings["members"].get(uid)})
-    uppers = [{**rec, "kind": UPPER_KIND_LABELS.get(str(rec["kind"]), rec["kind"])}
+    parents = state.upper_links[state.upper_links["valid_to"].isna()].set_index("upper_id")
+    uppers = [{**rec, "kind": UPPER_KIND_LABELS.get(str(rec["kind"]), rec["kind"]),
+               "parent_id": parents["parent_id"].get(rec["upper_id"]),
+               "parent_since": parents["valid_from"].get(rec["upper_id"])}
               for rec in as_records(state.upper_unions.sort_values("upper_id"))]
     communes = as_records(state.communes.sort_values("commune_id"))
     return units, uppers, communes
