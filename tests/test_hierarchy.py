@@ -205,3 +205,21 @@ def test_a_change_below_a_nested_union_changes_the_fingerprints_above_it() -> No
     changed.upper_records = records
     assert upper_fingerprints(changed, "2025-H1")["IND"] != before["IND"]
     assert upper_fingerprints(changed, "2025")["IND"] == upper_fingerprints(ds, "2025")["IND"]
+
+
+def test_the_explorer_scope_of_an_upper_union_holds_its_cdcs_at_any_depth() -> None:
+    from congdoan.core.plan import load_register
+    from congdoan.explore.views import HISTORY_LEVELS, Selection, breakdown, filter_view
+
+    ds = nested_dataset()
+    rows = compute_indicators(ds, "2025-H1", levels=HISTORY_LEVELS)
+    members = rows[rows["indicator_id"] == "total_members"]
+    assert pick(members, level="cdcs", unit_id="A")["upper_chain"] == "GRP/IND"
+    chosen = Selection("total_members", "2025-H1", upper_union="IND")
+    assert sorted(filter_view(members, chosen)["unit_id"]) == ["A", "B", "D"]
+    # upper unions side by side within a sector: IND sums A, B (through GRP) and D
+    names = {"IND": "IND", "GRP": "GRP", "XA": "XA"}
+    split = breakdown(members, Selection("total_members", "2025-H1", sector="NNN"),
+                      "upper_union", load_register(), names).set_index("unit_id")
+    assert split.loc["IND", "value"] == 190 and split.loc["GRP", "value"] == 160
+    assert "XA" not in split.index  # C is HCSN

@@ -72,7 +72,7 @@ OUTPUT_COLUMNS = (
     "unit_id", "unit_name", "level", "period", "indicator_id", "clause", "kind", "measure",
     "numerator", "denominator", "value", "target", "target_max", "status",
     "units_expected", "units_reported", "milestone_year", "baseline_value", "required_pace",
-    "actual_pace", "pace_ratio", "parent_id", "sector",
+    "actual_pace", "pace_ratio", "parent_id", "upper_chain", "sector",
     "commune_id",
     # added by the rules of docs/method.md
     "due", "gap", "tolerance", "baseline_year", "pace_method", "coverage", "provisional",
@@ -82,6 +82,9 @@ OUTPUT_COLUMNS = (
 projections: :func:`output_columns` adds one ``projection_YYYY`` per year of the register's
 ``plan.projection_years``.
 
+``upper_chain``: for a CĐCS row, its parent and the upper unions above it at the cut-off,
+nearest first, joined by "/" ("GRP/IND"); for an upper union row, itself and those above it (so
+a CĐCS is inside upper union U when U is one of its chain: :func:`in_chain`).
 ``due``: a milestone whose year has come (judged reached or not, never by pace); ``gap``: what
 is missing to the target (0 when reached); ``tolerance``: relative tolerance of an "about"
 target; ``baseline_year``: the year of the row's baseline (the plan's, or the first full year of
@@ -414,12 +417,30 @@ def compute_indicators(
     method = register.method
     result = judge_rows(summed, indicator_table(indicators, per, method), per, baseline, method,
                         register.plan.projection_years)
+    result["upper_chain"] = upper_chain_text(result, dataset_chains(dataset, per.cut_off))
     columns = output_columns(register)
     for col in columns:
         if col not in result.columns:
             result[col] = pd.NA
     order = result.sort_values(["ind"], kind="stable").index
     return result.loc[order, list(columns)].reset_index(drop=True)
+
+
+def upper_chain_text(rows: pd.DataFrame, chains: Chains) -> pd.Series:
+    """The ``upper_chain`` of each output row (see :data:`OUTPUT_COLUMNS`); NA on other levels."""
+    parents = rows["parent_id"] if "parent_id" in rows else pd.Series(pd.NA, index=rows.index)
+    key = parents.where(rows["level"].eq("cdcs"),
+                                  rows["unit_id"].where(rows["level"].eq("upper_union")))
+    text = pd.Series(["/".join(chain) if chain else pd.NA for chain in bodies_of(key, chains)],
+                     index=rows.index, dtype=object)
+    return text
+
+
+def in_chain(chain: pd.Series, upper_id: str) -> pd.Series:
+    """Mask of the rows whose ``upper_chain`` holds ``upper_id`` (inside that upper union)."""
+    padded = "/" + chain.astype("string").fillna("") + "/"
+    mask: pd.Series = padded.str.contains(f"/{upper_id}/", regex=False).astype(bool)
+    return mask
 
 
 def _with_change_parts(summed: pd.DataFrame, dataset: Dataset, period: Period,
