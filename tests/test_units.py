@@ -455,3 +455,27 @@ def test_a_loop_of_upper_unions_is_refused_where_it_is_made(city: Workspace) -> 
     result = import_units(unknown, city.database_url, today=D(2026, 1, 15))
     [problem] = [p for p in result.problems if p.severity == "error"]
     assert (problem.cell, problem.value) == ("F8", "KHONG-CO") and dump(city) == before
+
+
+@pytest.mark.slow
+def test_a_nested_upper_union_gets_its_own_briefing(city: Workspace) -> None:
+    from congdoan.core.periods import parse_period
+    from congdoan.intake.forms import bulk_form
+    from congdoan.intake.ingest import ingest
+
+    rows = pd.DataFrame([report_values(unit_id=u, name=f"Công ty {u}", workers=w, members=m)
+                         for u, w, m in (("A", 200, 100), ("B", 100, 60), ("C", 50, 40))])
+    path = city.inbox / "TongHop_2025-H2.xlsx"
+    save_workbook(bulk_form(rows, parse_period("2025-H2")), path)
+    [result] = ingest([path], city.database_url, today=D(2026, 1, 15))
+    assert result.status == "accepted", [p.render() for p in result.problems]
+    code = main(["-w", str(city.root), "briefings", "--period", "2025-H2", "--upper", "GRP",
+                 "--upper", "IND", "--format", "html", "--workers", "0"])
+    assert code == 0
+    out = city.root / "output" / "briefings" / "2025-H2"
+    grp = (out / "upper-GRP.html").read_text(encoding="utf-8")
+    # GRP names the union above it and lists its CĐCS; IND, above GRP, lists GRP's CĐCS
+    assert "Công đoàn ngành Dệt may" in grp
+    ind = (out / "upper-IND.html").read_text(encoding="utf-8")
+    for page in (grp, ind):
+        assert "Công ty A" in page and "Công ty B" in page and "Công ty C" not in page
