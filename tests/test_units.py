@@ -455,6 +455,13 @@ def test_a_loop_of_upper_unions_is_refused_where_it_is_made(city: Workspace) -> 
     result = import_units(unknown, city.database_url, today=D(2026, 1, 15))
     [problem] = [p for p in result.problems if p.severity == "error"]
     assert (problem.cell, problem.value) == ("F8", "KHONG-CO") and dump(city) == before
+    # IND cannot end while GRP is still under it: the error is at IND's end date (row 7, E)
+    ended = fill(template(city), city.inbox / "giai_the.xlsx", {"CapTren": [
+        {"upper_id": "IND", "valid_to": D(2024, 12, 31)}]})
+    result = import_units(ended, city.database_url, today=D(2026, 1, 15))
+    [problem] = [p for p in result.problems if p.severity == "error"]
+    assert (problem.cell, problem.field) == ("E7", "valid_to") and dump(city) == before
+    assert problem.message_vi.startswith("Công đoàn GRP trực thuộc IND ngoài thời gian tồn tại")
 
 
 @pytest.mark.slow

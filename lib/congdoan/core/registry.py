@@ -184,12 +184,17 @@ def upper_chains(upper_unions: pd.DataFrame, upper_links: pd.DataFrame,
 
 
 def dataset_chains(dataset: Dataset, day: dt.date | pd.Timestamp) -> Chains:
-    """:func:`upper_chains` of ``dataset`` on ``day`` (read it, never change it)."""
+    """:func:`upper_chains` of ``dataset`` on ``day``, computed once (read it, never change it).
+
+    Keyed like :meth:`Dataset.memo` by the identity of the tables it reads, so replacing
+    ``upper_unions`` or ``upper_links`` is never served a stale result.
+    """
     when = _ts(day)
-    key = ("upper_chains", when)
-    if key not in dataset.cache:
-        dataset.cache[key] = upper_chains(dataset.upper_unions, dataset.upper_links, when)
-    chains: Chains = dataset.cache[key]
+    tables = (dataset.upper_unions, dataset.upper_links)
+    key = ("upper_chains", when, *(id(t) for t in tables))
+    if key not in dataset.cache:  # the tables are kept so that their ids cannot be reused
+        dataset.cache[key] = (tables, upper_chains(*tables, when))
+    chains: Chains = dataset.cache[key][1]
     return chains
 
 

@@ -250,25 +250,12 @@ class _Planner:
                            new=parent)
                 if current is not None:
                     history[-1]["valid_to"] = since - ONE_DAY
-            if parent is not None:
-                self._upper_in_force(uid, parent, since, uppers)
+            if parent is not None:  # inside the parent's life: checked by _upper_lives
                 history.append({"upper_id": uid, "parent_id": parent, "valid_from": since,
                                 "valid_to": end})
             rows.extend(history)
             replaced.append(uid)
         return rows, replaced
-
-    def _upper_in_force(self, uid: str, parent: str, day: pd.Timestamp,
-                        uppers: pd.DataFrame) -> None:
-        """A conflict unless upper union ``parent`` exists on ``day``."""
-        above = uppers.loc[parent]
-        if day < above["valid_from"] or (not pd.isna(above["valid_to"]) and day > above["valid_to"]):
-            self.conflict("upper", uid, "parent_id",
-                          f"Công đoàn cấp trên {parent} chưa thành lập hoặc đã giải thể vào ngày "
-                          f"công đoàn này trực thuộc ({_day(day)}).",
-                          f"Upper union {parent} does not exist on the day this one comes under "
-                          f"it ({_day(day)}).", value=parent,
-                          expected=f"{_day(above['valid_from'])} – {_day(above['valid_to'])}")
 
     # ------------------------------------------------------------------ CĐCS
     def unit(self, rec: dict[str, Any], uppers: pd.DataFrame,
@@ -529,7 +516,9 @@ def plan_changes(state: RegistryState, units: pd.DataFrame, uppers: pd.DataFrame
     _references(planner, units, all_uppers,
                 [*state.communes["commune_id"], *communes["commune_id"]])
     upper_link_rows, upper_replaced = planner.upper_parents(uppers, all_uppers)
-    _no_cycles(planner, state.upper_links, upper_link_rows, upper_replaced)
+    nesting = _no_cycles(planner, state.upper_links, upper_link_rows, upper_replaced)
+    _upper_lives(planner, nesting, all_uppers.reset_index(drop=True),
+                 set(new_uppers["upper_id"]), set(upper_replaced))
     current = {str(r["unit_id"]): r for r in as_records(state.units)}
     unit_rows, link_rows, name_rows, openings, replaced = [], [], [], [], []
     for rec in as_records(units):
@@ -578,8 +567,11 @@ def plan_changes(state: RegistryState, units: pd.DataFrame, uppers: pd.DataFrame
 
 
 def _no_cycles(planner: _Planner, stored: pd.DataFrame, rows: list[dict[str, Any]],
-               replaced: list[str]) -> None:
-    """A conflict for every cycle the new parent histories would make (on a listed union)."""
+               replaced: list[str]) -> pd.DataFrame:
+    """A conflict for every cycle the new parent histories would make (on a listed union).
+
+    Returns the upper unions' parent links as they would be after the list.
+    """
     kept = stored[~stored["upper_id"].isin(replaced)][list(UPPER_LINK_COLUMNS)]
     new = pd.DataFrame(rows, columns=list(UPPER_LINK_COLUMNS))
     links = pd.concat([p for p in (kept, new) if len(p)] or [new], ignore_index=True)
@@ -593,6 +585,36 @@ def _no_cycles(planner: _Planner, stored: pd.DataFrame, rows: list[dict[str, Any
                          "below itself.", value=chain,
                          expected="sửa cột cấp trên của một công đoàn trong vòng / change the "
                          "parent of one union in the loop")
+    return links
+
+
+def _upper_lives(planner: _Planner, links: pd.DataFrame, uppers: pd.DataFrame,
+                 changed: set[str], replaced: set[str]) -> None:
+    """A conflict for each upper union under another outside that one's life.
+
+    Only the links the list writes (``replaced``) or whose parent's dates it changes
+    (``changed``) are checked; a link ends at the latest with its own union's end. The conflict
+    is the parent's (its end date) when the list changes it, else the union's (its parent).
+    """
+    touched = links[links["upper_id"].isin(replaced) | links["parent_id"].isin(changed)]
+    life = uppers[["upper_id", "valid_from", "valid_to"]]
+    merged = touched.merge(life.rename(columns={"upper_id": "parent_id", "valid_from": "p_from",
+                                                "valid_to": "p_to"}), on="parent_id").merge(
+        life[["upper_id", "valid_to"]].rename(columns={"valid_to": "own_to"}), on="upper_id")
+    ends = pd.to_datetime(merged["valid_to"]).fillna(pd.to_datetime(merged["own_to"]))
+    p_to = pd.to_datetime(merged["p_to"])
+    late = p_to.notna() & (ends.isna() | (ends > p_to))
+    bad = merged[(pd.to_datetime(merged["valid_from"]) < pd.to_datetime(merged["p_from"])) | late]
+    for rec in as_records(bad.drop_duplicates(["upper_id", "parent_id"])):
+        uid, parent = str(rec["upper_id"]), str(rec["parent_id"])
+        mine = parent not in changed
+        planner.conflict("upper", uid if mine else parent, "parent_id" if mine else "valid_to",
+                         f"Công đoàn {uid} trực thuộc {parent} ngoài thời gian tồn tại của "
+                         f"{parent} ({_day(rec['p_from'])}–{_day(rec['p_to'])}).",
+                         f"Upper union {uid} is under {parent} outside that union's life.",
+                         value=f"{_day(rec['valid_from'])}–{_day(rec['valid_to'])}",
+                         expected="chuyển công đoàn này sang cấp trên khác trước / move this "
+                         "union first")
 
 
 def _by_unit(frame: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
