@@ -6,6 +6,10 @@ the link in force at the period's cut-off (or at its dissolution, if that came f
 that moved from the district federation to a commune union on 1/7/2025 counts under the
 district federation in 2025-H1 (cut-off 31/5/2025) and under the commune union in 2025 (30/11).
 
+Upper unions may be under other upper unions (``upper_links``, dated the same way; none in
+force = directly under the organisation): :func:`upper_chains` gives each the chain above it on
+a day, and an upper union holds every CĐCS below it at any depth (:func:`under`).
+
 A CĐCS is in the data from its :func:`data_start`: its founding, or its first parent link when
 that begins later (a CĐCS founded in 2010 that a commune union formed on 1/7/2025 took over is
 in that union's data from 1/7/2025). Before that day it is expected in no period.
