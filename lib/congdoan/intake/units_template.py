@@ -47,7 +47,7 @@ ORGANISATION_KINDS = {"commune": "commune_union", "industry": "industry_union",
 
 TITLES = {
     UNITS_SHEET: "DANH SÁCH CÔNG ĐOÀN CƠ SỞ",
-    UPPERS_SHEET: "DANH SÁCH CÔNG ĐOÀN CẤP TRÊN TRỰC TIẾP CƠ SỞ",
+    UPPERS_SHEET: "DANH SÁCH CÔNG ĐOÀN CẤP TRÊN (TRỰC TIẾP CƠ SỞ VÀ CÁC CẤP Ở TRÊN)",
     COMMUNES_SHEET: "DANH SÁCH XÃ, PHƯỜNG",
 }
 """Title (row 1) of each sheet."""
