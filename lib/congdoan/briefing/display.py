@@ -143,7 +143,10 @@ def status_badge(status: Any, lang: str = "vi") -> str:
 
 
 def title_block(who: Identity, lang: str = "vi") -> HTML:
-    """The title block: kind of briefing, name, sector, commune, upper union, period, cut-off."""
+    """The title block: kind of briefing, name, sector, commune, upper union, period, cut-off.
+
+    An upper union under another names the one above it (:attr:`Identity.upper_name`).
+    """
     kind = {"cdcs": "union_title", "upper_union": "upper_title"}.get(who.level, "organisation_title")
     facts: list[tuple[str, str]] = [(word("code", lang), who.unit_id)]
     if who.level == "cdcs":
@@ -151,6 +154,8 @@ def title_block(who: Identity, lang: str = "vi") -> HTML:
                   (word("commune", lang), who.commune_name or ""),
                   (word("upper", lang), who.upper_name or "")]
     else:
+        if who.upper_name:  # an upper union under another (a nested one)
+            facts.append((word("upper", lang), who.upper_name))
         facts.append((word("units", lang), fmt.number(who.units, lang)))
     facts += [(word("period", lang), who.period_label),
               (word("cut_off", lang), fmt.date(who.cut_off, lang))]

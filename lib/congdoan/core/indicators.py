@@ -15,6 +15,7 @@ Steps:
 2. :func:`congdoan.core.populations.population_rows` — per unit and indicator, the numerator
    and denominator.
 3. :func:`aggregate` — sums per group (sector, commune, upper union, organisation, named groups);
+   an upper union sums every CĐCS below it at the cut-off, at any depth (:func:`lift_to_bodies`);
    changes (member growth, new CĐCS) are summed from their parts (:mod:`congdoan.core.changes`).
 4. :mod:`congdoan.core.judgement` — annual status (met / not_met / no_data / not_applicable);
    milestones due are achieved / not_achieved with their gap, milestones ahead are judged by the
@@ -24,6 +25,7 @@ Steps:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -60,7 +62,7 @@ from congdoan.core.plan import (
     load_register,
 )
 from congdoan.core.populations import population_rows
-from congdoan.core.registry import SECTOR_NAMES, period_units
+from congdoan.core.registry import SECTOR_NAMES, Chains, bodies_of, dataset_chains, period_units
 from congdoan.exceptions import PeriodError
 
 LEVELS = ("cdcs", "sector", "commune", "upper_union", "organisation", "group")
@@ -70,7 +72,7 @@ OUTPUT_COLUMNS = (
     "unit_id", "unit_name", "level", "period", "indicator_id", "clause", "kind", "measure",
     "numerator", "denominator", "value", "target", "target_max", "status",
     "units_expected", "units_reported", "milestone_year", "baseline_value", "required_pace",
-    "actual_pace", "pace_ratio", "parent_id", "sector",
+    "actual_pace", "pace_ratio", "parent_id", "upper_chain", "sector",
     "commune_id",
     # added by the rules of docs/method.md
     "due", "gap", "tolerance", "baseline_year", "pace_method", "coverage", "provisional",
@@ -80,6 +82,9 @@ OUTPUT_COLUMNS = (
 projections: :func:`output_columns` adds one ``projection_YYYY`` per year of the register's
 ``plan.projection_years``.
 
+``upper_chain``: for a CĐCS row, its parent and the upper unions above it at the cut-off,
+nearest first, joined by "/" ("GRP/IND"); for an upper union row, itself and those above it (so
+a CĐCS is inside upper union U when U is one of its chain: :func:`in_chain`).
 ``due``: a milestone whose year has come (judged reached or not, never by pace); ``gap``: what
 is missing to the target (0 when reached); ``tolerance``: relative tolerance of an "about"
 target; ``baseline_year``: the year of the row's baseline (the plan's, or the first full year of
@@ -295,10 +300,33 @@ def aggregate(rows: pd.DataFrame, keys: pd.Series, level: str,
     return out
 
 
+def lift_to_bodies(rows: pd.DataFrame, chains: Chains) -> tuple[pd.DataFrame, pd.Series]:
+    """``rows`` repeated once for every upper union each counts for, with that union's id.
+
+    A row counts for the upper unions of its ``bodies`` column (a tuple) when it has one, else
+    for its ``parent_id`` and every upper union above it (``chains``,
+    :func:`~congdoan.core.registry.upper_chains`): so an upper union sums every CĐCS below it,
+    at any depth, each once. Without nesting the rows come back as they are, keyed by
+    ``parent_id``.
+    """
+    if "bodies" not in rows and all(len(chain) == 1 for chain in chains.values()):
+        return rows, rows["parent_id"]
+    bodies = rows["bodies"] if "bodies" in rows else bodies_of(rows["parent_id"], chains)
+    lengths = np.fromiter((len(b) for b in bodies), dtype="int64", count=len(bodies))
+    lifted = rows.iloc[np.repeat(np.arange(len(rows)), lengths)].reset_index(drop=True)
+    keys = pd.Series([body for chain in bodies for body in chain], index=lifted.index,
+                     dtype=object)
+    return lifted, keys
+
+
 def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int],
                       levels: Sequence[str],
-                      groups: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
-    """Every requested level of ``rows`` (a population frame) in one frame."""
+                      groups: Mapping[str, Sequence[str]] | None,
+                      cut_off: dt.date) -> pd.DataFrame:
+    """Every requested level of ``rows`` (a population frame) in one frame.
+
+    Upper unions are summed at any depth by the hierarchy at ``cut_off`` (:func:`lift_to_bodies`).
+    """
     upper_names = dict(zip(dataset.upper_unions["upper_id"], dataset.upper_unions["name"],
                            strict=True))
     commune_names = dict(zip(dataset.communes["commune_id"], dataset.communes["name"], strict=True))
@@ -313,10 +341,12 @@ def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int]
             level="cdcs", units_expected=1.0, units_reported=has_data * (1 - carried),
             carried_forward=has_data * carried))
     for level, column, names in (("sector", "sector", sector_names),
-                                 ("commune", "commune_id", commune_names),
-                                 ("upper_union", "parent_id", upper_names)):
+                                 ("commune", "commune_id", commune_names)):
         if level in levels:
             parts.append(aggregate(rows, rows[column], level, names))
+    if "upper_union" in levels:
+        lifted, keys = lift_to_bodies(rows, dataset_chains(dataset, cut_off))
+        parts.append(aggregate(lifted, keys, "upper_union", upper_names))
     if "organisation" in levels:
         top = aggregate(rows, pd.Series(dataset.organisation_id, index=rows.index), "organisation",
                         {dataset.organisation_id: dataset.organisation_name})
@@ -383,7 +413,7 @@ def compute_indicators(
     coded = list(enumerate(indicators))
     frame = unit_frame(dataset, per)
     rows = population_rows(dataset, per, frame, coded)
-    summed = _aggregate_levels(dataset, rows, [c for c, _ in coded], levels, groups)
+    summed = _aggregate_levels(dataset, rows, [c for c, _ in coded], levels, groups, per.cut_off)
     changes = [(c, i) for c, i in coded if i.numerator in CHANGE_ELEMENTS]
     if changes:
         summed = _with_change_parts(summed, dataset, per, frame, changes, levels, groups)
@@ -393,12 +423,30 @@ def compute_indicators(
     method = register.method
     result = judge_rows(summed, indicator_table(indicators, per, method), per, baseline, method,
                         register.plan.projection_years)
+    result["upper_chain"] = upper_chain_text(result, dataset_chains(dataset, per.cut_off))
     columns = output_columns(register)
     for col in columns:
         if col not in result.columns:
             result[col] = pd.NA
     order = result.sort_values(["ind"], kind="stable").index
     return result.loc[order, list(columns)].reset_index(drop=True)
+
+
+def upper_chain_text(rows: pd.DataFrame, chains: Chains) -> pd.Series:
+    """The ``upper_chain`` of each output row (see :data:`OUTPUT_COLUMNS`); NA on other levels."""
+    parents = rows["parent_id"] if "parent_id" in rows else pd.Series(pd.NA, index=rows.index)
+    key = parents.where(rows["level"].eq("cdcs"),
+                                  rows["unit_id"].where(rows["level"].eq("upper_union")))
+    text = pd.Series(["/".join(chain) if chain else pd.NA for chain in bodies_of(key, chains)],
+                     index=rows.index, dtype=object)
+    return text
+
+
+def in_chain(chain: pd.Series, upper_id: str) -> pd.Series:
+    """Mask of the rows whose ``upper_chain`` holds ``upper_id`` (inside that upper union)."""
+    padded = "/" + chain.astype("string").fillna("") + "/"
+    mask: pd.Series = padded.str.contains(f"/{upper_id}/", regex=False).astype(bool)
+    return mask
 
 
 def _with_change_parts(summed: pd.DataFrame, dataset: Dataset, period: Period,
@@ -419,7 +467,7 @@ def _with_change_parts(summed: pd.DataFrame, dataset: Dataset, period: Period,
         pieces.append(own.assign(ind=code * len(PARTS) + part, num=own[stock], den=np.nan,
                                  carried=0.0))
     long = pd.concat(pieces, ignore_index=True)
-    parts = _aggregate_levels(dataset, long, [], levels, groups)
+    parts = _aggregate_levels(dataset, long, [], levels, groups, period.cut_off)
     parts["code"], parts["part"] = parts["ind"] // len(PARTS), parts["ind"] % len(PARTS)
     wide = parts.set_index(["code", "level", "unit_id", "part"])["numerator"].unstack("part")
     wide = wide.reindex(columns=range(len(PARTS)))
@@ -490,7 +538,8 @@ def _year_values(dataset: Dataset, year: int, coded: Sequence[tuple[int, Indicat
     def make() -> pd.DataFrame:
         per = parse_period(str(year))
         rows = population_rows(dataset, per, unit_frame(dataset, per), coded)
-        summed = _aggregate_levels(dataset, rows, [c for c, _ in coded], levels, groups)
+        summed = _aggregate_levels(dataset, rows, [c for c, _ in coded], levels, groups,
+                                   per.cut_off)
         num = summed["numerator"].astype("float64")
         den = summed["denominator"].astype("float64")
         is_count = summed["ind"].map({c: i.measure for c, i in coded}).eq("count")

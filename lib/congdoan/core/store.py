@@ -5,7 +5,8 @@ default (created on first use, WAL journal so notebooks can read while an ingest
 keys on) or PostgreSQL by URL.
 
 Tables: the registry tables of :mod:`congdoan.core.dataset` (``communes``, ``upper_unions``,
-``areas``, ``units``, ``links``, ``enterprises``, ``upper_records``, ``activities``, ``meta``),
+``upper_links``, ``areas``, ``units``, ``links``, ``enterprises``, ``upper_records``,
+``activities``, ``meta``),
 ``submissions`` (one row per accepted input file, by content hash) and ``report_versions`` (one
 row per accepted (CĐCS, sub-period) report; the newest is flagged ``is_current`` and earlier
 versions stay queryable). :func:`load_dataset` rebuilds the :class:`~congdoan.core.dataset.Dataset`
@@ -171,6 +172,14 @@ def build_metadata(params_dir: Path | None = None) -> sa.MetaData:
         sa.CheckConstraint("direct IN (0, 1)", name="ck_upper_direct"), _dated("upper"),
     )
     sa.Table(
+        "upper_links", md,
+        sa.Column("upper_id", sa.String(40), ref("upper_unions.upper_id"), primary_key=True),
+        sa.Column("parent_id", sa.String(40), ref("upper_unions.upper_id"), nullable=False),
+        sa.Column("valid_from", sa.Date, primary_key=True), sa.Column("valid_to", sa.Date),
+        sa.CheckConstraint("parent_id <> upper_id", name="ck_upper_links_self"),
+        _dated("upper_links"),
+    )
+    sa.Table(
         "areas", md,
         sa.Column("commune_id", sa.String(40), ref("communes.commune_id"), primary_key=True),
         sa.Column("upper_id", sa.String(40), ref("upper_unions.upper_id"), primary_key=True),
@@ -330,7 +339,8 @@ def _registry_history_tables(md: sa.MetaData) -> None:
     )
 
 
-REGISTRY_TABLES = ("communes", "upper_unions", "areas", "units", "links", "enterprises",
+REGISTRY_TABLES = ("communes", "upper_unions", "upper_links", "areas", "units", "links",
+                   "enterprises",
                    "upper_records", "activities", "openings")
 """Dataset tables loaded by :func:`seed_registry`, in foreign-key order."""
 

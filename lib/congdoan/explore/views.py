@@ -26,7 +26,7 @@ import pandas as pd
 
 from congdoan.core.activities import MEASURES, activity_totals
 from congdoan.core.dataset import Dataset
-from congdoan.core.indicators import compute_indicators
+from congdoan.core.indicators import compute_indicators, in_chain
 from congdoan.core.periods import analysis_periods, parse_period
 from congdoan.core.plan import POPULATION_SECTORS, Indicator, PlanRegister, load_register
 from congdoan.core.registry import SECTOR_NAMES
@@ -183,8 +183,15 @@ def filter_view(rows: pd.DataFrame, selection: Selection, *, period: str | None 
         mask &= rows["period"].eq(period)
     for col, value in selection.filters.items():
         if col not in ignore:
-            mask &= rows[col].eq(value)
+            mask &= under_upper(rows, value) if col == "parent_id" else rows[col].eq(value)
     return rows[mask]
+
+
+def under_upper(rows: pd.DataFrame, upper_id: str) -> pd.Series:
+    """Mask of the CĐCS rows inside upper union ``upper_id``, at any depth (``upper_chain``)."""
+    if "upper_chain" not in rows:
+        return rows["parent_id"].eq(upper_id)
+    return in_chain(rows["upper_chain"], upper_id)
 
 
 def _scope_level(selection: Selection) -> str:
@@ -214,7 +221,22 @@ def _group(rows: pd.DataFrame, cdcs: pd.DataFrame, selection: Selection, key: st
         ignore = () if key is None else (key,)
         baseline = filter_view(rows, selection, period=str(load_register().plan.baseline_year),
                                ignore=ignore)
+    if key == "parent_id":  # an upper union sums every CĐCS below it
+        cdcs = by_every_upper(cdcs)
+        baseline = None if baseline is None else by_every_upper(baseline)
     return Group(cdcs, key, _scope_id(selection), scope_name(selection, names), baseline)
+
+
+def by_every_upper(cdcs: pd.DataFrame) -> pd.DataFrame:
+    """CĐCS rows repeated once per upper union above them (``upper_chain``), as ``parent_id``.
+
+    So that grouping by ``parent_id`` gives every upper union its CĐCS at any depth, each once.
+    """
+    if "upper_chain" not in cdcs:
+        return cdcs
+    chains = cdcs["upper_chain"].astype("string").fillna("").str.split("/")
+    lifted = cdcs.assign(parent_id=chains).explode("parent_id")
+    return lifted[lifted["parent_id"].astype(str) != ""]
 
 
 def _scope_id(selection: Selection) -> str:
