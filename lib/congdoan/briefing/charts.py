@@ -127,7 +127,7 @@ def apply_theme() -> None:
     sns.set_theme(context="paper", style="whitegrid", font=FONT_FAMILY[0], rc={
         "font.family": "sans-serif",
         # DejaVu Sans alone: it covers Vietnamese and the status symbols, and a fallback list
-        # makes matplotlib lay out every text with several fonts (~10 % of the drawing time)
+        # makes matplotlib lay out every text with several fonts
         "font.sans-serif": FONT_FAMILY[:1],
         "axes.edgecolor": GRID,
         "axes.labelcolor": INK,
@@ -223,15 +223,15 @@ def png(figure: Figure, dpi: int = PNG_DPI) -> bytes:
 def encode_png(pixels: np.ndarray, dpi: int = PNG_DPI, level: int = 3) -> bytes:
     """An 8-bit RGB (height × width × 3) or RGBA (× 4) array as a PNG file.
 
-    Every row is stored unfiltered and zlib-compressed at ``level``. Pillow's encoder picks a
-    PNG filter row by row: for these flat-coloured charts it took 1.5–2.5 times as long
-    (10–15 ms a chart, measured side by side) for a file about 10 % smaller.
+    Every row is stored unfiltered and zlib-compressed at ``level``: a valid PNG of exactly
+    these pixels. (Pillow's encoder picks a PNG filter row by row, which for these
+    flat-coloured charts takes longer for a file only a little smaller.)
     """
     height, width, channels = pixels.shape
     rows = np.empty((height, 1 + width * channels), dtype=np.uint8)
     rows[:, 0] = 0  # filter type "None"
     target = rows[:, 1:].reshape(height, width, channels)
-    for channel in range(channels):  # one channel at a time: ~5x faster than all at once
+    for channel in range(channels):  # one channel at a time: contiguous copies
         target[..., channel] = pixels[..., channel]
 
     def chunk(kind: bytes, data: bytes) -> bytes:
@@ -372,7 +372,7 @@ def trend_alt(part: pd.DataFrame, lang: str = "vi") -> str:
 def _trend_grid(rows: int, columns: int) -> Figure:
     """An empty grid of trend panels with fixed margins."""
     height = 1.9 * rows + 0.42
-    # a fixed grid: the constrained-layout solver costs ~0.5 s on 6–9 panels; the bottom
+    # a fixed grid rather than the constrained-layout solver, slow on many panels; the bottom
     # margin holds a two-line period label (see _period_tick)
     figure = Figure(figsize=(7.2, height))
     figure.subplots(rows, columns, squeeze=False, gridspec_kw={
@@ -398,7 +398,7 @@ def _fixed_axis_labels(figure: Figure) -> None:
     """Place the (empty) axis labels of every panel at fixed points.
 
     The panels have no axis labels: placed at fixed points, they are not placed at each drawing
-    by measuring every tick label again (~12 ms a grid; the same pixels).
+    by measuring every tick label again (the same pixels).
     """
     for axis in figure.axes:
         axis.xaxis.set_label_coords(0.5, 0.0)
@@ -461,8 +461,8 @@ def _draw_trend(history: pd.DataFrame, labels: list[str], axes_list: list[Axes],
         slanted = len(periods) > 6
         axis.set_xticks(x, [_period_tick(p, lang, one_line=slanted) for p in periods],
                         rotation=45 if slanted else 0, ha="right" if slanted else "center")
-        # y given: matplotlib then skips measuring every tick label to place the title
-        # (~30 ms a panel); the place is the same, as no tick label or offset is above the axes
+        # y given: matplotlib then skips measuring every tick label to place the title;
+        # the place is the same, as no tick label or offset is above the axes
         axis.set_title(_wrap(label, 30), loc="left", fontsize=7.5, y=1.0)
         measure = str(part["measure"].iloc[0])
         _measure_axis(axis, "y", measure, lang)
@@ -499,7 +499,7 @@ def comparison(table: pd.DataFrame, *, lang: str = "vi", ax: Axes | None = None,
 
 _COMPARISON_FIGURES: dict[int, Figure] = {}
 """Comparison figures kept by number of rows for :func:`comparison_png` (at most 8: each
-keeps its renderer's pixel buffer, ≈ 2 MB; the demo district's CĐCS need 4 sizes)."""
+keeps its renderer's pixel buffer; the demo district's CĐCS need 4 sizes)."""
 
 
 def comparison_png(table: pd.DataFrame, *, lang: str = "vi") -> bytes:
@@ -583,7 +583,7 @@ def _fit_margins(figure: Figure, axis: Axes, legend: Any) -> None:
     """Place ``axis`` so that its y labels, x labels, title and the figure legend below fit.
 
     The sizes are measured once with the Agg renderer (whose text layouts are cached for the
-    drawing); this is ~5x cheaper than the constrained-layout solver for the same result. The
+    drawing), for the same result as the constrained-layout solver at less cost. The
     measures depend only on the texts and the figure size, which most CĐCS of one sector and
     upper union share, so they are kept (:data:`_MARGINS`) and measured once per layout.
     """

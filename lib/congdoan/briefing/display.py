@@ -265,9 +265,9 @@ def comparison(table: pd.DataFrame, lang: str = "vi") -> HTML:
     On screen, an HTML dot plot (:func:`dot_plot`) that reads at any width; in print, the
     same figures as a chart image (:func:`congdoan.briefing.charts.comparison`, with its text
     alternative). Print has no use for a layout that reflows, and an image costs the PDF
-    far less than the plot's hundreds of boxes and lines of text (≈ 0.17 s of WeasyPrint per
-    briefing, measured): the plot is marked :data:`congdoan.briefing.SCREEN_ONLY`, the PDF is
-    made without it, and the style sheet shows each where it belongs in a browser.
+    far less than the plot's hundreds of boxes and lines of text: the plot is marked
+    :data:`congdoan.briefing.SCREEN_ONLY`, the PDF is made without it, and the style sheet
+    shows each where it belongs in a browser.
     """
     if table.empty:
         return bullets([], lang)

@@ -1,12 +1,12 @@
 """A kernel fork server: one process imports what briefings need, then forks ready kernels.
 
 A batch worker's kernel, started the usual way (``python -m ipykernel_launcher -f …``), spends
-~1.5 s of CPU importing IPython, pandas, matplotlib, seaborn and congdoan and loading the
+most of its start importing IPython, pandas, matplotlib, seaborn and congdoan and loading the
 period's context, and every worker's kernel does it again. :class:`KernelForkServer` starts one
 process that does all of that once; on request it forks a child that becomes an ordinary
 ipykernel (``IPKernelApp``) on the connection file jupyter_client wrote: the same kernel a
-launch gives, with its modules and caches already in place (ready ~0.25 s after the request,
-most of it the kernel application's own set-up). Memory pages the kernels do not change stay
+launch gives, with its modules and caches already in place (what remains is the kernel
+application's own set-up). Memory pages the kernels do not change stay
 shared with the server.
 
 Used by the local batch only: :class:`congdoan.engine.warm.WarmKernel` with ``fork_server=`` launches
@@ -18,7 +18,7 @@ any briefing needs rendering.
 
 What it accepts — a fixed set of operations, never code. A request is one JSON object of at
 most :data:`MAX_REQUEST` bytes (after a 4-byte length), from a process of the same user
-(``SO_PEERCRED``), within 10 s of connecting:
+(``SO_PEERCRED``), within :data:`REQUEST_TIMEOUT` seconds of connecting:
 
 - ``{"op": "warm", "contexts": [[PERIOD, DATA], ...]}``: import :data:`WARM_MODULES` and load
   each briefing context (:func:`congdoan.briefing.content.load_context`): PERIOD ``YYYY``,
@@ -103,13 +103,15 @@ KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False", *PATCH_ARGUMENTS)
 """Command-line options of every warm kernel (the only options a ``fork`` request may carry).
 
 - No history database: it would refuse the execution counter being reset to 1.
-- No 0.5 ms sleep before each execute reply (about 1 ms with the wake-up; ten or more per
-  briefing): ipykernel sleeps there in case a client reads the reply before the outputs that
-  precede it; papermill (nbclient) collects a cell's outputs until the kernel reports idle,
-  which comes after them all on the same channel."""
+- No sleep before each execute reply (one per cell): ipykernel sleeps there in case a client
+  reads the reply before the outputs that precede it; papermill (nbclient) collects a cell's
+  outputs until the kernel reports idle, which comes after them all on the same channel."""
 
 MAX_REQUEST = 1 << 20
 """Largest request accepted, in bytes."""
+
+REQUEST_TIMEOUT = 10.0
+"""Seconds a connection may take to send its request before the server drops it."""
 
 MAX_CONTEXTS = 64
 """Most (period, data) pairs one ``warm`` request may load."""
@@ -539,7 +541,7 @@ def _handle(conn: socket.socket, listener: socket.socket,
         socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
     if uid != os.getuid():
         return
-    conn.settimeout(10.0)
+    conn.settimeout(REQUEST_TIMEOUT)
     request = _receive(conn)
     op = request.get("op")
     if op == "warm":
@@ -565,7 +567,7 @@ def serve(listener: socket.socket, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch decides when to stop
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped automatically
     # Only imports and warming run here, and what they leave is frozen: collections would
-    # walk it for little (~0.25 s of CPU before the first kernel, measured). Kernels resume it.
+    # walk it and find next to no garbage. Kernels resume it.
     gc.disable()  # for the server's life; each kernel switches it back on
     for name in PRELOAD_MODULES:
         importlib.import_module(name)

@@ -8,8 +8,8 @@ Each takes data and returns an ``<svg>`` element as text, with ``role="img"``, a
 
 Why not matplotlib: the explorer redraws up to four panels after each control change, and the
 whole update (kernel, transport, browser) has to stay within an officer's patience. Drawing and
-saving a matplotlib figure costs tens of milliseconds a panel; writing the same few shapes as
-SVG text costs well under one. The colours, markers and symbols of each status still come from
+saving a matplotlib figure per panel would be most of an update; writing the same few shapes as
+SVG text is a small part of it. The colours, markers and symbols of each status still come from
 :mod:`congdoan.briefing.charts` (the one module that owns the palette), numbers from
 :mod:`congdoan.briefing.fmt`.
 

@@ -74,7 +74,7 @@ def _grid(ws: Any, budget: Budget) -> dict[tuple[int, int], tuple[Any, bool]]:
 
     Only values are kept (openpyxl's cell objects cost far more), within the budget.
 
-    The worksheet's declared ``<dimension>`` is ignored (a 10 KB file can claim A1:XFD1048576):
+    The worksheet's declared ``<dimension>`` is ignored (a tiny file can claim A1:XFD1048576):
     rows are as long as their last cell and stop at the last row present.
     """
     ws.reset_dimensions()
