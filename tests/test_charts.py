@@ -16,7 +16,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from conftest import comparison_series
+from conftest import comparison_series, trend_histories
 from congdoan._compat.weasyprint import png_rows
 from congdoan.briefing import charts
 
@@ -144,21 +144,7 @@ def _panel_pictures(shown: object) -> list[tuple[bytes, str]]:
 
 
 def test_trend_image_is_one_panel_per_indicator_as_trend_panel_draws_it() -> None:
-    def history(labels: list[str], periods: list[str], measure: str, scale: float) -> pd.DataFrame:
-        rows = [{"label": label, "period": p, "measure": measure,
-                 "value": scale * (0.4 + 0.1 * i + 0.05 * j), "target": scale * 0.7,
-                 "status": "met" if i % 2 else "not_met"}
-                for j, label in enumerate(labels) for i, p in enumerate(periods)]
-        return pd.DataFrame(rows)
-
-    years = ["2021", "2022", "2023", "2024", "2025"]
-    halves = ["2023-H1", "2023-H2", "2024-H1", "2024-H2", "2025-H1", "2025-H2", "2026-H1"]
-    cases = [
-        history(["A", "B", "C", "D", "E", "F"], years, "share", 1.0),
-        history(["Đoàn viên", "B"], halves, "count", 18000),  # fewer panels, counts, 45° labels
-        history(["A", "B", "C", "D", "E", "F"], years, "count", 600),  # shares become counts
-        history(["A", "B", "C", "D"], years[:3], "share", 1.0),
-    ]
+    cases = trend_histories()
     for case in cases:  # each drawn on the panel the previous one left
         pictures = _panel_pictures(charts.trend_image(case))
         labels = list(dict.fromkeys(case["label"]))

@@ -14,10 +14,9 @@ from queue import Empty
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from conftest import Patches, comparison_series, fresh_python, pdf_content
+from conftest import Patches, comparison_series, fresh_python, pdf_content, trend_histories
 from congdoan import _compat
 from congdoan._compat import PATCHES, active, in_range, installed_version, table
 from congdoan.briefing import charts
@@ -158,28 +157,13 @@ def test_kept_text_bitmaps_give_matplotlibs_own_pixels(patches: Patches, name: s
     assert charts.png(kept) == expected  # switched off on a renderer that had it: undone
 
 
-def _history(labels: list[str], periods: list[str], measure: str, scale: float) -> pd.DataFrame:
-    rows = [{"label": label, "period": p, "measure": measure,
-             "value": scale * (0.4 + 0.1 * i + 0.05 * j), "target": scale * 0.7,
-             "status": "met" if i % 2 else "not_met"}
-            for j, label in enumerate(labels) for i, p in enumerate(periods)]
-    return pd.DataFrame(rows)
-
-
 _comparison = comparison_series
 
 
 def test_kept_figures_draw_what_new_figures_draw(patches: Patches) -> None:
     """Each chart drawn on the kept figure the previous one left is the chart a new figure
     draws (and the same as with the patch off)."""
-    years = ["2021", "2022", "2023", "2024", "2025"]
-    halves = ["2023-H1", "2023-H2", "2024-H1", "2024-H2", "2025-H1", "2025-H2", "2026-H1"]
-    trends = [
-        _history(["A", "B", "C", "D", "E", "F"], years, "share", 1.0),
-        _history(["Đoàn viên", "B"], halves, "count", 18000),  # fewer panels, 45° labels
-        _history(["A", "B", "C", "D", "E", "F"], years, "count", 600),  # shares become counts
-        _history(["A", "B", "C", "D"], years[:3], "share", 1.0),
-    ]
+    trends = trend_histories()
     three = {"unit": "CĐCS này", "sector": "Khu vực", "organisation": "Toàn huyện"}
     labels = ["Tỷ lệ đoàn viên được học tập, quán triệt nghị quyết", "Đối thoại", "Hội nghị"]
     comparisons = [

@@ -168,3 +168,13 @@ def test_an_upper_unions_activities_show_every_programme_and_a_total() -> None:
     assert '<td data-label="Số CĐCS tổ chức">1</td>' in page
     total = re.findall(r"<tr><td[^>]*>Cộng các chương trình</td>(.*?)</tr>", page)[0]
     assert re.findall(r">([^<]*)</td>", total) == ["", "", "4", "1.258", "8.000.000"]
+
+
+def test_section_headings_are_numbered_by_their_place_in_their_briefing() -> None:
+    assert str(view.heading("trend", "vi").data) == '<h2 class="cd-h2">2. Diễn biến qua các kỳ</h2>'
+    assert str(view.heading("by_commune", "en").data) == '<h2 class="cd-h2">4. By commune</h2>'
+    # the same section title in both briefings, at its own place in each
+    assert "6. Hoạt động theo các chương trình" in str(view.heading("activities", "vi").data)
+    assert "8. Hoạt động theo các chương trình" in str(view.heading("upper_activities", "vi").data)
+    placed = [s for order in view.SECTION_ORDER.values() for s in order]
+    assert sorted(placed) == sorted(view.SECTIONS)  # every section shown once, in one briefing
