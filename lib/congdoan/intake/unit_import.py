@@ -36,6 +36,7 @@ from congdoan.intake.ingest import (
     _write_problem_report,
     sha256_of,
 )
+from congdoan.intake.problems import Problem, has_errors, load_intake_settings
 from congdoan.intake.units import (
     COMMUNES_SHEET,
     UNITS_SHEET,
@@ -43,7 +44,6 @@ from congdoan.intake.units import (
     UnitsFile,
     read_units_file,
 )
-from congdoan.intake.validation import Problem, has_errors, load_intake_settings
 
 Status = Literal["accepted", "rejected", "duplicate"]
 
