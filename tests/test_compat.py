@@ -19,7 +19,7 @@ import pytest
 from conftest import Patches, comparison_series, fresh_python, pdf_content, trend_histories
 from congdoan import _compat
 from congdoan._compat import PATCHES, active, in_range, installed_version, table
-from congdoan.briefing import charts
+from congdoan.briefing import charts, images, theme
 from congdoan.core.paths import PROJECT_ROOT
 from congdoan.engine.render import Renderer
 
@@ -115,7 +115,7 @@ def test_installed_versions_are_read_as_the_package_metadata_says() -> None:
 def _text_figure() -> Any:
     from matplotlib.figure import Figure
 
-    charts.apply_theme()
+    theme.apply_theme()
     figure = Figure(figsize=(4, 3))
     ax = figure.add_subplot()
     ax.plot([0, 1, 2], [0.2, 0.5, 0.4])
@@ -137,24 +137,24 @@ def test_kept_text_bitmaps_give_matplotlibs_own_pixels(patches: Patches, name: s
 
     for other in ("text_bitmaps", "glyph_bitmaps"):
         patches.off(other)
-    expected = charts.png(_text_figure())
+    expected = images.png(_text_figure())
     patches.on(name)
     patch.forget_text_bitmaps()
     kept = _text_figure()
-    assert charts.png(kept) == expected
+    assert images.png(kept) == expected
     entries = patch.text_bitmaps_kept()
     assert entries >= 8  # tick labels, the labels, the title and the texts, kept
-    assert charts.png(kept) == expected  # the same figure again, every text from the cache
+    assert images.png(kept) == expected  # the same figure again, every text from the cache
     cache = patch._TEXT_BITMAPS if name == "text_bitmaps" else patch._GLYPHS
     saved = dict(cache)
     for key, (bitmap, *place) in saved.items():  # blanked bitmaps show …
         cache[key] = (np.zeros_like(bitmap), *place)
-    assert charts.png(kept) != expected  # … that the drawing copies what was kept
+    assert images.png(kept) != expected  # … that the drawing copies what was kept
     cache.update(saved)
-    assert charts.png(_text_figure()) == expected  # a new figure, the same texts
+    assert images.png(_text_figure()) == expected  # a new figure, the same texts
     assert patch.text_bitmaps_kept() == entries
     patches.off(name)
-    assert charts.png(kept) == expected  # switched off on a renderer that had it: undone
+    assert images.png(kept) == expected  # switched off on a renderer that had it: undone
 
 
 _comparison = comparison_series
@@ -190,7 +190,7 @@ def test_kept_figures_draw_what_new_figures_draw(patches: Patches) -> None:
 def _briefing_like_document(renderer: Renderer) -> str:
     from congdoan.briefing.display import bullets
 
-    png = base64.b64encode(charts.png(charts.empty_figure("Biểu đồ"), dpi=50)).decode()
+    png = base64.b64encode(images.png(charts.empty_figure("Biểu đồ"), dpi=50)).decode()
     rows = "".join(f"<tr><th>Chỉ tiêu {i}</th><td>{i * 7},5%</td><td>✔ Đạt</td></tr>"
                    for i in range(1, 40))
     body = (f"<h2>Kết quả</h2><table><thead><tr><th>Chỉ tiêu</th><th>Giá trị</th>"
@@ -226,7 +226,7 @@ def test_copied_png_rows_give_the_same_pdf_content(patches: Patches) -> None:
 
     from congdoan._compat.weasyprint import png_rows
 
-    chart = charts.png(charts.empty_figure("Biểu đồ"), dpi=50)
+    chart = images.png(charts.empty_figure("Biểu đồ"), dpi=50)
     assert Image.open(io.BytesIO(chart)).mode == "RGB"  # charts are opaque: no alpha channel
     width, height = Image.open(io.BytesIO(chart)).size
     rows = png_rows(chart)

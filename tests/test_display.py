@@ -11,10 +11,10 @@ import re
 import numpy as np
 import pandas as pd
 
-from congdoan.briefing import charts, display
+from congdoan.briefing import charts, display, images
 from congdoan.briefing import display as view
-from congdoan.briefing.charts import SERIES_STYLES, status_style
 from congdoan.briefing.content import Identity
+from congdoan.briefing.theme import SERIES_STYLES, status_style
 
 HOSTILE = '<script>alert("x")</script> & Cty "A"'
 
@@ -118,7 +118,7 @@ def test_comparison_is_the_dot_plot_on_screen_and_the_chart_image_in_print() -> 
     image = re.search(r'<img class="cd-print" src="data:image/png;base64,([^"]+)" alt="([^"]+)"',
                       page)
     assert image
-    assert base64.b64decode(image.group(1)) == charts.png(charts.comparison(table))
+    assert base64.b64decode(image.group(1)) == images.png(charts.comparison(table))
     assert html.unescape(image.group(2)) == charts.comparison_alt(table)
     assert "CĐCS này 105,6%" in html.unescape(image.group(2))
 

@@ -21,15 +21,9 @@ import pandas as pd
 from IPython.display import HTML
 
 from congdoan.briefing import SCREEN_ONLY, fmt
-from congdoan.briefing.charts import (
-    SERIES_STYLES,
-    SERIES_SYMBOLS,
-    comparison_alt,
-    comparison_png,
-    share_limits,
-    status_style,
-)
+from congdoan.briefing.charts import comparison_alt, comparison_png, share_limits
 from congdoan.briefing.content import Identity
+from congdoan.briefing.theme import SERIES_STYLES, SERIES_SYMBOLS, status_style
 from congdoan.core.activities import MEASURE_WORDS, MEASURES
 from congdoan.core.periods import parse_period
 from congdoan.core.plan import load_register

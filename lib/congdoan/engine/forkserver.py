@@ -153,9 +153,9 @@ def briefing_warmup(pairs: Iterable[tuple[str, str | None]]) -> str:
 
     The chart makes matplotlib load its fonts before the first briefing.
     """
-    lines = [DEFAULT_WARMUP, "from congdoan.briefing import charts, content, display"]
+    lines = [DEFAULT_WARMUP, "from congdoan.briefing import charts, content, display, images"]
     lines += [f"content.load_context({period!r}, {data!r})" for period, data in pairs]
-    lines.append("charts.png(charts.empty_figure('Đã sẵn sàng / ready ≥ ✔'))")
+    lines.append("images.png(charts.empty_figure('Đã sẵn sàng / ready ≥ ✔'))")
     return "\n".join(lines) + "\n"
 
 
@@ -522,7 +522,7 @@ def warm_server(contexts: list[tuple[str, str | None]], loaded: list[tuple[str, 
     """
     for name in WARM_MODULES:
         importlib.import_module(name)
-    from congdoan.briefing import charts, content
+    from congdoan.briefing import charts, content, images
 
     for period, data in contexts:
         try:
@@ -531,7 +531,7 @@ def warm_server(contexts: list[tuple[str, str | None]], loaded: list[tuple[str, 
             log.debug("fork server: context %s %s not loaded", period, data, exc_info=True)
         else:
             loaded.append((period, data))
-    charts.png(charts.empty_figure("Đã sẵn sàng / ready ≥ ✔"))
+    images.png(charts.empty_figure("Đã sẵn sàng / ready ≥ ✔"))
 
 
 def _handle(conn: socket.socket, listener: socket.socket,

@@ -236,7 +236,7 @@ _WARM_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a73"
     "0000001649444154789c63fcffff3f030303130303030303030024060301fc35de9b"
     "0000000049454e44ae426082")
-"""A 2x2 RGB PNG (what :func:`congdoan.briefing.charts.png` writes, in small) for :meth:`Renderer.warm`."""
+"""A 2x2 RGB PNG (what :func:`congdoan.briefing.images.png` writes, in small) for :meth:`Renderer.warm`."""
 
 
 def vietnamese_fonts() -> list[str] | None:
