@@ -232,7 +232,20 @@ class WarmKernel:
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
-        """Start the kernel and run the warm-up code."""
+        """Start the kernel and run the warm-up code.
+
+        A start that fails, or times out (``startup_timeout``), leaves nothing behind: the
+        kernel is killed and its socket folder and connection file are removed before the
+        error is raised.
+        """
+        try:
+            self._start()
+        except BaseException:
+            self.kill()
+            self.shutdown()
+            raise
+
+    def _start(self) -> None:
         # Unix sockets in a private folder rather than TCP on localhost: no other user can
         # reach them, messages cost less, and ipykernel no longer warns about plain TCP.
         # The connection file (it holds the key that signs every message) goes in the same
@@ -245,6 +258,7 @@ class WarmKernel:
             transport = {"transport": "ipc", "ip": os.path.join(self._sockets, "k"),
                          "connection_file": os.path.join(self._sockets, "kernel.json")}
         km = WarmKernelManager(kernel_name=self.kernel_name, **transport)
+        self.km = km  # from here on, shutdown() stops whatever of the kernel has started
         if self.fork_server:
             from congdoan.engine.forkserver import launcher
 
@@ -260,8 +274,8 @@ class WarmKernel:
         # The channels connect before the new kernel has bound its sockets; zmq then waits
         # its default reconnect interval before trying again. A short interval instead.
         kc.context.setsockopt(zmq.RECONNECT_IVL, 10)
+        self.kc = kc
         kc.start_channels()
-        self.km, self.kc = km, kc
         self.starts += 1
         self.runs = 0
         run_sync(until_ready)(kc, self.startup_timeout)
@@ -269,17 +283,19 @@ class WarmKernel:
         self.run_code(KERNEL_SETUP_CODE + FREEZE_CODE)
 
     def shutdown(self) -> None:
-        """Stop the kernel (immediately)."""
-        if self.kc is not None:
-            self.kc.stop_channels()
-            self.kc = None
-        if self.km is not None:
-            try:
-                run_sync(self.km.shutdown_kernel)(now=True)
-            except Exception as exc:  # noqa: BLE001 - a dead kernel may refuse a clean stop
-                log.debug("kernel shutdown: %s", exc)
-            self.km = None
-        self._remove_sockets()
+        """Stop the kernel (immediately); its socket folder and connection file go in any case."""
+        kc, km, self.kc, self.km = self.kc, self.km, None, None
+        try:
+            if kc is not None:
+                kc.stop_channels()
+            if km is not None:
+                try:
+                    run_sync(km.shutdown_kernel)(now=True)
+                except Exception as exc:  # noqa: BLE001 - a dead kernel may refuse a clean stop
+                    log.debug("kernel shutdown: %s", exc)
+                    km.cleanup_connection_file()  # where it is not in the socket folder
+        finally:
+            self._remove_sockets()
 
     def restart(self) -> None:
         """Replace the kernel with a fresh, warmed one."""
