@@ -17,7 +17,8 @@ from sqlalchemy.engine import Connection
 
 from congdoan.core.registry import RegistryState
 from congdoan.core.registry_changes import RegistryChanges
-from congdoan.core.store import get_engine, records, schema, upsert_frame
+from congdoan.core.schema import schema
+from congdoan.core.store import get_engine, records, upsert_frame
 
 _DATES = {
     "communes": (), "upper_unions": ("valid_from", "valid_to"), "units": ("founded", "dissolved"),

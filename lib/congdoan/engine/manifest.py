@@ -25,7 +25,7 @@ are deliberately not part of a CĐCS's key: a change elsewhere does not re-rende
 ``--force`` after a bulk correction.
 
 Slices are fingerprinted with vectorised row hashes (:func:`pandas.util.hash_pandas_object`)
-combined per unit, so the whole check costs milliseconds per thousand units.
+combined per unit: one vectorised pass over the data, not one per unit.
 
 Several batches may write into one output folder at once: :meth:`Manifest.save` takes an
 exclusive lock on the folder, reads the manifest as it is on disk, applies only this run's

@@ -261,10 +261,10 @@ def completeness_heatmap(table: pd.DataFrame, value: str = "on_time_share",
     Communes in Vietnamese alphabetical order; the colour scale runs over the data's own range
     (:func:`colour_range`), every cell is labelled with its share.
     """
-    from congdoan.briefing import charts, fmt
+    from congdoan.briefing import fmt, theme
     from congdoan.explore.collation import vi_sort_key
 
-    charts.apply_theme()
+    theme.apply_theme()
     communes = table[table["level"] == "commune"]
     grid = communes.pivot_table(index="commune_name", columns="period", values=value,
                                 aggfunc="first")

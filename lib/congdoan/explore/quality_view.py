@@ -20,7 +20,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from congdoan.briefing import charts, fmt
+from congdoan.briefing import fmt, images
 from congdoan.core.dataset import Dataset
 from congdoan.core.periods import analysis_periods, parse_period, resolve_period
 from congdoan.core.plan import load_elements
@@ -171,7 +171,7 @@ def report_html(frame: pd.DataFrame, empty: str = "Không có.") -> str:
 
 
 def _figure_html(figure: Any, alt: str) -> str:
-    data = base64.b64encode(charts.png(figure)).decode("ascii")
+    data = base64.b64encode(images.png(figure)).decode("ascii")
     return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
             'style="max-width:min(100%, 880px);height:auto;display:block">')
 

@@ -34,6 +34,14 @@ from openpyxl.utils import get_column_letter
 
 from congdoan.core.plan import SECTORS, DataElement, ElementKind
 from congdoan.core.registry_changes import COMMUNE_FIELDS, UNIT_FIELDS, UPPER_LIST_FIELDS
+from congdoan.intake.cells import Cell, _Collector, convert, is_blank, nfc, parse_day
+from congdoan.intake.problems import (
+    Budget,
+    IntakeSettings,
+    LimitExceeded,
+    Problem,
+    printable,
+)
 from congdoan.intake.readers import (
     csv_rows,
     grid_cell,
@@ -41,20 +49,7 @@ from congdoan.intake.readers import (
     sheet_grid,
     unreadable_workbook,
 )
-from congdoan.intake.validation import (
-    UNIT_ID_RE,
-    Budget,
-    Cell,
-    IntakeSettings,
-    LimitExceeded,
-    Problem,
-    _Collector,
-    convert,
-    is_blank,
-    nfc,
-    parse_day,
-    printable,
-)
+from congdoan.intake.validation import UNIT_ID_RE
 
 UNITS_SHEET, UPPERS_SHEET, COMMUNES_SHEET = "CDCS", "CapTren", "XaPhuong"
 UNITS_TEMPLATE = "congdoan units template"

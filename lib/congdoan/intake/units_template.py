@@ -21,6 +21,7 @@ from congdoan.core.registry import RegistryState, name_history
 from congdoan.core.registry_changes import as_records
 from congdoan.core.workspace import Organisation
 from congdoan.intake.forms import field_validation, guide_sheet, style_header, style_open
+from congdoan.intake.problems import safe_text
 from congdoan.intake.units import (
     COMMUNES_SHEET,
     FIRST_DAY,
@@ -36,7 +37,6 @@ from congdoan.intake.units import (
     Column,
     column_elements,
 )
-from congdoan.intake.validation import safe_text
 
 BLANK_ROWS = 500
 """Empty rows with dropdowns and checks below the prefilled ones."""
