@@ -430,13 +430,14 @@ def group_indicators(dataset: Dataset, requests: Mapping[str, Mapping[str, Group
         every.update(groups)
     meanings = {key for groups in requests.values() for key in groups_key(groups)}
     shared = every if len(meanings) == len(every) else None  # else: a name, several groups
+    years: dict[tuple[object, ...], pd.DataFrame] = {}  # values per year, for this call only
     parts, baselines, tables = [], [], []
     for n, (period, groups) in enumerate(requests.items()):
         per = parse_period(period)
         check_period(dataset, per)
         rows = _population(dataset, per, coded, register)
         summed, baseline = _summed(dataset, per, rows, coded, ("group",), groups, register,
-                                   shared)
+                                   shared, years)
         offset = n * len(coded)  # one code per (period, indicator)
         parts.append(summed.assign(ind=summed["ind"] + offset, period=per.id))
         if baseline is not None:
@@ -482,11 +483,13 @@ def _summed(dataset: Dataset, per: Period, rows: pd.DataFrame,
             coded: Sequence[tuple[int, Indicator]], levels: Sequence[str],
             groups: Mapping[str, GroupDefinition] | None, register: PlanRegister,
             baseline_groups: Mapping[str, GroupDefinition] | None = None,
+            years: dict[tuple[object, ...], pd.DataFrame] | None = None,
             ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The summed rows of ``levels`` (changes with their parts) and their milestone baselines.
 
     ``rows``: the population rows of ``coded`` in ``per``; ``baseline_groups``: groups whose
-    baselines to compute (default ``groups``; more do no harm).
+    baselines to compute (default ``groups``; more do no harm); ``years``: where the values
+    per year of groups are kept (see :func:`_year_values`).
     """
     summed = _aggregate_levels(dataset, rows, [c for c, _ in coded], levels, groups)
     changes = [(c, i) for c, i in coded if i.numerator in CHANGE_ELEMENTS]
@@ -494,8 +497,8 @@ def _summed(dataset: Dataset, per: Period, rows: pd.DataFrame,
         summed = _with_change_parts(summed, dataset, per, unit_frame(dataset, per), changes,
                                     levels, groups)
     milestones = [(c, i) for c, i in coded if i.kind == "milestone"]
-    baseline = (_baselines(dataset, per, milestones, levels, baseline_groups or groups, register)
-                if milestones else None)
+    baseline = (_baselines(dataset, per, milestones, levels, baseline_groups or groups, register,
+                           years) if milestones else None)
     return summed, baseline
 
 
@@ -575,7 +578,8 @@ BASELINE_COLUMNS = ("ind", "level", "unit_id", "baseline_value", "baseline_year"
 
 def _baselines(dataset: Dataset, period: Period, coded: Sequence[tuple[int, Indicator]],
                levels: Sequence[str], groups: Mapping[str, GroupDefinition] | None,
-               register: PlanRegister) -> pd.DataFrame:
+               register: PlanRegister,
+               kept: dict[tuple[object, ...], pd.DataFrame] | None = None) -> pd.DataFrame:
     """The baseline of every body for the milestone indicators ``coded``: one rule at every level.
 
     A body's baseline is its value in the plan's baseline year over the units it had then (its
@@ -590,7 +594,8 @@ def _baselines(dataset: Dataset, period: Period, coded: Sequence[tuple[int, Indi
     present = set(dataset.reports["period"].dropna().unique())
     years = [y for y in range(first, period.year + 1)
              if {f"{y}-H1", f"{y}-H2"} <= present]
-    frames = [_year_values(dataset, year, coded, levels, groups, register) for year in years]
+    frames = [_year_values(dataset, year, coded, levels, groups, register, kept)
+              for year in years]
     if not frames:
         return pd.DataFrame(columns=list(BASELINE_COLUMNS))
     stacked = pd.concat(frames, ignore_index=True)
@@ -602,12 +607,15 @@ def _baselines(dataset: Dataset, period: Period, coded: Sequence[tuple[int, Indi
 
 def _year_values(dataset: Dataset, year: int, coded: Sequence[tuple[int, Indicator]],
                  levels: Sequence[str], groups: Mapping[str, GroupDefinition] | None,
-                 register: PlanRegister) -> pd.DataFrame:
-    """Values of ``coded`` in reporting ``year`` at ``levels``, memoised per dataset.
+                 register: PlanRegister,
+                 kept: dict[tuple[object, ...], pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Values of ``coded`` in reporting ``year`` at ``levels``.
 
     ``full_year`` says whether the body existed from the year's first day (CĐCS founded, upper
-    union formed — for a scope, its upper union —, by then). The year's population rows are
-    memoised apart (:func:`_population`), so that new groups only sum them again.
+    union formed — for a scope, its upper union —, by then). Without groups the values are
+    memoised per dataset; with groups (as many as an explorer's clicks) they are kept in
+    ``kept`` when given, else computed each time. The year's population rows are memoised
+    apart (:func:`_population`), so that new groups only sum them again.
     """
     coding = tuple((c, i.id) for c, i in coded)
     key = ("year_values", year, coding, tuple(levels), groups_key(groups))
@@ -643,7 +651,13 @@ def _year_values(dataset: Dataset, year: int, coded: Sequence[tuple[int, Indicat
             "full_year": (since.isna() | (since <= pd.Timestamp(per.start))).to_numpy(),
         })
 
-    return dataset.memo(key, make)
+    if not groups:
+        return dataset.memo(key, make)
+    if kept is None:
+        return make()
+    if key not in kept:
+        kept[key] = make()
+    return kept[key]
 
 
 def check_period(dataset: Dataset, period: Period) -> None:
