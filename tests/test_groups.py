@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,7 @@ from congdoan.core.dataset import Dataset
 from congdoan.core.groups import Scope
 from congdoan.core.indicators import compute_indicators, group_indicators
 from congdoan.core.plan import load_register
+from congdoan.explore.explorer import Explorer
 from congdoan.explore.groups import GroupFigures
 from congdoan.explore.tables import table_html
 from congdoan.explore.views import (
@@ -244,3 +246,15 @@ def test_the_table_shows_coverage_and_provisional_figures(dataset: Dataset) -> N
     assert (c1["numerator"], c1["coverage"], c1["provisional"]) == (25, 1, False)
     assert (c2["numerator"], c2["carried_forward"], c2["provisional"]) == (115, 1, True)
     assert np.isclose(c2["coverage"], 0.5)
+
+
+def test_the_explorer_shows_a_provisional_combined_scope(dataset: Dataset, tmp_path: Path) -> None:
+    ex = Explorer(dataset, period="2023", indicator="member_share_unionised", upper_union="U2",
+                  sector="NNN", out_dir=tmp_path)
+    engine = _group(dataset, "2023", Scope("U2", "NNN"), "member_share_unionised")
+    own = ex.view.iloc[0]
+    _same(own[["numerator", "denominator", "value", "units_reported", "coverage", "provisional"]],
+          engine[["numerator", "denominator", "value", "units_reported", "coverage",
+                  "provisional"]], "explorer's own row")
+    assert "82,4% (tạm tính)" in str(ex.table.value)
+    assert "tạm tính</b>: đã nhận 66,7% báo cáo (2/3 CĐCS)" in str(ex.header.value)

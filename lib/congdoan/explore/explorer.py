@@ -458,7 +458,8 @@ class Explorer:
                 f"{fmt.number(own['denominator'])} = <b>{fmt.value(ind.measure, own['value'])}"
                 f"</b>; mục tiêu {fmt.value(ind.measure, own['target'])}; "
                 f"<span style='color:{style.colour}' aria-hidden='true'>{style.symbol}</span> "
-                f"<b>{html.escape(fmt.status_label(own['status']))}</b></div>")
+                f"<b>{html.escape(fmt.status_label(own['status']))}</b>{_coverage_note(own)}"
+                "</div>")
         return "".join(lines)
 
     def _fill_drill(self, selection: Selection, ind: Indicator) -> None:
@@ -524,6 +525,14 @@ def by_name(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` in Vietnamese alphabetical order of ``unit_name``."""
     order = sorted(range(len(frame)), key=lambda i: vi_sort_key(frame["unit_name"].iloc[i]))
     return frame.iloc[order].reset_index(drop=True)
+
+
+def _coverage_note(own: pd.Series) -> str:
+    """'; tạm tính: đã nhận 67% báo cáo' after a provisional figure, else nothing."""
+    if not bool(own.get("provisional", False)):
+        return ""
+    return (f"; <b>{fmt.PROVISIONAL['vi']}</b>: đã nhận {fmt.percent(own['coverage'])} báo cáo "
+            f"({fmt.number(own['units_reported'])}/{fmt.number(own['units_expected'])} CĐCS)")
 
 
 def _drill_level(selection: Selection) -> str:
