@@ -302,3 +302,22 @@ def comparison_series(labels: list[str], series: dict[str, str], shift: float) -
     frame.loc[0, "unit"] = np.nan  # a series without a value for one indicator
     frame.attrs["series_names"] = series
     return frame
+
+
+def trend_histories() -> list[pd.DataFrame]:
+    """Trend tables of four shapes, each drawn after the one before: six share panels over five
+    years, two count panels over seven halves (slanted labels), counts where shares were, and
+    four panels over three years."""
+    def history(labels: list[str], periods: list[str], measure: str, scale: float) -> pd.DataFrame:
+        rows = [{"label": label, "period": p, "measure": measure,
+                 "value": scale * (0.4 + 0.1 * i + 0.05 * j), "target": scale * 0.7,
+                 "status": "met" if i % 2 else "not_met"}
+                for j, label in enumerate(labels) for i, p in enumerate(periods)]
+        return pd.DataFrame(rows)
+
+    years = ["2021", "2022", "2023", "2024", "2025"]
+    halves = ["2023-H1", "2023-H2", "2024-H1", "2024-H2", "2025-H1", "2025-H2", "2026-H1"]
+    return [history(["A", "B", "C", "D", "E", "F"], years, "share", 1.0),
+            history(["Đoàn viên", "B"], halves, "count", 18000),
+            history(["A", "B", "C", "D", "E", "F"], years, "count", 600),
+            history(["A", "B", "C", "D"], years[:3], "share", 1.0)]

@@ -16,42 +16,42 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from conftest import comparison_series
+from conftest import comparison_series, trend_histories
 from congdoan._compat.weasyprint import png_rows
-from congdoan.briefing import charts
+from congdoan.briefing import charts, images, theme
 
 JUDGED = ["met", "not_met", "on_track", "acceleration_needed", "limited_progress",
           "moving_away", "no_data"]
 
 
 def test_status_styles_differ_by_shape_and_symbol_not_only_colour() -> None:
-    symbols = {charts.status_style(s).symbol for s in JUDGED}
+    symbols = {theme.status_style(s).symbol for s in JUDGED}
     assert len(symbols) >= 6
-    assert charts.status_style("met").marker != charts.status_style("not_met").marker
-    assert [charts.status_style(s).symbol for s in ("met", "not_met", "on_track",
+    assert theme.status_style("met").marker != theme.status_style("not_met").marker
+    assert [theme.status_style(s).symbol for s in ("met", "not_met", "on_track",
                                                      "acceleration_needed", "no_data")] == [
         "✔", "✘", "▲", "◆", "?"]
-    coloured = {charts.status_style(s).colour.lower() for s in JUDGED if s != "no_data"}
+    coloured = {theme.status_style(s).colour.lower() for s in JUDGED if s != "no_data"}
     assert len(coloured) == 5  # green, blue, amber, vermillion, purple: five hues
 
 
 def test_contrast_ratio_follows_wcag() -> None:
-    assert charts.contrast_ratio("#000000") == pytest.approx(21.0)
-    assert charts.contrast_ratio("#ffffff") == pytest.approx(1.0)
-    assert charts.contrast_ratio("#ffffff", "#000000") == pytest.approx(21.0)  # either order
+    assert theme.contrast_ratio("#000000") == pytest.approx(21.0)
+    assert theme.contrast_ratio("#ffffff") == pytest.approx(1.0)
+    assert theme.contrast_ratio("#ffffff", "#000000") == pytest.approx(21.0)  # either order
     # #777777: channel 119/255 = 0.4667 → ((0.4667 + 0.055) / 1.055) ** 2.4 = 0.1845
     # → (1.05) / (0.1845 + 0.05) = 4.478, just below AA (the known example of WCAG tools)
-    assert charts.contrast_ratio("#777777") == pytest.approx(4.478, abs=0.002)
+    assert theme.contrast_ratio("#777777") == pytest.approx(4.478, abs=0.002)
     # the Okabe–Ito colours the briefings used before fail on white
-    assert charts.contrast_ratio("#E69F00") == pytest.approx(2.25, abs=0.01)
-    assert charts.contrast_ratio("#009E73") < charts.AA_CONTRAST
+    assert theme.contrast_ratio("#E69F00") == pytest.approx(2.25, abs=0.01)
+    assert theme.contrast_ratio("#009E73") < theme.AA_CONTRAST
 
 
 def test_every_status_colour_reaches_aa_contrast_on_white() -> None:
-    for status, style in charts.STATUS_STYLES.items():
-        assert charts.contrast_ratio(style.colour) >= charts.AA_CONTRAST, status
-    for series, (colour, _marker) in charts.SERIES_STYLES.items():
-        assert charts.contrast_ratio(colour) >= charts.AA_CONTRAST, series
+    for status, style in theme.STATUS_STYLES.items():
+        assert theme.contrast_ratio(style.colour) >= theme.AA_CONTRAST, status
+    for series, (colour, _marker) in theme.SERIES_STYLES.items():
+        assert theme.contrast_ratio(colour) >= theme.AA_CONTRAST, series
 
 
 def test_trend_draws_values_targets_and_status_markers() -> None:
@@ -67,11 +67,11 @@ def test_trend_draws_values_targets_and_status_markers() -> None:
     assert list(line.get_ydata()[:2]) == [0.5, 0.8]
     markers = [m for m in axis.get_lines() if m.get_linestyle() == "None"]  # one per status
     colours = [to_hex(m.get_color()) for m in markers if len(m.get_xdata())]
-    expected = [charts.status_style(s).colour.lower() for s in ("not_met", "met")]
+    expected = [theme.status_style(s).colour.lower() for s in ("not_met", "met")]
     assert colours == expected  # the NaN value draws no marker
     assert [list(m.get_ydata()) for m in markers if len(m.get_xdata())] == [[0.5], [0.8]]
     assert axis.get_yticklabels()[-1].get_text().endswith("%")
-    assert charts.png(figure)[:4] == b"\x89PNG"
+    assert images.png(figure)[:4] == b"\x89PNG"
 
 
 def test_comparison_uses_given_axes_and_series_names() -> None:
@@ -112,9 +112,9 @@ def test_comparison_margins_are_measured_per_layout_and_reused() -> None:
     assert wide.axes[0].get_position().x0 > first.axes[0].get_position().x0
     again = charts.comparison(short)
     assert len(charts._MARGINS) == 2  # same layout: the measure is reused ...
-    assert charts.png(again) == charts.png(first)  # ... and gives the same picture
+    assert images.png(again) == images.png(first)  # ... and gives the same picture
     charts._MARGINS.clear()
-    assert charts.png(charts.comparison(short)) == charts.png(first)  # as when measured anew
+    assert images.png(charts.comparison(short)) == images.png(first)  # as when measured anew
 
 
 def test_trend_titles_sit_on_the_axes_top_as_matplotlib_would_place_them(
@@ -125,7 +125,7 @@ def test_trend_titles_sit_on_the_axes_top_as_matplotlib_would_place_them(
         "value": [16000, 17000, 18400, 0.5, 0.6, 0.7], "target": [18000] * 3 + [0.7] * 3,
         "status": ["not_met"] * 6,
     })
-    fixed = charts.png(charts.trend(history))
+    fixed = images.png(charts.trend(history))
     set_title = Axes.set_title
 
     def placed_by_matplotlib(axis: Axes, label: str, *args: object, y: object = None,
@@ -133,32 +133,18 @@ def test_trend_titles_sit_on_the_axes_top_as_matplotlib_would_place_them(
         return set_title(axis, label, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Axes, "set_title", placed_by_matplotlib)  # its own (slower) search
-    assert charts.png(charts.trend(history)) == fixed
+    assert images.png(charts.trend(history)) == fixed
 
 
 def _panel_pictures(shown: object) -> list[tuple[bytes, str]]:
-    """The (PNG, alt) of each panel of :func:`charts.panels`' HTML."""
+    """The (PNG, alt) of each panel of :func:`images.panels`' HTML."""
     markup = shown._repr_html_()  # type: ignore[attr-defined]
     found = re.findall(r'src="data:image/png;base64,([^"]+)" alt="([^"]*)"', markup)
     return [(base64.b64decode(data), alt) for data, alt in found]
 
 
 def test_trend_image_is_one_panel_per_indicator_as_trend_panel_draws_it() -> None:
-    def history(labels: list[str], periods: list[str], measure: str, scale: float) -> pd.DataFrame:
-        rows = [{"label": label, "period": p, "measure": measure,
-                 "value": scale * (0.4 + 0.1 * i + 0.05 * j), "target": scale * 0.7,
-                 "status": "met" if i % 2 else "not_met"}
-                for j, label in enumerate(labels) for i, p in enumerate(periods)]
-        return pd.DataFrame(rows)
-
-    years = ["2021", "2022", "2023", "2024", "2025"]
-    halves = ["2023-H1", "2023-H2", "2024-H1", "2024-H2", "2025-H1", "2025-H2", "2026-H1"]
-    cases = [
-        history(["A", "B", "C", "D", "E", "F"], years, "share", 1.0),
-        history(["Đoàn viên", "B"], halves, "count", 18000),  # fewer panels, counts, 45° labels
-        history(["A", "B", "C", "D", "E", "F"], years, "count", 600),  # shares become counts
-        history(["A", "B", "C", "D"], years[:3], "share", 1.0),
-    ]
+    cases = trend_histories()
     for case in cases:  # each drawn on the panel the previous one left
         pictures = _panel_pictures(charts.trend_image(case))
         labels = list(dict.fromkeys(case["label"]))
@@ -166,8 +152,8 @@ def test_trend_image_is_one_panel_per_indicator_as_trend_panel_draws_it() -> Non
         for (data, alt), label in zip(pictures, labels, strict=True):
             part = case[case["label"] == label]
             fresh = charts.trend_panel(part)
-            assert data == charts.png(fresh)
-            assert alt == charts.alt_text(fresh) == charts.trend_alt(part)
+            assert data == images.png(fresh)
+            assert alt == images.alt_text(fresh) == charts.trend_alt(part)
             assert alt.startswith(f"{label}. ")
 
 
@@ -185,18 +171,18 @@ def test_count_axes_group_thousands_and_tick_whole_numbers() -> None:
                         "measure": ["count"] * 3, "value": [16000, 17000, 18400],
                         "target": [18000] * 3, "status": ["not_met"] * 3})
     figure = charts.trend_panel(big)
-    charts.png(figure)  # tick labels are made when drawn
+    images.png(figure)  # tick labels are made when drawn
     labels = [t.get_text() for t in figure.axes[0].get_yticklabels() if t.get_text()]
     assert "18.000" in labels and not any("000" in t and "." not in t for t in labels)
     small = big.assign(value=[0, 1, 2], target=[1, 1, 1])
     figure = charts.trend_panel(small)
-    charts.png(figure)
+    images.png(figure)
     ticks = [v for v in figure.axes[0].get_yticks()
              if figure.axes[0].get_ylim()[0] <= v <= figure.axes[0].get_ylim()[1]]
     assert ticks and all(float(v).is_integer() for v in ticks)  # no 0,5 or 2,5 unions
     counts = pd.DataFrame({"met": [3], "not_met": [2]}, index=["A"])
     bars = charts.status_distribution(counts)
-    charts.png(bars)
+    images.png(bars)
     assert all(float(v).is_integer() for v in bars.axes[0].get_xticks())
 
 
@@ -213,19 +199,19 @@ def test_comparison_axis_holds_a_value_above_100_percent() -> None:
 def test_every_chart_has_a_text_alternative_that_reaches_the_image() -> None:
     counts = pd.DataFrame({"met": [30], "not_met": [10]}, index=["Đối thoại"])
     figure = charts.status_distribution(counts)
-    assert charts.alt_text(figure) == "Đối thoại (CĐCS): Đạt 30, Chưa đạt 10."
-    _data, metadata = format_display_data(charts.image(figure))  # what the notebook stores
-    assert metadata == {"image/png": {"alt": charts.alt_text(figure)}}
-    assert format_display_data(charts.image(figure, alt="khác"))[1]["image/png"]["alt"] == "khác"
+    assert images.alt_text(figure) == "Đối thoại (CĐCS): Đạt 30, Chưa đạt 10."
+    _data, metadata = format_display_data(images.image(figure))  # what the notebook stores
+    assert metadata == {"image/png": {"alt": images.alt_text(figure)}}
+    assert format_display_data(images.image(figure, alt="khác"))[1]["image/png"]["alt"] == "khác"
     table = pd.DataFrame({"label": ["X"], "target": [0.7], "unit": [0.5]})
     table.attrs["series_names"] = {"unit": "CĐCS này"}
-    assert charts.alt_text(charts.comparison(table)) == "X: CĐCS này 50%; mục tiêu 70%."
+    assert images.alt_text(charts.comparison(table)) == "X: CĐCS này 50%; mục tiêu 70%."
     points = pd.DataFrame({"label": ["Y"] * 3, "measure": ["share"] * 3,
                            "year": [2021.0, 2024.5, 2030.0], "value": [0.5, 0.6, np.nan],
                            "milestone": [np.nan, np.nan, 0.9], "projection": [np.nan] * 3})
-    assert charts.alt_text(charts.trajectory(points)) == (
+    assert images.alt_text(charts.trajectory(points)) == (
         "Y. Thực hiện: 2021 50%, 2025 (6T đầu) 60%; Mốc kế hoạch: 2030 90%.")
-    assert charts.alt_text(charts.empty_figure("Chưa có số liệu")) == "Chưa có số liệu"
+    assert images.alt_text(charts.empty_figure("Chưa có số liệu")) == "Chưa có số liệu"
 
 
 def test_comparison_png_on_a_kept_figure_draws_what_a_fresh_comparison_draws() -> None:
@@ -244,7 +230,7 @@ def test_comparison_png_on_a_kept_figure_draws_what_a_fresh_comparison_draws() -
     pictures = []
     for case, lang in cases:  # each drawn on the figure the previous one of its size left
         kept = charts.comparison_png(case, lang=lang)
-        assert kept == charts.png(charts.comparison(case, lang=lang))
+        assert kept == images.png(charts.comparison(case, lang=lang))
         pictures.append(kept)
     assert pictures[0] == pictures[-1] and pictures[0] != pictures[1]
     assert len(charts._COMPARISON_FIGURES) == 3  # one figure per number of rows
@@ -277,7 +263,7 @@ def test_comparison_png_measures_no_text_again_for_the_same_labels(
     measures = Measures(monkeypatch)
     assert charts.comparison_png(second) != charts.comparison_png(first)
     assert measures.count == 0
-    charts.png(charts.comparison(second))  # a fresh figure: its renderer measures every text
+    images.png(charts.comparison(second))  # a fresh figure: its renderer measures every text
     assert measures.count > 0
 
 
@@ -287,9 +273,9 @@ def test_trend_panels_do_not_place_their_empty_axis_labels_and_look_the_same(
              "target": 0.7, "status": "met" if i % 2 else "not_met"}
             for label in ["Đoàn viên", "B", "C", "D"] for i, p in enumerate(["2023", "2024", "2025"])]
     history = pd.DataFrame(rows)
-    fixed = charts.png(charts.trend(history))
+    fixed = images.png(charts.trend(history))
     monkeypatch.setattr(Axis, "set_label_coords", lambda *args, **kwargs: None)
-    placed = charts.png(charts.trend(history))  # labels placed by matplotlib at each drawing
+    placed = images.png(charts.trend(history))  # labels placed by matplotlib at each drawing
     assert placed == fixed
 
 
@@ -302,13 +288,13 @@ def test_png_keeps_the_canvas_so_a_redraw_measures_no_text_again(
     figure = charts.comparison(table)  # its margins were measured on an Agg canvas
     canvas = figure.canvas
     measures = Measures(monkeypatch)
-    first = charts.png(figure)
+    first = images.png(figure)
     assert figure.canvas is canvas  # the measuring canvas, and its renderer, drew it
     assert measures.count == 0  # no text measured again
     renderer = canvas.renderer
-    assert charts.png(figure) == first and canvas.renderer is renderer
+    assert images.png(figure) == first and canvas.renderer is renderer
     FigureCanvasBase(figure)  # as a figure that never met Agg: a new canvas, the same picture
-    assert charts.png(figure) == first
+    assert images.png(figure) == first
 
 
 def _left_title(axis: Axes) -> Text:
@@ -330,7 +316,7 @@ def test_trajectory_panel_titles_stay_inside_the_figure() -> None:
             for label in labels for year, value in ((2021, 0.4), (2023, 0.6), (2025, 0.7),
                                                      (2030, np.nan))]
     figure = charts.trajectory(pd.DataFrame(rows))
-    figure.set_dpi(charts.PNG_DPI)  # as drawn for the briefing
+    figure.set_dpi(theme.PNG_DPI)  # as drawn for the briefing
     canvas = FigureCanvasAgg(figure)
     canvas.draw()
     renderer = canvas.get_renderer()
@@ -350,23 +336,23 @@ def test_png_holds_the_canvas_pixels_rgb_when_opaque_rgba_when_not() -> None:
 
     def pixels(figure: Figure) -> np.ndarray:
         canvas = FigureCanvasAgg(figure)
-        figure.set_dpi(charts.PNG_DPI)
+        figure.set_dpi(theme.PNG_DPI)
         canvas.draw()
         return np.asarray(canvas.buffer_rgba()).copy()
 
     opaque = Figure(figsize=(2, 1))
     opaque.add_subplot().plot([0, 1], [1, 0], color="#c0392b")
-    data = charts.png(opaque)
+    data = images.png(opaque)
     picture = Image.open(io.BytesIO(data))
     assert picture.mode == "RGB"
     assert np.array_equal(np.asarray(picture), pixels(opaque)[..., :3])
-    assert [round(d) for d in picture.info["dpi"]] == [charts.PNG_DPI] * 2
+    assert [round(d) for d in picture.info["dpi"]] == [theme.PNG_DPI] * 2
     assert png_rows(data) is not None  # the PDF takes its rows as they are
 
     clear = Figure(figsize=(2, 1))
     clear.patch.set_alpha(0.0)
     clear.add_subplot().plot([0, 1], [0, 1])
-    data = charts.png(clear)
+    data = images.png(clear)
     picture = Image.open(io.BytesIO(data))
     assert picture.mode == "RGBA"
     assert np.array_equal(np.asarray(picture), pixels(clear))
@@ -384,7 +370,7 @@ def test_half_year_period_labels_do_not_collide() -> None:
             for j in range(6) for p in periods]
     for lang, last in (("vi", "2026\n6T đầu"), ("en", "2026\nH1")):
         figure = charts.trend(pd.DataFrame(rows), lang=lang)
-        figure.set_dpi(charts.PNG_DPI)  # as drawn for the briefing
+        figure.set_dpi(theme.PNG_DPI)  # as drawn for the briefing
         canvas = FigureCanvasAgg(figure)
         canvas.draw()
         renderer = canvas.get_renderer()

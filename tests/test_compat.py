@@ -14,13 +14,12 @@ from queue import Empty
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from conftest import Patches, comparison_series, fresh_python, pdf_content
+from conftest import Patches, comparison_series, fresh_python, pdf_content, trend_histories
 from congdoan import _compat
 from congdoan._compat import PATCHES, active, in_range, installed_version, table
-from congdoan.briefing import charts
+from congdoan.briefing import charts, images, theme
 from congdoan.engine.render import Renderer
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -118,7 +117,7 @@ def test_installed_versions_are_read_as_the_package_metadata_says() -> None:
 def _text_figure() -> Any:
     from matplotlib.figure import Figure
 
-    charts.apply_theme()
+    theme.apply_theme()
     figure = Figure(figsize=(4, 3))
     ax = figure.add_subplot()
     ax.plot([0, 1, 2], [0.2, 0.5, 0.4])
@@ -140,32 +139,24 @@ def test_kept_text_bitmaps_give_matplotlibs_own_pixels(patches: Patches, name: s
 
     for other in ("text_bitmaps", "glyph_bitmaps"):
         patches.off(other)
-    expected = charts.png(_text_figure())
+    expected = images.png(_text_figure())
     patches.on(name)
     patch.forget_text_bitmaps()
     kept = _text_figure()
-    assert charts.png(kept) == expected
+    assert images.png(kept) == expected
     entries = patch.text_bitmaps_kept()
     assert entries >= 8  # tick labels, the labels, the title and the texts, kept
-    assert charts.png(kept) == expected  # the same figure again, every text from the cache
+    assert images.png(kept) == expected  # the same figure again, every text from the cache
     cache = patch._TEXT_BITMAPS if name == "text_bitmaps" else patch._GLYPHS
     saved = dict(cache)
     for key, (bitmap, *place) in saved.items():  # blanked bitmaps show …
         cache[key] = (np.zeros_like(bitmap), *place)
-    assert charts.png(kept) != expected  # … that the drawing copies what was kept
+    assert images.png(kept) != expected  # … that the drawing copies what was kept
     cache.update(saved)
-    assert charts.png(_text_figure()) == expected  # a new figure, the same texts
+    assert images.png(_text_figure()) == expected  # a new figure, the same texts
     assert patch.text_bitmaps_kept() == entries
     patches.off(name)
-    assert charts.png(kept) == expected  # switched off on a renderer that had it: undone
-
-
-def _history(labels: list[str], periods: list[str], measure: str, scale: float) -> pd.DataFrame:
-    rows = [{"label": label, "period": p, "measure": measure,
-             "value": scale * (0.4 + 0.1 * i + 0.05 * j), "target": scale * 0.7,
-             "status": "met" if i % 2 else "not_met"}
-            for j, label in enumerate(labels) for i, p in enumerate(periods)]
-    return pd.DataFrame(rows)
+    assert images.png(kept) == expected  # switched off on a renderer that had it: undone
 
 
 _comparison = comparison_series
@@ -174,14 +165,7 @@ _comparison = comparison_series
 def test_kept_figures_draw_what_new_figures_draw(patches: Patches) -> None:
     """Each chart drawn on the kept figure the previous one left is the chart a new figure
     draws (and the same as with the patch off)."""
-    years = ["2021", "2022", "2023", "2024", "2025"]
-    halves = ["2023-H1", "2023-H2", "2024-H1", "2024-H2", "2025-H1", "2025-H2", "2026-H1"]
-    trends = [
-        _history(["A", "B", "C", "D", "E", "F"], years, "share", 1.0),
-        _history(["Đoàn viên", "B"], halves, "count", 18000),  # fewer panels, 45° labels
-        _history(["A", "B", "C", "D", "E", "F"], years, "count", 600),  # shares become counts
-        _history(["A", "B", "C", "D"], years[:3], "share", 1.0),
-    ]
+    trends = trend_histories()
     three = {"unit": "CĐCS này", "sector": "Khu vực", "organisation": "Toàn huyện"}
     labels = ["Tỷ lệ đoàn viên được học tập, quán triệt nghị quyết", "Đối thoại", "Hội nghị"]
     comparisons = [
@@ -208,7 +192,7 @@ def test_kept_figures_draw_what_new_figures_draw(patches: Patches) -> None:
 def _briefing_like_document(renderer: Renderer) -> str:
     from congdoan.briefing.display import bullets
 
-    png = base64.b64encode(charts.png(charts.empty_figure("Biểu đồ"), dpi=50)).decode()
+    png = base64.b64encode(images.png(charts.empty_figure("Biểu đồ"), dpi=50)).decode()
     rows = "".join(f"<tr><th>Chỉ tiêu {i}</th><td>{i * 7},5%</td><td>✔ Đạt</td></tr>"
                    for i in range(1, 40))
     body = (f"<h2>Kết quả</h2><table><thead><tr><th>Chỉ tiêu</th><th>Giá trị</th>"
@@ -244,7 +228,7 @@ def test_copied_png_rows_give_the_same_pdf_content(patches: Patches) -> None:
 
     from congdoan._compat.weasyprint import png_rows
 
-    chart = charts.png(charts.empty_figure("Biểu đồ"), dpi=50)
+    chart = images.png(charts.empty_figure("Biểu đồ"), dpi=50)
     assert Image.open(io.BytesIO(chart)).mode == "RGB"  # charts are opaque: no alpha channel
     width, height = Image.open(io.BytesIO(chart)).size
     rows = png_rows(chart)

@@ -11,10 +11,10 @@ import re
 import numpy as np
 import pandas as pd
 
-from congdoan.briefing import charts, display
+from congdoan.briefing import charts, display, images
 from congdoan.briefing import display as view
-from congdoan.briefing.charts import SERIES_STYLES, status_style
 from congdoan.briefing.content import Identity
+from congdoan.briefing.theme import SERIES_STYLES, status_style
 
 HOSTILE = '<script>alert("x")</script> & Cty "A"'
 
@@ -118,7 +118,7 @@ def test_comparison_is_the_dot_plot_on_screen_and_the_chart_image_in_print() -> 
     image = re.search(r'<img class="cd-print" src="data:image/png;base64,([^"]+)" alt="([^"]+)"',
                       page)
     assert image
-    assert base64.b64decode(image.group(1)) == charts.png(charts.comparison(table))
+    assert base64.b64decode(image.group(1)) == images.png(charts.comparison(table))
     assert html.unescape(image.group(2)) == charts.comparison_alt(table)
     assert "CĐCS này 105,6%" in html.unescape(image.group(2))
 
@@ -168,3 +168,13 @@ def test_an_upper_unions_activities_show_every_programme_and_a_total() -> None:
     assert '<td data-label="Số CĐCS tổ chức">1</td>' in page
     total = re.findall(r"<tr><td[^>]*>Cộng các chương trình</td>(.*?)</tr>", page)[0]
     assert re.findall(r">([^<]*)</td>", total) == ["", "", "4", "1.258", "8.000.000"]
+
+
+def test_section_headings_are_numbered_by_their_place_in_their_briefing() -> None:
+    assert str(view.heading("trend", "vi").data) == '<h2 class="cd-h2">2. Diễn biến qua các kỳ</h2>'
+    assert str(view.heading("by_commune", "en").data) == '<h2 class="cd-h2">4. By commune</h2>'
+    # the same section title in both briefings, at its own place in each
+    assert "6. Hoạt động theo các chương trình" in str(view.heading("activities", "vi").data)
+    assert "8. Hoạt động theo các chương trình" in str(view.heading("upper_activities", "vi").data)
+    placed = [s for order in view.SECTION_ORDER.values() for s in order]
+    assert sorted(placed) == sorted(view.SECTIONS)  # every section shown once, in one briefing

@@ -1,4 +1,5 @@
-"""The kernel fork server: kernels forked warm, fallbacks, lifetimes, early start."""
+"""The kernel fork server (client: congdoan.engine.forkserver; server process:
+congdoan.engine.kernelfork): kernels forked warm, fallbacks, lifetimes, early start."""
 
 from __future__ import annotations
 

@@ -51,10 +51,10 @@ from congdoan.intake.forms import (
     save_workbook,
     unit_form,
 )
+from congdoan.intake.problems import load_intake_settings, printable
 from congdoan.intake.readers import OLE_MAGIC
 from congdoan.intake.unit_import import import_units
 from congdoan.intake.units_template import units_workbook
-from congdoan.intake.validation import load_intake_settings, printable
 from test_ingest import UNITS, Intake, csv_text, good_values, write_bulk, write_form
 from test_ingest import intake as intake  # the fixture, shared
 from test_store import fresh_postgres

@@ -20,6 +20,7 @@ from congdoan.cli import main
 from congdoan.core import store
 from congdoan.core.periods import parse_period
 from congdoan.core.plan import load_elements
+from congdoan.core.schema import schema
 from congdoan.intake.forms import FORM_CELLS, FORM_SHEET, bulk_form, save_workbook, unit_form
 from congdoan.intake.ingest import IngestResult, ingest, rejected_submissions
 
@@ -103,7 +104,7 @@ class Intake:
         store.checkpoint(engine)
         digest = hashlib.sha256(self.db_file.read_bytes()).hexdigest()
         dump = {name: sorted(map(tuple, store.read_table(name, self.url).astype(str).to_numpy()))
-                for name in store.schema().tables}
+                for name in schema().tables}
         store.checkpoint(engine)
         return digest, dump
 

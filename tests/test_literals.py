@@ -1,15 +1,21 @@
-"""No plan, place or milestone year is written into the library or the notebooks.
+"""No plan, place or milestone year is written into the library or the notebooks; no timing
+into its docstrings and comments.
 
 Every label that names the plan, the organisation or a milestone year is derived from the plan
 register and the workspace; only docstrings (which describe the demo as an example) and the demo
 itself (``congdoan.demo``, ``congdoan demo``) may name them.
+
+Docstrings and comments state contracts: a timing or memory figure there is stale the day it
+lands, so figures live in ``docs/performance.md`` with the commit and machine they hold for.
 """
 
 from __future__ import annotations
 
 import ast
+import io
 import json
 import re
+import tokenize
 from pathlib import Path
 
 import congdoan
@@ -104,3 +110,49 @@ def test_templates_name_no_plan_or_place() -> None:
     for path in sorted((PACKAGE / "templates").iterdir()):
         assert not WORDS.search(path.read_text(encoding="utf-8")), path.name
     assert PROJECT_ROOT.is_dir()
+
+
+NUMBER = r"(?<![\w.,])\d+(?:[.,]\d+)?\s?"
+TIMING = re.compile(
+    NUMBER + r"(?:ms|µs|s|secs?|seconds?|minutes?|giây|phút|[KMG]i?B|kB)(?!\w)"
+    + "|" + NUMBER + r"×(?!\s?\d)"  # "5× faster", not "5 × 10ⁿ"
+    + "|" + NUMBER + r"(?:x|times)\s+(?:faster|slower|cheaper|quicker|as long)",
+    re.IGNORECASE)
+"""A figure of time, memory or speed-up: ``~40 ms``, ``0.2 s``, ``≈ 2 MB``, ``5x faster``.
+
+Byte limits are contracts, written as a constant in bytes (``MAX_REQUEST``), which this does
+not match; a deadline names its constant (``REQUEST_TIMEOUT`` seconds)."""
+TIMING_ALLOWED: set[tuple[str, str]] = set()
+"""(module, matched text) pairs that state a contract with a unit; none at present."""
+
+
+def timings_in(source: str) -> list[tuple[int, str]]:
+    """(line, figure) of every timing figure in ``source``'s docstrings and comments."""
+    tree = ast.parse(source)
+    docstrings = _docstrings(tree)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and id(node) in docstrings and isinstance(node.value, str):
+            for match in TIMING.finditer(node.value):
+                found.append((node.lineno + node.value.count("\n", 0, match.start()), match[0]))
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            found += [(token.start[0], match[0]) for match in TIMING.finditer(token.string)]
+    return sorted(found)
+
+
+def test_the_timing_check_finds_what_it_looks_for() -> None:
+    source = ('"""Takes ~40 ms; keeps ≈ 2 MB."""\n'
+              'x = 1  # ~5x faster, 1.5–2.5 times as long, 0.2 s, 30.5× the naive route\n'
+              'y = "0.5 s"\n'
+              'def f():\n    """Steps of 2.5 or 5 × 10ⁿ; 72,5%; 2023-H1s; 3 lines; 8 bytes."""\n')
+    assert timings_in(source) == sorted([(1, "40 ms"), (1, "2 MB"), (2, "5x faster"),
+                                         (2, "2.5 times as long"), (2, "0.2 s"), (2, "30.5×")])
+
+
+def test_no_timing_in_the_library_s_docstrings_or_comments() -> None:
+    found = [f"{path.relative_to(PACKAGE)}:{line}: {text!r}"
+             for path in sorted(PACKAGE.rglob("*.py"))
+             for line, text in timings_in(path.read_text(encoding="utf-8"))
+             if (str(path.relative_to(PACKAGE)), text) not in TIMING_ALLOWED]
+    assert not found, "timings belong in docs/performance.md:\n" + "\n".join(found)

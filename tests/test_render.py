@@ -12,7 +12,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
-from congdoan.briefing import charts
+from congdoan.briefing import charts, images
 from congdoan.engine.render import Renderer, write_atomic
 
 URL_ATTR = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(https?:|//)""", re.IGNORECASE)
@@ -20,7 +20,7 @@ URL_ATTR = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(https?:|//)""", re.IGNOREC
 
 def _notebook() -> nbformat.NotebookNode:
     figure = charts.empty_figure("Biểu đồ")
-    png = __import__("base64").b64encode(charts.png(figure, dpi=50)).decode()
+    png = __import__("base64").b64encode(images.png(figure, dpi=50)).decode()
     code = new_code_cell("secret_code_marker = 1\nprint('x')", outputs=[
         new_output("display_data", data={
             "text/html": "<h1>Công đoàn cơ sở Thuận An</h1><p>Tỷ lệ: 72,5%</p>",
@@ -49,7 +49,7 @@ def test_an_images_text_alternative_becomes_its_alt() -> None:
     from IPython.core.formatters import format_display_data
 
     figure = charts.empty_figure("Chưa có số liệu")
-    data, metadata = format_display_data(charts.image(figure, dpi=50, alt='Tỷ lệ "đạt" < 70%'))
+    data, metadata = format_display_data(images.image(figure, dpi=50, alt='Tỷ lệ "đạt" < 70%'))
     cell = new_code_cell("x", outputs=[new_output("display_data", data=data,
                                                   metadata=metadata)])
     page = Renderer().body(new_notebook(cells=[cell]))

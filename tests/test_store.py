@@ -21,6 +21,7 @@ from conftest import tiny_dataset
 from congdoan.core import store
 from congdoan.core.dataset import Dataset, read_dataset
 from congdoan.core.indicators import compute_indicators
+from congdoan.core.schema import schema
 from congdoan.core.sources import open_dataset
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -171,7 +172,7 @@ def test_unique_hash_and_single_current_version(db_url: str) -> None:
         store.accept_submission({**sub, "original_name": "copy.xlsx"}, pd.DataFrame(), db_url)
     assert again.value.submission_id == first.submission_id
     assert len(store.read_table("submissions", db_url)) == 1
-    versions = store.schema().tables["report_versions"]
+    versions = schema().tables["report_versions"]
     engine = store.get_engine(db_url)
     row = store.read_table("report_versions", db_url).iloc[0].to_dict()
     row.pop("version_id")
@@ -275,7 +276,7 @@ def test_a_field_added_to_the_register_gets_its_column_in_an_existing_database(
     tiny = tiny_dataset()
     store.seed_registry(tiny, db_url)
     store.accept_submission(submission(), tiny_with_reports().reports.iloc[:1], db_url)
-    assert "safety_network" not in store.schema().tables["report_versions"].columns
+    assert "safety_network" not in schema().tables["report_versions"].columns
 
     # the union's plan gains a report field: the register, then the database, follow it
     elements = workspace.params_dir / "data_elements.yaml"
@@ -283,7 +284,7 @@ def test_a_field_added_to_the_register_gets_its_column_in_an_existing_database(
     elements.write_text(text.replace("elements:\n", "elements:\n" + SAFETY, 1), encoding="utf-8")
     store.dispose_engines()
     store.get_engine.cache_clear()
-    assert "safety_network" in store.schema().tables["report_versions"].columns
+    assert "safety_network" in schema().tables["report_versions"].columns
     engine = store.get_engine(db_url)
     columns = {c["name"] for c in sa.inspect(engine).get_columns("report_versions")}
     assert "safety_network" in columns

@@ -70,7 +70,7 @@ def ws(tmp_path: Path) -> Workspace:
 def template(ws: Workspace, name: str = "template.xlsx") -> Path:
     """The units list as ``congdoan units template`` writes it (prefilled with the registry)."""
     path = ws.root / "output" / name
-    save_workbook(units_workbook(registry_state(ws.database_url), ORG), path)
+    save_workbook(units_workbook(registry_state(ws.database_url), ws.organisation), path)
     return path
 
 
@@ -408,3 +408,114 @@ def test_budget_funding_is_a_yes_no_column_stored_in_the_registry(ws: Workspace)
     [problem] = [p for p in result.problems if p.severity == "error"]
     assert (problem.sheet, problem.cell, problem.field) == ("CDCS", "J7", "budget_funded")
     assert "khu vực HCSN" in problem.render()
+
+
+# ----------------------------------------------------------------------------- nested upper unions
+CITY = Organisation(id="LDLD-TP", name="LĐLĐ thành phố Thử", kind="city")
+
+NESTED_LIST = {
+    "CapTren": [
+        {"upper_id": "IND", "name": "Công đoàn ngành Dệt may", "kind": "Công đoàn ngành",
+         "valid_from": D(2020, 1, 1)},
+        {"upper_id": "GRP", "name": "Công đoàn Tổng công ty May", "kind": "Công đoàn ngành",
+         "valid_from": D(2020, 1, 1), "parent_id": "IND"},
+        {"upper_id": "XA", "name": "Công đoàn phường Một", "kind": "Công đoàn xã/phường/đặc khu",
+         "valid_from": D(2025, 7, 1)},
+    ],
+    "XaPhuong": [{"commune_id": "P1", "name": "Phường Một"}],
+    "CDCS": [
+        {"unit_id": u, "name": f"Công ty {u}", "sector": "NNN", "commune_id": "P1",
+         "upper_id": parent, "founded": founded}
+        for u, parent, founded in (("A", "GRP", D(2020, 1, 1)), ("B", "GRP", D(2020, 1, 1)),
+                                   ("C", "XA", D(2025, 7, 1)))
+    ],
+}
+
+
+@pytest.fixture
+def city(tmp_path: Path) -> Workspace:
+    ws = init_workspace(tmp_path / "city", CITY)
+    path = fill(template(ws), ws.inbox / "ds.xlsx", NESTED_LIST)
+    result = import_units(path, ws.database_url, today=D(2026, 1, 15))
+    assert result.status == "accepted", [p.render() for p in result.problems]
+    assert ("upper", "GRP", "joined", "2020-01-01") in events(result.events)
+    return ws
+
+
+def test_an_upper_union_under_another_and_its_dated_move(
+        city: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    state = registry_state(city.database_url)
+    assert state.upper_links[["upper_id", "parent_id"]].values.tolist() == [["GRP", "IND"]]
+    # the template shows the parent; a later list moves GRP directly under the city on 1/7/2025
+    moved = fill(template(city), city.inbox / "ds2.xlsx", {"CapTren": [
+        {"upper_id": "GRP", "parent_id": "", "parent_since": D(2025, 7, 1)}]})
+    assert load_workbook(template(city))["CapTren"]["F6"].value == "IND"
+    result = import_units(moved, city.database_url, today=D(2026, 1, 15))
+    assert result.status == "accepted", [p.render() for p in result.problems]
+    assert events(result.events) == {("upper", "GRP", "moved", "2025-07-01")}
+    [event] = registry_events(city.database_url, "GRP").query("event == 'moved'").itertuples()
+    assert event.old_value == "IND" and pd.isna(event.new_value)  # now under the organisation
+    for day, parent in (("30/06/2025", "IND"), ("01/07/2025", "")):
+        assert main(["-w", str(city.root), "units", "list", "--uppers", "--at", day]) == 0
+        grp = next(line for line in capsys.readouterr().out.splitlines()
+                   if line.split()[:1] == ["GRP"])
+        assert ("Công đoàn ngành Dệt may" in grp) == bool(parent)
+    # the engine reads it: GRP's CĐCS are IND's before the move only
+    from congdoan.core.registry import unit_subtree
+
+    links = store.read_table("links", city.database_url)
+    links[["valid_from", "valid_to"]] = links[["valid_from", "valid_to"]].apply(pd.to_datetime)
+    nesting = registry_state(city.database_url).upper_links
+    assert unit_subtree(links, "IND", D(2025, 6, 30), nesting) == ["A", "B"]
+    assert unit_subtree(links, "IND", D(2025, 7, 1), nesting) == []
+
+
+def test_a_loop_of_upper_unions_is_refused_where_it_is_made(city: Workspace) -> None:
+    before = dump(city)
+    loop = fill(template(city), city.inbox / "vong.xlsx", {"CapTren": [
+        {"upper_id": "IND", "parent_id": "GRP", "parent_since": D(2024, 1, 1)}]})
+    result = import_units(loop, city.database_url, today=D(2026, 1, 15))
+    assert result.status == "rejected" and dump(city) == before
+    [problem] = [p for p in result.problems if p.severity == "error"]
+    # IND's row (7: GRP, IND, XA by code) and its column 'parent_id' (F)
+    assert (problem.sheet, problem.cell, problem.field) == ("CapTren", "F7", "parent_id")
+    assert problem.value == "GRP → IND → GRP"
+    assert "Vòng lặp cấp trên: GRP → IND → GRP (từ ngày 01/01/2024)" in problem.render()
+    assert "A loop of upper unions" in problem.render("en")
+    # an unknown parent is named at its cell too
+    unknown = fill(template(city), city.inbox / "la.xlsx", {"CapTren": [
+        {"upper_id": "XA", "parent_id": "KHONG-CO", "parent_since": D(2025, 8, 1)}]})
+    result = import_units(unknown, city.database_url, today=D(2026, 1, 15))
+    [problem] = [p for p in result.problems if p.severity == "error"]
+    assert (problem.cell, problem.value) == ("F8", "KHONG-CO") and dump(city) == before
+    # IND cannot end while GRP is still under it: the error is at IND's end date (row 7, E)
+    ended = fill(template(city), city.inbox / "giai_the.xlsx", {"CapTren": [
+        {"upper_id": "IND", "valid_to": D(2024, 12, 31)}]})
+    result = import_units(ended, city.database_url, today=D(2026, 1, 15))
+    [problem] = [p for p in result.problems if p.severity == "error"]
+    assert (problem.cell, problem.field) == ("E7", "valid_to") and dump(city) == before
+    assert problem.message_vi.startswith("Công đoàn GRP trực thuộc IND ngoài thời gian tồn tại")
+
+
+@pytest.mark.slow
+def test_a_nested_upper_union_gets_its_own_briefing(city: Workspace) -> None:
+    from congdoan.core.periods import parse_period
+    from congdoan.intake.forms import bulk_form
+    from congdoan.intake.ingest import ingest
+
+    rows = pd.DataFrame([report_values(unit_id=u, name=f"Công ty {u}", workers=w, members=m)
+                         for u, w, m in (("A", 200, 100), ("B", 100, 60), ("C", 50, 40))])
+    path = city.inbox / "TongHop_2025-H2.xlsx"
+    save_workbook(bulk_form(rows, parse_period("2025-H2")), path)
+    [result] = ingest([path], city.database_url, today=D(2026, 1, 15))
+    assert result.status == "accepted", [p.render() for p in result.problems]
+    code = main(["-w", str(city.root), "briefings", "--period", "2025-H2", "--upper", "GRP",
+                 "--upper", "IND", "--format", "html", "--workers", "0"])
+    assert code == 0
+    out = city.root / "output" / "briefings" / "2025-H2"
+    grp = (out / "upper-GRP.html").read_text(encoding="utf-8")
+    # GRP names the union above it and lists its CĐCS; IND, above GRP, lists GRP's CĐCS
+    assert "Công đoàn ngành Dệt may" in grp
+    ind = (out / "upper-IND.html").read_text(encoding="utf-8")
+    for page in (grp, ind):
+        assert "Công ty A" in page and "Công ty B" in page and "Công ty C" not in page

@@ -9,18 +9,12 @@ import pandas as pd
 import pytest
 
 from congdoan.core.plan import load_elements, register_version
+from congdoan.intake.cells import Cell, ParsedFile, RawReport, _Collector, convert
+from congdoan.intake.problems import Problem, load_intake_settings, safe_text
 from congdoan.intake.validation import (
-    Cell,
     Context,
-    ParsedFile,
-    Problem,
-    RawReport,
-    _Collector,
-    convert,
     form_version,
-    load_intake_settings,
     modified_z,
-    safe_text,
     validate_reports,
     validate_submission,
 )

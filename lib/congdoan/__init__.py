@@ -8,9 +8,9 @@ __all__ = ["__version__"]
 def __getattr__(name: str) -> str:
     """``congdoan.__version__``, read from the installed package's metadata when first asked.
 
-    Not at import: ``importlib.metadata`` takes ~40 ms to import, and ``congdoan briefings``
-    starts its kernels' fork server (the longest path of its start-up) right after importing
-    this package.
+    Not at import: importing this package does not import ``importlib.metadata``, so that
+    ``congdoan briefings`` can start its kernels' fork server (the longest path of its
+    start-up) right after importing it.
     """
     if name != "__version__":
         raise AttributeError(f"module 'congdoan' has no attribute {name!r}")

@@ -8,7 +8,7 @@ Patches of :data:`congdoan._compat.PATCHES`:
   its own launch (``process``, ``pid``, ``pgid``, ``cwd``). Any failure of the callable falls
   back to the usual launch.
 - ``kernel_ready`` (:func:`until_ready`): what ``KernelClient.wait_for_ready`` checks, ended at
-  the answered request's idle status instead of after 0.2 s of iopub silence.
+  the answered request's idle status instead of after a fixed spell of iopub silence.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ async def until_ready(kc: Any, timeout: float) -> None:
     """Wait until the kernel answers ``kernel_info`` and its iopub messages reach us.
 
     Where ``kernel_ready`` is not active: ``kc.wait_for_ready(timeout)``, which then drains
-    iopub until 0.2 s pass in silence. Otherwise this ends at the idle status of the answered
+    iopub until a fixed spell passes in silence. Otherwise this ends at the idle status of the answered
     request. An idle status that never arrives means iopub was not connected yet: ask again.
     A kernel that greets each new iopub subscriber (``iopub_welcome``, ipykernel 7) says when
     it is connected: then ask again at once rather than wait for a status that was sent before.

@@ -12,7 +12,7 @@ Three patches of :data:`congdoan._compat.PATCHES`, each applied only where
   ``li``. A WeasyPrint whose sheet reads otherwise keeps its own.
 - ``png_rows`` (:func:`copy_png_rows`): WeasyPrint decodes every PNG and compresses it again to
   take the rows from a PNG it wrote itself. For an opaque 8-bit PNG (what
-  :func:`congdoan.briefing.charts.png` writes) the original rows are the same stream.
+  :func:`congdoan.briefing.images.png` writes) the original rows are the same stream.
 - ``library_search`` (:func:`import_weasyprint`): WeasyPrint opens each C library it uses
   (GLib, Pango, HarfBuzz, fontconfig) by trying a list of names in turn, and cffi hands every
   name that does not load to ``ctypes.util.find_library``, which on Linux runs ``gcc`` and ``ld``

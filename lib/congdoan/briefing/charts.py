@@ -1,146 +1,30 @@
-"""Charts of the briefings; the one module that owns the theme, the status palette and fonts.
+"""Charts of the briefings: trends, comparisons, status distributions and trajectories.
 
-The status palette keeps the hues of the Okabe–Ito colour-blind-safe set, darkened so that each
-colour reaches WCAG AA contrast (at least 4.5:1 on white, :func:`contrast_ratio`) as text; every
-status also has a marker shape and a text symbol, so a status never depends on colour alone.
-Plot functions take data (and an optional ``ax``), never read files, and return the
-:class:`~matplotlib.figure.Figure`, with a text alternative (:func:`alt_text`) describing what it
-shows. Axes follow the data (a value above 100 % keeps its marker), numbers are written the
-language's way (``18.000``) and count axes have whole-number ticks. Figures are built without
-pyplot, so a kernel never shows them twice; :func:`png` turns one into an embeddable image.
+Colours, markers, symbols and fonts come from :mod:`congdoan.briefing.theme`, so a status never
+depends on colour alone; :mod:`congdoan.briefing.images` makes the embeddable images. Plot
+functions take data (and an optional ``ax``), never read files, and return the
+:class:`~matplotlib.figure.Figure`, with a text alternative
+(:func:`~congdoan.briefing.images.alt_text`) describing what it shows. Axes follow the data (a
+value above 100 % keeps its marker), numbers are written the language's way (``18.000``) and
+count axes have whole-number ticks. Figures are built without pyplot, so a kernel never shows
+them twice; :func:`~congdoan.briefing.images.png` turns one into an embeddable image.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import struct
-import zlib
-from dataclasses import dataclass
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from congdoan._compat.matplotlib import clear_axes, keep_text_bitmaps, keeps_figures
+from congdoan._compat.matplotlib import clear_axes, keeps_figures
 from congdoan.briefing import fmt
+from congdoan.briefing.images import agg_canvas, describe, image, panels, png
+from congdoan.briefing.theme import INK, PNG_DPI, SERIES_STYLES, apply_theme, status_style
 from congdoan.core.periods import parse_period
-
-FONT_FAMILY = ["DejaVu Sans", "Noto Sans", "sans-serif"]
-"""Fonts that cover Vietnamese (DejaVu Sans ships with matplotlib)."""
-
-PNG_DPI = 150
-"""Resolution of the embedded chart images (sharp on A4 at full text width)."""
-
-INK = "#222222"
-GRID = "#d9d9d9"
-
-
-@dataclass(frozen=True)
-class StatusStyle:
-    """How a status is drawn: colour (Okabe–Ito), marker shape and text symbol."""
-
-    colour: str
-    marker: str
-    symbol: str
-
-
-GREEN, BLUE, AMBER, VERMILLION, PURPLE = "#007A5A", "#0072B2", "#935F00", "#B84A00", "#A8437F"
-"""Okabe–Ito's bluish green, blue, orange, vermillion and reddish purple, darkened to AA."""
-
-STATUS_STYLES: dict[str, StatusStyle] = {
-    "met": StatusStyle(GREEN, "o", "✔"),
-    "achieved": StatusStyle(GREEN, "o", "✔"),
-    "on_track": StatusStyle(BLUE, "^", "▲"),
-    "acceleration_needed": StatusStyle(AMBER, "D", "◆"),
-    "limited_progress": StatusStyle(VERMILLION, "v", "▼"),
-    "not_met": StatusStyle(VERMILLION, "X", "✘"),
-    "moving_away": StatusStyle(PURPLE, "X", "✘"),
-    "not_achieved": StatusStyle(VERMILLION, "X", "✘"),
-    "insufficient_history": StatusStyle("#666666", "s", "…"),
-    "no_data": StatusStyle("#666666", "s", "?"),
-    "not_applicable": StatusStyle("#737373", "_", "–"),
-    "on_time": StatusStyle(GREEN, "o", "✔"),
-    "late": StatusStyle(AMBER, "D", "◆"),
-    "missing": StatusStyle(VERMILLION, "X", "✘"),
-}
-"""Colour, marker and symbol of every status (each colour ≥ 4.5:1 on white)."""
-
-SERIES_STYLES: dict[str, tuple[str, str]] = {
-    "unit": (BLUE, "o"),
-    "sector": (AMBER, "s"),
-    "upper_union": (GREEN, "D"),
-    "organisation": ("#555555", "^"),
-}
-"""Colour and marker of the comparison series (this union, its sector, its upper union …)."""
-
-SERIES_SYMBOLS: dict[str, str] = {"unit": "●", "sector": "■", "upper_union": "◆", "organisation": "▲"}
-"""Text symbol of each comparison series (the shape of its marker), for HTML charts."""
-
-AA_CONTRAST = 4.5
-"""WCAG 2 level AA: the least contrast of normal-size text with its background."""
-
-
-def contrast_ratio(colour: str, background: str = "#ffffff") -> float:
-    """WCAG 2 contrast ratio of two ``#rrggbb`` colours (1 to 21).
-
-    Each colour's relative luminance is computed from its linearised sRGB channels
-    (0.2126 R + 0.7152 G + 0.0722 B); the ratio is (lighter + 0.05) / (darker + 0.05).
-    """
-    def luminance(hex_colour: str) -> float:
-        code = hex_colour.lstrip("#")
-        channels = [int(code[i:i + 2], 16) / 255 for i in (0, 2, 4)]
-        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-    first, second = luminance(colour), luminance(background)
-    return (max(first, second) + 0.05) / (min(first, second) + 0.05)
-
-
-def status_style(status: Any) -> StatusStyle:
-    """Style of ``status`` (unknown → the no-data style)."""
-    return STATUS_STYLES.get(str(status), STATUS_STYLES["no_data"])
-
-
-_ALT_TEXTS: WeakKeyDictionary[Figure, str] = WeakKeyDictionary()
-"""Text alternative of each figure made here (see :func:`describe`)."""
-
-
-def describe(figure: Figure, text: str) -> Figure:
-    """Record ``text`` as the text alternative of ``figure`` (its ``alt`` when embedded)."""
-    _ALT_TEXTS[figure] = text
-    return figure
-
-
-def alt_text(figure: Figure) -> str:
-    """The text alternative of a figure made by this module ('' for any other figure)."""
-    return _ALT_TEXTS.get(figure, "")
-
-
-def apply_theme() -> None:
-    """Set the seaborn/matplotlib theme used by every chart (idempotent)."""
-    sns.set_theme(context="paper", style="whitegrid", font=FONT_FAMILY[0], rc={
-        "font.family": "sans-serif",
-        # DejaVu Sans alone: it covers Vietnamese and the status symbols, and a fallback list
-        # makes matplotlib lay out every text with several fonts (~10 % of the drawing time)
-        "font.sans-serif": FONT_FAMILY[:1],
-        "axes.edgecolor": GRID,
-        "axes.labelcolor": INK,
-        "axes.titlesize": 9,
-        "axes.titleweight": "bold",
-        "axes.labelsize": 8,
-        "xtick.labelsize": 7.5,
-        "ytick.labelsize": 7.5,
-        "legend.fontsize": 7.5,
-        "grid.color": GRID,
-        "figure.dpi": 100,
-        "savefig.dpi": PNG_DPI,
-    })
 
 
 def _new_axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
@@ -183,100 +67,6 @@ def share_limits(values: Any, pad: float = 0.04) -> tuple[float, float]:
     low = min(0.0, float(finite.min())) if finite.size else 0.0
     high = max(1.0, float(finite.max())) if finite.size else 1.0
     return low - pad / 2 * (high - low), high + pad * (high - low)
-
-
-def _agg_canvas(figure: Figure) -> Any:
-    """The figure's Agg canvas, made once and then kept with the figure.
-
-    Its renderer is kept too (while the size and resolution stay), and with it matplotlib's
-    cache of text sizes, which is keyed by renderer: a kept trend grid, or a comparison chart
-    whose margins were measured, is drawn without measuring its texts again. A new canvas per
-    drawing would also leave one dead cache entry per text behind (up to 4096), which every
-    full garbage collection of the kernel then walks.
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    canvas = figure.canvas
-    return canvas if isinstance(canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
-
-
-def png(figure: Figure, dpi: int = PNG_DPI) -> bytes:
-    """The figure as PNG bytes (RGB when the figure is opaque, as every chart here is).
-
-    An opaque chart is stored without an alpha channel: the same pixels, a smaller file, and
-    WeasyPrint need not split off and re-compress an alpha mask for each image of a PDF. Texts
-    are drawn from kept glyph bitmaps (:func:`_draw_text_kept`).
-    """
-    canvas = _agg_canvas(figure)
-    screen_dpi = figure.dpi
-    figure.set_dpi(dpi)
-    try:
-        keep_text_bitmaps(canvas.get_renderer())  # the renderer canvas.draw() uses
-        canvas.draw()
-        rgba = np.asarray(canvas.buffer_rgba())
-        pixels = rgba[..., :3] if rgba[..., 3].min() == 255 else rgba
-        return encode_png(pixels, dpi)
-    finally:
-        figure.set_dpi(screen_dpi)
-
-
-def encode_png(pixels: np.ndarray, dpi: int = PNG_DPI, level: int = 3) -> bytes:
-    """An 8-bit RGB (height × width × 3) or RGBA (× 4) array as a PNG file.
-
-    Every row is stored unfiltered and zlib-compressed at ``level``. Pillow's encoder picks a
-    PNG filter row by row: for these flat-coloured charts it took 1.5–2.5 times as long
-    (10–15 ms a chart, measured side by side) for a file about 10 % smaller.
-    """
-    height, width, channels = pixels.shape
-    rows = np.empty((height, 1 + width * channels), dtype=np.uint8)
-    rows[:, 0] = 0  # filter type "None"
-    target = rows[:, 1:].reshape(height, width, channels)
-    for channel in range(channels):  # one channel at a time: ~5x faster than all at once
-        target[..., channel] = pixels[..., channel]
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        # the CRC runs on kind, then data: no joined copy of the image data for it
-        return (struct.pack("!I", len(data)) + kind + data
-                + struct.pack("!I", zlib.crc32(data, zlib.crc32(kind))))
-
-    per_metre = round(dpi / 0.0254)
-    colour = {3: 2, 4: 6}[channels]  # truecolour, truecolour with alpha
-    return b"".join([
-        b"\x89PNG\r\n\x1a\n",
-        chunk(b"IHDR", struct.pack("!IIBBBBB", width, height, 8, colour, 0, 0, 0)),
-        chunk(b"pHYs", struct.pack("!IIB", per_metre, per_metre, 1)),
-        chunk(b"IDAT", zlib.compress(rows.data, level)),  # the array's buffer, not a bytes copy
-        chunk(b"IEND", b""),
-    ])
-
-
-def image(figure: Figure, dpi: int = PNG_DPI, alt: str | None = None) -> Any:
-    """An IPython image of the figure (embedded as PNG in notebooks and their HTML).
-
-    ``alt`` (default: the figure's :func:`alt_text`) travels in the output's metadata, and the
-    briefing's HTML writes it as the image's ``alt``.
-    """
-    from IPython.display import Image
-
-    return Image(data=png(figure, dpi), format="png",
-                 alt=alt_text(figure) if alt is None else alt)
-
-
-def panels(pictures: list[tuple[bytes, str]], label: str = "", note: str = "") -> Any:
-    """PNG images (each with its text alternative) as one HTML block of panels.
-
-    The page lays the panels out (``.cd-panels`` in the briefing style): three a row on a wide
-    page and in print, one a row on a phone, where each is then drawn at a readable size.
-    ``note`` (e.g. the key of the lines) is written below them as text.
-    """
-    from IPython.display import HTML
-
-    images = "".join(
-        f'<img class="cd-panel" src="data:image/png;base64,{base64.b64encode(data).decode()}"'
-        f' alt="{html.escape(alt, quote=True)}">' for data, alt in pictures)
-    name = f' role="group" aria-label="{html.escape(label, quote=True)}"' if label else ""
-    key = f'<p class="cd-note">{html.escape(note)}</p>' if note else ""
-    return HTML(f'<div class="cd-panels"{name}>{images}</div>{key}')
 
 
 def trend(history: pd.DataFrame, *, lang: str = "vi", columns: int = 3,
@@ -372,7 +162,7 @@ def trend_alt(part: pd.DataFrame, lang: str = "vi") -> str:
 def _trend_grid(rows: int, columns: int) -> Figure:
     """An empty grid of trend panels with fixed margins."""
     height = 1.9 * rows + 0.42
-    # a fixed grid: the constrained-layout solver costs ~0.5 s on 6–9 panels; the bottom
+    # a fixed grid rather than the constrained-layout solver, slow on many panels; the bottom
     # margin holds a two-line period label (see _period_tick)
     figure = Figure(figsize=(7.2, height))
     figure.subplots(rows, columns, squeeze=False, gridspec_kw={
@@ -398,7 +188,7 @@ def _fixed_axis_labels(figure: Figure) -> None:
     """Place the (empty) axis labels of every panel at fixed points.
 
     The panels have no axis labels: placed at fixed points, they are not placed at each drawing
-    by measuring every tick label again (~12 ms a grid; the same pixels).
+    by measuring every tick label again (the same pixels).
     """
     for axis in figure.axes:
         axis.xaxis.set_label_coords(0.5, 0.0)
@@ -461,8 +251,8 @@ def _draw_trend(history: pd.DataFrame, labels: list[str], axes_list: list[Axes],
         slanted = len(periods) > 6
         axis.set_xticks(x, [_period_tick(p, lang, one_line=slanted) for p in periods],
                         rotation=45 if slanted else 0, ha="right" if slanted else "center")
-        # y given: matplotlib then skips measuring every tick label to place the title
-        # (~30 ms a panel); the place is the same, as no tick label or offset is above the axes
+        # y given: matplotlib then skips measuring every tick label to place the title;
+        # the place is the same, as no tick label or offset is above the axes
         axis.set_title(_wrap(label, 30), loc="left", fontsize=7.5, y=1.0)
         measure = str(part["measure"].iloc[0])
         _measure_axis(axis, "y", measure, lang)
@@ -499,7 +289,7 @@ def comparison(table: pd.DataFrame, *, lang: str = "vi", ax: Axes | None = None,
 
 _COMPARISON_FIGURES: dict[int, Figure] = {}
 """Comparison figures kept by number of rows for :func:`comparison_png` (at most 8: each
-keeps its renderer's pixel buffer, ≈ 2 MB; the demo district's CĐCS need 4 sizes)."""
+keeps its renderer's pixel buffer; the demo district's CĐCS need 4 sizes)."""
 
 
 def comparison_png(table: pd.DataFrame, *, lang: str = "vi") -> bytes:
@@ -583,7 +373,7 @@ def _fit_margins(figure: Figure, axis: Axes, legend: Any) -> None:
     """Place ``axis`` so that its y labels, x labels, title and the figure legend below fit.
 
     The sizes are measured once with the Agg renderer (whose text layouts are cached for the
-    drawing); this is ~5x cheaper than the constrained-layout solver for the same result. The
+    drawing), for the same result as the constrained-layout solver at less cost. The
     measures depend only on the texts and the figure size, which most CĐCS of one sector and
     upper union share, so they are kept (:data:`_MARGINS`) and measured once per layout.
     """
@@ -612,7 +402,7 @@ def _measure_margins(figure: Figure, axis: Axes, legend: Any) -> tuple[float, fl
     screen_dpi, dpi = figure.dpi, PNG_DPI
     figure.set_dpi(dpi)
     try:
-        renderer = _agg_canvas(figure).get_renderer()
+        renderer = agg_canvas(figure).get_renderer()
         box = axis.bbox  # what the tick labels and title stick out of, in pixels
         ticks_y = axis.yaxis.get_tightbbox(renderer)
         ticks_x = axis.xaxis.get_tightbbox(renderer)
@@ -798,9 +588,7 @@ _WORDS = {
 }
 
 __all__ = [
-    "AA_CONTRAST", "SERIES_STYLES", "SERIES_SYMBOLS", "STATUS_STYLES", "StatusStyle", "alt_text",
-    "apply_theme", "comparison", "comparison_alt", "comparison_png", "contrast_ratio",
-    "describe", "distribution_alt", "empty_figure", "image", "panels", "png", "share_limits",
-    "status_distribution", "status_style", "trajectory", "trajectory_alt", "trajectory_image",
+    "comparison", "comparison_alt", "comparison_png", "distribution_alt", "empty_figure",
+    "share_limits", "status_distribution", "trajectory", "trajectory_alt", "trajectory_image",
     "trend", "trend_alt", "trend_image", "trend_panel",
 ]

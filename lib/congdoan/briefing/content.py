@@ -27,7 +27,15 @@ from congdoan.core.indicators import compute_indicators
 from congdoan.core.periods import Period, analysis_periods, parse_period, resolve_period
 from congdoan.core.plan import Indicator, load_elements, load_register
 from congdoan.core.rates import load_rates
-from congdoan.core.registry import SECTOR_NAMES, coverage_start, period_units, upper_unions_at
+from congdoan.core.registry import (
+    SECTOR_NAMES,
+    coverage_start,
+    dataset_chains,
+    period_units,
+    under,
+    upper_parent_at,
+    upper_unions_at,
+)
 from congdoan.core.sources import open_dataset
 from congdoan.core.timeliness import reporting_status, reporting_summary
 from congdoan.exceptions import ParameterError
@@ -244,10 +252,19 @@ def upper_identity(ctx: BriefingContext, upper_id: str, lang: str = "vi") -> Ide
             "No such upper union at the cut-off.", location=None, value=upper_id,
             expected="một trong: " + ", ".join([*uppers["upper_id"], dataset.organisation_id]),
         )
-    mine = units.loc[units["parent_id"] == upper_id, "unit_id"]
+    mine = units.loc[below(ctx, units["parent_id"], upper_id).to_numpy(), "unit_id"]
+    parent = upper_parent_at(dataset.upper_links, ctx.period.cut_off).get(upper_id)
+    _, names = _name_maps(dataset)
     return Identity(unit_id=upper_id, name=str(row.iloc[0]["name"]), level="upper_union",
                     period_label=period_label(ctx, mine, lang), cut_off=ctx.period.cut_off,
+                    upper_id=None if parent is None else str(parent),
+                    upper_name=None if parent is None else names.get(str(parent), str(parent)),
                     units=len(mine))
+
+
+def below(ctx: BriefingContext, parent_ids: pd.Series, upper_id: str) -> pd.Series:
+    """Mask of the rows whose parent is ``upper_id`` or an upper union below it at the cut-off."""
+    return under(parent_ids, upper_id, dataset_chains(ctx.dataset, ctx.period.cut_off))
 
 
 # ----------------------------------------------------------------------------- scorecards
@@ -572,10 +589,10 @@ def narrative(card: pd.DataFrame, lang: str = "vi", priorities: int = 3) -> list
 
 # ----------------------------------------------------------------------------- upper briefing
 def member_rows(ctx: BriefingContext, upper_id: str) -> pd.DataFrame:
-    """CĐCS rows of the indicator table under ``upper_id`` (all CĐCS for the organisation id)."""
+    """CĐCS rows of the indicator table under ``upper_id``, at any depth (all for the organisation)."""
     rows = ctx.table[ctx.table["level"] == "cdcs"]
     if upper_id != ctx.dataset.organisation_id:
-        rows = rows[rows["parent_id"].astype(str) == upper_id]
+        rows = rows[below(ctx, rows["parent_id"], upper_id).to_numpy()]
     return rows
 
 
@@ -683,7 +700,7 @@ def unit_activities(ctx: BriefingContext, unit_id: str, level: str,
                     lang: str = "vi") -> pd.DataFrame:
     """Section III of the plan for one unit in the period: per programme, what was done.
 
-    A CĐCS's own figures; an upper union's, summed over its CĐCS at the cut-off (``units``:
+    A CĐCS's own figures; an upper union's, summed over its CĐCS at the cut-off, at any depth (``units``:
     how many ran each programme); the whole area's, over every CĐCS. Never another named
     CĐCS's figures. Every programme of the register is listed, those not run with zeros.
 
@@ -696,5 +713,5 @@ def unit_activities(ctx: BriefingContext, unit_id: str, level: str,
     if level == "cdcs":
         rows = rows[rows["unit_id"].astype(str) == unit_id]
     elif level == "upper_union":
-        rows = rows[rows["parent_id"].astype(str) == unit_id]
+        rows = rows[below(ctx, rows["parent_id"], unit_id).to_numpy()]
     return activity_totals(rows, lang=lang)

@@ -21,15 +21,9 @@ import pandas as pd
 from IPython.display import HTML
 
 from congdoan.briefing import SCREEN_ONLY, fmt
-from congdoan.briefing.charts import (
-    SERIES_STYLES,
-    SERIES_SYMBOLS,
-    comparison_alt,
-    comparison_png,
-    share_limits,
-    status_style,
-)
+from congdoan.briefing.charts import comparison_alt, comparison_png, share_limits
 from congdoan.briefing.content import Identity
+from congdoan.briefing.theme import SERIES_STYLES, SERIES_SYMBOLS, status_style
 from congdoan.core.activities import MEASURE_WORDS, MEASURES
 from congdoan.core.periods import parse_period
 from congdoan.core.plan import load_register
@@ -80,32 +74,43 @@ WORDS: dict[str, dict[str, str]] = {
 """Captions and column headings in both languages; ``{…}`` names a fact of the plan register in
 force (:func:`plan_facts`), so no plan's number or years are written here."""
 
+_ACTIVITIES = {"vi": "Hoạt động theo các chương trình (mục III của kế hoạch)",
+               "en": "Activities of the plan's programmes (section III)"}
+
 SECTIONS: dict[str, dict[str, str]] = {
-    "scorecard": {"vi": "1. Kết quả thực hiện chỉ tiêu", "en": "1. Scorecard"},
-    "trend": {"vi": "2. Diễn biến qua các kỳ", "en": "2. Trend over the periods"},
-    "comparison": {"vi": "3. So sánh với khu vực và công đoàn cấp trên (số tổng hợp)",
-                   "en": "3. Comparison with sector and upper union (aggregates)"},
-    "pace": {"vi": "4. Tiến độ các mốc {projection_span}",
-             "en": "4. Milestone pace {projection_span}"},
-    "missing": {"vi": "5. Số liệu còn thiếu", "en": "5. Missing data"},
-    "activities": {"vi": "6. Hoạt động theo các chương trình (mục III của kế hoạch)",
-                   "en": "6. Activities of the plan's programmes (section III)"},
-    "conclusions": {"vi": "7. Nhận xét và việc cần làm", "en": "7. Conclusions and next steps"},
-    "upper_scorecard": {"vi": "1. Chỉ tiêu năm và mốc kế hoạch", "en": "1. Annual targets and milestones"},
-    "trajectory": {"vi": "2. Quỹ đạo các mốc và dự báo {projection_list}",
-                   "en": "2. Milestone trajectory and projections to {projection_list}"},
-    "by_sector": {"vi": "3. Theo khu vực", "en": "3. By sector"},
-    "by_commune": {"vi": "4. Theo xã, thị trấn", "en": "4. By commune"},
-    "distribution": {"vi": "5. Phân bố CĐCS theo mức đạt chỉ tiêu",
-                     "en": "5. Grassroots unions by status"},
-    "below": {"vi": "6. CĐCS có nhiều chỉ tiêu cần cải thiện",
-              "en": "6. Unions with the most targets needing action"},
-    "reporting": {"vi": "7. Tình hình nộp báo cáo", "en": "7. Reporting completeness and timeliness"},
-    "upper_activities": {"vi": "8. Hoạt động theo các chương trình (mục III của kế hoạch)",
-                         "en": "8. Activities of the plan's programmes (section III)"},
-    "upper_conclusions": {"vi": "9. Nhận xét", "en": "9. Conclusions"},
+    "scorecard": {"vi": "Kết quả thực hiện chỉ tiêu", "en": "Scorecard"},
+    "trend": {"vi": "Diễn biến qua các kỳ", "en": "Trend over the periods"},
+    "comparison": {"vi": "So sánh với khu vực và công đoàn cấp trên (số tổng hợp)",
+                   "en": "Comparison with sector and upper union (aggregates)"},
+    "pace": {"vi": "Tiến độ các mốc {projection_span}", "en": "Milestone pace {projection_span}"},
+    "missing": {"vi": "Số liệu còn thiếu", "en": "Missing data"},
+    "activities": _ACTIVITIES,
+    "conclusions": {"vi": "Nhận xét và việc cần làm", "en": "Conclusions and next steps"},
+    "upper_scorecard": {"vi": "Chỉ tiêu năm và mốc kế hoạch", "en": "Annual targets and milestones"},
+    "trajectory": {"vi": "Quỹ đạo các mốc và dự báo {projection_list}",
+                   "en": "Milestone trajectory and projections to {projection_list}"},
+    "by_sector": {"vi": "Theo khu vực", "en": "By sector"},
+    "by_commune": {"vi": "Theo xã, thị trấn", "en": "By commune"},
+    "distribution": {"vi": "Phân bố CĐCS theo mức đạt chỉ tiêu", "en": "Grassroots unions by status"},
+    "below": {"vi": "CĐCS có nhiều chỉ tiêu cần cải thiện",
+              "en": "Unions with the most targets needing action"},
+    "reporting": {"vi": "Tình hình nộp báo cáo", "en": "Reporting completeness and timeliness"},
+    "upper_activities": _ACTIVITIES,
+    "upper_conclusions": {"vi": "Nhận xét", "en": "Conclusions"},
 }
-"""Section headings of both briefings (``{…}``: facts of the plan, :func:`plan_facts`)."""
+"""Section headings of both briefings, unnumbered (``{…}``: facts of the plan, :func:`plan_facts`)."""
+
+SECTION_ORDER: dict[str, tuple[str, ...]] = {
+    "union": ("scorecard", "trend", "comparison", "pace", "missing", "activities", "conclusions"),
+    "upper": ("upper_scorecard", "trajectory", "by_sector", "by_commune", "distribution", "below",
+              "reporting", "upper_activities", "upper_conclusions"),
+}
+"""The sections of each briefing in the order it shows them; a heading's number is its place
+here, so a section added or moved renumbers the others."""
+
+SECTION_NUMBERS = {section: number for order in SECTION_ORDER.values()
+                   for number, section in enumerate(order, start=1)}
+"""Each section's number in its briefing (:data:`SECTION_ORDER`)."""
 
 
 def plan_facts() -> dict[str, Any]:
@@ -129,8 +134,9 @@ def esc(value: Any) -> str:
 
 
 def heading(section: str, lang: str = "vi") -> HTML:
-    """A section heading."""
-    text = SECTIONS[section][fmt.check_lang(lang)].format(**plan_facts())
+    """A section heading, numbered by its place in its briefing: ``2. Diễn biến qua các kỳ``."""
+    title = SECTIONS[section][fmt.check_lang(lang)].format(**plan_facts())
+    text = f"{SECTION_NUMBERS[section]}. {title}"
     return HTML(f'<h2 class="cd-h2">{esc(text)}</h2>')
 
 
@@ -143,7 +149,10 @@ def status_badge(status: Any, lang: str = "vi") -> str:
 
 
 def title_block(who: Identity, lang: str = "vi") -> HTML:
-    """The title block: kind of briefing, name, sector, commune, upper union, period, cut-off."""
+    """The title block: kind of briefing, name, sector, commune, upper union, period, cut-off.
+
+    An upper union under another names the one above it (:attr:`Identity.upper_name`).
+    """
     kind = {"cdcs": "union_title", "upper_union": "upper_title"}.get(who.level, "organisation_title")
     facts: list[tuple[str, str]] = [(word("code", lang), who.unit_id)]
     if who.level == "cdcs":
@@ -151,6 +160,8 @@ def title_block(who: Identity, lang: str = "vi") -> HTML:
                   (word("commune", lang), who.commune_name or ""),
                   (word("upper", lang), who.upper_name or "")]
     else:
+        if who.upper_name:  # an upper union under another (a nested one)
+            facts.append((word("upper", lang), who.upper_name))
         facts.append((word("units", lang), fmt.number(who.units, lang)))
     facts += [(word("period", lang), who.period_label),
               (word("cut_off", lang), fmt.date(who.cut_off, lang))]
@@ -265,9 +276,9 @@ def comparison(table: pd.DataFrame, lang: str = "vi") -> HTML:
     On screen, an HTML dot plot (:func:`dot_plot`) that reads at any width; in print, the
     same figures as a chart image (:func:`congdoan.briefing.charts.comparison`, with its text
     alternative). Print has no use for a layout that reflows, and an image costs the PDF
-    far less than the plot's hundreds of boxes and lines of text (≈ 0.17 s of WeasyPrint per
-    briefing, measured): the plot is marked :data:`congdoan.briefing.SCREEN_ONLY`, the PDF is
-    made without it, and the style sheet shows each where it belongs in a browser.
+    far less than the plot's hundreds of boxes and lines of text: the plot is marked
+    :data:`congdoan.briefing.SCREEN_ONLY`, the PDF is made without it, and the style sheet
+    shows each where it belongs in a browser.
     """
     if table.empty:
         return bullets([], lang)

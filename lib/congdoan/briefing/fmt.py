@@ -117,7 +117,7 @@ def percent(value: Any, lang: str = "vi", decimals: int = 1) -> str:
     return _percent(x, _pattern(decimals, True) + "%", check_lang(lang))
 
 
-# babel parses the pattern and looks up the locale on every call (~0.1 ms); chart axes format
+# babel parses the pattern and looks up the locale on every call; chart axes format
 # the same few tick values hundreds of times per briefing, so the results are kept.
 @lru_cache(maxsize=4096)
 def _decimal(x: float, pattern: str, lang: str) -> str:

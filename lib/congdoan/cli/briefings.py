@@ -54,7 +54,7 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
         "briefings", help="báo cáo tóm tắt HTML/PDF / render briefings",
         description="Báo cáo tóm tắt cho mỗi CĐCS, mỗi công đoàn cấp trên và toàn tổ chức, vào "
                     "output/briefings/KỲ/ (mở output/briefings/index.html). Không có --union, "
-                    "--upper: mọi báo cáo. Ví dụ: --period 2025 --union MÃ_CĐCS --upper "
+                    "--upper: mọi báo cáo. Ví dụ: --period 2026 --union MÃ_CĐCS --upper "
                     "MÃ_TỔ_CHỨC (một CĐCS và toàn tổ chức). / Briefings per CĐCS, per upper "
                     "union and for the organisation; without --union/--upper, all of them.")
     cmd.add_argument("--period", required=True,

@@ -33,7 +33,7 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
                     "at the period's cut-off, and a bulk sheet.")
     cmd.add_argument("--period", required=True,
                      help="kỳ báo cáo: YYYY-H1 (6 tháng, chốt 31/5) hoặc YYYY-H2 (báo cáo năm, "
-                          "chốt 30/11); báo cáo năm 2025 là mẫu 2025-H2")
+                          "chốt 30/11); báo cáo năm 2026 là mẫu 2026-H2")
     cmd.add_argument("--union", action="append", metavar="ID",
                      help="mã CĐCS (lặp lại được); mặc định mọi CĐCS hoạt động")
     cmd.add_argument("--out", default=None,

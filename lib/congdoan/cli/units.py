@@ -2,7 +2,8 @@
 
 ``units template`` writes the Excel list to fill (prefilled with the registry as it stands);
 ``units import FILE`` applies a filled list (all or nothing, dated events); ``units list --at
-DATE`` shows the registry as it stood on a day; ``units history [CODE]`` lists the events.
+DATE`` shows the registry as it stood on a day (``--uppers``: its upper unions, each with the one
+above it); ``units history [CODE]`` lists the events.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from congdoan.core.registry import registry_at
+from congdoan.core.registry import registry_at, uppers_at
 from congdoan.core.registry_store import registry_events, registry_state
 from congdoan.core.workspace import Workspace
 from congdoan.exceptions import Location, ParameterError
@@ -31,6 +32,17 @@ LIST_COLUMNS: dict[str, tuple[str, str]] = {
     "since": ("Trực thuộc từ", "Under it since"),
 }
 """Headers of ``units list`` (Vietnamese, English)."""
+
+UPPER_LIST_COLUMNS: dict[str, tuple[str, str]] = {
+    "upper_id": ("Mã cấp trên", "Upper union code"),
+    "name": ("Tên công đoàn cấp trên", "Upper union name"),
+    "kind": ("Loại", "Kind"),
+    "parent_id": ("Mã cấp trên của nó", "Code of the union above"),
+    "parent_name": ("Trực thuộc", "Under"),
+    "since": ("Trực thuộc từ", "Under it since"),
+}
+"""Headers of ``units list --uppers`` (Vietnamese, English); an empty 'Trực thuộc' is directly
+under the organisation."""
 
 HISTORY_COLUMNS: dict[str, tuple[str, str]] = {
     "on_date": ("Ngày", "Date"),
@@ -109,7 +121,14 @@ def _write(table: pd.DataFrame, out: Path | None) -> None:
 
 def _list_command(args: argparse.Namespace) -> int:
     day = _day(args.at)
-    frame = registry_at(registry_state(args.ws.database_url), day)
+    state = registry_state(args.ws.database_url)
+    if args.uppers:
+        uppers = uppers_at(state, day)
+        print(f"Công đoàn cấp trên ngày {day:%d/%m/%Y}: {len(uppers)} / upper unions on "
+              f"{day:%Y-%m-%d}", file=sys.stderr)
+        _write(_table(uppers, UPPER_LIST_COLUMNS, args.lang), args.out)
+        return 0
+    frame = registry_at(state, day)
     print(f"Danh mục CĐCS ngày {day:%d/%m/%Y}: {len(frame)} CĐCS / registry on {day:%Y-%m-%d}",
           file=sys.stderr)
     _write(_table(frame, LIST_COLUMNS, args.lang), args.out)
@@ -161,6 +180,9 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     listing.add_argument("--at", default=None, metavar="DATE",
                          help="ngày dd/mm/yyyy hoặc YYYY-MM-DD (mặc định hôm nay)")
     listing.add_argument("--out", type=Path, default=None, help="tệp CSV (mặc định: màn hình)")
+    listing.add_argument("--uppers", action="store_true",
+                         help="liệt kê công đoàn cấp trên và cấp trên của chúng / list the upper "
+                              "unions and the union above each")
     listing.set_defaults(func=_list_command)
     history = actions.add_parser(
         "history", help="các sự kiện của danh mục / the registry's events")

@@ -13,6 +13,12 @@ Pure functions over a :class:`~congdoan.core.dataset.Dataset`.
 
       stock at the end (units under B then) − stock at the start (units under B then)
         = admitted − left + founded − dissolved + moved_in − moved_out + other
+
+  "Under B" is at any depth (:func:`congdoan.core.registry.upper_chains`): each row's
+  ``bodies`` are the upper unions it counts for. A CĐCS moves out of the upper unions above it
+  at the start that are not above it at the end, and into those above it at the end only: a
+  move between two CĐCS-holding unions below B, or of a whole upper union with its CĐCS from one
+  place below B to another, is no move for B.
 """
 
 from __future__ import annotations
@@ -26,7 +32,13 @@ from congdoan.core.dataset import Dataset, engine_reports
 from congdoan.core.openings import start_balances
 from congdoan.core.periods import Period, parse_period, period_of_date
 from congdoan.core.plan import CHANGE_ELEMENTS, DataElements, load_elements
-from congdoan.core.registry import active_units, period_units, valid_on
+from congdoan.core.registry import (
+    active_units,
+    bodies_of,
+    dataset_chains,
+    period_units,
+    valid_on,
+)
 
 PARTS = ("admitted", "left", "founded", "dissolved", "moved_in", "moved_out", "other")
 """Parts of a change, in the order they are shown."""
@@ -34,9 +46,10 @@ PARTS = ("admitted", "left", "founded", "dissolved", "moved_in", "moved_out", "o
 GROSS_PARTS = ("admitted", "founded")
 """Parts that make the gross reading: who joined (members admitted, CĐCS founded)."""
 
-CHANGE_COLUMNS = ("unit_id", "unit_name", "sector", "commune_id", "parent_id", "unit_row",
-                  "part", "members", "units")
-"""Columns of :func:`change_rows`; ``members`` and ``units`` are the part's amounts (signed)."""
+CHANGE_COLUMNS = ("unit_id", "unit_name", "sector", "commune_id", "parent_id", "bodies",
+                  "unit_row", "part", "members", "units")
+"""Columns of :func:`change_rows`; ``members`` and ``units`` are the part's amounts (signed);
+``bodies`` the upper unions the part counts for (a tuple)."""
 
 
 def carried_elements(elements: DataElements | None = None) -> list[str]:
@@ -97,7 +110,11 @@ def change_rows(dataset: Dataset, period: Period, frame: pd.DataFrame) -> pd.Dat
     keep = ["unit_id", "unit_name", "sector", "commune_id", "parent_id"]
     end = frame[keep + ["members", "members_start", "members_admitted", "members_left",
                         "founded"]].set_index("unit_id")
-    start_units = _units_on(dataset, period.start - dt.timedelta(days=1))
+    start_day = period.start - dt.timedelta(days=1)
+    start_units = _units_on(dataset, start_day)
+    start_chains, end_chains = dataset_chains(dataset, start_day), dataset_chains(dataset,
+                                                                                  period.cut_off)
+    end["bodies"] = bodies_of(end["parent_id"], end_chains)
     known = has_opening(dataset, period)
     opening = stocks_at(dataset, start_sub_period(period)) if known else None
     if not known and "opening_known" in frame:
@@ -112,11 +129,13 @@ def change_rows(dataset: Dataset, period: Period, frame: pd.DataFrame) -> pd.Dat
     parts: list[pd.DataFrame] = []
 
     def add(rows: pd.DataFrame, part: str, members: object, units: float,
-            unit_row: bool = True, parent: object = None) -> None:
+            unit_row: bool = True, parent: object = None,
+            bodies: pd.Series | None = None) -> None:
         if len(rows):
             out = rows.reset_index()[keep].copy()
             if parent is not None:
                 out["parent_id"] = np.asarray(parent, dtype=object)
+            out["bodies"] = (rows["bodies"] if bodies is None else bodies).to_numpy()
             out["unit_row"] = unit_row
             out["part"] = part
             out["members"] = np.asarray(members, dtype="float64")
@@ -132,18 +151,26 @@ def change_rows(dataset: Dataset, period: Period, frame: pd.DataFrame) -> pd.Dat
     add(both, "left", -left, 0.0)
     add(both, "other", change - admitted + left, 0.0)
     start_parent = start_units["parent_id"].reindex(both.index)
-    before = start_parent.astype(object).where(start_parent.notna(), "")
-    after = both["parent_id"].astype(object).where(both["parent_id"].notna(), "")
-    moved = both[(before != after).to_numpy(dtype=bool)]  # no parent on one side counts too
+    before = bodies_of(start_parent, start_chains)
+    after = both["bodies"]
+    # no parent on one side counts too; a body above the CĐCS at both ends sees no move
+    moving = pd.Series([set(b) != set(a) for b, a in zip(before, after, strict=True)],
+                       index=both.index, dtype=bool)
+    moved = both[moving.to_numpy()]
+    left_bodies = pd.Series([tuple(x for x in b if x not in a) for b, a in
+                             zip(before[moving], after[moving], strict=True)], dtype=object)
+    joined_bodies = pd.Series([tuple(x for x in a if x not in b) for b, a in
+                               zip(before[moving], after[moving], strict=True)], dtype=object)
     add(moved, "moved_out", -moved["members_start"], -1.0, unit_row=False,
-        parent=start_parent.reindex(moved.index))
-    add(moved, "moved_in", moved["members_start"], 1.0, unit_row=False)
+        parent=start_parent.reindex(moved.index), bodies=left_bodies)
+    add(moved, "moved_in", moved["members_start"], 1.0, unit_row=False, bodies=joined_bodies)
     # CĐCS founded in the period (not active at its start): all their members are gained
     new = end[~in_start]
     add(new, "founded", new["members"], 1.0)
     # CĐCS active at the start and not at the end: their members at the start are lost
     gone = start_units[~start_units.index.isin(end.index)].rename(columns={"name": "unit_name"})
     if len(gone):
+        gone = gone.assign(bodies=bodies_of(gone["parent_id"], start_chains))
         lost = opening["members"].reindex(gone.index) if opening is not None else np.nan
         add(gone, "dissolved", -lost, -1.0)
     if not parts:

@@ -23,6 +23,9 @@ A :class:`Dataset` is what the indicator engine reads. It comes from a folder of
 ``openings.csv``     unit_id, as_of, members, workers: opening balances, the stocks of a CĐCS on
                      the day it enters the data (``congdoan units import``); optional (no file =
                      no opening balances)
+``upper_links.csv`` upper_id, parent_id, valid_from, valid_to: dated parent links of upper
+                     unions under another upper union (same rules as ``links.csv``); optional (no
+                     file, or no row in force = directly under the organisation)
 
 Dates are ISO (YYYY-MM-DD); ``valid_to`` and ``dissolved`` are the last day in force.
 """
@@ -52,6 +55,7 @@ DATE_COLUMNS: dict[str, tuple[str, ...]] = {
     "activities": (),
     "communes": (),
     "openings": ("as_of",),
+    "upper_links": ("valid_from", "valid_to"),
 }
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -67,12 +71,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "upper_records": ("upper_id", "year", "rating", "audited", "nonunion_workers_reached"),
     "activities": ("unit_id", "period", "programme", "events", "participants", "support_vnd"),
     "openings": ("unit_id", "as_of", "members", "workers"),
+    "upper_links": ("upper_id", "parent_id", "valid_from", "valid_to"),
 }
 """Required columns of each table (reports also carry every data element)."""
 
 TABLES = tuple(COLUMNS)
 
-OPTIONAL_TABLES = ("openings",)
+OPTIONAL_TABLES = ("openings", "upper_links")
 """Tables a data folder may leave out (read as empty)."""
 
 OPTIONAL_COLUMNS: dict[str, dict[str, Any]] = {"units": {"budget_funded": 0}}
@@ -102,6 +107,8 @@ class Dataset:
     activities: pd.DataFrame
     openings: pd.DataFrame = field(default_factory=lambda: empty_table("openings"))
     """Opening balances (stocks before a CĐCS's first report), see :mod:`congdoan.core.openings`."""
+    upper_links: pd.DataFrame = field(default_factory=lambda: empty_table("upper_links"))
+    """Dated parents of nested upper unions (:func:`congdoan.core.registry.upper_chains`)."""
     meta: dict[str, Any] = field(default_factory=dict)
     cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     """Derived results (e.g. baseline values) memoised for this dataset; do not mutate tables

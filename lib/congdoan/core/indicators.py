@@ -15,6 +15,7 @@ Steps:
 2. :func:`congdoan.core.populations.population_rows` — per unit and indicator, the numerator
    and denominator.
 3. :func:`aggregate` — sums per group (sector, commune, upper union, organisation, named groups);
+   an upper union sums every CĐCS below it at the cut-off, at any depth (:func:`lift_to_bodies`);
    changes (member growth, new CĐCS) are summed from their parts (:mod:`congdoan.core.changes`).
 4. :mod:`congdoan.core.judgement` — annual status (met / not_met / no_data / not_applicable);
    milestones due are achieved / not_achieved with their gap, milestones ahead are judged by the
@@ -24,6 +25,7 @@ Steps:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from functools import partial
 
@@ -68,7 +70,7 @@ from congdoan.core.plan import (
     load_register,
 )
 from congdoan.core.populations import population_rows
-from congdoan.core.registry import SECTOR_NAMES, period_units
+from congdoan.core.registry import SECTOR_NAMES, Chains, bodies_of, dataset_chains, period_units
 from congdoan.exceptions import PeriodError
 
 LEVELS = ("cdcs", "sector", "commune", "upper_union", "organisation", "group")
@@ -78,7 +80,7 @@ OUTPUT_COLUMNS = (
     "unit_id", "unit_name", "level", "period", "indicator_id", "clause", "kind", "measure",
     "numerator", "denominator", "value", "target", "target_max", "status",
     "units_expected", "units_reported", "milestone_year", "baseline_value", "required_pace",
-    "actual_pace", "pace_ratio", "parent_id", "sector",
+    "actual_pace", "pace_ratio", "parent_id", "upper_chain", "sector",
     "commune_id",
     # added by the rules of docs/method.md
     "due", "gap", "tolerance", "baseline_year", "pace_method", "coverage", "provisional",
@@ -88,6 +90,10 @@ OUTPUT_COLUMNS = (
 projections: :func:`output_columns` adds one ``projection_YYYY`` per year of the register's
 ``plan.projection_years``.
 
+``upper_chain``: for a CĐCS row, its parent and the upper unions above it at the cut-off,
+nearest first, joined by "/" ("GRP/IND"); for an upper union row, itself and those above it (so
+a CĐCS is inside upper union U when U is one of its chain: :func:`in_chain`); NA on other levels
+(a named group is no body of the hierarchy).
 ``due``: a milestone whose year has come (judged reached or not, never by pace); ``gap``: what
 is missing to the target (0 when reached); ``tolerance``: relative tolerance of an "about"
 target; ``baseline_year``: the year of the row's baseline (the plan's, or the first full year of
@@ -303,10 +309,34 @@ def aggregate(rows: pd.DataFrame, keys: pd.Series, level: str,
     return out
 
 
+def lift_to_bodies(rows: pd.DataFrame, chains: Chains) -> tuple[pd.DataFrame, pd.Series]:
+    """``rows`` repeated once for every upper union each counts for, with that union's id.
+
+    A row counts for the upper unions of its ``bodies`` column (a tuple) when it has one, else
+    for its ``parent_id`` and every upper union above it (``chains``,
+    :func:`~congdoan.core.registry.upper_chains`): so an upper union sums every CĐCS below it,
+    at any depth, each once. Without nesting the rows come back as they are, keyed by
+    ``parent_id``.
+    """
+    if "bodies" not in rows and all(len(chain) == 1 for chain in chains.values()):
+        return rows, rows["parent_id"]
+    bodies = rows["bodies"] if "bodies" in rows else bodies_of(rows["parent_id"], chains)
+    lengths = np.fromiter((len(b) for b in bodies), dtype="int64", count=len(bodies))
+    lifted = rows.iloc[np.repeat(np.arange(len(rows)), lengths)].reset_index(drop=True)
+    keys = pd.Series([body for chain in bodies for body in chain], index=lifted.index,
+                     dtype=object)
+    return lifted, keys
+
+
 def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int],
                       levels: Sequence[str],
-                      groups: Mapping[str, GroupDefinition] | None) -> pd.DataFrame:
-    """Every requested level of ``rows`` (a population frame) in one frame."""
+                      groups: Mapping[str, GroupDefinition] | None,
+                      cut_off: dt.date) -> pd.DataFrame:
+    """Every requested level of ``rows`` (a population frame) in one frame.
+
+    Upper unions are summed at any depth by the hierarchy at ``cut_off`` (:func:`lift_to_bodies`),
+    and so are the scopes of named groups that choose an upper union.
+    """
     upper_names = dict(zip(dataset.upper_unions["upper_id"], dataset.upper_unions["name"],
                            strict=True))
     commune_names = dict(zip(dataset.communes["commune_id"], dataset.communes["name"], strict=True))
@@ -321,10 +351,13 @@ def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int]
             level="cdcs", units_expected=1.0, units_reported=has_data * (1 - carried),
             carried_forward=has_data * carried))
     for level, column, names in (("sector", "sector", sector_names),
-                                 ("commune", "commune_id", commune_names),
-                                 ("upper_union", "parent_id", upper_names)):
+                                 ("commune", "commune_id", commune_names)):
         if level in levels:
             parts.append(aggregate(rows, rows[column], level, names))
+    chains = dataset_chains(dataset, cut_off)
+    if "upper_union" in levels:
+        lifted, keys = lift_to_bodies(rows, chains)
+        parts.append(aggregate(lifted, keys, "upper_union", upper_names))
     if "organisation" in levels:
         top = aggregate(rows, pd.Series(dataset.organisation_id, index=rows.index), "organisation",
                         {dataset.organisation_id: dataset.organisation_name})
@@ -335,7 +368,7 @@ def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int]
                              units_expected=0.0, units_reported=0.0, carried_forward=0.0)
         parts.extend([top, empty])
     if groups and "group" in levels:
-        parts.append(_aggregate_groups(rows, groups))
+        parts.append(_aggregate_groups(rows, groups, chains))
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=["ind", "unit_id", "unit_name", "level", "numerator",
@@ -344,12 +377,16 @@ def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int]
     return pd.concat(parts, ignore_index=True)
 
 
-def _aggregate_groups(rows: pd.DataFrame, groups: Mapping[str, GroupDefinition]) -> pd.DataFrame:
+def _aggregate_groups(rows: pd.DataFrame, groups: Mapping[str, GroupDefinition],
+                      chains: Chains) -> pd.DataFrame:
     """The rows of every named group (:func:`~congdoan.core.groups.group_masks`) summed at once.
+
+    ``chains``: the hierarchy of upper unions the rows count in (a scope's upper union holds the
+    CĐCS below it at any depth).
 
     A row may count for several groups; the groups come out in the order given.
     """
-    picks = [np.flatnonzero(mask) for mask in group_masks(rows, groups)]
+    picks = [np.flatnonzero(mask) for mask in group_masks(rows, groups, chains)]
     take = np.concatenate(picks)
     keys = np.repeat(np.arange(len(picks)), [len(p) for p in picks])
     ind = rows["ind"].to_numpy() if "ind" in rows else np.zeros(len(rows), dtype="int64")
@@ -408,6 +445,7 @@ def compute_indicators(
     method = register.method
     result = judge_rows(summed, indicator_table(indicators, per, method), per, baseline, method,
                         register.plan.projection_years)
+    result["upper_chain"] = upper_chain_text(result, dataset_chains(dataset, per.cut_off))
     return _in_output_order(result, register)
 
 
@@ -491,7 +529,7 @@ def _summed(dataset: Dataset, per: Period, rows: pd.DataFrame,
     baselines to compute (default ``groups``; more do no harm); ``years``: where the values
     per year of groups are kept (see :func:`_year_values`).
     """
-    summed = _aggregate_levels(dataset, rows, [c for c, _ in coded], levels, groups)
+    summed = _aggregate_levels(dataset, rows, [c for c, _ in coded], levels, groups, per.cut_off)
     changes = [(c, i) for c, i in coded if i.numerator in CHANGE_ELEMENTS]
     if changes:
         summed = _with_change_parts(summed, dataset, per, unit_frame(dataset, per), changes,
@@ -510,6 +548,23 @@ def _in_output_order(result: pd.DataFrame, register: PlanRegister) -> pd.DataFra
             result[col] = pd.NA
     order = result.sort_values(["ind"], kind="stable").index
     return result.loc[order, list(columns)].reset_index(drop=True)
+
+
+def upper_chain_text(rows: pd.DataFrame, chains: Chains) -> pd.Series:
+    """The ``upper_chain`` of each output row (see :data:`OUTPUT_COLUMNS`); NA on other levels."""
+    parents = rows["parent_id"] if "parent_id" in rows else pd.Series(pd.NA, index=rows.index)
+    key = parents.where(rows["level"].eq("cdcs"),
+                        rows["unit_id"].where(rows["level"].eq("upper_union")))
+    text = pd.Series(["/".join(chain) if chain else pd.NA for chain in bodies_of(key, chains)],
+                     index=rows.index, dtype=object)
+    return text
+
+
+def in_chain(chain: pd.Series, upper_id: str) -> pd.Series:
+    """Mask of the rows whose ``upper_chain`` holds ``upper_id`` (inside that upper union)."""
+    padded = "/" + chain.astype("string").fillna("") + "/"
+    mask: pd.Series = padded.str.contains(f"/{upper_id}/", regex=False).astype(bool)
+    return mask
 
 
 def _with_change_parts(summed: pd.DataFrame, dataset: Dataset, period: Period,
@@ -540,7 +595,7 @@ def _with_change_parts(summed: pd.DataFrame, dataset: Dataset, period: Period,
 
     long = dataset.memo(("change_parts", period.id, tuple((c, i.id) for c, i in changes)),
                         make_long)
-    parts = _aggregate_levels(dataset, long, [], levels, groups)
+    parts = _aggregate_levels(dataset, long, [], levels, groups, period.cut_off)
     code = parts["ind"].to_numpy(dtype="int64")
     # each part's row of ``summed``: the same indicator, level and body
     target = pd.MultiIndex.from_arrays([summed["ind"].to_numpy(dtype="int64"),
@@ -623,7 +678,8 @@ def _year_values(dataset: Dataset, year: int, coded: Sequence[tuple[int, Indicat
     def make() -> pd.DataFrame:
         per = parse_period(str(year))
         rows = _population(dataset, per, coded, register)
-        summed = _aggregate_levels(dataset, rows, [c for c, _ in coded], levels, groups)
+        summed = _aggregate_levels(dataset, rows, [c for c, _ in coded], levels, groups,
+                                   per.cut_off)
         num = summed["numerator"].to_numpy(dtype="float64")
         den = summed["denominator"].to_numpy(dtype="float64")
         counts = [c for c, i in coded if i.measure == "count"]

@@ -6,6 +6,10 @@ the link in force at the period's cut-off (or at its dissolution, if that came f
 that moved from the district federation to a commune union on 1/7/2025 counts under the
 district federation in 2025-H1 (cut-off 31/5/2025) and under the commune union in 2025 (30/11).
 
+Upper unions may be under other upper unions (``upper_links``, dated the same way; none in
+force = directly under the organisation): :func:`upper_chains` gives each the chain above it on
+a day, and an upper union holds every CĐCS below it at any depth (:func:`under`).
+
 A CĐCS is in the data from its :func:`data_start`: its founding, or its first parent link when
 that begins later (a CĐCS founded in 2010 that a commune union formed on 1/7/2025 took over is
 in that union's data from 1/7/2025). Before that day it is expected in no period.
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -157,10 +161,82 @@ def enterprises_at(enterprises: pd.DataFrame, units: pd.DataFrame,
     return open_
 
 
-def unit_subtree(links: pd.DataFrame, upper_id: str, day: dt.date | pd.Timestamp) -> list[str]:
-    """CĐCS directly under ``upper_id`` on ``day``."""
+Chains = dict[str, tuple[str, ...]]
+"""Each upper union → itself and the upper unions above it, nearest first (the organisation, the
+top of every chain, is not in it)."""
+
+
+def upper_chains(upper_unions: pd.DataFrame, upper_links: pd.DataFrame,
+                 day: dt.date | pd.Timestamp) -> Chains:
+    """Every upper union of the registry with the chain of upper unions above it on ``day``.
+
+    An upper union's parent on a day is its ``upper_links`` row in force then; none (or a parent
+    that is not an upper union) means directly under the organisation. A cycle (which a units
+    import refuses, :func:`congdoan.core.registry_changes.upper_cycles`) ends the chain where it
+    would repeat, so no upper union is ever counted twice in one chain.
+    """
+    current = upper_links[valid_on(upper_links, day)].drop_duplicates("upper_id", keep="last")
+    parent = dict(zip(current["upper_id"].astype(str), current["parent_id"].astype(str),
+                      strict=True))
+    chains: Chains = {}
+    for upper in upper_unions["upper_id"].astype(str):
+        chain = [upper]
+        while (above := parent.get(chain[-1])) is not None and above not in chain:
+            chain.append(above)
+        chains[upper] = tuple(chain)
+    return chains
+
+
+def dataset_chains(dataset: Dataset, day: dt.date | pd.Timestamp) -> Chains:
+    """:func:`upper_chains` of ``dataset`` on ``day``, computed once (read it, never change it).
+
+    Keyed like :meth:`Dataset.memo` by the identity of the tables it reads, so replacing
+    ``upper_unions`` or ``upper_links`` is never served a stale result.
+    """
+    when = _ts(day)
+    tables = (dataset.upper_unions, dataset.upper_links)
+    key = ("upper_chains", when, *(id(t) for t in tables))
+    if key not in dataset.cache:  # the tables are kept so that their ids cannot be reused
+        dataset.cache[key] = (tables, upper_chains(*tables, when))
+    chains: Chains = dataset.cache[key][1]
+    return chains
+
+
+def bodies_of(parent_ids: pd.Series, chains: Chains) -> pd.Series:
+    """For each direct parent (an upper union id, or NA): every upper union the row counts for.
+
+    The parent itself and the upper unions above it (:func:`upper_chains`); an id the chains do
+    not know counts for itself only; NA counts for none.
+    """
+    return pd.Series([() if pd.isna(p) else chains.get(str(p), (str(p),)) for p in parent_ids],
+                     index=parent_ids.index, dtype=object)
+
+
+def under(parent_ids: pd.Series, upper_id: str, chains: Chains) -> pd.Series:
+    """Mask of the rows whose direct parent is ``upper_id`` or an upper union below it."""
+    return bodies_of(parent_ids, chains).map(lambda bodies: upper_id in bodies).astype(bool)
+
+
+def upper_parent_at(upper_links: pd.DataFrame, day: dt.date | pd.Timestamp) -> pd.Series:
+    """The upper union directly above each nested upper union on ``day`` (upper_id → parent_id)."""
+    current = upper_links[valid_on(upper_links, day)].drop_duplicates("upper_id", keep="last")
+    parents: pd.Series = current.set_index("upper_id")["parent_id"]
+    return parents
+
+
+def unit_subtree(links: pd.DataFrame, upper_id: str, day: dt.date | pd.Timestamp,
+                 upper_links: pd.DataFrame | None = None) -> list[str]:
+    """CĐCS under ``upper_id`` on ``day``, at any depth.
+
+    Directly (their link in force) or through the upper unions below it (``upper_links``, the
+    dated parents of nested upper unions; None: no nesting).
+    """
     current = links[valid_on(links, day)]
-    return sorted(current.loc[current["parent_id"] == upper_id, "unit_id"].astype(str))
+    parents = pd.DataFrame({"upper_id": sorted(set(current["parent_id"].dropna().astype(str)))})
+    nesting = upper_links if upper_links is not None else pd.DataFrame(
+        {c: pd.Series(dtype="object") for c in ("upper_id", "parent_id", "valid_from", "valid_to")})
+    mask = under(current["parent_id"], upper_id, upper_chains(parents, nesting, day))
+    return sorted(set(current.loc[mask.to_numpy(), "unit_id"].astype(str)))
 
 
 # ----------------------------------------------------------------------------- names over time
@@ -176,6 +252,11 @@ class RegistryState:
     """unit_id, valid_from, valid_to, name: each CĐCS's names over time (may lack CĐCS never
     renamed; :func:`name_history` fills them in)."""
     openings: pd.DataFrame
+    upper_links: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({
+        "upper_id": pd.Series(dtype="object"), "parent_id": pd.Series(dtype="object"),
+        "valid_from": pd.Series(dtype="datetime64[ns]"),
+        "valid_to": pd.Series(dtype="datetime64[ns]")}))
+    """upper_id, parent_id, valid_from, valid_to: the dated parents of nested upper unions."""
 
 
 def name_history(units: pd.DataFrame, links: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
@@ -218,3 +299,21 @@ def registry_at(state: RegistryState, day: dt.date | pd.Timestamp) -> pd.DataFra
         "upper_id": rows["parent_id"], "upper_name": rows["parent_id"].map(uppers),
         "founded": rows["founded"], "since": rows["valid_from"]})
     return out.sort_values("unit_id", ignore_index=True)
+
+
+def uppers_at(state: RegistryState, day: dt.date | pd.Timestamp) -> pd.DataFrame:
+    """The upper unions of the registry as they stood on ``day``, one row each, by code.
+
+    Columns: upper_id, name, kind, parent_id and parent_name (the upper union above it that day;
+    empty: directly under the organisation), since (the day it came under that one).
+    """
+    when = pd.Timestamp(day)
+    uppers = upper_unions_at(state.upper_unions, when)
+    links = state.upper_links[valid_on(state.upper_links, when)].drop_duplicates(
+        "upper_id", keep="last")
+    names = state.upper_unions.set_index("upper_id")["name"]
+    out = uppers[["upper_id", "name", "kind"]].merge(
+        links[["upper_id", "parent_id", "valid_from"]], on="upper_id", how="left")
+    out = out.rename(columns={"valid_from": "since"})
+    out.insert(4, "parent_name", out["parent_id"].map(names))
+    return out.sort_values("upper_id", ignore_index=True)

@@ -22,6 +22,13 @@ registry missing from the list is left unchanged (and named in a warning). Upper
 communes listed are **added** (an upper union is **founded** on its start day) or corrected;
 an upper union's end day is its dissolution. Every new link must fall inside its upper union's
 life; every problem is a :class:`Conflict` naming the row's code and field.
+
+An upper union may be under another upper union (``parent_id`` of the list's upper unions;
+blank: directly under the organisation), from ``parent_since``: a new one **joined** its
+parent then (its start day when blank); a listed one whose parent changes **moved** from
+``parent_since`` (required, after its current link's start), its parent history kept in
+``upper_links``. A list without the column leaves every parent as it is. The parent must
+exist on that day, and no upper union may ever be above itself (:func:`upper_cycles`).
 """
 
 from __future__ import annotations
@@ -47,7 +54,14 @@ UNIT_ROW = ("unit_id", "name", "sector", "commune_id", "founded", "dissolved", "
 """Columns of the registry's ``units`` rows a list writes."""
 
 UPPER_FIELDS = ("upper_id", "name", "kind", "valid_from", "valid_to")
-"""Columns of a validated list of upper unions."""
+"""Columns of an upper union's record."""
+
+UPPER_LIST_FIELDS = (*UPPER_FIELDS, "parent_id", "parent_since")
+"""Columns of a validated list of upper unions: its record, then the upper union it is under
+(blank: the organisation) and since when (a list without them leaves the parents unchanged)."""
+
+UPPER_LINK_COLUMNS = ("upper_id", "parent_id", "valid_from", "valid_to")
+"""Columns of the dated parents of upper unions (table ``upper_links``)."""
 
 COMMUNE_FIELDS = ("commune_id", "name")
 """Columns of a validated list of communes and wards."""
@@ -94,6 +108,10 @@ class RegistryChanges:
     replaced: list[str]
     events: pd.DataFrame
     conflicts: list[Conflict] = field(default_factory=list)
+    upper_links: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(UPPER_LINK_COLUMNS)))
+    """The complete new parent history of every upper union in :attr:`upper_replaced`."""
+    upper_replaced: list[str] = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:
@@ -192,6 +210,57 @@ class _Planner:
             if any(not _same(old[k], new[k]) for k in UPPER_FIELDS):
                 rows.append(new)
         return pd.DataFrame(rows, columns=list(UPPER_FIELDS))
+
+    def upper_parents(self, incoming: pd.DataFrame, uppers: pd.DataFrame
+                      ) -> tuple[list[dict[str, Any]], list[str]]:
+        """The parent histories of the listed upper unions whose parent changes, and their codes."""
+        if "parent_id" not in incoming.columns:
+            return [], []
+        history_of = _by_key(self.state.upper_links, "upper_id", UPPER_LINK_COLUMNS)
+        rows: list[dict[str, Any]] = []
+        replaced: list[str] = []
+        for rec in as_records(incoming):
+            uid = str(rec["upper_id"])
+            parent = _text(rec["parent_id"])
+            history = [dict(r) for r in history_of.get(uid, [])]
+            current = history[-1]["parent_id"] if history and pd.isna(history[-1]["valid_to"]) \
+                else None
+            if parent == current:
+                continue
+            if parent is not None and (parent == uid or parent not in uppers.index):
+                self.conflict("upper", uid, "parent_id",
+                              "Công đoàn cấp trên của công đoàn này không có trong danh mục và "
+                              "trang 'CapTren' (hoặc là chính nó).",
+                              "The upper union above this one is unknown (not in the registry "
+                              "nor in the sheet 'CapTren'), or is itself.", value=parent,
+                              expected="một mã khác của trang CapTren, hoặc để trống (trực thuộc "
+                              "tổ chức) / another code of sheet CapTren, or blank")
+                continue
+            end = uppers.loc[uid, "valid_to"] if uid in uppers.index else rec["valid_to"]
+            since = rec["parent_since"]
+            if uid not in self.uppers.index:  # a new upper union: under its parent from the start
+                since = rec["valid_from"] if pd.isna(since) else since
+                self.event("upper", uid, "joined", on=since, field_name="parent_id", new=parent)
+            else:
+                latest = history[-1]["valid_from"] if history else rec["valid_from"] - ONE_DAY
+                if pd.isna(since) or since <= latest:
+                    self.conflict("upper", uid, "parent_since",
+                                  "Công đoàn này đổi cấp trên: cần 'Trực thuộc từ ngày' là ngày "
+                                  "thay đổi có hiệu lực, sau lần thay đổi trước.",
+                                  "This upper union moved: 'since' must be the day the move takes "
+                                  "effect, after the previous change.",
+                                  value=_day(since) or None, expected=f"> {_day(latest)}")
+                    continue
+                self.event("upper", uid, "moved", on=since, field_name="parent_id", old=current,
+                           new=parent)
+                if current is not None:
+                    history[-1]["valid_to"] = since - ONE_DAY
+            if parent is not None:  # inside the parent's life: checked by _upper_lives
+                history.append({"upper_id": uid, "parent_id": parent, "valid_from": since,
+                                "valid_to": end})
+            rows.extend(history)
+            replaced.append(uid)
+        return rows, replaced
 
     # ------------------------------------------------------------------ CĐCS
     def unit(self, rec: dict[str, Any], uppers: pd.DataFrame,
@@ -454,6 +523,10 @@ def plan_changes(state: RegistryState, units: pd.DataFrame, uppers: pd.DataFrame
     all_uppers = all_uppers.set_index("upper_id", drop=False)
     _references(planner, units, all_uppers,
                 [*state.communes["commune_id"], *communes["commune_id"]])
+    upper_link_rows, upper_replaced = planner.upper_parents(uppers, all_uppers)
+    nesting = _no_cycles(planner, state.upper_links, upper_link_rows, upper_replaced)
+    _upper_lives(planner, nesting, all_uppers.reset_index(drop=True),
+                 set(new_uppers["upper_id"]), set(upper_replaced))
     current = {str(r["unit_id"]): r for r in as_records(state.units)}
     unit_rows, link_rows, name_rows, openings, replaced = [], [], [], [], []
     for rec in as_records(units):
@@ -495,15 +568,101 @@ def plan_changes(state: RegistryState, units: pd.DataFrame, uppers: pd.DataFrame
         names=pd.DataFrame(name_rows, columns=["unit_id", "valid_from", "valid_to", "name"]),
         openings=pd.DataFrame(openings, columns=["unit_id", "as_of", "members", "workers"]),
         replaced=replaced, events=pd.DataFrame(planner.events, columns=list(EVENT_COLUMNS)),
-        conflicts=planner.conflicts)
+        conflicts=planner.conflicts,
+        upper_links=pd.DataFrame(upper_link_rows, columns=list(UPPER_LINK_COLUMNS)),
+        upper_replaced=upper_replaced)
+
+
+def _no_cycles(planner: _Planner, stored: pd.DataFrame, rows: list[dict[str, Any]],
+               replaced: list[str]) -> pd.DataFrame:
+    """A conflict for every cycle the new parent histories would make (on a listed union).
+
+    Returns the upper unions' parent links as they would be after the list.
+    """
+    kept = stored[~stored["upper_id"].isin(replaced)][list(UPPER_LINK_COLUMNS)]
+    new = pd.DataFrame(rows, columns=list(UPPER_LINK_COLUMNS))
+    links = pd.concat([p for p in (kept, new) if len(p)] or [new], ignore_index=True)
+    for day, cycle in upper_cycles(links):
+        where = next((u for u in cycle if u in replaced), cycle[0])
+        chain = " → ".join(cycle)
+        planner.conflict("upper", where, "parent_id",
+                         f"Vòng lặp cấp trên: {chain} (từ ngày {_day(day)}); một công đoàn không "
+                         "thể ở dưới chính nó.",
+                         f"A loop of upper unions: {chain} (from {_day(day)}); no union can be "
+                         "below itself.", value=chain,
+                         expected="sửa cột cấp trên của một công đoàn trong vòng / change the "
+                         "parent of one union in the loop")
+    return links
+
+
+def _upper_lives(planner: _Planner, links: pd.DataFrame, uppers: pd.DataFrame,
+                 changed: set[str], replaced: set[str]) -> None:
+    """A conflict for each upper union under another outside that one's life.
+
+    Only the links the list writes (``replaced``) or whose parent's dates it changes
+    (``changed``) are checked; a link ends at the latest with its own union's end. The conflict
+    is the parent's (its end date) when the list changes it, else the union's (its parent).
+    """
+    touched = links[links["upper_id"].isin(replaced) | links["parent_id"].isin(changed)]
+    life = uppers[["upper_id", "valid_from", "valid_to"]]
+    merged = touched.merge(life.rename(columns={"upper_id": "parent_id", "valid_from": "p_from",
+                                                "valid_to": "p_to"}), on="parent_id").merge(
+        life[["upper_id", "valid_to"]].rename(columns={"valid_to": "own_to"}), on="upper_id")
+    ends = pd.to_datetime(merged["valid_to"]).fillna(pd.to_datetime(merged["own_to"]))
+    p_to = pd.to_datetime(merged["p_to"])
+    late = p_to.notna() & (ends.isna() | (ends > p_to))
+    bad = merged[(pd.to_datetime(merged["valid_from"]) < pd.to_datetime(merged["p_from"])) | late]
+    for rec in as_records(bad.drop_duplicates(["upper_id", "parent_id"])):
+        uid, parent = str(rec["upper_id"]), str(rec["parent_id"])
+        mine = parent not in changed
+        planner.conflict("upper", uid if mine else parent, "parent_id" if mine else "valid_to",
+                         f"Công đoàn {uid} trực thuộc {parent} ngoài thời gian tồn tại của "
+                         f"{parent} ({_day(rec['p_from'])}–{_day(rec['p_to'])}).",
+                         f"Upper union {uid} is under {parent} outside that union's life.",
+                         value=f"{_day(rec['valid_from'])}–{_day(rec['valid_to'])}",
+                         expected="chuyển công đoàn này sang cấp trên khác trước / move this "
+                         "union first")
 
 
 def _by_unit(frame: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
     """The rows of a dated table per unit_id, oldest first."""
+    return _by_key(frame, "unit_id", columns)
+
+
+def _by_key(frame: pd.DataFrame, key: str,
+            columns: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
+    """The rows of a dated table per ``key``, oldest first."""
     out: dict[str, list[dict[str, Any]]] = {}
-    for rec in as_records(frame.sort_values(["unit_id", "valid_from"])[list(columns)]):
-        out.setdefault(str(rec["unit_id"]), []).append(rec)
+    for rec in as_records(frame.sort_values([key, "valid_from"])[list(columns)]):
+        out.setdefault(str(rec[key]), []).append(rec)
     return out
+
+
+def upper_cycles(upper_links: pd.DataFrame) -> list[tuple[pd.Timestamp, tuple[str, ...]]]:
+    """Every cycle of upper unions above themselves, with the first day it holds.
+
+    The parents are read on each day one of ``upper_links`` (upper_id, parent_id, valid_from,
+    valid_to) starts or ends; a cycle is given once, as its upper unions from the smallest code
+    round to it again (('GRP', 'IND', 'GRP')).
+    """
+    starts = pd.to_datetime(upper_links["valid_from"])
+    ends = pd.to_datetime(upper_links["valid_to"]).dropna() + ONE_DAY
+    found: dict[tuple[str, ...], pd.Timestamp] = {}
+    for day in sorted(set(starts.dropna()) | set(ends)):
+        now = upper_links[(starts <= day) & (pd.to_datetime(upper_links["valid_to"]).isna()
+                                             | (pd.to_datetime(upper_links["valid_to"]) >= day))]
+        parent = dict(zip(now["upper_id"].astype(str), now["parent_id"].astype(str), strict=True))
+        for start in parent:
+            path = [start]
+            while (above := parent.get(path[-1])) is not None and above not in path:
+                path.append(above)
+            if above is None:
+                continue
+            loop = path[path.index(above):]
+            first = loop.index(min(loop))
+            cycle = (*loop[first:], *loop[:first], min(loop))
+            found.setdefault(cycle, day)
+    return [(day, cycle) for cycle, day in found.items()]
 
 
 def _same_rows(rows: list[dict[str, Any]], stored: list[dict[str, Any]]) -> bool:

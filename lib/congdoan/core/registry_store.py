@@ -1,8 +1,8 @@
 """The registry with its history in the database: read it, apply a units list, list its events.
 
 The tables are those of :mod:`congdoan.core.store` (``communes``, ``upper_unions``, ``units``,
-``links``) and its registry-history tables: ``unit_names`` (each CĐCS's names over time),
-``openings`` (opening balances), ``registry_imports`` (one row per accepted units list, by
+``links``, ``upper_links``) and its registry-history tables: ``unit_names`` (each CĐCS's names
+over time), ``openings`` (opening balances), ``registry_imports`` (one row per accepted units list, by
 content hash) and ``registry_events`` (the dated events each import made). A units list is
 applied in ONE transaction (:func:`apply_changes`): all of it or nothing.
 """
@@ -17,12 +17,13 @@ from sqlalchemy.engine import Connection
 
 from congdoan.core.registry import RegistryState
 from congdoan.core.registry_changes import RegistryChanges
-from congdoan.core.store import get_engine, records, schema, upsert_frame
+from congdoan.core.schema import schema
+from congdoan.core.store import get_engine, records, upsert_frame
 
 _DATES = {
     "communes": (), "upper_unions": ("valid_from", "valid_to"), "units": ("founded", "dissolved"),
     "links": ("valid_from", "valid_to"), "unit_names": ("valid_from", "valid_to"),
-    "openings": ("as_of",),
+    "openings": ("as_of",), "upper_links": ("valid_from", "valid_to"),
 }
 
 
@@ -41,7 +42,8 @@ def registry_state(url: str | None = None) -> RegistryState:
         tables = {name: _read(conn, name) for name in _DATES}
     return RegistryState(communes=tables["communes"], upper_unions=tables["upper_unions"],
                          units=tables["units"], links=tables["links"],
-                         names=tables["unit_names"], openings=tables["openings"])
+                         names=tables["unit_names"], openings=tables["openings"],
+                         upper_links=tables["upper_links"])
 
 
 def find_import(sha256: str, url: str | None = None) -> dict[str, Any] | None:
@@ -56,7 +58,8 @@ def apply_changes(record: dict[str, Any], changes: RegistryChanges, url: str | N
     """Write an accepted units list and its changes in ONE transaction; returns its import id.
 
     ``record``: sha256, original_name, stored_path, received_at, submitted_by, n_units.
-    The link and name histories of the CĐCS in ``changes.replaced`` are replaced whole.
+    The link and name histories of the CĐCS in ``changes.replaced``, and the parent histories
+    of the upper unions in ``changes.upper_replaced``, are replaced whole.
     """
     tables = schema().tables
     with get_engine(url).begin() as conn:
@@ -67,11 +70,14 @@ def apply_changes(record: dict[str, Any], changes: RegistryChanges, url: str | N
         for name, frame in (("communes", changes.communes), ("upper_unions", changes.upper_unions),
                             ("units", changes.units)):
             upsert_frame(conn, name, frame)
-        for name, frame in (("links", changes.links), ("unit_names", changes.names)):
+        for name, frame, key, replaced in (
+                ("upper_links", changes.upper_links, "upper_id", changes.upper_replaced),
+                ("links", changes.links, "unit_id", changes.replaced),
+                ("unit_names", changes.names, "unit_id", changes.replaced)):
             table = tables[name]
-            for start in range(0, len(changes.replaced), 500):
-                chunk = changes.replaced[start:start + 500]
-                conn.execute(sa.delete(table).where(table.c.unit_id.in_(chunk)))
+            for start in range(0, len(replaced), 500):
+                chunk = replaced[start:start + 500]
+                conn.execute(sa.delete(table).where(table.c[key].in_(chunk)))
             if len(frame):
                 conn.execute(sa.insert(table), records(frame, table))
         upsert_frame(conn, "openings", changes.openings)

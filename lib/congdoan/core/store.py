@@ -5,11 +5,13 @@ default (created on first use, WAL journal so notebooks can read while an ingest
 keys on) or PostgreSQL by URL.
 
 Tables: the registry tables of :mod:`congdoan.core.dataset` (``communes``, ``upper_unions``,
-``areas``, ``units``, ``links``, ``enterprises``, ``upper_records``, ``activities``, ``meta``),
+``upper_links``, ``areas``, ``units``, ``links``, ``enterprises``, ``upper_records``,
+``activities``, ``meta``),
 ``submissions`` (one row per accepted input file, by content hash) and ``report_versions`` (one
 row per accepted (CĐCS, sub-period) report; the newest is flagged ``is_current`` and earlier
-versions stay queryable). :func:`load_dataset` rebuilds the :class:`~congdoan.core.dataset.Dataset`
-the engine reads, taking the current version of each report.
+versions stay queryable); their definitions are :mod:`congdoan.core.schema`.
+:func:`load_dataset` rebuilds the :class:`~congdoan.core.dataset.Dataset` the engine reads,
+taking the current version of each report.
 
 Several processes may ingest into one database at once: each accepted file is written in one
 transaction that first takes the database's write lock (SQLite ``BEGIN IMMEDIATE``, waiting up
@@ -35,7 +37,6 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from congdoan.core import paths
 from congdoan.core.dataset import (
     COLUMNS,
     DATE_COLUMNS,
@@ -49,14 +50,7 @@ from congdoan.core.dbfaults import DatabaseFault as DatabaseFault
 from congdoan.core.dbfaults import StorageError as StorageError
 from congdoan.core.dbfaults import fault, faults_as_messages
 from congdoan.core.ownerfiles import create_private, private_dir
-from congdoan.core.plan import (
-    SECTORS,
-    DataElements,
-    load_elements,
-    load_register,
-    register_version,
-    report_rules,
-)
+from congdoan.core.schema import REGISTRY_TABLES, schema
 from congdoan.core.workspace import active_workspace
 from congdoan.exceptions import Location
 
@@ -98,243 +92,7 @@ def default_store_dir(url: str) -> Path:
     return db_file.parent / "store" if db_file is not None else active_workspace().store_dir
 
 
-# ----------------------------------------------------------------------------- schema
-def _in(column: str, values: tuple[str, ...] | list[str]) -> str:
-    quoted = ", ".join(f"'{v}'" for v in values)
-    return f"{column} IS NULL OR {column} IN ({quoted})"
-
-
-def _period_col(name: str = "period") -> sa.Column[str]:
-    return sa.Column(name, sa.String(7), sa.CheckConstraint(
-        f"{name} LIKE '____-H1' OR {name} LIKE '____-H2'", name=f"ck_{name}_half"), nullable=False)
-
-
-def _dated(prefix: str, start: str = "valid_from", end: str = "valid_to") -> sa.CheckConstraint:
-    return sa.CheckConstraint(f"{end} IS NULL OR {end} >= {start}", name=f"ck_{prefix}_dates")
-
-
-def _element_columns(constraints: list[sa.CheckConstraint],
-                     elements: DataElements) -> list[sa.Column[Any]]:
-    """One column per data element with its type and range checks."""
-    columns: list[sa.Column[Any]] = []
-    for element in elements.elements:
-        name = element.name
-        if element.kind == "category":
-            columns.append(sa.Column(name, sa.String(40)))
-            constraints.append(sa.CheckConstraint(_in(name, list(element.values or ())),
-                                                  name=f"ck_rv_{name}"))
-        elif element.kind == "bool":
-            columns.append(sa.Column(name, sa.SmallInteger))
-            constraints.append(sa.CheckConstraint(f"{name} IN (0, 1)", name=f"ck_rv_{name}"))
-        else:
-            columns.append(sa.Column(name, sa.BigInteger))
-            constraints.append(sa.CheckConstraint(f"{name} >= 0", name=f"ck_rv_{name}"))
-    return columns
-
-
-
-
-def schema(params_dir: Path | None = None) -> sa.MetaData:
-    """The schema for the register in force (``params_dir``, default the workspace's ``params/``).
-
-    Report columns follow the register's data elements and the database checks its report rules,
-    so a workspace whose plan adds a field gets a column for it: :func:`get_engine` adds the
-    columns an existing database lacks. Cached per register version.
-    """
-    folder = Path(params_dir) if params_dir is not None else paths.params_dir()
-    return _schema(folder, register_version(folder))
-
-
-@lru_cache(maxsize=8)
-def _schema(folder: Path, _version: str) -> sa.MetaData:
-    return build_metadata(folder)
-
-
-def build_metadata(params_dir: Path | None = None) -> sa.MetaData:
-    """The schema: registry tables, submissions and report versions (register of ``params_dir``)."""
-    register, elements = load_register(params_dir), load_elements(params_dir)
-    md = sa.MetaData()
-    ref = sa.ForeignKey
-    sa.Table("meta", md, sa.Column("key", sa.String(80), primary_key=True),
-             sa.Column("value", sa.Text, nullable=False))
-    sa.Table("communes", md, sa.Column("commune_id", sa.String(40), primary_key=True),
-             sa.Column("name", sa.Text, nullable=False))
-    sa.Table(
-        "upper_unions", md,
-        sa.Column("upper_id", sa.String(40), primary_key=True),
-        sa.Column("name", sa.Text, nullable=False),
-        sa.Column("kind", sa.String(40), nullable=False),
-        sa.Column("direct", sa.SmallInteger, nullable=False),
-        sa.Column("valid_from", sa.Date, nullable=False), sa.Column("valid_to", sa.Date),
-        sa.CheckConstraint(_in("kind", ["district_federation", "commune_union", "industry_union"]),
-                           name="ck_upper_kind"),
-        sa.CheckConstraint("direct IN (0, 1)", name="ck_upper_direct"), _dated("upper"),
-    )
-    sa.Table(
-        "areas", md,
-        sa.Column("commune_id", sa.String(40), ref("communes.commune_id"), primary_key=True),
-        sa.Column("upper_id", sa.String(40), ref("upper_unions.upper_id"), primary_key=True),
-        sa.Column("valid_from", sa.Date, primary_key=True), sa.Column("valid_to", sa.Date),
-        _dated("areas"),
-    )
-    sa.Table(
-        "units", md,
-        sa.Column("unit_id", sa.String(40), primary_key=True),
-        sa.Column("name", sa.Text, nullable=False),
-        sa.Column("sector", sa.String(8), nullable=False),
-        sa.Column("commune_id", sa.String(40), ref("communes.commune_id"), nullable=False),
-        sa.Column("founded", sa.Date, nullable=False), sa.Column("dissolved", sa.Date),
-        sa.Column("enterprise_id", sa.String(40)),
-        sa.Column("budget_funded", sa.SmallInteger),  # 1: fully funded by the state budget
-        sa.CheckConstraint(_in("sector", list(SECTORS)), name="ck_units_sector"),
-        sa.CheckConstraint("budget_funded IN (0, 1)", name="ck_units_budget_funded"),
-        _dated("units", "founded", "dissolved"),
-    )
-    sa.Table(
-        "links", md,
-        sa.Column("unit_id", sa.String(40), ref("units.unit_id"), primary_key=True),
-        sa.Column("parent_id", sa.String(40), ref("upper_unions.upper_id"), nullable=False),
-        sa.Column("valid_from", sa.Date, primary_key=True), sa.Column("valid_to", sa.Date),
-        _dated("links"),
-    )
-    sa.Table(
-        "enterprises", md,
-        sa.Column("enterprise_id", sa.String(40), primary_key=True),
-        sa.Column("name", sa.Text, nullable=False),
-        sa.Column("commune_id", sa.String(40), ref("communes.commune_id"), nullable=False),
-        sa.Column("ownership", sa.String(8), nullable=False),
-        sa.Column("workers", sa.Integer), sa.Column("opened", sa.Date), sa.Column("closed", sa.Date),
-        sa.Column("unit_id", sa.String(40), ref("units.unit_id")),
-        sa.CheckConstraint(_in("ownership", ["DNNN", "NNN"]), name="ck_ent_ownership"),
-        sa.CheckConstraint("workers >= 0", name="ck_ent_workers"),
-        _dated("ent", "opened", "closed"),
-    )
-    ratings = list(next(e for e in elements.upper_elements if e.name == "rating").values or ())
-    sa.Table(
-        "upper_records", md,
-        sa.Column("upper_id", sa.String(40), ref("upper_unions.upper_id"), primary_key=True),
-        sa.Column("year", sa.Integer, primary_key=True),
-        sa.Column("rating", sa.String(40)), sa.Column("audited", sa.SmallInteger),
-        sa.Column("nonunion_workers_reached", sa.Integer),
-        sa.CheckConstraint(_in("rating", ratings), name="ck_ur_rating"),
-        sa.CheckConstraint("audited IN (0, 1)", name="ck_ur_audited"),
-        sa.CheckConstraint("nonunion_workers_reached >= 0", name="ck_ur_reached"),
-    )
-    sa.Table(
-        "activities", md,
-        sa.Column("unit_id", sa.String(40), ref("units.unit_id")),
-        _period_col(), sa.Column("programme", sa.String(40)),
-        sa.Column("events", sa.Integer), sa.Column("participants", sa.Integer),
-        sa.Column("support_vnd", sa.BigInteger),
-        sa.PrimaryKeyConstraint("unit_id", "period", "programme"),
-        sa.CheckConstraint("events >= 0 AND participants >= 0 AND support_vnd >= 0",
-                           name="ck_act_counts"),
-    )
-    sa.Table(
-        "submissions", md,
-        sa.Column("submission_id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("sha256", sa.String(64), nullable=False, unique=True),
-        sa.Column("original_name", sa.Text, nullable=False),
-        sa.Column("stored_path", sa.Text, nullable=False),
-        sa.Column("received_at", sa.DateTime, nullable=False),
-        sa.Column("submitted_by", sa.Text),
-        sa.Column("source", sa.Text),
-        sa.Column("layout", sa.String(10), nullable=False),
-        sa.Column("status", sa.String(10), nullable=False),
-        sa.Column("error_report_path", sa.Text),
-        sa.Column("n_reports", sa.Integer, nullable=False),
-        sa.Column("form_version", sa.Text),  # layout + plan register version it was made under
-        sa.CheckConstraint("status IN ('accepted', 'rejected')", name="ck_sub_status"),
-        sa.CheckConstraint("layout IN ('form', 'bulk', 'csv')", name="ck_sub_layout"),
-        sa.CheckConstraint("length(sha256) = 64", name="ck_sub_sha"),
-    )
-    # the "at most" rules of every report, checked by validation and again by the database
-    checks: list[sa.CheckConstraint] = [
-        sa.CheckConstraint(f"{r.field} IS NULL OR {r.limit} IS NULL OR {r.field} <= {r.limit}",
-                           name=f"ck_rv_{r.field}_le_{r.limit}")
-        for r in report_rules(register, elements)
-    ]
-    names = {e.name for e in elements.elements}
-    if {"cba_grade", "cba_signed"} <= names:
-        checks.append(sa.CheckConstraint("cba_grade IS NULL OR cba_signed = 1",
-                                         name="ck_rv_cba_graded"))
-    element_columns = _element_columns(checks, elements)
-    sa.Table(
-        "report_versions", md,
-        sa.Column("version_id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("unit_id", sa.String(40), ref("units.unit_id"), nullable=False),
-        _period_col(),
-        sa.Column("version", sa.Integer, sa.CheckConstraint("version >= 1", name="ck_rv_version"),
-                  nullable=False),
-        sa.Column("is_current", sa.Boolean, nullable=False),
-        sa.Column("submission_id", sa.Integer, ref("submissions.submission_id"), nullable=False),
-        sa.Column("submitted_on", sa.Date, nullable=False),
-        *element_columns,
-        sa.UniqueConstraint("unit_id", "period", "version", name="uq_rv_version"),
-        *checks,
-    )
-    rv = md.tables["report_versions"]
-    sa.Index("uq_rv_current", rv.c.unit_id, rv.c.period, unique=True,
-             sqlite_where=rv.c.is_current, postgresql_where=rv.c.is_current)
-    _registry_history_tables(md)
-    return md
-
-
-REGISTRY_EVENTS = ("founded", "joined", "dissolved", "moved", "renamed", "corrected", "added")
-"""Kinds of dated registry events recorded by a units import (:mod:`congdoan.core.registry_changes`)."""
-
-
-def _registry_history_tables(md: sa.MetaData) -> None:
-    """Opening balances, CĐCS names over time, and the units imports with their events."""
-    ref = sa.ForeignKey
-    sa.Table(
-        "openings", md,
-        sa.Column("unit_id", sa.String(40), ref("units.unit_id"), primary_key=True),
-        sa.Column("as_of", sa.Date, nullable=False),
-        sa.Column("members", sa.Integer), sa.Column("workers", sa.Integer),
-        sa.CheckConstraint("members >= 0 AND workers >= 0", name="ck_open_counts"),
-        sa.CheckConstraint("members IS NULL OR workers IS NULL OR members <= workers",
-                           name="ck_open_members_le_workers"),
-    )
-    sa.Table(
-        "unit_names", md,
-        sa.Column("unit_id", sa.String(40), ref("units.unit_id"), primary_key=True),
-        sa.Column("valid_from", sa.Date, primary_key=True), sa.Column("valid_to", sa.Date),
-        sa.Column("name", sa.Text, nullable=False),
-        _dated("unit_names"),
-    )
-    sa.Table(
-        "registry_imports", md,
-        sa.Column("import_id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("sha256", sa.String(64), nullable=False, unique=True),
-        sa.Column("original_name", sa.Text, nullable=False),
-        sa.Column("stored_path", sa.Text, nullable=False),
-        sa.Column("received_at", sa.DateTime, nullable=False),
-        sa.Column("submitted_by", sa.Text),
-        sa.Column("n_units", sa.Integer, nullable=False),
-        sa.Column("n_events", sa.Integer, nullable=False),
-        sa.CheckConstraint("length(sha256) = 64", name="ck_ri_sha"),
-    )
-    sa.Table(
-        "registry_events", md,
-        sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("import_id", sa.Integer, ref("registry_imports.import_id"), nullable=False),
-        sa.Column("entity", sa.String(10), nullable=False),
-        sa.Column("entity_id", sa.String(40), nullable=False),
-        sa.Column("event", sa.String(12), nullable=False),
-        sa.Column("on_date", sa.Date),
-        sa.Column("field", sa.String(40)),
-        sa.Column("old_value", sa.Text), sa.Column("new_value", sa.Text),
-        sa.CheckConstraint(_in("entity", ["cdcs", "upper", "commune"]), name="ck_re_entity"),
-        sa.CheckConstraint(_in("event", list(REGISTRY_EVENTS)), name="ck_re_event"),
-    )
-
-
-REGISTRY_TABLES = ("communes", "upper_unions", "areas", "units", "links", "enterprises",
-                   "upper_records", "activities", "openings")
-"""Dataset tables loaded by :func:`seed_registry`, in foreign-key order."""
-
-
+# ----------------------------------------------------------------------------- engines
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -13,8 +13,8 @@ from congdoan.exceptions import ConfigError, Location
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when PyYAML has it (its wheels do): the same documents, ~10x faster
-than the pure-Python one (the plan register took ~0.15 s to parse in every kernel)."""
+"""libyaml's safe loader when PyYAML has it (its wheels do), else the pure-Python one: the
+same documents either way (the C one is much quicker, and every kernel parses the register)."""
 
 
 def read_yaml(path: Path) -> Any:

@@ -126,8 +126,8 @@ class BriefingWorker:
         so this process warms WeasyPrint (imports, fonts, a first small PDF) and imports
         papermill at the same time; a worker forked from a batch process that warmed them
         (:func:`_warm_parent`) finds both done. What the worker then holds is frozen
-        (:func:`~congdoan.engine.heap.freeze_heap`): ~250,000 objects that its full collections, due
-        every few PDFs, walked each time (~55 ms per briefing, measured; ~7 ms frozen). In a
+        (:func:`~congdoan.engine.heap.freeze_heap`): objects that its full collections, due
+        every few PDFs, would otherwise walk each time. In a
         Dask worker this freezes that process's other objects of the moment too.
         """
         self.spec.out_dir.mkdir(parents=True, exist_ok=True)
@@ -298,8 +298,8 @@ def _tree_rss_mb() -> float:
 def _start_method() -> str:
     """How worker processes are started: ``fork`` from a single-threaded process on Linux.
 
-    A forked worker inherits the modules this process imported (pandas, congdoan: ~0.7 s of
-    CPU each) instead of importing them again. Forking a process that runs other threads
+    A forked worker inherits the modules this process imported (pandas, congdoan) instead of
+    importing them again. Forking a process that runs other threads
     (a test runner, a notebook, Dask) can copy a lock that another thread holds, so there,
     and on other systems, workers are spawned fresh.
     """
@@ -316,11 +316,11 @@ def _warm_parent(notebooks: Iterable[Path] = ()) -> None:
     """Import papermill, look up the kernel spec and warm a renderer here, before workers fork.
 
     Every forked worker inherits the imports and the warmed renderer (WeasyPrint's libraries,
-    fonts, first layouts) instead of paying for them itself (~0.6 s of CPU per worker), and
+    fonts, first layouts) instead of paying for them itself, and
     inherits them frozen (:func:`~congdoan.engine.heap.freeze_heap`, once here rather than in each
     worker; their pages then also stay shared with this process). Each of ``notebooks`` is
-    read once too: nbformat compiles its schema validator at the first read (~40 ms, which
-    each worker's first briefing paid, measured).
+    read once too: nbformat compiles its schema validator at the first read, which each
+    worker's first briefing would otherwise pay.
     None of it starts a thread, so the workers are still forked from a single-threaded process.
     Done once per process.
     """

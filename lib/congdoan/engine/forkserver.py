@@ -1,13 +1,14 @@
 """A kernel fork server: one process imports what briefings need, then forks ready kernels.
 
 A batch worker's kernel, started the usual way (``python -m ipykernel_launcher -f …``), spends
-~1.5 s of CPU importing IPython, pandas, matplotlib, seaborn and congdoan and loading the
+most of its start importing IPython, pandas, matplotlib, seaborn and congdoan and loading the
 period's context, and every worker's kernel does it again. :class:`KernelForkServer` starts one
 process that does all of that once; on request it forks a child that becomes an ordinary
 ipykernel (``IPKernelApp``) on the connection file jupyter_client wrote: the same kernel a
-launch gives, with its modules and caches already in place (ready ~0.25 s after the request,
-most of it the kernel application's own set-up). Memory pages the kernels do not change stay
-shared with the server.
+launch gives, with its modules and caches already in place (what remains is the kernel
+application's own set-up). Memory pages the kernels do not change stay shared with the server.
+This module is the client side and the message format; the server process runs
+:mod:`congdoan.engine.kernelfork`.
 
 Used by the local batch only: :class:`congdoan.engine.warm.WarmKernel` with ``fork_server=`` launches
 through :func:`launcher` (:func:`congdoan._compat.jupyter_client.launch_through`), which falls
@@ -18,7 +19,7 @@ any briefing needs rendering.
 
 What it accepts — a fixed set of operations, never code. A request is one JSON object of at
 most :data:`MAX_REQUEST` bytes (after a 4-byte length), from a process of the same user
-(``SO_PEERCRED``), within 10 s of connecting:
+(``SO_PEERCRED``), within :data:`REQUEST_TIMEOUT` seconds of connecting:
 
 - ``{"op": "warm", "contexts": [[PERIOD, DATA], ...]}``: import :data:`WARM_MODULES` and load
   each briefing context (:func:`congdoan.briefing.content.load_context`): PERIOD ``YYYY``,
@@ -47,9 +48,6 @@ Safety:
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import importlib
 import json
 import logging
 import os
@@ -58,12 +56,9 @@ import secrets
 import select
 import signal
 import socket
-import stat
 import struct
 import subprocess
 import sys
-import threading
-import traceback
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -71,10 +66,7 @@ from typing import Any
 from congdoan._compat.ipykernel import (
     PATCH_ARGUMENTS,
     forked_kernels,
-    run_exit_functions,
-    run_forked_kernel,
 )
-from congdoan.engine.heap import freeze_heap
 
 log = logging.getLogger(__name__)
 
@@ -103,13 +95,15 @@ KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False", *PATCH_ARGUMENTS)
 """Command-line options of every warm kernel (the only options a ``fork`` request may carry).
 
 - No history database: it would refuse the execution counter being reset to 1.
-- No 0.5 ms sleep before each execute reply (about 1 ms with the wake-up; ten or more per
-  briefing): ipykernel sleeps there in case a client reads the reply before the outputs that
-  precede it; papermill (nbclient) collects a cell's outputs until the kernel reports idle,
-  which comes after them all on the same channel."""
+- No sleep before each execute reply (one per cell): ipykernel sleeps there in case a client
+  reads the reply before the outputs that precede it; papermill (nbclient) collects a cell's
+  outputs until the kernel reports idle, which comes after them all on the same channel."""
 
 MAX_REQUEST = 1 << 20
 """Largest request accepted, in bytes."""
+
+REQUEST_TIMEOUT = 10.0
+"""Seconds a connection may take to send its request before the server drops it."""
 
 MAX_CONTEXTS = 64
 """Most (period, data) pairs one ``warm`` request may load."""
@@ -151,19 +145,27 @@ def briefing_warmup(pairs: Iterable[tuple[str, str | None]]) -> str:
 
     The chart makes matplotlib load its fonts before the first briefing.
     """
-    lines = [DEFAULT_WARMUP, "from congdoan.briefing import charts, content, display"]
+    lines = [DEFAULT_WARMUP, "from congdoan.briefing import charts, content, display, images"]
     lines += [f"content.load_context({period!r}, {data!r})" for period, data in pairs]
-    lines.append("charts.png(charts.empty_figure('Đã sẵn sàng / ready ≥ ✔'))")
+    lines.append("images.png(charts.empty_figure('Đã sẵn sàng / ready ≥ ✔'))")
     return "\n".join(lines) + "\n"
 
 
 # ----------------------------------------------------------------------------- messages
-def _send(sock: socket.socket, message: dict[str, Any]) -> None:
+def send_message(sock: socket.socket, message: dict[str, Any]) -> None:
+    """Send one message: a 4-byte length, then the message as JSON."""
     data = json.dumps(message).encode("utf-8")
     sock.sendall(_HEADER.pack(len(data)) + data)
 
 
-def _receive(sock: socket.socket) -> dict[str, Any]:
+def receive_message(sock: socket.socket) -> dict[str, Any]:
+    """Read one message (a JSON object of at most :data:`MAX_REQUEST` bytes).
+
+    Raises:
+        RequestError: too large, not JSON, or not an object.
+        ConnectionError: the other side closed the connection first.
+
+    """
     def exactly(size: int) -> bytes:
         chunks, left = [], size
         while left:
@@ -238,7 +240,7 @@ class KernelForkServer:
             listener.listen(64)
             env = dict(os.environ, MPLBACKEND=INLINE_BACKEND)
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "congdoan.engine.forkserver", str(listener.fileno()),
+                [sys.executable, "-m", "congdoan.engine.kernelfork", str(listener.fileno()),
                  str(os.getpid())],
                 pass_fds=(listener.fileno(),), stdin=subprocess.DEVNULL, env=env)
         finally:
@@ -258,7 +260,7 @@ class KernelForkServer:
         if not pairs and self._warmed:
             return
         with _connect(self.address, timeout=10.0) as sock:
-            _send(sock, {"op": "warm", "contexts": [list(pair) for pair in pairs]})
+            send_message(sock, {"op": "warm", "contexts": [list(pair) for pair in pairs]})
         self._sent.update(pairs)
         self._warmed = True
 
@@ -332,9 +334,9 @@ def request(address: str, message: dict[str, Any], timeout: float = 120.0) -> di
     Raises OSError (server gone, timed out) or RuntimeError (it refused the request).
     """
     with _connect(address, timeout) as sock:
-        _send(sock, message)
+        send_message(sock, message)
         try:
-            reply = _receive(sock)
+            reply = receive_message(sock)
         except RequestError as exc:
             raise RuntimeError(f"fork server replied with a malformed message: {exc}") from exc
     if "error" in reply:
@@ -406,199 +408,8 @@ class ForkedKernelProcess:
         self.send_signal(signal.SIGTERM)
 
 
-# ----------------------------------------------------------------------------- server side
-def _kernel_arguments(cmd: object) -> list[str]:
-    """The ``IPKernelApp`` arguments of a kernel command this server may run.
-
-    Raises:
-        RequestError: anything but this interpreter, ``-m ipykernel_launcher``, ``-f`` with a
-            connection file of this user, and options of :data:`KERNEL_ARGUMENTS`.
-
-    """
-    if not isinstance(cmd, list) or not all(isinstance(word, str) for word in cmd):
-        raise RequestError("cmd: a list of text expected")
-    try:
-        same = len(cmd) >= 3 and os.path.samefile(cmd[0], sys.executable)
-    except OSError:
-        same = False
-    if not same or cmd[1:3] != ["-m", "ipykernel_launcher"]:
-        raise RequestError(f"not an ipykernel command: {cmd!r:.200}")
-    arguments, words, connection = cmd[3:], iter(cmd[3:]), None
-    for word in words:
-        if word == "-f" or word.startswith("--f="):
-            connection = next(words, "") if word == "-f" else word[len("--f="):]
-        elif word not in KERNEL_ARGUMENTS:
-            raise RequestError(f"kernel option not accepted: {word!r:.80}")
-    if connection is None:
-        raise RequestError("no connection file (-f)")
-    try:
-        info = os.lstat(connection)
-    except OSError as exc:
-        raise RequestError(f"connection file: {exc.strerror}") from exc
-    if (not connection.endswith(".json") or not stat.S_ISREG(info.st_mode)
-            or info.st_uid != os.getuid()):
-        raise RequestError("connection file: not a .json file of this user")
-    return arguments
-
-
-def _fork_request(request: dict[str, Any]) -> tuple[list[str], dict[str, str] | None, str | None]:
-    """The validated arguments, environment and folder of a ``fork`` request."""
-    arguments = _kernel_arguments(request.get("cmd"))
-    env, cwd = request.get("env"), request.get("cwd")
-    if env is not None and not (isinstance(env, dict) and all(
-            isinstance(k, str) and isinstance(v, str) and "\0" not in k + v
-            for k, v in env.items())):
-        raise RequestError("env: a table of text to text expected")
-    if cwd is not None and not (isinstance(cwd, str) and os.path.isdir(cwd)):
-        raise RequestError(f"cwd: not an existing folder: {cwd!r:.80}")
-    return arguments, env, cwd
-
-
-def _watch_process(pid: int) -> None:
-    """Exit this process when process ``pid`` exits (a daemon thread)."""
-    try:
-        fd = os.pidfd_open(pid)
-    except OSError:
-        os._exit(1)
-
-    def wait() -> None:
-        select.select([fd], [], [])
-        os._exit(1)
-
-    threading.Thread(target=wait, name="congdoan-requester-watch", daemon=True).start()
-
-
-def _become_kernel(env: dict[str, str] | None, cwd: str | None, arguments: list[str],
-                   requester: int, sockets: list[socket.socket]) -> None:
-    """In the forked child: turn into the kernel the request describes; never returns."""
-    code = 1
-    try:
-        for sock in sockets:
-            sock.close()
-        os.setsid()  # its own session and process group, as jupyter_client launches kernels
-        # the signal dispositions of a new Python process (SIGPIPE stays ignored, as Python
-        # sets it at start-up in the server too)
-        for signum in (signal.SIGCHLD, signal.SIGTERM):
-            signal.signal(signum, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.close(null)
-        environment = dict(env or os.environ)
-        environment["JPY_PARENT_PID"] = str(os.getppid())  # as a launched kernel's says
-        os.environ.clear()
-        os.environ.update(environment)
-        if cwd:
-            os.chdir(cwd)
-        _watch_process(requester)  # and with the worker that asked for it
-        gc.enable()  # the server runs with the collector off (see serve); a kernel does not
-        code = run_forked_kernel(arguments, os.getppid())
-    except BaseException:  # noqa: BLE001 - the child must never return into the server
-        traceback.print_exc()
-    finally:
-        try:
-            run_exit_functions()
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
-
-
-def _settle() -> None:
-    """After importing or warming: close database connections, freeze what is left."""
-    store = sys.modules.get("congdoan.core.store")
-    if store is not None:
-        store.dispose_engines()
-    freeze_heap()
-
-
-def warm_server(contexts: list[tuple[str, str | None]], loaded: list[tuple[str, str | None]]) -> None:
-    """The ``warm`` operation: import :data:`WARM_MODULES`, load ``contexts``, draw one chart.
-
-    The chart makes matplotlib load its fonts before the first briefing. A context that fails
-    to load is skipped (the kernels load it again and report the failure properly).
-    """
-    for name in WARM_MODULES:
-        importlib.import_module(name)
-    from congdoan.briefing import charts, content
-
-    for period, data in contexts:
-        try:
-            content.load_context(period, data)
-        except Exception:  # noqa: BLE001 - reported by the briefings themselves
-            log.debug("fork server: context %s %s not loaded", period, data, exc_info=True)
-        else:
-            loaded.append((period, data))
-    charts.png(charts.empty_figure("Đã sẵn sàng / ready ≥ ✔"))
-
-
-def _handle(conn: socket.socket, listener: socket.socket,
-            loaded: list[tuple[str, str | None]]) -> None:
-    """Serve one request (see the module docstring); :class:`RequestError` if it is refused."""
-    requester, uid, _ = struct.unpack("3i", conn.getsockopt(
-        socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
-    if uid != os.getuid():
-        return
-    conn.settimeout(10.0)
-    request = _receive(conn)
-    op = request.get("op")
-    if op == "warm":
-        warm_server(check_contexts(request.get("contexts")), loaded)
-        _settle()
-    elif op == "status":
-        _send(conn, {"pid": os.getpid(), "gc_enabled": gc.isenabled(),
-                     "contexts": [list(pair) for pair in loaded]})
-    elif op == "fork":
-        arguments, env, cwd = _fork_request(request)
-        if threading.active_count() > 1:
-            raise RequestError("fork server has threads; not forking")
-        pid = os.fork()
-        if pid == 0:
-            _become_kernel(env, cwd, arguments, requester, [conn, listener])
-        _send(conn, {"pid": pid})
-    else:
-        raise RequestError(f"unknown operation {op!r:.40}; accepted: {', '.join(OPERATIONS)}")
-
-
-def serve(listener: socket.socket, parent: int) -> None:
-    """Preload, then answer requests until process ``parent`` exits; a bad request is refused."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch decides when to stop
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped automatically
-    # Only imports and warming run here, and what they leave is frozen: collections would
-    # walk it for little (~0.25 s of CPU before the first kernel, measured). Kernels resume it.
-    gc.disable()  # for the server's life; each kernel switches it back on
-    for name in PRELOAD_MODULES:
-        importlib.import_module(name)
-    _settle()
-    loaded: list[tuple[str, str | None]] = []
-    while os.getppid() == parent:
-        readable, _, _ = select.select([listener], [], [], 0.5)
-        if not readable:
-            continue
-        conn, _ = listener.accept()
-        with conn:
-            try:
-                _handle(conn, listener, loaded)
-            except RequestError as exc:
-                log.warning("fork server refused a request: %s", exc)
-                with contextlib.suppress(OSError):
-                    _send(conn, {"error": str(exc)})
-            except Exception as exc:  # noqa: BLE001 - one request never stops the server
-                log.warning("fork server request failed: %s: %s", type(exc).__name__, exc)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """``python -m congdoan.engine.forkserver FD PARENT_PID`` (started by :class:`KernelForkServer`)."""
-    fd, parent = (int(x) for x in (argv if argv is not None else sys.argv[1:]))
-    if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
-        del sys.path[0]  # as ipykernel_launcher does; IPython puts it back in each kernel
-    serve(socket.socket(fileno=fd), parent)
-
-
 __all__ = ["DEFAULT_WARMUP", "INLINE_BACKEND", "KERNEL_ARGUMENTS", "MAX_REQUEST", "OPERATIONS",
            "PRELOAD_MODULES", "WARM_MODULES", "ForkedKernelProcess", "KernelForkServer",
-           "RequestError", "briefing_warmup", "check_contexts", "fork_kernel", "request", "serve",
-           "start_early", "take_early", "warm_server"]
+           "RequestError", "briefing_warmup", "check_contexts", "fork_kernel", "receive_message",
+           "request", "send_message", "start_early", "take_early"]
 
-if __name__ == "__main__":
-    main()

@@ -1,12 +1,11 @@
 """A cheap guess, from file times alone, that a batch's briefings are all up to date.
 
 Which briefings are current is decided by :mod:`congdoan.engine.manifest` from fingerprints of the data,
-the code and the parameters, once the data is read and planned (≈ 0.4 s into the command).
-The command line starts the kernels' fork server before that, so that it imports and loads the
-period's context on the other core meanwhile; on a run with nothing to render that server is
-wasted work, and it slows the command by ≈ 0.1 s (0.57–0.75 s with it, 0.51–0.59 s without, for
-the demo district). :func:`looks_current` guesses the answer first, from a handful of file
-times, so that the server is started only once the plan shows work.
+the code and the parameters, once the data is read and planned. The command line starts the
+kernels' fork server before that, so that it imports and loads the period's context on the
+other core meanwhile; on a run with nothing to render that server is wasted work that slows
+the command (see ``docs/performance.md``). :func:`looks_current` guesses the answer first, from
+a handful of file times, so that the server is started only once the plan shows work.
 
 It is only a hint for when to start the server: the plan still decides what is rendered. A
 wrong "current" (files copied with older times, a union never rendered, other formats) costs

@@ -73,8 +73,9 @@ class IndexEntry:
 def _link(path: Path, out_dir: Path, resolved_out: Path) -> str:
     """``path`` relative to ``out_dir`` (resolved: ``resolved_out``), either relative or absolute.
 
-    A path made from ``out_dir`` itself, as the batch makes them, is taken as it is: resolving
-    each of a district's ~1,000 outputs cost ~0.1 s of a 0.5 s run with nothing to render.
+    A path made from ``out_dir`` itself, as the batch makes them, is taken as it is, without
+    resolving it (a file system call per output, on every run, even one with nothing to
+    render).
     """
     path = Path(path)
     if path.is_relative_to(out_dir) and ".." not in path.parts:

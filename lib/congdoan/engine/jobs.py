@@ -108,7 +108,8 @@ def plan_jobs(dataset: Dataset, period: str, unions: Sequence[str] | None = None
     """Jobs of a batch (with ``unions`` or ``uppers``: only those).
 
     By default: every CĐCS active in the period, every upper union existing at the cut-off
-    and the organisation (the top, ``dataset.organisation_id``). An upper union that is the
+    (at any depth: one under another gets its own briefing) and the organisation (the top,
+    ``dataset.organisation_id``). An upper union that is the
     organisation itself (a commune union's own workspace) gets one briefing, the top's.
     """
     per = parse_period(period)

@@ -5,7 +5,7 @@ batch. The HTML holds the notebook's outputs only (no code, no markdown, no prom
 each output in its richest form (HTML, SVG inline, PNG/JPEG as a data URI, else escaped text),
 and no network reference at all (no CDN script, font or style sheet): it opens offline. It is
 written directly rather than through nbconvert's exporter (whose template, notebook validation
-and HTML re-parsing cost 0.03–0.15 s per notebook for the same fragment). The PDF is made by
+and HTML re-parsing are work repeated for the same fragment). The PDF is made by
 WeasyPrint from the same HTML with an A4 print style sheet, page numbers ("Trang N/M") and
 fonts that cover Vietnamese (Noto Sans / DejaVu Sans, embedded as subsets).
 """
@@ -27,7 +27,7 @@ from congdoan._compat.weasyprint import copy_png_rows, html_class, import_weasyp
 from congdoan.briefing import SCREEN_ONLY
 from congdoan.exceptions import Location, RenderError
 
-if TYPE_CHECKING:  # only for annotations: importing nbformat costs ~0.3 s
+if TYPE_CHECKING:  # only for annotations: importing this module does not import nbformat
     import nbformat
 
 TEMPLATES = files("congdoan") / "templates"
@@ -90,8 +90,8 @@ IMAGE_SCHEME = "congdoan-image"
 def _images_by_reference(page: str) -> tuple[str, list[tuple[str, str]]]:
     """``page`` with each base64 image replaced by a short ``congdoan-image:N`` reference.
 
-    WeasyPrint's HTML parser reads a data URI character by character (~30 ms for a briefing's
-    two charts); the images are handed over through :func:`_image_fetcher` instead.
+    WeasyPrint's HTML parser reads a data URI character by character; the images are handed
+    over through :func:`_image_fetcher` instead, and the PDF shows the same pixels.
     """
     images: list[tuple[str, str]] = []
 
@@ -202,7 +202,7 @@ class Renderer:
         """Make one small PDF (Vietnamese text, a table, a PNG) and throw it away.
 
         A process's first PDF also pays for importing WeasyPrint, loading fonts and the
-        first layouts (~0.5 s); a batch worker does it while its kernel starts. Done once per
+        first layouts; a batch worker does it while its kernel starts. Done once per
         renderer.
         """
         if self.warmed:
@@ -236,7 +236,7 @@ _WARM_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a73"
     "0000001649444154789c63fcffff3f030303130303030303030024060301fc35de9b"
     "0000000049454e44ae426082")
-"""A 2x2 RGB PNG (what :func:`congdoan.briefing.charts.png` writes, in small) for :meth:`Renderer.warm`."""
+"""A 2x2 RGB PNG (what :func:`congdoan.briefing.images.png` writes, in small) for :meth:`Renderer.warm`."""
 
 
 def vietnamese_fonts() -> list[str] | None:

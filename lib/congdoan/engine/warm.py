@@ -1,7 +1,7 @@
 """A warm Jupyter kernel: started once, reused for many papermill runs.
 
-Starting a kernel and importing pandas, seaborn and congdoan costs seconds; running a briefing
-notebook in a kernel that already holds them costs a fraction of that. :class:`WarmKernel`
+Starting a kernel and importing pandas, seaborn and congdoan is most of a cold briefing's work;
+a kernel that already holds them runs the notebook alone. :class:`WarmKernel`
 keeps one kernel alive, runs set-up code once (:meth:`WarmKernel.start`), and before each
 notebook clears user state (``%reset -f``, open matplotlib figures, the execution counter) so
 that every run starts from the same clean namespace while imported modules and process caches
@@ -50,14 +50,14 @@ if TYPE_CHECKING:
 FREEZE_CODE = "__import__('gc').freeze()"
 """Run after the warm-up: what it loaded (modules, the period's context) is moved out of the
 garbage collector's sight. ``%reset -f`` runs a full collection each time, which otherwise walks
-every object of pandas, matplotlib and the context (~0.15 s per briefing); frozen objects are
-never collected, and they live as long as the kernel anyway.
+every object of pandas, matplotlib and the context; frozen objects are never collected, and
+they live as long as the kernel anyway.
 
 Each reset freezes again what survived it: the kept trend grids, matplotlib's caches. Without
-that, those grow by a few hundred objects per briefing and each reset's collection costs
-15–40 ms and rising. A frozen object that later becomes garbage (a line of a kept grid, say)
-is only reclaimed when the kernel unfreezes; :meth:`WarmKernel.reset` does so every
-:data:`UNFREEZE_EVERY` runs (measured: ~16 KB per briefing would otherwise stay)."""
+that, those grow with every briefing and so does each reset's collection. A frozen object that
+later becomes garbage (a line of a kept grid, say) is only reclaimed when the kernel unfreezes;
+:meth:`WarmKernel.reset` does so every :data:`UNFREEZE_EVERY` runs, so what a kernel holds
+frozen is bounded."""
 
 RESET_CODE = """\
 import matplotlib.pyplot as _congdoan_plt
@@ -84,7 +84,7 @@ execution counter being reset to 1). The active patches add theirs
 
 UNFREEZE_EVERY = 100
 """Every this many notebook runs, a reset first unfreezes everything, so that its collection
-reclaims what became garbage while frozen (one collection of all objects, ~0.1 s)."""
+reclaims what became garbage while frozen (one collection of all objects)."""
 
 UNFREEZE_CODE = "__import__('gc').unfreeze()\n"
 """What a reset runs first every :data:`UNFREEZE_EVERY` runs."""
@@ -104,8 +104,8 @@ def warm_kernel_spec(kernel_name: str = DEFAULT_KERNEL) -> None:
     """Look up the kernel spec ``kernel_name`` once in this process.
 
     jupyter_client finds the native kernel through ``ipykernel.kernelspec``, which imports
-    IPython and pygments (~0.1 s); done in the batch process before its workers are forked,
-    no worker imports them again while its kernel starts.
+    IPython and pygments; done in the batch process before its workers are forked, no worker
+    imports them again while its kernel starts.
     """
     from jupyter_client.kernelspec import KernelSpecManager
 
@@ -228,7 +228,20 @@ class WarmKernel:
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
-        """Start the kernel and run the warm-up code."""
+        """Start the kernel and run the warm-up code.
+
+        A start that fails, or times out (``startup_timeout``), leaves nothing behind: the
+        kernel is killed and its socket folder and connection file are removed before the
+        error is raised.
+        """
+        try:
+            self._start()
+        except BaseException:
+            self.kill()
+            self.shutdown()
+            raise
+
+    def _start(self) -> None:
         # Unix sockets in a private folder rather than TCP on localhost: no other user can
         # reach them, messages cost less, and ipykernel no longer warns about plain TCP.
         # The connection file (it holds the key that signs every message) goes in the same
@@ -241,6 +254,7 @@ class WarmKernel:
             transport = {"transport": "ipc", "ip": os.path.join(self._sockets, "k"),
                          "connection_file": os.path.join(self._sockets, "kernel.json")}
         km = WarmKernelManager(kernel_name=self.kernel_name, **transport)
+        self.km = km  # from here on, shutdown() stops whatever of the kernel has started
         if self.fork_server:
             from congdoan.engine.forkserver import launcher
 
@@ -253,11 +267,11 @@ class WarmKernel:
         )
         kc = km.client()
         kc.allow_stdin = False
-        # The channels connect before the new kernel has bound its sockets; zmq then tries
-        # again every 100 ms, which cost 100-200 ms of each kernel start. Every 10 ms instead.
+        # The channels connect before the new kernel has bound its sockets; zmq then waits
+        # its default reconnect interval before trying again. A short interval instead.
         kc.context.setsockopt(zmq.RECONNECT_IVL, 10)
+        self.kc = kc
         kc.start_channels()
-        self.km, self.kc = km, kc
         self.starts += 1
         self.runs = 0
         run_sync(until_ready)(kc, self.startup_timeout)
@@ -265,17 +279,19 @@ class WarmKernel:
         self.run_code(KERNEL_SETUP_CODE + FREEZE_CODE)
 
     def shutdown(self) -> None:
-        """Stop the kernel (immediately)."""
-        if self.kc is not None:
-            self.kc.stop_channels()
-            self.kc = None
-        if self.km is not None:
-            try:
-                run_sync(self.km.shutdown_kernel)(now=True)
-            except Exception as exc:  # noqa: BLE001 - a dead kernel may refuse a clean stop
-                log.debug("kernel shutdown: %s", exc)
-            self.km = None
-        self._remove_sockets()
+        """Stop the kernel (immediately); its socket folder and connection file go in any case."""
+        kc, km, self.kc, self.km = self.kc, self.km, None, None
+        try:
+            if kc is not None:
+                kc.stop_channels()
+            if km is not None:
+                try:
+                    run_sync(km.shutdown_kernel)(now=True)
+                except Exception as exc:  # noqa: BLE001 - a dead kernel may refuse a clean stop
+                    log.debug("kernel shutdown: %s", exc)
+                    km.cleanup_connection_file()  # where it is not in the socket folder
+        finally:
+            self._remove_sockets()
 
     def restart(self) -> None:
         """Replace the kernel with a fresh, warmed one."""

@@ -8,8 +8,8 @@ Each takes data and returns an ``<svg>`` element as text, with ``role="img"``, a
 
 Why not matplotlib: the explorer redraws up to four panels after each control change, and the
 whole update (kernel, transport, browser) has to stay within an officer's patience. Drawing and
-saving a matplotlib figure costs tens of milliseconds a panel; writing the same few shapes as
-SVG text costs well under one. The colours, markers and symbols of each status still come from
+saving a matplotlib figure per panel would be most of an update; writing the same few shapes as
+SVG text is a small part of it. The colours, markers and symbols of each status still come from
 :mod:`congdoan.briefing.charts` (the one module that owns the palette), numbers from
 :mod:`congdoan.briefing.fmt`.
 
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from congdoan.briefing import charts, fmt
+from congdoan.briefing import fmt, theme
 from congdoan.core.plan import Indicator
 
 __all__ = [
@@ -49,7 +49,7 @@ FONT = 11
 TARGET_LABEL = "Mục tiêu"
 """Legend and line label of the target."""
 
-_SERIES = charts.SERIES_STYLES["unit"][0]
+_SERIES = theme.SERIES_STYLES["unit"][0]
 _MUTED = "#6b6b6b"
 
 
@@ -123,10 +123,10 @@ def _svg(height: float, label: str, body: Iterable[str]) -> str:
 
 def _title(text: str) -> str:
     return (f'<text x="8" y="16" font-size="{FONT + 1.5}" font-weight="bold" '
-            f'fill="{charts.INK}">{_esc(text)}</text>')
+            f'fill="{theme.INK}">{_esc(text)}</text>')
 
 
-def _text(x: float, y: float, text: str, *, anchor: str = "start", colour: str = charts.INK,
+def _text(x: float, y: float, text: str, *, anchor: str = "start", colour: str = theme.INK,
           weight: str = "normal", size: float = FONT, rotate: float = 0,
           halo: bool = False) -> str:
     """A text; ``halo``: a white outline keeps it readable over lines."""
@@ -149,7 +149,7 @@ def _line(x1: float, y1: float, x2: float, y2: float, colour: str, *, width: flo
 
 
 def marker(shape: str, x: float, y: float, colour: str, size: float = 5.5) -> str:
-    """A status marker (the matplotlib shapes of :data:`congdoan.briefing.charts.STATUS_STYLES`)."""
+    """A status marker (the matplotlib shapes of :data:`congdoan.briefing.theme.STATUS_STYLES`)."""
     r = size
     edge = 'stroke="white" stroke-width="1"'
     if shape == "o":
@@ -178,11 +178,11 @@ def _grid(box: _Box, ticks: Sequence[float], scale: float, low: float, measure: 
         label = _tick_label(measure, tick, ticks)
         if vertical:
             x = box.left + (tick - low) * scale
-            out.append(_line(x, box.top, x, box.bottom, charts.GRID))
+            out.append(_line(x, box.top, x, box.bottom, theme.GRID))
             out.append(_text(x, box.bottom + 14, label, anchor="middle", colour=_MUTED))
         else:
             y = box.bottom - (tick - low) * scale
-            out.append(_line(box.left, y, box.right, y, charts.GRID))
+            out.append(_line(box.left, y, box.right, y, theme.GRID))
             out.append(_text(box.left - 6, y + 4, label, anchor="end", colour=_MUTED))
     return out
 
@@ -257,22 +257,22 @@ def trend_svg(trend: pd.DataFrame, ind: Indicator, *,
             x0, x1 = box.left + step * i, box.left + step * (i + 1)
             path.append(f"{pen}{_num(x0)},{_num(y_of(t))} L{_num(x1)},{_num(y_of(t))}")
             pen = "L"
-        body.append(f'<path d="{" ".join(path)}" fill="none" stroke="{charts.INK}" '
+        body.append(f'<path d="{" ".join(path)}" fill="none" stroke="{theme.INK}" '
                     f'stroke-width="1.2" stroke-dasharray="5 3"/>')
     points = [(x, y_of(v)) for x, v in zip(xs, values, strict=True) if np.isfinite(v)]
     if len(points) > 1:
         line = " ".join(f"{_num(x)},{_num(y)}" for x, y in points)
         body.append(f'<polyline points="{line}" fill="none" stroke="{_SERIES}" '
                     'stroke-width="2"/>')
-    seen: dict[str, charts.StatusStyle] = {}
+    seen: dict[str, theme.StatusStyle] = {}
     for x, v, status in zip(xs, values, trend["status"], strict=True):
         if np.isfinite(v):
-            style = charts.status_style(status)
+            style = theme.status_style(status)
             seen.setdefault(str(status), style)
             body.append(marker(style.marker, x, y_of(v), style.colour))
     legend = [(_line(-8, 0, 8, 0, _SERIES, width=2), "Thực hiện")]
     if not np.isnan(targets).all():
-        legend.append((_line(-8, 0, 8, 0, charts.INK, width=1.2, dash="5 3"), TARGET_LABEL))
+        legend.append((_line(-8, 0, 8, 0, theme.INK, width=1.2, dash="5 3"), TARGET_LABEL))
     legend += [(marker(style.marker, 0, 0, style.colour), fmt.status_label(status))
                for status, style in seen.items()]
     body += _legend(legend, box.left - 40, height - 14)
@@ -325,11 +325,11 @@ def distribution_svg(cdcs: pd.DataFrame, ind: Indicator, target: float | None, *
     legend = []
     if target is not None and np.isfinite(target):
         x = box.left + (target - x_low) * x_scale
-        body.append(_line(x, box.top, x, box.bottom, charts.INK, width=1.2, dash="5 3"))
-        legend.append((_line(-8, 0, 8, 0, charts.INK, width=1.2, dash="5 3"), TARGET_LABEL))
+        body.append(_line(x, box.top, x, box.bottom, theme.INK, width=1.2, dash="5 3"))
+        legend.append((_line(-8, 0, 8, 0, theme.INK, width=1.2, dash="5 3"), TARGET_LABEL))
     chosen = cdcs[cdcs["unit_id"].astype(str) == highlight] if highlight else cdcs.iloc[0:0]
     if len(chosen) and pd.notna(chosen["value"].iloc[0]):
-        colour = charts.status_style(chosen["status"].iloc[0]).colour
+        colour = theme.status_style(chosen["status"].iloc[0]).colour
         x = box.left + (float(chosen["value"].iloc[0]) - x_low) * x_scale
         body.append(_line(x, box.top, x, box.bottom, colour, width=3))
         legend.append((_line(-8, 0, 8, 0, colour, width=3),
@@ -378,16 +378,16 @@ def breakdown_svg(rows: pd.DataFrame, ind: Indicator, *, highlight: str | None =
     zero = box.left + (0 - low) * scale
     if len(targets):  # under the bars' value labels
         x = box.left + (float(targets[0]) - low) * scale
-        body.append(_line(x, box.top, x, box.bottom - 4, charts.INK, width=1.2, dash="5 3"))
+        body.append(_line(x, box.top, x, box.bottom - 4, theme.INK, width=1.2, dash="5 3"))
         body.append(_text(x, box.top - 3, TARGET_LABEL, anchor="middle", colour=_MUTED,
                           size=FONT - 1))
     for i, (name, value, status, unit) in enumerate(zip(
             names, values, data["status"], data["unit_id"].astype(str), strict=True)):
         y = box.top + 4 + i * row_height
-        style = charts.status_style(status)
+        style = theme.status_style(status)
         chosen = unit == highlight
         x0, x1 = sorted((zero, box.left + (value - low) * scale))
-        outline = f' stroke="{charts.INK}" stroke-width="2"' if chosen else ""
+        outline = f' stroke="{theme.INK}" stroke-width="2"' if chosen else ""
         body.append(f'<rect x="{_num(x0)}" y="{_num(y)}" width="{_num(max(x1 - x0, 0.5))}" '
                     f'height="{_num(row_height - 5)}" fill="{style.colour}"{outline}/>')
         body.append(_text(box.left - 6, y + row_height / 2 + 1, name, anchor="end",

@@ -31,9 +31,10 @@ from congdoan.core.periods import parse_period
 from congdoan.core.plan import load_elements
 from congdoan.exceptions import DataError, Location
 
-STATUS_COLUMNS = ("unit_id", "unit_name", "sector", "commune_id", "parent_id", "period",
+STATUS_COLUMNS = ("unit_id", "unit_name", "sector", "commune_id", "parent_id", "bodies", "period",
                   "due_date", "submitted_on", "days_late", "status")
-"""Columns of :func:`report_status`; status is on_time, late or missing."""
+"""Columns of :func:`report_status`; status is on_time, late or missing; ``bodies`` the upper
+unions the report counts for (its parent and those above it then, a tuple)."""
 
 COMPLETENESS_COLUMNS = ("period", "level", "commune_id", "commune_name", "expected", "received",
                         "on_time", "late", "missing", "received_share", "on_time_share",
@@ -260,10 +261,10 @@ def completeness_heatmap(table: pd.DataFrame, value: str = "on_time_share",
     Communes in Vietnamese alphabetical order; the colour scale runs over the data's own range
     (:func:`colour_range`), every cell is labelled with its share.
     """
-    from congdoan.briefing import charts, fmt
+    from congdoan.briefing import fmt, theme
     from congdoan.explore.collation import vi_sort_key
 
-    charts.apply_theme()
+    theme.apply_theme()
     communes = table[table["level"] == "commune"]
     grid = communes.pivot_table(index="commune_name", columns="period", values=value,
                                 aggfunc="first")

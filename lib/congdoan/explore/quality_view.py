@@ -20,7 +20,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from congdoan.briefing import charts, fmt
+from congdoan.briefing import fmt, images
 from congdoan.core.dataset import Dataset
 from congdoan.core.periods import analysis_periods, parse_period, resolve_period
 from congdoan.core.plan import load_elements
@@ -171,7 +171,7 @@ def report_html(frame: pd.DataFrame, empty: str = "Không có.") -> str:
 
 
 def _figure_html(figure: Any, alt: str) -> str:
-    data = base64.b64encode(charts.png(figure)).decode("ascii")
+    data = base64.b64encode(images.png(figure)).decode("ascii")
     return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
             'style="max-width:min(100%, 880px);height:auto;display:block">')
 
@@ -227,7 +227,8 @@ class QualityView:
 
     def _upper_options(self, period: str) -> list[tuple[str, str]]:
         subs = parse_period(period).sub_periods
-        ids = set(self.status.loc[self.status["period"].isin(subs), "parent_id"].dropna())
+        ids = {body for bodies in self.status.loc[self.status["period"].isin(subs), "bodies"]
+               for body in bodies}
         ordered = sorted(ids, key=lambda u: vi_sort_key(self.names.get(u, u)))
         return [("Toàn địa bàn", ALL)] + [(self.names.get(u, u), u) for u in ordered]
 
@@ -240,11 +241,12 @@ class QualityView:
         self.update()
 
     def scope(self) -> tuple[pd.DataFrame, str]:
-        """The report status rows of the chosen upper union (all rows for the organisation)."""
+        """The report status rows of the chosen upper union, at any depth (all: the organisation)."""
         upper = self.upper.value or None
         if upper is None:
             return self.status, self.dataset.organisation_name
-        return self.status[self.status["parent_id"] == upper], self.names.get(upper, upper)
+        mine = self.status["bodies"].map(lambda bodies: upper in bodies).astype(bool)
+        return self.status[mine], self.names.get(upper, upper)
 
     def update(self) -> None:
         """Redraw the report for the chosen period and upper union."""

@@ -122,6 +122,16 @@ def keep_scope(wanted: Selection, rows: pd.DataFrame, names: Mapping[str, str], 
     return selection, notices
 
 
+def _inside(own: pd.Series, field: str, column: str, chosen: str) -> bool:
+    """True when the CĐCS row ``own`` is inside the ``chosen`` value of ``field``.
+
+    Inside an upper union means below it at any depth (its ``upper_chain``).
+    """
+    if field == "upper_union" and pd.notna(own.get("upper_chain")):
+        return chosen in str(own["upper_chain"]).split("/")
+    return bool(chosen == own[column])
+
+
 def _keep_unit(selection: Selection, cdcs: pd.DataFrame, names: Mapping[str, str], period: str,
                follow_unit: bool) -> tuple[Selection, list[Notice], bool]:
     """The chosen CĐCS in the period: (selection, notices, kept).
@@ -141,7 +151,7 @@ def _keep_unit(selection: Selection, cdcs: pd.DataFrame, names: Mapping[str, str
     own = match.iloc[0]
     differ = [(field, vi, en, str(own[column])) for field, column, vi, en in _FIELDS
               if getattr(selection, field) is not None and pd.notna(own[column])
-              and getattr(selection, field) != own[column]]
+              and not _inside(own, field, column, getattr(selection, field))]
     if differ and not follow_unit:
         outside = ", ".join(names.get(getattr(selection, f), getattr(selection, f))
                             for f, *_ in differ)

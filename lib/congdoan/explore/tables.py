@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from congdoan.briefing import charts, fmt
+from congdoan.briefing import fmt, theme
 from congdoan.core.periods import parse_period
 from congdoan.core.plan import Indicator
 from congdoan.exceptions import Location, ParameterError
@@ -119,7 +119,7 @@ def _value_text(ind: Indicator, value: object, provisional: bool) -> str:
 
 
 def html_table(frame: pd.DataFrame, *, right: Collection[str] = (), wrap: Collection[str] = (),
-               marks: Mapping[str, Sequence[charts.StatusStyle]] | None = None,
+               marks: Mapping[str, Sequence[theme.StatusStyle]] | None = None,
                css: str = "congdoan-view") -> str:
     """``frame`` (text cells under display headers) as an escaped HTML table.
 
@@ -155,7 +155,7 @@ def table_html(view: pd.DataFrame, ind: Indicator, child_level: str | None = Non
     formatted = format_view(view, ind, child_level)[[HEADERS[k] for k in SCREEN_COLUMNS]]
     return html_table(formatted, right={HEADERS[k] for k in SCREEN_COLUMNS if k in _RIGHT},
                       wrap={HEADERS["unit_name"]},
-                      marks={HEADERS["status"]: [charts.status_style(s) for s in view["status"]]})
+                      marks={HEADERS["status"]: [theme.status_style(s) for s in view["status"]]})
 
 
 def format_activities(totals: pd.DataFrame) -> pd.DataFrame:

@@ -28,7 +28,7 @@ import pandas as pd
 from congdoan.core.activities import MEASURES, activity_totals
 from congdoan.core.dataset import Dataset
 from congdoan.core.groups import Scope
-from congdoan.core.indicators import compute_indicators
+from congdoan.core.indicators import compute_indicators, in_chain
 from congdoan.core.periods import analysis_periods, parse_period
 from congdoan.core.plan import POPULATION_SECTORS, Indicator, PlanRegister, load_register
 from congdoan.core.registry import SECTOR_NAMES
@@ -186,8 +186,15 @@ def filter_view(rows: pd.DataFrame, selection: Selection, *, period: str | None 
         mask &= rows["period"].eq(period)
     for col, value in selection.filters.items():
         if col not in ignore:
-            mask &= rows[col].eq(value)
+            mask &= under_upper(rows, value) if col == "parent_id" else rows[col].eq(value)
     return rows[mask]
+
+
+def under_upper(rows: pd.DataFrame, upper_id: str) -> pd.Series:
+    """Mask of the CĐCS rows inside upper union ``upper_id``, at any depth (``upper_chain``)."""
+    if "upper_chain" not in rows:
+        return rows["parent_id"].eq(upper_id)
+    return in_chain(rows["upper_chain"], upper_id)
 
 
 def _scope_level(selection: Selection) -> str:
@@ -209,16 +216,32 @@ def _group(cdcs: pd.DataFrame, selection: Selection, key: str | None,
            names: Mapping[str, str]) -> Group:
     """The scope of ``selection`` in the periods of ``cdcs`` (its CĐCS rows), split by ``key``.
 
-    Split: one scope per value of ``key`` among ``cdcs``. Periods, and values, without a CĐCS in
-    the scope have no row (as the engine has no row for a body without CĐCS).
+    Split: one scope per value of ``key`` among ``cdcs`` (for ``parent_id``, every upper union
+    in their ``upper_chain``: a scope's upper union holds its CĐCS at any depth). Periods, and
+    values, without a CĐCS in the scope have no row (as the engine has no row for a body without
+    CĐCS).
     """
     scope = Scope(selection.upper_union, selection.sector, selection.commune)
     periods = tuple(dict.fromkeys(cdcs["period"].astype(str)))
     if key is None:
         return Group(periods, scope, scope_id=_scope_id(selection),
                      scope_name=scope_name(selection, names))
+    if key == "parent_id":  # every upper union above the CĐCS, at any depth
+        cdcs = by_every_upper(cdcs)
     values = tuple(sorted(cdcs[key].dropna().astype(str).unique()))
     return Group(periods, scope, key, values)
+
+
+def by_every_upper(cdcs: pd.DataFrame) -> pd.DataFrame:
+    """CĐCS rows repeated once per upper union above them (``upper_chain``), as ``parent_id``.
+
+    So that grouping by ``parent_id`` gives every upper union its CĐCS at any depth, each once.
+    """
+    if "upper_chain" not in cdcs:
+        return cdcs
+    chains = cdcs["upper_chain"].astype("string").fillna("").str.split("/")
+    lifted = cdcs.assign(parent_id=chains).explode("parent_id")
+    return lifted[lifted["parent_id"].astype(str) != ""]
 
 
 def _scope_id(selection: Selection) -> str:

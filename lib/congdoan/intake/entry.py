@@ -18,7 +18,9 @@ import datetime as dt
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from congdoan.core.plan import DataElement, load_elements, load_register, report_rules
-from congdoan.intake.validation import CATEGORY_LABELS, OPTIONAL_ELEMENTS, load_intake_settings
+from congdoan.intake.cells import CATEGORY_LABELS
+from congdoan.intake.problems import load_intake_settings
+from congdoan.intake.validation import OPTIONAL_ELEMENTS
 
 TITLE_MAX, MESSAGE_MAX = 32, 255
 """Excel's limits on a data validation's titles and on its messages (characters)."""

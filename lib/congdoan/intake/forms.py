@@ -39,13 +39,10 @@ from congdoan.core.plan import DataElement, load_elements, load_register
 from congdoan.core.registry import SECTOR_NAMES, units_in_period
 from congdoan.exceptions import PeriodError
 from congdoan.intake import entry
+from congdoan.intake.cells import CATEGORY_LABELS, parse_day
 from congdoan.intake.entry import date_validation, field_hint, not_above
-from congdoan.intake.validation import (
-    CATEGORY_LABELS,
-    form_version,
-    parse_day,
-    safe_text,
-)
+from congdoan.intake.problems import safe_text
+from congdoan.intake.validation import form_version
 
 FORM_SHEET = "BaoCao"
 BULK_SHEET = "TongHop"

@@ -52,6 +52,7 @@ from congdoan.core.ownerfiles import (
 )
 from congdoan.core.periods import parse_period
 from congdoan.exceptions import Location
+from congdoan.intake.cells import ParsedFile
 from congdoan.intake.forms import (
     FORM_CELLS,
     FORM_SHEET,
@@ -61,13 +62,10 @@ from congdoan.intake.forms import (
     save_workbook,
     unit_form,
 )
-from congdoan.intake.readers import read_input
-from congdoan.intake.validation import (
+from congdoan.intake.problems import (
     Budget,
-    Context,
     IntakeSettings,
     LimitExceeded,
-    ParsedFile,
     Problem,
     count_problems,
     has_errors,
@@ -75,8 +73,9 @@ from congdoan.intake.validation import (
     load_intake_settings,
     printable,
     problems_frame,
-    validate_submission,
 )
+from congdoan.intake.readers import read_input
+from congdoan.intake.validation import Context, validate_submission
 
 SUFFIXES = (".xlsx", ".csv")
 Status = Literal["accepted", "rejected", "duplicate", "failed"]

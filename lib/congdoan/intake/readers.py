@@ -1,7 +1,7 @@
 """Readers of submitted files: Excel forms, bulk sheets and CSV into :class:`ParsedFile` objects.
 
 Each reader keeps where every value came from (sheet and cell, or CSV row), never evaluates a
-formula (it is flagged), and bounds its work by the file's :class:`~congdoan.intake.validation.Budget`:
+formula (it is flagged), and bounds its work by the file's :class:`~congdoan.intake.problems.Budget`:
 a workbook is read by the cells it really holds, never by the size its ``<dimension>`` claims,
 and reading stops at the first limit passed (rows, columns, filled cells, unpacked size, time)
 with a problem that names the limit. A file that cannot be read at all becomes an error of the
@@ -20,6 +20,7 @@ from typing import Any
 
 from congdoan.core.activities import activity_fields, activity_key
 from congdoan.core.plan import load_elements
+from congdoan.intake.cells import Cell, ParsedFile, RawReport, is_blank, nfc, unprotected
 from congdoan.intake.forms import (
     ACTIVITY_COLUMNS,
     ACTIVITY_HEADER,
@@ -35,19 +36,7 @@ from congdoan.intake.forms import (
     FORM_SHEET,
     FORM_VALUE_COL,
 )
-from congdoan.intake.validation import (
-    Budget,
-    Cell,
-    LimitExceeded,
-    ParsedFile,
-    Problem,
-    RawReport,
-    has_errors,
-    is_blank,
-    limit_problem,
-    nfc,
-    unprotected,
-)
+from congdoan.intake.problems import Budget, LimitExceeded, Problem, has_errors, limit_problem
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """First bytes of an OLE2 compound file: an Excel 97-2003 workbook, or an encrypted .xlsx."""
@@ -80,7 +69,7 @@ def sheet_grid(ws: Any, budget: Budget) -> dict[tuple[int, int], tuple[Any, bool
     columns and filled cells past their limits, or time, raise
     :class:`~congdoan.intake.validation.LimitExceeded`.
 
-    The worksheet's declared ``<dimension>`` is ignored (a 10 KB file can claim A1:XFD1048576):
+    The worksheet's declared ``<dimension>`` is ignored (a tiny file can claim A1:XFD1048576):
     rows are as long as their last cell and stop at the last row present.
     """
     ws.reset_dimensions()

@@ -37,6 +37,13 @@ from congdoan.intake.ingest import (
     _write_problem_report,
     sha256_of,
 )
+from congdoan.intake.problems import (
+    IntakeSettings,
+    Problem,
+    has_errors,
+    limit_problem,
+    load_intake_settings,
+)
 from congdoan.intake.units import (
     COMMUNES_SHEET,
     UNITS_SHEET,
@@ -44,13 +51,6 @@ from congdoan.intake.units import (
     UPPERS_SHEET,
     UnitsFile,
     read_units_file,
-)
-from congdoan.intake.validation import (
-    IntakeSettings,
-    Problem,
-    has_errors,
-    limit_problem,
-    load_intake_settings,
 )
 
 log = logging.getLogger(__name__)

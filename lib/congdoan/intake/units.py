@@ -33,7 +33,15 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from congdoan.core.plan import SECTORS, DataElement, ElementKind
-from congdoan.core.registry_changes import COMMUNE_FIELDS, UNIT_FIELDS, UPPER_FIELDS
+from congdoan.core.registry_changes import COMMUNE_FIELDS, UNIT_FIELDS, UPPER_LIST_FIELDS
+from congdoan.intake.cells import Cell, _Collector, convert, is_blank, nfc, parse_day
+from congdoan.intake.problems import (
+    Budget,
+    IntakeSettings,
+    LimitExceeded,
+    Problem,
+    printable,
+)
 from congdoan.intake.readers import (
     csv_rows,
     grid_cell,
@@ -41,20 +49,7 @@ from congdoan.intake.readers import (
     sheet_grid,
     unreadable_workbook,
 )
-from congdoan.intake.validation import (
-    UNIT_ID_RE,
-    Budget,
-    Cell,
-    IntakeSettings,
-    LimitExceeded,
-    Problem,
-    _Collector,
-    convert,
-    is_blank,
-    nfc,
-    parse_day,
-    printable,
-)
+from congdoan.intake.validation import UNIT_ID_RE
 
 UNITS_SHEET, UPPERS_SHEET, COMMUNES_SHEET = "CDCS", "CapTren", "XaPhuong"
 UNITS_TEMPLATE = "congdoan units template"
@@ -117,8 +112,14 @@ UPPER_COLUMNS = (
     Column("kind", "Loại", "Kind", "choice", True, 28, tuple(UPPER_KIND_LABELS.values())),
     Column("valid_from", "Ngày thành lập (bắt đầu hoạt động)", "Start date", "date", True, 20),
     Column("valid_to", "Ngày giải thể", "End date", "date"),
+    Column("parent_id", "Mã công đoàn cấp trên của công đoàn này (trống: trực thuộc tổ chức)",
+           "Code of the upper union above it (blank: directly under the organisation)", "code",
+           width=24, refers_to=UPPERS_SHEET),
+    Column("parent_since", "Trực thuộc từ ngày (ngày chuyển)", "Under it since (day of a move)",
+           "date", width=20),
 )
-"""Columns of sheet CapTren."""
+"""Columns of sheet CapTren (the last two optional: a sheet without them leaves every upper
+union's parent as it is)."""
 
 COMMUNE_COLUMNS = (
     Column("commune_id", "Mã xã, phường", "Commune or ward code", "code", True, 18),
@@ -354,7 +355,7 @@ class _Reader:
                 continue
             if self._consistent(sheet, cells, record):
                 records.append(record)
-        fields = {UNITS_SHEET: UNIT_FIELDS, UPPERS_SHEET: UPPER_FIELDS,
+        fields = {UNITS_SHEET: UNIT_FIELDS, UPPERS_SHEET: UPPER_LIST_FIELDS,
                   COMMUNES_SHEET: COMMUNE_FIELDS}[sheet]
         frame = pd.DataFrame(records, columns=list(fields))
         for column in columns:
@@ -364,7 +365,7 @@ class _Reader:
 
     def _consistent(self, sheet: str, cells: dict[str, Cell], record: dict[str, Any]) -> bool:
         start, ends = ("founded", ("dissolved", "since")) if sheet == UNITS_SHEET else \
-            ("valid_from", ("valid_to",))
+            ("valid_from", ("valid_to", "parent_since"))
         ok = True
         for end in ends:
             if end in record and record[end] is not None and record.get(start) is not None \
@@ -413,7 +414,7 @@ def read_units_file(name: str, data: bytes, settings: IntakeSettings,
     are returned as codes (``commune_union`` …).
     """
     parsed = UnitsFile(name=name, units=pd.DataFrame(columns=list(UNIT_FIELDS)),
-                       uppers=pd.DataFrame(columns=list(UPPER_FIELDS)),
+                       uppers=pd.DataFrame(columns=list(UPPER_LIST_FIELDS)),
                        communes=pd.DataFrame(columns=list(COMMUNE_FIELDS)))
     budget = Budget(name, settings, template=UNITS_TEMPLATE)
     try:
@@ -443,6 +444,8 @@ def _read_units(parsed: UnitsFile, data: bytes, budget: Budget, today: dt.date) 
     uppers = reader.sheet(UPPERS_SHEET, raw.get(UPPERS_SHEET, []))
     codes = {label: code for code, label in UPPER_KIND_LABELS.items()}
     parsed.uppers = uppers.assign(kind=uppers["kind"].map(codes))
+    if (UPPERS_SHEET, "parent_id") not in parsed.columns:  # an older list: parents unchanged
+        parsed.uppers = parsed.uppers.drop(columns=["parent_id", "parent_since"])
     parsed.communes = reader.sheet(COMMUNES_SHEET, raw.get(COMMUNES_SHEET, []))
     parsed.problems.extend(reader.out.closed())
     if raw and parsed.units.empty and parsed.uppers.empty and parsed.communes.empty and not \

@@ -21,6 +21,7 @@ from congdoan.core.registry import RegistryState, name_history
 from congdoan.core.registry_changes import as_records
 from congdoan.core.workspace import Organisation
 from congdoan.intake.forms import field_validation, guide_sheet, style_header, style_open
+from congdoan.intake.problems import safe_text
 from congdoan.intake.units import (
     COMMUNES_SHEET,
     FIRST_DAY,
@@ -36,7 +37,6 @@ from congdoan.intake.units import (
     Column,
     column_elements,
 )
-from congdoan.intake.validation import safe_text
 
 BLANK_ROWS = 500
 """Empty rows with dropdowns and checks below the prefilled ones."""
@@ -47,7 +47,7 @@ ORGANISATION_KINDS = {"commune": "commune_union", "industry": "industry_union",
 
 TITLES = {
     UNITS_SHEET: "DANH SÁCH CÔNG ĐOÀN CƠ SỞ",
-    UPPERS_SHEET: "DANH SÁCH CÔNG ĐOÀN CẤP TRÊN TRỰC TIẾP CƠ SỞ",
+    UPPERS_SHEET: "DANH SÁCH CÔNG ĐOÀN CẤP TRÊN (TRỰC TIẾP CƠ SỞ VÀ CÁC CẤP Ở TRÊN)",
     COMMUNES_SHEET: "DANH SÁCH XÃ, PHƯỜNG",
 }
 """Title (row 1) of each sheet."""
@@ -69,7 +69,10 @@ GUIDE_LINES = (
     "đoàn phí từ ngày ghi trong params/rates.yaml: dự toán không tính đoàn phí); để trống = Không.",
     "7. Số CNVCLĐ và đoàn viên đầu kỳ: số tại ngày CĐCS về công đoàn cấp trên này (số dư đầu kỳ); "
     "dùng cho các kỳ trước báo cáo đầu tiên. Để trống nếu chưa có.",
-    "8. Trang CapTren: các công đoàn cấp trên trực tiếp của CĐCS, với ngày thành lập. Trang "
+    "8. Trang CapTren: các công đoàn cấp trên trực tiếp của CĐCS, với ngày thành lập. Một công "
+    "đoàn cấp trên thuộc một công đoàn cấp trên khác (ví dụ công đoàn tổng công ty thuộc công đoàn "
+    "ngành): ghi mã công đoàn đó vào cột 'Mã công đoàn cấp trên của công đoàn này' (để trống = "
+    "trực thuộc tổ chức); khi chuyển, sửa mã và ghi ngày chuyển vào 'Trực thuộc từ ngày'. Trang "
     "XaPhuong: các xã, phường.",
     "9. Không đổi tên trang, không sửa dòng mã trường (dòng 5). Nhập lại tệp đã sửa: chỉ các "
     "thay đổi được ghi, thành sự kiện có ngày (congdoan units history).",
@@ -78,7 +81,8 @@ GUIDE_LINES = (
     "dropdowns; dates dd/mm/yyyy; for a move or a rename, change the cell and put the day it "
     "takes effect in 'since'; to dissolve, give the dissolution date; 'budget_funded': Có for an "
     "agency or public unit fully funded by the state budget (no member dues from the date in "
-    "params/rates.yaml); see docs/units.md.",
+    "params/rates.yaml); an upper union under another one names it in 'parent_id' (blank: "
+    "directly under the organisation), a move with its day in 'parent_since'; see docs/units.md.",
 )
 
 
@@ -165,7 +169,10 @@ def current_rows(state: RegistryState) -> tuple[list[dict[str, Any]], list[dict[
             "since": None if link is None else link["valid_from"],
             "opening_workers": openings["workers"].get(uid),
             "opening_members": openings["members"].get(uid)})
-    uppers = [{**rec, "kind": UPPER_KIND_LABELS.get(str(rec["kind"]), rec["kind"])}
+    parents = state.upper_links[state.upper_links["valid_to"].isna()].set_index("upper_id")
+    uppers = [{**rec, "kind": UPPER_KIND_LABELS.get(str(rec["kind"]), rec["kind"]),
+               "parent_id": parents["parent_id"].get(rec["upper_id"]),
+               "parent_since": parents["valid_from"].get(rec["upper_id"])}
               for rec in as_records(state.upper_unions.sort_values("upper_id"))]
     communes = as_records(state.communes.sort_values("commune_id"))
     return units, uppers, communes
