@@ -150,7 +150,6 @@ are tested where :data:`congdoan._compat.PATCHES` says each patch is proved."""
 UNTESTED: dict[str, str] = {
     "congdoan.core.registry_changes": "reached through `congdoan units import` "
                                       "(tests/test_units.py), which never names it",
-    "congdoan.explore.groups": "reached through explore.views (tests/test_explore.py)",
 }
 """Modules with logic that no test file names yet: the debt, each with where it is reached.
 An entry must go once a test file names the module."""

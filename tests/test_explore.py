@@ -26,6 +26,7 @@ from congdoan.core.indicators import compute_indicators
 from congdoan.core.plan import load_register
 from congdoan.exceptions import CongdoanError, ParameterError
 from congdoan.explore.explorer import ALL, Explorer, export_link
+from congdoan.explore.groups import GroupFigures
 from congdoan.explore.tables import export_view, format_view, safe_cells, table_html
 from congdoan.explore.views import (
     HistoryIndex,
@@ -75,6 +76,11 @@ def names(tiny: Dataset) -> dict[str, str]:
     return name_lookup(tiny)
 
 
+@pytest.fixture(scope="module")
+def figures(tiny: Dataset) -> GroupFigures:
+    return GroupFigures(tiny, load_register())
+
+
 def _one(frame: pd.DataFrame, **where: object) -> pd.Series:
     mask = pd.Series(True, index=frame.index)
     for key, value in where.items():
@@ -106,15 +112,16 @@ def test_filter_view_keeps_the_cdcs_in_scope(index: HistoryIndex) -> None:
 
 
 def test_trend_of_one_engine_row_reads_the_engine(index: HistoryIndex,
-                                                  names: dict[str, str]) -> None:
-    trend = scope_trend(index.rows("people_informed"), INFORMED, load_register(), names)
+                                                  names: dict[str, str],
+                                                  figures: GroupFigures) -> None:
+    trend = scope_trend(index.rows("people_informed"), INFORMED, figures, names)
     assert list(trend["period"]) == ["2021", "2023"]        # years, since 2023 is a year
     district = _one(trend, period="2023")
     assert (district["level"], district["unit_id"]) == ("organisation", "TINY")
     assert district["numerator"] == 66 and district["denominator"] == 120  # 16 + 10 + 40
     assert district["value"] == pytest.approx(0.55) and district["status"] == "not_met"
     halves = scope_trend(index.rows("people_informed"), replace(INFORMED, period="2023-H1"),
-                         load_register(), names)
+                         figures, names)
     assert list(halves["period"]) == ["2021-H1", "2023-H1"]     # first halves with first halves
     # half-year target of a pro-rated share: 75 % / 2
     assert _one(halves, period="2023-H1")["target"] == pytest.approx(0.375)
@@ -122,9 +129,10 @@ def test_trend_of_one_engine_row_reads_the_engine(index: HistoryIndex,
 
 
 def test_combined_scope_is_summed_from_its_cdcs_and_judged(index: HistoryIndex,
-                                                            names: dict[str, str]) -> None:
+                                                            names: dict[str, str],
+                                                            figures: GroupFigures) -> None:
     sel = replace(INFORMED, upper_union="FED", sector="NNN")
-    row = _one(scope_trend(index.rows("people_informed"), sel, load_register(), names),
+    row = _one(scope_trend(index.rows("people_informed"), sel, figures, names),
                period="2023")
     # B 10 of 60 and C 40 of 40 → 50 of 100
     assert (row["numerator"], row["denominator"], row["value"]) == (50, 100, 0.5)
@@ -138,13 +146,14 @@ def test_combined_scope_is_summed_from_its_cdcs_and_judged(index: HistoryIndex,
     assert (sector["numerator"], sector["denominator"]) == (50, 100)
 
 
-def test_milestone_pace_of_a_combined_scope(index: HistoryIndex, names: dict[str, str]) -> None:
+def test_milestone_pace_of_a_combined_scope(index: HistoryIndex, names: dict[str, str],
+                                            figures: GroupFigures) -> None:
     # cba_coverage (enterprises: B and C). 2021: 0 of 2 signed; 2023: B signed → 1 of 2.
     # Milestone 75 % at 2023 from the 2021 baseline 0: required 0.375 a year;
     # actual (0.5 − 0) / 2 years = 0.25 a year → ratio 2/3; but 2023 is the milestone's year:
     # it is judged reached or not (not reached, 25 points short), never by pace.
     sel = Selection("cba_coverage", "2023", upper_union="FED", sector="NNN")
-    row = _one(scope_trend(index.rows("cba_coverage"), sel, load_register(), names),
+    row = _one(scope_trend(index.rows("cba_coverage"), sel, figures, names),
                period="2023")
     assert row["value"] == 0.5 and row["baseline_value"] == 0
     assert row["required_pace"] == pytest.approx(0.375)
@@ -152,65 +161,67 @@ def test_milestone_pace_of_a_combined_scope(index: HistoryIndex, names: dict[str
     assert row["pace_ratio"] == pytest.approx(2 / 3)
     assert row["status"] == "not_achieved" and row["gap"] == pytest.approx(0.25)
     # by commune: C1 holds B (1 of 1: achieved), C2 holds C (0 of 1: not achieved)
-    by_commune = breakdown(index.rows("cba_coverage"), sel, "commune", load_register(), names)
+    by_commune = breakdown(index.rows("cba_coverage"), sel, "commune", figures, names)
     assert _one(by_commune, unit_id="C1")["status"] == "achieved"
     assert _one(by_commune, unit_id="C2")["status"] == "not_achieved"
 
 
-def test_views_at_once_judge_as_one_by_one(index: HistoryIndex, names: dict[str, str]) -> None:
+def test_views_at_once_judge_as_one_by_one(index: HistoryIndex, names: dict[str, str],
+                                           figures: GroupFigures) -> None:
     from congdoan.explore.views import scope_row, views_at_once
 
-    register = load_register()
     for indicator in ("people_informed", "cba_coverage"):      # annual and milestone
         rows = index.rows(indicator)
         sel = Selection(indicator, "2023", upper_union="FED", sector="NNN")
-        together = views_at_once(rows, sel, register, names, ["trend", "own", "sector",
+        together = views_at_once(rows, sel, figures, names, ["trend", "own", "sector",
                                                               "commune"])
         pd.testing.assert_frame_equal(together["trend"],
-                                      scope_trend(rows, sel, register, names), check_like=True)
-        own = scope_row(rows, sel, register, names)
+                                      scope_trend(rows, sel, figures, names), check_like=True)
+        own = scope_row(rows, sel, figures, names)
         assert own is not None
         pd.testing.assert_series_equal(together["own"].iloc[0].sort_index(), own.sort_index(),
                                        check_names=False)
         for by in ("sector", "commune"):
-            pd.testing.assert_frame_equal(together[by], breakdown(rows, sel, by, register, names),
+            pd.testing.assert_frame_equal(together[by], breakdown(rows, sel, by, figures, names),
                                           check_like=True)
     # the numbers themselves: FED's NNN units B (10 of 60) and C (40 of 40) in 2023
     trend = views_at_once(index.rows("people_informed"), Selection(
-        "people_informed", "2023", upper_union="FED", sector="NNN"), register, names,
+        "people_informed", "2023", upper_union="FED", sector="NNN"), figures, names,
         ["trend"])["trend"]
     assert _one(trend, period="2023")["value"] == pytest.approx(0.5)
 
 
-def test_breakdown_ignores_its_own_filter(index: HistoryIndex, names: dict[str, str]) -> None:
+def test_breakdown_ignores_its_own_filter(index: HistoryIndex, names: dict[str, str],
+                                          figures: GroupFigures) -> None:
     rows = index.rows("people_informed")
     sel = replace(INFORMED, upper_union="FED", sector="NNN")
-    by_sector = breakdown(rows, sel, "sector", load_register(), names)
+    by_sector = breakdown(rows, sel, "sector", figures, names)
     assert list(by_sector["unit_id"]) == ["HCSN", "NNN"]
     assert _one(by_sector, unit_id="HCSN")["value"] == pytest.approx(16 / 20)
     assert _one(by_sector, unit_id="HCSN")["status"] == "met"
-    by_commune = breakdown(rows, sel, "commune", load_register(), names)
+    by_commune = breakdown(rows, sel, "commune", figures, names)
     assert _one(by_commune, unit_id="C1")["value"] == pytest.approx(10 / 60)  # B only
     assert _one(by_commune, unit_id="C2")["value"] == pytest.approx(1.0)      # C
     with pytest.raises(ParameterError, match="province"):
-        breakdown(rows, sel, "province", load_register(), names)
+        breakdown(rows, sel, "province", figures, names)
 
 
 def test_drilldown_goes_upper_union_sector_commune_cdcs(index: HistoryIndex,
-                                                        names: dict[str, str]) -> None:
-    rows, register = index.rows("people_informed"), load_register()
+                                                        names: dict[str, str],
+                                                        figures: GroupFigures) -> None:
+    rows = index.rows("people_informed")
     sel = INFORMED
-    assert list(drilldown(rows, sel, register, names)["unit_id"]) == ["FED"]
+    assert list(drilldown(rows, sel, figures, names)["unit_id"]) == ["FED"]
     sel = drill_into(sel, "upper_union", "FED")
-    assert list(drilldown(rows, sel, register, names)["unit_id"]) == ["HCSN", "NNN"]
+    assert list(drilldown(rows, sel, figures, names)["unit_id"]) == ["HCSN", "NNN"]
     sel = drill_into(sel, "sector", "NNN")
-    communes = drilldown(rows, sel, register, names)
+    communes = drilldown(rows, sel, figures, names)
     assert list(communes["unit_id"]) == ["C1", "C2"]
     sel = drill_into(sel, "commune", "C1")
-    units = drilldown(rows, sel, register, names)
+    units = drilldown(rows, sel, figures, names)
     assert list(units["unit_id"]) == ["B"] and units.iloc[0]["level"] == "cdcs"
     sel = drill_into(sel, "cdcs", "B")
-    assert list(drilldown(rows, sel, register, names)["unit_id"]) == ["B"]
+    assert list(drilldown(rows, sel, figures, names)["unit_id"]) == ["B"]
     assert drill_up(sel) == replace(sel, unit=None)
     assert drill_up(drill_up(drill_up(drill_up(sel)))) == INFORMED
     # after 1/7/2025 the commune union XA would be the upper union: not in 2023
@@ -218,9 +229,10 @@ def test_drilldown_goes_upper_union_sector_commune_cdcs(index: HistoryIndex,
 
 
 def test_current_view_shows_clause_numerator_and_denominator(index: HistoryIndex,
-                                                              names: dict[str, str]) -> None:
+                                                              names: dict[str, str],
+                                                              figures: GroupFigures) -> None:
     view = current_view(index.rows("people_informed"), replace(INFORMED, upper_union="FED"),
-                        load_register(), names)
+                        figures, names)
     assert list(view["unit_id"]) == ["FED", "HCSN", "NNN"]
     assert set(view["clause"]) == {"1.3"}
     assert list(view["numerator"]) == [66, 16, 50]
@@ -239,14 +251,16 @@ def test_safe_cells_prefix_formula_like_text_only() -> None:
     assert safe["value"][0] == -1.5  # a negative number stays a number
 
 
-def _fed_view(index: HistoryIndex, names: dict[str, str]) -> pd.DataFrame:
+def _fed_view(index: HistoryIndex, names: dict[str, str],
+              figures: GroupFigures) -> pd.DataFrame:
     return current_view(index.rows("people_informed"), replace(INFORMED, upper_union="FED"),
-                        load_register(), names)
+                        figures, names)
 
 
-def test_the_table_speaks_vietnamese(index: HistoryIndex, names: dict[str, str]) -> None:
+def test_the_table_speaks_vietnamese(index: HistoryIndex, names: dict[str, str],
+                                      figures: GroupFigures) -> None:
     ind = load_register().get("people_informed")
-    shown = format_view(_fed_view(index, names), ind, child_level="sector")
+    shown = format_view(_fed_view(index, names, figures), ind, child_level="sector")
     assert list(shown.columns[:4]) == ["Cấp", "Đơn vị", "Mã đơn vị", "Kỳ"]
     first, hcsn = shown.iloc[0], shown.iloc[1]
     # FED: 66 of 120 = 55 % against 75 %; HCSN (A): 16 of 20 = 80 %
@@ -255,21 +269,21 @@ def test_the_table_speaks_vietnamese(index: HistoryIndex, names: dict[str, str])
     assert (hcsn["Cấp"], hcsn["Đơn vị"], hcsn["Giá trị"], hcsn["Đánh giá"]) == (
         "Khu vực", "Khu vực hành chính sự nghiệp", "80%", "Đạt")
     assert first["Kỳ"] == "Năm 2023" and first["Điều khoản"] == "1.3"
-    page = table_html(_fed_view(index, names), ind, "sector")
+    page = table_html(_fed_view(index, names, figures), ind, "sector")
     assert "<th" in page and "Mục tiêu" in page and "not_met" not in page and "0.55" not in page
     assert "✘</span> Chưa đạt" in page            # the symbol beside the word, not colour alone
 
 
 def test_export_writes_vietnamese_csv_and_excel(index: HistoryIndex, names: dict[str, str],
-                                                tmp_path: Path) -> None:
+                                                figures: GroupFigures, tmp_path: Path) -> None:
     ind = load_register().get("people_informed")
-    view = _fed_view(index, names)
+    view = _fed_view(index, names, figures)
     view.loc[2, "unit_name"] = "=HYPERLINK(\"x\")"      # a hostile name
     csv = export_view(view, tmp_path / "v.csv", ind, child_level="sector")
     lines = csv.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("Cấp,Đơn vị,Mã đơn vị,Kỳ,Chỉ tiêu,Điều khoản,Tử số,Mẫu số,Giá trị")
     assert lines[1].startswith("Công đoàn cấp trên,LĐLĐ huyện Tí Hon,FED,Năm 2023,")
-    assert lines[1].endswith(",1.3,66,120,55%,75%,Chưa đạt,3,3")
+    assert lines[1].endswith(",1.3,66,120,55%,75%,Chưa đạt,3,3,0,100%,")
     assert "'=HYPERLINK" in lines[3]
     xlsx = export_view(view, tmp_path / "v.xlsx", ind, child_level="sector",
                        about={"Chỉ tiêu": "=evil()"})

@@ -18,6 +18,7 @@ from congdoan.briefing.content import BriefingContext, member_rows, upper_identi
 from congdoan.briefing.display import title_block
 from congdoan.core.completeness import completeness
 from congdoan.core.dataset import Dataset
+from congdoan.core.groups import Scope
 from congdoan.core.indicators import compute_indicators
 from congdoan.core.periods import parse_period
 from congdoan.core.registry import unit_subtree, upper_chains
@@ -32,6 +33,8 @@ def _report(unit: str, period: str, **values: float) -> dict[str, Any]:
 MEMBERS = {"A": 100, "B": 60, "C": 40, "D": 30}
 WORKERS = {"A": 200, "B": 100, "C": 50, "D": 60}
 HARDSHIP_H1 = {"A": (4, 3), "B": (6, 1), "C": (2, 2), "D": (2, 1)}  # in hardship, visited
+D_MOVES_INTO_GRP = [("IND", "2015-01-01", "2025-02-28"), ("GRP", "2025-03-01", None)]
+"""D's parent links when it moves from IND itself to GRP (then under IND) on 1/3/2025."""
 
 
 def nested_dataset(d_links: list[tuple[str, str, str | None]] | None = None) -> Dataset:
@@ -141,8 +144,7 @@ def test_an_upper_union_moved_away_takes_its_cdcs_with_it() -> None:
 
 
 def test_a_move_between_two_unions_below_a_body_is_no_move_for_it() -> None:
-    # D moves from IND itself to GRP (then under IND) on 1/3/2025
-    ds = nested_dataset(d_links=[("IND", "2015-01-01", "2025-02-28"), ("GRP", "2025-03-01", None)])
+    ds = nested_dataset(d_links=D_MOVES_INTO_GRP)
     out = compute_indicators(ds, "2025-H1", indicator_ids=["member_growth"],
                              levels=["upper_union"])
     ind = pick(out, unit_id="IND")
@@ -209,6 +211,7 @@ def test_a_change_below_a_nested_union_changes_the_fingerprints_above_it() -> No
 
 def test_the_explorer_scope_of_an_upper_union_holds_its_cdcs_at_any_depth() -> None:
     from congdoan.core.plan import load_register
+    from congdoan.explore.groups import GroupFigures
     from congdoan.explore.views import HISTORY_LEVELS, Selection, breakdown, filter_view
 
     ds = nested_dataset()
@@ -220,6 +223,38 @@ def test_the_explorer_scope_of_an_upper_union_holds_its_cdcs_at_any_depth() -> N
     # upper unions side by side within a sector: IND sums A, B (through GRP) and D
     names = {"IND": "IND", "GRP": "GRP", "XA": "XA"}
     split = breakdown(members, Selection("total_members", "2025-H1", sector="NNN"),
-                      "upper_union", load_register(), names).set_index("unit_id")
+                      "upper_union", GroupFigures(ds, load_register()), names).set_index("unit_id")
     assert split.loc["IND", "value"] == 190 and split.loc["GRP", "value"] == 160
     assert "XA" not in split.index  # C is HCSN
+
+
+@pytest.mark.parametrize(("period", "d_links", "members", "growth", "moved_out"), [
+    # IND holds A 100 + B 60 (through GRP) + D 30 on 31/5/2025; nothing moved out of it
+    ("2025-H1", None, 190, 0, math.nan),
+    # on 30/11/2025 only D 30: GRP left IND with A 100 and B 60
+    ("2025", None, 30, -160, -160),
+    # D's move from IND itself to GRP below it is no move for IND
+    ("2025-H1", D_MOVES_INTO_GRP, 190, 0, math.nan)])
+def test_a_scope_of_an_upper_union_is_the_engines_row_at_any_depth(
+        period: str, d_links: list[tuple[str, str, str | None]] | None, members: float,
+        growth: float, moved_out: float) -> None:
+    out = compute_indicators(nested_dataset(d_links), period,
+                             indicator_ids=["total_members", "member_growth"],
+                             levels=["upper_union", "group"],
+                             groups={"ind": Scope(upper_union="IND"),
+                                     "ind_nnn": Scope(upper_union="IND", sector="NNN")})
+    for indicator, columns in (("total_members", ["value", "units_expected"]),
+                               ("member_growth", ["value", "part_admitted", "part_moved_in",
+                                                  "part_moved_out"])):
+        rows = out[out["indicator_id"] == indicator]
+        engine = pick(rows, level="upper_union", unit_id="IND")
+        for name in ("ind", "ind_nnn"):  # A, B and D are all NNN: the same CĐCS
+            scope = pick(rows, level="group", unit_id=name)
+            for column in columns:
+                assert scope[column] == pytest.approx(engine[column], nan_ok=True), (
+                    indicator, name, column)
+    scope = pick(out[out["indicator_id"] == "total_members"], level="group", unit_id="ind")
+    assert scope["value"] == members
+    scope = pick(out[out["indicator_id"] == "member_growth"], level="group", unit_id="ind")
+    assert scope["value"] == growth
+    assert scope["part_moved_out"] == pytest.approx(moved_out, nan_ok=True)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,13 @@ from congdoan.core.changes import (
     stocks_at,
 )
 from congdoan.core.dataset import Dataset, engine_reports
+from congdoan.core.groups import (
+    GroupDefinition,
+    Scope,
+    crosses_upper_unions,
+    group_masks,
+    groups_key,
+)
 from congdoan.core.judgement import (
     STATUSES_ANNUAL,
     STATUSES_MILESTONE,
@@ -84,7 +92,8 @@ projections: :func:`output_columns` adds one ``projection_YYYY`` per year of the
 
 ``upper_chain``: for a CĐCS row, its parent and the upper unions above it at the cut-off,
 nearest first, joined by "/" ("GRP/IND"); for an upper union row, itself and those above it (so
-a CĐCS is inside upper union U when U is one of its chain: :func:`in_chain`).
+a CĐCS is inside upper union U when U is one of its chain: :func:`in_chain`); NA on other levels
+(a named group is no body of the hierarchy).
 ``due``: a milestone whose year has come (judged reached or not, never by pace); ``gap``: what
 is missing to the target (0 when reached); ``tolerance``: relative tolerance of an "about"
 target; ``baseline_year``: the year of the row's baseline (the plan's, or the first full year of
@@ -321,11 +330,12 @@ def lift_to_bodies(rows: pd.DataFrame, chains: Chains) -> tuple[pd.DataFrame, pd
 
 def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int],
                       levels: Sequence[str],
-                      groups: Mapping[str, Sequence[str]] | None,
+                      groups: Mapping[str, GroupDefinition] | None,
                       cut_off: dt.date) -> pd.DataFrame:
     """Every requested level of ``rows`` (a population frame) in one frame.
 
-    Upper unions are summed at any depth by the hierarchy at ``cut_off`` (:func:`lift_to_bodies`).
+    Upper unions are summed at any depth by the hierarchy at ``cut_off`` (:func:`lift_to_bodies`),
+    and so are the scopes of named groups that choose an upper union.
     """
     upper_names = dict(zip(dataset.upper_unions["upper_id"], dataset.upper_unions["name"],
                            strict=True))
@@ -344,8 +354,9 @@ def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int]
                                  ("commune", "commune_id", commune_names)):
         if level in levels:
             parts.append(aggregate(rows, rows[column], level, names))
+    chains = dataset_chains(dataset, cut_off)
     if "upper_union" in levels:
-        lifted, keys = lift_to_bodies(rows, dataset_chains(dataset, cut_off))
+        lifted, keys = lift_to_bodies(rows, chains)
         parts.append(aggregate(lifted, keys, "upper_union", upper_names))
     if "organisation" in levels:
         top = aggregate(rows, pd.Series(dataset.organisation_id, index=rows.index), "organisation",
@@ -357,16 +368,33 @@ def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int]
                              units_expected=0.0, units_reported=0.0, carried_forward=0.0)
         parts.extend([top, empty])
     if groups and "group" in levels:
-        unit_rows = rows[rows["unit_row"].astype(bool)]
-        for name, members in groups.items():
-            subset = unit_rows[unit_rows["unit_id"].isin(list(members))]
-            parts.append(aggregate(subset, pd.Series(name, index=subset.index), "group", {}))
+        parts.append(_aggregate_groups(rows, groups, chains))
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=["ind", "unit_id", "unit_name", "level", "numerator",
                                      "denominator", "units_expected", "units_reported",
                                      "carried_forward"])
     return pd.concat(parts, ignore_index=True)
+
+
+def _aggregate_groups(rows: pd.DataFrame, groups: Mapping[str, GroupDefinition],
+                      chains: Chains) -> pd.DataFrame:
+    """The rows of every named group (:func:`~congdoan.core.groups.group_masks`) summed at once.
+
+    ``chains``: the hierarchy of upper unions the rows count in (a scope's upper union holds the
+    CĐCS below it at any depth).
+
+    A row may count for several groups; the groups come out in the order given.
+    """
+    picks = [np.flatnonzero(mask) for mask in group_masks(rows, groups, chains)]
+    take = np.concatenate(picks)
+    keys = np.repeat(np.arange(len(picks)), [len(p) for p in picks])
+    ind = rows["ind"].to_numpy() if "ind" in rows else np.zeros(len(rows), dtype="int64")
+    carried = rows["carried"].to_numpy(dtype="float64")[take] if "carried" in rows else None
+    out = _sum(ind[take], pd.Series(keys), rows["num"].to_numpy(dtype="float64")[take],
+               rows["den"].to_numpy(dtype="float64")[take], carried)
+    names = np.asarray(list(groups), dtype=object)[out["unit_id"].to_numpy(dtype="int64")]
+    return out.assign(unit_id=names, unit_name=names, level="group")
 
 
 # ----------------------------------------------------------------------------- public API
@@ -383,7 +411,7 @@ def compute_indicators(
     period: str | Period,
     *,
     levels: Sequence[str] = LEVELS,
-    groups: Mapping[str, Sequence[str]] | None = None,
+    groups: Mapping[str, GroupDefinition] | None = None,
     register: PlanRegister | None = None,
     indicator_ids: Sequence[str] | None = None,
 ) -> pd.DataFrame:
@@ -393,7 +421,8 @@ def compute_indicators(
         dataset: registry and reports.
         period: ``'2023'``, ``'2023-H1'`` … or a :class:`~congdoan.core.periods.Period`.
         levels: which levels to output (default all of :data:`LEVELS`).
-        groups: named groups of CĐCS ids (level ``group``), e.g. an industry cluster.
+        groups: named groups (level ``group``): CĐCS ids, e.g. an industry cluster, or a
+            :class:`~congdoan.core.groups.Scope` such as one sector inside one upper union.
         register: the plan register (default ``params/plan.yaml``).
         indicator_ids: restrict to these indicators.
 
@@ -411,19 +440,108 @@ def compute_indicators(
     indicators = [register.get(i) for i in indicator_ids] if indicator_ids \
         else list(register.indicators)
     coded = list(enumerate(indicators))
-    frame = unit_frame(dataset, per)
-    rows = population_rows(dataset, per, frame, coded)
-    summed = _aggregate_levels(dataset, rows, [c for c, _ in coded], levels, groups, per.cut_off)
-    changes = [(c, i) for c, i in coded if i.numerator in CHANGE_ELEMENTS]
-    if changes:
-        summed = _with_change_parts(summed, dataset, per, frame, changes, levels, groups)
-    milestones = [(c, i) for c, i in coded if i.kind == "milestone"]
-    baseline = (_baselines(dataset, per, milestones, levels, groups,
-                           register.plan.baseline_year) if milestones else None)
+    rows = _population(dataset, per, coded, register)
+    summed, baseline = _summed(dataset, per, rows, coded, levels, groups, register)
     method = register.method
     result = judge_rows(summed, indicator_table(indicators, per, method), per, baseline, method,
                         register.plan.projection_years)
     result["upper_chain"] = upper_chain_text(result, dataset_chains(dataset, per.cut_off))
+    return _in_output_order(result, register)
+
+
+def group_indicators(dataset: Dataset, requests: Mapping[str, Mapping[str, GroupDefinition]],
+                     indicator_ids: Sequence[str],
+                     register: PlanRegister | None = None) -> pd.DataFrame:
+    """Named groups in several periods at once: ``requests`` maps a period to its groups.
+
+    The same rows as :func:`compute_indicators` with ``levels=("group",)``, the period's groups
+    and ``indicator_ids``, stacked period after period, in one judgement: for views that ask
+    for many small groups (the explorer's trends and breakdowns of a chosen scope). When a name
+    means the same group in every period, the baselines of all the groups are computed once for
+    all periods.
+    """
+    register = register or load_register()
+    indicators = [register.get(i) for i in indicator_ids]
+    coded = list(enumerate(indicators))
+    every: dict[str, GroupDefinition] = {}
+    for groups in requests.values():
+        every.update(groups)
+    meanings = {key for groups in requests.values() for key in groups_key(groups)}
+    shared = every if len(meanings) == len(every) else None  # else: a name, several groups
+    years: dict[tuple[object, ...], pd.DataFrame] = {}  # values per year, for this call only
+    parts, baselines, tables = [], [], []
+    for n, (period, groups) in enumerate(requests.items()):
+        per = parse_period(period)
+        check_period(dataset, per)
+        rows = _population(dataset, per, coded, register)
+        summed, baseline = _summed(dataset, per, rows, coded, ("group",), groups, register,
+                                   shared, years)
+        offset = n * len(coded)  # one code per (period, indicator)
+        parts.append(summed.assign(ind=summed["ind"] + offset, period=per.id))
+        if baseline is not None:
+            baselines.append(baseline.assign(ind=baseline["ind"] + offset))
+        tables.append(indicator_table(indicators, per, register.method))
+    if not parts:
+        return pd.DataFrame(columns=list(output_columns(register)))
+    result = judge_rows(pd.concat(parts, ignore_index=True), pd.concat(tables, ignore_index=True),
+                        None, pd.concat(baselines, ignore_index=True) if baselines else None,
+                        register.method, register.plan.projection_years)
+    return _in_output_order(result, register)
+
+
+def _population(dataset: Dataset, per: Period, coded: Sequence[tuple[int, Indicator]],
+                register: PlanRegister) -> pd.DataFrame:
+    """:func:`population_rows` of ``coded``, taken from those of every indicator of ``register``.
+
+    The rows of every indicator are computed once per dataset, period and register, so that
+    the explorer's groups (one indicator at a time) reuse what its history computed; the rows
+    of ``coded`` are kept too.
+    """
+    everything = list(enumerate(register.indicators))
+    rows = dataset.memo(("population_rows", per.id, tuple(i.id for _c, i in everything)),
+                        partial(_population_of, dataset, per, everything))
+    if [(c, i.id) for c, i in coded] == [(c, i.id) for c, i in everything]:
+        return rows
+    position = {ind.id: c for c, ind in everything}
+    code_of = {position[ind.id]: c for c, ind in coded}
+
+    def mine() -> pd.DataFrame:
+        taken = rows[rows["ind"].isin(list(code_of))]
+        return taken.assign(ind=taken["ind"].map(code_of).astype("int64")).reset_index(drop=True)
+
+    return dataset.memo(("population_rows", per.id, tuple((c, i.id) for c, i in coded)), mine)
+
+
+def _population_of(dataset: Dataset, per: Period,
+                   coded: Sequence[tuple[int, Indicator]]) -> pd.DataFrame:
+    return population_rows(dataset, per, unit_frame(dataset, per), coded)
+
+
+def _summed(dataset: Dataset, per: Period, rows: pd.DataFrame,
+            coded: Sequence[tuple[int, Indicator]], levels: Sequence[str],
+            groups: Mapping[str, GroupDefinition] | None, register: PlanRegister,
+            baseline_groups: Mapping[str, GroupDefinition] | None = None,
+            years: dict[tuple[object, ...], pd.DataFrame] | None = None,
+            ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The summed rows of ``levels`` (changes with their parts) and their milestone baselines.
+
+    ``rows``: the population rows of ``coded`` in ``per``; ``baseline_groups``: groups whose
+    baselines to compute (default ``groups``; more do no harm); ``years``: where the values
+    per year of groups are kept (see :func:`_year_values`).
+    """
+    summed = _aggregate_levels(dataset, rows, [c for c, _ in coded], levels, groups, per.cut_off)
+    changes = [(c, i) for c, i in coded if i.numerator in CHANGE_ELEMENTS]
+    if changes:
+        summed = _with_change_parts(summed, dataset, per, unit_frame(dataset, per), changes,
+                                    levels, groups)
+    milestones = [(c, i) for c, i in coded if i.kind == "milestone"]
+    baseline = (_baselines(dataset, per, milestones, levels, baseline_groups or groups, register,
+                           years) if milestones else None)
+    return summed, baseline
+
+
+def _in_output_order(result: pd.DataFrame, register: PlanRegister) -> pd.DataFrame:
+    """Judged rows with :func:`output_columns`, by indicator code (stable)."""
     columns = output_columns(register)
     for col in columns:
         if col not in result.columns:
@@ -436,7 +554,7 @@ def upper_chain_text(rows: pd.DataFrame, chains: Chains) -> pd.Series:
     """The ``upper_chain`` of each output row (see :data:`OUTPUT_COLUMNS`); NA on other levels."""
     parents = rows["parent_id"] if "parent_id" in rows else pd.Series(pd.NA, index=rows.index)
     key = parents.where(rows["level"].eq("cdcs"),
-                                  rows["unit_id"].where(rows["level"].eq("upper_union")))
+                        rows["unit_id"].where(rows["level"].eq("upper_union")))
     text = pd.Series(["/".join(chain) if chain else pd.NA for chain in bodies_of(key, chains)],
                      index=rows.index, dtype=object)
     return text
@@ -452,44 +570,59 @@ def in_chain(chain: pd.Series, upper_id: str) -> pd.Series:
 def _with_change_parts(summed: pd.DataFrame, dataset: Dataset, period: Period,
                        frame: pd.DataFrame, changes: Sequence[tuple[int, Indicator]],
                        levels: Sequence[str],
-                       groups: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
+                       groups: Mapping[str, GroupDefinition] | None) -> pd.DataFrame:
     """``summed`` with the parts of each change indicator, and its numerator by its reading.
 
     A body's net change counts the CĐCS it lost (dissolved, moved out) as well as those it has:
     it is the sum of the parts (:mod:`congdoan.core.changes`), not of its CĐCS' own changes.
+    Moves count for upper unions and for groups that cross them
+    (:func:`~congdoan.core.groups.crosses_upper_unions`); elsewhere they are moves inside the body.
+    ``frame`` is the unit frame of ``period``; its change rows are computed once per dataset.
     """
-    rows = change_rows(dataset, period, frame)
-    pieces = []
-    for code, ind in changes:
-        stock = CHANGE_ELEMENTS[ind.numerator]
-        own = rows[rows["sector"].isin(POPULATION_SECTORS[ind.population])]
-        part = own["part"].map({p: i for i, p in enumerate(PARTS)}).to_numpy()
-        pieces.append(own.assign(ind=code * len(PARTS) + part, num=own[stock], den=np.nan,
-                                 carried=0.0))
-    long = pd.concat(pieces, ignore_index=True)
+    n_parts = len(PARTS)
+
+    def make_long() -> pd.DataFrame:
+        rows = dataset.memo(("change_rows", period.id),
+                            lambda: change_rows(dataset, period, frame))
+        pieces = []
+        for code, ind in changes:
+            own = rows[rows["sector"].isin(POPULATION_SECTORS[ind.population])]
+            part = own["part"].map({p: i for i, p in enumerate(PARTS)}).to_numpy()
+            pieces.append(own.assign(ind=code * n_parts + part,
+                                     num=own[CHANGE_ELEMENTS[ind.numerator]], den=np.nan,
+                                     carried=0.0))
+        return pd.concat(pieces, ignore_index=True)
+
+    long = dataset.memo(("change_parts", period.id, tuple((c, i.id) for c, i in changes)),
+                        make_long)
     parts = _aggregate_levels(dataset, long, [], levels, groups, period.cut_off)
-    parts["code"], parts["part"] = parts["ind"] // len(PARTS), parts["ind"] % len(PARTS)
-    wide = parts.set_index(["code", "level", "unit_id", "part"])["numerator"].unstack("part")
-    wide = wide.reindex(columns=range(len(PARTS)))
-    wide.columns = [f"part_{p}" for p in PARTS]
-    internal = wide.index.get_level_values("level") != "upper_union"
-    wide.loc[internal, ["part_moved_in", "part_moved_out"]] = np.nan  # moves within the body
-    values = wide.to_numpy(dtype="float64")
-    known = ~np.isnan(values)
-    wide["change_net"] = np.where(known.any(axis=1), np.nansum(values, axis=1), np.nan)
-    gross = [f"part_{p}" for p in GROSS_PARTS]
-    wide["change_gross"] = wide[gross].sum(axis=1, min_count=1)
-    keys = pd.MultiIndex.from_arrays([summed["ind"], summed["level"],
-                                      summed["unit_id"].astype(str)])
-    wide.index = pd.MultiIndex.from_arrays([wide.index.get_level_values(0),
-                                            wide.index.get_level_values(1),
-                                            wide.index.get_level_values(2).astype(str)])
-    found = wide.reindex(keys)
+    code = parts["ind"].to_numpy(dtype="int64")
+    # each part's row of ``summed``: the same indicator, level and body
+    target = pd.MultiIndex.from_arrays([summed["ind"].to_numpy(dtype="int64"),
+                                        summed["level"].to_numpy(dtype=object),
+                                        summed["unit_id"].astype(str).to_numpy(dtype=object)])
+    source = pd.MultiIndex.from_arrays([code // n_parts, parts["level"].to_numpy(dtype=object),
+                                        parts["unit_id"].astype(str).to_numpy(dtype=object)])
+    at = target.get_indexer(source)
+    found = at >= 0
+    values = np.full((len(summed), n_parts), np.nan)
+    values[at[found], (code % n_parts)[found]] = parts["numerator"].to_numpy(dtype="float64")[found]
+    crossing = [name for name, d in (groups or {}).items() if crosses_upper_unions(d)]
+    level = summed["level"].to_numpy(dtype=object)
+    internal = (level != "upper_union") & ~(
+        (level == "group") & summed["unit_id"].isin(crossing).to_numpy(dtype=bool))
+    moves = [PARTS.index("moved_in"), PARTS.index("moved_out")]
+    values[np.ix_(internal, moves)] = np.nan  # moves within the body
+    gross = values[:, [PARTS.index(p) for p in GROSS_PARTS]]
     out = summed.copy()
-    for col in found.columns:
-        out[col] = found[col].to_numpy()
-    for code, ind in changes:
-        mine = (out["ind"] == code).to_numpy()
+    for i, name in enumerate(PARTS):
+        out[f"part_{name}"] = values[:, i]
+    out["change_net"] = np.where(~np.isnan(values).all(axis=1), np.nansum(values, axis=1),
+                                 np.nan)
+    out["change_gross"] = np.where(~np.isnan(gross).all(axis=1), np.nansum(gross, axis=1),
+                                   np.nan)
+    for code_, ind in changes:
+        mine = (out["ind"] == code_).to_numpy()
         reading = "change_net" if ind.reading == "net" else "change_gross"
         out.loc[mine, "numerator"] = out.loc[mine, reading]
     return out
@@ -499,22 +632,25 @@ BASELINE_COLUMNS = ("ind", "level", "unit_id", "baseline_value", "baseline_year"
 
 
 def _baselines(dataset: Dataset, period: Period, coded: Sequence[tuple[int, Indicator]],
-               levels: Sequence[str], groups: Mapping[str, Sequence[str]] | None,
-               first: int) -> pd.DataFrame:
+               levels: Sequence[str], groups: Mapping[str, GroupDefinition] | None,
+               register: PlanRegister,
+               kept: dict[tuple[object, ...], pd.DataFrame] | None = None) -> pd.DataFrame:
     """The baseline of every body for the milestone indicators ``coded``: one rule at every level.
 
     A body's baseline is its value in the plan's baseline year over the units it had then (its
     composition at the baseline date: an upper union's CĐCS by their parent link then, its
-    enterprises by its area then). A body with no value then — a CĐCS or an upper union founded
-    later, or a group without units then — takes its first *full* reporting year (in existence
+    enterprises by its area then; a scope's CĐCS as they were then). A body with no value then —
+    a CĐCS or an upper union founded later (or a scope of one), or a group without units then —
+    takes its first *full* reporting year (in existence
     from the year's first day) with a value, up to ``period``'s year. So the same body has the
-    same baseline in every period. ``first`` is the plan's baseline year. Values per year are
-    computed once per dataset.
+    same baseline in every period. Values per year are computed once per dataset.
     """
+    first = register.plan.baseline_year
     present = set(dataset.reports["period"].dropna().unique())
     years = [y for y in range(first, period.year + 1)
              if {f"{y}-H1", f"{y}-H2"} <= present]
-    frames = [_year_values(dataset, year, coded, levels, groups) for year in years]
+    frames = [_year_values(dataset, year, coded, levels, groups, register, kept)
+              for year in years]
     if not frames:
         return pd.DataFrame(columns=list(BASELINE_COLUMNS))
     stacked = pd.concat(frames, ignore_index=True)
@@ -525,39 +661,59 @@ def _baselines(dataset: Dataset, period: Period, coded: Sequence[tuple[int, Indi
 
 
 def _year_values(dataset: Dataset, year: int, coded: Sequence[tuple[int, Indicator]],
-                 levels: Sequence[str],
-                 groups: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
-    """Values of ``coded`` in reporting ``year`` at ``levels``, memoised per dataset.
+                 levels: Sequence[str], groups: Mapping[str, GroupDefinition] | None,
+                 register: PlanRegister,
+                 kept: dict[tuple[object, ...], pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Values of ``coded`` in reporting ``year`` at ``levels``.
 
     ``full_year`` says whether the body existed from the year's first day (CĐCS founded, upper
-    union formed, by then).
+    union formed — for a scope, its upper union —, by then). Without groups the values are
+    memoised per dataset; with groups (as many as an explorer's clicks) they are kept in
+    ``kept`` when given, else computed each time. The year's population rows are memoised
+    apart (:func:`_population`), so that new groups only sum them again.
     """
-    key = ("year_values", year, tuple((c, i.id) for c, i in coded), tuple(levels),
-           tuple((k, tuple(v)) for k, v in (groups or {}).items()))
+    coding = tuple((c, i.id) for c, i in coded)
+    key = ("year_values", year, coding, tuple(levels), groups_key(groups))
 
     def make() -> pd.DataFrame:
         per = parse_period(str(year))
-        rows = population_rows(dataset, per, unit_frame(dataset, per), coded)
+        rows = _population(dataset, per, coded, register)
         summed = _aggregate_levels(dataset, rows, [c for c, _ in coded], levels, groups,
                                    per.cut_off)
-        num = summed["numerator"].astype("float64")
-        den = summed["denominator"].astype("float64")
-        is_count = summed["ind"].map({c: i.measure for c, i in coded}).eq("count")
-        start = pd.Timestamp(per.start)
-        founded = dict(zip(dataset.units["unit_id"], dataset.units["founded"], strict=True))
+        num = summed["numerator"].to_numpy(dtype="float64")
+        den = summed["denominator"].to_numpy(dtype="float64")
+        counts = [c for c, i in coded if i.measure == "count"]
+        is_count = np.isin(summed["ind"].to_numpy(dtype="int64"), counts)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(is_count, num, np.where(den > 0, num / den, np.nan))
+        unit_ids = summed["unit_id"].astype(str).to_numpy(dtype=object)
+        level = summed["level"].to_numpy(dtype=object)
+        # since when each body exists: a CĐCS founded, an upper union (a scope's) formed
         formed = dict(zip(dataset.upper_unions["upper_id"], dataset.upper_unions["valid_from"],
                           strict=True))
-        unit_ids = summed["unit_id"].astype(str)
-        level = summed["level"]
-        since = pd.to_datetime(unit_ids.map(founded).where(level.eq("cdcs"))).fillna(
-            pd.to_datetime(unit_ids.map(formed).where(level.eq("upper_union"))))
+        known: dict[str, object] = {}
+        if (level == "cdcs").any():
+            known.update(zip(dataset.units["unit_id"], dataset.units["founded"], strict=True))
+        kind_of = {"upper_union": formed,
+                   "group": {name: formed.get(d.upper_union) for name, d in (groups or {}).items()
+                             if isinstance(d, Scope) and d.upper_union is not None},
+                   "cdcs": known}
+        since = pd.to_datetime(pd.Series(
+            [kind_of.get(lv, {}).get(u) for lv, u in zip(level, unit_ids, strict=True)],
+            dtype=object))
         return pd.DataFrame({
-            "ind": summed["ind"], "level": summed["level"], "unit_id": unit_ids,
-            "baseline_value": num.where(is_count, (num / den).where(den > 0)),
-            "baseline_year": float(year), "full_year": since.isna() | (since <= start),
+            "ind": summed["ind"].to_numpy(), "level": level, "unit_id": unit_ids,
+            "baseline_value": value, "baseline_year": float(year),
+            "full_year": (since.isna() | (since <= pd.Timestamp(per.start))).to_numpy(),
         })
 
-    return dataset.memo(key, make)
+    if not groups:
+        return dataset.memo(key, make)
+    if kept is None:
+        return make()
+    if key not in kept:
+        kept[key] = make()
+    return kept[key]
 
 
 def check_period(dataset: Dataset, period: Period) -> None:
@@ -578,7 +734,8 @@ def indicator_history(dataset: Dataset, periods: Sequence[str], **kwargs: object
 
 __all__ = [
     "LEVELS", "OUTPUT_COLUMNS", "output_columns", "STATUSES_ANNUAL", "STATUSES_MILESTONE", "aggregate",
-    "check_period", "compute_indicators", "indicator_history", "judge", "judge_periods",
+    "check_period", "compute_indicators", "group_indicators", "indicator_history", "judge",
+    "judge_periods",
     "population_rows",
     "unit_frame",
 ]

@@ -43,6 +43,7 @@ from congdoan.engine.heap import freeze_heap
 from congdoan.exceptions import Location, ParameterError
 from congdoan.explore.charts import PANELS, PanelData, panel_svg
 from congdoan.explore.collation import vi_sort_key
+from congdoan.explore.groups import GroupFigures
 from congdoan.explore.scope import Notice, ScopeOptions, keep_scope, scope_options
 from congdoan.explore.tables import TABLE_CSS, activities_html, export_view, table_html
 from congdoan.explore.views import (
@@ -126,6 +127,8 @@ class Explorer:
         self.index = HistoryIndex(cached_history(dataset) if history is None else history,
                                   self.register)
         self.names = name_lookup(dataset)
+        self.figures = GroupFigures(dataset, self.register)
+        """The engine's figures of the combined scopes viewed (remembered)."""
         self.out_dir = (Path(out_dir) if out_dir is not None
                         else active_workspace().output_dir / "explore")
         periods = self.index.periods
@@ -353,7 +356,7 @@ class Explorer:
                 wanted.append(name)
         frames = self._frames(rows, sel, list(dict.fromkeys(wanted)))
         self.view = self._memo(("view", *view_key), lambda: current_view(
-            rows, sel, self.register, self.names, own=frames["own"],
+            rows, sel, self.figures, self.names, own=frames["own"],
             children=None if sel.depth == "cdcs" else by_name(frames[level])))
         views_done = time.perf_counter()
         own_target = self.view["target"].iloc[0] if len(self.view) else float("nan")
@@ -396,7 +399,7 @@ class Explorer:
         """Frames of :func:`views_at_once`, remembered; the missing ones computed together."""
         keys = {name: self._frame_key(selection, name) for name in wanted}
         missing = [name for name in wanted if keys[name] not in self._cache]
-        computed = (views_at_once(rows, selection, self.register, self.names, missing)
+        computed = (views_at_once(rows, selection, self.figures, self.names, missing)
                     if missing else {})
         return {name: self._memo(keys[name], partial(computed.__getitem__, name))
                 for name in wanted}
@@ -455,7 +458,8 @@ class Explorer:
                 f"{fmt.number(own['denominator'])} = <b>{fmt.value(ind.measure, own['value'])}"
                 f"</b>; mục tiêu {fmt.value(ind.measure, own['target'])}; "
                 f"<span style='color:{style.colour}' aria-hidden='true'>{style.symbol}</span> "
-                f"<b>{html.escape(fmt.status_label(own['status']))}</b></div>")
+                f"<b>{html.escape(fmt.status_label(own['status']))}</b>{_coverage_note(own)}"
+                "</div>")
         return "".join(lines)
 
     def _fill_drill(self, selection: Selection, ind: Indicator) -> None:
@@ -521,6 +525,14 @@ def by_name(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` in Vietnamese alphabetical order of ``unit_name``."""
     order = sorted(range(len(frame)), key=lambda i: vi_sort_key(frame["unit_name"].iloc[i]))
     return frame.iloc[order].reset_index(drop=True)
+
+
+def _coverage_note(own: pd.Series) -> str:
+    """'; tạm tính: đã nhận 67% báo cáo' after a provisional figure, else nothing."""
+    if not bool(own.get("provisional", False)):
+        return ""
+    return (f"; <b>{fmt.PROVISIONAL['vi']}</b>: đã nhận {fmt.percent(own['coverage'])} báo cáo "
+            f"({fmt.number(own['units_reported'])}/{fmt.number(own['units_expected'])} CĐCS)")
 
 
 def _drill_level(selection: Selection) -> str:

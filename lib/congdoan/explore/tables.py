@@ -30,12 +30,15 @@ HEADERS = {
     "indicator": "Chỉ tiêu", "clause": "Điều khoản", "numerator": "Tử số",
     "denominator": "Mẫu số", "value": "Giá trị", "target": "Mục tiêu", "status": "Đánh giá",
     "units_reported": "CĐCS đã báo cáo", "units_expected": "CĐCS phải báo cáo",
+    "carried_forward": "CĐCS giữ số liệu báo cáo trước", "coverage": "Tỷ lệ báo cáo",
+    "provisional": "Tạm tính",
 }
 """Column of the view → Vietnamese header, in the order of the exported table."""
 
 SCREEN_COLUMNS = ("level", "unit_name", "clause", "numerator", "denominator", "value", "target",
-                  "status", "units_reported", "units_expected")
-"""Columns shown in the explorer (the indicator, period and ids are in its header)."""
+                  "status", "units_reported", "units_expected", "coverage")
+"""Columns shown in the explorer (the indicator, period and ids are in its header); a value
+whose coverage is below the register's threshold reads "(tạm tính)"."""
 
 ACTIVITY_HEADERS = {
     "label": "Chương trình, hoạt động", "clause": "Mục", "units": "Số CĐCS thực hiện",
@@ -61,7 +64,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 _NUMBER_FORMATS = {"share": "0.0%", "count": "#,##0", "per_unit": "#,##0.00"}
 _RIGHT = {"numerator", "denominator", "value", "target", "units_reported", "units_expected",
-          "units", "events", "participants", "support_vnd"}
+          "carried_forward", "coverage", "units", "events", "participants", "support_vnd"}
 
 
 def level_words(view: pd.DataFrame, child_level: str | None) -> list[str]:
@@ -77,8 +80,13 @@ def level_words(view: pd.DataFrame, child_level: str | None) -> list[str]:
 
 
 def format_view(view: pd.DataFrame, ind: Indicator, child_level: str | None = None) -> pd.DataFrame:
-    """The view as text under Vietnamese headers (:data:`HEADERS`), one row per view row."""
+    """The view as text under Vietnamese headers (:data:`HEADERS`), one row per view row.
+
+    A provisional value (coverage below the register's threshold) reads "… (tạm tính)".
+    """
     safe = safe_cells(view)
+    provisional = view["provisional"].astype(object).eq(True) if "provisional" in view else \
+        pd.Series(False, index=view.index)
     out = pd.DataFrame({
         "level": level_words(view, child_level),
         "unit_name": safe["unit_name"].astype(str).to_numpy(),
@@ -88,13 +96,26 @@ def format_view(view: pd.DataFrame, ind: Indicator, child_level: str | None = No
         "clause": ind.clause,
         "numerator": [fmt.number(x) for x in view["numerator"]],
         "denominator": [fmt.number(x) for x in view["denominator"]],
-        "value": [fmt.value(ind.measure, x) for x in view["value"]],
+        "value": [_value_text(ind, x, p) for x, p in zip(view["value"], provisional, strict=True)],
         "target": [fmt.value(ind.measure, x) for x in view["target"]],
         "status": [fmt.status_label(s) for s in view["status"]],
         "units_reported": [fmt.number(x) for x in view["units_reported"]],
         "units_expected": [fmt.number(x) for x in view["units_expected"]],
+        "carried_forward": [fmt.number(x) for x in _column(view, "carried_forward")],
+        "coverage": [fmt.percent(x) for x in _column(view, "coverage")],
+        "provisional": [fmt.PROVISIONAL["vi"] if p else "" for p in provisional],
     })
     return out.rename(columns=HEADERS)
+
+
+def _column(view: pd.DataFrame, name: str) -> pd.Series:
+    """Column ``name`` of the view (all missing when the view has none)."""
+    return view[name] if name in view else pd.Series(pd.NA, index=view.index)
+
+
+def _value_text(ind: Indicator, value: object, provisional: bool) -> str:
+    text = fmt.value(ind.measure, value)
+    return f"{text} ({fmt.PROVISIONAL['vi']})" if provisional and text != fmt.MISSING else text
 
 
 def html_table(frame: pd.DataFrame, *, right: Collection[str] = (), wrap: Collection[str] = (),
@@ -215,7 +236,8 @@ def _write_excel(view: pd.DataFrame, formatted: pd.DataFrame, path: Path, ind: I
     keys = list(HEADERS)
     sheet.append([HEADERS[k] for k in keys])
     formats = {"numerator": "#,##0", "denominator": "#,##0", "units_reported": "#,##0",
-               "units_expected": "#,##0", "value": _NUMBER_FORMATS.get(ind.measure, "#,##0"),
+               "units_expected": "#,##0", "carried_forward": "#,##0", "coverage": "0.0%",
+               "value": _NUMBER_FORMATS.get(ind.measure, "#,##0"),
                "target": _NUMBER_FORMATS.get(ind.measure, "#,##0")}
     for i in range(len(view)):
         row: list[Any] = []

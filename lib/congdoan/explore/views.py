@@ -11,9 +11,10 @@ dataset by :func:`cached_history`); a change of selection then only filters and 
   :mod:`congdoan.explore.tables`);
 * :func:`scope_activities` — section III activity totals of the CĐCS in scope, by programme.
 
-Ad-hoc groups (e.g. one sector inside one upper union) are summed from their CĐCS' numerators and
-denominators and judged by :func:`congdoan.core.indicators.judge`, so they follow the engine's rules.
-The widgets of :mod:`congdoan.explore.explorer` call these functions.
+Ad-hoc groups (e.g. one sector inside one upper union) are scopes that the engine computes by the
+rules of its own levels (:class:`congdoan.explore.groups.GroupFigures`, which the views take as
+``figures``, with the plan register). The widgets of :mod:`congdoan.explore.explorer` call these
+functions.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ import pandas as pd
 
 from congdoan.core.activities import MEASURES, activity_totals
 from congdoan.core.dataset import Dataset
+from congdoan.core.groups import Scope
 from congdoan.core.indicators import compute_indicators, in_chain
 from congdoan.core.periods import analysis_periods, parse_period
 from congdoan.core.plan import POPULATION_SECTORS, Indicator, PlanRegister, load_register
 from congdoan.core.registry import SECTOR_NAMES
 from congdoan.exceptions import DataError, Location, ParameterError
-from congdoan.explore.groups import Group, judge_groups
+from congdoan.explore.groups import Group, GroupFigures
 
 HISTORY_LEVELS = ("cdcs", "sector", "commune", "upper_union", "organisation")
 """Levels kept in the history (named groups are not needed for exploring)."""
@@ -48,6 +50,7 @@ LEVEL_LABELS = {
 VIEW_COLUMNS = (
     "level", "unit_id", "unit_name", "period", "indicator_id", "clause", "numerator",
     "denominator", "value", "target", "status", "units_expected", "units_reported",
+    "carried_forward", "coverage", "provisional",
 )
 """Columns of the exported view (a subset of the engine's output, same names)."""
 
@@ -209,22 +212,24 @@ def _scope_level(selection: Selection) -> str:
     return "group"
 
 
-def _group(rows: pd.DataFrame, cdcs: pd.DataFrame, selection: Selection, key: str | None,
-           names: Mapping[str, str], ind: Indicator) -> Group:
-    """``cdcs`` to sum (per ``key``) and judge, as a :class:`~congdoan.explore.groups.Group`.
+def _group(cdcs: pd.DataFrame, selection: Selection, key: str | None,
+           names: Mapping[str, str]) -> Group:
+    """The scope of ``selection`` in the periods of ``cdcs`` (its CĐCS rows), split by ``key``.
 
-    ``rows`` (the indicator's whole history) give milestone groups their baseline: the baseline
-    period's CĐCS inside the same scope.
+    Split: one scope per value of ``key`` among ``cdcs`` (for ``parent_id``, every upper union
+    in their ``upper_chain``: a scope's upper union holds its CĐCS at any depth). Periods, and
+    values, without a CĐCS in the scope have no row (as the engine has no row for a body without
+    CĐCS).
     """
-    baseline = None
-    if ind.kind == "milestone":
-        ignore = () if key is None else (key,)
-        baseline = filter_view(rows, selection, period=str(load_register().plan.baseline_year),
-                               ignore=ignore)
-    if key == "parent_id":  # an upper union sums every CĐCS below it
+    scope = Scope(selection.upper_union, selection.sector, selection.commune)
+    periods = tuple(dict.fromkeys(cdcs["period"].astype(str)))
+    if key is None:
+        return Group(periods, scope, scope_id=_scope_id(selection),
+                     scope_name=scope_name(selection, names))
+    if key == "parent_id":  # every upper union above the CĐCS, at any depth
         cdcs = by_every_upper(cdcs)
-        baseline = None if baseline is None else by_every_upper(baseline)
-    return Group(cdcs, key, _scope_id(selection), scope_name(selection, names), baseline)
+    values = tuple(sorted(cdcs[key].dropna().astype(str).unique()))
+    return Group(periods, scope, key, values)
 
 
 def by_every_upper(cdcs: pd.DataFrame) -> pd.DataFrame:
@@ -275,32 +280,33 @@ def _trend_periods(rows: pd.DataFrame, selection: Selection) -> pd.DataFrame:
     return rows[mask]
 
 
-def scope_trend(rows: pd.DataFrame, selection: Selection, register: PlanRegister,
+def scope_trend(rows: pd.DataFrame, selection: Selection, figures: GroupFigures,
                 names: Mapping[str, str]) -> pd.DataFrame:
     """Value, target and status of the selection for each period of the trend.
 
     The trend shows the periods like the selected one (years, or the same half of each year)
     within ``first_year``–``last_year``. A selection that is one engine row (the organisation, one upper
     union, sector, commune or CĐCS) reads the engine's rows; a combination (e.g. a sector inside
-    an upper union) is summed from its CĐCS and judged by the engine's rules. Registry-based
+    an upper union) is a scope computed by the engine (``figures``). Registry-based
     indicators (upper unions, enterprises) are shown at the most specific level the engine has.
     """
-    ind = register.get(selection.indicator_id)
-    return resolve(ind, [_trend_plan(rows, selection, register, names)], names, register)[0]
+    ind = figures.register.get(selection.indicator_id)
+    return resolve(ind, [_trend_plan(rows, selection, figures.register, names)], names,
+                   figures)[0]
 
 
 def _trend_plan(rows: pd.DataFrame, selection: Selection, register: PlanRegister,
                 names: Mapping[str, str]) -> Plan:
-    return _scope_rows(rows, _trend_periods(rows, selection), selection, register, names)
+    return _scope_rows(_trend_periods(rows, selection), selection, register, names)
 
 
 Plan = pd.DataFrame | tuple[Group, Callable[[pd.DataFrame], pd.DataFrame]]
-"""A view's rows: ready, or a group still to judge and what to do with its judged rows."""
+"""A view's rows: ready, or a group still to compute and what to do with its rows."""
 
 
-def _scope_rows(all_rows: pd.DataFrame, rows: pd.DataFrame, selection: Selection,
-                register: PlanRegister, names: Mapping[str, str]) -> Plan:
-    """The selection's row in each period of ``rows`` (``all_rows``: the whole history)."""
+def _scope_rows(rows: pd.DataFrame, selection: Selection, register: PlanRegister,
+                names: Mapping[str, str]) -> Plan:
+    """The selection's row in each period of ``rows``."""
     ind = register.get(selection.indicator_id)
     level = _scope_level(selection)
     if not is_report_based(ind):
@@ -313,15 +319,14 @@ def _scope_rows(all_rows: pd.DataFrame, rows: pd.DataFrame, selection: Selection
                  "sector": selection.sector, "commune": selection.commune,
                  "cdcs": selection.unit}[level]
         return _ordered(_engine_rows(rows, level, value))
-    return (_group(all_rows, filter_view(rows, selection, period="*"), selection, None, names,
-                   ind), _ordered)
+    return _group(filter_view(rows, selection, period="*"), selection, None, names), _ordered
 
 
 def resolve(ind: Indicator, plans: Sequence[Plan], names: Mapping[str, str],
-            register: PlanRegister | None = None) -> list[pd.DataFrame]:
-    """The rows of each plan; the groups among them judged in one call (:func:`judge_groups`)."""
+            figures: GroupFigures) -> list[pd.DataFrame]:
+    """The rows of each plan; the groups among them computed together (``figures.judge``)."""
     pending = [(i, p) for i, p in enumerate(plans) if isinstance(p, tuple)]
-    judged = judge_groups(ind, [group for _i, (group, _f) in pending], names, register)
+    judged = figures.judge(ind, [group for _i, (group, _f) in pending], names)
     out = [p if isinstance(p, pd.DataFrame) else pd.DataFrame() for p in plans]
     for (i, (_group, finish)), rows in zip(pending, judged, strict=True):
         out[i] = finish(rows)
@@ -349,17 +354,17 @@ BY_COLUMN = {"upper_union": "parent_id", "sector": "sector", "commune": "commune
 """Column of the CĐCS rows that holds each drill level's key."""
 
 
-def breakdown(rows: pd.DataFrame, selection: Selection, by: str, register: PlanRegister,
+def breakdown(rows: pd.DataFrame, selection: Selection, by: str, figures: GroupFigures,
               names: Mapping[str, str]) -> pd.DataFrame:
     """The selected period split by ``by`` (upper_union, sector, commune or cdcs).
 
     The filter on ``by`` itself and the chosen CĐCS are ignored (so one sector is shown among
-    the others); the other filters apply. Every group is judged as the engine judges it.
+    the others); the other filters apply. Every group is a scope computed by the engine.
     Registry-based indicators give the engine's rows at level ``by`` (when it has that level).
     """
-    ind = register.get(selection.indicator_id)
-    return resolve(ind, [_breakdown_plan(rows, selection, by, register, names)], names,
-                   register)[0]
+    ind = figures.register.get(selection.indicator_id)
+    return resolve(ind, [_breakdown_plan(rows, selection, by, figures.register, names)], names,
+                   figures)[0]
 
 
 def _by_unit(frame: pd.DataFrame) -> pd.DataFrame:
@@ -383,30 +388,31 @@ def _breakdown_plan(rows: pd.DataFrame, selection: Selection, by: str, register:
         return cdcs.sort_values("unit_name").reset_index(drop=True)
     if not set(only.filters) - {col}:  # the engine has these rows already
         return _by_unit(_engine_rows(period_rows, by, None))
-    return _group(rows, cdcs, only, col, names, ind), _by_unit
+    return _group(cdcs, only, col, names), _by_unit
 
 
-def views_at_once(rows: pd.DataFrame, selection: Selection, register: PlanRegister,
+def views_at_once(rows: pd.DataFrame, selection: Selection, figures: GroupFigures,
                   names: Mapping[str, str], wanted: Sequence[str]) -> dict[str, pd.DataFrame]:
-    """Several views of one selection, their groups judged together (one engine call).
+    """Several views of one selection, their groups computed together (one engine call).
 
     ``wanted``: ``trend`` (:func:`scope_trend`), ``own`` (the selection's rows in its period,
     as :func:`scope_row` reads them) and breakdown levels (:func:`breakdown`).
     """
+    register = figures.register
     plans: list[Plan] = []
     for name in wanted:
         if name == "trend":
             plans.append(_trend_plan(rows, selection, register, names))
         elif name == "own":
-            plans.append(_scope_rows(rows, rows[rows["period"] == selection.period], selection,
+            plans.append(_scope_rows(rows[rows["period"] == selection.period], selection,
                                      register, names))
         else:
             plans.append(_breakdown_plan(rows, selection, name, register, names))
     ind = register.get(selection.indicator_id)
-    return dict(zip(wanted, resolve(ind, plans, names, register), strict=True))
+    return dict(zip(wanted, resolve(ind, plans, names, figures), strict=True))
 
 
-def drilldown(rows: pd.DataFrame, selection: Selection, register: PlanRegister,
+def drilldown(rows: pd.DataFrame, selection: Selection, figures: GroupFigures,
               names: Mapping[str, str]) -> pd.DataFrame:
     """The next level below the selection: organisation → upper unions → sectors → communes → CĐCS.
 
@@ -417,7 +423,7 @@ def drilldown(rows: pd.DataFrame, selection: Selection, register: PlanRegister,
         return filter_view(rows, selection).reset_index(drop=True)
     next_level = DRILL_ORDER[0] if depth == "organisation" else DRILL_ORDER[
         DRILL_ORDER.index(depth) + 1]
-    return breakdown(rows, selection, next_level, register, names)
+    return breakdown(rows, selection, next_level, figures, names)
 
 
 def drill_into(selection: Selection, level: str, key: str) -> Selection:
@@ -446,14 +452,14 @@ def drill_up(selection: Selection) -> Selection:
     return replace(selection, upper_union=None)
 
 
-def scope_row(rows: pd.DataFrame, selection: Selection, register: PlanRegister,
+def scope_row(rows: pd.DataFrame, selection: Selection, figures: GroupFigures,
               names: Mapping[str, str]) -> pd.Series | None:
     """The selection's own row for the selected period (None when it has no data)."""
-    own = views_at_once(rows, selection, register, names, ["own"])["own"]
+    own = views_at_once(rows, selection, figures, names, ["own"])["own"]
     return None if own.empty else own.iloc[0]
 
 
-def current_view(rows: pd.DataFrame, selection: Selection, register: PlanRegister,
+def current_view(rows: pd.DataFrame, selection: Selection, figures: GroupFigures,
                  names: Mapping[str, str], *, children: pd.DataFrame | None = None,
                  own: pd.DataFrame | None = None) -> pd.DataFrame:
     """The table on screen: the selection's own row first, then its drill-down rows.
@@ -464,15 +470,15 @@ def current_view(rows: pd.DataFrame, selection: Selection, register: PlanRegiste
     if own is not None:
         own_row = None if own.empty else own.iloc[0]
     else:
-        own_row = scope_row(rows, selection, register, names)
+        own_row = scope_row(rows, selection, figures, names)
     parts = [] if own_row is None else [own_row.to_frame().T]
     if selection.depth != "cdcs":
-        parts.append(drilldown(rows, selection, register, names) if children is None
+        parts.append(drilldown(rows, selection, figures, names) if children is None
                      else children)
     if not parts:
         return pd.DataFrame(columns=list(VIEW_COLUMNS))
     view = pd.concat(parts, ignore_index=True)
-    ind = register.get(selection.indicator_id)
+    ind = figures.register.get(selection.indicator_id)
     view["indicator_id"] = ind.id
     view["clause"] = ind.clause
     view["period"] = selection.period
@@ -480,8 +486,10 @@ def current_view(rows: pd.DataFrame, selection: Selection, register: PlanRegiste
         if col not in view:
             view[col] = pd.NA
     out = view[list(VIEW_COLUMNS)].copy()
-    for col in ("numerator", "denominator", "value", "target", "units_expected", "units_reported"):
+    for col in ("numerator", "denominator", "value", "target", "units_expected", "units_reported",
+                "carried_forward", "coverage"):
         out[col] = pd.to_numeric(out[col], errors="coerce")
+    out["provisional"] = out["provisional"].astype(object).eq(True)
     return out
 
 
