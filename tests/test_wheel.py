@@ -82,10 +82,11 @@ def fresh_environment(root: Path, wheel: Path) -> Path:
     """A new virtual environment with ``wheel`` installed (not editable); return its python."""
     call(sys.executable, "-m", "venv", "--without-pip", root)
     python = root / "bin" / "python"
+    env = clean_environ(root)  # a PYTHONPATH naming the checkout would make pip skip the install
     call(sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps",
-         "--no-index", wheel)
-    site = Path(call(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])")
-                .stdout.strip())
+         "--no-index", wheel, env=env)
+    site = Path(call(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+                     env=env).stdout.strip())
     ours = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
     (site / "project_dependencies.pth").write_text("".join(f"{p}\n" for p in ours),
                                                    encoding="utf-8")
