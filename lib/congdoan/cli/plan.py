@@ -71,7 +71,10 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
                           help="tệp .xlsx (mặc định output/KeHoach.xlsx)")
     template.set_defaults(func=_template_command)
     imp = actions.add_parser(
-        "import", help="ghi tệp đã sửa vào params/plan.yaml / apply the edited workbook")
+        "import", help="ghi tệp đã sửa vào params/plan.yaml / apply the edited workbook",
+        description="Ghi các ô đã sửa vào params/plan.yaml: tất cả hoặc không gì (một ô sai thì "
+                    "không gì thay đổi, thông báo nêu ô); in từng thay đổi. / Writes the edited "
+                    "cells to params/plan.yaml, all or nothing, and lists each change.")
     imp.add_argument("file", help="tệp .xlsx tạo bằng 'congdoan plan template'")
     imp.add_argument("--show", type=int, default=20, help="số dòng lỗi hiển thị")
     imp.set_defaults(func=_import_command)

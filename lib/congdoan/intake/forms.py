@@ -262,7 +262,7 @@ LINE_HEIGHT = 15.0
 """Points per line of 11 pt text in a row's height."""
 
 
-def _fit_rows(ws: Worksheet, widths: Sequence[float], first: int, last: int) -> None:
+def fit_rows(ws: Worksheet, widths: Sequence[float], first: int, last: int) -> None:
     """Give rows ``first``–``last`` the height their wrapped texts need.
 
     Excel and LibreOffice do not grow a row for text wrapped in a cell written by a program, so
@@ -342,7 +342,7 @@ def unit_form(unit: pd.Series, upper_name: str, period: Period,
     for col, width in enumerate(FORM_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.column_dimensions[get_column_letter(FORM_FIELD_COL)].hidden = True  # codes, for reading
-    _fit_rows(ws, FORM_WIDTHS, min(int(ref[1:]) for ref in FORM_CELLS.values()), last)
+    fit_rows(ws, FORM_WIDTHS, min(int(ref[1:]) for ref in FORM_CELLS.values()), last)
     ws.protection.sheet = True
     ws.freeze_panes = f"A{FORM_HEADER_ROW + 1}"
     print_setup(ws, landscape=True, last_row=last, last_col=len(FORM_COLUMNS), tall=2,

@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from congdoan.core.plan import PlanRegister
-from congdoan.intake.forms import guide_sheet, print_setup, style_header, style_open
+from congdoan.intake.forms import fit_rows, guide_sheet, print_setup, style_header, style_open
 from congdoan.intake.plan_sheet import (
     IDENTITY_FIELDS,
     PLAN_SHEET,
@@ -112,6 +112,7 @@ def _identity_sheet(ws: Any, register: PlanRegister, version: str, note: str) ->
     heads = (Column("label", "Trường", "Field", "shown", 44), Column("key", "Mã trường", "Key",
              "shown", 18), Column("value", "Giá trị", "Value", "text", 90))
     _header(ws, "KẾ HOẠCH — THÔNG TIN CHUNG", note, heads)
+    ws.row_dimensions[LABEL_ROW].height = 20
     shown = shown_identity(register)
     rows = [(f.label_vi, f.key, shown[f.key], f.kind, True) for f in IDENTITY_FIELDS]
     rows.append(("Phiên bản sổ chỉ tiêu (không sửa)", VERSION_KEY, version, "text", False))
@@ -120,6 +121,7 @@ def _identity_sheet(ws: Any, register: PlanRegister, version: str, note: str) ->
         _put(ws, row, 2, key, open_cell=False)
         _put(ws, row, 3, value, open_cell=open_cell, kind=kind)
     last = FIRST_ROW + len(rows) - 1
+    fit_rows(ws, [c.width for c in heads], FIRST_ROW, last)
     print_setup(ws, landscape=True, last_row=last, last_col=3)
     ws.protection.sheet = True
 
@@ -144,6 +146,7 @@ def _targets_sheet(ws: Any, register: PlanRegister, note: str) -> None:
     for dv in rules.values():
         ws.add_data_validation(dv)
     last = FIRST_ROW + len(register.indicators) - 1
+    fit_rows(ws, [c.width for c in columns], FIRST_ROW, last)
     ws.freeze_panes = ws.cell(row=FIRST_ROW, column=3)
     print_setup(ws, landscape=True, last_row=last, last_col=len(columns),
                 title_rows=f"{LABEL_ROW}:{LABEL_ROW}")
