@@ -106,7 +106,7 @@ def test_a_filled_sheet_changes_identity_targets_a_milestone_and_drops_a_clause(
         ("member_growth", "min"): 40, ("member_growth", "max"): 50,
         ("cba_coverage", f"milestone_{late}"): "90 %",
         ("finance_collection", "keep"): "Không", ("finance_disclosure", "keep"): "Không",
-        ("upper_audited", "keep"): "Không"})
+        ("upper_audited", "keep"): "Không", ("new_cdcs", "clause"): "1.9"})
     result = import_plan_sheet(path, ws.params_dir, load_intake_settings())
     assert result.problems == [] and result.written and result.layout_kept
     assert "1.1 dialogue_nnn: min 70 % → 60 %" in result.changes
@@ -119,7 +119,9 @@ def test_a_filled_sheet_changes_identity_targets_a_milestone_and_drops_a_clause(
     assert growth is not None and (growth.min, growth.max) == (40, 50)
     coverage = register.get("cba_coverage").milestones
     assert coverage is not None and coverage[late].value == 0.9 and coverage[late].strict
-    assert "1.8" not in register.plan.clauses and "1.7" in register.plan.clauses
+    assert register.plan.clauses[:9] == ("1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.9",
+                                         "2.1")  # 1.8 left with its lines, 1.9 came in order
+    assert register.get("new_cdcs").clause == "1.9"
     assert not {"finance_collection", "finance_disclosure", "upper_audited"} & {
         i.id for i in register.indicators}
     text = (ws.params_dir / "plan.yaml").read_text(encoding="utf-8")

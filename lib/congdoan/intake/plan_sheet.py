@@ -479,6 +479,11 @@ def _apply_line(raw: dict[str, Any], ind: Indicator, key: str, value: Any) -> No
                  False if key == "about" else None)
 
 
+def _clause_order(clause: str) -> tuple[int, ...]:
+    """``1.10`` after ``1.9``: a clause's numbers in order."""
+    return tuple(int(n) for n in re.findall(r"\d+", clause))
+
+
 def plan_changes(register: PlanRegister, raw: dict[str, Any], sheet: PlanSheet
                  ) -> tuple[dict[str, Any], list[str]]:
     """``raw`` (the YAML data of ``plan.yaml``) with the sheet's differences applied.
@@ -512,7 +517,9 @@ def plan_changes(register: PlanRegister, raw: dict[str, Any], sheet: PlanSheet
     new["indicators"] = [e for e in new["indicators"] if e["id"] not in dropped]
     served = {c for e in new["indicators"] for c in (e.get("clauses") or [e["clause"]])}
     clauses = [c for c in new["plan"]["clauses"] if c in served]
-    clauses += sorted(served - set(clauses))
+    added = sorted(served - set(clauses), key=_clause_order)
+    in_order = clauses == sorted(clauses, key=_clause_order)
+    clauses = sorted(clauses + added, key=_clause_order) if in_order else clauses + added
     for gone in [c for c in new["plan"]["clauses"] if c not in served]:
         changes.append(f"plan.clauses: bỏ điều / clause dropped {gone}")
     for added in sorted(served - set(new["plan"]["clauses"])):
