@@ -171,3 +171,17 @@ def test_plan_template_and_import_on_the_command_line(
     assert load_register(ws.params_dir).get("dialogue_nnn").target.min == 0.6  # type: ignore[union-attr]
     assert main(["-w", str(ws.root), "plan", "import", str(good)]) == 1  # made from the old plan
     assert "phiên bản khác" in capsys.readouterr().out
+
+
+def test_a_workbook_past_the_intake_limits_or_not_a_workbook_changes_nothing(
+        ws: Workspace) -> None:
+    plan = ws.params_dir / "plan.yaml"
+    before = plan.read_bytes()
+    few_cells = load_intake_settings().model_copy(update={"max_cells": 50})
+    result = import_plan_sheet(template(ws), ws.params_dir, few_cells)
+    assert not result.written and "max_cells = 50" in result.problems[0].render("vi")
+    renamed = ws.root / "output" / "KeHoach_cu.xlsx"
+    renamed.write_bytes(b"not a workbook at all")
+    result = import_plan_sheet(renamed, ws.params_dir, load_intake_settings())
+    assert not result.written and "không đọc được" in result.problems[0].render("vi")
+    assert plan.read_bytes() == before

@@ -552,6 +552,11 @@ def import_plan_sheet(path: Path, params_dir: Path, settings: IntakeSettings) ->
             "sau khi tạo tệp); hãy tạo lại mẫu rồi sửa lại.", message_en="The workbook was made "
             "from another version of params/plan.yaml (the plan changed since); make the "
             "template again and redo the edits.", value=sheet.version, expected=version))
+    if sheet.lines and all(line["keep"] is False for line in sheet.lines.values()):
+        sheet.problems.append(Problem(
+            file=name, sheet=TARGETS_SHEET, field="keep", message_vi="Mọi chỉ tiêu đều bị bỏ; "
+            "kế hoạch cần ít nhất một chỉ tiêu.", message_en="Every line is dropped; a plan needs "
+            "at least one.", expected="ít nhất một dòng 'Giữ' = Có / at least one line kept"))
     if has_errors(sheet.problems):
         return PlanImport(problems=sheet.problems)
     plan_path = params_dir / "plan.yaml"
