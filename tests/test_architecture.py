@@ -142,6 +142,8 @@ TESTED_IN: dict[str, tuple[str, ...]] = {
     "congdoan.intake.readers": ("test_hostile.py",),
     "congdoan.intake.unit_import": ("test_units.py",),
     "congdoan.intake.units_template": ("test_units.py",),
+    "congdoan.intake.plan_template": ("test_plan_sheet.py",),
+    "congdoan.cli.plan": ("test_plan_sheet.py",),
 }
 """Modules tested in files not named after them: module → the test files (each must import or
 name the module, so an entry cannot outlive the tests it points at). The ``_compat`` modules

@@ -152,7 +152,7 @@ def _guide(wb: Workbook) -> None:
     guide_sheet(wb)
 
 
-def _print_setup(ws: Worksheet, *, landscape: bool, last_row: int, last_col: int,
+def print_setup(ws: Worksheet, *, landscape: bool, last_row: int, last_col: int,
                  tall: int = 0, title_rows: str | None = None,
                  title_cols: str | None = None) -> None:
     """A4 page set-up of ``ws``: one page wide, at most ``tall`` pages tall.
@@ -199,7 +199,7 @@ def guide_sheet(wb: Workbook, lines: Sequence[str] = GUIDE_LINES) -> None:
         cell = ws.cell(row=i, column=1, value=line)
         cell.font, cell.alignment = (_BOLD if i == 1 else _FONT), _WRAP
     ws.column_dimensions["A"].width = 110
-    _print_setup(ws, landscape=False, last_row=len(lines), last_col=1)
+    print_setup(ws, landscape=False, last_row=len(lines), last_col=1)
     ws.protection.sheet = True
 
 
@@ -262,7 +262,7 @@ LINE_HEIGHT = 15.0
 """Points per line of 11 pt text in a row's height."""
 
 
-def _fit_rows(ws: Worksheet, widths: Sequence[float], first: int, last: int) -> None:
+def fit_rows(ws: Worksheet, widths: Sequence[float], first: int, last: int) -> None:
     """Give rows ``first``–``last`` the height their wrapped texts need.
 
     Excel and LibreOffice do not grow a row for text wrapped in a cell written by a program, so
@@ -342,10 +342,10 @@ def unit_form(unit: pd.Series, upper_name: str, period: Period,
     for col, width in enumerate(FORM_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.column_dimensions[get_column_letter(FORM_FIELD_COL)].hidden = True  # codes, for reading
-    _fit_rows(ws, FORM_WIDTHS, min(int(ref[1:]) for ref in FORM_CELLS.values()), last)
+    fit_rows(ws, FORM_WIDTHS, min(int(ref[1:]) for ref in FORM_CELLS.values()), last)
     ws.protection.sheet = True
     ws.freeze_panes = f"A{FORM_HEADER_ROW + 1}"
-    _print_setup(ws, landscape=True, last_row=last, last_col=len(FORM_COLUMNS), tall=2,
+    print_setup(ws, landscape=True, last_row=last, last_col=len(FORM_COLUMNS), tall=2,
                  title_rows=f"{FORM_HEADER_ROW}:{FORM_HEADER_ROW}")
     _guide(wb)
     return wb
@@ -433,7 +433,7 @@ def bulk_form(rows: pd.DataFrame, period: Period) -> Workbook:
                   open_=not (element.year_only and period.half == 1))
     ws.freeze_panes = ws.cell(row=BULK_FIRST_ROW, column=3)
     ws.protection.sheet = True
-    _print_setup(ws, landscape=True, last_row=last, last_col=len(keys),
+    print_setup(ws, landscape=True, last_row=last, last_col=len(keys),
                  title_rows=f"{BULK_LABEL_ROW}:{BULK_LABEL_ROW}", title_cols="A:B")
     ws.page_setup.fitToWidth = 0  # as many pages wide as the fields need; the names repeat
     _guide(wb)

@@ -1,0 +1,92 @@
+"""Writing ``plan.yaml`` with its lines and comments kept: only changed fields are rewritten.
+
+:func:`write_plan` edits the text of the file line by line (the ``plan`` block's fields through
+:func:`~congdoan.core.plan.set_plan_identity`, each changed indicator field in place, a dropped
+indicator's lines removed) and checks that the result reads back as the data wanted; where it
+does not, the data is written whole.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from congdoan.core.plan import set_plan_identity
+from congdoan.core.yamlio import read_yaml
+from congdoan.exceptions import CongdoanError
+
+
+def _flow(value: Any) -> str:
+    """``value`` as one line of YAML (flow style)."""
+    text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10**6,
+                          sort_keys=False)
+    return text.strip().removesuffix("...").strip()
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _span(lines: list[str], start: int, limit: int, indent: int) -> int:
+    """End of the entry starting at ``start``: the next non-blank line indented ≤ ``indent``."""
+    end = start + 1
+    while end < limit and (not lines[end].strip() or _indent(lines[end]) > indent):
+        end += 1
+    return end
+
+
+def _edited_lines(text: str, raw: dict[str, Any], new: dict[str, Any]) -> str:
+    """``text`` with each changed indicator field's lines rewritten, dropped lines removed."""
+    lines = text.splitlines()
+    old_by_id = {e["id"]: e for e in raw["indicators"]}
+    new_by_id = {e["id"]: e for e in new["indicators"]}
+    for ind_id, old in old_by_id.items():
+        head = next((i for i, line in enumerate(lines) if re.fullmatch(
+            rf"\s*- id: *['\"]?{re.escape(ind_id)}['\"]? *(#.*)?", line)), None)
+        if head is None:
+            raise ValueError(ind_id)
+        dash = _indent(lines[head])
+        end = _span(lines, head, len(lines), dash)
+        if ind_id not in new_by_id:
+            del lines[head:end]
+            continue
+        for key, value in new_by_id[ind_id].items():
+            if old.get(key) == value:
+                continue
+            at = next(i for i in range(head + 1, end) if re.match(rf" {{{dash + 2}}}{key}:",
+                                                                 lines[i]))
+            stop = _span(lines, at, end, dash + 2)
+            pad = " " * (dash + 2)
+            if stop - at == 1 or not isinstance(value, dict):
+                block = [f"{pad}{key}: {_flow(value)}"]
+            else:
+                block = [f"{pad}{key}:"] + [f"{pad}  {_flow(k)}: {_flow(v)}"
+                                            for k, v in value.items()]
+            lines[at:stop] = block
+            end += len(block) - (stop - at)
+    return "\n".join(lines) + "\n"
+
+
+def write_plan(path: Path, text: str, raw: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Write ``new`` (the data of ``plan.yaml``) to ``path``, keeping ``text``'s lines.
+
+    ``text`` is the file that ``raw`` was read from. Only the lines of changed fields of the
+    ``plan`` block and of indicators change, and dropped indicators' lines go; comments and the
+    layout of the rest stay. Returns False when the file's layout does not allow that (a field
+    the line edits cannot find, or a result that does not read back as ``new``): ``new`` is then
+    written whole, in block style, and the comments are lost.
+    """
+    changed_identity = {k: v for k, v in new["plan"].items() if raw["plan"].get(k) != v}
+    try:
+        path.write_text(_edited_lines(text, raw, new), encoding="utf-8")
+        set_plan_identity(path, changed_identity)
+        if read_yaml(path) == new:
+            return True
+    except (ValueError, StopIteration, CongdoanError, KeyError):
+        pass  # a layout the line edits cannot follow: written whole below
+    path.write_text(yaml.safe_dump(new, allow_unicode=True, sort_keys=False, width=100),
+                    encoding="utf-8")
+    return False

@@ -1,0 +1,583 @@
+"""The plan register as an Excel workbook: its layout, and reading a filled one into ``plan.yaml``.
+
+Layout (:mod:`congdoan.intake.plan_template` writes it; ``congdoan plan template``):
+
+- sheet :data:`PLAN_SHEET` ("KeHoach"): the plan's identity, one field a row (label, field key,
+  value) from :data:`~congdoan.intake.units.FIRST_ROW`, and the register's version;
+- sheet :data:`TARGETS_SHEET` ("ChiTieu"): one row per indicator, columns keyed on
+  :data:`~congdoan.intake.units.KEY_ROW` as in the units list (:func:`target_columns`): the
+  annual target (min, max, "trên"), one column per milestone year, "khoảng" and its tolerance,
+  and "Giữ" (Không drops the line). Shares are shown and typed as percents; the register keeps
+  fractions;
+- sheet "HuongDan": instructions.
+
+:func:`import_plan_sheet` reads a filled workbook within the intake limits (the report readers'
+:func:`~congdoan.intake.readers.open_workbook` and :func:`~congdoan.intake.readers.sheet_grid`),
+checks every cell (located problems, Vietnamese and English), and changes in ``plan.yaml`` only
+the fields whose cell differs from what the template showed: all or nothing, and only once the
+result passes :func:`~congdoan.core.plan.load_register` on a copy of the parameters folder.
+The file's lines and comments are kept (:func:`congdoan.core.plan_file.write_plan`) unless its
+layout does not allow it; the file is then written whole and the result says so.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from congdoan.core.plan import Indicator, PlanRegister, load_register, register_version
+from congdoan.core.plan_file import write_plan
+from congdoan.core.yamlio import read_yaml
+from congdoan.exceptions import CongdoanError
+from congdoan.intake.cells import NO, YES, Cell, _Collector, is_blank, nfc, parse_day, refuse_formula
+from congdoan.intake.problems import (
+    Budget,
+    IntakeSettings,
+    LimitExceeded,
+    Problem,
+    has_errors,
+    limit_problem,
+)
+from congdoan.intake.readers import grid_cell, open_workbook, sheet_grid, unreadable_workbook
+from congdoan.intake.units import FIRST_DAY, FIRST_ROW, KEY_ROW
+
+PLAN_SHEET, TARGETS_SHEET = "KeHoach", "ChiTieu"
+PLAN_TEMPLATE = "congdoan plan template"
+"""The command that writes the workbook (named in messages)."""
+VERSION_KEY = "register_version"
+"""Key of the row of sheet KeHoach that carries the register's version the sheet was made from."""
+LAST_YEAR = 2100
+"""No plan year can be later."""
+
+Kind = Literal["text", "optional_text", "date", "year", "years", "clause", "code", "value",
+               "yes_no", "percent", "shown"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One field of the workbook: its key, labels, kind and column width."""
+
+    key: str
+    label_vi: str
+    label_en: str
+    kind: Kind
+    width: int = 12
+
+
+IDENTITY_FIELDS = (
+    Column("number", "Số hiệu kế hoạch (vd. 12/KH-CĐX)", "Plan number", "optional_text"),
+    Column("date", "Ngày ban hành (dd/mm/yyyy)", "Date of issue", "date"),
+    Column("issued_by", "Cơ quan ban hành", "Issuing body", "optional_text"),
+    Column("title", "Tên kế hoạch (trích yếu)", "Title", "text"),
+    Column("implements", "Nghị quyết (văn bản) thực hiện", "Resolution implemented", "text"),
+    Column("baseline_year", "Năm gốc", "Baseline year", "year"),
+    Column("projection_years", "Các năm dự báo (cách nhau bởi dấu phẩy)", "Projection years",
+           "years"),
+)
+"""Rows of sheet KeHoach: the fields of the ``plan`` block the workbook carries."""
+
+UNIT_WORDS = {"share": "%", "count": "số", "per_unit": "bình quân/CĐCS"}
+"""How the unit of each measure is shown (column 'Đơn vị')."""
+
+
+def target_columns(register: PlanRegister) -> tuple[Column, ...]:
+    """Columns of sheet ChiTieu, in order: one per milestone year of ``register``."""
+    years = tuple(Column(f"milestone_{y}", f"Mốc năm {y}", f"Milestone {y}", "value")
+                  for y in register.milestone_years)
+    return (
+        Column("id", "Mã chỉ tiêu (không sửa)", "Indicator id (locked)", "code", 22),
+        Column("clause", "Điều khoản", "Clause", "clause", 10),
+        Column("name_vi", "Tên chỉ tiêu", "Name", "text", 34),
+        Column("wording_vi", "Nội dung (nguyên văn kế hoạch)", "The plan's words", "text", 48),
+        Column("unit", "Đơn vị", "Unit", "shown", 9),
+        Column("min", "Chỉ tiêu năm: từ (tối thiểu)", "Annual target: minimum", "value"),
+        Column("max", "Chỉ tiêu năm: đến (tối đa, nếu là khoảng)", "Annual target: maximum",
+               "value"),
+        Column("strict", "\"Trên\" (vượt hẳn mức tối thiểu)", "Strictly above the minimum",
+               "yes_no", 11),
+        *years,
+        Column("about", "\"Khoảng\" (đạt trong sai số)", "About (within a tolerance)",
+               "yes_no", 11),
+        Column("tolerance", "Sai số của \"khoảng\" (%, trống: mặc định)",
+               "Tolerance of 'about' (%, blank: the default)", "percent", 12),
+        Column("keep", "Giữ (Không: bỏ chỉ tiêu)", "Keep (Không: drop the line)", "yes_no", 10),
+    )
+
+
+# ----------------------------------------------------------------------------- shown values
+def shown_identity(register: PlanRegister) -> dict[str, Any]:
+    """What sheet KeHoach shows of the ``plan`` block, as the reader returns it."""
+    plan = register.plan
+    return {"number": plan.number, "date": plan.date, "issued_by": plan.issued_by,
+            "title": plan.title, "implements": plan.implements,
+            "baseline_year": plan.baseline_year, "projection_years": plan.projection_years}
+
+
+def shown_indicator(ind: Indicator, years: tuple[int, ...]) -> dict[str, Any]:
+    """What the template shows of ``ind``, as the reader returns it (shares as fractions)."""
+    marks = list((ind.milestones or {}).values())
+    tolerances = {m.tolerance for m in marks} if marks else {ind.target.tolerance if ind.target
+                                                             else None}
+    shown: dict[str, Any] = {
+        "id": ind.id, "clause": ind.clause, "name_vi": ind.name_vi,
+        "wording_vi": ind.wording_vi, "unit": UNIT_WORDS[ind.measure],
+        "min": ind.target.min if ind.target else None,
+        "max": ind.target.max if ind.target else None,
+        "strict": ind.target.strict if ind.target else None,
+        "about": any(m.about for m in marks) if marks else bool(ind.target and ind.target.about),
+        "tolerance": next(iter(tolerances)) if len(tolerances) == 1 else None,
+        "keep": True}
+    for year in years:
+        mark = (ind.milestones or {}).get(year)
+        shown[f"milestone_{year}"] = None if mark is None else mark.value
+    return shown
+
+
+def _percent_text(value: float) -> str:
+    return f"{value * 100:g} %"
+
+
+def describe(value: Any, share: bool) -> str:
+    """A value as the change list shows it: ``70 %``, ``600``, ``Có``, ``—`` for none."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, float) and share:
+        return _percent_text(value)
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def applies(ind: Indicator, key: str) -> bool:
+    """True when ``key`` is a field of ``ind``.
+
+    Target fields for annual lines; for milestone lines, the milestone years they have.
+    """
+    if key in ("min", "max", "strict"):
+        return ind.kind == "annual"
+    if key.startswith("milestone_"):
+        return int(key.removeprefix("milestone_")) in (ind.milestones or {})
+    return True
+
+
+# ----------------------------------------------------------------------------- reading
+_BAD = object()
+"""A cell that could not be read (its problem is recorded)."""
+
+
+class _Reader:
+    """Converts the cells of a plan workbook, collecting located problems."""
+
+    def __init__(self, name: str, settings: IntakeSettings) -> None:
+        self.out = _Collector(name, settings.max_problems)
+
+    def value(self, column: Column, cell: Cell, *, share: bool = False) -> Any:
+        """The value of ``cell`` for ``column`` (None when blank, :data:`_BAD` when wrong)."""
+        raw = nfc(cell.value)
+        if cell.is_formula:
+            refuse_formula(cell, column.key, self.out)
+            return _BAD
+        if is_blank(raw):
+            return None
+        reader = {"date": self._date, "year": self._year, "years": self._years,
+                  "value": self._number, "percent": self._number, "yes_no": self._yes_no}.get(
+                      column.kind, self._text)
+        return reader(column, cell, raw, share or column.kind == "percent")
+
+    def bad(self, cell: Cell, column: Column, vi: str, en: str, value: Any,
+            expected: str, expected_en: str | None = None) -> Any:
+        self.out.add(cell, column.key, vi, en, value=value, expected=expected,
+                     expected_en=expected_en)
+        return _BAD
+
+    def _text(self, column: Column, cell: Cell, raw: Any, _share: bool) -> Any:
+        text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw)
+        text = unicodedata.normalize("NFC", text)
+        if len(text) > 1000 or not text.isprintable():
+            return self.bad(cell, column, f"'{column.label_vi}': chữ quá dài hoặc có ký tự ẩn.",
+                            f"'{column.label_en}': text too long or holding a hidden character.",
+                            text[:40], "≤ 1000 ký tự trên một dòng",
+                            "≤ 1000 characters on one line")
+        if column.kind == "clause" and not re.fullmatch(r"[0-9A-Za-z.–-]{1,20}", text):
+            return self.bad(cell, column, "Điều khoản không đúng dạng.", "Malformed clause.",
+                            text, "vd. 1.4 hoặc 2.1–2.4", "e.g. 1.4 or 2.1–2.4")
+        return text
+
+    def _date(self, column: Column, cell: Cell, raw: Any, _share: bool) -> Any:
+        day = parse_day(raw)
+        if day is None or not FIRST_DAY <= day <= dt.date(LAST_YEAR, 12, 31):
+            return self.bad(cell, column, f"'{column.label_vi}' không phải một ngày hợp lệ.",
+                            f"'{column.label_en}' is not a valid date.", raw, "dd/mm/yyyy")
+        return day
+
+    def _year(self, column: Column, cell: Cell, raw: Any, _share: bool) -> Any:
+        text = str(raw).strip().removesuffix(".0")
+        if not text.isdigit() or not FIRST_DAY.year <= int(text) <= LAST_YEAR:
+            return self.bad(cell, column, f"'{column.label_vi}' không phải một năm.",
+                            f"'{column.label_en}' is not a year.", raw,
+                            f"{FIRST_DAY.year}–{LAST_YEAR}")
+        return int(text)
+
+    def _years(self, column: Column, cell: Cell, raw: Any, share: bool) -> Any:
+        parts = [p for p in re.split(r"[,;\s]+", str(raw).strip().removesuffix(".0")) if p]
+        years = [self._year(column, cell, p, share) for p in parts]
+        return _BAD if _BAD in years else tuple(years)
+
+    def _yes_no(self, column: Column, cell: Cell, raw: Any, _share: bool) -> Any:
+        text = str(raw).casefold()
+        if isinstance(raw, bool) or text in YES + NO:
+            return raw if isinstance(raw, bool) else text in YES
+        return self.bad(cell, column, f"'{column.label_vi}' chỉ nhận Có hoặc Không.",
+                        f"'{column.label_en}' takes yes or no only.", raw, "Có/Không")
+
+    def _number(self, column: Column, cell: Cell, raw: Any, share: bool) -> Any:
+        """A number ≥ 0; a share or percent as a fraction.
+
+        A cell formatted % holds the fraction already; a text ``70`` or ``70 %`` is a percent.
+        """
+        expected = ("0 %–100 % (gõ 70 hoặc 70%)", "0 %–100 % (type 70 or 70%)") if share else (
+            "một số ≥ 0", "a number ≥ 0")
+        if isinstance(raw, bool):
+            return self.bad(cell, column, "Không phải là số.", "Not a number.", raw, *expected)
+        if isinstance(raw, (int, float)):
+            number = float(raw)
+        else:
+            text = str(raw).replace(" ", "").replace(",", ".")
+            percent = text.endswith("%")
+            try:
+                number = float(text.removesuffix("%"))
+            except ValueError:
+                return self.bad(cell, column, f"'{column.label_vi}': không phải là số.",
+                                f"'{column.label_en}': not a number.", raw, *expected)
+            if percent and not share:
+                return self.bad(cell, column, "Chỉ tiêu này không phải tỷ lệ: ghi số, không %.",
+                                "This target is not a share: type a number, no %.", raw,
+                                *expected)
+            number = number / 100 if share else number
+        if number < 0 or (share and number > 1):
+            return self.bad(cell, column,
+                            "Tỷ lệ phải từ 0 % đến 100 %." if share else "Số phải ≥ 0.",
+                            "A share is from 0 % to 100 %." if share else "A number ≥ 0.",
+                            _percent_text(number) if share else raw, *expected)
+        return round(number, 10)
+
+
+@dataclass
+class PlanSheet:
+    """What a plan workbook holds once read: the values of each field, where each came from."""
+
+    name: str
+    identity: dict[str, Any] = field(default_factory=dict)
+    version: str | None = None
+    lines: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cells: dict[tuple[str, str], Cell] = field(default_factory=dict)
+    """(indicator id or 'plan', field key) → the cell it was read from."""
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _read_identity(sheet: PlanSheet, grid: dict[tuple[int, int], tuple[Any, bool]],
+                   reader: _Reader) -> None:
+    fields = {f.key: f for f in IDENTITY_FIELDS}
+    last_row = max((r for r, _ in grid), default=0)
+    for row in range(FIRST_ROW, last_row + 1):
+        key_cell = grid_cell(grid, PLAN_SHEET, row, 2)
+        key, cell = nfc(key_cell.value), grid_cell(grid, PLAN_SHEET, row, 3)
+        if key == VERSION_KEY:
+            sheet.version = None if is_blank(cell.value) else str(cell.value)
+        elif key in fields:
+            sheet.identity[key] = reader.value(fields[key], cell)
+            sheet.cells[("plan", key)] = cell
+        elif not is_blank(key):
+            reader.out.add(key_cell, "key", "Mã trường lạ.", "Unknown field key.", value=key,
+                           expected=", ".join(fields))
+    for key, column in fields.items():
+        if key not in sheet.identity:
+            reader.out.add(Cell(None, PLAN_SHEET), key, f"Thiếu dòng '{column.label_vi}'.",
+                           f"The row '{column.label_en}' is missing.",
+                           expected=f"mẫu / the template: {PLAN_TEMPLATE}")
+        elif sheet.identity[key] is None and column.kind not in ("optional_text", "date"):
+            reader.out.add(sheet.cells[("plan", key)], key, f"Thiếu '{column.label_vi}'.",
+                           f"'{column.label_en}' is missing.", expected="một giá trị / a value")
+
+
+def _read_targets(sheet: PlanSheet, grid: dict[tuple[int, int], tuple[Any, bool]],
+                  reader: _Reader, register: PlanRegister) -> None:
+    columns = {c.key: c for c in target_columns(register)}
+    last_col = max((c for r, c in grid if r == KEY_ROW), default=0)
+    where: dict[str, int] = {}
+    for col in range(1, last_col + 1):
+        cell = grid_cell(grid, TARGETS_SHEET, KEY_ROW, col)
+        key = nfc(cell.value)
+        if is_blank(key):
+            continue
+        if key not in columns or key in where:
+            reader.out.add(cell, "header", "Cột lạ hoặc lặp ở dòng mã trường (vd. một năm mốc "
+                           "không có trong kế hoạch).", "Unknown or repeated column in the row "
+                           "of field keys (e.g. a milestone year the plan does not have).",
+                           value=key, expected=", ".join(columns))
+        where[str(key)] = col
+    missing = [k for k in columns if k not in where]
+    if missing:
+        reader.out.add(Cell(None, TARGETS_SHEET, f"A{KEY_ROW}"), "header",
+                       "Thiếu cột ở dòng mã trường.", "Columns missing from the row of field keys.",
+                       value=missing, expected=f"mẫu / the template: {PLAN_TEMPLATE}")
+        return
+    known = {ind.id: ind for ind in register.indicators}
+    last_row = max((r for r, _ in grid), default=0)
+    for row in range(FIRST_ROW, last_row + 1):
+        cells = {k: grid_cell(grid, TARGETS_SHEET, row, c) for k, c in where.items()}
+        if all(is_blank(c.value) for c in cells.values()):
+            continue
+        ind = known.get(str(nfc(cells["id"].value)))
+        if ind is None or ind.id in sheet.lines:
+            reader.out.add(cells["id"], "id", "Mã chỉ tiêu lạ hoặc lặp (thêm chỉ tiêu: sửa "
+                           "params/plan.yaml).", "Unknown or repeated indicator id (to add a "
+                           "line, edit params/plan.yaml).", value=nfc(cells["id"].value),
+                           expected=", ".join(known))
+            continue
+        share = ind.measure == "share"
+        line = {k: reader.value(columns[k], cells[k], share=share) for k in columns
+                if k not in ("id", "unit")}
+        sheet.lines[ind.id] = line
+        sheet.cells.update({(ind.id, k): c for k, c in cells.items()})
+        _check_line(reader, ind, line, cells, columns)
+    for ind_id in known.keys() - sheet.lines.keys():
+        reader.out.add(Cell(None, TARGETS_SHEET), "id", "Thiếu dòng của chỉ tiêu (bỏ chỉ tiêu: "
+                       "chọn Không ở cột 'Giữ').", "The indicator's line is missing (to drop it, "
+                       "choose Không in 'Giữ').", value=ind_id, expected=PLAN_TEMPLATE)
+
+
+def _check_line(reader: _Reader, ind: Indicator, line: dict[str, Any], cells: dict[str, Cell],
+                columns: dict[str, Column]) -> None:
+    """Problems of one line's values taken together (what applies, required, min ≤ max)."""
+    for key in ("clause", "name_vi", "wording_vi"):
+        if line[key] is None:
+            reader.bad(cells[key], columns[key], f"Thiếu '{columns[key].label_vi}'.",
+                       f"'{columns[key].label_en}' is missing.", None, "một giá trị / a value")
+    for key, value in line.items():
+        if value is not None and value is not _BAD and not applies(ind, key):
+            reader.bad(cells[key], columns[key], "Ô này không áp dụng cho chỉ tiêu (năm không "
+                       "phải mốc của chỉ tiêu, hoặc chỉ tiêu năm/mốc); để trống. Thêm mốc: sửa "
+                       "params/plan.yaml.", "This cell does not apply to the line (not one of "
+                       "its milestone years, or an annual/milestone field); leave it blank.",
+                       value, "để trống / blank")
+        elif value is None and applies(ind, key) and (
+                key == "min" or key.startswith("milestone_")):
+            reader.bad(cells[key], columns[key], f"Thiếu '{columns[key].label_vi}'.",
+                       f"'{columns[key].label_en}' is missing.", None, "một giá trị / a value")
+    low, high = line["min"], line["max"]
+    if isinstance(low, float) and isinstance(high, float) and high < low:
+        reader.bad(cells["max"], columns["max"], "Mức tối đa nhỏ hơn mức tối thiểu.",
+                   "The maximum is below the minimum.", describe(high, ind.measure == "share"),
+                   f"≥ {describe(low, ind.measure == 'share')}")
+    if line["tolerance"] not in (None, _BAD) and line["about"] is not True:
+        reader.bad(cells["tolerance"], columns["tolerance"], "Chỉ chỉ tiêu \"khoảng\" mới có sai "
+                   "số: chọn Có ở cột 'Khoảng' hoặc để trống ô này.", "Only an 'about' target "
+                   "has a tolerance.", _percent_text(line["tolerance"]), "để trống / blank")
+    if line["tolerance"] not in (None, _BAD) and line["tolerance"] >= 1:
+        reader.bad(cells["tolerance"], columns["tolerance"], "Sai số phải dưới 100 %.",
+                   "The tolerance must be below 100 %.", _percent_text(line["tolerance"]), "< 100 %")
+    if ind.clauses and line["clause"] not in (ind.clause, None, _BAD):
+        reader.bad(cells["clause"], columns["clause"], "Dòng chạy qua nhiều điều khoản: sửa "
+                   "điều khoản trong params/plan.yaml.", "A line over several clauses: edit its "
+                   "clauses in params/plan.yaml.", line["clause"], ind.clause)
+
+
+def read_plan_sheet(name: str, data: bytes, register: PlanRegister,
+                    settings: IntakeSettings) -> PlanSheet:
+    """Read and check a plan workbook against ``register``; problems located by cell.
+
+    Read within the limits of ``params/intake.yaml`` as report files are.
+    """
+    sheet = PlanSheet(name=name)
+    budget = Budget(name, settings, template=PLAN_TEMPLATE)
+    reader = _Reader(name, settings)
+    workbook, refused = open_workbook(name, data, budget)
+    if refused is not None:
+        sheet.problems.append(refused)
+        return sheet
+    try:
+        missing = [s for s in (PLAN_SHEET, TARGETS_SHEET) if s not in workbook.sheetnames]
+        if missing:
+            sheet.problems.append(Problem(
+                file=name, message_vi="Thiếu trang của mẫu kế hoạch.",
+                message_en="Sheets of the plan template are missing.", value=missing,
+                expected=f"mẫu / the template: {PLAN_TEMPLATE}"))
+            return sheet
+        _read_identity(sheet, sheet_grid(workbook[PLAN_SHEET], budget), reader)
+        _read_targets(sheet, sheet_grid(workbook[TARGETS_SHEET], budget), reader, register)
+    except LimitExceeded as exc:
+        sheet.problems.append(exc.problem)
+        return sheet
+    except Exception as exc:  # noqa: BLE001 - a truncated or hostile file is its problem
+        sheet.problems.append(unreadable_workbook(name, exc, PLAN_TEMPLATE))
+        return sheet
+    finally:
+        workbook.close()
+    sheet.problems.extend(reader.out.closed())
+    return sheet
+
+
+# ----------------------------------------------------------------------------- applying
+@dataclass
+class PlanImport:
+    """The outcome of :func:`import_plan_sheet`: changes made (or none), or the problems."""
+
+    changes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    written: bool = False
+    layout_kept: bool = True
+    """False when ``plan.yaml`` had to be written whole (its comments lost)."""
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+    return bool(a == b)
+
+
+def _plain(value: Any) -> Any:
+    """A number as YAML should carry it: an integral float as an int for counts."""
+    return int(value) if isinstance(value, float) and value.is_integer() and value > 1 else value
+
+
+def _set(mapping: dict[str, Any], key: str, value: Any, default: Any) -> None:
+    if value == default:
+        mapping.pop(key, None)
+    else:
+        mapping[key] = value
+
+
+def _apply_line(raw: dict[str, Any], ind: Indicator, key: str, value: Any) -> None:
+    """Set field ``key`` of the sheet to ``value`` in the indicator's YAML mapping ``raw``."""
+    if key in ("clause", "name_vi", "wording_vi"):
+        raw[key] = value
+    elif key in ("min", "max"):
+        _set(raw["target"], key, _plain(value), None)
+    elif key == "strict":
+        _set(raw["target"], key, bool(value), False)
+    elif key.startswith("milestone_"):
+        raw["milestones"][int(key.removeprefix("milestone_"))]["value"] = _plain(value)
+    else:  # about, tolerance: the target's, or every milestone's
+        parts = [raw["target"]] if ind.kind == "annual" else list(raw["milestones"].values())
+        for part in parts:
+            _set(part, key, bool(value) if key == "about" else value,
+                 False if key == "about" else None)
+
+
+def _clause_order(clause: str) -> tuple[int, ...]:
+    """``1.10`` after ``1.9``: a clause's numbers in order."""
+    return tuple(int(n) for n in re.findall(r"\d+", clause))
+
+
+def plan_changes(register: PlanRegister, raw: dict[str, Any], sheet: PlanSheet
+                 ) -> tuple[dict[str, Any], list[str]]:
+    """``raw`` (the YAML data of ``plan.yaml``) with the sheet's differences applied.
+
+    Also a line describing each difference (``1.1 dialogue_nnn: min 70 % → 60 %``).
+    """
+    new = copy.deepcopy(raw)
+    changes: list[str] = []
+    before = shown_identity(register)
+    for key, value in sheet.identity.items():
+        if not _same(value, before[key]):
+            new["plan"][key] = list(value) if isinstance(value, tuple) else value
+            changes.append(f"plan.{key}: {describe(before[key], False)} → "
+                           f"{describe(value, False)}")
+    years = register.milestone_years
+    dropped = set()
+    by_id = {entry["id"]: entry for entry in new["indicators"]}
+    for ind in register.indicators:
+        line, shown = sheet.lines[ind.id], shown_indicator(ind, years)
+        share = ind.measure == "share"
+        if line["keep"] is False:
+            dropped.add(ind.id)
+            changes.append(f"{ind.clause} {ind.id}: bỏ / dropped")
+            continue
+        for key, value in line.items():
+            if key != "keep" and applies(ind, key) and not _same(value, shown[key]):
+                _apply_line(by_id[ind.id], ind, key, value)
+                pct = share and key != "strict" and key != "about" or key == "tolerance"
+                changes.append(f"{ind.clause} {ind.id}: {key} {describe(shown[key], pct)} → "
+                               f"{describe(value, pct)}")
+    new["indicators"] = [e for e in new["indicators"] if e["id"] not in dropped]
+    served = {c for e in new["indicators"] for c in (e.get("clauses") or [e["clause"]])}
+    clauses = [c for c in new["plan"]["clauses"] if c in served]
+    added = sorted(served - set(clauses), key=_clause_order)
+    in_order = clauses == sorted(clauses, key=_clause_order)
+    clauses = sorted(clauses + added, key=_clause_order) if in_order else clauses + added
+    for gone in [c for c in new["plan"]["clauses"] if c not in served]:
+        changes.append(f"plan.clauses: bỏ điều / clause dropped {gone}")
+    for added in sorted(served - set(new["plan"]["clauses"])):
+        changes.append(f"plan.clauses: thêm điều / clause added {added}")
+    new["plan"]["clauses"] = clauses
+    return new, changes
+
+
+def import_plan_sheet(path: Path, params_dir: Path, settings: IntakeSettings) -> PlanImport:
+    """Apply a filled plan workbook to ``params_dir/plan.yaml``: all or nothing.
+
+    Nothing is written when a cell is wrong, when the workbook was made from another version of
+    the register, or when the result fails the register's own validation (checked on a copy of
+    the folder); the problems then say where. Unchanged cells leave their fields untouched, so
+    importing the template as written changes nothing.
+    """
+    path = Path(path)
+    name = unicodedata.normalize("NFC", path.name)
+    size = path.stat().st_size
+    if size > settings.max_file_mb * 2**20:
+        return PlanImport(problems=[limit_problem(name, "max_file_mb", settings,
+                                                  f"{size / 2**20:.1f} MB",
+                                                  template=PLAN_TEMPLATE)])
+    register, version = load_register(params_dir), register_version(params_dir)
+    sheet = read_plan_sheet(name, path.read_bytes(), register, settings)
+    if not has_errors(sheet.problems) and sheet.version != version:
+        sheet.problems.append(Problem(
+            file=name, sheet=PLAN_SHEET, field=VERSION_KEY,
+            message_vi="Tệp được tạo từ một phiên bản khác của params/plan.yaml (kế hoạch đã sửa "
+            "sau khi tạo tệp); hãy tạo lại mẫu rồi sửa lại.", message_en="The workbook was made "
+            "from another version of params/plan.yaml (the plan changed since); make the "
+            "template again and redo the edits.", value=sheet.version, expected=version))
+    if sheet.lines and all(line["keep"] is False for line in sheet.lines.values()):
+        sheet.problems.append(Problem(
+            file=name, sheet=TARGETS_SHEET, field="keep", message_vi="Mọi chỉ tiêu đều bị bỏ; "
+            "kế hoạch cần ít nhất một chỉ tiêu.", message_en="Every line is dropped; a plan needs "
+            "at least one.", expected="ít nhất một dòng 'Giữ' = Có / at least one line kept"))
+    if has_errors(sheet.problems):
+        return PlanImport(problems=sheet.problems)
+    plan_path = params_dir / "plan.yaml"
+    raw = read_yaml(plan_path)
+    new, changes = plan_changes(register, raw, sheet)
+    if not changes:
+        return PlanImport(problems=sheet.problems)
+    with tempfile.TemporaryDirectory(dir=params_dir.parent) as scratch:
+        trial = Path(scratch) / "params"
+        shutil.copytree(params_dir, trial)
+        kept = write_plan(trial / "plan.yaml", plan_path.read_text(encoding="utf-8"), raw, new)
+        try:
+            load_register(trial)
+        except CongdoanError as exc:
+            said = {lang: exc.render(lang).replace(str(trial), str(params_dir))
+                    for lang in ("vi", "en")}
+            return PlanImport(changes=changes, problems=[*sheet.problems, Problem(
+                file=name, message_vi="Kế hoạch sau khi sửa không hợp lệ, không gì thay đổi: "
+                + said["vi"], message_en="The plan as edited is not valid; nothing changed: "
+                + said["en"])])
+        staged = params_dir / ".plan.yaml.new"
+        shutil.copyfile(trial / "plan.yaml", staged)
+        os.replace(staged, plan_path)
+    return PlanImport(changes=changes, problems=sheet.problems, written=True, layout_kept=kept)

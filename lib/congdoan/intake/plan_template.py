@@ -1,0 +1,166 @@
+"""``congdoan plan template``: the plan register as a workbook to edit, like the units list.
+
+The layout is :mod:`congdoan.intake.plan_sheet`'s (sheets, rows, keyed columns); the look,
+protection, dropdowns and A4 print set-up are the report forms'
+(:mod:`congdoan.intake.forms`). Cells that do not apply to a line (milestone years it has no
+value for, the annual target of a milestone line) are grey and locked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from congdoan.core.plan import PlanRegister
+from congdoan.intake.forms import fit_rows, guide_sheet, print_setup, style_header, style_open
+from congdoan.intake.plan_sheet import (
+    IDENTITY_FIELDS,
+    PLAN_SHEET,
+    TARGETS_SHEET,
+    VERSION_KEY,
+    Column,
+    applies,
+    shown_identity,
+    shown_indicator,
+    target_columns,
+)
+from congdoan.intake.problems import safe_text
+from congdoan.intake.units import FIRST_ROW, KEY_ROW, LABEL_ROW, NOTE_ROW, TITLE_ROW
+
+GUIDE_LINES = (
+    "HƯỚNG DẪN SỬA KẾ HOẠCH (SỔ CHỈ TIÊU) BẰNG EXCEL",
+    "1. Trang KeHoach: số hiệu, ngày ban hành (dd/mm/yyyy), cơ quan ban hành, tên kế hoạch, "
+    "nghị quyết thực hiện, năm gốc và các năm dự báo (nhiều năm: cách nhau bởi dấu phẩy). Chỉ sửa cột "
+    "giá trị (màu vàng).",
+    "2. Trang ChiTieu: mỗi chỉ tiêu một dòng. Sửa điều khoản, tên, nội dung, chỉ tiêu năm (từ, "
+    "đến), các giá trị mốc, \"trên\", \"khoảng\". Tỷ lệ ghi theo phần trăm: gõ 70 hoặc 70% "
+    "(ô đã định dạng %). Số lượng ghi số nguyên.",
+    "3. Chỉ tiêu năm: 'từ' là mức phải đạt; 'đến' chỉ khi kế hoạch ghi một khoảng (vd. 600 - 700); "
+    "'Trên' = Có khi kế hoạch ghi \"trên\" (phải vượt hẳn mức đó).",
+    "4. Chỉ tiêu mốc: sửa giá trị ở cột năm mốc; ô xám là năm chỉ tiêu không có mốc (không điền).",
+    "5. 'Khoảng' = Có khi kế hoạch ghi \"khoảng\": đạt khi trong sai số (cột sai số, để trống = "
+    "mặc định của params/plan.yaml).",
+    "6. Bỏ một chỉ tiêu: chọn Không ở cột 'Giữ'. Điều khoản không còn chỉ tiêu nào được bỏ khỏi "
+    "kế hoạch. Thêm chỉ tiêu mới hoặc mốc mới: sửa params/plan.yaml (xem docs/plan-register.md).",
+    "7. Không đổi tên trang, không sửa dòng mã trường (dòng 5) và cột mã chỉ tiêu. Nhập lại: "
+    "congdoan plan import TỆP. Nếu có ô sai, không gì thay đổi và thông báo nêu rõ ô.",
+    "",
+    "Instructions (English): sheet KeHoach holds the plan's identity (number, date dd/mm/yyyy, "
+    "issuing body, title, the resolution, baseline year, projection years); sheet ChiTieu one "
+    "line per indicator: edit its clause, name, wording, annual target (from, to, 'trên' = "
+    "strictly above), milestone values (grey cells: no milestone that year), 'khoảng' (about) "
+    "and its tolerance. Shares are percents (type 70 or 70%). 'Giữ' = Không drops the line; a "
+    "clause left without lines leaves the plan. New lines or milestones: edit params/plan.yaml. "
+    "Import with `congdoan plan import FILE`: a wrong cell changes nothing and is named.",
+)
+
+
+def _validation(kind: str, share: bool) -> DataValidation:
+    if kind == "yes_no":
+        dv = DataValidation(type="list", formula1='"Có,Không"', allow_blank=True)
+    elif share or kind == "percent":
+        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="1",
+                            allow_blank=True)
+    else:
+        dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
+                            allow_blank=True)
+    dv.error = ("Tỷ lệ từ 0 % đến 100 % / a share from 0 to 100 %" if share or kind == "percent"
+                else "Giá trị không hợp lệ / invalid value")
+    dv.errorTitle = "Ô này"
+    dv.showErrorMessage = True
+    return dv
+
+
+def _put(ws: Any, row: int, col: int, value: Any, *, open_cell: bool, share: bool = False,
+         kind: str = "text") -> None:
+    if isinstance(value, bool):
+        value = "Có" if value else "Không"
+    elif isinstance(value, tuple):
+        value = ", ".join(map(str, value))
+    cell = ws.cell(row=row, column=col, value=safe_text(value))
+    if open_cell:
+        style_open(cell)
+    else:
+        style_header(cell)
+    cell.alignment = Alignment(wrap_text=kind == "text", vertical="top")
+    if share or kind == "percent":
+        cell.number_format = "0%" if value is None or float(value * 100).is_integer() else "0.0##%"
+    elif kind == "date":
+        cell.number_format = "DD/MM/YYYY"
+    elif kind in ("optional_text", "text", "clause", "years"):
+        cell.number_format = "@"
+
+
+def _header(ws: Any, title: str, note: str, columns: tuple[Column, ...] | None) -> None:
+    ws.cell(row=TITLE_ROW, column=1, value=title).font = Font(bold=True, size=13)
+    ws.cell(row=NOTE_ROW, column=1, value=note)
+    for col, column in enumerate(columns or (), start=1):
+        label = ws.cell(row=LABEL_ROW, column=col, value=column.label_vi)
+        style_header(label)
+        label.alignment = Alignment(wrap_text=True, vertical="top")
+        style_header(ws.cell(row=KEY_ROW, column=col, value=column.key))
+        ws.column_dimensions[get_column_letter(col)].width = column.width
+    ws.row_dimensions[LABEL_ROW].height = 60
+
+
+def _identity_sheet(ws: Any, register: PlanRegister, version: str, note: str) -> None:
+    ws.title = PLAN_SHEET
+    heads = (Column("label", "Trường", "Field", "shown", 44), Column("key", "Mã trường", "Key",
+             "shown", 18), Column("value", "Giá trị", "Value", "text", 90))
+    _header(ws, "KẾ HOẠCH — THÔNG TIN CHUNG", note, heads)
+    ws.row_dimensions[LABEL_ROW].height = 20
+    shown = shown_identity(register)
+    rows = [(f.label_vi, f.key, shown[f.key], f.kind, True) for f in IDENTITY_FIELDS]
+    rows.append(("Phiên bản sổ chỉ tiêu (không sửa)", VERSION_KEY, version, "text", False))
+    for row, (label, key, value, kind, open_cell) in enumerate(rows, start=FIRST_ROW):
+        _put(ws, row, 1, label, open_cell=False)
+        _put(ws, row, 2, key, open_cell=False)
+        _put(ws, row, 3, value, open_cell=open_cell, kind=kind)
+    last = FIRST_ROW + len(rows) - 1
+    fit_rows(ws, [c.width for c in heads], FIRST_ROW, last)
+    print_setup(ws, landscape=True, last_row=last, last_col=3)
+    ws.protection.sheet = True
+
+
+def _targets_sheet(ws: Any, register: PlanRegister, note: str) -> None:
+    columns = target_columns(register)
+    _header(ws, "KẾ HOẠCH — CÁC CHỈ TIÊU", note, columns)
+    years = register.milestone_years
+    rules: dict[tuple[str, bool], DataValidation] = {}
+    for row, ind in enumerate(register.indicators, start=FIRST_ROW):
+        shown = shown_indicator(ind, years)
+        for col, column in enumerate(columns, start=1):
+            share = ind.measure == "share" and column.kind == "value"
+            fits = applies(ind, column.key)
+            open_cell = fits and column.kind != "shown" and column.key != "id" and not (
+                column.key == "clause" and ind.clauses)
+            _put(ws, row, col, shown[column.key] if fits else None, open_cell=open_cell,
+                 share=share, kind=column.kind)
+            if open_cell and column.kind in ("value", "yes_no", "percent"):
+                dv = rules.setdefault((column.kind, share), _validation(column.kind, share))
+                dv.add(f"{get_column_letter(col)}{row}")
+    for dv in rules.values():
+        ws.add_data_validation(dv)
+    last = FIRST_ROW + len(register.indicators) - 1
+    fit_rows(ws, [c.width for c in columns], FIRST_ROW, last)
+    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=3)
+    print_setup(ws, landscape=True, last_row=last, last_col=len(columns),
+                title_rows=f"{LABEL_ROW}:{LABEL_ROW}")
+    ws.protection.sheet = True
+
+
+def plan_workbook(register: PlanRegister, version: str, organisation_name: str) -> Workbook:
+    """The workbook to edit ``register`` in (``version``: its :func:`register_version`)."""
+    wb = Workbook()
+    note = (f"{organisation_name} — {register.plan.citation('vi')}; chỉ sửa ô màu vàng, không sửa "
+            "dòng 5 (mã trường).")
+    ws = wb.active
+    assert ws is not None
+    _identity_sheet(ws, register, version, note)
+    _targets_sheet(wb.create_sheet(TARGETS_SHEET), register, note)
+    guide_sheet(wb, GUIDE_LINES)
+    return wb

@@ -1,0 +1,187 @@
+"""The plan register edited in Excel: real workbooks from the template, filled with openpyxl as
+an officer would in Excel, imported into a workspace's ``params/plan.yaml``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from congdoan.cli import main
+from congdoan.core.plan import load_register, register_version
+from congdoan.core.workspace import Organisation, Workspace, init_workspace
+from congdoan.intake.forms import save_workbook
+from congdoan.intake.plan_sheet import import_plan_sheet
+from congdoan.intake.plan_template import plan_workbook
+from congdoan.intake.problems import load_intake_settings
+from congdoan.intake.units import FIRST_ROW, KEY_ROW
+
+ORG = Organisation(id="CD-XA-TH", name="Công đoàn xã Tân Hòa", kind="commune")
+Edits = dict[tuple[str, str], Any]
+"""(indicator id, or 'plan' for sheet KeHoach; field key) → the value typed in its cell."""
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    return init_workspace(tmp_path / "tanhoa", ORG)
+
+
+def template(ws: Workspace) -> Path:
+    """The workbook as ``congdoan plan template`` writes it."""
+    path = ws.root / "output" / "KeHoach.xlsx"
+    save_workbook(plan_workbook(load_register(ws.params_dir), register_version(ws.params_dir),
+                                ORG.name), path)
+    return path
+
+
+def cell_of(wb: Any, line: str, key: str) -> Any:
+    """The cell of field ``key`` of ``line`` (an indicator id, or 'plan' for the identity)."""
+    if line == "plan":
+        sheet = wb["KeHoach"]
+        row = next(r for r in range(FIRST_ROW, sheet.max_row + 1)
+                   if sheet.cell(row=r, column=2).value == key)
+        return sheet.cell(row=row, column=3)
+    sheet = wb["ChiTieu"]
+    col = next(c.column for c in sheet[KEY_ROW] if c.value == key)
+    row = next(r for r in range(FIRST_ROW, sheet.max_row + 1)
+               if sheet.cell(row=r, column=1).value == line)
+    return sheet.cell(row=row, column=col)
+
+
+def fill(source: Path, edits: Edits, header: dict[str, str] | None = None) -> Path:
+    """Type ``edits`` into a copy of the workbook (``header``: key cells renamed)."""
+    wb = load_workbook(source)
+    for (line, key), value in edits.items():
+        cell_of(wb, line, key).value = value
+    for old, new in (header or {}).items():
+        next(c for c in wb["ChiTieu"][KEY_ROW] if c.value == old).value = new
+    target = source.with_name("KeHoach_da_sua.xlsx")
+    wb.save(target)
+    return target
+
+
+def where(wb_path: Path, line: str, key: str) -> str:
+    return str(cell_of(load_workbook(wb_path), line, key).coordinate)
+
+
+def test_the_template_shows_shares_as_percents_with_dropdowns(ws: Workspace) -> None:
+    years = load_register(ws.params_dir).milestone_years
+    wb = load_workbook(template(ws))
+    assert wb.sheetnames == ["KeHoach", "ChiTieu", "HuongDan"]
+    share = cell_of(wb, "dialogue_nnn", "min")
+    assert (share.value, share.number_format) == (0.7, "0%")
+    assert cell_of(wb, "member_growth", "max").value == 700
+    assert cell_of(wb, "dialogue_nnn", "keep").value == "Có"
+    sheet = wb["ChiTieu"]
+    rules = [dv for dv in sheet.data_validations.dataValidation]
+    keep = cell_of(wb, "dialogue_nnn", "keep").coordinate
+    assert any(dv.formula1 == '"Có,Không"' and keep in dv.sqref for dv in rules)
+    assert any(dv.type == "decimal" and dv.formula2 == "1" and share.coordinate in dv.sqref
+               for dv in rules)
+    assert sheet.page_setup.orientation == "landscape" and sheet.protection.sheet
+    assert cell_of(wb, "dialogue_nnn", "id").protection.locked and not share.protection.locked
+    assert cell_of(wb, "dialogue_nnn", f"milestone_{years[0]}").protection.locked
+
+
+def test_importing_the_template_unchanged_changes_nothing(ws: Workspace) -> None:
+    plan = ws.params_dir / "plan.yaml"
+    before, register = plan.read_bytes(), load_register(ws.params_dir)
+    result = import_plan_sheet(template(ws), ws.params_dir, load_intake_settings())
+    assert (result.problems, result.changes, result.written) == ([], [], False)
+    assert plan.read_bytes() == before
+    assert load_register(ws.params_dir) == register
+
+
+def test_a_filled_sheet_changes_identity_targets_a_milestone_and_drops_a_clause(
+        ws: Workspace) -> None:
+    years = load_register(ws.params_dir).milestone_years
+    late = years[-2]  # the milestone before the last (cba_coverage has one there)
+    path = fill(template(ws), {
+        ("plan", "number"): "12/KH-CĐX", ("plan", "date"): dt.datetime(2025, 9, 1),
+        ("plan", "issued_by"): "Ban Chấp hành Công đoàn xã Tân Hòa",
+        ("dialogue_nnn", "min"): 0.6,           # typed 60 in a cell formatted %
+        ("member_growth", "min"): 40, ("member_growth", "max"): 50,
+        ("cba_coverage", f"milestone_{late}"): "90 %",
+        ("finance_collection", "keep"): "Không", ("finance_disclosure", "keep"): "Không",
+        ("upper_audited", "keep"): "Không", ("new_cdcs", "clause"): "1.9"})
+    result = import_plan_sheet(path, ws.params_dir, load_intake_settings())
+    assert result.problems == [] and result.written and result.layout_kept
+    assert "1.1 dialogue_nnn: min 70 % → 60 %" in result.changes
+    assert "1.5 member_growth: max 700 → 50" in result.changes
+    register = load_register(ws.params_dir)
+    assert register.plan.citation() == ("Kế hoạch số 12/KH-CĐX ngày 01/09/2025 của Ban Chấp "
+                                        "hành Công đoàn xã Tân Hòa")
+    assert register.get("dialogue_nnn").target.min == 0.6  # type: ignore[union-attr]
+    growth = register.get("member_growth").target
+    assert growth is not None and (growth.min, growth.max) == (40, 50)
+    coverage = register.get("cba_coverage").milestones
+    assert coverage is not None and coverage[late].value == 0.9 and coverage[late].strict
+    assert register.plan.clauses[:9] == ("1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.9",
+                                         "2.1")  # 1.8 left with its lines, 1.9 came in order
+    assert register.get("new_cdcs").clause == "1.9"
+    assert not {"finance_collection", "finance_disclosure", "upper_audited"} & {
+        i.id for i in register.indicators}
+    text = (ws.params_dir / "plan.yaml").read_text(encoding="utf-8")
+    assert "# Fields of each indicator" in text and "target: {min: 0.6}" in text
+
+
+@pytest.mark.parametrize(("line", "key", "typed", "header", "said"), [
+    ("dialogue_nnn", "min", "bảy mươi", None, "không phải là số"),
+    ("dialogue_nnn", "min", 1.5, None, "'150 %'"),
+    ("member_growth", "max", 500, None, "tối đa nhỏ hơn mức tối thiểu"),
+    ("cba_quality", "milestone_{late}", 0.5, None, "không áp dụng"),
+    ("dialogue_nnn", "milestone_{late}", None, {"milestone_{late}": "milestone_2099"},
+     "'milestone_2099'"),
+])
+def test_a_bad_cell_is_refused_at_its_cell_and_nothing_changes(
+        ws: Workspace, line: str, key: str, typed: Any, header: dict[str, str] | None,
+        said: str) -> None:
+    late = load_register(ws.params_dir).milestone_years[-2]
+    key = key.format(late=late)
+    header = {k.format(late=late): v for k, v in (header or {}).items()}
+    plan = ws.params_dir / "plan.yaml"
+    before = plan.read_bytes()
+    source = template(ws)
+    expected_cell = where(source, line, key)
+    if header:  # the renamed key cell itself
+        expected_cell = expected_cell.rstrip("0123456789") + str(KEY_ROW)
+    edits = {("dialogue_nnn", "min"): 0.6, **({} if header else {(line, key): typed})}
+    result = import_plan_sheet(fill(source, edits, header), ws.params_dir,
+                               load_intake_settings())
+    assert not result.written and plan.read_bytes() == before
+    located = [p for p in result.problems if p.cell == expected_cell and p.sheet == "ChiTieu"]
+    assert located, [p.render() for p in result.problems]
+    assert said in located[0].render("vi")
+
+
+def test_plan_template_and_import_on_the_command_line(
+        ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-w", str(ws.root), "plan", "template"]) == 0
+    written = ws.root / "output" / "KeHoach.xlsx"
+    bad = fill(written, {("dialogue_nnn", "min"): "150 %"})
+    assert main(["-w", str(ws.root), "plan", "import", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert f"ô {where(written, 'dialogue_nnn', 'min')}" in out and "Không sửa gì" in out
+    good = fill(written, {("dialogue_nnn", "min"): "60%"})
+    assert main(["-w", str(ws.root), "plan", "import", str(good)]) == 0
+    assert "1.1 dialogue_nnn: min 70 % → 60 %" in capsys.readouterr().out
+    assert load_register(ws.params_dir).get("dialogue_nnn").target.min == 0.6  # type: ignore[union-attr]
+    assert main(["-w", str(ws.root), "plan", "import", str(good)]) == 1  # made from the old plan
+    assert "phiên bản khác" in capsys.readouterr().out
+
+
+def test_a_workbook_past_the_intake_limits_or_not_a_workbook_changes_nothing(
+        ws: Workspace) -> None:
+    plan = ws.params_dir / "plan.yaml"
+    before = plan.read_bytes()
+    few_cells = load_intake_settings().model_copy(update={"max_cells": 50})
+    result = import_plan_sheet(template(ws), ws.params_dir, few_cells)
+    assert not result.written and "max_cells = 50" in result.problems[0].render("vi")
+    renamed = ws.root / "output" / "KeHoach_cu.xlsx"
+    renamed.write_bytes(b"not a workbook at all")
+    result = import_plan_sheet(renamed, ws.params_dir, load_intake_settings())
+    assert not result.written and "không đọc được" in result.problems[0].render("vi")
+    assert plan.read_bytes() == before
