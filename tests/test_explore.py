@@ -274,6 +274,17 @@ def test_the_table_speaks_vietnamese(index: HistoryIndex, names: dict[str, str],
     assert "✘</span> Chưa đạt" in page            # the symbol beside the word, not colour alone
 
 
+def test_the_table_never_shows_a_value_on_the_wrong_side_of_its_target(
+        index: HistoryIndex, names: dict[str, str], figures: GroupFigures) -> None:
+    ind = load_register().get("people_informed")
+    view = _fed_view(index, names, figures).iloc[:2].copy()
+    # 0,74996 against 75 % is not met: "75%" beside "Chưa đạt" would contradict it
+    view["value"], view["target"], view["status"] = [0.74996, 0.75], 0.75, ["not_met", "met"]
+    shown = format_view(view, ind, child_level="sector")
+    assert list(shown["Giá trị"]) == ["74,996%", "75%"]
+    assert list(shown["Đánh giá"]) == ["Chưa đạt", "Đạt"]
+
+
 def test_export_writes_vietnamese_csv_and_excel(index: HistoryIndex, names: dict[str, str],
                                                 figures: GroupFigures, tmp_path: Path) -> None:
     ind = load_register().get("people_informed")

@@ -82,7 +82,9 @@ def level_words(view: pd.DataFrame, child_level: str | None) -> list[str]:
 def format_view(view: pd.DataFrame, ind: Indicator, child_level: str | None = None) -> pd.DataFrame:
     """The view as text under Vietnamese headers (:data:`HEADERS`), one row per view row.
 
-    A provisional value (coverage below the register's threshold) reads "… (tạm tính)".
+    A value is shown on its side of the target (0,99996 against 100 % reads "99,996%", never
+    "100%" beside "Chưa đạt"); a provisional value (coverage below the register's threshold)
+    reads "… (tạm tính)".
     """
     safe = safe_cells(view)
     provisional = view["provisional"].astype(object).eq(True) if "provisional" in view else \
@@ -96,7 +98,8 @@ def format_view(view: pd.DataFrame, ind: Indicator, child_level: str | None = No
         "clause": ind.clause,
         "numerator": [fmt.number(x) for x in view["numerator"]],
         "denominator": [fmt.number(x) for x in view["denominator"]],
-        "value": [_value_text(ind, x, p) for x, p in zip(view["value"], provisional, strict=True)],
+        "value": [_value_text(ind, x, t, p) for x, t, p in
+                  zip(view["value"], view["target"], provisional, strict=True)],
         "target": [fmt.value(ind.measure, x) for x in view["target"]],
         "status": [fmt.status_label(s) for s in view["status"]],
         "units_reported": [fmt.number(x) for x in view["units_reported"]],
@@ -113,8 +116,9 @@ def _column(view: pd.DataFrame, name: str) -> pd.Series:
     return view[name] if name in view else pd.Series(pd.NA, index=view.index)
 
 
-def _value_text(ind: Indicator, value: object, provisional: bool) -> str:
-    text = fmt.value(ind.measure, value)
+def _value_text(ind: Indicator, value: object, target: object, provisional: bool) -> str:
+    # shown with the precision that keeps it on its side of the target (never "100 %" not met)
+    text = fmt.value(ind.measure, value, target=target)
     return f"{text} ({fmt.PROVISIONAL['vi']})" if provisional and text != fmt.MISSING else text
 
 
