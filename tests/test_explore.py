@@ -685,3 +685,19 @@ def test_charts_follow_the_data() -> None:
     bars = breakdown_svg(rows, count, title="Theo xã")
     assert ">2.500 ?<" in bars and ">1.000<" in bars          # thousands separators
     assert not re.search(r">\d+,\d+<", bars)                 # whole-number ticks for counts
+
+
+def test_charts_mark_a_provisional_figure_and_keep_it_on_its_side_of_the_target() -> None:
+    from congdoan.explore.charts import breakdown_svg, trend_svg
+
+    share = load_register().get("finance_collection")
+    trend = pd.DataFrame({"period": ["2023", "2024"], "value": [0.99996, 1.056],
+                          "target": [1.0, 1.0], "status": ["not_met", "met"],
+                          "provisional": [False, True]})
+    svg = trend_svg(trend, share)
+    assert "2023: 99,996% (Chưa đạt)" in svg                  # never "100%" beside "Chưa đạt"
+    assert "2024: 105,6% (Đạt, tạm tính)" in svg              # said in the chart's text
+    assert svg.count('fill="white" stroke=') == 2             # the point and its legend key
+    rows = trend.assign(unit_id=["a", "b"], unit_name=["Xã Một", "Xã Hai"])
+    bars = breakdown_svg(rows, share, title="Theo xã")
+    assert "99,996% ✘" in bars and "(tạm tính)" in bars

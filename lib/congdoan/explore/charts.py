@@ -148,10 +148,17 @@ def _line(x1: float, y1: float, x2: float, y2: float, colour: str, *, width: flo
             f'stroke="{colour}" stroke-width="{_num(width)}"{dashed}/>')
 
 
-def marker(shape: str, x: float, y: float, colour: str, size: float = 5.5) -> str:
-    """A status marker (the matplotlib shapes of :data:`congdoan.briefing.theme.STATUS_STYLES`)."""
+def marker(shape: str, x: float, y: float, colour: str, size: float = 5.5, *,
+           hollow: bool = False) -> str:
+    """A status marker (the matplotlib shapes of :data:`congdoan.briefing.theme.STATUS_STYLES`).
+
+    ``hollow``: drawn in outline, white inside (a provisional figure, as in the briefings).
+    """
     r = size
     edge = 'stroke="white" stroke-width="1"'
+    if hollow:
+        edge = f'stroke="{colour}" stroke-width="2"'
+        colour = "white"
     if shape == "o":
         return f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{_num(r)}" fill="{colour}" {edge}/>'
     if shape == "s":
@@ -210,6 +217,13 @@ def _span(*arrays: np.ndarray, floor: float | None = 0.0) -> tuple[float, float]
     return float(joined.min()), float(joined.max())
 
 
+def _provisional(frame: pd.DataFrame) -> np.ndarray:
+    """True on the rows whose figure is provisional (tạm tính: coverage below the threshold)."""
+    if "provisional" not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    return frame["provisional"].astype(object).eq(True).to_numpy(dtype=bool)
+
+
 def _no_data(title: str, height: float = 300) -> str:
     return _svg(height, f"{title}: {fmt.status_label('no_data')}", [
         _title(title), _text(WIDTH / 2, height / 2, fmt.status_label("no_data"),
@@ -265,19 +279,25 @@ def trend_svg(trend: pd.DataFrame, ind: Indicator, *,
         body.append(f'<polyline points="{line}" fill="none" stroke="{_SERIES}" '
                     'stroke-width="2"/>')
     seen: dict[str, theme.StatusStyle] = {}
-    for x, v, status in zip(xs, values, trend["status"], strict=True):
+    provisional = _provisional(trend)
+    for x, v, status, hollow in zip(xs, values, trend["status"], provisional, strict=True):
         if np.isfinite(v):
             style = theme.status_style(status)
             seen.setdefault(str(status), style)
-            body.append(marker(style.marker, x, y_of(v), style.colour))
+            body.append(marker(style.marker, x, y_of(v), style.colour, hollow=hollow))
     legend = [(_line(-8, 0, 8, 0, _SERIES, width=2), "Thực hiện")]
     if not np.isnan(targets).all():
         legend.append((_line(-8, 0, 8, 0, theme.INK, width=1.2, dash="5 3"), TARGET_LABEL))
     legend += [(marker(style.marker, 0, 0, style.colour), fmt.status_label(status))
                for status, style in seen.items()]
+    if provisional.any():
+        legend.append((marker("o", 0, 0, _MUTED, hollow=True), fmt.PROVISIONAL["vi"]))
     body += _legend(legend, box.left - 40, height - 14)
-    said = "; ".join(f"{p}: {fmt.value(ind.measure, v)} ({fmt.status_label(s)})"
-                     for p, v, s in zip(periods, values, trend["status"], strict=True))
+    said = "; ".join(
+        f"{p}: {fmt.value(ind.measure, v, target=t)} ({fmt.status_label(s)}"
+        f"{', ' + fmt.PROVISIONAL['vi'] if hollow else ''})"
+        for p, v, t, s, hollow in zip(periods, values, targets, trend["status"], provisional,
+                                      strict=True))
     return _svg(height, f"{title}. {said}", body)
 
 
@@ -381,8 +401,12 @@ def breakdown_svg(rows: pd.DataFrame, ind: Indicator, *, highlight: str | None =
         body.append(_line(x, box.top, x, box.bottom - 4, theme.INK, width=1.2, dash="5 3"))
         body.append(_text(x, box.top - 3, TARGET_LABEL, anchor="middle", colour=_MUTED,
                           size=FONT - 1))
-    for i, (name, value, status, unit) in enumerate(zip(
-            names, values, data["status"], data["unit_id"].astype(str), strict=True)):
+    shown_targets = pd.to_numeric(data["target"], errors="coerce").to_numpy(dtype=float)
+    provisional = _provisional(data)
+    notes = [f" ({fmt.PROVISIONAL['vi']})" if p else "" for p in provisional]
+    for i, (name, value, status, unit, goal, note) in enumerate(zip(
+            names, values, data["status"], data["unit_id"].astype(str), shown_targets, notes,
+            strict=True)):
         y = box.top + 4 + i * row_height
         style = theme.status_style(status)
         chosen = unit == highlight
@@ -393,10 +417,11 @@ def breakdown_svg(rows: pd.DataFrame, ind: Indicator, *, highlight: str | None =
         body.append(_text(box.left - 6, y + row_height / 2 + 1, name, anchor="end",
                           weight="bold" if chosen else "normal"))
         body.append(_text(x1 + 4, y + row_height / 2 + 1,
-                          f"{fmt.value(ind.measure, value)} {style.symbol}",
+                          f"{fmt.value(ind.measure, value, target=goal)} {style.symbol}{note}",
                           weight="bold" if chosen else "normal", halo=True))
-    said = "; ".join(f"{n}: {fmt.value(ind.measure, v)} ({fmt.status_label(s)})"
-                     for n, v, s in zip(names, values, data["status"], strict=True))
+    said = "; ".join(f"{n}: {fmt.value(ind.measure, v, target=t)} ({fmt.status_label(s)}){note}"
+                     for n, v, t, s, note in zip(names, values, shown_targets, data["status"],
+                                                 notes, strict=True))
     return _svg(height, f"{heading}. {said}", body)
 
 
