@@ -294,7 +294,7 @@ def test_export_writes_vietnamese_csv_and_excel(index: HistoryIndex, names: dict
     lines = csv.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("Cấp,Đơn vị,Mã đơn vị,Kỳ,Chỉ tiêu,Điều khoản,Tử số,Mẫu số,Giá trị")
     assert lines[1].startswith("Công đoàn cấp trên,LĐLĐ huyện Tí Hon,FED,Năm 2023,")
-    assert lines[1].endswith(",1.3,66,120,55%,75%,Chưa đạt,3,3,0,100%,")
+    assert lines[1].endswith(",1.3,66,120,55%,75%,Chưa đạt,3,3,0,100%,,")  # no change: no parts
     assert "'=HYPERLINK" in lines[3]
     xlsx = export_view(view, tmp_path / "v.xlsx", ind, child_level="sector",
                        about={"Chỉ tiêu": "=evil()"})
@@ -701,3 +701,19 @@ def test_charts_mark_a_provisional_figure_and_keep_it_on_its_side_of_the_target(
     rows = trend.assign(unit_id=["a", "b"], unit_name=["Xã Một", "Xã Hai"])
     bars = breakdown_svg(rows, share, title="Theo xã")
     assert "99,996% ✘" in bars and "(tạm tính)" in bars
+
+
+def test_a_change_lists_its_parts_in_the_table(index: HistoryIndex, names: dict[str, str],
+                                               figures: GroupFigures) -> None:
+    growth = load_register().get("member_growth")
+    view = _fed_view(index, names, figures).iloc[:1].copy()
+    # 47 admitted − 32 left + 25 founded − 30 dissolved = +10 (gross: 47 + 25 = 72)
+    parts = {"admitted": 47, "left": -32, "founded": 25, "dissolved": -30, "moved_in": np.nan,
+             "moved_out": np.nan, "other": 0}
+    view = view.assign(**{f"part_{p}": v for p, v in parts.items()}, change_net=10,
+                       change_gross=72)
+    shown = format_view(view, growth)
+    assert shown["Thành phần của thay đổi"].iloc[0] == (
+        "kết nạp +47; giảm −32; thành lập mới +25; giải thể −30 (thuần +10, gộp +72)")
+    assert "Thành phần của thay đổi" in table_html(view, growth)
+    assert "Thành phần của thay đổi" not in table_html(view, load_register().get("people_informed"))

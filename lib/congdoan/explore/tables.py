@@ -20,8 +20,9 @@ from typing import Any
 import pandas as pd
 
 from congdoan.briefing import fmt, theme
+from congdoan.briefing.content import change_text
 from congdoan.core.periods import parse_period
-from congdoan.core.plan import Indicator
+from congdoan.core.plan import CHANGE_ELEMENTS, Indicator
 from congdoan.exceptions import Location, ParameterError
 from congdoan.explore.views import LEVEL_LABELS
 
@@ -31,7 +32,7 @@ HEADERS = {
     "denominator": "Mẫu số", "value": "Giá trị", "target": "Mục tiêu", "status": "Đánh giá",
     "units_reported": "CĐCS đã báo cáo", "units_expected": "CĐCS phải báo cáo",
     "carried_forward": "CĐCS giữ số liệu báo cáo trước", "coverage": "Tỷ lệ báo cáo",
-    "provisional": "Tạm tính",
+    "provisional": "Tạm tính", "parts": "Thành phần của thay đổi",
 }
 """Column of the view → Vietnamese header, in the order of the exported table."""
 
@@ -82,8 +83,10 @@ def level_words(view: pd.DataFrame, child_level: str | None) -> list[str]:
 def format_view(view: pd.DataFrame, ind: Indicator, child_level: str | None = None) -> pd.DataFrame:
     """The view as text under Vietnamese headers (:data:`HEADERS`), one row per view row.
 
-    A value is shown on its side of the target (0,99996 against 100 % reads "99,996%", never
-    "100%" beside "Chưa đạt"); a provisional value (coverage below the register's threshold)
+    A change (member growth, new CĐCS) lists its parts and both readings ("kết nạp +47; giảm
+    −32; … (thuần +10, gộp +72)"). A value is shown on its side of the target (0,99996 against
+    100 % reads "99,996%", never "100%" beside "Chưa đạt"); a provisional value (coverage below
+    the register's threshold)
     reads "… (tạm tính)".
     """
     safe = safe_cells(view)
@@ -107,6 +110,8 @@ def format_view(view: pd.DataFrame, ind: Indicator, child_level: str | None = No
         "carried_forward": [fmt.number(x) for x in _column(view, "carried_forward")],
         "coverage": [fmt.percent(x) for x in _column(view, "coverage")],
         "provisional": [fmt.PROVISIONAL["vi"] if p else "" for p in provisional],
+        "parts": [change_text(row) for _i, row in view.iterrows()]
+        if ind.numerator in CHANGE_ELEMENTS else "",
     })
     return out.rename(columns=HEADERS)
 
@@ -156,9 +161,10 @@ def table_html(view: pd.DataFrame, ind: Indicator, child_level: str | None = Non
     """
     if view.empty:
         return f'<p class="congdoan-empty">{fmt.status_label("no_data")}</p>'
-    formatted = format_view(view, ind, child_level)[[HEADERS[k] for k in SCREEN_COLUMNS]]
-    return html_table(formatted, right={HEADERS[k] for k in SCREEN_COLUMNS if k in _RIGHT},
-                      wrap={HEADERS["unit_name"]},
+    columns = [*SCREEN_COLUMNS, "parts"] if ind.numerator in CHANGE_ELEMENTS else SCREEN_COLUMNS
+    formatted = format_view(view, ind, child_level)[[HEADERS[k] for k in columns]]
+    return html_table(formatted, right={HEADERS[k] for k in columns if k in _RIGHT},
+                      wrap={HEADERS["unit_name"], HEADERS["parts"]},
                       marks={HEADERS["status"]: [theme.status_style(s) for s in view["status"]]})
 
 
