@@ -146,3 +146,16 @@ def test_briefings_command_exits_with_its_code_and_all_it_printed(
     assert "1 tạo mới / rendered" in good.stdout and good.stdout.endswith("\n")
     assert "Kỳ / period: 2025\n" in good.stdout   # what the batch was about ('latest' resolved)
     assert (tmp_path / "out" / "2025" / "union-CDCS-0001.html").is_file()
+
+
+def test_output_to_a_reader_that_went_away_is_no_traceback(demo_workspace: Path) -> None:
+    """``congdoan units list | head -1``: the pipe's reader is gone before the command writes."""
+    read, write = os.pipe()
+    os.close(read)                       # nobody reads: the first write fails (EPIPE)
+    env = {k: v for k, v in os.environ.items() if k != "CONGDOAN_WORKSPACE"}
+    done = subprocess.run([sys.executable, "-m", "congdoan.cli", "-w", str(demo_workspace),
+                           "units", "list"], stdout=write, stderr=subprocess.PIPE, text=True,
+                          env=env, check=False)
+    os.close(write)
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
+    assert done.returncode == 141

@@ -105,27 +105,32 @@ def _main(words: list[str], command: str | None) -> int:
     args = parser.parse_args(words)
     try:
         if args.command not in NO_WORKSPACE:
-            args.ws = _enter_workspace(args.workspace)
+            args.ws = _enter_workspace(args.workspace, args.command)
         if command in EARLY_START:
             importlib.import_module(COMMANDS[command]).early_start(args)
         code: int = args.func(args)
+        sys.stdout.flush()  # a reader gone away is told here, not at the interpreter's exit
     except CongdoanError as exc:
         print(f"Lỗi / Error: {exc.render(args.lang)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("Đã dừng / interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of the output went away (``congdoan units list | head``)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that the interpreter's last flush is quiet
+        return 141
     return code
 
 
-def _enter_workspace(folder: str | None) -> Workspace:
+def _enter_workspace(folder: str | None, command: str) -> Workspace:
     """Find the workspace, put it in force and say which it is (on standard error)."""
     from congdoan.core.plan import TEMPLATE_WARNING, load_register, old_level_lines
     from congdoan.core.workspace import CONFIG_NAME, activate, find_workspace
 
     workspace = activate(find_workspace(folder))
     print(workspace.describe(), file=sys.stderr)
-    if load_register().plan.is_template:
+    if load_register().plan.is_template and command != "plan":  # 'plan import' is the cure
         print(" / ".join(TEMPLATE_WARNING), file=sys.stderr)
     if lines := old_level_lines():
         where = f"{workspace.params_dir / 'plan.yaml'}, dòng / lines {', '.join(map(str, lines))}"

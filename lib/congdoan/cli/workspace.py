@@ -16,8 +16,10 @@ NEXT_STEPS = """\
 Đã tạo không gian làm việc / workspace created: {root}
 Các bước tiếp theo / next steps (xem docs/getting-started.md):
 {activate}  cd {root}
-  1. kế hoạch / the plan:        sửa params/plan.yaml (số hiệu, ngày, cơ quan ban hành, năm gốc,
-                                 chỉ tiêu)
+  1. kế hoạch / the plan:        congdoan plan template
+                                 → sửa output/KeHoach.xlsx (số hiệu, ngày, cơ quan ban hành, năm
+                                   gốc, chỉ tiêu, mốc)
+                                 → congdoan plan import output/KeHoach.xlsx
   2. danh sách CĐCS / units:     congdoan units template
                                  → điền output/DanhSachCDCS.xlsx (trang CapTren: ngày thành lập
                                    của tổ chức; trang XaPhuong; trang CDCS)
