@@ -40,8 +40,10 @@ def at_most_message(rule: AtMost, value: Any, limit_value: Any,
             f"'{small.label_en}' ({value}) cannot exceed '{big.label_en}' ({limit_value}).")
 
 
-GRADE_MESSAGE = ("Chỉ xếp loại TƯLĐTT khi đã có thỏa ước còn hiệu lực (cba_signed = Có).",
-                 "An agreement is graded only when one is in force (cba_signed = yes).")
+GRADE_MESSAGE = ("Chỉ xếp loại TƯLĐTT khi đã có thỏa ước còn hiệu lực (dòng thỏa ước ghi Có).",
+                 "An agreement is graded only when one is in force (its line answered yes).")
+GRADE_EXPECTED = "để trống, hoặc dòng thỏa ước ghi Có / blank, or the agreement's line answered yes"
+"""What a grade without an agreement should be (said in words, not field codes)."""
 RATING_H1_MESSAGE = ("Xếp loại chỉ báo cáo trong báo cáo năm (kỳ H2).",
                      "The rating is reported in the year report (H2) only.")
 RATING_YOUNG_MESSAGE = (
@@ -113,7 +115,7 @@ def report_problems(reports: pd.DataFrame, units: pd.DataFrame,
             flag(broken, rule.field, a, f"≤ {rule.limit}", f"{rule.field}_le_{rule.limit}", vi, en)
     if "cba_grade" in reports and "cba_signed" in numbers:
         graded = reports["cba_grade"].notna() & numbers["cba_signed"].ne(1)
-        flag(graded, "cba_grade", reports["cba_grade"], "để trống hoặc cba_signed = 1",
+        flag(graded, "cba_grade", reports["cba_grade"], GRADE_EXPECTED,
              "grade_needs_agreement", *GRADE_MESSAGE)
     _registry_rules(reports, units, settings, flag)
     if not found:

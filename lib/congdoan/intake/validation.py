@@ -38,7 +38,12 @@ import numpy as np
 import pandas as pd
 
 from congdoan.core.activities import MEASURES, activity_fields, activity_key
-from congdoan.core.checks import GRADE_MESSAGE, RATING_YOUNG_MESSAGE, at_most_message
+from congdoan.core.checks import (
+    GRADE_EXPECTED,
+    GRADE_MESSAGE,
+    RATING_YOUNG_MESSAGE,
+    at_most_message,
+)
 from congdoan.core.periods import load_settings, parse_period
 from congdoan.core.plan import (
     DataElement,
@@ -342,7 +347,7 @@ def _cross_rules(report: RawReport, row: dict[str, Any], out: _Collector) -> Non
                     value=a, expected=f"≤ {b} ({rule.limit})")
     if row.get("cba_grade") is not None and row.get("cba_signed") != 1:
         out.add(report.values.get("cba_grade"), "cba_grade", *GRADE_MESSAGE,
-                value=row.get("cba_grade"), expected="để trống hoặc cba_signed = 1",
+                value=row.get("cba_grade"), expected=GRADE_EXPECTED,
                 expected_en="blank, or cba_signed = 1")
 
 
