@@ -265,7 +265,7 @@ BAD_CASES: list[tuple[str, Callable[[Path], Path], list[str]]] = [
     ("represented_gt_need", form("legal.xlsx", legal_cases_represented=6),
      ["legal.xlsx", "'legal_cases_represented'", "6", "≤ 5"]),
     ("grade_without_agreement", form("grade.xlsx", unit_id="B", cba_signed=0, cba_grade="A"),
-     ["grade.xlsx", "'cba_grade'", "'A'", "cba_signed"]),
+     ["grade.xlsx", "'cba_grade'", "'A'", "dòng thỏa ước ghi Có"]),
     ("rating_in_six_month_report", form("h1rating.xlsx", edit=lambda wb: wb[FORM_SHEET].cell(
         row=32, column=6, value="Hoàn thành tốt nhiệm vụ")),
      ["h1rating.xlsx", "ô F32", "'rating'", "H2"]),

@@ -91,7 +91,7 @@ def test_clean_report_converts_every_kind() -> None:
     ({"people_culture_sport": 41}, "people_culture_sport", "(41)"),
     ({"members_partner_benefits": 31}, "members_partner_benefits", "(31)"),
     ({"womens_committee_eligible": 0}, "womens_committee", "'Đủ điều kiện thành lập"),
-    ({"cba_signed": 0, "cba_grade": "A"}, "cba_grade", "cba_signed"),
+    ({"cba_signed": 0, "cba_grade": "A"}, "cba_grade", "dòng thỏa ước ghi Có"),
 ])
 def test_each_cross_field_rule(values: dict[str, Any], field: str, fragment: str) -> None:
     _, problems = check(report(**values))

@@ -42,7 +42,7 @@ def at_most_message(rule: AtMost, value: Any, limit_value: Any,
 
 GRADE_MESSAGE = ("Chỉ xếp loại TƯLĐTT khi đã có thỏa ước còn hiệu lực (dòng thỏa ước ghi Có).",
                  "An agreement is graded only when one is in force (its line answered yes).")
-GRADE_EXPECTED = "để trống, hoặc dòng thỏa ước ghi Có / blank, or the agreement's line answered yes"
+GRADE_EXPECTED = "để trống, hoặc dòng thỏa ước ghi Có"
 """What a grade without an agreement should be (said in words, not field codes)."""
 RATING_H1_MESSAGE = ("Xếp loại chỉ báo cáo trong báo cáo năm (kỳ H2).",
                      "The rating is reported in the year report (H2) only.")

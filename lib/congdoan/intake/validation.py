@@ -339,16 +339,18 @@ def _validate_one(report: RawReport, units: pd.DataFrame, elements: tuple[DataEl
 
 def _cross_rules(report: RawReport, row: dict[str, Any], out: _Collector) -> None:
     """The rules between fields of one report (:mod:`congdoan.core.checks`), located."""
-    for rule in report_rules(load_register(), load_elements()):
+    elements = load_elements()
+    labels = elements.by_name()
+    for rule in report_rules(load_register(), elements):
         a, b = row.get(rule.field), row.get(rule.limit)
         if a is not None and b is not None and a > b:
             vi, en = at_most_message(rule, a, b)
             out.add(report.values.get(rule.field), rule.field, vi, en,
-                    value=a, expected=f"≤ {b} ({rule.limit})")
+                    value=a, expected=f"≤ {b} ('{labels[rule.limit].label_vi}')")
     if row.get("cba_grade") is not None and row.get("cba_signed") != 1:
         out.add(report.values.get("cba_grade"), "cba_grade", *GRADE_MESSAGE,
                 value=row.get("cba_grade"), expected=GRADE_EXPECTED,
-                expected_en="blank, or cba_signed = 1")
+                expected_en="blank, or the agreement's line answered yes")
 
 
 def _history_stats(history: pd.DataFrame | None,
