@@ -10,12 +10,14 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from conftest import tiny_dataset
 from congdoan.cli import main
-from congdoan.core.plan import load_register, register_version
+from congdoan.core.dataset import write_dataset
+from congdoan.core.plan import load_elements, load_register, register_version
 from congdoan.core.workspace import Organisation, Workspace, init_workspace
 from congdoan.intake.forms import save_workbook
 from congdoan.intake.plan_sheet import import_plan_sheet
-from congdoan.intake.plan_template import plan_workbook
+from congdoan.intake.plan_template import REVIEW_FILL, plan_workbook
 from congdoan.intake.problems import load_intake_settings
 from congdoan.intake.units import FIRST_ROW, KEY_ROW
 
@@ -132,16 +134,17 @@ def test_a_filled_sheet_changes_identity_targets_a_milestone_and_drops_a_clause(
     ("dialogue_nnn", "min", "bảy mươi", None, "không phải là số"),
     ("dialogue_nnn", "min", 1.5, None, "'150 %'"),
     ("member_growth", "max", 500, None, "tối đa nhỏ hơn mức tối thiểu"),
-    ("cba_quality", "milestone_{late}", 0.5, None, "không áp dụng"),
+    ("dialogue_nnn", "milestone_{late}", 0.5, None, "không áp dụng"),
+    ("total_members", "milestone_{first}", None, None, "cần ít nhất một mốc"),
     ("dialogue_nnn", "milestone_{late}", None, {"milestone_{late}": "milestone_2099"},
      "'milestone_2099'"),
 ])
 def test_a_bad_cell_is_refused_at_its_cell_and_nothing_changes(
         ws: Workspace, line: str, key: str, typed: Any, header: dict[str, str] | None,
         said: str) -> None:
-    late = load_register(ws.params_dir).milestone_years[-2]
-    key = key.format(late=late)
-    header = {k.format(late=late): v for k, v in (header or {}).items()}
+    years = load_register(ws.params_dir).milestone_years
+    key = key.format(late=years[-2], first=years[0])
+    header = {k.format(late=years[-2]): v for k, v in (header or {}).items()}
     plan = ws.params_dir / "plan.yaml"
     before = plan.read_bytes()
     source = template(ws)
@@ -185,3 +188,110 @@ def test_a_workbook_past_the_intake_limits_or_not_a_workbook_changes_nothing(
     result = import_plan_sheet(renamed, ws.params_dir, load_intake_settings())
     assert not result.written and "không đọc được" in result.problems[0].render("vi")
     assert plan.read_bytes() == before
+
+
+def test_milestones_are_removed_and_added_in_a_new_year_column(ws: Workspace) -> None:
+    # a union whose plan has milestones in 2028: the year first, then a new template
+    first = fill(template(ws), {("plan", "milestone_years"): "2028, 2030",
+                                ("cba_coverage", "milestone_2023"): None})
+    result = import_plan_sheet(first, ws.params_dir, load_intake_settings())
+    assert result.problems == [] and result.written and result.layout_kept
+    assert "plan.milestone_years: 2023, 2025, 2030, 2045 → 2028, 2030" in result.changes
+    register = load_register(ws.params_dir)
+    assert register.plan.milestone_years == (2028, 2030)
+    assert sorted(register.get("cba_coverage").milestones or {}) == [2025, 2030, 2045]
+    again = template(ws)
+    assert cell_of(load_workbook(again), "plan", "milestone_years").value == (
+        "2023, 2025, 2028, 2030, 2045")
+    result = import_plan_sheet(fill(again, {
+        ("total_members", "milestone_2023"): None, ("total_members", "milestone_2028"): 2400,
+        ("legal_representation", "milestone_2028"): "75%"}), ws.params_dir,
+        load_intake_settings())
+    assert result.problems == [] and result.written and result.layout_kept
+    register = load_register(ws.params_dir)
+    members = register.get("total_members").milestones or {}
+    assert list(members) == [2028]  # the 2023 (demo) milestone gone, "khoảng" kept
+    assert (members[2028].value, members[2028].about, members[2028].clause) == (2400, True, "2.1")
+    legal = register.get("legal_representation").milestones or {}
+    assert list(legal) == [2023, 2025, 2028, 2030, 2045]
+    assert (legal[2028].value, legal[2028].clause, legal[2028].about) == (0.75, "2.2", False)
+    text = (ws.params_dir / "plan.yaml").read_text(encoding="utf-8")
+    assert "# Fields of each indicator" in text and "  milestone_years: [2028, 2030]\n" in text
+
+
+def test_a_milestone_year_before_the_baseline_is_refused_at_its_cell(ws: Workspace) -> None:
+    plan = ws.params_dir / "plan.yaml"
+    before = plan.read_bytes()
+    source = template(ws)
+    result = import_plan_sheet(fill(source, {("plan", "milestone_years"): "2021, 2030"}),
+                               ws.params_dir, load_intake_settings())
+    assert not result.written and plan.read_bytes() == before
+    assert [(p.sheet, p.cell) for p in result.problems] == [
+        ("KeHoach", where(source, "plan", "milestone_years"))]
+    assert "sau năm gốc (2021)" in result.problems[0].render("vi")
+
+
+def test_a_later_milestone_below_an_earlier_one_is_a_warning(
+        ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    source = template(ws)
+    lowered = fill(source, {("cba_coverage", "milestone_2030"): "55 %"})
+    assert main(["-w", str(ws.root), "plan", "import", str(lowered)]) == 0
+    out = capsys.readouterr().out
+    cell = where(source, "cba_coverage", "milestone_2030")
+    assert f"ô {cell}" in out and "Mốc năm 2030 (55 %) thấp hơn mốc năm 2025 (80 %)" in out
+    assert (load_register(ws.params_dir).get("cba_coverage").milestones or {})[2030].value == 0.55
+
+
+FINANCE = ["wage_fund_vnd", "member_wages_vnd", "finance_disclosed"]
+"""The report questions that only serve clause 1.8 (finance) of the sample plan (the budget and
+the amount collected also serve the milestone line finance_collection_milestone, of 2.1)."""
+DROP_FINANCE = {("finance_collection", "keep"): "Không", ("finance_disclosure", "keep"): "Không",
+                ("upper_audited", "keep"): "Không"}
+
+
+def test_dropping_a_clause_removes_its_report_questions(
+        ws: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    elements = ws.params_dir / "data_elements.yaml"
+    before = elements.read_text(encoding="utf-8").splitlines()
+    path = fill(template(ws), DROP_FINANCE)
+    assert main(["-w", str(ws.root), "plan", "import", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "finance_disclosed: Thực hiện công khai tài chính theo quy định" in out
+    after = elements.read_text(encoding="utf-8").splitlines()
+    gone = [line for line in before if line not in after]
+    assert len(gone) == 6 and all(line in before for line in after)  # 2 lines per element
+    assert sum(f"name: {n}," in line for n in FINANCE for line in gone) == 3
+    names = {e.name for e in load_elements(ws.params_dir).elements}
+    assert not names & set(FINANCE) and {"members", "finance_budget_vnd"} <= names
+    write_dataset(tiny_dataset(units=[{"unit_id": "A", "name": "Công ty A", "sector": "NNN",
+                                       "commune_id": "C1", "founded": "2015-01-01"}]),
+                  tmp_path / "data")
+    assert main(["-w", str(ws.root), "template", "--period", "2026-H2", "--data",
+                 str(tmp_path / "data"), "--out", str(tmp_path / "forms")]) == 0
+    form = load_workbook(tmp_path / "forms" / "2026-H2" / "A_2026-H2.xlsx")
+    asked = " ".join(str(c.value) for sheet in form for row in sheet.iter_rows() for c in row
+                     if c.value is not None)
+    assert "1.7" in asked and "Dự toán thu, nộp tài chính công đoàn" in asked
+    assert "1.8" not in asked and "công khai tài chính" not in asked
+
+
+def test_a_failed_import_changes_neither_file(ws: Workspace) -> None:
+    first = fill(template(ws), {("plan", "milestone_years"): "2028, 2030"})
+    assert import_plan_sheet(first, ws.params_dir, load_intake_settings()).written
+    files = [ws.params_dir / "plan.yaml", ws.params_dir / "data_elements.yaml"]
+    before = [f.read_bytes() for f in files]
+    # a baseline after the plan's milestone year 2028, with clause 1.8 dropped: the plan as
+    # edited fails its own check, so neither file changes
+    path = fill(template(ws), {("plan", "baseline_year"): 2029, **DROP_FINANCE})
+    result = import_plan_sheet(path, ws.params_dir, load_intake_settings())
+    assert not result.written and "không hợp lệ" in result.problems[-1].render("vi")
+    assert "milestone_years" in result.problems[-1].render("en")
+    assert [f.read_bytes() for f in files] == before
+
+
+def test_the_template_plan_marks_its_count_targets_for_review(ws: Workspace) -> None:
+    wb = load_workbook(template(ws))
+    members = cell_of(wb, "total_members", "milestone_2023")
+    assert members.fill.fgColor.rgb.endswith(REVIEW_FILL.fgColor.rgb[-6:])
+    assert not cell_of(wb, "dialogue_nnn", "min").fill.fgColor.rgb.endswith("F8CBAD")
+    assert "Ô màu cam" in " ".join(str(c.value) for c in wb["HuongDan"]["A"])

@@ -33,7 +33,7 @@ def _template_command(args: argparse.Namespace) -> int:
 
 def _import_command(args: argparse.Namespace) -> int:
     from congdoan.intake.plan_sheet import import_plan_sheet
-    from congdoan.intake.problems import load_intake_settings
+    from congdoan.intake.problems import has_errors, load_intake_settings
 
     workspace: Workspace = args.ws
     target = workspace.params_dir / "plan.yaml"
@@ -44,7 +44,7 @@ def _import_command(args: argparse.Namespace) -> int:
         print(f"   … {len(result.problems) - args.show} "
               + ("dòng nữa" if args.lang == "vi" else "more"))
     if not result.written:
-        if result.problems:
+        if has_errors(result.problems):
             print(f"Không sửa gì trong {target} / nothing changed in {target}")
             return 1
         print(f"Không có thay đổi / no change: {target}")
@@ -52,6 +52,11 @@ def _import_command(args: argparse.Namespace) -> int:
     print(f"Đã sửa {target} ({len(result.changes)} thay đổi / changes):")
     for change in result.changes:
         print("   " + change)
+    if result.removed_questions:
+        print(f"Đã bỏ {len(result.removed_questions)} câu hỏi của mẫu báo cáo (chỉ phục vụ điều "
+              "khoản đã bỏ) khỏi params/data_elements.yaml / report questions removed:")
+        for question in result.removed_questions:
+            print("   " + question)
     if not result.layout_kept:
         print("Lưu ý / note: tệp được ghi lại toàn bộ, các dòng chú thích (#) đã mất / the file "
               "was written whole, its comments are lost")

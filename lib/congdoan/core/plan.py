@@ -260,6 +260,10 @@ class Method(_Strict):
         return self
 
 
+LAST_YEAR = 2100
+"""No plan year can be later."""
+
+
 class PlanIdentity(_Strict):
     """Which plan the register is: every form, briefing and label names the plan from here."""
 
@@ -271,8 +275,20 @@ class PlanIdentity(_Strict):
     baseline_year: int = pydantic.Field(description="năm gốc để đo tiến độ các mốc")
     projection_years: tuple[int, ...] = pydantic.Field(
         description="các năm có dự báo cho chỉ tiêu mốc (cột projection_YYYY)")
+    milestone_years: tuple[int, ...] = pydantic.Field(
+        default=(), description="các năm mốc của kế hoạch (cột năm mốc của tệp Excel), ngoài các "
+        "năm mà chỉ tiêu đã có mốc; mỗi năm sau năm gốc, đến 2100")
     clauses: tuple[str, ...] = pydantic.Field(
         description="mọi điều khoản chỉ tiêu của kế hoạch; mỗi điều phải có ít nhất một chỉ tiêu")
+
+    @pydantic.model_validator(mode="after")
+    def _milestone_years_after_baseline(self) -> PlanIdentity:
+        late = [y for y in self.milestone_years if not self.baseline_year < y <= LAST_YEAR]
+        if late:
+            raise ValueError(f"năm mốc {late} phải sau năm gốc {self.baseline_year} và không "
+                             f"quá {LAST_YEAR} / milestone_years {late} must be after the "
+                             f"baseline year {self.baseline_year} and at most {LAST_YEAR}")
+        return self
 
     @property
     def is_template(self) -> bool:
@@ -309,7 +325,9 @@ TEMPLATE_WARNING = (
 def set_plan_identity(path: Path, identity: dict[str, object]) -> None:
     """Write ``identity`` (fields of :class:`PlanIdentity`) into the ``plan`` block of ``path``.
 
-    Only the lines of the fields given change; the file's comments and layout stay.
+    Only the lines of the fields given change; the file's comments and layout stay. A field the
+    block does not write yet (an optional one, such as ``milestone_years``) is added as a line
+    before the block's ``clauses``.
     """
     text = path.read_text(encoding="utf-8")
     for key, value in identity.items():
@@ -317,6 +335,11 @@ def set_plan_identity(path: Path, identity: dict[str, object]) -> None:
                                width=10_000).strip().removesuffix("...").strip()
         line = re.compile(rf"(?m)^(  {re.escape(key)}:) .*$")
         found = line.search(text)
+        if found is None and key in PlanIdentity.model_fields:
+            found = re.compile(r"(?m)^  clauses:").search(text)
+            if found is not None:  # a missing optional field: a line of its own, before it
+                text = text[:found.start()] + f"  {key}: {shown}\n" + text[found.start():]
+                continue
         n = 0 if found is None else 1
         if found is not None:
             text = text[:found.start()] + f"{found.group(1)} {shown}" + text[found.end():]

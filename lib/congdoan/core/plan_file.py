@@ -3,7 +3,9 @@
 :func:`write_plan` edits the text of the file line by line (the ``plan`` block's fields through
 :func:`~congdoan.core.plan.set_plan_identity`, each changed indicator field in place, a dropped
 indicator's lines removed) and checks that the result reads back as the data wanted; where it
-does not, the data is written whole.
+does not, the data is written whole. :func:`write_elements` removes, the same way, the data
+elements of ``data_elements.yaml`` that only served a clause the plan no longer has
+(:func:`unused_elements`).
 """
 
 from __future__ import annotations
@@ -88,5 +90,53 @@ def write_plan(path: Path, text: str, raw: dict[str, Any], new: dict[str, Any]) 
     except (ValueError, StopIteration, CongdoanError, KeyError):
         pass  # a layout the line edits cannot follow: written whole below
     path.write_text(yaml.safe_dump(new, allow_unicode=True, sort_keys=False, width=100),
+                    encoding="utf-8")
+    return False
+
+
+def unused_elements(elements: dict[str, Any], old: dict[str, Any], new: dict[str, Any]
+                    ) -> list[str]:
+    """Report questions that only served a clause ``new`` dropped: names, in file order.
+
+    ``elements``, ``old`` and ``new`` are YAML data (``data_elements.yaml``; ``plan.yaml``
+    before and after). An element goes when its ``clause`` was one of ``old``'s clauses that
+    ``new`` no longer has, no indicator of ``new`` uses it (numerator or denominator) and no
+    report rule names it.
+    """
+    gone = set(old["plan"]["clauses"]) - set(new["plan"]["clauses"])
+    used = {e.get(k) for e in new["indicators"] for k in ("numerator", "denominator")}
+    used |= {r[k] for r in elements.get("rules") or () for k in ("field", "limit")}
+    return [e["name"] for e in elements["elements"]
+            if str(e["clause"]) in gone and e["name"] not in used]
+
+
+def write_elements(path: Path, text: str, names: list[str]) -> bool:
+    """Write ``text`` (``data_elements.yaml``) to ``path`` without the elements ``names``.
+
+    Only each element's own lines go. Returns False when the layout does not allow that (an
+    element not found as one ``- {name: …}`` entry of ``elements``, or a result that does not
+    read back as the file less those elements): the data is then written whole, in block style.
+    """
+    raw = yaml.safe_load(text)
+    wanted = {**raw, "elements": [e for e in raw["elements"] if e["name"] not in names]}
+    lines = text.splitlines()
+    try:
+        for name in names:
+            top = lines.index("elements:")
+            limit = next((i for i in range(top + 1, len(lines))
+                          if re.match(r"[A-Za-z_]", lines[i])), len(lines))
+            head = next(i for i in range(top + 1, limit) if re.match(
+                rf"\s*- *\{{ *name: *['\"]?{re.escape(name)}['\"]? *,", lines[i]))
+            end = _span(lines, head, limit, _indent(lines[head]))
+            while not lines[end - 1].strip():  # blank lines after the entry stay
+                end -= 1
+            del lines[head:end]
+        edited = "\n".join(lines) + "\n"
+        if yaml.safe_load(edited) == wanted:
+            path.write_text(edited, encoding="utf-8")
+            return True
+    except (StopIteration, ValueError):
+        pass  # a layout the line edits cannot follow: written whole below
+    path.write_text(yaml.safe_dump(wanted, allow_unicode=True, sort_keys=False, width=100),
                     encoding="utf-8")
     return False

@@ -127,11 +127,18 @@ ACTIVITY_COLUMNS = {"events": 5, "participants": 6, "support_vnd": 7}
 
 
 def clauses_served(element: DataElement) -> str:
-    """The plan clauses of the indicators that read ``element`` (its own clause first)."""
+    """The plan clauses of the indicators that read ``element`` (its own clause first).
+
+    Its own clause is left out when the plan no longer has it (dropped by ``plan import``) and
+    an indicator of another clause still reads the element.
+    """
+    register = load_register()
     clauses = [element.clause]
-    for ind in load_register().indicators:
+    for ind in register.indicators:
         if element.name in (ind.numerator, ind.denominator):
             clauses.extend(c for c in ind.all_clauses if c not in clauses)
+    if len(clauses) > 1 and element.clause not in register.plan.clauses:
+        clauses.remove(element.clause)
     return ", ".join(clauses)
 
 

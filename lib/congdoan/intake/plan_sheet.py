@@ -6,9 +6,10 @@ Layout (:mod:`congdoan.intake.plan_template` writes it; ``congdoan plan template
   value) from :data:`~congdoan.intake.units.FIRST_ROW`, and the register's version;
 - sheet :data:`TARGETS_SHEET` ("ChiTieu"): one row per indicator, columns keyed on
   :data:`~congdoan.intake.units.KEY_ROW` as in the units list (:func:`target_columns`): the
-  annual target (min, max, "trên"), one column per milestone year, "khoảng" and its tolerance,
-  and "Giữ" (Không drops the line). Shares are shown and typed as percents; the register keeps
-  fractions;
+  annual target (min, max, "trên"), one column per milestone year (:func:`sheet_years`: those
+  of sheet KeHoach's "Các năm mốc" and those the lines have; a cleared cell removes a milestone,
+  a value in an empty one adds it), "khoảng" and its tolerance, and "Giữ" (Không drops the line).
+  Shares are shown and typed as percents; the register keeps fractions;
 - sheet "HuongDan": instructions.
 
 :func:`import_plan_sheet` reads a filled workbook within the intake limits (the report readers'
@@ -33,8 +34,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from congdoan.core.plan import Indicator, PlanRegister, load_register, register_version
-from congdoan.core.plan_file import write_plan
+from congdoan.core.plan import (
+    LAST_YEAR,
+    Indicator,
+    PlanRegister,
+    load_elements,
+    load_register,
+    register_version,
+)
+from congdoan.core.plan_file import unused_elements, write_elements, write_plan
 from congdoan.core.yamlio import read_yaml
 from congdoan.exceptions import CongdoanError
 from congdoan.intake.cells import NO, YES, Cell, _Collector, is_blank, nfc, parse_day, refuse_formula
@@ -54,8 +62,6 @@ PLAN_TEMPLATE = "congdoan plan template"
 """The command that writes the workbook (named in messages)."""
 VERSION_KEY = "register_version"
 """Key of the row of sheet KeHoach that carries the register's version the sheet was made from."""
-LAST_YEAR = 2100
-"""No plan year can be later."""
 
 Kind = Literal["text", "optional_text", "date", "year", "years", "clause", "code", "value",
                "yes_no", "percent", "shown"]
@@ -81,6 +87,8 @@ IDENTITY_FIELDS = (
     Column("baseline_year", "Năm gốc", "Baseline year", "year"),
     Column("projection_years", "Các năm dự báo (cách nhau bởi dấu phẩy)", "Projection years",
            "years"),
+    Column("milestone_years", "Các năm mốc (cách nhau bởi dấu phẩy; mỗi năm một cột ở trang "
+           "ChiTieu)", "Milestone years (one column each in sheet ChiTieu)", "years"),
 )
 """Rows of sheet KeHoach: the fields of the ``plan`` block the workbook carries."""
 
@@ -88,10 +96,19 @@ UNIT_WORDS = {"share": "%", "count": "số", "per_unit": "bình quân/CĐCS"}
 """How the unit of each measure is shown (column 'Đơn vị')."""
 
 
+def sheet_years(register: PlanRegister) -> tuple[int, ...]:
+    """The milestone years sheet ChiTieu has a column for, in order.
+
+    The plan's own list (``plan.milestone_years``, the cell "Các năm mốc" of sheet KeHoach) and
+    every year a line has a milestone in.
+    """
+    return tuple(sorted({*register.plan.milestone_years, *register.milestone_years}))
+
+
 def target_columns(register: PlanRegister) -> tuple[Column, ...]:
-    """Columns of sheet ChiTieu, in order: one per milestone year of ``register``."""
+    """Columns of sheet ChiTieu, in order: one per year of :func:`sheet_years`."""
     years = tuple(Column(f"milestone_{y}", f"Mốc năm {y}", f"Milestone {y}", "value")
-                  for y in register.milestone_years)
+                  for y in sheet_years(register))
     return (
         Column("id", "Mã chỉ tiêu (không sửa)", "Indicator id (locked)", "code", 22),
         Column("clause", "Điều khoản", "Clause", "clause", 10),
@@ -118,7 +135,8 @@ def shown_identity(register: PlanRegister) -> dict[str, Any]:
     plan = register.plan
     return {"number": plan.number, "date": plan.date, "issued_by": plan.issued_by,
             "title": plan.title, "implements": plan.implements,
-            "baseline_year": plan.baseline_year, "projection_years": plan.projection_years}
+            "baseline_year": plan.baseline_year, "projection_years": plan.projection_years,
+            "milestone_years": sheet_years(register)}
 
 
 def shown_indicator(ind: Indicator, years: tuple[int, ...]) -> dict[str, Any]:
@@ -165,12 +183,13 @@ def describe(value: Any, share: bool) -> str:
 def applies(ind: Indicator, key: str) -> bool:
     """True when ``key`` is a field of ``ind``.
 
-    Target fields for annual lines; for milestone lines, the milestone years they have.
+    Target fields for annual lines; for milestone lines, every milestone year (a value in a year
+    the line has no milestone in adds one; a cleared one removes it).
     """
     if key in ("min", "max", "strict"):
         return ind.kind == "annual"
     if key.startswith("milestone_"):
-        return int(key.removeprefix("milestone_")) in (ind.milestones or {})
+        return ind.kind == "milestone"
     return True
 
 
@@ -309,6 +328,8 @@ def _read_identity(sheet: PlanSheet, grid: dict[tuple[int, int], tuple[Any, bool
             reader.out.add(Cell(None, PLAN_SHEET), key, f"Thiếu dòng '{column.label_vi}'.",
                            f"The row '{column.label_en}' is missing.",
                            expected=f"mẫu / the template: {PLAN_TEMPLATE}")
+        elif sheet.identity[key] is None and key == "milestone_years":
+            sheet.identity[key] = ()
         elif sheet.identity[key] is None and column.kind not in ("optional_text", "date"):
             reader.out.add(sheet.cells[("plan", key)], key, f"Thiếu '{column.label_vi}'.",
                            f"'{column.label_en}' is missing.", expected="một giá trị / a value")
@@ -370,15 +391,16 @@ def _check_line(reader: _Reader, ind: Indicator, line: dict[str, Any], cells: di
                        f"'{columns[key].label_en}' is missing.", None, "một giá trị / a value")
     for key, value in line.items():
         if value is not None and value is not _BAD and not applies(ind, key):
-            reader.bad(cells[key], columns[key], "Ô này không áp dụng cho chỉ tiêu (năm không "
-                       "phải mốc của chỉ tiêu, hoặc chỉ tiêu năm/mốc); để trống. Thêm mốc: sửa "
-                       "params/plan.yaml.", "This cell does not apply to the line (not one of "
-                       "its milestone years, or an annual/milestone field); leave it blank.",
+            reader.bad(cells[key], columns[key], "Ô này không áp dụng cho chỉ tiêu (mốc của "
+                       "một chỉ tiêu năm, hoặc chỉ tiêu năm của một chỉ tiêu mốc); để trống.",
+                       "This cell does not apply to the line (a milestone of an annual line, or "
+                       "the annual target of a milestone line); leave it blank.",
                        value, "để trống / blank")
-        elif value is None and applies(ind, key) and (
-                key == "min" or key.startswith("milestone_")):
+        elif value is None and applies(ind, key) and key == "min":
             reader.bad(cells[key], columns[key], f"Thiếu '{columns[key].label_vi}'.",
                        f"'{columns[key].label_en}' is missing.", None, "một giá trị / a value")
+    if ind.kind == "milestone":
+        _check_milestones(reader, ind, line, cells, columns)
     low, high = line["min"], line["max"]
     if isinstance(low, float) and isinstance(high, float) and high < low:
         reader.bad(cells["max"], columns["max"], "Mức tối đa nhỏ hơn mức tối thiểu.",
@@ -395,6 +417,53 @@ def _check_line(reader: _Reader, ind: Indicator, line: dict[str, Any], cells: di
         reader.bad(cells["clause"], columns["clause"], "Dòng chạy qua nhiều điều khoản: sửa "
                    "điều khoản trong params/plan.yaml.", "A line over several clauses: edit its "
                    "clauses in params/plan.yaml.", line["clause"], ind.clause)
+
+
+def _check_milestones(reader: _Reader, ind: Indicator, line: dict[str, Any],
+                      cells: dict[str, Cell], columns: dict[str, Column]) -> None:
+    """A milestone line keeps at least one milestone; an increasing one should not go down.
+
+    A line left without any is refused at its first cleared cell; a later milestone below an
+    earlier one of an increasing line is a warning at the later cell.
+    """
+    marks = sorted((int(k.removeprefix("milestone_")), k, v) for k, v in line.items()
+                   if k.startswith("milestone_"))
+    if all(v is None for _, _, v in marks):
+        cleared = next((k for y, k, _ in marks if y in (ind.milestones or {})), marks[0][1])
+        reader.bad(cells[cleared], columns[cleared], "Một chỉ tiêu mốc cần ít nhất một mốc; để "
+                   "bỏ cả chỉ tiêu, chọn Giữ = Không.", "A milestone line needs at least one "
+                   "milestone; to drop the whole line, choose Giữ = Không.", None,
+                   "ít nhất một mốc / at least one milestone")
+        return
+    share = ind.measure == "share"
+    highest: tuple[int, float] | None = None
+    for year, key, value in marks:
+        if not isinstance(value, float) or ind.direction != "increase":
+            continue
+        if highest is not None and value < highest[1]:
+            reader.out.add(cells[key], key, f"Mốc năm {year} ({describe(value, share)}) thấp hơn "
+                           f"mốc năm {highest[0]} ({describe(highest[1], share)}) của một chỉ "
+                           "tiêu tăng: kiểm tra lại.", f"The {year} milestone is below the "
+                           f"{highest[0]} one of an increasing line: check it.",
+                           value=describe(value, share),
+                           expected=f"≥ {describe(highest[1], share)}", severity="warning")
+        if highest is None or value > highest[1]:
+            highest = (year, value)
+
+
+def _check_years(sheet: PlanSheet, reader: _Reader, register: PlanRegister) -> None:
+    """The milestone years typed in sheet KeHoach: each after the baseline year, ≤ 2100."""
+    years, baseline = sheet.identity.get("milestone_years"), sheet.identity.get("baseline_year")
+    if not isinstance(years, tuple) or not isinstance(baseline, int) or (
+            years == sheet_years(register)):
+        return
+    early = [y for y in years if not baseline < y <= LAST_YEAR]
+    if early:
+        column = next(c for c in IDENTITY_FIELDS if c.key == "milestone_years")
+        reader.bad(sheet.cells[("plan", "milestone_years")], column, "Năm mốc phải sau năm gốc "
+                   f"({baseline}) và không quá {LAST_YEAR}.", f"A milestone year must be after the "
+                   f"baseline year ({baseline}) and at most {LAST_YEAR}.",
+                   ", ".join(map(str, early)), f"{baseline + 1}–{LAST_YEAR}")
 
 
 def read_plan_sheet(name: str, data: bytes, register: PlanRegister,
@@ -419,6 +488,7 @@ def read_plan_sheet(name: str, data: bytes, register: PlanRegister,
                 expected=f"mẫu / the template: {PLAN_TEMPLATE}"))
             return sheet
         _read_identity(sheet, sheet_grid(workbook[PLAN_SHEET], budget), reader)
+        _check_years(sheet, reader, register)
         _read_targets(sheet, sheet_grid(workbook[TARGETS_SHEET], budget), reader, register)
     except LimitExceeded as exc:
         sheet.problems.append(exc.problem)
@@ -441,7 +511,9 @@ class PlanImport:
     problems: list[Problem] = field(default_factory=list)
     written: bool = False
     layout_kept: bool = True
-    """False when ``plan.yaml`` had to be written whole (its comments lost)."""
+    """False when ``plan.yaml`` or ``data_elements.yaml`` had to be written whole (comments lost)."""
+    removed_questions: list[str] = field(default_factory=list)
+    """Report questions (data elements, ``name: label``) removed with a clause the plan dropped."""
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -462,7 +534,34 @@ def _set(mapping: dict[str, Any], key: str, value: Any, default: Any) -> None:
         mapping[key] = value
 
 
-def _apply_line(raw: dict[str, Any], ind: Indicator, key: str, value: Any) -> None:
+def _set_milestone(marks: dict[int, Any], ind: Indicator, year: int, value: Any,
+                   line: dict[str, Any]) -> None:
+    """Set, remove (``value`` None) or add the milestone of ``year`` in ``marks`` (YAML data).
+
+    An added milestone takes the clause of ``ind``'s milestone before it (else of its first) and
+    the line's "khoảng" and tolerance as the sheet gives them.
+    """
+    if value is None:
+        del marks[year]
+    elif year in marks:
+        marks[year]["value"] = _plain(value)
+    else:
+        had = ind.milestones or {}
+        before = [y for y in sorted(had) if y < year]
+        added: dict[str, Any] = {"value": _plain(value),
+                                 "clause": had[before[-1] if before else min(had)].clause}
+        if line["about"]:
+            added["about"] = True
+            if line["tolerance"] is not None:
+                added["tolerance"] = line["tolerance"]
+        marks[year] = added
+        ordered = sorted(marks.items())
+        marks.clear()
+        marks.update(ordered)
+
+
+def _apply_line(raw: dict[str, Any], ind: Indicator, key: str, value: Any,
+                line: dict[str, Any]) -> None:
     """Set field ``key`` of the sheet to ``value`` in the indicator's YAML mapping ``raw``."""
     if key in ("clause", "name_vi", "wording_vi"):
         raw[key] = value
@@ -471,7 +570,7 @@ def _apply_line(raw: dict[str, Any], ind: Indicator, key: str, value: Any) -> No
     elif key == "strict":
         _set(raw["target"], key, bool(value), False)
     elif key.startswith("milestone_"):
-        raw["milestones"][int(key.removeprefix("milestone_"))]["value"] = _plain(value)
+        _set_milestone(raw["milestones"], ind, int(key.removeprefix("milestone_")), value, line)
     else:  # about, tolerance: the target's, or every milestone's
         parts = [raw["target"]] if ind.kind == "annual" else list(raw["milestones"].values())
         for part in parts:
@@ -498,7 +597,7 @@ def plan_changes(register: PlanRegister, raw: dict[str, Any], sheet: PlanSheet
             new["plan"][key] = list(value) if isinstance(value, tuple) else value
             changes.append(f"plan.{key}: {describe(before[key], False)} → "
                            f"{describe(value, False)}")
-    years = register.milestone_years
+    years = sheet_years(register)
     dropped = set()
     by_id = {entry["id"]: entry for entry in new["indicators"]}
     for ind in register.indicators:
@@ -510,7 +609,7 @@ def plan_changes(register: PlanRegister, raw: dict[str, Any], sheet: PlanSheet
             continue
         for key, value in line.items():
             if key != "keep" and applies(ind, key) and not _same(value, shown[key]):
-                _apply_line(by_id[ind.id], ind, key, value)
+                _apply_line(by_id[ind.id], ind, key, value, line)
                 pct = share and key != "strict" and key != "about" or key == "tolerance"
                 changes.append(f"{ind.clause} {ind.id}: {key} {describe(shown[key], pct)} → "
                                f"{describe(value, pct)}")
@@ -535,6 +634,10 @@ def import_plan_sheet(path: Path, params_dir: Path, settings: IntakeSettings) ->
     the register, or when the result fails the register's own validation (checked on a copy of
     the folder); the problems then say where. Unchanged cells leave their fields untouched, so
     importing the template as written changes nothing.
+
+    A clause left without lines also takes out of ``data_elements.yaml`` the report questions
+    that only served it (:func:`~congdoan.core.plan_file.unused_elements`): both files are
+    validated together on the copy and replaced together, or neither is.
     """
     path = Path(path)
     name = unicodedata.normalize("NFC", path.name)
@@ -564,10 +667,17 @@ def import_plan_sheet(path: Path, params_dir: Path, settings: IntakeSettings) ->
     new, changes = plan_changes(register, raw, sheet)
     if not changes:
         return PlanImport(problems=sheet.problems)
+    elements_path = params_dir / "data_elements.yaml"
+    removed = unused_elements(read_yaml(elements_path), raw, new)
+    labels = load_elements(params_dir).by_name()
+    questions = [f"{n}: {labels[n].label_vi}" for n in removed]
     with tempfile.TemporaryDirectory(dir=params_dir.parent) as scratch:
         trial = Path(scratch) / "params"
         shutil.copytree(params_dir, trial)
         kept = write_plan(trial / "plan.yaml", plan_path.read_text(encoding="utf-8"), raw, new)
+        if removed:
+            kept = write_elements(trial / elements_path.name,
+                                  elements_path.read_text(encoding="utf-8"), removed) and kept
         try:
             load_register(trial)
         except CongdoanError as exc:
@@ -577,7 +687,33 @@ def import_plan_sheet(path: Path, params_dir: Path, settings: IntakeSettings) ->
                 file=name, message_vi="Kế hoạch sau khi sửa không hợp lệ, không gì thay đổi: "
                 + said["vi"], message_en="The plan as edited is not valid; nothing changed: "
                 + said["en"])])
-        staged = params_dir / ".plan.yaml.new"
-        shutil.copyfile(trial / "plan.yaml", staged)
-        os.replace(staged, plan_path)
-    return PlanImport(changes=changes, problems=sheet.problems, written=True, layout_kept=kept)
+        _replace_together(trial, params_dir, ["plan.yaml"] + ([elements_path.name] if removed
+                                                              else []))
+    return PlanImport(changes=changes, problems=sheet.problems, written=True, layout_kept=kept,
+                      removed_questions=questions)
+
+
+def _replace_together(trial: Path, params_dir: Path, names: list[str]) -> None:
+    """Replace the files ``names`` of ``params_dir`` by ``trial``'s: all of them, or none.
+
+    Each is staged next to its target first; should a replacement fail, those already replaced
+    get their old content back before the error goes on.
+    """
+    staged = []
+    for name in names:
+        shutil.copyfile(trial / name, params_dir / f".{name}.new")
+        staged.append(name)
+    done: list[tuple[Path, bytes]] = []
+    try:
+        for name in staged:
+            target = params_dir / name
+            old = target.read_bytes()
+            os.replace(params_dir / f".{name}.new", target)
+            done.append((target, old))
+    except OSError:
+        for target, old in done:
+            target.write_bytes(old)
+        raise
+    finally:
+        for name in staged:
+            (params_dir / f".{name}.new").unlink(missing_ok=True)

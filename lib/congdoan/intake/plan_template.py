@@ -2,8 +2,10 @@
 
 The layout is :mod:`congdoan.intake.plan_sheet`'s (sheets, rows, keyed columns); the look,
 protection, dropdowns and A4 print set-up are the report forms'
-(:mod:`congdoan.intake.forms`). Cells that do not apply to a line (milestone years it has no
-value for, the annual target of a milestone line) are grey and locked.
+(:mod:`congdoan.intake.forms`). Cells that do not apply to a line (the milestone years of an
+annual line, the annual target of a milestone line) are grey and locked. While the plan is the
+template (:attr:`~congdoan.core.plan.PlanIdentity.is_template`), its count targets (the demo
+district's scale) are orange (:data:`REVIEW_FILL`), for each union to set its own.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -24,6 +26,7 @@ from congdoan.intake.plan_sheet import (
     VERSION_KEY,
     Column,
     applies,
+    sheet_years,
     shown_identity,
     shown_indicator,
     target_columns,
@@ -41,22 +44,39 @@ GUIDE_LINES = (
     "(ô đã định dạng %). Số lượng ghi số nguyên.",
     "3. Chỉ tiêu năm: 'từ' là mức phải đạt; 'đến' chỉ khi kế hoạch ghi một khoảng (vd. 600 - 700); "
     "'Trên' = Có khi kế hoạch ghi \"trên\" (phải vượt hẳn mức đó).",
-    "4. Chỉ tiêu mốc: sửa giá trị ở cột năm mốc; ô xám là năm chỉ tiêu không có mốc (không điền).",
+    "4. Chỉ tiêu mốc: sửa giá trị ở cột năm mốc. Xóa trống một ô để bỏ mốc đó (chỉ tiêu phải "
+    "còn ít nhất một mốc); điền vào ô trống để thêm mốc năm đó (cùng \"khoảng\" và sai số của "
+    "dòng). Cần cột năm khác (tổ chức thành lập sau, kế hoạch có mốc 2028, 2035…): sửa ô 'Các năm "
+    "mốc' ở trang KeHoach (mỗi năm sau năm gốc, đến 2100), nhập tệp, tạo lại mẫu (congdoan plan "
+    "template) rồi điền cột năm mới. Cảnh báo (không phải lỗi) khi mốc sau thấp hơn mốc trước.",
     "5. 'Khoảng' = Có khi kế hoạch ghi \"khoảng\": đạt khi trong sai số (cột sai số, để trống = "
     "mặc định của params/plan.yaml).",
     "6. Bỏ một chỉ tiêu: chọn Không ở cột 'Giữ'. Điều khoản không còn chỉ tiêu nào được bỏ khỏi "
-    "kế hoạch. Thêm chỉ tiêu mới hoặc mốc mới: sửa params/plan.yaml (xem docs/plan-register.md).",
+    "kế hoạch; các câu hỏi của mẫu báo cáo chỉ phục vụ điều đó cũng được bỏ khỏi "
+    "params/data_elements.yaml. Thêm chỉ tiêu mới: sửa params/plan.yaml (xem "
+    "docs/plan-register.md).",
     "7. Không đổi tên trang, không sửa dòng mã trường (dòng 5) và cột mã chỉ tiêu. Nhập lại: "
     "congdoan plan import TỆP. Nếu có ô sai, không gì thay đổi và thông báo nêu rõ ô.",
+    "8. Ô màu cam (khi kế hoạch còn là mẫu): chỉ tiêu số lượng của kế hoạch mẫu, theo quy mô của "
+    "tổ chức mẫu (số đoàn viên, số CĐCS mới…): ghi số của kế hoạch tổ chức mình.",
     "",
     "Instructions (English): sheet KeHoach holds the plan's identity (number, date dd/mm/yyyy, "
     "issuing body, title, the resolution, baseline year, projection years); sheet ChiTieu one "
     "line per indicator: edit its clause, name, wording, annual target (from, to, 'trên' = "
-    "strictly above), milestone values (grey cells: no milestone that year), 'khoảng' (about) "
-    "and its tolerance. Shares are percents (type 70 or 70%). 'Giữ' = Không drops the line; a "
-    "clause left without lines leaves the plan. New lines or milestones: edit params/plan.yaml. "
-    "Import with `congdoan plan import FILE`: a wrong cell changes nothing and is named.",
+    "strictly above), milestone values (clear a cell to remove that milestone, a line keeps at "
+    "least one; type into an empty one to add it), 'khoảng' (about) and its tolerance. Other "
+    "milestone years (a union formed later, a plan with 2028, 2035 …): edit 'Các năm mốc' in "
+    "sheet KeHoach, import, make the template again and fill the new columns. Shares are "
+    "percents (type 70 or 70%). 'Giữ' = Không drops the line; a clause left without lines "
+    "leaves the plan with the report questions that only served it. Orange cells (while the "
+    "plan is the template): the template's counts, at the demo's scale: set your own. "
+    "New lines: edit params/plan.yaml. Import with `congdoan plan import FILE`: a wrong cell "
+    "changes nothing and is named.",
 )
+
+
+REVIEW_FILL = PatternFill("solid", fgColor="F8CBAD")
+"""Fill of a count target of the template plan: the demo's scale, to be set by each union."""
 
 
 def _validation(kind: str, share: bool) -> DataValidation:
@@ -129,7 +149,7 @@ def _identity_sheet(ws: Any, register: PlanRegister, version: str, note: str) ->
 def _targets_sheet(ws: Any, register: PlanRegister, note: str) -> None:
     columns = target_columns(register)
     _header(ws, "KẾ HOẠCH — CÁC CHỈ TIÊU", note, columns)
-    years = register.milestone_years
+    years = sheet_years(register)
     rules: dict[tuple[str, bool], DataValidation] = {}
     for row, ind in enumerate(register.indicators, start=FIRST_ROW):
         shown = shown_indicator(ind, years)
@@ -140,6 +160,9 @@ def _targets_sheet(ws: Any, register: PlanRegister, note: str) -> None:
                 column.key == "clause" and ind.clauses)
             _put(ws, row, col, shown[column.key] if fits else None, open_cell=open_cell,
                  share=share, kind=column.kind)
+            if (register.plan.is_template and ind.measure == "count" and open_cell
+                    and column.kind == "value" and shown[column.key] is not None):
+                ws.cell(row=row, column=col).fill = REVIEW_FILL
             if open_cell and column.kind in ("value", "yes_no", "percent"):
                 dv = rules.setdefault((column.kind, share), _validation(column.kind, share))
                 dv.add(f"{get_column_letter(col)}{row}")
