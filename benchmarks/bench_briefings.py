@@ -35,8 +35,12 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
+
+if TYPE_CHECKING:
+    from congdoan.core.dataset import Dataset
 
 BIN = Path(sys.executable).parent
 PERIOD = "2025"
@@ -221,6 +225,22 @@ def describe_setting() -> None:
         print(f"#   {line}")
 
 
+def demo_in_workspace(data: Path) -> Dataset:
+    """Write the demo district to ``data`` and put a workspace for it in force (beside it).
+
+    Every command needs a workspace; this process and those it starts use this one.
+    """
+    from congdoan.core.workspace import ENV_VAR, Organisation, activate, init_workspace
+    from congdoan.demo.synthetic import write_demo
+
+    dataset = write_demo(data)
+    workspace = init_workspace(data.parent / "workspace", Organisation(
+        id=dataset.organisation_id, name=dataset.organisation_name, kind="district"))
+    activate(workspace)
+    os.environ[ENV_VAR] = str(workspace.root)
+    return dataset
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--unions", type=int, default=20)
@@ -236,11 +256,10 @@ def main() -> None:
 
     from congdoan.core.periods import parse_period
     from congdoan.core.registry import units_in_period
-    from congdoan.demo.synthetic import write_demo
 
     work = Path(tempfile.mkdtemp(prefix="bench-briefings-"))
     data = work / "demo"
-    dataset = write_demo(data)
+    dataset = demo_in_workspace(data)
     active = units_in_period(dataset.units, dataset.links, parse_period(PERIOD).cut_off)
     units = sorted(active["unit_id"].astype(str))[: args.unions]
     n_naive = min(args.naive, len(units))

@@ -87,13 +87,14 @@ def main() -> None:
                         help="time re-runs with nothing to render instead of cold runs")
     args = parser.parse_args()
 
+    from bench_briefings import demo_in_workspace
+
     from congdoan.core.periods import parse_period
     from congdoan.core.registry import units_in_period
-    from congdoan.demo.synthetic import write_demo
 
     work = Path(tempfile.mkdtemp(prefix="bench-patches-"))
     try:
-        dataset = write_demo(work / "demo")
+        dataset = demo_in_workspace(work / "demo")
         active = units_in_period(dataset.units, dataset.links, parse_period(PERIOD).cut_off)
         units = sorted(active["unit_id"].astype(str))[: args.unions]
         kind = "no-change re-runs" if args.no_change else "cold runs (--force)"
