@@ -15,7 +15,9 @@ tax code       CĐCS    workers  open  counts for 2.2 (≥ 25 workers, open on 3
 0106666666     —       80       no    no (closed 31/5/2024)
 =============  ======  =======  ====  ===================
 
-so clause 2.2 (enterprise_coverage) for 2025 is 2 / 3. The 2025 records: the LĐLĐ rated
+so clause 2.2 (enterprise_coverage) for 2025 is 2 / 3. Both communes are the commune union's
+area from 1/7/2025; the open enterprises without a CĐCS have 40 + 12 = 52 workers, of whom it
+reached 30 in 2025 (clause 2.3, nonunion_workers_reached: 30 / 52). The 2025 records: the LĐLĐ rated
 'Hoàn thành tốt nhiệm vụ' (clause 1.7, district_rating: 1 / 1); the commune union audited, the
 education union not (clause 1.8, upper_audited over the two unions directly above CĐCS: 1 / 2).
 """
@@ -34,7 +36,8 @@ from congdoan.core import store
 from congdoan.core.indicators import compute_indicators
 from congdoan.core.workspace import Workspace, init_workspace
 from congdoan.intake.forms import save_workbook
-from congdoan.intake.records import import_records, read_book
+from congdoan.intake.records import read_book
+from congdoan.intake.records_import import import_records
 from congdoan.intake.records_template import records_workbook
 from congdoan.intake.unit_import import import_units
 from congdoan.intake.units import FIRST_ROW, KEY_ROW
@@ -62,6 +65,8 @@ RECORDS = [
     {"upper_id": EDU, "year": 2025, "audited": "Không"},
     {"upper_id": LDLD, "year": 2025, "rating": "Hoàn thành tốt nhiệm vụ", "audited": "Có"},
 ]
+AREAS = [{"commune_id": "X1", "upper_id": "CD-XA-TH", "valid_from": D(2025, 7, 1)},
+         {"commune_id": "X2", "upper_id": "CD-XA-TH", "valid_from": D(2025, 7, 1)}]
 
 
 @pytest.fixture
@@ -86,7 +91,7 @@ def book(ws: Workspace, name: str = "SoTheoDoi.xlsx") -> Path:
 
 def filled(ws: Workspace) -> Path:
     return fill(book(ws), ws.inbox / "so_theo_doi.xlsx",
-                {"DoanhNghiep": ENTERPRISES, "CapTren": RECORDS})
+                {"DoanhNghiep": ENTERPRISES, "CapTren": RECORDS, "DiaBan": AREAS})
 
 
 def sheet_rows(path: Path, sheet: str) -> list[dict[str, Any]]:
@@ -101,7 +106,7 @@ def test_the_book_lists_the_registry_in_its_dropdowns_and_a_row_per_upper_union(
         ws: Workspace) -> None:
     path = book(ws)
     wb = load_workbook(path)
-    assert wb.sheetnames == ["DoanhNghiep", "CapTren", "DanhMuc", "HuongDan"]
+    assert wb.sheetnames == ["DoanhNghiep", "CapTren", "DiaBan", "DanhMuc", "HuongDan"]
     enterprises = wb["DoanhNghiep"]
     assert [c.value for c in enterprises[KEY_ROW] if c.value] == [
         "enterprise_id", "name", "commune_id", "ownership", "workers", "opened", "closed",
@@ -129,21 +134,25 @@ def test_the_book_lists_the_registry_in_its_dropdowns_and_a_row_per_upper_union(
 def test_an_imported_book_fills_the_plan_lines_of_the_registry(ws: Workspace) -> None:
     result = import_records(filled(ws), ws.database_url, today=TODAY)
     assert result.status == "accepted", [p.render() for p in result.problems]
-    assert result.counts == {"DoanhNghiep": {"added": 5}, "CapTren": {"added": 3}}
+    assert result.counts == {"DoanhNghiep": {"added": 5}, "CapTren": {"added": 3},
+                             "DiaBan": {"added": 2}}
     stored = store.read_table("enterprises", ws.database_url).set_index("enterprise_id")
     assert stored.loc["0101234567", ["unit_id", "workers"]].tolist() == ["B", 250]
     assert str(stored.loc["0106666666", "closed"]) == "2024-05-31"
     h2_reports(ws)  # the year needs reports to exist
     dataset = store.load_dataset(ws.database_url)
     table = compute_indicators(dataset, "2025", levels=("organisation",), indicator_ids=[
-        "enterprise_coverage", "district_rating", "upper_audited"]).set_index("indicator_id")
+        "enterprise_coverage", "district_rating", "upper_audited", "nonunion_workers_reached"]
+    ).set_index("indicator_id")
     assert table.loc["enterprise_coverage", ["numerator", "denominator"]].tolist() == [2, 3]
     assert table.loc["district_rating", ["numerator", "denominator"]].tolist() == [1, 1]
     assert table.loc["upper_audited", ["numerator", "denominator"]].tolist() == [1, 2]
+    assert table.loc["nonunion_workers_reached", ["numerator", "denominator"]].tolist() == [30, 52]
     # the book again, as the template now writes it: every row read back unchanged
     again = import_records(book(ws, "again.xlsx"), ws.database_url, today=TODAY)
     assert again.status == "accepted", [p.render() for p in again.problems]
-    assert again.counts == {"DoanhNghiep": {"unchanged": 5}, "CapTren": {"unchanged": 3}}
+    assert again.counts == {"DoanhNghiep": {"unchanged": 5}, "CapTren": {"unchanged": 3},
+                            "DiaBan": {"unchanged": 2}}
     written = sheet_rows(ws.root / "output" / "again.xlsx", "DoanhNghiep")
     assert written[0]["enterprise_id"] == "0101234567" and written[0]["unit_id"] == "B"
     assert sheet_rows(ws.root / "output" / "again.xlsx", "CapTren")[1]["rating"] == \
@@ -154,7 +163,8 @@ def test_an_imported_book_fills_the_plan_lines_of_the_registry(ws: Workspace) ->
         "CapTren": [{"upper_id": EDU, "audited": "Có"}]})
     third = import_records(changed, ws.database_url, today=TODAY)
     assert third.counts == {"DoanhNghiep": {"changed": 1, "unchanged": 4},
-                            "CapTren": {"changed": 1, "unchanged": 2}}
+                            "CapTren": {"changed": 1, "unchanged": 2},
+                            "DiaBan": {"unchanged": 2}}
     assert import_records(changed, ws.database_url, today=TODAY).status == "duplicate"
 
 
@@ -172,7 +182,9 @@ def test_a_bad_book_is_refused_whole_at_its_cells(ws: Workspace) -> None:
         "CapTren": [
             {"upper_id": EDU, "year": 2019},                                  # row 6
             {"upper_id": LDLD, "rating": "Giỏi"},                             # row 8
-            {"upper_id": "NOPE", "year": 2025, "audited": "Có"}]})           # row 9
+            {"upper_id": "NOPE", "year": 2025, "audited": "Có"}],            # row 9
+        "DiaBan": [
+            {"commune_id": "X1", "upper_id": EDU, "valid_from": D(2025, 9, 1)}]})  # row 6
     result = import_records(bad, ws.database_url, today=TODAY)
     assert result.status == "rejected"
     assert dump(ws) == before  # nothing changed
@@ -186,6 +198,7 @@ def test_a_bad_book_is_refused_whole_at_its_cells(ws: Workspace) -> None:
         ("CapTren", "B6", "year"),             # before the education union began
         ("CapTren", "C8", "rating"),           # not a rating of the register
         ("CapTren", "A9", "upper_id"),         # unknown upper union
+        ("DiaBan", "C6", "valid_from"),        # X1 stays the commune union's (stored, open)
     }
     assert result.report_path is not None
     text = result.report_path.read_text(encoding="utf-8")
@@ -198,7 +211,8 @@ def test_records_template_and_import_on_the_command_line(
         ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["-w", str(ws.root), "records", "template", "--year", "2025"]) == 0
     written = ws.root / "output" / "SoTheoDoi.xlsx"
-    path = fill(written, ws.inbox / "so.xlsx", {"DoanhNghiep": ENTERPRISES, "CapTren": RECORDS})
+    path = fill(written, ws.inbox / "so.xlsx", {"DoanhNghiep": ENTERPRISES, "CapTren": RECORDS,
+                                                "DiaBan": AREAS})
     capsys.readouterr()
     assert main(["-w", str(ws.root), "records", "import", str(path)]) == 0
     out = capsys.readouterr().out

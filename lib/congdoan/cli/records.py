@@ -31,7 +31,7 @@ def _template_command(args: argparse.Namespace) -> int:
 
 
 def _import_command(args: argparse.Namespace) -> int:
-    from congdoan.intake.records import import_records
+    from congdoan.intake.records_import import import_records
 
     lang = args.records_lang or args.lang
     workspace: Workspace = args.ws

@@ -1,72 +1,61 @@
 """The records book: the enterprise registry and the upper unions' yearly records, nothing lost.
 
 ``congdoan records template`` writes the book (:mod:`congdoan.intake.records_template`);
-``congdoan records import FILE`` reads it back here. Two sheets, laid out as the units list
+``congdoan records import FILE`` reads it back here. Three sheets, laid out as the units list
 (:mod:`congdoan.intake.units`: labels, a key row, data from its first row) and read by the same
 code within the limits of ``params/intake.yaml``:
 
 - :data:`ENTERPRISES_SHEET` ("DoanhNghiep"): one row per enterprise (table ``enterprises``),
   keyed by its tax code;
 - :data:`RECORDS_SHEET` ("CapTren"): one row per upper union and year (table
-  ``upper_records``): rating, audited, workers without a union reached.
+  ``upper_records``): rating, audited, workers without a union reached;
+- :data:`AREAS_SHEET` ("DiaBan"): the communes each upper union covers, dated (table ``areas``:
+  enterprises without a CĐCS are counted under the upper union of their commune, clause 2.3).
 
 Every cell is checked against the registry as stored (communes, CĐCS, upper unions): an unknown
 code, a CĐCS linked to two enterprises or of sector HCSN, a closing day before the opening day,
-a year outside the upper union's life … each is a problem located at its cell. The file is kept
-in the workspace's store, then accepted or rejected *whole* as a units list is
-(:mod:`congdoan.intake.unit_import`): accepted, its rows are upserted (enterprises by tax code,
-records by upper union and year) in ONE transaction with the import's record
-(``records_imports``); rejected, the database is unchanged and the file is quarantined with its
-error report. Rows of the database that the file does not list are left as they are.
+a year outside the upper union's life, a commune covered by two upper unions on one day … each
+is a problem located at its cell. The file is kept in the workspace's store, then accepted or
+rejected *whole* as a units list is (:mod:`congdoan.intake.unit_import`): accepted, its rows are
+upserted (enterprises by tax code, records by upper union and year, areas by commune, upper
+union and start) in ONE transaction with the import's record (``records_imports``,
+:mod:`congdoan.intake.records_import`); rejected, the database is unchanged and the file is
+quarantined with its error report. Rows of the database that the file does not list are left as
+they are.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import unicodedata
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
-import sqlalchemy as sa
 
 from congdoan.core import store
 from congdoan.core.plan import DataElements, load_elements
-from congdoan.core.schema import schema
 from congdoan.intake.cells import Cell, is_blank
-from congdoan.intake.forms import safe_file_stem
-from congdoan.intake.ingest import (
-    _quarantine,
-    _quarantined,
-    _stored_copy,
-    _write_problem_report,
-    sha256_of,
-)
 from congdoan.intake.problems import (
     Budget,
     IntakeSettings,
     LimitExceeded,
     Problem,
     has_errors,
-    limit_problem,
-    load_intake_settings,
 )
 from congdoan.intake.readers import open_workbook, sheet_grid, unreadable_workbook
 from congdoan.intake.units import Column, ListFile, ListReader, column_elements, sheet_cells
 
-log = logging.getLogger(__name__)
-
-ENTERPRISES_SHEET, RECORDS_SHEET, LISTS_SHEET = "DoanhNghiep", "CapTren", "DanhMuc"
+ENTERPRISES_SHEET, RECORDS_SHEET, AREAS_SHEET = "DoanhNghiep", "CapTren", "DiaBan"
+LISTS_SHEET = "DanhMuc"
 RECORDS_TEMPLATE = "congdoan records template"
 """The command that writes the records book (named in messages)."""
 RECORDS_FILE = "SoTheoDoi.xlsx"
 """File name of the book in the workspace's output folder."""
 
-TABLE_OF = {ENTERPRISES_SHEET: "enterprises", RECORDS_SHEET: "upper_records"}
+TABLE_OF = {ENTERPRISES_SHEET: "enterprises", RECORDS_SHEET: "upper_records",
+            AREAS_SHEET: "areas"}
 """The database table each sheet fills."""
 
 ENTERPRISE_COLUMNS = (
@@ -83,6 +72,15 @@ ENTERPRISE_COLUMNS = (
            "Code of its CĐCS (blank: none)", "code", width=22),
 )
 """Columns of sheet DoanhNghiep, in order (table ``enterprises``)."""
+
+AREA_COLUMNS = (
+    Column("commune_id", "Mã xã, phường", "Commune or ward code", "code", True),
+    Column("upper_id", "Mã công đoàn cấp trên phụ trách địa bàn", "Upper union covering it",
+           "code", True, 22),
+    Column("valid_from", "Từ ngày", "From", "date", True),
+    Column("valid_to", "Đến ngày (trống: đến nay)", "Until (blank: still)", "date", width=18),
+)
+"""Columns of sheet DiaBan, in order (table ``areas``)."""
 
 
 def record_columns(elements: DataElements | None = None) -> tuple[Column, ...]:
@@ -102,13 +100,9 @@ def record_columns(elements: DataElements | None = None) -> tuple[Column, ...]:
     )
 
 
-Status = Literal["accepted", "rejected", "duplicate"]
-Outcome = Literal["added", "changed", "unchanged"]
-OUTCOME_WORDS: dict[str, tuple[str, str]] = {
-    "added": ("thêm", "added"), "changed": ("sửa", "changed"), "unchanged": ("không đổi",
-                                                                          "unchanged")}
 SHEET_WORDS = {ENTERPRISES_SHEET: ("Doanh nghiệp", "Enterprises"),
-               RECORDS_SHEET: ("Công đoàn cấp trên theo năm", "Upper unions by year")}
+               RECORDS_SHEET: ("Công đoàn cấp trên theo năm", "Upper unions by year"),
+               AREAS_SHEET: ("Địa bàn", "Areas")}
 
 
 @dataclass
@@ -120,20 +114,22 @@ class RecordsBook:
     upper_unions: pd.DataFrame
     enterprises: pd.DataFrame
     upper_records: pd.DataFrame
+    areas: pd.DataFrame
 
 
 def read_book(url: str | None = None) -> RecordsBook:
-    """The registry tables and the two record tables as stored in the database at ``url``."""
+    """The registry tables and the three record tables as stored in the database at ``url``."""
     return RecordsBook(**{name: store.read_table(name, url) for name in (
-        "communes", "units", "upper_unions", "enterprises", "upper_records")})
+        "communes", "units", "upper_unions", "enterprises", "upper_records", "areas")})
 
 
 @dataclass(kw_only=True)
 class RecordsFile(ListFile):
-    """A records book once read and checked: its two tables (valid rows only) and problems."""
+    """A records book once read and checked: its tables (valid rows only) and problems."""
 
     enterprises: pd.DataFrame
     upper_records: pd.DataFrame
+    areas: pd.DataFrame
 
 
 # ----------------------------------------------------------------------------- reading
@@ -147,9 +143,8 @@ def _cells(parsed: RecordsFile, data: bytes, budget: Budget, columns: dict[str, 
     try:
         if not set(columns) & set(workbook.sheetnames):
             parsed.problems.append(Problem(
-                file=parsed.name, message_vi=f"Không có trang '{ENTERPRISES_SHEET}' hay "
-                f"'{RECORDS_SHEET}'.", message_en=f"No sheet '{ENTERPRISES_SHEET}' or "
-                f"'{RECORDS_SHEET}'.", value=list(workbook.sheetnames),
+                file=parsed.name, message_vi="Không có trang nào của sổ theo dõi.",
+                message_en="None of the records book's sheets.", value=list(workbook.sheetnames),
                 expected=f"mẫu / the template: {RECORDS_TEMPLATE}"))
             return {}
         return {sheet: sheet_cells(parsed, sheet, sheet_grid(workbook[sheet], budget), cols)
@@ -293,6 +288,58 @@ class _Checker:
                 kept.append(record)
         return kept
 
+    def areas(self, rows: Iterable[tuple[dict[str, Any], dict[str, Cell]]]
+              ) -> list[dict[str, Any]]:
+        """The valid area rows; a commune under two upper unions on one day is a problem."""
+        kept: list[dict[str, Any]] = []
+        spans: dict[str, list[tuple[pd.Timestamp, pd.Timestamp, str]]] = {}
+        rows = list(rows)
+        in_file = {(r["commune_id"], r["upper_id"], r["valid_from"]) for r, _ in rows}
+        for rec in self.book.areas.to_dict("records"):
+            start = pd.Timestamp(rec["valid_from"])
+            if (rec["commune_id"], rec["upper_id"], start) not in in_file:
+                end = pd.Timestamp.max if pd.isna(rec["valid_to"]) else pd.Timestamp(
+                    rec["valid_to"])
+                spans.setdefault(str(rec["commune_id"]), []).append(
+                    (start, end, f"{rec['upper_id']} ({start:%d/%m/%Y}, đã lưu / stored)"))
+        for record, cells in rows:
+            commune, upper = str(record["commune_id"]), str(record["upper_id"])
+            start, end = record["valid_from"], record["valid_to"]
+            ok = True
+            if commune not in self.communes:
+                self.add(cells["commune_id"], "commune_id", "Mã xã, phường không có trong danh "
+                         "mục.", "Unknown commune or ward code.", value=commune,
+                         expected=f"một mã trong trang {LISTS_SHEET} (congdoan units import)",
+                         expected_en=f"a code of sheet {LISTS_SHEET} (congdoan units import)")
+                ok = False
+            if upper not in self.uppers.index:
+                self.add(cells["upper_id"], "upper_id", "Mã công đoàn cấp trên không có trong "
+                         "danh mục.", "Unknown upper union code.", value=upper,
+                         expected=f"một mã trong trang {LISTS_SHEET} (congdoan units import)",
+                         expected_en=f"a code of sheet {LISTS_SHEET} (congdoan units import)")
+                ok = False
+            if end is not None and end < start:
+                self.add(cells["valid_to"], "valid_to", "'Đến ngày' trước 'Từ ngày'.",
+                         "'Until' is before 'From'.", value=f"{end:%d/%m/%Y}",
+                         expected=f"≥ {start:%d/%m/%Y}")
+                continue
+            last = pd.Timestamp.max if end is None else end
+            clash = next((who for s, e, who in spans.get(commune, []) if s <= last and start <= e),
+                         None)
+            if clash is not None:
+                self.add(cells["valid_from"], "valid_from", "Xã, phường này đã thuộc địa bàn "
+                         "của một công đoàn cấp trên khác (hoặc dòng khác) trong thời gian này.",
+                         "This commune is already covered by another upper union (or row) over "
+                         "these days.", value=f"{start:%d/%m/%Y}",
+                         expected=f"không trùng thời gian với {clash}",
+                         expected_en=f"no days in common with {clash}")
+                ok = False
+            row = cells["commune_id"].row
+            spans.setdefault(commune, []).append((start, last, f"{upper} (dòng/row {row})"))
+            if ok:
+                kept.append(record)
+        return kept
+
     def _years(self, upper: str) -> tuple[int, int]:
         """First and last year an upper union's records can be for (never after this year)."""
         start: Any = self.uppers.loc[upper, "valid_from"]
@@ -309,8 +356,10 @@ def read_records_file(name: str, data: bytes, settings: IntakeSettings, today: d
     value found and what is expected, in Vietnamese and English; past a limit of
     ``params/intake.yaml`` the one problem names the limit.
     """
-    columns = {ENTERPRISES_SHEET: ENTERPRISE_COLUMNS, RECORDS_SHEET: record_columns(elements)}
-    parsed = RecordsFile(name=name, enterprises=pd.DataFrame(), upper_records=pd.DataFrame())
+    columns = {ENTERPRISES_SHEET: ENTERPRISE_COLUMNS, RECORDS_SHEET: record_columns(elements),
+               AREAS_SHEET: AREA_COLUMNS}
+    parsed = RecordsFile(name=name, enterprises=pd.DataFrame(), upper_records=pd.DataFrame(),
+                         areas=pd.DataFrame())
     budget = Budget(name, settings, template=RECORDS_TEMPLATE)
     if Path(name).suffix.lower() != ".xlsx":
         parsed.problems.append(Problem(
@@ -322,17 +371,15 @@ def read_records_file(name: str, data: bytes, settings: IntakeSettings, today: d
         raw = _cells(parsed, data, budget, columns)
         reader = ListReader(parsed, budget, today)
         checker = _Checker(reader, book)
-        frames = {
-            ENTERPRISES_SHEET: checker.enterprises(_rows(
-                reader, ENTERPRISES_SHEET, columns[ENTERPRISES_SHEET],
-                raw.get(ENTERPRISES_SHEET, []))),
-            RECORDS_SHEET: checker.upper_records(_rows(
-                reader, RECORDS_SHEET, columns[RECORDS_SHEET], raw.get(RECORDS_SHEET, [])))}
+        checks = {ENTERPRISES_SHEET: checker.enterprises, RECORDS_SHEET: checker.upper_records,
+                  AREAS_SHEET: checker.areas}
+        frames = {sheet: check(_rows(reader, sheet, columns[sheet], raw.get(sheet, [])))
+                  for sheet, check in checks.items()}
     except LimitExceeded as exc:
         parsed.problems = [exc.problem]
         return parsed
     parsed.problems.extend(reader.out.closed())
-    parsed.enterprises, parsed.upper_records = (
+    parsed.enterprises, parsed.upper_records, parsed.areas = (
         pd.DataFrame(frames[sheet], columns=[c.key for c in columns[sheet]]) for sheet in columns)
     parsed.readable = bool(raw)
     if raw and not any(frames.values()) and not has_errors(parsed.problems):
@@ -341,131 +388,3 @@ def read_records_file(name: str, data: bytes, settings: IntakeSettings, today: d
             message_en="The book is empty: no row to record.",
             expected="ít nhất một dòng / at least one row"))
     return parsed
-
-
-# ----------------------------------------------------------------------------- comparing
-def outcomes(frame: pd.DataFrame, stored: pd.DataFrame, table: str) -> list[Outcome]:
-    """For each row of ``frame``: added, changed or unchanged against the ``stored`` table."""
-    columns = schema().tables[table]
-    keys = [c.name for c in columns.primary_key.columns]
-    before = {tuple(r[k] for k in keys): r for r in store.records(stored, columns)}
-    out: list[Outcome] = []
-    for row in store.records(frame, columns):
-        old = before.get(tuple(row[k] for k in keys))
-        out.append("added" if old is None else "unchanged" if old == row else "changed")
-    return out
-
-
-# ----------------------------------------------------------------------------- importing
-@dataclass
-class RecordsImportResult:
-    """What happened to one records book: per sheet, how many rows were added, changed, kept."""
-
-    path: Path
-    sha256: str
-    status: Status
-    problems: list[Problem] = field(default_factory=list)
-    counts: dict[str, dict[str, int]] = field(default_factory=dict)
-    report_path: Path | None = None
-    import_id: int | None = None
-
-    def summary(self, lang: str = "vi") -> str:
-        """One line for the screen, then one per sheet (added, changed, unchanged)."""
-        vi = lang == "vi"
-        which = 0 if vi else 1
-        words = {"accepted": ("ĐÃ NHẬN", "ACCEPTED"), "rejected": ("BỊ TỪ CHỐI", "REJECTED"),
-                 "duplicate": ("ĐÃ CÓ (bỏ qua)", "ALREADY IMPORTED (skipped)")}[self.status]
-        errors = sum(p.severity == "error" for p in self.problems)
-        warnings = len(self.problems) - errors
-        counts = (f"{errors} lỗi, {warnings} cảnh báo" if vi else
-                  f"{errors} errors, {warnings} warnings")
-        lines = [f"{words[which]}: {self.path.name} ({counts})"]
-        for sheet, n in self.counts.items():
-            shown = ", ".join(f"{OUTCOME_WORDS[k][which]} {n.get(k, 0)}" for k in OUTCOME_WORDS)
-            lines.append(f"   {SHEET_WORDS[sheet][which]}: {shown}")
-        if self.report_path is not None:
-            lines.append(("   báo cáo lỗi: " if vi else "   error report: ") + str(self.report_path))
-        return "\n".join(lines)
-
-
-def _find_import(sha: str, url: str) -> bool:
-    table = schema().tables["records_imports"]
-    with store.get_engine(url).connect() as conn:
-        return conn.execute(sa.select(table.c.import_id).where(table.c.sha256 == sha)).first() \
-            is not None
-
-
-def _apply(record: dict[str, Any], parsed: RecordsFile, counts: dict[str, dict[str, int]],
-           url: str) -> int:
-    """Upsert both tables and record the import, in ONE transaction; returns its id."""
-    totals = {k: sum(n.get(k, 0) for n in counts.values()) for k in OUTCOME_WORDS}
-    with store.get_engine(url).begin() as conn:
-        key = conn.execute(sa.insert(schema().tables["records_imports"]).values(
-            **record, n_added=totals["added"], n_changed=totals["changed"],
-            n_unchanged=totals["unchanged"])).inserted_primary_key
-        assert key is not None
-        store.upsert_frame(conn, "enterprises", parsed.enterprises)
-        store.upsert_frame(conn, "upper_records", parsed.upper_records)
-    return int(key[0])
-
-
-def import_records(path: Path, url: str | None = None, store_dir: Path | None = None, *,
-                   submitted_by: str | None = None, today: dt.date | None = None,
-                   lang: str = "vi") -> RecordsImportResult:
-    """Keep, check and apply (or quarantine) one records book; see the module's rules.
-
-    Importing a file already seen (same SHA-256, accepted or quarantined) does nothing.
-    """
-    url = url or store.default_url()
-    store_dir = Path(store_dir) if store_dir else store.default_store_dir(url)
-    settings = load_intake_settings()
-    today = today or dt.date.today()
-    path = Path(path)
-    name = unicodedata.normalize("NFC", path.name)
-    sha = sha256_of(path)
-    if _find_import(sha, url) or _quarantined(store_dir, sha):
-        return RecordsImportResult(path=path, sha256=sha, status="duplicate")
-    stored = _stored_copy(store_dir, path, sha)
-    size = path.stat().st_size
-    record = {"sha256": sha, "original_name": name, "stored_path": str(stored),
-              "received_at": store.now(), "submitted_by": submitted_by}
-    parsed: RecordsFile | None = None
-    if size > settings.max_file_mb * 2**20:
-        problems = [limit_problem(name, "max_file_mb", settings, f"{size / 2**20:.1f} MB",
-                                  template=RECORDS_TEMPLATE)]
-    else:
-        try:
-            parsed = read_records_file(name, stored.read_bytes(), settings, today,
-                                       read_book(url))
-            problems = list(parsed.problems)
-        except Exception as exc:  # noqa: BLE001 - one file, one outcome, never a traceback
-            log.debug("reading %s failed", name, exc_info=True)
-            problems = [Problem(
-                file=name, message_vi=f"Không đọc được tệp ({type(exc).__name__}: {exc}); tệp "
-                "bị từ chối, không ghi gì.", message_en=f"The file could not be read "
-                f"({type(exc).__name__}: {exc}); it was rejected, nothing was written.",
-                expected=f"tệp .xlsx tạo từ mẫu ({RECORDS_TEMPLATE})")]
-    if parsed is not None and parsed.readable and not has_errors(problems):
-        book = read_book(url)
-        counts = {sheet: dict(Counter[str](outcomes(frame, getattr(book, TABLE_OF[sheet]),
-                                                     TABLE_OF[sheet])))
-                  for sheet, frame in ((ENTERPRISES_SHEET, parsed.enterprises),
-                                       (RECORDS_SHEET, parsed.upper_records))}
-        try:
-            import_id = _apply(record, parsed, counts, url)
-        except sa.exc.IntegrityError as exc:
-            problems.append(Problem(file=name, message_vi=f"Cơ sở dữ liệu từ chối sổ: {exc.orig}",
-                                    message_en=f"The database refused the book: {exc.orig}"))
-        else:
-            report = None
-            if problems:
-                base = store_dir / "reports" / f"{sha[:16]}_{safe_file_stem(name)}"
-                base.parent.mkdir(parents=True, exist_ok=True)
-                report = _write_problem_report(base, problems, lang, [name, f"sha256 {sha}"])
-            return RecordsImportResult(path=path, sha256=sha, status="accepted",
-                                       problems=problems, counts=counts, report_path=report,
-                                       import_id=import_id)
-    kept = _quarantine(path, name, sha, stored, store_dir, {**record, "layout": "records"},
-                       problems, lang)
-    return RecordsImportResult(path=path, sha256=sha, status="rejected", problems=problems,
-                               report_path=kept.report_path)

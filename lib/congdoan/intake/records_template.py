@@ -2,9 +2,10 @@
 
 Sheets: DoanhNghiep (one row per enterprise of the registry), CapTren (one row per upper union
 and year: the records stored, then a row for this year for each upper union open now that has
-none), DanhMuc (the codes of communes, CĐCS and upper unions of the registry, which the
-dropdowns list; not read back) and HuongDan (instructions, Vietnamese then English). The look,
-dropdowns and checks are the units list's (:func:`congdoan.intake.units_template.list_sheet`).
+none), DiaBan (the communes each upper union covers, dated), DanhMuc (the codes of communes,
+CĐCS and upper unions of the registry, which the dropdowns list; not read back) and HuongDan
+(instructions, Vietnamese then English). The look, dropdowns and checks are the units list's
+(:func:`congdoan.intake.units_template.list_sheet`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from congdoan.core.workspace import Organisation
 from congdoan.intake.cells import CATEGORY_LABELS
 from congdoan.intake.forms import guide_sheet, style_header
 from congdoan.intake.records import (
+    AREA_COLUMNS,
+    AREAS_SHEET,
     ENTERPRISE_COLUMNS,
     ENTERPRISES_SHEET,
     LISTS_SHEET,
@@ -50,7 +53,10 @@ GUIDE_LINES = (
     "4. Trang CapTren: mỗi công đoàn cấp trên và mỗi năm một dòng: xếp loại (chỉ tiêu 1.7), được "
     "kiểm tra, quyết toán tài chính (Có/Không, chỉ tiêu 1.8), số người lao động nơi chưa có công "
     "đoàn được tiếp cận, tập hợp (chỉ tiêu 2.3). Dòng không ghi gì ngoài mã và năm được bỏ qua.",
-    "5. Không đổi tên trang, không sửa dòng mã trường (dòng 5). Nhập: congdoan records import "
+    "5. Trang DiaBan: xã, phường mỗi công đoàn cấp trên phụ trách, từ ngày nào (đến ngày nào); "
+    "người lao động ở doanh nghiệp chưa có CĐCS được tính cho công đoàn cấp trên phụ trách xã "
+    "của doanh nghiệp (mẫu số chỉ tiêu 2.3). Một xã chỉ thuộc một cấp trên tại một ngày.",
+    "6. Không đổi tên trang, không sửa dòng mã trường (dòng 5). Nhập: congdoan records import "
     "TỆP. Tệp có lỗi bị từ chối cả tệp, không ghi gì; các dòng đã lưu mà tệp không liệt kê được "
     "giữ nguyên.",
     "",
@@ -60,7 +66,9 @@ GUIDE_LINES = (
     "holds one row per upper union and year: rating (clause 1.7), audited yes/no (1.8), workers "
     "without a union reached (2.3). Choose codes from the dropdowns (sheet DanhMuc, from the "
     "registry). Import with 'congdoan records import FILE': a file with any error is refused "
-    "whole and nothing changes; stored rows the file does not list are kept. See docs/data.md.",
+    "whole and nothing changes; stored rows the file does not list are kept. Sheet DiaBan: the "
+    "communes each upper union covers, dated (one upper union per commune on a day): workers of "
+    "enterprises without a CĐCS count under it (clause 2.3). See docs/data.md.",
 )
 
 
@@ -136,7 +144,10 @@ def records_workbook(book: RecordsBook, organisation: Organisation, year: int,
     list_sheet(wb, RECORDS_SHEET, "CÔNG ĐOÀN CẤP TRÊN THEO NĂM: XẾP LOẠI, KIỂM TRA TÀI CHÍNH, "
                "TẬP HỢP NGƯỜI LAO ĐỘNG", record_columns(elements), _record_rows(book, year), note,
                rule)
-    wb.move_sheet(LISTS_SHEET, offset=1)
+    areas = as_records(book.areas.sort_values(["commune_id", "valid_from"]))
+    list_sheet(wb, AREAS_SHEET, "ĐỊA BÀN CỦA CÔNG ĐOÀN CẤP TRÊN (XÃ, PHƯỜNG PHỤ TRÁCH)",
+               AREA_COLUMNS, areas, note, rule)
+    wb.move_sheet(LISTS_SHEET, offset=2)
     guide_sheet(wb, GUIDE_LINES)
     wb.active = 0
     return wb
