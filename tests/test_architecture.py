@@ -124,6 +124,8 @@ TESTED_IN: dict[str, tuple[str, ...]] = {
     "congdoan.briefing.content": ("test_briefing.py", "test_display.py"),
     "congdoan.cli.explore_html": ("test_notebooks_explore.py", "test_browser.py"),
     "congdoan.core.registry_store": ("test_units.py",),
+    "congdoan.intake.records_import": ("test_records.py",),
+    "congdoan.intake.records_template": ("test_records.py",),
     "congdoan.demo.synthetic": ("test_demo.py",),
     "congdoan.engine.jobs": ("test_batch.py", "test_briefings.py", "test_index.py"),
     "congdoan.engine.kernelfork": ("test_forkserver.py",),

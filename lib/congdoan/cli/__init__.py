@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "init": "congdoan.cli.workspace",
     "lab": "congdoan.cli.workspace",
     "units": "congdoan.cli.units",
+    "records": "congdoan.cli.records",
     "plan": "congdoan.cli.plan",
 }
 """Each sub-command and the module that registers it (``register_cli(subparsers) -> None``).

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
+
+from congdoan.intake.problems import Problem
 
 
 def add_data_argument(parser: argparse.ArgumentParser) -> None:
@@ -17,3 +20,26 @@ def add_data_argument(parser: argparse.ArgumentParser) -> None:
 def out_path(value: str | None) -> Path | None:
     """Path of an ``--out`` option, or None for standard output."""
     return Path(value) if value else None
+
+
+def print_problems(problems: Sequence[Problem], show: int, lang: str) -> None:
+    """Print the first ``show`` errors of a list file, then how many more its report holds.
+
+    A file without errors shows its warnings instead.
+    """
+    shown = [p for p in problems if p.severity == "error"] or list(problems)
+    for problem in shown[:show]:
+        print("   " + problem.render(lang))
+    if len(shown) > show:
+        print(f"   … {len(shown) - show} " + ("dòng nữa trong báo cáo" if lang == "vi"
+                                                else "more in the report"))
+
+
+def add_list_import_arguments(parser: argparse.ArgumentParser, lang_dest: str) -> None:
+    """The options of a list import (``units import``, ``records import``) after its file."""
+    parser.add_argument("--by", default=None, help="người gửi / submitted by")
+    parser.add_argument("--store", default=None, metavar="DIR",
+                        help="thư mục lưu tệp gốc và cách ly (mặc định store/)")
+    parser.add_argument("--lang", dest=lang_dest, choices=("vi", "en"), default=None,
+                        help="ngôn ngữ thông báo và báo cáo lỗi / language of messages")
+    parser.add_argument("--show", type=int, default=10, help="số dòng lỗi hiển thị")

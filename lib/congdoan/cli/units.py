@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from congdoan.cli.common import add_list_import_arguments, print_problems
 from congdoan.core.registry import registry_at, uppers_at
 from congdoan.core.registry_store import registry_events, registry_state
 from congdoan.core.workspace import Workspace
@@ -92,12 +93,7 @@ def _import_command(args: argparse.Namespace) -> int:
                           Path(args.store) if args.store else None, submitted_by=args.by,
                           lang=lang)
     print(result.summary(lang))
-    shown = [p for p in result.problems if p.severity == "error"] or result.problems
-    for problem in shown[: args.show]:
-        print("   " + problem.render(lang))
-    if len(shown) > args.show:
-        print(f"   … {len(shown) - args.show} " + ("dòng nữa trong báo cáo" if lang == "vi"
-                                                    else "more in the report"))
+    print_problems(result.problems, args.show, lang)
     return 1 if result.status == "rejected" else 0
 
 
@@ -168,12 +164,7 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     imp = actions.add_parser(
         "import", help="nhập danh sách đã điền (.xlsx hoặc .csv) / import a filled list")
     imp.add_argument("file", help="tệp .xlsx (từ mẫu) hoặc .csv (UTF-8)")
-    imp.add_argument("--by", default=None, help="người gửi / submitted by")
-    imp.add_argument("--store", default=None, metavar="DIR",
-                     help="thư mục lưu tệp gốc và cách ly (mặc định store/)")
-    imp.add_argument("--lang", dest="units_lang", choices=("vi", "en"), default=None,
-                     help="ngôn ngữ thông báo và báo cáo lỗi / language of messages")
-    imp.add_argument("--show", type=int, default=10, help="số dòng lỗi hiển thị")
+    add_list_import_arguments(imp, "units_lang")
     imp.set_defaults(func=_import_command)
     listing = actions.add_parser(
         "list", help="danh mục CĐCS tại một ngày / the registry as it stood on a day")

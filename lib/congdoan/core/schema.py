@@ -236,7 +236,10 @@ REGISTRY_EVENTS = ("founded", "joined", "dissolved", "moved", "renamed", "correc
 
 
 def _registry_history_tables(md: sa.MetaData) -> None:
-    """Opening balances, CĐCS names over time, and the units imports with their events."""
+    """Opening balances, CĐCS names over time, units imports and events, records imports.
+
+    A records import fills the enterprise registry and the upper unions' yearly records.
+    """
     sa.Table(
         "openings", md,
         _code("unit_id", "units", primary_key=True),
@@ -268,6 +271,14 @@ def _registry_history_tables(md: sa.MetaData) -> None:
         sa.Column("old_value", sa.Text), sa.Column("new_value", sa.Text),
         sa.CheckConstraint(_in("entity", ["cdcs", "upper", "commune"]), name="ck_re_entity"),
         sa.CheckConstraint(_in("event", list(REGISTRY_EVENTS)), name="ck_re_event"),
+    )
+    sa.Table(  # one row per accepted records book (congdoan records import)
+        "records_imports", md,
+        sa.Column("import_id", sa.Integer, primary_key=True, autoincrement=True),
+        *_stored_file("rci"),
+        sa.Column("n_added", sa.Integer, nullable=False),
+        sa.Column("n_changed", sa.Integer, nullable=False),
+        sa.Column("n_unchanged", sa.Integer, nullable=False),
     )
 
 REGISTRY_TABLES = ("communes", "upper_unions", "upper_links", "areas", "units", "links",

@@ -144,20 +144,21 @@ def column_elements(columns: Sequence[Column]) -> dict[str, DataElement]:
 
 # ----------------------------------------------------------------------------- reading
 @dataclass
-class UnitsFile:
-    """What a units file holds once validated: frames, where each row came from, problems."""
+class ListFile:
+    """A list workbook (or CSV) as read: where each row and column came from, and problems.
+
+    The units list (:class:`UnitsFile`) and the records book (:mod:`congdoan.intake.records`)
+    are read by the same code into one of these.
+    """
 
     name: str
-    units: pd.DataFrame
-    uppers: pd.DataFrame
-    communes: pd.DataFrame
     rows: dict[tuple[str, str], int] = field(default_factory=dict)
     """(sheet, code) → the row it was read from."""
     columns: dict[tuple[str, str], str] = field(default_factory=dict)
     """(sheet, field key) → the column letter it was read from ('' in a CSV)."""
     problems: list[Problem] = field(default_factory=list)
     readable: bool = False
-    """True when the CĐCS sheet (or CSV) could be read: its rows are then checked against the
+    """True when the main sheet (or CSV) could be read: its rows are then checked against the
     registry even if some values are wrong, so that every problem is reported at once."""
 
     def locate(self, sheet: str, code: str, key: str | None) -> dict[str, Any]:
@@ -168,6 +169,15 @@ class UnitsFile:
         return {"sheet": None if csv_file else sheet, "field": key,
                 "cell": f"{letter}{row}" if row is not None and letter else None,
                 "row": row if row is not None and not letter else None}
+
+
+@dataclass(kw_only=True)
+class UnitsFile(ListFile):
+    """What a units file holds once validated: frames, where each row came from, problems."""
+
+    units: pd.DataFrame
+    uppers: pd.DataFrame
+    communes: pd.DataFrame
 
 
 def _raw_xlsx(name: str, data: bytes, parsed: UnitsFile, budget: Budget
@@ -189,8 +199,8 @@ def _raw_xlsx(name: str, data: bytes, parsed: UnitsFile, budget: Budget
                 value=list(workbook.sheetnames),
                 expected=f"mẫu / the template: {UNITS_TEMPLATE}"))
             return {}
-        return {sheet: _sheet_cells(parsed, sheet, sheet_grid(workbook[sheet], budget))
-                for sheet in SHEETS if sheet in workbook.sheetnames}
+        return {sheet: sheet_cells(parsed, sheet, sheet_grid(workbook[sheet], budget), columns)
+                for sheet, columns in SHEETS.items() if sheet in workbook.sheetnames}
     except LimitExceeded:
         raise
     except Exception as exc:  # noqa: BLE001 - truncated parts surface while iterating
@@ -200,12 +210,16 @@ def _raw_xlsx(name: str, data: bytes, parsed: UnitsFile, budget: Budget
         workbook.close()
 
 
-def _sheet_cells(parsed: UnitsFile, sheet: str, grid: dict[tuple[int, int], tuple[Any, bool]]
-                 ) -> list[dict[str, Cell]]:
+def sheet_cells(parsed: ListFile, sheet: str, grid: dict[tuple[int, int], tuple[Any, bool]],
+                columns: Sequence[Column]) -> list[dict[str, Cell]]:
+    """The data rows of one sheet of a list (its cells keyed by the key row's field keys).
+
+    A key row with unknown, missing or repeated keys is a problem, and no row is read.
+    """
     last_col = max((c for r, c in grid if r == KEY_ROW), default=0)
     header = [None if is_blank(v := grid_cell(grid, sheet, KEY_ROW, col).value) else str(nfc(v))
               for col in range(1, last_col + 1)]
-    if not _check_header(parsed, sheet, header, KEY_ROW):
+    if not _check_header(parsed, sheet, header, KEY_ROW, columns):
         return []
     last_row = max((r for r, _ in grid), default=0)
     return [{key or "": grid_cell(grid, sheet, row, col)
@@ -213,10 +227,9 @@ def _sheet_cells(parsed: UnitsFile, sheet: str, grid: dict[tuple[int, int], tupl
             for row in range(FIRST_ROW, last_row + 1)]
 
 
-def _check_header(parsed: UnitsFile, sheet: str | None, header: list[str | None],
-                  row: int) -> bool:
+def _check_header(parsed: ListFile, sheet: str | None, header: list[str | None],
+                  row: int, columns: Sequence[Column]) -> bool:
     """Record where each key is; a problem (and False) for unknown or missing keys."""
-    columns = SHEETS[sheet or UNITS_SHEET]
     keys = [k for k in header if k]
     unknown = [k for k in keys if k not in {c.key for c in columns}]
     missing = [c.key for c in columns if c.required and c.key not in keys]
@@ -246,7 +259,7 @@ def _raw_csv(name: str, data: bytes, parsed: UnitsFile, budget: Budget
     if lines is None:
         return {}
     header = [str(nfc(h)) or None for h in (lines[0] if lines else [])]
-    if not _check_header(parsed, None, header, 1):
+    if not _check_header(parsed, None, header, 1, UNIT_COLUMNS):
         return {}
     rows = []
     for number, values in enumerate(lines[1:], start=2):
@@ -255,10 +268,10 @@ def _raw_csv(name: str, data: bytes, parsed: UnitsFile, budget: Budget
     return {UNITS_SHEET: rows}
 
 
-class _Reader:
+class ListReader:
     """Converts and checks the cells of one file's rows; collects located problems."""
 
-    def __init__(self, parsed: UnitsFile, budget: Budget, today: dt.date) -> None:
+    def __init__(self, parsed: ListFile, budget: Budget, today: dt.date) -> None:
         self.parsed = parsed
         self.out = _Collector(parsed.name, budget.settings.max_problems)
         self.budget = budget
@@ -439,7 +452,7 @@ def _read_units(parsed: UnitsFile, data: bytes, budget: Budget, today: dt.date) 
             expected=f".xlsx ({UNITS_TEMPLATE}) | .csv (UTF-8)"))
         return parsed
     parsed.readable = bool(raw.get(UNITS_SHEET)) or (UNITS_SHEET, "unit_id") in parsed.columns
-    reader = _Reader(parsed, budget, today)
+    reader = ListReader(parsed, budget, today)
     parsed.units = reader.sheet(UNITS_SHEET, raw.get(UNITS_SHEET, []))
     uppers = reader.sheet(UPPERS_SHEET, raw.get(UPPERS_SHEET, []))
     codes = {label: code for code, label in UPPER_KIND_LABELS.items()}

@@ -9,6 +9,7 @@ become events.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -86,7 +87,8 @@ GUIDE_LINES = (
 )
 
 
-def _column_validation(column: Column, last_row: int) -> DataValidation | None:
+def column_validation(column: Column, last_row: int) -> DataValidation | None:
+    """The dropdown or check of a list column's cells (rows :data:`FIRST_ROW` to ``last_row``)."""
     elements = column_elements([column])
     if column.key in elements:
         return field_validation(elements[column.key])
@@ -107,12 +109,25 @@ def _column_validation(column: Column, last_row: int) -> DataValidation | None:
     return dv
 
 
-def _sheet(wb: Workbook, title: str, rows: list[dict[str, Any]], note: str) -> None:
-    columns = SHEETS[title]
-    ws = wb.active if title == UNITS_SHEET else wb.create_sheet(title)
+ValidationOf = Callable[[Column, int], DataValidation | None]
+"""The data validation of a column's cells down to a last row (None: no rule)."""
+
+
+def list_sheet(wb: Workbook, title: str, heading: str, columns: Sequence[Column],
+               rows: list[dict[str, Any]], note: str,
+               validation: ValidationOf = column_validation) -> None:
+    """Add sheet ``title`` of a list workbook: heading, labels, key row, ``rows``, open rows.
+
+    The first sheet added replaces the workbook's empty default sheet. Cells to fill are
+    unlocked on a protected sheet; dates, counts and yes/no values are written as the reader
+    reads them back.
+    """
+    fresh = wb.active is not None and wb.active.title == "Sheet" and wb.active.max_row == 1 \
+        and wb.active["A1"].value is None
+    ws = wb.active if fresh else wb.create_sheet(title)
     assert ws is not None
     ws.title = title
-    ws.cell(row=TITLE_ROW, column=1, value=TITLES[title]).font = Font(bold=True, size=13)
+    ws.cell(row=TITLE_ROW, column=1, value=heading).font = Font(bold=True, size=13)
     ws.cell(row=NOTE_ROW, column=1, value=note)
     last_row = FIRST_ROW + len(rows) + BLANK_ROWS - 1
     for col, column in enumerate(columns, start=1):
@@ -123,7 +138,7 @@ def _sheet(wb: Workbook, title: str, rows: list[dict[str, Any]], note: str) -> N
         style_header(ws.cell(row=KEY_ROW, column=col, value=column.key))
         letter = get_column_letter(col)
         ws.column_dimensions[letter].width = column.width
-        dv = _column_validation(column, last_row)
+        dv = validation(column, last_row)
         if dv is not None:
             ws.add_data_validation(dv)
             dv.add(f"{letter}{FIRST_ROW}:{letter}{last_row}")
@@ -192,8 +207,7 @@ def units_workbook(state: RegistryState, organisation: Organisation) -> Workbook
                           "kind": UPPER_KIND_LABELS[kind]})
     wb = Workbook()
     note = f"{organisation.name} — các cột có dấu * là bắt buộc; không sửa dòng 5 (mã trường)."
-    _sheet(wb, UNITS_SHEET, units, note)
-    _sheet(wb, UPPERS_SHEET, uppers, note)
-    _sheet(wb, COMMUNES_SHEET, communes, note)
+    for title, rows in ((UNITS_SHEET, units), (UPPERS_SHEET, uppers), (COMMUNES_SHEET, communes)):
+        list_sheet(wb, title, TITLES[title], SHEETS[title], rows, note)
     guide_sheet(wb, GUIDE_LINES)
     return wb
