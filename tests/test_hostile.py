@@ -42,7 +42,7 @@ from congdoan.engine.jobs import AUDIT_NOTE, audit_record
 from congdoan.engine.manifest import MANIFEST_NAME, Manifest
 from congdoan.exceptions import DataError
 from congdoan.intake import ingest as ingest_module
-from congdoan.intake import unit_import
+from congdoan.intake import list_import
 from congdoan.intake.forms import (
     BULK_SHEET,
     FORM_CELLS,
@@ -293,7 +293,7 @@ def limits(monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, Any]], None]:
     """Change settings of params/intake.yaml for one test."""
     def change(values: dict[str, Any]) -> None:
         changed = SETTINGS.model_copy(update=values)
-        for module in (ingest_module, unit_import):  # report files and units lists alike
+        for module in (ingest_module, list_import):  # report files and lists alike
             monkeypatch.setattr(module, "load_intake_settings", lambda: changed)
     return change
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,15 +21,8 @@ import sqlalchemy as sa
 
 from congdoan.core import store
 from congdoan.core.schema import schema
-from congdoan.intake.forms import safe_file_stem
-from congdoan.intake.ingest import (
-    _quarantine,
-    _quarantined,
-    _stored_copy,
-    _write_problem_report,
-    sha256_of,
-)
-from congdoan.intake.problems import Problem, has_errors, limit_problem, load_intake_settings
+from congdoan.intake.list_import import accepted_report, quarantine, receive, unreadable
+from congdoan.intake.problems import Problem, has_errors
 from congdoan.intake.records import (
     RECORDS_TEMPLATE,
     SHEET_WORDS,
@@ -127,55 +119,40 @@ def import_records(path: Path, url: str | None = None, store_dir: Path | None = 
 
     Importing a file already seen (same SHA-256, accepted or quarantined) does nothing.
     """
+    received = receive(path, url, store_dir, seen=_find_import, template=RECORDS_TEMPLATE,
+                       submitted_by=submitted_by, today=today)
+    if received.duplicate:
+        return RecordsImportResult(path=received.path, sha256=received.sha256,
+                                   status="duplicate")
     url = url or store.default_url()
-    store_dir = Path(store_dir) if store_dir else store.default_store_dir(url)
-    settings = load_intake_settings()
-    today = today or dt.date.today()
-    path = Path(path)
-    name = unicodedata.normalize("NFC", path.name)
-    sha = sha256_of(path)
-    if _find_import(sha, url) or _quarantined(store_dir, sha):
-        return RecordsImportResult(path=path, sha256=sha, status="duplicate")
-    stored = _stored_copy(store_dir, path, sha)
-    size = path.stat().st_size
-    record = {"sha256": sha, "original_name": name, "stored_path": str(stored),
-              "received_at": store.now(), "submitted_by": submitted_by}
     parsed: RecordsFile | None = None
-    if size > settings.max_file_mb * 2**20:
-        problems = [limit_problem(name, "max_file_mb", settings, f"{size / 2**20:.1f} MB",
-                                  template=RECORDS_TEMPLATE)]
-    else:
+    problems = list(received.too_big)
+    if not problems:
         try:
-            parsed = read_records_file(name, stored.read_bytes(), settings, today,
-                                       read_book(url))
+            parsed = read_records_file(received.name, received.stored.read_bytes(),
+                                       received.settings, received.today, read_book(url))
             problems = list(parsed.problems)
         except Exception as exc:  # noqa: BLE001 - one file, one outcome, never a traceback
-            log.debug("reading %s failed", name, exc_info=True)
-            problems = [Problem(
-                file=name, message_vi=f"Không đọc được tệp ({type(exc).__name__}: {exc}); tệp "
-                "bị từ chối, không ghi gì.", message_en=f"The file could not be read "
-                f"({type(exc).__name__}: {exc}); it was rejected, nothing was written.",
-                expected=f"tệp .xlsx tạo từ mẫu ({RECORDS_TEMPLATE})")]
+            log.debug("reading %s failed", received.name, exc_info=True)
+            problems = [unreadable(received.name, exc,
+                                   f"tệp .xlsx tạo từ mẫu ({RECORDS_TEMPLATE})",
+                                   f"an .xlsx made from the template ({RECORDS_TEMPLATE})")]
     if parsed is not None and parsed.readable and not has_errors(problems):
         book = read_book(url)
         counts = {sheet: dict(Counter[str](outcomes(frame, getattr(book, TABLE_OF[sheet]),
                                                      TABLE_OF[sheet])))
                   for sheet, frame in ((s, _frame(parsed, s)) for s in TABLE_OF)}
         try:
-            import_id = _apply(record, parsed, counts, url)
+            import_id = _apply(received.record, parsed, counts, url)
         except sa.exc.IntegrityError as exc:
-            problems.append(Problem(file=name, message_vi=f"Cơ sở dữ liệu từ chối sổ: {exc.orig}",
+            problems.append(Problem(file=received.name,
+                                    message_vi=f"Cơ sở dữ liệu từ chối sổ: {exc.orig}",
                                     message_en=f"The database refused the book: {exc.orig}"))
         else:
-            report = None
-            if problems:
-                base = store_dir / "reports" / f"{sha[:16]}_{safe_file_stem(name)}"
-                base.parent.mkdir(parents=True, exist_ok=True)
-                report = _write_problem_report(base, problems, lang, [name, f"sha256 {sha}"])
-            return RecordsImportResult(path=path, sha256=sha, status="accepted",
-                                       problems=problems, counts=counts, report_path=report,
+            return RecordsImportResult(path=received.path, sha256=received.sha256,
+                                       status="accepted", problems=problems, counts=counts,
+                                       report_path=accepted_report(received, problems, lang),
                                        import_id=import_id)
-    kept = _quarantine(path, name, sha, stored, store_dir, {**record, "layout": "records"},
-                       problems, lang)
-    return RecordsImportResult(path=path, sha256=sha, status="rejected", problems=problems,
-                               report_path=kept.report_path)
+    kept = quarantine(received, "records", problems, lang)
+    return RecordsImportResult(path=received.path, sha256=received.sha256, status="rejected",
+                               problems=problems, report_path=kept.report_path)

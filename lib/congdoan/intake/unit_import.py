@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -29,21 +28,14 @@ import sqlalchemy as sa
 from congdoan.core import store
 from congdoan.core.registry_changes import RegistryChanges, plan_changes
 from congdoan.core.registry_store import apply_changes, find_import, registry_state
-from congdoan.intake.forms import safe_file_stem
-from congdoan.intake.ingest import (
-    _quarantine,
-    _quarantined,
-    _stored_copy,
-    _write_problem_report,
-    sha256_of,
+from congdoan.intake.list_import import (
+    Received,
+    accepted_report,
+    quarantine,
+    receive,
+    unreadable,
 )
-from congdoan.intake.problems import (
-    IntakeSettings,
-    Problem,
-    has_errors,
-    limit_problem,
-    load_intake_settings,
-)
+from congdoan.intake.problems import Problem, has_errors
 from congdoan.intake.units import (
     COMMUNES_SHEET,
     UNITS_SHEET,
@@ -120,19 +112,16 @@ def _conflict_problems(parsed: UnitsFile, changes: RegistryChanges) -> list[Prob
     return out
 
 
-def _read(name: str, stored: Path, settings: IntakeSettings, today: dt.date
-          ) -> tuple[UnitsFile | None, list[Problem]]:
+def _read(received: Received) -> tuple[UnitsFile | None, list[Problem]]:
     """The stored copy read and validated; whatever a hostile file does is its problem."""
     try:
-        parsed = read_units_file(name, stored.read_bytes(), settings, today)
+        parsed = read_units_file(received.name, received.stored.read_bytes(), received.settings,
+                                 received.today)
     except Exception as exc:  # noqa: BLE001 - one file, one outcome, never a traceback
-        log.debug("reading %s failed", name, exc_info=True)
-        return None, [Problem(
-            file=name, message_vi=f"Không đọc được tệp ({type(exc).__name__}: {exc}); tệp bị "
-            "từ chối, không ghi gì.", message_en=f"The file could not be read "
-            f"({type(exc).__name__}: {exc}); it was rejected, nothing was written.",
-            expected=f"tệp .xlsx tạo từ mẫu ({UNITS_TEMPLATE}) hoặc CSV UTF-8",
-            expected_en=f"an .xlsx made from the template ({UNITS_TEMPLATE}), or a UTF-8 CSV")]
+        log.debug("reading %s failed", received.name, exc_info=True)
+        return None, [unreadable(
+            received.name, exc, f"tệp .xlsx tạo từ mẫu ({UNITS_TEMPLATE}) hoặc CSV UTF-8",
+            f"an .xlsx made from the template ({UNITS_TEMPLATE}), or a UTF-8 CSV")]
     return parsed, list(parsed.problems)
 
 
@@ -140,49 +129,33 @@ def import_units(path: Path, url: str | None = None, store_dir: Path | None = No
                  submitted_by: str | None = None, today: dt.date | None = None,
                  lang: str = "vi") -> UnitImportResult:
     """Keep, validate and apply (or quarantine) one units list; see the module's rules."""
+    received = receive(path, url, store_dir, seen=find_import, template=UNITS_TEMPLATE,
+                       submitted_by=submitted_by, today=today)
+    if received.duplicate:
+        return UnitImportResult(path=received.path, sha256=received.sha256, status="duplicate")
     url = url or store.default_url()
-    store_dir = Path(store_dir) if store_dir else store.default_store_dir(url)
-    settings = load_intake_settings()
-    today = today or dt.date.today()
-    path = Path(path)
-    name = unicodedata.normalize("NFC", path.name)
-    sha = sha256_of(path)
-    if find_import(sha, url) or _quarantined(store_dir, sha):
-        return UnitImportResult(path=path, sha256=sha, status="duplicate")
-    stored = _stored_copy(store_dir, path, sha)
-    received = store.now()
-    size = path.stat().st_size
     changes: RegistryChanges | None = None
     n_units = 0
-    if size > settings.max_file_mb * 2**20:
-        problems = [limit_problem(name, "max_file_mb", settings, f"{size / 2**20:.1f} MB",
-                                  template=UNITS_TEMPLATE)]
-    else:
-        parsed, problems = _read(name, stored, settings, today)
+    problems = list(received.too_big)
+    if not problems:
+        parsed, problems = _read(received)
         if parsed is not None and parsed.readable:
             changes = plan_changes(registry_state(url), parsed.units, parsed.uppers,
-                                   parsed.communes, today)
+                                   parsed.communes, received.today)
             problems += _conflict_problems(parsed, changes)
             n_units = len(parsed.units)
-    record = {"sha256": sha, "original_name": name, "stored_path": str(stored),
-              "received_at": received, "submitted_by": submitted_by}
     if changes is not None and not has_errors(problems):
         try:
-            import_id = apply_changes({**record, "n_units": n_units}, changes, url)
+            import_id = apply_changes({**received.record, "n_units": n_units}, changes, url)
         except sa.exc.IntegrityError as exc:
-            problems.append(Problem(file=name,
+            problems.append(Problem(file=received.name,
                                     message_vi=f"Cơ sở dữ liệu từ chối danh sách: {exc.orig}",
                                     message_en=f"The database refused the list: {exc.orig}"))
         else:
-            report = None
-            if problems:
-                base = store_dir / "reports" / f"{sha[:16]}_{safe_file_stem(name)}"
-                base.parent.mkdir(parents=True, exist_ok=True)
-                report = _write_problem_report(base, problems, lang, [name, f"sha256 {sha}"])
-            return UnitImportResult(path=path, sha256=sha, status="accepted", problems=problems,
-                                    events=changes.events, report_path=report,
+            return UnitImportResult(path=received.path, sha256=received.sha256,
+                                    status="accepted", problems=problems, events=changes.events,
+                                    report_path=accepted_report(received, problems, lang),
                                     import_id=import_id)
-    kept = _quarantine(path, name, sha, stored, store_dir, {**record, "layout": "units"},
-                       problems, lang)
-    return UnitImportResult(path=path, sha256=sha, status="rejected", problems=problems,
-                            report_path=kept.report_path)
+    kept = quarantine(received, "units", problems, lang)
+    return UnitImportResult(path=received.path, sha256=received.sha256, status="rejected",
+                            problems=problems, report_path=kept.report_path)
