@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
+import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -104,6 +107,36 @@ def test_batch_writes_audit_html_pdf_and_index(batch: BatchRun) -> None:
         assert "data:image/png;base64," in page
     index = (batch.out_dir / "index.html").read_text(encoding="utf-8")
     assert index.count('class="ok"') == 2 and "union-CDCS-0001.pdf" in index
+
+
+def _poppler(tool: str) -> str:
+    """A poppler-utils program (the page's layout is read from the PDF as a reader sees it)."""
+    found = shutil.which(tool)
+    if found is None:
+        message = f"{tool} not found (apt-get install poppler-utils)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " — CI must check the printed layout")
+        pytest.skip(message)
+    return found
+
+
+@pytest.mark.slow
+def test_the_printed_table_stays_on_the_page_and_keeps_its_names_whole(batch: BatchRun) -> None:
+    """A4 print: no word past the right margin, and an indicator's short name on one line.
+
+    Long notes (a change's parts, a finance break) once squeezed the names' column to a word a
+    line ("Tổng số đoàn" / "viên"); a fixed table layout once pushed the notes off the page.
+    """
+    for result in batch.results:
+        pdf = result.outputs["pdf"]
+        boxes = subprocess.run([_poppler("pdftotext"), "-bbox", str(pdf), "-"], check=True,
+                               capture_output=True, text=True).stdout
+        width = float(re.search(r'<page width="([\d.]+)"', boxes).group(1))  # type: ignore[union-attr]
+        right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', boxes))
+        assert right <= width - 20, (pdf.name, right, width)       # at least 7 mm of margin
+        layout = subprocess.run([_poppler("pdftotext"), "-layout", str(pdf), "-"], check=True,
+                                capture_output=True, text=True).stdout
+        assert re.search(r"Tổng số đoàn viên +[\d.—]", layout), pdf.name
 
 
 @pytest.mark.slow
