@@ -39,3 +39,18 @@ def test_a_plan_typo_is_named_by_item_number_and_id_in_vietnamese(tmp_path: Path
     assert where.field.startswith("indicators[2] (id: dialogue_nnn).target.")
     assert "trường lạ" in caught.value.render("vi") or "thiếu trường" in caught.value.render("vi")
     assert "Invalid configuration" in caught.value.render("en")
+
+
+def test_a_missing_block_is_named_without_dumping_the_file(tmp_path: Path) -> None:
+    from congdoan.core.paths import DEFAULT_PARAMS_DIR
+    from congdoan.core.plan import PlanRegister
+    from congdoan.core.yamlio import load_model
+
+    text = (DEFAULT_PARAMS_DIR / "plan.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "plan.yaml"
+    path.write_text(text.replace("\nplan:", "\nkhong_phai_plan:", 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_model(path, PlanRegister)
+    shown = caught.value.render("vi")
+    assert "'plan'" in shown and "thiếu trường bắt buộc" in shown
+    assert len(shown) < 600 and "dialogue_nnn" not in shown      # not the whole register

@@ -96,5 +96,12 @@ def load_model(path: Path, model: type[M]) -> M:
             f"Cấu hình không hợp lệ: {vi}{extra}",
             f"Invalid configuration: {first['msg']}",
             location=Location(file=str(path), field=field),
-            value=first.get("input"),
+            # a missing field's "input" is the whole block around it: nothing worth showing
+            value=None if first["type"] == "missing" else _short(first.get("input")),
         ) from exc
+
+
+def _short(value: Any, limit: int = 200) -> Any:
+    """A value as a message shows it: a long one cut, with "…"."""
+    text = repr(value) if not isinstance(value, str | int | float) else value
+    return text if not isinstance(text, str) or len(text) <= limit else text[:limit] + "…"
