@@ -27,7 +27,7 @@ they are.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,8 +44,13 @@ from congdoan.intake.problems import (
     Problem,
     has_errors,
 )
-from congdoan.intake.readers import open_workbook, sheet_grid, unreadable_workbook
-from congdoan.intake.units import Column, ListFile, ListReader, column_elements, sheet_cells
+from congdoan.intake.units import (
+    Column,
+    ListFile,
+    ListReader,
+    column_elements,
+    list_workbook_cells,
+)
 
 ENTERPRISES_SHEET, RECORDS_SHEET, AREAS_SHEET = "DoanhNghiep", "CapTren", "DiaBan"
 LISTS_SHEET = "DanhMuc"
@@ -133,29 +138,15 @@ class RecordsFile(ListFile):
 
 
 # ----------------------------------------------------------------------------- reading
-def _cells(parsed: RecordsFile, data: bytes, budget: Budget, columns: dict[str, tuple[Column, ...]]
-           ) -> dict[str, list[dict[str, Cell]]]:
-    """The data rows of each sheet present, read within ``budget``."""
-    workbook, refused = open_workbook(parsed.name, data, budget)
-    if refused is not None:
-        parsed.problems.append(refused)
-        return {}
-    try:
-        if not set(columns) & set(workbook.sheetnames):
-            parsed.problems.append(Problem(
-                file=parsed.name, message_vi="Không có trang nào của sổ theo dõi.",
-                message_en="None of the records book's sheets.", value=list(workbook.sheetnames),
-                expected=f"mẫu / the template: {RECORDS_TEMPLATE}"))
-            return {}
-        return {sheet: sheet_cells(parsed, sheet, sheet_grid(workbook[sheet], budget), cols)
-                for sheet, cols in columns.items() if sheet in workbook.sheetnames}
-    except LimitExceeded:
-        raise
-    except Exception as exc:  # noqa: BLE001 - truncated parts surface while iterating
-        parsed.problems.append(unreadable_workbook(parsed.name, exc, RECORDS_TEMPLATE))
-        return {}
-    finally:
-        workbook.close()
+def _without_records_sheets(columns: dict[str, tuple[Column, ...]]
+                            ) -> Callable[[str, list[str]], Problem | None]:
+    def missing(name: str, sheetnames: list[str]) -> Problem | None:
+        if set(columns) & set(sheetnames):
+            return None
+        return Problem(file=name, message_vi="Không có trang nào của sổ theo dõi.",
+                       message_en="None of the records book's sheets.", value=sheetnames,
+                       expected=f"mẫu / the template: {RECORDS_TEMPLATE}")
+    return missing
 
 
 def _rows(reader: ListReader, sheet: str, columns: tuple[Column, ...],
@@ -368,7 +359,8 @@ def read_records_file(name: str, data: bytes, settings: IntakeSettings, today: d
             expected=f".xlsx ({RECORDS_TEMPLATE})"))
         return parsed
     try:
-        raw = _cells(parsed, data, budget, columns)
+        raw = list_workbook_cells(parsed, data, budget, columns, _without_records_sheets(columns),
+                                  RECORDS_TEMPLATE)
         reader = ListReader(parsed, budget, today)
         checker = _Checker(reader, book)
         checks = {ENTERPRISES_SHEET: checker.enterprises, RECORDS_SHEET: checker.upper_records,

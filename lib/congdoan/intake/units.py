@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -180,31 +180,39 @@ class UnitsFile(ListFile):
     communes: pd.DataFrame
 
 
-def _raw_xlsx(name: str, data: bytes, parsed: UnitsFile, budget: Budget
-              ) -> dict[str, list[dict[str, Cell]]]:
-    """Cells of each sheet's data rows, keyed by field; unknown or missing keys are problems.
+def _without_units_sheet(name: str, sheetnames: list[str]) -> Problem | None:
+    if UNITS_SHEET in sheetnames:
+        return None
+    return Problem(file=name, message_vi=f"Không có trang '{UNITS_SHEET}' (danh sách CĐCS).",
+                   message_en=f"No sheet '{UNITS_SHEET}' (the list of CĐCS).", value=sheetnames,
+                   expected=f"mẫu / the template: {UNITS_TEMPLATE}")
+
+
+def list_workbook_cells(parsed: ListFile, data: bytes, budget: Budget,
+                        sheets: dict[str, tuple[Column, ...]],
+                        missing: Callable[[str, list[str]], Problem | None],
+                        template: str) -> dict[str, list[dict[str, Cell]]]:
+    """Cells of each sheet's data rows of a list workbook, keyed by field, read within ``budget``.
 
     The workbook is read as the report forms are (:func:`~congdoan.intake.readers.open_workbook`,
-    :func:`~congdoan.intake.readers.sheet_grid`): by the cells it holds, within ``budget``.
+    :func:`~congdoan.intake.readers.sheet_grid`): by the cells it holds. ``missing(file, sheets)``
+    is the problem of a workbook without the sheets it needs (None when it has them); one that
+    cannot be read is one problem naming ``template``; a limit passed is raised.
     """
-    workbook, refused = open_workbook(name, data, budget)
+    workbook, refused = open_workbook(parsed.name, data, budget)
     if refused is not None:
         parsed.problems.append(refused)
         return {}
     try:
-        if UNITS_SHEET not in workbook.sheetnames:
-            parsed.problems.append(Problem(
-                file=name, message_vi=f"Không có trang '{UNITS_SHEET}' (danh sách CĐCS).",
-                message_en=f"No sheet '{UNITS_SHEET}' (the list of CĐCS).",
-                value=list(workbook.sheetnames),
-                expected=f"mẫu / the template: {UNITS_TEMPLATE}"))
+        if (problem := missing(parsed.name, list(workbook.sheetnames))) is not None:
+            parsed.problems.append(problem)
             return {}
         return {sheet: sheet_cells(parsed, sheet, sheet_grid(workbook[sheet], budget), columns)
-                for sheet, columns in SHEETS.items() if sheet in workbook.sheetnames}
+                for sheet, columns in sheets.items() if sheet in workbook.sheetnames}
     except LimitExceeded:
         raise
     except Exception as exc:  # noqa: BLE001 - truncated parts surface while iterating
-        parsed.problems.append(unreadable_workbook(name, exc, UNITS_TEMPLATE))
+        parsed.problems.append(unreadable_workbook(parsed.name, exc, template))
         return {}
     finally:
         workbook.close()
@@ -442,7 +450,8 @@ def _read_units(parsed: UnitsFile, data: bytes, budget: Budget, today: dt.date) 
     name = parsed.name
     suffix = Path(name).suffix.lower()
     if suffix == ".xlsx":
-        raw = _raw_xlsx(name, data, parsed, budget)
+        raw = list_workbook_cells(parsed, data, budget, SHEETS, _without_units_sheet,
+                                  UNITS_TEMPLATE)
     elif suffix == ".csv":
         raw = _raw_csv(name, data, parsed, budget)
     else:
