@@ -9,6 +9,7 @@ import pytest
 
 from conftest import tiny_dataset
 from congdoan.briefing import content as briefing
+from congdoan.briefing import display as view
 from congdoan.core.dataset import Dataset
 from congdoan.core.indicators import compute_indicators
 from congdoan.core.periods import parse_period
@@ -127,10 +128,20 @@ def test_finance_lines_note_the_breaks_and_trends_mark_them() -> None:
     ctx = briefing.BriefingContext(dataset=ds, period=parse_period("2025"), table=tables["2025"],
                                    history=pd.concat(tables.values(), ignore_index=True),
                                    trend_periods=("2024", "2025"), available=("2024", "2025"))
-    card = briefing.union_scorecard(ctx, "A").set_index("indicator_id")
-    assert "từ 01/07/2025 đoàn phí giảm từ 1% xuống 0,5%" in card.loc["finance_collection", "note"]
-    assert "01/06/2025" in card.loc["finance_collection", "note"]
-    assert "đoàn phí" not in card.loc["people_informed", "note"]
+    scored = briefing.union_scorecard(ctx, "A")
+    card = scored.set_index("indicator_id")
+    # the line gives the dates; what changed is said once, below the table
+    assert card.loc["finance_collection", "note"].endswith(
+        "chuỗi số liệu thay đổi từ 01/06/2025, 01/07/2025 (xem dưới bảng)")
+    assert "chuỗi" not in card.loc["people_informed", "note"]
+    assert len(scored.attrs["series_breaks"]) == 2
+    assert scored.attrs["series_breaks"][1] == (
+        "từ 01/07/2025 đoàn phí giảm từ 1% xuống 0,5% tiền lương (Luật Công đoàn 2024)")
+    table = view.scorecard(scored, "vi").data
+    below = table.split("</table>", 1)[1]
+    assert below.count("đoàn phí giảm từ 1% xuống 0,5%") == 1
+    assert below.startswith('<p class="cd-note">Chuỗi số liệu thay đổi: từ 01/06/2025 ngừng thu')
+    assert "đoàn phí giảm" not in table.split("</table>", 1)[0]
     history = briefing.history_rows(ctx, "A", "cdcs", ["finance_collection"])
     assert list(history["break_label"]) == ["", "01/06/2025, 01/07/2025"]
     figure = charts.trend(history)

@@ -13,6 +13,7 @@ other). Upper-union functions may list CĐCS: that briefing is for the upper uni
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -26,7 +27,7 @@ from congdoan.core.dataset import Dataset, report_problems
 from congdoan.core.indicators import compute_indicators
 from congdoan.core.periods import Period, analysis_periods, parse_period, resolve_period
 from congdoan.core.plan import Indicator, load_elements, load_register
-from congdoan.core.rates import load_rates
+from congdoan.core.rates import Break, load_rates
 from congdoan.core.registry import (
     SECTOR_NAMES,
     coverage_start,
@@ -360,7 +361,9 @@ def scorecard(ctx: BriefingContext, unit_id: str, level: str, lang: str = "vi") 
                     for note, i in zip(rows["note"], rows["indicator_id"], strict=True)]
     rows = rows.sort_values("indicator_id", key=lambda s: s.map(order))
     projections = [f"projection_{y}" for y in load_register().plan.projection_years]
-    return rows[[*SCORE_COLUMNS, *projections]].reset_index(drop=True)
+    card = rows[[*SCORE_COLUMNS, *projections]].reset_index(drop=True)
+    card.attrs["series_breaks"] = series_break_notes(ctx, card["indicator_id"], lang)
+    return card
 
 
 def union_scorecard(ctx: BriefingContext, union_id: str, lang: str = "vi") -> pd.DataFrame:
@@ -410,16 +413,33 @@ def history_rows(ctx: BriefingContext, unit_id: str, level: str,
 
 
 def series_breaks(ctx: BriefingContext, indicator_id: str, lang: str = "vi") -> str:
-    """The breaks of an indicator's series within the trend shown, as a note ('' when none).
+    """The breaks of an indicator's series within the trend shown, as a short note ('' when none).
 
-    ``Chuỗi số liệu thay đổi: từ 01/06/2025 …; từ 01/07/2025 …`` (``params/rates.yaml``).
+    ``chuỗi số liệu thay đổi từ 01/06/2025, 01/07/2025 (xem dưới bảng)``: the dates only; what
+    changed on each is said once below the table (:func:`series_break_notes`).
     """
-    first = parse_period(ctx.trend_periods[0]).start if ctx.trend_periods else ctx.period.start
-    found = load_rates().breaks_of(indicator_id, first, ctx.period.cut_off)
+    found = _breaks_shown(ctx, indicator_id)
     if not found:
         return ""
-    text = "; ".join(b.label_vi if lang == "vi" else b.label_en for b in found)
-    return (f"chuỗi số liệu thay đổi: {text}" if lang == "vi" else f"the series changes: {text}")
+    dates = ", ".join(fmt.date(b.date, lang) for b in found)
+    return (f"chuỗi số liệu thay đổi từ {dates} (xem dưới bảng)" if lang == "vi"
+            else f"the series changes from {dates} (see below the table)")
+
+
+def series_break_notes(ctx: BriefingContext, indicator_ids: Iterable[str],
+                       lang: str = "vi") -> list[str]:
+    """What changed at each break of these indicators' series, each break once, by date.
+
+    The text of ``params/rates.yaml`` (``từ 01/07/2025 đoàn phí giảm …``).
+    """
+    found = {b.date: b for i in dict.fromkeys(indicator_ids) for b in _breaks_shown(ctx, str(i))}
+    return [b.label_vi if lang == "vi" else b.label_en for _, b in sorted(found.items())]
+
+
+def _breaks_shown(ctx: BriefingContext, indicator_id: str) -> list[Break]:
+    """The breaks of an indicator's series from the first period of the trend to the cut-off."""
+    first = parse_period(ctx.trend_periods[0]).start if ctx.trend_periods else ctx.period.start
+    return list(load_rates().breaks_of(indicator_id, first, ctx.period.cut_off))
 
 
 def trend_indicators(card: pd.DataFrame, limit: int = TREND_PANELS) -> list[str]:

@@ -192,13 +192,22 @@ def _table(head: Sequence[str], body: Iterable[Sequence[Any]], css: str = "",
 
 
 def scorecard(card: pd.DataFrame, lang: str = "vi") -> HTML:
-    """The scorecard: clause, indicator, value, target and the status traffic light."""
+    """The scorecard: clause, indicator, value, target and the status traffic light.
+
+    Below it, once, what changed at each break of a series (``card.attrs["series_breaks"]``,
+    set by :func:`congdoan.briefing.content.scorecard`).
+    """
     head = [word(k, lang) for k in ("clause", "indicator", "value", "target", "status", "note")]
     body = []
     for _, r in card.iterrows():
         body.append([r["clause"], r["label"], _value_cell(r, lang), _target_cell(r, lang),
                      status_badge(r["status"], lang), r["note"] or ""])
-    return _table(head, body, "cd-score", raw_columns=(4,))
+    table = _table(head, body, "cd-score", raw_columns=(4,)).data
+    breaks = card.attrs.get("series_breaks") or []
+    if breaks:  # said once here, not in each line whose series breaks (those give the dates)
+        words = "Chuỗi số liệu thay đổi" if lang == "vi" else "The series change"
+        table += f'<p class="cd-note">{esc(words)}: {esc("; ".join(breaks))}.</p>'
+    return HTML(table)
 
 
 def _value_cell(row: pd.Series, lang: str) -> str:
