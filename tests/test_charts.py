@@ -235,6 +235,15 @@ def test_comparison_png_on_a_kept_figure_draws_what_a_fresh_comparison_draws() -
     assert pictures[0] == pictures[-1] and pictures[0] != pictures[1]
     assert len(charts._COMPARISON_FIGURES) == 3  # one figure per number of rows
     assert all(len(f.legends) == 1 for f in charts._COMPARISON_FIGURES.values())
+    # without its key (the page writes it as text): a figure of its own, shorter by the key
+    case = cases[0][0]
+    bare = charts.comparison(case, legend=False)
+    assert bare.legends == []
+    assert bare.get_size_inches()[1] == pytest.approx(
+        charts.comparison(case).get_size_inches()[1] - 0.3)
+    assert charts.comparison_png(case, legend=False) == images.png(bare)
+    assert charts.comparison_png(case) == pictures[0]  # the figure with a key is still kept
+    assert len(charts._COMPARISON_FIGURES) == 4
 
 
 class Measures:

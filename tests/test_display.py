@@ -113,12 +113,16 @@ def test_comparison_is_the_dot_plot_on_screen_and_the_chart_image_in_print() -> 
     table = _comparison_table()
     page = _html(view.comparison(table))
     screen = re.search(r'<!--cd-screen--><div class="cd-screen">(.*)</div><!--/cd-screen-->'
-                       r'<img class="cd-print"', page, re.S)
+                       r'<div class="cd-print cd-dots">', page, re.S)
     assert screen and screen.group(1) == _html(view.dot_plot(table))
-    image = re.search(r'<img class="cd-print" src="data:image/png;base64,([^"]+)" alt="([^"]+)"',
-                      page)
+    # in print: the key as text (the dot plot's own), then the chart without a key of its own
+    key = re.search(r'<div class="cd-print cd-dots">(<div class="cd-dot-legend".*?</div>)<img',
+                    page, re.S)
+    assert key and key.group(1) in screen.group(1)
+    assert "●</b> CĐCS này</span>" in key.group(1) and "</i> Mục tiêu</span>" in key.group(1)
+    image = re.search(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]+)"></div>$', page)
     assert image
-    assert base64.b64decode(image.group(1)) == images.png(charts.comparison(table))
+    assert base64.b64decode(image.group(1)) == images.png(charts.comparison(table, legend=False))
     assert html.unescape(image.group(2)) == charts.comparison_alt(table)
     assert "CĐCS này 105,6%" in html.unescape(image.group(2))
 

@@ -264,7 +264,7 @@ def _draw_trend(history: pd.DataFrame, labels: list[str], axes_list: list[Axes],
 
 
 def comparison(table: pd.DataFrame, *, lang: str = "vi", ax: Axes | None = None,
-               title: str | None = None) -> Figure:
+               title: str | None = None, legend: bool = True) -> Figure:
     """Dot plot of shares: this union against aggregates (sector, upper union, organisation).
 
     Args:
@@ -274,26 +274,28 @@ def comparison(table: pd.DataFrame, *, lang: str = "vi", ax: Axes | None = None,
         lang: language of labels.
         ax: axes to draw on (default a new figure).
         title: chart title.
+        legend: draw the key of the symbols below the chart (False: the page writes it as
+            text, see :func:`congdoan.briefing.display.comparison`).
 
     """
     if table.empty:
         return empty_figure(fmt.status_label("no_data", lang))
     if ax is None:
-        figure = _comparison_figure(len(table))
+        figure = _comparison_figure(len(table), legend)
         axis = figure.axes[0]
     else:
         figure, axis = _new_axes(ax, (7.2, 2.0))
-    _draw_comparison(table, figure, axis, lang, title, fit=ax is None)
+    _draw_comparison(table, figure, axis, lang, title, fit=ax is None, legend=legend)
     return describe(figure, comparison_alt(table, lang))
 
 
-_COMPARISON_FIGURES: dict[int, Figure] = {}
-"""Comparison figures kept by number of rows for :func:`comparison_png` (at most 8: each
-keeps its renderer's pixel buffer; the demo district's CĐCS need 4 sizes)."""
+_COMPARISON_FIGURES: dict[tuple[int, bool], Figure] = {}
+"""Comparison figures kept by number of rows and legend or not for :func:`comparison_png` (at
+most 8: each keeps its renderer's pixel buffer; the demo district's CĐCS need 4 sizes)."""
 
 
-def comparison_png(table: pd.DataFrame, *, lang: str = "vi") -> bytes:
-    """``png(comparison(table))``, drawn on a figure kept from a previous call.
+def comparison_png(table: pd.DataFrame, *, lang: str = "vi", legend: bool = True) -> bytes:
+    """``png(comparison(table, legend=legend))``, drawn on a figure kept from a previous call.
 
     The picture is the same as :func:`comparison` draws. A kept figure keeps its axes and
     ticks (about a third of a fresh chart's cost) and its Agg renderer, and with it
@@ -304,17 +306,18 @@ def comparison_png(table: pd.DataFrame, *, lang: str = "vi") -> bytes:
     if table.empty:
         return png(empty_figure(fmt.status_label("no_data", lang)))
     if not keeps_figures():
-        return png(comparison(table, lang=lang))
+        return png(comparison(table, lang=lang, legend=legend))
     apply_theme()  # as for a fresh chart: the legend made below reads the theme's sizes
-    figure = _COMPARISON_FIGURES.get(len(table))
+    key = (len(table), legend)
+    figure = _COMPARISON_FIGURES.get(key)
     if figure is None:
         if len(_COMPARISON_FIGURES) >= 8:
             _COMPARISON_FIGURES.clear()
-        figure = _COMPARISON_FIGURES[len(table)] = _comparison_figure(len(table))
-    for legend in figure.legends:
-        legend.remove()
+        figure = _COMPARISON_FIGURES[key] = _comparison_figure(len(table), legend)
+    for old in figure.legends:
+        old.remove()
     clear_axes(figure.axes[0])
-    _draw_comparison(table, figure, figure.axes[0], lang, None, fit=True)
+    _draw_comparison(table, figure, figure.axes[0], lang, None, fit=True, legend=legend)
     return png(figure)
 
 
@@ -330,46 +333,57 @@ def comparison_alt(table: pd.DataFrame, lang: str = "vi") -> str:
     return " ".join(lines)
 
 
-def _comparison_figure(rows: int) -> Figure:
-    """An empty comparison figure for ``rows`` indicators (margins fitted, see _fit_margins)."""
+def _comparison_figure(rows: int, legend: bool = True) -> Figure:
+    """An empty comparison figure for ``rows`` indicators (margins fitted, see _fit_margins).
+
+    ``legend``: with room for the key below.
+    """
     apply_theme()
-    figure = Figure(figsize=(7.2, 0.34 * max(rows, 2) + 0.9))
+    figure = Figure(figsize=(7.2, 0.34 * max(rows, 2) + (0.9 if legend else 0.6)))
     figure.add_subplot()
     return figure
 
 
 def _draw_comparison(table: pd.DataFrame, figure: Figure, axis: Axes, lang: str,
-                     title: str | None, *, fit: bool) -> None:
-    """The comparison dot plot on ``axis``; ``fit``: a figure of its own, margins fitted."""
+                     title: str | None, *, fit: bool, legend: bool = True) -> None:
+    """The comparison dot plot on ``axis``.
+
+    ``fit``: a figure of its own, margins fitted; ``legend``: the key of the symbols below.
+    Each series is a line of markers without a line (cheaper to make and draw than a scatter
+    collection, for the same marks: a marker ``ms`` points wide is a scatter of ``s = ms²``).
+    """
     names: dict[str, str] = table.attrs.get("series_names", {})
     series = [s for s in SERIES_STYLES if s in table.columns]
     y = np.arange(len(table))[::-1]
     for i, name in enumerate(series):
         colour, marker = SERIES_STYLES[name]
         offset = (i - (len(series) - 1) / 2) * 0.12
-        axis.scatter(table[name].astype(float), y + offset, color=colour, marker=marker,
-                     s=30 if name == "unit" else 22, label=names.get(name, name), zorder=3,
-                     edgecolor="white", linewidth=0.4)
+        axis.plot(table[name].astype(float), y + offset, ls="none", color=colour, marker=marker,
+                  ms=np.sqrt(30 if name == "unit" else 22), label=names.get(name, name),
+                  zorder=3, mec="white", mew=0.4)
     targets = table["target"].astype(float)
-    axis.scatter(targets, y, marker="|", color=INK, s=160, label=_TARGET_WORD[lang], zorder=2)
+    axis.plot(targets, y, ls="none", marker="|", color=INK, ms=np.sqrt(160),
+              label=_TARGET_WORD[lang], zorder=2)
     axis.set_yticks(y, [_wrap(str(v), 44) for v in table["label"]])
     _share_axis(axis, "x", lang)
     axis.set_xlim(*share_limits(table[[*series, "target"]].to_numpy(dtype=float)))
-    handles, texts = axis.get_legend_handles_labels()
-    legend = figure.legend(handles, texts, loc="lower center" if fit
-                           else "outside lower center", ncol=min(3, len(series) + 1),
-                           frameon=False, handletextpad=0.3, columnspacing=1.2)
+    key = None
+    if legend:
+        handles, texts = axis.get_legend_handles_labels()
+        key = figure.legend(handles, texts, loc="lower center" if fit
+                            else "outside lower center", ncol=min(3, len(series) + 1),
+                            frameon=False, handletextpad=0.3, columnspacing=1.2)
     if title:
         axis.set_title(title, loc="left", y=1.0)
     if fit:
-        _fit_margins(figure, axis, legend)
+        _fit_margins(figure, axis, key)
 
 
 _MARGINS: dict[tuple[Any, ...], tuple[float, float, float, float]] = {}
 """Measured margins of :func:`_fit_margins`, by everything that decides them."""
 
 
-def _fit_margins(figure: Figure, axis: Axes, legend: Any) -> None:
+def _fit_margins(figure: Figure, axis: Axes, legend: Any | None) -> None:
     """Place ``axis`` so that its y labels, x labels, title and the figure legend below fit.
 
     The sizes are measured once with the Agg renderer (whose text layouts are cached for the
@@ -380,7 +394,8 @@ def _fit_margins(figure: Figure, axis: Axes, legend: Any) -> None:
     width, height = figure.get_size_inches()
     # the legend's column count follows from its number of entries, part of the key
     key = (float(width), float(height), tuple(t.get_text() for t in axis.get_yticklabels()),
-           axis.get_title(loc="left"), tuple(t.get_text() for t in legend.get_texts()))
+           axis.get_title(loc="left"),
+           None if legend is None else tuple(t.get_text() for t in legend.get_texts()))
     if key not in _MARGINS:
         if len(_MARGINS) > 1024:
             _MARGINS.clear()
@@ -390,13 +405,15 @@ def _fit_margins(figure: Figure, axis: Axes, legend: Any) -> None:
     figure.subplots_adjust(left=(left + pad) / width, right=1 - 0.1 / width,
                            bottom=(below + bottom + 2 * pad) / height,
                            top=1 - (max(top, 0.08) + pad) / height)
-    legend.set_bbox_to_anchor((0.5, pad / height), transform=figure.transFigure)
+    if legend is not None:
+        legend.set_bbox_to_anchor((0.5, pad / height), transform=figure.transFigure)
 
 
-def _measure_margins(figure: Figure, axis: Axes, legend: Any) -> tuple[float, float, float, float]:
+def _measure_margins(figure: Figure, axis: Axes,
+                     legend: Any | None) -> tuple[float, float, float, float]:
     """Inches by which the tick labels and title stick out of ``axis``, and the legend height.
 
-    Returns (left, bottom, top, below).
+    Returns (left, bottom, top, below); ``below`` is 0 without a legend.
     """
     # measured at the PNG resolution: hinted text is relatively narrower at lower resolutions
     screen_dpi, dpi = figure.dpi, PNG_DPI
@@ -410,7 +427,7 @@ def _measure_margins(figure: Figure, axis: Axes, legend: Any) -> tuple[float, fl
         bottom = (box.y0 - ticks_x.y0) / dpi if ticks_x is not None else 0.0
         top = (axis.title.get_window_extent(renderer).y1 - box.y1) / dpi if axis.get_title(
             loc="left") else 0.0
-        below = legend.get_window_extent(renderer).height / dpi
+        below = legend.get_window_extent(renderer).height / dpi if legend is not None else 0.0
     finally:
         figure.set_dpi(screen_dpi)
     return left, bottom, top, below

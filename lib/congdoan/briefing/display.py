@@ -291,11 +291,23 @@ def comparison(table: pd.DataFrame, lang: str = "vi") -> HTML:
     """
     if table.empty:
         return bullets([], lang)
-    data = base64.b64encode(comparison_png(table, lang=lang)).decode()
+    data = base64.b64encode(comparison_png(table, lang=lang, legend=False)).decode()
     start, end = SCREEN_ONLY
     return HTML(f'{start}<div class="cd-screen">{dot_plot(table, lang)._repr_html_()}</div>{end}'
-                f'<img class="cd-print" src="data:image/png;base64,{data}" '
-                f'alt="{esc(comparison_alt(table, lang))}">')
+                f'<div class="cd-print cd-dots">{_dot_legend(table, lang)}'
+                f'<img src="data:image/png;base64,{data}" '
+                f'alt="{esc(comparison_alt(table, lang))}"></div>')
+
+
+def _dot_legend(table: pd.DataFrame, lang: str) -> str:
+    """The key of a comparison's symbols as text: each series' symbol and name, the target."""
+    names: dict[str, str] = table.attrs.get("series_names", {})
+    keys = "".join(f'<span class="cd-dot-key"><b style="color:{SERIES_STYLES[name][0]}">'
+                   f"{SERIES_SYMBOLS[name]}</b> {esc(names.get(name, name))}</span>"
+                   for name in SERIES_STYLES if name in table.columns)
+    keys += (f'<span class="cd-dot-key"><i class="cd-dot-tick"></i> '
+             f'{esc(word("target", lang))}</span>')
+    return f'<div class="cd-dot-legend" aria-hidden="true">{keys}</div>'
 
 
 def dot_plot(table: pd.DataFrame, lang: str = "vi") -> HTML:
@@ -342,15 +354,11 @@ def dot_plot(table: pd.DataFrame, lang: str = "vi") -> HTML:
             f'<div class="cd-dot-track" role="img" style="{grid}" aria-label="'
             f'{esc(row["label"])}: {esc(spoken)}; {esc(target_word.lower())} {esc(target)}">'
             f"{tick}{dots}</div></div>")
-    legend = "".join(f'<span class="cd-dot-key">{mark(name)} {esc(names.get(name, name))}</span>'
-                     for name in series)
-    legend += (f'<span class="cd-dot-key"><i class="cd-dot-tick"></i> {esc(target_word)}'
-               "</span>")
     axis = "".join(f'<span style="left:{at(t)}">{esc(fmt.percent(t, lang, decimals=0))}</span>'
                    for t in np.arange(low, high + 1e-9, 0.25))
     return HTML(
-        f'<div class="cd-dots"><div class="cd-dot-legend" aria-hidden="true">{legend}</div>'
-        f'{"".join(rows)}<div class="cd-dot-row cd-dot-axis-row" aria-hidden="true"><div></div>'
+        f'<div class="cd-dots">{_dot_legend(table, lang)}{"".join(rows)}'
+        f'<div class="cd-dot-row cd-dot-axis-row" aria-hidden="true"><div></div>'
         f'<div class="cd-dot-axis">{axis}</div></div></div>')
 
 
