@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -305,9 +306,10 @@ def comparison_series(labels: list[str], series: dict[str, str], shift: float) -
 
 
 def trend_histories() -> list[pd.DataFrame]:
-    """Trend tables of four shapes, each drawn after the one before: six share panels over five
-    years, two count panels over seven halves (slanted labels), counts where shares were, and
-    four panels over three years."""
+    """Trend tables of five shapes, each drawn after the one before: six share panels over five
+    years, two count panels over seven halves (slanted labels), counts where shares were, four
+    panels over three years, and two share panels with a break of the series and hollow
+    (provisional) points."""
     def history(labels: list[str], periods: list[str], measure: str, scale: float) -> pd.DataFrame:
         rows = [{"label": label, "period": p, "measure": measure,
                  "value": scale * (0.4 + 0.1 * i + 0.05 * j), "target": scale * 0.7,
@@ -317,7 +319,11 @@ def trend_histories() -> list[pd.DataFrame]:
 
     years = ["2021", "2022", "2023", "2024", "2025"]
     halves = ["2023-H1", "2023-H2", "2024-H1", "2024-H2", "2025-H1", "2025-H2", "2026-H1"]
+    broken = history(["Thu", "Chi"], years, "share", 1.0).assign(
+        break_label=lambda t: np.where(t["period"] == "2025", "01/07/2025", ""),
+        provisional=lambda t: t["period"] == "2024")  # a dotted break, hollow points
     return [history(["A", "B", "C", "D", "E", "F"], years, "share", 1.0),
             history(["Đoàn viên", "B"], halves, "count", 18000),
             history(["A", "B", "C", "D", "E", "F"], years, "count", 600),
-            history(["A", "B", "C", "D"], years[:3], "share", 1.0)]
+            history(["A", "B", "C", "D"], years[:3], "share", 1.0),
+            broken]

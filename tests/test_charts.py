@@ -157,6 +157,32 @@ def test_trend_image_is_one_panel_per_indicator_as_trend_panel_draws_it() -> Non
             assert alt.startswith(f"{label}. ")
 
 
+@pytest.mark.accelerator("kept_figures")
+def test_trend_panels_of_one_look_are_drawn_over_one_kept_background(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    full: list[object] = []
+    draw = FigureCanvasAgg.draw
+
+    def counting(canvas: FigureCanvasAgg) -> None:
+        full.append(canvas)
+        draw(canvas)
+
+    monkeypatch.setattr(FigureCanvasAgg, "draw", counting)
+    charts._TREND_BACKGROUNDS.clear()
+    shares, counts = trend_histories()[0], trend_histories()[2]
+    first = _panel_pictures(charts.trend_image(shares))
+    # six share panels over five years: A–E on the 0–100 % scale, F (up to 105 %) on a wider one
+    assert len(first) == 6 and len(full) == 2
+    assert len({data for data, _ in first}) == 6  # each with its own values
+    _panel_pictures(charts.trend_image(counts))
+    drawn = len(full) - 2
+    assert 1 <= drawn <= 6  # counts: a scale that follows the values, shared where it is equal
+    again = _panel_pictures(charts.trend_image(shares))
+    assert again == first and len(full) == 2 + drawn  # the shares' backgrounds were kept
+
+
 def test_trend_alt_names_the_values_target_and_last_status() -> None:
     part = pd.DataFrame({"label": ["Tổng số đoàn viên"] * 2, "period": ["2024", "2025-H1"],
                          "measure": ["count"] * 2, "value": [16500, 18370],

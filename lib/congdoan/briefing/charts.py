@@ -18,11 +18,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from congdoan._compat.matplotlib import clear_axes, keeps_figures
+from congdoan._compat.matplotlib import clear_axes, keep_text_bitmaps, keeps_figures
 from congdoan.briefing import fmt
-from congdoan.briefing.images import agg_canvas, describe, image, panels, png
+from congdoan.briefing.images import agg_canvas, canvas_png, describe, image, panels, png
 from congdoan.briefing.theme import INK, PNG_DPI, SERIES_STYLES, apply_theme, status_style
 from congdoan.core.periods import parse_period
 
@@ -117,6 +118,14 @@ def trend_panel(part: pd.DataFrame, *, lang: str = "vi") -> Figure:
 _TREND_PANEL: list[Figure] = []
 """The trend panel kept by :func:`trend_image` (one figure, drawn again for each indicator)."""
 
+_TREND_BACKGROUNDS: dict[tuple[Any, ...], Any] = {}
+"""Pixels of the kept trend panel without its data (frame, grid, ticks and their labels), by
+everything that decides them (:func:`_panel_look`); at most :data:`KEPT_BACKGROUNDS`."""
+
+KEPT_BACKGROUNDS = 16
+"""Backgrounds kept by :func:`trend_image`: the panels of a briefing share a few looks (the
+periods shown, a share's 0–100 % scale), and each look is the same for every CĐCS."""
+
 
 def trend_image(history: pd.DataFrame, *, lang: str = "vi") -> Any:
     """The trend as :func:`panels`: one image per indicator, each with its text alternative.
@@ -141,8 +150,63 @@ def trend_image(history: pd.DataFrame, *, lang: str = "vi") -> Any:
         part = history[history["label"] == label]
         clear_axes(figure.axes[0])
         _draw_trend(part, [label], figure.axes, lang)
-        pictures.append((png(figure), trend_alt(part, lang)))
+        pictures.append((_panel_png(figure, figure.axes[0]), trend_alt(part, lang)))
     return panels(pictures, _WORDS["trend"][lang])
+
+
+def _panel_png(figure: Figure, axis: Axes) -> bytes:
+    """``png(figure)`` of the kept trend panel, its background drawn once per look.
+
+    What does not depend on the values (the axes' frame, grid, ticks and their labels) is the
+    same for every panel of one look (:func:`_panel_look`): it is drawn once and kept as pixels
+    (Agg's ``copy_from_bbox``); each panel restores it and draws its own artists over it, in
+    the order a full drawing would. Every artist of a panel lies above the background
+    (:func:`_draw_trend` gives them a z-order above the frame's), so the pixels are those of
+    a full drawing.
+    """
+    canvas = agg_canvas(figure)
+    screen_dpi = figure.dpi
+    figure.set_dpi(PNG_DPI)
+    try:
+        keep_text_bitmaps(canvas.get_renderer())  # the renderer every drawing below uses
+        data = {*axis.lines, *axis.collections, *axis.patches, *axis.texts}
+        # the panel's artists and titles, in the order Axes.draw takes them
+        own = [a for a in axis.get_children()
+               if (a in data or isinstance(a, Text)) and a.get_visible()]
+        key = _panel_look(figure, axis)
+        background = _TREND_BACKGROUNDS.get(key)
+        if background is None:
+            for artist in own:
+                artist.set_visible(False)
+            canvas.draw()
+            for artist in own:
+                artist.set_visible(True)
+            background = canvas.copy_from_bbox(figure.bbox)
+            if len(_TREND_BACKGROUNDS) >= KEPT_BACKGROUNDS:
+                _TREND_BACKGROUNDS.clear()
+            _TREND_BACKGROUNDS[key] = background
+        else:
+            canvas.restore_region(background)
+        for artist in sorted(own, key=lambda a: a.get_zorder()):  # stable, as Axes.draw sorts
+            axis.draw_artist(artist)
+        return canvas_png(canvas)
+    finally:
+        figure.set_dpi(screen_dpi)
+
+
+def _panel_look(figure: Figure, axis: Axes) -> tuple[Any, ...]:
+    """Everything the background of a trend panel depends on: size, resolution, limits, ticks.
+
+    The tick labels are compared as drawn (text, rotation, alignment), so a panel of counts
+    and one of shares, or two sets of periods, never share a background.
+    """
+    def ticks(which: Any) -> tuple[Any, ...]:
+        return (tuple(which.get_majorticklocs()),
+                tuple((t.get_text(), t.get_rotation(), t.get_horizontalalignment())
+                      for t in which.get_majorticklabels()))
+
+    return (tuple(figure.get_size_inches()), figure.dpi, axis.get_xlim(), axis.get_ylim(),
+            ticks(axis.xaxis), ticks(axis.yaxis))
 
 
 def trend_alt(part: pd.DataFrame, lang: str = "vi") -> str:
@@ -222,8 +286,9 @@ def _draw_trend(history: pd.DataFrame, labels: list[str], axes_list: list[Axes],
         part = history[history["label"] == label]
         periods = list(part["period"])
         x = np.arange(len(periods))
+        # every artist of a panel lies above its frame (spines: z-order 2.5): see _panel_png
         axis.plot(x, part["value"].astype(float), color=SERIES_STYLES["unit"][0], lw=1.5,
-                  zorder=2)
+                  zorder=2.7)
         values = part["value"].astype(float).to_numpy()
         statuses = part["status"].to_numpy()
         # provisional figures (coverage below the threshold) are drawn hollow
@@ -241,13 +306,14 @@ def _draw_trend(history: pd.DataFrame, labels: list[str], axes_list: list[Axes],
         # a break of the series (params/rates.yaml): a dotted line before the period it falls in
         for at in (np.flatnonzero(part["break_label"].astype(bool).to_numpy())
                    if "break_label" in part else ()):
-            axis.axvline(at - 0.5, color=INK, ls=":", lw=0.8, zorder=1)
+            axis.axvline(at - 0.5, color=INK, ls=":", lw=0.8, zorder=2.6)
             axis.annotate(str(part["break_label"].iloc[at]).replace(", ", "\n"), (at - 0.5, 1.0),
                           xycoords=("data", "axes fraction"), xytext=(2, -2),
-                          textcoords="offset points", fontsize=5.5, va="top", color=INK)
+                          textcoords="offset points", fontsize=5.5, va="top", color=INK,
+                          zorder=3)
         if part["target"].notna().any():
             axis.step(x, part["target"].astype(float), where="mid", color=INK, lw=0.9,
-                      ls="--", zorder=1)
+                      ls="--", zorder=2.6)
         slanted = len(periods) > 6
         axis.set_xticks(x, [_period_tick(p, lang, one_line=slanted) for p in periods],
                         rotation=45 if slanted else 0, ha="right" if slanted else "center")

@@ -63,11 +63,16 @@ def png(figure: Figure, dpi: int = PNG_DPI) -> bytes:
     try:
         keep_text_bitmaps(canvas.get_renderer())  # the renderer canvas.draw() uses
         canvas.draw()
-        rgba = np.asarray(canvas.buffer_rgba())
-        pixels = rgba[..., :3] if rgba[..., 3].min() == 255 else rgba
-        return encode_png(pixels, dpi)
+        return canvas_png(canvas, dpi)
     finally:
         figure.set_dpi(screen_dpi)
+
+
+def canvas_png(canvas: Any, dpi: int = PNG_DPI) -> bytes:
+    """What an Agg canvas holds now as PNG bytes (RGB when opaque, see :func:`png`)."""
+    rgba = np.asarray(canvas.buffer_rgba())
+    pixels = rgba[..., :3] if rgba[..., 3].min() == 255 else rgba
+    return encode_png(pixels, dpi)
 
 
 def encode_png(pixels: np.ndarray, dpi: int = PNG_DPI, level: int = 3) -> bytes:
