@@ -271,6 +271,30 @@ def test_an_unknown_header_stops_with_nothing_kept_until_column_maps_it(
     assert "không có cột công đoàn cấp trên" in out
 
 
+def test_a_group_header_over_two_columns_is_read_with_the_row_under_it(ws: Workspace) -> None:
+    wb = Workbook()
+    sheet = wb.active
+    assert sheet is not None
+    sheet.append(["DANH SÁCH CĐCS"])
+    sheet.append(["STT", "Tên CĐCS", "Khu vực", "Xã/phường", "Số lượng", None, "Ghi chú"])
+    sheet.merge_cells("E2:F2")
+    sheet.append([None, None, None, None, "CNVCLĐ", "Đoàn viên", None])
+    sheet.append([1, "Công ty TNHH May Tân Hòa", "NNN", "Xã Tân Hòa (cũ)", 250, 180])
+    path = ws.inbox / "hai_dong.xlsx"
+    wb.save(path)
+    result = import_units(path, ws.database_url, today=TODAY, own=own(start=D(2025, 7, 1)),
+                          dry_run=True)
+    assert result.status == "accepted", [p.render() for p in result.problems]
+    assert (result.mapping.header_row, result.mapping.header_rows) == (2, 2)
+    assert {c.letter: c.field for c in result.mapping.columns} == {
+        "A": "-", "B": "name", "C": "sector", "D": "commune", "E": "workers", "F": "members",
+        "G": "-"}
+    assert "dòng tiêu đề 2–3" in result.mapping.describe()[0]
+    assert events(result.events) == {  # no founding column: from the organisation's start
+        ("commune", OLD_TH, "added", ""), ("upper", ORG.id, "founded", "2025-07-01"),
+        ("cdcs", "CDCS-001", "founded", "2025-07-01")}
+
+
 def test_a_first_list_without_the_organisations_start_asks_for_it(
         ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
     path = officer_workbook(ws.inbox / "DanhSach_CDCS.xlsx", ROWS)

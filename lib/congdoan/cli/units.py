@@ -125,8 +125,14 @@ def _import_command(args: argparse.Namespace) -> int:
 
     lang = args.units_lang or args.lang
     workspace: Workspace = args.ws
+    start = _day(args.start, "--start") if args.start else None
+    if start is not None and start > dt.date.today():
+        raise ParameterError("Ngày bắt đầu của tổ chức sau hôm nay.",
+                             "The organisation's start is after today.",
+                             location=Location(field="--start"), value=args.start,
+                             expected=f"≤ {dt.date.today():%d/%m/%Y}")
     own = OwnLayout(organisation=workspace.organisation, columns=parse_columns(args.column),
-                    sheet=args.sheet, start=_day(args.start, "--start") if args.start else None)
+                    sheet=args.sheet, start=start)
     result = import_units(Path(args.file), workspace.database_url,
                           Path(args.store) if args.store else None, submitted_by=args.by,
                           lang=lang, own=own, dry_run=args.dry_run,

@@ -222,6 +222,8 @@ class Mapping:
     sheet: str | None
     header_row: int
     columns: tuple[MappedColumn, ...]
+    header_rows: int = 1
+    """2 when the row under the header names the columns a merged group header spans."""
 
     @property
     def used(self) -> dict[str, MappedColumn]:
@@ -233,8 +235,9 @@ class Mapping:
         vi = lang == "vi"
         where = (f"trang '{self.sheet}', " if vi else f"sheet '{self.sheet}', ") if self.sheet \
             else ""
-        lines = [(f"Danh sách theo mẫu riêng: {where}dòng tiêu đề {self.header_row}; cột đã đọc:"
-                  if vi else f"A list in its own layout: {where}header row {self.header_row}; "
+        rows = f"{self.header_row}" + (f"–{self.header_row + 1}" if self.header_rows > 1 else "")
+        lines = [(f"Danh sách theo mẫu riêng: {where}dòng tiêu đề {rows}; cột đã đọc:"
+                  if vi else f"A list in its own layout: {where}header row {rows}; "
                   "columns read:")]
         for c in self.columns:
             if c.field != IGNORE:
@@ -367,7 +370,10 @@ def find_mapping(name: str, grids: Sequence[tuple[str | None, Grid]],
             if "name" in fields and len(fields) >= 2 and (best is None or len(fields) > best[1]):
                 best = (row, len(fields))
         if best is not None:
-            return _mapping(name, sheet, best[0], _headers_in(top, best[0]), extra)
+            headers = _headers_in(top, best[0])
+            under = _sub_headers(headers, _headers_in(grid, best[0] + 1), extra)
+            return _mapping(name, sheet, best[0], dict(sorted({**headers, **under}.items())),
+                            extra, 1 + bool(under))
     raise DataError(
         f"Không thấy dòng tiêu đề (trong {HEADER_ROWS} dòng đầu) có cột tên CĐCS.",
         f"No header row (within the first {HEADER_ROWS} rows) with a column of CĐCS names.",
@@ -378,8 +384,24 @@ def find_mapping(name: str, grids: Sequence[tuple[str | None, Grid]],
                     f"--column \"HEADER=name\"), or the template: {UNITS_TEMPLATE}")
 
 
+def _sub_headers(headers: dict[int, str], under: dict[int, str],
+                 extra: dict[str, str]) -> dict[int, str]:
+    """The row under the header when it names columns of a group header (else nothing).
+
+    As in "Số lượng" merged over "Số CNVCLĐ | Số đoàn viên": every cell of the row under is
+    text under a header cell that is blank or names no field, and one at least names a field.
+    """
+    if not under or any(c in headers and _field_of(headers[c], extra) not in (None, IGNORE)
+                        for c in under):
+        return {}
+    if any(re.fullmatch(r"[\d\s.,()]*", text) for text in under.values()):
+        return {}
+    named = [c for c, text in under.items() if _field_of(text, extra) not in (None, IGNORE)]
+    return under if named else {}
+
+
 def _mapping(name: str, sheet: str | None, row: int, headers: dict[int, str],
-             extra: dict[str, str]) -> Mapping:
+             extra: dict[str, str], header_rows: int = 1) -> Mapping:
     found = {fold(h) for h in headers.values()}
     absent = [h for h in extra if h not in found]
     if absent:
@@ -392,7 +414,7 @@ def _mapping(name: str, sheet: str | None, row: int, headers: dict[int, str],
         mapped = _field_of(header, extra)
         columns.append(MappedColumn(get_column_letter(col), header, mapped or IGNORE,
                                     known=mapped is not None))
-    mapping = Mapping(sheet, row, tuple(columns))
+    mapping = Mapping(sheet, row, tuple(columns), header_rows)
     where = Location(file=name, sheet=sheet, row=row)
     used = [c for c in columns if c.field != IGNORE]
     doubled = sorted({c.field for c in used if sum(d.field == c.field for d in used) > 1})
@@ -440,7 +462,7 @@ def read_rows(parsed: OwnListFile, grid: Grid, mapping: Mapping, reader: ListRea
     index = {f: column_index_from_string(c.letter) for f, c in mapping.used.items()}
     last = max((r for r, _ in grid), default=0)
     rows: list[OwnRow] = []
-    first = mapping.header_row + 1
+    first = mapping.header_row + mapping.header_rows
     first += _numbering_row(grid, first)
     for number in range(first, last + 1):
         if number % 256 == 0:
