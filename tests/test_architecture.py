@@ -144,6 +144,7 @@ TESTED_IN: dict[str, tuple[str, ...]] = {
     "congdoan.intake.readers": ("test_hostile.py",),
     "congdoan.intake.unit_import": ("test_units.py", "test_units_own_layout.py"),
     "congdoan.intake.own_layout": ("test_units_own_layout.py",),
+    "congdoan.intake.own_headers": ("test_units_own_layout.py",),
     "congdoan.intake.own_codes": ("test_units_own_layout.py",),
     "congdoan.intake.units_template": ("test_units.py",),
     "congdoan.intake.plan_template": ("test_plan_sheet.py",),

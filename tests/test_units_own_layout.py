@@ -26,8 +26,9 @@ from congdoan.core import store
 from congdoan.core.registry import registry_at
 from congdoan.core.registry_store import registry_events, registry_state
 from congdoan.core.workspace import Organisation, Workspace, init_workspace
-from congdoan.intake.own_codes import code_from_name, fold, upper_key, upper_kind
-from congdoan.intake.own_layout import OwnLayout, parse_columns, sector_code
+from congdoan.intake.own_codes import code_from_name, upper_key, upper_kind
+from congdoan.intake.own_headers import fold, parse_columns
+from congdoan.intake.own_layout import OwnLayout, sector_code
 from congdoan.intake.unit_import import import_units
 from congdoan.intake.units import FIRST_ROW
 

@@ -120,7 +120,8 @@ Next time: edit this file (or your own list again) and import it: congdoan units
 
 
 def _import_command(args: argparse.Namespace) -> int:
-    from congdoan.intake.own_layout import OwnLayout, parse_columns
+    from congdoan.intake.own_headers import parse_columns
+    from congdoan.intake.own_layout import OwnLayout
     from congdoan.intake.unit_import import import_units
 
     lang = args.units_lang or args.lang

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +41,7 @@ from congdoan.core.registry_changes import COMMUNE_FIELDS, UNIT_FIELDS, UPPER_FI
 from congdoan.core.workspace import Organisation
 from congdoan.exceptions import Location, ParameterError
 from congdoan.intake.cells import Cell, _Collector
+from congdoan.intake.own_headers import fold
 from congdoan.intake.problems import Problem
 from congdoan.intake.units import COMMUNES_SHEET, UNITS_SHEET, UPPER_KIND_LABELS, UPPERS_SHEET
 from congdoan.intake.units_template import ORGANISATION_KINDS
@@ -56,17 +56,6 @@ KIND_PREFIXES: dict[str, tuple[str, ...]] = {
 
 DEFAULT_KIND = "industry_union"
 """The kind of a new upper union whose name tells none (said in a warning)."""
-
-
-def fold(text: Any) -> str:
-    """``text`` without accents, case and punctuation: the form names are compared in.
-
-    ``"Trường Mầm non Tân Hoà"`` and ``"TRƯỜNG MẦM NON TÂN HÒA"`` both give
-    ``"truong mam non tan hoa"``; ``"Xã, phường"`` and ``"Xã/phường"`` give ``"xa phuong"``.
-    """
-    decomposed = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
 
 
 def upper_key(name: str) -> str:

@@ -43,7 +43,8 @@ from congdoan.intake.list_import import (
     receive,
     unreadable,
 )
-from congdoan.intake.own_layout import Mapping, OwnLayout, OwnListFile, is_template, read_own_list
+from congdoan.intake.own_headers import Mapping
+from congdoan.intake.own_layout import OwnLayout, OwnListFile, is_template, read_own_list
 from congdoan.intake.problems import (
     Budget,
     IntakeSettings,
