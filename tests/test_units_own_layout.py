@@ -354,3 +354,29 @@ def test_a_csv_in_its_own_layout_is_located_by_its_rows(ws: Workspace) -> None:
     assert result.status == "rejected"
     [error] = [p for p in result.problems if p.severity == "error"]
     assert (error.sheet, error.row, error.field) == (None, 5, "Khu vực")
+
+
+def test_the_list_is_found_on_a_later_sheet_and_an_unknown_kind_is_said_at_its_cell(
+        ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    wb = Workbook()
+    cover = wb.active
+    assert cover is not None
+    cover.title = "Bìa"
+    cover["A1"] = "BÁO CÁO DANH SÁCH CĐCS NĂM NAY"
+    sheet = wb.create_sheet("DS")
+    sheet.append(["TT", "Tên đơn vị", "Khu vực", "Địa bàn", "Cấp trên trực tiếp"])
+    sheet.append([1, "Công ty CP May Hưng Yên", "DNNN", "Xã Tân Hòa (cũ)",
+                  "Công đoàn Tổng công ty May"])
+    path = ws.inbox / "hai_trang.xlsx"
+    wb.save(path)
+    result = import_units(path, ws.database_url, today=TODAY, own=own(start=D(2025, 7, 1)),
+                          dry_run=True)
+    assert result.status == "accepted" and result.mapping.sheet == "DS"
+    [kind] = [p for p in result.problems if p.cell == "E2"]
+    assert (kind.severity, kind.field, kind.value) == (
+        "warning", "Cấp trên trực tiếp", "Công đoàn Tổng công ty May")
+    assert "ghi là 'Công đoàn ngành'" in kind.message_vi
+    assert ("upper", "CD-TONG-CONG-TY-MAY", "founded", "2025-07-01") in events(result.events)
+    argv = ["-w", str(ws.root), "units", "import", str(path), "--start", "01/07/2025"]
+    assert main([*argv, "--sheet", "Khác"]) == 2
+    assert "Tệp không có trang này" in capsys.readouterr().err
