@@ -43,7 +43,7 @@ HEADER = ["STT", "Tên công đoàn cơ sở", "Loại hình đơn vị", "Xã, 
 ROWS: list[list[Any]] = [
     ["Trường Mầm non Tân Hòa", "Hành chính sự nghiệp", "Xã Tân Hòa (cũ)",
      "Công đoàn ngành Giáo dục xã Tân Hòa", dt.datetime(2005, 9, 5), None, 40, 38, None],
-    ["Công ty TNHH May Tân Hòa", "Doanh nghiệp ngoài nhà nước", "Xã Tân Hòa (cũ)",
+    ["Công ty TNHH May\nTân Hòa", "Doanh nghiệp ngoài nhà nước", "Xã Tân Hòa (cũ)",
      "Công đoàn xã Tân Hòa", "12/03/2018", "0101234567", 250, 180, None],
     ["Công ty CP Gạch Phú Mỹ", "Tư nhân", "Xã Phú Mỹ (cũ)", "Công đoàn xã Tân Hòa", None, None,
      60, 45, "chưa rõ ngày thành lập"],
@@ -140,7 +140,7 @@ def test_an_officers_own_workbook_becomes_the_registry_with_codes_in_row_order(
     assert [c.header for c in mapping.columns if not c.known] == ["Ghi chú"]
     frame = registry_at(registry_state(ws.database_url), D(2025, 12, 1)).set_index("unit_id")
     assert frame.index.tolist() == ["CDCS-001", "CDCS-002", "CDCS-003", "CDCS-004", "CDCS-005"]
-    assert frame["name"].tolist() == [r[0] for r in ROWS]
+    assert frame["name"].tolist() == [" ".join(r[0].split()) for r in ROWS]  # a line break typed
     assert frame["sector"].tolist() == ["HCSN", "NNN", "NNN", "DNNN", "NNN"]
     assert frame["commune_id"].tolist() == [OLD_TH, OLD_TH, OLD_PM, OLD_PM, OLD_PM]
     # the blank upper union of row 9 is the organisation itself, as the named one of rows 7, 8, 10

@@ -204,7 +204,7 @@ def _field_of(header: Any, extra: dict[str, str]) -> str | None:
 
 
 def _headers_in(grid: Grid, row: int) -> dict[int, str]:
-    return {c: str(v).strip() for (r, c), (v, _) in sorted(grid.items())
+    return {c: " ".join(str(v).split()) for (r, c), (v, _) in sorted(grid.items())
             if r == row and not is_blank(v)}
 
 

@@ -219,7 +219,10 @@ def read_rows(parsed: OwnListFile, grid: Grid, mapping: Mapping, reader: ListRea
 
 
 def _cell(grid: Grid, sheet: str | None, row: int, col: int) -> Cell:
+    """The cell, its text on one line (a line break typed in a name is a space)."""
     raw, formula = grid.get((row, col), (None, False))
+    if isinstance(raw, str) and not formula:
+        raw = " ".join(raw.split())
     if sheet is None:  # a CSV: located by its row
         return Cell(value=raw, row=row, from_text_file=True)
     return Cell(value=raw, sheet=sheet, ref=f"{get_column_letter(col)}{row}", is_formula=formula)
