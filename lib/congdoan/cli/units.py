@@ -205,7 +205,9 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     units = sub.add_parser(
         "units", help="danh sách CĐCS: mẫu, nhập, tra cứu / the list of CĐCS",
         description="Danh sách CĐCS, công đoàn cấp trên và xã, phường của không gian làm việc, "
-                    "với lịch sử (thành lập, giải thể, chuyển cấp trên, đổi tên). Xem docs/units.md.")
+                    "với lịch sử (thành lập, giải thể, chuyển cấp trên, đổi tên). 'units import' "
+                    "nhận cả danh sách Excel/CSV của chính anh/chị (không cần chép sang mẫu). "
+                    "Xem docs/units.md.")
     actions = units.add_subparsers(dest="units_command", required=True, metavar="ACTION")
     template = actions.add_parser(
         "template", help="tạo danh sách Excel để điền / write the Excel list to fill")
