@@ -1,7 +1,9 @@
 """``congdoan units``: the list of CĐCS, upper unions and communes, with its history.
 
 ``units template`` writes the Excel list to fill (prefilled with the registry as it stands);
-``units import FILE`` applies a filled list (all or nothing, dated events); ``units list --at
+``units import FILE`` applies a filled list (all or nothing, dated events), or a list in the
+officer's own layout (then writes it back in the template's, with the codes given; ``--dry-run``
+shows what would change); ``units list --at
 DATE`` shows the registry as it stood on a day (``--uppers``: its upper unions, each with the one
 above it); ``units history [CODE]`` lists the events.
 """
@@ -12,6 +14,7 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -58,7 +61,7 @@ HISTORY_COLUMNS: dict[str, tuple[str, str]] = {
 """Headers of ``units history`` (Vietnamese, English)."""
 
 
-def _day(text: str | None) -> dt.date:
+def _day(text: str | None, option: str = "--at") -> dt.date:
     if text is None:
         return dt.date.today()
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
@@ -67,33 +70,81 @@ def _day(text: str | None) -> dt.date:
         except ValueError:
             continue
     raise ParameterError("Ngày không đúng dạng.", "Malformed date.",
-                         location=Location(field="--at"), value=text,
+                         location=Location(field=option), value=text,
                          expected="dd/mm/yyyy hoặc YYYY-MM-DD")
 
 
-def _template_command(args: argparse.Namespace) -> int:
+def _write_template(workspace: Workspace, out: Path | None) -> tuple[Path, int]:
+    """The units list in the template, prefilled with the registry: its path and CĐCS count."""
     from congdoan.intake.forms import save_workbook
     from congdoan.intake.units_template import units_workbook
 
-    workspace: Workspace = args.ws
-    out = Path(args.out) if args.out else workspace.output_dir / "DanhSachCDCS.xlsx"
+    out = out or workspace.output_dir / "DanhSachCDCS.xlsx"
     state = registry_state(workspace.database_url)
     save_workbook(units_workbook(state, workspace.organisation), out)
-    print(f"Đã tạo danh sách CĐCS ({len(state.units)} CĐCS có sẵn) / units list written → {out}",
+    return out, len(state.units)
+
+
+def _template_command(args: argparse.Namespace) -> int:
+    out, n = _write_template(args.ws, Path(args.out) if args.out else None)
+    print(f"Đã tạo danh sách CĐCS ({n} CĐCS có sẵn) / units list written → {out}",
           file=sys.stderr)
     return 0
 
 
+def _shown(value: Any) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def _event_lines(events: pd.DataFrame, lang: str) -> list[str]:
+    """One line per registry event: what, which, when, and the value before and after."""
+    from congdoan.intake.unit_import import ENTITY_WORDS, EVENT_WORDS
+
+    which = 0 if lang == "vi" else 1
+    width = max((len(str(c)) for c in events["entity_id"]), default=0)
+    lines = []
+    for e in events.to_dict("records"):
+        day = "" if pd.isna(e["on_date"]) else f"{pd.Timestamp(e['on_date']):%d/%m/%Y}"
+        old, new, name = _shown(e["old_value"]), _shown(e["new_value"]), _shown(e["field"])
+        change = (f"{name}: " if name and (old or new) else "") + (f"{old} → " if old else "") + new
+        lines.append(f"   {EVENT_WORDS[str(e['event'])][which]:<18} "
+                     f"{ENTITY_WORDS[str(e['entity'])][which]:<12} {e['entity_id']!s:<{width}} "
+                     f"{day:<10} {change}".rstrip())
+    return lines
+
+
+NEXT_TIME = """\
+Danh sách theo mẫu, với các mã đã cấp / the list in the template, with the codes given → {out}
+Lần sau: sửa tệp này (hoặc lại danh sách của anh/chị) rồi nhập lại: congdoan units import TỆP
+Next time: edit this file (or your own list again) and import it: congdoan units import FILE"""
+
+
 def _import_command(args: argparse.Namespace) -> int:
+    from congdoan.intake.own_headers import parse_columns
+    from congdoan.intake.own_layout import OwnLayout
     from congdoan.intake.unit_import import import_units
 
     lang = args.units_lang or args.lang
     workspace: Workspace = args.ws
+    start = _day(args.start, "--start") if args.start else None
+    if start is not None and start > dt.date.today():
+        raise ParameterError("Ngày bắt đầu của tổ chức sau hôm nay.",
+                             "The organisation's start is after today.",
+                             location=Location(field="--start"), value=args.start,
+                             expected=f"≤ {dt.date.today():%d/%m/%Y}")
+    own = OwnLayout(organisation=workspace.organisation, columns=parse_columns(args.column),
+                    sheet=args.sheet, start=start)
     result = import_units(Path(args.file), workspace.database_url,
                           Path(args.store) if args.store else None, submitted_by=args.by,
-                          lang=lang)
+                          lang=lang, own=own, dry_run=args.dry_run,
+                          on_mapping=lambda mapping: print("\n".join(mapping.describe(lang))))
     print(result.summary(lang))
+    if result.dry_run and len(result.events):
+        print("\n".join(_event_lines(result.events, lang)))
     print_problems(result.problems, args.show, lang)
+    if result.mapping is not None and result.status == "accepted" and not result.dry_run:
+        out, _ = _write_template(workspace, None)
+        print(NEXT_TIME.format(out=out))
     return 1 if result.status == "rejected" else 0
 
 
@@ -154,7 +205,9 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     units = sub.add_parser(
         "units", help="danh sách CĐCS: mẫu, nhập, tra cứu / the list of CĐCS",
         description="Danh sách CĐCS, công đoàn cấp trên và xã, phường của không gian làm việc, "
-                    "với lịch sử (thành lập, giải thể, chuyển cấp trên, đổi tên). Xem docs/units.md.")
+                    "với lịch sử (thành lập, giải thể, chuyển cấp trên, đổi tên). 'units import' "
+                    "nhận cả danh sách Excel/CSV của chính anh/chị (không cần chép sang mẫu). "
+                    "Xem docs/units.md.")
     actions = units.add_subparsers(dest="units_command", required=True, metavar="ACTION")
     template = actions.add_parser(
         "template", help="tạo danh sách Excel để điền / write the Excel list to fill")
@@ -162,8 +215,38 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
                           help="tệp .xlsx (mặc định output/DanhSachCDCS.xlsx)")
     template.set_defaults(func=_template_command)
     imp = actions.add_parser(
-        "import", help="nhập danh sách đã điền (.xlsx hoặc .csv) / import a filled list")
-    imp.add_argument("file", help="tệp .xlsx (từ mẫu) hoặc .csv (UTF-8)")
+        "import", help="nhập danh sách CĐCS: theo mẫu, hoặc danh sách Excel/CSV của chính anh/chị "
+                       "/ import a list: the template, or your own Excel/CSV list",
+        description="Nhập danh sách CĐCS (.xlsx hoặc .csv): tệp theo mẫu (congdoan units "
+                    "template), hoặc\ndanh sách của chính anh/chị, miễn có một dòng tiêu đề "
+                    "(STT, Tên CĐCS, Khu vực hoặc\nLoại hình, Xã/phường, Công đoàn cấp trên, "
+                    "Ngày thành lập, Mã số thuế, Số CNVCLĐ, Số đoàn viên …;\nkhông cần mã; khu "
+                    "vực bằng chữ, xã và cấp trên bằng tên). Lệnh in cách đọc từng cột trước\n"
+                    "khi nhập; sau khi nhập, ghi danh sách theo mẫu (có mã đã cấp) vào "
+                    "output/DanhSachCDCS.xlsx.\nTệp có lỗi bị từ chối cả tệp, CSDL không đổi. "
+                    "Xem docs/units.md.\n\nImport a list of CĐCS: the template, or your own "
+                    "list with a header row (no codes\nneeded); the column mapping is printed "
+                    "first, the list is written back in the template.",
+        epilog="Ví dụ / examples:\n"
+               "  congdoan units import DanhSachCDCS.xlsx --start dd/mm/yyyy --dry-run\n"
+               "  congdoan units import DanhSachCDCS.xlsx --start dd/mm/yyyy\n"
+               "  congdoan units import ds.xlsx --column \"Tên doanh nghiệp=name\" "
+               "--column \"Ghi chú=-\"",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    imp.add_argument("file", help="tệp .xlsx hoặc .csv (UTF-8): theo mẫu, hoặc danh sách riêng")
+    imp.add_argument("--start", default=None, metavar="DATE",
+                     help="ngày bắt đầu hoạt động của tổ chức (dd/mm/yyyy), cần ở lần nhập danh "
+                          "sách riêng đầu tiên: CĐCS không có ngày thành lập tính từ ngày này / "
+                          "the organisation's start, needed by a first own-layout list")
+    imp.add_argument("--column", action="append", default=[], metavar="\"TIÊU ĐỀ=trường\"",
+                     help="đọc cột có tiêu đề này thành trường (code, name, sector, commune, "
+                          "upper, founded, dissolved, since, tax_code, workers, members; '-' bỏ "
+                          "qua); lặp lại được / read the column with this header as a field")
+    imp.add_argument("--sheet", default=None, metavar="TÊN",
+                     help="trang chứa danh sách (mặc định: trang đầu tiên có dòng tiêu đề)")
+    imp.add_argument("--dry-run", action="store_true",
+                     help="chạy thử: in cách đọc và những gì sẽ thay đổi, không ghi gì / show "
+                          "what would change, write nothing")
     add_list_import_arguments(imp, "units_lang")
     imp.set_defaults(func=_import_command)
     listing = actions.add_parser(

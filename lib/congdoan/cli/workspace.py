@@ -24,6 +24,8 @@ Các bước tiếp theo / next steps (xem docs/getting-started.md):
                                  → điền output/DanhSachCDCS.xlsx (trang CapTren: ngày thành lập
                                    của tổ chức; trang XaPhuong; trang CDCS)
                                  → congdoan units import output/DanhSachCDCS.xlsx
+                                 hoặc danh sách Excel của anh/chị / or your own Excel list:
+                                   congdoan units import TỆP.xlsx --start NGÀY_THÀNH_LẬP --dry-run
   3. mẫu báo cáo / forms:        congdoan template --period YYYY-H1|YYYY-H2  (H2: báo cáo năm)
   4. nhận báo cáo / ingest:      đặt các tệp nhận được vào inbox/, rồi: congdoan ingest
      ai đã nộp / who reported:   congdoan completeness --period YYYY-H2 --units

@@ -12,12 +12,20 @@ rejected *whole*:
   report (``.loi.txt`` in Vietnamese or English, ``.loi.csv``, ``.json``).
 
 Importing a file already seen (same SHA-256) does nothing.
+
+A list in the officer's own layout (:mod:`congdoan.intake.own_layout`: any workbook or CSV with
+a row of headers) is taken when an :class:`~congdoan.intake.own_layout.OwnLayout` is given: it
+is read once before anything is kept, so that a header the program cannot map (or an
+organisation start it needs) stops the import with nothing kept, the fix being an option as
+often as an edit; then as above. A dry run reads and compares, and keeps and writes nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -28,14 +36,23 @@ import sqlalchemy as sa
 from congdoan.core import store
 from congdoan.core.registry_changes import RegistryChanges, plan_changes
 from congdoan.core.registry_store import apply_changes, find_import, registry_state
+from congdoan.exceptions import CongdoanError, Location, ParameterError
 from congdoan.intake.list_import import (
-    Received,
     accepted_report,
     quarantine,
     receive,
     unreadable,
 )
-from congdoan.intake.problems import Problem, has_errors
+from congdoan.intake.own_headers import Mapping
+from congdoan.intake.own_layout import OwnLayout, OwnListFile, is_template, read_own_list
+from congdoan.intake.problems import (
+    Budget,
+    IntakeSettings,
+    Problem,
+    has_errors,
+    limit_problem,
+    load_intake_settings,
+)
 from congdoan.intake.units import (
     COMMUNES_SHEET,
     UNITS_SHEET,
@@ -80,12 +97,21 @@ class UnitImportResult:
     events: pd.DataFrame = field(default_factory=pd.DataFrame)
     report_path: Path | None = None
     import_id: int | None = None
+    mapping: Mapping | None = None
+    """How a list in the officer's own layout was read (None: the template)."""
+    dry_run: bool = False
+    """True when nothing was kept or written: the status is what an import would do."""
 
     def summary(self, lang: str = "vi") -> str:
         """One line for the screen, then one per event kind."""
         vi = lang == "vi"
         words = {"accepted": ("ĐÃ NHẬN", "ACCEPTED"), "rejected": ("BỊ TỪ CHỐI", "REJECTED"),
                  "duplicate": ("ĐÃ CÓ (bỏ qua)", "ALREADY IMPORTED (skipped)")}[self.status]
+        if self.dry_run:
+            words = {"accepted": ("SẼ NHẬN (chạy thử, không ghi gì)",
+                                  "WOULD BE ACCEPTED (dry run, nothing written)"),
+                     "rejected": ("SẼ BỊ TỪ CHỐI (chạy thử, không ghi gì)",
+                                  "WOULD BE REJECTED (dry run, nothing written)")}[self.status]
         errors = sum(p.severity == "error" for p in self.problems)
         warnings = len(self.problems) - errors
         counts = (f"{len(self.events)} sự kiện, {errors} lỗi, {warnings} cảnh báo" if vi else
@@ -112,38 +138,100 @@ def _conflict_problems(parsed: UnitsFile, changes: RegistryChanges) -> list[Prob
     return out
 
 
-def _read(received: Received) -> tuple[UnitsFile | None, list[Problem]]:
-    """The stored copy read and validated; whatever a hostile file does is its problem."""
+def _read(name: str, data: bytes, settings: IntakeSettings, today: dt.date, url: str,
+          own: OwnLayout | None, on_mapping: Callable[[Mapping], None] | None = None
+          ) -> tuple[UnitsFile | None, list[Problem]]:
+    """A list read and validated; whatever a hostile file does is its problem.
+
+    With ``own``, a file that is not the template is read in the officer's own layout; a
+    header that cannot be mapped raises (:func:`~congdoan.intake.own_layout.read_own_list`).
+    """
+    template = own is None or is_template(name, data, Budget(name, settings,
+                                                             template=UNITS_TEMPLATE))
+    if template and own is not None and (own.columns or own.sheet):
+        raise ParameterError("Tệp theo mẫu của congdoan: --column và --sheet chỉ dùng cho danh "
+                             "sách trình bày riêng.", "The file is congdoan's template: "
+                             "--column and --sheet are for a list in its own layout.",
+                             location=Location(file=name), expected="bỏ --column, --sheet / "
+                             "drop --column, --sheet")
     try:
-        parsed = read_units_file(received.name, received.stored.read_bytes(), received.settings,
-                                 received.today)
+        if own is not None and not template:
+            parsed: UnitsFile = read_own_list(name, data, settings, today, registry_state(url),
+                                              own, on_mapping)
+        else:
+            parsed = read_units_file(name, data, settings, today)
+    except CongdoanError:
+        raise
     except Exception as exc:  # noqa: BLE001 - one file, one outcome, never a traceback
-        log.debug("reading %s failed", received.name, exc_info=True)
+        log.debug("reading %s failed", name, exc_info=True)
         return None, [unreadable(
-            received.name, exc, f"tệp .xlsx tạo từ mẫu ({UNITS_TEMPLATE}) hoặc CSV UTF-8",
+            name, exc, f"tệp .xlsx tạo từ mẫu ({UNITS_TEMPLATE}) hoặc CSV UTF-8",
             f"an .xlsx made from the template ({UNITS_TEMPLATE}), or a UTF-8 CSV")]
     return parsed, list(parsed.problems)
 
 
+def _plan(parsed: UnitsFile | None, url: str, today: dt.date
+          ) -> tuple[RegistryChanges | None, list[Problem]]:
+    """The changes a readable list makes, and its conflicts as located problems."""
+    if parsed is None or not parsed.readable:
+        return None, []
+    changes = plan_changes(registry_state(url), parsed.units, parsed.uppers, parsed.communes,
+                           today)
+    return changes, _conflict_problems(parsed, changes)
+
+
+def _mapping_of(parsed: UnitsFile | None) -> Mapping | None:
+    return parsed.mapping if isinstance(parsed, OwnListFile) else None
+
+
 def import_units(path: Path, url: str | None = None, store_dir: Path | None = None, *,
                  submitted_by: str | None = None, today: dt.date | None = None,
-                 lang: str = "vi") -> UnitImportResult:
-    """Keep, validate and apply (or quarantine) one units list; see the module's rules."""
+                 lang: str = "vi", own: OwnLayout | None = None, dry_run: bool = False,
+                 on_mapping: Callable[[Mapping], None] | None = None) -> UnitImportResult:
+    """Keep, validate and apply (or quarantine) one units list; see the module's rules.
+
+    ``own``: how to read a list that is not the template (None: only the template is read).
+    ``dry_run``: read and compare only; the result's status is what the import would do.
+    ``on_mapping`` is told how an own-layout list is read, before anything is kept or applied.
+
+    Raises:
+        CongdoanError: an own-layout list whose header cannot be mapped, or that needs the
+            organisation's start (``own.start``); nothing is kept.
+
+    """
+    path = Path(path)
+    url = url or store.default_url()
+    today = today or dt.date.today()
+    settings = load_intake_settings()
+    name = unicodedata.normalize("NFC", path.name)
+    size = path.stat().st_size
+    too_big = [limit_problem(name, "max_file_mb", settings, f"{size / 2**20:.1f} MB",
+                             template=UNITS_TEMPLATE)] if size > settings.max_file_mb * 2**20 else []
+    if (dry_run or own is not None) and not too_big:  # read before anything is kept
+        parsed, problems = _read(name, path.read_bytes(), settings, today, url, own, on_mapping)
+    else:
+        parsed, problems = None, list(too_big)
+    if dry_run:
+        planned, conflicts = _plan(parsed, url, today)
+        problems += conflicts
+        return UnitImportResult(
+            path=path, sha256="", problems=problems, mapping=_mapping_of(parsed), dry_run=True,
+            status="rejected" if planned is None or has_errors(problems) else "accepted",
+            events=planned.events if planned is not None else pd.DataFrame())
     received = receive(path, url, store_dir, seen=find_import, template=UNITS_TEMPLATE,
                        submitted_by=submitted_by, today=today)
     if received.duplicate:
         return UnitImportResult(path=received.path, sha256=received.sha256, status="duplicate")
-    url = url or store.default_url()
     changes: RegistryChanges | None = None
     n_units = 0
     problems = list(received.too_big)
+    parsed = None
     if not problems:
-        parsed, problems = _read(received)
-        if parsed is not None and parsed.readable:
-            changes = plan_changes(registry_state(url), parsed.units, parsed.uppers,
-                                   parsed.communes, received.today)
-            problems += _conflict_problems(parsed, changes)
-            n_units = len(parsed.units)
+        parsed, problems = _read(received.name, received.stored.read_bytes(), received.settings,
+                                 received.today, url, own)
+        changes, conflicts = _plan(parsed, url, received.today)
+        problems += conflicts
+        n_units = 0 if parsed is None else len(parsed.units)
     if changes is not None and not has_errors(problems):
         try:
             import_id = apply_changes({**received.record, "n_units": n_units}, changes, url)
@@ -155,7 +243,8 @@ def import_units(path: Path, url: str | None = None, store_dir: Path | None = No
             return UnitImportResult(path=received.path, sha256=received.sha256,
                                     status="accepted", problems=problems, events=changes.events,
                                     report_path=accepted_report(received, problems, lang),
-                                    import_id=import_id)
+                                    import_id=import_id, mapping=_mapping_of(parsed))
     kept = quarantine(received, "units", problems, lang)
     return UnitImportResult(path=received.path, sha256=received.sha256, status="rejected",
-                            problems=problems, report_path=kept.report_path)
+                            problems=problems, report_path=kept.report_path,
+                            mapping=_mapping_of(parsed))
