@@ -148,6 +148,15 @@ def test_finance_lines_note_the_breaks_and_trends_mark_them() -> None:
     panel = figure.axes[0]
     assert any(line.get_linestyle() == ":" and line.get_xdata()[0] == 0.5 for line in panel.lines)
     assert any("01/07/2025" in text.get_text() for text in panel.texts)
+    # the break falls in the last period shown: its dates are written left of the line, whole
+    from congdoan.briefing.images import agg_canvas
+
+    alone = charts.trend_panel(history)  # as a briefing shows it: a panel of its own
+    renderer = agg_canvas(alone).get_renderer()
+    assert alone.axes[0].texts
+    for text in alone.axes[0].texts:
+        box = text.get_window_extent(renderer)
+        assert 0 <= box.x0 and box.x1 <= alone.bbox.x1, text.get_text()
 
 
 def test_provisional_points_are_drawn_hollow() -> None:

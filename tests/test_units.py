@@ -195,6 +195,25 @@ def test_a_second_list_applies_dated_events_and_keeps_the_history(ws: Workspace)
     assert import_units(path, ws.database_url, today=D(2026, 3, 1)).status == "duplicate"
 
 
+def test_a_founding_day_corrected_to_before_the_upper_union_keeps_it_from_its_first_day(
+        ws: Workspace) -> None:
+    """C was listed as founded with the commune union (01/07/2025, say for want of its date);
+    its real founding day, 2019, is earlier than the union: it came under it on 01/07/2025."""
+    first_import(ws)
+    path = fill(template(ws), ws.inbox / "danh_sach_2.xlsx",
+                {"CDCS": [{"unit_id": "C", "founded": D(2019, 4, 2)}]})
+    result = import_units(path, ws.database_url, today=D(2026, 3, 1))
+    assert result.status == "accepted", [p.render() for p in result.problems]
+    assert events(result.events) == {("cdcs", "C", "corrected", "")}
+    units = store.read_table("units", ws.database_url).set_index("unit_id")
+    assert str(units.loc["C", "founded"]) == "2019-04-02"
+    links = store.read_table("links", ws.database_url)
+    c = links[links["unit_id"] == "C"]
+    assert [(p, str(f)) for p, f in c[["parent_id", "valid_from"]].itertuples(index=False)] == [
+        ("CD-XA-TH", "2025-07-01")]
+    assert "C" not in standing(ws, D(2025, 6, 30)) and "C" in standing(ws, D(2025, 7, 1))
+
+
 def test_units_list_at_a_date_on_the_command_line(ws: Workspace,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     first_import(ws)

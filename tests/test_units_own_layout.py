@@ -3,7 +3,7 @@
 The story (worked by hand): the commune union of Tân Hòa, formed on 1/7/2025, keeps its CĐCS in
 its own workbook — two title rows (one merged), a header row on row 4 ("STT", "Tên công đoàn cơ
 sở", "Loại hình đơn vị" in words, communes and upper unions by name), a row of column numbers,
-five CĐCS without codes (the third without founding day) and a total row. Imported with
+five CĐCS without codes and a total row. Imported with
 ``--start 01/07/2025``, the CĐCS get CDCS-001 … CDCS-005 in row order; the two former communes
 and the education union get codes made from their names; the commune union is the organisation
 itself (its own row on the template's CapTren). A second version of the list spells the first
@@ -45,8 +45,8 @@ ROWS: list[list[Any]] = [
      "Công đoàn ngành Giáo dục xã Tân Hòa", dt.datetime(2005, 9, 5), None, 40, 38, None],
     ["Công ty TNHH May\nTân Hòa", "Doanh nghiệp ngoài nhà nước", "Xã Tân Hòa (cũ)",
      "Công đoàn xã Tân Hòa", "12/03/2018", "0101234567", 250, 180, None],
-    ["Công ty CP Gạch Phú Mỹ", "Tư nhân", "Xã Phú Mỹ (cũ)", "Công đoàn xã Tân Hòa", None, None,
-     60, 45, "chưa rõ ngày thành lập"],
+    ["Công ty CP Gạch Phú Mỹ", "Tư nhân", "Xã Phú Mỹ (cũ)", "Công đoàn xã Tân Hòa",
+     dt.datetime(2016, 1, 1), None, 60, 45, "chưa rõ ngày thành lập"],
     ["Chi nhánh Điện lực Tân Hòa", "Doanh nghiệp nhà nước", "Xã Phú Mỹ (cũ)", None,
      dt.datetime(2010, 1, 1), "0100100079-012", 30, 30, None],
     ["Công ty TNHH Điện tử Sao Mai", "FDI", "xã phú mỹ (cũ)", "Công đoàn xã Tân Hòa",
@@ -146,12 +146,12 @@ def test_an_officers_own_workbook_becomes_the_registry_with_codes_in_row_order(
     # the blank upper union of row 9 is the organisation itself, as the named one of rows 7, 8, 10
     assert frame["upper_id"].tolist() == [EDU, ORG.id, ORG.id, ORG.id, ORG.id]
     assert [f"{d:%d/%m/%Y}" for d in frame["founded"]] == [
-        "05/09/2005", "12/03/2018", "01/07/2025", "01/01/2010", "15/08/2025"]
+        "05/09/2005", "12/03/2018", "01/01/2016", "01/01/2010", "15/08/2025"]
     assert events(result.events) == {
         ("commune", OLD_TH, "added", ""), ("commune", OLD_PM, "added", ""),
         ("upper", ORG.id, "founded", "2025-07-01"), ("upper", EDU, "founded", "2025-07-01"),
         ("cdcs", "CDCS-001", "joined", "2025-07-01"), ("cdcs", "CDCS-002", "joined", "2025-07-01"),
-        ("cdcs", "CDCS-003", "founded", "2025-07-01"),  # no founding day: the union's start
+        ("cdcs", "CDCS-003", "joined", "2025-07-01"),  # older than the union: from its start
         ("cdcs", "CDCS-004", "joined", "2025-07-01"),
         ("cdcs", "CDCS-005", "founded", "2025-08-15")}
     uppers = store.read_table("upper_unions", ws.database_url).set_index("upper_id")
@@ -164,11 +164,22 @@ def test_an_officers_own_workbook_becomes_the_registry_with_codes_in_row_order(
     assert units.loc["CDCS-004", "enterprise_id"] == "0100100079-012"
     openings = store.read_table("openings", ws.database_url).set_index("unit_id")
     assert openings.loc["CDCS-005", ["workers", "members"]].tolist() == [500, 300]
-    # the founding default is said, with its row
-    said = result.problems[0]  # the file's warnings first
-    assert (said.severity, said.field, said.value) == ("warning", "Ngày thành lập",
-                                                       "dòng / rows 8")
-    assert "01/07/2025" in said.message_vi
+    assert not [p for p in result.problems if p.severity == "error"]
+
+
+def test_a_new_cdcs_without_founding_day_is_refused_at_its_cell(ws: Workspace) -> None:
+    """No founding day is made up: with the union's start as one, an old CĐCS would count as
+    founded in 2025 (its members as new growth, itself as a new CĐCS, too young for a rating)."""
+    rows = [list(r) for r in ROWS]
+    rows[2][4] = None  # Công ty CP Gạch Phú Mỹ, row 8
+    result = import_units(officer_workbook(ws.inbox / "thieu_ngay.xlsx", rows), ws.database_url,
+                          today=TODAY, own=own(start=D(2025, 7, 1)))
+    assert result.status == "rejected"
+    [missing] = [p for p in result.problems if p.severity == "error"]
+    assert (missing.cell, missing.field, missing.value) == ("F8", "Ngày thành lập",
+                                                            "Công ty CP Gạch Phú Mỹ")
+    assert "01/01 của năm thành lập" in missing.expected
+    assert registry_state(ws.database_url).units.empty  # nothing of the file is kept
 
 
 def test_the_command_prints_the_mapping_and_writes_the_list_in_the_template(
@@ -277,10 +288,12 @@ def test_a_group_header_over_two_columns_is_read_with_the_row_under_it(ws: Works
     sheet = wb.active
     assert sheet is not None
     sheet.append(["DANH SÁCH CĐCS"])
-    sheet.append(["STT", "Tên CĐCS", "Khu vực", "Xã/phường", "Số lượng", None, "Ghi chú"])
+    sheet.append(["STT", "Tên CĐCS", "Khu vực", "Xã/phường", "Số lượng", None, "Ghi chú",
+                  "Thành lập"])
     sheet.merge_cells("E2:F2")
-    sheet.append([None, None, None, None, "CNVCLĐ", "Đoàn viên", None])
-    sheet.append([1, "Công ty TNHH May Tân Hòa", "NNN", "Xã Tân Hòa (cũ)", 250, 180])
+    sheet.append([None, None, None, None, "CNVCLĐ", "Đoàn viên", None, None])
+    sheet.append([1, "Công ty TNHH May Tân Hòa", "NNN", "Xã Tân Hòa (cũ)", 250, 180, None,
+                  dt.datetime(2025, 9, 1)])
     path = ws.inbox / "hai_dong.xlsx"
     wb.save(path)
     result = import_units(path, ws.database_url, today=TODAY, own=own(start=D(2025, 7, 1)),
@@ -289,11 +302,11 @@ def test_a_group_header_over_two_columns_is_read_with_the_row_under_it(ws: Works
     assert (result.mapping.header_row, result.mapping.header_rows) == (2, 2)
     assert {c.letter: c.field for c in result.mapping.columns} == {
         "A": "-", "B": "name", "C": "sector", "D": "commune", "E": "workers", "F": "members",
-        "G": "-"}
+        "G": "-", "H": "founded"}
     assert "dòng tiêu đề 2–3" in result.mapping.describe()[0]
-    assert events(result.events) == {  # no founding column: from the organisation's start
+    assert events(result.events) == {
         ("commune", OLD_TH, "added", ""), ("upper", ORG.id, "founded", "2025-07-01"),
-        ("cdcs", "CDCS-001", "founded", "2025-07-01")}
+        ("cdcs", "CDCS-001", "founded", "2025-09-01")}
 
 
 def test_a_first_list_without_the_organisations_start_asks_for_it(
@@ -303,7 +316,7 @@ def test_a_first_list_without_the_organisations_start_asks_for_it(
     captured = capsys.readouterr()
     assert "cột đã đọc:" in captured.out  # the mapping is shown first
     assert "Chưa biết ngày bắt đầu hoạt động của tổ chức Công đoàn xã Tân Hòa" in captured.err
-    assert "cần --start dd/mm/yyyy" in captured.err and "dòng 8" in captured.err
+    assert "cần --start dd/mm/yyyy" in captured.err
     assert not (ws.store_dir / "quarantine").exists()
     assert first_import(ws).status == "accepted"  # the same file, with the start
 
@@ -364,9 +377,10 @@ def test_the_list_is_found_on_a_later_sheet_and_an_unknown_kind_is_said_at_its_c
     cover.title = "Bìa"
     cover["A1"] = "BÁO CÁO DANH SÁCH CĐCS NĂM NAY"
     sheet = wb.create_sheet("DS")
-    sheet.append(["TT", "Tên đơn vị", "Khu vực", "Địa bàn", "Cấp trên trực tiếp"])
+    sheet.append(["TT", "Tên đơn vị", "Khu vực", "Địa bàn", "Cấp trên trực tiếp",
+                  "Ngày thành lập"])
     sheet.append([1, "Công ty CP May Hưng Yên", "DNNN", "Xã Tân Hòa (cũ)",
-                  "Công đoàn Tổng công ty May"])
+                  "Công đoàn Tổng công ty May", dt.datetime(2012, 4, 1)])
     path = ws.inbox / "hai_trang.xlsx"
     wb.save(path)
     result = import_units(path, ws.database_url, today=TODAY, own=own(start=D(2025, 7, 1)),

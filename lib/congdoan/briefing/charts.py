@@ -307,10 +307,13 @@ def _draw_trend(history: pd.DataFrame, labels: list[str], axes_list: list[Axes],
         for at in (np.flatnonzero(part["break_label"].astype(bool).to_numpy())
                    if "break_label" in part else ()):
             axis.axvline(at - 0.5, color=INK, ls=":", lw=0.8, zorder=2.6)
+            # the date beside the line, on the side with room (left of a break in the last
+            # period: on its right it would run off the panel)
+            last = at >= len(periods) - 1
             axis.annotate(str(part["break_label"].iloc[at]).replace(", ", "\n"), (at - 0.5, 1.0),
-                          xycoords=("data", "axes fraction"), xytext=(2, -2),
-                          textcoords="offset points", fontsize=5.5, va="top", color=INK,
-                          zorder=3)
+                          xycoords=("data", "axes fraction"), xytext=(-2 if last else 2, -2),
+                          textcoords="offset points", fontsize=5.5, va="top",
+                          ha="right" if last else "left", color=INK, zorder=3)
         if part["target"].notna().any():
             axis.step(x, part["target"].astype(float), where="mid", color=INK, lw=0.9,
                       ls="--", zorder=2.6)

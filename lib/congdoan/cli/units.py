@@ -236,8 +236,8 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("file", help="tệp .xlsx hoặc .csv (UTF-8): theo mẫu, hoặc danh sách riêng")
     imp.add_argument("--start", default=None, metavar="DATE",
                      help="ngày bắt đầu hoạt động của tổ chức (dd/mm/yyyy), cần ở lần nhập danh "
-                          "sách riêng đầu tiên: CĐCS không có ngày thành lập tính từ ngày này / "
-                          "the organisation's start, needed by a first own-layout list")
+                          "sách riêng đầu tiên / the organisation's start, needed by a first "
+                          "own-layout list")
     imp.add_argument("--column", action="append", default=[], metavar="\"TIÊU ĐỀ=trường\"",
                      help="đọc cột có tiêu đề này thành trường (code, name, sector, commune, "
                           "upper, founded, dissolved, since, tax_code, workers, members; '-' bỏ "

@@ -285,7 +285,7 @@ class _Planner:
                            new=rec[name])
                 row[name] = rec[name]
         if not _same(old["founded"], rec["founded"]):
-            self._refound(uid, old["founded"], rec["founded"], links, history)
+            self._refound(uid, old["founded"], rec["founded"], links, history, uppers)
             row["founded"] = rec["founded"]
         dissolved = old["dissolved"] if pd.isna(rec["dissolved"]) else rec["dissolved"]
         moved = bool(links) and rec["upper_id"] != links[-1]["parent_id"]
@@ -355,20 +355,31 @@ class _Planner:
                           "Mã số thuế không đúng dạng.", "Malformed tax code.", value=code,
                           expected="0101234567 | 0101234567-001")
 
-    def _refound(self, uid: str, old: Any, new: pd.Timestamp,
-                 links: list[dict[str, Any]], history: list[dict[str, Any]]) -> None:
-        """A corrected founding day; the first link and name start then if they began with it."""
+    def _refound(self, uid: str, old: Any, new: pd.Timestamp, links: list[dict[str, Any]],
+                 history: list[dict[str, Any]], uppers: pd.DataFrame) -> None:
+        """A corrected founding day; the first link and name start then if they began with it.
+
+        A first link never starts before its upper union did: a CĐCS founded earlier than the
+        union it is under (a commune union formed on 1/7/2025 over older CĐCS) came under it
+        on the union's first day, as for a new CĐCS whose 'since' is blank.
+        """
         self.event("cdcs", uid, "corrected", field_name="founded", old=old, new=new)
         for rows in (links, history):
             if rows and (rows[0]["valid_from"] == old or rows[0]["valid_from"] < new):
+                start = new
+                parent = str(rows[0].get("parent_id"))
+                opened = (pd.Timestamp(uppers.at[parent, "valid_from"])  # type: ignore[arg-type]
+                          if rows is links and parent in uppers.index else pd.NaT)
+                if not pd.isna(opened):
+                    start = max(new, opened)
                 end = rows[0]["valid_to"]
-                if not pd.isna(end) and new > end:
+                if not pd.isna(end) and start > end:
                     self.conflict("cdcs", uid, "founded",
                                   "Ngày thành lập mới sau ngày kết thúc của lần trực thuộc "
                                   "(hoặc tên) đầu tiên.",
                                   "The new founding day is after the end of the first link "
                                   "(or name).", value=_day(new), expected=f"≤ {_day(end)}")
-                rows[0]["valid_from"] = new
+                rows[0]["valid_from"] = start
 
     def _change(self, rec: dict[str, Any], uppers: pd.DataFrame, links: list[dict[str, Any]],
                 history: list[dict[str, Any]], dissolved: Any, moved: bool,

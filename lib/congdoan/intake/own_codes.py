@@ -22,8 +22,8 @@ file's collector. The rules:
   upper union), its registry spelling where the name differs by accents or case alone, and its
   stored opening balance (the list's figures are then today's, which reports give): each said
   in a warning.
-- A new CĐCS without a founding day counts from the organisation's start: one warning per file
-  says how many rows took it.
+- A new CĐCS without a founding day is refused at its row (none is made up: the day decides
+  whether it is new in a period and whether it may be rated).
 """
 
 from __future__ import annotations
@@ -57,6 +57,17 @@ KIND_PREFIXES: dict[str, tuple[str, ...]] = {
 DEFAULT_KIND = "industry_union"
 """The kind of a new upper union whose name tells none (said in a warning)."""
 
+
+
+MISSING_FOUNDED_VI = (
+    "Thiếu ngày thành lập của CĐCS mới. Ngày này quyết định CĐCS mới thành lập trong kỳ hay đã có "
+    "từ trước (tăng đoàn viên, số CĐCS mới) và đã đủ 12 tháng để xếp loại chưa; CĐCS có trước công "
+    "đoàn cấp trên thì về trực thuộc từ ngày công đoàn đó bắt đầu.")
+MISSING_FOUNDED_EN = (
+    "A new CĐCS's founding day is missing. It decides whether the CĐCS is new in a period or "
+    "existed before (member growth, new CĐCS) and whether it has had 12 months for a rating; a "
+    "CĐCS older than its upper union comes under it on that union's first day.")
+"""Why a new CĐCS of an officer's own list needs its founding day (none is made up for it)."""
 
 def upper_key(name: str) -> str:
     """An upper union's name as compared: :func:`fold`, with the short forms read in full.
@@ -217,7 +228,8 @@ def give_codes(rows: list[OwnRow], state: RegistryState, organisation: Organisat
     units: list[dict[str, Any]] = []
     matched: dict[str, int] = {}  # registry code → the row that matched it
     fresh: dict[tuple[str, str], int] = {}  # (folded name, commune) of new CĐCS → row
-    defaulted, kept_counts, needs_start = [], [], []
+    kept_counts: list[int] = []
+    needs_start: list[str] = []
     for r in rows:
         v = dict(r.values)
         if v.get("name") is None or v.get("commune_id") is None or v.get("sector") is None:
@@ -297,7 +309,12 @@ def give_codes(rows: list[OwnRow], state: RegistryState, organisation: Organisat
             uid = uid or next(new_unit)
             matched[uid] = r.row
             if v.get("founded") is None:
-                defaulted.append(r.row)
+                out.add(r.cells.get("founded") or r.cells["name"], "founded", MISSING_FOUNDED_VI,
+                        MISSING_FOUNDED_EN, value=v["name"],
+                        expected="dd/mm/yyyy (nếu không rõ ngày: 01/01 của năm thành lập)",
+                        expected_en="dd/mm/yyyy (if the day is not known: 1 January of the "
+                        "founding year)")
+                continue
             upper = upper or organisation.id
         positions[(UNITS_SHEET, uid)] = r.row
         units.append({**v, "unit_id": uid, "commune_id": commune, "upper_id": upper})
@@ -309,9 +326,6 @@ def give_codes(rows: list[OwnRow], state: RegistryState, organisation: Organisat
         uppers[organisation.id] = {"upper_id": organisation.id, "name": organisation.name,
                                    "kind": kind or DEFAULT_KIND}
         needs_start.append(f"tổ chức / the organisation {organisation.id}")
-    if defaulted:
-        needs_start.append(f"CĐCS không có ngày thành lập / without founding day: dòng "
-                           f"{_rows(defaulted)}")
     if needs_start and org_start is None:
         raise ParameterError(
             f"Chưa biết ngày bắt đầu hoạt động của tổ chức {organisation.name}; cần cho: "
@@ -320,16 +334,6 @@ def give_codes(rows: list[OwnRow], state: RegistryState, organisation: Organisat
             + "; ".join(needs_start[:3]) + ".", location=Location(field="--start"),
             expected="--start dd/mm/yyyy (ngày bắt đầu hoạt động của tổ chức)",
             expected_en="--start dd/mm/yyyy (the day the organisation began)")
-    for rec in units:
-        if rec.get("founded") is None:
-            rec["founded"] = org_start
-    if defaulted:
-        notes.add(Cell(None, sheet), "founded", f"{len(defaulted)} CĐCS không có ngày thành lập: "
-                f"tính từ ngày bắt đầu của tổ chức ({_day(org_start)}).",
-                f"{len(defaulted)} CĐCS have no founding day: they count from the "
-                f"organisation's start ({_day(org_start)}).", value=f"dòng / rows "
-                f"{_rows(defaulted)}", expected="ngày thành lập nếu biết / the founding day if "
-                "known", severity="warning")
     if kept_counts:
         notes.add(Cell(None, sheet), "opening_workers", f"{len(kept_counts)} CĐCS đã có số dư đầu "
                 "kỳ khác trong danh mục; giữ số đó (số hiện nay lấy từ báo cáo).",
