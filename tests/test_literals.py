@@ -27,9 +27,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 PACKAGE = Path(congdoan.__file__).parent
 DEMO_PARTS = (PACKAGE / "demo", PACKAGE / "cli" / "demo.py")
-WORDS = re.compile(r"41b|Gia Lâm|huyện", re.IGNORECASE)
+WORDS = re.compile(r"41b|Gia Lâm|huyện|thị trấn", re.IGNORECASE)
 YEARS = {2023, 2025, 2030, 2045}
-ALLOWED = {("core/workspace.py", "Liên đoàn Lao động quận, huyện")}
+ALLOWED = {("core/workspace.py", "Liên đoàn Lao động quận, huyện"),
+           ("intake/own_headers.py", "Xã, phường, thị trấn")}  # an old list's header
 """Literals that name a kind of organisation, not a place or a plan."""
 YEAR = re.compile(r"(?<!\d)(" + "|".join(map(str, sorted(YEARS))) + r")(?!\d)")
 

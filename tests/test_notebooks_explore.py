@@ -83,7 +83,7 @@ def test_explore_saves_the_last_view_in_the_widget_state(demo_dir: Path, tmp_pat
     # the last view is in the pictures: the sectors with the non-state one among them, and the
     # federation's non-state CĐCS (what the distribution counts)
     assert any("Theo khu vực" in svg and "Doanh nghiệp ngoài nhà nước" in svg for svg in charts)
-    assert any("Theo xã, thị trấn" in svg for svg in charts)
+    assert any("Theo địa bàn (xã, phường)" in svg for svg in charts)
     nnn = demo_units(demo_dir)
     assert any(f"({nnn} CĐCS có số liệu)" in svg for svg in charts)
     assert any("1.1 · DN ngoài nhà nước tổ chức đối thoại" in t for t in html_texts)
@@ -138,7 +138,7 @@ def test_data_quality_reads_as_a_report(demo_dir: Path, tmp_path: Path) -> None:
     assert period["_options_labels"][period["index"]] == "Năm 2024 (2024)"
     text = "".join(str(m["state"].get("value", "")) for m in models.values()  # type: ignore[union-attr]
                    if m["model_name"] == "HTMLModel")
-    for header in ("Xã, thị trấn", "Phải nộp", "Tỷ lệ đúng hạn", "Tên CĐCS", "Kỳ chưa nộp",
+    for header in ("Xã, phường", "Phải nộp", "Tỷ lệ đúng hạn", "Tên CĐCS", "Kỳ chưa nộp",
                    "Giá trị báo cáo", "Trung vị của CĐCS"):
         assert f">{header}</th>" in text, header
     for english in ("received_share", "missing_periods", "on_time", "unit_name"):

@@ -65,6 +65,11 @@ def fill(source: Path, edits: Edits, header: dict[str, str] | None = None) -> Pa
     return target
 
 
+def errors(result: Any) -> list[Any]:
+    """The errors of an import (warnings about the template's own count targets aside)."""
+    return [p for p in result.problems if p.severity == "error"]
+
+
 def where(wb_path: Path, line: str, key: str) -> str:
     return str(cell_of(load_workbook(wb_path), line, key).coordinate)
 
@@ -92,7 +97,12 @@ def test_importing_the_template_unchanged_changes_nothing(ws: Workspace) -> None
     plan = ws.params_dir / "plan.yaml"
     before, register = plan.read_bytes(), load_register(ws.params_dir)
     result = import_plan_sheet(template(ws), ws.params_dir, load_intake_settings())
-    assert (result.problems, result.changes, result.written) == ([], [], False)
+    assert (errors(result), result.changes, result.written) == ([], [], False)
+    # the template's count targets, kept as they are, are said at their cells
+    kept = {(p.cell, p.value) for p in result.problems if p.severity == "warning"}
+    assert ("F17", "600") in kept and ("F18", "13") in kept
+    said = next(p for p in result.problems if p.cell == "F17")
+    assert said.message_vi.startswith("1.5 Tăng đoàn viên trong năm: còn là số của kế hoạch mẫu")
     assert plan.read_bytes() == before
     assert load_register(ws.params_dir) == register
 
@@ -110,9 +120,11 @@ def test_a_filled_sheet_changes_identity_targets_a_milestone_and_drops_a_clause(
         ("finance_collection", "keep"): "Không", ("finance_disclosure", "keep"): "Không",
         ("upper_audited", "keep"): "Không", ("new_cdcs", "clause"): "1.9"})
     result = import_plan_sheet(path, ws.params_dir, load_intake_settings())
-    assert result.problems == [] and result.written and result.layout_kept
+    assert errors(result) == [] and result.written and result.layout_kept
     assert "1.1 dialogue_nnn: min 70 % → 60 %" in result.changes
     assert "1.5 member_growth: max 700 → 50" in result.changes
+    warned = [p.message_vi for p in result.problems if p.severity == "warning"]
+    assert warned and not [w for w in warned if w.startswith("1.5 Tăng đoàn viên")]  # set now
     register = load_register(ws.params_dir)
     assert register.plan.citation() == ("Kế hoạch số 12/KH-CĐX ngày 01/09/2025 của Ban Chấp "
                                         "hành Công đoàn xã Tân Hòa")
@@ -128,6 +140,22 @@ def test_a_filled_sheet_changes_identity_targets_a_milestone_and_drops_a_clause(
         i.id for i in register.indicators}
     text = (ws.params_dir / "plan.yaml").read_text(encoding="utf-8")
     assert "# Fields of each indicator" in text and "target: {min: 0.6}" in text
+
+
+def test_strictly_above_on_a_milestone_line_applies_to_its_milestones(ws: Workspace) -> None:
+    """cba_coverage reads "trên 85% (2030)": its sheet line shows "Trên" Có; a plan that says
+    "85% (2030)" clears it, for each milestone of the line."""
+    register = load_register(ws.params_dir)
+    marks = register.get("cba_coverage").milestones
+    assert marks is not None and any(m.strict for m in marks.values())
+    wb = load_workbook(template(ws))
+    assert cell_of(wb, "cba_coverage", "strict").value == "Có"
+    result = import_plan_sheet(fill(template(ws), {("cba_coverage", "strict"): "Không"}),
+                               ws.params_dir, load_intake_settings())
+    assert errors(result) == [] and result.written
+    marks = load_register(ws.params_dir).get("cba_coverage").milestones
+    assert marks is not None and not any(m.strict for m in marks.values())
+    assert [y for y, m in marks.items()] == sorted(marks)  # every milestone kept
 
 
 @pytest.mark.parametrize(("line", "key", "typed", "header", "said"), [
@@ -195,7 +223,7 @@ def test_milestones_are_removed_and_added_in_a_new_year_column(ws: Workspace) ->
     first = fill(template(ws), {("plan", "milestone_years"): "2028, 2030",
                                 ("cba_coverage", "milestone_2023"): None})
     result = import_plan_sheet(first, ws.params_dir, load_intake_settings())
-    assert result.problems == [] and result.written and result.layout_kept
+    assert errors(result) == [] and result.written and result.layout_kept
     assert "plan.milestone_years: 2023, 2025, 2030, 2045 → 2028, 2030" in result.changes
     register = load_register(ws.params_dir)
     assert register.plan.milestone_years == (2028, 2030)
@@ -207,7 +235,7 @@ def test_milestones_are_removed_and_added_in_a_new_year_column(ws: Workspace) ->
         ("total_members", "milestone_2023"): None, ("total_members", "milestone_2028"): 2400,
         ("legal_representation", "milestone_2028"): "75%"}), ws.params_dir,
         load_intake_settings())
-    assert result.problems == [] and result.written and result.layout_kept
+    assert errors(result) == [] and result.written and result.layout_kept
     register = load_register(ws.params_dir)
     members = register.get("total_members").milestones or {}
     assert list(members) == [2028]  # the 2023 (demo) milestone gone, "khoảng" kept

@@ -175,11 +175,11 @@ def test_completeness_table_in_vietnamese() -> None:
 
     table = completeness_by_commune(_dataset())
     shown = format_completeness(table[table["period"] == "2023-H1"])
-    assert list(shown.columns) == ["Kỳ", "Xã, thị trấn", "Phải nộp", "Đã nộp", "Đúng hạn",
+    assert list(shown.columns) == ["Kỳ", "Xã, phường", "Phải nộp", "Đã nộp", "Đúng hạn",
                                    "Nộp muộn", "Chưa nộp", "Tỷ lệ đã nộp", "Tỷ lệ đúng hạn",
                                    "Số ngày muộn (trung vị)"]
     # communes by name (Xã Hai before Xã Một), then the district's own row
-    assert list(shown["Xã, thị trấn"]) == ["Xã Hai", "Xã Một", "Cộng: Huyện Tí Hon"]
+    assert list(shown["Xã, phường"]) == ["Xã Hai", "Xã Một", "Cộng: Huyện Tí Hon"]
     one = shown.iloc[1]                            # C1: A on time, B 5 days late
     assert (one["Phải nộp"], one["Đúng hạn"], one["Tỷ lệ đúng hạn"]) == ("2", "1", "50%")
     assert one["Số ngày muộn (trung vị)"] == "5"
@@ -194,11 +194,11 @@ def test_missing_and_outliers_in_vietnamese() -> None:
 
     ds: Dataset = _dataset()
     shown = format_missing(missing_reports(ds, "2023"), name_lookup(ds))
-    assert list(shown.columns) == ["Mã CĐCS", "Tên CĐCS", "Khu vực", "Xã, thị trấn",
+    assert list(shown.columns) == ["Mã CĐCS", "Tên CĐCS", "Khu vực", "Xã, phường",
                                    "Công đoàn cấp trên", "Kỳ chưa nộp"]
     assert list(shown["Tên CĐCS"]) == ["=Công ty D", "Công ty CP C"]
     assert set(shown["Khu vực"]) == {"Doanh nghiệp ngoài nhà nước"}
-    assert set(shown["Xã, thị trấn"]) == {"Xã Hai"}
+    assert set(shown["Xã, phường"]) == {"Xã Hai"}
     assert set(shown["Công đoàn cấp trên"]) == {"LĐLĐ huyện Tí Hon"}
     found = pd.DataFrame({"unit_id": ["A", "B"], "unit_name": ["a", "b"],
                           "period": ["2023-H1", "2023-H2"],

@@ -126,6 +126,10 @@ def test_names_and_words_are_compared_without_accents_case_and_punctuation() -> 
     assert code_from_name("Công đoàn ngành Y tế", taken) == "CD-NGANH-Y-TE"
     assert parse_columns(["Tên doanh nghiệp=name", "Ghi chú=-", "MST DN=Mã số thuế"]) == (
         ("Tên doanh nghiệp", "name"), ("Ghi chú", "-"), ("MST DN", "tax_code"))
+    from congdoan.intake.own_headers import _field_of
+
+    assert [_field_of(h, {}) for h in ("Trực thuộc từ", "Trực thuộc từ ngày", "Về trực thuộc "
+                                       "từ ngày", "Trực thuộc")] == ["since"] * 3 + ["upper"]
 
 
 # ----------------------------------------------------------------------------- first import
@@ -180,6 +184,8 @@ def test_a_new_cdcs_without_founding_day_is_refused_at_its_cell(ws: Workspace) -
                                                             "Công ty CP Gạch Phú Mỹ")
     assert "01/01 của năm thành lập" in missing.expected
     assert registry_state(ws.database_url).units.empty  # nothing of the file is kept
+    assert f"   báo cáo lỗi: {result.report_path}" in result.summary()
+
 
 
 def test_the_command_prints_the_mapping_and_writes_the_list_in_the_template(
@@ -233,6 +239,9 @@ def test_a_second_version_of_the_list_matches_by_name_and_founds_only_the_new_ro
     [kept] = [p for p in result.problems if p.cell == "B6"]
     assert kept.severity == "warning" and kept.expected == "Trường Mầm non Tân Hòa"
     assert len(registry_events(ws.database_url)) == 10  # 9 of the first list, 1 now
+    # an accepted list's report holds its warnings: it is not called an error report
+    assert f"   các cảnh báo: {result.report_path}" in result.summary()
+    assert "lỗi:" not in result.summary() and "   warnings: " in result.summary("en")
 
 
 def test_a_bad_row_is_refused_at_its_cell_and_nothing_changes(ws: Workspace) -> None:

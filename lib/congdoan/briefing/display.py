@@ -90,7 +90,7 @@ SECTIONS: dict[str, dict[str, str]] = {
     "trajectory": {"vi": "Quỹ đạo các mốc và dự báo {projection_list}",
                    "en": "Milestone trajectory and projections to {projection_list}"},
     "by_sector": {"vi": "Theo khu vực", "en": "By sector"},
-    "by_commune": {"vi": "Theo xã, thị trấn", "en": "By commune"},
+    "by_commune": {"vi": "Theo địa bàn (xã, phường)", "en": "By commune or ward"},
     "distribution": {"vi": "Phân bố CĐCS theo mức đạt chỉ tiêu", "en": "Grassroots unions by status"},
     "below": {"vi": "CĐCS có nhiều chỉ tiêu cần cải thiện",
               "en": "Unions with the most targets needing action"},

@@ -440,5 +440,5 @@ def panel_svg(name: str, data: PanelData, ind: Indicator) -> str:
         return trend_svg(data.rows, ind)
     if name == "distribution":
         return distribution_svg(data.rows, ind, data.target, highlight=data.highlight)
-    title = {"sector": "Theo khu vực", "commune": "Theo xã, thị trấn"}[name]
+    title = {"sector": "Theo khu vực", "commune": "Theo địa bàn (xã, phường)"}[name]
     return breakdown_svg(data.rows, ind, highlight=data.highlight, title=title)

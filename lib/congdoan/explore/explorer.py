@@ -171,7 +171,7 @@ class Explorer:
                                       options=[("Toàn địa bàn", ALL)], value=ALL)
         self.sector = widgets.Dropdown(description="Khu vực", style=style,
                                        options=[("Tất cả", ALL)], value=ALL)
-        self.commune = widgets.Dropdown(description="Xã, thị trấn", style=style,
+        self.commune = widgets.Dropdown(description="Xã, phường", style=style,
                                         options=[("Tất cả", ALL)], value=ALL)
         self.unit = widgets.Dropdown(description="CĐCS", style=style,
                                      options=[("Tất cả", ALL)], value=ALL)

@@ -255,7 +255,7 @@ def colour_range(values: Sequence[float] | np.ndarray, *, step: float = 0.05,
 
 
 def completeness_heatmap(table: pd.DataFrame, value: str = "on_time_share",
-                         title: str = "Tỷ lệ báo cáo đúng hạn theo xã, thị trấn") -> Figure:
+                         title: str = "Tỷ lệ báo cáo đúng hạn theo xã, phường") -> Figure:
     """Heatmap of a share of :func:`completeness_by_commune`: communes × sub-periods.
 
     Communes in Vietnamese alphabetical order; the colour scale runs over the data's own range

@@ -40,7 +40,7 @@ ALL = ""
 """Value of the 'all' choice of a dropdown."""
 
 COMPLETENESS_HEADERS = {
-    "period": "Kỳ", "commune_name": "Xã, thị trấn", "expected": "Phải nộp",
+    "period": "Kỳ", "commune_name": "Xã, phường", "expected": "Phải nộp",
     "received": "Đã nộp", "on_time": "Đúng hạn", "late": "Nộp muộn", "missing": "Chưa nộp",
     "received_share": "Tỷ lệ đã nộp", "on_time_share": "Tỷ lệ đúng hạn",
     "median_days_late": "Số ngày muộn (trung vị)",
@@ -49,7 +49,7 @@ COMPLETENESS_HEADERS = {
 
 MISSING_HEADERS = {
     "unit_id": "Mã CĐCS", "unit_name": "Tên CĐCS", "sector": "Khu vực",
-    "commune_id": "Xã, thị trấn", "parent_id": "Công đoàn cấp trên",
+    "commune_id": "Xã, phường", "parent_id": "Công đoàn cấp trên",
     "missing_periods": "Kỳ chưa nộp",
 }
 """Columns of :func:`format_missing`."""
@@ -72,7 +72,7 @@ _WORDS = {"rejected": "Bị từ chối", "accepted": "Đã nhận", "error": "L
 _NUMBERS = {"Phải nộp", "Đã nộp", "Đúng hạn", "Nộp muộn", "Chưa nộp", "Tỷ lệ đã nộp",
             "Tỷ lệ đúng hạn", "Số ngày muộn (trung vị)", "Giá trị báo cáo", "Trung vị của CĐCS",
             "Độ lệch (z cải tiến)", "Số lỗi"}
-_NAMES = {"Tên CĐCS", "Xã, thị trấn", "Số liệu", "Nội dung", "Công đoàn cấp trên"}
+_NAMES = {"Tên CĐCS", "Xã, phường", "Số liệu", "Nội dung", "Công đoàn cấp trên"}
 
 
 def _by_name(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -216,8 +216,8 @@ class QualityView:
         self.upper.observe(lambda _c: self.update(), names="value")
         self.widget = widgets.VBox([
             widgets.HTML(f"<style>{_CSS}{TABLE_CSS}</style>"), self.period, self.upper, self.summary,
-            widgets.HTML("<h3>Nộp báo cáo theo xã, thị trấn qua các kỳ</h3>"), self.heatmaps,
-            widgets.HTML("<h3>Nộp báo cáo trong kỳ theo xã, thị trấn</h3>"), self.completeness,
+            widgets.HTML("<h3>Nộp báo cáo theo xã, phường qua các kỳ</h3>"), self.heatmaps,
+            widgets.HTML("<h3>Nộp báo cáo trong kỳ theo xã, phường</h3>"), self.completeness,
             widgets.HTML("<h3>CĐCS chưa nộp báo cáo trong kỳ</h3>"), self.missing,
             widgets.HTML("<h3>Số liệu bất thường so với chính lịch sử của CĐCS</h3>"),
             self.outliers,
@@ -271,8 +271,8 @@ class QualityView:
         self.heatmaps.value = "".join(
             _figure_html(completeness_heatmap(table, value=value, title=title),
                          f"{title}, {name}")
-            for value, title in (("on_time_share", "Tỷ lệ báo cáo đúng hạn theo xã, thị trấn"),
-                                 ("received_share", "Tỷ lệ đã nộp báo cáo theo xã, thị trấn")))
+            for value, title in (("on_time_share", "Tỷ lệ báo cáo đúng hạn theo xã, phường"),
+                                 ("received_share", "Tỷ lệ đã nộp báo cáo theo xã, phường")))
         self.completeness.value = report_html(format_completeness(now, name))
         self.missing.value = report_html(format_missing(missing, self.names),
                                          "Mọi CĐCS đã nộp báo cáo.")

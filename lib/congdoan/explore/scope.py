@@ -74,7 +74,7 @@ def scope_options(rows: pd.DataFrame, selection: Selection,
 
 _FIELDS = (("upper_union", "parent_id", "công đoàn cấp trên", "upper union"),
            ("sector", "sector", "khu vực", "sector"),
-           ("commune", "commune_id", "xã, thị trấn", "commune"))
+           ("commune", "commune_id", "địa bàn (xã, phường)", "commune"))
 
 
 def keep_scope(wanted: Selection, rows: pd.DataFrame, names: Mapping[str, str], *,

@@ -43,7 +43,7 @@ DRILL_ORDER = ("upper_union", "sector", "commune", "cdcs")
 
 LEVEL_LABELS = {
     "organisation": "Toàn địa bàn", "upper_union": "Công đoàn cấp trên", "sector": "Khu vực",
-    "commune": "Xã, thị trấn", "cdcs": "CĐCS", "group": "Phạm vi đã chọn",
+    "commune": "Xã, phường", "cdcs": "CĐCS", "group": "Phạm vi đã chọn",
 }
 """Vietnamese names of the levels."""
 

@@ -73,6 +73,7 @@ from congdoan.intake.problems import (
     load_intake_settings,
     printable,
     problems_frame,
+    report_words,
 )
 from congdoan.intake.readers import read_input
 from congdoan.intake.validation import Context, validate_submission
@@ -119,8 +120,7 @@ class IngestResult:
                   else f"{self.n_reports} reports, {errors} errors, {warnings} warnings")
         text = f"{STATUS_WORDS[lang][self.status]}: {printable(self.path.name)} ({counts})"
         if self.report_path is not None:
-            text += (" → báo cáo lỗi: " if lang == "vi" else " → error report: ") + str(
-                self.report_path)
+            text += f" → {report_words(self.problems, lang)}: {self.report_path}"
         return text
 
 

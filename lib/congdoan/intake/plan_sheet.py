@@ -149,7 +149,7 @@ def shown_indicator(ind: Indicator, years: tuple[int, ...]) -> dict[str, Any]:
         "wording_vi": ind.wording_vi, "unit": UNIT_WORDS[ind.measure],
         "min": ind.target.min if ind.target else None,
         "max": ind.target.max if ind.target else None,
-        "strict": ind.target.strict if ind.target else None,
+        "strict": ind.target.strict if ind.target else any(m.strict for m in marks),
         "about": any(m.about for m in marks) if marks else bool(ind.target and ind.target.about),
         "tolerance": next(iter(tolerances)) if len(tolerances) == 1 else None,
         "keep": True}
@@ -184,9 +184,10 @@ def applies(ind: Indicator, key: str) -> bool:
     """True when ``key`` is a field of ``ind``.
 
     Target fields for annual lines; for milestone lines, every milestone year (a value in a year
-    the line has no milestone in adds one; a cleared one removes it).
+    the line has no milestone in adds one; a cleared one removes it). "Trên", "khoảng" and its
+    tolerance apply to both: a milestone line's to each of its milestones.
     """
-    if key in ("min", "max", "strict"):
+    if key in ("min", "max"):
         return ind.kind == "annual"
     if key.startswith("milestone_"):
         return ind.kind == "milestone"
@@ -539,7 +540,7 @@ def _set_milestone(marks: dict[int, Any], ind: Indicator, year: int, value: Any,
     """Set, remove (``value`` None) or add the milestone of ``year`` in ``marks`` (YAML data).
 
     An added milestone takes the clause of ``ind``'s milestone before it (else of its first) and
-    the line's "khoảng" and tolerance as the sheet gives them.
+    the line's "trên", "khoảng" and tolerance as the sheet gives them.
     """
     if value is None:
         del marks[year]
@@ -550,6 +551,8 @@ def _set_milestone(marks: dict[int, Any], ind: Indicator, year: int, value: Any,
         before = [y for y in sorted(had) if y < year]
         added: dict[str, Any] = {"value": _plain(value),
                                  "clause": had[before[-1] if before else min(had)].clause}
+        if line.get("strict"):
+            added["strict"] = True
         if line["about"]:
             added["about"] = True
             if line["tolerance"] is not None:
@@ -567,15 +570,15 @@ def _apply_line(raw: dict[str, Any], ind: Indicator, key: str, value: Any,
         raw[key] = value
     elif key in ("min", "max"):
         _set(raw["target"], key, _plain(value), None)
-    elif key == "strict":
+    elif key == "strict" and ind.kind == "annual":
         _set(raw["target"], key, bool(value), False)
     elif key.startswith("milestone_"):
         _set_milestone(raw["milestones"], ind, int(key.removeprefix("milestone_")), value, line)
-    else:  # about, tolerance: the target's, or every milestone's
+    else:  # strict (a milestone line's), about, tolerance: the target's, or every milestone's
         parts = [raw["target"]] if ind.kind == "annual" else list(raw["milestones"].values())
+        flag = key in ("about", "strict")
         for part in parts:
-            _set(part, key, bool(value) if key == "about" else value,
-                 False if key == "about" else None)
+            _set(part, key, bool(value) if flag else value, False if flag else None)
 
 
 def _clause_order(clause: str) -> tuple[int, ...]:
@@ -662,6 +665,7 @@ def import_plan_sheet(path: Path, params_dir: Path, settings: IntakeSettings) ->
             "at least one.", expected="ít nhất một dòng 'Giữ' = Có / at least one line kept"))
     if has_errors(sheet.problems):
         return PlanImport(problems=sheet.problems)
+    sheet.problems.extend(template_counts_kept(register, sheet))
     plan_path = params_dir / "plan.yaml"
     raw = read_yaml(plan_path)
     new, changes = plan_changes(register, raw, sheet)
@@ -691,6 +695,40 @@ def import_plan_sheet(path: Path, params_dir: Path, settings: IntakeSettings) ->
                                                               else []))
     return PlanImport(changes=changes, problems=sheet.problems, written=True, layout_kept=kept,
                       removed_questions=questions)
+
+
+def template_counts_kept(register: PlanRegister, sheet: PlanSheet) -> list[Problem]:
+    """A warning at each count target of the template plan a filled sheet leaves as it was.
+
+    Counts (new CĐCS, members gained …) are set at the demo organisation's scale; the template
+    colours them for each union to set its own. A line kept with such a value would judge the
+    union by another's numbers, as if its own.
+    """
+    if not register.plan.is_template:
+        return []
+    years = sheet_years(register)
+    found = []
+    for ind in register.indicators:
+        line = sheet.lines.get(ind.id)
+        if ind.measure != "count" or line is None or line.get("keep") is False:
+            continue
+        shown = shown_indicator(ind, years)
+        for key, value in shown.items():
+            cell = sheet.cells.get((ind.id, key))
+            if (value is not None and cell is not None and applies(ind, key)
+                    and (key in ("min", "max") or key.startswith("milestone_"))
+                    and line.get(key) == value):
+                found.append(Problem(
+                    file=sheet.name, sheet=cell.sheet, cell=cell.ref, row=cell.row,
+                    field=key, severity="warning",
+                    message_vi=f"{ind.clause} {ind.name_vi}: còn là số của kế hoạch mẫu (ô màu "
+                    "cam, theo quy mô tổ chức mẫu); hãy ghi số của kế hoạch mình, hoặc bỏ dòng "
+                    "(Giữ = Không).",
+                    message_en=f"{ind.clause} {ind.name_en}: still the template plan's number "
+                    "(an orange cell, at the demo organisation's scale); write your plan's "
+                    "number, or drop the line (Giữ = Không).",
+                    value=describe(value, False), expected="số của kế hoạch mình / your number"))
+    return found
 
 
 def _replace_together(trial: Path, params_dir: Path, names: list[str]) -> None:

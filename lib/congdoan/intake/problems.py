@@ -112,6 +112,16 @@ def count_problems(problems: list[Problem]) -> tuple[int, int]:
     return errors, warnings
 
 
+def report_words(problems: list[Problem], lang: str = "vi") -> str:
+    """How the problem report of a file is named on screen.
+
+    An error report only when it has errors: an accepted file's report holds its warnings.
+    """
+    if has_errors(problems):
+        return "báo cáo lỗi" if lang == "vi" else "error report"
+    return "các cảnh báo" if lang == "vi" else "warnings"
+
+
 def has_errors(problems: list[Problem]) -> bool:
     """True when at least one problem is an error."""
     return any(p.severity == "error" for p in problems)

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from congdoan.core import store
 from congdoan.core.schema import schema
 from congdoan.intake.list_import import accepted_report, quarantine, receive, unreadable
-from congdoan.intake.problems import Problem, has_errors
+from congdoan.intake.problems import Problem, has_errors, report_words
 from congdoan.intake.records import (
     RECORDS_TEMPLATE,
     SHEET_WORDS,
@@ -81,7 +81,8 @@ class RecordsImportResult:
             shown = ", ".join(f"{OUTCOME_WORDS[k][which]} {n.get(k, 0)}" for k in OUTCOME_WORDS)
             lines.append(f"   {SHEET_WORDS[sheet][which]}: {shown}")
         if self.report_path is not None:
-            lines.append(("   báo cáo lỗi: " if vi else "   error report: ") + str(self.report_path))
+            lines.append(f"   {report_words(self.problems, 'vi' if vi else 'en')}: "
+                         f"{self.report_path}")
         return "\n".join(lines)
 
 

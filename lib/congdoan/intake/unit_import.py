@@ -52,6 +52,7 @@ from congdoan.intake.problems import (
     has_errors,
     limit_problem,
     load_intake_settings,
+    report_words,
 )
 from congdoan.intake.units import (
     COMMUNES_SHEET,
@@ -122,7 +123,8 @@ class UnitImportResult:
                 word = EVENT_WORDS[str(event)][0 if vi else 1]
                 lines.append(f"   {word}: {n}")
         if self.report_path is not None:
-            lines.append(("   báo cáo lỗi: " if vi else "   error report: ") + str(self.report_path))
+            lines.append(f"   {report_words(self.problems, 'vi' if vi else 'en')}: "
+                         f"{self.report_path}")
         return "\n".join(lines)
 
 
