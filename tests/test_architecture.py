@@ -148,6 +148,7 @@ TESTED_IN: dict[str, tuple[str, ...]] = {
     "congdoan.intake.own_codes": ("test_units_own_layout.py",),
     "congdoan.intake.units_template": ("test_units.py",),
     "congdoan.intake.plan_template": ("test_plan_sheet.py",),
+    "congdoan.intake.plan_import": ("test_plan_sheet.py",),
     "congdoan.cli.plan": ("test_plan_sheet.py",),
 }
 """Modules tested in files not named after them: module → the test files (each must import or

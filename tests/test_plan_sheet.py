@@ -16,7 +16,7 @@ from congdoan.core.dataset import write_dataset
 from congdoan.core.plan import load_elements, load_register, register_version
 from congdoan.core.workspace import Organisation, Workspace, init_workspace
 from congdoan.intake.forms import save_workbook
-from congdoan.intake.plan_sheet import import_plan_sheet
+from congdoan.intake.plan_import import import_plan_sheet
 from congdoan.intake.plan_template import REVIEW_FILL, plan_workbook
 from congdoan.intake.problems import load_intake_settings
 from congdoan.intake.units import FIRST_ROW, KEY_ROW
@@ -156,6 +156,24 @@ def test_strictly_above_on_a_milestone_line_applies_to_its_milestones(ws: Worksp
     marks = load_register(ws.params_dir).get("cba_coverage").milestones
     assert marks is not None and not any(m.strict for m in marks.values())
     assert [y for y, m in marks.items()] == sorted(marks)  # every milestone kept
+
+
+def test_milestones_not_after_a_new_baseline_year_are_said_at_their_cells(
+        ws: Workspace) -> None:
+    """A union whose plan starts in 2025 sets the baseline year; the template's 2023 and 2025
+    milestones it leaves cannot be followed: a warning at each, the plan still written."""
+    path = fill(template(ws), {("plan", "baseline_year"): 2025})
+    result = import_plan_sheet(path, ws.params_dir, load_intake_settings())
+    assert errors(result) == [] and result.written
+    early = [p for p in result.problems if "không sau năm gốc" in p.message_vi]
+    register = load_register(ws.params_dir)
+    expected = {(i.id, y) for i in register.indicators if i.kind == "milestone"
+                for y in (i.milestones or {}) if y <= 2025}
+    assert len(early) == len(expected) > 0
+    assert {p.field for p in early} <= {"milestone_2023", "milestone_2025"}
+    said = early[0]
+    assert said.severity == "warning" and "không sau năm gốc 2025" in said.message_vi
+    assert said.cell is not None and said.sheet == "ChiTieu"
 
 
 @pytest.mark.parametrize(("line", "key", "typed", "header", "said"), [

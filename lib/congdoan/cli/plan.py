@@ -32,7 +32,7 @@ def _template_command(args: argparse.Namespace) -> int:
 
 
 def _import_command(args: argparse.Namespace) -> int:
-    from congdoan.intake.plan_sheet import import_plan_sheet
+    from congdoan.intake.plan_import import import_plan_sheet
     from congdoan.intake.problems import has_errors, load_intake_settings
 
     workspace: Workspace = args.ws

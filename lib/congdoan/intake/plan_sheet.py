@@ -12,47 +12,31 @@ Layout (:mod:`congdoan.intake.plan_template` writes it; ``congdoan plan template
   Shares are shown and typed as percents; the register keeps fractions;
 - sheet "HuongDan": instructions.
 
-:func:`import_plan_sheet` reads a filled workbook within the intake limits (the report readers'
-:func:`~congdoan.intake.readers.open_workbook` and :func:`~congdoan.intake.readers.sheet_grid`),
-checks every cell (located problems, Vietnamese and English), and changes in ``plan.yaml`` only
-the fields whose cell differs from what the template showed: all or nothing, and only once the
-result passes :func:`~congdoan.core.plan.load_register` on a copy of the parameters folder.
-The file's lines and comments are kept (:func:`congdoan.core.plan_file.write_plan`) unless its
-layout does not allow it; the file is then written whole and the result says so.
+:func:`read_plan_sheet` reads a filled workbook within the intake limits (the report readers'
+:func:`~congdoan.intake.readers.open_workbook` and :func:`~congdoan.intake.readers.sheet_grid`)
+and checks every cell (located problems, Vietnamese and English);
+:func:`congdoan.intake.plan_import.import_plan_sheet` applies it to ``plan.yaml``.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import os
 import re
-import shutil
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 from congdoan.core.plan import (
     LAST_YEAR,
     Indicator,
     PlanRegister,
-    load_elements,
-    load_register,
-    register_version,
 )
-from congdoan.core.plan_file import unused_elements, write_elements, write_plan
-from congdoan.core.yamlio import read_yaml
-from congdoan.exceptions import CongdoanError
 from congdoan.intake.cells import NO, YES, Cell, _Collector, is_blank, nfc, parse_day, refuse_formula
 from congdoan.intake.problems import (
     Budget,
     IntakeSettings,
     LimitExceeded,
     Problem,
-    has_errors,
-    limit_problem,
 )
 from congdoan.intake.readers import grid_cell, open_workbook, sheet_grid, unreadable_workbook
 from congdoan.intake.units import FIRST_DAY, FIRST_ROW, KEY_ROW
@@ -501,257 +485,3 @@ def read_plan_sheet(name: str, data: bytes, register: PlanRegister,
         workbook.close()
     sheet.problems.extend(reader.out.closed())
     return sheet
-
-
-# ----------------------------------------------------------------------------- applying
-@dataclass
-class PlanImport:
-    """The outcome of :func:`import_plan_sheet`: changes made (or none), or the problems."""
-
-    changes: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    written: bool = False
-    layout_kept: bool = True
-    """False when ``plan.yaml`` or ``data_elements.yaml`` had to be written whole (comments lost)."""
-    removed_questions: list[str] = field(default_factory=list)
-    """Report questions (data elements, ``name: label``) removed with a clause the plan dropped."""
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
-        return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
-    return bool(a == b)
-
-
-def _plain(value: Any) -> Any:
-    """A number as YAML should carry it: an integral float as an int for counts."""
-    return int(value) if isinstance(value, float) and value.is_integer() and value > 1 else value
-
-
-def _set(mapping: dict[str, Any], key: str, value: Any, default: Any) -> None:
-    if value == default:
-        mapping.pop(key, None)
-    else:
-        mapping[key] = value
-
-
-def _set_milestone(marks: dict[int, Any], ind: Indicator, year: int, value: Any,
-                   line: dict[str, Any]) -> None:
-    """Set, remove (``value`` None) or add the milestone of ``year`` in ``marks`` (YAML data).
-
-    An added milestone takes the clause of ``ind``'s milestone before it (else of its first) and
-    the line's "trên", "khoảng" and tolerance as the sheet gives them.
-    """
-    if value is None:
-        del marks[year]
-    elif year in marks:
-        marks[year]["value"] = _plain(value)
-    else:
-        had = ind.milestones or {}
-        before = [y for y in sorted(had) if y < year]
-        added: dict[str, Any] = {"value": _plain(value),
-                                 "clause": had[before[-1] if before else min(had)].clause}
-        if line.get("strict"):
-            added["strict"] = True
-        if line["about"]:
-            added["about"] = True
-            if line["tolerance"] is not None:
-                added["tolerance"] = line["tolerance"]
-        marks[year] = added
-        ordered = sorted(marks.items())
-        marks.clear()
-        marks.update(ordered)
-
-
-def _apply_line(raw: dict[str, Any], ind: Indicator, key: str, value: Any,
-                line: dict[str, Any]) -> None:
-    """Set field ``key`` of the sheet to ``value`` in the indicator's YAML mapping ``raw``."""
-    if key in ("clause", "name_vi", "wording_vi"):
-        raw[key] = value
-    elif key in ("min", "max"):
-        _set(raw["target"], key, _plain(value), None)
-    elif key == "strict" and ind.kind == "annual":
-        _set(raw["target"], key, bool(value), False)
-    elif key.startswith("milestone_"):
-        _set_milestone(raw["milestones"], ind, int(key.removeprefix("milestone_")), value, line)
-    else:  # strict (a milestone line's), about, tolerance: the target's, or every milestone's
-        parts = [raw["target"]] if ind.kind == "annual" else list(raw["milestones"].values())
-        flag = key in ("about", "strict")
-        for part in parts:
-            _set(part, key, bool(value) if flag else value, False if flag else None)
-
-
-def _clause_order(clause: str) -> tuple[int, ...]:
-    """``1.10`` after ``1.9``: a clause's numbers in order."""
-    return tuple(int(n) for n in re.findall(r"\d+", clause))
-
-
-def plan_changes(register: PlanRegister, raw: dict[str, Any], sheet: PlanSheet
-                 ) -> tuple[dict[str, Any], list[str]]:
-    """``raw`` (the YAML data of ``plan.yaml``) with the sheet's differences applied.
-
-    Also a line describing each difference (``1.1 dialogue_nnn: min 70 % → 60 %``).
-    """
-    new = copy.deepcopy(raw)
-    changes: list[str] = []
-    before = shown_identity(register)
-    for key, value in sheet.identity.items():
-        if not _same(value, before[key]):
-            new["plan"][key] = list(value) if isinstance(value, tuple) else value
-            changes.append(f"plan.{key}: {describe(before[key], False)} → "
-                           f"{describe(value, False)}")
-    years = sheet_years(register)
-    dropped = set()
-    by_id = {entry["id"]: entry for entry in new["indicators"]}
-    for ind in register.indicators:
-        line, shown = sheet.lines[ind.id], shown_indicator(ind, years)
-        share = ind.measure == "share"
-        if line["keep"] is False:
-            dropped.add(ind.id)
-            changes.append(f"{ind.clause} {ind.id}: bỏ / dropped")
-            continue
-        for key, value in line.items():
-            if key != "keep" and applies(ind, key) and not _same(value, shown[key]):
-                _apply_line(by_id[ind.id], ind, key, value, line)
-                pct = share and key != "strict" and key != "about" or key == "tolerance"
-                changes.append(f"{ind.clause} {ind.id}: {key} {describe(shown[key], pct)} → "
-                               f"{describe(value, pct)}")
-    new["indicators"] = [e for e in new["indicators"] if e["id"] not in dropped]
-    served = {c for e in new["indicators"] for c in (e.get("clauses") or [e["clause"]])}
-    clauses = [c for c in new["plan"]["clauses"] if c in served]
-    added = sorted(served - set(clauses), key=_clause_order)
-    in_order = clauses == sorted(clauses, key=_clause_order)
-    clauses = sorted(clauses + added, key=_clause_order) if in_order else clauses + added
-    for gone in [c for c in new["plan"]["clauses"] if c not in served]:
-        changes.append(f"plan.clauses: bỏ điều / clause dropped {gone}")
-    for added in sorted(served - set(new["plan"]["clauses"])):
-        changes.append(f"plan.clauses: thêm điều / clause added {added}")
-    new["plan"]["clauses"] = clauses
-    return new, changes
-
-
-def import_plan_sheet(path: Path, params_dir: Path, settings: IntakeSettings) -> PlanImport:
-    """Apply a filled plan workbook to ``params_dir/plan.yaml``: all or nothing.
-
-    Nothing is written when a cell is wrong, when the workbook was made from another version of
-    the register, or when the result fails the register's own validation (checked on a copy of
-    the folder); the problems then say where. Unchanged cells leave their fields untouched, so
-    importing the template as written changes nothing.
-
-    A clause left without lines also takes out of ``data_elements.yaml`` the report questions
-    that only served it (:func:`~congdoan.core.plan_file.unused_elements`): both files are
-    validated together on the copy and replaced together, or neither is.
-    """
-    path = Path(path)
-    name = unicodedata.normalize("NFC", path.name)
-    size = path.stat().st_size
-    if size > settings.max_file_mb * 2**20:
-        return PlanImport(problems=[limit_problem(name, "max_file_mb", settings,
-                                                  f"{size / 2**20:.1f} MB",
-                                                  template=PLAN_TEMPLATE)])
-    register, version = load_register(params_dir), register_version(params_dir)
-    sheet = read_plan_sheet(name, path.read_bytes(), register, settings)
-    if not has_errors(sheet.problems) and sheet.version != version:
-        sheet.problems.append(Problem(
-            file=name, sheet=PLAN_SHEET, field=VERSION_KEY,
-            message_vi="Tệp được tạo từ một phiên bản khác của params/plan.yaml (kế hoạch đã sửa "
-            "sau khi tạo tệp); hãy tạo lại mẫu rồi sửa lại.", message_en="The workbook was made "
-            "from another version of params/plan.yaml (the plan changed since); make the "
-            "template again and redo the edits.", value=sheet.version, expected=version))
-    if sheet.lines and all(line["keep"] is False for line in sheet.lines.values()):
-        sheet.problems.append(Problem(
-            file=name, sheet=TARGETS_SHEET, field="keep", message_vi="Mọi chỉ tiêu đều bị bỏ; "
-            "kế hoạch cần ít nhất một chỉ tiêu.", message_en="Every line is dropped; a plan needs "
-            "at least one.", expected="ít nhất một dòng 'Giữ' = Có / at least one line kept"))
-    if has_errors(sheet.problems):
-        return PlanImport(problems=sheet.problems)
-    sheet.problems.extend(template_counts_kept(register, sheet))
-    plan_path = params_dir / "plan.yaml"
-    raw = read_yaml(plan_path)
-    new, changes = plan_changes(register, raw, sheet)
-    if not changes:
-        return PlanImport(problems=sheet.problems)
-    elements_path = params_dir / "data_elements.yaml"
-    removed = unused_elements(read_yaml(elements_path), raw, new)
-    labels = load_elements(params_dir).by_name()
-    questions = [f"{n}: {labels[n].label_vi}" for n in removed]
-    with tempfile.TemporaryDirectory(dir=params_dir.parent) as scratch:
-        trial = Path(scratch) / "params"
-        shutil.copytree(params_dir, trial)
-        kept = write_plan(trial / "plan.yaml", plan_path.read_text(encoding="utf-8"), raw, new)
-        if removed:
-            kept = write_elements(trial / elements_path.name,
-                                  elements_path.read_text(encoding="utf-8"), removed) and kept
-        try:
-            load_register(trial)
-        except CongdoanError as exc:
-            said = {lang: exc.render(lang).replace(str(trial), str(params_dir))
-                    for lang in ("vi", "en")}
-            return PlanImport(changes=changes, problems=[*sheet.problems, Problem(
-                file=name, message_vi="Kế hoạch sau khi sửa không hợp lệ, không gì thay đổi: "
-                + said["vi"], message_en="The plan as edited is not valid; nothing changed: "
-                + said["en"])])
-        _replace_together(trial, params_dir, ["plan.yaml"] + ([elements_path.name] if removed
-                                                              else []))
-    return PlanImport(changes=changes, problems=sheet.problems, written=True, layout_kept=kept,
-                      removed_questions=questions)
-
-
-def template_counts_kept(register: PlanRegister, sheet: PlanSheet) -> list[Problem]:
-    """A warning at each count target of the template plan a filled sheet leaves as it was.
-
-    Counts (new CĐCS, members gained …) are set at the demo organisation's scale; the template
-    colours them for each union to set its own. A line kept with such a value would judge the
-    union by another's numbers, as if its own.
-    """
-    if not register.plan.is_template:
-        return []
-    years = sheet_years(register)
-    found = []
-    for ind in register.indicators:
-        line = sheet.lines.get(ind.id)
-        if ind.measure != "count" or line is None or line.get("keep") is False:
-            continue
-        shown = shown_indicator(ind, years)
-        for key, value in shown.items():
-            cell = sheet.cells.get((ind.id, key))
-            if (value is not None and cell is not None and applies(ind, key)
-                    and (key in ("min", "max") or key.startswith("milestone_"))
-                    and line.get(key) == value):
-                found.append(Problem(
-                    file=sheet.name, sheet=cell.sheet, cell=cell.ref, row=cell.row,
-                    field=key, severity="warning",
-                    message_vi=f"{ind.clause} {ind.name_vi}: còn là số của kế hoạch mẫu (ô màu "
-                    "cam, theo quy mô tổ chức mẫu); hãy ghi số của kế hoạch mình, hoặc bỏ dòng "
-                    "(Giữ = Không).",
-                    message_en=f"{ind.clause} {ind.name_en}: still the template plan's number "
-                    "(an orange cell, at the demo organisation's scale); write your plan's "
-                    "number, or drop the line (Giữ = Không).",
-                    value=describe(value, False), expected="số của kế hoạch mình / your number"))
-    return found
-
-
-def _replace_together(trial: Path, params_dir: Path, names: list[str]) -> None:
-    """Replace the files ``names`` of ``params_dir`` by ``trial``'s: all of them, or none.
-
-    Each is staged next to its target first; should a replacement fail, those already replaced
-    get their old content back before the error goes on.
-    """
-    staged = []
-    for name in names:
-        shutil.copyfile(trial / name, params_dir / f".{name}.new")
-        staged.append(name)
-    done: list[tuple[Path, bytes]] = []
-    try:
-        for name in staged:
-            target = params_dir / name
-            old = target.read_bytes()
-            os.replace(params_dir / f".{name}.new", target)
-            done.append((target, old))
-    except OSError:
-        for target, old in done:
-            target.write_bytes(old)
-        raise
-    finally:
-        for name in staged:
-            (params_dir / f".{name}.new").unlink(missing_ok=True)
