@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from conftest import frame, pick, tiny_dataset
@@ -147,6 +148,30 @@ def test_a_union_formed_mid_year_gets_its_member_growth_from_the_opening_balance
     assert top["part_founded"] == 10
     assert top["part_admitted"] + top["part_left"] + top["part_other"] == 7
     assert pick(out, level="cdcs", unit_id="A")["change_net"] == 5
+
+
+def test_a_cdcs_formed_on_the_day_the_data_begin_is_part_of_the_start() -> None:
+    """D was (re)formed on 1/7/2025, the day the union and its data begin, with 20 members
+    then: like A and B it is counted from its opening balance, not as founded in the year
+    (which made a new commune union's growth the members of every CĐCS formed with it)."""
+    ds = union_formed_mid_year()
+    ds.units = pd.concat([ds.units, frame("units", [
+        {"unit_id": "D", "name": "Văn phòng D", "sector": "HCSN", "commune_id": "C1",
+         "founded": "2025-07-01"}])], ignore_index=True)
+    ds.links = pd.concat([ds.links, frame("links", [
+        {"unit_id": "D", "parent_id": ds.links["parent_id"].iloc[0],
+         "valid_from": "2025-07-01"}])], ignore_index=True)
+    ds.openings = pd.concat([ds.openings, frame("openings", [
+        {"unit_id": "D", "as_of": "2025-07-01", "members": 20, "workers": 25}])],
+        ignore_index=True)
+    ds.reports = pd.concat([ds.reports, frame("reports", [
+        _report("D", "2025-H2", members=22, members_admitted=3, members_left=1)])],
+        ignore_index=True)
+    out = compute_indicators(ds, "2025", indicator_ids=["member_growth"])
+    top = pick(out, level="organisation")
+    # end 35 + 80 + 10 + 22 = 147, start (1/7/2025) 30 + 78 + 20 = 128: +19; founded: C alone
+    assert top["change_net"] == 19 and top["part_founded"] == 10
+    assert pick(out, level="cdcs", unit_id="D")["change_net"] == 2
 
 
 def test_without_opening_balances_a_mid_year_start_tells_no_member_growth() -> None:

@@ -112,6 +112,7 @@ def change_rows(dataset: Dataset, period: Period, frame: pd.DataFrame) -> pd.Dat
                         "founded"]].set_index("unit_id")
     start_day = period.start - dt.timedelta(days=1)
     start_units = _units_on(dataset, start_day)
+    begin: pd.Timestamp | None = None
     start_chains, end_chains = dataset_chains(dataset, start_day), dataset_chains(dataset,
                                                                                   period.cut_off)
     end["bodies"] = bodies_of(end["parent_id"], end_chains)
@@ -125,7 +126,11 @@ def change_rows(dataset: Dataset, period: Period, frame: pd.DataFrame) -> pd.Dat
         known = bool(len(frame)) and bool(frame["opening_known"].all()) \
             and bool(gone_ids.isin(balances.index).all())
         opening = balances if known else None
+        begin = _data_begin(dataset, period)
     in_start = end.index.isin(start_units.index)
+    if begin is not None:  # formed on the day the data begin, with its balance then: a start
+        founded_then = pd.to_datetime(end["founded"]) <= begin
+        in_start |= (founded_then & end.index.isin(balances.index)).to_numpy()
     parts: list[pd.DataFrame] = []
 
     def add(rows: pd.DataFrame, part: str, members: object, units: float,
@@ -179,6 +184,18 @@ def change_rows(dataset: Dataset, period: Period, frame: pd.DataFrame) -> pd.Dat
     if not known:  # no opening stocks: no change in members can be told, only in CĐCS
         out["members"] = np.nan
     return out
+
+
+def _data_begin(dataset: Dataset, period: Period) -> pd.Timestamp | None:
+    """The day the data begin inside ``period``: its earliest opening balance dated there.
+
+    A CĐCS founded on or before that day with a balance (a union formed on 1/7/2025 and the
+    CĐCS formed with it) is part of the start, like those taken over: counted from its balance.
+    """
+    day = pd.to_datetime(dataset.openings["as_of"])
+    inside = day[(day >= pd.Timestamp(period.start) - pd.Timedelta(days=1))
+                 & (day <= pd.Timestamp(period.cut_off))]
+    return None if inside.empty else pd.Timestamp(inside.min())
 
 
 def _units_on(dataset: Dataset, day: dt.date) -> pd.DataFrame:
