@@ -170,7 +170,7 @@ def test_a_cdcs_formed_on_the_day_the_data_begin_is_part_of_the_start() -> None:
     out = compute_indicators(ds, "2025", indicator_ids=["member_growth"])
     top = pick(out, level="organisation")
     # end 35 + 80 + 10 + 22 = 147, start (1/7/2025) 30 + 78 + 20 = 128: +19; founded: C alone
-    assert top["change_net"] == 19 and top["part_founded"] == 10
+    assert top["change_net"] == 19 and top["value"] == 19 and top["part_founded"] == 10
     assert pick(out, level="cdcs", unit_id="D")["change_net"] == 2
 
 

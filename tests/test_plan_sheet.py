@@ -158,6 +158,45 @@ def test_strictly_above_on_a_milestone_line_applies_to_its_milestones(ws: Worksp
     assert [y for y, m in marks.items()] == sorted(marks)  # every milestone kept
 
 
+def test_questions_the_engine_reads_stay_when_their_clauses_are_renumbered(
+        ws: Workspace) -> None:
+    """The officer trial's ward moved member growth to its own clause 2.1 and the CĐCS ratings
+    to 2.2: clauses 1.5 and 1.7 were left without lines, and the import took out their
+    questions (members admitted and left, the rating), which those lines and the engine still
+    read: every later command failed. Now only questions nothing reads go."""
+    path = fill(template(ws), {
+        ("member_growth", "clause"): "2.1", ("new_cdcs", "clause"): "2.1",
+        ("rated_good_state", "clause"): "2.2", ("rated_good_nonstate", "clause"): "2.2",
+        ("district_rating", "keep"): "Không", ("party_introductions", "keep"): "Không"})
+    result = import_plan_sheet(path, ws.params_dir, load_intake_settings())
+    assert errors(result) == [] and result.written
+    names = set(load_elements(ws.params_dir).by_name())
+    assert {"members_admitted", "members_left", "rating", "members"} <= names
+    assert "party_introduced" not in names  # its only line dropped: the question goes
+    assert [q.split(":")[0] for q in result.removed_questions] == ["party_introduced"]
+    data = ws.root / "data"
+    write_dataset(tiny_dataset(reports=[{"unit_id": "A", "period": "2025-H2",
+                                         "submitted_on": "2025-12-05", "members": 30,
+                                         "members_admitted": 3, "members_left": 1}]), data)
+    assert main(["-w", str(ws.root), "indicators", "--period", "2025", "--data", str(data),
+                 "--out", str(ws.root / "output" / "ind.csv")]) == 0
+
+
+def test_a_data_elements_file_without_a_question_the_engine_reads_is_refused_by_name(
+        ws: Workspace) -> None:
+    from congdoan.exceptions import ConfigError
+
+    path = ws.params_dir / "data_elements.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  - {name: members_admitted")
+    end = text.index("  - {name: members_left")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_register(ws.params_dir)
+    assert caught.value.value == ["members_admitted"]
+    assert "khôi phục" in caught.value.message_vi
+
+
 def test_milestones_not_after_a_new_baseline_year_are_said_at_their_cells(
         ws: Workspace) -> None:
     """A union whose plan starts in 2025 sets the baseline year; the template's 2023 and 2025

@@ -52,11 +52,22 @@ CHANGE_ELEMENTS: dict[str, str] = {"member_change": "members", "unit_change": "u
 the stock at its start, over the units of each body then, split into parts (admitted, left,
 gained with CĐCS founded or moved in, lost with CĐCS dissolved or moved out, other)."""
 
-DERIVED_ELEMENTS = (
-    "units", "net_members", "new_unit", "rated_good", "rating_eligible", "cba_b_or_better",
-    *CHANGE_ELEMENTS,
-)
+DERIVED_FROM: dict[str, tuple[str, ...]] = {
+    "units": (), "new_unit": (), "rating_eligible": (), "unit_change": (),
+    "net_members": ("members_admitted", "members_left"),
+    "member_change": ("members", "members_admitted", "members_left"),
+    "rated_good": ("rating",),
+    "cba_b_or_better": ("cba_signed", "cba_grade"),
+}
+"""Elements computed by the engine from reports and the registry (not reported directly), each
+with the report elements it is computed from (``congdoan.core.indicators``)."""
+
+DERIVED_ELEMENTS = tuple(DERIVED_FROM)
 """Elements computed by the engine from reports and the registry, not reported directly."""
+
+ENGINE_INPUTS = tuple(sorted({name for sources in DERIVED_FROM.values() for name in sources}))
+"""Report elements the engine reads to derive its own: every register has them, whatever its
+clauses (a plan that drops its rating target still has the question the engine reads)."""
 
 REGISTRY_ELEMENTS = ("unionised", "workers", "audited", "nonunion_workers_reached", "rated_good")
 """Elements available for registry-based populations (enterprises, upper unions)."""
@@ -394,6 +405,15 @@ def report_rules(register: PlanRegister, elements: DataElements) -> tuple[AtMost
 def check_register(register: PlanRegister, elements: DataElements, path: Path) -> None:
     """Cross-check the register against the data elements and the plan's clauses."""
     names = set(elements.by_name()) | set(DERIVED_ELEMENTS) | set(REGISTRY_ELEMENTS)
+    lacking = [n for n in ENGINE_INPUTS if n not in elements.by_name()]
+    if lacking:
+        raise ConfigError(
+            "data_elements.yaml thiếu câu hỏi mà chương trình cần để tính chỉ tiêu (tăng đoàn "
+            "viên, xếp loại, TƯLĐTT); hãy khôi phục chúng từ bản mặc định.",
+            "data_elements.yaml lacks report questions the engine needs to compute indicators "
+            "(member growth, ratings, agreements); restore them from the defaults.",
+            location=Location(file=str(path.with_name("data_elements.yaml"))), value=lacking,
+            expected=", ".join(ENGINE_INPUTS))
     seen: set[str] = set()
     for i, ind in enumerate(register.indicators):
         where = Location(file=str(path), field=f"indicators.{i}")

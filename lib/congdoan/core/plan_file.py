@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from congdoan.core.plan import set_plan_identity
+from congdoan.core.plan import DERIVED_FROM, ENGINE_INPUTS, set_plan_identity
 from congdoan.core.yamlio import read_yaml
 from congdoan.exceptions import CongdoanError
 
@@ -100,11 +100,14 @@ def unused_elements(elements: dict[str, Any], old: dict[str, Any], new: dict[str
 
     ``elements``, ``old`` and ``new`` are YAML data (``data_elements.yaml``; ``plan.yaml``
     before and after). An element goes when its ``clause`` was one of ``old``'s clauses that
-    ``new`` no longer has, no indicator of ``new`` uses it (numerator or denominator) and no
-    report rule names it.
+    ``new`` no longer has, no indicator of ``new`` uses it (numerator or denominator, or an element
+    the engine derives one from) and no report rule names it. The elements the engine itself
+    reads (:data:`~congdoan.core.plan.ENGINE_INPUTS`) never go.
     """
     gone = set(old["plan"]["clauses"]) - set(new["plan"]["clauses"])
     used = {e.get(k) for e in new["indicators"] for k in ("numerator", "denominator")}
+    used |= {source for name in set(used) for source in DERIVED_FROM.get(str(name), ())}
+    used |= set(ENGINE_INPUTS)  # read by the engine whatever the plan
     used |= {r[k] for r in elements.get("rules") or () for k in ("field", "limit")}
     return [e["name"] for e in elements["elements"]
             if str(e["clause"]) in gone and e["name"] not in used]
