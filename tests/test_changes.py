@@ -148,6 +148,13 @@ def test_a_union_formed_mid_year_gets_its_member_growth_from_the_opening_balance
     assert top["part_founded"] == 10
     assert top["part_admitted"] + top["part_left"] + top["part_other"] == 7
     assert pick(out, level="cdcs", unit_id="A")["change_net"] == 5
+    # the commune union XA, formed that day over A and B, counts from the same start: they
+    # did not move in during the year (before: +125, of which 108 "moved in", and 3 new CĐCS)
+    xa = pick(out, level="upper_union", unit_id="XA")
+    assert xa["change_net"] == 17 and xa["part_founded"] == 10
+    assert xa["part_moved_in"] in (0, None) or math.isnan(xa["part_moved_in"])
+    units = compute_indicators(union_formed_mid_year(), "2025", indicator_ids=["new_cdcs"])
+    assert pick(units, level="upper_union", unit_id="XA")["value"] == 1  # C alone
 
 
 def test_a_cdcs_formed_on_the_day_the_data_begin_is_part_of_the_start() -> None:

@@ -157,6 +157,9 @@ def change_rows(dataset: Dataset, period: Period, frame: pd.DataFrame) -> pd.Dat
     add(both, "other", change - admitted + left, 0.0)
     start_parent = start_units["parent_id"].reindex(both.index)
     before = bodies_of(start_parent, start_chains)
+    if begin is not None:  # data beginning inside the period: the start is where they begin
+        start_parent = _units_on(dataset, begin.date())["parent_id"].reindex(both.index)
+        before = bodies_of(start_parent, dataset_chains(dataset, begin.date()))
     after = both["bodies"]
     # no parent on one side counts too; a body above the CĐCS at both ends sees no move
     moving = pd.Series([set(b) != set(a) for b, a in zip(before, after, strict=True)],
