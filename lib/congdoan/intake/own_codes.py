@@ -61,15 +61,15 @@ DEFAULT_KIND = "industry_union"
 
 MISSING_FOUNDED_VI = (
     "Thiếu ngày thành lập của CĐCS (chưa có trong danh mục). Ngày này quyết định CĐCS mới thành "
-    "lập trong kỳ hay đã có "
-    "từ trước (tăng đoàn viên, số CĐCS mới) và đã đủ 12 tháng để xếp loại chưa; CĐCS có trước công "
-    "đoàn cấp trên thì về trực thuộc từ ngày công đoàn đó bắt đầu.")
+    "lập trong kỳ hay đã có từ trước (tăng đoàn viên, số CĐCS mới) và đã đủ 12 tháng để xếp loại "
+    "chưa; CĐCS có trước công đoàn cấp trên thì về trực thuộc từ ngày công đoàn đó bắt đầu.")
 MISSING_FOUNDED_EN = (
     "The founding day of a CĐCS not yet in the registry is missing. It decides whether the "
-    "CĐCS is new in a period or "
-    "existed before (member growth, new CĐCS) and whether it has had 12 months for a rating; a "
-    "CĐCS older than its upper union comes under it on that union's first day.")
-"""Why a new CĐCS of an officer's own list needs its founding day (none is made up for it)."""
+    "CĐCS is new in a period or existed before (member growth, new CĐCS) and whether it has had "
+    "12 months for a rating; a CĐCS older than its upper union comes under it on that union's "
+    "first day.")
+"""Why a CĐCS of an officer's own list needs its founding day (none is made up for it)."""
+
 
 def upper_key(name: str) -> str:
     """An upper union's name as compared: :func:`fold`, with the short forms read in full.
