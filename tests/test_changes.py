@@ -181,6 +181,21 @@ def test_a_cdcs_formed_on_the_day_the_data_begin_is_part_of_the_start() -> None:
     assert pick(out, level="cdcs", unit_id="D")["change_net"] == 2
 
 
+def test_a_cdcs_known_by_its_opening_balance_alone_is_not_a_report_received() -> None:
+    """B has sent no report: its members are its opening balance (78). The figures stand, but
+    B is not counted as reporting: 2 of 3 CĐCS, coverage 2/3, provisional (below the
+    register's threshold). Before, B counted as reporting and the growth read as final."""
+    ds = union_formed_mid_year()
+    ds.reports = ds.reports[ds.reports["unit_id"] != "B"]
+    out = compute_indicators(ds, "2025", indicator_ids=["member_growth", "total_members"])
+    for indicator in ("member_growth", "total_members"):
+        top = pick(out, indicator_id=indicator, level="organisation")
+        assert (top["units_reported"], top["units_expected"]) == (2, 3)
+        assert top["coverage"] == pytest.approx(2 / 3) and bool(top["provisional"])
+    assert pick(out, indicator_id="total_members", level="organisation")["value"] == 35 + 78 + 10
+    assert pick(out, indicator_id="member_growth", level="organisation")["value"] == 15  # 5 + 0 + 10
+
+
 def test_without_opening_balances_a_mid_year_start_tells_no_member_growth() -> None:
     ds = union_formed_mid_year()
     ds.openings = ds.openings[ds.openings["unit_id"] == "A"]  # B's start is unknown

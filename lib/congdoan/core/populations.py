@@ -101,6 +101,8 @@ def population_rows(dataset: Dataset, period: Period, frame: pd.DataFrame,
     masks = {pop: np.flatnonzero(np.isin(sector, secs)) for pop, secs in POPULATION_SECTORS.items()}
     carried = frame["carried"].to_numpy(dtype=bool) if "carried" in frame else np.zeros(len(frame),
                                                                                        bool)
+    if "opening" in frame:  # stocks from an opening balance stand in for a report, as carried
+        carried = carried | frame["opening"].to_numpy(dtype=bool)
     carried_change = carried | (frame["carried_start"].to_numpy(dtype=bool)
                                 if "carried_start" in frame else False)
     carried_by = {name: carried for name in carried_elements()} | {"member_change": carried_change}
