@@ -84,6 +84,17 @@ def test_comparison_uses_aggregates_and_suppresses_small_ones(
     assert set(table.columns) == {"label", "target", "unit", "sector", "upper_union", "organisation"}
 
 
+def test_a_cdcs_directly_under_the_organisation_is_compared_with_it_once() -> None:
+    """A ward union's CĐCS are directly under the ward itself: its upper union is the
+    organisation, and the chart's key named the ward twice."""
+    ds = tiny_dataset(reports=_reports())
+    ds.meta = {**ds.meta, "organisation_id": "FED", "organisation_name": "LĐLĐ huyện Tí Hon"}
+    table = briefing.comparison_table(_context(ds, "2023-H1"), "A")
+    assert "upper_union" not in table.columns
+    assert {"sector", "organisation"} <= set(table.columns)
+    assert list(table.attrs["series_names"].values()).count("LĐLĐ huyện Tí Hon") == 1
+
+
 def test_breakdown_recomputes_rates_from_sums(ctx: briefing.BriefingContext) -> None:
     out = briefing.breakdown(ctx, "FED", "commune_id")
     row = out[(out["indicator_id"] == "people_informed") & (out["group"] == "C1")].iloc[0]

@@ -176,7 +176,7 @@ def test_an_upper_unions_activities_show_every_programme_and_a_total() -> None:
 
 def test_section_headings_are_numbered_by_their_place_in_their_briefing() -> None:
     assert str(view.heading("trend", "vi").data) == '<h2 class="cd-h2">2. Diễn biến qua các kỳ</h2>'
-    assert str(view.heading("by_commune", "en").data) == '<h2 class="cd-h2">4. By commune</h2>'
+    assert str(view.heading("by_commune", "en").data) == '<h2 class="cd-h2">4. By commune or ward</h2>'
     # the same section title in both briefings, at its own place in each
     assert "6. Hoạt động theo các chương trình" in str(view.heading("activities", "vi").data)
     assert "8. Hoạt động theo các chương trình" in str(view.heading("upper_activities", "vi").data)

@@ -454,7 +454,8 @@ def trend_indicators(card: pd.DataFrame, limit: int = TREND_PANELS) -> list[str]
 def comparison_table(ctx: BriefingContext, union_id: str, lang: str = "vi") -> pd.DataFrame:
     """Shares of a CĐCS next to its sector, upper union and organisation aggregates (never a CĐCS).
 
-    An aggregate with fewer than :data:`MIN_UNITS_COMPARED` reporting CĐCS is left empty.
+    An aggregate with fewer than :data:`MIN_UNITS_COMPARED` reporting CĐCS is left empty. A CĐCS
+    directly under the organisation has no upper-union column (it would repeat the organisation's).
     """
     who = union_identity(ctx, union_id, lang)
     card = scorecard(ctx, union_id, "cdcs", lang)
@@ -463,6 +464,8 @@ def comparison_table(ctx: BriefingContext, union_id: str, lang: str = "vi") -> p
                         "target": card["target"], "unit": card["value"]})
     keys = {"sector": who.sector, "upper_union": who.upper_id,
             "organisation": ctx.dataset.organisation_id}
+    if str(who.upper_id) == str(ctx.dataset.organisation_id):
+        del keys["upper_union"]  # a CĐCS directly under the organisation: one series, not two
     for level, key in keys.items():
         agg = ctx.rows(level, str(key))
         agg = agg[agg["units_reported"] >= MIN_UNITS_COMPARED]
@@ -473,7 +476,7 @@ def comparison_table(ctx: BriefingContext, union_id: str, lang: str = "vi") -> p
         "organisation": ctx.dataset.organisation_name,
     }
     out = out.reset_index(drop=True)
-    out.attrs["series_names"] = names
+    out.attrs["series_names"] = {k: v for k, v in names.items() if k in out.columns}
     return out
 
 
