@@ -359,10 +359,10 @@ def test_briefing_keeps_its_tables_on_a_wide_screen_and_in_print(browser: Any,
         "i => i.map(x => Math.round(x.getBoundingClientRect().top))")
     assert len(set(tops[:3])) == 1  # three panels a row
     assert page.locator(".cd-dots").first.is_visible()
-    assert not page.locator("img.cd-print").is_visible()
+    assert not page.locator(".cd-print img").is_visible()
     page.emulate_media(media="print")  # as WeasyPrint reads it: the comparison as an image
     assert row.evaluate("e => getComputedStyle(e).display") == "table-row"
-    assert page.locator("img.cd-print").is_visible()
+    assert page.locator(".cd-print img").is_visible()
     assert not page.locator(".cd-dots").first.is_visible()
     page.close()
 

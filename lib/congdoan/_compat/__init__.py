@@ -94,10 +94,14 @@ PATCHES: dict[str, Patch] = {p.name: p for p in (
         "matplotlib"),
     Patch(
         "kept_figures", (("matplotlib", "3.10", "3.12"),),
-        "`charts.trend_image` and `charts.comparison_image` redraw a figure kept per layout "
+        "`charts.trend_image` and `charts.comparison_png` redraw a figure kept per layout "
         "after clearing its axes (artists removed, `Axes.ignore_existing_data_limits`, "
         "locators and formatters reset) instead of building a new one; it relies on a cleared "
-        "axes drawing as a new one does.",
+        "axes drawing as a new one does. A trend panel's background (frame, grid, ticks, "
+        "labels) is kept as pixels per look (Agg's `copy_from_bbox` / `restore_region`) and "
+        "each panel draws its own artists over it with `Axes.draw_artist`: it relies on every "
+        "panel artist lying above the frame (z-order > 2.5) and on `Axes.draw` drawing its "
+        "children in a stable z-order sort.",
         "a new figure per chart (`charts.trend`, `charts.comparison`)",
         "tests/test_compat.py::test_kept_figures_draw_what_new_figures_draw",
         "matplotlib"),
