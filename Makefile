@@ -45,8 +45,8 @@ test: $(STAMP) ## Run the whole test suite (lint, types, tests)
 	$(VENV)/bin/pytest
 
 .PHONY: test-fast
-test-fast: $(STAMP) ## The fast lane: every test not marked slow, browser or postgres
-	$(VENV)/bin/pytest -q -m "not slow and not browser and not postgres"
+test-fast: $(STAMP) ## The fast lane: every test not marked slow, browser or postgres, one process a core
+	$(VENV)/bin/pytest -q -n auto -m "not slow and not browser and not postgres"
 
 lint: $(STAMP) ## ruff and mypy only
 	$(VENV)/bin/ruff check lib tests benchmarks

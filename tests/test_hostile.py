@@ -62,6 +62,8 @@ from test_store import postgres_server as postgres_server  # the fixture, shared
 from test_units import fill, first_import
 from test_units import ws as ws  # the fixture, shared
 
+pytestmark = pytest.mark.slow  # hostile files and killed processes: the full suite only
+
 SETTINGS = load_intake_settings()
 ELEMENTS = [e.name for e in load_elements().elements]
 
@@ -511,7 +513,6 @@ def test_a_bulk_sheet_of_a_district_is_read_within_its_limits(intake: Intake) ->
 
 
 
-@pytest.mark.slow
 def test_the_largest_accepted_file_is_ingested_in_bounded_memory(intake: Intake) -> None:
     """A bulk sheet at the row limit is accepted by a process that stays under 500 MB."""
     count = SETTINGS.max_rows - 10  # the sheet's title and header rows count too
@@ -723,7 +724,6 @@ def _check_nothing_misreported(names: list[str], runs: list[tuple[int, str]]) ->
         assert (accepted, stored) == (1, 1), (name, runs)
 
 
-@pytest.mark.slow
 def test_two_ingests_on_one_sqlite_database_never_misreport(intake: Intake) -> None:
     names = _many_forms(intake, 30)
     runs = _two_ingests(intake, intake.url)
@@ -733,7 +733,6 @@ def test_two_ingests_on_one_sqlite_database_never_misreport(intake: Intake) -> N
     assert not (intake.store_dir / "quarantine").exists()
 
 
-@pytest.mark.slow
 @pytest.mark.postgres
 def test_two_ingests_on_one_postgresql_database_never_misreport(
         intake: Intake, postgres_server: str) -> None:
@@ -949,7 +948,6 @@ def test_english_error_reports_are_english_through_and_through(intake: Intake) -
     assert leftovers == {}
 
 
-@pytest.mark.slow
 def test_briefings_stop_on_a_damaged_manifest_and_force_rebuilds_it(
         demo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -1066,7 +1064,6 @@ def _killed_ingest(intake: Intake, signum: int, after: int) -> tuple[int, list[s
     return run.returncode, told
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
 def test_a_killed_ingest_has_told_what_it_stored_and_a_rerun_completes(
         intake: Intake, capsys: pytest.CaptureFixture[str], signum: int) -> None:
@@ -1109,7 +1106,6 @@ def _all_gone(pids: list[int]) -> bool:
     return False
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
 def test_a_killed_batch_renders_exactly_what_was_missing(
         demo_dir: Path, tmp_path: Path, signum: int) -> None:

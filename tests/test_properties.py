@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,8 @@ from conftest import tiny_dataset
 from congdoan.core.dataset import Dataset, engine_reports
 from congdoan.core.indicators import compute_indicators
 from congdoan.core.plan import load_elements, load_register
+
+pytestmark = pytest.mark.slow  # many generated districts: the full suite only
 
 SUB_PERIODS = ("2021-H1", "2021-H2", "2022-H1", "2022-H2", "2023-H1", "2023-H2")
 PERIODS = ("2022-H1", "2022-H2", "2023")
