@@ -103,6 +103,7 @@ def test_console_script_runs_demo_then_indicators(tmp_path: Path) -> None:
     assert len(table) == len(set(table["indicator_id"]))  # one district row per indicator
 
 
+@pytest.mark.slow
 def test_a_command_imports_only_its_own_module() -> None:
     code = ("import sys; from congdoan.cli import build_parser; "
             "build_parser('indicators').parse_args(['indicators', '--period', '2025']); "
@@ -116,6 +117,7 @@ def test_a_command_imports_only_its_own_module() -> None:
     assert all(f"\n    {name} " in listed for name in COMMANDS), listed
 
 
+@pytest.mark.slow
 def test_package_version_is_read_only_when_asked() -> None:
     """The command line reaches the fork server's start without importing importlib.metadata;
     ``congdoan.__version__`` is still the installed version."""
@@ -148,6 +150,7 @@ def test_briefings_command_exits_with_its_code_and_all_it_printed(
     assert (tmp_path / "out" / "2025" / "union-CDCS-0001.html").is_file()
 
 
+@pytest.mark.slow
 def test_output_to_a_reader_that_went_away_is_no_traceback(demo_workspace: Path) -> None:
     """``congdoan units list | head -1``: the pipe's reader is gone before the command writes."""
     read, write = os.pipe()

@@ -251,6 +251,7 @@ def test_copied_png_rows_give_the_same_pdf_content(patches: Patches) -> None:
     assert [size for size, _, _ in plain[0]["images"]] == [(width, height), (4, 4)]
 
 
+@pytest.mark.slow
 def test_weasyprint_is_imported_without_searching_for_libraries(patches: Patches) -> None:
     """WeasyPrint's library names that do not load are not searched for with gcc and ld."""
     if not sys.platform.startswith("linux"):
@@ -405,6 +406,7 @@ def test_without_kernel_ready_the_client_waits_as_jupyter_client_does(patches: P
 
 
 # ----------------------------------------------------------------------------- jsonschema
+@pytest.mark.slow
 def test_notebooks_are_validated_without_the_iri_grammar(patches: Patches) -> None:
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook

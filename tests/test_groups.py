@@ -198,6 +198,7 @@ def _same(shown: pd.Series, engine: pd.Series, what: str) -> None:
 
 @pytest.mark.parametrize("indicator", ["member_growth", "total_members", "people_informed",
                                        "new_cdcs", "member_share_unionised"])
+@pytest.mark.slow
 def test_the_explorers_combined_scopes_are_the_engines(dataset: Dataset, indicator: str) -> None:
     """Every combined scope on screen (own row, trend, breakdowns) against
     compute_indicators(groups=…): a scope that lost a dissolved CĐCS and one moved out (U1 ·

@@ -43,6 +43,8 @@ from congdoan.intake.unit_import import import_units
 from congdoan.intake.units import FIRST_ROW, KEY_ROW
 from test_units import EDU, ORG, dump, fill, first_import, h2_reports, template
 
+pytestmark = pytest.mark.slow  # Excel books read and written: the full suite
+
 D = dt.date
 LDLD = "LDLD-TH"
 TODAY = D(2026, 1, 15)

@@ -113,6 +113,7 @@ def test_the_workspace_s_params_are_in_force(no_workspace: Path) -> None:
     assert register.get("dialogue_nnn").target.min == pytest.approx(0.55)
 
 
+@pytest.mark.slow
 def test_commands_say_which_workspace_they_use(tmp_path: Path) -> None:
     ws = init_workspace(tmp_path / "ws", ORG)
     env = {k: v for k, v in os.environ.items() if k != ENV_VAR}
@@ -128,6 +129,7 @@ def test_commands_say_which_workspace_they_use(tmp_path: Path) -> None:
     assert plan.returncode == 0 and "vẫn là kế hoạch mẫu" not in plan.stderr
 
 
+@pytest.mark.slow
 def test_a_plan_written_before_organisation_is_read_and_its_lines_named(tmp_path: Path) -> None:
     ws = init_workspace(tmp_path / "ws", ORG)
     plan = ws.params_dir / "plan.yaml"
