@@ -13,7 +13,6 @@ name with other accents and adds a sixth CĐCS: only that one is founded.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from congdoan.intake.own_headers import fold, parse_columns
 from congdoan.intake.own_layout import OwnLayout, sector_code
 from congdoan.intake.unit_import import import_units
 from congdoan.intake.units import FIRST_ROW
+from test_units import dump
 
 D = dt.date
 ORG = Organisation(id="CD-XA-TH", name="Công đoàn xã Tân Hòa", kind="commune")
@@ -98,14 +98,6 @@ def events(frame: pd.DataFrame) -> set[tuple[str, str, str, str]]:
     return {(e, i, ev, "" if pd.isna(d) else f"{d:%Y-%m-%d}")
             for e, i, ev, d in frame[["entity", "entity_id", "event", "on_date"]].itertuples(
                 index=False)}
-
-
-def dump(ws: Workspace) -> list[str]:
-    connection = sqlite3.connect(ws.root / "congdoan.sqlite")
-    try:
-        return list(connection.iterdump())
-    finally:
-        connection.close()
 
 
 # ----------------------------------------------------------------------------- words
