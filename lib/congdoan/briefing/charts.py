@@ -21,9 +21,9 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from congdoan._compat.matplotlib import clear_axes, keep_text_bitmaps, keeps_figures
+from congdoan._compat.matplotlib import clear_axes, keeps_figures
 from congdoan.briefing import fmt
-from congdoan.briefing.images import agg_canvas, canvas_png, describe, image, panels, png
+from congdoan.briefing.images import agg_canvas, describe, image, panels, png
 from congdoan.briefing.theme import INK, PNG_DPI, SERIES_STYLES, apply_theme, status_style
 from congdoan.core.periods import parse_period
 
@@ -164,15 +164,11 @@ def _panel_png(figure: Figure, axis: Axes) -> bytes:
     (:func:`_draw_trend` gives them a z-order above the frame's), so the pixels are those of
     a full drawing.
     """
-    canvas = agg_canvas(figure)
-    screen_dpi = figure.dpi
-    figure.set_dpi(PNG_DPI)
-    try:
-        keep_text_bitmaps(canvas.get_renderer())  # the renderer every drawing below uses
-        data = {*axis.lines, *axis.collections, *axis.patches, *axis.texts}
-        # the panel's artists and titles, in the order Axes.draw takes them
-        own = [a for a in axis.get_children()
-               if (a in data or isinstance(a, Text)) and a.get_visible()]
+    data = {*axis.lines, *axis.collections, *axis.patches, *axis.texts}
+    # the panel's artists and titles, in the order Axes.draw takes them
+    own = [a for a in axis.get_children() if (a in data or isinstance(a, Text)) and a.get_visible()]
+
+    def draw(canvas: Any) -> None:
         key = _panel_look(figure, axis)
         background = _TREND_BACKGROUNDS.get(key)
         if background is None:
@@ -189,9 +185,8 @@ def _panel_png(figure: Figure, axis: Axes) -> bytes:
             canvas.restore_region(background)
         for artist in sorted(own, key=lambda a: a.get_zorder()):  # stable, as Axes.draw sorts
             axis.draw_artist(artist)
-        return canvas_png(canvas)
-    finally:
-        figure.set_dpi(screen_dpi)
+
+    return png(figure, draw=draw)
 
 
 def _panel_look(figure: Figure, axis: Axes) -> tuple[Any, ...]:

@@ -11,6 +11,7 @@ import base64
 import html
 import struct
 import zlib
+from collections.abc import Callable
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -50,29 +51,29 @@ def agg_canvas(figure: Figure) -> Any:
     return canvas if isinstance(canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
 
 
-def png(figure: Figure, dpi: int = PNG_DPI) -> bytes:
+def png(figure: Figure, dpi: int = PNG_DPI,
+        draw: Callable[[Any], None] | None = None) -> bytes:
     """The figure as PNG bytes (RGB when the figure is opaque, as every chart here is).
 
     An opaque chart is stored without an alpha channel: the same pixels, a smaller file, and
     WeasyPrint need not split off and re-compress an alpha mask for each image of a PDF. Texts
-    are drawn from kept glyph bitmaps (:func:`_draw_text_kept`).
+    are drawn from kept glyph bitmaps (:func:`_draw_text_kept`). ``draw`` (default: the
+    canvas's own ``draw``) fills the Agg canvas, at ``dpi``, before its pixels are taken.
     """
     canvas = agg_canvas(figure)
     screen_dpi = figure.dpi
     figure.set_dpi(dpi)
     try:
-        keep_text_bitmaps(canvas.get_renderer())  # the renderer canvas.draw() uses
-        canvas.draw()
-        return canvas_png(canvas, dpi)
+        keep_text_bitmaps(canvas.get_renderer())  # the renderer every drawing uses
+        if draw is None:
+            canvas.draw()
+        else:
+            draw(canvas)
+        rgba = np.asarray(canvas.buffer_rgba())
+        pixels = rgba[..., :3] if rgba[..., 3].min() == 255 else rgba
+        return encode_png(pixels, dpi)
     finally:
         figure.set_dpi(screen_dpi)
-
-
-def canvas_png(canvas: Any, dpi: int = PNG_DPI) -> bytes:
-    """What an Agg canvas holds now as PNG bytes (RGB when opaque, see :func:`png`)."""
-    rgba = np.asarray(canvas.buffer_rgba())
-    pixels = rgba[..., :3] if rgba[..., 3].min() == 255 else rgba
-    return encode_png(pixels, dpi)
 
 
 def encode_png(pixels: np.ndarray, dpi: int = PNG_DPI, level: int = 3) -> bytes:

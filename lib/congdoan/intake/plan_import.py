@@ -17,6 +17,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from congdoan.core.plan import (
 from congdoan.core.plan_file import unused_elements, write_elements, write_plan
 from congdoan.core.yamlio import read_yaml
 from congdoan.exceptions import CongdoanError
+from congdoan.intake.cells import Cell
 from congdoan.intake.plan_sheet import (
     PLAN_SHEET,
     PLAN_TEMPLATE,
@@ -241,6 +243,27 @@ def import_plan_sheet(path: Path, params_dir: Path, settings: IntakeSettings) ->
                       removed_questions=questions)
 
 
+def _kept_cells(register: PlanRegister, sheet: PlanSheet
+                ) -> Iterator[tuple[Indicator, dict[str, Any], str, Cell]]:
+    """(indicator, its line, field key, cell) of every cell the sheet read on a line it keeps."""
+    for ind in register.indicators:
+        line = sheet.lines.get(ind.id)
+        if line is None or line.get("keep") is False:
+            continue
+        for key in line:
+            cell = sheet.cells.get((ind.id, key))
+            if cell is not None:
+                yield ind, line, key, cell
+
+
+def _warning(sheet: PlanSheet, cell: Cell, key: str, vi: str, en: str, value: str,
+             expected: str) -> Problem:
+    """A warning located at ``cell`` of the filled sheet."""
+    return Problem(file=sheet.name, sheet=cell.sheet, cell=cell.ref, row=cell.row, field=key,
+                   severity="warning", message_vi=vi, message_en=en, value=value,
+                   expected=expected)
+
+
 def template_counts_kept(register: PlanRegister, sheet: PlanSheet) -> list[Problem]:
     """A warning at each count target of the template plan a filled sheet leaves as it was.
 
@@ -251,28 +274,18 @@ def template_counts_kept(register: PlanRegister, sheet: PlanSheet) -> list[Probl
     if not register.plan.is_template:
         return []
     years = sheet_years(register)
-    found = []
-    for ind in register.indicators:
-        line = sheet.lines.get(ind.id)
-        if ind.measure != "count" or line is None or line.get("keep") is False:
-            continue
-        shown = shown_indicator(ind, years)
-        for key, value in shown.items():
-            cell = sheet.cells.get((ind.id, key))
-            if (value is not None and cell is not None and applies(ind, key)
-                    and (key in ("min", "max") or key.startswith("milestone_"))
-                    and line.get(key) == value):
-                found.append(Problem(
-                    file=sheet.name, sheet=cell.sheet, cell=cell.ref, row=cell.row,
-                    field=key, severity="warning",
-                    message_vi=f"{ind.clause} {ind.name_vi}: còn là số của kế hoạch mẫu (ô màu "
-                    "cam, theo quy mô tổ chức mẫu); hãy ghi số của kế hoạch mình, hoặc bỏ dòng "
-                    "(Giữ = Không).",
-                    message_en=f"{ind.clause} {ind.name_en}: still the template plan's number "
-                    "(an orange cell, at the demo organisation's scale); write your plan's "
-                    "number, or drop the line (Giữ = Không).",
-                    value=describe(value, False), expected="số của kế hoạch mình / your number"))
-    return found
+    return [
+        _warning(sheet, cell, key,
+                 f"{ind.clause} {ind.name_vi}: còn là số của kế hoạch mẫu (ô màu cam, theo quy mô "
+                 "tổ chức mẫu); hãy ghi số của kế hoạch mình, hoặc bỏ dòng (Giữ = Không).",
+                 f"{ind.clause} {ind.name_en}: still the template plan's number (an orange "
+                 "cell, at the demo organisation's scale); write your plan's number, or drop "
+                 "the line (Giữ = Không).",
+                 describe(shown, False), "số của kế hoạch mình / your number")
+        for ind, line, key, cell in _kept_cells(register, sheet)
+        if ind.measure == "count" and (key in ("min", "max") or key.startswith("milestone_"))
+        and applies(ind, key)
+        and (shown := shown_indicator(ind, years).get(key)) is not None and line[key] == shown]
 
 
 def milestones_not_after_baseline(register: PlanRegister, sheet: PlanSheet) -> list[Problem]:
@@ -282,29 +295,19 @@ def milestones_not_after_baseline(register: PlanRegister, sheet: PlanSheet) -> l
     2023 and 2025 when a union's plan starts in 2025) cannot be tracked; clear it, or set the
     baseline year.
     """
-    baseline = sheet.identity.get("baseline_year") or register.plan.baseline_year
-    found = []
-    for ind in register.indicators:
-        line = sheet.lines.get(ind.id)
-        if ind.kind != "milestone" or line is None or line.get("keep") is False:
-            continue
-        for key, value in line.items():
-            cell = sheet.cells.get((ind.id, key))
-            if (key.startswith("milestone_") and value is not None and cell is not None
-                    and int(key.removeprefix("milestone_")) <= int(baseline)):
-                year = key.removeprefix("milestone_")
-                found.append(Problem(
-                    file=sheet.name, sheet=cell.sheet, cell=cell.ref, row=cell.row, field=key,
-                    severity="warning",
-                    message_vi=f"{ind.clause} {ind.name_vi}: mốc năm {year} không sau năm gốc "
-                    f"{baseline}, nên không theo dõi được tiến độ; xóa ô này nếu kế hoạch không "
-                    "có mốc ấy.",
-                    message_en=f"{ind.clause} {ind.name_en}: the {year} milestone is not after "
-                    f"the baseline year {baseline}, so no progress can be followed; clear the "
-                    "cell if the plan has no such milestone.",
-                    value=describe(value, ind.measure == "share"),
-                    expected=f"mốc sau năm {baseline} / a milestone after {baseline}"))
-    return found
+    baseline = int(sheet.identity.get("baseline_year") or register.plan.baseline_year)
+    return [
+        _warning(sheet, cell, key,
+                 f"{ind.clause} {ind.name_vi}: mốc năm {year} không sau năm gốc {baseline}, nên "
+                 "không theo dõi được tiến độ; xóa ô này nếu kế hoạch không có mốc ấy.",
+                 f"{ind.clause} {ind.name_en}: the {year} milestone is not after the baseline "
+                 f"year {baseline}, so no progress can be followed; clear the cell if the plan "
+                 "has no such milestone.",
+                 describe(line[key], ind.measure == "share"),
+                 f"mốc sau năm {baseline} / a milestone after {baseline}")
+        for ind, line, key, cell in _kept_cells(register, sheet)
+        if ind.kind == "milestone" and key.startswith("milestone_") and line[key] is not None
+        and (year := int(key.removeprefix("milestone_"))) <= baseline]
 
 
 def _replace_together(trial: Path, params_dir: Path, names: list[str]) -> None:
