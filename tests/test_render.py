@@ -129,3 +129,18 @@ def test_no_vietnamese_font_stops_a_pdf_batch_before_anything_is_written(
     render.check_fonts(["html"])  # HTML needs no font of the machine's
     monkeypatch.setattr(render, "vietnamese_fonts", lambda: None)  # fontconfig not there to ask
     render.check_fonts(["pdf"])
+
+
+def test_the_comparisons_key_is_printed_on_the_page_of_its_chart() -> None:
+    """Wherever the comparison falls on a page, its key (text) and its chart (an image) are
+    printed together: a key was left alone at the foot of a page, its chart on the next."""
+    from congdoan.briefing import display as view
+    from test_display import _comparison_table
+
+    renderer = Renderer()
+    block = view.comparison(_comparison_table()).data
+    for lines in range(25, 75):  # the block starts lower and lower on the first page
+        filler = "".join(f"<p>Dòng {n}</p>" for n in range(lines))
+        reader = PdfReader(io.BytesIO(renderer.pdf_of(renderer.document(filler + block), "Thử")))
+        [page] = [p for p in reader.pages if "CĐCS này" in p.extract_text()]
+        assert b" Do" in page.get_contents().get_data(), lines  # the page paints the chart
