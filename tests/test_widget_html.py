@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 from importlib.resources import files
 from pathlib import Path
 
@@ -113,3 +114,38 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     nbformat.write(_notebook(with_state=False), source)
     assert main(["explore-html", str(source), str(out)]) == 2
     assert "trạng thái widget" in capsys.readouterr().err
+
+
+def _kernel_spec(folder: Path, code: str) -> None:
+    """A kernel named python3 (found before the installed one) that runs ``code`` first."""
+    spec = folder / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    launch = (f"{code}\nimport sys\nfrom ipykernel.kernelapp import launch_new_instance\n"
+              "sys.argv[0] = 'kernel'\nlaunch_new_instance()")
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-c", launch, "-f", "{connection_file}"],
+        "display_name": "Python 3", "language": "python"}), encoding="utf-8")
+
+
+def test_what_the_kernel_process_prints_stays_off_the_terminal_unless_it_fails(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capfd: pytest.CaptureFixture[str]) -> None:
+    # a kernel process that writes to its own standard error outside any cell, as libzmq's
+    # assertion at a context's close does: a run that ends well does not show it ...
+    from congdoan.explore.widget_html import run_notebook
+
+    source = tmp_path / "nb.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("x = 6 * 7\nx")]), source)
+    noisy, dying = tmp_path / "noisy", tmp_path / "dying"
+    _kernel_spec(noisy, "import os\nos.write(2, b'Assertion failed: noise (src/x.cpp:1)\\n')")
+    monkeypatch.setenv("JUPYTER_PATH", str(noisy))
+    executed = run_notebook(source, tmp_path / "out" / "nb.ipynb")
+    assert nbformat.read(executed, as_version=4).cells[0].outputs[0]["data"]["text/plain"] == "42"
+    assert "noise" not in capfd.readouterr().err
+    # ... and a kernel that dies is an error that quotes it, the notebook written as it stands
+    _kernel_spec(dying, "import os, sys\nos.write(2, b'cannot start: no memory\\n')\nsys.exit(3)")
+    monkeypatch.setenv("JUPYTER_PATH", str(dying))
+    with pytest.raises(RenderError, match="kernel in ra: cannot start: no memory"):
+        run_notebook(source, tmp_path / "out" / "nb2.ipynb")
+    assert (tmp_path / "out" / "nb2.ipynb").exists()
+    assert "cannot start" not in capfd.readouterr().err

@@ -32,6 +32,7 @@ Command line: ``congdoan explore-html EXECUTED.ipynb OUT.html``, or
 
 from __future__ import annotations
 
+import atexit
 import copy
 import hashlib
 import html
@@ -244,10 +245,15 @@ def run_notebook(source: Path | str, executed: Path | str,
     """Execute ``source`` with ``parameters`` (papermill's injected cell) into ``executed``.
 
     The kernel runs in the folder of ``executed``; the widget state is stored in the result. A
-    failing cell is a RenderError (the partly executed notebook is written anyway).
+    failing cell, a kernel that dies or does not start, and a cell over ``timeout`` seconds are
+    a RenderError (the partly executed notebook is written anyway). What the kernel process
+    writes to its own standard error outside the cells (its cells' output is in the notebook)
+    is kept out of the terminal: quoted in the error when the run fails, dropped when it ends
+    well, where it can only be the process's own noise at exit (libzmq's
+    ``Assertion failed: pfd.revents & POLLIN`` as a context closes is one).
     """
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     executed = Path(executed)
     nb = nbformat.read(prepare_notebook(source, executed, parameters), as_version=4)
@@ -255,7 +261,8 @@ def run_notebook(source: Path | str, executed: Path | str,
 
     from traitlets.config import Config
 
-    with tempfile.TemporaryDirectory(prefix="congdoan-kernel-") as sockets:
+    with tempfile.TemporaryDirectory(prefix="congdoan-kernel-") as sockets, \
+            tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as kernel_err:
         # IPC sockets (files under an absolute path) rather than TCP on a machine that has them:
         # the kernel then has no plain-text-transport warning to print
         config = Config({"KernelManager": {"transport": "ipc",
@@ -265,11 +272,29 @@ def run_notebook(source: Path | str, executed: Path | str,
                                 store_widget_state=True, config=config,
                                 resources={"metadata": {"path": str(executed.parent.resolve())}})
         try:
-            client.execute()
+            client.execute(stderr=kernel_err)
         except CellExecutionError as exc:
             error = f"{exc.ename}: {exc.evalue}"
             raise RenderError(f"Sổ tay chạy lỗi: {error}", f"The notebook failed: {error}",
                               location=Location(file=str(executed))) from exc
+        except (CellTimeoutError, DeadKernelError, RuntimeError) as exc:
+            said = _tail(kernel_err)
+            raise RenderError(
+                "Nhân Python (kernel) của sổ tay dừng hoặc không trả lời: "
+                f"{type(exc).__name__}: {exc}" + (f"; kernel in ra: {said}" if said else ""),
+                f"The notebook's kernel died or did not answer: {type(exc).__name__}: {exc}"
+                + (f"; the kernel printed: {said}" if said else ""),
+                location=Location(file=str(executed))) from exc
         finally:
+            # nbclient's own clean-up has run (the kernel is shut down, or never started); its
+            # registration for the end of the process would fail on the manager it has dropped
+            atexit.unregister(client._cleanup_kernel)
             nbformat.write(nb, executed)
     return executed
+
+
+def _tail(stream: Any, lines: int = 20) -> str:
+    """The last ``lines`` lines ``stream`` holds (a file written by another process), on one line."""
+    stream.flush()
+    stream.seek(0)
+    return " ⏎ ".join(stream.read().strip().splitlines()[-lines:])
