@@ -96,12 +96,15 @@ def test_the_template_shows_shares_as_percents_with_dropdowns(ws: Workspace) -> 
 def test_importing_the_template_unchanged_changes_nothing(ws: Workspace) -> None:
     plan = ws.params_dir / "plan.yaml"
     before, register = plan.read_bytes(), load_register(ws.params_dir)
-    result = import_plan_sheet(template(ws), ws.params_dir, load_intake_settings())
+    source = template(ws)
+    result = import_plan_sheet(source, ws.params_dir, load_intake_settings())
     assert (errors(result), result.changes, result.written) == ([], [], False)
     # the template's count targets, kept as they are, are said at their cells
     kept = {(p.cell, p.value) for p in result.problems if p.severity == "warning"}
-    assert ("F17", "600") in kept and ("F18", "13") in kept
-    said = next(p for p in result.problems if p.cell == "F17")
+    growth = where(source, "member_growth", "min")
+    assert growth == "H17" and (growth, "600") in kept
+    assert (where(source, "new_cdcs", "min"), "13") in kept
+    said = next(p for p in result.problems if p.cell == growth)
     assert said.message_vi.startswith("1.5 Tăng đoàn viên trong năm: còn là số của kế hoạch mẫu")
     assert plan.read_bytes() == before
     assert load_register(ws.params_dir) == register
@@ -380,3 +383,149 @@ def test_the_template_plan_marks_its_count_targets_for_review(ws: Workspace) -> 
     assert members.fill.fgColor.rgb.endswith(REVIEW_FILL.fgColor.rgb[-6:])
     assert not cell_of(wb, "dialogue_nnn", "min").fill.fgColor.rgb.endswith("F8CBAD")
     assert "Ô màu cam" in " ".join(str(c.value) for c in wb["HuongDan"]["A"])
+
+
+def fill_new(source: Path, rows: list[dict[str, Any]], edits: Edits | None = None) -> Path:
+    """Type ``rows`` (field key → value) into the rows for new lines, and ``edits``."""
+    from congdoan.intake.plan_sheet import NEW_MARK
+
+    path = fill(source, edits or {})
+    wb = load_workbook(path)
+    sheet = wb["ChiTieu"]
+    cols = {c.value: c.column for c in sheet[KEY_ROW]}
+    free = [r for r in range(FIRST_ROW, sheet.max_row + 1)
+            if sheet.cell(row=r, column=1).value == NEW_MARK]
+    for row, values in zip(free, rows, strict=False):
+        for key, value in values.items():
+            sheet.cell(row=row, column=cols[key]).value = value
+    wb.save(path)
+    return path
+
+
+def test_new_lines_copy_the_way_of_computing_of_the_line_they_name(ws: Workspace) -> None:
+    # a ward plan: one figure for all enterprises' workers' conferences (instead of DNNN and
+    # NNN lines), an annual target for collective agreements (a milestone line in the template)
+    # and a 2030 milestone for the officials' conference (an annual line)
+    source = template(ws)
+    wb = load_workbook(source)
+    assert wb["ChiTieu"].cell(row=FIRST_ROW + len(load_register(ws.params_dir).indicators),
+                              column=1).value == "(dòng mới)"
+    filled = fill_new(source, [
+        {"based_on": "workers_conference_dnnn", "clause": "1.2",
+         "name_vi": "Doanh nghiệp tổ chức hội nghị người lao động",
+         "population": "Doanh nghiệp (DNNN + NNN)", "min": "75"},
+        {"based_on": "cba_coverage", "clause": "1.4", "name_vi": "DN ký kết TƯLĐTT",
+         "wording_vi": "Phấn đấu 55% doanh nghiệp có tổ chức công đoàn ký kết TƯLĐTT",
+         "min": "55%"},
+        {"based_on": "officials_conference_hcsn", "clause": "2.1",
+         "name_vi": "Cơ quan, đơn vị tổ chức hội nghị CBCCVC (mốc)", "milestone_2030": "100"},
+    ], {("workers_conference_dnnn", "keep"): "Không", ("workers_conference_nnn", "keep"): "Không"})
+    result = import_plan_sheet(filled, ws.params_dir, load_intake_settings())
+    assert errors(result) == [] and result.written and result.layout_kept
+    assert "1.2 workers_conference_dnnn_2: thêm dòng / line added (như / as " \
+           "workers_conference_dnnn; chỉ tiêu năm / annual 75 %)" in result.changes
+    assert "plan.clauses: thêm điều / clause added 1.2" not in result.changes  # 1.2 was there
+    register = load_register(ws.params_dir)
+    conference = register.get("workers_conference_dnnn_2")
+    assert (conference.kind, conference.population, conference.numerator,
+            conference.denominator, conference.level) == (
+        "annual", "enterprise", "workers_conference_held", "units", "cdcs")
+    assert conference.target is not None and conference.target.min == 0.75
+    cba = register.get("cba_coverage_2")
+    assert (cba.kind, cba.clause, cba.clauses, cba.population, cba.wording_vi) == (
+        "annual", "1.4", None, "enterprise",
+        "Phấn đấu 55% doanh nghiệp có tổ chức công đoàn ký kết TƯLĐTT")
+    officials = register.get("officials_conference_hcsn_2")
+    assert officials.kind == "milestone" and officials.target is None
+    assert {y: (m.value, m.clause) for y, m in (officials.milestones or {}).items()} == {
+        2030: (1.0, "2.1")}
+    assert officials.wording_vi == officials.name_vi  # no words typed: the name
+    ids = [i.id for i in register.indicators]
+    assert "workers_conference_dnnn" not in ids and "workers_conference_nnn" not in ids
+    assert ids.index("cba_coverage_2") < ids.index("cba_coverage")  # in clause order
+    assert "# Fields of each indicator" in (ws.params_dir / "plan.yaml").read_text("utf-8")
+    # the question stays: the new line reads it
+    assert "workers_conference_held" in load_elements(ws.params_dir).by_name()
+    # judged as the plan says: B held its conference, C did not; A is not an enterprise
+    from congdoan.core.indicators import compute_indicators
+
+    data = tiny_dataset(reports=[
+        {"unit_id": u, "period": f"2024-{half}", "submitted_on": f"2024-{day}", "members": 20,
+         "workers": 25, "workers_conference_held": int(held and half == "H2")}
+        for u, held in (("A", True), ("B", True), ("C", False))
+        for half, day in (("H1", "06-05"), ("H2", "12-05"))])
+    table = compute_indicators(data, "2024", register=register,
+                               indicator_ids=["workers_conference_dnnn_2"], levels=["organisation"])
+    row = table.iloc[0]
+    assert (row["numerator"], row["denominator"], row["value"]) == (1, 2, 0.5)
+    # the next template shows the new lines as lines, with their ids
+    again = load_workbook(template(ws))
+    assert cell_of(again, "cba_coverage_2", "min").value == 0.55
+    assert cell_of(again, "workers_conference_dnnn_2", "population").value == (
+        "Doanh nghiệp (DNNN + NNN)")
+
+
+@pytest.mark.parametrize(("row", "key", "said"), [
+    ({"clause": "1.4", "name_vi": "X", "min": "50"}, "based_on", "Như chỉ tiêu"),
+    ({"based_on": "nope", "clause": "1.4", "name_vi": "X", "min": "50"}, "based_on",
+     "Như chỉ tiêu"),
+    ({"based_on": "cba_coverage", "clause": "1.4", "name_vi": "X"}, "min",
+     "chỉ tiêu năm (cột 'từ') hoặc các mốc"),
+    ({"based_on": "cba_coverage", "clause": "1.4", "name_vi": "X", "min": "50",
+      "milestone_2030": "60"}, "min", "chỉ một trong hai"),
+    ({"based_on": "cba_coverage", "name_vi": "X", "min": "50"}, "clause", "Thiếu 'Điều khoản'"),
+    ({"based_on": "cba_coverage", "clause": "1.4", "name_vi": "X", "min": "150"}, "min",
+     "0 % đến 100 %"),
+    ({"based_on": "upper_audited", "clause": "1.8", "name_vi": "X", "min": "50",
+      "population": "HCSN"}, "population", "không tính theo CĐCS"),
+    ({"based_on": "cba_coverage", "clause": "1.4", "name_vi": "X", "min": "50",
+      "population": "Hợp tác xã"}, "population", "khu vực lạ"),
+])
+def test_a_wrong_new_line_is_refused_at_its_cell(ws: Workspace, row: dict[str, Any], key: str,
+                                                 said: str) -> None:
+    plan = ws.params_dir / "plan.yaml"
+    before = plan.read_bytes()
+    source = template(ws)
+    result = import_plan_sheet(fill_new(source, [row]), ws.params_dir, load_intake_settings())
+    assert not result.written and plan.read_bytes() == before
+    wb = load_workbook(source)
+    sheet = wb["ChiTieu"]
+    col = next(c.column_letter for c in sheet[KEY_ROW] if c.value == key)
+    cell = f"{col}{FIRST_ROW + len(load_register(ws.params_dir).indicators)}"
+    located = [p for p in errors(result) if p.cell == cell]
+    assert located, [p.render() for p in result.problems]
+    assert said in located[0].render("vi")
+
+
+def test_a_lines_population_can_be_chosen_where_it_counts_cdcs(ws: Workspace) -> None:
+    source = template(ws)
+    wb = load_workbook(source)
+    audited = cell_of(wb, "upper_audited", "population")
+    assert audited.protection.locked and audited.value == "Công đoàn cấp trên trực tiếp"
+    result = import_plan_sheet(fill(source, {("dialogue_nnn", "population"): "Tất cả CĐCS"}),
+                               ws.params_dir, load_intake_settings())
+    assert errors(result) == [] and result.written
+    assert "1.1 dialogue_nnn: population Ngoài nhà nước → Tất cả CĐCS" in result.changes
+    assert load_register(ws.params_dir).get("dialogue_nnn").population == "all"
+
+
+def test_a_dropped_lines_own_question_goes_and_a_renumbered_lines_follows_it(
+        ws: Workspace, tmp_path: Path) -> None:
+    # clause 1.8 keeps other lines: the disclosure line's own question goes all the same; the
+    # rating lines, renumbered 2.2 as a ward's plan numbers them, take their question along
+    path = fill(template(ws), {("finance_disclosure", "keep"): "Không",
+                               ("rated_good_state", "clause"): "2.2",
+                               ("rated_good_nonstate", "clause"): "2.2"})
+    result = import_plan_sheet(path, ws.params_dir, load_intake_settings())
+    assert errors(result) == [] and result.written
+    assert [q.split(":")[0] for q in result.removed_questions] == ["finance_disclosed"]
+    assert "1.8" in load_register(ws.params_dir).plan.clauses
+    write_dataset(tiny_dataset(units=[{"unit_id": "A", "name": "Công ty A", "sector": "NNN",
+                                       "commune_id": "C1", "founded": "2015-01-01"}]),
+                  tmp_path / "data")
+    assert main(["-w", str(ws.root), "template", "--period", "2026-H2", "--data",
+                 str(tmp_path / "data"), "--out", str(tmp_path / "forms")]) == 0
+    form = load_workbook(tmp_path / "forms" / "2026-H2" / "A_2026-H2.xlsx")["BaoCao"]
+    rows = {r[1].value: r for r in form.iter_rows() if len(r) > 4}
+    assert "finance_disclosed" not in rows
+    assert rows["rating"][4].value == "2.2"

@@ -69,14 +69,43 @@ def _edited_lines(text: str, raw: dict[str, Any], new: dict[str, Any]) -> str:
                                             for k, v in value.items()]
             lines[at:stop] = block
             end += len(block) - (stop - at)
+    _insert_new(lines, old_by_id, new["indicators"])
     return "\n".join(lines) + "\n"
+
+
+def _insert_new(lines: list[str], old_by_id: dict[str, Any], entries: list[dict[str, Any]]
+                ) -> None:
+    """Write each entry of ``entries`` not in ``old_by_id`` after the entry before it."""
+    for at, entry in enumerate(entries):
+        if entry["id"] in old_by_id:
+            continue
+        if at == 0:
+            raise ValueError(entry["id"])  # nothing to follow: written whole
+        before = entries[at - 1]["id"]
+        head = next(i for i, line in enumerate(lines) if re.fullmatch(
+            rf"\s*- id: *['\"]?{re.escape(before)}['\"]? *(#.*)?", line))
+        dash = _indent(lines[head])
+        end = _span(lines, head, len(lines), dash)
+        while not lines[end - 1].strip():
+            end -= 1
+        pad = " " * (dash + 2)
+        block = [f"{' ' * dash}- id: {_flow(entry['id'])}"]
+        for key, value in list(entry.items())[1:]:
+            if isinstance(value, dict) and value and all(isinstance(v, dict) for v in
+                                                          value.values()):
+                block += [f"{pad}{key}:"] + [f"{pad}  {_flow(k)}: {_flow(v)}"
+                                             for k, v in value.items()]
+            else:
+                block.append(f"{pad}{key}: {_flow(value)}")
+        lines[end:end] = block
 
 
 def write_plan(path: Path, text: str, raw: dict[str, Any], new: dict[str, Any]) -> bool:
     """Write ``new`` (the data of ``plan.yaml``) to ``path``, keeping ``text``'s lines.
 
     ``text`` is the file that ``raw`` was read from. Only the lines of changed fields of the
-    ``plan`` block and of indicators change, and dropped indicators' lines go; comments and the
+    ``plan`` block and of indicators change, dropped indicators' lines go and added ones are
+    written after the line before them; comments and the
     layout of the rest stay. Returns False when the file's layout does not allow that (a field
     the line edits cannot find, or a result that does not read back as ``new``): ``new`` is then
     written whole, in block style, and the comments are lost.
@@ -96,21 +125,31 @@ def write_plan(path: Path, text: str, raw: dict[str, Any], new: dict[str, Any]) 
 
 def unused_elements(elements: dict[str, Any], old: dict[str, Any], new: dict[str, Any]
                     ) -> list[str]:
-    """Report questions that only served a clause ``new`` dropped: names, in file order.
+    """Report questions that only served what ``new`` dropped: names, in file order.
 
     ``elements``, ``old`` and ``new`` are YAML data (``data_elements.yaml``; ``plan.yaml``
-    before and after). An element goes when its ``clause`` was one of ``old``'s clauses that
-    ``new`` no longer has, no indicator of ``new`` uses it (numerator or denominator, or an element
-    the engine derives one from) and no report rule names it. The elements the engine itself
-    reads (:data:`~congdoan.core.plan.ENGINE_INPUTS`) never go.
+    before and after). An element goes when it served something ``new`` no longer has (its
+    ``clause`` was one of ``old``'s clauses that ``new`` dropped, or a line of ``old`` that
+    ``new`` dropped read it) and nothing still needs it: no indicator of ``new`` uses it
+    (numerator or denominator, or an element the engine derives one from) and no report rule
+    names it. The elements the engine itself reads (:data:`~congdoan.core.plan.ENGINE_INPUTS`)
+    never go.
     """
     gone = set(old["plan"]["clauses"]) - set(new["plan"]["clauses"])
-    used = {e.get(k) for e in new["indicators"] for k in ("numerator", "denominator")}
-    used |= {source for name in set(used) for source in DERIVED_FROM.get(str(name), ())}
+    kept_ids = {e["id"] for e in new["indicators"]}
+    read_by_dropped = _read_by([e for e in old["indicators"] if e["id"] not in kept_ids])
+    used = _read_by(new["indicators"])
     used |= set(ENGINE_INPUTS)  # read by the engine whatever the plan
     used |= {r[k] for r in elements.get("rules") or () for k in ("field", "limit")}
     return [e["name"] for e in elements["elements"]
-            if str(e["clause"]) in gone and e["name"] not in used]
+            if (str(e["clause"]) in gone or e["name"] in read_by_dropped)
+            and e["name"] not in used]
+
+
+def _read_by(indicators: list[dict[str, Any]]) -> set[Any]:
+    """Elements the ``indicators`` (YAML data) read, with those the engine derives them from."""
+    used = {e.get(k) for e in indicators for k in ("numerator", "denominator")}
+    return used | {source for name in set(used) for source in DERIVED_FROM.get(str(name), ())}
 
 
 def write_elements(path: Path, text: str, names: list[str]) -> bool:

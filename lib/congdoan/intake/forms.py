@@ -35,7 +35,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from congdoan.core.activities import MEASURE_WORDS, activity_fields, activity_key
 from congdoan.core.dataset import Dataset
 from congdoan.core.periods import Period, due_date, parse_period
-from congdoan.core.plan import DataElement, load_elements, load_register
+from congdoan.core.plan import (
+    DERIVED_FROM,
+    POPULATION_SECTORS,
+    DataElement,
+    load_elements,
+    load_register,
+)
 from congdoan.core.registry import SECTOR_NAMES, units_in_period
 from congdoan.exceptions import PeriodError
 from congdoan.intake import entry
@@ -127,18 +133,24 @@ ACTIVITY_COLUMNS = {"events": 5, "participants": 6, "support_vnd": 7}
 
 
 def clauses_served(element: DataElement) -> str:
-    """The plan clauses of the indicators that read ``element`` (its own clause first).
+    """The plan clauses of the indicators that read ``element`` (or derive from it), else its own.
 
-    Its own clause is left out when the plan no longer has it (dropped by ``plan import``) and
-    an indicator of another clause still reads the element.
+    The lines that read a question say which clauses it serves, as the plan numbers them now
+    (a line renumbered by ``plan import`` takes its questions with it); its own clause comes
+    first when one of them still has it. A question no line reads (the workers, the wage fund)
+    shows its own.
     """
     register = load_register()
-    clauses = [element.clause]
+    clauses: list[str] = []
     for ind in register.indicators:
-        if element.name in (ind.numerator, ind.denominator):
+        if ind.population not in POPULATION_SECTORS:
+            continue  # counted from the registry and records, not from CĐCS reports
+        read = {ind.numerator, ind.denominator}
+        read |= {s for name in list(read) for s in DERIVED_FROM.get(str(name), ())}
+        if element.name in read:
             clauses.extend(c for c in ind.all_clauses if c not in clauses)
-    if len(clauses) > 1 and element.clause not in register.plan.clauses:
-        clauses.remove(element.clause)
+    if element.clause in clauses or not clauses:
+        clauses = [element.clause, *(c for c in clauses if c != element.clause)]
     return ", ".join(clauses)
 
 

@@ -36,8 +36,10 @@ from congdoan.intake.cells import Cell
 from congdoan.intake.plan_sheet import (
     PLAN_SHEET,
     PLAN_TEMPLATE,
+    POPULATION_WORDS,
     TARGETS_SHEET,
     VERSION_KEY,
+    NewLine,
     PlanSheet,
     applies,
     describe,
@@ -111,7 +113,7 @@ def _set_milestone(marks: dict[int, Any], ind: Indicator, year: int, value: Any,
 def _apply_line(raw: dict[str, Any], ind: Indicator, key: str, value: Any,
                 line: dict[str, Any]) -> None:
     """Set field ``key`` of the sheet to ``value`` in the indicator's YAML mapping ``raw``."""
-    if key in ("clause", "name_vi", "wording_vi"):
+    if key in ("clause", "name_vi", "wording_vi", "population"):
         raw[key] = value
     elif key in ("min", "max"):
         _set(raw["target"], key, _plain(value), None)
@@ -124,6 +126,67 @@ def _apply_line(raw: dict[str, Any], ind: Indicator, key: str, value: Any,
         flag = key in ("about", "strict")
         for part in parts:
             _set(part, key, bool(value) if flag else value, False if flag else None)
+
+
+def _word(key: str, value: Any, share: bool) -> str:
+    """A field's value as the change list shows it (a population by its name)."""
+    return POPULATION_WORDS.get(value, value) if key == "population" else describe(value, share)
+
+
+_COPIED = ("numerator", "denominator", "measure", "population", "level", "direction", "prorate",
+           "year_only", "reading", "interpretation")
+"""Fields a new line takes from the line it is like: how it is computed and judged."""
+
+
+def new_entry(added: NewLine, taken: set[str]) -> dict[str, Any]:
+    """The YAML data of a line added by a row of the sheet (an id of its own, not in ``taken``)."""
+    base, line = added.base, added.line
+    number = 2
+    while f"{base.id}_{number}" in taken:
+        number += 1
+    entry: dict[str, Any] = {"id": f"{base.id}_{number}", "clause": line["clause"],
+                             "kind": added.kind, "wording_vi": line["wording_vi"],
+                             "name_vi": line["name_vi"], "name_en": line["name_vi"]}
+    for key in _COPIED:
+        value = getattr(base, key)
+        if value is not None and not (key in ("prorate", "year_only") and not value):
+            entry[key] = value
+    if line["population"] is not None:
+        entry["population"] = line["population"]
+    flags: dict[str, Any] = {}
+    if line["strict"]:
+        flags["strict"] = True
+    if line["about"]:
+        flags["about"] = True
+        if line["tolerance"] is not None:
+            flags["tolerance"] = line["tolerance"]
+    if added.kind == "annual":
+        entry["target"] = {"min": _plain(line["min"]), **(
+            {"max": _plain(line["max"])} if line["max"] is not None else {}), **flags}
+    else:
+        entry["milestones"] = {
+            int(k.removeprefix("milestone_")): {"value": _plain(v), "clause": line["clause"],
+                                                **flags}
+            for k, v in line.items() if k.startswith("milestone_") and v is not None}
+    return entry
+
+
+def _target_words(added: NewLine) -> str:
+    share = added.base.measure == "share"
+    line = added.line
+    if added.kind == "annual":
+        upper = f"–{describe(line['max'], share)}" if line["max"] is not None else ""
+        return f"chỉ tiêu năm / annual {describe(line['min'], share)}{upper}"
+    return "mốc / milestones " + ", ".join(
+        f"{k.removeprefix('milestone_')}: {describe(v, share)}" for k, v in line.items()
+        if k.startswith("milestone_") and v is not None)
+
+
+def _place(entries: list[dict[str, Any]], entry: dict[str, Any]) -> int:
+    """Where ``entry`` goes in ``entries``: after the last line of its clause or of one before."""
+    order = _clause_order(str(entry["clause"]))
+    before = [i for i, e in enumerate(entries) if _clause_order(str(e["clause"]))[:2] <= order]
+    return before[-1] + 1 if before else len(entries)
 
 
 def _clause_order(clause: str) -> tuple[int, ...]:
@@ -159,9 +222,15 @@ def plan_changes(register: PlanRegister, raw: dict[str, Any], sheet: PlanSheet
             if key != "keep" and applies(ind, key) and not _same(value, shown[key]):
                 _apply_line(by_id[ind.id], ind, key, value, line)
                 pct = share and key != "strict" and key != "about" or key == "tolerance"
-                changes.append(f"{ind.clause} {ind.id}: {key} {describe(shown[key], pct)} → "
-                               f"{describe(value, pct)}")
+                changes.append(f"{ind.clause} {ind.id}: {key} {_word(key, shown[key], pct)} → "
+                               f"{_word(key, value, pct)}")
     new["indicators"] = [e for e in new["indicators"] if e["id"] not in dropped]
+    for row in sheet.added:
+        entry = new_entry(row, {e["id"] for e in new["indicators"]})
+        at = _place(new["indicators"], entry)
+        new["indicators"].insert(at, entry)
+        changes.append(f"{entry['clause']} {entry['id']}: thêm dòng / line added "
+                       f"(như / as {row.base.id}; {_target_words(row)})")
     served = {c for e in new["indicators"] for c in (e.get("clauses") or [e["clause"]])}
     clauses = [c for c in new["plan"]["clauses"] if c in served]
     added = sorted(served - set(clauses), key=_clause_order)

@@ -9,7 +9,12 @@ Layout (:mod:`congdoan.intake.plan_template` writes it; ``congdoan plan template
   annual target (min, max, "trên"), one column per milestone year (:func:`sheet_years`: those
   of sheet KeHoach's "Các năm mốc" and those the lines have; a cleared cell removes a milestone,
   a value in an empty one adds it), "khoảng" and its tolerance, and "Giữ" (Không drops the line).
-  Shares are shown and typed as percents; the register keeps fractions;
+  Shares are shown and typed as percents; the register keeps fractions. The CĐCS a line counts
+  ("Khu vực": all, one sector, the state or the enterprise sectors) can be changed where the line
+  counts CĐCS. Below the lines, :data:`NEW_ROWS` rows marked :data:`NEW_MARK` add lines: each
+  names an existing line in "Như chỉ tiêu" and takes its way of computing (what is counted, over
+  what, at which level), with its own clause, name, words, CĐCS and target: an annual target
+  (a "từ" cell) or milestones (milestone cells), one or the other;
 - sheet "HuongDan": instructions.
 
 :func:`read_plan_sheet` reads a filled workbook within the intake limits (the report readers'
@@ -28,6 +33,7 @@ from typing import Any, Literal
 
 from congdoan.core.plan import (
     LAST_YEAR,
+    POPULATION_SECTORS,
     Indicator,
     PlanRegister,
 )
@@ -48,7 +54,27 @@ VERSION_KEY = "register_version"
 """Key of the row of sheet KeHoach that carries the register's version the sheet was made from."""
 
 Kind = Literal["text", "optional_text", "date", "year", "years", "clause", "code", "value",
-               "yes_no", "percent", "shown"]
+               "yes_no", "percent", "shown", "population"]
+
+NEW_MARK = "(dòng mới)"
+"""What the id cell of a row for a new line shows (the reader takes it as blank)."""
+NEW_ROWS = 10
+"""Rows for new lines the template leaves below the lines."""
+
+POPULATION_WORDS: dict[str, str] = {
+    "all": "Tất cả CĐCS",
+    "HCSN": "HCSN",
+    "DNNN": "DNNN",
+    "NNN": "Ngoài nhà nước",
+    "state": "Khu vực nhà nước (HCSN + DNNN)",
+    "enterprise": "Doanh nghiệp (DNNN + NNN)",
+    "district_federation": "Chính tổ chức",
+    "upper_direct": "Công đoàn cấp trên trực tiếp",
+    "enterprises_25": "Doanh nghiệp từ 25 lao động",
+    "nonunion_enterprises": "Doanh nghiệp chưa có công đoàn",
+}
+"""How column "Khu vực" names each population; only the CĐCS ones
+(:data:`~congdoan.core.plan.POPULATION_SECTORS`) can be chosen."""
 
 
 @dataclass(frozen=True)
@@ -95,10 +121,13 @@ def target_columns(register: PlanRegister) -> tuple[Column, ...]:
                   for y in sheet_years(register))
     return (
         Column("id", "Mã chỉ tiêu (không sửa)", "Indicator id (locked)", "code", 22),
+        Column("based_on", "Như chỉ tiêu (dòng mới: mã của dòng có cùng cách tính)",
+               "Same measure as (new lines: id of the line to copy)", "code", 20),
         Column("clause", "Điều khoản", "Clause", "clause", 10),
         Column("name_vi", "Tên chỉ tiêu", "Name", "text", 34),
         Column("wording_vi", "Nội dung (nguyên văn kế hoạch)", "The plan's words", "text", 48),
         Column("unit", "Đơn vị", "Unit", "shown", 9),
+        Column("population", "Khu vực (CĐCS được tính)", "Which CĐCS count", "population", 16),
         Column("min", "Chỉ tiêu năm: từ (tối thiểu)", "Annual target: minimum", "value"),
         Column("max", "Chỉ tiêu năm: đến (tối đa, nếu là khoảng)", "Annual target: maximum",
                "value"),
@@ -129,8 +158,9 @@ def shown_indicator(ind: Indicator, years: tuple[int, ...]) -> dict[str, Any]:
     tolerances = {m.tolerance for m in marks} if marks else {ind.target.tolerance if ind.target
                                                              else None}
     shown: dict[str, Any] = {
-        "id": ind.id, "clause": ind.clause, "name_vi": ind.name_vi,
+        "id": ind.id, "based_on": None, "clause": ind.clause, "name_vi": ind.name_vi,
         "wording_vi": ind.wording_vi, "unit": UNIT_WORDS[ind.measure],
+        "population": ind.population,
         "min": ind.target.min if ind.target else None,
         "max": ind.target.max if ind.target else None,
         "strict": ind.target.strict if ind.target else any(m.strict for m in marks),
@@ -164,18 +194,27 @@ def describe(value: Any, share: bool) -> str:
     return str(value)
 
 
-def applies(ind: Indicator, key: str) -> bool:
-    """True when ``key`` is a field of ``ind``.
+def applies(ind: Indicator, key: str, kind: str | None = None) -> bool:
+    """True when ``key`` is a field of ``ind`` (or of a new line like it, of ``kind``).
 
     Target fields for annual lines; for milestone lines, every milestone year (a value in a year
     the line has no milestone in adds one; a cleared one removes it). "Trên", "khoảng" and its
-    tolerance apply to both: a milestone line's to each of its milestones.
+    tolerance apply to both: a milestone line's to each of its milestones. "Khu vực" where the
+    line counts CĐCS; "Như chỉ tiêu" to new lines only.
     """
+    kind = kind or ind.kind
     if key in ("min", "max"):
-        return ind.kind == "annual"
+        return kind == "annual"
     if key.startswith("milestone_"):
-        return ind.kind == "milestone"
-    return True
+        return kind == "milestone"
+    if key == "population":
+        return ind.population in POPULATION_SECTORS
+    return key != "based_on"
+
+
+def counts_cdcs(ind: Indicator) -> bool:
+    """True when ``ind`` counts CĐCS of some sectors (its "Khu vực" can be chosen)."""
+    return ind.population in POPULATION_SECTORS
 
 
 # ----------------------------------------------------------------------------- reading
@@ -198,8 +237,8 @@ class _Reader:
         if is_blank(raw):
             return None
         reader = {"date": self._date, "year": self._year, "years": self._years,
-                  "value": self._number, "percent": self._number, "yes_no": self._yes_no}.get(
-                      column.kind, self._text)
+                  "value": self._number, "percent": self._number, "yes_no": self._yes_no,
+                  "population": self._population}.get(column.kind, self._text)
         return reader(column, cell, raw, share or column.kind == "percent")
 
     def bad(self, cell: Cell, column: Column, vi: str, en: str, value: Any,
@@ -240,6 +279,15 @@ class _Reader:
         parts = [p for p in re.split(r"[,;\s]+", str(raw).strip().removesuffix(".0")) if p]
         years = [self._year(column, cell, p, share) for p in parts]
         return _BAD if _BAD in years else tuple(years)
+
+    def _population(self, column: Column, cell: Cell, raw: Any, _share: bool) -> Any:
+        text = " ".join(str(raw).split()).casefold()
+        for key, word in POPULATION_WORDS.items():
+            if text in (key.casefold(), word.casefold()):
+                return key
+        return self.bad(cell, column, f"'{column.label_vi}': khu vực lạ.",
+                        f"'{column.label_en}': unknown population.", raw,
+                        ", ".join(POPULATION_WORDS[k] for k in POPULATION_SECTORS))
 
     def _yes_no(self, column: Column, cell: Cell, raw: Any, _share: bool) -> Any:
         text = str(raw).casefold()
@@ -290,7 +338,20 @@ class PlanSheet:
     lines: dict[str, dict[str, Any]] = field(default_factory=dict)
     cells: dict[tuple[str, str], Cell] = field(default_factory=dict)
     """(indicator id or 'plan', field key) → the cell it was read from."""
+    added: list[NewLine] = field(default_factory=list)
+    """Rows that add a line (:data:`NEW_MARK`), in sheet order."""
     problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class NewLine:
+    """A row of sheet ChiTieu that adds a line like ``base``, of ``kind``."""
+
+    row: int
+    base: Indicator
+    kind: Literal["annual", "milestone"]
+    line: dict[str, Any]
+    cells: dict[str, Cell]
 
 
 def _read_identity(sheet: PlanSheet, grid: dict[tuple[int, int], tuple[Any, bool]],
@@ -346,14 +407,18 @@ def _read_targets(sheet: PlanSheet, grid: dict[tuple[int, int], tuple[Any, bool]
     last_row = max((r for r, _ in grid), default=0)
     for row in range(FIRST_ROW, last_row + 1):
         cells = {k: grid_cell(grid, TARGETS_SHEET, row, c) for k, c in where.items()}
-        if all(is_blank(c.value) for c in cells.values()):
+        marked = nfc(cells["id"].value) == NEW_MARK
+        if all(is_blank(c.value) for k, c in cells.items() if not (marked and k == "id")):
+            continue
+        if marked or is_blank(cells["id"].value):
+            _read_new_line(sheet, reader, known, row, cells, columns)
             continue
         ind = known.get(str(nfc(cells["id"].value)))
         if ind is None or ind.id in sheet.lines:
-            reader.out.add(cells["id"], "id", "Mã chỉ tiêu lạ hoặc lặp (thêm chỉ tiêu: sửa "
-                           "params/plan.yaml).", "Unknown or repeated indicator id (to add a "
-                           "line, edit params/plan.yaml).", value=nfc(cells["id"].value),
-                           expected=", ".join(known))
+            reader.out.add(cells["id"], "id", "Mã chỉ tiêu lạ hoặc lặp (thêm chỉ tiêu: dùng các "
+                           f"dòng {NEW_MARK} ở cuối trang).", "Unknown or repeated indicator id "
+                           f"(to add a line, use the rows {NEW_MARK} at the end).",
+                           value=nfc(cells["id"].value), expected=", ".join(known))
             continue
         share = ind.measure == "share"
         line = {k: reader.value(columns[k], cells[k], share=share) for k in columns
@@ -367,6 +432,51 @@ def _read_targets(sheet: PlanSheet, grid: dict[tuple[int, int], tuple[Any, bool]
                        "choose Không in 'Giữ').", value=ind_id, expected=PLAN_TEMPLATE)
 
 
+def _read_new_line(sheet: PlanSheet, reader: _Reader, known: dict[str, Indicator], row: int,
+                   cells: dict[str, Cell], columns: dict[str, Column]) -> None:
+    """Read a row that adds a line: it needs a known "Như chỉ tiêu" and one kind of target."""
+    base_id = nfc(cells["based_on"].value)
+    base = known.get(str(base_id).strip()) if not is_blank(base_id) else None
+    if base is None:
+        reader.out.add(cells["based_on"], "based_on", "Dòng mới cần mã của một chỉ tiêu có sẵn "
+                       "có cùng cách tính (cột 'Như chỉ tiêu').", "A new line needs the id of an "
+                       "existing line computed the same way ('Như chỉ tiêu').",
+                       value=None if is_blank(base_id) else base_id, expected=", ".join(known))
+        return
+    share = base.measure == "share"
+    line = {k: reader.value(columns[k], cells[k], share=share) for k in columns
+            if k not in ("id", "unit", "based_on")}
+    if line["keep"] is False:
+        return
+    annual = line["min"] is not None or line["max"] is not None
+    marks = [k for k in line if k.startswith("milestone_") and line[k] is not None]
+    if annual == bool(marks):
+        key = "min"
+        reader.bad(cells[key], columns[key], "Dòng mới cần chỉ tiêu năm (cột 'từ') hoặc các mốc, "
+                   "chỉ một trong hai (chỉ tiêu năm và mốc của cùng một nội dung: hai dòng).",
+                   "A new line needs an annual target ('từ') or milestones, one of the two (an "
+                   "annual target and milestones of the same measure: two lines).",
+                   line[key], "từ, hoặc các mốc / from, or milestones")
+        return
+    if line["wording_vi"] is None:
+        line["wording_vi"] = line["name_vi"]
+    added = NewLine(row=row, base=base, kind="annual" if annual else "milestone", line=line,
+                    cells=cells)
+    for key in ("clause", "name_vi"):
+        if line[key] is None:
+            reader.bad(cells[key], columns[key], f"Thiếu '{columns[key].label_vi}'.",
+                       f"'{columns[key].label_en}' is missing.", None, "một giá trị / a value")
+    if line["population"] not in (None, _BAD) and not counts_cdcs(base):
+        reader.bad(cells["population"], columns["population"], "Chỉ tiêu này không tính theo "
+                   "CĐCS: để trống khu vực.", "This line does not count CĐCS: leave the "
+                   "population blank.", POPULATION_WORDS[line["population"]], "để trống / blank")
+    if line["min"] is None and annual:
+        reader.bad(cells["min"], columns["min"], f"Thiếu '{columns['min'].label_vi}'.",
+                   f"'{columns['min'].label_en}' is missing.", None, "một giá trị / a value")
+    _check_values(reader, base, line, cells, columns)
+    sheet.added.append(added)
+
+
 def _check_line(reader: _Reader, ind: Indicator, line: dict[str, Any], cells: dict[str, Cell],
                 columns: dict[str, Column]) -> None:
     """Problems of one line's values taken together (what applies, required, min ≤ max)."""
@@ -375,7 +485,14 @@ def _check_line(reader: _Reader, ind: Indicator, line: dict[str, Any], cells: di
             reader.bad(cells[key], columns[key], f"Thiếu '{columns[key].label_vi}'.",
                        f"'{columns[key].label_en}' is missing.", None, "một giá trị / a value")
     for key, value in line.items():
-        if value is not None and value is not _BAD and not applies(ind, key):
+        if key == "population" and not applies(ind, key) and value in (ind.population, None):
+            continue  # shown, not chosen: a line that does not count CĐCS
+        if key == "based_on" and value is not None:
+            reader.bad(cells[key], columns[key], "'Như chỉ tiêu' chỉ dùng ở dòng mới "
+                       f"({NEW_MARK}): để trống ở dòng có mã.", "'Như chỉ tiêu' is for new lines "
+                       f"only ({NEW_MARK}): leave it blank on a line with an id.", value,
+                       "để trống / blank")
+        elif value is not None and value is not _BAD and not applies(ind, key):
             reader.bad(cells[key], columns[key], "Ô này không áp dụng cho chỉ tiêu (mốc của "
                        "một chỉ tiêu năm, hoặc chỉ tiêu năm của một chỉ tiêu mốc); để trống.",
                        "This cell does not apply to the line (a milestone of an annual line, or "
@@ -386,6 +503,16 @@ def _check_line(reader: _Reader, ind: Indicator, line: dict[str, Any], cells: di
                        f"'{columns[key].label_en}' is missing.", None, "một giá trị / a value")
     if ind.kind == "milestone":
         _check_milestones(reader, ind, line, cells, columns)
+    _check_values(reader, ind, line, cells, columns)
+    if ind.clauses and line["clause"] not in (ind.clause, None, _BAD):
+        reader.bad(cells["clause"], columns["clause"], "Dòng chạy qua nhiều điều khoản: sửa "
+                   "điều khoản trong params/plan.yaml.", "A line over several clauses: edit its "
+                   "clauses in params/plan.yaml.", line["clause"], ind.clause)
+
+
+def _check_values(reader: _Reader, ind: Indicator, line: dict[str, Any], cells: dict[str, Cell],
+                  columns: dict[str, Column]) -> None:
+    """A range's maximum not below its minimum; a tolerance only for "khoảng", under 100 %."""
     low, high = line["min"], line["max"]
     if isinstance(low, float) and isinstance(high, float) and high < low:
         reader.bad(cells["max"], columns["max"], "Mức tối đa nhỏ hơn mức tối thiểu.",
@@ -398,10 +525,6 @@ def _check_line(reader: _Reader, ind: Indicator, line: dict[str, Any], cells: di
     if line["tolerance"] not in (None, _BAD) and line["tolerance"] >= 1:
         reader.bad(cells["tolerance"], columns["tolerance"], "Sai số phải dưới 100 %.",
                    "The tolerance must be below 100 %.", _percent_text(line["tolerance"]), "< 100 %")
-    if ind.clauses and line["clause"] not in (ind.clause, None, _BAD):
-        reader.bad(cells["clause"], columns["clause"], "Dòng chạy qua nhiều điều khoản: sửa "
-                   "điều khoản trong params/plan.yaml.", "A line over several clauses: edit its "
-                   "clauses in params/plan.yaml.", line["clause"], ind.clause)
 
 
 def _check_milestones(reader: _Reader, ind: Indicator, line: dict[str, Any],

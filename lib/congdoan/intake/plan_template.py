@@ -17,11 +17,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from congdoan.core.plan import PlanRegister
+from congdoan.core.plan import POPULATION_SECTORS, PlanRegister
 from congdoan.intake.forms import fit_rows, guide_sheet, print_setup, style_header, style_open
 from congdoan.intake.plan_sheet import (
     IDENTITY_FIELDS,
+    NEW_MARK,
+    NEW_ROWS,
     PLAN_SHEET,
+    POPULATION_WORDS,
     TARGETS_SHEET,
     VERSION_KEY,
     Column,
@@ -52,9 +55,16 @@ GUIDE_LINES = (
     "5. 'Khoảng' = Có khi kế hoạch ghi \"khoảng\": đạt khi trong sai số (cột sai số, để trống = "
     "mặc định của params/plan.yaml).",
     "6. Bỏ một chỉ tiêu: chọn Không ở cột 'Giữ'. Điều khoản không còn chỉ tiêu nào được bỏ khỏi "
-    "kế hoạch; các câu hỏi của mẫu báo cáo chỉ phục vụ điều đó cũng được bỏ khỏi "
-    "params/data_elements.yaml. Thêm chỉ tiêu mới: sửa params/plan.yaml (xem "
-    "docs/plan-register.md).",
+    "kế hoạch; các câu hỏi của mẫu báo cáo chỉ phục vụ chỉ tiêu hay điều khoản bị bỏ cũng được "
+    "bỏ khỏi params/data_elements.yaml.",
+    f"6b. Thêm chỉ tiêu: dùng các dòng {NEW_MARK} ở cuối trang. Chọn ở cột 'Như chỉ tiêu' mã của "
+    "một dòng có cùng cách tính (cùng câu hỏi báo cáo); ghi điều khoản, tên, (nội dung), rồi "
+    "hoặc chỉ tiêu năm (cột 'từ'), hoặc giá trị các mốc — không cả hai. Ví dụ: chỉ tiêu năm cho "
+    "TƯLĐTT (dòng mẫu chỉ có mốc): Như chỉ tiêu = cba_coverage, từ = 55. Cột 'Khu vực' chọn CĐCS "
+    "được tính (vd. một chỉ tiêu chung cho mọi doanh nghiệp thay cho hai dòng DNNN và ngoài nhà "
+    "nước: thêm một dòng Khu vực = Doanh nghiệp, bỏ hai dòng kia). Ở dòng mới, tỷ lệ gõ 70 hoặc "
+    "70%. Chỉ tiêu cần câu hỏi báo cáo mới: sửa params/plan.yaml và params/data_elements.yaml "
+    "(docs/plan-register.md).",
     "7. Không đổi tên trang, không sửa dòng mã trường (dòng 5) và cột mã chỉ tiêu. Nhập lại: "
     "congdoan plan import TỆP. Nếu có ô sai, không gì thay đổi và thông báo nêu rõ ô.",
     "8. Ô màu cam (khi kế hoạch còn là mẫu): chỉ tiêu số lượng của kế hoạch mẫu, theo quy mô của "
@@ -70,8 +80,10 @@ GUIDE_LINES = (
     "percents (type 70 or 70%). 'Giữ' = Không drops the line; a clause left without lines "
     "leaves the plan with the report questions that only served it. Orange cells (while the "
     "plan is the template): the template's counts, at the demo's scale: set your own. "
-    "New lines: edit params/plan.yaml. Import with `congdoan plan import FILE`: a wrong cell "
-    "changes nothing and is named.",
+    f"New lines: the rows {NEW_MARK} at the end; 'Như chỉ tiêu' names a line computed the same "
+    "way, then a clause, a name and either an annual target or milestones; 'Khu vực' chooses "
+    "which CĐCS count. A line needing a new report question: edit params/plan.yaml. Import with "
+    "`congdoan plan import FILE`: a wrong cell changes nothing and is named.",
 )
 
 
@@ -79,9 +91,14 @@ REVIEW_FILL = PatternFill("solid", fgColor="F8CBAD")
 """Fill of a count target of the template plan: the demo's scale, to be set by each union."""
 
 
-def _validation(kind: str, share: bool) -> DataValidation:
+def _validation(kind: str, share: bool, ids: str = "") -> DataValidation:
     if kind == "yes_no":
         dv = DataValidation(type="list", formula1='"Có,Không"', allow_blank=True)
+    elif kind == "population":
+        words = ",".join(POPULATION_WORDS[k] for k in POPULATION_SECTORS)
+        dv = DataValidation(type="list", formula1=f'"{words}"', allow_blank=True)
+    elif kind == "based_on":
+        dv = DataValidation(type="list", formula1=ids, allow_blank=True)
     elif share or kind == "percent":
         dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="1",
                             allow_blank=True)
@@ -158,17 +175,33 @@ def _targets_sheet(ws: Any, register: PlanRegister, note: str) -> None:
             fits = applies(ind, column.key)
             open_cell = fits and column.kind != "shown" and column.key != "id" and not (
                 column.key == "clause" and ind.clauses)
-            _put(ws, row, col, shown[column.key] if fits else None, open_cell=open_cell,
-                 share=share, kind=column.kind)
+            value = shown[column.key] if fits or column.key == "population" else None
+            if column.kind == "population":
+                value = POPULATION_WORDS[str(value)]
+            _put(ws, row, col, value, open_cell=open_cell, share=share, kind=column.kind)
             if (register.plan.is_template and ind.measure == "count" and open_cell
                     and column.kind == "value" and shown[column.key] is not None):
                 ws.cell(row=row, column=col).fill = REVIEW_FILL
-            if open_cell and column.kind in ("value", "yes_no", "percent"):
+            if open_cell and column.kind in ("value", "yes_no", "percent", "population"):
                 dv = rules.setdefault((column.kind, share), _validation(column.kind, share))
+                dv.add(f"{get_column_letter(col)}{row}")
+    first_new = FIRST_ROW + len(register.indicators)
+    last = first_new + NEW_ROWS - 1
+    ids = (f"${get_column_letter(1)}${FIRST_ROW}:${get_column_letter(1)}${first_new - 1}")
+    rules[("based_on", False)] = _validation("based_on", False, ids)
+    for row in range(first_new, last + 1):
+        for col, column in enumerate(columns, start=1):
+            # the kind of target, and so whether a value is a share, is known once the row is
+            # filled: values are typed as text (70 or 70% for a share), read by the line copied
+            kind = "text" if column.kind == "value" else column.kind
+            _put(ws, row, col, NEW_MARK if column.key == "id" else None,
+                 open_cell=column.key not in ("id", "unit"), kind=kind)
+            if column.kind in ("yes_no", "percent", "population", ) or column.key == "based_on":
+                key = ("based_on", False) if column.key == "based_on" else (column.kind, False)
+                dv = rules.setdefault(key, _validation(column.kind, False))
                 dv.add(f"{get_column_letter(col)}{row}")
     for dv in rules.values():
         ws.add_data_validation(dv)
-    last = FIRST_ROW + len(register.indicators) - 1
     fit_rows(ws, [c.width for c in columns], FIRST_ROW, last)
     ws.freeze_panes = ws.cell(row=FIRST_ROW, column=3)
     print_setup(ws, landscape=True, last_row=last, last_col=len(columns),
