@@ -1,8 +1,9 @@
 """``congdoan plan``: the workspace's plan register edited in Excel.
 
 ``plan template`` writes the workbook (``output/KeHoach.xlsx``) from ``params/plan.yaml``;
-``plan import FILE`` applies a filled one to ``params/plan.yaml`` (all or nothing) and lists
-what changed.
+``plan read DOCUMENT`` writes it filled from the union's own plan document (.docx, .txt) and
+says what it found; ``plan import FILE`` applies a filled one to ``params/plan.yaml`` (all or
+nothing) and lists what changed.
 """
 
 from __future__ import annotations
@@ -31,6 +32,70 @@ def _template_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_command(args: argparse.Namespace) -> int:
+    from congdoan.core.paths import DEFAULT_PARAMS_DIR
+    from congdoan.core.plan import load_register, register_version
+    from congdoan.intake.forms import save_workbook
+    from congdoan.intake.plan_sheet import NEW_ROWS, POPULATION_WORDS, with_years
+    from congdoan.intake.plan_template import fill_workbook, plan_workbook
+    from congdoan.intake.plan_text import (
+        document_text,
+        match_targets,
+        read_plan_text,
+        sheet_values,
+    )
+
+    workspace: Workspace = args.ws
+    out = Path(args.out) if args.out else workspace.output_dir / "KeHoach.xlsx"
+    register = load_register(workspace.params_dir)
+    plan = read_plan_text(document_text(Path(args.document)))
+    reading = match_targets(plan, register, load_register(DEFAULT_PARAMS_DIR))
+    values = sheet_values(reading, register, workspace.organisation.name)
+    book = plan_workbook(with_years(register, reading.years),
+                         register_version(workspace.params_dir), workspace.organisation.name)
+    fill_workbook(book, values.identity, values.lines, values.new_rows[:NEW_ROWS])
+    save_workbook(book, out)
+    ident = values.identity
+    said = ", ".join(f"{label} {ident[key]:%d/%m/%Y}" if key == "date" else f"{label} {ident[key]}"
+                     for key, label in (("number", "số"), ("date", "ngày"),
+                                        ("issued_by", "của"), ("baseline_year", "năm gốc"))
+                     if ident.get(key) is not None)
+    print(f"Đã đọc kế hoạch / plan read: {args.document} — {said}")
+    if ident.get("milestone_years"):
+        print(f"   các năm mốc / milestone years: {ident['milestone_years']}")
+    print(f"Chỉ tiêu tìm thấy / targets found ({len(reading.found)}):")
+    for found in reading.found:
+        target = found.target
+        when = f"mốc {target.year}" if target.year and not target.every_year else "hằng năm"
+        head = f"   {target.clause or '—':>6}  {target.shown():>14}  {when:>9}  →"
+        if found.problem is not None and found.line is not None:
+            print(f"{head} {found.line.id}: CHƯA ĐIỀN — {found.problem} ({found.line.name_vi})")
+        elif found.line is not None:
+            print(f"{head} {found.line.id} ({found.line.name_vi})")
+        else:
+            assert found.base is not None
+            where = (f", khu vực {POPULATION_WORDS[found.population]}"
+                     if found.population and found.population != found.base.population else "")
+            print(f"{head} dòng mới như / new line like {found.base.id}{where}")
+    for target in reading.unknown:
+        print(f"   {target.clause or '—':>6}  {target.shown():>14}  KHÔNG NHẬN RA / not "
+              f"recognised: \"{target.text[:90]}\" (dòng {target.line}) — chỉ tiêu cần một câu "
+              "hỏi báo cáo mới: xem docs/plan-register.md")
+    if reading.named:
+        print("Văn bản nhắc đến, không có số (giữ như mẫu) / named without a number (kept): "
+              + ", ".join(i.id for i in reading.named))
+    if reading.dropped:
+        print(f"Bỏ {len(reading.dropped)} dòng của kế hoạch mẫu không có trong văn bản (Giữ = "
+              f"Không) / {len(reading.dropped)} template lines dropped: "
+              + ", ".join(i.id for i in reading.dropped))
+    if len(values.new_rows) > NEW_ROWS:
+        print(f"Lưu ý: {len(values.new_rows)} dòng mới, tệp chỉ có {NEW_ROWS}: nhập tệp rồi "
+              "chạy lại lệnh này cho các dòng còn lại / more new lines than rows")
+    print(f"Đã ghi / written → {out}")
+    print(f"Kiểm tra tệp (ô vàng), rồi: congdoan plan import {out} / check it, then import it")
+    return 0
+
+
 def _import_command(args: argparse.Namespace) -> int:
     from congdoan.intake.plan_import import import_plan_sheet
     from congdoan.intake.problems import has_errors, load_intake_settings
@@ -50,10 +115,15 @@ def _import_command(args: argparse.Namespace) -> int:
         print(f"Không có thay đổi / no change: {target}")
         return 0
     print(f"Đã sửa {target} ({len(result.changes)} thay đổi / changes):")
+    dropped = [c.split(": ", 1)[0].split(" ", 1)[-1] for c in result.changes
+               if c.endswith(": bỏ / dropped")]
     for change in result.changes:
-        print("   " + change)
+        if not change.endswith(": bỏ / dropped"):
+            print("   " + change)
+    if dropped:
+        print(f"   bỏ {len(dropped)} dòng / {len(dropped)} lines dropped: " + ", ".join(dropped))
     if result.removed_questions:
-        print(f"Đã bỏ {len(result.removed_questions)} câu hỏi của mẫu báo cáo (chỉ phục vụ điều "
+        print(f"Đã bỏ {len(result.removed_questions)} câu hỏi của mẫu báo cáo (chỉ phục vụ dòng, điều "
               "khoản đã bỏ) khỏi params/data_elements.yaml / report questions removed:")
         for question in result.removed_questions:
             print("   " + question)
@@ -75,6 +145,19 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     template.add_argument("--out", default=None, metavar="FILE",
                           help="tệp .xlsx (mặc định output/KeHoach.xlsx)")
     template.set_defaults(func=_template_command)
+    read = actions.add_parser(
+        "read", help="đọc văn bản kế hoạch của tổ chức (.docx, .txt) vào tệp Excel / read your "
+        "plan document into the workbook",
+        description="Đọc văn bản kế hoạch (Word .docx hoặc .txt): số hiệu, ngày, các chỉ tiêu "
+                    "năm và các mốc; ghi tệp Excel của 'plan template' đã điền sẵn (dòng của kế "
+                    "hoạch mẫu không có trong văn bản: Giữ = Không; chỉ tiêu khác cách tính của "
+                    "mẫu: dòng mới) và in từng chỉ tiêu tìm thấy. Kiểm tra tệp rồi 'congdoan plan "
+                    "import'. / Reads the plan document and writes the workbook filled in; "
+                    "check it, then import it.")
+    read.add_argument("document", help="văn bản kế hoạch (.docx, .txt)")
+    read.add_argument("--out", default=None, metavar="FILE",
+                      help="tệp .xlsx (mặc định output/KeHoach.xlsx)")
+    read.set_defaults(func=_read_command)
     imp = actions.add_parser(
         "import", help="ghi tệp đã sửa vào params/plan.yaml / apply the edited workbook",
         description="Ghi các ô đã sửa vào params/plan.yaml: tất cả hoặc không gì (một ô sai thì "

@@ -207,6 +207,10 @@ class Indicator(_Strict):
     year_only: bool = False
     reading: Literal["gross", "net"] | None = None
     interpretation: str | None = None
+    keywords: tuple[str, ...] | None = None
+    """How the line is recognised in the text of a plan (``congdoan plan read``): each entry a
+    phrase, or phrases joined by `` + `` that must all appear; ``@phrase`` must follow the
+    number (a count's unit). Compared without accents and case."""
 
     @pydantic.field_validator("level", mode="before")
     @classmethod

@@ -60,14 +60,12 @@ DEFAULT_KIND = "industry_union"
 
 
 MISSING_FOUNDED_VI = (
-    "Thiếu ngày thành lập của CĐCS (chưa có trong danh mục). Ngày này quyết định CĐCS mới thành "
-    "lập trong kỳ hay đã có từ trước (tăng đoàn viên, số CĐCS mới) và đã đủ 12 tháng để xếp loại "
-    "chưa; CĐCS có trước công đoàn cấp trên thì về trực thuộc từ ngày công đoàn đó bắt đầu.")
+    "Thiếu ngày thành lập (cần để biết CĐCS thành lập mới hay đã có từ trước, đã đủ 12 tháng "
+    "để xếp loại chưa; CĐCS có trước tổ chức thì về trực thuộc từ ngày tổ chức bắt đầu).")
 MISSING_FOUNDED_EN = (
-    "The founding day of a CĐCS not yet in the registry is missing. It decides whether the "
-    "CĐCS is new in a period or existed before (member growth, new CĐCS) and whether it has had "
-    "12 months for a rating; a CĐCS older than its upper union comes under it on that union's "
-    "first day.")
+    "The founding day is missing (it tells whether the CĐCS is new or existed before, and "
+    "whether it has had 12 months for a rating; one older than the organisation comes under it "
+    "on the organisation's first day).")
 """Why a CĐCS of an officer's own list needs its founding day (none is made up for it)."""
 
 

@@ -219,10 +219,10 @@ def plan_changes(register: PlanRegister, raw: dict[str, Any], sheet: PlanSheet
             changes.append(f"{ind.clause} {ind.id}: bỏ / dropped")
             continue
         for key, value in line.items():
-            if key != "keep" and applies(ind, key) and not _same(value, shown[key]):
+            if key != "keep" and applies(ind, key) and not _same(value, shown.get(key)):
                 _apply_line(by_id[ind.id], ind, key, value, line)
                 pct = share and key != "strict" and key != "about" or key == "tolerance"
-                changes.append(f"{ind.clause} {ind.id}: {key} {_word(key, shown[key], pct)} → "
+                changes.append(f"{ind.clause} {ind.id}: {key} {_word(key, shown.get(key), pct)} → "
                                f"{_word(key, value, pct)}")
     new["indicators"] = [e for e in new["indicators"] if e["id"] not in dropped]
     for row in sheet.added:

@@ -115,6 +115,15 @@ def sheet_years(register: PlanRegister) -> tuple[int, ...]:
     return tuple(sorted({*register.plan.milestone_years, *register.milestone_years}))
 
 
+def with_years(register: PlanRegister, years: tuple[int, ...]) -> PlanRegister:
+    """``register`` with ``years`` among the plan's milestone years (a column each in the sheet)."""
+    wanted = tuple(sorted({*register.plan.milestone_years, *years}))
+    if wanted == register.plan.milestone_years:
+        return register
+    plan = register.plan.model_copy(update={"milestone_years": wanted})
+    return register.model_copy(update={"plan": plan})
+
+
 def target_columns(register: PlanRegister) -> tuple[Column, ...]:
     """Columns of sheet ChiTieu, in order: one per year of :func:`sheet_years`."""
     years = tuple(Column(f"milestone_{y}", f"Mốc năm {y}", f"Milestone {y}", "value")
@@ -382,7 +391,13 @@ def _read_identity(sheet: PlanSheet, grid: dict[tuple[int, int], tuple[Any, bool
 
 
 def _read_targets(sheet: PlanSheet, grid: dict[tuple[int, int], tuple[Any, bool]],
-                  reader: _Reader, register: PlanRegister) -> None:
+                  reader: _Reader, register: PlanRegister,
+                  optional: set[str] | None = None) -> None:
+    """Read sheet ChiTieu into ``sheet``, its problems into ``reader``.
+
+    The ``optional`` columns (years just typed in "Các năm mốc") may be absent: a workbook made
+    before they were typed gets them in the next template.
+    """
     columns = {c.key: c for c in target_columns(register)}
     last_col = max((c for r, c in grid if r == KEY_ROW), default=0)
     where: dict[str, int] = {}
@@ -397,7 +412,8 @@ def _read_targets(sheet: PlanSheet, grid: dict[tuple[int, int], tuple[Any, bool]
                            "of field keys (e.g. a milestone year the plan does not have).",
                            value=key, expected=", ".join(columns))
         where[str(key)] = col
-    missing = [k for k in columns if k not in where]
+    missing = [k for k in columns if k not in where and k not in (optional or set())]
+    columns = {k: c for k, c in columns.items() if k in where or k not in (optional or set())}
     if missing:
         reader.out.add(Cell(None, TARGETS_SHEET, f"A{KEY_ROW}"), "header",
                        "Thiếu cột ở dòng mã trường.", "Columns missing from the row of field keys.",
@@ -597,7 +613,15 @@ def read_plan_sheet(name: str, data: bytes, register: PlanRegister,
             return sheet
         _read_identity(sheet, sheet_grid(workbook[PLAN_SHEET], budget), reader)
         _check_years(sheet, reader, register)
-        _read_targets(sheet, sheet_grid(workbook[TARGETS_SHEET], budget), reader, register)
+        typed = sheet.identity.get("milestone_years")
+        # years typed in "Các năm mốc" have their columns in the same workbook (one pass)
+        columns = with_years(register, typed) if isinstance(typed, tuple) and not any(
+            p.sheet == PLAN_SHEET and p.field == "milestone_years"
+            for p in reader.out.problems) else register
+        optional = {c.key for c in target_columns(columns)} - {
+            c.key for c in target_columns(register)}
+        _read_targets(sheet, sheet_grid(workbook[TARGETS_SHEET], budget), reader, columns,
+                      optional)
     except LimitExceeded as exc:
         sheet.problems.append(exc.problem)
         return sheet

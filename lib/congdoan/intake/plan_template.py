@@ -220,3 +220,32 @@ def plan_workbook(register: PlanRegister, version: str, organisation_name: str) 
     _targets_sheet(wb.create_sheet(TARGETS_SHEET), register, note)
     guide_sheet(wb, GUIDE_LINES)
     return wb
+
+
+def fill_workbook(wb: Workbook, identity: dict[str, Any], lines: dict[tuple[str, str], Any],
+                  new_rows: list[dict[str, Any]]) -> None:
+    """Type values into a workbook of :func:`plan_workbook`, as an officer would.
+
+    ``identity``: field key → value of sheet KeHoach; ``lines``: (indicator id, field key) →
+    value of sheet ChiTieu (True/False as Có/Không, shares as fractions); ``new_rows``: the
+    rows :data:`NEW_MARK` in order, field key → text. Raises ValueError when there are more
+    new rows than the sheet has.
+    """
+    plan = wb[PLAN_SHEET]
+    keys = {plan.cell(row=r, column=2).value: r for r in range(FIRST_ROW, plan.max_row + 1)}
+    for key, value in identity.items():
+        plan.cell(row=keys[key], column=3).value = value
+    sheet = wb[TARGETS_SHEET]
+    cols = {c.value: c.column for c in sheet[KEY_ROW]}
+    rows = {sheet.cell(row=r, column=1).value: r for r in range(FIRST_ROW, sheet.max_row + 1)}
+    for (line, key), value in lines.items():
+        if isinstance(value, bool):
+            value = "Có" if value else "Không"
+        sheet.cell(row=rows[line], column=cols[key]).value = value
+    free = [r for r in range(FIRST_ROW, sheet.max_row + 1)
+            if sheet.cell(row=r, column=1).value == NEW_MARK]
+    if len(new_rows) > len(free):
+        raise ValueError(f"{len(new_rows)} new lines, {len(free)} rows")
+    for row, values in zip(free, new_rows, strict=False):
+        for key, value in values.items():
+            sheet.cell(row=row, column=cols[key]).value = value

@@ -1,0 +1,170 @@
+"""Reading a plan document (``congdoan plan read``): the demo's own plan and a ward's plan in Word.
+
+``fixtures/plan_41b_gialam.txt`` is the text of the plan the packaged register was written from
+(by hand, line by line): reading it must give the register's own numbers back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+
+from congdoan.cli import main
+from congdoan.core.paths import DEFAULT_PARAMS_DIR
+from congdoan.core.plan import load_register
+from congdoan.core.workspace import Organisation, Workspace, init_workspace
+from congdoan.exceptions import DataError
+from congdoan.intake.plan_text import document_text, match_targets, read_plan_text
+
+SEED = Path(__file__).parent / "fixtures" / "plan_41b_gialam.txt"
+
+WARD_PLAN = """CÔNG ĐOÀN PHƯỜNG HÒA BÌNH
+Số: 07/KH-CĐP\tHòa Bình, ngày 15 tháng 09 năm 2025
+
+KẾ HOẠCH
+Thực hiện Nghị quyết số 02-NQ/TW ngày 12/6/2021 của Bộ Chính trị
+về đổi mới tổ chức và hoạt động của Công đoàn Việt Nam trong tình hình mới
+
+I. MỤC ĐÍCH, YÊU CẦU
+Phấn đấu hoàn thành các chỉ tiêu năm 2021 của cấp trên giao (ngày 12/6/2021).
+
+II. CHỈ TIÊU (hằng năm)
+1.1. Phấn đấu 95% cơ quan, đơn vị có tổ chức công đoàn tổ chức hội nghị cán bộ, công chức, viên chức.
+1.2. Phấn đấu 75% doanh nghiệp có tổ chức công đoàn tổ chức hội nghị người lao động.
+1.3. Phấn đấu 55% doanh nghiệp ký kết thỏa ước lao động tập thể; trong đó 30% thỏa ước đạt loại B.
+2.1. Hằng năm phát triển đoàn viên đạt 105% chỉ tiêu được giao.
+2.2. Phấn đấu 85% CĐCS xếp loại hoàn thành tốt nhiệm vụ trở lên.
+3.1. Phấn đấu 80% cán bộ công đoàn cơ sở được tập huấn nghiệp vụ.
+
+Mốc đến năm 2028:
+- 100% cơ quan, đơn vị tổ chức hội nghị CBCCVC.
+- 70% doanh nghiệp có tổ chức công đoàn ký kết thỏa ước lao động tập thể.
+
+III. NHIỆM VỤ, GIẢI PHÁP
+1.1. Tuyên truyền cho 100% đoàn viên về Nghị quyết.
+"""
+"""A ward union's plan (fictional): eight annual targets in its own numbering, two 2028
+milestones in a year the template has no column for, one target (3.1) no report question
+measures, a target in % of an assignment (2.1)."""
+
+
+def docx(path: Path, text: str) -> Path:
+    """A Word document with one paragraph per line of ``text`` (tabs kept), as Word saves it."""
+    ns = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    paragraphs = "".join(
+        "<w:p>" + "<w:r><w:tab/></w:r>".join(f'<w:r><w:t xml:space="preserve">{escape(part)}'
+                                             "</w:t></w:r>" for part in line.split("\t"))
+        + "</w:p>" for line in text.splitlines())
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", f'<?xml version="1.0" encoding="UTF-8"?>'
+                         f'<w:document xmlns:w="{ns}"><w:body>{paragraphs}</w:body>'
+                         "</w:document>")
+    return path
+
+
+def test_the_demo_plan_document_gives_back_the_demo_register() -> None:
+    register = load_register(DEFAULT_PARAMS_DIR)
+    plan = read_plan_text(document_text(SEED))
+    assert (plan.identity["number"], plan.identity["date"]) == ("41b/KH-LĐLĐ",
+                                                                dt.date(2021, 9, 30))
+    assert plan.identity["implements"] == "Nghị quyết 02-NQ/TW"
+    reading = match_targets(plan, register)
+    assert reading.unknown == [] and reading.dropped == []
+    assert all(f.line is not None and f.problem is None for f in reading.found)
+    # the three lines the plan states without a number keep the register's reading of them
+    assert {i.id for i in reading.named} == {"district_rating", "enterprise_coverage",
+                                             "nonunion_workers_reached"}
+    seen: dict[str, list[tuple[int | None, float, float | None, bool]]] = {}
+    for found in reading.found:
+        assert found.line is not None
+        t = found.target
+        seen.setdefault(found.line.id, []).append(
+            (None if found.line.kind == "annual" else t.year, round(t.low, 6),
+             None if t.high is None else round(t.high, 6), t.strict))
+    expected: dict[str, list[tuple[int | None, float, float | None, bool]]] = {}
+    for ind in register.indicators:
+        if ind.target is not None:
+            expected[ind.id] = [(None, ind.target.min, ind.target.max, ind.target.strict)]
+        for year, mark in (ind.milestones or {}).items():
+            expected.setdefault(ind.id, []).append((year, mark.value, None, mark.strict))
+    for named in ("district_rating", "enterprise_coverage", "nonunion_workers_reached"):
+        expected.pop(named)
+    # member_share_unionised: 95 % in 2030 in the plan's words; 2045 is "hầu hết" (a reading)
+    expected["member_share_unionised"] = [e for e in expected["member_share_unionised"]
+                                          if e[0] == 2030]
+    assert seen == expected
+    # the clauses as the plan writes them: 1.5 for both counts, 2.3 for the 2030 milestones
+    clauses = {(f.line.id, f.target.year): f.target.clause for f in reading.found if f.line}
+    assert clauses[("member_growth", None)] == clauses[("new_cdcs", None)] == "1.5"
+    assert clauses[("cba_coverage", 2030)] == "2.3"
+    assert clauses[("new_cdcs_nonstate", 2023)] == "2.1"  # "mỗi năm" under 2.1: annual
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    return init_workspace(tmp_path / "hoabinh", Organisation(
+        id="CD-PHUONG-HOABINH", name="Công đoàn phường Hòa Bình", kind="commune"))
+
+
+def test_a_ward_plan_in_word_becomes_its_register_in_one_pass(
+        ws: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    document = docx(tmp_path / "KeHoach 07.docx", WARD_PLAN)
+    assert main(["-w", str(ws.root), "plan", "read", str(document)]) == 0
+    said = capsys.readouterr().out
+    assert "số 07/KH-CĐP, ngày 15/09/2025, của Công đoàn phường Hòa Bình, năm gốc 2025" in said
+    assert "member_growth: CHƯA ĐIỀN" in said                 # 105 % of an assignment
+    assert "KHÔNG NHẬN RA" in said and "tập huấn nghiệp vụ" in said   # 3.1: no question
+    assert "Tuyên truyền" not in said                          # section III is not a target
+    workbook = ws.output_dir / "KeHoach.xlsx"
+    assert main(["-w", str(ws.root), "plan", "import", str(workbook)]) == 0
+    out = capsys.readouterr().out
+    assert "lines dropped: dialogue_dnnn, dialogue_nnn" in out
+    register = load_register(ws.params_dir)
+    plan = register.plan
+    assert (plan.number, plan.date, plan.issued_by, plan.baseline_year, plan.milestone_years) == (
+        "07/KH-CĐP", dt.date(2025, 9, 15), "Công đoàn phường Hòa Bình", 2025, (2028,))
+    assert plan.projection_years == (2028,) and not plan.is_template
+    got = {i.id: i for i in register.indicators}
+    officials = got["officials_conference_hcsn"]
+    assert officials.target is not None and officials.target.min == 0.95
+    assert officials.wording_vi.startswith("Phấn đấu 95% cơ quan, đơn vị")
+    conference = got["workers_conference_dnnn_2"]   # one figure for every enterprise
+    assert (conference.clause, conference.population, conference.target) == (
+        "1.2", "enterprise", conference.target) and conference.target is not None
+    assert conference.target.min == 0.75
+    assert (got["cba_coverage_2"].kind, got["cba_coverage_2"].clause) == ("annual", "1.3")
+    assert got["cba_quality_2"].target.min == 0.30  # type: ignore[union-attr]
+    rated = got["rated_good_state_2"]
+    assert (rated.clause, rated.population) == ("2.2", "all")
+    cba = got["cba_coverage"].milestones or {}
+    # the 2028 column came with the workbook: one read, one import
+    assert list(cba) == [2028] and (cba[2028].value, cba[2028].strict) == (0.70, False)
+    officials_2028 = got["officials_conference_hcsn_2"].milestones or {}
+    assert (officials_2028[2028].value, officials_2028[2028].clause) == (1.0, "2028")
+    assert "member_growth" in got                   # kept, its number for the officer to write
+    assert {"dialogue_dnnn", "total_members", "legal_representation"}.isdisjoint(got)
+    assert sorted(plan.clauses) == sorted({c for i in register.indicators for c in i.all_clauses})
+
+
+@pytest.mark.parametrize(("name", "content", "said"), [
+    ("KeHoach.doc", b"\xd0\xcf\x11\xe0 old Word", "lưu kế hoạch thành .docx hoặc .txt"),
+    ("KeHoach.docx", b"PK not really a zip", "Không đọc được tệp Word"),
+    ("KeHoach.txt", "Kế hoạch".encode("utf-16"), "cần UTF-8"),
+])
+def test_an_unreadable_document_is_a_message_at_the_file(
+        ws: Workspace, tmp_path: Path, name: str, content: bytes, said: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=said.split(" ")[0]):
+        document_text(path)
+    before = (ws.params_dir / "plan.yaml").read_bytes()
+    assert main(["-w", str(ws.root), "plan", "read", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert said in err and str(path) in err and "Traceback" not in err
+    assert (ws.params_dir / "plan.yaml").read_bytes() == before
