@@ -16,16 +16,15 @@ NEXT_STEPS = """\
 Đã tạo không gian làm việc / workspace created: {root}
 Các bước tiếp theo / next steps (xem docs/getting-started.md):
 {activate}  cd {root}
-  1. kế hoạch / the plan:        congdoan plan template
-                                 → sửa output/KeHoach.xlsx (số hiệu, ngày, cơ quan ban hành, năm
-                                   gốc, chỉ tiêu, mốc)
+  1. kế hoạch / the plan:        congdoan plan read VĂN_BẢN_KẾ_HOẠCH.docx  (hoặc .txt)
+                                 → kiểm tra output/KeHoach.xlsx (ô vàng)
                                  → congdoan plan import output/KeHoach.xlsx
-  2. danh sách CĐCS / units:     congdoan units template
-                                 → điền output/DanhSachCDCS.xlsx (trang CapTren: ngày thành lập
-                                   của tổ chức; trang XaPhuong; trang CDCS)
-                                 → congdoan units import output/DanhSachCDCS.xlsx
-                                 hoặc danh sách Excel của anh/chị / or your own Excel list:
+                                 (không có văn bản: congdoan plan template, điền, rồi import)
+  2. danh sách CĐCS / units:     danh sách Excel của anh/chị / your own Excel list:
                                    congdoan units import TỆP.xlsx --start NGÀY_THÀNH_LẬP --dry-run
+                                   rồi bỏ --dry-run để nhập / then without --dry-run
+                                 hoặc mẫu / or the template: congdoan units template → điền
+                                   output/DanhSachCDCS.xlsx → congdoan units import …
   3. mẫu báo cáo / forms:        congdoan template --period YYYY-H1|YYYY-H2  (H2: báo cáo năm)
   4. nhận báo cáo / ingest:      đặt các tệp nhận được vào inbox/, rồi: congdoan ingest
      ai đã nộp / who reported:   congdoan completeness --period YYYY-H2 --units
