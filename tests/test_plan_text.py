@@ -168,3 +168,16 @@ def test_an_unreadable_document_is_a_message_at_the_file(
     err = capsys.readouterr().err
     assert said in err and str(path) in err and "Traceback" not in err
     assert (ws.params_dir / "plan.yaml").read_bytes() == before
+
+
+def test_reading_the_same_document_again_changes_nothing(
+        ws: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    document = docx(tmp_path / "KeHoach.docx", WARD_PLAN)
+    workbook = str(ws.output_dir / "KeHoach.xlsx")
+    for _ in range(2):
+        assert main(["-w", str(ws.root), "plan", "read", str(document)]) == 0
+        assert main(["-w", str(ws.root), "plan", "import", workbook]) == 0
+    out = capsys.readouterr().out
+    # the second reading finds the lines the first one added (their keywords came with them)
+    assert "1.2            75 %   hằng năm  → workers_conference_dnnn_2" in out
+    assert out.rstrip().endswith(f"Không có thay đổi / no change: {ws.params_dir / 'plan.yaml'}")

@@ -284,7 +284,7 @@ PART_WORDS: dict[str, dict[str, str]] = {
     "dissolved": {"vi": "giải thể", "en": "dissolved"},
     "moved_in": {"vi": "chuyển đến", "en": "moved in"},
     "moved_out": {"vi": "chuyển đi", "en": "moved out"},
-    "other": {"vi": "chênh lệch khác", "en": "other"},
+    "other": {"vi": "chênh lệch chưa rõ", "en": "unexplained"},
 }
 """Words for the parts of a change (member growth, new CĐCS)."""
 

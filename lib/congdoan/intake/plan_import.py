@@ -134,7 +134,7 @@ def _word(key: str, value: Any, share: bool) -> str:
 
 
 _COPIED = ("numerator", "denominator", "measure", "population", "level", "direction", "prorate",
-           "year_only", "reading", "interpretation")
+           "year_only", "reading", "interpretation", "keywords")
 """Fields a new line takes from the line it is like: how it is computed and judged."""
 
 
@@ -150,7 +150,7 @@ def new_entry(added: NewLine, taken: set[str]) -> dict[str, Any]:
     for key in _COPIED:
         value = getattr(base, key)
         if value is not None and not (key in ("prorate", "year_only") and not value):
-            entry[key] = value
+            entry[key] = list(value) if isinstance(value, tuple) else value
     if line["population"] is not None:
         entry["population"] = line["population"]
     flags: dict[str, Any] = {}

@@ -361,9 +361,14 @@ class Reading:
 
 
 def _keywords(register: PlanRegister, template: PlanRegister | None) -> dict[str, tuple[str, ...]]:
-    """Each line's keywords: its own, else the template line's of the same id."""
+    """Each line's keywords: its own, else the template line's.
+
+    The template line of the same id, or of the line a new line was made like
+    (``cba_coverage_2`` → ``cba_coverage``).
+    """
     spare = {i.id: i.keywords for i in template.indicators} if template else {}
-    return {i.id: i.keywords or spare.get(i.id) or () for i in register.indicators}
+    return {i.id: i.keywords or spare.get(i.id) or spare.get(re.sub(r"_\d+$", "", i.id)) or ()
+            for i in register.indicators}
 
 
 def match_targets(plan: PlanText, register: PlanRegister,
