@@ -32,7 +32,6 @@ Command line: ``congdoan explore-html EXECUTED.ipynb OUT.html``, or
 
 from __future__ import annotations
 
-import atexit
 import copy
 import hashlib
 import html
@@ -272,7 +271,13 @@ def run_notebook(source: Path | str, executed: Path | str,
                                 store_widget_state=True, config=config,
                                 resources={"metadata": {"path": str(executed.parent.resolve())}})
         try:
-            client.execute(stderr=kernel_err)
+            # the kernel and its client started first, by nbclient's public steps: a kernel that
+            # dies on starting is then an error here, before nbclient registers its clean-up for
+            # the end of the process (which would fail on the manager it has dropped)
+            client.km = client.create_kernel_manager()
+            client.start_new_kernel(stderr=kernel_err)
+            client.start_new_kernel_client()
+            client.execute()
         except CellExecutionError as exc:
             error = f"{exc.ename}: {exc.evalue}"
             raise RenderError(f"Sổ tay chạy lỗi: {error}", f"The notebook failed: {error}",
@@ -286,9 +291,6 @@ def run_notebook(source: Path | str, executed: Path | str,
                 + (f"; the kernel printed: {said}" if said else ""),
                 location=Location(file=str(executed))) from exc
         finally:
-            # nbclient's own clean-up has run (the kernel is shut down, or never started); its
-            # registration for the end of the process would fail on the manager it has dropped
-            atexit.unregister(client._cleanup_kernel)
             nbformat.write(nb, executed)
     return executed
 
