@@ -194,6 +194,24 @@ def test_a_cdcs_known_by_its_opening_balance_alone_is_not_a_report_received() ->
         assert top["coverage"] == pytest.approx(2 / 3) and bool(top["provisional"])
     assert pick(out, indicator_id="total_members", level="organisation")["value"] == 35 + 78 + 10
     assert pick(out, indicator_id="member_growth", level="organisation")["value"] == 15  # 5 + 0 + 10
+    # B's own growth is not 0: nothing says what it is (its briefing says no data)
+    own = pick(out, indicator_id="member_growth", level="cdcs", unit_id="B")
+    assert math.isnan(own["value"]) and math.isnan(own["change_net"])
+    assert math.isnan(own["change_gross"]) and math.isnan(own["part_other"])
+    assert pick(out, indicator_id="member_growth", level="cdcs", unit_id="A")["value"] == 5
+
+
+def test_a_cdcs_that_missed_its_report_has_no_growth_of_its_own_nor_a_body_of_only_such() -> None:
+    # 2023: C (alone in commune C2 with D, founded 1/3) misses its H2 report; its 50 members of
+    # 31/5 are carried: 0 change for the bodies above it, which say so; its own is unknown
+    ds = dissolution_year()
+    ds.reports = ds.reports[ds.reports["unit_id"] != "D"]
+    out = compute_indicators(ds, "2023", indicator_ids=["member_growth"])
+    assert math.isnan(pick(out, level="cdcs", unit_id="C")["value"])
+    c2 = pick(out, level="commune", unit_id="C2")
+    assert c2["units_reported"] == 0 and math.isnan(c2["value"])
+    top = pick(out, level="organisation")
+    assert top["carried_forward"] >= 1 and not math.isnan(top["value"])
 
 
 def test_without_opening_balances_a_mid_year_start_tells_no_member_growth() -> None:

@@ -200,7 +200,8 @@ def _carry_forward(dataset: Dataset, period: Period, frame: pd.DataFrame,
                    elements: DataElements) -> None:
     """Fill the carried stocks of CĐCS without a report at the cut-off; add opening stocks.
 
-    ``carried`` marks a CĐCS whose stocks at the cut-off come from an earlier report;
+    ``carried`` marks a CĐCS whose stocks at the cut-off come from an earlier report,
+    ``stock_reported`` one whose stocks at the cut-off come from its report then;
     ``members_start`` is the members at the period's start (the previous cut-off), itself
     carried forward when that report is missing; when the data begin inside the period, the
     CĐCS's opening balance (:func:`~congdoan.core.openings.start_balances`), else NaN.
@@ -211,6 +212,7 @@ def _carry_forward(dataset: Dataset, period: Period, frame: pd.DataFrame,
     closing = stocks_at(dataset, period.sub_periods[-1], elements).reindex(frame["unit_id"])
     frame["carried"] = (closing["stock_period"].notna()
                         & (closing["stock_period"] != period.sub_periods[-1])).to_numpy()
+    frame["stock_reported"] = (closing["stock_period"] == period.sub_periods[-1]).to_numpy()
     for name in names:
         frame[name] = frame[name].where(~frame["carried"], closing[name].to_numpy())
     frame["opening_known"] = has_opening(dataset, period)
@@ -621,6 +623,18 @@ def _with_change_parts(summed: pd.DataFrame, dataset: Dataset, period: Period,
                                  np.nan)
     out["change_gross"] = np.where(~np.isnan(gross).all(axis=1), np.nansum(gross, axis=1),
                                    np.nan)
+    # a CĐCS without a report of its stock at the cut-off (none in the period, or its stock
+    # carried from an earlier one or from its opening balance): its own change is unknown (a
+    # body counts it as carried, its stock unchanged, and says so; one whose CĐCS all are
+    # carried knows no change)
+    if "stock_reported" in frame:
+        silent = ~frame["stock_reported"].astype(bool)
+        unknown = (out["level"].eq("cdcs")
+                   & out["unit_id"].isin(frame.loc[silent, "unit_id"]))
+        if "units_reported" in out:  # a body none of whose CĐCS reported: no change is known
+            unknown |= out["units_reported"].eq(0) & out["carried_forward"].gt(0)
+        out.loc[unknown, ["change_net", "change_gross",
+                          *(f"part_{p}" for p in PARTS)]] = np.nan
     for code_, ind in changes:
         mine = (out["ind"] == code_).to_numpy()
         reading = "change_net" if ind.reading == "net" else "change_gross"
