@@ -212,7 +212,8 @@ def _carry_forward(dataset: Dataset, period: Period, frame: pd.DataFrame,
     closing = stocks_at(dataset, period.sub_periods[-1], elements).reindex(frame["unit_id"])
     frame["carried"] = (closing["stock_period"].notna()
                         & (closing["stock_period"] != period.sub_periods[-1])).to_numpy()
-    frame["stock_reported"] = (closing["stock_period"] == period.sub_periods[-1]).to_numpy()
+    frame["stock_reported"] = closing["stock_period"].eq(period.sub_periods[-1]).fillna(
+        False).to_numpy(dtype=bool)
     for name in names:
         frame[name] = frame[name].where(~frame["carried"], closing[name].to_numpy())
     frame["opening_known"] = has_opening(dataset, period)
