@@ -131,6 +131,15 @@ def test_rating_share_counts_only_units_active_twelve_months() -> None:
     sector = pick(out, level="organisation")
     assert (sector["numerator"], sector["denominator"]) == (1, 2)  # N (8 months) not counted
     assert sector["status"] == "not_met"                             # 50 % < 80 %
+    # nor expected to report one: A and D expected, both reported (N's report does not count
+    # for the rating, reported or not: its briefing says not applicable)
+    assert (sector["units_expected"], sector["units_reported"]) == (2, 2)
+    assert sector["coverage"] == 1.0 and not sector["provisional"]
+    n = pick(out, level="cdcs", unit_id="N")
+    assert (n["units_expected"], n["units_reported"], n["status"]) == (0, 0, "not_applicable")
+    silent = compute_indicators(tiny_dataset(units=units, reports=reports[:2] + reports[3:]),
+                                "2023", indicator_ids=["rated_good_state"])
+    assert pick(silent, level="organisation")["units_expected"] == 2
 
 
 def _members_history(values: dict[str, int]) -> list[dict[str, object]]:

@@ -257,12 +257,13 @@ def _derive(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- 2. aggregation
 def _sum(ind: np.ndarray, keys: pd.Series, num: np.ndarray, den: np.ndarray,
-         carried: np.ndarray | None = None) -> pd.DataFrame:
+         carried: np.ndarray | None = None, expected: np.ndarray | None = None) -> pd.DataFrame:
     """Numerator and denominator summed per (indicator code, key); NaN when no unit has data.
 
-    ``units_reported`` counts the rows with data that are not ``carried`` (forward from an
-    earlier report); ``carried_forward`` counts those that are. Uses integer codes and
-    ``np.bincount``: one pass whatever the number of indicators.
+    ``units_expected`` counts the rows ``expected`` (all by default); ``units_reported`` those
+    of them with data that are not ``carried`` (forward from an earlier report);
+    ``carried_forward`` those that are. Uses integer codes and ``np.bincount``: one pass
+    whatever the number of indicators.
     """
     codes, uniques = pd.factorize(keys, sort=True)
     ok = codes >= 0
@@ -276,15 +277,18 @@ def _sum(ind: np.ndarray, keys: pd.Series, num: np.ndarray, den: np.ndarray,
     n_den = np.bincount(combo, weights=has_den, minlength=len(size))[present]
     s_num = np.bincount(combo, weights=np.where(has_num, num, 0.0), minlength=len(size))[present]
     s_den = np.bincount(combo, weights=np.where(has_den, den, 0.0), minlength=len(size))[present]
-    weights = np.zeros(len(combo)) if carried is None else carried[ok] * has_num
+    wanted = np.ones(len(combo)) if expected is None else expected[ok]
+    n_expected = np.bincount(combo, weights=wanted, minlength=len(size))[present]
+    n_counted = np.bincount(combo, weights=has_num * wanted, minlength=len(size))[present]
+    weights = np.zeros(len(combo)) if carried is None else carried[ok] * has_num * wanted
     n_carried = np.bincount(combo, weights=weights, minlength=len(size))[present]
     return pd.DataFrame({
         "ind": present // n_keys,
         "unit_id": np.asarray(uniques, dtype=object)[present % n_keys] if len(uniques) else [],
         "numerator": np.where(n_num > 0, s_num, np.nan),
         "denominator": np.where(n_den > 0, s_den, np.nan),
-        "units_expected": size[present].astype("float64"),
-        "units_reported": n_num - n_carried,
+        "units_expected": n_expected,
+        "units_reported": n_counted - n_carried,
         "carried_forward": n_carried,
     })
 
@@ -305,8 +309,9 @@ def aggregate(rows: pd.DataFrame, keys: pd.Series, level: str,
     """
     ind = rows["ind"].to_numpy() if "ind" in rows else np.zeros(len(rows), dtype="int64")
     carried = rows["carried"].to_numpy(dtype="float64") if "carried" in rows else None
+    expected = rows["expected"].to_numpy(dtype="float64") if "expected" in rows else None
     out = _sum(ind, keys, rows["num"].to_numpy(dtype="float64"),
-               rows["den"].to_numpy(dtype="float64"), carried)
+               rows["den"].to_numpy(dtype="float64"), carried, expected)
     out["unit_name"] = [names.get(key, key) for key in out["unit_id"]]
     out["level"] = level
     return out
@@ -349,9 +354,11 @@ def _aggregate_levels(dataset: Dataset, rows: pd.DataFrame, codes: Sequence[int]
         cdcs = rows[rows["unit_row"].astype(bool)].rename(columns={"num": "numerator", "den": "denominator"})
         carried = (cdcs["carried"].astype("float64") if "carried" in cdcs
                    else pd.Series(0.0, index=cdcs.index))
-        has_data = cdcs["numerator"].notna().astype("float64")
-        parts.append(cdcs.drop(columns="carried", errors="ignore").assign(
-            level="cdcs", units_expected=1.0, units_reported=has_data * (1 - carried),
+        wanted = (cdcs["expected"].astype("float64") if "expected" in cdcs
+                  else pd.Series(1.0, index=cdcs.index))
+        has_data = cdcs["numerator"].notna().astype("float64") * wanted
+        parts.append(cdcs.drop(columns=["carried", "expected"], errors="ignore").assign(
+            level="cdcs", units_expected=wanted, units_reported=has_data * (1 - carried),
             carried_forward=has_data * carried))
     for level, column, names in (("sector", "sector", sector_names),
                                  ("commune", "commune_id", commune_names)):
@@ -394,8 +401,9 @@ def _aggregate_groups(rows: pd.DataFrame, groups: Mapping[str, GroupDefinition],
     keys = np.repeat(np.arange(len(picks)), [len(p) for p in picks])
     ind = rows["ind"].to_numpy() if "ind" in rows else np.zeros(len(rows), dtype="int64")
     carried = rows["carried"].to_numpy(dtype="float64")[take] if "carried" in rows else None
+    expected = rows["expected"].to_numpy(dtype="float64")[take] if "expected" in rows else None
     out = _sum(ind[take], pd.Series(keys), rows["num"].to_numpy(dtype="float64")[take],
-               rows["den"].to_numpy(dtype="float64")[take], carried)
+               rows["den"].to_numpy(dtype="float64")[take], carried, expected)
     names = np.asarray(list(groups), dtype=object)[out["unit_id"].to_numpy(dtype="int64")]
     return out.assign(unit_id=names, unit_name=names, level="group")
 

@@ -20,9 +20,14 @@ from congdoan.core.plan import POPULATION_SECTORS, RATINGS_GOOD, Indicator, load
 from congdoan.core.registry import area_upper_at, enterprises_at, upper_unions_at
 
 ROW_COLUMNS = ("ind", "unit_id", "unit_name", "sector", "commune_id", "parent_id", "num", "den",
-               "unit_row", "carried")
+               "unit_row", "carried", "expected")
 """Columns of a population frame; ``ind`` is the indicator's code, ``unit_row`` marks CĐCS rows,
-``carried`` (1/0) a CĐCS row whose figures rest on stocks carried forward from an earlier report."""
+``carried`` (1/0) a CĐCS row whose figures rest on stocks carried forward from an earlier report,
+``expected`` (1/0) a row that the indicator expects figures from (0: a CĐCS the registry puts
+outside it, e.g. one active less than 12 months for a rating)."""
+
+REGISTRY_ELIGIBILITY = ("rating_eligible",)
+"""Denominators the registry alone decides: a CĐCS where it is 0 is not expected to report."""
 
 
 def _upper_rows(dataset: Dataset, period: Period, ind: Indicator) -> pd.DataFrame:
@@ -108,7 +113,7 @@ def population_rows(dataset: Dataset, period: Period, frame: pd.DataFrame,
     carried_by = {name: carried for name in carried_elements()} | {"member_change": carried_change}
     yes_no = {e.name for e in load_elements().elements if e.kind == "bool"} | {
         "rating_eligible", "cba_signed"}
-    take, codes, nums, dens, carries = [], [], [], [], []
+    take, codes, nums, dens, carries, expects = [], [], [], [], [], []
     registry: list[pd.DataFrame] = []
     for code, ind in indicators:
         if ind.population in POPULATION_SECTORS:
@@ -125,6 +130,8 @@ def population_rows(dataset: Dataset, period: Period, frame: pd.DataFrame,
             rests = [carried_by[n] for n in (ind.numerator, ind.denominator) if n in carried_by]
             flag = np.logical_or.reduce(rests)[idx] if rests else np.zeros(len(idx), bool)
             carries.append((flag & valid).astype("float64"))
+            expects.append((den != 0).astype("float64") if ind.denominator in REGISTRY_ELIGIBILITY
+                           else np.ones(len(idx)))
         else:
             maker = _upper_rows if ind.population in ("district_federation", "upper_direct") \
                 else _enterprise_rows
@@ -139,8 +146,9 @@ def population_rows(dataset: Dataset, period: Period, frame: pd.DataFrame,
         base["den"] = np.concatenate(dens)
         base["unit_row"] = True
         base["carried"] = np.concatenate(carries)
+        base["expected"] = np.concatenate(expects)
         parts.append(base)
-    parts.extend(r.reset_index(drop=True).assign(carried=0.0) for r in registry)
+    parts.extend(r.reset_index(drop=True).assign(carried=0.0, expected=1.0) for r in registry)
     if not parts:
         return pd.DataFrame(columns=list(ROW_COLUMNS))
     rows = pd.concat(parts, ignore_index=True)[list(ROW_COLUMNS)]
