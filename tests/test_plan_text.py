@@ -141,12 +141,20 @@ def test_a_ward_plan_in_word_becomes_its_register_in_one_pass(
     assert got["cba_quality_2"].target.min == 0.30  # type: ignore[union-attr]
     rated = got["rated_good_state_2"]
     assert (rated.clause, rated.population) == ("2.2", "all")
-    cba = got["cba_coverage"].milestones or {}
+    # the template's agreement line runs through clauses 2.1–2.4; the ward's 2028 milestone has
+    # none of them: a line of its own, with the ward's clause (and the template's line goes)
+    cba = got["cba_coverage_3"].milestones or {}
+    assert "cba_coverage" not in got and got["cba_coverage_3"].clause == "2028"
     # the 2028 column came with the workbook: one read, one import
     assert list(cba) == [2028] and (cba[2028].value, cba[2028].strict) == (0.70, False)
     officials_2028 = got["officials_conference_hcsn_2"].milestones or {}
     assert (officials_2028[2028].value, officials_2028[2028].clause) == (1.0, "2028")
-    assert "member_growth" in got                   # kept, its number for the officer to write
+    # kept, its number for the officer to write: the plan's clause and words, the template's
+    # range gone (its minimum stays, orange, and the import warns about it)
+    growth = got["member_growth"]
+    assert (growth.clause, growth.target.max) == ("2.1", None)  # type: ignore[union-attr]
+    assert growth.wording_vi == "Hằng năm phát triển đoàn viên đạt 105% chỉ tiêu được giao"
+    assert "còn là số của kế hoạch mẫu" in out
     assert {"dialogue_dnnn", "total_members", "legal_representation"}.isdisjoint(got)
     assert sorted(plan.clauses) == sorted({c for i in register.indicators for c in i.all_clauses})
 

@@ -52,7 +52,8 @@ def _read_command(args: argparse.Namespace) -> int:
     reading = match_targets(plan, register, load_register(DEFAULT_PARAMS_DIR))
     values = sheet_values(reading, register, workspace.organisation.name)
     book = plan_workbook(with_years(register, reading.years),
-                         register_version(workspace.params_dir), workspace.organisation.name)
+                         register_version(workspace.params_dir), workspace.organisation.name,
+                         source=Path(args.document).name)
     fill_workbook(book, values.identity, values.lines, values.new_rows[:NEW_ROWS])
     save_workbook(book, out)
     ident = values.identity

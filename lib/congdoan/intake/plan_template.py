@@ -209,11 +209,18 @@ def _targets_sheet(ws: Any, register: PlanRegister, note: str) -> None:
     ws.protection.sheet = True
 
 
-def plan_workbook(register: PlanRegister, version: str, organisation_name: str) -> Workbook:
-    """The workbook to edit ``register`` in (``version``: its :func:`register_version`)."""
+def plan_workbook(register: PlanRegister, version: str, organisation_name: str,
+                  source: str | None = None) -> Workbook:
+    """The workbook to edit ``register`` in (``version``: its :func:`register_version`).
+
+    ``source``: the plan document the workbook is filled from (``congdoan plan read``), named in
+    its header instead of the register's plan.
+    """
     wb = Workbook()
-    note = (f"{organisation_name} — {register.plan.citation('vi')}; chỉ sửa ô màu vàng, không sửa "
-            "dòng 5 (mã trường).")
+    where = (f"điền từ văn bản {source}: kiểm tra rồi nhập" if source
+             else register.plan.citation("vi"))
+    note = (f"{organisation_name} — {where}; chỉ sửa ô màu vàng, không sửa dòng 5 (mã "
+            "trường).")
     ws = wb.active
     assert ws is not None
     _identity_sheet(ws, register, version, note)

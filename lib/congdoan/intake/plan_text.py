@@ -406,8 +406,11 @@ def match_targets(plan: PlanText, register: PlanRegister,
             population = None
         elif population is None:
             population = next((i.population for i in same if i.kind == kind), None)
+        # a line over several clauses ("2.1–2.4") keeps its clauses: a target of another
+        # clause is a line of its own
         exact = [i for i in same if i.kind == kind and (population is None
-                 or i.population == population) and (i.id, year) not in taken]
+                 or i.population == population) and (i.id, year) not in taken
+                 and not (i.clauses and target.clause and target.clause not in i.clauses)]
         if exact:
             taken.add((exact[0].id, year))
             reading.found.append(Found(target, line=exact[0]))
@@ -486,9 +489,16 @@ def sheet_values(reading: Reading, register: PlanRegister, organisation_name: st
     rows: dict[tuple[str, str | None, str | None, bool], dict[str, Any]] = {}
     for found in reading.found:
         target = found.target
-        if found.problem is not None:
-            continue
         low, high = target.low, target.high
+        if found.line is not None and found.problem is not None:
+            # the number is the officer's to write; the clause and the words are the plan's
+            ind = found.line
+            values.lines[(ind.id, "wording_vi")] = target.text
+            if target.clause and not ind.clauses:
+                values.lines[(ind.id, "clause")] = target.clause
+            if ind.kind == "annual":
+                values.lines[(ind.id, "max")] = None
+            continue
         if found.line is not None:
             ind = found.line
             cells = values.lines
