@@ -514,11 +514,13 @@ def test_a_dropped_lines_own_question_goes_and_a_renumbered_lines_follows_it(
     # clause 1.8 keeps other lines: the disclosure line's own question goes all the same; the
     # rating lines, renumbered 2.2 as a ward's plan numbers them, take their question along
     path = fill(template(ws), {("finance_disclosure", "keep"): "Không",
+                               ("hardship_visited", "keep"): "Không",
                                ("rated_good_state", "clause"): "2.2",
                                ("rated_good_nonstate", "clause"): "2.2"})
     result = import_plan_sheet(path, ws.params_dir, load_intake_settings())
     assert errors(result) == [] and result.written
-    assert [q.split(":")[0] for q in result.removed_questions] == ["finance_disclosed"]
+    assert [q.split(":")[0] for q in result.removed_questions] == [
+        "members_in_hardship", "members_hardship_visited", "finance_disclosed"]
     assert "1.8" in load_register(ws.params_dir).plan.clauses
     write_dataset(tiny_dataset(units=[{"unit_id": "A", "name": "Công ty A", "sector": "NNN",
                                        "commune_id": "C1", "founded": "2015-01-01"}]),
@@ -529,3 +531,7 @@ def test_a_dropped_lines_own_question_goes_and_a_renumbered_lines_follows_it(
     rows = {r[1].value: r for r in form.iter_rows() if len(r) > 4}
     assert "finance_disclosed" not in rows
     assert rows["rating"][4].value == "2.2"
+    # the instructions no longer ask to check hardship visits against hardship cases
+    guide = load_workbook(tmp_path / "forms" / "2026-H2" / "A_2026-H2.xlsx")["HuongDan"]
+    text = " ".join(str(c.value) for row in guide.iter_rows() for c in row if c.value)
+    assert "Số đoàn viên công đoàn ≤ Tổng số" in text and "thăm hỏi" not in text

@@ -41,6 +41,7 @@ from congdoan.core.plan import (
     DataElement,
     load_elements,
     load_register,
+    report_rules,
 )
 from congdoan.core.registry import SECTOR_NAMES, units_in_period
 from congdoan.exceptions import PeriodError
@@ -168,7 +169,26 @@ def display_value(element: DataElement, value: Any) -> Any:
 
 
 def _guide(wb: Workbook) -> None:
-    guide_sheet(wb)
+    guide_sheet(wb, guide_lines())
+
+
+def guide_lines() -> tuple[str, ...]:
+    """:data:`GUIDE_LINES` with rule 4 written from the rules in force.
+
+    The rules between counts of the questions the form asks: a plan that dropped a question
+    drops its rule from the instructions too.
+    """
+    by_name = load_elements().by_name()
+
+    def short(name: str) -> str:
+        return by_name[name].label_vi.split(" (")[0]
+
+    rules = [f"{short(r.field)} ≤ {short(r.limit)}"
+             for r in report_rules(load_register(), load_elements())
+             if r.field in by_name and r.limit in by_name
+             and by_name[r.field].kind != "bool"]
+    line = "4. " + ("; ".join(rules) + "." if rules else "Không có quy tắc so sánh giữa các ô.")
+    return tuple(line if text.startswith("4. ") else text for text in GUIDE_LINES)
 
 
 def print_setup(ws: Worksheet, *, landscape: bool, last_row: int, last_col: int,
