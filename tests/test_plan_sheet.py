@@ -535,3 +535,47 @@ def test_a_dropped_lines_own_question_goes_and_a_renumbered_lines_follows_it(
     guide = load_workbook(tmp_path / "forms" / "2026-H2" / "A_2026-H2.xlsx")["HuongDan"]
     text = " ".join(str(c.value) for row in guide.iter_rows() for c in row if c.value)
     assert "Số đoàn viên công đoàn ≤ Tổng số" in text and "thăm hỏi" not in text
+
+
+def test_programmes_are_dropped_renamed_and_added_in_their_sheet(
+        ws: Workspace, tmp_path: Path) -> None:
+    from congdoan.intake.plan_programmes import PROGRAMMES_SHEET
+
+    source = ws.root / "output" / "KeHoach_ct.xlsx"
+    activities = load_elements(ws.params_dir).activities
+    save_workbook(plan_workbook(load_register(ws.params_dir), register_version(ws.params_dir),
+                                ORG.name, activities=activities), source)
+    wb = load_workbook(source)
+    sheet = wb[PROGRAMMES_SHEET]
+    rows = {sheet.cell(row=r, column=1).value: r for r in range(FIRST_ROW, sheet.max_row + 1)}
+    assert len(rows) == len(activities) + 1 and "(dòng mới)" in rows  # 5 new rows, one key
+    sheet.cell(row=rows["xe_dua_cong_nhan"], column=4).value = "Không"
+    sheet.cell(row=rows["tet_sum_vay"], column=2).value = "Tết Sum vầy phường"
+    free = rows["(dòng mới)"]
+    sheet.cell(row=free, column=2).value = "Chợ Tết công nhân"
+    sheet.cell(row=free, column=3).value = "III.2"
+    sheet.cell(row=free + 1, column=2).value = "Thiếu điều khoản"
+    wb.save(source)
+    elements = ws.params_dir / "data_elements.yaml"
+    before = elements.read_bytes()
+    refused = import_plan_sheet(source, ws.params_dir, load_intake_settings())
+    assert not refused.written and elements.read_bytes() == before
+    assert any(p.sheet == PROGRAMMES_SHEET and p.cell == f"C{free + 1}" for p in refused.problems)
+    sheet.cell(row=free + 1, column=2).value = None
+    wb.save(source)
+    result = import_plan_sheet(source, ws.params_dir, load_intake_settings())
+    assert errors(result) == [] and result.written and result.layout_kept
+    assert "III.4.5 xe_dua_cong_nhan: bỏ chương trình / programme dropped" in result.changes
+    assert "III.2 cho_tet_cong_nhan: thêm chương trình / programme added (Chợ Tết công nhân)" \
+        in result.changes
+    got = {a.name: a for a in load_elements(ws.params_dir).activities}
+    assert "xe_dua_cong_nhan" not in got and got["tet_sum_vay"].label_vi == "Tết Sum vầy phường"
+    assert (got["cho_tet_cong_nhan"].clause, list(got)[-1]) == ("III.2", "cho_tet_cong_nhan")
+    assert "# " in elements.read_text(encoding="utf-8")  # its comments kept
+    # the forms ask about the programmes as they now are
+    write_dataset(tiny_dataset(), tmp_path / "data")
+    assert main(["-w", str(ws.root), "template", "--period", "2026-H2", "--data",
+                 str(tmp_path / "data"), "--out", str(tmp_path / "forms")]) == 0
+    form = load_workbook(tmp_path / "forms" / "2026-H2" / "A_2026-H2.xlsx")["BaoCao"]
+    asked = {str(c.value) for row in form.iter_rows() for c in row if c.value}
+    assert "Chợ Tết công nhân" in asked and "Xe đưa công nhân về quê đón Tết" not in asked

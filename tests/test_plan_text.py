@@ -15,7 +15,7 @@ import pytest
 
 from congdoan.cli import main
 from congdoan.core.paths import DEFAULT_PARAMS_DIR
-from congdoan.core.plan import load_register
+from congdoan.core.plan import load_elements, load_register
 from congdoan.core.workspace import Organisation, Workspace, init_workspace
 from congdoan.exceptions import DataError
 from congdoan.intake.plan_text import document_text, match_targets, read_plan_text
@@ -79,6 +79,10 @@ def test_the_demo_plan_document_gives_back_the_demo_register() -> None:
     # the three lines the plan states without a number keep the register's reading of them
     assert {i.id for i in reading.named} == {"district_rating", "enterprise_coverage",
                                              "nonunion_workers_reached"}
+    # the programmes of its section III stay (it names them)
+    from congdoan.intake.plan_text import sheet_values
+    values = sheet_values(reading, register, "LĐLĐ", load_elements(DEFAULT_PARAMS_DIR).activities)
+    assert values.programmes and all(values.programmes.values())
     seen: dict[str, list[tuple[int | None, float, float | None, bool]]] = {}
     for found in reading.found:
         assert found.line is not None
@@ -157,6 +161,9 @@ def test_a_ward_plan_in_word_becomes_its_register_in_one_pass(
     assert "còn là số của kế hoạch mẫu" in out
     assert {"dialogue_dnnn", "total_members", "legal_representation"}.isdisjoint(got)
     assert sorted(plan.clauses) == sorted({c for i in register.indicators for c in i.all_clauses})
+    # the ward's plan names none of the template's programmes (section III): forms stop asking
+    assert "bỏ 8 chương trình" in said
+    assert load_elements(ws.params_dir).activities == ()
 
 
 @pytest.mark.parametrize(("name", "content", "said"), [

@@ -69,6 +69,8 @@ WORDS: dict[str, dict[str, str]] = {
     "units_held": {"vi": "Số CĐCS tổ chức", "en": "Unions that held it"},
     "all_programmes": {"vi": "Cộng các chương trình", "en": "All programmes"},
     "not_held": {"vi": "Chưa tổ chức trong kỳ", "en": "Not held in the period"},
+    "no_programmes": {"vi": "Kế hoạch không có chương trình nào được theo dõi bằng báo cáo.",
+                      "en": "The plan has no programme followed through the reports."},
     "none": {"vi": "Không có.", "en": "None."},
 }
 """Captions and column headings in both languages; ``{…}`` names a fact of the plan register in
@@ -430,6 +432,8 @@ def activities(table: pd.DataFrame, lang: str = "vi", upper: bool = False) -> HT
     upper union's or the area's totals, with how many CĐCS held each programme and a total row;
     a CĐCS's briefing lists the programmes it held and names the others in one line.
     """
+    if table.empty:  # the plan follows no programme (the forms ask about none)
+        return bullets([word("no_programmes", lang)], lang)
     held = table[table["events"] > 0]
     if held.empty:
         return bullets([f"{word('not_held', lang)}: "

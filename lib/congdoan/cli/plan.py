@@ -16,7 +16,7 @@ from congdoan.core.workspace import Workspace
 
 
 def _template_command(args: argparse.Namespace) -> int:
-    from congdoan.core.plan import load_register, register_version
+    from congdoan.core.plan import load_elements, load_register, register_version
     from congdoan.intake.forms import save_workbook
     from congdoan.intake.plan_template import plan_workbook
 
@@ -24,7 +24,8 @@ def _template_command(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else workspace.output_dir / "KeHoach.xlsx"
     register = load_register(workspace.params_dir)
     save_workbook(plan_workbook(register, register_version(workspace.params_dir),
-                                workspace.organisation.name), out)
+                                workspace.organisation.name,
+                                activities=load_elements(workspace.params_dir).activities), out)
     print(f"Đã tạo tệp kế hoạch ({len(register.indicators)} chỉ tiêu) / plan workbook written "
           f"→ {out}", file=sys.stderr)
     print(f"Sửa xong: congdoan plan import {out} / when done: congdoan plan import {out}",
@@ -34,7 +35,7 @@ def _template_command(args: argparse.Namespace) -> int:
 
 def _read_command(args: argparse.Namespace) -> int:
     from congdoan.core.paths import DEFAULT_PARAMS_DIR
-    from congdoan.core.plan import load_register, register_version
+    from congdoan.core.plan import load_elements, load_register, register_version
     from congdoan.intake.forms import save_workbook
     from congdoan.intake.plan_sheet import NEW_ROWS, POPULATION_WORDS, with_years
     from congdoan.intake.plan_template import fill_workbook, plan_workbook
@@ -50,11 +51,13 @@ def _read_command(args: argparse.Namespace) -> int:
     register = load_register(workspace.params_dir)
     plan = read_plan_text(document_text(Path(args.document)))
     reading = match_targets(plan, register, load_register(DEFAULT_PARAMS_DIR))
-    values = sheet_values(reading, register, workspace.organisation.name)
+    activities = load_elements(workspace.params_dir).activities
+    values = sheet_values(reading, register, workspace.organisation.name, activities)
     book = plan_workbook(with_years(register, reading.years),
                          register_version(workspace.params_dir), workspace.organisation.name,
-                         source=Path(args.document).name)
-    fill_workbook(book, values.identity, values.lines, values.new_rows[:NEW_ROWS])
+                         source=Path(args.document).name, activities=activities)
+    fill_workbook(book, values.identity, values.lines, values.new_rows[:NEW_ROWS],
+                  values.programmes)
     save_workbook(book, out)
     ident = values.identity
     said = ", ".join(f"{label} {ident[key]:%d/%m/%Y}" if key == "date" else f"{label} {ident[key]}"
@@ -85,6 +88,11 @@ def _read_command(args: argparse.Namespace) -> int:
     if reading.named:
         print("Văn bản nhắc đến, không có số (giữ như mẫu) / named without a number (kept): "
               + ", ".join(i.id for i in reading.named))
+    dropped_programmes = [name for name, keep in values.programmes.items() if not keep]
+    if dropped_programmes:
+        print(f"Văn bản không nêu chương trình nào của mẫu (mục III): bỏ {len(dropped_programmes)} "
+              "chương trình, mẫu báo cáo không hỏi nữa (trang ChuongTrinh) / the document names "
+              "none of the template's programmes: dropped")
     if reading.dropped:
         print(f"Bỏ {len(reading.dropped)} dòng của kế hoạch mẫu không có trong văn bản (Giữ = "
               f"Không) / {len(reading.dropped)} template lines dropped: "

@@ -123,7 +123,8 @@ def activity_totals(rows: pd.DataFrame, by: str | None = None,
     held = rows.assign(held=(rows["events"] > 0).astype("int64"))
     totals = held.groupby(keys, as_index=False, sort=False).agg(
         units=("held", "sum"), **{m: (m, "sum") for m in MEASURES})
-    grid = pd.DataFrame({"programme": [p.name for p in programmes]})
+    grid = pd.DataFrame({"programme": pd.Series([p.name for p in programmes], dtype=object)})
+    totals = totals.astype({"programme": object})
     if by:
         groups = pd.DataFrame({by: sorted(rows[by].dropna().unique())})
         grid = groups.merge(grid, how="cross")

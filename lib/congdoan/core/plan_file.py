@@ -182,3 +182,34 @@ def write_elements(path: Path, text: str, names: list[str]) -> bool:
     path.write_text(yaml.safe_dump(wanted, allow_unicode=True, sort_keys=False, width=100),
                     encoding="utf-8")
     return False
+
+
+def write_activities(path: Path, text: str, activities: list[dict[str, Any]]) -> bool:
+    """Write ``text`` (``data_elements.yaml``) to ``path`` with ``activities`` as its programmes.
+
+    The ``activities:`` block is rewritten one programme a line, the rest of the file kept.
+    Returns False when the layout does not allow that (no such block, or a result that does not
+    read back as wanted): the data is then written whole, in block style.
+    """
+    raw = yaml.safe_load(text)
+    wanted = {**raw, "activities": activities}
+    lines = text.splitlines()
+    try:
+        top = lines.index("activities:")
+        limit = next((i for i in range(top + 1, len(lines))
+                      if re.match(r"[A-Za-z_]", lines[i])), len(lines))
+        end = limit
+        while end > top + 1 and not lines[end - 1].strip():
+            end -= 1
+        lines[top + 1:end] = [f"  - {_flow(a)}" for a in activities]
+        if not activities:
+            lines[top] = "activities: []"
+        edited = "\n".join(lines) + "\n"
+        if yaml.safe_load(edited) == wanted:
+            path.write_text(edited, encoding="utf-8")
+            return True
+    except ValueError:
+        pass  # a layout the line edits cannot follow: written whole below
+    path.write_text(yaml.safe_dump(wanted, allow_unicode=True, sort_keys=False, width=100),
+                    encoding="utf-8")
+    return False

@@ -29,10 +29,16 @@ from congdoan.core.plan import (
     load_register,
     register_version,
 )
-from congdoan.core.plan_file import unused_elements, write_elements, write_plan
+from congdoan.core.plan_file import (
+    unused_elements,
+    write_activities,
+    write_elements,
+    write_plan,
+)
 from congdoan.core.yamlio import read_yaml
 from congdoan.exceptions import CongdoanError
 from congdoan.intake.cells import Cell
+from congdoan.intake.plan_programmes import programme_changes, read_programmes
 from congdoan.intake.plan_sheet import (
     PLAN_SHEET,
     PLAN_TEMPLATE,
@@ -264,7 +270,11 @@ def import_plan_sheet(path: Path, params_dir: Path, settings: IntakeSettings) ->
                                                   f"{size / 2**20:.1f} MB",
                                                   template=PLAN_TEMPLATE)])
     register, version = load_register(params_dir), register_version(params_dir)
-    sheet = read_plan_sheet(name, path.read_bytes(), register, settings)
+    data = path.read_bytes()
+    sheet = read_plan_sheet(name, data, register, settings)
+    activities = load_elements(params_dir).activities
+    programmes = read_programmes(name, data, activities, settings)
+    sheet.problems.extend(p for p in programmes.problems if p not in sheet.problems)
     if not has_errors(sheet.problems) and sheet.version != version:
         sheet.problems.append(Problem(
             file=name, sheet=PLAN_SHEET, field=VERSION_KEY,
@@ -284,6 +294,8 @@ def import_plan_sheet(path: Path, params_dir: Path, settings: IntakeSettings) ->
     plan_path = params_dir / "plan.yaml"
     raw = read_yaml(plan_path)
     new, changes = plan_changes(register, raw, sheet)
+    wanted_activities, programme_lines = programme_changes(activities, programmes)
+    changes += programme_lines
     if not changes:
         return PlanImport(problems=sheet.problems)
     elements_path = params_dir / "data_elements.yaml"
@@ -297,6 +309,9 @@ def import_plan_sheet(path: Path, params_dir: Path, settings: IntakeSettings) ->
         if removed:
             kept = write_elements(trial / elements_path.name,
                                   elements_path.read_text(encoding="utf-8"), removed) and kept
+        if programme_lines:
+            kept = write_activities(trial / elements_path.name, (trial / elements_path.name)
+                                    .read_text(encoding="utf-8"), wanted_activities) and kept
         try:
             load_register(trial)
         except CongdoanError as exc:
@@ -306,8 +321,8 @@ def import_plan_sheet(path: Path, params_dir: Path, settings: IntakeSettings) ->
                 file=name, message_vi="Kế hoạch sau khi sửa không hợp lệ, không gì thay đổi: "
                 + said["vi"], message_en="The plan as edited is not valid; nothing changed: "
                 + said["en"])])
-        _replace_together(trial, params_dir, ["plan.yaml"] + ([elements_path.name] if removed
-                                                              else []))
+        _replace_together(trial, params_dir, ["plan.yaml"] + (
+            [elements_path.name] if removed or programme_lines else []))
     return PlanImport(changes=changes, problems=sheet.problems, written=True, layout_kept=kept,
                       removed_questions=questions)
 

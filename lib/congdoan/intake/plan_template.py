@@ -17,8 +17,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from congdoan.core.plan import POPULATION_SECTORS, PlanRegister
+from congdoan.core.plan import POPULATION_SECTORS, Activity, PlanRegister
 from congdoan.intake.forms import fit_rows, guide_sheet, print_setup, style_header, style_open
+from congdoan.intake.plan_programmes import NEW_PROGRAMME_ROWS, PROGRAMME_COLUMNS, PROGRAMMES_SHEET
 from congdoan.intake.plan_sheet import (
     IDENTITY_FIELDS,
     NEW_MARK,
@@ -210,11 +211,13 @@ def _targets_sheet(ws: Any, register: PlanRegister, note: str) -> None:
 
 
 def plan_workbook(register: PlanRegister, version: str, organisation_name: str,
-                  source: str | None = None) -> Workbook:
+                  source: str | None = None,
+                  activities: tuple[Activity, ...] | None = None) -> Workbook:
     """The workbook to edit ``register`` in (``version``: its :func:`register_version`).
 
     ``source``: the plan document the workbook is filled from (``congdoan plan read``), named in
-    its header instead of the register's plan.
+    its header instead of the register's plan. ``activities``: the programmes the forms ask
+    about, in a sheet of their own (:mod:`congdoan.intake.plan_programmes`); None: no sheet.
     """
     wb = Workbook()
     where = (f"điền từ văn bản {source}: kiểm tra rồi nhập" if source
@@ -225,18 +228,40 @@ def plan_workbook(register: PlanRegister, version: str, organisation_name: str,
     assert ws is not None
     _identity_sheet(ws, register, version, note)
     _targets_sheet(wb.create_sheet(TARGETS_SHEET), register, note)
+    if activities is not None:
+        _programmes_sheet(wb.create_sheet(PROGRAMMES_SHEET), activities, note)
     guide_sheet(wb, GUIDE_LINES)
     return wb
 
 
+def _programmes_sheet(ws: Any, activities: tuple[Activity, ...], note: str) -> None:
+    _header(ws, "KẾ HOẠCH — CÁC CHƯƠNG TRÌNH (mục III)", note, PROGRAMME_COLUMNS)
+    keep = _validation("yes_no", False)
+    rows: list[tuple[str | None, ...]] = [(a.name, a.label_vi, a.clause, "Có")
+                                          for a in activities]
+    rows += [(NEW_MARK, None, None, None)] * NEW_PROGRAMME_ROWS
+    for row, values in enumerate(rows, start=FIRST_ROW):
+        for col, (column, value) in enumerate(zip(PROGRAMME_COLUMNS, values, strict=True),
+                                              start=1):
+            _put(ws, row, col, value, open_cell=column.key != "name", kind=column.kind)
+        keep.add(f"{get_column_letter(len(PROGRAMME_COLUMNS))}{row}")
+    ws.add_data_validation(keep)
+    last = FIRST_ROW + len(rows) - 1
+    fit_rows(ws, [c.width for c in PROGRAMME_COLUMNS], FIRST_ROW, last)
+    print_setup(ws, landscape=False, last_row=last, last_col=len(PROGRAMME_COLUMNS),
+                title_rows=f"{LABEL_ROW}:{LABEL_ROW}")
+    ws.protection.sheet = True
+
+
 def fill_workbook(wb: Workbook, identity: dict[str, Any], lines: dict[tuple[str, str], Any],
-                  new_rows: list[dict[str, Any]]) -> None:
+                  new_rows: list[dict[str, Any]],
+                  programmes: dict[str, bool] | None = None) -> None:
     """Type values into a workbook of :func:`plan_workbook`, as an officer would.
 
     ``identity``: field key → value of sheet KeHoach; ``lines``: (indicator id, field key) →
     value of sheet ChiTieu (True/False as Có/Không, shares as fractions); ``new_rows``: the
-    rows :data:`NEW_MARK` in order, field key → text. Raises ValueError when there are more
-    new rows than the sheet has.
+    rows :data:`NEW_MARK` in order, field key → text; ``programmes``: programme code → kept
+    (sheet ChuongTrinh). Raises ValueError when there are more new rows than the sheet has.
     """
     plan = wb[PLAN_SHEET]
     keys = {plan.cell(row=r, column=2).value: r for r in range(FIRST_ROW, plan.max_row + 1)}
@@ -256,3 +281,10 @@ def fill_workbook(wb: Workbook, identity: dict[str, Any], lines: dict[tuple[str,
     for row, values in zip(free, new_rows, strict=False):
         for key, value in values.items():
             sheet.cell(row=row, column=cols[key]).value = value
+    if programmes and PROGRAMMES_SHEET in wb.sheetnames:
+        ws = wb[PROGRAMMES_SHEET]
+        keep = len(PROGRAMME_COLUMNS)
+        for r in range(FIRST_ROW, ws.max_row + 1):
+            code = ws.cell(row=r, column=1).value
+            if code in programmes:
+                ws.cell(row=r, column=keep).value = "Có" if programmes[code] else "Không"

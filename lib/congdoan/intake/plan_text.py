@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from congdoan.core.plan import POPULATION_SECTORS, Indicator, PlanRegister
+from congdoan.core.plan import POPULATION_SECTORS, Activity, Indicator, PlanRegister
 from congdoan.exceptions import DataError, Location
 from congdoan.intake.own_headers import fold
 
@@ -127,6 +127,8 @@ class PlanText:
 
     identity: dict[str, Any] = field(default_factory=dict)
     targets: list[Target] = field(default_factory=list)
+    text: str = ""
+    """The whole text read."""
     mentions: list[tuple[int, str | None, str]] = field(default_factory=list)
     """(line, clause, words) of each part of the targets section without a number."""
 
@@ -209,7 +211,7 @@ def _section(lines: list[str]) -> range:
 def read_plan_text(text: str) -> PlanText:
     """The identity and the targets of a plan's text (see the module docstring)."""
     lines = [_strip(line) for line in text.splitlines()]
-    plan = PlanText(identity=_identity(lines))
+    plan = PlanText(identity=_identity(lines), text=text)
     clause: str | None = None
     year: int | None = None
     for i in _section(lines):
@@ -443,6 +445,8 @@ class SheetValues:
     """(indicator id, field key) → value, as the cell holds it (a share as a fraction)."""
     new_rows: list[dict[str, Any]] = field(default_factory=list)
     """Rows "(dòng mới)": field key → text, as an officer types it."""
+    programmes: dict[str, bool] = field(default_factory=dict)
+    """Programme code → kept (sheet ChuongTrinh)."""
 
 
 def _name(target: Target) -> str:
@@ -460,12 +464,13 @@ def _typed(target: Target) -> tuple[str, str | None]:
     return one(target.low), (one(target.high) if target.high is not None else None)
 
 
-def sheet_values(reading: Reading, register: PlanRegister, organisation_name: str
-                 ) -> SheetValues:
+def sheet_values(reading: Reading, register: PlanRegister, organisation_name: str,
+                 activities: tuple[Activity, ...] = ()) -> SheetValues:
     """The cells to fill for ``reading``: identity, the lines found, new rows, dropped lines.
 
     The baseline year is the plan's year; the milestone years are those of the document; a
-    projection year not after the baseline gives way to the document's milestone years.
+    projection year not after the baseline gives way to the document's milestone years. The
+    programmes (``activities``) stay unless the document names none of them: then all go.
     """
     from congdoan.intake.plan_sheet import POPULATION_WORDS
 
@@ -542,4 +547,7 @@ def sheet_values(reading: Reading, register: PlanRegister, organisation_name: st
                     values.lines[(ind.id, f"milestone_{year}")] = None
     for ind in reading.dropped:
         values.lines[(ind.id, "keep")] = False
+    text = fold(reading.plan.text)
+    named = any(fold(a.label_vi) in text for a in activities)
+    values.programmes = {a.name: named for a in activities}
     return values
