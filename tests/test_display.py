@@ -10,6 +10,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from congdoan.briefing import charts, display, images
 from congdoan.briefing import display as view
@@ -63,6 +64,25 @@ def test_scorecard_formats_values_and_targets_by_measure() -> None:
     assert "72,5%" in page and "18.370" in page and "(mốc 2023)" in page
     assert "&lt;script&gt;" in page and "<script>" not in page
     assert page.count("cd-status") == 2
+    assert "chưa được theo dõi" not in page  # the plan in force follows all its targets
+
+
+def test_the_scorecard_names_the_targets_of_the_plan_no_report_follows(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from congdoan.core.plan import load_register
+
+    register = load_register()
+    plan = register.plan.model_copy(update={"untracked": (f"3.1: {HOSTILE}",)})
+    monkeypatch.setattr(display, "load_register",
+                        lambda: register.model_copy(update={"plan": plan}))
+    card = pd.DataFrame([{"clause": "1.1", "label": "Đối thoại", "measure": "share",
+                          "value": 0.725, "target": 0.7, "target_max": None, "strict": False,
+                          "kind": "annual", "milestone_year": None, "status": "met",
+                          "note": ""}])
+    page = display.scorecard(card, "vi").data
+    said = re.search(r'<p class="cd-note">([^<]*)</p>', page)
+    assert said is not None and said.group(1).startswith(
+        "Chỉ tiêu của kế hoạch chưa được theo dõi (mẫu báo cáo chưa hỏi): 3.1: &lt;script&gt;")
 
 
 def _html(shown: object) -> str:

@@ -133,6 +133,8 @@ def test_a_ward_plan_in_word_becomes_its_register_in_one_pass(
     assert (plan.number, plan.date, plan.issued_by, plan.baseline_year, plan.milestone_years) == (
         "07/KH-CĐP", dt.date(2025, 9, 15), "Công đoàn phường Hòa Bình", 2025, (2028,))
     assert plan.projection_years == (2028,) and not plan.is_template
+    # the target no report question measures is kept in the register, for every briefing to say
+    assert plan.untracked == ("3.1: Phấn đấu 80% cán bộ công đoàn cơ sở được tập huấn nghiệp vụ",)
     got = {i.id: i for i in register.indicators}
     officials = got["officials_conference_hcsn"]
     assert officials.target is not None and officials.target.min == 0.95

@@ -69,6 +69,8 @@ WORDS: dict[str, dict[str, str]] = {
     "units_held": {"vi": "Số CĐCS tổ chức", "en": "Unions that held it"},
     "all_programmes": {"vi": "Cộng các chương trình", "en": "All programmes"},
     "not_held": {"vi": "Chưa tổ chức trong kỳ", "en": "Not held in the period"},
+    "untracked": {"vi": "Chỉ tiêu của kế hoạch chưa được theo dõi (mẫu báo cáo chưa hỏi)",
+                  "en": "Targets of the plan not followed (the report forms do not ask)"},
     "no_programmes": {"vi": "Kế hoạch không có chương trình nào được theo dõi bằng báo cáo.",
                       "en": "The plan has no programme followed through the reports."},
     "none": {"vi": "Không có.", "en": "None."},
@@ -209,6 +211,9 @@ def scorecard(card: pd.DataFrame, lang: str = "vi") -> HTML:
     if breaks:  # said once here, not in each line whose series breaks (those give the dates)
         words = "Chuỗi số liệu thay đổi" if lang == "vi" else "The series change"
         table += f'<p class="cd-note">{esc(words)}: {esc("; ".join(breaks))}.</p>'
+    untracked = load_register().plan.untracked
+    if untracked:  # the plan's targets no report measures: not forgotten, said
+        table += f'<p class="cd-note">{esc(word("untracked", lang))}: {esc("; ".join(untracked))}.</p>'
     return HTML(table)
 
 

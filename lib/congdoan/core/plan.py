@@ -295,6 +295,9 @@ class PlanIdentity(_Strict):
         "năm mà chỉ tiêu đã có mốc; mỗi năm sau năm gốc, đến 2100")
     clauses: tuple[str, ...] = pydantic.Field(
         description="mọi điều khoản chỉ tiêu của kế hoạch; mỗi điều phải có ít nhất một chỉ tiêu")
+    untracked: tuple[str, ...] = pydantic.Field(
+        default=(), description="chỉ tiêu của kế hoạch chưa theo dõi được (chưa có câu hỏi báo "
+        "cáo), mỗi mục 'điều khoản: nội dung'; các báo cáo tóm tắt nêu chúng dưới bảng chỉ tiêu")
 
     @pydantic.model_validator(mode="after")
     def _milestone_years_after_baseline(self) -> PlanIdentity:

@@ -54,7 +54,7 @@ VERSION_KEY = "register_version"
 """Key of the row of sheet KeHoach that carries the register's version the sheet was made from."""
 
 Kind = Literal["text", "optional_text", "date", "year", "years", "clause", "code", "value",
-               "yes_no", "percent", "shown", "population"]
+               "yes_no", "percent", "shown", "population", "lines"]
 
 NEW_MARK = "(dòng mới)"
 """What the id cell of a row for a new line shows (the reader takes it as blank)."""
@@ -99,8 +99,13 @@ IDENTITY_FIELDS = (
            "years"),
     Column("milestone_years", "Các năm mốc (cách nhau bởi dấu phẩy; mỗi năm một cột ở trang "
            "ChiTieu)", "Milestone years (one column each in sheet ChiTieu)", "years"),
+    Column("untracked", "Chỉ tiêu chưa theo dõi được (chưa có câu hỏi báo cáo; mỗi dòng một "
+           "chỉ tiêu: điều khoản: nội dung)", "Targets not followed (one a line)", "lines"),
 )
 """Rows of sheet KeHoach: the fields of the ``plan`` block the workbook carries."""
+
+OPTIONAL_ROWS = ("untracked",)
+"""Rows of sheet KeHoach a workbook may lack (made before they existed)."""
 
 UNIT_WORDS = {"share": "%", "count": "số", "per_unit": "bình quân/CĐCS"}
 """How the unit of each measure is shown (column 'Đơn vị')."""
@@ -158,7 +163,7 @@ def shown_identity(register: PlanRegister) -> dict[str, Any]:
     return {"number": plan.number, "date": plan.date, "issued_by": plan.issued_by,
             "title": plan.title, "implements": plan.implements,
             "baseline_year": plan.baseline_year, "projection_years": plan.projection_years,
-            "milestone_years": sheet_years(register)}
+            "milestone_years": sheet_years(register), "untracked": plan.untracked}
 
 
 def shown_indicator(ind: Indicator, years: tuple[int, ...]) -> dict[str, Any]:
@@ -247,7 +252,8 @@ class _Reader:
             return None
         reader = {"date": self._date, "year": self._year, "years": self._years,
                   "value": self._number, "percent": self._number, "yes_no": self._yes_no,
-                  "population": self._population}.get(column.kind, self._text)
+                  "population": self._population, "lines": self._lines}.get(column.kind,
+                                                                            self._text)
         return reader(column, cell, raw, share or column.kind == "percent")
 
     def bad(self, cell: Cell, column: Column, vi: str, en: str, value: Any,
@@ -288,6 +294,11 @@ class _Reader:
         parts = [p for p in re.split(r"[,;\s]+", str(raw).strip().removesuffix(".0")) if p]
         years = [self._year(column, cell, p, share) for p in parts]
         return _BAD if _BAD in years else tuple(years)
+
+    def _lines(self, column: Column, cell: Cell, raw: Any, share: bool) -> Any:
+        lines = [" ".join(line.split()) for line in str(raw).splitlines() if line.strip()]
+        read = [self._text(column, cell, line, share) for line in lines]
+        return _BAD if _BAD in read else tuple(read)
 
     def _population(self, column: Column, cell: Cell, raw: Any, _share: bool) -> Any:
         text = " ".join(str(raw).split()).casefold()
@@ -379,11 +390,13 @@ def _read_identity(sheet: PlanSheet, grid: dict[tuple[int, int], tuple[Any, bool
             reader.out.add(key_cell, "key", "Mã trường lạ.", "Unknown field key.", value=key,
                            expected=", ".join(fields))
     for key, column in fields.items():
+        if key not in sheet.identity and key in OPTIONAL_ROWS:
+            continue  # a workbook made before the row existed: the field stays as it is
         if key not in sheet.identity:
             reader.out.add(Cell(None, PLAN_SHEET), key, f"Thiếu dòng '{column.label_vi}'.",
                            f"The row '{column.label_en}' is missing.",
                            expected=f"mẫu / the template: {PLAN_TEMPLATE}")
-        elif sheet.identity[key] is None and key == "milestone_years":
+        elif sheet.identity[key] is None and key in ("milestone_years", "untracked"):
             sheet.identity[key] = ()
         elif sheet.identity[key] is None and column.kind not in ("optional_text", "date"):
             reader.out.add(sheet.cells[("plan", key)], key, f"Thiếu '{column.label_vi}'.",

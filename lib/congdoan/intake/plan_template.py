@@ -118,18 +118,18 @@ def _put(ws: Any, row: int, col: int, value: Any, *, open_cell: bool, share: boo
     if isinstance(value, bool):
         value = "Có" if value else "Không"
     elif isinstance(value, tuple):
-        value = ", ".join(map(str, value))
+        value = ("\n" if kind == "lines" else ", ").join(map(str, value))
     cell = ws.cell(row=row, column=col, value=safe_text(value))
     if open_cell:
         style_open(cell)
     else:
         style_header(cell)
-    cell.alignment = Alignment(wrap_text=kind == "text", vertical="top")
+    cell.alignment = Alignment(wrap_text=kind in ("text", "lines"), vertical="top")
     if share or kind == "percent":
         cell.number_format = "0%" if value is None or float(value * 100).is_integer() else "0.0##%"
     elif kind == "date":
         cell.number_format = "DD/MM/YYYY"
-    elif kind in ("optional_text", "text", "clause", "years"):
+    elif kind in ("optional_text", "text", "clause", "years", "lines"):
         cell.number_format = "@"
 
 

@@ -490,6 +490,9 @@ def sheet_values(reading: Reading, register: PlanRegister, organisation_name: st
     if any(y <= baseline for y in projection):
         projection = years or tuple(y for y in projection if y > baseline)
     values.identity["projection_years"] = ", ".join(map(str, projection))
+    # targets no report question measures: named in the register, and in every briefing
+    values.identity["untracked"] = "\n".join(
+        f"{t.clause}: {t.text}" if t.clause else t.text for t in reading.unknown)
     set_years: dict[str, set[int]] = {}
     rows: dict[tuple[str, str | None, str | None, bool], dict[str, Any]] = {}
     for found in reading.found:
