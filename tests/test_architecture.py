@@ -126,6 +126,7 @@ TESTED_IN: dict[str, tuple[str, ...]] = {
     "congdoan.core.registry_store": ("test_units.py",),
     "congdoan.intake.records_import": ("test_records.py",),
     "congdoan.intake.records_template": ("test_records.py",),
+    "congdoan.intake.plan_programmes": ("test_plan_sheet.py",),
     "congdoan.demo.synthetic": ("test_demo.py",),
     "congdoan.engine.jobs": ("test_batch.py", "test_briefings.py", "test_index.py"),
     "congdoan.engine.kernelfork": ("test_forkserver.py",),

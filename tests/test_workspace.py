@@ -158,7 +158,8 @@ def test_init_says_how_to_type_congdoan_when_it_is_not_on_the_path(
     assert main(["init", "ws", "--id", "CD-X", "--name", "Công đoàn xã X", "--kind",
                  "commune"]) == 0
     out = capsys.readouterr().out
-    assert f"source {activate}" in out and "trang CapTren: ngày thành lập" in out
+    assert f"source {activate}" in out and "--start NGÀY_THÀNH_LẬP" in out
+    assert "congdoan plan read" in out
     monkeypatch.setenv("PATH", str(Path(sys.executable).parent))   # the environment is active
     assert main(["init", "ws2", "--id", "CD-X", "--name", "Công đoàn xã X", "--kind",
                  "commune"]) == 0
