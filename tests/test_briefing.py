@@ -52,6 +52,14 @@ def test_union_scorecard_and_narrative(ctx: briefing.BriefingContext) -> None:
             "thiếu 29,2 điểm %)") in lines[0]
     # the furthest from target comes first: policy 0 of 65 % (gap 100 %) before informed (78 %)
     assert lines[1].startswith("Cần ưu tiên: Công đoàn đề xuất, tham gia xây dựng chính sách;")
+    # a CĐCS's own yes/no is said as its answer, without a gap in points; people stay shares
+    assert (card.loc["policy_proposal", "answer"], card.loc["people_informed", "answer"]) == (
+        "Không", "")
+    assert briefing.union_scorecard(ctx, "A").set_index("indicator_id").loc[
+        "policy_proposal", "answer"] == "Có"
+    assert "điểm %" not in card.loc["policy_proposal", "note"]
+    page = view.scorecard(card.reset_index(), "vi").data
+    assert page.count('data-label="Thực hiện">Không<') == 1
 
 
 def test_rows_of_a_unit_are_the_filtered_table_in_order(ctx: briefing.BriefingContext) -> None:

@@ -330,7 +330,7 @@ def _judged_note(row: pd.Series, lang: str) -> str:
     vi = lang == "vi"
     parts = [str(row["note"])] if row["note"] else []
     measure = str(row["measure"])
-    if row["status"] in ("not_met", "not_achieved", "achieved", "met"):
+    if row["status"] in ("not_met", "not_achieved", "achieved", "met") and not row.get("answer"):
         short = fmt.gap(measure, row["gap"], str(row["unit_word"]), lang)
         if short and row["status"] in ("achieved", "met"):
             short += " (trong dung sai)" if vi else " (within tolerance)"
@@ -343,10 +343,31 @@ def _judged_note(row: pd.Series, lang: str) -> str:
     return "; ".join(p for p in parts if p)
 
 
+YES_NO_WORDS = {"vi": ("Không", "Có"), "en": ("No", "Yes")}
+"""How a CĐCS's own yes/no answer is shown in place of 0 % or 100 %."""
+
+
+def _answer(row: pd.Series, level: str, lang: str) -> str:
+    """A CĐCS's own answer to a line that counts CĐCS ("Có"/"Không"), else empty.
+
+    A share of CĐCS (held a conference, rated well …) is, for one CĐCS, 0 or 1 of 1: said as
+    the answer, not as 0 % or 100 % with a gap in points.
+    """
+    if level != "cdcs" or row["measure"] != "share" or row["denominator"] != 1:
+        return ""
+    ind = indicator(str(row["indicator_id"]))
+    counted = ind.denominator == "units" or ind.denominator in {
+        e.name for e in load_elements().elements if e.kind == "bool"} | {"rating_eligible"}
+    if not counted or row["numerator"] not in (0, 1):
+        return ""
+    return YES_NO_WORDS[fmt.check_lang(lang)][int(row["numerator"])]
+
+
 def scorecard(ctx: BriefingContext, unit_id: str, level: str, lang: str = "vi") -> pd.DataFrame:
     """Every indicator row of one unit (``level`` cdcs, upper_union or organisation) with labels.
 
-    Rows follow the register's order; ``note`` says why a row has no target here.
+    Rows follow the register's order; ``note`` says why a row has no target here; ``answer`` a
+    CĐCS's own yes/no to a line that counts CĐCS (:func:`_answer`).
     """
     rows = ctx.rows(level, unit_id).copy()
     order = {ind.id: i for i, ind in enumerate(load_register().indicators)}
@@ -355,13 +376,14 @@ def scorecard(ctx: BriefingContext, unit_id: str, level: str, lang: str = "vi") 
     top = ctx.dataset.organisation_name
     rows["unit_word"] = [unit_word(indicator(i)) for i in rows["indicator_id"]]
     rows["provisional"] = rows["provisional"].astype(object).eq(True)
+    rows["answer"] = [_answer(r, level, lang) for _, r in rows.iterrows()] if len(rows) else []
     rows["note"] = [_note(indicator(i), level, ctx.period, lang, top) for i in rows["indicator_id"]]
     rows["note"] = [_judged_note(r, lang) for _, r in rows.iterrows()] if len(rows) else []
     rows["note"] = ["; ".join(x for x in (note, series_breaks(ctx, str(i), lang)) if x)
                     for note, i in zip(rows["note"], rows["indicator_id"], strict=True)]
     rows = rows.sort_values("indicator_id", key=lambda s: s.map(order))
     projections = [f"projection_{y}" for y in load_register().plan.projection_years]
-    card = rows[[*SCORE_COLUMNS, *projections]].reset_index(drop=True)
+    card = rows[[*SCORE_COLUMNS, *projections, "answer"]].reset_index(drop=True)
     card.attrs["series_breaks"] = series_break_notes(ctx, card["indicator_id"], lang)
     return card
 

@@ -219,7 +219,9 @@ def scorecard(card: pd.DataFrame, lang: str = "vi") -> HTML:
 
 def _value_cell(row: pd.Series, lang: str) -> str:
     """A value shown against its target (never rounded onto it), marked when provisional."""
-    text = fmt.value(str(row["measure"]), row["value"], lang, row["target"])
+    answer = row.get("answer")
+    text = (str(answer) if isinstance(answer, str) and answer
+            else fmt.value(str(row["measure"]), row["value"], lang, row["target"]))
     if row.get("provisional") is not None and row["provisional"] is not pd.NA and bool(
             row["provisional"]) and text != fmt.MISSING:
         text += f" ({fmt.PROVISIONAL[lang]})"
