@@ -233,8 +233,8 @@ BAD_CASES: list[tuple[str, Callable[[Path], Path], list[str]]] = [
      ["money.xlsx", "'wage_fund_vnd'", str(10**15)]),
     ("decimal_in_whole_number", form("decimal.xlsx", edit=_decimal),
      ["decimal.xlsx", "ô F16", "'workers'", "12.5", "số nguyên"]),
-    ("bad_yes_no", form("yesno.xlsx", dialogue_held="có lẽ"),
-     ["yesno.xlsx", "ô F21", "'dialogue_held'", "'có lẽ'", "Có/Không"]),
+    ("bad_yes_no", form("yesno.xlsx", policy_proposal="có lẽ"),
+     ["yesno.xlsx", "ô F24", "'policy_proposal'", "'có lẽ'", "Có/Không"]),
     ("bad_rating_label", form("rating.xlsx", period="2023-H2", rating="Giỏi",
                               submitted_on="05/12/2023"),
      ["rating.xlsx", "ô F32", "'rating'", "'Giỏi'", "Hoàn thành tốt nhiệm vụ"]),
@@ -258,7 +258,7 @@ BAD_CASES: list[tuple[str, Callable[[Path], Path], list[str]]] = [
      ["women.xlsx", "ô F18", "'women_members'", "31", "≤ 30"]),
     ("members_gt_workers", form("members.xlsx", members=41, women_members=10),
      ["members.xlsx", "ô F17", "'members'", "41", "≤ 40"]),
-    ("upskilled_gt_members", form("upskilled.xlsx", members_upskilled=31),
+    ("upskilled_gt_members", form("upskilled.xlsx", unit_id="B", members_upskilled=31),
      ["upskilled.xlsx", "'members_upskilled'", "31", "≤ 30"]),
     ("visited_gt_hardship", form("visited.xlsx", members_hardship_visited=6),
      ["visited.xlsx", "'members_hardship_visited'", "6", "≤ 5"]),
@@ -352,7 +352,9 @@ def test_good_form_is_stored_with_every_value(intake: Intake) -> None:
     row = store.current_reports(intake.url).iloc[0]
     assert (row["unit_id"], row["period"]) == ("A", "2023-H1")
     assert (row["workers"], row["members"], row["women_members"]) == (40, 30, 12)
-    assert row["dialogue_held"] == 1 and row["wage_fund_vnd"] == 10**9
+    assert row["officials_conference_held"] == 1 and row["wage_fund_vnd"] == 10**9
+    # the plan counts dialogues in enterprises only: a school's form does not ask it
+    assert pd.isna(row["dialogue_held"])
     assert row["submitted_on"] == pd.Timestamp("2023-06-05")
     sub = store.find_submission(result.sha256, intake.url)
     assert sub is not None
@@ -393,13 +395,13 @@ def test_resubmission_becomes_current_version(intake: Intake) -> None:
 def test_nfd_text_is_normalised(intake: Intake) -> None:
     nfd = unicodedata.normalize("NFD", "Có")
     assert nfd != "Có"
-    path = write_form(intake.folder / "nfd.xlsx", dialogue_held=nfd,
+    path = write_form(intake.folder / "nfd.xlsx", officials_conference_held=nfd,
                       edit=lambda wb: wb[FORM_SHEET].__setitem__(
                           FORM_CELLS["unit_name"], unicodedata.normalize("NFD", UNITS[0]["name"])))
     result = intake.one(path)
     assert result.status == "accepted", [p.render() for p in result.problems]
     assert not [p for p in result.problems if p.field == "unit_name"]
-    assert store.current_reports(intake.url)["dialogue_held"].tolist() == [1]
+    assert store.current_reports(intake.url)["officials_conference_held"].tolist() == [1]
 
 
 TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}

@@ -409,6 +409,36 @@ def report_rules(register: PlanRegister, elements: DataElements) -> tuple[AtMost
     return tuple(dict.fromkeys(rules))
 
 
+def sectors_asked(register: PlanRegister, elements: DataElements) -> dict[str, set[str]]:
+    """Each question's CĐCS sectors whose form asks it: those some line reading it counts.
+
+    A question no line of CĐCS reads (the workers, the wage fund) is asked of every sector, and
+    so is one another asked question is checked against (members ≤ workers); a conference of
+    officials read by a line of administrative units only is not asked of an enterprise.
+    """
+    readers: dict[str, set[str]] = {}
+    for ind in register.indicators:
+        if ind.population not in POPULATION_SECTORS:
+            continue
+        read = {ind.numerator, ind.denominator}
+        read |= {s for name in list(read) for s in DERIVED_FROM.get(str(name), ())}
+        for name in read:
+            readers.setdefault(str(name), set()).update(POPULATION_SECTORS[ind.population])
+    everyone = set(POPULATION_SECTORS["all"])
+    rules = report_rules(register, elements)
+
+    def asked(name: str, seen: frozenset[str]) -> set[str]:
+        if name not in readers:
+            return everyone
+        out = set(readers[name])
+        for rule in rules:
+            if rule.limit == name and rule.field not in seen:
+                out |= asked(rule.field, seen | {name})
+        return out
+
+    return {e.name: asked(e.name, frozenset()) for e in elements.elements}
+
+
 def check_register(register: PlanRegister, elements: DataElements, path: Path) -> None:
     """Cross-check the register against the data elements and the plan's clauses."""
     names = set(elements.by_name()) | set(DERIVED_ELEMENTS) | set(REGISTRY_ELEMENTS)

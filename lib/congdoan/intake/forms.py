@@ -42,6 +42,7 @@ from congdoan.core.plan import (
     load_elements,
     load_register,
     report_rules,
+    sectors_asked,
 )
 from congdoan.core.registry import SECTOR_NAMES, units_in_period
 from congdoan.exceptions import PeriodError
@@ -353,6 +354,7 @@ def unit_form(unit: pd.Series, upper_name: str, period: Period,
     eligible = pd.Timestamp(unit["founded"]) <= (
         pd.Timestamp(period.cut_off) - pd.DateOffset(months=12))
     elements = load_elements().elements
+    asked = sectors_asked(load_register(), load_elements())
     rows = {e.name: FORM_HEADER_ROW + i for i, e in enumerate(elements, start=1)}
     letter = get_column_letter(FORM_VALUE_COL)
     for i, element in enumerate(elements, start=1):
@@ -361,11 +363,13 @@ def unit_form(unit: pd.Series, upper_name: str, period: Period,
                                     clauses_served(element)), start=1):
             _cell(ws, row, col, text, box=True)
         ws.cell(row=row, column=1).alignment = Alignment(horizontal="center", vertical="top")
+        other_sector = unit["sector"] not in asked[element.name]
         closed = (element.year_only and period.half == 1) or (
-            element.name == "rating" and not eligible)
+            element.name == "rating" and not eligible) or other_sector
         if closed:
             _cell(ws, row, FORM_VALUE_COL, fill=_LOCKED_FILL, box=True)
-            note = ("Chỉ báo cáo cuối năm (kỳ H2) – để trống" if element.year_only
+            note = ("Không áp dụng cho khu vực của CĐCS – để trống" if other_sector
+                    else "Chỉ báo cáo cuối năm (kỳ H2) – để trống" if element.year_only
                     and period.half == 1 else "CĐCS chưa đủ 12 tháng hoạt động – để trống")
             _cell(ws, row, FORM_NOTE_COL, note, font=_NOTE_FONT, box=True)
             continue

@@ -51,6 +51,7 @@ from congdoan.core.plan import (
     load_register,
     register_version,
     report_rules,
+    sectors_asked,
 )
 from congdoan.exceptions import PeriodError
 from congdoan.intake.cells import (
@@ -308,6 +309,7 @@ def _validate_one(report: RawReport, units: pd.DataFrame, elements: tuple[DataEl
     row: dict[str, Any] = {"unit_id": unit_id, "period": period.id,
                            "submitted_on": submitted_on or ctx.today}
     eligible = founded <= pd.Timestamp(period.cut_off) - pd.DateOffset(months=12)
+    asked = sectors_asked(load_register(), load_elements())
     for element in elements:
         cell = report.values.get(element.name)
         if cell is None:
@@ -326,7 +328,8 @@ def _validate_one(report: RawReport, units: pd.DataFrame, elements: tuple[DataEl
                     expected_en=f"blank (founded {founded:%d/%m/%Y})")
             value = None
         elif (value is None and is_blank(cell.value) and not cell.is_formula
-              and element.name not in OPTIONAL_ELEMENTS):
+              and element.name not in OPTIONAL_ELEMENTS
+              and unit.get("sector") in asked.get(element.name, {unit.get("sector")})):
             out.add(cell, element.name, f"Thiếu '{element.label_vi}' (bắt buộc).",
                     f"'{element.label_en}' is missing (required).", value=None,
                     expected="một giá trị", expected_en="a value")
