@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -122,6 +123,7 @@ def test_a_ward_plan_in_word_becomes_its_register_in_one_pass(
     said = capsys.readouterr().out
     assert "số 07/KH-CĐP, ngày 15/09/2025, của Công đoàn phường Hòa Bình, năm gốc 2025" in said
     assert "member_growth: CHƯA ĐIỀN" in said                 # 105 % of an assignment
+    assert re.search(r"member_growth: CHƯA ĐIỀN — .*: ô [A-Z]+\d+ của trang ChiTieu", said)
     assert "KHÔNG NHẬN RA" in said and "tập huấn nghiệp vụ" in said   # 3.1: no question
     assert "Tuyên truyền" not in said                          # section III is not a target
     workbook = ws.output_dir / "KeHoach.xlsx"
@@ -147,14 +149,15 @@ def test_a_ward_plan_in_word_becomes_its_register_in_one_pass(
     assert got["cba_quality_2"].target.min == 0.30  # type: ignore[union-attr]
     rated = got["rated_good_state_2"]
     assert (rated.clause, rated.population) == ("2.2", "all")
-    # the template's agreement line runs through clauses 2.1–2.4; the ward's 2028 milestone has
-    # none of them: a line of its own, with the ward's clause (and the template's line goes)
+    # the template's agreement line runs through clauses 2.1–2.4; the ward's 2028 milestone, under
+    # a heading without a number, takes the clause the ward gives agreements (1.3): a line of its
+    # own (and the template's line goes)
     cba = got["cba_coverage_3"].milestones or {}
-    assert "cba_coverage" not in got and got["cba_coverage_3"].clause == "2028"
+    assert "cba_coverage" not in got and got["cba_coverage_3"].clause == "1.3"
     # the 2028 column came with the workbook: one read, one import
     assert list(cba) == [2028] and (cba[2028].value, cba[2028].strict) == (0.70, False)
     officials_2028 = got["officials_conference_hcsn_2"].milestones or {}
-    assert (officials_2028[2028].value, officials_2028[2028].clause) == (1.0, "2028")
+    assert (officials_2028[2028].value, officials_2028[2028].clause) == (1.0, "1.1")
     # kept, its number for the officer to write: the plan's clause and words, the template's
     # range gone (its minimum stays, orange, and the import warns about it)
     growth = got["member_growth"]

@@ -38,7 +38,7 @@ def _read_command(args: argparse.Namespace) -> int:
     from congdoan.core.plan import load_elements, load_register, register_version
     from congdoan.intake.forms import save_workbook
     from congdoan.intake.plan_sheet import NEW_ROWS, POPULATION_WORDS, with_years
-    from congdoan.intake.plan_template import fill_workbook, plan_workbook
+    from congdoan.intake.plan_template import cell_at, fill_workbook, plan_workbook
     from congdoan.intake.plan_text import (
         document_text,
         match_targets,
@@ -73,7 +73,10 @@ def _read_command(args: argparse.Namespace) -> int:
         when = f"mốc {target.year}" if target.year and not target.every_year else "hằng năm"
         head = f"   {target.clause or '—':>6}  {target.shown():>14}  {when:>9}  →"
         if found.problem is not None and found.line is not None:
-            print(f"{head} {found.line.id}: CHƯA ĐIỀN — {found.problem} ({found.line.name_vi})")
+            key = "min" if found.line.kind == "annual" else f"milestone_{target.year}"
+            at = cell_at(book, found.line.id, key)
+            print(f"{head} {found.line.id}: CHƯA ĐIỀN — {found.problem} ({found.line.name_vi})"
+                  + (f": ô {at} của trang ChiTieu (còn là số của kế hoạch mẫu)" if at else ""))
         elif found.line is not None:
             print(f"{head} {found.line.id} ({found.line.name_vi})")
         else:

@@ -360,7 +360,8 @@ def template_counts_kept(register: PlanRegister, sheet: PlanSheet) -> list[Probl
     years = sheet_years(register)
     return [
         _warning(sheet, cell, key,
-                 f"{ind.clause} {ind.name_vi}: còn là số của kế hoạch mẫu (ô màu cam, theo quy mô "
+                 f"{line.get('clause') or ind.clause} {line.get('name_vi') or ind.name_vi}: còn "
+                 "là số của kế hoạch mẫu (ô màu cam, theo quy mô "
                  "tổ chức mẫu); hãy ghi số của kế hoạch mình, hoặc bỏ dòng (Giữ = Không).",
                  f"{ind.clause} {ind.name_en}: still the template plan's number (an orange "
                  "cell, at the demo organisation's scale); write your plan's number, or drop "

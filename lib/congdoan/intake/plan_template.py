@@ -288,3 +288,12 @@ def fill_workbook(wb: Workbook, identity: dict[str, Any], lines: dict[tuple[str,
             code = ws.cell(row=r, column=1).value
             if code in programmes:
                 ws.cell(row=r, column=keep).value = "Có" if programmes[code] else "Không"
+
+
+def cell_at(wb: Workbook, line: str, key: str) -> str | None:
+    """The coordinate (``H17``) of field ``key`` of line ``line`` in sheet ChiTieu, or None."""
+    sheet = wb[TARGETS_SHEET]
+    col = next((c.column for c in sheet[KEY_ROW] if c.value == key), None)
+    row = next((r for r in range(FIRST_ROW, sheet.max_row + 1)
+                if sheet.cell(row=r, column=1).value == line), None)
+    return None if col is None or row is None else f"{get_column_letter(col)}{row}"

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -241,7 +241,7 @@ def read_plan_text(text: str) -> PlanText:
         if numbered and seen and not heading:
             line_year = int(seen.group(1))
         for part in _PARTS.split(body):
-            _read_part(plan, i + 1, clause or (str(line_year) if line_year else None),
+            _read_part(plan, i + 1, clause,
                        part.strip(" .,:"), line_year)
     return plan
 
@@ -379,13 +379,28 @@ def match_targets(plan: PlanText, register: PlanRegister,
     words = _keywords(register, template)
     reading = Reading(plan=plan)
     taken: set[tuple[str, int | None]] = set()
-    for target in plan.targets:
+
+    def fitting(target: Target) -> tuple[list[tuple[int, Indicator]], list[tuple[int, Indicator]]]:
         scored = [(_score(words[i.id], target), i) for i in register.indicators]
         fits = [(s, i) for s, i in scored if s and (i.measure == "share") == target.share]
         if not fits:  # a predicate after the next number: "100% DNNN và 70% NNN tổ chức …"
             scored = [(_score(words[i.id], target, shared=True), i)
                       for i in register.indicators]
             fits = [(s, i) for s, i in scored if s and (i.measure == "share") == target.share]
+        return scored, fits
+
+    # a target under a heading without a number ("Mốc đến năm 2030:") takes the clause the
+    # document gives the same measure elsewhere, else its year
+    clause_of: dict[str, str] = {}
+    for target in plan.targets:
+        fits = fitting(target)[1]
+        if target.clause and fits:
+            clause_of.setdefault(max(fits, key=lambda si: si[0])[1].numerator, target.clause)
+    for target in plan.targets:
+        scored, fits = fitting(target)
+        if target.clause is None:
+            own = clause_of.get(max(fits, key=lambda si: si[0])[1].numerator) if fits else None
+            target = replace(target, clause=own or (str(target.year) if target.year else None))
         if not fits:
             other = max(scored, key=lambda si: si[0])
             if other[0]:
