@@ -110,6 +110,9 @@ def test_breakdown_recomputes_rates_from_sums(ctx: briefing.BriefingContext) -> 
     assert row["value"] == pytest.approx(13 / 80)
     assert row["group_name"] == "Xã Một"
     assert row["status"] == "not_met"
+    # milestones are judged by their pace (section 1), not against their value here
+    kinds = {briefing.indicator(str(i)).kind for i in out["indicator_id"]}
+    assert kinds == {"annual"} and "cba_coverage" not in set(out["indicator_id"])
 
 
 def test_units_below_target_and_status_counts(ctx: briefing.BriefingContext) -> None:

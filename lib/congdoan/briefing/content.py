@@ -642,9 +642,10 @@ def member_rows(ctx: BriefingContext, upper_id: str) -> pd.DataFrame:
 
 
 def breakdown(ctx: BriefingContext, upper_id: str, by: str, lang: str = "vi") -> pd.DataFrame:
-    """Indicators judged at CĐCS level, recomputed per sector or commune within the upper union.
+    """Annual indicators judged at CĐCS level, per sector or commune within the upper union.
 
-    Rates are recomputed from summed numerators and denominators (never averaged).
+    Milestones are judged by their pace, elsewhere. Rates are recomputed from summed numerators
+    and denominators (never averaged).
 
     Returns:
         indicator_id, label, measure, group, group_name, numerator, denominator, value,
@@ -655,7 +656,10 @@ def breakdown(ctx: BriefingContext, upper_id: str, by: str, lang: str = "vi") ->
         raise ParameterError("Cách phân tổ không hợp lệ.", "Unknown breakdown.", location=None,
                              value=by, expected="'sector' hoặc 'commune_id'")
     rows = member_rows(ctx, upper_id)
-    judged = rows[rows["target"].notna() & rows["measure"].isin(("share", "per_unit"))]
+    # annual lines only: a milestone is judged by its pace (section 1 and the milestones table),
+    # which a plain "value ≥ target" here would contradict
+    annual = rows["indicator_id"].map(lambda i: indicator(str(i)).kind == "annual").astype(bool)
+    judged = rows[rows["target"].notna() & rows["measure"].isin(("share", "per_unit")) & annual]
     grouped = judged.groupby(["indicator_id", by], sort=False)
     out = grouped.agg(numerator=("numerator", lambda s: s.sum(min_count=1)),
                       denominator=("denominator", lambda s: s.sum(min_count=1)),
