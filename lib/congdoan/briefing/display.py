@@ -416,7 +416,9 @@ def breakdown_summary(table: pd.DataFrame, lang: str = "vi") -> HTML:
         judged = part[part["status"] != "no_data"]
         met = int((judged["status"] == "met").sum())
         missed = int((judged["status"] == "not_met").sum())
-        body.append([str(name), f"{met}/{len(judged)} {fmt.status_label('met', lang).lower()}",
+        things = "chỉ tiêu" if lang == "vi" else "indicators"
+        body.append([str(name), f"{met}/{len(judged)} {things} "
+                     f"{fmt.status_label('met', lang).lower()}",
                      fmt.number(missed, lang)])
     return _table(head, body, "cd-summary")
 
