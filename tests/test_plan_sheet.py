@@ -102,7 +102,7 @@ def test_importing_the_template_unchanged_changes_nothing(ws: Workspace) -> None
     # the template's count targets, kept as they are, are said at their cells
     kept = {(p.cell, p.value) for p in result.problems if p.severity == "warning"}
     growth = where(source, "member_growth", "min")
-    assert growth == "H17" and (growth, "600") in kept
+    assert growth == "I17" and (growth, "600") in kept
     assert (where(source, "new_cdcs", "min"), "13") in kept
     said = next(p for p in result.problems if p.cell == growth)
     assert said.message_vi.startswith("1.5 Tăng đoàn viên trong năm: còn là số của kế hoạch mẫu")
@@ -495,6 +495,19 @@ def test_a_wrong_new_line_is_refused_at_its_cell(ws: Workspace, row: dict[str, A
     located = [p for p in errors(result) if p.cell == cell]
     assert located, [p.render() for p in result.problems]
     assert said in located[0].render("vi")
+
+
+def test_a_change_is_read_gross_or_net_as_the_sheet_says(ws: Workspace) -> None:
+    source = template(ws)
+    assert cell_of(load_workbook(source), "member_growth", "reading").value == "thuần"
+    refused = import_plan_sheet(fill(source, {("dialogue_nnn", "reading"): "gộp"}),
+                                ws.params_dir, load_intake_settings())
+    assert not refused.written and errors(refused)[0].cell == where(source, "dialogue_nnn",
+                                                                      "reading")
+    result = import_plan_sheet(fill(source, {("member_growth", "reading"): "gộp"}),
+                               ws.params_dir, load_intake_settings())
+    assert errors(result) == [] and "1.5 member_growth: reading thuần → gộp" in result.changes
+    assert load_register(ws.params_dir).get("member_growth").reading == "gross"
 
 
 def test_a_lines_population_can_be_chosen_where_it_counts_cdcs(ws: Workspace) -> None:

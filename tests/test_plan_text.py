@@ -103,6 +103,11 @@ def test_the_demo_plan_document_gives_back_the_demo_register() -> None:
     expected["member_share_unionised"] = [e for e in expected["member_share_unionised"]
                                           if e[0] == 2030]
     assert seen == expected
+    # its words read each change as the register does: "tăng thêm" net, "thành lập mới" gross
+    cells = values.lines
+    assert cells[("member_growth", "reading")] == "net" and cells[("new_cdcs", "reading")] == "net"
+    assert cells[("new_cdcs_nonstate", "reading")] == "gross"
+    assert all(register.get(i).reading == r for (i, k), r in cells.items() if k == "reading")
     # the clauses as the plan writes them: 1.5 for both counts, 2.3 for the 2030 milestones
     clauses = {(f.line.id, f.target.year): f.target.clause for f in reading.found if f.line}
     assert clauses[("member_growth", None)] == clauses[("new_cdcs", None)] == "1.5"
@@ -163,6 +168,7 @@ def test_a_ward_plan_in_word_becomes_its_register_in_one_pass(
     growth = got["member_growth"]
     assert (growth.clause, growth.target.max) == ("2.1", None)  # type: ignore[union-attr]
     assert growth.wording_vi == "Hằng năm phát triển đoàn viên đạt 105% chỉ tiêu được giao"
+    assert growth.reading == "gross"  # "phát triển đoàn viên": members admitted, not the net
     assert "còn là số của kế hoạch mẫu" in out
     assert {"dialogue_dnnn", "total_members", "legal_representation"}.isdisjoint(got)
     assert sorted(plan.clauses) == sorted({c for i in register.indicators for c in i.all_clauses})

@@ -43,6 +43,7 @@ from congdoan.intake.plan_sheet import (
     PLAN_SHEET,
     PLAN_TEMPLATE,
     POPULATION_WORDS,
+    READING_WORDS,
     TARGETS_SHEET,
     VERSION_KEY,
     NewLine,
@@ -119,7 +120,7 @@ def _set_milestone(marks: dict[int, Any], ind: Indicator, year: int, value: Any,
 def _apply_line(raw: dict[str, Any], ind: Indicator, key: str, value: Any,
                 line: dict[str, Any]) -> None:
     """Set field ``key`` of the sheet to ``value`` in the indicator's YAML mapping ``raw``."""
-    if key in ("clause", "name_vi", "wording_vi", "population"):
+    if key in ("clause", "name_vi", "wording_vi", "population", "reading"):
         raw[key] = value
     elif key in ("min", "max"):
         _set(raw["target"], key, _plain(value), None)
@@ -135,8 +136,12 @@ def _apply_line(raw: dict[str, Any], ind: Indicator, key: str, value: Any,
 
 
 def _word(key: str, value: Any, share: bool) -> str:
-    """A field's value as the change list shows it (a population by its name)."""
-    return POPULATION_WORDS.get(value, value) if key == "population" else describe(value, share)
+    """A field's value as the change list shows it (a population, a reading by its name)."""
+    if key == "population":
+        return POPULATION_WORDS.get(value, value)
+    if key == "reading":
+        return READING_WORDS.get(value, value)
+    return describe(value, share)
 
 
 _COPIED = ("numerator", "denominator", "measure", "population", "level", "direction", "prorate",
@@ -159,6 +164,8 @@ def new_entry(added: NewLine, taken: set[str]) -> dict[str, Any]:
             entry[key] = list(value) if isinstance(value, tuple) else value
     if line["population"] is not None:
         entry["population"] = line["population"]
+    if line.get("reading") is not None:
+        entry["reading"] = line["reading"]
     flags: dict[str, Any] = {}
     if line["strict"]:
         flags["strict"] = True

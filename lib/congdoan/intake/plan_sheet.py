@@ -54,7 +54,7 @@ VERSION_KEY = "register_version"
 """Key of the row of sheet KeHoach that carries the register's version the sheet was made from."""
 
 Kind = Literal["text", "optional_text", "date", "year", "years", "clause", "code", "value",
-               "yes_no", "percent", "shown", "population", "lines"]
+               "yes_no", "percent", "shown", "population", "lines", "reading"]
 
 NEW_MARK = "(dòng mới)"
 """What the id cell of a row for a new line shows (the reader takes it as blank)."""
@@ -104,6 +104,9 @@ IDENTITY_FIELDS = (
 )
 """Rows of sheet KeHoach: the fields of the ``plan`` block the workbook carries."""
 
+READING_WORDS: dict[str, str] = {"gross": "gộp", "net": "thuần"}
+"""How column "Cách đọc" names the reading of a change (members or CĐCS gained)."""
+
 OPTIONAL_ROWS = ("untracked",)
 """Rows of sheet KeHoach a workbook may lack (made before they existed)."""
 
@@ -142,6 +145,8 @@ def target_columns(register: PlanRegister) -> tuple[Column, ...]:
         Column("wording_vi", "Nội dung (nguyên văn kế hoạch)", "The plan's words", "text", 48),
         Column("unit", "Đơn vị", "Unit", "shown", 9),
         Column("population", "Khu vực (CĐCS được tính)", "Which CĐCS count", "population", 16),
+        Column("reading", "Cách đọc số tăng (gộp: số kết nạp, thành lập; thuần: cuối kỳ − đầu "
+               "kỳ)", "Reading of a change (gross: joined; net: end − start)", "reading", 14),
         Column("min", "Chỉ tiêu năm: từ (tối thiểu)", "Annual target: minimum", "value"),
         Column("max", "Chỉ tiêu năm: đến (tối đa, nếu là khoảng)", "Annual target: maximum",
                "value"),
@@ -174,7 +179,7 @@ def shown_indicator(ind: Indicator, years: tuple[int, ...]) -> dict[str, Any]:
     shown: dict[str, Any] = {
         "id": ind.id, "based_on": None, "clause": ind.clause, "name_vi": ind.name_vi,
         "wording_vi": ind.wording_vi, "unit": UNIT_WORDS[ind.measure],
-        "population": ind.population,
+        "population": ind.population, "reading": ind.reading,
         "min": ind.target.min if ind.target else None,
         "max": ind.target.max if ind.target else None,
         "strict": ind.target.strict if ind.target else any(m.strict for m in marks),
@@ -223,6 +228,8 @@ def applies(ind: Indicator, key: str, kind: str | None = None) -> bool:
         return kind == "milestone"
     if key == "population":
         return ind.population in POPULATION_SECTORS
+    if key == "reading":
+        return ind.reading is not None
     return key != "based_on"
 
 
@@ -252,8 +259,8 @@ class _Reader:
             return None
         reader = {"date": self._date, "year": self._year, "years": self._years,
                   "value": self._number, "percent": self._number, "yes_no": self._yes_no,
-                  "population": self._population, "lines": self._lines}.get(column.kind,
-                                                                            self._text)
+                  "population": self._population, "lines": self._lines,
+                  "reading": self._reading}.get(column.kind, self._text)
         return reader(column, cell, raw, share or column.kind == "percent")
 
     def bad(self, cell: Cell, column: Column, vi: str, en: str, value: Any,
@@ -299,6 +306,14 @@ class _Reader:
         lines = [" ".join(line.split()) for line in str(raw).splitlines() if line.strip()]
         read = [self._text(column, cell, line, share) for line in lines]
         return _BAD if _BAD in read else tuple(read)
+
+    def _reading(self, column: Column, cell: Cell, raw: Any, _share: bool) -> Any:
+        text = " ".join(str(raw).split()).casefold()
+        for key, word in READING_WORDS.items():
+            if text in (key, word):
+                return key
+        return self.bad(cell, column, f"'{column.label_vi}': chỉ nhận gộp hoặc thuần.",
+                        f"'{column.label_en}': gross or net only.", raw, "gộp, thuần")
 
     def _population(self, column: Column, cell: Cell, raw: Any, _share: bool) -> Any:
         text = " ".join(str(raw).split()).casefold()
@@ -495,6 +510,10 @@ def _read_new_line(sheet: PlanSheet, reader: _Reader, known: dict[str, Indicator
         if line[key] is None:
             reader.bad(cells[key], columns[key], f"Thiếu '{columns[key].label_vi}'.",
                        f"'{columns[key].label_en}' is missing.", None, "một giá trị / a value")
+    if line["reading"] not in (None, _BAD) and base.reading is None:
+        reader.bad(cells["reading"], columns["reading"], "Chỉ tiêu này không đếm số tăng: để "
+                   "trống cách đọc.", "This line counts no change: leave the reading blank.",
+                   READING_WORDS[line["reading"]], "để trống / blank")
     if line["population"] not in (None, _BAD) and not counts_cdcs(base):
         reader.bad(cells["population"], columns["population"], "Chỉ tiêu này không tính theo "
                    "CĐCS: để trống khu vực.", "This line does not count CĐCS: leave the "

@@ -26,6 +26,7 @@ from congdoan.intake.plan_sheet import (
     NEW_ROWS,
     PLAN_SHEET,
     POPULATION_WORDS,
+    READING_WORDS,
     TARGETS_SHEET,
     VERSION_KEY,
     Column,
@@ -98,6 +99,9 @@ def _validation(kind: str, share: bool, ids: str = "") -> DataValidation:
     elif kind == "population":
         words = ",".join(POPULATION_WORDS[k] for k in POPULATION_SECTORS)
         dv = DataValidation(type="list", formula1=f'"{words}"', allow_blank=True)
+    elif kind == "reading":
+        dv = DataValidation(type="list", formula1=f'"{",".join(READING_WORDS.values())}"',
+                            allow_blank=True)
     elif kind == "based_on":
         dv = DataValidation(type="list", formula1=ids, allow_blank=True)
     elif share or kind == "percent":
@@ -179,11 +183,14 @@ def _targets_sheet(ws: Any, register: PlanRegister, note: str) -> None:
             value = shown[column.key] if fits or column.key == "population" else None
             if column.kind == "population":
                 value = POPULATION_WORDS[str(value)]
+            elif column.kind == "reading" and value is not None:
+                value = READING_WORDS[str(value)]
             _put(ws, row, col, value, open_cell=open_cell, share=share, kind=column.kind)
             if (register.plan.is_template and ind.measure == "count" and open_cell
                     and column.kind == "value" and shown[column.key] is not None):
                 ws.cell(row=row, column=col).fill = REVIEW_FILL
-            if open_cell and column.kind in ("value", "yes_no", "percent", "population"):
+            if open_cell and column.kind in ("value", "yes_no", "percent", "population",
+                                             "reading"):
                 dv = rules.setdefault((column.kind, share), _validation(column.kind, share))
                 dv.add(f"{get_column_letter(col)}{row}")
     first_new = FIRST_ROW + len(register.indicators)
@@ -197,7 +204,8 @@ def _targets_sheet(ws: Any, register: PlanRegister, note: str) -> None:
             kind = "text" if column.kind == "value" else column.kind
             _put(ws, row, col, NEW_MARK if column.key == "id" else None,
                  open_cell=column.key not in ("id", "unit"), kind=kind)
-            if column.kind in ("yes_no", "percent", "population", ) or column.key == "based_on":
+            if column.kind in ("yes_no", "percent", "population", "reading") \
+                    or column.key == "based_on":
                 key = ("based_on", False) if column.key == "based_on" else (column.kind, False)
                 dv = rules.setdefault(key, _validation(column.kind, False))
                 dv.add(f"{get_column_letter(col)}{row}")

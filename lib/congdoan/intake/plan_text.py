@@ -473,6 +473,20 @@ def _name(target: Target) -> str:
     return words[0].upper() + words[1:]
 
 
+def _reading_of(target: Target) -> str | None:
+    """How the plan's words read a change, or None (as the line has it).
+
+    "phát triển", "kết nạp", "thành lập mới" count who joined (gross); "tăng thêm" the end less
+    the start (net).
+    """
+    words = f"{target.before} {target.after}"
+    if re.search(r"\b(phat trien|ket nap|thanh lap moi)\b", words):
+        return "gross"
+    if re.search(r"\btang them\b", words):
+        return "net"
+    return None
+
+
 def _typed(target: Target) -> tuple[str, str | None]:
     def one(v: float) -> str:
         return f"{v * 100:g}%" if target.share else f"{v:g}"
@@ -487,7 +501,7 @@ def sheet_values(reading: Reading, register: PlanRegister, organisation_name: st
     projection year not after the baseline gives way to the document's milestone years. The
     programmes (``activities``) stay unless the document names none of them: then all go.
     """
-    from congdoan.intake.plan_sheet import POPULATION_WORDS
+    from congdoan.intake.plan_sheet import POPULATION_WORDS, READING_WORDS
 
     values = SheetValues()
     ident = reading.plan.identity
@@ -519,6 +533,8 @@ def sheet_values(reading: Reading, register: PlanRegister, organisation_name: st
             values.lines[(ind.id, "wording_vi")] = target.text
             if target.clause and not ind.clauses:
                 values.lines[(ind.id, "clause")] = target.clause
+            if ind.reading is not None and _reading_of(target):
+                values.lines[(ind.id, "reading")] = _reading_of(target)
             if ind.kind == "annual":
                 values.lines[(ind.id, "max")] = None
             continue
@@ -532,6 +548,8 @@ def sheet_values(reading: Reading, register: PlanRegister, organisation_name: st
                     cells[(ind.id, "clause")] = target.clause
                 cells[(ind.id, "strict")] = target.strict
                 cells[(ind.id, "about")] = target.about
+                if ind.reading is not None and _reading_of(target):
+                    cells[(ind.id, "reading")] = _reading_of(target)
             if ind.kind == "annual":
                 cells[(ind.id, "min")], cells[(ind.id, "max")] = low, high
             elif target.year is not None:
@@ -551,6 +569,9 @@ def sheet_values(reading: Reading, register: PlanRegister, organisation_name: st
                    "about": "Có" if target.about else None}
             if found.population and found.population != found.base.population:
                 row["population"] = POPULATION_WORDS[found.population]
+            read_as = _reading_of(target) if found.base.reading is not None else None
+            if read_as and read_as != found.base.reading:
+                row["reading"] = READING_WORDS[read_as]
             values.new_rows.append(row)
             rows[group] = row
         low_text, high_text = _typed(target)
