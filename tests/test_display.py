@@ -202,3 +202,10 @@ def test_section_headings_are_numbered_by_their_place_in_their_briefing() -> Non
     assert "8. Hoạt động theo các chương trình" in str(view.heading("upper_activities", "vi").data)
     placed = [s for order in view.SECTION_ORDER.values() for s in order]
     assert sorted(placed) == sorted(view.SECTIONS)  # every section shown once, in one briefing
+
+
+def test_a_commune_without_any_judged_line_says_no_data() -> None:
+    table = pd.DataFrame({"group_name": ["Phường A", "Phường A", "Phường B"],
+                          "status": ["met", "not_met", "no_data"]})
+    page = _html(display.breakdown_summary(table, "vi"))
+    assert "1/2 chỉ tiêu đạt" in page and "Chưa có số liệu" in page and "0/0" not in page

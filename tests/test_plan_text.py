@@ -175,6 +175,16 @@ def test_a_ward_plan_in_word_becomes_its_register_in_one_pass(
     # the ward's plan names none of the template's programmes (section III): forms stop asking
     assert "bỏ 8 chương trình" in said
     assert load_elements(ws.params_dir).activities == ()
+    from openpyxl import load_workbook
+
+    from conftest import tiny_dataset
+    from congdoan.core.dataset import write_dataset
+    write_dataset(tiny_dataset(), tmp_path / "data")
+    assert main(["-w", str(ws.root), "template", "--period", "2026-H2", "--data",
+                 str(tmp_path / "data"), "--out", str(tmp_path / "forms")]) == 0
+    form = load_workbook(tmp_path / "forms" / "2026-H2" / "A_2026-H2.xlsx")["BaoCao"]
+    text = " ".join(str(c.value) for row in form.iter_rows() for c in row if c.value)
+    assert "HOẠT ĐỘNG THEO CÁC CHƯƠNG TRÌNH" not in text  # no empty section III
 
 
 @pytest.mark.parametrize(("name", "content", "said"), [

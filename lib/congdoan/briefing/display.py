@@ -418,7 +418,8 @@ def breakdown_summary(table: pd.DataFrame, lang: str = "vi") -> HTML:
         missed = int((judged["status"] == "not_met").sum())
         things = "chỉ tiêu" if lang == "vi" else "indicators"
         body.append([str(name), f"{met}/{len(judged)} {things} "
-                     f"{fmt.status_label('met', lang).lower()}",
+                     f"{fmt.status_label('met', lang).lower()}" if len(judged)
+                     else fmt.status_label("no_data", lang),
                      fmt.number(missed, lang)])
     return _table(head, body, "cd-summary")
 

@@ -67,7 +67,8 @@ def _read_command(args: argparse.Namespace) -> int:
     print(f"Đã đọc kế hoạch / plan read: {args.document} — {said}")
     if ident.get("milestone_years"):
         print(f"   các năm mốc / milestone years: {ident['milestone_years']}")
-    print(f"Chỉ tiêu tìm thấy / targets found ({len(reading.found)}):")
+    print(f"Chỉ tiêu trong văn bản / targets in the document ({len(reading.found)} nhận ra / "
+          f"recognised, {len(reading.unknown)} không nhận ra / not recognised):")
     for found in reading.found:
         target = found.target
         when = f"mốc {target.year}" if target.year and not target.every_year else "hằng năm"

@@ -400,6 +400,8 @@ def _activities_table(ws: Worksheet, top: int, values: dict[str, Any]) -> int:
     The hidden column B holds :data:`ACTIVITY_HEADER` on the table's header row, then each
     programme's code: what the reader looks for. Returns the table's last row.
     """
+    if not load_elements().activities:  # the plan follows no programme: no section III
+        return top - 2
     _cell(ws, top, 1, ACTIVITY_TITLE, font=_BOLD)
     header = top + 1
     heads = {1: "STT", FORM_FIELD_COL: ACTIVITY_HEADER, 3: "Chương trình", 4: "Điều khoản"} | {

@@ -250,7 +250,8 @@ def plan_changes(register: PlanRegister, raw: dict[str, Any], sheet: PlanSheet
     in_order = clauses == sorted(clauses, key=_clause_order)
     clauses = sorted(clauses + added, key=_clause_order) if in_order else clauses + added
     for gone in [c for c in new["plan"]["clauses"] if c not in served]:
-        changes.append(f"plan.clauses: bỏ điều / clause dropped {gone}")
+        changes.append(f"plan.clauses: bỏ điều {gone} (không còn chỉ tiêu nào) / clause dropped "
+                       f"{gone} (no line left)")
     for added in sorted(served - set(new["plan"]["clauses"])):
         changes.append(f"plan.clauses: thêm điều / clause added {added}")
     new["plan"]["clauses"] = clauses
