@@ -347,18 +347,16 @@ YES_NO_WORDS = {"vi": ("Không", "Có"), "en": ("No", "Yes")}
 """How a CĐCS's own yes/no answer is shown in place of 0 % or 100 %."""
 
 
-def _answer(row: pd.Series, level: str, lang: str) -> str:
+def _answer(row: pd.Series, counts_cdcs: set[str], lang: str) -> str:
     """A CĐCS's own answer to a line that counts CĐCS ("Có"/"Không"), else empty.
 
     A share of CĐCS (held a conference, rated well …) is, for one CĐCS, 0 or 1 of 1: said as
-    the answer, not as 0 % or 100 % with a gap in points.
+    the answer, not as 0 % or 100 % with a gap in points. ``counts_cdcs``: the denominators
+    that count CĐCS (``units``, yes/no questions, eligibility).
     """
-    if level != "cdcs" or row["measure"] != "share" or row["denominator"] != 1:
+    if row["measure"] != "share" or row["denominator"] != 1 or row["numerator"] not in (0, 1):
         return ""
-    ind = indicator(str(row["indicator_id"]))
-    counted = ind.denominator == "units" or ind.denominator in {
-        e.name for e in load_elements().elements if e.kind == "bool"} | {"rating_eligible"}
-    if not counted or row["numerator"] not in (0, 1):
+    if indicator(str(row["indicator_id"])).denominator not in counts_cdcs:
         return ""
     return YES_NO_WORDS[fmt.check_lang(lang)][int(row["numerator"])]
 
@@ -376,7 +374,10 @@ def scorecard(ctx: BriefingContext, unit_id: str, level: str, lang: str = "vi") 
     top = ctx.dataset.organisation_name
     rows["unit_word"] = [unit_word(indicator(i)) for i in rows["indicator_id"]]
     rows["provisional"] = rows["provisional"].astype(object).eq(True)
-    rows["answer"] = [_answer(r, level, lang) for _, r in rows.iterrows()] if len(rows) else []
+    counts_cdcs = {"units", "rating_eligible"} | {
+        e.name for e in load_elements().elements if e.kind == "bool"}
+    rows["answer"] = ([_answer(r, counts_cdcs, lang) for _, r in rows.iterrows()]
+                      if len(rows) and level == "cdcs" else "")
     rows["note"] = [_note(indicator(i), level, ctx.period, lang, top) for i in rows["indicator_id"]]
     rows["note"] = [_judged_note(r, lang) for _, r in rows.iterrows()] if len(rows) else []
     rows["note"] = ["; ".join(x for x in (note, series_breaks(ctx, str(i), lang)) if x)

@@ -439,6 +439,17 @@ def sectors_asked(register: PlanRegister, elements: DataElements) -> dict[str, s
     return {e.name: asked(e.name, frozenset()) for e in elements.elements}
 
 
+def load_sectors_asked(params_dir: Path | None = None) -> dict[str, set[str]]:
+    """:func:`sectors_asked` of the register in force (default), computed once per version."""
+    folder = Path(params_dir) if params_dir is not None else paths.params_dir()
+    return _sectors_asked(folder, register_version(folder))
+
+
+@lru_cache(maxsize=8)
+def _sectors_asked(params_dir: Path, _version: str) -> dict[str, set[str]]:
+    return sectors_asked(load_register(params_dir), load_elements(params_dir))
+
+
 def check_register(register: PlanRegister, elements: DataElements, path: Path) -> None:
     """Cross-check the register against the data elements and the plan's clauses."""
     names = set(elements.by_name()) | set(DERIVED_ELEMENTS) | set(REGISTRY_ELEMENTS)

@@ -41,8 +41,8 @@ from congdoan.core.plan import (
     DataElement,
     load_elements,
     load_register,
+    load_sectors_asked,
     report_rules,
-    sectors_asked,
 )
 from congdoan.core.registry import SECTOR_NAMES, units_in_period
 from congdoan.exceptions import PeriodError
@@ -354,7 +354,7 @@ def unit_form(unit: pd.Series, upper_name: str, period: Period,
     eligible = pd.Timestamp(unit["founded"]) <= (
         pd.Timestamp(period.cut_off) - pd.DateOffset(months=12))
     elements = load_elements().elements
-    asked = sectors_asked(load_register(), load_elements())
+    asked = load_sectors_asked()
     rows = {e.name: FORM_HEADER_ROW + i for i, e in enumerate(elements, start=1)}
     letter = get_column_letter(FORM_VALUE_COL)
     for i, element in enumerate(elements, start=1):

@@ -49,9 +49,9 @@ from congdoan.core.plan import (
     DataElement,
     load_elements,
     load_register,
+    load_sectors_asked,
     register_version,
     report_rules,
-    sectors_asked,
 )
 from congdoan.exceptions import PeriodError
 from congdoan.intake.cells import (
@@ -309,7 +309,7 @@ def _validate_one(report: RawReport, units: pd.DataFrame, elements: tuple[DataEl
     row: dict[str, Any] = {"unit_id": unit_id, "period": period.id,
                            "submitted_on": submitted_on or ctx.today}
     eligible = founded <= pd.Timestamp(period.cut_off) - pd.DateOffset(months=12)
-    asked = sectors_asked(load_register(), load_elements())
+    asked = load_sectors_asked()
     for element in elements:
         cell = report.values.get(element.name)
         if cell is None:
