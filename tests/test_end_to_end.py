@@ -36,7 +36,10 @@ ORG_ID, ORG_NAME = "CD-XA-HOAMINH", "Công đoàn xã Hòa Minh"
 FORBIDDEN = re.compile(r"Gia Lâm|(?<!\w)41b|huyện|GIALAM|(?<!\w)(2023|2045)(?!\w)", re.IGNORECASE)
 """The demo's place, plan number and milestone years that the new plan does not have."""
 N_UNITS = 25
-EMBEDDED = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+|\"image/(png|jpeg)\": \"[^\"]*\"")
+EMBEDDED = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+|\"image/(png|jpeg)\": \"[^\"]*\""
+                      r"|(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
+"""What is not text: embedded images, and random identifiers (a widget model id such as
+``41b3ced6…`` once read as the demo's plan number)."""
 YEARS = {2023: 2027, 2025: 2028, 2030: 2032, 2045: 2040}
 """The template's milestone years → this plan's."""
 
@@ -160,7 +163,7 @@ def texts(folder: Path) -> dict[Path, str]:
                                     if c is not None)
         else:
             text = path.read_text(encoding="utf-8", errors="replace")
-            found[path] = EMBEDDED.sub("", text)  # images are not text
+            found[path] = EMBEDDED.sub("", text)  # images and random ids are not text
     return found
 
 
