@@ -65,6 +65,16 @@ with the report elements it is computed from (``congdoan.core.indicators``)."""
 DERIVED_ELEMENTS = tuple(DERIVED_FROM)
 """Elements computed by the engine from reports and the registry, not reported directly."""
 
+def elements_read(*names: str | None) -> set[str]:
+    """The elements a line with these numerator and denominator reads.
+
+    With those the engine derives them from (``member_change`` reads ``members``,
+    ``members_admitted`` …). One rule for the forms, the validation and the plan import.
+    """
+    read = {str(n) for n in names if n is not None}
+    return read | {source for name in read for source in DERIVED_FROM.get(name, ())}
+
+
 ENGINE_INPUTS = tuple(sorted({name for sources in DERIVED_FROM.values() for name in sources}))
 """Report elements the engine reads to derive its own: every register has them, whatever its
 clauses (a plan that drops its rating target still has the question the engine reads)."""
@@ -420,10 +430,8 @@ def sectors_asked(register: PlanRegister, elements: DataElements) -> dict[str, s
     for ind in register.indicators:
         if ind.population not in POPULATION_SECTORS:
             continue
-        read = {ind.numerator, ind.denominator}
-        read |= {s for name in list(read) for s in DERIVED_FROM.get(str(name), ())}
-        for name in read:
-            readers.setdefault(str(name), set()).update(POPULATION_SECTORS[ind.population])
+        for name in elements_read(ind.numerator, ind.denominator):
+            readers.setdefault(name, set()).update(POPULATION_SECTORS[ind.population])
     everyone = set(POPULATION_SECTORS["all"])
     rules = report_rules(register, elements)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from congdoan.core.plan import DERIVED_FROM, ENGINE_INPUTS, set_plan_identity
+from congdoan.core.plan import ENGINE_INPUTS, elements_read, set_plan_identity
 from congdoan.core.yamlio import read_yaml
 from congdoan.exceptions import CongdoanError
 
@@ -146,10 +146,10 @@ def unused_elements(elements: dict[str, Any], old: dict[str, Any], new: dict[str
             and e["name"] not in used]
 
 
-def _read_by(indicators: list[dict[str, Any]]) -> set[Any]:
+def _read_by(indicators: list[dict[str, Any]]) -> set[str]:
     """Elements the ``indicators`` (YAML data) read, with those the engine derives them from."""
-    used = {e.get(k) for e in indicators for k in ("numerator", "denominator")}
-    return used | {source for name in set(used) for source in DERIVED_FROM.get(str(name), ())}
+    return {name for e in indicators
+            for name in elements_read(e.get("numerator"), e.get("denominator"))}
 
 
 def write_elements(path: Path, text: str, names: list[str]) -> bool:

@@ -36,9 +36,9 @@ from congdoan.core.activities import MEASURE_WORDS, activity_fields, activity_ke
 from congdoan.core.dataset import Dataset
 from congdoan.core.periods import Period, due_date, parse_period
 from congdoan.core.plan import (
-    DERIVED_FROM,
     POPULATION_SECTORS,
     DataElement,
+    elements_read,
     load_elements,
     load_register,
     load_sectors_asked,
@@ -147,9 +147,7 @@ def clauses_served(element: DataElement) -> str:
     for ind in register.indicators:
         if ind.population not in POPULATION_SECTORS:
             continue  # counted from the registry and records, not from CĐCS reports
-        read = {ind.numerator, ind.denominator}
-        read |= {s for name in list(read) for s in DERIVED_FROM.get(str(name), ())}
-        if element.name in read:
+        if element.name in elements_read(ind.numerator, ind.denominator):
             clauses.extend(c for c in ind.all_clauses if c not in clauses)
     if element.clause in clauses or not clauses:
         clauses = [element.clause, *(c for c in clauses if c != element.clause)]

@@ -391,13 +391,12 @@ def match_targets(plan: PlanText, register: PlanRegister,
 
     # a target under a heading without a number ("Mốc đến năm 2030:") takes the clause the
     # document gives the same measure elsewhere, else its year
+    fitted = [fitting(target) for target in plan.targets]
     clause_of: dict[str, str] = {}
-    for target in plan.targets:
-        fits = fitting(target)[1]
+    for target, (_, fits) in zip(plan.targets, fitted, strict=True):
         if target.clause and fits:
             clause_of.setdefault(max(fits, key=lambda si: si[0])[1].numerator, target.clause)
-    for target in plan.targets:
-        scored, fits = fitting(target)
+    for target, (scored, fits) in zip(plan.targets, fitted, strict=True):
         if target.clause is None:
             own = clause_of.get(max(fits, key=lambda si: si[0])[1].numerator) if fits else None
             target = replace(target, clause=own or (str(target.year) if target.year else None))
