@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -113,6 +114,14 @@ def test_breakdown_recomputes_rates_from_sums(ctx: briefing.BriefingContext) -> 
     # milestones are judged by their pace (section 1), not against their value here
     kinds = {briefing.indicator(str(i)).kind for i in out["indicator_id"]}
     assert kinds == {"annual"} and "cba_coverage" not in set(out["indicator_id"])
+    # coverage as in section 1: reports received of those expected in the group
+    assert (row["coverage"], bool(row["provisional"])) == (1.0, False)  # A and B both reported
+    year = briefing.breakdown(_context(tiny_dataset(reports=_reports()), "2023"), "FED",
+                              "commune_id").set_index(["indicator_id", "group"])
+    # the year: A and B sent their first half only (2 of the 4 reports expected in C1)
+    assert year.loc[("policy_proposal", "C1"), "coverage"] == 0.5
+    assert bool(year.loc[("policy_proposal", "C1"), "provisional"])
+    assert not bool(year.loc[("people_informed", "C2"), "provisional"])
 
 
 def test_units_below_target_and_status_counts(ctx: briefing.BriefingContext) -> None:
@@ -241,3 +250,34 @@ def test_activities_of_a_union_are_its_own_and_of_an_upper_union_its_unions() ->
     assert upper.loc["thi_tho_gioi", "support_vnd"] == 4_000_000
     district = briefing.unit_activities(ctx, ds.organisation_id, "organisation")
     assert district["support_vnd"].sum() == 20_000_000
+
+
+def test_the_conclusions_say_a_cdcs_answer_and_a_provisional_figure_as_such() -> None:
+    base = {"measure": "share", "target": 0.6, "target_max": np.nan, "strict": False,
+            "kind": "annual", "milestone_year": np.nan, "tolerance": 0.0, "unit_word": "",
+            "status": "not_met"}
+    card = pd.DataFrame([
+        {**base, "label": "Đối thoại", "value": 0.0, "gap": 0.6, "answer": "Không",
+         "provisional": False},
+        {**base, "label": "Thỏa ước", "value": 0.5, "gap": 0.1, "answer": "",
+         "provisional": np.bool_(True)}])
+    first = briefing.narrative(card, "vi")[0]
+    assert first == ("Chỉ tiêu chưa đạt: Đối thoại (Không; chỉ tiêu ≥ 60%); Thỏa ước (50%; "
+                     "chỉ tiêu ≥ 60%; thiếu 10 điểm %; tạm tính).")
+
+
+def test_a_title_states_members_and_workers_at_the_cut_off(
+        ctx: briefing.BriefingContext) -> None:
+    union = briefing.union_identity(ctx, "A")
+    assert (union.members, union.workers, union.stock_units) == (18, 20, 1)
+    assert briefing.union_identity(ctx, "C").members is None  # C has not reported by 2023-H1
+    whole = briefing.upper_identity(ctx, ctx.dataset.organisation_id)
+    assert (whole.members, whole.workers, whole.stock_units, whole.units) == (68, 80, 2, 3)
+    block = view.title_block(whole, "vi").data
+    assert "Đoàn viên / CNVCLĐ</th><td>68 / 80 (2/3 CĐCS đã báo cáo)" in block
+    assert "Đoàn viên / CNVCLĐ</th><td>18 / 20<" in view.title_block(union, "vi").data
+    assert "Đoàn viên" not in view.title_block(briefing.union_identity(ctx, "C"), "vi").data
+    # at the year's cut-off, A and B carry their first half forward and C has reported
+    year = briefing.upper_identity(_context(tiny_dataset(reports=_reports()), "2023"),
+                                   ctx.dataset.organisation_id)
+    assert (year.members, year.workers, year.stock_units) == (98, 120, 3)

@@ -344,7 +344,8 @@ def test_trajectory_panel_titles_stay_inside_the_figure() -> None:
 
     labels = ["Doanh nghiệp có công đoàn ký kết TƯLĐTT", "TƯLĐTT xếp loại B trở lên",
               "Vụ việc tư vấn, tranh tụng có đại diện công đoàn",
-              "CĐCS khu vực nhà nước có Ban nữ công quần chúng"]
+              "CĐCS khu vực nhà nước có Ban nữ công quần chúng",
+              "Doanh nghiệp có tổ chức công đoàn ký kết thỏa ước lao động tập thể"]  # 3 lines
     rows = [{"label": label, "measure": "share", "year": year, "value": value,
              "milestone": 0.8 if year == 2025 else np.nan,
              "projection": 0.9 if year == 2030 else np.nan}
@@ -359,6 +360,19 @@ def test_trajectory_panel_titles_stay_inside_the_figure() -> None:
         if axis.get_visible() and axis.get_title(loc="left"):
             box = _left_title(axis).get_window_extent(renderer)
             assert box.x1 <= figure.bbox.x1, axis.get_title(loc="left")
+            assert box.y1 <= figure.bbox.y1, axis.get_title(loc="left")  # none above the top
+    # the briefing draws each panel on its own, with fixed margins: two lines fit, a third not
+    data = pd.DataFrame(rows)
+    for label in labels:
+        panel = charts._trend_panel_figure()
+        charts._draw_trajectory(panel.axes[0], data[data["label"] == label], "vi")
+        panel.set_dpi(theme.PNG_DPI)
+        canvas = FigureCanvasAgg(panel)
+        canvas.draw()
+        box = _left_title(panel.axes[0]).get_window_extent(canvas.get_renderer())
+        assert box.y1 <= panel.bbox.y1 and box.x1 <= panel.bbox.x1, label
+    cut = [a.get_title(loc="left") for a in figure.axes if "thỏa ước" in a.get_title(loc="left")]
+    assert cut == ["Doanh nghiệp có tổ chức công\nđoàn ký kết thỏa ước lao …"]
 
 
 def test_png_holds_the_canvas_pixels_rgb_when_opaque_rgba_when_not() -> None:

@@ -43,6 +43,32 @@ def test_a_status_badge_has_a_symbol_a_word_and_a_colour() -> None:
     assert "?" in unknown and "<odd>" not in unknown
 
 
+def test_a_provisional_status_is_said_so_and_not_coloured_as_met_or_missed() -> None:
+    achieved = display.status_badge("achieved", "vi", provisional=True)
+    assert "✔" in achieved and "Đã đạt mốc (tạm tính)" in achieved
+    assert status_style("achieved").colour not in achieved
+    assert status_style("no_data").colour in achieved
+    assert display.status_badge("achieved", "vi", provisional=np.bool_(False)) == \
+        display.status_badge("achieved", "vi")
+    for unknown in (None, pd.NA, np.nan):  # a missing flag is not "provisional"
+        assert display.status_badge("met", "vi", unknown) == display.status_badge("met", "vi")
+    assert "tạm tính" not in display.status_badge("no_data", "vi", provisional=True)
+
+
+def test_a_breakdown_marks_the_groups_with_too_few_reports() -> None:
+    table = pd.DataFrame([
+        {"indicator_id": "dialogue", "label": "Đối thoại", "measure": "share", "target": 0.6,
+         "group_name": name, "value": value, "status": status, "provisional": rough}
+        for name, value, status, rough in (("Doanh nghiệp nhà nước", 1.0, "met", False),
+                                           ("Ngoài nhà nước", 0.0, "not_met", True))])
+    page = display.breakdown(table, "vi").data
+    assert "100%" in page and "100%*" not in page and "0%*" in page
+    assert "* tạm tính: nhóm đã nộp chưa đủ số báo cáo" in page
+    assert "* tạm tính" not in display.breakdown(table.assign(provisional=False), "vi").data
+    summary = display.breakdown_summary(table, "vi").data
+    assert ">1/1 chỉ tiêu đạt<" in summary and ">0/1 chỉ tiêu đạt (tạm tính)<" in summary
+
+
 def test_bullets_and_narrative_escape_and_say_none_when_empty() -> None:
     assert "&lt;script&gt;" in display.bullets([HOSTILE]).data
     assert "Không có." in display.bullets([], "vi").data and "None." in display.bullets([], "en").data
@@ -65,6 +91,10 @@ def test_scorecard_formats_values_and_targets_by_measure() -> None:
     assert "&lt;script&gt;" in page and "<script>" not in page
     assert page.count("cd-status") == 2
     assert "chưa được theo dõi" not in page  # the plan in force follows all its targets
+    # a provisional line says so in its status (greyed), not a second time in its value
+    rough = display.scorecard(card.assign(provisional=[True, False]), "vi").data
+    assert 'data-label="Thực hiện">72,5%</td>' in rough
+    assert rough.count("(tạm tính)") == 1 and "Đạt (tạm tính)" in rough
 
 
 def test_the_scorecard_names_the_targets_of_the_plan_no_report_follows(

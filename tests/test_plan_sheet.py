@@ -257,11 +257,19 @@ def test_plan_template_and_import_on_the_command_line(
     out = capsys.readouterr().out
     assert f"ô {where(written, 'dialogue_nnn', 'min')}" in out and "Không sửa gì" in out
     good = fill(written, {("dialogue_nnn", "min"): "60%"})
-    assert main(["-w", str(ws.root), "plan", "import", str(good)]) == 0
-    assert "1.1 dialogue_nnn: min 70 % → 60 %" in capsys.readouterr().out
+    assert main(["-w", str(ws.root), "plan", "import", str(good), "--details"]) == 0
+    out = capsys.readouterr().out
+    assert "1.1 dialogue_nnn: min 70 % → 60 %" in out
+    assert "Đã nhập kế hoạch / plan imported: " in out and "thêm --details" not in out
     assert load_register(ws.params_dir).get("dialogue_nnn").target.min == 0.6  # type: ignore[union-attr]
-    assert main(["-w", str(ws.root), "plan", "import", str(good)]) == 1  # made from the old plan
-    assert "phiên bản khác" in capsys.readouterr().out
+    plan = (ws.params_dir / "plan.yaml").read_bytes()
+    assert main(["-w", str(ws.root), "plan", "import", str(good)]) == 0  # the same file: done
+    assert "Tệp này đã được nhập" in capsys.readouterr().out
+    other = fill(written, {("dialogue_nnn", "min"): "65%"})  # another edit of the old workbook
+    assert main(["-w", str(ws.root), "plan", "import", str(other)]) == 1  # made from the old plan
+    out = capsys.readouterr().out
+    assert "phiên bản khác" in out and "[LỖI]" in out and out.count("[LỖI]") == 1  # said alone
+    assert (ws.params_dir / "plan.yaml").read_bytes() == plan
 
 
 def test_a_workbook_past_the_intake_limits_or_not_a_workbook_changes_nothing(
@@ -342,7 +350,7 @@ def test_dropping_a_clause_removes_its_report_questions(
     elements = ws.params_dir / "data_elements.yaml"
     before = elements.read_text(encoding="utf-8").splitlines()
     path = fill(template(ws), DROP_FINANCE)
-    assert main(["-w", str(ws.root), "plan", "import", str(path)]) == 0
+    assert main(["-w", str(ws.root), "plan", "import", str(path), "--details"]) == 0
     out = capsys.readouterr().out
     assert "finance_disclosed: Thực hiện công khai tài chính theo quy định" in out
     after = elements.read_text(encoding="utf-8").splitlines()

@@ -127,14 +127,32 @@ def test_a_ward_plan_in_word_becomes_its_register_in_one_pass(
     assert main(["-w", str(ws.root), "plan", "read", str(document)]) == 0
     said = capsys.readouterr().out
     assert "số 07/KH-CĐP, ngày 15/09/2025, của Công đoàn phường Hòa Bình, năm gốc 2025" in said
-    assert "member_growth: CHƯA ĐIỀN" in said                 # 105 % of an assignment
-    assert re.search(r"member_growth: CHƯA ĐIỀN — .*: ô [A-Z]+\d+ của trang ChiTieu", said)
-    assert "KHÔNG NHẬN RA" in said and "tập huấn nghiệp vụ" in said   # 3.1: no question
+    assert "Tăng đoàn viên trong năm → CẦN ĐIỀN" in said       # 105 % of an assignment
+    cell = re.search(r"CẦN ĐIỀN trước khi nhập .*\n   ô ([A-Z]+\d+) — 2\.1 \"Hằng năm phát "
+                     r"triển đoàn viên đạt 105% chỉ tiêu được giao\": văn bản ghi tỷ lệ", said)
+    assert cell is not None
+    assert re.search(r"3\.1 +80 %  chưa theo dõi được: .*tập huấn nghiệp vụ", said)  # no question
     assert "Tuyên truyền" not in said                          # section III is not a target
     workbook = ws.output_dir / "KeHoach.xlsx"
+    # the number the document does not give is left blank, never the template's: refused there
+    before = (ws.params_dir / "plan.yaml").read_bytes()
+    assert main(["-w", str(ws.root), "plan", "import", str(workbook)]) == 1
+    out = capsys.readouterr().out
+    assert f"ô {cell[1]}, trường 'min': Thiếu" in out and "Không sửa gì" in out
+    assert (ws.params_dir / "plan.yaml").read_bytes() == before
+    from openpyxl import load_workbook
+    book = load_workbook(workbook)
+    book["ChiTieu"][cell[1]] = 105
+    book.save(workbook)
     assert main(["-w", str(ws.root), "plan", "import", str(workbook)]) == 0
     out = capsys.readouterr().out
-    assert "lines dropped: dialogue_dnnn, dialogue_nnn" in out
+    assert "Đã nhập kế hoạch / plan imported: Kế hoạch số 07/KH-CĐP — " in out
+    assert "chưa theo dõi được / not followed (1): 3.1" in out
+    # the same workbook again: already in, nothing changes (not read against the plan it made)
+    after = (ws.params_dir / "plan.yaml").read_bytes()
+    assert main(["-w", str(ws.root), "plan", "import", str(workbook)]) == 0
+    assert "Tệp này đã được nhập" in capsys.readouterr().out
+    assert (ws.params_dir / "plan.yaml").read_bytes() == after
     register = load_register(ws.params_dir)
     plan = register.plan
     assert (plan.number, plan.date, plan.issued_by, plan.baseline_year, plan.milestone_years) == (
@@ -163,17 +181,17 @@ def test_a_ward_plan_in_word_becomes_its_register_in_one_pass(
     assert list(cba) == [2028] and (cba[2028].value, cba[2028].strict) == (0.70, False)
     officials_2028 = got["officials_conference_hcsn_2"].milestones or {}
     assert (officials_2028[2028].value, officials_2028[2028].clause) == (1.0, "1.1")
-    # kept, its number for the officer to write: the plan's clause and words, the template's
-    # range gone (its minimum stays, orange, and the import warns about it)
+    # kept, its number the officer's (written above): the plan's clause and words, the
+    # template's range gone
     growth = got["member_growth"]
-    assert (growth.clause, growth.target.max) == ("2.1", None)  # type: ignore[union-attr]
+    assert (growth.clause, growth.target.min, growth.target.max) == (  # type: ignore[union-attr]
+        "2.1", 105, None)
     assert growth.wording_vi == "Hằng năm phát triển đoàn viên đạt 105% chỉ tiêu được giao"
     assert growth.reading == "gross"  # "phát triển đoàn viên": members admitted, not the net
-    assert "còn là số của kế hoạch mẫu" in out
     assert {"dialogue_dnnn", "total_members", "legal_representation"}.isdisjoint(got)
     assert sorted(plan.clauses) == sorted({c for i in register.indicators for c in i.all_clauses})
     # the ward's plan names none of the template's programmes (section III): forms stop asking
-    assert "bỏ 8 chương trình" in said
+    assert "Bỏ 29 dòng và 8 chương trình (mục III) của kế hoạch mẫu" in said
     assert load_elements(ws.params_dir).activities == ()
     from openpyxl import load_workbook
 
@@ -208,12 +226,19 @@ def test_an_unreadable_document_is_a_message_at_the_file(
 
 def test_reading_the_same_document_again_changes_nothing(
         ws: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from openpyxl import load_workbook
     document = docx(tmp_path / "KeHoach.docx", WARD_PLAN)
-    workbook = str(ws.output_dir / "KeHoach.xlsx")
+    workbook = ws.output_dir / "KeHoach.xlsx"
     for _ in range(2):
         assert main(["-w", str(ws.root), "plan", "read", str(document)]) == 0
-        assert main(["-w", str(ws.root), "plan", "import", workbook]) == 0
+        cell = re.findall(r"\n   ô ([A-Z]+\d+) — 2\.1 ", capsys.readouterr().out)
+        book = load_workbook(workbook)
+        book["ChiTieu"][cell[0]] = 105  # the number the document does not give, each time
+        book.save(workbook)
+        assert main(["-w", str(ws.root), "plan", "import", str(workbook)]) == 0
     out = capsys.readouterr().out
-    # the second reading finds the lines the first one added (their keywords came with them)
-    assert "1.2            75 %   hằng năm  → workers_conference_dnnn_2" in out
     assert out.rstrip().endswith(f"Không có thay đổi / no change: {ws.params_dir / 'plan.yaml'}")
+    # the second reading finds the lines the first one added (their keywords came with them)
+    assert main(["-w", str(ws.root), "plan", "read", str(document)]) == 0
+    assert re.search(r"1\.2 +75 %  hằng năm  Doanh nghiệp .*người lao động\n",
+                     capsys.readouterr().out)

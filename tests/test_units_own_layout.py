@@ -173,7 +173,7 @@ def test_a_new_cdcs_without_founding_day_is_refused_at_its_cell(ws: Workspace) -
     assert result.status == "rejected"
     [missing] = [p for p in result.problems if p.severity == "error"]
     assert (missing.cell, missing.field, missing.value) == ("F8", "Ngày thành lập",
-                                                            "Công ty CP Gạch Phú Mỹ")
+                                                            "(trống) — Công ty CP Gạch Phú Mỹ")
     assert "01/01 của năm thành lập" in missing.expected
     assert registry_state(ws.database_url).units.empty  # nothing of the file is kept
     assert f"   báo cáo lỗi: {result.report_path}" in result.summary()

@@ -158,9 +158,33 @@ def test_init_says_how_to_type_congdoan_when_it_is_not_on_the_path(
     assert main(["init", "ws", "--id", "CD-X", "--name", "Công đoàn xã X", "--kind",
                  "commune"]) == 0
     out = capsys.readouterr().out
-    assert f"source {activate}" in out and "--start NGÀY_THÀNH_LẬP" in out
+    assert f"source {activate}" in out and "--start NGÀY_BẮT_ĐẦU" in out
     assert "congdoan plan read" in out
     monkeypatch.setenv("PATH", str(Path(sys.executable).parent))   # the environment is active
     assert main(["init", "ws2", "--id", "CD-X", "--name", "Công đoàn xã X", "--kind",
                  "commune"]) == 0
     assert "source " not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("name", "code", "kind"), [
+    ("Công đoàn phường Hồng Hà", "CD-PHUONG-HONG-HA", "commune"),
+    ("CĐ xã Bát Tràng", "CD-XA-BAT-TRANG", "commune"),
+    ("Công đoàn ngành Giáo dục", "CD-NGANH-GIAO-DUC", "industry"),
+    ("LĐLĐ thành phố Hà Nội", "LDLD-THANH-PHO-HA-NOI", "city"),
+    ("Liên đoàn Lao động huyện Gia Lâm", "LDLD-HUYEN-GIA-LAM", "district"),
+])
+def test_init_takes_the_code_and_the_kind_from_the_name(
+        no_workspace: Path, name: str, code: str, kind: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["init", "ws", "--name", name]) == 0
+    assert f"Mã tổ chức / id: {code}; loại / kind: {kind}" in capsys.readouterr().out
+    organisation = load_workspace(no_workspace / "ws").organisation
+    assert (organisation.id, organisation.name, organisation.kind) == (code, name, kind)
+
+
+def test_init_asks_for_the_kind_when_the_name_does_not_tell_it(
+        no_workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["init", "ws", "--name", "Nghiệp đoàn Nghề cá"]) == 2
+    assert "thêm --kind" in capsys.readouterr().err
+    assert not (no_workspace / "ws").exists()
+    assert main(["init", "ws", "--name", "Nghiệp đoàn Nghề cá", "--kind", "upper_direct"]) == 0

@@ -317,7 +317,7 @@ def _draw_trend(history: pd.DataFrame, labels: list[str], axes_list: list[Axes],
                         rotation=45 if slanted else 0, ha="right" if slanted else "center")
         # y given: matplotlib then skips measuring every tick label to place the title;
         # the place is the same, as no tick label or offset is above the axes
-        axis.set_title(_wrap(label, 30), loc="left", fontsize=7.5, y=1.0)
+        axis.set_title(_wrap(label, 30, max_lines=2), loc="left", fontsize=7.5, y=1.0)
         measure = str(part["measure"].iloc[0])
         _measure_axis(axis, "y", measure, lang)
         if measure == "share":
@@ -607,7 +607,7 @@ def _draw_trajectory(axis: Axes, part: pd.DataFrame, lang: str) -> None:
     goals = part.dropna(subset=["milestone"])
     axis.scatter(goals["year"], goals["milestone"], marker="*", s=70, color="#E69F00",
                  edgecolor=INK, linewidth=0.4, zorder=4, label=_WORDS["milestone"][lang])
-    axis.set_title(_wrap(str(part["label"].iloc[0]), 28), loc="left", fontsize=7.5)
+    axis.set_title(_wrap(str(part["label"].iloc[0]), 28, max_lines=2), loc="left", fontsize=7.5)
     axis.set_xticks(sorted({int(y) for y in part["year"]}))
     axis.tick_params(axis="x", rotation=45)
     measure = str(part["measure"].iloc[0])
@@ -649,10 +649,18 @@ def empty_figure(message: str) -> Figure:
     return describe(figure, message)
 
 
-def _wrap(text: str, width: int) -> str:
+def _wrap(text: str, width: int, max_lines: int | None = None) -> str:
+    """``text`` in lines of at most ``width`` characters; beyond ``max_lines``, cut with "…".
+
+    A panel's title has room for two lines above its frame (its margins are fixed so that every
+    panel lines up): a longer name is cut there, and read in full in the table beside it.
+    """
     import textwrap
 
-    return "\n".join(textwrap.wrap(text, width)) or text
+    lines = textwrap.wrap(text, width)
+    if max_lines is not None and len(lines) > max_lines:
+        lines = textwrap.wrap(text, width, max_lines=max_lines, placeholder=" …")
+    return "\n".join(lines) or text
 
 
 _TARGET_WORD = {"vi": "Mục tiêu", "en": "Target"}

@@ -16,13 +16,14 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from congdoan.briefing import fmt
 from congdoan.core.activities import activity_totals, period_activities
-from congdoan.core.changes import PARTS
+from congdoan.core.changes import PARTS, stocks_at
 from congdoan.core.dataset import Dataset, report_problems
 from congdoan.core.indicators import compute_indicators
 from congdoan.core.periods import Period, analysis_periods, parse_period, resolve_period
@@ -197,6 +198,33 @@ class Identity:
     upper_id: str | None = None
     upper_name: str | None = None
     units: int = 0
+    members: float | None = None
+    """Members at the cut-off: the CĐCS's own last report, or the sum over the CĐCS that have
+    reported (None when none has, or the register asks no such question)."""
+    workers: float | None = None
+    """Workers (CNVCLĐ) at the cut-off, as :attr:`members`."""
+    stock_units: int = 0
+    """How many CĐCS :attr:`members` and :attr:`workers` come from (of :attr:`units`)."""
+
+
+STOCK_FIELDS = ("members", "workers")
+"""The stocks a title block states (report questions of ``data_elements.yaml``)."""
+
+
+def stocks_of(ctx: BriefingContext, unit_ids: Iterable[str]) -> dict[str, Any]:
+    """Members and workers at the cut-off over ``unit_ids``, and how many CĐCS they come from.
+
+    Each CĐCS gives its last report up to the cut-off (carried forward when a half is missing,
+    :func:`congdoan.core.changes.stocks_at`); one that has never reported adds nothing, and the
+    count says so. A field the register does not ask is None.
+    """
+    stocks = stocks_at(ctx.dataset, ctx.period.sub_periods[-1])
+    mine = stocks[stocks.index.isin(list(unit_ids))]
+    out: dict[str, Any] = {"stock_units": len(mine)}
+    for name in STOCK_FIELDS:
+        known = mine[name].dropna() if name in mine else pd.Series(dtype=float)
+        out[name] = float(known.sum()) if len(known) else None
+    return out
 
 
 def _name_maps(dataset: Dataset) -> tuple[dict[str, str], dict[str, str]]:
@@ -234,6 +262,7 @@ def union_identity(ctx: BriefingContext, union_id: str, lang: str = "vi") -> Ide
         sector=sector, sector_name=SECTOR_NAMES.get(sector, {}).get(lang, sector),
         commune_id=str(unit["commune_id"]), commune_name=communes.get(str(unit["commune_id"])),
         upper_id=str(unit["parent_id"]), upper_name=uppers.get(str(unit["parent_id"])), units=1,
+        **stocks_of(ctx, [union_id]),
     )
 
 
@@ -244,7 +273,8 @@ def upper_identity(ctx: BriefingContext, upper_id: str, lang: str = "vi") -> Ide
     if upper_id == dataset.organisation_id:
         return Identity(unit_id=upper_id, name=dataset.organisation_name, level="organisation",
                         period_label=period_label(ctx, units["unit_id"], lang),
-                        cut_off=ctx.period.cut_off, units=len(units))
+                        cut_off=ctx.period.cut_off, units=len(units),
+                        **stocks_of(ctx, units["unit_id"]))
     uppers = upper_unions_at(dataset.upper_unions, ctx.period.cut_off)
     row = uppers[uppers["upper_id"] == upper_id]
     if row.empty:
@@ -260,7 +290,7 @@ def upper_identity(ctx: BriefingContext, upper_id: str, lang: str = "vi") -> Ide
                     period_label=period_label(ctx, mine, lang), cut_off=ctx.period.cut_off,
                     upper_id=None if parent is None else str(parent),
                     upper_name=None if parent is None else names.get(str(parent), str(parent)),
-                    units=len(mine))
+                    units=len(mine), **stocks_of(ctx, mine))
 
 
 def below(ctx: BriefingContext, parent_ids: pd.Series, upper_id: str) -> pd.Series:
@@ -599,6 +629,22 @@ def _gap(row: pd.Series) -> float:
     return float((float(target) - float(value)) / abs(float(target)))
 
 
+def _said(row: pd.Series, lang: str) -> str:
+    """A line not met, in brackets: value (a CĐCS's own "Có"/"Không"), target, gap, "tạm tính".
+
+    A CĐCS's yes/no answer has no gap in points: its "Không" against "≥ 60 %" says it all.
+    """
+    measure = str(row["measure"])
+    answer = str(row.get("answer") or "")
+    parts = [answer or fmt.value(measure, row["value"], lang, row["target"]),
+             target_text(row, lang)]
+    if not answer:
+        parts.append(fmt.gap(measure, row["gap"], str(row.get("unit_word", "")), lang))
+    if row.get("provisional") in (True,):  # numpy booleans too; missing is not
+        parts.append(fmt.PROVISIONAL[lang])
+    return "; ".join(p for p in parts if p)
+
+
 def narrative(card: pd.DataFrame, lang: str = "vi", priorities: int = 3) -> list[str]:
     """The briefing's conclusions: what is not met, what to prioritise, what lacks data.
 
@@ -607,11 +653,7 @@ def narrative(card: pd.DataFrame, lang: str = "vi", priorities: int = 3) -> list
     """
     vi = lang == "vi"
     not_met = card[card["status"].isin(("not_met", "not_achieved"))]
-    items = [f"{r['label']} ({fmt.value(str(r['measure']), r['value'], lang, r['target'])}; "
-             f"{target_text(r, lang)}"
-             + (f"; {fmt.gap(str(r['measure']), r['gap'], str(r.get('unit_word', '')), lang)}"
-                if fmt.gap(str(r['measure']), r['gap'], '', lang) else "") + ")"
-             for _, r in not_met.iterrows()]
+    items = [f"{r['label']} ({_said(r, lang)})" for _, r in not_met.iterrows()]
     head = "Chỉ tiêu chưa đạt: " if vi else "Targets not met: "
     lines = [head + ("; ".join(items) if items else ("không có" if vi else "none")) + "."]
     ranked = not_met.assign(gap=not_met.apply(_gap, axis=1)).sort_values("gap", ascending=False)
@@ -650,7 +692,9 @@ def breakdown(ctx: BriefingContext, upper_id: str, by: str, lang: str = "vi") ->
 
     Returns:
         indicator_id, label, measure, group, group_name, numerator, denominator, value,
-        target, status ('met'/'not_met'/'no_data'), units_reported.
+        target, status ('met'/'not_met'/'no_data'), units_reported, coverage (reports received
+        ÷ expected in the group), provisional (coverage below the register's threshold, as a
+        row of section 1 is).
 
     """
     if by not in ("sector", "commune_id"):
@@ -665,8 +709,13 @@ def breakdown(ctx: BriefingContext, upper_id: str, by: str, lang: str = "vi") ->
     out = grouped.agg(numerator=("numerator", lambda s: s.sum(min_count=1)),
                       denominator=("denominator", lambda s: s.sum(min_count=1)),
                       units_reported=("numerator", "count"), target=("target", "first"),
-                      measure=("measure", "first")).reset_index()
+                      measure=("measure", "first"), received=("units_reported", "sum"),
+                      expected=("units_expected", "sum")).reset_index()
     out = out.rename(columns={by: "group"})
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["coverage"] = (out.pop("received") / out["expected"]).where(out["expected"] > 0)
+    out["provisional"] = (out.pop("expected") > 0) & (
+        out["coverage"].fillna(0.0) < load_register().method.coverage_threshold - 1e-9)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["value"] = (out["numerator"] / out["denominator"]).where(out["denominator"] > 0)
     strict_flags = out["indicator_id"].map(lambda i: strict(str(i), ctx.period))

@@ -42,6 +42,7 @@ WORDS: dict[str, dict[str, str]] = {
     "period": {"vi": "Kỳ báo cáo", "en": "Period"},
     "cut_off": {"vi": "Số liệu tính đến", "en": "Data as of"},
     "units": {"vi": "Số CĐCS", "en": "Grassroots unions"},
+    "stocks": {"vi": "Đoàn viên / CNVCLĐ", "en": "Members / workers"},
     "code": {"vi": "Mã", "en": "Code"},
     "clause": {"vi": "Điều", "en": "Clause"},
     "indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
@@ -71,6 +72,10 @@ WORDS: dict[str, dict[str, str]] = {
     "not_held": {"vi": "Chưa tổ chức trong kỳ", "en": "Not held in the period"},
     "untracked": {"vi": "Chỉ tiêu của kế hoạch chưa được theo dõi (mẫu báo cáo chưa hỏi)",
                   "en": "Targets of the plan not followed (the report forms do not ask)"},
+    "provisional_mark": {"vi": "* tạm tính: nhóm đã nộp chưa đủ số báo cáo phải nộp để kết "
+                         "luận (dưới ngưỡng của kế hoạch).",
+                         "en": "* provisional: the group has sent too few of its expected "
+                               "reports to conclude (below the plan's threshold)."},
     "no_programmes": {"vi": "Kế hoạch không có chương trình nào được theo dõi bằng báo cáo.",
                       "en": "The plan has no programme followed through the reports."},
     "none": {"vi": "Không có.", "en": "None."},
@@ -144,12 +149,39 @@ def heading(section: str, lang: str = "vi") -> HTML:
     return HTML(f'<h2 class="cd-h2">{esc(text)}</h2>')
 
 
-def status_badge(status: Any, lang: str = "vi") -> str:
-    """A colour-blind-safe traffic light: symbol, colour and word."""
+def status_badge(status: Any, lang: str = "vi", provisional: Any = False) -> str:
+    """A colour-blind-safe traffic light: symbol, colour and word.
+
+    A provisional status (coverage below the register's threshold) keeps its symbol and word,
+    followed by "(tạm tính)", in the grey of "no data": too few reports to colour it green or red.
+    """
     style = status_style(status)
-    return (f'<span class="cd-status" style="color:{style.colour}">'
+    label = fmt.status_label(status, lang)
+    colour = style.colour
+    if _true(provisional) and status not in ("no_data", "not_applicable"):
+        label += f" ({fmt.PROVISIONAL[lang]})"
+        colour = status_style("no_data").colour
+    return (f'<span class="cd-status" style="color:{colour}">'
             f'<span class="cd-sym" aria-hidden="true">{esc(style.symbol)}</span> '
-            f'{esc(fmt.status_label(status, lang))}</span>')
+            f'{esc(label)}</span>')
+
+
+def _true(flag: Any) -> bool:
+    """A flag of a frame's cell: True only when set (missing, NA and False are not)."""
+    return flag is not None and flag is not pd.NA and not (
+        isinstance(flag, float) and np.isnan(flag)) and bool(flag)
+
+
+def _stocks(who: Identity, lang: str) -> str:
+    """"63 / 85", or for an upper union "498 / 562 (4/25 CĐCS đã báo cáo)"; '' when unknown."""
+    if who.members is None and who.workers is None:
+        return ""
+    text = " / ".join(fmt.MISSING if v is None else fmt.number(v, lang)
+                      for v in (who.members, who.workers))
+    if who.level != "cdcs" and who.stock_units < who.units:
+        text += (f" ({who.stock_units}/{who.units} CĐCS đã báo cáo)" if lang == "vi" else
+                 f" ({who.stock_units} of {who.units} grassroots unions reported)")
+    return text
 
 
 def title_block(who: Identity, lang: str = "vi") -> HTML:
@@ -167,6 +199,9 @@ def title_block(who: Identity, lang: str = "vi") -> HTML:
         if who.upper_name:  # an upper union under another (a nested one)
             facts.append((word("upper", lang), who.upper_name))
         facts.append((word("units", lang), fmt.number(who.units, lang)))
+    stocks = _stocks(who, lang)
+    if stocks:
+        facts.append((word("stocks", lang), stocks))
     facts += [(word("period", lang), who.period_label),
               (word("cut_off", lang), fmt.date(who.cut_off, lang))]
     rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts)
@@ -205,7 +240,7 @@ def scorecard(card: pd.DataFrame, lang: str = "vi") -> HTML:
     body = []
     for _, r in card.iterrows():
         body.append([r["clause"], r["label"], _value_cell(r, lang), _target_cell(r, lang),
-                     status_badge(r["status"], lang), r["note"] or ""])
+                     status_badge(r["status"], lang, r.get("provisional")), r["note"] or ""])
     table = _table(head, body, "cd-score", raw_columns=(4,)).data
     breaks = card.attrs.get("series_breaks") or []
     if breaks:  # said once here, not in each line whose series breaks (those give the dates)
@@ -218,14 +253,14 @@ def scorecard(card: pd.DataFrame, lang: str = "vi") -> HTML:
 
 
 def _value_cell(row: pd.Series, lang: str) -> str:
-    """A value shown against its target (never rounded onto it), marked when provisional."""
+    """A value shown against its target (never rounded onto it).
+
+    A provisional value is said so once, in its status (:func:`status_badge`) beside it, and
+    its coverage in the note: not a third time here.
+    """
     answer = row.get("answer")
-    text = (str(answer) if isinstance(answer, str) and answer
+    return (str(answer) if isinstance(answer, str) and answer
             else fmt.value(str(row["measure"]), row["value"], lang, row["target"]))
-    if row.get("provisional") is not None and row["provisional"] is not pd.NA and bool(
-            row["provisional"]) and text != fmt.MISSING:
-        text += f" ({fmt.PROVISIONAL[lang]})"
-    return text
 
 
 def _target_cell(row: pd.Series, lang: str) -> str:
@@ -263,7 +298,7 @@ def pace(rows: pd.DataFrame, lang: str = "vi") -> HTML:
             r["label"], base, _value_cell(r, lang), _target_cell(r, lang),
             _pace_cell(r["required_pace"], r, lang), _pace_cell(r["actual_pace"], r, lang),
             *[fmt.value(m, r[f"projection_{y}"], lang) for y in years],
-            status_badge(r["status"], lang),
+            status_badge(r["status"], lang, r.get("provisional")),
         ])
     return _table(head, body, "cd-pace", raw_columns=(len(head) - 1,))
 
@@ -388,22 +423,36 @@ def narrative(lines: Sequence[str]) -> HTML:
 
 
 def breakdown(table: pd.DataFrame, lang: str = "vi") -> HTML:
-    """Indicators × groups (sector or commune): value with its status symbol; target column."""
+    """Indicators × groups (sector or commune): value with its status symbol; target column.
+
+    A provisional cell (the group's coverage below the threshold: ``provisional``, as
+    :func:`congdoan.briefing.content.breakdown` gives it) is marked "*" and greyed, and a note
+    under the table says what the mark means.
+    """
     if table.empty:
         return bullets([], lang)
     groups = list(dict.fromkeys(table.sort_values("group_name")["group_name"]))
     head = [word("indicator", lang), word("target", lang), *groups]
     body = []
+    marked = False
     for _ind, part in table.groupby("indicator_id", sort=False):
         first = part.iloc[0]
         m = str(first["measure"])
-        cells = {str(r["group_name"]): (f'{esc(fmt.value(m, r["value"], lang, r["target"]))} '
-                                        f'<span style="color:{status_style(r["status"]).colour}">'
-                                        f'{esc(status_style(r["status"]).symbol)}</span>')
-                 for _, r in part.iterrows()}
+        cells = {}
+        for _, r in part.iterrows():
+            style = status_style(r["status"])
+            star = _true(r.get("provisional")) and r["status"] != "no_data"
+            marked |= star
+            colour = status_style("no_data").colour if star else style.colour
+            cells[str(r["group_name"])] = (
+                f'{esc(fmt.value(m, r["value"], lang, r["target"]))}{"*" if star else ""} '
+                f'<span style="color:{colour}">{esc(style.symbol)}</span>')
         body.append([first["label"], esc(fmt.target(m, first["target"], None, False, lang)),
                      *[cells.get(g, esc(fmt.MISSING)) for g in groups]])
-    return _table(head, body, "cd-breakdown", raw_columns=tuple(range(1, len(head))))
+    html_table = _table(head, body, "cd-breakdown", raw_columns=tuple(range(1, len(head)))).data
+    if marked:
+        html_table += f'<p class="cd-note">{esc(word("provisional_mark", lang))}</p>'
+    return HTML(html_table)
 
 
 def breakdown_summary(table: pd.DataFrame, lang: str = "vi") -> HTML:
@@ -417,8 +466,10 @@ def breakdown_summary(table: pd.DataFrame, lang: str = "vi") -> HTML:
         met = int((judged["status"] == "met").sum())
         missed = int((judged["status"] == "not_met").sum())
         things = "chỉ tiêu" if lang == "vi" else "indicators"
+        rough = (f" ({fmt.PROVISIONAL[lang]})" if "provisional" in judged
+                 and judged["provisional"].astype(bool).any() else "")
         body.append([str(name), f"{met}/{len(judged)} {things} "
-                     f"{fmt.status_label('met', lang).lower()}" if len(judged)
+                     f"{fmt.status_label('met', lang).lower()}{rough}" if len(judged)
                      else fmt.status_label("no_data", lang),
                      fmt.number(missed, lang)])
     return _table(head, body, "cd-summary")

@@ -73,9 +73,36 @@ def _ingest_command(args: argparse.Namespace) -> int:
            "{failed} tệp chưa xử lý được" if lang == "vi" else "Total: {accepted} accepted, "
            "{rejected} rejected, {duplicate} already stored, {failed} not processed").format(
         **counts))
+    periods = sorted({period for r in results if r.status == "accepted"
+                      for _, period, _ in r.reported})
+    if periods:
+        _print_completeness(url, periods, counts["rejected"], lang)
     if counts["failed"]:
         return 2
     return 1 if args.strict and counts["rejected"] else 0
+
+
+def _print_completeness(url: str, periods: list[str], rejected: int, lang: str) -> None:
+    """After the files: who has reported for each half-year they brought, and where to look next."""
+    from congdoan.core.completeness import completeness
+
+    dataset = open_dataset(url)
+    for period in periods:
+        row = completeness(dataset, period).iloc[-1]  # the whole organisation
+        expected, received, on_time = int(row["expected"]), int(row["received"]), \
+            int(row["on_time"])
+        if lang == "vi":
+            print(f"Kỳ {period}: đã nhận {received}/{expected} CĐCS ({on_time} đúng hạn), còn "
+                  f"{expected - received} chưa nộp"
+                  + (f" (có {rejected} tệp bị từ chối ở trên: chờ CĐCS gửi lại)" if rejected
+                     else "")
+                  + f". Từng CĐCS: congdoan completeness --period {period} --units")
+        else:
+            print(f"Period {period}: {received}/{expected} CĐCS reported ({on_time} on time), "
+                  f"{expected - received} missing"
+                  + (f" ({rejected} files rejected above: awaiting a corrected file)" if rejected
+                     else "")
+                  + f". Each CĐCS: congdoan completeness --period {period} --units")
 
 
 def register_cli(sub: argparse._SubParsersAction) -> None:

@@ -11,8 +11,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from congdoan.core.workspace import Workspace
+
+if TYPE_CHECKING:
+    from congdoan.intake.plan_import import PlanImport
 
 
 def _template_command(args: argparse.Namespace) -> int:
@@ -41,6 +45,7 @@ def _read_command(args: argparse.Namespace) -> int:
     from congdoan.intake.plan_template import cell_at, fill_workbook, plan_workbook
     from congdoan.intake.plan_text import (
         document_text,
+        line_name,
         match_targets,
         read_plan_text,
         sheet_values,
@@ -62,50 +67,58 @@ def _read_command(args: argparse.Namespace) -> int:
     ident = values.identity
     said = ", ".join(f"{label} {ident[key]:%d/%m/%Y}" if key == "date" else f"{label} {ident[key]}"
                      for key, label in (("number", "số"), ("date", "ngày"),
-                                        ("issued_by", "của"), ("baseline_year", "năm gốc"))
-                     if ident.get(key) is not None)
-    print(f"Đã đọc kế hoạch / plan read: {args.document} — {said}")
-    if ident.get("milestone_years"):
-        print(f"   các năm mốc / milestone years: {ident['milestone_years']}")
-    print(f"Chỉ tiêu trong văn bản / targets in the document ({len(reading.found)} nhận ra / "
-          f"recognised, {len(reading.unknown)} không nhận ra / not recognised):")
+                                        ("issued_by", "của"), ("baseline_year", "năm gốc"),
+                                        ("milestone_years", "năm mốc"))
+                     if ident.get(key) not in (None, "", ()))
+    print(f"Đã đọc kế hoạch / plan read: {Path(args.document).name} — {said}")
+    print(f"Chỉ tiêu / targets: {len(reading.found)} nhận ra / recognised"
+          + (f", {len(reading.unknown)} chưa theo dõi được / not followed" if reading.unknown
+             else ""))
+    to_fill: list[str] = []
     for found in reading.found:
         target = found.target
         when = f"mốc {target.year}" if target.year and not target.every_year else "hằng năm"
-        head = f"   {target.clause or '—':>6}  {target.shown():>14}  {when:>9}  →"
-        if found.problem is not None and found.line is not None:
-            key = "min" if found.line.kind == "annual" else f"milestone_{target.year}"
-            at = cell_at(book, found.line.id, key)
-            print(f"{head} {found.line.id}: CHƯA ĐIỀN — {found.problem} ({found.line.name_vi})"
-                  + (f": ô {at} của trang ChiTieu (còn là số của kế hoạch mẫu)" if at else ""))
-        elif found.line is not None:
-            print(f"{head} {found.line.id} ({found.line.name_vi})")
+        head = f"   {target.clause or '—':>5} {target.shown():>10}  {when:<9} "
+        if found.line is not None:
+            print(f"{head}{found.line.name_vi}" + (" → CẦN ĐIỀN (xem dưới)"
+                                                   if found.problem is not None else ""))
+            if found.problem is not None:
+                key = "min" if found.line.kind == "annual" else f"milestone_{target.year}"
+                at = cell_at(book, found.line.id, key) or "?"
+                to_fill.append(f"   ô {at} — {target.clause} \"{target.text[:80]}\": "
+                               f"{found.problem}")
         else:
             assert found.base is not None
             where = (f", khu vực {POPULATION_WORDS[found.population]}"
                      if found.population and found.population != found.base.population else "")
-            print(f"{head} dòng mới như / new line like {found.base.id}{where}")
+            print(f"{head}{line_name(target)} — dòng mới{where}")
     for target in reading.unknown:
-        print(f"   {target.clause or '—':>6}  {target.shown():>14}  KHÔNG NHẬN RA / not "
-              f"recognised: \"{target.text[:90]}\" (dòng {target.line}) — chỉ tiêu cần một câu "
-              "hỏi báo cáo mới: xem docs/plan-register.md")
+        print(f"   {target.clause or '—':>5} {target.shown():>10}  chưa theo dõi được: "
+              f"\"{target.text[:80]}\" (dòng {target.line} của văn bản)")
+    if reading.unknown:
+        print("      (mẫu báo cáo chưa có câu hỏi đo chỉ tiêu này; báo cáo tóm tắt sẽ nêu tên "
+              "nó. Thêm câu hỏi: docs/plan-register.md)")
     if reading.named:
-        print("Văn bản nhắc đến, không có số (giữ như mẫu) / named without a number (kept): "
-              + ", ".join(i.id for i in reading.named))
+        print("   văn bản nhắc đến, không có số (giữ như mẫu) / named without a number (kept): "
+              + ", ".join(i.name_vi for i in reading.named))
     dropped_programmes = [name for name, keep in values.programmes.items() if not keep]
+    gone = [f"{len(reading.dropped)} dòng"] if reading.dropped else []
     if dropped_programmes:
-        print(f"Văn bản không nêu chương trình nào của mẫu (mục III): bỏ {len(dropped_programmes)} "
-              "chương trình, mẫu báo cáo không hỏi nữa (trang ChuongTrinh) / the document names "
-              "none of the template's programmes: dropped")
-    if reading.dropped:
-        print(f"Bỏ {len(reading.dropped)} dòng của kế hoạch mẫu không có trong văn bản (Giữ = "
-              f"Không) / {len(reading.dropped)} template lines dropped: "
-              + ", ".join(i.id for i in reading.dropped))
+        gone.append(f"{len(dropped_programmes)} chương trình (mục III)")
+    if gone:
+        print(f"Bỏ {' và '.join(gone)} của kế hoạch mẫu mà văn bản không có / template lines "
+              "and programmes the document lacks: dropped")
     if len(values.new_rows) > NEW_ROWS:
         print(f"Lưu ý: {len(values.new_rows)} dòng mới, tệp chỉ có {NEW_ROWS}: nhập tệp rồi "
               "chạy lại lệnh này cho các dòng còn lại / more new lines than rows")
     print(f"Đã ghi / written → {out}")
-    print(f"Kiểm tra tệp (ô vàng), rồi: congdoan plan import {out} / check it, then import it")
+    if to_fill:
+        print(f"CẦN ĐIỀN trước khi nhập / to fill before importing ({len(to_fill)} ô, trang "
+              "ChiTieu):")
+        print("\n".join(to_fill))
+        print(f"Mở tệp, điền, lưu, rồi / then: congdoan plan import {out}")
+    else:
+        print(f"Nếu đúng như văn bản / if it matches: congdoan plan import {out}")
     return 0
 
 
@@ -121,29 +134,59 @@ def _import_command(args: argparse.Namespace) -> int:
     if len(result.problems) > args.show:
         print(f"   … {len(result.problems) - args.show} "
               + ("dòng nữa" if args.lang == "vi" else "more"))
+    if result.already:
+        print(f"Tệp này đã được nhập, kế hoạch không đổi / this workbook is already imported: "
+              f"{target}")
+        return 0
     if not result.written:
         if has_errors(result.problems):
             print(f"Không sửa gì trong {target} / nothing changed in {target}")
             return 1
         print(f"Không có thay đổi / no change: {target}")
         return 0
-    print(f"Đã sửa {target} ({len(result.changes)} thay đổi / changes):")
-    dropped = [c.split(": ", 1)[0].split(" ", 1)[-1] for c in result.changes
-               if c.endswith(": bỏ / dropped")]
-    for change in result.changes:
-        if not change.endswith(": bỏ / dropped"):
+    _print_import(result, target, args.details)
+    return 0
+
+
+def _print_import(result: PlanImport, target: Path, details: bool) -> None:
+    """What an import changed: in short (the plan, its lines, what went), or each change."""
+    from congdoan.core.plan import load_register
+
+    if details:
+        print(f"Đã sửa {target} ({len(result.changes)} thay đổi / changes):")
+        for change in result.changes:
             print("   " + change)
-    if dropped:
-        print(f"   bỏ {len(dropped)} dòng / {len(dropped)} lines dropped: " + ", ".join(dropped))
+        if result.removed_questions:
+            print(f"Đã bỏ {len(result.removed_questions)} câu hỏi của mẫu báo cáo khỏi "
+                  "params/data_elements.yaml / report questions removed:")
+            for question in result.removed_questions:
+                print("   " + question)
+    register = load_register(target.parent)
+    plan = register.plan
+    annual = [i for i in register.indicators if i.kind == "annual"]
+    years = ", ".join(str(y) for y in plan.milestone_years)
+    print(f"Đã nhập kế hoạch / plan imported: {plan.short} — {len(annual)} chỉ tiêu năm, "
+          f"{len(register.indicators) - len(annual)} chỉ tiêu có mốc"
+          + (f" ({years})" if years else "") + f", năm gốc {plan.baseline_year}")
+    dropped = sum(c.endswith(": bỏ / dropped") for c in result.changes)
+    gone = [f"{dropped} dòng của kế hoạch cũ"] if dropped else []
+    programmes = sum(c.endswith("bỏ chương trình / programme dropped") for c in result.changes)
+    if programmes:
+        gone.append(f"{programmes} chương trình")
     if result.removed_questions:
-        print(f"Đã bỏ {len(result.removed_questions)} câu hỏi của mẫu báo cáo (chỉ phục vụ dòng, điều "
-              "khoản đã bỏ) khỏi params/data_elements.yaml / report questions removed:")
-        for question in result.removed_questions:
-            print("   " + question)
+        gone.append(f"{len(result.removed_questions)} câu hỏi của mẫu báo cáo không còn dùng")
+    if gone:
+        print("   đã bỏ / dropped: " + ", ".join(gone))
+    if plan.untracked:
+        print(f"   chưa theo dõi được / not followed ({len(plan.untracked)}): "
+              + "; ".join(u.split(":", 1)[0] for u in plan.untracked)
+              + " — báo cáo tóm tắt nêu tên các chỉ tiêu này")
+    if not details:
+        print(f"   {len(result.changes)} thay đổi trong {target.name}; từng thay đổi: thêm "
+              "--details / each change: add --details")
     if not result.layout_kept:
         print("Lưu ý / note: tệp được ghi lại toàn bộ, các dòng chú thích (#) đã mất / the file "
               "was written whole, its comments are lost")
-    return 0
 
 
 def register_cli(sub: argparse._SubParsersAction) -> None:
@@ -164,9 +207,10 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
         description="Đọc văn bản kế hoạch (Word .docx hoặc .txt): số hiệu, ngày, các chỉ tiêu "
                     "năm và các mốc; ghi tệp Excel của 'plan template' đã điền sẵn (dòng của kế "
                     "hoạch mẫu không có trong văn bản: Giữ = Không; chỉ tiêu khác cách tính của "
-                    "mẫu: dòng mới) và in từng chỉ tiêu tìm thấy. Kiểm tra tệp rồi 'congdoan plan "
-                    "import'. / Reads the plan document and writes the workbook filled in; "
-                    "check it, then import it.")
+                    "mẫu: dòng mới) và in từng chỉ tiêu tìm thấy. Số văn bản không cho (vd. '105% "
+                    "chỉ tiêu được giao') để trống, in ở mục CẦN ĐIỀN: điền vào tệp rồi 'congdoan "
+                    "plan import'. / Reads the plan document and writes the workbook filled in; "
+                    "fill the cells listed TO FILL, then import it.")
     read.add_argument("document", help="văn bản kế hoạch (.docx, .txt)")
     read.add_argument("--out", default=None, metavar="FILE",
                       help="tệp .xlsx (mặc định output/KeHoach.xlsx)")
@@ -174,8 +218,11 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     imp = actions.add_parser(
         "import", help="ghi tệp đã sửa vào params/plan.yaml / apply the edited workbook",
         description="Ghi các ô đã sửa vào params/plan.yaml: tất cả hoặc không gì (một ô sai thì "
-                    "không gì thay đổi, thông báo nêu ô); in từng thay đổi. / Writes the edited "
-                    "cells to params/plan.yaml, all or nothing, and lists each change.")
+                    "không gì thay đổi, thông báo nêu ô); in tóm tắt kế hoạch sau khi nhập "
+                    "(--details: từng thay đổi). / Writes the edited cells to params/plan.yaml, "
+                    "all or nothing, and says what the plan now holds.")
     imp.add_argument("file", help="tệp .xlsx tạo bằng 'congdoan plan template'")
     imp.add_argument("--show", type=int, default=20, help="số dòng lỗi hiển thị")
+    imp.add_argument("--details", action="store_true",
+                     help="in từng thay đổi / list each change")
     imp.set_defaults(func=_import_command)

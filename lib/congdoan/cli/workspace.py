@@ -10,21 +10,25 @@ import sys
 from pathlib import Path
 
 from congdoan.core.paths import NOTEBOOKS_DIR
-from congdoan.core.workspace import KIND_NAMES, Organisation, Workspace, init_workspace
+from congdoan.core.workspace import (
+    KIND_NAMES,
+    Organisation,
+    OrganisationKind,
+    Workspace,
+    init_workspace,
+)
 
 NEXT_STEPS = """\
 Đã tạo không gian làm việc / workspace created: {root}
 Các bước tiếp theo / next steps (xem docs/getting-started.md):
 {activate}  cd {root}
-  1. kế hoạch / the plan:        congdoan plan read VĂN_BẢN_KẾ_HOẠCH.docx  (hoặc .txt)
-                                 → kiểm tra output/KeHoach.xlsx (ô vàng)
+  1. danh sách CĐCS / units:     congdoan units import DANH_SÁCH.xlsx --start NGÀY_BẮT_ĐẦU
+                                 (danh sách Excel của anh/chị, bố cục nào cũng được; hoặc mẫu:
+                                 congdoan units template → điền output/DanhSachCDCS.xlsx)
+  2. kế hoạch / the plan:        congdoan plan read VĂN_BẢN_KẾ_HOẠCH.docx  (hoặc .txt)
+                                 → điền các ô CẦN ĐIỀN (nếu có) trong output/KeHoach.xlsx
                                  → congdoan plan import output/KeHoach.xlsx
                                  (không có văn bản: congdoan plan template, điền, rồi import)
-  2. danh sách CĐCS / units:     danh sách Excel của anh/chị / your own Excel list:
-                                   congdoan units import TỆP.xlsx --start NGÀY_THÀNH_LẬP --dry-run
-                                   rồi bỏ --dry-run để nhập / then without --dry-run
-                                 hoặc mẫu / or the template: congdoan units template → điền
-                                   output/DanhSachCDCS.xlsx → congdoan units import …
   3. mẫu báo cáo / forms:        congdoan template --period YYYY-H1|YYYY-H2  (H2: báo cáo năm)
   4. nhận báo cáo / ingest:      đặt các tệp nhận được vào inbox/, rồi: congdoan ingest
      ai đã nộp / who reported:   congdoan completeness --period YYYY-H2 --units
@@ -48,11 +52,39 @@ def activation_hint() -> str:
             "works in every folder\n")
 
 
+NAME_KINDS: tuple[tuple[str, OrganisationKind], ...] = (
+    ("cong doan xa ", "commune"), ("cong doan phuong ", "commune"),
+    ("cong doan thi tran ", "commune"), ("cong doan dac khu ", "commune"),
+    ("cong doan nganh ", "industry"), ("lien doan lao dong quan ", "district"),
+    ("lien doan lao dong huyen ", "district"), ("lien doan lao dong thi xa ", "district"),
+    ("lien doan lao dong tinh ", "city"), ("lien doan lao dong thanh pho ", "city"))
+"""How an organisation's name begins (as :func:`~congdoan.intake.own_codes.upper_key` reads it,
+"CĐ …" and "LĐLĐ …" in full), and the kind of workspace it tells."""
+
+
+def kind_from_name(name: str) -> OrganisationKind | None:
+    """The kind of organisation its name tells ("Công đoàn phường …" → commune), or None."""
+    from congdoan.intake.own_codes import upper_key
+
+    words = upper_key(name) + " "
+    return next((kind for start, kind in NAME_KINDS if words.startswith(start)), None)
+
+
 def _init_command(args: argparse.Namespace) -> int:
-    organisation = Organisation(id=args.id, name=args.name, kind=args.kind,
-                                short_name=args.short_name)
+    from congdoan.intake.own_codes import code_from_name
+
+    kind: OrganisationKind | None = args.kind or kind_from_name(args.name)
+    if kind is None:
+        print(f"Lỗi: không đoán được loại tổ chức từ tên '{args.name}': thêm --kind, một trong "
+              f"{', '.join(KIND_NAMES)} / add --kind", file=sys.stderr)
+        return 2
+    code = args.id or code_from_name(args.name, set())
+    organisation = Organisation(id=code, name=args.name, kind=kind, short_name=args.short_name)
     workspace = init_workspace(args.dir, organisation, database=args.database, lang=args.ws_lang)
     print(NEXT_STEPS.format(root=workspace.root, activate=activation_hint()))
+    if not (args.id and args.kind):
+        print(f"Mã tổ chức / id: {code}; loại / kind: {kind} ({KIND_NAMES[kind][0]})"
+              " — từ tên; muốn khác: --id, --kind khi tạo / from the name")
     return 0
 
 
@@ -86,9 +118,11 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
         description="Tạo thư mục làm việc cho một công đoàn cấp trên: congdoan.yaml, params/ "
                     "(kế hoạch mẫu để sửa), inbox/, output/.")
     init.add_argument("dir", type=Path, help="thư mục mới hoặc trống / a new or empty folder")
-    init.add_argument("--id", required=True, help="mã tổ chức, vd. CD-XA-BATTRANG")
     init.add_argument("--name", required=True, help="tên đầy đủ, vd. 'Công đoàn xã Bát Tràng'")
-    init.add_argument("--kind", required=True, choices=tuple(KIND_NAMES), help=kinds)
+    init.add_argument("--id", default=None,
+                      help="mã tổ chức, vd. CD-XA-BATTRANG (mặc định: làm từ tên)")
+    init.add_argument("--kind", default=None, choices=tuple(KIND_NAMES),
+                      help=kinds + " (mặc định: theo tên, vd. 'Công đoàn phường …' → commune)")
     init.add_argument("--short-name", default=None, help="tên ngắn trên biểu đồ (tuỳ chọn)")
     init.add_argument("--database", default=None, metavar="URL",
                       help="URL CSDL (mặc định SQLite congdoan.sqlite trong thư mục làm việc)")

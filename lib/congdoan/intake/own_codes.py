@@ -60,12 +60,11 @@ DEFAULT_KIND = "industry_union"
 
 
 MISSING_FOUNDED_VI = (
-    "Thiếu ngày thành lập (cần để biết CĐCS thành lập mới hay đã có từ trước, đã đủ 12 tháng "
-    "để xếp loại chưa; CĐCS có trước tổ chức thì về trực thuộc từ ngày tổ chức bắt đầu).")
+    "Thiếu ngày thành lập của CĐCS (ngày này cho biết CĐCS mới hay cũ, đã đủ 12 tháng để xếp "
+    "loại chưa).")
 MISSING_FOUNDED_EN = (
-    "The founding day is missing (it tells whether the CĐCS is new or existed before, and "
-    "whether it has had 12 months for a rating; one older than the organisation comes under it "
-    "on the organisation's first day).")
+    "The CĐCS's founding day is missing (it tells whether the CĐCS is new or old, and whether "
+    "it has had 12 months for a rating).")
 """Why a CĐCS of an officer's own list needs its founding day (none is made up for it)."""
 
 
@@ -310,7 +309,7 @@ def give_codes(rows: list[OwnRow], state: RegistryState, organisation: Organisat
             matched[uid] = r.row
             if v.get("founded") is None:
                 out.add(r.cells.get("founded") or r.cells["name"], "founded", MISSING_FOUNDED_VI,
-                        MISSING_FOUNDED_EN, value=v["name"],
+                        MISSING_FOUNDED_EN, value=f"(trống) — {v['name']}",
                         expected="dd/mm/yyyy (nếu không rõ ngày: 01/01 của năm thành lập)",
                         expected_en="dd/mm/yyyy (if the day is not known: 1 January of the "
                         "founding year)")

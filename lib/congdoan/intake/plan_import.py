@@ -12,6 +12,8 @@ cannot be the union's own plan: the template's count targets, milestones not aft
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -69,6 +71,22 @@ class PlanImport:
     """False when ``plan.yaml`` or ``data_elements.yaml`` had to be written whole (comments lost)."""
     removed_questions: list[str] = field(default_factory=list)
     """Report questions (data elements, ``name: label``) removed with a clause the plan dropped."""
+    already: bool = False
+    """True when this very workbook was the last one imported and the plan is as it left it."""
+
+
+LAST_IMPORT = ".last_plan_import.json"
+"""In the params folder: the last workbook imported (its sha256) and the register version it
+made; importing the same file again then changes nothing and says so, instead of reading the
+workbook against the register it already changed."""
+
+
+def _last_import(params_dir: Path) -> dict[str, str]:
+    try:
+        got = json.loads((params_dir / LAST_IMPORT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return got if isinstance(got, dict) else {}
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -279,17 +297,23 @@ def import_plan_sheet(path: Path, params_dir: Path, settings: IntakeSettings) ->
                                                   template=PLAN_TEMPLATE)])
     register, version = load_register(params_dir), register_version(params_dir)
     data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if _last_import(params_dir) == {"sha256": digest, "version": version}:
+        return PlanImport(already=True)
     sheet = read_plan_sheet(name, data, register, settings)
     activities = load_elements(params_dir).activities
     programmes = read_programmes(name, data, activities, settings)
     sheet.problems.extend(p for p in programmes.problems if p not in sheet.problems)
-    if not has_errors(sheet.problems) and sheet.version != version:
-        sheet.problems.append(Problem(
+    if sheet.version != version and (sheet.version is not None or not has_errors(sheet.problems)):
+        # said alone: against another register, every line it dropped or added reads as wrong
+        return PlanImport(problems=[Problem(
             file=name, sheet=PLAN_SHEET, field=VERSION_KEY,
-            message_vi="Tệp được tạo từ một phiên bản khác của params/plan.yaml (kế hoạch đã sửa "
-            "sau khi tạo tệp); hãy tạo lại mẫu rồi sửa lại.", message_en="The workbook was made "
-            "from another version of params/plan.yaml (the plan changed since); make the "
-            "template again and redo the edits.", value=sheet.version, expected=version))
+            message_vi="Tệp được tạo từ một phiên bản khác của params/plan.yaml: kế hoạch đã "
+            "sửa sau khi tạo tệp (tệp này đã được nhập rồi?). Để sửa tiếp: congdoan plan "
+            "template, sửa tệp mới, rồi nhập.", message_en="The workbook was made from another "
+            "version of params/plan.yaml: the plan changed since (was this file imported "
+            "already?). To edit further: congdoan plan template, edit the new file, import it.",
+            value=sheet.version, expected=version)])
     if sheet.lines and all(line["keep"] is False for line in sheet.lines.values()):
         sheet.problems.append(Problem(
             file=name, sheet=TARGETS_SHEET, field="keep", message_vi="Mọi chỉ tiêu đều bị bỏ; "
@@ -331,6 +355,8 @@ def import_plan_sheet(path: Path, params_dir: Path, settings: IntakeSettings) ->
                 + said["en"])])
         _replace_together(trial, params_dir, ["plan.yaml"] + (
             [elements_path.name] if removed or programme_lines else []))
+    (params_dir / LAST_IMPORT).write_text(json.dumps(
+        {"sha256": digest, "version": register_version(params_dir)}), encoding="utf-8")
     return PlanImport(changes=changes, problems=sheet.problems, written=True, layout_kept=kept,
                       removed_questions=questions)
 

@@ -404,9 +404,10 @@ def match_targets(plan: PlanText, register: PlanRegister,
             other = max(scored, key=lambda si: si[0])
             if other[0]:
                 reading.found.append(Found(target, line=other[1], problem=(
-                    "số của kế hoạch là tỷ lệ còn chỉ tiêu đếm số lượng (hoặc ngược lại): ghi "
-                    "số vào ô của dòng" if target.share else
-                    "số của kế hoạch là số lượng còn chỉ tiêu là tỷ lệ: ghi tỷ lệ vào ô của dòng")))
+                    f"văn bản ghi tỷ lệ ({target.shown().strip()}) còn dòng này đếm số lượng: "
+                    "ghi số lượng (vd. tỷ lệ ấy của số được giao)" if target.share else
+                    f"văn bản ghi số lượng ({target.shown().strip()}) còn dòng này là tỷ lệ: "
+                    "ghi tỷ lệ")))
             else:
                 reading.unknown.append(target)
             continue
@@ -463,7 +464,7 @@ class SheetValues:
     """Programme code → kept (sheet ChuongTrinh)."""
 
 
-def _name(target: Target) -> str:
+def line_name(target: Target) -> str:
     """A short name for a new line from the plan's words after its number."""
     words = re.sub(r"^\s*(?:trở lên|trở lên,)\s*", "", target.phrase)
     words = re.sub(r"\s*\(20\d\d\)\s*", " ", words).strip() or target.text
@@ -534,7 +535,8 @@ def sheet_values(reading: Reading, register: PlanRegister, organisation_name: st
                 values.lines[(ind.id, "clause")] = target.clause
             if ind.reading is not None and _reading_of(target):
                 values.lines[(ind.id, "reading")] = _reading_of(target)
-            if ind.kind == "annual":
+            if ind.kind == "annual":  # left blank: the import refuses it, at its cell, until
+                values.lines[(ind.id, "min")] = None  # filled (never the template's number)
                 values.lines[(ind.id, "max")] = None
             continue
         if found.line is not None:
@@ -563,7 +565,7 @@ def sheet_values(reading: Reading, register: PlanRegister, organisation_name: st
         if row is None:
             row = {"based_on": found.base.id,
                    "clause": target.clause or found.base.clause,
-                   "name_vi": _name(target), "wording_vi": target.text,
+                   "name_vi": line_name(target), "wording_vi": target.text,
                    "strict": "Có" if target.strict else None,
                    "about": "Có" if target.about else None}
             if found.population and found.population != found.base.population:
