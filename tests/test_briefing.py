@@ -93,6 +93,19 @@ def test_comparison_uses_aggregates_and_suppresses_small_ones(
     assert set(table.columns) == {"label", "target", "unit", "sector", "upper_union", "organisation"}
 
 
+def test_an_aggregate_of_this_cdcs_and_two_others_is_not_shown_to_it() -> None:
+    """With A, B and C all reporting, the organisation's share less A's own would be B's and
+    C's together: A's briefing must not show it (three *others* are needed)."""
+    third = {"unit_id": "C", "period": "2023-H1", "submitted_on": "2023-06-01", "workers": 40,
+             "members": 30, "people_informed": 10, "policy_proposal": 1}
+    ctx = _context(tiny_dataset(reports=[*_reports(), third]), "2023-H1")
+    whole = ctx.rows("organisation", ctx.dataset.organisation_id).set_index("indicator_id")
+    assert whole.loc["people_informed", "units_reported"] == 3  # A, B and C
+    table = briefing.comparison_table(ctx, "A").set_index("indicator_id")
+    assert table.loc["people_informed", "unit"] == pytest.approx(8 / 20)
+    assert table[["sector", "upper_union", "organisation"]].isna().all().all()
+
+
 def test_a_cdcs_directly_under_the_organisation_is_compared_with_it_once() -> None:
     """A ward union's CĐCS are directly under the ward itself: its upper union is the
     organisation, and the chart's key named the ward twice."""
@@ -130,6 +143,9 @@ def test_units_below_target_and_status_counts(ctx: briefing.BriefingContext) -> 
     counts = briefing.status_counts(ctx, "FED")
     informed = counts.loc["Đoàn viên, CNVCLĐ được học tập, quán triệt"]
     assert (informed["met"], informed["not_met"], informed["no_data"]) == (1, 1, 1)
+    # a milestone line says its year (the milestone judged in 2023-H1 is the 2023 one)
+    assert "Doanh nghiệp có công đoàn ký kết TƯLĐTT (mốc 2023)" in counts.index
+    assert counts.index.is_unique
 
 
 def test_missing_data_names_late_and_missing_reports(ctx: briefing.BriefingContext) -> None:
@@ -274,7 +290,7 @@ def test_a_title_states_members_and_workers_at_the_cut_off(
     whole = briefing.upper_identity(ctx, ctx.dataset.organisation_id)
     assert (whole.members, whole.workers, whole.stock_units, whole.units) == (68, 80, 2, 3)
     block = view.title_block(whole, "vi").data
-    assert "Đoàn viên / CNVCLĐ</th><td>68 / 80 (2/3 CĐCS đã báo cáo)" in block
+    assert "Đoàn viên / CNVCLĐ</th><td>68 / 80 (theo báo cáo của 2/3 CĐCS)" in block
     assert "Đoàn viên / CNVCLĐ</th><td>18 / 20<" in view.title_block(union, "vi").data
     assert "Đoàn viên" not in view.title_block(briefing.union_identity(ctx, "C"), "vi").data
     # at the year's cut-off, A and B carry their first half forward and C has reported

@@ -67,6 +67,8 @@ def test_a_breakdown_marks_the_groups_with_too_few_reports() -> None:
     assert "* tạm tính" not in display.breakdown(table.assign(provisional=False), "vi").data
     summary = display.breakdown_summary(table, "vi").data
     assert ">1/1 chỉ tiêu đạt<" in summary and ">0/1 chỉ tiêu đạt (tạm tính)<" in summary
+    none = display.breakdown_summary(table.assign(status="no_data"), "vi").data
+    assert none.count(">Chưa có số liệu<") == 2 and none.count(">—<") == 2  # not "0 chưa đạt"
 
 
 def test_bullets_and_narrative_escape_and_say_none_when_empty() -> None:

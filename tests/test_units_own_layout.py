@@ -22,7 +22,7 @@ from openpyxl import Workbook, load_workbook
 
 from congdoan.cli import main
 from congdoan.core import store
-from congdoan.core.registry import registry_at
+from congdoan.core.registry import FOUNDED_UNKNOWN, registry_at
 from congdoan.core.registry_store import registry_events, registry_state
 from congdoan.core.workspace import Organisation, Workspace, init_workspace
 from congdoan.intake.own_codes import code_from_name, upper_key, upper_kind
@@ -128,6 +128,11 @@ def test_names_and_words_are_compared_without_accents_case_and_punctuation() -> 
 def test_an_officers_own_workbook_becomes_the_registry_with_codes_in_row_order(
         ws: Workspace) -> None:
     result = first_import(ws)
+    # what happened, said per kind of thing: 4 + 1 CĐCS, the organisation and the education
+    # union, the two former communes
+    assert result.summary().splitlines()[1:] == [
+        "   CĐCS về trực thuộc: 4", "   CĐCS thành lập: 1", "   cấp trên thành lập: 2",
+        "   xã/phường thêm vào danh mục: 2"]
     mapping = result.mapping
     assert (mapping.sheet, mapping.header_row) == ("Danh sách", 4)
     assert {c.letter: c.field for c in mapping.columns} == {
@@ -163,19 +168,57 @@ def test_an_officers_own_workbook_becomes_the_registry_with_codes_in_row_order(
     assert not [p for p in result.problems if p.severity == "error"]
 
 
-def test_a_new_cdcs_without_founding_day_is_refused_at_its_cell(ws: Workspace) -> None:
-    """No founding day is made up: with the union's start as one, an old CĐCS would count as
-    founded in 2025 (its members as new growth, itself as a new CĐCS, too young for a rating)."""
+def test_the_first_list_takes_a_cdcs_without_founding_day_as_there_before_the_start(
+        ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    """No day is made up: the CĐCS of the organisation's first list without one is "không rõ",
+    taken as there before the start — not new in 2025 (its members are no growth), old enough
+    to be rated — and said so in one warning naming the cells."""
     rows = [list(r) for r in ROWS]
     rows[2][4] = None  # Công ty CP Gạch Phú Mỹ, row 8
-    result = import_units(officer_workbook(ws.inbox / "thieu_ngay.xlsx", rows), ws.database_url,
-                          today=TODAY, own=own(start=D(2025, 7, 1)))
+    path = officer_workbook(ws.inbox / "thieu_ngay.xlsx", rows)
+    result = import_units(path, ws.database_url, today=TODAY, own=own(start=D(2025, 7, 1)))
+    assert result.status == "accepted"
+    [said] = [p for p in result.problems if "ngày thành lập" in p.message_vi]
+    assert (said.severity, said.value) == ("warning", "ô F8")
+    assert said.message_vi.startswith("1 CĐCS không có ngày thành lập: coi như đã hoạt động "
+                                      "trước 01/07/2025")
+    state = registry_state(ws.database_url)
+    gach = state.units.set_index("name").loc["Công ty CP Gạch Phú Mỹ"]
+    assert pd.Timestamp(gach["founded"]) == pd.Timestamp(FOUNDED_UNKNOWN)
+    uid = str(gach["unit_id"])
+    assert (("cdcs", uid, "joined", "2025-07-01") in events(result.events)
+            and not any(e[1] == uid and e[2] == "founded" for e in events(result.events)))
+    assert main(["-w", str(ws.root), "units", "list", "--at", "30/11/2025"]) == 0
+    listed = [line for line in capsys.readouterr().out.splitlines() if uid in line]
+    assert len(listed) == 1 and "không rõ" in listed[0] and "1900" not in listed[0]
+    # its year-report form asks for its rating (12 months old), as that of a CĐCS of 2016 does,
+    # and not that of the CĐCS founded on 15/08/2025
+    assert main(["-w", str(ws.root), "template", "--period", "2025-H2"]) == 0
+    forms = ws.output_dir / "forms" / "2025-H2"
+
+    def rating_open(code: str) -> bool:
+        sheet = load_workbook(forms / f"{code}_2025-H2.xlsx")["BaoCao"]
+        row = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 2).value == "rating")
+        return not sheet.cell(row, 6).protection.locked
+    young = str(state.units.set_index("name").loc["Công ty TNHH Điện tử Sao Mai", "unit_id"])
+    assert rating_open(uid) and not rating_open(young)
+
+
+def test_a_later_list_refuses_a_new_cdcs_without_founding_day_at_its_cell(
+        ws: Workspace) -> None:
+    """No founding day is made up for a CĐCS new to the registry: with the list's day as one, an
+    old CĐCS would count as founded then; with none, a new one would count as old."""
+    first_import(ws)
+    before = registry_state(ws.database_url).units
+    path = officer_workbook(ws.inbox / "thieu_ngay.xlsx",
+                            [*ROWS, [*NEW_ROW[:4], None, *NEW_ROW[5:]]])
+    result = import_units(path, ws.database_url, today=TODAY, own=own())
     assert result.status == "rejected"
     [missing] = [p for p in result.problems if p.severity == "error"]
-    assert (missing.cell, missing.field, missing.value) == ("F8", "Ngày thành lập",
-                                                            "(trống) — Công ty CP Gạch Phú Mỹ")
+    assert (missing.cell, missing.field, missing.value) == (
+        "F11", "Ngày thành lập", "(trống) — Công ty CP Thực phẩm Minh Long")
     assert "01/01 của năm thành lập" in missing.expected
-    assert registry_state(ws.database_url).units.empty  # nothing of the file is kept
+    pd.testing.assert_frame_equal(registry_state(ws.database_url).units, before)  # unchanged
     assert f"   báo cáo lỗi: {result.report_path}" in result.summary()
 
 

@@ -121,12 +121,12 @@ def test_commands_say_which_workspace_they_use(tmp_path: Path) -> None:
                            "completeness", "--period", "2025"],
                           capture_output=True, text=True, env=env, cwd=tmp_path)
     assert f"Công đoàn xã Đông Dư (CD-XA-DONGDU) — {ws.root}" in done.stderr
-    assert "params/plan.yaml vẫn là kế hoạch mẫu" in done.stderr  # until the plan is named
+    assert "chưa nhập kế hoạch của tổ chức" in done.stderr  # until the plan is named
     # ... except by the commands that name it (the warning after an import would read as
     # if the import had failed)
     plan = subprocess.run([sys.executable, "-m", "congdoan.cli", "-w", str(ws.root), "plan",
                            "template"], capture_output=True, text=True, env=env, cwd=tmp_path)
-    assert plan.returncode == 0 and "vẫn là kế hoạch mẫu" not in plan.stderr
+    assert plan.returncode == 0 and "chưa nhập kế hoạch" not in plan.stderr
 
 
 @pytest.mark.slow

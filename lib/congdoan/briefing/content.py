@@ -43,7 +43,8 @@ from congdoan.core.timeliness import reporting_status, reporting_summary
 from congdoan.exceptions import ParameterError
 
 MIN_UNITS_COMPARED = 3
-"""Fewest reporting CĐCS an aggregate needs to be shown in a per-CĐCS briefing."""
+"""Fewest CĐCS besides the briefing's own that must have reported to an aggregate for a
+per-CĐCS briefing to show it."""
 
 JUDGED = ("met", "not_met", "achieved", "not_achieved", "on_track", "acceleration_needed",
           "limited_progress", "moving_away")
@@ -507,8 +508,10 @@ def trend_indicators(card: pd.DataFrame, limit: int = TREND_PANELS) -> list[str]
 def comparison_table(ctx: BriefingContext, union_id: str, lang: str = "vi") -> pd.DataFrame:
     """Shares of a CĐCS next to its sector, upper union and organisation aggregates (never a CĐCS).
 
-    An aggregate with fewer than :data:`MIN_UNITS_COMPARED` reporting CĐCS is left empty. A CĐCS
-    directly under the organisation has no upper-union column (it would repeat the organisation's).
+    An aggregate is left empty unless :data:`MIN_UNITS_COMPARED` CĐCS *other than this one*
+    reported to it: with fewer, this CĐCS could take its own answer out of the aggregate and
+    read the others' (two "Có" out of three, itself "Không"). A CĐCS directly under the
+    organisation has no upper-union column (it would repeat the organisation's).
     """
     who = union_identity(ctx, union_id, lang)
     card = scorecard(ctx, union_id, "cdcs", lang)
@@ -519,9 +522,11 @@ def comparison_table(ctx: BriefingContext, union_id: str, lang: str = "vi") -> p
             "organisation": ctx.dataset.organisation_id}
     if str(who.upper_id) == str(ctx.dataset.organisation_id):
         del keys["upper_union"]  # a CĐCS directly under the organisation: one series, not two
+    own = card.set_index("indicator_id")["units_reported"].fillna(0)  # 1 where it reported
     for level, key in keys.items():
         agg = ctx.rows(level, str(key))
-        agg = agg[agg["units_reported"] >= MIN_UNITS_COMPARED]
+        others = agg["units_reported"] - agg["indicator_id"].map(own).fillna(0)
+        agg = agg[others >= MIN_UNITS_COMPARED]
         out[level] = out["indicator_id"].map(agg.set_index("indicator_id")["value"])
     names = {
         "unit": "CĐCS này" if lang == "vi" else "This union",
@@ -737,14 +742,22 @@ STATUS_ORDER = ("met", "achieved", "on_track", "acceleration_needed", "limited_p
 
 
 def status_counts(ctx: BriefingContext, upper_id: str, lang: str = "vi") -> pd.DataFrame:
-    """Per indicator judged at CĐCS level, how many CĐCS are in each status (index = label)."""
+    """Per indicator judged at CĐCS level, how many CĐCS are in each status (index = label).
+
+    A milestone line's label says its year ("… (mốc 2030)"): a plan may set an annual target
+    and a milestone for the same measure, under the same name.
+    """
     rows = member_rows(ctx, upper_id)
     rows = rows[rows["status"].isin(STATUS_ORDER)]
     counts = pd.crosstab(rows["indicator_id"], rows["status"])
     order = {ind.id: i for i, ind in enumerate(load_register().indicators)}
     counts = counts.loc[sorted(counts.index, key=lambda i: order.get(str(i), 999))]
     counts = counts[[s for s in STATUS_ORDER if s in counts.columns]]
-    counts.index = [label(str(i), lang) for i in counts.index]
+    years = rows.drop_duplicates("indicator_id").set_index("indicator_id")["milestone_year"]
+    milestone = "mốc" if lang == "vi" else "milestone"
+    counts.index = [label(str(i), lang) + (
+        f" ({milestone} {int(years[i])})" if indicator(str(i)).kind == "milestone"
+        and not fmt.is_missing(years.get(i)) else "") for i in counts.index]
     counts.columns.name = None
     return counts
 

@@ -173,14 +173,14 @@ def _true(flag: Any) -> bool:
 
 
 def _stocks(who: Identity, lang: str) -> str:
-    """"63 / 85", or for an upper union "498 / 562 (4/25 CĐCS đã báo cáo)"; '' when unknown."""
+    """"63 / 85", or for an upper union "498 / 562 (theo báo cáo của 4/25 CĐCS)"; '' when unknown."""
     if who.members is None and who.workers is None:
         return ""
     text = " / ".join(fmt.MISSING if v is None else fmt.number(v, lang)
                       for v in (who.members, who.workers))
     if who.level != "cdcs" and who.stock_units < who.units:
-        text += (f" ({who.stock_units}/{who.units} CĐCS đã báo cáo)" if lang == "vi" else
-                 f" ({who.stock_units} of {who.units} grassroots unions reported)")
+        text += (f" (theo báo cáo của {who.stock_units}/{who.units} CĐCS)" if lang == "vi" else
+                 f" (as reported by {who.stock_units} of {who.units} grassroots unions)")
     return text
 
 
@@ -471,7 +471,7 @@ def breakdown_summary(table: pd.DataFrame, lang: str = "vi") -> HTML:
         body.append([str(name), f"{met}/{len(judged)} {things} "
                      f"{fmt.status_label('met', lang).lower()}{rough}" if len(judged)
                      else fmt.status_label("no_data", lang),
-                     fmt.number(missed, lang)])
+                     fmt.number(missed, lang) if len(judged) else fmt.MISSING])
     return _table(head, body, "cd-summary")
 
 

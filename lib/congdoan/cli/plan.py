@@ -89,9 +89,9 @@ def _read_command(args: argparse.Namespace) -> int:
                                f"{found.problem}")
         else:
             assert found.base is not None
-            where = (f", khu vực {POPULATION_WORDS[found.population]}"
+            where = (f" — khu vực {POPULATION_WORDS[found.population]}"
                      if found.population and found.population != found.base.population else "")
-            print(f"{head}{line_name(target)} — dòng mới{where}")
+            print(f"{head}{line_name(target)}{where}")
     for target in reading.unknown:
         print(f"   {target.clause or '—':>5} {target.shown():>10}  chưa theo dõi được: "
               f"\"{target.text[:80]}\" (dòng {target.line} của văn bản)")

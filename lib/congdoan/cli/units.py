@@ -149,10 +149,14 @@ def _import_command(args: argparse.Namespace) -> int:
 
 
 def _table(frame: pd.DataFrame, headers: dict[str, tuple[str, str]], lang: str) -> pd.DataFrame:
+    from congdoan.core.registry import FOUNDED_UNKNOWN
+
     out = frame[list(headers)].copy()
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].dt.strftime("%d/%m/%Y").fillna("")
+            unknown = out[col] == pd.Timestamp(FOUNDED_UNKNOWN)
+            out[col] = out[col].dt.strftime("%d/%m/%Y").fillna("").mask(
+                unknown, "không rõ" if lang == "vi" else "unknown")
     return out.fillna("").rename(columns={k: v[0 if lang == "vi" else 1]
                                           for k, v in headers.items()})
 

@@ -20,20 +20,13 @@ from congdoan.core.workspace import (
 
 NEXT_STEPS = """\
 Đã tạo không gian làm việc / workspace created: {root}
-Các bước tiếp theo / next steps (xem docs/getting-started.md):
+{said}Tiếp theo / next (README.md, "Bắt đầu với tổ chức của bạn"):
 {activate}  cd {root}
-  1. danh sách CĐCS / units:     congdoan units import DANH_SÁCH.xlsx --start NGÀY_BẮT_ĐẦU
-                                 (danh sách Excel của anh/chị, bố cục nào cũng được; hoặc mẫu:
-                                 congdoan units template → điền output/DanhSachCDCS.xlsx)
-  2. kế hoạch / the plan:        congdoan plan read VĂN_BẢN_KẾ_HOẠCH.docx  (hoặc .txt)
-                                 → điền các ô CẦN ĐIỀN (nếu có) trong output/KeHoach.xlsx
-                                 → congdoan plan import output/KeHoach.xlsx
-                                 (không có văn bản: congdoan plan template, điền, rồi import)
-  3. mẫu báo cáo / forms:        congdoan template --period YYYY-H1|YYYY-H2  (H2: báo cáo năm)
-  4. nhận báo cáo / ingest:      đặt các tệp nhận được vào inbox/, rồi: congdoan ingest
-     ai đã nộp / who reported:   congdoan completeness --period YYYY-H2 --units
-  5. báo cáo tóm tắt / briefings: congdoan briefings --period latest
-  6. khám phá / explore:         congdoan lab
+  congdoan units import DANH_SÁCH.xlsx --start NGÀY_BẮT_ĐẦU   # danh sách CĐCS / your list
+  congdoan plan read VĂN_BẢN_KẾ_HOẠCH.docx                      # kế hoạch, rồi / then plan import
+  congdoan template --period YYYY-H2                            # mẫu báo cáo năm / year forms
+  congdoan ingest                                               # nhận các tệp trong inbox/
+  congdoan briefings --period latest                            # báo cáo tóm tắt / briefings
 """
 
 
@@ -81,10 +74,10 @@ def _init_command(args: argparse.Namespace) -> int:
     code = args.id or code_from_name(args.name, set())
     organisation = Organisation(id=code, name=args.name, kind=kind, short_name=args.short_name)
     workspace = init_workspace(args.dir, organisation, database=args.database, lang=args.ws_lang)
-    print(NEXT_STEPS.format(root=workspace.root, activate=activation_hint()))
-    if not (args.id and args.kind):
-        print(f"Mã tổ chức / id: {code}; loại / kind: {kind} ({KIND_NAMES[kind][0]})"
-              " — từ tên; muốn khác: --id, --kind khi tạo / from the name")
+    said = "" if args.id and args.kind else (
+        f"Mã tổ chức / id: {code}; loại / kind: {kind} ({KIND_NAMES[kind][0]}) — từ tên / from "
+        "the name (muốn khác: tạo lại với --id, --kind)\n")
+    print(NEXT_STEPS.format(root=workspace.root, said=said, activate=activation_hint()))
     return 0
 
 

@@ -343,10 +343,10 @@ TEMPLATE_NAME = ("kế hoạch mẫu (chưa điền số hiệu trong params/pla
 """How a plan register still holding the template's identity is named (Vietnamese, English)."""
 
 TEMPLATE_WARNING = (
-    "Lưu ý: params/plan.yaml vẫn là kế hoạch mẫu (chưa điền số hiệu, ngày, cơ quan ban hành); "
-    "các chỉ tiêu đang là của mẫu — hãy sửa theo kế hoạch của tổ chức.",
-    "Note: params/plan.yaml is still the template plan (number, date and issuing body not filled "
-    "in); the targets are the template's — edit them to your organisation's plan.")
+    "Lưu ý: chưa nhập kế hoạch của tổ chức, các chỉ tiêu vẫn là của kế hoạch mẫu: congdoan plan "
+    "read VĂN_BẢN_KẾ_HOẠCH.docx",
+    "Note: your organisation's plan is not in yet; the targets are the template's: congdoan plan "
+    "read YOUR_PLAN.docx")
 """Said by every command while the workspace's plan is the template."""
 
 

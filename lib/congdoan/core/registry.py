@@ -40,6 +40,12 @@ SECTOR_NAMES: dict[str, dict[str, str]] = {
 """Display names of the sectors."""
 
 
+FOUNDED_UNKNOWN = dt.date(1900, 1, 1)
+"""The founding day stored for a CĐCS of an organisation's first list that gave none: before
+any period, so the CĐCS is active from the organisation's start, not new in any period and old
+enough to be rated. Shown as "không rõ"; a later list that gives the day corrects it."""
+
+
 def _ts(day: dt.date | pd.Timestamp) -> pd.Timestamp:
     return pd.Timestamp(day)
 

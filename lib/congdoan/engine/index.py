@@ -44,7 +44,8 @@ LEVELS: dict[str, str] = {"organisation": "Toàn địa bàn", "upper_union": "C
                           "cdcs": "CĐCS"}
 """Kinds of briefing, in the order they are listed, with their Vietnamese names."""
 
-STATUS_WORDS = {True: "✔ Hoàn thành", False: "✘ Lỗi"}
+STATUS_WORDS = {True: "✔ Đã tạo", False: "✘ Lỗi khi tạo"}
+"""Whether a briefing was made (not whether its CĐCS reported or met its targets)."""
 
 
 @dataclass

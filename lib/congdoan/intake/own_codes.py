@@ -23,7 +23,10 @@ file's collector. The rules:
   stored opening balance (the list's figures are then today's, which reports give): each said
   in a warning.
 - A new CĐCS without a founding day is refused at its row (none is made up: the day decides
-  whether it is new in a period and whether it may be rated).
+  whether it is new in a period and whether it may be rated) — except in the organisation's
+  first list (the registry has no CĐCS yet, its start is known): a CĐCS named there was there
+  before, and is stored as founded :data:`~congdoan.core.registry.FOUNDED_UNKNOWN` ("không
+  rõ": active from the start, not new, old enough to be rated), with a warning at its cell.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from typing import Any
 
 import pandas as pd
 
-from congdoan.core.registry import RegistryState, name_history
+from congdoan.core.registry import FOUNDED_UNKNOWN, RegistryState, name_history
 from congdoan.core.registry_changes import COMMUNE_FIELDS, UNIT_FIELDS, UPPER_FIELDS
 from congdoan.core.workspace import Organisation
 from congdoan.exceptions import Location, ParameterError
@@ -65,7 +68,18 @@ MISSING_FOUNDED_VI = (
 MISSING_FOUNDED_EN = (
     "The CĐCS's founding day is missing (it tells whether the CĐCS is new or old, and whether "
     "it has had 12 months for a rating).")
-"""Why a CĐCS of an officer's own list needs its founding day (none is made up for it)."""
+"""Why a CĐCS new to the registry needs its founding day (none is made up for it)."""
+
+UNKNOWN_FOUNDED_VI = (
+    "{n} CĐCS không có ngày thành lập: coi như đã hoạt động trước {start} (không tính là thành "
+    "lập mới, đủ 12 tháng để xếp loại); danh mục ghi 'không rõ'. CĐCS nào thành lập từ {start}: "
+    "ghi ngày vào ô của nó rồi nhập lại.")
+UNKNOWN_FOUNDED_EN = (
+    "{n} CĐCS without a founding day: taken as active before {start} (not new, old enough to "
+    "be rated); the registry says 'unknown'. One founded since {start}: write its day in its "
+    "cell and import again.")
+"""Said of a CĐCS of the organisation's first list without a founding day
+(:data:`~congdoan.core.registry.FOUNDED_UNKNOWN`)."""
 
 
 def upper_key(name: str) -> str:
@@ -207,6 +221,8 @@ def give_codes(rows: list[OwnRow], state: RegistryState, organisation: Organisat
 
     """
     known = _Registry(state, organisation)
+    first_list = state.units.empty  # the organisation's first: what it names was there before
+    undated: list[str] = []  # its cells without a founding day
     notes = _Collector(out.file)
     org_start = known.start if known.start is not None and not pd.isna(known.start) else None
     if org_start is None and start is not None:
@@ -307,7 +323,11 @@ def give_codes(rows: list[OwnRow], state: RegistryState, organisation: Organisat
             fresh[same] = r.row
             uid = uid or next(new_unit)
             matched[uid] = r.row
-            if v.get("founded") is None:
+            if v.get("founded") is None and first_list and org_start is not None:
+                # the organisation's first list: a CĐCS it names without a day was there before
+                undated.append((r.cells.get("founded") or r.cells["name"]).ref or str(r.row))
+                v["founded"] = pd.Timestamp(FOUNDED_UNKNOWN)
+            elif v.get("founded") is None:
                 out.add(r.cells.get("founded") or r.cells["name"], "founded", MISSING_FOUNDED_VI,
                         MISSING_FOUNDED_EN, value=f"(trống) — {v['name']}",
                         expected="dd/mm/yyyy (nếu không rõ ngày: 01/01 của năm thành lập)",
@@ -317,6 +337,13 @@ def give_codes(rows: list[OwnRow], state: RegistryState, organisation: Organisat
             upper = upper or organisation.id
         positions[(UNITS_SHEET, uid)] = r.row
         units.append({**v, "unit_id": uid, "commune_id": commune, "upper_id": upper})
+    if undated and org_start is not None:
+        notes.add(Cell(None, sheet), "founded", UNKNOWN_FOUNDED_VI.format(
+            n=len(undated), start=_day(org_start)), UNKNOWN_FOUNDED_EN.format(
+            n=len(undated), start=_day(org_start)), value="ô " + ", ".join(undated),
+            expected="ngày thành lập, nếu CĐCS thành lập từ "
+            f"{_day(org_start)} / the founding day, for one founded since then",
+            severity="warning")
     org_needed = organisation.id not in set(state.upper_unions["upper_id"]) and (
         organisation.kind in ORGANISATION_KINDS or any(u["upper_id"] == organisation.id
                                                        for u in units))

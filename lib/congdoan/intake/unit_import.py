@@ -104,7 +104,10 @@ class UnitImportResult:
     """True when nothing was kept or written: the status is what an import would do."""
 
     def summary(self, lang: str = "vi") -> str:
-        """One line for the screen, then one per event kind."""
+        """One line for the screen, then one per kind of event and what it is about.
+
+        ("CĐCS thành lập: 4", "xã/phường thêm vào danh mục: 3".)
+        """
         vi = lang == "vi"
         words = {"accepted": ("ĐÃ NHẬN", "ACCEPTED"), "rejected": ("BỊ TỪ CHỐI", "REJECTED"),
                  "duplicate": ("ĐÃ CÓ (bỏ qua)", "ALREADY IMPORTED (skipped)")}[self.status]
@@ -119,9 +122,13 @@ class UnitImportResult:
                   f"{len(self.events)} events, {errors} errors, {warnings} warnings")
         lines = [f"{words[0] if vi else words[1]}: {self.path.name} ({counts})"]
         if len(self.events):
-            for event, n in self.events.groupby("event", sort=False).size().items():
-                word = EVENT_WORDS[str(event)][0 if vi else 1]
-                lines.append(f"   {word}: {n}")
+            which = 0 if vi else 1
+            order = {entity: i for i, entity in enumerate(ENTITY_WORDS)}
+            pairs = list(zip(self.events["entity"].astype(str), self.events["event"].astype(str),
+                             strict=True))
+            for entity, event in sorted(dict.fromkeys(pairs), key=lambda p: order[p[0]]):
+                lines.append(f"   {ENTITY_WORDS[entity][which]} {EVENT_WORDS[event][which]}: "
+                             f"{pairs.count((entity, event))}")
         if self.report_path is not None:
             lines.append(f"   {report_words(self.problems, 'vi' if vi else 'en')}: "
                          f"{self.report_path}")

@@ -62,7 +62,8 @@ GUIDE_LINES = (
     "3. Mã xã, phường và mã công đoàn cấp trên: chọn trong danh sách thả xuống; danh sách lấy từ "
     "trang XaPhuong và trang CapTren (thêm dòng ở đó trước).",
     "4. Ngày ghi dd/mm/yyyy. 'Trực thuộc từ ngày': ngày CĐCS về công đoàn cấp trên này (để trống "
-    "= ngày thành lập, hoặc ngày cấp trên thành lập nếu muộn hơn).",
+    "= ngày thành lập, hoặc ngày cấp trên thành lập nếu muộn hơn). Ngày thành lập 01/01/1900: "
+    "không rõ ngày (CĐCS đã có trước khi tổ chức bắt đầu); biết ngày thì ghi đè.",
     "5. Khi CĐCS chuyển sang cấp trên khác hoặc đổi tên: sửa cột đó và ghi ngày có hiệu lực vào "
     "'Trực thuộc từ ngày'. Khi giải thể: ghi ngày giải thể. Lịch sử được giữ lại.",
     "6. Đơn vị được NSNN bảo đảm toàn bộ chi thường xuyên: chọn Có cho cơ quan hành chính, đơn vị "
