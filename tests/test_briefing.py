@@ -297,3 +297,18 @@ def test_a_title_states_members_and_workers_at_the_cut_off(
     year = briefing.upper_identity(_context(tiny_dataset(reports=_reports()), "2023"),
                                    ctx.dataset.organisation_id)
     assert (year.members, year.workers, year.stock_units) == (98, 120, 3)
+
+
+def test_a_line_read_from_a_category_says_what_the_cdcs_answered() -> None:
+    """'Rated well' is read from the rating: beside A's "Không", the rating it reported."""
+    rated = {"unit_id": "A", "period": "2023-H2", "submitted_on": "2023-12-01", "workers": 20,
+             "members": 18, "rating": "hoan_thanh"}
+    card = briefing.union_scorecard(_context(tiny_dataset(reports=[*_reports(), rated]), "2023"),
+                                    "A").set_index("indicator_id")
+    row = card.loc["rated_good_state"]
+    assert (row["answer"], row["said"], row["status"]) == ("Không", "Hoàn thành nhiệm vụ",
+                                                           "not_met")
+    assert row["note"] == "CĐCS báo cáo: Hoàn thành nhiệm vụ"
+    assert card.loc["people_informed", "said"] == ""  # a count question: nothing to add
+    first = briefing.narrative(card.reset_index(), "vi")[0]
+    assert "(Không — Hoàn thành nhiệm vụ; chỉ tiêu" in first

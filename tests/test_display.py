@@ -172,8 +172,12 @@ def test_comparison_is_the_dot_plot_on_screen_and_the_chart_image_in_print() -> 
                     page, re.S)
     assert key and key.group(1) in screen.group(1)
     assert "●</b> CĐCS này</span>" in key.group(1) and "</i> Mục tiêu</span>" in key.group(1)
-    image = re.search(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]+)"></div>$', page)
+    image = re.search(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]+)"></div>'
+                      r'<p class="cd-note">Số của khu vực, công đoàn cấp trên chỉ hiện khi ít '
+                      r'nhất 3 CĐCS khác đã báo cáo[^<]*</p>$', page)  # the sector's figure held
     assert image
+    full = _html(view.comparison(table.assign(sector=[0.98, 0.7])))
+    assert full.endswith("></div>") and "ít nhất 3 CĐCS khác" not in full
     assert base64.b64decode(image.group(1)) == images.png(charts.comparison(table, legend=False))
     assert html.unescape(image.group(2)) == charts.comparison_alt(table)
     assert "CĐCS này 105,6%" in html.unescape(image.group(2))

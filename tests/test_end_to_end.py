@@ -199,6 +199,12 @@ def test_a_commune_union_from_nothing_to_briefings(tmp_path: Path) -> None:
     # who has reported, counted after the files: the rejected one is not among them
     assert (f"Kỳ 2025-H2: đã nhận {N_UNITS - 1}/{N_UNITS} CĐCS ({N_UNITS - 1} đúng hạn), còn 1 "
             "chưa nộp (có 1 tệp bị từ chối ở trên: chờ CĐCS gửi lại)") in done.stdout
+    # who must send again: the CĐCS whose file was refused, not just "missing"
+    listed = run(ws, "completeness", "--period", "2025-H2", "--units").stdout
+    [line] = [x for x in listed.splitlines() if "HM-03" in x]
+    assert "tệp bị từ chối, chờ gửi lại" in line
+    summary = run(ws, "completeness", "--period", "2025-H2").stdout
+    assert "Tệp bị từ chối, chờ gửi lại (1): HM-03." in summary
 
     # the new clause, from the new field: 12 NNN CĐCS, all answered "Có"
     table = pd.read_csv(io.StringIO(run(ws, "indicators", "--period", "2025").stdout))

@@ -260,7 +260,7 @@ def test_plan_template_and_import_on_the_command_line(
     assert main(["-w", str(ws.root), "plan", "import", str(good), "--details"]) == 0
     out = capsys.readouterr().out
     assert "1.1 dialogue_nnn: min 70 % → 60 %" in out
-    assert "Đã nhập kế hoạch / plan imported: " in out and "thêm --details" not in out
+    assert "Đã nhập kế hoạch: " in out and "thêm --details" not in out
     assert load_register(ws.params_dir).get("dialogue_nnn").target.min == 0.6  # type: ignore[union-attr]
     plan = (ws.params_dir / "plan.yaml").read_bytes()
     assert main(["-w", str(ws.root), "plan", "import", str(good)]) == 0  # the same file: done

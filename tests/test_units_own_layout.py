@@ -179,9 +179,9 @@ def test_the_first_list_takes_a_cdcs_without_founding_day_as_there_before_the_st
     result = import_units(path, ws.database_url, today=TODAY, own=own(start=D(2025, 7, 1)))
     assert result.status == "accepted"
     [said] = [p for p in result.problems if "ngày thành lập" in p.message_vi]
-    assert (said.severity, said.value) == ("warning", "ô F8")
-    assert said.message_vi.startswith("1 CĐCS không có ngày thành lập: coi như đã hoạt động "
-                                      "trước 01/07/2025")
+    assert (said.severity, said.value) == ("warning", None)
+    assert said.message_vi.startswith("1 CĐCS không có ngày thành lập (ô F8): coi như đã hoạt "
+                                      "động trước 01/07/2025")
     state = registry_state(ws.database_url)
     gach = state.units.set_index("name").loc["Công ty CP Gạch Phú Mỹ"]
     assert pd.Timestamp(gach["founded"]) == pd.Timestamp(FOUNDED_UNKNOWN)
@@ -233,9 +233,10 @@ def test_the_command_prints_the_mapping_and_writes_the_list_in_the_template(
     mapping = lines.index(next(line for line in lines if line.startswith("Danh sách theo mẫu "
                                                                           "riêng")))
     assert lines[mapping].endswith("trang 'Danh sách', dòng tiêu đề 4; cột đã đọc:")
-    assert lines[mapping + 1].split() == ["B", "\"Tên", "công", "đoàn", "cơ", "sở\"", "→", "name",
-                                          "(tên", "CĐCS)"]
-    assert "   bỏ qua: A \"STT\", J \"Ghi chú\"" in lines
+    assert lines[mapping + 1].split() == ["B", "\"Tên", "công", "đoàn", "cơ", "sở\"", "→", "tên",
+                                          "CĐCS"]
+    assert ("   bỏ qua: A \"STT\", J \"Ghi chú\" (cột đọc sai hay bỏ sót: --column, xem "
+            "--help)") in lines
     assert mapping < lines.index(next(line for line in lines if line.startswith("ĐÃ NHẬN")))
     # the list back in the template, with the codes given, to edit next time
     written = ws.output_dir / "DanhSachCDCS.xlsx"
@@ -320,7 +321,7 @@ def test_an_unknown_header_stops_with_nothing_kept_until_column_maps_it(
         ws.database_url).units.empty  # nothing kept: the same file may come back with an option
     assert main([*argv, "--column", "Tên doanh nghiệp, đơn vị=name"]) == 0
     out = capsys.readouterr().out
-    assert "B  \"Tên doanh nghiệp, đơn vị\" → name" in out
+    assert "B  \"Tên doanh nghiệp, đơn vị\" → tên CĐCS" in out
     frame = registry_at(registry_state(ws.database_url), TODAY)
     assert frame["unit_id"].tolist() == ["CDCS-001", "CDCS-002"]
     assert frame["upper_id"].tolist() == [ORG.id, ORG.id]  # no upper-union column

@@ -27,7 +27,7 @@ from congdoan.core.changes import PARTS, stocks_at
 from congdoan.core.dataset import Dataset, report_problems
 from congdoan.core.indicators import compute_indicators
 from congdoan.core.periods import Period, analysis_periods, parse_period, resolve_period
-from congdoan.core.plan import Indicator, load_elements, load_register
+from congdoan.core.plan import DERIVED_FROM, Indicator, load_elements, load_register
 from congdoan.core.rates import Break, load_rates
 from congdoan.core.registry import (
     SECTOR_NAMES,
@@ -41,6 +41,7 @@ from congdoan.core.registry import (
 from congdoan.core.sources import open_dataset
 from congdoan.core.timeliness import reporting_status, reporting_summary
 from congdoan.exceptions import ParameterError
+from congdoan.intake.cells import CATEGORY_LABELS
 
 MIN_UNITS_COMPARED = 3
 """Fewest CĐCS besides the briefing's own that must have reported to an aggregate for a
@@ -366,6 +367,8 @@ def _judged_note(row: pd.Series, lang: str) -> str:
         if short and row["status"] in ("achieved", "met"):
             short += " (trong dung sai)" if vi else " (within tolerance)"
         parts.append(short)
+    if row.get("said"):
+        parts.append(("CĐCS báo cáo: " if vi else "reported: ") + str(row["said"]))
     parts.append(change_text(row, lang))
     if bool(row["provisional"]):
         parts.append(f"{fmt.PROVISIONAL[lang]}: " + (
@@ -392,6 +395,30 @@ def _answer(row: pd.Series, counts_cdcs: set[str], lang: str) -> str:
     return YES_NO_WORDS[fmt.check_lang(lang)][int(row["numerator"])]
 
 
+def _category_said(indicator_id: str, said: dict[str, str]) -> str:
+    """What the CĐCS answered to the category a line is read from ("C", "Hoàn thành nhiệm vụ").
+
+    A line the engine derives from a category ("rated well" from the rating, "B or better"
+    from the agreement's grade) says, beside "Không", which answer made it so. ``said``:
+    category element → the CĐCS's answer (:func:`categories_said`); '' for other lines.
+    """
+    sources = DERIVED_FROM.get(str(indicator(indicator_id).numerator), ())
+    return next((said[e] for e in sources if e in said), "")
+
+
+def categories_said(ctx: BriefingContext, unit_id: str) -> dict[str, str]:
+    """What a CĐCS answered to each category question (rating, agreement grade) in the period.
+
+    Its last answer of the period's half-years (a category's aggregation is its last value).
+    """
+    names = [e.name for e in load_elements().elements if e.kind == "category"]
+    reports = ctx.dataset.reports
+    mine = reports[(reports["unit_id"] == unit_id)
+                   & reports["period"].isin(ctx.period.sub_periods)].sort_values("period")
+    return {name: CATEGORY_LABELS.get(name, {}).get(str(values.iloc[-1]), str(values.iloc[-1]))
+            for name in names if name in mine and len(values := mine[name].dropna())}
+
+
 def scorecard(ctx: BriefingContext, unit_id: str, level: str, lang: str = "vi") -> pd.DataFrame:
     """Every indicator row of one unit (``level`` cdcs, upper_union or organisation) with labels.
 
@@ -409,13 +436,15 @@ def scorecard(ctx: BriefingContext, unit_id: str, level: str, lang: str = "vi") 
         e.name for e in load_elements().elements if e.kind == "bool"}
     rows["answer"] = ([_answer(r, counts_cdcs, lang) for _, r in rows.iterrows()]
                       if len(rows) and level == "cdcs" else "")
+    said = categories_said(ctx, unit_id) if level == "cdcs" else {}
+    rows["said"] = [_category_said(str(i), said) for i in rows["indicator_id"]]
     rows["note"] = [_note(indicator(i), level, ctx.period, lang, top) for i in rows["indicator_id"]]
     rows["note"] = [_judged_note(r, lang) for _, r in rows.iterrows()] if len(rows) else []
     rows["note"] = ["; ".join(x for x in (note, series_breaks(ctx, str(i), lang)) if x)
                     for note, i in zip(rows["note"], rows["indicator_id"], strict=True)]
     rows = rows.sort_values("indicator_id", key=lambda s: s.map(order))
     projections = [f"projection_{y}" for y in load_register().plan.projection_years]
-    card = rows[[*SCORE_COLUMNS, *projections, "answer"]].reset_index(drop=True)
+    card = rows[[*SCORE_COLUMNS, *projections, "answer", "said"]].reset_index(drop=True)
     card.attrs["series_breaks"] = series_break_notes(ctx, card["indicator_id"], lang)
     return card
 
@@ -641,6 +670,8 @@ def _said(row: pd.Series, lang: str) -> str:
     """
     measure = str(row["measure"])
     answer = str(row.get("answer") or "")
+    if answer and row.get("said"):
+        answer += f" — {row['said']}"
     parts = [answer or fmt.value(measure, row["value"], lang, row["target"]),
              target_text(row, lang)]
     if not answer:

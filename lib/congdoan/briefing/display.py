@@ -72,6 +72,10 @@ WORDS: dict[str, dict[str, str]] = {
     "not_held": {"vi": "Chưa tổ chức trong kỳ", "en": "Not held in the period"},
     "untracked": {"vi": "Chỉ tiêu của kế hoạch chưa được theo dõi (mẫu báo cáo chưa hỏi)",
                   "en": "Targets of the plan not followed (the report forms do not ask)"},
+    "compared_few": {"vi": "Số của khu vực, công đoàn cấp trên chỉ hiện khi ít nhất 3 CĐCS khác "
+                     "đã báo cáo (không để lộ số liệu của CĐCS khác).",
+                     "en": "A sector's or upper union's figure shows only when at least 3 other "
+                           "CĐCS have reported (so no other CĐCS's figures can be read)."},
     "provisional_mark": {"vi": "* tạm tính: nhóm đã nộp chưa đủ số báo cáo phải nộp để kết "
                          "luận (dưới ngưỡng của kế hoạch).",
                          "en": "* provisional: the group has sent too few of its expected "
@@ -173,7 +177,10 @@ def _true(flag: Any) -> bool:
 
 
 def _stocks(who: Identity, lang: str) -> str:
-    """"63 / 85", or for an upper union "498 / 562 (theo báo cáo của 4/25 CĐCS)"; '' when unknown."""
+    """Members / workers ("63 / 85"; an upper union's with how many CĐCS they come from).
+
+    Empty when neither is known.
+    """
     if who.members is None and who.workers is None:
         return ""
     text = " / ".join(fmt.MISSING if v is None else fmt.number(v, lang)
@@ -337,10 +344,13 @@ def comparison(table: pd.DataFrame, lang: str = "vi") -> HTML:
         return bullets([], lang)
     data = base64.b64encode(comparison_png(table, lang=lang, legend=False)).decode()
     start, end = SCREEN_ONLY
+    aggregates = [c for c in table.attrs.get("series_names", {}) if c != "unit" and c in table]
+    held = bool(aggregates) and bool(table[aggregates].isna().to_numpy().any())
+    note = f'<p class="cd-note">{esc(word("compared_few", lang))}</p>' if held else ""
     return HTML(f'{start}<div class="cd-screen">{dot_plot(table, lang)._repr_html_()}</div>{end}'
                 f'<div class="cd-print cd-dots">{_dot_legend(table, lang)}'
                 f'<img src="data:image/png;base64,{data}" '
-                f'alt="{esc(comparison_alt(table, lang))}"></div>')
+                f'alt="{esc(comparison_alt(table, lang))}"></div>{note}')
 
 
 def _dot_legend(table: pd.DataFrame, lang: str) -> str:

@@ -106,7 +106,7 @@ def _main(words: list[str], command: str | None) -> int:
     args = parser.parse_args(words)
     try:
         if args.command not in NO_WORKSPACE:
-            args.ws = _enter_workspace(args.workspace, args.command)
+            args.ws = _enter_workspace(args.workspace, args.command, args.lang)
         if command in EARLY_START:
             importlib.import_module(COMMANDS[command]).early_start(args)
         code: int = args.func(args)
@@ -124,7 +124,7 @@ def _main(words: list[str], command: str | None) -> int:
     return code
 
 
-def _enter_workspace(folder: str | None, command: str) -> Workspace:
+def _enter_workspace(folder: str | None, command: str, lang: str = "vi") -> Workspace:
     """Find the workspace, put it in force and say which it is (on standard error)."""
     from congdoan.core.plan import TEMPLATE_WARNING, load_register, old_level_lines
     from congdoan.core.workspace import CONFIG_NAME, activate, find_workspace
@@ -132,7 +132,7 @@ def _enter_workspace(folder: str | None, command: str) -> Workspace:
     workspace = activate(find_workspace(folder))
     print(workspace.describe(), file=sys.stderr)
     if load_register().plan.is_template and command != "plan":  # 'plan import' is the cure
-        print(" / ".join(TEMPLATE_WARNING), file=sys.stderr)
+        print(TEMPLATE_WARNING[lang != "vi"], file=sys.stderr)
     if lines := old_level_lines():
         where = f"{workspace.params_dir / 'plan.yaml'}, dòng / lines {', '.join(map(str, lines))}"
         print(f"Lưu ý / note: {where}: 'level: district' nay gọi là 'level: organisation' (toàn "

@@ -43,6 +43,7 @@ SUMMARY_COLUMNS: dict[str, tuple[str, str]] = {
 
 STATUS_WORDS: dict[str, tuple[str, str]] = {
     "missing": ("chưa nộp", "missing"),
+    "rejected": ("tệp bị từ chối, chờ gửi lại", "file rejected, awaiting a corrected one"),
     "late": ("nộp muộn", "late"),
     "on_time": ("đúng hạn", "on time"),
 }
@@ -63,16 +64,24 @@ MISSING_SHOWN = 12
 """How many missing CĐCS codes the summary names before "… and N more"."""
 
 
-def unit_reports(dataset: Dataset, period: str) -> pd.DataFrame:
+def unit_reports(dataset: Dataset, period: str,
+                 rejected: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset()
+                 ) -> pd.DataFrame:
     """One row per expected (CĐCS, half-year): name, upper union, submission day and status.
 
-    Missing reports first, then late, then on time; by code within each status.
+    ``rejected``: (CĐCS, half-year) of the reports a rejected file claimed
+    (:func:`~congdoan.intake.ingest.rejected_claims`); such a report still missing is
+    "rejected" (the CĐCS sent one, to be corrected) rather than "missing". Missing reports
+    first, then rejected, late, on time; by code within each status.
     """
     rows = expected_reports(dataset, period)
     names = dataset.units.set_index("unit_id")["name"]
     status = pd.Series("on_time", index=rows.index)
     status[rows["received"] & ~rows["on_time"]] = "late"
     status[~rows["received"]] = "missing"
+    claimed = pd.Series([(u, p) in rejected for u, p in zip(
+        rows["unit_id"].astype(str), rows["period"].astype(str), strict=True)], index=rows.index)
+    status[~rows["received"] & claimed] = "rejected"
     order = {s: i for i, s in enumerate(STATUS_WORDS)}
     table = rows.assign(unit_name=rows["unit_id"].map(names), status=status,
                         submitted_on=pd.to_datetime(rows["submitted_on"]),
@@ -85,8 +94,15 @@ def _dates(table: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     return table.assign(**{c: table[c].dt.strftime("%d/%m/%Y").fillna("") for c in columns})
 
 
+def _rejected(args: argparse.Namespace) -> set[tuple[str, str]]:
+    """The reports rejected files claimed, from the workspace's quarantine (not for ``--data``)."""
+    from congdoan.intake.ingest import rejected_claims
+
+    return set() if args.data else rejected_claims(args.ws.store_dir)
+
+
 def _units_command(args: argparse.Namespace, dataset: Dataset) -> int:
-    table = unit_reports(dataset, args.period)
+    table = unit_reports(dataset, args.period, _rejected(args))
     which = 0 if args.lang == "vi" else 1
     if args.out:
         _to_csv(table, args.out)
@@ -98,20 +114,30 @@ def _units_command(args: argparse.Namespace, dataset: Dataset) -> int:
     return 0
 
 
-def _missing_line(dataset: Dataset, period: str, lang: str) -> str | None:
-    """The CĐCS still missing, named (the first :data:`MISSING_SHOWN`), or None when none is."""
-    table = unit_reports(dataset, period)
-    missing = list(dict.fromkeys(table.loc[table["status"] == "missing", "unit_id"]))
+def _missing_line(dataset: Dataset, period: str, lang: str,
+                  rejected: set[tuple[str, str]]) -> str | None:
+    """The CĐCS still missing, named (the first :data:`MISSING_SHOWN`), or None when none is.
+
+    Those whose file was rejected are among them, and named again as such.
+    """
+    table = unit_reports(dataset, period, rejected)
+    status = table.set_index("unit_id")["status"]
+    missing = list(dict.fromkeys(status[status.isin(("missing", "rejected"))].index))
     if not missing:
         return None
     named = ", ".join(missing[:MISSING_SHOWN])
     more = len(missing) - MISSING_SHOWN
+    again = list(dict.fromkeys(status[status == "rejected"].index))
     if lang == "vi":
         tail = f", … và {more} CĐCS nữa" if more > 0 else ""
-        return (f"CĐCS chưa nộp ({len(missing)}): {named}{tail}. "
+        resend = (f" Tệp bị từ chối, chờ gửi lại ({len(again)}): {', '.join(again)}."
+                  if again else "")
+        return (f"CĐCS chưa nộp ({len(missing)}): {named}{tail}.{resend} "
                 "Từng CĐCS, ngày nộp, đúng hạn hay muộn: thêm --units.")
     tail = f", … and {more} more" if more > 0 else ""
-    return (f"CĐCS missing ({len(missing)}): {named}{tail}. "
+    resend = (f" File rejected, awaiting a corrected one ({len(again)}): {', '.join(again)}."
+              if again else "")
+    return (f"CĐCS missing ({len(missing)}): {named}{tail}.{resend} "
             "Each CĐCS with its day and status: add --units.")
 
 
@@ -137,7 +163,7 @@ def _completeness_command(args: argparse.Namespace) -> int:
     )[list(SUMMARY_COLUMNS)]
     print(shown.rename(columns={k: v[which] for k, v in SUMMARY_COLUMNS.items()})
           .to_string(index=False))
-    line = _missing_line(dataset, args.period, args.lang)
+    line = _missing_line(dataset, args.period, args.lang, _rejected(args))
     if line:
         print(line)
     return 0

@@ -96,13 +96,15 @@ def _print_completeness(url: str, periods: list[str], rejected: int, lang: str) 
                   f"{expected - received} chưa nộp"
                   + (f" (có {rejected} tệp bị từ chối ở trên: chờ CĐCS gửi lại)" if rejected
                      else "")
-                  + f". Từng CĐCS: congdoan completeness --period {period} --units")
+                  + f". Từng CĐCS: congdoan completeness --period {period} --units. Báo cáo "
+                  "tóm tắt: congdoan briefings --period latest")
         else:
             print(f"Period {period}: {received}/{expected} CĐCS reported ({on_time} on time), "
                   f"{expected - received} missing"
                   + (f" ({rejected} files rejected above: awaiting a corrected file)" if rejected
                      else "")
-                  + f". Each CĐCS: congdoan completeness --period {period} --units")
+                  + f". Each CĐCS: congdoan completeness --period {period} --units. "
+                  "Briefings: congdoan briefings --period latest")
 
 
 def register_cli(sub: argparse._SubParsersAction) -> None:

@@ -70,10 +70,12 @@ def _read_command(args: argparse.Namespace) -> int:
                                         ("issued_by", "của"), ("baseline_year", "năm gốc"),
                                         ("milestone_years", "năm mốc"))
                      if ident.get(key) not in (None, "", ()))
-    print(f"Đã đọc kế hoạch / plan read: {Path(args.document).name} — {said}")
-    print(f"Chỉ tiêu / targets: {len(reading.found)} nhận ra / recognised"
-          + (f", {len(reading.unknown)} chưa theo dõi được / not followed" if reading.unknown
-             else ""))
+    vi = args.lang == "vi"
+    print(f"{'Đã đọc kế hoạch' if vi else 'Plan read'}: {Path(args.document).name} — {said}")
+    print((f"Chỉ tiêu: {len(reading.found)} nhận ra" if vi else
+           f"Targets: {len(reading.found)} recognised")
+          + ((f", {len(reading.unknown)} chưa theo dõi được" if vi else
+              f", {len(reading.unknown)} not followed") if reading.unknown else ""))
     to_fill: list[str] = []
     for found in reading.found:
         target = found.target
@@ -99,26 +101,30 @@ def _read_command(args: argparse.Namespace) -> int:
         print("      (mẫu báo cáo chưa có câu hỏi đo chỉ tiêu này; báo cáo tóm tắt sẽ nêu tên "
               "nó. Thêm câu hỏi: docs/plan-register.md)")
     if reading.named:
-        print("   văn bản nhắc đến, không có số (giữ như mẫu) / named without a number (kept): "
+        print(("   văn bản nhắc đến, không có số (giữ như mẫu): " if vi else
+               "   named without a number (kept as in the template): ")
               + ", ".join(i.name_vi for i in reading.named))
     dropped_programmes = [name for name, keep in values.programmes.items() if not keep]
     gone = [f"{len(reading.dropped)} dòng"] if reading.dropped else []
     if dropped_programmes:
         gone.append(f"{len(dropped_programmes)} chương trình (mục III)")
     if gone:
-        print(f"Bỏ {' và '.join(gone)} của kế hoạch mẫu mà văn bản không có / template lines "
-              "and programmes the document lacks: dropped")
+        print(f"Bỏ {' và '.join(gone)} của kế hoạch mẫu mà văn bản không có (các dòng ấy được "
+              "ẩn trong tệp)" if vi else
+              f"Dropped: {len(reading.dropped)} template lines and {len(dropped_programmes)} "
+              "programmes the document does not have")
     if len(values.new_rows) > NEW_ROWS:
         print(f"Lưu ý: {len(values.new_rows)} dòng mới, tệp chỉ có {NEW_ROWS}: nhập tệp rồi "
               "chạy lại lệnh này cho các dòng còn lại / more new lines than rows")
-    print(f"Đã ghi / written → {out}")
+    print(f"{'Đã ghi' if vi else 'Written'} → {out}")
     if to_fill:
-        print(f"CẦN ĐIỀN trước khi nhập / to fill before importing ({len(to_fill)} ô, trang "
-              "ChiTieu):")
+        print(f"CẦN ĐIỀN trước khi nhập ({len(to_fill)} ô, trang ChiTieu):" if vi else
+              f"TO FILL before importing ({len(to_fill)} cells, sheet ChiTieu):")
         print("\n".join(to_fill))
-        print(f"Mở tệp, điền, lưu, rồi / then: congdoan plan import {out}")
+        print(f"{'Mở tệp, điền, lưu, rồi' if vi else 'Fill them, save, then'}: congdoan plan "
+              f"import {out}")
     else:
-        print(f"Nếu đúng như văn bản / if it matches: congdoan plan import {out}")
+        print(f"{'Nếu đúng như văn bản' if vi else 'If it matches'}: congdoan plan import {out}")
     return 0
 
 
@@ -144,11 +150,11 @@ def _import_command(args: argparse.Namespace) -> int:
             return 1
         print(f"Không có thay đổi / no change: {target}")
         return 0
-    _print_import(result, target, args.details)
+    _print_import(result, target, args.details, args.lang)
     return 0
 
 
-def _print_import(result: PlanImport, target: Path, details: bool) -> None:
+def _print_import(result: PlanImport, target: Path, details: bool, lang: str) -> None:
     """What an import changed: in short (the plan, its lines, what went), or each change."""
     from congdoan.core.plan import load_register
 
@@ -165,9 +171,12 @@ def _print_import(result: PlanImport, target: Path, details: bool) -> None:
     plan = register.plan
     annual = [i for i in register.indicators if i.kind == "annual"]
     years = ", ".join(str(y) for y in plan.milestone_years)
-    print(f"Đã nhập kế hoạch / plan imported: {plan.short} — {len(annual)} chỉ tiêu năm, "
-          f"{len(register.indicators) - len(annual)} chỉ tiêu có mốc"
-          + (f" ({years})" if years else "") + f", năm gốc {plan.baseline_year}")
+    vi = lang == "vi"
+    milestones = len(register.indicators) - len(annual)
+    print((f"Đã nhập kế hoạch: {plan.short} — {len(annual)} chỉ tiêu năm, {milestones} chỉ tiêu "
+           "có mốc" if vi else f"Plan imported: {plan.short} — {len(annual)} annual targets, "
+           f"{milestones} with milestones") + (f" ({years})" if years else "")
+          + (f", năm gốc {plan.baseline_year}" if vi else f", baseline {plan.baseline_year}"))
     dropped = sum(c.endswith(": bỏ / dropped") for c in result.changes)
     gone = [f"{dropped} dòng của kế hoạch cũ"] if dropped else []
     programmes = sum(c.endswith("bỏ chương trình / programme dropped") for c in result.changes)
@@ -176,14 +185,18 @@ def _print_import(result: PlanImport, target: Path, details: bool) -> None:
     if result.removed_questions:
         gone.append(f"{len(result.removed_questions)} câu hỏi của mẫu báo cáo không còn dùng")
     if gone:
-        print("   đã bỏ / dropped: " + ", ".join(gone))
+        print(("   đã bỏ: " if vi else "   dropped: ") + ", ".join(gone))
     if plan.untracked:
-        print(f"   chưa theo dõi được / not followed ({len(plan.untracked)}): "
-              + "; ".join(u.split(":", 1)[0] for u in plan.untracked)
-              + " — báo cáo tóm tắt nêu tên các chỉ tiêu này")
+        clauses = "; ".join(u.split(":", 1)[0] for u in plan.untracked)
+        print(f"   chưa theo dõi được ({len(plan.untracked)}): {clauses} — báo cáo tóm tắt nêu tên "
+              "các chỉ tiêu này" if vi else f"   not followed ({len(plan.untracked)}): {clauses} "
+              "— every briefing names them")
     if not details:
         print(f"   {len(result.changes)} thay đổi trong {target.name}; từng thay đổi: thêm "
-              "--details / each change: add --details")
+              "--details" if vi else f"   {len(result.changes)} changes in {target.name}; each "
+              "change: add --details")
+    print("Tiếp theo: congdoan template --period YYYY-H2 (mẫu báo cáo năm; H1: 6 tháng)" if vi
+          else "Next: congdoan template --period YYYY-H2 (the year report; H1: six months)")
     if not result.layout_kept:
         print("Lưu ý / note: tệp được ghi lại toàn bộ, các dòng chú thích (#) đã mất / the file "
               "was written whole, its comments are lost")

@@ -113,10 +113,14 @@ def _event_lines(events: pd.DataFrame, lang: str) -> list[str]:
     return lines
 
 
-NEXT_TIME = """\
-Danh sách theo mẫu, với các mã đã cấp / the list in the template, with the codes given → {out}
-Lần sau: sửa tệp này (hoặc lại danh sách của anh/chị) rồi nhập lại: congdoan units import TỆP
-Next time: edit this file (or your own list again) and import it: congdoan units import FILE"""
+NEXT_TIME = (
+    "Danh sách theo mẫu, với các mã đã cấp → {out}\n"
+    "Lần sau: sửa tệp này (hoặc lại danh sách của anh/chị) rồi nhập lại: congdoan units import "
+    "TỆP",
+    "The list in the template, with the codes given → {out}\n"
+    "Next time: edit this file (or your own list again) and import it: congdoan units import "
+    "FILE")
+"""Said after a list in the officer's own layout is imported (Vietnamese, English)."""
 
 
 def _import_command(args: argparse.Namespace) -> int:
@@ -144,7 +148,7 @@ def _import_command(args: argparse.Namespace) -> int:
     print_problems(result.problems, args.show, lang)
     if result.mapping is not None and result.status == "accepted" and not result.dry_run:
         out, _ = _write_template(workspace, None)
-        print(NEXT_TIME.format(out=out))
+        print(NEXT_TIME[(args.units_lang or args.lang) != "vi"].format(out=out))
     return 1 if result.status == "rejected" else 0
 
 

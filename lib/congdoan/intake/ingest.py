@@ -52,7 +52,7 @@ from congdoan.core.ownerfiles import (
 )
 from congdoan.core.periods import parse_period
 from congdoan.exceptions import Location
-from congdoan.intake.cells import ParsedFile
+from congdoan.intake.cells import ParsedFile, nfc
 from congdoan.intake.forms import (
     FORM_CELLS,
     FORM_SHEET,
@@ -374,7 +374,10 @@ def ingest_file(path: Path, url: str, store_dir: Path, settings: IntakeSettings,
                 except OSError as exc:  # stored all the same: say so, do not pretend otherwise
                     log.warning("warnings report of %s not written: %s", name, exc)
             return result
-    return _quarantine(path, name, sha, stored, store_dir, submission, problems, lang)
+    claimed = [[str(nfc(r.unit_id.value)), str(nfc(r.period.value))] for r in parsed.reports
+               if r.unit_id.value is not None and r.period.value is not None]
+    return _quarantine(path, name, sha, stored, store_dir, {**submission, "claims": claimed},
+                       problems, lang)
 
 
 def _quarantine(path: Path, name: str, sha: str, stored: Path, store_dir: Path,
@@ -390,7 +393,8 @@ def _quarantine(path: Path, name: str, sha: str, stored: Path, store_dir: Path,
         copy_private(stored, base)
         report = _write_problem_report(base, problems, lang, header)
         first = write_private(base.with_name(base.name + ".json"), json.dumps({
-            **{k: str(v) if v is not None else None for k, v in submission.items()},
+            **{k: v if k == "claims" else str(v) if v is not None else None
+               for k, v in submission.items()},
             "status": "rejected", "error_report_path": str(report),
             "errors": count_problems(problems)[0]}, ensure_ascii=False, indent=2),
             exclusive=True)
@@ -407,10 +411,22 @@ def _quarantine(path: Path, name: str, sha: str, stored: Path, store_dir: Path,
 
 
 def rejected_submissions(store_dir: Path) -> pd.DataFrame:
-    """Every rejected file kept in quarantine (who sent it, when, where its report is)."""
+    """Every rejected file kept in quarantine (who sent it, when, where its report is).
+
+    ``claims``: the (CĐCS code, period) pairs the file said it reported, as read before it was
+    refused (empty when none could be read).
+    """
     rows = [json.loads(p.read_text(encoding="utf-8"))
             for p in sorted((Path(store_dir) / "quarantine").glob("*.json"))]
     return pd.DataFrame(rows)
+
+
+def rejected_claims(store_dir: Path) -> set[tuple[str, str]]:
+    """(CĐCS code, sub-period) of every report a rejected file in quarantine claimed to bring."""
+    frame = rejected_submissions(store_dir)
+    if "claims" not in frame:
+        return set()
+    return {(str(u), str(p)) for claims in frame["claims"].dropna() for u, p in claims}
 
 
 # ----------------------------------------------------------------------------- demo inbox

@@ -71,13 +71,13 @@ MISSING_FOUNDED_EN = (
 """Why a CĐCS new to the registry needs its founding day (none is made up for it)."""
 
 UNKNOWN_FOUNDED_VI = (
-    "{n} CĐCS không có ngày thành lập: coi như đã hoạt động trước {start} (không tính là thành "
-    "lập mới, đủ 12 tháng để xếp loại); danh mục ghi 'không rõ'. CĐCS nào thành lập từ {start}: "
-    "ghi ngày vào ô của nó rồi nhập lại.")
+    "{n} CĐCS không có ngày thành lập (ô {cells}): coi như đã hoạt động trước {start}, đủ 12 "
+    "tháng để xếp loại; danh mục ghi 'không rõ'. CĐCS nào thành lập từ {start}: ghi ngày vào ô "
+    "của nó rồi nhập lại.")
 UNKNOWN_FOUNDED_EN = (
-    "{n} CĐCS without a founding day: taken as active before {start} (not new, old enough to "
-    "be rated); the registry says 'unknown'. One founded since {start}: write its day in its "
-    "cell and import again.")
+    "{n} CĐCS without a founding day (cells {cells}): taken as active before {start}, old "
+    "enough to be rated; the registry says 'unknown'. One founded since {start}: write its day "
+    "in its cell and import again.")
 """Said of a CĐCS of the organisation's first list without a founding day
 (:data:`~congdoan.core.registry.FOUNDED_UNKNOWN`)."""
 
@@ -338,12 +338,9 @@ def give_codes(rows: list[OwnRow], state: RegistryState, organisation: Organisat
         positions[(UNITS_SHEET, uid)] = r.row
         units.append({**v, "unit_id": uid, "commune_id": commune, "upper_id": upper})
     if undated and org_start is not None:
-        notes.add(Cell(None, sheet), "founded", UNKNOWN_FOUNDED_VI.format(
-            n=len(undated), start=_day(org_start)), UNKNOWN_FOUNDED_EN.format(
-            n=len(undated), start=_day(org_start)), value="ô " + ", ".join(undated),
-            expected="ngày thành lập, nếu CĐCS thành lập từ "
-            f"{_day(org_start)} / the founding day, for one founded since then",
-            severity="warning")
+        said = {"n": len(undated), "cells": ", ".join(undated), "start": _day(org_start)}
+        notes.add(Cell(None, sheet), "founded", UNKNOWN_FOUNDED_VI.format(**said),
+                  UNKNOWN_FOUNDED_EN.format(**said), severity="warning")
     org_needed = organisation.id not in set(state.upper_unions["upper_id"]) and (
         organisation.kind in ORGANISATION_KINDS or any(u["upper_id"] == organisation.id
                                                        for u in units))

@@ -177,17 +177,12 @@ class Mapping:
         for c in self.columns:
             if c.field != IGNORE:
                 f = FIELDS[c.field]
-                lines.append(f"   {c.letter:>3}  \"{c.header}\" → {c.field} "
-                             f"({f.label_vi if vi else f.label_en})")
+                lines.append(f"   {c.letter:>3}  \"{c.header}\" → {f.label_vi if vi else f.label_en}")
         ignored = [f"{c.letter} \"{c.header}\"" for c in self.columns if c.field == IGNORE]
         if ignored:
-            lines.append(("   bỏ qua: " if vi else "   ignored: ") + ", ".join(ignored))
-        unknown = [c.header for c in self.columns if not c.known]
-        if unknown:
-            lines.append(("   (cột lạ được bỏ qua; để đọc một cột: --column \"TIÊU ĐỀ=trường\", "
-                          "trường là một trong: " if vi else "   (unknown columns are ignored; "
-                          "to read one: --column \"HEADER=field\", field one of: ")
-                         + ", ".join(FIELDS) + ")")
+            lines.append(("   bỏ qua: " if vi else "   ignored: ") + ", ".join(ignored)
+                         + (" (cột đọc sai hay bỏ sót: --column, xem --help)" if vi else
+                            " (a column misread or missed: --column, see --help)"))
         if "upper" not in self.used:
             lines.append("   không có cột công đoàn cấp trên: các CĐCS trực thuộc thẳng tổ chức"
                          if vi else "   no upper-union column: the CĐCS are directly under the "

@@ -266,6 +266,9 @@ def fill_workbook(wb: Workbook, identity: dict[str, Any], lines: dict[tuple[str,
                   programmes: dict[str, bool] | None = None) -> None:
     """Type values into a workbook of :func:`plan_workbook`, as an officer would.
 
+    A line dropped (``keep`` False) is also hidden: the sheet shows the lines the plan keeps
+    and adds; the dropped ones are still there, read by the import, for whoever unhides them.
+
     ``identity``: field key → value of sheet KeHoach; ``lines``: (indicator id, field key) →
     value of sheet ChiTieu (True/False as Có/Không, shares as fractions); ``new_rows``: the
     rows :data:`NEW_MARK` in order, field key → text; ``programmes``: programme code → kept
@@ -279,6 +282,8 @@ def fill_workbook(wb: Workbook, identity: dict[str, Any], lines: dict[tuple[str,
     cols = {c.value: c.column for c in sheet[KEY_ROW]}
     rows = {sheet.cell(row=r, column=1).value: r for r in range(FIRST_ROW, sheet.max_row + 1)}
     for (line, key), value in lines.items():
+        if key == "keep" and value is False:  # dropped: out of sight, still read (unhide to keep)
+            sheet.row_dimensions[rows[line]].hidden = True
         if isinstance(value, bool):
             value = "Có" if value else "Không"
         sheet.cell(row=rows[line], column=cols[key]).value = value

@@ -405,7 +405,8 @@ def match_targets(plan: PlanText, register: PlanRegister,
             if other[0]:
                 reading.found.append(Found(target, line=other[1], problem=(
                     f"văn bản ghi tỷ lệ ({target.shown().strip()}) còn dòng này đếm số lượng: "
-                    "ghi số lượng (vd. tỷ lệ ấy của số được giao)" if target.share else
+                    f"ghi số = {target.shown().strip()} × số được giao (vd. giao 100 → ghi "
+                    f"{target.low * 100:g})" if target.share else
                     f"văn bản ghi số lượng ({target.shown().strip()}) còn dòng này là tỷ lệ: "
                     "ghi tỷ lệ")))
             else:
