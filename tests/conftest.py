@@ -199,6 +199,12 @@ def tiny_dataset(
     )
 
 
+def one_form(folder: Path, unit_id: str = "A") -> Path:
+    """The one form of ``unit_id`` in a forms folder (its file name carries the CĐCS's name)."""
+    [form] = folder.glob(f"{unit_id}_*.xlsx")
+    return form
+
+
 def pick(table: pd.DataFrame, **where: Any) -> pd.Series:
     """The single row of ``table`` matching ``where``."""
     mask = pd.Series(True, index=table.index)

@@ -312,3 +312,32 @@ def test_a_line_read_from_a_category_says_what_the_cdcs_answered() -> None:
     assert card.loc["people_informed", "said"] == ""  # a count question: nothing to add
     first = briefing.narrative(card.reset_index(), "vi")[0]
     assert "(Không — Hoàn thành nhiệm vụ; chỉ tiêu" in first
+
+
+def test_a_milestone_line_named_as_an_annual_line_is_told_apart_in_the_trend(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ward's plan: agreements 55 % a year and 70 % by 2030, two lines of one name; the trend
+    draws a panel per name, and drew the two as one (two points, both "2025")."""
+    from congdoan.core.plan import load_register
+    register = load_register()
+    annual = register.get("dialogue_nnn")
+    twin = annual.model_copy(update={"id": "dialogue_nnn_2030", "kind": "milestone", "target": None,
+                                     "milestones": register.get("cba_coverage").milestones})
+    patched = register.model_copy(update={"indicators": (*register.indicators, twin)})
+    monkeypatch.setattr(briefing, "load_register", lambda *a, **k: patched)
+    monkeypatch.setattr(briefing, "indicator", lambda i: patched.get(i))
+    assert briefing.distinct_label("dialogue_nnn") == annual.name_vi
+    assert briefing.distinct_label("dialogue_nnn_2030") == f"Mốc: {annual.name_vi}"
+    assert briefing.distinct_label("cba_coverage") == register.get("cba_coverage").name_vi
+
+
+def test_a_rating_line_that_does_not_apply_says_why() -> None:
+    """B founded on 1/3/2023 has not had 12 months at the 2023 year's cut-off: no rating."""
+    ds = tiny_dataset(reports=_reports())
+    ds.units.loc[ds.units["unit_id"] == "B", "founded"] = pd.Timestamp("2023-03-01")
+    card = briefing.union_scorecard(_context(ds, "2023"), "B").set_index("indicator_id")
+    row = card.loc["rated_good_nonstate"]
+    assert (row["status"], row["note"]) == ("not_applicable",
+                                            "CĐCS chưa đủ 12 tháng hoạt động để xếp loại")
+    old = briefing.union_scorecard(_context(tiny_dataset(reports=_reports()), "2023"), "B")
+    assert "12 tháng" not in " ".join(old["note"])  # founded in 2015: nothing of the kind

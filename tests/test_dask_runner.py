@@ -22,7 +22,7 @@ def scheduler() -> Iterator[str]:
 
     # two threads: the plugin must still drive its one kernel from one thread at a time
     with LocalCluster(processes=True, n_workers=1, threads_per_worker=2,
-                      dashboard_address=None) as cluster:
+                      dashboard_address=":0") as cluster:  # a free port: never 8787 in use
         yield cluster.scheduler_address
 
 

@@ -20,6 +20,7 @@ from congdoan.intake.forms import (
     FORM_SHEET,
     GUIDE_SHEET,
     clauses_served,
+    form_file_name,
 )
 from congdoan.intake.validation import form_version
 
@@ -48,13 +49,13 @@ def validations_of(ws: openpyxl.worksheet.worksheet.Worksheet, ref: str) -> list
 
 def test_one_workbook_per_unit_and_a_bulk_sheet(forms: Path) -> None:
     assert sorted(p.name for p in (forms / "2023-H2").iterdir()) == [
-        "A_2023-H2.xlsx", "B_2023-H2.xlsx", "TongHop_2023-H2.xlsx"]
+        "A_2023-H2_Truong-Mam-non-A.xlsx", "B_2023-H2_Cong-ty-TNHH-B.xlsx", "TongHop_2023-H2.xlsx"]
     # B (founded 1/3/2023) is active at the 2023-H1 cut-off (31/5/2023), so it has a form
-    assert (forms / "2023-H1" / "B_2023-H1.xlsx").exists()
+    assert (forms / "2023-H1" / "B_2023-H1_Cong-ty-TNHH-B.xlsx").exists()
 
 
 def test_identity_is_prefilled_and_locked(forms: Path) -> None:
-    ws = openpyxl.load_workbook(forms / "2023-H1" / "A_2023-H1.xlsx")[FORM_SHEET]
+    ws = openpyxl.load_workbook(forms / "2023-H1" / "A_2023-H1_Truong-Mam-non-A.xlsx")[FORM_SHEET]
     values = {key: ws[ref].value for key, ref in FORM_CELLS.items()}
     assert values["form_version"] == VERSION
     assert values["unit_id"] == "A" and values["period"] == "2023-H1"
@@ -69,7 +70,7 @@ def test_identity_is_prefilled_and_locked(forms: Path) -> None:
 
 
 def test_every_field_labelled_with_unit_and_clause(forms: Path) -> None:
-    ws = openpyxl.load_workbook(forms / "2023-H1" / "A_2023-H1.xlsx")[FORM_SHEET]
+    ws = openpyxl.load_workbook(forms / "2023-H1" / "A_2023-H1_Truong-Mam-non-A.xlsx")[FORM_SHEET]
     elements = load_elements().elements
     for i, element in enumerate(elements, start=16):
         assert ws.cell(row=i, column=2).value == element.name
@@ -82,13 +83,13 @@ def test_every_field_labelled_with_unit_and_clause(forms: Path) -> None:
 
 
 def test_data_validation_dropdowns_and_whole_numbers(forms: Path) -> None:
-    ws = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2.xlsx")[FORM_SHEET]
+    ws = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2_Truong-Mam-non-A.xlsx")[FORM_SHEET]
     assert validations_of(ws, "F16") == ["whole:0:200000"]  # workers
     assert validations_of(ws, "F22") == ['list:"Có,Không":None']  # officials' conference
     # a dialogue counts in enterprises only (the plan's lines): a school's form does not ask it
     assert validations_of(ws, "F21") == [] and ws["F21"].protection.locked is True
     assert ws["G21"].value == "Không áp dụng cho khu vực của CĐCS – để trống"
-    company = openpyxl.load_workbook(forms / "2023-H2" / "B_2023-H2.xlsx")[FORM_SHEET]
+    company = openpyxl.load_workbook(forms / "2023-H2" / "B_2023-H2_Cong-ty-TNHH-B.xlsx")[FORM_SHEET]
     assert validations_of(company, "F21") == ['list:"Có,Không":None']
     assert company["F22"].protection.locked is True  # no officials' conference in a company
     (rating,) = validations_of(ws, "F32")
@@ -100,16 +101,16 @@ def test_data_validation_dropdowns_and_whole_numbers(forms: Path) -> None:
 
 
 def test_rating_closed_in_h1_and_for_young_unions(forms: Path) -> None:
-    h1 = openpyxl.load_workbook(forms / "2023-H1" / "A_2023-H1.xlsx")[FORM_SHEET]
+    h1 = openpyxl.load_workbook(forms / "2023-H1" / "A_2023-H1_Truong-Mam-non-A.xlsx")[FORM_SHEET]
     assert h1["F32"].protection.locked is True and "cuối năm" in h1["G32"].value
-    young = openpyxl.load_workbook(forms / "2023-H2" / "B_2023-H2.xlsx")[FORM_SHEET]
+    young = openpyxl.load_workbook(forms / "2023-H2" / "B_2023-H2_Cong-ty-TNHH-B.xlsx")[FORM_SHEET]
     assert young["F32"].protection.locked is True and "12 tháng" in young["G32"].value
-    old = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2.xlsx")[FORM_SHEET]
+    old = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2_Truong-Mam-non-A.xlsx")[FORM_SHEET]
     assert old["F32"].protection.locked is False
 
 
 def test_instructions_sheet(forms: Path) -> None:
-    wb = openpyxl.load_workbook(forms / "2023-H1" / "A_2023-H1.xlsx")
+    wb = openpyxl.load_workbook(forms / "2023-H1" / "A_2023-H1_Truong-Mam-non-A.xlsx")
     assert wb.sheetnames == [FORM_SHEET, GUIDE_SHEET]
     text = " ".join(str(c.value) for c in wb[GUIDE_SHEET]["A"])
     assert "ô màu vàng" in text and "12 tháng" in text and "công thức" in text
@@ -130,11 +131,12 @@ def test_bulk_layout(forms: Path) -> None:
 
 
 def test_forms_are_byte_identical_on_rerun(forms: Path, tmp_path: Path) -> None:
-    first = (forms / "2023-H1" / "A_2023-H1.xlsx").read_bytes()
+    first = (forms / "2023-H1" / "A_2023-H1_Truong-Mam-non-A.xlsx").read_bytes()
     assert main(["template", "--period", "2023-H1", "--data", str(tmp_path / "data"),
                  "--out", str(tmp_path / "again"), "--union", "A", "--no-bulk"]) == 0
-    assert sorted(p.name for p in (tmp_path / "again" / "2023-H1").iterdir()) == ["A_2023-H1.xlsx"]
-    assert (tmp_path / "again" / "2023-H1" / "A_2023-H1.xlsx").read_bytes() == first
+    assert sorted(p.name for p in (tmp_path / "again" / "2023-H1").iterdir()) == [
+        "A_2023-H1_Truong-Mam-non-A.xlsx"]
+    assert (tmp_path / "again" / "2023-H1" / "A_2023-H1_Truong-Mam-non-A.xlsx").read_bytes() == first
 
 
 def test_the_message_counts_forms_and_the_bulk_sheet_apart(
@@ -143,7 +145,7 @@ def test_the_message_counts_forms_and_the_bulk_sheet_apart(
                  "--out", str(tmp_path / "one"), "--union", "A"]) == 0
     assert "Đã tạo 1 mẫu báo cáo CĐCS + 1 bảng tổng hợp" in capsys.readouterr().err
     assert sorted(p.name for p in (tmp_path / "one" / "2023-H1").iterdir()) == [
-        "A_2023-H1.xlsx", "TongHop_2023-H1.xlsx"]
+        "A_2023-H1_Truong-Mam-non-A.xlsx", "TongHop_2023-H1.xlsx"]
 
 
 def test_unknown_union_or_year_period_is_an_error(forms: Path, tmp_path: Path,
@@ -163,7 +165,7 @@ def _field_rows(ws: Worksheet) -> dict[str, int]:
 
 
 def test_each_field_has_its_own_validation_hint_and_message(forms: Path) -> None:
-    ws = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2.xlsx")[FORM_SHEET]
+    ws = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2_Truong-Mam-non-A.xlsx")[FORM_SHEET]
     rows = _field_rows(ws)
     elements = load_elements().elements
     seen_titles = set()
@@ -192,7 +194,7 @@ def test_each_field_has_its_own_validation_hint_and_message(forms: Path) -> None
 
 
 def test_the_sending_day_is_a_date_from_the_periods_start_to_today(forms: Path) -> None:
-    ws = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2.xlsx")[FORM_SHEET]
+    ws = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2_Truong-Mam-non-A.xlsx")[FORM_SHEET]
     ref = FORM_CELLS["submitted_on"]
     (dv,) = [dv for dv in ws.data_validations.dataValidation if ref in dv.sqref]
     assert (dv.type, dv.operator, dv.formula1, dv.formula2) == (
@@ -204,7 +206,7 @@ def test_the_sending_day_is_a_date_from_the_periods_start_to_today(forms: Path) 
 
 
 def test_a_form_prints_on_a4_one_page_wide_with_labels_beside_values(forms: Path) -> None:
-    ws = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2.xlsx")[FORM_SHEET]
+    ws = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2_Truong-Mam-non-A.xlsx")[FORM_SHEET]
     setup = ws.page_setup
     assert (int(setup.paperSize), setup.orientation) == (9, "landscape")  # 9: A4
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
@@ -214,12 +216,12 @@ def test_a_form_prints_on_a4_one_page_wide_with_labels_beside_values(forms: Path
     assert ws.print_title_rows == "$15:$15"  # the header row again on page 2
     assert ws.column_dimensions["B"].hidden is True  # the codes are not printed
     assert "&P" in ws.oddFooter.center.text
-    guide = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2.xlsx")[GUIDE_SHEET]
+    guide = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2_Truong-Mam-non-A.xlsx")[GUIDE_SHEET]
     assert int(guide.page_setup.paperSize) == 9 and guide.page_setup.fitToWidth == 1
 
 
 def test_every_written_cell_names_a_font_with_vietnamese(forms: Path) -> None:
-    for name in ("A_2023-H2.xlsx", "TongHop_2023-H2.xlsx"):
+    for name in ("A_2023-H2_Truong-Mam-non-A.xlsx", "TongHop_2023-H2.xlsx"):
         wb = openpyxl.load_workbook(forms / "2023-H2" / name)
         for ws in wb.worksheets:
             for row in ws.iter_rows():
@@ -229,7 +231,7 @@ def test_every_written_cell_names_a_font_with_vietnamese(forms: Path) -> None:
 
 
 def test_labels_in_vietnamese_sector_named_codes_hidden(forms: Path) -> None:
-    ws = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2.xlsx")[FORM_SHEET]
+    ws = openpyxl.load_workbook(forms / "2023-H2" / "A_2023-H2_Truong-Mam-non-A.xlsx")[FORM_SHEET]
     assert ws[FORM_CELLS["sector"]].value == "Khu vực hành chính sự nghiệp"
     assert ws["A4"].value == "Phiên bản mẫu"
     bulk = openpyxl.load_workbook(forms / "2023-H2" / "TongHop_2023-H2.xlsx")[BULK_SHEET]
@@ -238,7 +240,7 @@ def test_labels_in_vietnamese_sector_named_codes_hidden(forms: Path) -> None:
 
 
 def test_section_iii_table_collects_each_programmes_figures(forms: Path) -> None:
-    ws = openpyxl.load_workbook(forms / "2023-H1" / "A_2023-H1.xlsx")[FORM_SHEET]
+    ws = openpyxl.load_workbook(forms / "2023-H1" / "A_2023-H1_Truong-Mam-non-A.xlsx")[FORM_SHEET]
     header = 15 + len(load_elements().elements) + 3
     assert ws.cell(row=header - 1, column=1).value.startswith("III. HOẠT ĐỘNG")
     assert [ws.cell(row=header, column=c).value for c in (2, 3, 5, 6, 7)] == [
@@ -258,3 +260,16 @@ def test_section_iii_table_collects_each_programmes_figures(forms: Path) -> None
             assert f"{dv.type}:{dv.formula1}:{dv.formula2}" == kind
             assert dv.errorTitle.startswith(f"Mục III.{i}: ")
             assert programme.label_vi in dv.error
+
+
+@pytest.mark.parametrize(("code", "name", "expected"), [
+    ("CDCS-014", "Công đoàn Công ty TNHH Thương mại Dịch vụ Hồng Phát",
+     "CDCS-014_2025-H2_Cong-ty-TNHH-Thuong-mai-Dich-vu-Hong-Phat.xlsx"),
+    ("CDCS-004", "CÔNG ĐOÀN Trường Mầm non Đông Dư", "CDCS-004_2025-H2_Truong-Mam-non-Dong-Du.xlsx"),
+    ("../x", "Cty <A>/../b", "x_2025-H2_Cty-A-b.xlsx"),   # never a path, never a markup
+    ("A", "", "A_2025-H2.xlsx"),
+    ("B", "Công ty Cổ phần Đầu tư Xây dựng và Phát triển Hạ tầng Đông Anh Hà Nội",
+     "B_2025-H2_Cong-ty-Co-phan-Dau-tu-Xay-dung-va-Phat-trien-Ha.xlsx"),  # 48 characters
+])
+def test_a_form_is_named_for_the_cdcs_it_goes_to(code: str, name: str, expected: str) -> None:
+    assert form_file_name(code, name, "2025-H2") == expected

@@ -152,6 +152,8 @@ def test_a_ward_plan_in_word_becomes_its_register_in_one_pass(
     assert main(["-w", str(ws.root), "plan", "import", str(workbook)]) == 0
     out = capsys.readouterr().out
     assert "Đã nhập kế hoạch: Kế hoạch số 07/KH-CĐP — " in out
+    assert "min 100 % → 95 %" not in out  # each change only with --details
+    assert "Tiếp theo: congdoan template --period YYYY-H2" in out
     assert "chưa theo dõi được (1): 3.1" in out
     # the same workbook again: already in, nothing changes (not read against the plan it made)
     after = (ws.params_dir / "plan.yaml").read_bytes()
@@ -200,12 +202,12 @@ def test_a_ward_plan_in_word_becomes_its_register_in_one_pass(
     assert load_elements(ws.params_dir).activities == ()
     from openpyxl import load_workbook
 
-    from conftest import tiny_dataset
+    from conftest import one_form, tiny_dataset
     from congdoan.core.dataset import write_dataset
     write_dataset(tiny_dataset(), tmp_path / "data")
     assert main(["-w", str(ws.root), "template", "--period", "2026-H2", "--data",
                  str(tmp_path / "data"), "--out", str(tmp_path / "forms")]) == 0
-    form = load_workbook(tmp_path / "forms" / "2026-H2" / "A_2026-H2.xlsx")["BaoCao"]
+    form = load_workbook(one_form(tmp_path / "forms" / "2026-H2"))["BaoCao"]
     text = " ".join(str(c.value) for row in form.iter_rows() for c in row if c.value)
     assert "HOẠT ĐỘNG THEO CÁC CHƯƠNG TRÌNH" not in text  # no empty section III
 

@@ -19,7 +19,7 @@ def scheduler() -> Iterator[str]:
     from distributed import LocalCluster
 
     with LocalCluster(processes=True, n_workers=1, threads_per_worker=1,
-                      dashboard_address=None) as cluster:
+                      dashboard_address=":0") as cluster:  # a free port: never 8787 in use
         yield cluster.scheduler_address
 
 

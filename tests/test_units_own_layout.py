@@ -197,7 +197,8 @@ def test_the_first_list_takes_a_cdcs_without_founding_day_as_there_before_the_st
     forms = ws.output_dir / "forms" / "2025-H2"
 
     def rating_open(code: str) -> bool:
-        sheet = load_workbook(forms / f"{code}_2025-H2.xlsx")["BaoCao"]
+        [path] = forms.glob(f"{code}_2025-H2_*.xlsx")  # named for its CĐCS too
+        sheet = load_workbook(path)["BaoCao"]
         row = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 2).value == "rating")
         return not sheet.cell(row, 6).protection.locked
     young = str(state.units.set_index("name").loc["Công ty TNHH Điện tử Sao Mai", "unit_id"])

@@ -156,6 +156,21 @@ def label(indicator_id: str, lang: str = "vi") -> str:
     return ind.name_vi if lang == "vi" else ind.name_en
 
 
+def distinct_label(indicator_id: str, lang: str = "vi") -> str:
+    """:func:`label`, led by "Mốc:" on a milestone line whose name another line also has.
+
+    A plan may set a yearly target and a milestone for the same measure under one name; a chart
+    that draws one panel per name must not draw the two as one.
+    """
+    ind = indicator(indicator_id)
+    name = label(indicator_id, lang)
+    twins = [i for i in load_register().indicators if i.id != ind.id
+             and label(i.id, lang) == name]
+    if ind.kind == "milestone" and twins:
+        return f"{'Mốc' if lang == 'vi' else 'Milestone'}: {name}"  # first: a title may be cut
+    return name
+
+
 YEARLY_DERIVED = ("net_members", "member_change", "new_unit", "rated_good", "rating_eligible", "audited",
                   "nonunion_workers_reached")
 """Derived and registry numerators that count the events or records of a year."""
@@ -358,10 +373,17 @@ def change_text(row: pd.Series, lang: str = "vi") -> str:
 
 
 def _judged_note(row: pd.Series, lang: str) -> str:
-    """What the status alone does not say: the gap, a reached tolerance, provisional coverage."""
+    """What the status alone does not say: the gap, a reached tolerance, provisional coverage.
+
+    A rating line that does not apply to a CĐCS says why: it has not had 12 months.
+    """
     vi = lang == "vi"
     parts = [str(row["note"])] if row["note"] else []
     measure = str(row["measure"])
+    if (row["status"] == "not_applicable" and not parts and row.get("level") == "cdcs"
+            and indicator(str(row["indicator_id"])).denominator == "rating_eligible"):
+        parts.append("CĐCS chưa đủ 12 tháng hoạt động để xếp loại" if vi else
+                     "the CĐCS has not had 12 months for a rating")
     if row["status"] in ("not_met", "not_achieved", "achieved", "met") and not row.get("answer"):
         short = fmt.gap(measure, row["gap"], str(row["unit_word"]), lang)
         if short and row["status"] in ("achieved", "met"):
@@ -480,7 +502,7 @@ def history_rows(ctx: BriefingContext, unit_id: str, level: str,
     halves = rows["period"].astype(str).str.contains("-H", regex=False)
     if halves.any() and not halves.all():
         rows = rows[~(halves & rows["indicator_id"].map(yearly_only).astype(bool))]
-    rows = rows.assign(label=[label(i, lang) for i in rows["indicator_id"]])
+    rows = rows.assign(label=[distinct_label(i, lang) for i in rows["indicator_id"]])
     position = {p: i for i, p in enumerate(ctx.trend_periods)}
     rows = rows.sort_values(["indicator_id", "period"], key=lambda s: s.map(position)
                             if s.name == "period" else s)

@@ -20,10 +20,9 @@ def _template_command(args: argparse.Namespace) -> int:
     bulk = "" if args.no_bulk else " + 1 bảng tổng hợp / bulk sheet"
     print(f"Đã tạo {forms} mẫu báo cáo CĐCS{bulk} / {forms} CĐCS forms written → "
           f"{out / args.period}", file=sys.stderr)
-    print("Tiếp theo: gửi mỗi CĐCS tệp mang mã của nó (mã và tên CĐCS: congdoan units list); "
-          "tệp nhận về đặt vào inbox/ rồi: congdoan ingest" if args.lang == "vi" else
-          "Next: send each CĐCS the file named with its code (codes and names: congdoan units "
-          "list); put the files returned in inbox/, then: congdoan ingest", file=sys.stderr)
+    print("Tiếp theo: gửi mỗi CĐCS tệp mang tên nó; tệp nhận về đặt vào inbox/ rồi: congdoan "
+          "ingest" if args.lang == "vi" else "Next: send each CĐCS the file named for it; put "
+          "the files returned in inbox/, then: congdoan ingest", file=sys.stderr)
     return 0
 
 

@@ -178,12 +178,14 @@ def _print_import(result: PlanImport, target: Path, details: bool, lang: str) ->
            f"{milestones} with milestones") + (f" ({years})" if years else "")
           + (f", năm gốc {plan.baseline_year}" if vi else f", baseline {plan.baseline_year}"))
     dropped = sum(c.endswith(": bỏ / dropped") for c in result.changes)
-    gone = [f"{dropped} dòng của kế hoạch cũ"] if dropped else []
+    gone = [f"{dropped} dòng của kế hoạch mẫu" if vi else f"{dropped} template lines"] \
+        if dropped else []
     programmes = sum(c.endswith("bỏ chương trình / programme dropped") for c in result.changes)
     if programmes:
-        gone.append(f"{programmes} chương trình")
+        gone.append(f"{programmes} chương trình" if vi else f"{programmes} programmes")
     if result.removed_questions:
-        gone.append(f"{len(result.removed_questions)} câu hỏi của mẫu báo cáo không còn dùng")
+        gone.append(f"{len(result.removed_questions)} câu hỏi của mẫu báo cáo" if vi else
+                    f"{len(result.removed_questions)} report questions")
     if gone:
         print(("   đã bỏ: " if vi else "   dropped: ") + ", ".join(gone))
     if plan.untracked:
@@ -191,10 +193,6 @@ def _print_import(result: PlanImport, target: Path, details: bool, lang: str) ->
         print(f"   chưa theo dõi được ({len(plan.untracked)}): {clauses} — báo cáo tóm tắt nêu tên "
               "các chỉ tiêu này" if vi else f"   not followed ({len(plan.untracked)}): {clauses} "
               "— every briefing names them")
-    if not details:
-        print(f"   {len(result.changes)} thay đổi trong {target.name}; từng thay đổi: thêm "
-              "--details" if vi else f"   {len(result.changes)} changes in {target.name}; each "
-              "change: add --details")
     print("Tiếp theo: congdoan template --period YYYY-H2 (mẫu báo cáo năm; H1: 6 tháng)" if vi
           else "Next: congdoan template --period YYYY-H2 (the year report; H1: six months)")
     if not result.layout_kept:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -506,9 +507,26 @@ def safe_file_stem(text: str) -> str:
     return stem or "unit"
 
 
+NAME_IN_FILE = 48
+"""At most this many characters of a CĐCS's name in its form's file name."""
+
+
+def form_file_name(unit_id: str, name: str, period_id: str) -> str:
+    """``CDCS-014_2025-H2_Cong-ty-TNHH-Hong-Phat.xlsx``: code, period, then the name to send it to.
+
+    The name without its leading "Công đoàn" and accents ("Đ" as "D"), words joined by "-",
+    cut at :data:`NAME_IN_FILE` characters; the code first, so that the files sort by code.
+    """
+    name = re.sub(r"^\s*công đoàn\s+", "", name, flags=re.IGNORECASE)
+    plain = unicodedata.normalize("NFD", name.replace("Đ", "D").replace("đ", "d"))
+    words = re.sub(r"[^A-Za-z0-9]+", "-", "".join(c for c in plain if not unicodedata.combining(c)))
+    words = words.strip("-")[:NAME_IN_FILE].rstrip("-")
+    return f"{safe_file_stem(unit_id)}_{period_id}" + (f"_{words}" if words else "") + ".xlsx"
+
+
 def write_templates(dataset: Dataset, period_id: str, out: Path,
                     unions: Sequence[str] | None = None, bulk: bool = True) -> list[Path]:
-    """Write one form per CĐCS (and the bulk sheet) for ``period_id`` into ``out/period``."""
+    """Write one form per CĐCS (:func:`form_file_name`) and the bulk sheet into ``out/period``."""
     period = parse_period(period_id)
     if period.half is None:
         raise PeriodError("Mẫu báo cáo lập cho từng kỳ 6 tháng (YYYY-H1 hoặc YYYY-H2).",
@@ -518,7 +536,7 @@ def write_templates(dataset: Dataset, period_id: str, out: Path,
     folder = Path(out) / period.id
     written: list[Path] = []
     for _, unit in units.iterrows():
-        path = folder / f"{safe_file_stem(str(unit['unit_id']))}_{period.id}.xlsx"
+        path = folder / form_file_name(str(unit["unit_id"]), str(unit["name"]), period.id)
         save_workbook(unit_form(unit, str(unit["upper_name"]), period), path)
         written.append(path)
     if bulk:
