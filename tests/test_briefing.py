@@ -341,3 +341,14 @@ def test_a_rating_line_that_does_not_apply_says_why() -> None:
                                             "CĐCS chưa đủ 12 tháng hoạt động để xếp loại")
     old = briefing.union_scorecard(_context(tiny_dataset(reports=_reports()), "2023"), "B")
     assert "12 tháng" not in " ".join(old["note"])  # founded in 2015: nothing of the kind
+
+
+def test_a_provisional_line_says_how_many_reports_of_how_many(
+        ctx: briefing.BriefingContext) -> None:
+    """A and B of the three CĐCS reported in 2023-H1; the unionised share counts enterprises
+    only (B of B and C): each line says its own count, not a bare share that seems to differ."""
+    card = briefing.scorecard(ctx, ctx.dataset.organisation_id, "organisation").set_index(
+        "indicator_id")
+    assert card.loc["people_informed", "note"].endswith(
+        "tạm tính: đã nhận 2/3 báo cáo (66,7%)")
+    assert card.loc["member_share_unionised", "note"] == "tạm tính: đã nhận 1/2 báo cáo (50%)"

@@ -393,10 +393,23 @@ def _judged_note(row: pd.Series, lang: str) -> str:
         parts.append(("CĐCS báo cáo: " if vi else "reported: ") + str(row["said"]))
     parts.append(change_text(row, lang))
     if bool(row["provisional"]):
-        parts.append(f"{fmt.PROVISIONAL[lang]}: " + (
-            f"đã nhận {fmt.percent(row['coverage'], lang)} báo cáo" if vi else
-            f"{fmt.percent(row['coverage'], lang)} of reports received"))
+        parts.append(f"{fmt.PROVISIONAL[lang]}: {_received(row, lang)}")
     return "; ".join(p for p in parts if p)
+
+
+def _received(row: pd.Series, lang: str) -> str:
+    """"đã nhận 2/12 báo cáo (16,7%)": the reports received of those the line expects.
+
+    Lines count different CĐCS (a sector's, those old enough to be rated): the counts say
+    which, where a share alone (16,7 % here, 14,3 % there) reads as a contradiction.
+    """
+    share = fmt.percent(row["coverage"], lang)
+    got, expected = row.get("units_reported", np.nan), row.get("units_expected", np.nan)
+    if fmt.is_missing(got) or fmt.is_missing(expected) or float(expected) <= 0:
+        return f"đã nhận {share} báo cáo" if lang == "vi" else f"{share} of reports received"
+    of = f"{fmt.number(float(got), lang)}/{fmt.number(float(expected), lang)}"
+    return (f"đã nhận {of} báo cáo ({share})" if lang == "vi" else
+            f"{of} reports received ({share})")
 
 
 YES_NO_WORDS = {"vi": ("Không", "Có"), "en": ("No", "Yes")}
@@ -567,7 +580,8 @@ def comparison_table(ctx: BriefingContext, union_id: str, lang: str = "vi") -> p
     who = union_identity(ctx, union_id, lang)
     card = scorecard(ctx, union_id, "cdcs", lang)
     card = card[(card["measure"] == "share") & card["status"].isin(JUDGED + ("no_data",))]
-    out = pd.DataFrame({"indicator_id": card["indicator_id"], "label": card["label"],
+    out = pd.DataFrame({"indicator_id": card["indicator_id"],
+                        "label": [distinct_label(str(i), lang) for i in card["indicator_id"]],
                         "target": card["target"], "unit": card["value"]})
     keys = {"sector": who.sector, "upper_union": who.upper_id,
             "organisation": ctx.dataset.organisation_id}
