@@ -82,7 +82,7 @@ def _read_command(args: argparse.Namespace) -> int:
         when = f"mốc {target.year}" if target.year and not target.every_year else "hằng năm"
         head = f"   {target.clause or '—':>5} {target.shown():>10}  {when:<9} "
         if found.line is not None:
-            print(f"{head}{found.line.name_vi}" + (" → CẦN ĐIỀN (xem dưới)"
+            print(f"{head}{_short(found.line.name_vi)}" + (" → CẦN ĐIỀN (xem dưới)"
                                                    if found.problem is not None else ""))
             if found.problem is not None:
                 key = "min" if found.line.kind == "annual" else f"milestone_{target.year}"
@@ -93,13 +93,14 @@ def _read_command(args: argparse.Namespace) -> int:
             assert found.base is not None
             where = (f" — khu vực {POPULATION_WORDS[found.population]}"
                      if found.population and found.population != found.base.population else "")
-            print(f"{head}{line_name(target)}{where}")
+            print(f"{head}{_short(line_name(target))}{where}")
     for target in reading.unknown:
         print(f"   {target.clause or '—':>5} {target.shown():>10}  chưa theo dõi được: "
-              f"\"{target.text[:80]}\" (dòng {target.line} của văn bản)")
+              f"\"{_short(target.text)}\"")
     if reading.unknown:
-        print("      (mẫu báo cáo chưa có câu hỏi đo chỉ tiêu này; báo cáo tóm tắt sẽ nêu tên "
-              "nó. Thêm câu hỏi: docs/plan-register.md)")
+        print("      (mẫu báo cáo chưa hỏi; báo cáo tóm tắt nêu tên các chỉ tiêu này; thêm câu "
+              "hỏi: docs/plan-register.md)" if vi else "      (no report question measures "
+              "them; every briefing names them; adding a question: docs/plan-register.md)")
     if reading.named:
         print(("   văn bản nhắc đến, không có số (giữ như mẫu): " if vi else
                "   named without a number (kept as in the template): ")
@@ -126,6 +127,11 @@ def _read_command(args: argparse.Namespace) -> int:
     else:
         print(f"{'Nếu đúng như văn bản' if vi else 'If it matches'}: congdoan plan import {out}")
     return 0
+
+
+def _short(text: str, width: int = 60) -> str:
+    """``text`` cut at a word before ``width`` characters, with "…" (the workbook has it whole)."""
+    return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " …"
 
 
 def _import_command(args: argparse.Namespace) -> int:
