@@ -13,6 +13,7 @@ other). Upper-union functions may list CĐCS: that briefing is for the upper uni
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -162,13 +163,24 @@ def distinct_label(indicator_id: str, lang: str = "vi") -> str:
     A plan may set a yearly target and a milestone for the same measure under one name; a chart
     that draws one panel per name must not draw the two as one.
     """
-    ind = indicator(indicator_id)
     name = label(indicator_id, lang)
-    twins = [i for i in load_register().indicators if i.id != ind.id
-             and label(i.id, lang) == name]
-    if ind.kind == "milestone" and twins:
+    if indicator(indicator_id).kind == "milestone" and name in _shared_names(lang):
         return f"{'Mốc' if lang == 'vi' else 'Milestone'}: {name}"  # first: a title may be cut
     return name
+
+
+_SHARED: dict[tuple[int, str], tuple[object, frozenset[str]]] = {}
+
+
+def _shared_names(lang: str) -> frozenset[str]:
+    """The names more than one line of the register in force has (once per register)."""
+    register = load_register()
+    hit = _SHARED.get((id(register), lang))
+    if hit is None or hit[0] is not register:
+        counts = Counter(label(i.id, lang) for i in register.indicators)
+        hit = (register, frozenset(n for n, k in counts.items() if k > 1))
+        _SHARED[(id(register), lang)] = hit
+    return hit[1]
 
 
 YEARLY_DERIVED = ("net_members", "member_change", "new_unit", "rated_good", "rating_eligible", "audited",
@@ -515,7 +527,8 @@ def history_rows(ctx: BriefingContext, unit_id: str, level: str,
     halves = rows["period"].astype(str).str.contains("-H", regex=False)
     if halves.any() and not halves.all():
         rows = rows[~(halves & rows["indicator_id"].map(yearly_only).astype(bool))]
-    rows = rows.assign(label=[distinct_label(i, lang) for i in rows["indicator_id"]])
+    names = {i: distinct_label(str(i), lang) for i in rows["indicator_id"].unique()}
+    rows = rows.assign(label=rows["indicator_id"].map(names))
     position = {p: i for i, p in enumerate(ctx.trend_periods)}
     rows = rows.sort_values(["indicator_id", "period"], key=lambda s: s.map(position)
                             if s.name == "period" else s)
