@@ -725,7 +725,7 @@ def _said(row: pd.Series, lang: str) -> str:
              target_text(row, lang)]
     if not answer:
         parts.append(fmt.gap(measure, row["gap"], str(row.get("unit_word", "")), lang))
-    if row.get("provisional") in (True,):  # numpy booleans too; missing is not
+    if fmt.is_set(row.get("provisional")):
         parts.append(fmt.PROVISIONAL[lang])
     return "; ".join(p for p in parts if p)
 

@@ -162,18 +162,12 @@ def status_badge(status: Any, lang: str = "vi", provisional: Any = False) -> str
     style = status_style(status)
     label = fmt.status_label(status, lang)
     colour = style.colour
-    if _true(provisional) and status not in ("no_data", "not_applicable"):
+    if fmt.is_set(provisional) and status not in ("no_data", "not_applicable"):
         label += f" ({fmt.PROVISIONAL[lang]})"
         colour = status_style("no_data").colour
     return (f'<span class="cd-status" style="color:{colour}">'
             f'<span class="cd-sym" aria-hidden="true">{esc(style.symbol)}</span> '
             f'{esc(label)}</span>')
-
-
-def _true(flag: Any) -> bool:
-    """A flag of a frame's cell: True only when set (missing, NA and False are not)."""
-    return flag is not None and flag is not pd.NA and not (
-        isinstance(flag, float) and np.isnan(flag)) and bool(flag)
 
 
 def _stocks(who: Identity, lang: str) -> str:
@@ -451,7 +445,7 @@ def breakdown(table: pd.DataFrame, lang: str = "vi") -> HTML:
         cells = {}
         for _, r in part.iterrows():
             style = status_style(r["status"])
-            star = _true(r.get("provisional")) and r["status"] != "no_data"
+            star = fmt.is_set(r.get("provisional")) and r["status"] != "no_data"
             marked |= star
             colour = status_style("no_data").colour if star else style.colour
             cells[str(r["group_name"])] = (

@@ -82,6 +82,11 @@ def is_missing(value: Any) -> bool:
         return False
 
 
+def is_set(flag: Any) -> bool:
+    """A flag of a frame's cell (numpy booleans too): True only when set; missing is not."""
+    return not is_missing(flag) and bool(flag)
+
+
 def _pattern(decimals: int, optional: bool) -> str:
     if decimals <= 0:
         return "#,##0"

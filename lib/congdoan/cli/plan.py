@@ -183,10 +183,10 @@ def _print_import(result: PlanImport, target: Path, details: bool, lang: str) ->
            "có mốc" if vi else f"Plan imported: {plan.short} — {len(annual)} annual targets, "
            f"{milestones} with milestones") + (f" ({years})" if years else "")
           + (f", năm gốc {plan.baseline_year}" if vi else f", baseline {plan.baseline_year}"))
-    dropped = sum(c.endswith(": bỏ / dropped") for c in result.changes)
+    dropped = len(result.dropped_lines)
     gone = [f"{dropped} dòng của kế hoạch mẫu" if vi else f"{dropped} template lines"] \
         if dropped else []
-    programmes = sum(c.endswith("bỏ chương trình / programme dropped") for c in result.changes)
+    programmes = len(result.dropped_programmes)
     if programmes:
         gone.append(f"{programmes} chương trình" if vi else f"{programmes} programmes")
     if result.removed_questions:

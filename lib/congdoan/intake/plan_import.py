@@ -73,6 +73,10 @@ class PlanImport:
     """Report questions (data elements, ``name: label``) removed with a clause the plan dropped."""
     already: bool = False
     """True when this very workbook was the last one imported and the plan is as it left it."""
+    dropped_lines: tuple[str, ...] = ()
+    """Ids of the lines the import dropped ("Giữ" = Không)."""
+    dropped_programmes: tuple[str, ...] = ()
+    """Codes of the section III programmes the import dropped."""
 
 
 LAST_IMPORT = ".last_plan_import.json"
@@ -357,8 +361,13 @@ def import_plan_sheet(path: Path, params_dir: Path, settings: IntakeSettings) ->
             [elements_path.name] if removed or programme_lines else []))
     (params_dir / LAST_IMPORT).write_text(json.dumps(
         {"sha256": digest, "version": register_version(params_dir)}), encoding="utf-8")
+    kept_programmes = {a["name"] for a in wanted_activities}
     return PlanImport(changes=changes, problems=sheet.problems, written=True, layout_kept=kept,
-                      removed_questions=questions)
+                      removed_questions=questions,
+                      dropped_lines=tuple(i for i, line in sheet.lines.items()
+                                          if line["keep"] is False),
+                      dropped_programmes=tuple(a.name for a in activities
+                                               if a.name not in kept_programmes))
 
 
 def _kept_cells(register: PlanRegister, sheet: PlanSheet
