@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shlex
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -18,7 +19,7 @@ from congdoan.cli import main
 from congdoan.core.paths import DEFAULT_PARAMS_DIR
 from congdoan.core.plan import load_elements, load_register
 from congdoan.core.workspace import Organisation, Workspace, init_workspace
-from congdoan.exceptions import DataError
+from congdoan.exceptions import DataError, ParameterError
 from congdoan.intake.plan_text import document_text, match_targets, read_plan_text
 
 SEED = Path(__file__).parent / "fixtures" / "plan_41b_gialam.txt"
@@ -128,14 +129,19 @@ def test_a_ward_plan_in_word_becomes_its_register_in_one_pass(
     said = capsys.readouterr().out
     assert "số 07/KH-CĐP, ngày 15/09/2025, của Công đoàn phường Hòa Bình, năm gốc 2025" in said
     assert "Tăng đoàn viên trong năm → CẦN ĐIỀN" in said       # 105 % of an assignment
-    cell = re.search(r"CẦN ĐIỀN trước khi nhập .*\n   ô ([A-Z]+\d+) — 2\.1 \"Hằng năm phát "
-                     r"triển đoàn viên đạt 105% chỉ tiêu được giao\": văn bản ghi tỷ lệ", said)
+    assert re.search(r"CẦN ĐIỀN \(văn bản không cho số\), chưa nhập gì:\n   2\.1 \"Hằng năm phát "
+                     r"triển đoàn viên đạt 105% chỉ tiêu được giao\": văn bản ghi tỷ lệ, .* SỐ = "
+                     r"105 % × số được giao", said)
+    assert f"congdoan plan read {shlex.quote(str(document))} --set 2.1=SỐ\n" in said
+    cell = re.search(r"\(hoặc điền ô ([A-Z]+\d+) trong ", said)
     assert cell is not None
-    assert re.search(r"3\.1 +80 %  chưa theo dõi được: .*tập huấn nghiệp vụ", said)  # no question
+    assert re.search(r"Chưa theo dõi được \(1; .*\): 3\.1 Phấn đấu 80% cán bộ", said)  # no question
     assert "Tuyên truyền" not in said                          # section III is not a target
     workbook = ws.output_dir / "KeHoach.xlsx"
-    # the number the document does not give is left blank, never the template's: refused there
+    # a number to fill: nothing imported; the cell is left blank, never the template's number,
+    # and an import of the workbook is refused there
     before = (ws.params_dir / "plan.yaml").read_bytes()
+    assert load_register(ws.params_dir).plan.is_template
     assert main(["-w", str(ws.root), "plan", "import", str(workbook)]) == 1
     out = capsys.readouterr().out
     assert f"ô {cell[1]}, trường 'min': Thiếu" in out and "Không sửa gì" in out
@@ -198,7 +204,7 @@ def test_a_ward_plan_in_word_becomes_its_register_in_one_pass(
     assert {"dialogue_dnnn", "total_members", "legal_representation"}.isdisjoint(got)
     assert sorted(plan.clauses) == sorted({c for i in register.indicators for c in i.all_clauses})
     # the ward's plan names none of the template's programmes (section III): forms stop asking
-    assert "Bỏ 29 dòng và 8 chương trình (mục III) của kế hoạch mẫu" in said
+    assert "   đã bỏ: 29 dòng của kế hoạch mẫu, 8 chương trình, " in out
     assert load_elements(ws.params_dir).activities == ()
     from openpyxl import load_workbook
 
@@ -210,6 +216,55 @@ def test_a_ward_plan_in_word_becomes_its_register_in_one_pass(
     form = load_workbook(one_form(tmp_path / "forms" / "2026-H2"))["BaoCao"]
     text = " ".join(str(c.value) for row in form.iter_rows() for c in row if c.value)
     assert "HOẠT ĐỘNG THEO CÁC CHƯƠNG TRÌNH" not in text  # no empty section III
+
+
+def test_the_number_to_fill_given_on_the_command_line_imports_the_plan(
+        ws: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    document = docx(tmp_path / "KeHoach.docx", WARD_PLAN)
+    plan = ws.params_dir / "plan.yaml"
+    before = plan.read_bytes()
+    # a code that names no target to fill, or no number: a message at the option, nothing changes
+    for wrong, said in (("2.5=105", "Không có ô CẦN ĐIỀN nào mang mã này; giá trị '2.5=105'; "
+                                    "cần 2.1=SỐ"),
+                        ("2.1=một trăm", "Cần một số ≥ 0; giá trị '2.1=một trăm'")):
+        assert main(["-w", str(ws.root), "plan", "read", str(document), "--set", wrong]) == 2
+        assert f"trường '--set': {said}" in capsys.readouterr().err
+        assert plan.read_bytes() == before
+    assert main(["-w", str(ws.root), "plan", "read", str(document), "--set", "2.1=105"]) == 0
+    out = capsys.readouterr().out
+    # the list was shown by the reading that asked for the number: one line now, then the import
+    assert "Chỉ tiêu đọc được: 8; đã điền: 2.1 = 105\n" in out
+    assert "CẦN ĐIỀN" not in out and "Đã nhập kế hoạch: Kế hoạch số 07/KH-CĐP — " in out
+    assert "chưa theo dõi được (1): 3.1" in out  # not listed above: said by the import
+    assert f"Chỗ nào đọc sai: sửa {ws.output_dir / 'KeHoach.xlsx'} rồi congdoan plan import" in out
+    growth = load_register(ws.params_dir).get("member_growth")
+    assert growth.target is not None and (growth.target.min, growth.clause) == (105, "2.1")
+    # read again, the same number: the plan as it is
+    after = plan.read_bytes()
+    assert main(["-w", str(ws.root), "plan", "read", str(document), "--set", "2.1=105"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("rồi congdoan plan import "
+                                                     f"{ws.output_dir / 'KeHoach.xlsx'}")
+    assert plan.read_bytes() == after
+
+
+def test_set_names_a_milestone_by_clause_and_year() -> None:
+    from congdoan.cli.plan import _given
+    from congdoan.core.plan import load_register as load
+    from congdoan.intake.plan_text import Found, Target
+
+    register = load(DEFAULT_PARAMS_DIR)
+    annual = next(i for i in register.indicators if i.kind == "annual" and i.measure == "count")
+    milestone = next(i for i in register.indicators if i.kind == "milestone")
+    def target(year: int | None) -> Target:
+        return Target(line=1, clause="2.1", text="…", before="", after="", phrase="", rest="",
+                      share=True, low=1.05, high=None, year=year)
+
+    targets = [Found(target(None), line=annual, problem="…"),
+               Found(target(2030), line=milestone, problem="…")]
+    assert _given(["2.1=105", "2.1/2030=70 %"], targets) == {"2.1": 105, "2.1/2030": 70}
+    assert _given(["2.1/2030=12,5"], targets) == {"2.1/2030": 12.5}
+    with pytest.raises(ParameterError, match="mang mã này"):
+        _given(["2.2=1"], targets)
 
 
 @pytest.mark.parametrize(("name", "content", "said"), [
@@ -238,7 +293,7 @@ def test_reading_the_same_document_again_changes_nothing(
     workbook = ws.output_dir / "KeHoach.xlsx"
     for _ in range(2):
         assert main(["-w", str(ws.root), "plan", "read", str(document)]) == 0
-        cell = re.findall(r"\n   ô ([A-Z]+\d+) — 2\.1 ", capsys.readouterr().out)
+        cell = re.findall(r"\(hoặc điền ô ([A-Z]+\d+) trong ", capsys.readouterr().out)
         book = load_workbook(workbook)
         book["ChiTieu"][cell[0]] = 105  # the number the document does not give, each time
         book.save(workbook)
@@ -247,5 +302,5 @@ def test_reading_the_same_document_again_changes_nothing(
     assert out.rstrip().endswith(f"Không có thay đổi / no change: {ws.params_dir / 'plan.yaml'}")
     # the second reading finds the lines the first one added (their keywords came with them)
     assert main(["-w", str(ws.root), "plan", "read", str(document)]) == 0
-    assert re.search(r"1\.2 +75 %  hằng năm  Doanh nghiệp có tổ chức công đoàn tổ chức hội nghị .*\n",
+    assert re.search(r"1\.2 +75 %  hằng năm Doanh nghiệp có tổ chức công đoàn tổ chức hội nghị .*\n",
                      capsys.readouterr().out)

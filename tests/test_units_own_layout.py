@@ -180,8 +180,8 @@ def test_the_first_list_takes_a_cdcs_without_founding_day_as_there_before_the_st
     assert result.status == "accepted"
     [said] = [p for p in result.problems if "ngày thành lập" in p.message_vi]
     assert (said.severity, said.value) == ("warning", None)
-    assert said.message_vi.startswith("1 CĐCS không có ngày thành lập (ô F8): coi như đã hoạt "
-                                      "động trước 01/07/2025")
+    assert said.message_vi.startswith("1 CĐCS không có ngày thành lập (ô F8): coi như có "
+                                      "trước 01/07/2025 (đủ 12 tháng để xếp loại")
     state = registry_state(ws.database_url)
     gach = state.units.set_index("name").loc["Công ty CP Gạch Phú Mỹ"]
     assert pd.Timestamp(gach["founded"]) == pd.Timestamp(FOUNDED_UNKNOWN)
@@ -231,17 +231,14 @@ def test_the_command_prints_the_mapping_and_writes_the_list_in_the_template(
     out = capsys.readouterr().out
     assert code == 0, out
     lines = out.splitlines()
-    mapping = lines.index(next(line for line in lines if line.startswith("Danh sách theo mẫu "
-                                                                          "riêng")))
-    assert lines[mapping].endswith("trang 'Danh sách', dòng tiêu đề 4; cột đã đọc:")
-    assert lines[mapping + 1].split() == ["B", "\"Tên", "công", "đoàn", "cơ", "sở\"", "→", "tên",
-                                          "CĐCS"]
-    assert ("   bỏ qua: A \"STT\", J \"Ghi chú\" (cột đọc sai hay bỏ sót: --column, xem "
-            "--help)") in lines
+    mapping = lines.index(next(line for line in lines if line.startswith("Danh sách riêng")))
+    assert lines[mapping].startswith("Danh sách riêng (trang 'Danh sách', tiêu đề dòng 4), cột "
+                                     "đã đọc: B tên CĐCS; C khu vực; ")
+    assert "   bỏ qua: A \"STT\", J \"Ghi chú\" (đọc sai: --column, xem --help)" in lines
     assert mapping < lines.index(next(line for line in lines if line.startswith("ĐÃ NHẬN")))
     # the list back in the template, with the codes given, to edit next time
     written = ws.output_dir / "DanhSachCDCS.xlsx"
-    assert f"→ {written}" in out and "Lần sau: sửa tệp này" in out
+    assert f"→ {written} (lần sau: sửa tệp này rồi nhập lại)" in out
     wb = load_workbook(written)
     cdcs = wb["CDCS"]
     assert [[cdcs.cell(row=r, column=c).value for c in (1, 2, 3, 4, 5)]
@@ -322,7 +319,7 @@ def test_an_unknown_header_stops_with_nothing_kept_until_column_maps_it(
         ws.database_url).units.empty  # nothing kept: the same file may come back with an option
     assert main([*argv, "--column", "Tên doanh nghiệp, đơn vị=name"]) == 0
     out = capsys.readouterr().out
-    assert "B  \"Tên doanh nghiệp, đơn vị\" → tên CĐCS" in out
+    assert "cột đã đọc: B tên CĐCS" in out
     frame = registry_at(registry_state(ws.database_url), TODAY)
     assert frame["unit_id"].tolist() == ["CDCS-001", "CDCS-002"]
     assert frame["upper_id"].tolist() == [ORG.id, ORG.id]  # no upper-union column
@@ -349,7 +346,7 @@ def test_a_group_header_over_two_columns_is_read_with_the_row_under_it(ws: Works
     assert {c.letter: c.field for c in result.mapping.columns} == {
         "A": "-", "B": "name", "C": "sector", "D": "commune", "E": "workers", "F": "members",
         "G": "-", "H": "founded"}
-    assert "dòng tiêu đề 2–3" in result.mapping.describe()[0]
+    assert "tiêu đề dòng 2–3" in result.mapping.describe()[0]
     assert events(result.events) == {
         ("commune", OLD_TH, "added", ""), ("upper", ORG.id, "founded", "2025-07-01"),
         ("cdcs", "CDCS-001", "founded", "2025-09-01")}

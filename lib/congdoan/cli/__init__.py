@@ -131,7 +131,9 @@ def _enter_workspace(folder: str | None, command: str, lang: str = "vi") -> Work
 
     workspace = activate(find_workspace(folder))
     print(workspace.describe(), file=sys.stderr)
-    if load_register().plan.is_template and command != "plan":  # 'plan import' is the cure
+    # the plan is the next step of a new workspace: said by the commands that use it, not by
+    # those that make it ('plan') or come before it ('units')
+    if load_register().plan.is_template and command not in ("plan", "units"):
         print(TEMPLATE_WARNING[lang != "vi"], file=sys.stderr)
     if lines := old_level_lines():
         where = f"{workspace.params_dir / 'plan.yaml'}, dòng / lines {', '.join(map(str, lines))}"

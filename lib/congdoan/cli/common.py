@@ -1,4 +1,4 @@
-"""Options shared by several commands."""
+"""Options and output helpers shared by several commands."""
 
 from __future__ import annotations
 
@@ -43,3 +43,11 @@ def add_list_import_arguments(parser: argparse.ArgumentParser, lang_dest: str) -
     parser.add_argument("--lang", dest=lang_dest, choices=("vi", "en"), default=None,
                         help="ngôn ngữ thông báo và báo cáo lỗi / language of messages")
     parser.add_argument("--show", type=int, default=10, help="số dòng lỗi hiển thị")
+
+
+def near(path: Path) -> Path:
+    """``path`` from the current folder when it is under it (shorter to read and to type)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path

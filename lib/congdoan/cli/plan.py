@@ -1,22 +1,27 @@
 """``congdoan plan``: the workspace's plan register edited in Excel.
 
 ``plan template`` writes the workbook (``output/KeHoach.xlsx``) from ``params/plan.yaml``;
-``plan read DOCUMENT`` writes it filled from the union's own plan document (.docx, .txt) and
-says what it found; ``plan import FILE`` applies a filled one to ``params/plan.yaml`` (all or
+``plan read DOCUMENT`` writes it filled from the union's own plan document (.docx, .txt), says
+what it found and imports it unless a number is left to fill (``--set`` gives it);
+``plan import FILE`` applies a filled one to ``params/plan.yaml`` (all or
 nothing) and lists what changed.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from congdoan.cli.common import near
 from congdoan.core.workspace import Workspace
+from congdoan.exceptions import Location, ParameterError
 
 if TYPE_CHECKING:
     from congdoan.intake.plan_import import PlanImport
+    from congdoan.intake.plan_text import Found
 
 
 def _template_command(args: argparse.Namespace) -> int:
@@ -41,23 +46,30 @@ def _read_command(args: argparse.Namespace) -> int:
     from congdoan.core.paths import DEFAULT_PARAMS_DIR
     from congdoan.core.plan import load_elements, load_register, register_version
     from congdoan.intake.forms import save_workbook
-    from congdoan.intake.plan_sheet import NEW_ROWS, POPULATION_WORDS, with_years
-    from congdoan.intake.plan_template import cell_at, fill_workbook, plan_workbook
+    from congdoan.intake.plan_sheet import NEW_ROWS, with_years
+    from congdoan.intake.plan_template import fill_workbook, plan_workbook
     from congdoan.intake.plan_text import (
         document_text,
-        line_name,
         match_targets,
         read_plan_text,
         sheet_values,
     )
 
     workspace: Workspace = args.ws
+    vi = args.lang == "vi"
     out = Path(args.out) if args.out else workspace.output_dir / "KeHoach.xlsx"
     register = load_register(workspace.params_dir)
     plan = read_plan_text(document_text(Path(args.document)))
     reading = match_targets(plan, register, load_register(DEFAULT_PARAMS_DIR))
     activities = load_elements(workspace.params_dir).activities
     values = sheet_values(reading, register, workspace.organisation.name, activities)
+    open_cells = [f for f in reading.found if f.line is not None and f.problem is not None]
+    given = _given(args.set, open_cells)
+    for found in open_cells:
+        if (number := given.get(_fill_name(found))) is not None:
+            assert found.line is not None
+            share = found.line.measure == "share"
+            values.lines[(found.line.id, _fill_key(found))] = number / 100 if share else number
     book = plan_workbook(with_years(register, reading.years),
                          register_version(workspace.params_dir), workspace.organisation.name,
                          source=Path(args.document).name, activities=activities)
@@ -70,63 +82,127 @@ def _read_command(args: argparse.Namespace) -> int:
                                         ("issued_by", "của"), ("baseline_year", "năm gốc"),
                                         ("milestone_years", "năm mốc"))
                      if ident.get(key) not in (None, "", ()))
-    vi = args.lang == "vi"
-    print(f"{'Đã đọc kế hoạch' if vi else 'Plan read'}: {Path(args.document).name} — {said}")
-    print((f"Chỉ tiêu: {len(reading.found)} nhận ra" if vi else
-           f"Targets: {len(reading.found)} recognised")
-          + ((f", {len(reading.unknown)} chưa theo dõi được" if vi else
-              f", {len(reading.unknown)} not followed") if reading.unknown else ""))
-    to_fill: list[str] = []
-    for found in reading.found:
-        target = found.target
-        when = f"mốc {target.year}" if target.year and not target.every_year else "hằng năm"
-        head = f"   {target.clause or '—':>5} {target.shown():>10}  {when:<9} "
-        if found.line is not None:
-            print(f"{head}{_short(found.line.name_vi)}" + (" → CẦN ĐIỀN (xem dưới)"
-                                                   if found.problem is not None else ""))
-            if found.problem is not None:
-                key = "min" if found.line.kind == "annual" else f"milestone_{target.year}"
-                at = cell_at(book, found.line.id, key) or "?"
-                to_fill.append(f"   ô {at} — {target.clause} \"{target.text[:80]}\": "
-                               f"{found.problem}")
-        else:
-            assert found.base is not None
-            where = (f" — khu vực {POPULATION_WORDS[found.population]}"
-                     if found.population and found.population != found.base.population else "")
-            print(f"{head}{_short(line_name(target))}{where}")
-    for target in reading.unknown:
-        print(f"   {target.clause or '—':>5} {target.shown():>10}  chưa theo dõi được: "
-              f"\"{_short(target.text)}\"")
-    if reading.unknown:
-        print("      (mẫu báo cáo chưa hỏi; báo cáo tóm tắt nêu tên các chỉ tiêu này; thêm câu "
-              "hỏi: docs/plan-register.md)" if vi else "      (no report question measures "
-              "them; every briefing names them; adding a question: docs/plan-register.md)")
+    print(f"{'Đã đọc' if vi else 'Read'}: {Path(args.document).name} — {said}")
+    if given:  # the list was shown by the reading that asked for these numbers
+        print((f"Chỉ tiêu đọc được: {len(reading.found)}; đã điền: " if vi else
+               f"Targets recognised: {len(reading.found)}; filled: ")
+              + ", ".join(f"{name} = {number:g}" for name, number in given.items()))
+    else:
+        print(f"Chỉ tiêu đọc được ({len(reading.found)}):" if vi else
+              f"Targets recognised ({len(reading.found)}):")
+        for found in reading.found:
+            print(_target_line(found))
+    to_fill = [f for f in open_cells if _fill_name(f) not in given]
+    if reading.unknown and not given:
+        print((f"Chưa theo dõi được ({len(reading.unknown)}; mẫu báo cáo chưa hỏi, báo cáo tóm "
+               "tắt nêu tên): " if vi else f"Not followed ({len(reading.unknown)}; no report "
+               "question measures them, every briefing names them): ")
+              + "; ".join(f"{t.clause or '—'} {_short(t.text, 40)}" for t in reading.unknown))
     if reading.named:
-        print(("   văn bản nhắc đến, không có số (giữ như mẫu): " if vi else
-               "   named without a number (kept as in the template): ")
+        print(("Văn bản nhắc đến, không có số (giữ như mẫu): " if vi else
+               "Named without a number (kept as in the template): ")
               + ", ".join(i.name_vi for i in reading.named))
-    dropped_programmes = [name for name, keep in values.programmes.items() if not keep]
-    gone = [f"{len(reading.dropped)} dòng"] if reading.dropped else []
-    if dropped_programmes:
-        gone.append(f"{len(dropped_programmes)} chương trình (mục III)")
-    if gone:
-        print(f"Bỏ {' và '.join(gone)} của kế hoạch mẫu mà văn bản không có (các dòng ấy được "
-              "ẩn trong tệp)" if vi else
-              f"Dropped: {len(reading.dropped)} template lines and {len(dropped_programmes)} "
-              "programmes the document does not have")
     if len(values.new_rows) > NEW_ROWS:
         print(f"Lưu ý: {len(values.new_rows)} dòng mới, tệp chỉ có {NEW_ROWS}: nhập tệp rồi "
               "chạy lại lệnh này cho các dòng còn lại / more new lines than rows")
-    print(f"{'Đã ghi' if vi else 'Written'} → {out}")
+    shown = near(out)
     if to_fill:
-        print(f"CẦN ĐIỀN trước khi nhập ({len(to_fill)} ô, trang ChiTieu):" if vi else
-              f"TO FILL before importing ({len(to_fill)} cells, sheet ChiTieu):")
-        print("\n".join(to_fill))
-        print(f"{'Mở tệp, điền, lưu, rồi' if vi else 'Fill them, save, then'}: congdoan plan "
-              f"import {out}")
-    else:
-        print(f"{'Nếu đúng như văn bản' if vi else 'If it matches'}: congdoan plan import {out}")
-    return 0
+        again = f"congdoan plan read {shlex.quote(args.document)}" + "".join(
+            f" --set {shlex.quote(item)}" for item in args.set) + "".join(
+            f" --set {_fill_name(f)}=SỐ" for f in to_fill)
+        print("CẦN ĐIỀN (văn bản không cho số), chưa nhập gì:" if vi else
+              "TO FILL (the document gives no number), nothing imported:")
+        for found in to_fill:
+            print(f"   {_fill_name(found)} \"{found.target.text[:80]}\": {found.problem}")
+        print(f"Ghi số ấy vào lệnh rồi chạy lại: {again}" if vi else
+              f"Put the number in and run again: {again}")
+        print(f"   (hoặc điền ô {', '.join(_cell(book, f) for f in to_fill)} trong {shown} rồi "
+              f"congdoan plan import {shown})" if vi else
+              f"   (or fill cell {', '.join(_cell(book, f) for f in to_fill)} of {shown}, then "
+              f"congdoan plan import {shown})")
+        return 0
+    if args.no_import:
+        if reading.dropped:
+            print(f"Bỏ {len(reading.dropped)} dòng của kế hoạch mẫu mà văn bản không có." if vi
+                  else f"Dropped {len(reading.dropped)} template lines the document lacks.")
+        print(f"{'Đã ghi' if vi else 'Written'} → {shown}; "
+              f"{'nhập' if vi else 'import'}: congdoan plan import {shown}")
+        return 0
+    code = _apply(out, workspace, details=False, show=20, lang=args.lang,
+                  untracked_said=bool(reading.unknown) and not given)
+    if code == 0:
+        print(f"Chỗ nào đọc sai: sửa {shown} rồi congdoan plan import {shown}" if vi else
+              f"Anything misread: edit {shown}, then congdoan plan import {shown}")
+    return code
+
+
+def _target_line(found: Found) -> str:
+    """One target as read: clause, number, when, the line's name (and its CĐCS if narrower)."""
+    from congdoan.intake.plan_sheet import POPULATION_WORDS
+    from congdoan.intake.plan_text import line_name
+
+    target = found.target
+    when = f"mốc {target.year}" if target.year and not target.every_year else "hằng năm"
+    head = f"   {target.clause or '—':>5} {target.shown():>7}  {when:<9}"
+    if found.line is not None:
+        return f"{head}{_short(found.line.name_vi)}" + (
+            " → CẦN ĐIỀN" if found.problem is not None else "")
+    assert found.base is not None
+    name = _short(line_name(target))
+    who = POPULATION_WORDS.get(found.population or "", "")
+    said = found.population == found.base.population or \
+        name.casefold().startswith(who.split(" (")[0].casefold())
+    return f"{head}{name}" + ("" if said or not who else f" — {who}")
+
+
+def _cell(book: Any, found: Found) -> str:
+    from congdoan.intake.plan_template import cell_at
+
+    assert found.line is not None
+    return cell_at(book, found.line.id, _fill_key(found)) or "?"
+
+
+def _fill_key(found: Found) -> str:
+    """The workbook field a target without its number goes to (``min``, ``milestone_2030``)."""
+    assert found.line is not None
+    return "min" if found.line.kind == "annual" else f"milestone_{found.target.year}"
+
+
+def _fill_name(found: Found) -> str:
+    """How ``--set`` names a target to fill: its clause (``2.1``), a milestone's with its year."""
+    clause = found.target.clause or "—"
+    return clause if found.line is not None and found.line.kind == "annual" \
+        else f"{clause}/{found.target.year}"
+
+
+def _given(items: list[str], to_fill: list[Found]) -> dict[str, float]:
+    """The numbers ``--set CODE=NUMBER`` gives the targets to fill, by :func:`_fill_name`.
+
+    ``CODE`` is the clause, or clause/year for a milestone (the year may be left out when the
+    clause has one target to fill). A code that names no target to fill, or a value that is not
+    a number ≥ 0 (``105``, ``70 %``, ``12,5``), raises :class:`ParameterError`.
+    """
+    names = {_fill_name(f): f for f in to_fill}
+    expected = ", ".join(f"{name}=SỐ" for name in names) or "(không ô nào cần điền / none)"
+    given: dict[str, float] = {}
+    for item in items:
+        name, _, text = item.partition("=")
+        found = names.get(name.strip())
+        if found is None and len(matches := [f for n, f in names.items()
+                                             if n.split("/")[0] == name.strip()]) == 1:
+            found = matches[0]  # a clause with one target to fill needs no year
+        try:
+            number = float(text.strip().rstrip("%").strip().replace(",", "."))
+        except ValueError:
+            number = -1.0
+        if found is None or number < 0:
+            raise ParameterError(
+                "Không có ô CẦN ĐIỀN nào mang mã này." if found is None else
+                "Cần một số ≥ 0.", "No cell TO FILL has this code." if found is None else
+                "A number ≥ 0 is needed.", location=Location(field="--set"), value=item,
+                expected=expected)
+        given[_fill_name(found)] = number
+    return given
 
 
 def _short(text: str, width: int = 60) -> str:
@@ -135,17 +211,25 @@ def _short(text: str, width: int = 60) -> str:
 
 
 def _import_command(args: argparse.Namespace) -> int:
+    return _apply(Path(args.file), args.ws, details=args.details, show=args.show, lang=args.lang)
+
+
+def _apply(workbook: Path, workspace: Workspace, *, details: bool, show: int, lang: str,
+           untracked_said: bool = False) -> int:
+    """Import ``workbook`` into the workspace's plan and say what it now holds; the exit code.
+
+    ``untracked_said``: the targets no question measures were just listed (by ``plan read``).
+    """
     from congdoan.intake.plan_import import import_plan_sheet
     from congdoan.intake.problems import has_errors, load_intake_settings
 
-    workspace: Workspace = args.ws
     target = workspace.params_dir / "plan.yaml"
-    result = import_plan_sheet(Path(args.file), workspace.params_dir, load_intake_settings())
-    for problem in result.problems[: args.show]:
-        print("   " + problem.render(args.lang))
-    if len(result.problems) > args.show:
-        print(f"   … {len(result.problems) - args.show} "
-              + ("dòng nữa" if args.lang == "vi" else "more"))
+    result = import_plan_sheet(workbook, workspace.params_dir, load_intake_settings())
+    for problem in result.problems[:show]:
+        print("   " + problem.render(lang))
+    if len(result.problems) > show:
+        print(f"   … {len(result.problems) - show} "
+              + ("dòng nữa" if lang == "vi" else "more"))
     if result.already:
         print(f"Tệp này đã được nhập, kế hoạch không đổi / this workbook is already imported: "
               f"{target}")
@@ -156,11 +240,12 @@ def _import_command(args: argparse.Namespace) -> int:
             return 1
         print(f"Không có thay đổi / no change: {target}")
         return 0
-    _print_import(result, target, args.details, args.lang)
+    _print_import(result, target, details, lang, untracked_said)
     return 0
 
 
-def _print_import(result: PlanImport, target: Path, details: bool, lang: str) -> None:
+def _print_import(result: PlanImport, target: Path, details: bool, lang: str,
+                  untracked_said: bool = False) -> None:
     """What an import changed: in short (the plan, its lines, what went), or each change."""
     from congdoan.core.plan import load_register
 
@@ -194,7 +279,7 @@ def _print_import(result: PlanImport, target: Path, details: bool, lang: str) ->
                     f"{len(result.removed_questions)} report questions")
     if gone:
         print(("   đã bỏ: " if vi else "   dropped: ") + ", ".join(gone))
-    if plan.untracked:
+    if plan.untracked and not untracked_said:
         clauses = "; ".join(u.split(":", 1)[0] for u in plan.untracked)
         print(f"   chưa theo dõi được ({len(plan.untracked)}): {clauses} — báo cáo tóm tắt nêu tên "
               "các chỉ tiêu này" if vi else f"   not followed ({len(plan.untracked)}): {clauses} "
@@ -219,18 +304,26 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
                           help="tệp .xlsx (mặc định output/KeHoach.xlsx)")
     template.set_defaults(func=_template_command)
     read = actions.add_parser(
-        "read", help="đọc văn bản kế hoạch của tổ chức (.docx, .txt) vào tệp Excel / read your "
-        "plan document into the workbook",
+        "read", help="đọc và nhập văn bản kế hoạch của tổ chức (.docx, .txt) / read your plan "
+        "document and import it",
         description="Đọc văn bản kế hoạch (Word .docx hoặc .txt): số hiệu, ngày, các chỉ tiêu "
-                    "năm và các mốc; ghi tệp Excel của 'plan template' đã điền sẵn (dòng của kế "
-                    "hoạch mẫu không có trong văn bản: Giữ = Không; chỉ tiêu khác cách tính của "
-                    "mẫu: dòng mới) và in từng chỉ tiêu tìm thấy. Số văn bản không cho (vd. '105% "
-                    "chỉ tiêu được giao') để trống, in ở mục CẦN ĐIỀN: điền vào tệp rồi 'congdoan "
-                    "plan import'. / Reads the plan document and writes the workbook filled in; "
-                    "fill the cells listed TO FILL, then import it.")
+                    "năm và các mốc; in từng chỉ tiêu tìm thấy, ghi tệp Excel của 'plan "
+                    "template' đã điền sẵn (dòng của kế hoạch mẫu không có trong văn bản: Giữ = "
+                    "Không; chỉ tiêu khác cách tính của mẫu: dòng mới) rồi nhập nó như 'plan "
+                    "import'. Số văn bản không cho (vd. '105% chỉ tiêu được giao') in ở mục CẦN "
+                    "ĐIỀN và không nhập gì: chạy lại với --set MÃ=SỐ (hoặc điền ô trong tệp Excel "
+                    "rồi 'plan import'). Đọc sai chỗ nào: sửa tệp Excel rồi 'plan import'. / "
+                    "Reads the plan document, writes the workbook filled in and imports it; a "
+                    "number the document does not give is listed TO FILL: give it with --set.")
     read.add_argument("document", help="văn bản kế hoạch (.docx, .txt)")
     read.add_argument("--out", default=None, metavar="FILE",
                       help="tệp .xlsx (mặc định output/KeHoach.xlsx)")
+    read.add_argument("--set", action="append", default=[], metavar="MÃ=SỐ",
+                      help="số cho một chỉ tiêu CẦN ĐIỀN: mã điều khoản = số (vd. --set 2.1=105; "
+                           "mốc: --set 1.4/2030=70); lặp lại được / the number of a target TO "
+                           "FILL")
+    read.add_argument("--no-import", action="store_true",
+                      help="chỉ ghi tệp Excel, không nhập / write the workbook only")
     read.set_defaults(func=_read_command)
     imp = actions.add_parser(
         "import", help="ghi tệp đã sửa vào params/plan.yaml / apply the edited workbook",

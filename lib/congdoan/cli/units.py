@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from congdoan.cli.common import add_list_import_arguments, print_problems
+from congdoan.cli.common import add_list_import_arguments, near, print_problems
 from congdoan.core.registry import registry_at, uppers_at
 from congdoan.core.registry_store import registry_events, registry_state
 from congdoan.core.workspace import Workspace
@@ -114,18 +114,20 @@ def _event_lines(events: pd.DataFrame, lang: str) -> list[str]:
 
 
 NEXT_TIME = (
-    "Danh sách theo mẫu, với các mã đã cấp → {out}\n"
-    "Lần sau: sửa tệp này (hoặc lại danh sách của anh/chị) rồi nhập lại: congdoan units import "
-    "TỆP",
-    "The list in the template, with the codes given → {out}\n"
-    "Next time: edit this file (or your own list again) and import it: congdoan units import "
-    "FILE")
+    "Danh sách theo mẫu, có mã đã cấp → {out} (lần sau: sửa tệp này rồi nhập lại)",
+    "The list in the template, with the codes given → {out} (next time: edit it, import it)")
 """Said after a list in the officer's own layout is imported (Vietnamese, English)."""
+
+NEXT_PLAN = ("Tiếp theo: congdoan plan read VĂN_BẢN_KẾ_HOẠCH.docx",
+             "Next: congdoan plan read YOUR_PLAN.docx")
+"""Said after a list is imported while the plan is still the template's."""
 
 
 def _import_command(args: argparse.Namespace) -> int:
+    from congdoan.core.plan import load_register
     from congdoan.intake.own_headers import parse_columns
     from congdoan.intake.own_layout import OwnLayout
+    from congdoan.intake.problems import has_errors
     from congdoan.intake.unit_import import import_units
 
     lang = args.units_lang or args.lang
@@ -142,13 +144,17 @@ def _import_command(args: argparse.Namespace) -> int:
                           Path(args.store) if args.store else None, submitted_by=args.by,
                           lang=lang, own=own, dry_run=args.dry_run,
                           on_mapping=lambda mapping: print("\n".join(mapping.describe(lang))))
-    print(result.summary(lang))
+    print(result.summary(lang, workspace.organisation.id,
+                         report=len(result.problems) > args.show or has_errors(result.problems)))
     if result.dry_run and len(result.events):
         print("\n".join(_event_lines(result.events, lang)))
     print_problems(result.problems, args.show, lang)
-    if result.mapping is not None and result.status == "accepted" and not result.dry_run:
-        out, _ = _write_template(workspace, None)
-        print(NEXT_TIME[(args.units_lang or args.lang) != "vi"].format(out=out))
+    if result.status == "accepted" and not result.dry_run:
+        if result.mapping is not None:
+            out, _ = _write_template(workspace, None)
+            print(NEXT_TIME[lang != "vi"].format(out=near(out)))
+        if load_register(workspace.params_dir).plan.is_template:
+            print(NEXT_PLAN[lang != "vi"])
     return 1 if result.status == "rejected" else 0
 
 

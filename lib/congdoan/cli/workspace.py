@@ -23,7 +23,7 @@ NEXT_STEPS = """\
 {said}Tiếp theo / next (README.md, "Bắt đầu với tổ chức của bạn"):
 {activate}  cd {root}
   congdoan units import DANH_SÁCH.xlsx --start NGÀY_BẮT_ĐẦU   # danh sách CĐCS / your list
-  congdoan plan read VĂN_BẢN_KẾ_HOẠCH.docx                      # kế hoạch, rồi / then plan import
+  congdoan plan read VĂN_BẢN_KẾ_HOẠCH.docx                      # kế hoạch / your plan
   congdoan template --period YYYY-H2                            # mẫu báo cáo năm / year forms
   congdoan ingest                                               # nhận các tệp trong inbox/
   congdoan briefings --period latest                            # báo cáo tóm tắt / briefings

@@ -71,9 +71,8 @@ MISSING_FOUNDED_EN = (
 """Why a CĐCS new to the registry needs its founding day (none is made up for it)."""
 
 UNKNOWN_FOUNDED_VI = (
-    "{n} CĐCS không có ngày thành lập (ô {cells}): coi như đã hoạt động trước {start}, đủ 12 "
-    "tháng để xếp loại; danh mục ghi 'không rõ'. CĐCS nào thành lập từ {start}: ghi ngày vào ô "
-    "của nó rồi nhập lại.")
+    "{n} CĐCS không có ngày thành lập (ô {cells}): coi như có trước {start} (đủ 12 tháng để xếp "
+    "loại; danh mục ghi 'không rõ'). CĐCS nào thành lập từ {start}: ghi ngày rồi nhập lại.")
 UNKNOWN_FOUNDED_EN = (
     "{n} CĐCS without a founding day (cells {cells}): taken as active before {start}, old "
     "enough to be rated; the registry says 'unknown'. One founded since {start}: write its day "

@@ -166,23 +166,23 @@ class Mapping:
         return {c.field: c for c in self.columns if c.field != IGNORE}
 
     def describe(self, lang: str = "vi") -> list[str]:
-        """Lines for the screen: each column read (letter, header → field), then those ignored."""
+        """Lines for the screen: the header's place and each column read (letter and field).
+
+        Then the columns ignored (letter and header) and a missing upper-union column.
+        """
         vi = lang == "vi"
         where = (f"trang '{self.sheet}', " if vi else f"sheet '{self.sheet}', ") if self.sheet \
             else ""
         rows = f"{self.header_row}" + (f"–{self.header_row + 1}" if self.header_rows > 1 else "")
-        lines = [(f"Danh sách theo mẫu riêng: {where}dòng tiêu đề {rows}; cột đã đọc:"
-                  if vi else f"A list in its own layout: {where}header row {rows}; "
-                  "columns read:")]
-        for c in self.columns:
-            if c.field != IGNORE:
-                f = FIELDS[c.field]
-                lines.append(f"   {c.letter:>3}  \"{c.header}\" → {f.label_vi if vi else f.label_en}")
+        read = "; ".join(f"{c.letter} {FIELDS[c.field].label_vi if vi else FIELDS[c.field].label_en}"
+                         for c in self.columns if c.field != IGNORE)
+        lines = [(f"Danh sách riêng ({where}tiêu đề dòng {rows}), cột đã đọc: " if vi else
+                  f"Own-layout list ({where}header row {rows}), columns read: ") + read]
         ignored = [f"{c.letter} \"{c.header}\"" for c in self.columns if c.field == IGNORE]
         if ignored:
             lines.append(("   bỏ qua: " if vi else "   ignored: ") + ", ".join(ignored)
-                         + (" (cột đọc sai hay bỏ sót: --column, xem --help)" if vi else
-                            " (a column misread or missed: --column, see --help)"))
+                         + (" (đọc sai: --column, xem --help)" if vi else
+                            " (misread: --column, see --help)"))
         if "upper" not in self.used:
             lines.append("   không có cột công đoàn cấp trên: các CĐCS trực thuộc thẳng tổ chức"
                          if vi else "   no upper-union column: the CĐCS are directly under the "

@@ -404,11 +404,10 @@ def match_targets(plan: PlanText, register: PlanRegister,
             other = max(scored, key=lambda si: si[0])
             if other[0]:
                 reading.found.append(Found(target, line=other[1], problem=(
-                    f"văn bản ghi tỷ lệ ({target.shown().strip()}) còn dòng này đếm số lượng: "
-                    f"ghi số = {target.shown().strip()} × số được giao (vd. giao 100 → ghi "
-                    f"{target.low * 100:g})" if target.share else
-                    f"văn bản ghi số lượng ({target.shown().strip()}) còn dòng này là tỷ lệ: "
-                    "ghi tỷ lệ")))
+                    f"văn bản ghi tỷ lệ, dòng này đếm số lượng: SỐ = {target.shown().strip()} × "
+                    f"số được giao (vd. giao 100 → {target.low * 100:g})" if target.share else
+                    f"văn bản ghi số lượng ({target.shown().strip()}), dòng này là tỷ lệ: SỐ = "
+                    "tỷ lệ (%)")))
             else:
                 reading.unknown.append(target)
             continue

@@ -103,10 +103,13 @@ class UnitImportResult:
     dry_run: bool = False
     """True when nothing was kept or written: the status is what an import would do."""
 
-    def summary(self, lang: str = "vi") -> str:
+    def summary(self, lang: str = "vi", organisation: str | None = None,
+                report: bool = True) -> str:
         """One line for the screen, then one per kind of event and what it is about.
 
-        ("CĐCS thành lập: 4", "xã/phường thêm vào danh mục: 3".)
+        ("CĐCS thành lập: 4", "xã/phường thêm vào danh mục: 3".) The events of the upper union
+        ``organisation`` (the workspace's own, entered with its first list) are not counted;
+        ``report`` False leaves out the line naming the problem report (every problem shown).
         """
         vi = lang == "vi"
         words = {"accepted": ("ĐÃ NHẬN", "ACCEPTED"), "rejected": ("BỊ TỪ CHỐI", "REJECTED"),
@@ -118,18 +121,22 @@ class UnitImportResult:
                                   "WOULD BE REJECTED (dry run, nothing written)")}[self.status]
         errors = sum(p.severity == "error" for p in self.problems)
         warnings = len(self.problems) - errors
-        counts = (f"{len(self.events)} sự kiện, {errors} lỗi, {warnings} cảnh báo" if vi else
-                  f"{len(self.events)} events, {errors} errors, {warnings} warnings")
+        events = self.events
+        if len(events) and organisation is not None:
+            events = events[~((events["entity"] == "upper")
+                              & (events["entity_id"] == organisation))]
+        counts = (f"{len(events)} sự kiện, {errors} lỗi, {warnings} cảnh báo" if vi else
+                  f"{len(events)} events, {errors} errors, {warnings} warnings")
         lines = [f"{words[0] if vi else words[1]}: {self.path.name} ({counts})"]
-        if len(self.events):
+        if len(events):
             which = 0 if vi else 1
             order = {entity: i for i, entity in enumerate(ENTITY_WORDS)}
-            pairs = list(zip(self.events["entity"].astype(str), self.events["event"].astype(str),
+            pairs = list(zip(events["entity"].astype(str), events["event"].astype(str),
                              strict=True))
             for entity, event in sorted(dict.fromkeys(pairs), key=lambda p: order[p[0]]):
                 lines.append(f"   {ENTITY_WORDS[entity][which]} {EVENT_WORDS[event][which]}: "
                              f"{pairs.count((entity, event))}")
-        if self.report_path is not None:
+        if self.report_path is not None and report:
             lines.append(f"   {report_words(self.problems, 'vi' if vi else 'en')}: "
                          f"{self.report_path}")
         return "\n".join(lines)
