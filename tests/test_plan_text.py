@@ -219,8 +219,10 @@ def test_a_ward_plan_in_word_becomes_its_register_in_one_pass(
 
 
 def test_the_number_to_fill_given_on_the_command_line_imports_the_plan(
-        ws: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        ws: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     document = docx(tmp_path / "KeHoach.docx", WARD_PLAN)
+    monkeypatch.chdir(ws.root)  # paths under the current folder are said from it
     plan = ws.params_dir / "plan.yaml"
     before = plan.read_bytes()
     # a code that names no target to fill, or no number: a message at the option, nothing changes
@@ -236,14 +238,17 @@ def test_the_number_to_fill_given_on_the_command_line_imports_the_plan(
     assert "Chỉ tiêu đọc được: 8; đã điền: 2.1 = 105\n" in out
     assert "CẦN ĐIỀN" not in out and "Đã nhập kế hoạch: Kế hoạch số 07/KH-CĐP — " in out
     assert "chưa theo dõi được (1): 3.1" in out  # not listed above: said by the import
-    assert f"Chỗ nào đọc sai: sửa {ws.output_dir / 'KeHoach.xlsx'} rồi congdoan plan import" in out
+    assert ("Chỗ nào đọc sai: sửa output/KeHoach.xlsx rồi congdoan plan import "
+            "output/KeHoach.xlsx\n") in out
     growth = load_register(ws.params_dir).get("member_growth")
     assert growth.target is not None and (growth.target.min, growth.clause) == (105, "2.1")
     # read again, the same number: the plan as it is
     after = plan.read_bytes()
     assert main(["-w", str(ws.root), "plan", "read", str(document), "--set", "2.1=105"]) == 0
-    assert capsys.readouterr().out.rstrip().endswith("rồi congdoan plan import "
-                                                     f"{ws.output_dir / 'KeHoach.xlsx'}")
+    assert capsys.readouterr().out.endswith("Không có thay đổi / no change: "
+                                            f"{ws.params_dir / 'plan.yaml'}\nChỗ nào đọc sai: "
+                                            "sửa output/KeHoach.xlsx rồi congdoan plan import "
+                                            "output/KeHoach.xlsx\n")
     assert plan.read_bytes() == after
 
 

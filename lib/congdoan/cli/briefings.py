@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from congdoan.cli.common import add_data_argument
+from congdoan.cli.common import add_data_argument, near
 
 # The engine's modules (pandas, nbformat, WeasyPrint …) are imported inside the functions: the
 # command line parses the arguments and starts the kernels' fork server (:func:`early_start`)
@@ -119,6 +119,7 @@ def batch_command(args: argparse.Namespace) -> int:
     print(f"Báo cáo / briefings: {made - len(run.failed)} tạo mới / rendered, "
           f"{len(run.skipped)} không đổi / up to date, {len(run.failed)} lỗi / failed; "
           f"{run.seconds:.1f} s{per}{memory}; {run.index}")
+    print(f"Mở trong trình duyệt / open in a browser: {near(run.index)}")
     return 1 if run.failed else 0
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from congdoan.cli.common import add_data_argument
+from congdoan.cli.common import add_data_argument, near
 from congdoan.intake.forms import write_templates
 
 
@@ -19,7 +19,7 @@ def _template_command(args: argparse.Namespace) -> int:
     forms = len(written) - (0 if args.no_bulk else 1)
     bulk = "" if args.no_bulk else " + 1 bảng tổng hợp / bulk sheet"
     print(f"Đã tạo {forms} mẫu báo cáo CĐCS{bulk} / {forms} CĐCS forms written → "
-          f"{out / args.period}", file=sys.stderr)
+          f"{near(out / args.period)}", file=sys.stderr)
     print("Tiếp theo: gửi mỗi CĐCS tệp mang tên nó; tệp nhận về đặt vào inbox/ rồi: congdoan "
           "ingest" if args.lang == "vi" else "Next: send each CĐCS the file named for it; put "
           "the files returned in inbox/, then: congdoan ingest", file=sys.stderr)

@@ -320,7 +320,7 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
                       help="tệp .xlsx (mặc định output/KeHoach.xlsx)")
     read.add_argument("--set", action="append", default=[], metavar="MÃ=SỐ",
                       help="số cho một chỉ tiêu CẦN ĐIỀN: mã điều khoản = số (vd. --set 2.1=105; "
-                           "mốc: --set 1.4/2030=70); lặp lại được / the number of a target TO "
+                           "mốc: --set ĐIỀU/NĂM=SỐ); lặp lại được / the number of a target TO "
                            "FILL")
     read.add_argument("--no-import", action="store_true",
                       help="chỉ ghi tệp Excel, không nhập / write the workbook only")
