@@ -119,7 +119,8 @@ def batch_command(args: argparse.Namespace) -> int:
     print(f"Báo cáo / briefings: {made - len(run.failed)} tạo mới / rendered, "
           f"{len(run.skipped)} không đổi / up to date, {len(run.failed)} lỗi / failed; "
           f"{run.seconds:.1f} s{per}{memory}; {run.index}")
-    print(f"Mở trong trình duyệt / open in a browser: {near(run.index)}")
+    if run.index is not None:
+        print(f"Mở trong trình duyệt / open in a browser: {near(run.index)}")
     return 1 if run.failed else 0
 
 
