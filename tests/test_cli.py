@@ -146,7 +146,9 @@ def test_briefings_command_exits_with_its_code_and_all_it_printed(
                           timeout=300, check=False)
     assert good.returncode == 0, good.stderr[-2000:]
     assert "1 tạo mới / rendered" in good.stdout and good.stdout.endswith("\n")
-    assert "Kỳ / period: 2025\n" in good.stdout   # what the batch was about ('latest' resolved)
+    # what the batch was about ('latest' resolved), in words: a year on its H2 form
+    assert ("Kỳ / period: 2025 — Năm 2025 (báo cáo năm, mẫu 2025-H2), chốt 30/11/2025\n"
+            in good.stdout)
     assert (tmp_path / "out" / "2025" / "union-CDCS-0001.html").is_file()
 
 

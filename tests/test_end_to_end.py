@@ -198,7 +198,8 @@ def test_a_commune_union_from_nothing_to_briefings(tmp_path: Path) -> None:
     assert "HM-03" in done.stdout and "women_members" in done.stdout
     # who has reported, counted after the files: the rejected one is not among them
     assert (f"Kỳ 2025-H2: đã nhận {N_UNITS - 1}/{N_UNITS} CĐCS ({N_UNITS - 1} đúng hạn), còn 1 "
-            "chưa nộp (có 1 tệp bị từ chối ở trên: chờ CĐCS gửi lại)") in done.stdout
+            "chưa nộp (có 1 tệp bị từ chối ở trên: gửi CĐCS báo cáo lỗi; tệp sửa xong đặt vào "
+            "inbox/, ghi đè tệp cũ, rồi congdoan ingest)") in done.stdout
     # who must send again: the CĐCS whose file was refused, not just "missing"
     listed = run(ws, "completeness", "--period", "2025-H2", "--units").stdout
     [line] = [x for x in listed.splitlines() if "HM-03" in x]
@@ -213,8 +214,12 @@ def test_a_commune_union_from_nothing_to_briefings(tmp_path: Path) -> None:
     assert (safety["numerator"], safety["denominator"]) == (12, 12)
 
     # briefings: one CĐCS and the union itself, for the partial year 2025
-    run(ws, "briefings", "--period", "2025", "--union", "HM-01", "--upper", ORG_ID)
+    said = run(ws, "briefings", "--period", "2025", "--union", "HM-01", "--upper", ORG_ID).stdout
     out = ws / "output" / "briefings" / "2025"
+    # the organisation's own briefing and the index, said from the workspace (the command's cwd)
+    assert (f"Báo cáo của {ORG_NAME}: output/briefings/2025/upper-{ORG_ID}.pdf\n"
+            "Mọi báo cáo, mở trong trình duyệt / all, in a browser: "
+            "output/briefings/index.html\n") in said
     union_html = (out / f"upper-{ORG_ID}.html").read_text(encoding="utf-8")
     assert ORG_NAME in union_html and "07/KH-CĐX" in union_html
     assert "01/07/2025" in union_html  # the year from the half it has

@@ -143,7 +143,9 @@ def test_the_message_counts_forms_and_the_bulk_sheet_apart(
         forms: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["template", "--period", "2023-H1", "--data", str(tmp_path / "data"),
                  "--out", str(tmp_path / "one"), "--union", "A"]) == 0
-    assert "Đã tạo 1 mẫu báo cáo CĐCS + 1 bảng tổng hợp" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"Đã tạo 1 mẫu báo cáo → {tmp_path / 'one' / '2023-H1'}: mỗi CĐCS một tệp" in err
+    assert "   TongHop_2023-H1.xlsx: để anh/chị tự nhập báo cáo giấy của nhiều CĐCS" in err
     assert sorted(p.name for p in (tmp_path / "one" / "2023-H1").iterdir()) == [
         "A_2023-H1_Truong-Mam-non-A.xlsx", "TongHop_2023-H1.xlsx"]
 

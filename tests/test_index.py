@@ -49,9 +49,13 @@ def test_index_lists_every_briefing_of_the_folder_not_only_the_last_run(tmp_path
     assert len(_rows(page)) == 4  # the first run's two are still listed
     assert "4 báo cáo (1 Toàn địa bàn, 1 Công đoàn cấp trên, 2 CĐCS); không có lỗi; " \
            "kỳ: 2025, 2024." in page
-    # newest period first; the district, then upper unions, then CĐCS by name
+    # newest period first; the organisation, then upper unions, then CĐCS by code (as the forms)
     assert [m for m in re.findall(r'data-label="Mã">([^<]+)<', page)] == [
-        "TOP", "CDCS-0002", "CDCS-0001", "CD-XA-A"]
+        "TOP", "CDCS-0001", "CDCS-0002", "CD-XA-A"]
+    # an upper union's row names no upper union (it is its own, for the filter only)
+    uppers = re.findall(r'data-label="Công đoàn cấp trên">([^<]*)<', page)
+    assert uppers == ["", "Công đoàn xã Đặng Xá", "Công đoàn xã Bát Tràng", ""]
+    assert 'data-upper="TOP"' in page
     # a briefing whose files were deleted goes; one copied in unrecorded is listed by its name
     for fmt in ("html", "pdf"):
         (out / "2025" / f"union-CDCS-0002.{fmt}").unlink()

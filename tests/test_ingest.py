@@ -369,11 +369,18 @@ def test_same_file_twice_is_a_no_op(intake: Intake) -> None:
     before = intake.snapshot()
     again = intake.one(path)
     assert again.status == "duplicate"
+    assert again.summary() == "ĐÃ CÓ (bỏ qua): A.xlsx (đã nhận trước đây)"
     assert intake.snapshot() == before
     bad = write_form(intake.folder / "bad.xlsx", members="x")
-    assert intake.one(bad).status == "rejected"
+    first = intake.one(bad)
+    assert first.status == "rejected"
     quarantined = sorted((intake.store_dir / "quarantine").iterdir())
-    assert intake.one(bad).status == "duplicate"
+    # the same refused content again, under another name: said refused, with its report
+    renamed = bad.rename(bad.with_name("bad (1).xlsx"))
+    refused = intake.one(renamed)
+    assert refused.status == "duplicate" and refused.report_path == first.report_path
+    assert refused.summary() == (f"ĐÃ CÓ (bỏ qua): bad (1).xlsx (đã bị từ chối trước đây, chưa "
+                                 f"sửa) → báo cáo lỗi: {first.report_path}")
     assert sorted((intake.store_dir / "quarantine").iterdir()) == quarantined
     assert len(rejected_submissions(intake.store_dir)) == 1
 

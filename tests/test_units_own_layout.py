@@ -180,7 +180,8 @@ def test_the_first_list_takes_a_cdcs_without_founding_day_as_there_before_the_st
     assert result.status == "accepted"
     [said] = [p for p in result.problems if "ngày thành lập" in p.message_vi]
     assert (said.severity, said.value) == ("warning", None)
-    assert said.message_vi.startswith("1 CĐCS không có ngày thành lập (ô F8): coi như có "
+    assert said.message_vi.startswith("1 CĐCS không có ngày thành lập (ô F8 Công ty CP Gạch Phú "
+                                      "Mỹ): coi như có "
                                       "trước 01/07/2025 (đủ 12 tháng để xếp loại")
     state = registry_state(ws.database_url)
     gach = state.units.set_index("name").loc["Công ty CP Gạch Phú Mỹ"]

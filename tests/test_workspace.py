@@ -17,6 +17,7 @@ from congdoan.core.sources import open_dataset
 from congdoan.core.workspace import (
     CONFIG_NAME,
     ENV_VAR,
+    KIND_NAMES,
     Organisation,
     deactivate,
     find_workspace,
@@ -177,7 +178,9 @@ def test_init_takes_the_code_and_the_kind_from_the_name(
         no_workspace: Path, name: str, code: str, kind: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["init", "ws", "--name", name]) == 0
-    assert f"Mã tổ chức / id: {code}; loại / kind: {kind}" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"Mã tổ chức: {code}; loại: {KIND_NAMES[kind][0]} — đoán từ tên" in out
+    assert f"/ id {code}, kind {kind}, from the name" in out
     organisation = load_workspace(no_workspace / "ws").organisation
     assert (organisation.id, organisation.name, organisation.kind) == (code, name, kind)
 

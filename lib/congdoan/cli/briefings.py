@@ -112,22 +112,33 @@ def batch_command(args: argparse.Namespace) -> int:
     for r in run.failed:
         print(f"Lỗi / failed: {r.job.kind} {r.job.unit_id}: {r.error}", file=sys.stderr)
     made = len(run.rendered)
-    per = f" ({run.seconds / made:.2f} s/bc)" if made else ""
-    memory = f"; bộ nhớ đỉnh / peak memory {run.stats.peak_rss_mb:.0f} MB" \
-        if run.stats.peak_rss_mb else ""
     print(_periods_line(run.results))
     print(f"Báo cáo / briefings: {made - len(run.failed)} tạo mới / rendered, "
           f"{len(run.skipped)} không đổi / up to date, {len(run.failed)} lỗi / failed; "
-          f"{run.seconds:.1f} s{per}{memory}; {run.index}")
+          f"{run.seconds:.0f} s")
+    for result in run.results:  # the organisation's own briefing: its officer opens it first
+        path = result.outputs.get("pdf") or result.outputs.get("html")
+        if result.job.level == "organisation" and result.ok and path is not None:
+            print(f"Báo cáo của {result.job.title}: {near(path)}")
     if run.index is not None:
-        print(f"Mở trong trình duyệt / open in a browser: {near(run.index)}")
+        print(f"Mọi báo cáo, mở trong trình duyệt / all, in a browser: {near(run.index)}")
     return 1 if run.failed else 0
 
 
 def _periods_line(results: Iterable[JobResult]) -> str:
-    """The period(s) the batch was about: what ``--period latest`` turned out to be."""
-    periods = sorted({r.job.period for r in results})
-    return f"Kỳ / period: {', '.join(periods) or '—'}"
+    """The period(s) the batch was about: what ``--period latest`` turned out to be.
+
+    Each with its words and cut-off (``2025 — Năm 2025 (báo cáo năm, mẫu 2025-H2), chốt
+    30/11/2025``): a year is reported on the second half-year's form.
+    """
+    from congdoan.core.periods import parse_period
+
+    said = []
+    for period in sorted({r.job.period for r in results}):
+        p = parse_period(period)
+        form = f" (báo cáo năm, mẫu {p.year}-H2)" if p.half is None else ""
+        said.append(f"{period} — {p.label('vi')}{form}, chốt {p.cut_off:%d/%m/%Y}")
+    return f"Kỳ / period: {'; '.join(said) or '—'}"
 
 
 def _resolve(args: argparse.Namespace) -> None:

@@ -17,11 +17,16 @@ def _template_command(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else args.ws.forms_dir
     written = write_templates(dataset, args.period, out, args.union, not args.no_bulk)
     forms = len(written) - (0 if args.no_bulk else 1)
-    bulk = "" if args.no_bulk else " + 1 bảng tổng hợp / bulk sheet"
-    print(f"Đã tạo {forms} mẫu báo cáo CĐCS{bulk} / {forms} CĐCS forms written → "
-          f"{near(out / args.period)}", file=sys.stderr)
+    vi = args.lang == "vi"
+    print(f"Đã tạo {forms} mẫu báo cáo → {near(out / args.period)}: mỗi CĐCS một tệp, tên bắt "
+          "đầu bằng mã CĐCS" if vi else f"{forms} CĐCS forms written → {near(out / args.period)}: "
+          "one file per CĐCS, named from its code", file=sys.stderr)
+    if not args.no_bulk:
+        print(f"   {written[-1].name}: để anh/chị tự nhập báo cáo giấy của nhiều CĐCS một lần, "
+              "không gửi đi" if vi else f"   {written[-1].name}: for you to type in paper "
+              "reports of many CĐCS at once; not sent", file=sys.stderr)
     print("Tiếp theo: gửi mỗi CĐCS tệp mang tên nó; tệp nhận về đặt vào inbox/ rồi: congdoan "
-          "ingest" if args.lang == "vi" else "Next: send each CĐCS the file named for it; put "
+          "ingest" if vi else "Next: send each CĐCS the file named for it; put "
           "the files returned in inbox/, then: congdoan ingest", file=sys.stderr)
     return 0
 

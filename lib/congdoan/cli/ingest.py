@@ -94,7 +94,8 @@ def _print_completeness(url: str, periods: list[str], rejected: int, lang: str) 
         if lang == "vi":
             print(f"Kỳ {period}: đã nhận {received}/{expected} CĐCS ({on_time} đúng hạn), còn "
                   f"{expected - received} chưa nộp"
-                  + (f" (có {rejected} tệp bị từ chối ở trên: chờ CĐCS gửi lại)" if rejected
+                  + (f" (có {rejected} tệp bị từ chối ở trên: gửi CĐCS báo cáo lỗi; tệp sửa "
+                     "xong đặt vào inbox/, ghi đè tệp cũ, rồi congdoan ingest)" if rejected
                      else "")
                   + f". Từng CĐCS: congdoan completeness --period {period} --units. Báo cáo "
                   "tóm tắt: congdoan briefings --period latest")

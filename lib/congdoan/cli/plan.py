@@ -82,12 +82,13 @@ def _read_command(args: argparse.Namespace) -> int:
                                         ("issued_by", "của"), ("baseline_year", "năm gốc"),
                                         ("milestone_years", "năm mốc"))
                      if ident.get(key) not in (None, "", ()))
-    print(f"{'Đã đọc' if vi else 'Read'}: {Path(args.document).name} — {said}")
-    if given:  # the list was shown by the reading that asked for these numbers
-        print((f"Chỉ tiêu đọc được: {len(reading.found)}; đã điền: " if vi else
-               f"Targets recognised: {len(reading.found)}; filled: ")
-              + ", ".join(f"{name} = {number:g}" for name, number in given.items()))
+    name = Path(args.document).name
+    if given:  # the plan and its list were shown by the reading that asked for these numbers
+        print((f"Đã đọc {name}: {len(reading.found)} chỉ tiêu; đã điền: " if vi else
+               f"Read {name}: {len(reading.found)} targets; filled: ")
+              + ", ".join(f"{key} = {number:g}" for key, number in given.items()))
     else:
+        print(f"{'Đã đọc' if vi else 'Read'}: {name} — {said}")
         print(f"Chỉ tiêu đọc được ({len(reading.found)}):" if vi else
               f"Targets recognised ({len(reading.found)}):")
         for found in reading.found:
@@ -128,7 +129,7 @@ def _read_command(args: argparse.Namespace) -> int:
         print(f"{'Đã ghi' if vi else 'Written'} → {shown}; "
               f"{'nhập' if vi else 'import'}: congdoan plan import {shown}")
         return 0
-    code = _apply(out, workspace, details=False, show=20, lang=args.lang,
+    code = _apply(out, workspace, details=False, show=20, lang=args.lang, read=True,
                   untracked_said=bool(reading.unknown) and not given)
     if code == 0:
         print(f"Chỗ nào đọc sai: sửa {shown} rồi congdoan plan import {shown}" if vi else
@@ -215,10 +216,12 @@ def _import_command(args: argparse.Namespace) -> int:
 
 
 def _apply(workbook: Path, workspace: Workspace, *, details: bool, show: int, lang: str,
-           untracked_said: bool = False) -> int:
+           read: bool = False, untracked_said: bool = False) -> int:
     """Import ``workbook`` into the workspace's plan and say what it now holds; the exit code.
 
-    ``untracked_said``: the targets no question measures were just listed (by ``plan read``).
+    ``read``: the workbook was just written from the plan document (``plan read``): what the
+    template had and the document has not is not listed. ``untracked_said``: the targets no
+    question measures were just listed.
     """
     from congdoan.intake.plan_import import import_plan_sheet
     from congdoan.intake.problems import has_errors, load_intake_settings
@@ -240,12 +243,12 @@ def _apply(workbook: Path, workspace: Workspace, *, details: bool, show: int, la
             return 1
         print(f"Không có thay đổi / no change: {target}")
         return 0
-    _print_import(result, target, details, lang, untracked_said)
+    _print_import(result, target, details, lang, read, untracked_said)
     return 0
 
 
 def _print_import(result: PlanImport, target: Path, details: bool, lang: str,
-                  untracked_said: bool = False) -> None:
+                  read: bool = False, untracked_said: bool = False) -> None:
     """What an import changed: in short (the plan, its lines, what went), or each change."""
     from congdoan.core.plan import load_register
 
@@ -277,7 +280,7 @@ def _print_import(result: PlanImport, target: Path, details: bool, lang: str,
     if result.removed_questions:
         gone.append(f"{len(result.removed_questions)} câu hỏi của mẫu báo cáo" if vi else
                     f"{len(result.removed_questions)} report questions")
-    if gone:
+    if gone and not read:
         print(("   đã bỏ: " if vi else "   dropped: ") + ", ".join(gone))
     if plan.untracked and not untracked_said:
         clauses = "; ".join(u.split(":", 1)[0] for u in plan.untracked)

@@ -162,8 +162,8 @@ def reconcile(recorded: dict[str, IndexEntry], on_disk: dict[str, dict[str, str]
         if key not in kept:
             kept[key] = _from_file_name(key, outputs)
     order = {level: i for i, level in enumerate(LEVELS)}
-    entries = sorted(kept.values(), key=lambda e: (order.get(e.level, 9), sort_key(e.title),
-                                                   e.unit_id))
+    # by code within a kind: the order of the forms and of 'units list'
+    entries = sorted(kept.values(), key=lambda e: (order.get(e.level, 9), e.unit_id))
     return sorted(entries, key=lambda e: e.period, reverse=True)
 
 
@@ -224,7 +224,9 @@ def _row(entry: IndexEntry) -> str:
     attributes = " ".join(f'data-{k}="{escape(v, quote=True)}"' for k, v in data.items())
     cells = [("Kỳ", escape(entry.period)), ("Loại", escape(LEVELS.get(entry.level, ""))),
              ("Mã", escape(entry.unit_id)), ("Tên", escape(entry.title)),
-             ("Công đoàn cấp trên", escape(entry.upper_name)), ("Khu vực", escape(sector_name)),
+             # an upper union's or the organisation's row: no upper union of its own to name
+             ("Công đoàn cấp trên", "" if entry.upper_id == entry.unit_id else
+              escape(entry.upper_name)), ("Khu vực", escape(sector_name)),
              ("Trạng thái", status), ("Mở", links), ("Lỗi", escape(entry.error))]
     tds = "".join(f'<td data-label="{label}">{value}</td>' for label, value in cells)
     return f"<tr {attributes}>{tds}</tr>"

@@ -112,9 +112,19 @@ class IngestResult:
     submission_id: int | None = None
     reported: list[tuple[str, str, dt.date]] = field(default_factory=list)
     """(unit, period, submitted on) of each report the file brought (accepted files)."""
+    rejected_before: bool = False
+    """A ``duplicate`` whose content was refused before (``report_path``: why)."""
 
     def summary(self, lang: str = "vi") -> str:
-        """One line for the screen."""
+        """One line for the screen (a duplicate: whether it was taken or refused before)."""
+        if self.status == "duplicate":
+            vi = lang == "vi"
+            said = ("đã bị từ chối trước đây, chưa sửa" if vi else
+                    "refused before, not corrected") if self.rejected_before else (
+                "đã nhận trước đây" if vi else "taken before")
+            where = (" → " + ("báo cáo lỗi" if vi else "error report") + f": {self.report_path}"
+                     if self.rejected_before and self.report_path else "")
+            return f"{STATUS_WORDS[lang][self.status]}: {printable(self.path.name)} ({said}){where}"
         errors, warnings = count_problems(self.problems)
         counts = (f"{self.n_reports} báo cáo, {errors} lỗi, {warnings} cảnh báo" if lang == "vi"
                   else f"{self.n_reports} reports, {errors} errors, {warnings} warnings")
@@ -151,6 +161,15 @@ def input_files(paths: Iterable[Path]) -> list[Path]:
 def _quarantined(store_dir: Path, sha: str) -> Path | None:
     hits = sorted((store_dir / "quarantine").glob(f"{sha[:16]}_*.json"))
     return hits[0] if hits else None
+
+
+def _report_of(record: Path) -> Path | None:
+    """The error report of a quarantined file, from its record (None if unreadable)."""
+    try:
+        said = json.loads(record.read_text(encoding="utf-8")).get("error_report_path")
+    except (OSError, ValueError):
+        return None
+    return Path(said) if said else None
 
 
 def _stored_copy(store_dir: Path, path: Path, sha: str) -> Path:
@@ -332,9 +351,13 @@ def ingest_file(path: Path, url: str, store_dir: Path, settings: IntakeSettings,
         return failed("Không đọc được tệp gửi đến.", "The submitted file cannot be read.",
                       value=exc.strerror or str(exc))
     try:
-        if store.find_submission(sha, url) or _quarantined(store_dir, sha):
+        if store.find_submission(sha, url):
             return IngestResult(path=path, sha256=sha, status="duplicate",
                                 stored_path=store_dir / "files" / sha[:2])
+        if (record := _quarantined(store_dir, sha)) is not None:  # refused before: said so
+            return IngestResult(path=path, sha256=sha, status="duplicate",
+                                stored_path=store_dir / "files" / sha[:2],
+                                report_path=_report_of(record), rejected_before=True)
         stored = _stored_copy(store_dir, path, sha)
     except DatabaseFault as exc:
         return database_failed(exc, sha)

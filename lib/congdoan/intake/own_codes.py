@@ -81,6 +81,11 @@ UNKNOWN_FOUNDED_EN = (
 (:data:`~congdoan.core.registry.FOUNDED_UNKNOWN`)."""
 
 
+def _short_name(name: str, width: int = 32) -> str:
+    """A CĐCS's name to recognise it by in a message: cut at a word before ``width``, with "…"."""
+    return name if len(name) <= width else name[:width].rsplit(" ", 1)[0] + "…"
+
+
 def upper_key(name: str) -> str:
     """An upper union's name as compared: :func:`fold`, with the short forms read in full.
 
@@ -324,7 +329,8 @@ def give_codes(rows: list[OwnRow], state: RegistryState, organisation: Organisat
             matched[uid] = r.row
             if v.get("founded") is None and first_list and org_start is not None:
                 # the organisation's first list: a CĐCS it names without a day was there before
-                undated.append((r.cells.get("founded") or r.cells["name"]).ref or str(r.row))
+                cell = (r.cells.get("founded") or r.cells["name"]).ref or str(r.row)
+                undated.append(f"{cell} {_short_name(str(v['name']))}")
                 v["founded"] = pd.Timestamp(FOUNDED_UNKNOWN)
             elif v.get("founded") is None:
                 out.add(r.cells.get("founded") or r.cells["name"], "founded", MISSING_FOUNDED_VI,

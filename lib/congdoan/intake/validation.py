@@ -343,13 +343,12 @@ def _validate_one(report: RawReport, units: pd.DataFrame, elements: tuple[DataEl
 def _cross_rules(report: RawReport, row: dict[str, Any], out: _Collector) -> None:
     """The rules between fields of one report (:mod:`congdoan.core.checks`), located."""
     elements = load_elements()
-    labels = elements.by_name()
     for rule in report_rules(load_register(), elements):
         a, b = row.get(rule.field), row.get(rule.limit)
         if a is not None and b is not None and a > b:
-            vi, en = at_most_message(rule, a, b)
+            vi, en = at_most_message(rule, a, b, elements)  # it names the field of the limit
             out.add(report.values.get(rule.field), rule.field, vi, en,
-                    value=a, expected=f"≤ {b} ('{labels[rule.limit].label_vi}')")
+                    value=a, expected=f"≤ {b}")
     if row.get("cba_grade") is not None and row.get("cba_signed") != 1:
         out.add(report.values.get("cba_grade"), "cba_grade", *GRADE_MESSAGE,
                 value=row.get("cba_grade"), expected=GRADE_EXPECTED,
