@@ -30,7 +30,7 @@ def test_status_styles_differ_by_shape_and_symbol_not_only_colour() -> None:
     assert theme.status_style("met").marker != theme.status_style("not_met").marker
     assert [theme.status_style(s).symbol for s in ("met", "not_met", "on_track",
                                                      "acceleration_needed", "no_data")] == [
-        "✔", "✘", "▲", "◆", "?"]
+        "✔", "✘", "▲", "◆", "○"]
     coloured = {theme.status_style(s).colour.lower() for s in JUDGED if s != "no_data"}
     assert len(coloured) == 5  # green, blue, amber, vermillion, purple: five hues
 
@@ -444,3 +444,27 @@ def test_half_year_period_labels_do_not_collide() -> None:
             for box in (t.get_window_extent(renderer) for t in labels):
                 assert box.y0 >= 0 and box.x1 <= figure.bbox.x1
                 assert not any(box.overlaps(title) for title in titles)
+
+
+def test_a_trend_of_one_period_is_a_sentence_not_panels_of_one_dot() -> None:
+    one = pd.DataFrame([{"label": label, "period": "2025", "measure": "share", "value": value,
+                         "target": 0.6, "status": "met"} for label, value in (("A", 1.0),
+                                                                              ("B", np.nan))])
+    said = charts.trend_image(one, lang="vi").data
+    assert said == ('<p class="cd-note">Mới có số liệu của một kỳ (Năm 2025): diễn biến có từ '
+                    'kỳ báo cáo sau; kết quả kỳ này ở bảng trên.</p>')
+    two = pd.concat([one, one.assign(period="2024")])  # two periods: the panels
+    assert 'class="cd-panels"' in charts.trend_image(two, lang="vi").data
+
+
+def test_the_trajectory_key_names_only_what_is_drawn() -> None:
+    rows = [{"label": "A", "measure": "share", "year": 2025, "value": 1.0, "milestone": np.nan,
+             "projection": np.nan},
+            {"label": "A", "measure": "share", "year": 2030, "value": np.nan, "milestone": 1.0,
+             "projection": np.nan}]
+    points = pd.DataFrame(rows)  # one year each: dots, no projection drawn
+    assert charts.trajectory_key(points, "vi") == "Chấm tròn: thực hiện; ★: mốc kế hoạch."
+    more = pd.concat([points, points.assign(year=[2023, 2030], value=[0.8, np.nan],
+                                            milestone=np.nan, projection=[np.nan, 1.2])])
+    assert charts.trajectory_key(more, "en") == (
+        "Solid line: actual; dotted line: projection at the current pace; ★: plan milestone.")

@@ -40,7 +40,7 @@ def test_a_status_badge_has_a_symbol_a_word_and_a_colour() -> None:
     assert "✘" in missed and status_style("not_met").colour in missed
     assert status_style("met").colour != status_style("not_met").colour
     unknown = display.status_badge("<odd>", "vi")  # an unknown status: the no-data style
-    assert "?" in unknown and "<odd>" not in unknown
+    assert "○" in unknown and "<odd>" not in unknown
 
 
 def test_a_provisional_status_is_said_so_and_not_coloured_as_met_or_missed() -> None:
@@ -228,6 +228,35 @@ def test_an_upper_unions_activities_show_every_programme_and_a_total() -> None:
     assert '<td data-label="Số CĐCS tổ chức">1</td>' in page
     total = re.findall(r"<tr><td[^>]*>Cộng các chương trình</td>(.*?)</tr>", page)[0]
     assert re.findall(r">([^<]*)</td>", total) == ["", "", "4", "1.258", "8.000.000"]
+
+
+def test_a_plan_without_programmes_has_no_programme_section_and_no_gap_in_numbers() -> None:
+    union = view.shown_sections("union", programmes=False)
+    assert "activities" not in union and union[-1] == "conclusions" and len(union) == 6
+    assert view.shown_sections("upper", programmes=True) == view.SECTION_ORDER["upper"]
+    assert "upper_activities" not in view.shown_sections("upper", programmes=False)
+
+
+def test_reporting_names_each_report_and_adds_a_total_only_over_two() -> None:
+    def summary(*subs: str) -> pd.DataFrame:
+        return pd.DataFrame([{"sub_period": s, "expected": 25, "received": 4, "on_time": 4,
+                              "late": 0, "missing": 21, "completeness": 0.16,
+                              "timeliness": 1.0} for s in subs])
+
+    one = view.reporting(summary("2025-H2", "total"), "vi").data
+    assert re.findall(r'<td data-label="Kỳ">([^<]*)<', one) == ["Báo cáo năm (2025-H2)"]
+    both = view.reporting(summary("2025-H1", "2025-H2", "total"), "vi").data
+    assert re.findall(r'<td data-label="Kỳ">([^<]*)<', both) == [
+        "Báo cáo 6 tháng (2025-H1)", "Báo cáo năm (2025-H2)", "Cả kỳ"]
+
+
+def test_the_comparison_key_leaves_out_an_aggregate_held_back() -> None:
+    table = pd.DataFrame({"label": ["A"], "target": [0.7], "unit": [1.0],
+                          "sector": [np.nan], "upper_union": [0.8]})
+    table.attrs["series_names"] = {"unit": "CĐCS này", "sector": "Ngoài nhà nước",
+                                   "upper_union": "Công đoàn phường"}
+    key = view._dot_legend(table, "vi")
+    assert "CĐCS này" in key and "Công đoàn phường" in key and "Ngoài nhà nước" not in key
 
 
 def test_section_headings_are_numbered_by_their_place_in_their_briefing() -> None:

@@ -683,7 +683,7 @@ def test_charts_follow_the_data() -> None:
                          "value": [2500.0, 3.0], "target": [np.nan, np.nan],
                          "status": ["no_data", "no_data"]})
     bars = breakdown_svg(rows, count, title="Theo xã")
-    assert ">2.500 ?<" in bars and ">1.000<" in bars          # thousands separators
+    assert ">2.500 ○<" in bars and ">1.000<" in bars          # thousands separators
     assert not re.search(r">\d+,\d+<", bars)                 # whole-number ticks for counts
 
 
@@ -714,6 +714,10 @@ def test_a_change_lists_its_parts_in_the_table(index: HistoryIndex, names: dict[
                        change_gross=72)
     shown = format_view(view, growth)
     assert shown["Thành phần của thay đổi"].iloc[0] == (
-        "kết nạp +47; giảm −32; thành lập mới +25; giải thể −30 (thuần +10, gộp +72)")
+        "kết nạp +47; giảm −32; thành lập mới +25; giải thể −30 (tăng thuần +10, tổng tăng +72)")
+    # one part in: the gross reading is that part, not said again
+    one = view.assign(part_founded=np.nan, part_dissolved=np.nan, change_net=15, change_gross=47)
+    assert format_view(one, growth)["Thành phần của thay đổi"].iloc[0] == (
+        "kết nạp +47; giảm −32 (tăng thuần +15)")
     assert "Thành phần của thay đổi" in table_html(view, growth)
     assert "Thành phần của thay đổi" not in table_html(view, load_register().get("people_informed"))

@@ -144,6 +144,20 @@ def test_an_upper_union_formed_after_the_baseline_has_no_borrowed_baseline() -> 
     assert row["gap"] == pytest.approx(0.7 - 12 / 18)
 
 
+def test_the_baseline_year_counts_from_its_year_report_alone() -> None:
+    # an organisation whose first report is the baseline year's year report (H2, no H1): its
+    # baseline is that report's value (16,000), not the next full year's (17,000)
+    ds = tiny_dataset(reports=_members({"2021-H2": 16000, "2022-H1": 16500, "2022-H2": 17000}))
+    row = pick(compute_indicators(ds, "2022", levels=["organisation"],
+                                  indicator_ids=["total_members"]), level="organisation")
+    assert (row["baseline_year"], row["baseline_value"]) == (2021, 16000)
+    # a later year without its first half is no baseline: it stays the first year with both
+    later = tiny_dataset(reports=_members({"2022-H2": 17000, "2023-H1": 17500, "2023-H2": 18000}))
+    row = pick(compute_indicators(later, "2023", levels=["organisation"],
+                                  indicator_ids=["total_members"]), level="organisation")
+    assert (row["baseline_year"], row["baseline_value"]) == (2023, 18000)
+
+
 def test_pace_needs_two_annual_points() -> None:
     # 2021 baseline 16,000; 2022-H1 (2021.5) alone would annualise half a year: not shown
     ds = tiny_dataset(reports=_members({"2021-H1": 16000, "2021-H2": 16000, "2022-H1": 17500}))

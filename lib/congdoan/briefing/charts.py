@@ -12,6 +12,7 @@ them twice; :func:`~congdoan.briefing.images.png` turns one into an embeddable i
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import numpy as np
@@ -137,6 +138,12 @@ def trend_image(history: pd.DataFrame, *, lang: str = "vi") -> Any:
     labels = list(dict.fromkeys(history["label"]))
     if not labels:
         return image(empty_figure(fmt.status_label("no_data", lang)))
+    periods = list(dict.fromkeys(history.dropna(subset=["value"])["period"].astype(str)))
+    if len(periods) == 1:  # one dot a panel says nothing the scorecard does not: say why
+        from IPython.display import HTML
+
+        text = _WORDS["one_period"][lang].format(period=parse_period(periods[0]).label(lang))
+        return HTML(f'<p class="cd-note">{html.escape(text)}</p>')
     if not keeps_figures():  # the kept_figures switch off: each panel on a figure of its own
         return panels([(png(trend_panel(part, lang=lang)), trend_alt(part, lang))
                        for part in (history[history["label"] == label] for label in labels)],
@@ -591,7 +598,24 @@ def trajectory_image(points: pd.DataFrame, *, lang: str = "vi") -> Any:
         figure = _trend_panel_figure()
         _draw_trajectory(figure.axes[0], part, lang)
         pictures.append((png(figure), trajectory_alt(part, lang)))
-    return panels(pictures, _WORDS["trajectory"][lang], note=_WORDS["trajectory_key"][lang])
+    return panels(pictures, _WORDS["trajectory"][lang], note=trajectory_key(points, lang))
+
+
+def trajectory_key(points: pd.DataFrame, lang: str = "vi") -> str:
+    """The key under the trajectories, naming only what they draw.
+
+    The actual values are a line where an indicator has two years or more, else dots; the
+    projection and the milestones are named when there are some.
+    """
+    actual = points.dropna(subset=["value"])
+    lined = bool(len(actual)) and int(actual.groupby("label").size().max()) > 1
+    parts = [_WORDS["key_actual_line" if lined else "key_actual_dots"][lang]]
+    if points["projection"].notna().any():
+        parts.append(_WORDS["key_projection"][lang])
+    if points["milestone"].notna().any():
+        parts.append(_WORDS["key_milestone"][lang])
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
 
 
 def _draw_trajectory(axis: Axes, part: pd.DataFrame, lang: str) -> None:
@@ -667,10 +691,15 @@ _TARGET_WORD = {"vi": "Mục tiêu", "en": "Target"}
 _WORDS = {
     "trend": {"vi": "Diễn biến từng chỉ tiêu qua các kỳ", "en": "Each indicator over the periods"},
     "trajectory": {"vi": "Quỹ đạo từng mốc kế hoạch", "en": "Each milestone's trajectory"},
-    "trajectory_key": {"vi": "Đường liền: thực hiện; đường chấm: dự báo theo tốc độ hiện tại; "
-                             "★: mốc kế hoạch.",
-                       "en": "Solid line: actual; dotted line: projection at the current pace; "
-                             "★: plan milestone."},
+    "key_actual_line": {"vi": "đường liền: thực hiện", "en": "solid line: actual"},
+    "key_actual_dots": {"vi": "chấm tròn: thực hiện", "en": "dots: actual"},
+    "key_projection": {"vi": "đường chấm: dự báo theo tốc độ hiện tại",
+                       "en": "dotted line: projection at the current pace"},
+    "key_milestone": {"vi": "★: mốc kế hoạch", "en": "★: plan milestone"},
+    "one_period": {"vi": "Mới có số liệu của một kỳ ({period}): diễn biến có từ kỳ báo cáo sau; "
+                         "kết quả kỳ này ở bảng trên.",
+                   "en": "Data for one period only ({period}): the trend shows from the next "
+                         "report; this period's results are in the table above."},
     "actual": {"vi": "Thực hiện", "en": "Actual"},
     "projection": {"vi": "Dự báo theo tốc độ hiện tại", "en": "Projection at current pace"},
     "milestone": {"vi": "Mốc kế hoạch", "en": "Plan milestone"},

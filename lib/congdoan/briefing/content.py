@@ -24,7 +24,7 @@ import pandas as pd
 
 from congdoan.briefing import fmt
 from congdoan.core.activities import activity_totals, period_activities
-from congdoan.core.changes import PARTS, stocks_at
+from congdoan.core.changes import GROSS_PARTS, PARTS, stocks_at
 from congdoan.core.dataset import Dataset, report_problems
 from congdoan.core.indicators import compute_indicators
 from congdoan.core.periods import Period, analysis_periods, parse_period, resolve_period
@@ -370,18 +370,25 @@ def _note(ind: Indicator, level: str, period: Period, lang: str, top_name: str) 
 
 
 def change_text(row: pd.Series, lang: str = "vi") -> str:
-    """The parts of a change and both readings: ``kết nạp +47; giảm −32; … (thuần +10, gộp +72)``.
+    """The parts of a change and its readings in words.
 
-    Empty for rows that are not changes or have no parts.
+    ``kết nạp +47; giảm −32; … (tăng thuần +10, tổng tăng +72)``. The gross reading (the sum
+    of what came in: admitted, founded) is said only when more than one part makes it;
+    otherwise it is that part, written just before. Empty for rows that are not changes.
     """
     if fmt.is_missing(row.get("change_net")):
         return ""
     vi = lang == "vi"
+    present = [p for p in PARTS
+               if not fmt.is_missing(row.get(f"part_{p}")) and row[f"part_{p}"] != 0]
     shown = [f"{PART_WORDS[p][lang]} {fmt.signed(row[f'part_{p}'], 'count', lang)}"
-             for p in PARTS if not fmt.is_missing(row.get(f"part_{p}")) and row[f"part_{p}"] != 0]
-    readings = (f"{'thuần' if vi else 'net'} {fmt.signed(row['change_net'], 'count', lang)}, "
-                f"{'gộp' if vi else 'gross'} {fmt.signed(row['change_gross'], 'count', lang)}")
-    return f"{'; '.join(shown)} ({readings})" if shown else readings
+             for p in present]
+    readings = [f"{'tăng thuần' if vi else 'net'} {fmt.signed(row['change_net'], 'count', lang)}"]
+    if sum(p in GROSS_PARTS for p in present) != 1:
+        readings.append(f"{'tổng tăng' if vi else 'gross'} "
+                        f"{fmt.signed(row['change_gross'], 'count', lang)}")
+    said = ", ".join(readings)
+    return f"{'; '.join(shown)} ({said})" if shown else said
 
 
 def _judged_note(row: pd.Series, lang: str) -> str:

@@ -26,7 +26,7 @@ from congdoan.briefing.content import Identity
 from congdoan.briefing.theme import SERIES_STYLES, SERIES_SYMBOLS, status_style
 from congdoan.core.activities import MEASURE_WORDS, MEASURES
 from congdoan.core.periods import parse_period
-from congdoan.core.plan import load_register
+from congdoan.core.plan import load_elements, load_register
 from congdoan.core.registry import SECTOR_NAMES
 
 WORDS: dict[str, dict[str, str]] = {
@@ -64,6 +64,8 @@ WORDS: dict[str, dict[str, str]] = {
     "completeness": {"vi": "Đầy đủ", "en": "Completeness"},
     "timeliness": {"vi": "Đúng hạn (%)", "en": "Timeliness"},
     "total": {"vi": "Cả kỳ", "en": "Whole period"},
+    "year_report": {"vi": "Báo cáo năm ({period})", "en": "Year report ({period})"},
+    "half_report": {"vi": "Báo cáo 6 tháng ({period})", "en": "Six-month report ({period})"},
     "name": {"vi": "Tên CĐCS", "en": "Union"},
     "below": {"vi": "Số chỉ tiêu cần cải thiện", "en": "Targets needing action"},
     "programme": {"vi": "Chương trình", "en": "Programme"},
@@ -121,9 +123,24 @@ SECTION_ORDER: dict[str, tuple[str, ...]] = {
 """The sections of each briefing in the order it shows them; a heading's number is its place
 here, so a section added or moved renumbers the others."""
 
-SECTION_NUMBERS = {section: number for order in SECTION_ORDER.values()
-                   for number, section in enumerate(order, start=1)}
-"""Each section's number in its briefing (:data:`SECTION_ORDER`)."""
+PROGRAMME_SECTIONS = ("activities", "upper_activities")
+"""The sections of the plan's programmes (section III), shown only when it follows some."""
+
+
+def shown_sections(kind: str, programmes: bool) -> tuple[str, ...]:
+    """The sections briefing ``kind`` shows, in order (:data:`SECTION_ORDER`).
+
+    Without :data:`PROGRAMME_SECTIONS` when the plan follows no programme (``programmes``
+    False): a heading over "no programme" says nothing.
+    """
+    order = SECTION_ORDER[kind]
+    return order if programmes else tuple(s for s in order if s not in PROGRAMME_SECTIONS)
+
+
+def section_number(section: str) -> int:
+    """The number of ``section`` in its briefing: its place among those shown."""
+    kind = next(k for k, order in SECTION_ORDER.items() if section in order)
+    return shown_sections(kind, bool(load_elements().activities)).index(section) + 1
 
 
 def plan_facts() -> dict[str, Any]:
@@ -149,7 +166,7 @@ def esc(value: Any) -> str:
 def heading(section: str, lang: str = "vi") -> HTML:
     """A section heading, numbered by its place in its briefing: ``2. Diễn biến qua các kỳ``."""
     title = SECTIONS[section][fmt.check_lang(lang)].format(**plan_facts())
-    text = f"{SECTION_NUMBERS[section]}. {title}"
+    text = f"{section_number(section)}. {title}"
     return HTML(f'<h2 class="cd-h2">{esc(text)}</h2>')
 
 
@@ -348,11 +365,15 @@ def comparison(table: pd.DataFrame, lang: str = "vi") -> HTML:
 
 
 def _dot_legend(table: pd.DataFrame, lang: str) -> str:
-    """The key of a comparison's symbols as text: each series' symbol and name, the target."""
+    """The key of a comparison's symbols as text: each series drawn (symbol and name), the target.
+
+    A series without any value (an aggregate held back: too few other CĐCS) has no key.
+    """
     names: dict[str, str] = table.attrs.get("series_names", {})
     keys = "".join(f'<span class="cd-dot-key"><b style="color:{SERIES_STYLES[name][0]}">'
                    f"{SERIES_SYMBOLS[name]}</b> {esc(names.get(name, name))}</span>"
-                   for name in SERIES_STYLES if name in table.columns)
+                   for name in SERIES_STYLES
+                   if name in table.columns and table[name].notna().any())
     keys += (f'<span class="cd-dot-key"><i class="cd-dot-tick"></i> '
              f'{esc(word("target", lang))}</span>')
     return f'<div class="cd-dot-legend" aria-hidden="true">{keys}</div>'
@@ -490,6 +511,18 @@ def units_below(table: pd.DataFrame, lang: str = "vi") -> HTML:
     return _table(head, body, "cd-below")
 
 
+def programmes(table: pd.DataFrame, lang: str = "vi", upper: bool = False) -> HTML:
+    """The programmes' section: its heading and :func:`activities`.
+
+    Nothing when the plan follows no programme (nor is the section numbered:
+    :func:`shown_sections`).
+    """
+    if not load_elements().activities:
+        return HTML("")
+    section = "upper_activities" if upper else "activities"
+    return HTML(str(heading(section, lang).data) + str(activities(table, lang, upper).data))
+
+
 def activities(table: pd.DataFrame, lang: str = "vi", upper: bool = False) -> HTML:
     """Section III: per programme held, activities, participations and support (đồng).
 
@@ -560,13 +593,20 @@ def status_distribution(counts: pd.DataFrame, lang: str = "vi") -> HTML:
 
 
 def reporting(summary: pd.DataFrame, lang: str = "vi") -> HTML:
-    """Reports expected, received, on time, late, missing, per sub-period and in total."""
+    """Reports expected, received, on time, late, missing, per report and in total.
+
+    Each row is named for its report ("Báo cáo năm (2025-H2)"); the total row only when there
+    is more than one report to add up.
+    """
     keys = ("sub_period", "expected", "received", "on_time", "late", "missing", "completeness",
             "timeliness")
+    if (summary["sub_period"].astype(str) != "total").sum() == 1:
+        summary = summary[summary["sub_period"].astype(str) != "total"]
     body = []
     for _, r in summary.iterrows():
         sub = str(r["sub_period"])
-        name = word("total", lang) if sub == "total" else parse_period(sub).label(lang)
+        name = word("total", lang) if sub == "total" else word(
+            "year_report" if parse_period(sub).half == 2 else "half_report", lang, period=sub)
         body.append([name, *[fmt.number(r[k], lang) for k in keys[1:6]],
                      fmt.percent(r["completeness"], lang), fmt.percent(r["timeliness"], lang)])
     return _table([word(k, lang) for k in keys], body, "cd-reporting")

@@ -46,7 +46,7 @@ STATUS_STYLES: dict[str, StatusStyle] = {
     "moving_away": StatusStyle(PURPLE, "X", "✘"),
     "not_achieved": StatusStyle(VERMILLION, "X", "✘"),
     "insufficient_history": StatusStyle("#666666", "s", "…"),
-    "no_data": StatusStyle("#666666", "s", "?"),
+    "no_data": StatusStyle("#666666", "s", "○"),  # not "?", which reads as a missing glyph
     "not_applicable": StatusStyle("#737373", "_", "–"),
     "on_time": StatusStyle(GREEN, "o", "✔"),
     "late": StatusStyle(AMBER, "D", "◆"),

@@ -660,7 +660,8 @@ def _baselines(dataset: Dataset, period: Period, coded: Sequence[tuple[int, Indi
                kept: dict[tuple[object, ...], pd.DataFrame] | None = None) -> pd.DataFrame:
     """The baseline of every body for the milestone indicators ``coded``: one rule at every level.
 
-    A body's baseline is its value in the plan's baseline year over the units it had then (its
+    A body's baseline is its value in the plan's baseline year (from its year report, whether
+    or not the year's first half was reported) over the units it had then (its
     composition at the baseline date: an upper union's CĐCS by their parent link then, its
     enterprises by its area then; a scope's CĐCS as they were then). A body with no value then —
     a CĐCS or an upper union founded later (or a scope of one), or a group without units then —
@@ -670,8 +671,10 @@ def _baselines(dataset: Dataset, period: Period, coded: Sequence[tuple[int, Indi
     """
     first = register.plan.baseline_year
     present = set(dataset.reports["period"].dropna().unique())
+    # a year with its year report; the baseline year's may be the only half an organisation
+    # formed in it has (its year from the day it began)
     years = [y for y in range(first, period.year + 1)
-             if {f"{y}-H1", f"{y}-H2"} <= present]
+             if f"{y}-H2" in present and (y == first or f"{y}-H1" in present)]
     frames = [_year_values(dataset, year, coded, levels, groups, register, kept)
               for year in years]
     if not frames:
