@@ -438,3 +438,11 @@ def test_the_list_is_found_on_a_later_sheet_and_an_unknown_kind_is_said_at_its_c
     argv = ["-w", str(ws.root), "units", "import", str(path), "--start", "01/07/2025"]
     assert main([*argv, "--sheet", "Khác"]) == 2
     assert "Tệp không có trang này" in capsys.readouterr().err
+
+
+def test_a_cdcs_is_named_in_a_message_without_its_common_prefix_and_cut_at_a_word() -> None:
+    from congdoan.intake.own_codes import _short_name
+
+    assert _short_name("Công đoàn Trường THCS Phúc Tân") == "Trường THCS Phúc Tân"
+    assert _short_name("CĐ Công ty TNHH In ấn Bao bì Hồng Hà Phát") == "Công ty TNHH In ấn Bao bì Hồng…"
+    assert _short_name("Công đoàn") == "Công đoàn"  # nothing but the word: kept

@@ -82,7 +82,11 @@ UNKNOWN_FOUNDED_EN = (
 
 
 def _short_name(name: str, width: int = 32) -> str:
-    """A CĐCS's name to recognise it by in a message: cut at a word before ``width``, with "…"."""
+    """A CĐCS's name to recognise it by in a message.
+
+    Without a leading "Công đoàn" (every CĐCS's), cut at a word before ``width``, with "…".
+    """
+    name = re.sub(r"^(?:Công đoàn|CĐ)\s+", "", name.strip(), flags=re.IGNORECASE) or name
     return name if len(name) <= width else name[:width].rsplit(" ", 1)[0] + "…"
 
 
