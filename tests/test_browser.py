@@ -404,9 +404,9 @@ def test_index_searches_and_filters_on_a_phone(browser: Any, rendered: Path,
     def visible() -> list[str]:
         return page.locator("#briefings tbody tr:visible td[data-label='Mã']").all_inner_texts()
 
-    assert visible() == ["CDCS-0003", "CDCS-0002", "CDCS-0001", "CDCS-0004"]  # by name
+    assert visible() == ["CDCS-0001", "CDCS-0002", "CDCS-0003", "CDCS-0004"]  # by code
     page.get_by_label("Tìm theo tên hoặc mã").fill("dang xa")  # typed without accents
-    assert visible() == ["CDCS-0003", "CDCS-0001"]
+    assert visible() == ["CDCS-0001", "CDCS-0003"]
     assert page.locator("#shown").inner_text() == "2"
     page.get_by_label("Khu vực").select_option(label="Doanh nghiệp ngoài nhà nước")
     assert visible() == ["CDCS-0003"]
