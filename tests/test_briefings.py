@@ -82,6 +82,12 @@ def test_plan_jobs_default_covers_every_active_union_and_upper(demo) -> None:  #
     uppers = [j.unit_id for j in jobs if j.kind == "upper"]
     assert uppers[0] == demo.organisation_id and len(uppers) > 1
     assert len({j.slug for j in jobs}) == len(jobs)
+    # each CĐCS's job says whether its report of the period is in (for the index)
+    subs = parse_period(period).sub_periods
+    sent = set(demo.reports.loc[demo.reports["period"].isin(subs), "unit_id"].astype(str))
+    assert {j.unit_id for j in jobs if j.reported == "yes"} == sent & set(active["unit_id"])
+    assert {j.reported for j in jobs if j.kind == "union"} <= {"yes", "no"}
+    assert {j.reported for j in jobs if j.kind == "upper"} == {""}
 
 
 @pytest.fixture(scope="module")

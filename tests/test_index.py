@@ -11,9 +11,11 @@ from congdoan.engine.jobs import JobResult, make_job
 
 FACTS = {
     "CDCS-0001": ("Trường Mầm non Đặng Xá", {"level": "cdcs", "upper_id": "CD-XA-A",
-                                            "upper_name": "Công đoàn xã Đặng Xá", "sector": "HCSN"}),
+                                            "upper_name": "Công đoàn xã Đặng Xá", "sector": "HCSN",
+                                            "reported": "yes"}),
     "CDCS-0002": ("Công ty TNHH Thuận An", {"level": "cdcs", "upper_id": "CD-XA-B",
-                                           "upper_name": "Công đoàn xã Bát Tràng", "sector": "NNN"}),
+                                           "upper_name": "Công đoàn xã Bát Tràng", "sector": "NNN",
+                                           "reported": "no"}),
     "CD-XA-A": ("Công đoàn xã Đặng Xá", {"level": "upper_union", "upper_id": "CD-XA-A",
                                         "upper_name": "Công đoàn xã Đặng Xá"}),
     "TOP": ("Toàn địa bàn thử", {"level": "organisation", "upper_id": "TOP",
@@ -48,7 +50,10 @@ def test_index_lists_every_briefing_of_the_folder_not_only_the_last_run(tmp_path
                              out).read_text(encoding="utf-8")
     assert len(_rows(page)) == 4  # the first run's two are still listed
     assert "4 báo cáo (1 Toàn địa bàn, 1 Công đoàn cấp trên, 2 CĐCS); không có lỗi; " \
-           "kỳ: 2025, 2024." in page
+           "1 CĐCS chưa nộp số liệu; kỳ: 2025, 2024." in page
+    # whether each CĐCS's report is in, beside its briefing (none said for an upper union)
+    assert re.findall(r'data-label="CĐCS nộp số liệu">([^<]*)<', page) == [
+        "", "đã nộp", "chưa nộp", ""]
     # newest period first; the organisation, then upper unions, then CĐCS by code (as the forms)
     assert [m for m in re.findall(r'data-label="Mã">([^<]+)<', page)] == [
         "TOP", "CDCS-0001", "CDCS-0002", "CD-XA-A"]
@@ -68,7 +73,7 @@ def test_index_lists_every_briefing_of_the_folder_not_only_the_last_run(tmp_path
     (out / index.RECORD_NAME).write_text("{not json", encoding="utf-8")
     page = index.write_index([], out).read_text(encoding="utf-8")
     assert len(_rows(page)) == 4 and "Trường Mầm non Đặng Xá" not in page  # names: from files
-    assert json.loads((out / index.RECORD_NAME).read_text(encoding="utf-8"))["version"] == 1
+    assert json.loads((out / index.RECORD_NAME).read_text(encoding="utf-8"))["version"] == 2
 
 
 def test_index_is_for_officers_vietnamese_labels_no_notebook_links(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 RECORD_NAME = ".index.json"
 """File name of the index's record inside an output folder."""
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 LISTED_FORMATS = ("html", "pdf")
 """Formats an officer opens; the audit notebooks (ipynb) are not linked."""
 
@@ -46,6 +46,9 @@ LEVELS: dict[str, str] = {"organisation": "Toàn địa bàn", "upper_union": "C
 
 STATUS_WORDS = {True: "✔ Đã tạo", False: "✘ Lỗi khi tạo"}
 """Whether a briefing was made (not whether its CĐCS reported or met its targets)."""
+
+REPORTED_WORDS = {"yes": "đã nộp", "no": "chưa nộp"}
+"""Whether a CĐCS's report of the period is in (column "CĐCS nộp số liệu")."""
 
 
 @dataclass
@@ -64,6 +67,8 @@ class IndexEntry:
     error: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
     """Format → path relative to the output folder (POSIX)."""
+    reported: str = ""
+    """A CĐCS's report of the period: ``yes``, ``no`` ("" for upper unions, or not known)."""
 
     @property
     def key(self) -> str:
@@ -92,7 +97,7 @@ def entry_of(result: JobResult, out_dir: Path, resolved_out: Path) -> IndexEntry
     return IndexEntry(period=job.period, slug=job.slug, level=job.level or _level(job.kind),
                       unit_id=job.unit_id, title=job.title or job.unit_id,
                       upper_id=job.upper_id, upper_name=job.upper_name, sector=job.sector,
-                      ok=result.ok, error=result.error, outputs=outputs)
+                      ok=result.ok, error=result.error, outputs=outputs, reported=job.reported)
 
 
 def _level(kind: str) -> str:
@@ -227,6 +232,7 @@ def _row(entry: IndexEntry) -> str:
              # an upper union's or the organisation's row: no upper union of its own to name
              ("Công đoàn cấp trên", "" if entry.upper_id == entry.unit_id else
               escape(entry.upper_name)), ("Khu vực", escape(sector_name)),
+             ("CĐCS nộp số liệu", REPORTED_WORDS.get(entry.reported, "")),
              ("Trạng thái", status), ("Mở", links), ("Lỗi", escape(entry.error))]
     tds = "".join(f'<td data-label="{label}">{value}</td>' for label, value in cells)
     return f"<tr {attributes}>{tds}</tr>"
@@ -240,6 +246,9 @@ def summary(entries: Sequence[IndexEntry]) -> str:
     periods = ", ".join(dict.fromkeys(e.period for e in entries))
     text = f"{len(entries)} báo cáo" + (f" ({kinds})" if kinds else "")
     text += f"; {failed} lỗi" if failed else "; không có lỗi"
+    missing = sum(e.reported == "no" for e in entries)
+    if missing:  # their briefings say "no data": said here, not found one by one
+        text += f"; {missing} CĐCS chưa nộp số liệu"
     return text + (f"; kỳ: {periods}." if periods else ".")
 
 

@@ -81,6 +81,8 @@ class BriefingJob:
     upper_id: str = ""
     upper_name: str = ""
     sector: str = ""
+    reported: str = ""
+    """A CĐCS's: ``yes`` when a report of the period is in, else ``no`` ("" for upper unions)."""
 
     @property
     def slug(self) -> str:
@@ -93,7 +95,8 @@ def make_job(kind: Kind, unit_id: str, period: str, *, lang: str = "vi", title: 
              facts: dict[str, str] | None = None) -> BriefingJob:
     """A job with its notebook and papermill parameters filled in.
 
-    ``facts``: ``level``, ``upper_id``, ``upper_name``, ``sector`` (see :class:`BriefingJob`).
+    ``facts``: ``level``, ``upper_id``, ``upper_name``, ``sector``, ``reported`` (see
+    :class:`BriefingJob`).
     """
     params: dict[str, Any] = {ID_PARAMETER[kind]: unit_id, "period": period, "lang": lang,
                               "data": data}
@@ -123,13 +126,17 @@ def plan_jobs(dataset: Dataset, period: str, unions: Sequence[str] | None = None
         uppers = [dataset.organisation_id,
                   *upper_unions_at(dataset.upper_unions, per.cut_off)["upper_id"]]
     where = active.set_index(active["unit_id"].astype(str))[["parent_id", "sector"]]
+    reports = dataset.reports
+    sent = set(reports.loc[reports["period"].astype(str).isin(per.sub_periods),
+                           "unit_id"].astype(str))
 
     def union_facts(unit_id: str) -> dict[str, str]:
+        reported = "yes" if unit_id in sent else "no"
         if unit_id not in where.index:
-            return {"level": "cdcs"}
+            return {"level": "cdcs", "reported": reported}
         parent, sector = (str(v) for v in where.loc[unit_id])
         return {"level": "cdcs", "upper_id": parent, "upper_name": str(upper_names.get(parent, "")),
-                "sector": sector}
+                "sector": sector, "reported": reported}
 
     def upper_facts(upper_id: str) -> dict[str, str]:
         level = "organisation" if upper_id == dataset.organisation_id else "upper_union"
