@@ -173,8 +173,9 @@ def test_comparison_is_the_dot_plot_on_screen_and_the_chart_image_in_print() -> 
     assert key and key.group(1) in screen.group(1)
     assert "●</b> CĐCS này</span>" in key.group(1) and "</i> Mục tiêu</span>" in key.group(1)
     image = re.search(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]+)"></div>'
-                      r'<p class="cd-note">Số của khu vực, công đoàn cấp trên chỉ hiện khi ít '
-                      r'nhất 3 CĐCS khác đã báo cáo[^<]*</p>$', page)  # the sector's figure held
+                      r'<p class="cd-note">Số của khu vực, công đoàn cấp trên cho một chỉ tiêu '
+                      r'chỉ hiện khi ít nhất 3 CĐCS khác đã báo cáo chỉ tiêu ấy[^<]*</p>$',
+                      page)  # the sector's figure held
     assert image
     full = _html(view.comparison(table.assign(sector=[0.98, 0.7])))
     assert full.endswith("></div>") and "ít nhất 3 CĐCS khác" not in full

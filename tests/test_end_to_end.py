@@ -196,6 +196,7 @@ def test_a_commune_union_from_nothing_to_briefings(tmp_path: Path) -> None:
     done = run(ws, "ingest")
     assert f"Tổng: {N_UNITS - 1} tệp nhận, 1 tệp từ chối" in done.stdout, done.stdout
     assert "HM-03" in done.stdout and "women_members" in done.stdout
+    assert " → báo cáo lỗi: store/quarantine/" in done.stdout  # from the workspace, not from /
     # who has reported, counted after the files: the rejected one is not among them
     assert (f"Kỳ 2025-H2: đã nhận {N_UNITS - 1}/{N_UNITS} CĐCS ({N_UNITS - 1} đúng hạn), còn 1 "
             "chưa nộp (có 1 tệp bị từ chối ở trên: gửi CĐCS báo cáo lỗi; tệp sửa xong đặt vào "

@@ -143,9 +143,9 @@ def test_the_message_counts_forms_and_the_bulk_sheet_apart(
         forms: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["template", "--period", "2023-H1", "--data", str(tmp_path / "data"),
                  "--out", str(tmp_path / "one"), "--union", "A"]) == 0
-    err = capsys.readouterr().err
-    assert f"Đã tạo 1 mẫu báo cáo → {tmp_path / 'one' / '2023-H1'}: mỗi CĐCS một tệp" in err
-    assert "   TongHop_2023-H1.xlsx: để anh/chị tự nhập báo cáo giấy của nhiều CĐCS" in err
+    out = capsys.readouterr().out  # the summary goes to standard output, as every command's
+    assert f"Đã tạo 1 mẫu báo cáo → {tmp_path / 'one' / '2023-H1'}: mỗi CĐCS một tệp" in out
+    assert "   TongHop_2023-H1.xlsx: để anh/chị tự nhập báo cáo giấy của nhiều CĐCS" in out
     assert sorted(p.name for p in (tmp_path / "one" / "2023-H1").iterdir()) == [
         "A_2023-H1_Truong-Mam-non-A.xlsx", "TongHop_2023-H1.xlsx"]
 
@@ -272,6 +272,11 @@ def test_section_iii_table_collects_each_programmes_figures(forms: Path) -> None
     ("A", "", "A_2025-H2.xlsx"),
     ("B", "Công ty Cổ phần Đầu tư Xây dựng và Phát triển Hạ tầng Đông Anh Hà Nội",
      "B_2025-H2_Cong-ty-Co-phan-Dau-tu-Xay-dung-va-Phat-trien-Ha.xlsx"),  # 48 characters
+    # cut at the last whole word: "…-Phat-trien", never "…-Phat-trien-Ho" (a word cut reads as
+    # another word)
+    ("C", "Công ty Cổ phần Đầu tư Xây dựng và Phát triển Hoàn Kiếm",
+     "C_2025-H2_Cong-ty-Co-phan-Dau-tu-Xay-dung-va-Phat-trien.xlsx"),
+    ("D", "cơ quan UBND phường Hồng Hà", "D_2025-H2_Co-quan-UBND-phuong-Hong-Ha.xlsx"),
 ])
 def test_a_form_is_named_for_the_cdcs_it_goes_to(code: str, name: str, expected: str) -> None:
     assert form_file_name(code, name, "2025-H2") == expected

@@ -128,7 +128,8 @@ def test_a_ward_plan_in_word_becomes_its_register_in_one_pass(
     assert main(["-w", str(ws.root), "plan", "read", str(document)]) == 0
     said = capsys.readouterr().out
     assert "số 07/KH-CĐP, ngày 15/09/2025, của Công đoàn phường Hòa Bình, năm gốc 2025" in said
-    assert "Tăng đoàn viên trong năm → CẦN ĐIỀN" in said       # 105 % of an assignment
+    # 105 % of an assignment; "phát triển" reads gross: the line is named for what it counts
+    assert "Phát triển đoàn viên trong năm → CẦN ĐIỀN" in said
     assert re.search(r"CẦN ĐIỀN \(văn bản không cho số\), chưa nhập gì:\n   2\.1 \"Hằng năm phát "
                      r"triển đoàn viên đạt 105% chỉ tiêu được giao\": văn bản ghi tỷ lệ, .* SỐ = "
                      r"105 % × số được giao", said)
@@ -201,6 +202,7 @@ def test_a_ward_plan_in_word_becomes_its_register_in_one_pass(
         "2.1", 105, None)
     assert growth.wording_vi == "Hằng năm phát triển đoàn viên đạt 105% chỉ tiêu được giao"
     assert growth.reading == "gross"  # "phát triển đoàn viên": members admitted, not the net
+    assert growth.name_vi == "Phát triển đoàn viên trong năm"
     assert {"dialogue_dnnn", "total_members", "legal_representation"}.isdisjoint(got)
     assert sorted(plan.clauses) == sorted({c for i in register.indicators for c in i.all_clauses})
     # the ward's plan names none of the template's programmes (section III): forms stop asking

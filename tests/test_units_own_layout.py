@@ -234,7 +234,7 @@ def test_the_command_prints_the_mapping_and_writes_the_list_in_the_template(
     lines = out.splitlines()
     mapping = lines.index(next(line for line in lines if line.startswith("Danh sách riêng")))
     assert lines[mapping].startswith("Danh sách riêng (trang 'Danh sách', tiêu đề dòng 4), cột "
-                                     "đã đọc: B tên CĐCS; C khu vực; ")
+                                     "đã đọc: B tên CĐCS; C khu vực (loại hình); ")
     assert "   bỏ qua: A \"STT\", J \"Ghi chú\" (đọc sai: --column, xem --help)" in lines
     assert mapping < lines.index(next(line for line in lines if line.startswith("ĐÃ NHẬN")))
     # the list back in the template, with the codes given, to edit next time

@@ -179,7 +179,7 @@ def test_init_takes_the_code_and_the_kind_from_the_name(
         capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["init", "ws", "--name", name]) == 0
     out = capsys.readouterr().out
-    assert f"Mã tổ chức: {code}; loại: {KIND_NAMES[kind][0]} — đoán từ tên" in out
+    assert f"Mã tổ chức: {code}; loại: {KIND_NAMES[kind][0]} (theo tên; --kind để chọn khác)" in out
     assert f"/ id {code}, kind {kind}, from the name" in out
     organisation = load_workspace(no_workspace / "ws").organisation
     assert (organisation.id, organisation.name, organisation.kind) == (code, name, kind)

@@ -74,10 +74,12 @@ WORDS: dict[str, dict[str, str]] = {
     "not_held": {"vi": "Chưa tổ chức trong kỳ", "en": "Not held in the period"},
     "untracked": {"vi": "Chỉ tiêu của kế hoạch chưa được theo dõi (mẫu báo cáo chưa hỏi)",
                   "en": "Targets of the plan not followed (the report forms do not ask)"},
-    "compared_few": {"vi": "Số của khu vực, công đoàn cấp trên chỉ hiện khi ít nhất 3 CĐCS khác "
-                     "đã báo cáo (không để lộ số liệu của CĐCS khác).",
-                     "en": "A sector's or upper union's figure shows only when at least 3 other "
-                           "CĐCS have reported (so no other CĐCS's figures can be read)."},
+    "compared_few": {"vi": "Số của khu vực, công đoàn cấp trên cho một chỉ tiêu chỉ hiện khi ít "
+                           "nhất 3 CĐCS khác đã báo cáo chỉ tiêu ấy (không để lộ số liệu của CĐCS "
+                           "khác).",
+                     "en": "A sector's or upper union's figure for an indicator shows only when "
+                           "at least 3 other CĐCS have reported it (so no other CĐCS's figures "
+                           "can be read)."},
     "provisional_mark": {"vi": "* tạm tính: nhóm đã nộp chưa đủ số báo cáo phải nộp để kết "
                          "luận (dưới ngưỡng của kế hoạch).",
                          "en": "* provisional: the group has sent too few of its expected "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from congdoan.cli.common import add_data_argument, near
@@ -20,14 +19,14 @@ def _template_command(args: argparse.Namespace) -> int:
     vi = args.lang == "vi"
     print(f"Đã tạo {forms} mẫu báo cáo → {near(out / args.period)}: mỗi CĐCS một tệp, tên bắt "
           "đầu bằng mã CĐCS" if vi else f"{forms} CĐCS forms written → {near(out / args.period)}: "
-          "one file per CĐCS, named from its code", file=sys.stderr)
+          "one file per CĐCS, named from its code")
     if not args.no_bulk:
         print(f"   {written[-1].name}: để anh/chị tự nhập báo cáo giấy của nhiều CĐCS một lần, "
               "không gửi đi" if vi else f"   {written[-1].name}: for you to type in paper "
-              "reports of many CĐCS at once; not sent", file=sys.stderr)
+              "reports of many CĐCS at once; not sent")
     print("Tiếp theo: gửi mỗi CĐCS tệp mang tên nó; tệp nhận về đặt vào inbox/ rồi: congdoan "
           "ingest" if vi else "Next: send each CĐCS the file named for it; put "
-          "the files returned in inbox/, then: congdoan ingest", file=sys.stderr)
+          "the files returned in inbox/, then: congdoan ingest")
     return 0
 
 

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from congdoan.cli.common import near
 from congdoan.core import store
 from congdoan.core.dataset import read_dataset
 from congdoan.core.sources import open_dataset
@@ -23,7 +24,7 @@ from congdoan.intake.ingest import IngestResult, ingest
 
 def _printer(lang: str, show: int) -> Any:
     def on_result(result: IngestResult) -> None:
-        print(result.summary(lang))
+        print(result.summary(lang, near))
         shown = sorted(result.problems, key=lambda p: p.severity != "error")  # errors first
         for problem in shown[:show]:
             print("   " + problem.render(lang))

@@ -92,7 +92,7 @@ def _read_command(args: argparse.Namespace) -> int:
         print(f"Chỉ tiêu đọc được ({len(reading.found)}):" if vi else
               f"Targets recognised ({len(reading.found)}):")
         for found in reading.found:
-            print(_target_line(found))
+            print(_target_line(found, values.lines))
     to_fill = [f for f in open_cells if _fill_name(f) not in given]
     if reading.unknown and not given:
         print((f"Chưa theo dõi được ({len(reading.unknown)}; mẫu báo cáo chưa hỏi, báo cáo tóm "
@@ -137,8 +137,11 @@ def _read_command(args: argparse.Namespace) -> int:
     return code
 
 
-def _target_line(found: Found) -> str:
-    """One target as read: clause, number, when, the line's name (and its CĐCS if narrower)."""
+def _target_line(found: Found, cells: dict[tuple[str, str], Any]) -> str:
+    """One target as read: clause, number, when, the line's name (and its CĐCS if narrower).
+
+    An existing line is named as the workbook names it (``cells``: the reading may rename it).
+    """
     from congdoan.intake.plan_sheet import POPULATION_WORDS
     from congdoan.intake.plan_text import line_name
 
@@ -146,7 +149,8 @@ def _target_line(found: Found) -> str:
     when = f"mốc {target.year}" if target.year and not target.every_year else "hằng năm"
     head = f"   {target.clause or '—':>5} {target.shown():>7}  {when:<9}"
     if found.line is not None:
-        return f"{head}{_short(found.line.name_vi)}" + (
+        name = str(cells.get((found.line.id, "name_vi")) or found.line.name_vi)
+        return f"{head}{_short(name)}" + (
             " → CẦN ĐIỀN" if found.problem is not None else "")
     assert found.base is not None
     name = _short(line_name(target))

@@ -75,8 +75,8 @@ def _init_command(args: argparse.Namespace) -> int:
     organisation = Organisation(id=code, name=args.name, kind=kind, short_name=args.short_name)
     workspace = init_workspace(args.dir, organisation, database=args.database, lang=args.ws_lang)
     said = "" if args.id and args.kind else (
-        f"Mã tổ chức: {code}; loại: {KIND_NAMES[kind][0]} — đoán từ tên (muốn khác: tạo lại với "
-        f"--id, --kind) / id {code}, kind {kind}, from the name\n")
+        f"Mã tổ chức: {code}; loại: {KIND_NAMES[kind][0]} (theo tên; --kind để chọn khác) / id "
+        f"{code}, kind {kind}, from the name\n")
     print(NEXT_STEPS.format(root=workspace.root, said=said, activate=activation_hint()))
     return 0
 

@@ -515,12 +515,18 @@ def form_file_name(unit_id: str, name: str, period_id: str) -> str:
     """``CDCS-014_2025-H2_Cong-ty-TNHH-Hong-Phat.xlsx``: code, period, then the name to send it to.
 
     The name without its leading "Công đoàn" and accents ("Đ" as "D"), words joined by "-",
-    cut at :data:`NAME_IN_FILE` characters; the code first, so that the files sort by code.
+    its first letter a capital, cut at the last whole word within :data:`NAME_IN_FILE`
+    characters (a word is never cut: "so-1", not "so"); the code first, so that the files sort
+    by code.
     """
     name = re.sub(r"^\s*công đoàn\s+", "", name, flags=re.IGNORECASE)
     plain = unicodedata.normalize("NFD", name.replace("Đ", "D").replace("đ", "d"))
-    words = re.sub(r"[^A-Za-z0-9]+", "-", "".join(c for c in plain if not unicodedata.combining(c)))
-    words = words.strip("-")[:NAME_IN_FILE].rstrip("-")
+    words = re.sub(r"[^A-Za-z0-9]+", "-",
+                   "".join(c for c in plain if not unicodedata.combining(c))).strip("-")
+    if len(words) > NAME_IN_FILE:
+        words = words[:NAME_IN_FILE + 1].rsplit("-", 1)[0] if "-" in words[:NAME_IN_FILE + 1] \
+            else words[:NAME_IN_FILE]
+    words = words[:1].upper() + words[1:]
     return f"{safe_file_stem(unit_id)}_{period_id}" + (f"_{words}" if words else "") + ".xlsx"
 
 

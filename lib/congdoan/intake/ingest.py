@@ -115,22 +115,27 @@ class IngestResult:
     rejected_before: bool = False
     """A ``duplicate`` whose content was refused before (``report_path``: why)."""
 
-    def summary(self, lang: str = "vi") -> str:
-        """One line for the screen (a duplicate: whether it was taken or refused before)."""
+    def summary(self, lang: str = "vi", shown: Callable[[Path], Path] | None = None) -> str:
+        """One line for the screen (a duplicate: whether it was taken or refused before).
+
+        ``shown``: how a path is written (e.g. from the current folder); as it is by default.
+        """
+        report = None if self.report_path is None else (
+            shown(self.report_path) if shown else self.report_path)
         if self.status == "duplicate":
             vi = lang == "vi"
             said = ("đã bị từ chối trước đây, chưa sửa" if vi else
                     "refused before, not corrected") if self.rejected_before else (
                 "đã nhận trước đây" if vi else "taken before")
-            where = (" → " + ("báo cáo lỗi" if vi else "error report") + f": {self.report_path}"
-                     if self.rejected_before and self.report_path else "")
+            where = (" → " + ("báo cáo lỗi" if vi else "error report") + f": {report}"
+                     if self.rejected_before and report else "")
             return f"{STATUS_WORDS[lang][self.status]}: {printable(self.path.name)} ({said}){where}"
         errors, warnings = count_problems(self.problems)
         counts = (f"{self.n_reports} báo cáo, {errors} lỗi, {warnings} cảnh báo" if lang == "vi"
                   else f"{self.n_reports} reports, {errors} errors, {warnings} warnings")
         text = f"{STATUS_WORDS[lang][self.status]}: {printable(self.path.name)} ({counts})"
-        if self.report_path is not None:
-            text += f" → {report_words(self.problems, lang)}: {self.report_path}"
+        if report is not None:
+            text += f" → {report_words(self.problems, lang)}: {report}"
         return text
 
 

@@ -59,7 +59,7 @@ FIELDS: dict[str, Field] = {
     "name": Field("name", "tên CĐCS", "CĐCS name", "text",
                   ("Tên CĐCS", "Tên công đoàn cơ sở", "Tên đơn vị", "Tên công đoàn", "Tên",
                    "Công đoàn cơ sở", "CĐCS", "Tên CĐCS, đơn vị"), True),
-    "sector": Field("sector", "khu vực", "sector", "text",
+    "sector": Field("sector", "khu vực (loại hình)", "sector", "text",
                     ("Khu vực", "Loại hình", "Loại hình đơn vị", "Loại hình doanh nghiệp",
                      "Loại hình CĐCS", "Khối", "Khu vực, loại hình"), True),
     "commune": Field("commune_id", "xã, phường", "commune or ward", "text",

@@ -493,6 +493,19 @@ def _typed(target: Target) -> tuple[str, str | None]:
     return one(target.low), (one(target.high) if target.high is not None else None)
 
 
+def _name_for_reading(cells: dict[tuple[str, str], Any], ind: Indicator,
+                      reading: str | None) -> None:
+    """A count read gross ("phát triển", "kết nạp") is not named a growth ("Tăng …").
+
+    The template names its change lines by their net reading ("Tăng đoàn viên trong năm"); read
+    gross, the line counts who came in, and its name says so ("Phát triển đoàn viên trong
+    năm"), so that a briefing showing 8 admitted beside a net +5 does not call the 8 a growth.
+    """
+    if reading == "gross" and ind.name_vi.startswith("Tăng "):
+        cells[(ind.id, "name_vi")] = "Phát triển " + ind.name_vi.removeprefix("Tăng ").replace(
+            " (thuần)", "")
+
+
 def sheet_values(reading: Reading, register: PlanRegister, organisation_name: str,
                  activities: tuple[Activity, ...] = ()) -> SheetValues:
     """The cells to fill for ``reading``: identity, the lines found, new rows, dropped lines.
@@ -535,6 +548,7 @@ def sheet_values(reading: Reading, register: PlanRegister, organisation_name: st
                 values.lines[(ind.id, "clause")] = target.clause
             if ind.reading is not None and _reading_of(target):
                 values.lines[(ind.id, "reading")] = _reading_of(target)
+                _name_for_reading(values.lines, ind, _reading_of(target))
             if ind.kind == "annual":  # left blank: the import refuses it, at its cell, until
                 values.lines[(ind.id, "min")] = None  # filled (never the template's number)
                 values.lines[(ind.id, "max")] = None
@@ -551,6 +565,7 @@ def sheet_values(reading: Reading, register: PlanRegister, organisation_name: st
                 cells[(ind.id, "about")] = target.about
                 if ind.reading is not None and _reading_of(target):
                     cells[(ind.id, "reading")] = _reading_of(target)
+                    _name_for_reading(cells, ind, _reading_of(target))
             if ind.kind == "annual":
                 cells[(ind.id, "min")], cells[(ind.id, "max")] = low, high
             elif target.year is not None:

@@ -125,8 +125,9 @@ class UnitImportResult:
         if len(events) and organisation is not None:
             events = events[~((events["entity"] == "upper")
                               & (events["entity_id"] == organisation))]
-        counts = (f"{len(events)} sự kiện, {errors} lỗi, {warnings} cảnh báo" if vi else
-                  f"{len(events)} events, {errors} errors, {warnings} warnings")
+        # the events are counted by kind on the lines below; the header says only the problems
+        counts = (f"{errors} lỗi, {warnings} cảnh báo" if vi else
+                  f"{errors} errors, {warnings} warnings")
         lines = [f"{words[0] if vi else words[1]}: {self.path.name} ({counts})"]
         if len(events):
             which = 0 if vi else 1
