@@ -275,3 +275,11 @@ def test_a_commune_without_any_judged_line_says_no_data() -> None:
                           "status": ["met", "not_met", "no_data"]})
     page = _html(display.breakdown_summary(table, "vi"))
     assert "1/2 chỉ tiêu đạt" in page and "Chưa có số liệu" in page and "0/0" not in page
+
+
+def test_a_cdcs_baseline_beside_its_answer_is_said_as_an_answer() -> None:
+    row = pd.Series({"answer": "Có", "baseline_value": 1.0, "measure": "share"})
+    assert view._baseline_cell(row, "vi") == "Có"
+    assert view._baseline_cell(pd.Series({**row, "baseline_value": 0.0}), "en") == "No"
+    upper = pd.Series({"answer": None, "baseline_value": 1.0, "measure": "share"})
+    assert view._baseline_cell(upper, "vi") == "100%"  # an aggregate: a share

@@ -270,12 +270,12 @@ def test_section_iii_table_collects_each_programmes_figures(forms: Path) -> None
     ("CDCS-004", "CÔNG ĐOÀN Trường Mầm non Đông Dư", "CDCS-004_2025-H2_Truong-Mam-non-Dong-Du.xlsx"),
     ("../x", "Cty <A>/../b", "x_2025-H2_Cty-A-b.xlsx"),   # never a path, never a markup
     ("A", "", "A_2025-H2.xlsx"),
+    # at most 64 characters, cut at the last whole word: "…-Dong-Anh", never "…-Dong-Anh-Ha-N"
+    # (a word cut reads as another word)
     ("B", "Công ty Cổ phần Đầu tư Xây dựng và Phát triển Hạ tầng Đông Anh Hà Nội",
-     "B_2025-H2_Cong-ty-Co-phan-Dau-tu-Xay-dung-va-Phat-trien-Ha.xlsx"),  # 48 characters
-    # cut at the last whole word: "…-Phat-trien", never "…-Phat-trien-Ho" (a word cut reads as
-    # another word)
-    ("C", "Công ty Cổ phần Đầu tư Xây dựng và Phát triển Hoàn Kiếm",
-     "C_2025-H2_Cong-ty-Co-phan-Dau-tu-Xay-dung-va-Phat-trien.xlsx"),
+     "B_2025-H2_Cong-ty-Co-phan-Dau-tu-Xay-dung-va-Phat-trien-Ha-tang-Dong-Anh.xlsx"),
+    ("C", "Công ty TNHH MTV Thoát nước Hà Nội Xí nghiệp số 1 Hoàn Kiếm",
+     "C_2025-H2_Cong-ty-TNHH-MTV-Thoat-nuoc-Ha-Noi-Xi-nghiep-so-1-Hoan-Kiem.xlsx"),
     ("D", "cơ quan UBND phường Hồng Hà", "D_2025-H2_Co-quan-UBND-phuong-Hong-Ha.xlsx"),
 ])
 def test_a_form_is_named_for_the_cdcs_it_goes_to(code: str, name: str, expected: str) -> None:

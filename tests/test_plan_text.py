@@ -218,6 +218,10 @@ def test_a_ward_plan_in_word_becomes_its_register_in_one_pass(
     form = load_workbook(one_form(tmp_path / "forms" / "2026-H2"))["BaoCao"]
     text = " ".join(str(c.value) for row in form.iter_rows() for c in row if c.value)
     assert "HOẠT ĐỘNG THEO CÁC CHƯƠNG TRÌNH" not in text  # no empty section III
+    # each question names the ward's clauses it serves; one no line reads names none (its own
+    # clause was the template plan's: "1.3" is the ward's dialogue)
+    served = {row[1].value: row[4].value for row in form.iter_rows() if row[1].value}
+    assert served["members"] == "2.1" and served["workers"] in (None, "")
 
 
 def test_the_number_to_fill_given_on_the_command_line_imports_the_plan(

@@ -310,7 +310,7 @@ def pace(rows: pd.DataFrame, lang: str = "vi") -> HTML:
     body = []
     for _, r in rows.iterrows():
         m = str(r["measure"])
-        base = fmt.value(m, r["baseline_value"], lang)
+        base = _baseline_cell(r, lang)
         if not fmt.is_missing(r.get("baseline_year")) and int(r["baseline_year"]) != int(
                 load_register().plan.baseline_year):
             base += f" ({int(r['baseline_year'])})"  # a body founded after the plan's baseline
@@ -321,6 +321,18 @@ def pace(rows: pd.DataFrame, lang: str = "vi") -> HTML:
             status_badge(r["status"], lang, r.get("provisional")),
         ])
     return _table(head, body, "cd-pace", raw_columns=(len(head) - 1,))
+
+
+def _baseline_cell(row: pd.Series, lang: str) -> str:
+    """The baseline in the value's own terms.
+
+    Beside a CĐCS's own answer ("Có"), its baseline is "Có" or "Không", not 100 % or 0 %.
+    """
+    answer, base = row.get("answer"), row["baseline_value"]
+    if isinstance(answer, str) and answer and not fmt.is_missing(base) and base in (0, 1):
+        return {("vi", 1): "Có", ("vi", 0): "Không", ("en", 1): "Yes", ("en", 0): "No"}[
+            (fmt.check_lang(lang), int(base))]
+    return fmt.value(str(row["measure"]), base, lang)
 
 
 def _pace_cell(pace_value: Any, row: pd.Series, lang: str) -> str:

@@ -9,6 +9,7 @@ SIGTERM: every line printed before is done; a re-run completes the rest).
 from __future__ import annotations
 
 import argparse
+import shutil
 import signal
 import sys
 from pathlib import Path
@@ -22,9 +23,28 @@ from congdoan.exceptions import CongdoanError
 from congdoan.intake.ingest import IngestResult, ingest
 
 
-def _printer(lang: str, show: int) -> Any:
+def _to_send_back(result: IngestResult, folder: Path) -> Path | None:
+    """A copy of a refused file's error report in ``folder``, to send to its CĐCS.
+
+    Named for the file (``CDCS-014_2025-H2.xlsx.loi.txt``; the store keeps the original under a
+    hashed name); None when the file was not refused or the copy cannot be made.
+    """
+    if result.report_path is None or not (result.status == "rejected" or result.rejected_before):
+        return None
+    copy = folder / f"{result.path.name}.loi.txt"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(result.report_path, copy)
+    except OSError:
+        return None  # the store's report is still named
+    return copy
+
+
+def _printer(lang: str, show: int, returned: Path) -> Any:
     def on_result(result: IngestResult) -> None:
-        print(result.summary(lang, near))
+        copy = _to_send_back(result, returned)
+        print(result.summary(lang, lambda path: near(copy if copy and path == result.report_path
+                                                     else path)))
         shown = sorted(result.problems, key=lambda p: p.severity != "error")  # errors first
         for problem in shown[:show]:
             print("   " + problem.render(lang))
@@ -35,6 +55,10 @@ def _printer(lang: str, show: int) -> Any:
     return on_result
 
 
+RETURNED_FOLDER = "loi"
+"""Where, under the output folder, the error reports to send back to CĐCS are copied."""
+
+
 def _interrupted(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
@@ -42,7 +66,7 @@ def _interrupted(signum: int, frame: Any) -> None:
 def _ingest_command(args: argparse.Namespace) -> int:
     lang = args.ingest_lang or args.lang
     results: list[IngestResult] = []
-    printer = _printer(lang, args.show)
+    printer = _printer(lang, args.show, args.ws.output_dir / RETURNED_FOLDER)
 
     def on_result(result: IngestResult) -> None:
         results.append(result)
@@ -95,8 +119,9 @@ def _print_completeness(url: str, periods: list[str], rejected: int, lang: str) 
         if lang == "vi":
             print(f"Kỳ {period}: đã nhận {received}/{expected} CĐCS ({on_time} đúng hạn), còn "
                   f"{expected - received} chưa nộp"
-                  + (f" (có {rejected} tệp bị từ chối ở trên: gửi CĐCS báo cáo lỗi; tệp sửa "
-                     "xong đặt vào inbox/, ghi đè tệp cũ, rồi congdoan ingest)" if rejected
+                  + (f" (có {rejected} tệp bị từ chối ở trên: gửi CĐCS báo cáo lỗi trong "
+                     f"{RETURNED_FOLDER}/ của thư mục kết quả; tệp sửa xong đặt vào inbox/, ghi "
+                     "đè tệp cũ, rồi congdoan ingest)" if rejected
                      else "")
                   + f". Từng CĐCS: congdoan completeness --period {period} --units. Báo cáo "
                   "tóm tắt: congdoan briefings --period latest")

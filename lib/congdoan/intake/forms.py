@@ -35,6 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from congdoan.core.activities import MEASURE_WORDS, activity_fields, activity_key
 from congdoan.core.dataset import Dataset
+from congdoan.core.paths import DEFAULT_PARAMS_DIR
 from congdoan.core.periods import Period, due_date, parse_period
 from congdoan.core.plan import (
     POPULATION_SECTORS,
@@ -141,7 +142,8 @@ def clauses_served(element: DataElement) -> str:
     The lines that read a question say which clauses it serves, as the plan numbers them now
     (a line renumbered by ``plan import`` takes its questions with it); its own clause comes
     first when one of them still has it. A question no line reads (the workers, the wage fund)
-    shows its own.
+    shows its own clause under the packaged plan, whose numbering it was written in, and none
+    under a union's own plan (where "1.3" would name another target).
     """
     register = load_register()
     clauses: list[str] = []
@@ -150,6 +152,8 @@ def clauses_served(element: DataElement) -> str:
             continue  # counted from the registry and records, not from CĐCS reports
         if element.name in elements_read(ind.numerator, ind.denominator):
             clauses.extend(c for c in ind.all_clauses if c not in clauses)
+    if not clauses and register.plan.number != load_register(DEFAULT_PARAMS_DIR).plan.number:
+        return ""
     if element.clause in clauses or not clauses:
         clauses = [element.clause, *(c for c in clauses if c != element.clause)]
     return ", ".join(clauses)
@@ -507,7 +511,7 @@ def safe_file_stem(text: str) -> str:
     return stem or "unit"
 
 
-NAME_IN_FILE = 48
+NAME_IN_FILE = 64
 """At most this many characters of a CĐCS's name in its form's file name."""
 
 
