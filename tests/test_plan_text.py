@@ -276,6 +276,9 @@ def test_set_names_a_milestone_by_clause_and_year() -> None:
     assert _given(["2.1/2030=12,5"], targets) == {"2.1/2030": 12.5}
     with pytest.raises(ParameterError, match="mang mã này"):
         _given(["2.2=1"], targets)
+    for wrong in ("2.1=nan", "2.1=inf", "2.1=-5", "2.1"):  # a number ≥ 0, or a message
+        with pytest.raises(ParameterError, match="Cần một số ≥ 0"):
+            _given([wrong], targets)
 
 
 @pytest.mark.parametrize(("name", "content", "said"), [

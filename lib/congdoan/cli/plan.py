@@ -10,6 +10,7 @@ nothing) and lists what changed.
 from __future__ import annotations
 
 import argparse
+import math
 import shlex
 import sys
 from pathlib import Path
@@ -200,7 +201,7 @@ def _given(items: list[str], to_fill: list[Found]) -> dict[str, float]:
             number = float(text.strip().rstrip("%").strip().replace(",", "."))
         except ValueError:
             number = -1.0
-        if found is None or number < 0:
+        if found is None or not math.isfinite(number) or number < 0:
             raise ParameterError(
                 "Không có ô CẦN ĐIỀN nào mang mã này." if found is None else
                 "Cần một số ≥ 0.", "No cell TO FILL has this code." if found is None else
