@@ -123,7 +123,8 @@ SECTION_ORDER: dict[str, tuple[str, ...]] = {
               "reporting", "upper_activities", "upper_conclusions"),
 }
 """The sections of each briefing in the order it shows them; a heading's number is its place
-here, so a section added or moved renumbers the others."""
+among those shown (:func:`shown_sections`), so a section added, moved or left out renumbers the
+others."""
 
 PROGRAMME_SECTIONS = ("activities", "upper_activities")
 """The sections of the plan's programmes (section III), shown only when it follows some."""

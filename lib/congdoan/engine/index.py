@@ -151,7 +151,7 @@ def reconcile(recorded: dict[str, IndexEntry], on_disk: dict[str, dict[str, str]
 
     A successful briefing is listed with the files it still has (none left: not listed); a
     failed one stays listed while its period's folder exists (``periods``); files without a
-    record are listed from their names. Sorted by period (newest first), kind, then name.
+    record are listed from their names. Sorted by period (newest first), kind, then code.
     """
     kept: dict[str, IndexEntry] = {}
     existing = set(periods)
@@ -246,9 +246,10 @@ def summary(entries: Sequence[IndexEntry]) -> str:
     periods = ", ".join(dict.fromkeys(e.period for e in entries))
     text = f"{len(entries)} báo cáo" + (f" ({kinds})" if kinds else "")
     text += f"; {failed} lỗi" if failed else "; không có lỗi"
-    missing = sum(e.reported == "no" for e in entries)
+    newest = max((e.period for e in entries), default="")
+    missing = sum(e.reported == "no" and e.period == newest for e in entries)
     if missing:  # their briefings say "no data": said here, not found one by one
-        text += f"; {missing} CĐCS chưa nộp số liệu"
+        text += f"; {missing} CĐCS chưa nộp số liệu kỳ {newest}"
     return text + (f"; kỳ: {periods}." if periods else ".")
 
 
