@@ -151,7 +151,7 @@ def test_units_below_target_and_status_counts(ctx: briefing.BriefingContext) -> 
 def test_missing_data_names_late_and_missing_reports(ctx: briefing.BriefingContext) -> None:
     card = briefing.union_scorecard(ctx, "C")
     lines = briefing.missing_data(ctx, "C", card, "vi")
-    assert lines[0] == "Chưa nhận báo cáo 6 tháng đầu năm 2023 (hạn 10/06/2023)."
+    assert lines[0] == "Chưa nhận báo cáo 6 tháng 2023-H1 (hạn 10/06/2023)."
     assert "Chưa có số liệu để đánh giá" in lines[-1]
 
 
@@ -160,7 +160,7 @@ def test_a_refused_report_is_named_in_missing_data() -> None:
                 "legal_cases_need": 1, "legal_cases_represented": 2}]
     ctx = _context(tiny_dataset(reports=reports), "2023-H1")
     lines = briefing.missing_data(ctx, "B", briefing.union_scorecard(ctx, "B"), "vi")
-    assert ("Báo cáo 6 tháng đầu năm 2023 không được tính vì mâu thuẫn: 'Số vụ việc có đại diện "
+    assert ("Báo cáo 6 tháng 2023-H1 không được tính vì mâu thuẫn: 'Số vụ việc có đại diện "
             "công đoàn tham gia' (2) không được lớn hơn") in lines[0]
 
 
@@ -352,3 +352,9 @@ def test_a_provisional_line_says_how_many_reports_of_how_many(
     assert card.loc["people_informed", "note"].endswith(
         "tạm tính: đã nhận 2/3 báo cáo (66,7%)")
     assert card.loc["member_share_unionised", "note"] == "tạm tính: đã nhận 1/2 báo cáo (50%)"
+
+
+def test_a_cdcs_with_nothing_judged_is_not_told_it_met_everything() -> None:
+    card = pd.DataFrame({"label": ["A", "B"], "status": ["no_data", "not_applicable"]})
+    assert briefing.narrative(card, "vi") == [
+        "Chưa đánh giá được chỉ tiêu nào: chưa có số liệu (xem mục số liệu còn thiếu)."]

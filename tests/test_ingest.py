@@ -500,9 +500,19 @@ def test_cli_ingest_in_english_with_registry(tmp_path: Path,
     assert "ACCEPTED: A.xlsx (1 reports, 0 errors" in out
     assert "REJECTED: bad.xlsx" in out and "cell F17, field 'members'" in out
     assert "Total: 1 accepted, 1 rejected, 0 already stored" in out
+    # the refused file's report, named for it, in output/loi/ to send back to its CĐCS
+    sent_back = ws.output_dir / "loi" / "bad.xlsx.loi.txt"
+    assert f"→ error report: {sent_back}" in out and "F17" in sent_back.read_text("utf-8")
     assert main(["ingest", str(inbox), "--workspace", str(ws.root),
                  "--strict"]) == 0  # both already stored: nothing rejected this time
+    out = capsys.readouterr().out
+    assert f"ĐÃ CÓ (bỏ qua): bad.xlsx (đã bị từ chối trước đây, chưa sửa) → báo cáo lỗi: " \
+           f"{sent_back}" in out
     assert (ws.root / "congdoan.sqlite").is_file() and (ws.store_dir / "quarantine").is_dir()
+    # corrected under the same name and taken in: its old report is not left to be sent again
+    write_form(inbox / "bad.xlsx", members=20)
+    assert main(["-w", str(ws.root), "ingest", str(inbox)]) == 0
+    assert "ĐÃ NHẬN: bad.xlsx" in capsys.readouterr().out and not sent_back.exists()
 
 
 @pytest.mark.slow

@@ -673,26 +673,27 @@ def missing_data(ctx: BriefingContext, union_id: str, card: pd.DataFrame,
     status = reporting_status(ctx.dataset, ctx.period, [union_id])
     lines: list[str] = []
     for _, row in status.iterrows():
-        sub = parse_period(str(row["sub_period"])).label(lang)
+        sub = report_name(str(row["sub_period"]), lang)
         if row["status"] == "missing":
-            lines.append(f"Chưa nhận báo cáo {sub.lower()} (hạn {fmt.date(row['due'], lang)})."
+            lines.append(f"Chưa nhận {sub} (hạn {fmt.date(row['due'], lang)})."
                          if lang == "vi" else
-                         f"No report received for the {sub.lower()} (due "
-                         f"{fmt.date(row['due'], lang)}).")
+                         f"No {sub} received (due {fmt.date(row['due'], lang)}).")
         elif row["status"] == "late":
-            lines.append(f"Báo cáo {sub.lower()} nộp muộn: {fmt.date(row['submitted_on'], lang)}"
-                         f" (hạn {fmt.date(row['due'], lang)})." if lang == "vi" else
-                         f"Report for the {sub.lower()} was late: "
-                         f"{fmt.date(row['submitted_on'], lang)} (due {fmt.date(row['due'], lang)}).")
+            lines.append(f"{sub[0].upper()}{sub[1:]} nộp muộn: "
+                         f"{fmt.date(row['submitted_on'], lang)} (hạn "
+                         f"{fmt.date(row['due'], lang)})." if lang == "vi" else
+                         f"The {sub} was late: {fmt.date(row['submitted_on'], lang)} (due "
+                         f"{fmt.date(row['due'], lang)}).")
     broken = report_problems(ctx.dataset)
     broken = broken[(broken["unit_id"].astype(str) == union_id)
                     & broken["period"].isin(ctx.period.sub_periods)]
     for sub_id, part in broken.groupby("period", sort=True):
-        sub = parse_period(str(sub_id)).label(lang).lower()
+        sub = report_name(str(sub_id), lang)
         why = "; ".join(part["message_vi" if lang == "vi" else "message_en"].str.rstrip("."))
-        lines.append(f"Báo cáo {sub} không được tính vì mâu thuẫn: {why}." if lang == "vi" else
-                     f"The report for the {sub} is not counted: it contradicts itself: {why}.")
-    lacking = card.loc[card["status"] == "no_data", "label"].tolist()
+        lines.append(f"{sub[0].upper()}{sub[1:]} không được tính vì mâu thuẫn: {why}." if lang == "vi"
+                     else f"The {sub} is not counted: it contradicts itself: {why}.")
+    lacking = [distinct_label(str(i), lang)
+               for i in card.loc[card["status"] == "no_data", "indicator_id"]]
     if lacking:
         lines.append(("Chưa có số liệu để đánh giá: " if lang == "vi" else "No data to judge: ")
                      + "; ".join(lacking) + ".")
@@ -737,13 +738,29 @@ def _said(row: pd.Series, lang: str) -> str:
     return "; ".join(p for p in parts if p)
 
 
+def report_name(sub_period: str, lang: str = "vi") -> str:
+    """A half-year's report named by the form it comes on.
+
+    ``báo cáo năm 2025-H2`` (the second half's form is the year report), ``báo cáo 6 tháng
+    2026-H1``.
+    """
+    year = parse_period(sub_period).half == 2
+    if lang == "vi":
+        return f"báo cáo {'năm' if year else '6 tháng'} {sub_period}"
+    return f"{'year' if year else 'six-month'} report {sub_period}"
+
+
 def narrative(card: pd.DataFrame, lang: str = "vi", priorities: int = 3) -> list[str]:
     """The briefing's conclusions: what is not met, what to prioritise, what lacks data.
 
     Priorities are the not-met indicators furthest from their target (relative gap), then
-    milestones moving away or progressing too slowly.
+    milestones moving away or progressing too slowly. With nothing judged (no report, no
+    data), one line says so: "nothing not met" and "keep the results" would claim results.
     """
     vi = lang == "vi"
+    if summary_counts(card)["judged"] == 0:
+        return ["Chưa đánh giá được chỉ tiêu nào: chưa có số liệu (xem mục số liệu còn thiếu)."
+                if vi else "No target could be judged: no data yet (see the missing data)."]
     not_met = card[card["status"].isin(("not_met", "not_achieved"))]
     items = [f"{r['label']} ({_said(r, lang)})" for _, r in not_met.iterrows()]
     head = "Chỉ tiêu chưa đạt: " if vi else "Targets not met: "

@@ -29,9 +29,11 @@ def _to_send_back(result: IngestResult, folder: Path) -> Path | None:
     Named for the file (``CDCS-014_2025-H2.xlsx.loi.txt``; the store keeps the original under a
     hashed name); None when the file was not refused or the copy cannot be made.
     """
+    copy = folder / f"{result.path.name}.loi.txt"
+    if result.status == "accepted":  # corrected: its old report is not to be sent again
+        copy.unlink(missing_ok=True)
     if result.report_path is None or not (result.status == "rejected" or result.rejected_before):
         return None
-    copy = folder / f"{result.path.name}.loi.txt"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(result.report_path, copy)
@@ -101,13 +103,15 @@ def _ingest_command(args: argparse.Namespace) -> int:
     periods = sorted({period for r in results if r.status == "accepted"
                       for _, period, _ in r.reported})
     if periods:
-        _print_completeness(url, periods, counts["rejected"], lang)
+        _print_completeness(url, periods, counts["rejected"], lang,
+                            near(args.ws.output_dir / RETURNED_FOLDER))
     if counts["failed"]:
         return 2
     return 1 if args.strict and counts["rejected"] else 0
 
 
-def _print_completeness(url: str, periods: list[str], rejected: int, lang: str) -> None:
+def _print_completeness(url: str, periods: list[str], rejected: int, lang: str,
+                        returned: Path) -> None:
     """After the files: who has reported for each half-year they brought, and where to look next."""
     from congdoan.core.completeness import completeness
 
@@ -120,8 +124,8 @@ def _print_completeness(url: str, periods: list[str], rejected: int, lang: str) 
             print(f"Kỳ {period}: đã nhận {received}/{expected} CĐCS ({on_time} đúng hạn), còn "
                   f"{expected - received} chưa nộp"
                   + (f" (có {rejected} tệp bị từ chối ở trên: gửi CĐCS báo cáo lỗi trong "
-                     f"{RETURNED_FOLDER}/ của thư mục kết quả; tệp sửa xong đặt vào inbox/, ghi "
-                     "đè tệp cũ, rồi congdoan ingest)" if rejected
+                     f"{returned}/; tệp sửa xong đặt vào inbox/, ghi đè tệp cũ, rồi congdoan "
+                     "ingest)" if rejected
                      else "")
                   + f". Từng CĐCS: congdoan completeness --period {period} --units. Báo cáo "
                   "tóm tắt: congdoan briefings --period latest")
