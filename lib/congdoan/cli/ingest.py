@@ -20,16 +20,18 @@ from congdoan.core import store
 from congdoan.core.dataset import read_dataset
 from congdoan.core.sources import open_dataset
 from congdoan.exceptions import CongdoanError
+from congdoan.intake.forms import safe_file_stem
 from congdoan.intake.ingest import IngestResult, ingest
 
 
 def _to_send_back(result: IngestResult, folder: Path) -> Path | None:
     """A copy of a refused file's error report in ``folder``, to send to its CĐCS.
 
-    Named for the file (``CDCS-014_2025-H2.xlsx.loi.txt``; the store keeps the original under a
-    hashed name); None when the file was not refused or the copy cannot be made.
+    Named for the file (``CDCS-014_2025-H2.xlsx.loi.txt``, in letters, digits, "-", "_" and
+    "." only; the store keeps the original under a hashed name); None when the file was not
+    refused or the copy cannot be made.
     """
-    copy = folder / f"{result.path.name}.loi.txt"
+    copy = folder / f"{safe_file_stem(result.path.name)}.loi.txt"  # never a path, one line
     if result.status == "accepted":  # corrected: its old report is not to be sent again
         copy.unlink(missing_ok=True)
     if result.report_path is None or not (result.status == "rejected" or result.rejected_before):
