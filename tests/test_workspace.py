@@ -191,3 +191,78 @@ def test_init_asks_for_the_kind_when_the_name_does_not_tell_it(
     assert "thêm --kind" in capsys.readouterr().err
     assert not (no_workspace / "ws").exists()
     assert main(["init", "ws", "--name", "Nghiệp đoàn Nghề cá", "--kind", "upper_direct"]) == 0
+
+
+# ----------------------------------------------------------------------------- init with files
+
+def test_init_with_the_list_and_the_plan_takes_both_in_and_its_next_command_works(
+        no_workspace: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``init --list --start --plan``: the workspace, the officer's list imported, the plan read.
+
+    Every command it prints is right from the workspace's folder, where it tells to go.
+    """
+    from congdoan.core.registry_store import registry_state
+    from test_plan_text import WARD_PLAN, docx
+    from test_units_own_layout import ROWS, officer_workbook
+
+    files = no_workspace / "tai lieu"
+    files.mkdir()
+    listed = officer_workbook(files / "DanhSach.xlsx", ROWS)
+    plan = docx(files / "KeHoach 07.docx", WARD_PLAN)
+    assert main(["init", "tanhoa", "--name", "Công đoàn xã Tân Hòa", "--list", str(listed),
+                 "--start", "01/07/2025", "--plan", str(plan)]) == 0
+    out = capsys.readouterr().out
+    root = (no_workspace / "tanhoa").resolve()
+    state = registry_state(load_workspace(root).database_url)
+    assert len(state.units) == 5  # the list is in
+    assert "ĐÃ NHẬN: DanhSach.xlsx (0 lỗi" in out
+    assert "Danh sách theo mẫu, có mã đã cấp → output/DanhSachCDCS.xlsx" in out  # from root
+    assert "Tiếp theo: congdoan plan read" not in out  # the plan was read in the same run
+    assert "2.1 \"Hằng năm phát triển đoàn viên đạt 105% chỉ tiêu được giao\"" in out
+    again = "congdoan plan read '../tai lieu/KeHoach 07.docx' --set 2.1=SỐ"
+    assert again in out
+    assert "run the next commands in the workspace:\n" in out and out.endswith(f"  cd {root}\n")
+    assert load_register(root / "params").plan.is_template  # a number to fill: not imported
+    # the command it printed, typed where it told to go
+    monkeypatch.chdir(root)
+    deactivate()
+    assert main(["plan", "read", "../tai lieu/KeHoach 07.docx", "--set", "2.1=105"]) == 0
+    assert "Đã nhập kế hoạch: Kế hoạch số 07/KH-CĐP" in capsys.readouterr().out
+    assert load_register(root / "params").plan.number == "07/KH-CĐP"
+
+
+def test_init_refuses_a_missing_file_or_a_wrong_start_before_making_anything(
+        no_workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from test_units_own_layout import ROWS, officer_workbook
+
+    listed = officer_workbook(no_workspace / "DanhSach.xlsx", ROWS)
+    name = ["--name", "Công đoàn xã Tân Hòa"]
+    for options, said in (
+            (["--list", "khong-co.xlsx"], "trường '--list': Không có tệp này; giá trị "
+                                          "'khong-co.xlsx'"),
+            (["--plan", "KeHoach.docx"], "trường '--plan': Không có tệp này"),
+            (["--start", "01/07/2025"], "trường '--start': --start là ngày bắt đầu của danh "
+                                        "sách CĐCS: cần cả --list"),
+            (["--list", str(listed), "--start", "31/02/2025"],
+             "trường '--start': Ngày không đúng dạng; giá trị '31/02/2025'")):
+        assert main(["init", "tanhoa", *name, *options]) == 2
+        assert said in capsys.readouterr().err
+        assert not (no_workspace / "tanhoa").exists()
+
+
+def test_init_with_a_list_it_refuses_says_how_to_import_it_once_mended(
+        no_workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from congdoan.core.registry_store import registry_state
+    from test_units_own_layout import ROWS, officer_workbook
+
+    rows = [ROWS[0], [ROWS[1][0], "Hộ kinh doanh", *ROWS[1][2:]], *ROWS[2:]]
+    listed = officer_workbook(no_workspace / "DanhSach.xlsx", rows)
+    assert main(["init", "tanhoa", "--name", "Công đoàn xã Tân Hòa", "--list", str(listed),
+                 "--start", "01/07/2025"]) == 1
+    out = capsys.readouterr().out
+    assert "ô C7, trường 'Loại hình đơn vị'" in out
+    assert ("Danh sách chưa nhập (xem trên); sửa xong, chạy trong thư mục làm việc: congdoan "
+            "units import ../DanhSach.xlsx --start 01/07/2025\n") in out
+    root = no_workspace / "tanhoa"
+    assert registry_state(load_workspace(root).database_url).units.empty  # nothing taken

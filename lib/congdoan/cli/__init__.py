@@ -124,6 +124,28 @@ def _main(words: list[str], command: str | None) -> int:
     return code
 
 
+def run_step(words: list[str], workspace: Workspace, lang: str = "vi") -> int:
+    """Run the sub-command ``words`` in ``workspace`` as a step of another command.
+
+    The workspace is put in force without being announced again (the calling command said it);
+    ``step=True`` is set on the parsed arguments so the step leaves its "next" line to the
+    caller. Returns the step's exit code; a :class:`CongdoanError` is said and gives 2.
+    """
+    from congdoan.core.workspace import activate
+
+    command = _command(words)
+    args = build_parser(command).parse_args(["--lang", lang, *words])
+    args.ws = activate(workspace)
+    args.step = True
+    try:
+        code: int = args.func(args)
+    except CongdoanError as exc:
+        print(f"Lỗi / Error: {exc.render(lang)}", file=sys.stderr)
+        return 2
+    sys.stdout.flush()
+    return code
+
+
 def _enter_workspace(folder: str | None, command: str, lang: str = "vi") -> Workspace:
     """Find the workspace, put it in force and say which it is (on standard error)."""
     from congdoan.core.plan import TEMPLATE_WARNING, load_register, old_level_lines

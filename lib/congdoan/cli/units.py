@@ -61,7 +61,8 @@ HISTORY_COLUMNS: dict[str, tuple[str, str]] = {
 """Headers of ``units history`` (Vietnamese, English)."""
 
 
-def _day(text: str | None, option: str = "--at") -> dt.date:
+def parse_day(text: str | None, option: str = "--at") -> dt.date:
+    """The day an option gives (dd/mm/yyyy or YYYY-MM-DD; none: today); else ParameterError."""
     if text is None:
         return dt.date.today()
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
@@ -72,6 +73,22 @@ def _day(text: str | None, option: str = "--at") -> dt.date:
     raise ParameterError("Ngày không đúng dạng.", "Malformed date.",
                          location=Location(field=option), value=text,
                          expected="dd/mm/yyyy hoặc YYYY-MM-DD")
+
+
+def start_day(text: str | None) -> dt.date | None:
+    """The organisation's start that ``--start`` gives, if any.
+
+    Raises:
+        ParameterError: the day is malformed, or after today.
+
+    """
+    start = parse_day(text, "--start") if text else None
+    if start is not None and start > dt.date.today():
+        raise ParameterError("Ngày bắt đầu của tổ chức sau hôm nay.",
+                             "The organisation's start is after today.",
+                             location=Location(field="--start"), value=text,
+                             expected=f"≤ {dt.date.today():%d/%m/%Y}")
+    return start
 
 
 def _write_template(workspace: Workspace, out: Path | None) -> tuple[Path, int]:
@@ -132,12 +149,7 @@ def _import_command(args: argparse.Namespace) -> int:
 
     lang = args.units_lang or args.lang
     workspace: Workspace = args.ws
-    start = _day(args.start, "--start") if args.start else None
-    if start is not None and start > dt.date.today():
-        raise ParameterError("Ngày bắt đầu của tổ chức sau hôm nay.",
-                             "The organisation's start is after today.",
-                             location=Location(field="--start"), value=args.start,
-                             expected=f"≤ {dt.date.today():%d/%m/%Y}")
+    start = start_day(args.start)
     own = OwnLayout(organisation=workspace.organisation, columns=parse_columns(args.column),
                     sheet=args.sheet, start=start)
     result = import_units(Path(args.file), workspace.database_url,
@@ -153,7 +165,8 @@ def _import_command(args: argparse.Namespace) -> int:
         if result.mapping is not None:
             out, _ = _write_template(workspace, None)
             print(NEXT_TIME[lang != "vi"].format(out=near(out)))
-        if load_register(workspace.params_dir).plan.is_template:
+        if load_register(workspace.params_dir).plan.is_template and not getattr(args, "step",
+                                                                                 False):
             print(NEXT_PLAN[lang != "vi"])
     return 1 if result.status == "rejected" else 0
 
@@ -181,7 +194,7 @@ def _write(table: pd.DataFrame, out: Path | None) -> None:
 
 
 def _list_command(args: argparse.Namespace) -> int:
-    day = _day(args.at)
+    day = parse_day(args.at)
     state = registry_state(args.ws.database_url)
     if args.uppers:
         uppers = uppers_at(state, day)
