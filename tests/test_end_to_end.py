@@ -202,8 +202,10 @@ def test_a_commune_union_from_nothing_to_briefings(tmp_path: Path) -> None:
     assert "women_members" in (ws / "output" / "loi" / f"{form_name}.loi.txt").read_text("utf-8")
     # who has reported, counted after the files: the rejected one is not among them
     assert (f"Kỳ 2025-H2: đã nhận {N_UNITS - 1}/{N_UNITS} CĐCS ({N_UNITS - 1} đúng hạn), còn 1 "
-            "chưa nộp (có 1 tệp bị từ chối ở trên: gửi CĐCS báo cáo lỗi trong output/loi/; tệp "
-            "sửa xong đặt vào inbox/, ghi đè tệp cũ, rồi congdoan ingest)") in done.stdout
+            "chưa nộp (từng CĐCS: congdoan completeness --period 2025-H2 --units)\n"
+            "Tệp bị từ chối (1): gửi CĐCS báo cáo lỗi trong output/loi/; tệp sửa xong đặt vào "
+            "inbox/ (ghi đè tệp cũ) rồi congdoan ingest\n"
+            "Tiếp theo: congdoan briefings --period latest\n") in done.stdout
     # who must send again: the CĐCS whose file was refused, not just "missing"
     listed = run(ws, "completeness", "--period", "2025-H2", "--units").stdout
     [line] = [x for x in listed.splitlines() if "HM-03" in x]

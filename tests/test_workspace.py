@@ -216,7 +216,7 @@ def test_init_with_the_list_and_the_plan_takes_both_in_and_its_next_command_work
     root = (no_workspace / "tanhoa").resolve()
     state = registry_state(load_workspace(root).database_url)
     assert len(state.units) == 5  # the list is in
-    assert "ĐÃ NHẬN: DanhSach.xlsx (0 lỗi" in out
+    assert "ĐÃ NHẬN: DanhSach.xlsx\n" in out
     assert "Danh sách theo mẫu, có mã đã cấp → output/DanhSachCDCS.xlsx" in out  # from root
     assert "Tiếp theo: congdoan plan read" not in out  # the plan was read in the same run
     assert "2.1 \"Hằng năm phát triển đoàn viên đạt 105% chỉ tiêu được giao\"" in out

@@ -59,6 +59,13 @@ def _printer(lang: str, show: int, returned: Path) -> Any:
     return on_result
 
 
+TOTAL_WORDS = (
+    {"accepted": "accepted", "rejected": "rejected", "duplicate": "already stored",
+     "failed": "not processed"},
+    {"accepted": "tệp nhận", "rejected": "tệp từ chối", "duplicate": "tệp đã có",
+     "failed": "tệp chưa xử lý được"})
+"""How the last line counts the files of each outcome (English, Vietnamese); none: not said."""
+
 RETURNED_FOLDER = "loi"
 """Where, under the output folder, the error reports to send back to CĐCS are copied."""
 
@@ -98,23 +105,32 @@ def _ingest_command(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, previous)
     counts = {s: sum(r.status == s for r in results)
               for s in ("accepted", "rejected", "duplicate", "failed")}
-    print(("Tổng: {accepted} tệp nhận, {rejected} tệp từ chối, {duplicate} tệp đã có, "
-           "{failed} tệp chưa xử lý được" if lang == "vi" else "Total: {accepted} accepted, "
-           "{rejected} rejected, {duplicate} already stored, {failed} not processed").format(
-        **counts))
+    words = TOTAL_WORDS[lang == "vi"]
+    print(("Tổng: " if lang == "vi" else "Total: ") + (", ".join(
+        f"{counts[status]} {words[status]}" for status in words if counts[status])
+        or ("không có tệp nào" if lang == "vi" else "no file")))
     periods = sorted({period for r in results if r.status == "accepted"
                       for _, period, _ in r.reported})
+    vi = lang == "vi"
     if periods:
-        _print_completeness(url, periods, counts["rejected"], lang,
-                            near(args.ws.output_dir / RETURNED_FOLDER))
+        _print_completeness(url, periods, lang)
+    if counts["rejected"]:
+        returned = near(args.ws.output_dir / RETURNED_FOLDER)
+        print(f"Tệp bị từ chối ({counts['rejected']}): gửi CĐCS báo cáo lỗi trong {returned}/; "
+              "tệp sửa xong đặt vào inbox/ (ghi đè tệp cũ) rồi congdoan ingest" if vi else
+              f"Files rejected ({counts['rejected']}): send each CĐCS its error report in "
+              f"{returned}/; put the corrected file in inbox/ (over the old one), then congdoan "
+              "ingest")
+    if periods:
+        print("Tiếp theo: congdoan briefings --period latest" if vi else
+              "Next: congdoan briefings --period latest")
     if counts["failed"]:
         return 2
     return 1 if args.strict and counts["rejected"] else 0
 
 
-def _print_completeness(url: str, periods: list[str], rejected: int, lang: str,
-                        returned: Path) -> None:
-    """After the files: who has reported for each half-year they brought, and where to look next."""
+def _print_completeness(url: str, periods: list[str], lang: str) -> None:
+    """After the files: who has reported for each half-year they brought, and how to see who."""
     from congdoan.core.completeness import completeness
 
     dataset = open_dataset(url)
@@ -122,22 +138,11 @@ def _print_completeness(url: str, periods: list[str], rejected: int, lang: str,
         row = completeness(dataset, period).iloc[-1]  # the whole organisation
         expected, received, on_time = int(row["expected"]), int(row["received"]), \
             int(row["on_time"])
-        if lang == "vi":
-            print(f"Kỳ {period}: đã nhận {received}/{expected} CĐCS ({on_time} đúng hạn), còn "
-                  f"{expected - received} chưa nộp"
-                  + (f" (có {rejected} tệp bị từ chối ở trên: gửi CĐCS báo cáo lỗi trong "
-                     f"{returned}/; tệp sửa xong đặt vào inbox/, ghi đè tệp cũ, rồi congdoan "
-                     "ingest)" if rejected
-                     else "")
-                  + f". Từng CĐCS: congdoan completeness --period {period} --units. Báo cáo "
-                  "tóm tắt: congdoan briefings --period latest")
-        else:
-            print(f"Period {period}: {received}/{expected} CĐCS reported ({on_time} on time), "
-                  f"{expected - received} missing"
-                  + (f" ({rejected} files rejected above: awaiting a corrected file)" if rejected
-                     else "")
-                  + f". Each CĐCS: congdoan completeness --period {period} --units. "
-                  "Briefings: congdoan briefings --period latest")
+        units = f"congdoan completeness --period {period} --units"
+        print(f"Kỳ {period}: đã nhận {received}/{expected} CĐCS ({on_time} đúng hạn), còn "
+              f"{expected - received} chưa nộp (từng CĐCS: {units})" if lang == "vi" else
+              f"Period {period}: {received}/{expected} CĐCS reported ({on_time} on time), "
+              f"{expected - received} missing (each CĐCS: {units})")
 
 
 def register_cli(sub: argparse._SubParsersAction) -> None:

@@ -68,6 +68,7 @@ from congdoan.intake.problems import (
     LimitExceeded,
     Problem,
     count_problems,
+    counts_said,
     has_errors,
     limit_problem,
     load_intake_settings,
@@ -130,10 +131,8 @@ class IngestResult:
             where = (" → " + ("báo cáo lỗi" if vi else "error report") + f": {report}"
                      if self.rejected_before and report else "")
             return f"{STATUS_WORDS[lang][self.status]}: {printable(self.path.name)} ({said}){where}"
-        errors, warnings = count_problems(self.problems)
-        counts = (f"{self.n_reports} báo cáo, {errors} lỗi, {warnings} cảnh báo" if lang == "vi"
-                  else f"{self.n_reports} reports, {errors} errors, {warnings} warnings")
-        text = f"{STATUS_WORDS[lang][self.status]}: {printable(self.path.name)} ({counts})"
+        counts = counts_said(self.problems, lang, self.n_reports)
+        text = f"{STATUS_WORDS[lang][self.status]}: {printable(self.path.name)}{counts}"
         if report is not None:
             text += f" → {report_words(self.problems, lang)}: {report}"
         return text

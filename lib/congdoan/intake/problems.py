@@ -112,6 +112,18 @@ def count_problems(problems: list[Problem]) -> tuple[int, int]:
     return errors, warnings
 
 
+def counts_said(problems: list[Problem], lang: str = "vi", reports: int = 0) -> str:
+    """What a file brought, in brackets after its name: `` (1 báo cáo, 2 cảnh báo)``.
+
+    Only the counts that are not zero (reports, errors, warnings); "" when all are.
+    """
+    errors, warnings = count_problems(problems)
+    words = ("báo cáo", "lỗi", "cảnh báo") if lang == "vi" else ("reports", "errors", "warnings")
+    said = ", ".join(f"{n} {word}" for n, word in zip((reports, errors, warnings), words,
+                                                      strict=True) if n)
+    return f" ({said})" if said else ""
+
+
 def report_words(problems: list[Problem], lang: str = "vi") -> str:
     """How the problem report of a file is named on screen.
 

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from congdoan.core import store
 from congdoan.core.schema import schema
 from congdoan.intake.list_import import accepted_report, quarantine, receive, unreadable
-from congdoan.intake.problems import Problem, has_errors, report_words
+from congdoan.intake.problems import Problem, counts_said, has_errors, report_words
 from congdoan.intake.records import (
     RECORDS_TEMPLATE,
     SHEET_WORDS,
@@ -72,11 +72,8 @@ class RecordsImportResult:
         which = 0 if vi else 1
         words = {"accepted": ("ĐÃ NHẬN", "ACCEPTED"), "rejected": ("BỊ TỪ CHỐI", "REJECTED"),
                  "duplicate": ("ĐÃ CÓ (bỏ qua)", "ALREADY IMPORTED (skipped)")}[self.status]
-        errors = sum(p.severity == "error" for p in self.problems)
-        warnings = len(self.problems) - errors
-        counts = (f"{errors} lỗi, {warnings} cảnh báo" if vi else
-                  f"{errors} errors, {warnings} warnings")
-        lines = [f"{words[which]}: {self.path.name} ({counts})"]
+        counts = counts_said(self.problems, "vi" if vi else "en")
+        lines = [f"{words[which]}: {self.path.name}{counts}"]
         for sheet, n in self.counts.items():
             shown = ", ".join(f"{OUTCOME_WORDS[k][which]} {n.get(k, 0)}" for k in OUTCOME_WORDS)
             lines.append(f"   {SHEET_WORDS[sheet][which]}: {shown}")

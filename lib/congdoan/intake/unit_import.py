@@ -49,6 +49,7 @@ from congdoan.intake.problems import (
     Budget,
     IntakeSettings,
     Problem,
+    counts_said,
     has_errors,
     limit_problem,
     load_intake_settings,
@@ -119,16 +120,13 @@ class UnitImportResult:
                                   "WOULD BE ACCEPTED (dry run, nothing written)"),
                      "rejected": ("SẼ BỊ TỪ CHỐI (chạy thử, không ghi gì)",
                                   "WOULD BE REJECTED (dry run, nothing written)")}[self.status]
-        errors = sum(p.severity == "error" for p in self.problems)
-        warnings = len(self.problems) - errors
         events = self.events
         if len(events) and organisation is not None:
             events = events[~((events["entity"] == "upper")
                               & (events["entity_id"] == organisation))]
         # the events are counted by kind on the lines below; the header says only the problems
-        counts = (f"{errors} lỗi, {warnings} cảnh báo" if vi else
-                  f"{errors} errors, {warnings} warnings")
-        lines = [f"{words[0] if vi else words[1]}: {self.path.name} ({counts})"]
+        counts = counts_said(self.problems, "vi" if vi else "en")
+        lines = [f"{words[0] if vi else words[1]}: {self.path.name}{counts}"]
         if len(events):
             which = 0 if vi else 1
             order = {entity: i for i, entity in enumerate(ENTITY_WORDS)}
