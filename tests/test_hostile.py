@@ -436,7 +436,7 @@ def test_a_units_list_made_by_the_template_is_accepted(
     """The builder of the cases above makes a good list: each case fails by its hostility."""
     path = units_list(units_intake.folder / "ds.xlsx")
     assert run_units_cli(units_intake, path) == 0
-    assert "ĐÃ NHẬN: ds.xlsx\n   CĐCS thành lập: 1\n" in capsys.readouterr().out
+    assert "ĐÃ NHẬN: ds.xlsx\n   CĐCS thành lập mới: 1\n" in capsys.readouterr().out
     assert "Z" in set(store.read_table("units", units_intake.url)["unit_id"])
 
 

@@ -51,9 +51,10 @@ def test_index_lists_every_briefing_of_the_folder_not_only_the_last_run(tmp_path
     assert len(_rows(page)) == 4  # the first run's two are still listed
     assert "4 báo cáo (1 Toàn địa bàn, 1 Công đoàn cấp trên, 2 CĐCS); không có lỗi; " \
            "1 CĐCS chưa nộp số liệu kỳ 2025; kỳ: 2025, 2024." in page
-    # whether each CĐCS's report is in, beside its briefing (none said for an upper union)
+    # whether each CĐCS's report is in, beside its briefing; the organisation's row counts its
+    # CĐCS of the period; an upper union with no CĐCS listed in its period says nothing
     assert re.findall(r'data-label="CĐCS nộp số liệu">([^<]*)<', page) == [
-        "", "đã nộp", "chưa nộp", ""]
+        "1/2", "đã nộp", "chưa nộp", ""]
     # newest period first; the organisation, then upper unions, then CĐCS by code (as the forms)
     assert [m for m in re.findall(r'data-label="Mã">([^<]+)<', page)] == [
         "TOP", "CDCS-0001", "CDCS-0002", "CD-XA-A"]
@@ -84,7 +85,11 @@ def test_index_is_for_officers_vietnamese_labels_no_notebook_links(tmp_path: Pat
     assert '<html lang="vi">' in page and "<title>Báo cáo &lt;thử&gt;</title>" in page
     assert ".ipynb" not in page  # the audit notebooks are not offered
     assert 'href="2025/union-CDCS-0001.html">HTML</a> · <a href="2025/union-CDCS-0001.pdf"' in page
-    assert "✘ Lỗi" in page and "Lỗi &lt;thử&gt;" in page and "1 lỗi" in page
+    assert "✘ Lỗi" in page and "1 lỗi" in page
+    # why it failed, in its status cell: the table has no column that is empty when all is well
+    assert '<td data-label="Trạng thái"><span class="failed">✘ Lỗi khi tạo</span>: Lỗi &lt;thử&gt;' \
+        '</td>' in page
+    assert "<th>Lỗi</th>" not in page and 'data-label="Lỗi"' not in page
     assert '<option value="NNN">Doanh nghiệp ngoài nhà nước</option>' in page
     assert '<option value="CD-XA-B">Công đoàn xã Bát Tràng</option>' in page
     assert 'data-label="Khu vực">Khu vực hành chính sự nghiệp<' in page  # names, not codes
@@ -92,6 +97,17 @@ def test_index_is_for_officers_vietnamese_labels_no_notebook_links(tmp_path: Pat
     # what the search compares: names and codes without accents
     assert 'data-search="cdcs-0001 truong mam non dang xa cong doan xa dang xa khu vuc hanh ' \
            'chinh su nghiep"' in page
+
+
+def test_a_union_above_cdcs_counts_its_cdcs_that_reported(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    page = index.write_index([_result(out, u) for u in ("TOP", "CD-XA-A", "CDCS-0001",
+                                                         "CDCS-0002")], out).read_text("utf-8")
+    # the organisation: every CĐCS of the period; CD-XA-A: CDCS-0001, the one under it
+    assert re.findall(r'data-label="CĐCS nộp số liệu">([^<]*)<', page) == [
+        "1/2", "1/1", "đã nộp", "chưa nộp"]
+    # one period: named once
+    assert "; 1 CĐCS chưa nộp số liệu kỳ 2025.<" in page and "kỳ: 2025" not in page
 
 
 def test_search_text_drops_accents_and_case() -> None:

@@ -220,7 +220,7 @@ def test_init_with_the_list_and_the_plan_takes_both_in_and_its_next_command_work
     assert "Danh sách theo mẫu, có mã đã cấp → output/DanhSachCDCS.xlsx" in out  # from root
     assert "Tiếp theo: congdoan plan read" not in out  # the plan was read in the same run
     assert "2.1 \"Hằng năm phát triển đoàn viên đạt 105% chỉ tiêu được giao\"" in out
-    again = "congdoan plan read '../tai lieu/KeHoach 07.docx' --set 2.1=SỐ"
+    again = f"cd {root} && congdoan plan read '../tai lieu/KeHoach 07.docx' --set 2.1=SỐ"
     assert again in out
     assert "run the next commands in the workspace:\n" in out and out.endswith(f"  cd {root}\n")
     assert load_register(root / "params").plan.is_template  # a number to fill: not imported

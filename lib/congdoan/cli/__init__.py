@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -97,6 +98,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     skip_iri_grammar()
+    if isinstance(sys.stdout, io.TextIOWrapper):  # lines in the order printed, also in a pipe
+        sys.stdout.reconfigure(line_buffering=True)
     words = list(sys.argv[1:] if argv is None else argv)
     return _main(words, _command(words))
 

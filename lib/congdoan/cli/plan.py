@@ -97,8 +97,9 @@ def _read_command(args: argparse.Namespace) -> int:
     to_fill = [f for f in open_cells if _fill_name(f) not in given]
     if reading.unknown and not given:
         print((f"Chưa theo dõi được ({len(reading.unknown)}; mẫu báo cáo chưa hỏi, báo cáo tóm "
-               "tắt nêu tên): " if vi else f"Not followed ({len(reading.unknown)}; no report "
-               "question measures them, every briefing names them): ")
+               "tắt nêu tên; không cần làm gì): " if vi else
+               f"Not followed ({len(reading.unknown)}; no report question measures them, every "
+               "briefing names them; nothing to do): ")
               + "; ".join(f"{t.clause or '—'} {_short(t.text, 40)}" for t in reading.unknown))
     if reading.named:
         print(("Văn bản nhắc đến, không có số (giữ như mẫu): " if vi else
@@ -109,14 +110,16 @@ def _read_command(args: argparse.Namespace) -> int:
               "chạy lại lệnh này cho các dòng còn lại / more new lines than rows")
     shown = near(out)
     if to_fill:
-        again = f"congdoan plan read {shlex.quote(args.document)}" + "".join(
+        where = f"cd {shlex.quote(str(workspace.root))} && " if getattr(args, "step", False) \
+            else ""  # a step of 'init': said before the officer has gone into the workspace
+        again = f"{where}congdoan plan read {shlex.quote(args.document)}" + "".join(
             f" --set {shlex.quote(item)}" for item in args.set) + "".join(
             f" --set {_fill_name(f)}=SỐ" for f in to_fill)
         print("CẦN ĐIỀN (văn bản không cho số), chưa nhập gì:" if vi else
               "TO FILL (the document gives no number), nothing imported:")
         for found in to_fill:
             print(f"   {_fill_name(found)} \"{found.target.text[:80]}\": {found.problem}")
-        print(f"Ghi số ấy vào lệnh rồi chạy lại: {again}" if vi else
+        print(f"Chạy lệnh này, thay SỐ bằng số ấy: {again}" if vi else
               f"Put the number in and run again: {again}")
         print(f"   (hoặc điền ô {', '.join(_cell(book, f) for f in to_fill)} trong {shown} rồi "
               f"congdoan plan import {shown})" if vi else

@@ -216,13 +216,37 @@ def _options(values: Iterable[tuple[str, str]], everything: str) -> str:
         for value, label in seen if value)
 
 
-def _row(entry: IndexEntry) -> str:
-    """One briefing's table row; its ``data-`` attributes are what the filters compare."""
+def reported_counts(entries: Sequence[IndexEntry]) -> dict[str, str]:
+    """For each briefing of a union above CĐCS, how many of its CĐCS reported: ``"4/25"``.
+
+    The organisation counts every CĐCS of the period, an upper union those directly under it;
+    keyed by :attr:`IndexEntry.key`; a union without CĐCS listed is left out.
+    """
+    tally: dict[tuple[str, str], list[int]] = {}
+    for e in entries:
+        if e.level == "cdcs" and e.reported:
+            for where in ((e.period, ""), (e.period, e.upper_id)):
+                counts = tally.setdefault(where, [0, 0])
+                counts[0] += e.reported == "yes"
+                counts[1] += 1
+    said = {}
+    for e in entries:
+        if e.level != "cdcs" and (done := tally.get(
+                (e.period, "" if e.level == "organisation" else e.unit_id))):
+            said[e.key] = f"{done[0]}/{done[1]}"
+    return said
+
+
+def _row(entry: IndexEntry, reported: str = "") -> str:
+    """One briefing's table row; its ``data-`` attributes are what the filters compare.
+
+    ``reported``: for a union above CĐCS, how many of its CĐCS reported (``"4/25"``).
+    """
     sector_name = SECTOR_NAMES.get(entry.sector, {}).get("vi", entry.sector)
     links = " · ".join(f'<a href="{escape(path, quote=True)}">{kind.upper()}</a>'
                        for kind, path in entry.outputs.items())
     status = ('<span class="ok">' if entry.ok else '<span class="failed">') + \
-        f"{STATUS_WORDS[entry.ok]}</span>"
+        f"{STATUS_WORDS[entry.ok]}</span>" + (f": {escape(entry.error)}" if entry.error else "")
     words = search_text(" ".join([entry.unit_id, entry.title, entry.upper_name, sector_name]))
     data = {"period": entry.period, "level": entry.level, "upper": entry.upper_id,
             "sector": entry.sector, "status": "ok" if entry.ok else "failed", "search": words}
@@ -232,8 +256,8 @@ def _row(entry: IndexEntry) -> str:
              # an upper union's or the organisation's row: no upper union of its own to name
              ("Công đoàn cấp trên", "" if entry.upper_id == entry.unit_id else
               escape(entry.upper_name)), ("Khu vực", escape(sector_name)),
-             ("CĐCS nộp số liệu", REPORTED_WORDS.get(entry.reported, "")),
-             ("Trạng thái", status), ("Mở", links), ("Lỗi", escape(entry.error))]
+             ("CĐCS nộp số liệu", REPORTED_WORDS.get(entry.reported, "") or reported),
+             ("Trạng thái", status), ("Mở", links)]
     tds = "".join(f'<td data-label="{label}">{value}</td>' for label, value in cells)
     return f"<tr {attributes}>{tds}</tr>"
 
@@ -250,7 +274,8 @@ def summary(entries: Sequence[IndexEntry]) -> str:
     missing = sum(e.reported == "no" and e.period == newest for e in entries)
     if missing:  # their briefings say "no data": said here, not found one by one
         text += f"; {missing} CĐCS chưa nộp số liệu kỳ {newest}"
-    return text + (f"; kỳ: {periods}." if periods else ".")
+    said_once = missing and periods == newest  # "… kỳ 2025; kỳ: 2025" says it twice
+    return text + (f"; kỳ: {periods}." if periods and not said_once else ".")
 
 
 def index_page(entries: Sequence[IndexEntry], title: str = "") -> str:
@@ -260,6 +285,7 @@ def index_page(entries: Sequence[IndexEntry], title: str = "") -> str:
                     key=lambda pair: sort_key(pair[1]))
     sectors = [(code, names["vi"]) for code, names in SECTOR_NAMES.items()
                if any(e.sector == code for e in entries)]
+    counts = reported_counts(entries)
     template = Template((files("congdoan") / "templates" / "briefings_index.html")
                         .read_text(encoding="utf-8"))
     return template.substitute(
@@ -271,8 +297,8 @@ def index_page(entries: Sequence[IndexEntry], title: str = "") -> str:
         sectors=_options(sectors, "Mọi khu vực"),
         statuses=_options([("ok", STATUS_WORDS[True]), ("failed", STATUS_WORDS[False])],
                           "Mọi trạng thái"),
-        rows="\n".join(_row(e) for e in entries))
+        rows="\n".join(_row(e, counts.get(e.key, "")) for e in entries))
 
 
 __all__ = ["RECORD_NAME", "IndexEntry", "files_on_disk", "index_page", "read_record",
-           "reconcile", "search_text", "summary", "write_index"]
+           "reconcile", "reported_counts", "search_text", "summary", "write_index"]

@@ -79,6 +79,10 @@ EVENT_WORDS: dict[str, tuple[str, str]] = {
 }
 """Vietnamese and English words for each registry event."""
 
+COUNTED_WORDS: dict[str, tuple[str, str]] = {"founded": ("thành lập mới", "newly founded")}
+"""Events named otherwise where an import counts them: "CĐCS thành lập mới: 4" is not read as
+the CĐCS whose founding day the list gives (a first list's warning counts those without one)."""
+
 ENTITY_WORDS: dict[str, tuple[str, str]] = {
     "cdcs": ("CĐCS", "CĐCS"), "upper": ("cấp trên", "upper union"),
     "commune": ("xã/phường", "commune"),
@@ -133,7 +137,8 @@ class UnitImportResult:
             pairs = list(zip(events["entity"].astype(str), events["event"].astype(str),
                              strict=True))
             for entity, event in sorted(dict.fromkeys(pairs), key=lambda p: order[p[0]]):
-                lines.append(f"   {ENTITY_WORDS[entity][which]} {EVENT_WORDS[event][which]}: "
+                words = COUNTED_WORDS.get(event, EVENT_WORDS[event])
+                lines.append(f"   {ENTITY_WORDS[entity][which]} {words[which]}: "
                              f"{pairs.count((entity, event))}")
         if self.report_path is not None and report:
             lines.append(f"   {report_words(self.problems, 'vi' if vi else 'en')}: "
