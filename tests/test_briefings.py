@@ -104,7 +104,9 @@ def test_batch_writes_audit_html_pdf_and_index(batch: BatchRun) -> None:
         assert result.status == "ok"
         assert set(result.outputs) == {"ipynb", "html", "pdf"}
         audit = result.outputs["ipynb"]
-        assert audit == result.outputs["html"].with_suffix(".ipynb")
+        # kept in the period's notebooks/ folder, not among the files an officer shares
+        html = result.outputs["html"]
+        assert audit == html.parent / "notebooks" / f"{html.stem}.ipynb"
         nb = nbformat.read(str(audit), as_version=4)
         assert nb.metadata["papermill"]["parameters"]["period"] == result.job.period
         page = result.outputs["html"].read_text(encoding="utf-8")
@@ -218,7 +220,7 @@ def test_xss_name_is_escaped_and_one_failure_does_not_stop_the_batch(
     write_index([ok, failed], out)
     page = ok.outputs["html"].read_text(encoding="utf-8")
     assert XSS not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    audit = nbformat.read(str(out / "2025" / "union-CDCS-0003.ipynb"), as_version=4)
+    audit = nbformat.read(str(out / "2025" / "notebooks" / "union-CDCS-0003.ipynb"), as_version=4)
     assert audit.cells[-1].outputs[0]["ename"] == "RuntimeError"
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'class="failed"' in index and "hỏng có chủ ý" in index

@@ -412,9 +412,9 @@ def test_index_searches_and_filters_on_a_phone(browser: Any, rendered: Path,
     assert visible() == ["CDCS-0003"]
     page.get_by_role("button", name="Bỏ lọc").click()
     page.wait_for_function("document.getElementById('shown').textContent === '4'")
-    page.get_by_label("Trạng thái").select_option(value="failed")
+    page.get_by_label("Tệp báo cáo").select_option(value="failed")
     assert visible() == ["CDCS-0003"]
-    page.get_by_label("Trạng thái").select_option(value="")
+    page.get_by_label("Tệp báo cáo").select_option(value="")
     page.get_by_label("Công đoàn cấp trên").select_option(label="Công đoàn xã Bát Tràng")
     assert visible() == ["CDCS-0002", "CDCS-0004"]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

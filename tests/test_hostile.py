@@ -436,7 +436,7 @@ def test_a_units_list_made_by_the_template_is_accepted(
     """The builder of the cases above makes a good list: each case fails by its hostility."""
     path = units_list(units_intake.folder / "ds.xlsx")
     assert run_units_cli(units_intake, path) == 0
-    assert "ĐÃ NHẬN: ds.xlsx\n   CĐCS thành lập mới: 1\n" in capsys.readouterr().out
+    assert "ĐÃ NHẬN: ds.xlsx\n   CĐCS thành lập mới ngày 10/01/2026: 1\n" in capsys.readouterr().out
     assert "Z" in set(store.read_table("units", units_intake.url)["unit_id"])
 
 
@@ -964,7 +964,7 @@ def test_briefings_stop_on_a_damaged_manifest_and_force_rebuilds_it(
     assert main([*words, "--force"]) == 0
     assert set(Manifest.load(out).entries) == {"union-CDCS-0002"}
     assert (out / "2025" / "union-CDCS-0002.html").is_file()
-    audit = (out / "2025" / "union-CDCS-0002.ipynb").read_text(encoding="utf-8")
+    audit = (out / "2025" / "notebooks" / "union-CDCS-0002.ipynb").read_text(encoding="utf-8")
     assert "CDCS-0001" not in audit and AUDIT_NOTE.split(" (")[0] in audit
 
 

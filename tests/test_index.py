@@ -87,7 +87,7 @@ def test_index_is_for_officers_vietnamese_labels_no_notebook_links(tmp_path: Pat
     assert 'href="2025/union-CDCS-0001.html">HTML</a> · <a href="2025/union-CDCS-0001.pdf"' in page
     assert "✘ Lỗi" in page and "1 lỗi" in page
     # why it failed, in its status cell: the table has no column that is empty when all is well
-    assert '<td data-label="Trạng thái"><span class="failed">✘ Lỗi khi tạo</span>: Lỗi &lt;thử&gt;' \
+    assert '<td data-label="Tệp báo cáo"><span class="failed">✘ Lỗi khi tạo</span>: Lỗi &lt;thử&gt;' \
         '</td>' in page
     assert "<th>Lỗi</th>" not in page and 'data-label="Lỗi"' not in page
     assert '<option value="NNN">Doanh nghiệp ngoài nhà nước</option>' in page

@@ -512,7 +512,10 @@ def test_cli_ingest_in_english_with_registry(tmp_path: Path,
     # corrected under the same name and taken in: its old report is not left to be sent again
     write_form(inbox / "bad.xlsx", members=20)
     assert main(["-w", str(ws.root), "ingest", str(inbox)]) == 0
-    assert "ĐÃ NHẬN: bad.xlsx" in capsys.readouterr().out and not sent_back.exists()
+    out = capsys.readouterr().out
+    assert "ĐÃ NHẬN: bad.xlsx" in out and not sent_back.exists()
+    assert f"ĐÃ NHẬN: bad.xlsx (1 báo cáo)\n   đã bỏ báo cáo lỗi cũ, không cần gửi nữa: " \
+           f"{sent_back}\n" in out  # said, not gone silently
 
 
 @pytest.mark.slow

@@ -67,9 +67,9 @@ def test_the_three_runners_give_the_same_results(demo, demo_dir: Path, tmp_path:
         page = (out / "2025" / "union-CDCS-0002.html").read_text(encoding="utf-8")
         assert page.rstrip().endswith("</html>") and jobs[1].title in page, name
     assert found["sequential"] == [
-        ("union-CDCS-0001", "ok", ["2025/union-CDCS-0001.html", "2025/union-CDCS-0001.ipynb"]),
-        ("union-CDCS-0002", "ok", ["2025/union-CDCS-0002.html", "2025/union-CDCS-0002.ipynb"]),
-        ("union-R", "failed", ["2025/union-R.ipynb"]),
+        ("union-CDCS-0001", "ok", ["2025/notebooks/union-CDCS-0001.ipynb", "2025/union-CDCS-0001.html"]),
+        ("union-CDCS-0002", "ok", ["2025/notebooks/union-CDCS-0002.ipynb", "2025/union-CDCS-0002.html"]),
+        ("union-R", "failed", ["2025/notebooks/union-R.ipynb"]),
     ]
     assert found["pool"] == found["sequential"]
     assert found["dask"] == found["sequential"]

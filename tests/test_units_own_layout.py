@@ -131,7 +131,8 @@ def test_an_officers_own_workbook_becomes_the_registry_with_codes_in_row_order(
     # what happened, said per kind of thing: 4 + 1 CĐCS, the organisation and the education
     # union, the two former communes
     assert result.summary().splitlines()[1:] == [
-        "   CĐCS về trực thuộc: 4", "   CĐCS thành lập mới: 1", "   cấp trên thành lập mới: 2",
+        "   CĐCS về trực thuộc: 4", "   CĐCS thành lập mới ngày 15/08/2025: 1",
+        "   cấp trên thành lập mới ngày 01/07/2025: 2",
         "   xã/phường thêm vào danh mục: 2"]
     mapping = result.mapping
     assert (mapping.sheet, mapping.header_row) == ("Danh sách", 4)

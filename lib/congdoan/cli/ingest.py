@@ -31,9 +31,7 @@ def _to_send_back(result: IngestResult, folder: Path) -> Path | None:
     "." only; the store keeps the original under a hashed name); None when the file was not
     refused or the copy cannot be made.
     """
-    copy = folder / f"{safe_file_stem(result.path.name)}.loi.txt"  # never a path, one line
-    if result.status == "accepted":  # corrected: its old report is not to be sent again
-        copy.unlink(missing_ok=True)
+    copy = _copy_name(result, folder)
     if result.report_path is None or not (result.status == "rejected" or result.rejected_before):
         return None
     try:
@@ -44,11 +42,31 @@ def _to_send_back(result: IngestResult, folder: Path) -> Path | None:
     return copy
 
 
+def _copy_name(result: IngestResult, folder: Path) -> Path:
+    """Where the copy of ``result``'s error report goes, named for its file."""
+    return folder / f"{safe_file_stem(result.path.name)}.loi.txt"  # never a path, one line
+
+
+def _old_report_gone(result: IngestResult, folder: Path) -> Path | None:
+    """The copy of an earlier error report for a file of this name, removed once it is taken in.
+
+    It is not to be sent again; None when there was none.
+    """
+    copy = _copy_name(result, folder)
+    if result.status != "accepted" or not copy.is_file():
+        return None
+    copy.unlink(missing_ok=True)
+    return copy
+
+
 def _printer(lang: str, show: int, returned: Path) -> Any:
     def on_result(result: IngestResult) -> None:
         copy = _to_send_back(result, returned)
         print(result.summary(lang, lambda path: near(copy if copy and path == result.report_path
                                                      else path)))
+        if gone := _old_report_gone(result, returned):
+            print(f"   đã bỏ báo cáo lỗi cũ, không cần gửi nữa: {near(gone)}" if lang == "vi" else
+                  f"   its old error report, not to be sent any more, removed: {near(gone)}")
         shown = sorted(result.problems, key=lambda p: p.severity != "error")  # errors first
         for problem in shown[:show]:
             print("   " + problem.render(lang))

@@ -103,9 +103,14 @@ def warmup_code(jobs: Iterable[BriefingJob]) -> str:
     return briefing_warmup(warm_contexts(jobs))
 
 
+AUDIT_FOLDER = "notebooks"
+"""Folder, inside each period's, of the executed notebooks: beside the HTML and PDF an officer
+shares, they would be files to skip."""
+
+
 def audit_path(job: BriefingJob, out_dir: Path) -> Path:
     """Where the executed notebook of ``job`` is kept (its audit record)."""
-    return Path(out_dir) / job.period / f"{job.slug}.ipynb"
+    return Path(out_dir) / job.period / AUDIT_FOLDER / f"{job.slug}.ipynb"
 
 
 class BriefingWorker:
@@ -666,6 +671,6 @@ def build_briefings(period: str, *, unions: Sequence[str] | None = None,
 
 __all__ = [
     "BatchRun", "BriefingWorker", "PoolRunner", "SequentialRunner",
-    "audit_path", "build_briefings", "default_workers", "install_sigterm",
+    "AUDIT_FOLDER", "audit_path", "build_briefings", "default_workers", "install_sigterm",
     "plan_keys", "remove_temporaries", "warm_contexts", "warmup_code",
 ]

@@ -257,7 +257,7 @@ def _row(entry: IndexEntry, reported: str = "") -> str:
              ("Công đoàn cấp trên", "" if entry.upper_id == entry.unit_id else
               escape(entry.upper_name)), ("Khu vực", escape(sector_name)),
              ("CĐCS nộp số liệu", REPORTED_WORDS.get(entry.reported, "") or reported),
-             ("Trạng thái", status), ("Mở", links)]
+             ("Tệp báo cáo", status), ("Mở", links)]
     tds = "".join(f'<td data-label="{label}">{value}</td>' for label, value in cells)
     return f"<tr {attributes}>{tds}</tr>"
 
@@ -296,7 +296,7 @@ def index_page(entries: Sequence[IndexEntry], title: str = "") -> str:
         uppers=_options(uppers, "Mọi công đoàn cấp trên"),
         sectors=_options(sectors, "Mọi khu vực"),
         statuses=_options([("ok", STATUS_WORDS[True]), ("failed", STATUS_WORDS[False])],
-                          "Mọi trạng thái"),
+                          "Mọi tệp báo cáo"),
         rows="\n".join(_row(e, counts.get(e.key, "")) for e in entries))
 
 

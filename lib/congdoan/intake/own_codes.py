@@ -72,7 +72,7 @@ MISSING_FOUNDED_EN = (
 
 UNKNOWN_FOUNDED_VI = (
     "{n} CĐCS không có ngày thành lập (ô {cells}): coi như có trước {start} (đủ 12 tháng để xếp "
-    "loại). CĐCS nào thành lập từ ngày ấy: ghi ngày vào ô rồi congdoan units import lại.")
+    "loại). CĐCS nào thành lập từ ngày ấy: ghi ngày vào ô ấy trong tệp này rồi nhập lại tệp.")
 UNKNOWN_FOUNDED_EN = (
     "{n} CĐCS without a founding day (cells {cells}): taken as active before {start}, old "
     "enough to be rated; the registry says 'unknown'. One founded since {start}: write its day "

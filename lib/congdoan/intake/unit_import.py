@@ -138,12 +138,28 @@ class UnitImportResult:
                              strict=True))
             for entity, event in sorted(dict.fromkeys(pairs), key=lambda p: order[p[0]]):
                 words = COUNTED_WORDS.get(event, EVENT_WORDS[event])
-                lines.append(f"   {ENTITY_WORDS[entity][which]} {words[which]}: "
+                days = "" if event != "founded" else _days(events[
+                    (events["entity"] == entity) & (events["event"] == event)]["on_date"], vi)
+                lines.append(f"   {ENTITY_WORDS[entity][which]} {words[which]}{days}: "
                              f"{pairs.count((entity, event))}")
         if self.report_path is not None and report:
             lines.append(f"   {report_words(self.problems, 'vi' if vi else 'en')}: "
                          f"{self.report_path}")
         return "\n".join(lines)
+
+
+def _days(dates: pd.Series, vi: bool) -> str:
+    """When events happened, to tell them from others counted beside them.
+
+    `` ngày 01/07/2025``, `` từ 01/07/2025 đến 15/08/2025``; "" when none is dated.
+    """
+    known = pd.to_datetime(dates, errors="coerce").dropna()
+    if known.empty:
+        return ""
+    first, last = f"{known.min():%d/%m/%Y}", f"{known.max():%d/%m/%Y}"
+    if first == last:
+        return f" ngày {first}" if vi else f" on {first}"
+    return f" từ {first} đến {last}" if vi else f" from {first} to {last}"
 
 
 def _conflict_problems(parsed: UnitsFile, changes: RegistryChanges) -> list[Problem]:
