@@ -98,12 +98,13 @@ class Problem:
             "CẢNH BÁO" if vi else "WARNING")
         message = (self.message_vi if vi else self.message_en).rstrip(".")
         text = f"[{head}] {self.where(lang)}: {message}"
-        if self.value is not None:
+        if self.value is not None and f"({self.value})" not in message:  # said once
             text += "; " + ("giá trị" if vi else "value") + f" {self.value!r}"
         expected = self.expected if vi else (self.expected_en or self.expected)
         if expected:
             text += "; " + ("cần" if vi else "expected") + f" {expected}"
         return text
+
 
 def count_problems(problems: list[Problem]) -> tuple[int, int]:
     """``(errors, warnings)`` in ``problems``, those only counted in a capped report included."""
