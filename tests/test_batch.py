@@ -213,7 +213,8 @@ def test_interrupted_batch_leaves_no_partial_file_and_resumes(
     # orphaned workers notice that their parent is gone and exit, their kernels with them
     _, alive = psutil.wait_procs(workers, timeout=60)
     assert not alive, alive
-    finals = [p for p in (out / "2025").iterdir() if not p.name.startswith(".")]
+    finals = [p for p in (out / "2025").rglob("*") if p.is_file()
+              and not any(part.startswith(".") for part in p.relative_to(out).parts)]
     assert finals and all(_complete(p) for p in finals)
     if how == signal.SIGTERM:  # a clean stop also removes its temporaries
         assert not [p for p in out.rglob(".*") if p.name not in (".manifest.json", RECORD_NAME)]
@@ -223,8 +224,9 @@ def test_interrupted_batch_leaves_no_partial_file_and_resumes(
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert not [p for p in out.rglob(".*") if p.name not in (".manifest.json", RECORD_NAME)]
     for unit in units:
-        for ext in ("ipynb", "html", "pdf"):
+        for ext in ("html", "pdf"):
             assert _complete(out / "2025" / f"union-{unit}.{ext}")
+        assert _complete(out / "2025" / "notebooks" / f"union-{unit}.ipynb")
     match = re.search(r"(\d+) tạo mới / rendered, (\d+) không đổi", rerun.stdout)
     assert match, rerun.stdout
     rendered, kept = int(match[1]), int(match[2])
