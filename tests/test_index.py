@@ -49,7 +49,7 @@ def test_index_lists_every_briefing_of_the_folder_not_only_the_last_run(tmp_path
     page = index.write_index([_result(out, "CDCS-0002"), _result(out, "CD-XA-A", "2024")],
                              out).read_text(encoding="utf-8")
     assert len(_rows(page)) == 4  # the first run's two are still listed
-    assert "4 báo cáo (1 Toàn địa bàn, 1 Công đoàn cấp trên, 2 CĐCS); không có lỗi; " \
+    assert "4 báo cáo (1 toàn địa bàn, 1 công đoàn cấp trên, 2 CĐCS); không có lỗi; " \
            "1 CĐCS chưa nộp số liệu kỳ 2025; kỳ: 2025, 2024." in page
     # whether each CĐCS's report is in, beside its briefing; the organisation's row counts its
     # CĐCS of the period; an upper union with no CĐCS listed in its period says nothing

@@ -44,6 +44,9 @@ LEVELS: dict[str, str] = {"organisation": "Toàn địa bàn", "upper_union": "C
                           "cdcs": "CĐCS"}
 """Kinds of briefing, in the order they are listed, with their Vietnamese names."""
 
+IN_A_SENTENCE = {"organisation": "toàn địa bàn", "upper_union": "công đoàn cấp trên"}
+"""Kinds of briefing as the summary line counts them, inside its sentence."""
+
 STATUS_WORDS = {True: "✔ Đã tạo", False: "✘ Lỗi khi tạo"}
 """Whether a briefing was made (not whether its CĐCS reported or met its targets)."""
 
@@ -265,7 +268,8 @@ def _row(entry: IndexEntry, reported: str = "") -> str:
 def summary(entries: Sequence[IndexEntry]) -> str:
     """The page's summary line: how many briefings of each kind, failures, periods."""
     counts = {level: sum(e.level == level for e in entries) for level in LEVELS}
-    kinds = ", ".join(f"{n} {LEVELS[level]}" for level, n in counts.items() if n)
+    kinds = ", ".join(f"{n} {IN_A_SENTENCE.get(level, LEVELS[level])}"
+                      for level, n in counts.items() if n)
     failed = sum(not e.ok for e in entries)
     periods = ", ".join(dict.fromkeys(e.period for e in entries))
     text = f"{len(entries)} báo cáo" + (f" ({kinds})" if kinds else "")
