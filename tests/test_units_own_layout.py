@@ -133,7 +133,7 @@ def test_an_officers_own_workbook_becomes_the_registry_with_codes_in_row_order(
     assert result.summary().splitlines()[1:] == [
         "   CĐCS về trực thuộc: 4", "   CĐCS thành lập mới ngày 15/08/2025: 1",
         "   cấp trên thành lập mới ngày 01/07/2025: 2",
-        "   xã/phường thêm vào danh mục: 2"]
+        "   xã/phường thêm vào danh mục: 2 (Xã Phú Mỹ (cũ), Xã Tân Hòa (cũ))"]  # which: named
     mapping = result.mapping
     assert (mapping.sheet, mapping.header_row) == ("Danh sách", 4)
     assert {c.letter: c.field for c in mapping.columns} == {

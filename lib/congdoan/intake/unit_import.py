@@ -83,6 +83,9 @@ COUNTED_WORDS: dict[str, tuple[str, str]] = {"founded": ("thành lập mới", "
 """Events named otherwise where an import counts them: "CĐCS thành lập mới: 4" is not read as
 the CĐCS whose founding day the list gives (a first list's warning counts those without one)."""
 
+NAMED_AT_MOST = 5
+"""Communes added by an import are named when there are at most this many."""
+
 ENTITY_WORDS: dict[str, tuple[str, str]] = {
     "cdcs": ("CĐCS", "CĐCS"), "upper": ("cấp trên", "upper union"),
     "commune": ("xã/phường", "commune"),
@@ -138,10 +141,14 @@ class UnitImportResult:
                              strict=True))
             for entity, event in sorted(dict.fromkeys(pairs), key=lambda p: order[p[0]]):
                 words = COUNTED_WORDS.get(event, EVENT_WORDS[event])
-                days = "" if event != "founded" else _days(events[
-                    (events["entity"] == entity) & (events["event"] == event)]["on_date"], vi)
+                these = events[(events["entity"] == entity) & (events["event"] == event)]
+                days = _days(these["on_date"], vi) if event == "founded" else ""
+                # communes are few, and their names tell which (the former ones of a merger)
+                names = sorted(str(n) for n in these["new_value"].dropna()) \
+                    if entity == "commune" and event == "added" else []
+                named = f" ({', '.join(names)})" if 0 < len(names) <= NAMED_AT_MOST else ""
                 lines.append(f"   {ENTITY_WORDS[entity][which]} {words[which]}{days}: "
-                             f"{pairs.count((entity, event))}")
+                             f"{len(these)}{named}")
         if self.report_path is not None and report:
             lines.append(f"   {report_words(self.problems, 'vi' if vi else 'en')}: "
                          f"{self.report_path}")
