@@ -80,9 +80,9 @@ def _init_command(args: argparse.Namespace) -> int:
         print(NEXT_STEPS.format(root=workspace.root, said=said, activate=activation_hint()))
         return 0
     print(f"Đã tạo không gian làm việc / workspace created: {workspace.root}\n{said}", end="")
-    code = _first_steps(args, workspace)
+    status = _first_steps(args, workspace)
     print(IN_IT.format(root=workspace.root, activate=activation_hint()), end="")
-    return code
+    return status
 
 
 IN_IT = """\
