@@ -27,6 +27,7 @@ from congdoan.briefing import fmt
 from congdoan.briefing.images import agg_canvas, describe, image, panels, png
 from congdoan.briefing.theme import INK, PNG_DPI, SERIES_STYLES, apply_theme, status_style
 from congdoan.core.periods import parse_period
+from congdoan.core.text import first_upper
 
 
 def _new_axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
@@ -614,8 +615,7 @@ def trajectory_key(points: pd.DataFrame, lang: str = "vi") -> str:
         parts.append(_WORDS["key_projection"][lang])
     if points["milestone"].notna().any():
         parts.append(_WORDS["key_milestone"][lang])
-    text = "; ".join(parts) + "."
-    return text[0].upper() + text[1:]
+    return first_upper("; ".join(parts) + ".")
 
 
 def _draw_trajectory(axis: Axes, part: pd.DataFrame, lang: str) -> None:

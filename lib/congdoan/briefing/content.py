@@ -40,6 +40,7 @@ from congdoan.core.registry import (
     upper_unions_at,
 )
 from congdoan.core.sources import open_dataset
+from congdoan.core.text import first_upper
 from congdoan.core.timeliness import reporting_status, reporting_summary
 from congdoan.exceptions import ParameterError
 from congdoan.intake.cells import CATEGORY_LABELS
@@ -679,7 +680,7 @@ def missing_data(ctx: BriefingContext, union_id: str, card: pd.DataFrame,
                          if lang == "vi" else
                          f"No {sub} received (due {fmt.date(row['due'], lang)}).")
         elif row["status"] == "late":
-            lines.append(f"{sub[0].upper()}{sub[1:]} nộp muộn: "
+            lines.append(f"{first_upper(sub)} nộp muộn: "
                          f"{fmt.date(row['submitted_on'], lang)} (hạn "
                          f"{fmt.date(row['due'], lang)})." if lang == "vi" else
                          f"The {sub} was late: {fmt.date(row['submitted_on'], lang)} (due "
@@ -690,7 +691,7 @@ def missing_data(ctx: BriefingContext, union_id: str, card: pd.DataFrame,
     for sub_id, part in broken.groupby("period", sort=True):
         sub = report_name(str(sub_id), lang)
         why = "; ".join(part["message_vi" if lang == "vi" else "message_en"].str.rstrip("."))
-        lines.append(f"{sub[0].upper()}{sub[1:]} không được tính vì mâu thuẫn: {why}." if lang == "vi"
+        lines.append(f"{first_upper(sub)} không được tính vì mâu thuẫn: {why}." if lang == "vi"
                      else f"The {sub} is not counted: it contradicts itself: {why}.")
     lacking = [distinct_label(str(i), lang)
                for i in card.loc[card["status"] == "no_data", "indicator_id"]]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from congdoan.cli.common import near
+from congdoan.core.text import cut_at_word
 from congdoan.core.workspace import Workspace
 from congdoan.exceptions import Location, ParameterError
 
@@ -216,7 +217,7 @@ def _given(items: list[str], to_fill: list[Found]) -> dict[str, float]:
 
 def _short(text: str, width: int = 60) -> str:
     """``text`` cut at a word before ``width`` characters, with "…" (the workbook has it whole)."""
-    return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " …"
+    return cut_at_word(text, width)
 
 
 def _import_command(args: argparse.Namespace) -> int:

@@ -130,12 +130,12 @@ class _Collector:
 
     def add(self, cell: Cell | None, field_name: str | None, vi: str, en: str, *,
             value: Any = None, expected: str | None = None, expected_en: str | None = None,
-            severity: Severity = "error") -> None:
+            severity: Severity = "error", value_said: bool = False) -> None:
         cell = cell or Cell(None)
         self.keep(Problem(
             file=self.file, sheet=cell.sheet, cell=cell.ref, row=cell.row, field=field_name,
             value=value, expected=expected, expected_en=expected_en, message_vi=vi,
-            message_en=en, severity=severity))
+            message_en=en, severity=severity, value_said=value_said))
 
     def closed(self) -> list[Problem]:
         """The problems kept, then a line for each severity of which some were left out."""

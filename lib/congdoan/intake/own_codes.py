@@ -41,6 +41,7 @@ import pandas as pd
 
 from congdoan.core.registry import FOUNDED_UNKNOWN, RegistryState, name_history
 from congdoan.core.registry_changes import COMMUNE_FIELDS, UNIT_FIELDS, UPPER_FIELDS
+from congdoan.core.text import cut_at_word
 from congdoan.core.workspace import Organisation
 from congdoan.exceptions import Location, ParameterError
 from congdoan.intake.cells import Cell, _Collector
@@ -87,7 +88,7 @@ def _short_name(name: str, width: int = 32) -> str:
     Without a leading "Công đoàn" (every CĐCS's), cut at a word before ``width``, with "…".
     """
     name = re.sub(r"^(?:Công đoàn|CĐ)\s+", "", name.strip(), flags=re.IGNORECASE) or name
-    return name if len(name) <= width else name[:width].rsplit(" ", 1)[0] + "…"
+    return cut_at_word(name, width, "…")
 
 
 def upper_key(name: str) -> str:

@@ -33,6 +33,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from congdoan.core.plan import POPULATION_SECTORS, Activity, Indicator, PlanRegister
+from congdoan.core.text import cut_at_word, first_upper
 from congdoan.exceptions import DataError, Location
 from congdoan.intake.own_headers import fold
 
@@ -468,9 +469,7 @@ def line_name(target: Target) -> str:
     """A short name for a new line from the plan's words after its number."""
     words = re.sub(r"^\s*(?:trở lên|trở lên,)\s*", "", target.phrase)
     words = re.sub(r"\s*\(20\d\d\)\s*", " ", words).strip() or target.text
-    if len(words) > 90:
-        words = words[:90].rsplit(" ", 1)[0] + " …"
-    return words[0].upper() + words[1:]
+    return first_upper(cut_at_word(words, 90))
 
 
 def _reading_of(target: Target) -> str | None:

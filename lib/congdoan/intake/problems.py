@@ -76,6 +76,8 @@ class Problem:
     omitted: int = 0
     """For the closing line of a capped report: how many problems of this severity it stands
     for (they are counted, not listed); 0 for an ordinary problem."""
+    value_said: bool = False
+    """The message itself gives the value ("'…' (90) không được lớn hơn …"): not repeated."""
 
     def where(self, lang: str = "vi") -> str:
         """The location, e.g. ``tệp 'a.xlsx', trang 'BaoCao', ô F17, trường 'members'``."""
@@ -98,7 +100,7 @@ class Problem:
             "CẢNH BÁO" if vi else "WARNING")
         message = (self.message_vi if vi else self.message_en).rstrip(".")
         text = f"[{head}] {self.where(lang)}: {message}"
-        if self.value is not None and f"({self.value})" not in message:  # said once
+        if self.value is not None and not self.value_said:
             text += "; " + ("giá trị" if vi else "value") + f" {self.value!r}"
         expected = self.expected if vi else (self.expected_en or self.expected)
         if expected:

@@ -348,7 +348,7 @@ def _cross_rules(report: RawReport, row: dict[str, Any], out: _Collector) -> Non
         if a is not None and b is not None and a > b:
             vi, en = at_most_message(rule, a, b, elements)  # it names the field of the limit
             out.add(report.values.get(rule.field), rule.field, vi, en,
-                    value=a, expected=f"≤ {b}")
+                    value=a, expected=f"≤ {b}", value_said=True)
     if row.get("cba_grade") is not None and row.get("cba_signed") != 1:
         out.add(report.values.get("cba_grade"), "cba_grade", *GRADE_MESSAGE,
                 value=row.get("cba_grade"), expected=GRADE_EXPECTED,
