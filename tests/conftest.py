@@ -18,6 +18,7 @@ import pytest
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 from congdoan._compat import ACCELERATORS, PATCHES, active, fits  # noqa: E402
+from congdoan._compat.jsonschema import skip_iri_grammar  # noqa: E402
 from congdoan.core.dataset import COLUMNS, Dataset, report_columns, with_optional_columns  # noqa: E402
 
 NaT = pd.NaT
@@ -34,6 +35,9 @@ def pytest_configure(config: pytest.Config) -> None:
     choice = config.getoption("--accelerators")
     if choice is not None:
         os.environ[ACCELERATORS] = "1" if choice == "on" else "0"
+    # the test process runs congdoan's code as the command line does, so it takes the same
+    # ``iri_grammar`` patch (where it is active) before a test module imports nbformat
+    skip_iri_grammar()
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -422,6 +422,7 @@ def test_a_started_worker_freezes_what_it_holds(tmp_path: Path) -> None:
     assert fresh_python(code) == "0 True True True"
 
 
+@pytest.mark.slow
 def test_kernel_channels_try_to_connect_every_10_ms(fork_server: KernelForkServer) -> None:
     """The client connects before a new kernel has bound its sockets; zmq's default is to try
     again every 100 ms, which delayed each kernel start by 100-200 ms."""

@@ -131,6 +131,7 @@ def test_no_vietnamese_font_stops_a_pdf_batch_before_anything_is_written(
     render.check_fonts(["pdf"])
 
 
+@pytest.mark.slow
 def test_the_comparisons_key_is_printed_on_the_page_of_its_chart() -> None:
     """Wherever the comparison falls on a page, its key (text) and its chart (an image) are
     printed together: a key was left alone at the foot of a page, its chart on the next."""

@@ -127,6 +127,7 @@ def _kernel_spec(folder: Path, code: str) -> None:
         "display_name": "Python 3", "language": "python"}), encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_what_the_kernel_process_prints_stays_off_the_terminal_unless_it_fails(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capfd: pytest.CaptureFixture[str]) -> None:

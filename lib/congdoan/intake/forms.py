@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -230,9 +230,23 @@ def style_header(cell: Any) -> None:
     cell.font, cell.fill = _BOLD, _LOCKED_FILL
 
 
+OPEN_STYLE = "Ô cần điền"
+"""The workbook's named cell style of a cell to fill (shown in Excel's list of cell styles)."""
+
+
 def style_open(cell: Any) -> None:
-    """Give ``cell`` the forms' look of a cell to fill (yellow, unlocked on a protected sheet)."""
-    cell.font, cell.fill, cell.protection = _FONT, _OPEN_FILL, _OPEN
+    """Give ``cell`` the forms' look of a cell to fill (yellow, unlocked on a protected sheet).
+
+    The look is the workbook's named style :data:`OPEN_STYLE` (added at its first use): a list
+    has tens of thousands of such cells, and a named style is given to a cell whole, where its
+    font, fill and protection set one by one would each be looked up in the workbook's tables.
+    Call it before setting the cell's number format or alignment: it sets the cell's whole look.
+    """
+    book = cell.parent.parent
+    if OPEN_STYLE not in book.named_styles:
+        book.add_named_style(NamedStyle(name=OPEN_STYLE, font=_FONT, fill=_OPEN_FILL,
+                                        protection=_OPEN))
+    cell.style = OPEN_STYLE
 
 
 def guide_sheet(wb: Workbook, lines: Sequence[str] = GUIDE_LINES) -> None:

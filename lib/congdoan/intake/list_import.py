@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from congdoan.core import store
 from congdoan.intake.forms import safe_file_stem
@@ -29,6 +29,9 @@ from congdoan.intake.ingest import (
     sha256_of,
 )
 from congdoan.intake.problems import IntakeSettings, Problem, limit_problem, load_intake_settings
+
+ListStatus = Literal["accepted", "rejected", "duplicate"]
+"""What became of a list or book handed in: taken in, refused, or the same file again."""
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,13 @@ import sqlalchemy as sa
 
 from congdoan.core import store
 from congdoan.core.schema import schema
-from congdoan.intake.list_import import accepted_report, quarantine, receive, unreadable
+from congdoan.intake.list_import import (
+    ListStatus,
+    accepted_report,
+    quarantine,
+    receive,
+    unreadable,
+)
 from congdoan.intake.problems import Problem, counts_said, has_errors, report_words
 from congdoan.intake.records import (
     RECORDS_TEMPLATE,
@@ -34,7 +40,6 @@ from congdoan.intake.records import (
 
 log = logging.getLogger(__name__)
 
-Status = Literal["accepted", "rejected", "duplicate"]
 Outcome = Literal["added", "changed", "unchanged"]
 OUTCOME_WORDS: dict[str, tuple[str, str]] = {
     "added": ("thêm", "added"), "changed": ("sửa", "changed"), "unchanged": ("không đổi",
@@ -60,7 +65,7 @@ class RecordsImportResult:
 
     path: Path
     sha256: str
-    status: Status
+    status: ListStatus
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     report_path: Path | None = None

@@ -28,7 +28,6 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import pandas as pd
 import sqlalchemy as sa
@@ -38,6 +37,7 @@ from congdoan.core.registry_changes import RegistryChanges, plan_changes
 from congdoan.core.registry_store import apply_changes, find_import, registry_state
 from congdoan.exceptions import CongdoanError, Location, ParameterError
 from congdoan.intake.list_import import (
+    ListStatus,
     accepted_report,
     quarantine,
     receive,
@@ -65,8 +65,6 @@ from congdoan.intake.units import (
 )
 
 log = logging.getLogger(__name__)
-
-Status = Literal["accepted", "rejected", "duplicate"]
 
 EVENT_WORDS: dict[str, tuple[str, str]] = {
     "founded": ("thành lập", "founded"),
@@ -101,7 +99,7 @@ class UnitImportResult:
 
     path: Path
     sha256: str
-    status: Status
+    status: ListStatus
     problems: list[Problem] = field(default_factory=list)
     events: pd.DataFrame = field(default_factory=pd.DataFrame)
     report_path: Path | None = None
