@@ -240,6 +240,7 @@ def test_every_chart_has_a_text_alternative_that_reaches_the_image() -> None:
     assert images.alt_text(charts.empty_figure("Chưa có số liệu")) == "Chưa có số liệu"
 
 
+@pytest.mark.accelerator("kept_figures")
 def test_comparison_png_on_a_kept_figure_draws_what_a_fresh_comparison_draws() -> None:
     table = comparison_series
     three = {"unit": "CĐCS này", "sector": "Khu vực", "organisation": "Toàn huyện"}
