@@ -8,6 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO ?= demo
 WORKSPACE ?= $(DEMO)
 PERIOD ?= latest
+FLOORS_VENV ?= .venv-floors
 
 .DEFAULT_GOAL := help
 .PHONY: help venv demo indicators briefings explore-html test lint bench lab clean
@@ -39,10 +40,18 @@ explore-html: demo ## Execute explore.ipynb on the workspace and export its outp
 	$(CONGDOAN) -w $(WORKSPACE) explore-html notebooks/explore.ipynb $(WORKSPACE)/output/explore.html \
 	  --run -p period $(PERIOD)
 
-test: $(STAMP) ## Run the whole test suite (lint, types, tests)
+test: $(STAMP) ## Run the whole test suite (lint, types, tests), then the fast lane on the floors
 	$(VENV)/bin/ruff check lib tests benchmarks
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
+	$(MAKE) --no-print-directory test-floors
+
+.PHONY: test-floors
+test-floors: $(STAMP) ## The fast lane on the lowest versions pyproject.toml allows (in .venv-floors)
+	@test -x $(FLOORS_VENV)/bin/python || $(PY) -m venv $(FLOORS_VENV)
+	$(PY) .ci/floors.py > $(FLOORS_VENV)/floors.txt
+	$(FLOORS_VENV)/bin/python -m pip install -q -c $(FLOORS_VENV)/floors.txt -e '.[dev]'
+	$(FLOORS_VENV)/bin/pytest -q -n auto -m "not slow and not browser and not postgres"
 
 .PHONY: test-fast
 test-fast: $(STAMP) ## The fast lane: every test not marked slow, browser or postgres, one process a core

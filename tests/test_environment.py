@@ -77,3 +77,31 @@ def test_every_package_the_library_imports_is_declared() -> None:
 DEV_TOOLING = {"playwright": "congdoan/explore/browser.py, the real-browser harness of the tests "
                              "and of benchmarks/bench_explore_browser.py (never imported otherwise)"}
 """Packages of the dev extra that a library module imports, and which module (and why)."""
+
+
+def test_the_floors_lane_pins_each_runtime_dependency_to_its_bound() -> None:
+    """``make test-floors`` installs what ``.ci/floors.py`` prints: each dependency of
+    pyproject.toml at exactly its floor, the extra's package pinned with it."""
+    import runpy
+
+    floors = runpy.run_path(str(PROJECT_ROOT / ".ci" / "floors.py"))["floors"]
+    pins = floors(PROJECT_ROOT / "pyproject.toml")
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    deps = project["project"]["dependencies"]
+    assert len(pins) == len(deps)
+    assert "psycopg==3.1.4" in pins and "matplotlib==3.10.9" in pins
+    for pin, dep in zip(pins, deps, strict=True):
+        name, version = pin.split("==")
+        assert dep.startswith(name) and dep.endswith(f">={version}"), (pin, dep)
+
+
+def test_a_dependency_without_a_floor_is_refused(tmp_path: Path) -> None:
+    import runpy
+
+    import pytest
+
+    floors = runpy.run_path(str(PROJECT_ROOT / ".ci" / "floors.py"))["floors"]
+    bad = tmp_path / "pyproject.toml"
+    bad.write_text('[project]\ndependencies = ["pandas>=3.0", "numpy"]\n', encoding="utf-8")
+    with pytest.raises(SystemExit, match="'numpy' has no single floor"):
+        floors(bad)
