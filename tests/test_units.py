@@ -138,6 +138,13 @@ def test_the_template_has_the_forms_dropdowns_and_the_organisation_as_upper_unio
     assert rules["J6"].formula1 == '"Có,Không"'
     assert (rules["K6"].type, rules["K6"].formula1) == ("whole", "0")
     assert cdcs.protection.sheet and not cdcs["A6"].protection.locked
+    # every cell to fill looks the same (the named style), and keeps its column's number format
+    last = cdcs.max_row
+    for cell in (cdcs["A6"], cdcs[f"L{last}"], cdcs["F6"], cdcs[f"F{last}"]):
+        assert (cell.style, cell.fill.fgColor.rgb, cell.font.sz) == ("Ô cần điền", "00FFF2CC", 11)
+        assert not cell.protection.locked
+    assert (cdcs["F6"].number_format, cdcs["A6"].number_format) == ("DD/MM/YYYY", "@")
+    assert cdcs["A4"].protection.locked and cdcs["A4"].style == "Normal"  # a label is not open
     assert [c.value for c in wb["CapTren"][FIRST_ROW][:3]] == [
         "CD-XA-TH", "Công đoàn xã Tân Hòa", "Công đoàn xã/phường/đặc khu"]
 
