@@ -2,7 +2,8 @@
 
 ``make test-floors`` installs congdoan with these constraints into ``.venv-floors`` and runs the
 tests there, so that each floor ``pkg>=X`` in pyproject.toml is a version the suite passed on.
-Extras in brackets are kept on the package (``psycopg[binary]>=3.1`` pins ``psycopg==3.1``).
+A pin names the package without its extras, as a constraints file must (``psycopg[binary]>=3.1.4``
+pins ``psycopg==3.1.4``; the extra's packages follow from the requirement itself).
 """
 
 from __future__ import annotations

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import runpy
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -79,13 +81,16 @@ DEV_TOOLING = {"playwright": "congdoan/explore/browser.py, the real-browser harn
 """Packages of the dev extra that a library module imports, and which module (and why)."""
 
 
+def _floors(pyproject: Path) -> list[str]:
+    """What ``.ci/floors.py`` pins for ``pyproject`` (the script is not a module of a package)."""
+    floors = runpy.run_path(str(PROJECT_ROOT / ".ci" / "floors.py"))["floors"]
+    return list(floors(pyproject))
+
+
 def test_the_floors_lane_pins_each_runtime_dependency_to_its_bound() -> None:
     """``make test-floors`` installs what ``.ci/floors.py`` prints: each dependency of
     pyproject.toml at exactly its floor, the extra's package pinned with it."""
-    import runpy
-
-    floors = runpy.run_path(str(PROJECT_ROOT / ".ci" / "floors.py"))["floors"]
-    pins = floors(PROJECT_ROOT / "pyproject.toml")
+    pins = _floors(PROJECT_ROOT / "pyproject.toml")
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     deps = project["project"]["dependencies"]
     assert len(pins) == len(deps)
@@ -96,12 +101,7 @@ def test_the_floors_lane_pins_each_runtime_dependency_to_its_bound() -> None:
 
 
 def test_a_dependency_without_a_floor_is_refused(tmp_path: Path) -> None:
-    import runpy
-
-    import pytest
-
-    floors = runpy.run_path(str(PROJECT_ROOT / ".ci" / "floors.py"))["floors"]
     bad = tmp_path / "pyproject.toml"
     bad.write_text('[project]\ndependencies = ["pandas>=3.0", "numpy"]\n', encoding="utf-8")
     with pytest.raises(SystemExit, match="'numpy' has no single floor"):
-        floors(bad)
+        _floors(bad)
